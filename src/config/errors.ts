@@ -1,0 +1,49 @@
+/**
+ * Errors a user can act on. The CLI prints `message` (and `hint`) without a stack trace and
+ * exits with `exitCode`: 1 for configuration and input errors, 2 for command-line usage errors.
+ */
+export class TenantctlError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+    this.name = 'TenantctlError';
+  }
+}
+
+/** A value in a configuration file (or given on the command line) is invalid. */
+export class ConfigError extends TenantctlError {
+  constructor(
+    readonly file: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super(
+      `${file} is invalid:\n` + issues.map((i) => `  - ${formatIssue(i)}`).join('\n'),
+      'Fix the values named above and run the command again; nothing was written.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigIssue {
+  /** Dotted path of the field at fault, e.g. `network.vpcCidr`. Empty for the whole file. */
+  readonly field: string;
+  readonly message: string;
+  readonly value?: unknown;
+}
+
+function formatIssue(issue: ConfigIssue): string {
+  const where = issue.field ? `${issue.field}: ` : '';
+  const got = issue.value === undefined ? '' : ` (got ${JSON.stringify(issue.value)})`;
+  return `${where}${issue.message}${got}`;
+}
+
+/** A command-line usage error (unknown option, missing argument, missing value in a non-interactive run). */
+export class UsageError extends TenantctlError {
+  constructor(message: string, hint?: string) {
+    super(message, hint, 2);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,86 @@
+import type { PlatformSpec } from './platform-schema';
+import { partitionOf } from './regions';
+
+/**
+ * Every name tenantctl gives a cloud or cluster object, derived from the platform name and
+ * environment (and tenant id). Stacks find each other's resources by these names, so they are
+ * a contract: changing one replaces resources.
+ */
+export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'>) {
+  const prefix = `${p.name}-${p.environment}`;
+  const partition = partitionOf(p.aws.region);
+  return {
+    prefix,
+    partition,
+    vpc: `${prefix}-vpc`,
+    cluster: prefix,
+    clusterRole: `${prefix}-eks-cluster`,
+    nodeRole: `${prefix}-eks-node`,
+    kmsAlias: (purpose: 'eks' | 'rds' | 'logs' | 'ecr' | 'secrets' | 'ebs') => `alias/${prefix}/${purpose}`,
+    clusterLogGroup: `/aws/eks/${prefix}/cluster`,
+    flowLogGroup: `/aws/vpc/${prefix}/flow-logs`,
+    flowLogRole: `${prefix}-vpc-flow-logs`,
+    wafLogGroup: `aws-waf-logs-${prefix}`,
+    dbInstance: `${prefix}-postgres`,
+    dbSubnetGroup: `${prefix}-database`,
+    dbParameterGroup: `${prefix}-postgres`,
+    dbName: 'saas',
+    dbMasterUser: 'tenantctl_admin',
+    dbLogGroup: (log: string) => `/aws/rds/instance/${prefix}-postgres/${log}`,
+    dbMonitoringRole: `${prefix}-rds-monitoring`,
+    proxy: `${prefix}-proxy`,
+    proxyRole: `${prefix}-rds-proxy`,
+    proxySecurityGroup: `${prefix}-rds-proxy`,
+    dbSecurityGroup: `${prefix}-postgres`,
+    alb: `${prefix}-alb`,
+    albSecurityGroup: `${prefix}-alb`,
+    albTargetGroup: `${prefix}-istio`,
+    albLogBucket: `${prefix}-${p.aws.accountId}-alb-logs`,
+    webAcl: `${prefix}-edge`,
+    lbControllerRole: `${prefix}-aws-load-balancer-controller`,
+    ebsCsiRole: `${prefix}-ebs-csi`,
+    dbProvisionerRole: `${prefix}-db-provisioner`,
+    ecrRepository: (repo: string) => `${p.name}/${repo}`,
+    namespaces: {
+      istio: 'istio-system',
+      monitoring: 'monitoring',
+      platform: 'tenantctl-system',
+      sharedServices: 'shared-services',
+      loadBalancer: 'kube-system',
+    },
+    /** Label selector of the Istio ingress gateway pods (chart default). */
+    ingressGatewayLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
+    ingressGatewayService: 'istio-ingressgateway',
+    gateway: 'istio-system/tenant-gateway',
+    dbProvisionerServiceAccount: 'db-provisioner',
+    priorityClass: (tier: string) => `tenant-${tier}`,
+    stack: 'platform',
+  };
+}
+export type PlatformNames = ReturnType<typeof platformNames>;
+
+/** Names of one tenant's objects. */
+export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws' | 'domain'>, id: string) {
+  const platform = platformNames(p);
+  const dbIdentifier = `tenant_${id.replace(/-/g, '_')}`;
+  return {
+    id,
+    stack: `tenant-${id}`,
+    namespace: `tenant-${id}`,
+    serviceAccount: 'app',
+    adminGroup: `tenant-${id}-admins`,
+    iamRole: `${platform.prefix}-tenant-${id}`,
+    nodeRole: `${platform.prefix}-tenant-${id}-node`,
+    nodeGroup: `tenant-${id}`,
+    dbRole: dbIdentifier,
+    dbSchema: dbIdentifier,
+    host: p.domain ? `${id}.${p.domain}` : undefined,
+    pathPrefix: `/${id}/`,
+    dashboard: `tenant-${id}-dashboard`,
+    provisionJob: `db-provision-tenant-${id}`,
+  };
+}
+export type TenantNames = ReturnType<typeof tenantNames>;
+
+/** Service name limits that derived names must stay within (checked by the tenant loader). */
+export const NAME_LIMITS = { iamRole: 64, namespace: 63, dbIdentifier: 63, nodeGroup: 63, workspace: 90 } as const;

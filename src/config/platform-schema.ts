@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { cidrContains, cidrsOverlap, defaultSubnetPlan, parseCidr, type Cidr } from './cidr';
+import { EKS_VERSIONS, DEFAULT_EKS_VERSION } from './eks-versions';
+import { AWS_REGIONS } from './regions';
+import { nodeGroupSize } from './tiers';
+
+export const CONFIG_VERSION = 1;
+
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+const dnsName = z
+  .string()
+  .max(253)
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lowercase DNS name such as saas.example.com');
+const iamPrincipalArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)\/[\w+=,.@/-]+$/, 'must be an IAM role or user ARN');
+
+const serviceAccountSchema = z
+  .object({
+    /** Short name used in stack and workspace names, e.g. `payments`. */
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be a lowercase name of at most 20 characters'),
+    accountId,
+    purpose: z.string().min(1).max(200),
+  })
+  .strict();
+
+const suppressionSchema = z
+  .object({
+    rule: z.string().regex(/^TC-[A-Z]+-\d{3}$/, 'must be a rule id such as TC-ISO-004'),
+    /** Terraform resource address (`aws_db_instance.database_instance_...`) or stack name, `*` glob allowed. */
+    resource: z.string().min(1),
+    stack: z.string().min(1).optional(),
+    reason: z.string().trim().min(10, 'must explain in at least 10 characters why the finding is accepted'),
+  })
+  .strict();
+export type Suppression = z.infer<typeof suppressionSchema>;
+
+/** The schema of `platform.json`. Defaults are resolved here, once. */
+export const platformSchema = z
+  .object({
+    $schema: z.string().optional(),
+    version: z.literal(CONFIG_VERSION, { errorMap: () => ({ message: `must be ${CONFIG_VERSION}` }) }),
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,14}[a-z0-9]$/, 'must be 3-16 lowercase letters, digits or hyphens, starting with a letter'),
+    environment: z.string().regex(/^[a-z][a-z0-9]{1,9}$/, 'must be 2-10 lowercase letters or digits, e.g. prod, staging, dev'),
+    aws: z
+      .object({
+        region: z.string().refine((r) => AWS_REGIONS.includes(r), (r) => ({ message: `unknown AWS region ${JSON.stringify(r)}: use one of ${AWS_REGIONS.slice(0, 6).join(', ')}, ...` })),
+        accountId,
+        /** Further AWS accounts (one per service) that stacks may deploy into. */
+        serviceAccounts: z.array(serviceAccountSchema).default([]),
+      })
+      .strict(),
+    network: z
+      .object({
+        vpcCidr: z.string().default('10.0.0.0/16'),
+        availabilityZones: z.array(z.string()).min(2).max(3).optional(),
+        publicSubnets: z.array(z.string()).optional(),
+        privateSubnets: z.array(z.string()).optional(),
+        databaseSubnets: z.array(z.string()).optional(),
+        /** One NAT gateway per AZ (resilient) or a single one (cheaper; default outside production). */
+        natGateways: z.enum(['per-az', 'single']).optional(),
+        flowLogRetentionDays: z.number().int().positive().default(365),
+      })
+      .strict()
+      .default({}),
+    eks: z
+      .object({
+        version: z.string().refine((v) => EKS_VERSIONS.includes(v), (v) => ({ message: `EKS version ${JSON.stringify(v)} is not supported: use one of ${EKS_VERSIONS.join(', ')}` })).default(DEFAULT_EKS_VERSION),
+        /** The API server endpoint is private; a public endpoint is opened only to these CIDRs. */
+        publicAccessCidrs: z.array(z.string()).default([]),
+        /** IAM principals that get cluster-admin through an EKS access entry. */
+        adminPrincipalArns: z.array(iamPrincipalArn).default([]),
+        nodeGroups: z
+          .object({
+            system: nodeGroupSize.default({ instanceTypes: ['m6i.large'], minSize: 2, desiredSize: 3, maxSize: 4 }),
+            tenants: nodeGroupSize.default({ instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12 }),
+          })
+          .strict()
+          .default({}),
+        logRetentionDays: z.number().int().positive().default(365),
+      })
+      .strict()
+      .default({}),
+    /** Public DNS zone for tenant hosts (`<tenant>.<domain>`); enables the ACM certificate and HTTPS. */
+    domain: dnsName.optional(),
+    database: z
+      .object({
+        instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r6g.large').default('db.r6g.large'),
+        engineVersion: z.string().regex(/^\d{2}(\.\d+)?$/, 'must be a PostgreSQL version such as 17 or 17.6').default('17'),
+        allocatedStorageGiB: z.number().int().min(20).max(65536).default(100),
+        maxAllocatedStorageGiB: z.number().int().min(20).max(65536).default(1000),
+        backupRetentionDays: z.number().int().min(1).max(35).default(14),
+        /** Planned tenant capacity; sizes the RDS Proxy pool. */
+        plannedTenants: z.number().int().positive().default(500),
+        servicesPerTenant: z.number().int().positive().default(3),
+        replicasPerService: z.number().int().positive().default(2),
+      })
+      .strict()
+      .default({}),
+    edge: z
+      .object({
+        /** Requests per client IP per 5 minutes before WAF blocks it. */
+        rateLimitPerIp: z.number().int().min(10).max(2000000000).default(2000),
+        logRetentionDays: z.number().int().positive().default(365),
+      })
+      .strict()
+      .default({}),
+    ecr: z
+      .object({
+        repositories: z.array(z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*$/, 'must be a lowercase repository name')).default(['api-gateway', 'project-service', 'task-service', 'user-service']),
+        keepImages: z.number().int().positive().default(50),
+      })
+      .strict()
+      .default({}),
+    /** Tier overrides and additional tiers, merged over the stock catalog. */
+    tiers: z.record(z.string().regex(/^[a-z][a-z0-9-]{1,19}$/), z.record(z.unknown())).default({}),
+    terraformCloud: z
+      .object({
+        organization: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a Terraform Cloud organization name'),
+        /** Prefix of the per-account project names. */
+        projectPrefix: z.string().regex(/^[A-Za-z0-9 _-]+$/).optional(),
+        hostname: z.string().default('app.terraform.io'),
+        terraformVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact Terraform version such as 1.13.4').default('1.13.4'),
+        /** The VCS repository workspaces plan from, `owner/repo` (optional: CLI-driven runs otherwise). */
+        repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Accepted findings of `tenantctl validate`; each needs a reason and is reported. */
+    suppressions: z.array(suppressionSchema).default([]),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    const vpc = parseCidr(cfg.network.vpcCidr);
+    if (typeof vpc === 'string') {
+      issue(['network', 'vpcCidr'], vpc);
+      return;
+    }
+    const azs = cfg.network.availabilityZones ?? [];
+    azs.forEach((az, i) => {
+      if (!az.startsWith(cfg.aws.region) || !/^[a-z]$/.test(az.slice(cfg.aws.region.length))) {
+        issue(['network', 'availabilityZones', i], `${az} is not an availability zone of ${cfg.aws.region}: use ${cfg.aws.region}a, ${cfg.aws.region}b, ...`);
+      }
+    });
+    if (new Set(azs).size !== azs.length) issue(['network', 'availabilityZones'], 'availability zones must be distinct');
+    const azCount = azs.length || 3;
+    const seen: { field: string; cidr: Cidr }[] = [];
+    for (const kind of ['publicSubnets', 'privateSubnets', 'databaseSubnets'] as const) {
+      const subnets = cfg.network[kind];
+      if (!subnets) continue;
+      if (subnets.length !== azCount) issue(['network', kind], `needs one subnet per availability zone (${azCount}), got ${subnets.length}`);
+      subnets.forEach((text, i) => {
+        const field = `network.${kind}.${i}`;
+        const cidr = parseCidr(text);
+        if (typeof cidr === 'string') return issue(['network', kind, i], cidr);
+        if (!cidrContains(vpc, cidr)) return issue(['network', kind, i], `${text} is outside the VPC ${vpc.text}`);
+        const clash = seen.find((s) => cidrsOverlap(s.cidr, cidr));
+        if (clash) return issue(['network', kind, i], `${text} overlaps ${clash.cidr.text} (${clash.field})`);
+        seen.push({ field, cidr });
+      });
+    }
+    cfg.eks.publicAccessCidrs.forEach((text, i) => {
+      const cidr = parseCidr(text, 32);
+      if (typeof cidr === 'string') issue(['eks', 'publicAccessCidrs', i], cidr.replace('between 16', 'between 0'));
+    });
+    for (const group of ['system', 'tenants'] as const) {
+      const g = cfg.eks.nodeGroups[group];
+      if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize)) {
+        issue(['eks', 'nodeGroups', group], `needs minSize <= desiredSize <= maxSize, got ${g.minSize} <= ${g.desiredSize} <= ${g.maxSize}`);
+      }
+    }
+    if (cfg.database.maxAllocatedStorageGiB < cfg.database.allocatedStorageGiB) {
+      issue(['database', 'maxAllocatedStorageGiB'], `must be at least allocatedStorageGiB (${cfg.database.allocatedStorageGiB})`);
+    }
+    const names = cfg.aws.serviceAccounts.map((a) => a.name);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) issue(['aws', 'serviceAccounts', i, 'name'], `service account name ${n} is used twice`);
+      if (n === 'platform') issue(['aws', 'serviceAccounts', i, 'name'], '"platform" is reserved for the platform account');
+    });
+  });
+
+export type PlatformConfig = z.input<typeof platformSchema>;
+type ParsedPlatform = z.output<typeof platformSchema>;
+
+/** platform.json with every default resolved: what stacks are built from. */
+export interface PlatformSpec extends Omit<ParsedPlatform, 'network'> {
+  readonly network: ParsedPlatform['network'] & {
+    readonly availabilityZones: string[];
+    readonly publicSubnets: string[];
+    readonly privateSubnets: string[];
+    readonly databaseSubnets: string[];
+    readonly natGateways: 'per-az' | 'single';
+  };
+}
+
+/** True for environments that get production defaults (NAT per AZ, ...). */
+export function isProduction(environment: string): boolean {
+  return ['prod', 'production', 'prd', 'live'].includes(environment);
+}
+
+/** Fills the derived defaults (AZs from the region, the subnet plan from the VPC CIDR). */
+export function resolvePlatform(parsed: ParsedPlatform): PlatformSpec {
+  const azs = parsed.network.availabilityZones ?? ['a', 'b', 'c'].map((s) => `${parsed.aws.region}${s}`);
+  const plan = defaultSubnetPlan(parsed.network.vpcCidr, azs.length);
+  return {
+    ...parsed,
+    network: {
+      ...parsed.network,
+      availabilityZones: azs,
+      publicSubnets: parsed.network.publicSubnets ?? plan.public,
+      privateSubnets: parsed.network.privateSubnets ?? plan.private,
+      databaseSubnets: parsed.network.databaseSubnets ?? plan.database,
+      natGateways: parsed.network.natGateways ?? (isProduction(parsed.environment) ? 'per-az' : 'single'),
+    },
+  };
+}

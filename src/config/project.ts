@@ -1,0 +1,175 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ZodError, ZodType } from 'zod';
+import { ConfigError, TenantctlError, type ConfigIssue } from './errors';
+import { writeJsonAtomic } from './files';
+import { NAME_LIMITS, platformNames, tenantNames, type TenantNames } from './names';
+import { platformSchema, resolvePlatform, type PlatformSpec } from './platform-schema';
+import { tenantSchema, type TenantFile } from './tenant-schema';
+import { deepMerge, resolveTiers, tierSchema, type TierSpec } from './tiers';
+
+export const PLATFORM_FILE = 'platform.json';
+export const TENANTS_DIR = 'tenants';
+
+/** A tenant with its tier resolved (tier catalog, then per-tenant overrides) and its names. */
+export interface TenantSpec extends TenantFile {
+  readonly tierSpec: TierSpec;
+  readonly names: TenantNames;
+  /** The AWS account the tenant's stack deploys into. */
+  readonly accountId: string;
+  /** `platform` or the name of a service account from platform.json. */
+  readonly accountName: string;
+}
+
+export interface Project {
+  readonly dir: string;
+  readonly platform: PlatformSpec;
+  readonly tiers: Record<string, TierSpec>;
+  readonly tenants: TenantSpec[];
+}
+
+export function platformFile(dir: string): string {
+  return path.join(dir, PLATFORM_FILE);
+}
+
+export function tenantFile(dir: string, id: string): string {
+  return path.join(dir, TENANTS_DIR, `${id}.json`);
+}
+
+/** Reads and validates a JSON file against a schema; every problem is reported with its field. */
+export function readJsonFile<T>(file: string, schema: ZodType<T, any, any>, display = file): T {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new TenantctlError(`${display} does not exist`, display.endsWith(PLATFORM_FILE) ? 'Run `tenantctl init platform` first, or pass --dir to point at a tenantctl project.' : undefined);
+    }
+    throw err;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(display, [{ field: '', message: `is not valid JSON: ${(err as Error).message}` }]);
+  }
+  return parseWith(schema, raw, display);
+}
+
+export function parseWith<T>(schema: ZodType<T, any, any>, raw: unknown, display: string): T {
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new ConfigError(display, zodIssues(result.error, raw));
+  return result.data;
+}
+
+export function zodIssues(error: ZodError, raw: unknown): ConfigIssue[] {
+  return error.issues.map((i) => {
+    const value = valueAt(raw, i.path);
+    let message = i.message;
+    if (i.code === 'unrecognized_keys') message = `unknown field(s) ${i.keys.map((k) => JSON.stringify(k)).join(', ')}: remove them or check the spelling`;
+    if (i.code === 'invalid_type' && i.received === 'undefined') message = 'is required';
+    return { field: i.path.join('.'), message, value: typeof value === 'object' ? undefined : value };
+  });
+}
+
+function valueAt(raw: unknown, p: (string | number)[]): unknown {
+  let cur: any = raw;
+  for (const key of p) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = cur[key];
+  }
+  return cur;
+}
+
+export function loadPlatform(dir: string): PlatformSpec {
+  return resolvePlatform(readJsonFile(platformFile(dir), platformSchema, PLATFORM_FILE));
+}
+
+export function loadTiers(platform: PlatformSpec): Record<string, TierSpec> {
+  try {
+    return resolveTiers(platform.tiers);
+  } catch (err) {
+    if ((err as ZodError).issues) {
+      throw new ConfigError(PLATFORM_FILE, (err as ZodError).issues.map((i) => ({ field: `tiers.${i.path.join('.')}`, message: i.message })));
+    }
+    throw err;
+  }
+}
+
+/** Ids of the tenants in the project, from the file names (cheap: reads no file). */
+export function listTenantIds(dir: string): string[] {
+  const tenantsDir = path.join(dir, TENANTS_DIR);
+  if (!fs.existsSync(tenantsDir)) return [];
+  return fs
+    .readdirSync(tenantsDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+/** Loads and resolves one tenant file; checks it against the platform (tier, account, names). */
+export function loadTenant(dir: string, platform: PlatformSpec, tiers: Record<string, TierSpec>, id: string): TenantSpec {
+  const display = path.join(TENANTS_DIR, `${id}.json`);
+  const file = readJsonFile(tenantFile(dir, id), tenantSchema, display);
+  return resolveTenant(file, platform, tiers, display, id);
+}
+
+export function resolveTenant(file: TenantFile, platform: PlatformSpec, tiers: Record<string, TierSpec>, display: string, expectedId?: string): TenantSpec {
+  const issues: ConfigIssue[] = [];
+  if (expectedId !== undefined && file.id !== expectedId) {
+    issues.push({ field: 'id', message: `must match the file name (${expectedId}.json): rename the file or fix the id`, value: file.id });
+  }
+  const tier = tiers[file.tier];
+  if (!tier) issues.push({ field: 'tier', message: `unknown tier: use one of ${Object.keys(tiers).join(', ')}`, value: file.tier });
+  let accountId = platform.aws.accountId;
+  const accountName = file.serviceAccount ?? 'platform';
+  if (file.serviceAccount && file.serviceAccount !== 'platform') {
+    const account = platform.aws.serviceAccounts.find((a) => a.name === file.serviceAccount);
+    if (!account) {
+      const known = ['platform', ...platform.aws.serviceAccounts.map((a) => a.name)].join(', ');
+      issues.push({ field: 'serviceAccount', message: `unknown service account: use one of ${known} (declared in platform.json aws.serviceAccounts)`, value: file.serviceAccount });
+    } else {
+      accountId = account.accountId;
+    }
+  }
+  const names = tenantNames(platform, file.id);
+  const prefix = platformNames(platform).prefix;
+  const limits: [string, string, number][] = [
+    ['IAM role', names.iamRole, NAME_LIMITS.iamRole],
+    ['IAM node role', names.nodeRole, NAME_LIMITS.iamRole],
+    ['workspace', `${prefix}-${names.stack}`, NAME_LIMITS.workspace],
+  ];
+  for (const [what, name, max] of limits) {
+    if (name.length > max) issues.push({ field: 'id', message: `derived ${what} name ${name} is longer than ${max} characters: use a shorter tenant id or platform name`, value: file.id });
+  }
+  let tierSpec = tier;
+  if (tier && file.overrides.tier) {
+    const result = tierSchema.safeParse(deepMerge(tier, file.overrides.tier));
+    if (result.success) tierSpec = result.data;
+    else issues.push(...zodIssues(result.error, deepMerge(tier, file.overrides.tier)).map((i) => ({ ...i, field: `overrides.tier.${i.field}` })));
+  }
+  if (issues.length) throw new ConfigError(display, issues);
+  return { ...file, tierSpec, names, accountId, accountName };
+}
+
+export function loadTenants(dir: string, platform: PlatformSpec, tiers: Record<string, TierSpec>, ids = listTenantIds(dir)): TenantSpec[] {
+  return ids.map((id) => loadTenant(dir, platform, tiers, id));
+}
+
+/** Loads the whole project: platform.json, the tier catalog and every tenant. */
+export function loadProject(dir: string): Project {
+  const platform = loadPlatform(dir);
+  const tiers = loadTiers(platform);
+  return { dir, platform, tiers, tenants: loadTenants(dir, platform, tiers) };
+}
+
+export function saveTenantFile(dir: string, tenant: TenantFile): void {
+  writeJsonAtomic(tenantFile(dir, tenant.id), stripEmpty(tenant));
+}
+
+/** Drops empty override objects so files stay minimal and diffs stay small. */
+function stripEmpty(tenant: TenantFile): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...tenant };
+  if (tenant.overrides && Object.keys(tenant.overrides).length === 0) delete out.overrides;
+  return out;
+}
