@@ -145,6 +145,10 @@ export const platformSchema = z
     });
     if (new Set(azs).size !== azs.length) issue(['network', 'availabilityZones'], 'availability zones must be distinct');
     const azCount = azs.length || 3;
+    const n = cfg.network;
+    if (vpc.prefix > 20 && !(n.publicSubnets && n.privateSubnets && n.databaseSubnets)) {
+      issue(['network', 'vpcCidr'], `${vpc.text} is too small for the default subnet plan (/20 subnets): use a /16 to /20 VPC or list publicSubnets, privateSubnets and databaseSubnets`);
+    }
     const seen: { field: string; cidr: Cidr }[] = [];
     for (const kind of ['publicSubnets', 'privateSubnets', 'databaseSubnets'] as const) {
       const subnets = cfg.network[kind];

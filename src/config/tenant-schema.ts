@@ -37,6 +37,13 @@ export const tenantSchema = z
     version: z.literal(CONFIG_VERSION, { errorMap: () => ({ message: `must be ${CONFIG_VERSION}` }) }),
     id: tenantId,
     tier: z.string().min(1),
+    /**
+     * `removed` keeps the tenant's stack but empties it, so the next apply destroys the tenant's
+     * cluster and IAM objects while its database schema stays (unless `purgeData`).
+     */
+    status: z.enum(['active', 'removed']).default('active'),
+    /** With status `removed`: the stack runs a Job that drops the tenant's schema, rows and role. */
+    purgeData: z.boolean().default(false),
     displayName: z.string().min(1).max(100).optional(),
     adminEmail: z.string().email('must be an email address').optional(),
     /** Name of a service account from platform.json `aws.serviceAccounts`; default: the platform account. */

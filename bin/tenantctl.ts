@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { TenantctlError } from '../src/config/errors';
+
+// Wiring only: each command lives in src/cli/<command>.ts and loads what it needs when it runs,
+// so `tenantctl --help` never loads cdktf or a provider package.
+const program = new Command('tenantctl')
+  .description('Writes the Terraform (CDK for Terraform) for a multi-tenant SaaS platform on AWS EKS')
+  .version(require('../../package.json').version)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ tenantctl init platform --yes --account-id 111122223333
+  $ tenantctl tenant add acme --tier enterprise
+  $ tenantctl validate
+  $ tenantctl changed --base origin/main --output json
+
+Exit codes: 0 ok, 1 configuration or input error (or validation findings), 2 usage error.`,
+  );
+
+for (const name of ['init', 'synth', 'tenant', 'validate', 'changed', 'ci']) {
+  (require(`../src/cli/${name}`) as { register(p: Command): void }).register(program);
+}
+
+async function main(): Promise<number> {
+  try {
+    await program.parseAsync(process.argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof TenantctlError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      if (err.hint) process.stderr.write(`${err.hint}\n`);
+      return err.exitCode;
+    }
+    if ((err as Error)?.name === 'ExitPromptError') {
+      process.stderr.write('cancelled: nothing was written\n');
+      return 1;
+    }
+    process.stderr.write(`unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+void main().then((code) => {
+  process.exitCode = code;
+});

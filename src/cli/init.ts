@@ -1,0 +1,169 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Command } from 'commander';
+import { addDirOption, list, projectDir } from './common';
+import { ask } from './interactive';
+import { info } from './output';
+
+interface InitPlatformOptions {
+  dir: string;
+  name?: string;
+  environment?: string;
+  region?: string;
+  accountId?: string;
+  vpcCidr?: string;
+  azs?: string;
+  eksVersion?: string;
+  domain?: string;
+  dbInstanceClass?: string;
+  systemNodes?: string;
+  tenantNodes?: string;
+  plannedTenants?: string;
+  yes: boolean;
+  force: boolean;
+  synth: boolean;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  const init = program.command('init').description('create a tenantctl project');
+  addDirOption(
+    init
+      .command('platform')
+      .description('write platform.json for the shared platform (VPC, EKS, Istio, RDS + Proxy, ALB + WAF) and synthesize it')
+      .option('--name <name>', 'platform name, part of every resource name (default: saas)')
+      .option('--environment <env>', 'environment, e.g. prod, staging (default: prod)')
+      .option('--region <region>', 'AWS region (default: us-east-1)')
+      .option('--account-id <id>', 'AWS account id of the platform (12 digits; required)')
+      .option('--vpc-cidr <cidr>', 'VPC CIDR (default: 10.0.0.0/16; subnets are planned from it)')
+      .option('--azs <list>', 'availability zones, comma-separated (default: <region>a,b,c)')
+      .option('--eks-version <version>', 'Kubernetes version of the EKS cluster')
+      .option('--domain <domain>', 'public DNS zone for tenant hosts, enables HTTPS (default: none)')
+      .option('--db-instance-class <class>', 'RDS instance class (default: db.r6g.large)')
+      .option('--system-nodes <min:desired:max>', 'size of the system node group (default: 2:3:4)')
+      .option('--tenant-nodes <min:desired:max>', 'size of the shared tenants node group (default: 3:3:12)')
+      .option('--planned-tenants <n>', 'tenant capacity the database pool is sized for (default: 500)')
+      .option('-y, --yes', 'take the defaults for every value not given as a flag', false)
+      .option('--force', 'overwrite an existing platform.json', false)
+      .option('--no-synth', 'write platform.json only')
+      .option('-q, --quiet', 'print nothing on success'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tenantctl init platform                                  # answer the prompts
+  $ tenantctl init platform --yes --account-id 111122223333  # defaults for everything else
+  $ tenantctl init platform --name acme --environment staging --region eu-west-1 \\
+      --account-id 111122223333 --domain saas.example.com --vpc-cidr 10.20.0.0/16`,
+    )
+    .action(async (opts: InitPlatformOptions) => {
+      await initPlatform(opts);
+    });
+}
+
+async function initPlatform(opts: InitPlatformOptions): Promise<void> {
+  const dir = projectDir(opts);
+  const { withProjectLock } = await import('../config/files');
+  const { TenantctlError } = await import('../config/errors');
+  const { platformFile } = await import('../config/project');
+  const file = platformFile(dir);
+  if (fs.existsSync(file) && !opts.force) {
+    throw new TenantctlError(`${path.relative(process.cwd(), file) || file} already exists`, 'Pass --force to overwrite it, or edit the file and run `tenantctl synth`.');
+  }
+  const config = await answers(opts);
+  fs.mkdirSync(dir, { recursive: true });
+  await withProjectLock(dir, async () => {
+    const { parseWith, loadProject, PLATFORM_FILE, TENANTS_DIR } = await import('../config/project');
+    const { platformSchema } = await import('../config/platform-schema');
+    const { writeJsonAtomic, writeTextAtomic } = await import('../config/files');
+    if (fs.existsSync(file) && !opts.force) throw new TenantctlError(`${file} already exists`, 'Pass --force to overwrite it.');
+    // Validate before writing anything: a bad flag leaves the directory as it was.
+    parseWith(platformSchema, config, `${PLATFORM_FILE} (from the given values)`);
+    writeJsonAtomic(file, config);
+    fs.mkdirSync(path.join(dir, TENANTS_DIR), { recursive: true });
+    writeScaffolding(dir, writeTextAtomic);
+    info(opts.quiet, `wrote ${path.join(dir, PLATFORM_FILE)}`);
+    if (opts.synth) {
+      const { synthesize } = await import('../synth/synthesize');
+      const result = synthesize(loadProject(dir));
+      info(opts.quiet, `synthesized ${result.written.join(', ')} into ${result.outdir}`);
+      info(opts.quiet, `next: tenantctl tenant add <id> --tier starter|standard|enterprise`);
+    }
+  });
+}
+
+/** Files a new project needs beside platform.json; existing ones are left alone. */
+function writeScaffolding(dir: string, write: (file: string, text: string) => void): void {
+  const cdktfJson = path.join(dir, 'cdktf.json');
+  if (!fs.existsSync(cdktfJson)) {
+    const cdktf = { language: 'typescript', app: 'npx --no-install tenantctl synth --quiet', output: 'cdktf.out', projectId: 'tenantctl', sendCrashReports: 'false', terraformProviders: [], terraformModules: [], context: {} };
+    write(cdktfJson, JSON.stringify(cdktf, null, 2) + '\n');
+  }
+  const gitignore = path.join(dir, '.gitignore');
+  if (!fs.existsSync(gitignore)) write(gitignore, 'cdktf.out/\nstate/\n.terraform/\n*.tfstate\n*.tfstate.*\n.tenantctl.lock\n');
+}
+
+function parseNodes(flag: string, value: string, instanceTypes: string[]) {
+  const m = /^(\d+):(\d+):(\d+)$/.exec(value);
+  if (!m) {
+    const { UsageError } = require('../config/errors') as typeof import('../config/errors');
+    throw new UsageError(`${flag} ${value} is not min:desired:max, e.g. 2:3:4`);
+  }
+  return { instanceTypes, minSize: Number(m[1]), desiredSize: Number(m[2]), maxSize: Number(m[3]) };
+}
+
+/** Collects every value from flags, defaults and (in a terminal) prompts into a platform.json object. */
+async function answers(opts: InitPlatformOptions): Promise<Record<string, unknown>> {
+  const { AWS_REGIONS } = await import('../config/regions');
+  const { EKS_VERSIONS, DEFAULT_EKS_VERSION } = await import('../config/eks-versions');
+  const { defaultSubnetPlan } = await import('../config/cidr');
+  const a = { yes: opts.yes };
+  const name = await ask({ flag: '--name', message: 'Platform name', given: opts.name, default: 'saas' }, a);
+  const environment = await ask({ flag: '--environment', message: 'Environment', given: opts.environment, default: 'prod' }, a);
+  const region = await ask(
+    { flag: '--region', message: 'AWS region', given: opts.region, default: 'us-east-1', validate: (r) => (AWS_REGIONS.includes(r) ? undefined : `unknown AWS region ${r}`) },
+    a,
+  );
+  const accountId = await ask(
+    { flag: '--account-id', message: 'AWS account id of the platform', given: opts.accountId, validate: (v) => (/^\d{12}$/.test(v) ? undefined : 'must be 12 digits') },
+    a,
+  );
+  const vpcCidr = await ask({ flag: '--vpc-cidr', message: 'VPC CIDR', given: opts.vpcCidr, default: '10.0.0.0/16' }, a);
+  const azs = list(await ask({ flag: '--azs', message: 'Availability zones (comma-separated)', given: opts.azs, default: ['a', 'b', 'c'].map((s) => region + s).join(',') }, a));
+  const eksVersion = await ask(
+    { flag: '--eks-version', message: 'EKS version', given: opts.eksVersion, default: DEFAULT_EKS_VERSION, choices: opts.eksVersion ? undefined : EKS_VERSIONS.map((v) => ({ value: v, name: v })) },
+    a,
+  );
+  const domain = await ask({ flag: '--domain', message: 'Domain for tenant hosts (empty for none)', given: opts.domain, default: '' }, a);
+  const dbInstanceClass = await ask({ flag: '--db-instance-class', message: 'Database instance class', given: opts.dbInstanceClass, default: 'db.r6g.large' }, a);
+  const systemNodes = await ask({ flag: '--system-nodes', message: 'System node group min:desired:max', given: opts.systemNodes, default: '2:3:4' }, a);
+  const tenantNodes = await ask({ flag: '--tenant-nodes', message: 'Tenants node group min:desired:max', given: opts.tenantNodes, default: '3:3:12' }, a);
+  const plannedTenants = await ask({ flag: '--planned-tenants', message: 'Planned number of tenants', given: opts.plannedTenants, default: '500' }, a);
+
+  // The subnet plan is written out so it is visible and editable in platform.json. A bad VPC CIDR
+  // is reported by the schema, so the plan is only derived from a valid one.
+  const { parseCidr } = await import('../config/cidr');
+  const vpc = parseCidr(vpcCidr);
+  const plan = typeof vpc !== 'string' && vpc.prefix <= 20 ? defaultSubnetPlan(vpcCidr, azs.length) : undefined;
+  return {
+    version: 1,
+    name,
+    environment,
+    aws: { region, accountId },
+    network: {
+      vpcCidr,
+      availabilityZones: azs,
+      ...(plan ? { publicSubnets: plan.public, privateSubnets: plan.private, databaseSubnets: plan.database } : {}),
+    },
+    eks: {
+      version: eksVersion,
+      nodeGroups: {
+        system: parseNodes('--system-nodes', systemNodes, ['m6i.large']),
+        tenants: parseNodes('--tenant-nodes', tenantNodes, ['m6i.xlarge']),
+      },
+    },
+    ...(domain ? { domain } : {}),
+    database: { instanceClass: dbInstanceClass, plannedTenants: Number.isInteger(Number(plannedTenants)) ? Number(plannedTenants) : plannedTenants },
+  };
+}

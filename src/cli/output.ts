@@ -1,0 +1,27 @@
+/** Output helpers: people get aligned text, machines get JSON on stdout; errors go to stderr. */
+export type OutputFormat = 'human' | 'json';
+
+export function parseOutputFormat(value: string | undefined, allowed: readonly string[] = ['human', 'json']): string {
+  const v = value ?? 'human';
+  if (!allowed.includes(v)) {
+    const { UsageError } = require('../config/errors') as typeof import('../config/errors');
+    throw new UsageError(`--output ${v} is not supported: use one of ${allowed.join(', ')}`);
+  }
+  return v;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Renders rows as an aligned table with a header. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/** Prints a line for people unless --quiet. */
+export function info(quiet: boolean | undefined, message: string): void {
+  if (!quiet) process.stdout.write(message + '\n');
+}

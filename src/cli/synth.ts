@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { addDirOption, projectDir } from './common';
+import { info } from './output';
+
+interface SynthCommandOptions {
+  dir: string;
+  stack?: string[];
+  outdir?: string;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  addDirOption(
+    program
+      .command('synth')
+      .description('synthesize the project into cdktf.out/ (manifest.json, stacks/<name>/cdk.tf.json)')
+      .option('-s, --stack <name...>', 'synthesize only these stacks (others keep their output)')
+      .option('-o, --outdir <dir>', 'output directory (default: <dir>/cdktf.out, or $CDKTF_OUTDIR under cdktf-cli)')
+      .option('-q, --quiet', 'print nothing on success'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tenantctl synth                       # every stack
+  $ tenantctl synth --stack tenant-acme   # one tenant's stack
+  $ npx cdktf synth                       # the same, through cdktf-cli (cdktf.json runs tenantctl synth)`,
+    )
+    .action(async (opts: SynthCommandOptions) => {
+      const { loadProject } = await import('../config/project');
+      const { synthesize } = await import('../synth/synthesize');
+      const dir = projectDir(opts);
+      const result = synthesize(loadProject(dir), { outdir: opts.outdir, stacks: opts.stack });
+      info(opts.quiet, `synthesized ${result.written.join(', ') || 'nothing'} into ${result.outdir}`);
+      if (result.removed.length) info(opts.quiet, `removed stale output of ${result.removed.join(', ')}`);
+    });
+}

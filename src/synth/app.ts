@@ -1,0 +1,53 @@
+import { App } from 'cdktf';
+import type { Project } from '../config/project';
+
+/** Names of the stacks a project synthesizes, in dependency (apply) order. */
+export function stackNames(project: Project): string[] {
+  const names: string[] = [];
+  if (project.platform.terraformCloud) {
+    names.push('workspaces', ...bootstrapAccounts(project).map((a) => `bootstrap-${a}`));
+  }
+  names.push('platform', ...project.tenants.map((t) => t.names.stack));
+  return names;
+}
+
+/** Accounts that get a bootstrap stack (Terraform Cloud OIDC trust): the platform's and every service account. */
+export function bootstrapAccounts(project: Project): string[] {
+  return ['platform', ...project.platform.aws.serviceAccounts.map((a) => a.name)];
+}
+
+export interface BuildAppOptions {
+  readonly outdir: string;
+  /** Build only these stacks (by name); all when omitted. */
+  readonly only?: ReadonlySet<string>;
+}
+
+/**
+ * Builds the CDKTF App for a project. Stack classes are required lazily so that commands which
+ * never synthesize (and `--help`) do not load the provider packages.
+ */
+export function buildApp(project: Project, options: BuildAppOptions): App {
+  const app = new App({ outdir: options.outdir, stackTraces: false, skipValidation: false });
+  const wanted = (name: string) => !options.only || options.only.has(name);
+  const { platform, tiers, tenants } = project;
+  if (platform.terraformCloud) {
+    if (wanted('workspaces')) {
+      const { WorkspacesStack } = require('../../stacks/workspaces-stack') as typeof import('../../stacks/workspaces-stack');
+      new WorkspacesStack(app, { project });
+    }
+    const { BootstrapStack } = require('../../stacks/bootstrap-stack') as typeof import('../../stacks/bootstrap-stack');
+    for (const account of bootstrapAccounts(project)) {
+      if (wanted(`bootstrap-${account}`)) new BootstrapStack(app, { platform, accountName: account });
+    }
+  }
+  if (wanted('platform')) {
+    const { PlatformStack } = require('../../stacks/platform-stack') as typeof import('../../stacks/platform-stack');
+    new PlatformStack(app, { platform, tiers });
+  }
+  const tenantStacks = tenants.filter((t) => wanted(t.names.stack));
+  if (tenantStacks.length) {
+    const { TenantStack } = require('../../stacks/tenant-stack') as typeof import('../../stacks/tenant-stack');
+    for (const tenant of tenantStacks) new TenantStack(app, { platform, tenant });
+  }
+  return app;
+}

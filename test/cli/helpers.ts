@@ -1,0 +1,43 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export const repoRoot = path.resolve(__dirname, '../..');
+export const cliPath = path.join(repoRoot, 'dist/bin/tenantctl.js');
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the compiled CLI as a user would (`npm test` builds dist/ first), non-interactively:
+ * CI=true and no stdin, so any prompt would be a bug.
+ */
+export function tenantctl(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+  if (!fs.existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` (npm test does)`);
+  const res = spawnSync(process.execPath, [cliPath, ...args], {
+    cwd: opts.cwd ?? repoRoot,
+    env: { ...process.env, CI: 'true', CHECKPOINT_DISABLE: '1', ...opts.env },
+    input: '',
+    encoding: 'utf8',
+    timeout: 120000,
+  });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** Every file under a directory with its content, to prove a failed command changed nothing. */
+export function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!fs.existsSync(dir)) return out;
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
