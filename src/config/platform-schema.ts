@@ -132,6 +132,10 @@ export const platformSchema = z
   .strict()
   .superRefine((cfg, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    const prefix = `${cfg.name}-${cfg.environment}`;
+    if (prefix.length > 20) {
+      issue(['name'], `name and environment together ("${prefix}") exceed 20 characters: AWS limits load balancer and target group names to 32, and every resource name starts with them`);
+    }
     const vpc = parseCidr(cfg.network.vpcCidr);
     if (typeof vpc === 'string') {
       issue(['network', 'vpcCidr'], vpc);

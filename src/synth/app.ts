@@ -45,9 +45,13 @@ export function buildApp(project: Project, options: BuildAppOptions): App {
     new PlatformStack(app, { platform, tiers });
   }
   const tenantStacks = tenants.filter((t) => wanted(t.names.stack));
-  if (tenantStacks.length) {
+  if (tenantStacks.some((t) => t.status === 'active')) {
     const { TenantStack } = require('../../stacks/tenant-stack') as typeof import('../../stacks/tenant-stack');
-    for (const tenant of tenantStacks) new TenantStack(app, { platform, tenant });
+    for (const tenant of tenantStacks.filter((t) => t.status === 'active')) new TenantStack(app, { platform, tenant });
+  }
+  if (tenantStacks.some((t) => t.status === 'removed')) {
+    const { RemovedTenantStack } = require('../../stacks/removed-tenant-stack') as typeof import('../../stacks/removed-tenant-stack');
+    for (const tenant of tenantStacks.filter((t) => t.status === 'removed')) new RemovedTenantStack(app, { platform, tenant });
   }
   return app;
 }

@@ -1,0 +1,147 @@
+import { DbProxy } from '@cdktf/provider-aws/lib/db-proxy';
+import { DbProxyDefaultTargetGroup } from '@cdktf/provider-aws/lib/db-proxy-default-target-group';
+import { DbProxyTarget } from '@cdktf/provider-aws/lib/db-proxy-target';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Fn, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import type { PoolSizing } from '../../../src/config/pool-sizing';
+
+export const POSTGRES_PORT = 5432;
+
+/** Seconds a client waits for a pooled connection before the proxy gives up. */
+const CONNECTION_BORROW_TIMEOUT = 120;
+
+export interface DatabaseProxyProps {
+  readonly platform: PlatformSpec;
+  readonly vpcId: string;
+  readonly subnetIds: string[];
+  /** CIDRs allowed to connect to the proxy on 5432. */
+  readonly clientCidrs: string[];
+  readonly databaseSecurityGroupId: string;
+  readonly dbInstanceIdentifier: string;
+  /** The RDS-managed master user secret: the only secret the proxy may read. */
+  readonly masterSecretArn: string;
+  readonly secretsKmsKeyArn: string;
+  readonly sizing: PoolSizing;
+}
+
+/**
+ * RDS Proxy in front of the instance with end-to-end IAM authentication: clients present an IAM
+ * token and the proxy connects to PostgreSQL with an IAM token as well, so tenant roles need no
+ * secret and adding a tenant never changes this construct. The master secret is registered only
+ * for the platform's DB provisioning Job, which still has to present an IAM token.
+ */
+export class DatabaseProxy extends Construct {
+  readonly proxy: DbProxy;
+  readonly securityGroupId: string;
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: DatabaseProxyProps) {
+    super(scope, id);
+    const names = platformNames(props.platform);
+    const { region } = props.platform.aws;
+
+    const sg = new SecurityGroup(this, 'security-group', {
+      name: names.proxySecurityGroup,
+      description: 'RDS Proxy: PostgreSQL from the private (pod) subnets, to the database only',
+      vpcId: props.vpcId,
+      tags: { Name: names.proxySecurityGroup },
+    });
+    this.securityGroupId = sg.id;
+    props.clientCidrs.forEach((cidr, i) => {
+      new VpcSecurityGroupIngressRule(this, `ingress-client-${i}`, {
+        securityGroupId: sg.id,
+        description: `PostgreSQL from private subnet ${cidr} (pods)`,
+        ipProtocol: 'tcp',
+        fromPort: POSTGRES_PORT,
+        toPort: POSTGRES_PORT,
+        cidrIpv4: cidr,
+      });
+    });
+    new VpcSecurityGroupEgressRule(this, 'egress-database', {
+      securityGroupId: sg.id,
+      description: 'PostgreSQL to the RDS instance',
+      ipProtocol: 'tcp',
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      referencedSecurityGroupId: props.databaseSecurityGroupId,
+    });
+
+    this.role = new IamRole(this, 'role', {
+      name: names.proxyRole,
+      description: 'RDS Proxy: reads the master user secret; tenant stacks add rds-db:connect',
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'rds.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    });
+    new IamRolePolicy(this, 'role-policy', {
+      name: 'master-secret',
+      role: this.role.name,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ReadMasterSecret',
+            Effect: 'Allow',
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: props.masterSecretArn,
+          },
+          {
+            Sid: 'DecryptMasterSecret',
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
+            Resource: props.secretsKmsKeyArn,
+            Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+          },
+        ],
+      }),
+    });
+
+    this.proxy = new DbProxy(this, 'proxy', {
+      name: names.proxy,
+      engineFamily: 'POSTGRESQL',
+      requireTls: true,
+      debugLogging: false,
+      roleArn: this.role.arn,
+      vpcSubnetIds: props.subnetIds,
+      vpcSecurityGroupIds: [sg.id],
+      defaultAuthScheme: 'IAM_AUTH',
+      auth: [
+        {
+          description: 'Master user, for the platform DB provisioning Job (IAM token required)',
+          authScheme: 'SECRETS',
+          iamAuth: 'REQUIRED',
+          clientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
+          secretArn: props.masterSecretArn,
+        },
+      ],
+      tags: { Name: names.proxy },
+    });
+
+    const targetGroup = new DbProxyDefaultTargetGroup(this, 'default-target-group', {
+      dbProxyName: this.proxy.name,
+      connectionPoolConfig: {
+        maxConnectionsPercent: props.sizing.maxConnectionsPercent,
+        maxIdleConnectionsPercent: props.sizing.maxIdleConnectionsPercent,
+        connectionBorrowTimeout: CONNECTION_BORROW_TIMEOUT,
+      },
+    });
+    new DbProxyTarget(this, 'target', {
+      dbProxyName: this.proxy.name,
+      targetGroupName: targetGroup.name,
+      dbInstanceIdentifier: props.dbInstanceIdentifier,
+    });
+  }
+
+  /** `prx-...`: the proxy's resource id, used in `rds-db:connect` ARNs. */
+  get resourceId(): string {
+    return Token.asString(Fn.element(Fn.split(':', this.proxy.arn), 6));
+  }
+}

@@ -1,0 +1,41 @@
+import { DataAwsDbProxy } from '@cdktf/provider-aws/lib/data-aws-db-proxy';
+import type { Construct } from 'constructs';
+import { renderTenantDropSql } from '../src/database/sql';
+import { platformNames } from '../src/config/names';
+import type { PlatformSpec } from '../src/config/platform-schema';
+import type { TenantSpec } from '../src/config/project';
+import { SqlProvisioningJob } from './constructs/database/sql-job';
+import { ClusterProviders } from './constructs/kubernetes/cluster-providers';
+import { TenantctlStack } from './constructs/tenantctl-stack';
+
+export interface RemovedTenantStackProps {
+  readonly platform: PlatformSpec;
+  readonly tenant: TenantSpec;
+}
+
+/**
+ * The stack of a removed tenant. It keeps the tenant's stack name, backend and workspace but holds
+ * none of its resources, so the next apply destroys the namespace, policies, IAM role and nodes.
+ * The database schema was never a Terraform resource, so it stays, unless the tenant was removed
+ * with --purge-data: then the stack runs the drop SQL once.
+ */
+export class RemovedTenantStack extends TenantctlStack {
+  constructor(scope: Construct, props: RemovedTenantStackProps) {
+    const { platform, tenant } = props;
+    super(scope, tenant.names.stack, { platform, accountName: tenant.accountName, kind: 'tenant', tags: { 'tenantctl:tenant': tenant.id, 'tenantctl:status': 'removed' } });
+    if (!tenant.purgeData) return;
+    const names = platformNames(platform);
+    new ClusterProviders(this, 'cluster', { clusterName: names.cluster });
+    const proxy = new DataAwsDbProxy(this, 'proxy', { name: names.proxy });
+    new SqlProvisioningJob(this, 'purge', {
+      name: `db-purge-tenant-${tenant.id}`,
+      namespace: names.namespaces.platform,
+      serviceAccount: names.dbProvisionerServiceAccount,
+      sql: renderTenantDropSql(platform, tenant),
+      proxyEndpoint: proxy.endpoint,
+      database: names.dbName,
+      masterUser: names.dbMasterUser,
+      region: platform.aws.region,
+    });
+  }
+}

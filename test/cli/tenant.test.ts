@@ -1,0 +1,166 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { tempDir } from '../util';
+import { cliPath, snapshotTree, tenantctl } from './helpers';
+
+const readStack = (dir: string, stack: string) => fs.readFileSync(path.join(dir, 'cdktf.out/stacks', stack, 'cdk.tf.json'), 'utf8');
+const manifestStacks = (dir: string) => Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/manifest.json'), 'utf8')).stacks);
+
+function initProject(): string {
+  const dir = tempDir();
+  const res = tenantctl(['init', 'platform', '--yes', '--account-id', '111122223333', '--quiet', '--dir', dir]);
+  if (res.status !== 0) throw new Error(res.stderr);
+  return dir;
+}
+
+describe('tenant add', () => {
+  const dir = initProject();
+  let platformBefore: string;
+  let acmeAfterAdd: string;
+  beforeAll(() => {
+    platformBefore = readStack(dir, 'platform');
+    expect(tenantctl(['tenant', 'add', 'acme', '--tier', 'enterprise', '--display-name', 'Acme Corp', '--admin-email', 'ops@acme.example', '--dir', dir]).status).toBe(0);
+    acmeAfterAdd = readStack(dir, 'tenant-acme');
+    expect(tenantctl(['tenant', 'add', 'beta', '--tier', 'starter', '--dir', dir]).status).toBe(0);
+  });
+
+  it('writes one file per tenant', () => {
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'tenants/acme.json'), 'utf8'))).toEqual({
+      version: 1,
+      id: 'acme',
+      tier: 'enterprise',
+      displayName: 'Acme Corp',
+      adminEmail: 'ops@acme.example',
+    });
+    expect(fs.existsSync(path.join(dir, 'tenants/beta.json'))).toBe(true);
+  });
+
+  it('synthesizes the tenant stacks and lists them in the manifest in apply order', () => {
+    expect(manifestStacks(dir)).toEqual(['platform', 'tenant-acme', 'tenant-beta']);
+    expect(JSON.parse(readStack(dir, 'tenant-beta')).resource.kubernetes_namespace_v1).toBeDefined();
+  });
+
+  it('leaves the platform stack and every other tenant stack byte for byte unchanged', () => {
+    expect(readStack(dir, 'platform')).toBe(platformBefore);
+    expect(readStack(dir, 'tenant-acme')).toBe(acmeAfterAdd);
+  });
+
+  it('a full synth produces the same bytes as the incremental ones', () => {
+    const full = path.join(tempDir(), 'out');
+    expect(tenantctl(['synth', '--dir', dir, '--outdir', full, '--quiet']).status).toBe(0);
+    for (const stack of ['platform', 'tenant-acme', 'tenant-beta']) {
+      expect(fs.readFileSync(path.join(full, 'stacks', stack, 'cdk.tf.json'), 'utf8')).toBe(readStack(dir, stack));
+    }
+  });
+
+  const bad: [string, string[], RegExp, number][] = [
+    ['an id that is not a DNS label', ['Acme_Corp', '--tier', 'starter'], /not a lowercase DNS label/, 1],
+    ['a reserved id', ['kube-system', '--tier', 'starter'], /is reserved/, 1],
+    ['an id too long for derived names', ['a'.repeat(30), '--tier', 'starter'], /at most 24/, 1],
+    ['an unknown tier', ['gamma', '--tier', 'platinum'], /tier: unknown tier: use one of starter, standard, enterprise \(got "platinum"\)/, 1],
+    ['a duplicate', ['acme', '--tier', 'starter'], /tenant acme already exists/, 1],
+    ['a missing tier in a non-interactive run', ['gamma'], /missing --tier/, 2],
+    ['a bad override', ['gamma', '--tier', 'starter', '--set', 'quota.pods=-3'], /overrides\.tier\.quota\.pods/, 1],
+    ['an unknown service account', ['gamma', '--tier', 'starter', '--service-account', 'payments'], /unknown service account/, 1],
+  ];
+  it.each(bad)('refuses %s with a clear message and changes nothing', (_name, args, message, code) => {
+    const before = snapshotTree(dir);
+    const res = tenantctl(['tenant', 'add', ...args, '--dir', dir]);
+    expect(res.status).toBe(code);
+    expect(res.stderr).toMatch(message);
+    expect(snapshotTree(dir)).toEqual(before);
+  });
+
+  it('lists tenants as a table and as JSON', () => {
+    const human = tenantctl(['tenant', 'list', '--dir', dir]);
+    expect(human.stdout).toMatch(/^ID\s+TIER\s+STATUS/m);
+    expect(human.stdout).toMatch(/^acme\s+enterprise\s+active/m);
+    const json = JSON.parse(tenantctl(['tenant', 'list', '--output', 'json', '--dir', dir]).stdout);
+    expect(json.map((t: { id: string; tier: string }) => [t.id, t.tier])).toEqual([
+      ['acme', 'enterprise'],
+      ['beta', 'starter'],
+    ]);
+  });
+
+  it('shows a tenant with its resolved tier and derived names', () => {
+    const shown = JSON.parse(tenantctl(['tenant', 'show', 'acme', '--output', 'json', '--dir', dir]).stdout);
+    expect(shown.names).toMatchObject({ namespace: 'tenant-acme', dbRole: 'tenant_acme', iamRole: 'saas-prod-tenant-acme' });
+    expect(shown.resolvedTier.quota).toMatchObject({ cpu: '16', memory: '32Gi', pods: 100 });
+    expect(tenantctl(['tenant', 'show', 'nobody', '--dir', dir]).stderr).toMatch(/tenants\/nobody\.json does not exist/);
+  });
+});
+
+describe('tenant update and remove', () => {
+  const dir = initProject();
+  beforeAll(() => {
+    expect(tenantctl(['tenant', 'add', 'beta', '--tier', 'starter', '--dir', dir]).status).toBe(0);
+    expect(tenantctl(['tenant', 'add', 'gamma', '--tier', 'standard', '--dir', dir]).status).toBe(0);
+  });
+
+  it('changes tier up and down, re-synthesizing only that tenant', () => {
+    const gamma = readStack(dir, 'tenant-gamma');
+    const platform = readStack(dir, 'platform');
+    expect(tenantctl(['tenant', 'update', 'beta', '--tier', 'enterprise', '--dir', dir]).status).toBe(0);
+    const up = JSON.parse(readStack(dir, 'tenant-beta'));
+    expect(Object.values(up.resource.aws_eks_node_group ?? {})).toHaveLength(1);
+    expect(tenantctl(['tenant', 'update', 'beta', '--tier', 'starter', '--dir', dir]).status).toBe(0);
+    const down = JSON.parse(readStack(dir, 'tenant-beta'));
+    expect(down.resource.aws_eks_node_group).toBeUndefined();
+    expect(readStack(dir, 'tenant-gamma')).toBe(gamma);
+    expect(readStack(dir, 'platform')).toBe(platform);
+  });
+
+  it('applies and removes per-tenant overrides', () => {
+    expect(tenantctl(['tenant', 'update', 'gamma', '--set', 'quota.cpu=6', '--dir', dir]).status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'tenants/gamma.json'), 'utf8')).overrides).toEqual({ tier: { quota: { cpu: '6' } } });
+    const quota = Object.values(JSON.parse(readStack(dir, 'tenant-gamma')).resource.kubernetes_resource_quota_v1)[0] as any;
+    expect(JSON.stringify(quota)).toContain('"requests.cpu":"6"');
+    expect(tenantctl(['tenant', 'update', 'gamma', '--unset', 'quota.cpu', '--dir', dir]).status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'tenants/gamma.json'), 'utf8')).overrides).toEqual({ tier: {} });
+  });
+
+  it('remove keeps the data: the stack is emptied, no drop job', () => {
+    expect(tenantctl(['tenant', 'remove', 'gamma', '--dir', dir]).status).toBe(0);
+    const stack = JSON.parse(readStack(dir, 'tenant-gamma'));
+    expect(stack.resource).toBeUndefined();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'tenants/gamma.json'), 'utf8'))).toMatchObject({ status: 'removed', purgeData: false });
+    expect(tenantctl(['tenant', 'list', '--dir', dir]).stdout).toMatch(/^gamma\s+standard\s+removed/m);
+  });
+
+  it('--purge-data needs confirmation in a non-interactive run and changes nothing without it', () => {
+    const before = snapshotTree(dir);
+    const res = tenantctl(['tenant', 'remove', 'beta', '--purge-data', '--dir', dir]);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/--yes/);
+    expect(snapshotTree(dir)).toEqual(before);
+  });
+
+  it('--purge-data --yes adds the drop job to the emptied stack', () => {
+    expect(tenantctl(['tenant', 'remove', 'beta', '--purge-data', '--yes', '--dir', dir]).status).toBe(0);
+    const stack = JSON.parse(readStack(dir, 'tenant-beta'));
+    const jobs = Object.values(stack.resource.kubernetes_job_v1) as any[];
+    expect(jobs).toHaveLength(1);
+    expect(JSON.stringify(jobs[0])).toContain('tenantctl-system');
+    expect(stack.resource.kubernetes_namespace_v1).toBeUndefined();
+  });
+});
+
+describe('concurrent tenant add', () => {
+  const dir = initProject();
+  it('two runs at once both land; nothing is lost or corrupted', async () => {
+    const run = (id: string) =>
+      new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, [cliPath, 'tenant', 'add', id, '--tier', 'starter', '--quiet', '--dir', dir], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+        child.on('exit', (code) => resolve(code ?? -1));
+      });
+    const codes = await Promise.all([run('one'), run('two'), run('three')]);
+    expect(codes).toEqual([0, 0, 0]);
+    expect(manifestStacks(dir)).toEqual(['platform', 'tenant-one', 'tenant-three', 'tenant-two']);
+    for (const id of ['one', 'two', 'three']) {
+      expect(JSON.parse(fs.readFileSync(path.join(dir, `tenants/${id}.json`), 'utf8')).id).toBe(id);
+      expect(JSON.parse(readStack(dir, `tenant-${id}`)).resource).toBeDefined();
+    }
+    expect(fs.readdirSync(path.join(dir, 'cdktf.out')).filter((f) => f.startsWith('.staging'))).toEqual([]);
+  });
+});
