@@ -89,7 +89,7 @@ export class PlatformStack extends TenantctlStack {
       oidcIssuer: eks.oidcIssuer,
       proxyEndpoint: database.proxyEndpoint,
       proxyResourceId: database.proxyResourceId,
-      dependsOn: [services],
+      dependsOn: services.dependables,
     });
 
     const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });

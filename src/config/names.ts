@@ -46,6 +46,7 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aw
       monitoring: 'monitoring',
       platform: 'tenantctl-system',
       sharedServices: 'shared-services',
+      policy: 'kyverno',
       loadBalancer: 'kube-system',
     },
     /** Label selector of the Istio ingress gateway pods (chart default). */

@@ -1,0 +1,114 @@
+/**
+ * Schema validation of Kubernetes and Istio objects (what `kubernetes_manifest` resources and
+ * charts send to the API server), against the published OpenAPI schemas packaged as
+ * kubernetes-models (Kubernetes 1.3x) and @kubernetes-models/istio. Model modules are required on
+ * demand, one per kind, so commands that never validate pay nothing at start-up.
+ *
+ * Limits: the schemas check types, enums and required fields, not unknown fields (most CRD schemas
+ * allow them), and a Terraform reference (`${...}`) passes only where the schema takes a string.
+ */
+
+export interface SchemaProblem {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly message: string;
+}
+
+interface ModelClass {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  new (data: Record<string, unknown>): { validate(): void };
+}
+
+interface SchemaError {
+  readonly instancePath?: string;
+  readonly message?: string;
+  readonly params?: { readonly allowedValues?: unknown[] };
+}
+
+/** Istio API groups live in their own model package; every other group in kubernetes-models. */
+const ISTIO_GROUP = /\.istio\.io$/;
+
+/**
+ * Versions Istio serves with the schema of an older version the model package has (Istio 1.22
+ * promoted these APIs to v1 unchanged). Used only when the package has no model of its own.
+ */
+const SAME_SCHEMA_AS: Readonly<Record<string, string>> = {
+  'security.istio.io/v1': 'security.istio.io/v1beta1',
+  'networking.istio.io/v1': 'networking.istio.io/v1beta1',
+};
+
+const GROUP = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
+const VERSION = /^v\d+((alpha|beta)\d+)?$/;
+const KIND = /^[A-Z][A-Za-z0-9]*$/;
+
+const models = new Map<string, { model: ModelClass; apiVersion: string } | undefined>();
+
+/** True when the object's apiVersion and kind have a schema to validate against. */
+export function isKnownKind(apiVersion: string, kind: string): boolean {
+  return modelOf(apiVersion, kind) !== undefined;
+}
+
+/** Validates one object against its schema; undefined when it is valid. */
+export function validateManifest(obj: Record<string, unknown>): SchemaProblem | undefined {
+  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+  const kind = typeof obj.kind === 'string' ? obj.kind : '';
+  const metadata = (obj.metadata ?? {}) as Record<string, unknown>;
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  const problem = (message: string): SchemaProblem => ({ apiVersion, kind, name, message });
+
+  if (!apiVersion || !kind) return problem('apiVersion and kind must be non-empty strings');
+  const found = modelOf(apiVersion, kind);
+  if (!found) {
+    return problem(`${apiVersion} ${kind} has no schema in kubernetes-models or @kubernetes-models/istio: check the apiVersion and kind, or validate it against its CRD another way`);
+  }
+  if (!name && typeof metadata.generateName !== 'string') return problem('metadata.name is required');
+  try {
+    new found.model({ ...obj, apiVersion: found.apiVersion }).validate();
+    return undefined;
+  } catch (err) {
+    const errors = (err as { errors?: SchemaError[] }).errors;
+    if (!Array.isArray(errors)) throw err;
+    return problem(describe(errors));
+  }
+}
+
+function modelOf(apiVersion: string, kind: string): { model: ModelClass; apiVersion: string } | undefined {
+  const key = `${apiVersion} ${kind}`;
+  if (!models.has(key)) {
+    const alias = SAME_SCHEMA_AS[apiVersion];
+    models.set(key, load(apiVersion, kind) ?? (alias ? load(alias, kind) : undefined));
+  }
+  return models.get(key);
+}
+
+function load(apiVersion: string, kind: string): { model: ModelClass; apiVersion: string } | undefined {
+  const parts = apiVersion.split('/');
+  const [group, version] = parts.length === 2 ? parts : ['', parts[0]];
+  if (parts.length > 2 || (group && !GROUP.test(group)) || !VERSION.test(version) || !KIND.test(kind)) return undefined;
+  const pkg = ISTIO_GROUP.test(group) ? '@kubernetes-models/istio' : 'kubernetes-models';
+  const modulePath = [pkg, group, version, kind].filter(Boolean).join('/');
+  let exported: Record<string, unknown>;
+  try {
+    exported = require(modulePath);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return undefined;
+    throw err;
+  }
+  const model = exported[kind] as ModelClass | undefined;
+  // Schemas of nested types (v1/Affinity, ...) are modules too; only top-level kinds carry TypeMeta.
+  if (typeof model !== 'function' || model.apiVersion !== apiVersion || model.kind !== kind) return undefined;
+  return { model, apiVersion };
+}
+
+/** `spec.action must be equal to one of the allowed values (ALLOW, DENY, AUDIT, CUSTOM)`, ... */
+function describe(errors: SchemaError[]): string {
+  const lines = errors.map((e) => {
+    const at = (e.instancePath ?? '').split('/').filter(Boolean).join('.') || '(root)';
+    const allowed = e.params?.allowedValues ? ` (${e.params.allowedValues.join(', ')})` : '';
+    return `${at} ${e.message ?? 'is invalid'}${allowed}`;
+  });
+  return [...new Set(lines)].join('; ');
+}

@@ -1,0 +1,122 @@
+import type { Release } from '@cdktf/provider-helm/lib/release';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { HelmAddon } from '../helm-addon';
+import { chartRepositories, chartVersions } from '../versions';
+
+export interface IstioProps {
+  /** Namespace of istiod and the ingress gateway (istio-system). */
+  readonly namespace: string;
+  /** Namespace of the Istio CNI node agent: a privileged DaemonSet, so kube-system. */
+  readonly cniNamespace: string;
+  /** Release name of the ingress gateway; also the name of its Deployment and Service. */
+  readonly gatewayName: string;
+  /** Labels of the ingress gateway pods: Gateway selectors and tenant NetworkPolicies match them. */
+  readonly gatewayLabels: Record<string, string>;
+  /** Port the gateway pods serve HTTP on and the ALB targets. */
+  readonly gatewayPort: number;
+  /** OTLP/gRPC trace collector (Jaeger). */
+  readonly tracing: { readonly service: string; readonly port: number };
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** Istio's fixed readiness port on gateway pods (/healthz/ready), the ALB health check target. */
+export const ISTIO_STATUS_PORT = 15021;
+/** Name of the tracing extension provider in the mesh config. */
+export const TRACING_PROVIDER = 'jaeger';
+const GATEWAY_REPLICAS = { min: 3, max: 15, cpuPercent: 60 };
+
+/**
+ * Istio in sidecar mode: base (CRDs), the CNI node agent, istiod and the ingress gateway, in that
+ * order. The CNI agent sets up traffic redirection instead of the istio-init container, which
+ * needs NET_ADMIN and NET_RAW: without it, injected pods would be rejected by the restricted Pod
+ * Security level that tenant and shared-services namespaces enforce.
+ */
+export class Istio extends Construct {
+  readonly base: Release;
+  readonly cni: Release;
+  readonly istiod: Release;
+  readonly gateway: Release;
+
+  constructor(scope: Construct, id: string, props: IstioProps) {
+    super(scope, id);
+    const chart = (name: string, releaseName: string, namespace: string, values: Record<string, unknown> | undefined, dependsOn: ITerraformDependable[]) =>
+      new HelmAddon(this, name, {
+        releaseName,
+        chart: name,
+        repository: chartRepositories.istio,
+        version: chartVersions.istio,
+        namespace,
+        values,
+        dependsOn,
+      }).release;
+    const after = props.dependsOn ?? [];
+
+    this.base = chart('base', 'istio-base', props.namespace, undefined, after);
+    this.cni = chart('cni', 'istio-cni', props.cniNamespace, { global: { logAsJson: true } }, [...after, this.base]);
+    this.istiod = chart('istiod', 'istiod', props.namespace, istiodValues(props), [...after, this.cni]);
+    this.gateway = chart('gateway', props.gatewayName, props.namespace, gatewayValues(props), [...after, this.istiod]);
+  }
+}
+
+function istiodValues(props: IstioProps): Record<string, unknown> {
+  return {
+    autoscaleEnabled: true,
+    autoscaleMin: 2,
+    autoscaleMax: 5,
+    seccompProfile: { type: 'RuntimeDefault' },
+    cni: { enabled: true },
+    global: {
+      logAsJson: true,
+      // Sidecars count against each tenant's quota and LimitRange: the chart default (2 CPU limit)
+      // exceeds the starter tier's whole namespace, so pods there would be rejected.
+      proxy: { resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } } },
+    },
+    meshConfig: {
+      accessLogFile: '/dev/stdout',
+      accessLogEncoding: 'JSON',
+      // Only services in the registry (Kubernetes Services, ServiceEntries) are reachable: egress
+      // to the internet or other tenants' external hosts must be declared.
+      outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
+      enableTracing: true,
+      extensionProviders: [{ name: TRACING_PROVIDER, opentelemetry: { service: props.tracing.service, port: props.tracing.port } }],
+      defaultProviders: { tracing: [TRACING_PROVIDER] },
+      defaultConfig: {
+        // An empty block turns off the legacy Zipkin tracer so only the provider above is used.
+        tracing: {},
+        holdApplicationUntilProxyStarts: true,
+      },
+    },
+  };
+}
+
+function gatewayValues(props: IstioProps): Record<string, unknown> {
+  return {
+    labels: props.gatewayLabels,
+    service: {
+      // The ALB registers pod IPs (TargetGroupBinding, target type ip): no cloud load balancer.
+      type: 'ClusterIP',
+      ports: [
+        { name: 'status-port', port: ISTIO_STATUS_PORT, targetPort: ISTIO_STATUS_PORT, protocol: 'TCP' },
+        { name: 'http', port: props.gatewayPort, targetPort: props.gatewayPort, protocol: 'TCP' },
+      ],
+    },
+    autoscaling: {
+      enabled: true,
+      minReplicas: GATEWAY_REPLICAS.min,
+      maxReplicas: GATEWAY_REPLICAS.max,
+      targetCPUUtilizationPercentage: GATEWAY_REPLICAS.cpuPercent,
+    },
+    podDisruptionBudget: { maxUnavailable: 1 },
+    // The ALB is the one proxy in front: trust its X-Forwarded-For entry for the client address.
+    podAnnotations: { 'proxy.istio.io/config': JSON.stringify({ gatewayTopology: { numTrustedProxies: 1 } }) },
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: props.gatewayLabels },
+      },
+    ],
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Every Helm chart tenantctl installs, pinned to an exact version: an upgrade is a one-line
+ * change here, reviewed in a pull request like any other change. Istio 1.29 supports Kubernetes
+ * 1.31 to 1.35, the EKS versions tenantctl accepts (src/config/eks-versions.ts); Kiali 2.24 is
+ * tested with it.
+ */
+export const chartVersions = {
+  awsLoadBalancerController: '1.17.1',
+  /** base, cni, istiod and gateway are released together and must share one version. */
+  istio: '1.29.2',
+  metricsServer: '3.13.0',
+  kubePrometheusStack: '83.4.0',
+  kialiServer: '2.24.0',
+  jaeger: '4.11.1',
+  /** Kyverno 1.15 (tenant scheduling policies need 1.13 or later). */
+  kyverno: '3.5.2',
+} as const;
+
+/** Helm repositories of the charts above (official upstream repositories only). */
+export const chartRepositories = {
+  eks: 'https://aws.github.io/eks-charts',
+  istio: 'https://istio-release.storage.googleapis.com/charts',
+  metricsServer: 'https://kubernetes-sigs.github.io/metrics-server',
+  prometheusCommunity: 'https://prometheus-community.github.io/helm-charts',
+  kiali: 'https://kiali.org/helm-charts',
+  jaeger: 'https://jaegertracing.github.io/helm-charts',
+  kyverno: 'https://kyverno.github.io/kyverno',
+} as const;

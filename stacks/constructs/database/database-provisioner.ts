@@ -1,0 +1,117 @@
+import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { renderPlatformSql } from '../../../src/database/sql';
+import { IrsaRole } from '../identity/irsa-role';
+import { SQL_JOB_POD_LABELS, SqlProvisioningJob } from './sql-job';
+
+const POSTGRES_PORT = '5432';
+
+export interface DatabaseProvisionerProps {
+  readonly platform: PlatformSpec;
+  readonly oidcProviderArn: string;
+  readonly oidcIssuer: string;
+  readonly proxyEndpoint: string;
+  /** `prx-...`: IAM authentication through a proxy names the proxy, not the instance, in `rds-db:connect`. */
+  readonly proxyResourceId: string;
+  /**
+   * What must exist before anything is created in the cluster (the namespace, the add-ons).
+   * @default - nothing
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * The platform side of database provisioning, in the platform namespace (`tenantctl-system`):
+ * the `db-provisioner` service account whose IRSA role may connect only as the master user at the
+ * proxy, a network policy that lets its Pods reach nothing but DNS, the database subnets and the
+ * VPC (the STS endpoint), and the Job that applies the platform SQL. Tenant stacks run their own
+ * Jobs with this service account, in this namespace, so DB admin rights never enter a tenant's.
+ */
+export class DatabaseProvisioner extends Construct {
+  readonly serviceAccountName: string;
+  readonly roleArn: string;
+  readonly job: SqlProvisioningJob;
+
+  constructor(scope: Construct, id: string, props: DatabaseProvisionerProps) {
+    super(scope, id);
+    const { platform } = props;
+    const names = platformNames(platform);
+    const namespace = names.namespaces.platform;
+    const { region, accountId } = platform.aws;
+
+    const role = new IrsaRole(this, 'role', {
+      roleName: names.dbProvisionerRole,
+      oidcProviderArn: props.oidcProviderArn,
+      oidcIssuer: props.oidcIssuer,
+      namespace,
+      serviceAccount: names.dbProvisionerServiceAccount,
+      statements: [
+        {
+          sid: 'ConnectAsMasterUserThroughProxy',
+          actions: ['rds-db:connect'],
+          resources: [`arn:${names.partition}:rds-db:${region}:${accountId}:dbuser:${props.proxyResourceId}/${names.dbMasterUser}`],
+        },
+      ],
+    });
+    this.roleArn = role.arn;
+
+    const serviceAccount = new ServiceAccountV1(this, 'service-account', {
+      dependsOn: props.dependsOn,
+      metadata: {
+        name: names.dbProvisionerServiceAccount,
+        namespace,
+        annotations: { 'eks.amazonaws.com/role-arn': role.arn },
+        labels: { 'app.kubernetes.io/managed-by': 'tenantctl' },
+      },
+      // Only the provisioning Pods use it, and they opt in to the token (IRSA needs it).
+      automountServiceAccountToken: false,
+    });
+    this.serviceAccountName = names.dbProvisionerServiceAccount;
+
+    const denyAll = new NetworkPolicyV1(this, 'default-deny', {
+      dependsOn: props.dependsOn,
+      metadata: { name: 'default-deny', namespace },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+    const egress = new NetworkPolicyV1(this, 'provisioner-egress', {
+      dependsOn: props.dependsOn,
+      metadata: { name: 'db-provisioner-egress', namespace },
+      spec: {
+        podSelector: { matchLabels: { ...SQL_JOB_POD_LABELS } },
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }],
+          },
+          {
+            // RDS Proxy and the instance live in the database subnets.
+            to: platform.network.databaseSubnets.map((cidr) => ({ ipBlock: { cidr } })),
+            ports: [{ port: POSTGRES_PORT, protocol: 'TCP' }],
+          },
+          {
+            // STS (AssumeRoleWithWebIdentity for IRSA) through its interface endpoint in the VPC.
+            to: [{ ipBlock: { cidr: platform.network.vpcCidr } }],
+            ports: [{ port: '443', protocol: 'TCP' }],
+          },
+        ],
+      },
+    });
+
+    this.job = new SqlProvisioningJob(this, 'platform-sql', {
+      name: 'db-provision-platform',
+      namespace,
+      serviceAccount: names.dbProvisionerServiceAccount,
+      sql: renderPlatformSql(platform),
+      proxyEndpoint: props.proxyEndpoint,
+      database: names.dbName,
+      masterUser: names.dbMasterUser,
+      region,
+      dependsOn: [serviceAccount, denyAll, egress],
+    });
+  }
+}

@@ -1,0 +1,196 @@
+import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
+import { Token, type ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { createHash } from 'crypto';
+
+/** Pinned images: the AWS CLI signs the IAM auth token, psql applies the SQL. */
+export const SQL_JOB_IMAGES = {
+  awsCli: 'public.ecr.aws/aws-cli/aws-cli:2.27.50',
+  psql: 'public.ecr.aws/docker/library/postgres:17.6-alpine',
+} as const;
+
+/** Labels of every provisioning Pod; the platform's network policy lets exactly these reach the database. */
+export const SQL_JOB_POD_LABELS = { 'app.kubernetes.io/name': 'db-provisioner' } as const;
+
+const POSTGRES_PORT = 5432;
+/** RDS Proxy serves an ACM certificate (Amazon Root CA 1), which the image's system CA bundle holds. */
+const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+const SQL_FILE = 'provision.sql';
+const TOKEN_FILE = '/run/db-auth/token';
+/** Unprivileged uid/gid for both containers (the images' own users are root and postgres=70). */
+const RUN_AS = '65532';
+/** Characters of the SQL hash in object names: enough to tell revisions apart, short for the 63-character limit. */
+const HASH_LENGTH = 10;
+const MAX_NAME_LENGTH = 63 - 1 - HASH_LENGTH;
+/** ConfigMaps hold at most 1 MiB. */
+const MAX_SQL_BYTES = 1024 * 1024 - 1024;
+
+export interface SqlProvisioningJobProps {
+  /** Base name of the Job and its ConfigMap, e.g. `db-provision-tenant-acme`; a hash of the inputs is appended. */
+  readonly name: string;
+  /** Namespace of the Job: the platform's (`tenantctl-system`), never a tenant's, since the Job holds DB admin rights. */
+  readonly namespace: string;
+  /** Service account bound through IRSA to a role that may `rds-db:connect` as the master user at the proxy. */
+  readonly serviceAccount: string;
+  /** The SQL to apply (idempotent; run in one psql session with ON_ERROR_STOP). */
+  readonly sql: string;
+  readonly proxyEndpoint: string;
+  readonly database: string;
+  readonly masterUser: string;
+  readonly region: string;
+  /**
+   * What must exist before the Job runs (service account, IAM role, network policy).
+   * @default - nothing beyond the Job's own ConfigMap
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Applies SQL to the platform database through RDS Proxy as the master user, authenticated with
+ * an IAM token (no password exists). The Job and its ConfigMap are named after a hash of what
+ * they run, so changed SQL replaces the Job and runs it again, while unchanged SQL plans nothing.
+ * Terraform waits for the Job, so a failed migration fails the apply.
+ *
+ * There is no ttlSecondsAfterFinished on purpose: once Kubernetes deletes a finished Job, the
+ * provider sees it gone and creates it again on every apply, and no plan would ever be empty.
+ */
+export class SqlProvisioningJob extends Construct {
+  readonly jobName: string;
+  readonly job: JobV1;
+
+  constructor(scope: Construct, id: string, props: SqlProvisioningJobProps) {
+    super(scope, id);
+    validate(props);
+    this.jobName = `${props.name}-${SqlProvisioningJob.hash(props)}`;
+    const labels = {
+      ...SQL_JOB_POD_LABELS,
+      'app.kubernetes.io/instance': props.name,
+      'app.kubernetes.io/managed-by': 'tenantctl',
+    };
+
+    const config = new ConfigMapV1(this, 'sql', {
+      metadata: { name: this.jobName, namespace: props.namespace, labels },
+      data: { [SQL_FILE]: props.sql },
+      immutable: true,
+    });
+
+    const containerSecurity = {
+      runAsNonRoot: true,
+      runAsUser: RUN_AS,
+      runAsGroup: RUN_AS,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+    const tokenDir = TOKEN_FILE.slice(0, TOKEN_FILE.lastIndexOf('/'));
+
+    this.job = new JobV1(this, 'job', {
+      dependsOn: [config, ...(props.dependsOn ?? [])],
+      metadata: { name: this.jobName, namespace: props.namespace, labels },
+      waitForCompletion: true,
+      timeouts: { create: '15m', update: '15m' },
+      spec: {
+        backoffLimit: 3,
+        activeDeadlineSeconds: 600,
+        template: {
+          metadata: {
+            labels,
+            // A sidecar would keep the Pod running after psql exits and the Job would never complete.
+            annotations: { 'sidecar.istio.io/inject': 'false' },
+          },
+          spec: {
+            serviceAccountName: props.serviceAccount,
+            // IRSA: the EKS webhook projects the web identity token only into Pods that mount service account tokens.
+            automountServiceAccountToken: true,
+            restartPolicy: 'Never',
+            enableServiceLinks: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: RUN_AS,
+              runAsGroup: RUN_AS,
+              fsGroup: RUN_AS,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            initContainer: [
+              {
+                name: 'auth-token',
+                image: SQL_JOB_IMAGES.awsCli,
+                command: ['/bin/sh', '-c'],
+                // generate-db-auth-token signs locally (no API call); the token is valid for 15 minutes.
+                args: [
+                  `umask 077 && aws rds generate-db-auth-token --hostname "$DB_HOST" --port ${POSTGRES_PORT} --username "$DB_USER" --region "$AWS_REGION" > ${TOKEN_FILE}`,
+                ],
+                env: [
+                  { name: 'DB_HOST', value: props.proxyEndpoint },
+                  { name: 'DB_USER', value: props.masterUser },
+                  { name: 'AWS_REGION', value: props.region },
+                  { name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' },
+                  { name: 'HOME', value: '/tmp' },
+                ],
+                securityContext: containerSecurity,
+                resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+                volumeMount: [
+                  { name: 'auth-token', mountPath: tokenDir },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            container: [
+              {
+                name: 'psql',
+                image: SQL_JOB_IMAGES.psql,
+                command: ['/bin/sh', '-c'],
+                args: [`PGPASSWORD="$(cat ${TOKEN_FILE})" exec psql "$DB_CONNINFO" --no-psqlrc -v ON_ERROR_STOP=1 -f /sql/${SQL_FILE}`],
+                env: [
+                  {
+                    name: 'DB_CONNINFO',
+                    value: `host=${props.proxyEndpoint} port=${POSTGRES_PORT} dbname=${props.database} user=${props.masterUser} sslmode=verify-full sslrootcert=${CA_BUNDLE} connect_timeout=10 application_name=${props.name}`,
+                  },
+                ],
+                securityContext: containerSecurity,
+                resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+                volumeMount: [
+                  { name: 'sql', mountPath: '/sql', readOnly: true },
+                  { name: 'auth-token', mountPath: tokenDir, readOnly: true },
+                ],
+              },
+            ],
+            volume: [
+              { name: 'sql', configMap: { name: config.metadata.name, defaultMode: '0444' } },
+              // In memory: the token never touches the node's disk.
+              { name: 'auth-token', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+              // The AWS CLI's home (credential cache) on a read-only root file system.
+              { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+            ],
+          },
+        },
+      },
+    });
+  }
+
+  /**
+   * Short hash of everything that shapes the Job's Pod and is known at synth time (the SQL above
+   * all). A Job's Pod template cannot be changed in place, so any such change must give a new name.
+   * Terraform references (the proxy endpoint) are left out: their text is not stable across synths.
+   */
+  static hash(props: Pick<SqlProvisioningJobProps, 'sql' | 'database' | 'masterUser' | 'region' | 'proxyEndpoint'>): string {
+    const inputs = [props.sql, props.database, props.masterUser, props.region, SQL_JOB_IMAGES.awsCli, SQL_JOB_IMAGES.psql];
+    if (!Token.isUnresolved(props.proxyEndpoint)) inputs.push(props.proxyEndpoint);
+    return createHash('sha256').update(inputs.join('\0')).digest('hex').slice(0, HASH_LENGTH);
+  }
+}
+
+function validate(props: SqlProvisioningJobProps): void {
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(props.name) || props.name.length > MAX_NAME_LENGTH) {
+    throw new Error(`SQL job name ${JSON.stringify(props.name)} must be a DNS label of at most ${MAX_NAME_LENGTH} characters (a ${HASH_LENGTH}-character hash is appended)`);
+  }
+  if (props.sql.trim() === '') throw new Error(`SQL job ${props.name}: the SQL is empty`);
+  const bytes = Buffer.byteLength(props.sql, 'utf8');
+  if (bytes > MAX_SQL_BYTES) throw new Error(`SQL job ${props.name}: the SQL is ${bytes} bytes, more than a ConfigMap holds (${MAX_SQL_BYTES}); split it into several jobs`);
+  for (const [field, value] of [['database', props.database], ['masterUser', props.masterUser]] as const) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) throw new Error(`SQL job ${props.name}: ${field} ${JSON.stringify(value)} must be a plain PostgreSQL identifier`);
+  }
+}

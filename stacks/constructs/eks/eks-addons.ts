@@ -1,0 +1,109 @@
+import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { IrsaRole, type IrsaPolicyStatement } from '../identity/irsa-role';
+
+export interface EksAddonsProps {
+  readonly clusterName: string;
+  /** Prefix of the add-on IRSA role names (`<prefix>-vpc-cni`). */
+  readonly namePrefix: string;
+  readonly partition: string;
+  readonly oidcProviderArn: string;
+  /** OIDC issuer without https://. */
+  readonly oidcIssuer: string;
+  /** Name of the EBS CSI driver's IRSA role. */
+  readonly ebsCsiRoleName: string;
+  /** KMS key the EBS CSI driver encrypts persistent volumes with (a StorageClass names it). */
+  readonly ebsKmsKeyArn: string;
+}
+
+type AddonOptions = { serviceAccountRoleArn?: string; configurationValues?: string; dependsOn?: ITerraformDependable[] };
+
+/**
+ * Network policies are enforced by the VPC CNI's network policy agent only when enabled; without
+ * it, every tenant NetworkPolicy would be silently ignored.
+ */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: 'true' };
+
+/**
+ * The EKS managed add-ons, in two steps around the node groups. Node add-ons (the constructor):
+ * VPC CNI with network policy enforcement and its own IRSA role (the node role has no CNI
+ * permissions, so nodes become Ready only once this exists), kube-proxy and the Pod Identity
+ * agent. Workload add-ons (`addWorkloadAddons`, after the node groups): CoreDNS and the EBS CSI
+ * driver (IRSA role), Deployments that stay degraded, and fail the apply, without nodes.
+ * Versions are the EKS defaults for the cluster version at creation; conflicts with the
+ * self-managed copies EKS bootstraps are resolved in favour of the add-on.
+ */
+export class EksAddons extends Construct {
+  readonly vpcCni: EksAddon;
+  readonly kubeProxy: EksAddon;
+  readonly podIdentityAgent: EksAddon;
+  readonly vpcCniRole: IrsaRole;
+  readonly ebsCsiRole: IrsaRole;
+  /** What node groups must wait for. */
+  readonly nodeDependencies: ITerraformDependable[];
+  private readonly props: EksAddonsProps;
+
+  constructor(scope: Construct, id: string, props: EksAddonsProps) {
+    super(scope, id);
+    this.props = props;
+    const managedPolicy = (name: string) => `arn:${props.partition}:iam::aws:policy/${name}`;
+    const irsa = (key: string, roleName: string, serviceAccount: string, policy: string, statements?: IrsaPolicyStatement[]) =>
+      new IrsaRole(this, key, {
+        roleName,
+        oidcProviderArn: props.oidcProviderArn,
+        oidcIssuer: props.oidcIssuer,
+        namespace: 'kube-system',
+        serviceAccount,
+        managedPolicyArns: [managedPolicy(policy)],
+        statements,
+      });
+
+    this.vpcCniRole = irsa('vpc-cni-role', `${props.namePrefix}-vpc-cni`, 'aws-node', 'AmazonEKS_CNI_Policy');
+    // The managed policy covers volumes with AWS managed keys only; a customer managed key needs
+    // these grants, limited to the platform's EBS key and to grants for AWS resources (EC2).
+    this.ebsCsiRole = irsa('ebs-csi-role', props.ebsCsiRoleName, 'ebs-csi-controller-sa', 'service-role/AmazonEBSCSIDriverPolicy', [
+      {
+        sid: 'GrantEbsKeyToEc2',
+        actions: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
+        resources: [props.ebsKmsKeyArn],
+        conditions: [{ test: 'Bool', variable: 'kms:GrantIsForAWSResource', values: ['true'] }],
+      },
+      {
+        sid: 'UseEbsKey',
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+        resources: [props.ebsKmsKeyArn],
+      },
+    ]);
+
+    this.vpcCni = this.addon('vpc-cni', {
+      serviceAccountRoleArn: this.vpcCniRole.arn,
+      configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION),
+      dependsOn: this.vpcCniRole.permissions,
+    });
+    this.kubeProxy = this.addon('kube-proxy');
+    this.podIdentityAgent = this.addon('eks-pod-identity-agent');
+    this.nodeDependencies = [this.vpcCni, this.kubeProxy];
+  }
+
+  /** CoreDNS and the EBS CSI driver, once the node groups exist. */
+  addWorkloadAddons(nodeGroups: ITerraformDependable[]): { coredns: EksAddon; ebsCsiDriver: EksAddon } {
+    return {
+      coredns: this.addon('coredns', { dependsOn: nodeGroups }),
+      ebsCsiDriver: this.addon('aws-ebs-csi-driver', {
+        serviceAccountRoleArn: this.ebsCsiRole.arn,
+        dependsOn: [...nodeGroups, ...this.ebsCsiRole.permissions],
+      }),
+    };
+  }
+
+  private addon(addonName: string, options: AddonOptions = {}): EksAddon {
+    return new EksAddon(this, addonName, {
+      clusterName: this.props.clusterName,
+      addonName,
+      resolveConflictsOnCreate: 'OVERWRITE',
+      resolveConflictsOnUpdate: 'OVERWRITE',
+      ...options,
+    });
+  }
+}

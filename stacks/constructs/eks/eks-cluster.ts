@@ -1,0 +1,232 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
+import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { EksAddons } from './eks-addons';
+import { NodeGroup } from './node-group';
+
+export interface EksClusterProps {
+  readonly platform: PlatformSpec;
+  readonly vpcId: string;
+  /** Private subnets for the control plane ENIs and the nodes. */
+  readonly privateSubnetIds: string[];
+  /** Envelope encryption of Kubernetes secrets. */
+  readonly secretsKmsKeyArn: string;
+  /** The control plane log group. */
+  readonly logsKmsKeyArn: string;
+  /** Root volumes of the nodes. */
+  readonly ebsKmsKeyArn: string;
+}
+
+/** Every control plane log type: audit and authenticator logs are what incident response needs. */
+export const CLUSTER_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+
+/** Node label naming the pool (`system` for platform services, `tenants` for shared tenant workloads). */
+export const POOL_LABEL = 'tenantctl.io/pool';
+
+/**
+ * The EKS control plane and what makes it usable: a private API endpoint (public only when
+ * `eks.publicAccessCidrs` lists CIDRs, and then only for them), KMS envelope encryption of
+ * secrets, all control plane logs, access entries (no aws-auth ConfigMap, and the creator gets
+ * no implicit admin), the IAM OIDC provider for IRSA, the node role, the `system` and `tenants`
+ * managed node groups and the managed add-ons.
+ */
+export class EksCluster extends Construct {
+  readonly cluster: EksClusterResource;
+  readonly clusterName: string;
+  readonly endpoint: string;
+  readonly certificateAuthorityData: string;
+  /** The security group EKS creates for the control plane and the managed nodes. */
+  readonly clusterSecurityGroupId: string;
+  readonly oidcProviderArn: string;
+  /** OIDC issuer without `https://`, as IAM condition keys spell it. */
+  readonly oidcIssuer: string;
+  readonly nodeRoleArn: string;
+  readonly nodeRoleName: string;
+  readonly addons: EksAddons;
+
+  constructor(scope: Construct, id: string, props: EksClusterProps) {
+    super(scope, id);
+    const { platform } = props;
+    const eks = platform.eks;
+    validate(platform);
+    const names = platformNames(platform);
+    const managedPolicy = (name: string) => `arn:${names.partition}:iam::aws:policy/${name}`;
+
+    const clusterRole = new IamRole(this, 'cluster-role', {
+      name: names.clusterRole,
+      description: 'EKS control plane',
+      assumeRolePolicy: JSON.stringify(servicePrincipalTrust('eks.amazonaws.com')),
+    });
+    const clusterPolicy = new IamRolePolicyAttachment(this, 'cluster-policy', {
+      role: clusterRole.name,
+      policyArn: managedPolicy('AmazonEKSClusterPolicy'),
+    });
+    // The key policy delegates to IAM; the control plane needs these to envelope-encrypt secrets.
+    const clusterKmsPolicy = new IamRolePolicy(this, 'cluster-secrets-key', {
+      name: 'secrets-envelope-encryption',
+      role: clusterRole.name,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'EnvelopeEncryptSecrets',
+            Effect: 'Allow',
+            Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
+            Resource: props.secretsKmsKeyArn,
+          },
+        ],
+      }),
+    });
+
+    // Created first: EKS would otherwise create it unencrypted and with no expiry.
+    const logGroup = new CloudwatchLogGroup(this, 'log-group', {
+      name: names.clusterLogGroup,
+      kmsKeyId: props.logsKmsKeyArn,
+      retentionInDays: eks.logRetentionDays,
+    });
+
+    // The private endpoint answers inside the VPC only; this group lets in-VPC clients (Terraform
+    // runners, VPN, bastions) reach it. Every request still needs an access entry.
+    const apiSecurityGroupName = `${names.prefix}-eks-api`;
+    const apiSecurityGroup = new SecurityGroup(this, 'api-security-group', {
+      name: apiSecurityGroupName,
+      description: 'EKS private API endpoint: HTTPS from inside the VPC',
+      vpcId: props.vpcId,
+      tags: { Name: apiSecurityGroupName },
+    });
+    new VpcSecurityGroupIngressRule(this, 'api-ingress-https', {
+      securityGroupId: apiSecurityGroup.id,
+      description: 'Kubernetes API (HTTPS) from the VPC',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: platform.network.vpcCidr,
+    });
+
+    const publicAccess = eks.publicAccessCidrs.length > 0;
+    this.cluster = new EksClusterResource(this, 'cluster', {
+      name: names.cluster,
+      version: eks.version,
+      roleArn: clusterRole.arn,
+      vpcConfig: {
+        subnetIds: props.privateSubnetIds,
+        securityGroupIds: [apiSecurityGroup.id],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: publicAccess,
+        // Without explicit CIDRs EKS would open a public endpoint to 0.0.0.0/0.
+        ...(publicAccess ? { publicAccessCidrs: [...eks.publicAccessCidrs] } : {}),
+      },
+      encryptionConfig: { resources: ['secrets'], provider: { keyArn: props.secretsKmsKeyArn } },
+      enabledClusterLogTypes: [...CLUSTER_LOG_TYPES],
+      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
+      // The managed add-ons below replace what EKS would install unmanaged.
+      bootstrapSelfManagedAddons: false,
+      deletionProtection: true,
+      tags: { Name: names.cluster },
+      dependsOn: [logGroup, clusterPolicy, clusterKmsPolicy],
+    });
+    this.clusterName = this.cluster.name;
+    this.endpoint = this.cluster.endpoint;
+    this.certificateAuthorityData = this.cluster.certificateAuthority.get(0).data;
+    this.clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
+
+    for (const principalArn of eks.adminPrincipalArns) {
+      const key = `admin-${principalKey(principalArn)}`;
+      const entry = new EksAccessEntry(this, `${key}-entry`, { clusterName: this.cluster.name, principalArn, type: 'STANDARD' });
+      new EksAccessPolicyAssociation(this, `${key}-policy`, {
+        clusterName: this.cluster.name,
+        principalArn: entry.principalArn,
+        policyArn: `arn:${names.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+        accessScope: { type: 'cluster' },
+      });
+    }
+
+    const issuerUrl = this.cluster.identity.get(0).oidc.get(0).issuer;
+    // Provider 6 fetches the issuer's thumbprint itself (and IAM no longer checks it for EKS).
+    const oidcProvider = new IamOpenidConnectProvider(this, 'oidc-provider', {
+      url: issuerUrl,
+      clientIdList: ['sts.amazonaws.com'],
+      tags: { Name: `${names.cluster}-irsa` },
+    });
+    this.oidcProviderArn = oidcProvider.arn;
+    this.oidcIssuer = Fn.replace(issuerUrl, 'https://', '');
+
+    const nodeRole = new IamRole(this, 'node-role', {
+      name: names.nodeRole,
+      description: 'EKS managed nodes (Pods get AWS credentials through IRSA, not this role)',
+      assumeRolePolicy: JSON.stringify(servicePrincipalTrust('ec2.amazonaws.com')),
+    });
+    // No AmazonEKS_CNI_Policy: the VPC CNI has its own IRSA role.
+    const nodePolicies = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'].map(
+      (policy) => new IamRolePolicyAttachment(this, `node-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }),
+    );
+    this.nodeRoleArn = nodeRole.arn;
+    this.nodeRoleName = nodeRole.name;
+
+    this.addons = new EksAddons(this, 'addons', {
+      clusterName: this.cluster.name,
+      namePrefix: names.prefix,
+      partition: names.partition,
+      oidcProviderArn: this.oidcProviderArn,
+      oidcIssuer: this.oidcIssuer,
+      ebsCsiRoleName: names.ebsCsiRole,
+      ebsKmsKeyArn: props.ebsKmsKeyArn,
+    });
+
+    const nodeGroups = (['system', 'tenants'] as const).map(
+      (pool) =>
+        new NodeGroup(this, `node-group-${pool}`, {
+          clusterName: this.cluster.name,
+          nodeGroupName: pool,
+          nodeRoleArn: nodeRole.arn,
+          subnetIds: props.privateSubnetIds,
+          size: eks.nodeGroups[pool],
+          labels: { [POOL_LABEL]: pool },
+          ebsKmsKeyArn: props.ebsKmsKeyArn,
+          dependsOn: [...nodePolicies, ...this.addons.nodeDependencies],
+        }).nodeGroup,
+    );
+    this.addons.addWorkloadAddons(nodeGroups);
+  }
+}
+
+function servicePrincipalTrust(service: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  };
+}
+
+/** A stable construct id part for an IAM principal: account, kind and name (order-independent). */
+function principalKey(arn: string): string {
+  const [, , , , account, resource] = arn.split(':');
+  return `${account}-${resource}`.replace(/[^A-Za-z0-9-]/g, '-');
+}
+
+function validate(platform: PlatformSpec): void {
+  platform.eks.adminPrincipalArns.forEach((arn, i) => {
+    if (/:sts::\d{12}:assumed-role\//.test(arn)) {
+      const [, partition, , , account, resource] = arn.split(':');
+      const role = resource.split('/')[1];
+      throw new Error(
+        `eks.adminPrincipalArns[${i}] ${arn} is an assumed-role session: EKS access entries need the role itself, e.g. arn:${partition}:iam::${account}:role/${role}`,
+      );
+    }
+  });
+  const seen = new Set<string>();
+  platform.eks.adminPrincipalArns.forEach((arn, i) => {
+    if (seen.has(arn)) throw new Error(`eks.adminPrincipalArns[${i}] ${arn} is listed twice: give each principal once`);
+    seen.add(arn);
+  });
+}

@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { EncryptionKey, type KeyPolicyStatement } from './kms-key';
+
+export interface PlatformKeysProps {
+  readonly platform: PlatformSpec;
+}
+
+/** Data-key actions a service needs to encrypt and decrypt with a key (no `*` families). */
+const USE_KEY_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:DescribeKey',
+];
+
+/**
+ * One customer managed key per purpose, so a key's policy and its audit trail concern one kind
+ * of data: EKS secrets envelope encryption, RDS storage, CloudWatch log groups, ECR images,
+ * Secrets Manager secrets and node EBS volumes.
+ */
+export class PlatformKeys extends Construct {
+  readonly eks: EncryptionKey;
+  readonly rds: EncryptionKey;
+  readonly logs: EncryptionKey;
+  readonly ecr: EncryptionKey;
+  readonly secrets: EncryptionKey;
+  readonly ebs: EncryptionKey;
+
+  constructor(scope: Construct, id: string, props: PlatformKeysProps) {
+    super(scope, id);
+    const { platform } = props;
+    const names = platformNames(platform);
+    const { region, accountId } = platform.aws;
+    const { partition } = names;
+
+    const key = (purpose: 'eks' | 'rds' | 'logs' | 'ecr' | 'secrets' | 'ebs', description: string, serviceStatements: KeyPolicyStatement[] = []) =>
+      new EncryptionKey(this, purpose, {
+        aliasName: names.kmsAlias(purpose),
+        description: `${names.prefix}: ${description}`,
+        accountId,
+        partition,
+        serviceStatements,
+      });
+
+    this.eks = key('eks', 'EKS Kubernetes secrets envelope encryption');
+    this.rds = key('rds', 'RDS PostgreSQL storage and Performance Insights');
+    // CloudWatch Logs encrypts as its service principal, not as an IAM principal of the account,
+    // so the key policy itself must allow it, limited to this account's log groups in this region.
+    this.logs = key('logs', 'CloudWatch Logs log groups', [
+      {
+        Sid: 'CloudWatchLogsEncryptsLogGroups',
+        Effect: 'Allow',
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: USE_KEY_ACTIONS,
+        Resource: '*',
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
+      },
+    ]);
+    this.ecr = key('ecr', 'ECR repositories');
+    this.secrets = key('secrets', 'Secrets Manager secrets');
+    // Managed node groups launch instances through Auto Scaling, whose service-linked role must be
+    // able to use the key of the encrypted root volumes (and hand grants to EC2), or nodes never start.
+    const autoScalingRole = `arn:${partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    this.ebs = key('ebs', 'EBS volumes of EKS nodes and persistent volumes', [
+      {
+        Sid: 'AutoScalingUsesKeyForNodeVolumes',
+        Effect: 'Allow',
+        Principal: { AWS: autoScalingRole },
+        Action: USE_KEY_ACTIONS,
+        Resource: '*',
+      },
+      {
+        Sid: 'AutoScalingGrantsKeyToEc2',
+        Effect: 'Allow',
+        Principal: { AWS: autoScalingRole },
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+      },
+    ]);
+  }
+}

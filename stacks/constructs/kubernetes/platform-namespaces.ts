@@ -1,0 +1,82 @@
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+
+export interface PlatformNamespacesProps {
+  readonly platform: PlatformSpec;
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** Pod Security Admission levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+export type PlatformNamespaceKey = 'istio' | 'monitoring' | 'platform' | 'sharedServices' | 'policy';
+
+/** Label naming a platform namespace's role; NetworkPolicies may select namespaces by it. */
+export const NAMESPACE_ROLE_LABEL = 'tenantctl.io/namespace-role';
+
+/**
+ * The enforced Pod Security level of each platform namespace: restricted unless a chart needs
+ * more. istio-system runs istiod, the gateways and Kiali, whose charts set no seccomp profile on
+ * every container (baseline); monitoring runs node-exporter with host network and PID (privileged).
+ */
+export const NAMESPACE_POD_SECURITY: Readonly<Record<PlatformNamespaceKey, PodSecurityLevel>> = {
+  istio: 'baseline',
+  monitoring: 'privileged',
+  platform: 'restricted',
+  sharedServices: 'restricted',
+  // Kyverno's controllers are restricted-compliant, but its chart's hooks are not guaranteed to be.
+  policy: 'baseline',
+};
+const ROLES: Readonly<Record<PlatformNamespaceKey, string>> = {
+  istio: 'mesh',
+  monitoring: 'monitoring',
+  platform: 'platform',
+  sharedServices: 'shared-services',
+  policy: 'policy',
+};
+/** Labels beyond Pod Security and role. */
+const EXTRA_LABELS: Readonly<Partial<Record<PlatformNamespaceKey, Record<string, string>>>> = {
+  // The ingress gateway pods: ready only once healthy in the ALB target group (load balancer controller).
+  istio: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' },
+  sharedServices: { 'istio-injection': 'enabled' },
+};
+
+/**
+ * The namespaces platform components run in, created before any chart (releases never create
+ * namespaces) so each carries its Pod Security labels from the start. Every namespace warns and
+ * audits at restricted, so anything weaker than restricted is visible in events and audit logs.
+ */
+export class PlatformNamespaces extends Construct {
+  readonly namespaces: Readonly<Record<PlatformNamespaceKey, NamespaceV1>>;
+  /** All namespace resources, for dependsOn. */
+  readonly all: NamespaceV1[];
+
+  constructor(scope: Construct, id: string, props: PlatformNamespacesProps) {
+    super(scope, id);
+    const names = platformNames(props.platform).namespaces;
+    const keys = Object.keys(NAMESPACE_POD_SECURITY) as PlatformNamespaceKey[];
+    const entries = keys.map((key) => {
+      const name = names[key];
+      const level = NAMESPACE_POD_SECURITY[key];
+      const ns = new NamespaceV1(this, name, {
+        metadata: {
+          name,
+          labels: {
+            'pod-security.kubernetes.io/enforce': level,
+            'pod-security.kubernetes.io/enforce-version': 'latest',
+            'pod-security.kubernetes.io/warn': 'restricted',
+            'pod-security.kubernetes.io/audit': 'restricted',
+            [NAMESPACE_ROLE_LABEL]: ROLES[key],
+            ...EXTRA_LABELS[key],
+          },
+        },
+        dependsOn: props.dependsOn,
+      });
+      return [key, ns] as const;
+    });
+    this.namespaces = Object.fromEntries(entries) as Record<PlatformNamespaceKey, NamespaceV1>;
+    this.all = entries.map(([, ns]) => ns);
+  }
+}

@@ -1,0 +1,76 @@
+import { DataAwsVpcEndpointService } from '@cdktf/provider-aws/lib/data-aws-vpc-endpoint-service';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Construct } from 'constructs';
+
+export interface VpcEndpointsProps {
+  /** Prefix of the security group name (`<prefix>-vpc-endpoints`). */
+  readonly namePrefix: string;
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  /** Subnets that get an interface endpoint ENI, one per AZ. */
+  readonly subnetIds: string[];
+  /** Route tables that reach S3 through the gateway endpoint. */
+  readonly routeTableIds: string[];
+}
+
+/**
+ * Interface endpoints of the AWS APIs nodes and platform pods call: image pulls (ECR API and
+ * registry, whose layers come from S3), IRSA token exchange (STS), log shipping, the VPC CNI
+ * (EC2) and the load balancer controller (ELB).
+ */
+export const INTERFACE_ENDPOINT_SERVICES = ['ecr.api', 'ecr.dkr', 'sts', 'logs', 'ec2', 'elasticloadbalancing'] as const;
+
+/**
+ * Private endpoints so nodes reach AWS APIs inside the VPC rather than over the NAT gateways and
+ * the internet. Service names come from `aws_vpc_endpoint_service`, which knows each partition's
+ * spelling (China regions prefix some with `cn.`).
+ */
+export class VpcEndpoints extends Construct {
+  readonly securityGroupId: string;
+
+  constructor(scope: Construct, id: string, props: VpcEndpointsProps) {
+    super(scope, id);
+    const sgName = `${props.namePrefix}-vpc-endpoints`;
+    const sg = new SecurityGroup(this, 'security-group', {
+      name: sgName,
+      description: 'VPC interface endpoints: HTTPS from inside the VPC only',
+      vpcId: props.vpcId,
+      tags: { Name: sgName },
+    });
+    // Endpoints only answer connections (security groups are stateful), so the group has no egress rule.
+    new VpcSecurityGroupIngressRule(this, 'ingress-https', {
+      securityGroupId: sg.id,
+      description: 'HTTPS to AWS APIs from the VPC',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: props.vpcCidr,
+    });
+    this.securityGroupId = sg.id;
+
+    const s3 = new DataAwsVpcEndpointService(this, 's3-service', { service: 's3', serviceType: 'Gateway' });
+    new VpcEndpoint(this, 's3', {
+      vpcId: props.vpcId,
+      serviceName: s3.serviceName,
+      vpcEndpointType: 'Gateway',
+      routeTableIds: props.routeTableIds,
+      tags: { Name: `${props.namePrefix}-s3` },
+    });
+
+    for (const service of INTERFACE_ENDPOINT_SERVICES) {
+      const key = service.replace('.', '-');
+      const lookup = new DataAwsVpcEndpointService(this, `${key}-service`, { service, serviceType: 'Interface' });
+      new VpcEndpoint(this, key, {
+        vpcId: props.vpcId,
+        serviceName: lookup.serviceName,
+        vpcEndpointType: 'Interface',
+        privateDnsEnabled: true,
+        subnetIds: props.subnetIds,
+        securityGroupIds: [sg.id],
+        tags: { Name: `${props.namePrefix}-${key}` },
+      });
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { platformNames } from '../../src/config/names';
+import type { PlatformSpec } from '../../src/config/platform-schema';
+import type { TierSpec } from '../../src/config/tiers';
+import { AwsLoadBalancerController } from './addons/aws-load-balancer-controller';
+import { ISTIO_STATUS_PORT, Istio } from './addons/istio';
+import { JAEGER_OTLP_GRPC_PORT, JAEGER_QUERY_PORT, JAEGER_SERVICE, Jaeger } from './addons/jaeger';
+import { Kiali } from './addons/kiali';
+import { GRAFANA_PORT, GRAFANA_SERVICE, KubePrometheusStack, PROMETHEUS_PORT, PROMETHEUS_SERVICE } from './addons/kube-prometheus-stack';
+import { Kyverno } from './addons/kyverno';
+import { MetricsServer } from './addons/metrics-server';
+import { PlatformNamespaces, type PlatformNamespaceKey } from './kubernetes/platform-namespaces';
+import { PriorityClasses } from './kubernetes/priority-classes';
+import { MeshPolicies } from './mesh/mesh-policies';
+
+export interface PlatformServicesProps {
+  readonly platform: PlatformSpec;
+  readonly tiers: Record<string, TierSpec>;
+  readonly clusterName: string;
+  readonly oidcProviderArn: string;
+  /** OIDC issuer without https://. */
+  readonly oidcIssuer: string;
+  readonly vpcId: string;
+  readonly region: string;
+  /** ALB target group of the Istio ingress gateway (Edge). */
+  readonly targetGroupArn: string;
+  /** Security group of the ALB (Edge): allowed into the cluster on the gateway ports. */
+  readonly albSecurityGroupId: string;
+  /** Port the gateway pods serve HTTP on (8080). */
+  readonly gatewayPort: number;
+  /**
+   * Cluster resources that must exist first (cluster, node groups, EKS add-ons).
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** Kubernetes' own namespace, home of node-level and API add-ons. */
+const KUBE_SYSTEM = 'kube-system';
+
+/**
+ * What runs in the platform cluster besides tenants: namespaces with Pod Security labels, tier
+ * PriorityClasses, the AWS Load Balancer Controller, Istio with mesh-wide policies, metrics-server,
+ * Prometheus/Grafana, Jaeger and Kiali. Order: namespaces first; Istio base, CNI, istiod, gateway;
+ * the mesh chart after the gateway and the load balancer controller (TargetGroupBinding CRD);
+ * Kiali after Prometheus, Jaeger and istiod.
+ */
+export class PlatformServices extends Construct {
+  readonly namespaces: PlatformNamespaces;
+  readonly priorityClasses: PriorityClasses;
+  readonly loadBalancerController: AwsLoadBalancerController;
+  readonly istio: Istio;
+  readonly meshPolicies: MeshPolicies;
+  readonly metricsServer: MetricsServer;
+  readonly kubePrometheusStack: KubePrometheusStack;
+  readonly jaeger: Jaeger;
+  readonly kiali: Kiali;
+  /** Everything above, for dependsOn of workloads that need the platform services in place. */
+  readonly dependables: ITerraformDependable[];
+  readonly kyverno: Kyverno;
+
+  constructor(scope: Construct, id: string, props: PlatformServicesProps) {
+    super(scope, id);
+    validate(props);
+    const { platform } = props;
+    const names = platformNames(platform);
+    const ns = names.namespaces;
+    const cluster = props.dependsOn ?? [];
+
+    this.namespaces = new PlatformNamespaces(this, 'namespaces', { platform, dependsOn: cluster });
+    /** The cluster and the namespace a release installs into. */
+    const into = (key: PlatformNamespaceKey): ITerraformDependable[] => [...cluster, this.namespaces.namespaces[key]];
+    this.priorityClasses = new PriorityClasses(this, 'priority-classes', { platform, tiers: props.tiers, dependsOn: cluster });
+    this.allowAlbToGateway(props);
+
+    this.loadBalancerController = new AwsLoadBalancerController(this, 'aws-load-balancer-controller', {
+      clusterName: props.clusterName,
+      region: props.region,
+      vpcId: props.vpcId,
+      targetGroupArn: props.targetGroupArn,
+      roleName: names.lbControllerRole,
+      oidcProviderArn: props.oidcProviderArn,
+      oidcIssuer: props.oidcIssuer,
+      namespace: ns.loadBalancer,
+      dependsOn: cluster,
+    });
+    this.metricsServer = new MetricsServer(this, 'metrics-server', { namespace: KUBE_SYSTEM, dependsOn: cluster });
+    this.kyverno = new Kyverno(this, 'kyverno', { namespace: ns.policy, dependsOn: into('policy') });
+
+    this.jaeger = new Jaeger(this, 'jaeger', { namespace: ns.monitoring, dependsOn: into('monitoring') });
+    const jaegerHost = `${JAEGER_SERVICE}.${ns.monitoring}.svc.cluster.local`;
+    this.istio = new Istio(this, 'istio', {
+      namespace: ns.istio,
+      cniNamespace: KUBE_SYSTEM,
+      gatewayName: names.ingressGatewayService,
+      gatewayLabels: names.ingressGatewayLabels,
+      gatewayPort: props.gatewayPort,
+      tracing: { service: jaegerHost, port: JAEGER_OTLP_GRPC_PORT },
+      dependsOn: into('istio'),
+    });
+    this.meshPolicies = new MeshPolicies(this, 'mesh', {
+      platform,
+      targetGroupArn: props.targetGroupArn,
+      gatewayPort: props.gatewayPort,
+      tracingHost: `${ns.monitoring}/${jaegerHost}`,
+      dependsOn: [...into('istio'), this.istio.gateway, this.loadBalancerController.release],
+    });
+
+    this.kubePrometheusStack = new KubePrometheusStack(this, 'kube-prometheus-stack', {
+      namespace: ns.monitoring,
+      istioNamespace: ns.istio,
+      dependsOn: into('monitoring'),
+    });
+    const url = (service: string, namespace: string, port: number) => `http://${service}.${namespace}.svc.cluster.local:${port}`;
+    this.kiali = new Kiali(this, 'kiali', {
+      namespace: ns.istio,
+      prometheusUrl: url(PROMETHEUS_SERVICE, ns.monitoring, PROMETHEUS_PORT),
+      grafanaUrl: url(GRAFANA_SERVICE, ns.monitoring, GRAFANA_PORT),
+      tracingUrl: url(JAEGER_SERVICE, ns.monitoring, JAEGER_QUERY_PORT),
+      dependsOn: [...into('istio'), this.kubePrometheusStack.release, this.jaeger.release, this.istio.istiod],
+    });
+
+    this.dependables = [
+      ...this.namespaces.all,
+      ...Object.values(this.priorityClasses.classes),
+      this.loadBalancerController.release,
+      this.metricsServer.release,
+      this.kyverno.release,
+      this.istio.base,
+      this.istio.cni,
+      this.istio.istiod,
+      this.istio.gateway,
+      this.meshPolicies.release,
+      this.kubePrometheusStack.release,
+      this.jaeger.release,
+      this.kiali.release,
+    ];
+  }
+
+  /**
+   * The ALB reaches the gateway pods directly (target type ip). Pods share the node ENIs' security
+   * group, the EKS cluster security group, which admits only itself by default: open the gateway
+   * port and Istio's readiness port (health checks) to the ALB's security group only. The group is
+   * read from the cluster by name so this construct needs nothing from the EKS construct but the name.
+   */
+  private allowAlbToGateway(props: PlatformServicesProps) {
+    const cluster = new DataAwsEksCluster(this, 'cluster', { name: props.clusterName });
+    const clusterSecurityGroupId = cluster.vpcConfig.get(0).clusterSecurityGroupId;
+    for (const [key, port, what] of [['gateway', props.gatewayPort, 'traffic'], ['health', ISTIO_STATUS_PORT, 'health checks']] as const) {
+      new VpcSecurityGroupIngressRule(this, `alb-to-${key}`, {
+        securityGroupId: clusterSecurityGroupId,
+        description: `ALB to Istio ingress gateway pods: ${what}`,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: props.albSecurityGroupId,
+      });
+    }
+  }
+}
+
+function validate(props: PlatformServicesProps): void {
+  const port = props.gatewayPort;
+  if (!Number.isInteger(port) || port < 1024 || port > 65535 || (port >= 15000 && port <= 15099)) {
+    throw new Error(`gatewayPort ${port} is not usable: use an unprivileged port (1024-65535) outside Istio's reserved 15000-15099, e.g. 8080`);
+  }
+}

@@ -1,0 +1,61 @@
+import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
+import { DataAwsKmsKey } from '@cdktf/provider-aws/lib/data-aws-kms-key';
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import type { TenantSpec } from '../../../src/config/project';
+import { NodeGroup } from '../eks/node-group';
+
+/** Label and taint key that tie a tenant's Pods to its dedicated nodes. */
+export const TENANT_NODE_KEY = 'tenantctl.io/tenant';
+
+export interface DedicatedNodesProps {
+  readonly platform: PlatformSpec;
+  /** A tenant whose tier has `nodes.isolation: dedicated`. */
+  readonly tenant: TenantSpec;
+  readonly clusterName: string;
+  readonly privateSubnetIds: string[];
+}
+
+/**
+ * A managed node group only this tenant's Pods run on: its nodes carry the tenant's label (Pods
+ * are steered there by a node selector) and taint (everyone else's Pods stay away). The platform's
+ * node role and EBS key are found by their names, so the tenant stack needs no platform state.
+ */
+export class DedicatedNodes extends Construct {
+  /** Node labels of the tenant's dedicated nodes. */
+  static labels(tenant: Pick<TenantSpec, 'id'>): Record<string, string> {
+    return { [TENANT_NODE_KEY]: tenant.id };
+  }
+
+  /** Taint of the tenant's dedicated nodes (EKS API spelling of the effect). */
+  static taint(tenant: Pick<TenantSpec, 'id'>): { key: string; value: string; effect: 'NO_SCHEDULE' } {
+    return { key: TENANT_NODE_KEY, value: tenant.id, effect: 'NO_SCHEDULE' };
+  }
+
+  readonly nodeGroup: NodeGroup;
+
+  constructor(scope: Construct, id: string, props: DedicatedNodesProps) {
+    super(scope, id);
+    const { platform, tenant } = props;
+    const nodes = tenant.tierSpec.nodes;
+    if (nodes.isolation !== 'dedicated') {
+      throw new Error(`tenant ${tenant.id} (tier ${tenant.tier}) has nodes.isolation "${nodes.isolation}": dedicated nodes need a tier with nodes.isolation "dedicated"`);
+    }
+    const names = platformNames(platform);
+
+    const nodeRole = new DataAwsIamRole(this, 'node-role', { name: names.nodeRole });
+    const ebsKey = new DataAwsKmsKey(this, 'ebs-key', { keyId: names.kmsAlias('ebs') });
+
+    this.nodeGroup = new NodeGroup(this, 'node-group', {
+      clusterName: props.clusterName,
+      nodeGroupName: tenant.names.nodeGroup,
+      nodeRoleArn: nodeRole.arn,
+      subnetIds: props.privateSubnetIds,
+      size: nodes.nodeGroup,
+      labels: DedicatedNodes.labels(tenant),
+      taints: [DedicatedNodes.taint(tenant)],
+      ebsKmsKeyArn: ebsKey.arn,
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import type { TenantSpec } from '../../../src/config/project';
+import { renderTenantSql } from '../../../src/database/sql';
+import { SqlProvisioningJob } from '../database/sql-job';
+
+export interface TenantDatabaseProps {
+  readonly platform: PlatformSpec;
+  readonly tenant: TenantSpec;
+  readonly proxyEndpoint: string;
+}
+
+/**
+ * The tenant's login role and schema, created by a provisioning Job in the platform namespace
+ * with the platform's `db-provisioner` service account. The SQL only creates and updates, so
+ * destroying the tenant's stack never drops data (`tenant remove --purge-data` does that).
+ */
+export class TenantDatabase extends Construct {
+  readonly job: SqlProvisioningJob;
+
+  constructor(scope: Construct, id: string, props: TenantDatabaseProps) {
+    super(scope, id);
+    const names = platformNames(props.platform);
+    this.job = new SqlProvisioningJob(this, 'provision', {
+      name: props.tenant.names.provisionJob,
+      namespace: names.namespaces.platform,
+      serviceAccount: names.dbProvisionerServiceAccount,
+      sql: renderTenantSql(props.platform, props.tenant),
+      proxyEndpoint: props.proxyEndpoint,
+      database: names.dbName,
+      masterUser: names.dbMasterUser,
+      region: props.platform.aws.region,
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import type { TenantSpec } from '../../../src/config/project';
+import { IrsaRole } from '../identity/irsa-role';
+
+export interface TenantIdentityProps {
+  readonly platform: PlatformSpec;
+  readonly tenant: TenantSpec;
+  /** The tenant's namespace, where its workloads run under the tenant service account. */
+  readonly namespace: string;
+  readonly oidcProviderArn: string;
+  readonly oidcIssuer: string;
+  /** `prx-...` of the RDS Proxy: clients authenticate at the proxy, so their `rds-db:connect` names it. */
+  readonly proxyResourceId: string;
+  /** `db-...` of the RDS instance: the proxy logs in to the instance as the tenant's user with IAM. */
+  readonly dbResourceId: string;
+}
+
+/**
+ * The tenant's workload identity: a Kubernetes service account bound through IRSA to an IAM role
+ * that may do one thing, log in to the database as the tenant's own DB user through RDS Proxy.
+ * The proxy then logs in to the instance as that user with its own role, which this construct
+ * grants exactly that user (an inline policy on the proxy role, owned by this tenant's stack, so
+ * the platform stack never changes when tenants come and go).
+ */
+export class TenantIdentity extends Construct {
+  readonly serviceAccountName: string;
+  readonly roleArn: string;
+
+  constructor(scope: Construct, id: string, props: TenantIdentityProps) {
+    super(scope, id);
+    const { platform, tenant } = props;
+    const names = platformNames(platform);
+    const dbUser = (resourceId: string) =>
+      `arn:${names.partition}:rds-db:${platform.aws.region}:${platform.aws.accountId}:dbuser:${resourceId}/${tenant.names.dbRole}`;
+
+    const role = new IrsaRole(this, 'role', {
+      roleName: tenant.names.iamRole,
+      oidcProviderArn: props.oidcProviderArn,
+      oidcIssuer: props.oidcIssuer,
+      namespace: props.namespace,
+      serviceAccount: tenant.names.serviceAccount,
+      statements: [{ sid: 'ConnectAsTenantDbUserThroughProxy', actions: ['rds-db:connect'], resources: [dbUser(props.proxyResourceId)] }],
+    });
+    this.roleArn = role.arn;
+
+    new ServiceAccountV1(this, 'service-account', {
+      metadata: {
+        name: tenant.names.serviceAccount,
+        namespace: props.namespace,
+        annotations: { 'eks.amazonaws.com/role-arn': role.arn },
+        labels: { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': tenant.id },
+      },
+      // Workloads need AWS credentials (the IRSA webhook projects its own token), not the Kubernetes API.
+      automountServiceAccountToken: false,
+    });
+    this.serviceAccountName = tenant.names.serviceAccount;
+
+    new IamRolePolicy(this, 'proxy-db-connect', {
+      name: `tenant-${tenant.id}-db-connect`,
+      role: names.proxyRole,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'ProxyConnectsAsTenantDbUser', Effect: 'Allow', Action: 'rds-db:connect', Resource: dbUser(props.dbResourceId) }],
+      }),
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
+import { Construct } from 'constructs';
+import type { TenantSpec } from '../../../src/config/project';
+
+export interface TenantNamespaceProps {
+  readonly tenant: TenantSpec;
+}
+
+/** Labels tenantctl puts on every object of a tenant. */
+export function tenantLabels(tenant: Pick<TenantSpec, 'id'>): Record<string, string> {
+  return { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': tenant.id };
+}
+
+/**
+ * The tenant's namespace `tenant-<id>` with the Istio sidecar injected into every pod, the
+ * restricted Pod Security level enforced, and the tier's ResourceQuota and LimitRange. The
+ * LimitRange gives every container requests and limits, which the quota requires of every pod.
+ */
+export class TenantNamespace extends Construct {
+  readonly namespace: NamespaceV1;
+  /** The namespace name as a reference: objects created in it depend on the namespace. */
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: TenantNamespaceProps) {
+    super(scope, id);
+    const { tenant } = props;
+    const { quota, limitRange } = tenant.tierSpec;
+    const labels = tenantLabels(tenant);
+
+    this.namespace = new NamespaceV1(this, 'namespace', {
+      metadata: {
+        name: tenant.names.namespace,
+        labels: {
+          ...labels,
+          'tenantctl.io/tier': tenant.tier,
+          'istio-injection': 'enabled',
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    });
+    this.name = this.namespace.metadata.name;
+
+    new ResourceQuotaV1(this, 'quota', {
+      metadata: { name: 'tenant-quota', namespace: this.name, labels },
+      spec: {
+        hard: {
+          'requests.cpu': quota.cpu,
+          'limits.cpu': quota.cpu,
+          'requests.memory': quota.memory,
+          'limits.memory': quota.memory,
+          pods: String(quota.pods),
+          services: String(quota.services),
+          // Tenants are reached through the shared ingress gateway only: no load balancers or node ports of their own.
+          'services.loadbalancers': '0',
+          'services.nodeports': '0',
+          persistentvolumeclaims: String(quota.persistentVolumeClaims),
+          'requests.storage': quota.storage,
+          secrets: String(quota.secrets),
+          configmaps: String(quota.configMaps),
+        },
+      },
+    });
+
+    new LimitRangeV1(this, 'limits', {
+      metadata: { name: 'tenant-limits', namespace: this.name, labels },
+      spec: {
+        limit: [
+          {
+            type: 'Container',
+            default: { cpu: limitRange.defaultCpu, memory: limitRange.defaultMemory },
+            defaultRequest: { cpu: limitRange.defaultRequestCpu, memory: limitRange.defaultRequestMemory },
+            max: { cpu: limitRange.maxCpu, memory: limitRange.maxMemory },
+          },
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,112 @@
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import type { TenantSpec } from '../../../src/config/project';
+import { DedicatedNodes, TENANT_NODE_KEY } from './dedicated-nodes';
+
+export interface TenantSchedulingProps {
+  readonly platform: PlatformSpec;
+  readonly tenant: TenantSpec;
+  readonly namespace: string;
+}
+
+const POD_CREATE = { any: [{ resources: { kinds: ['Pod'], operations: ['CREATE'] } }] };
+
+/**
+ * A Kyverno policy in the tenant's namespace that schedules every Pod the way the tier says: the
+ * tier's PriorityClass and, for dedicated tenants, the node selector and toleration of the
+ * tenant's own nodes. Pods may not tolerate another tenant's nodes (or every taint), so shared
+ * tenants cannot slip onto dedicated nodes.
+ *
+ * Pods are mutated directly (autogen off): the Priority admission plugin has already resolved
+ * `spec.priority` when the webhook runs, so the policy sets the matching integer along with the
+ * class name (the PriorityClass value must equal the tier's `priority`). Kyverno >= 1.13
+ * (`failureAction`, `allowExistingViolations`); fields Kyverno's CRD defaults inside rules are set
+ * explicitly, else kubernetes_manifest reports an inconsistent result after apply.
+ */
+export class TenantScheduling extends Construct {
+  readonly policyName = 'tenant-scheduling';
+
+  constructor(scope: Construct, id: string, props: TenantSchedulingProps) {
+    super(scope, id);
+    const { tenant } = props;
+    const names = platformNames(props.platform);
+    const dedicated = tenant.tierSpec.nodes.isolation === 'dedicated';
+
+    const rules: Record<string, unknown>[] = [
+      {
+        name: 'tier-priority',
+        match: POD_CREATE,
+        skipBackgroundRequests: true,
+        mutate: { patchStrategicMerge: { spec: { priorityClassName: names.priorityClass(tenant.tier), priority: tenant.tierSpec.priority } } },
+      },
+    ];
+    if (dedicated) {
+      const taint = DedicatedNodes.taint(tenant);
+      rules.push(
+        {
+          name: 'dedicated-node-selector',
+          match: POD_CREATE,
+          skipBackgroundRequests: true,
+          mutate: { patchStrategicMerge: { spec: { nodeSelector: DedicatedNodes.labels(tenant) } } },
+        },
+        {
+          // A JSON patch appends; a strategic merge would replace the Pod's other tolerations.
+          name: 'dedicated-node-toleration',
+          match: POD_CREATE,
+          skipBackgroundRequests: true,
+          preconditions: {
+            all: [{ key: `{{ request.object.spec.tolerations[?key=='${TENANT_NODE_KEY}' && value=='${tenant.id}'] || \`[]\` | length(@) }}`, operator: 'Equals', value: 0 }],
+          },
+          mutate: {
+            patchesJson6902: JSON.stringify([
+              { op: 'add', path: '/spec/tolerations/-', value: { key: taint.key, operator: 'Equal', value: taint.value, effect: 'NoSchedule' } },
+            ]),
+          },
+        },
+      );
+    }
+    rules.push({
+      name: 'deny-foreign-node-tolerations',
+      match: { any: [{ resources: { kinds: ['Pod'], operations: ['CREATE', 'UPDATE'] } }] },
+      skipBackgroundRequests: true,
+      validate: {
+        failureAction: 'Enforce',
+        allowExistingViolations: true,
+        message: `Pods of tenant ${tenant.id} may tolerate only the ${TENANT_NODE_KEY}=${tenant.id} taint, and no toleration may match every taint.`,
+        deny: {
+          conditions: {
+            any: [
+              {
+                key: `{{ request.object.spec.tolerations[?(key=='${TENANT_NODE_KEY}' && value!='${tenant.id}') || (!key && operator=='Exists')] || \`[]\` | length(@) }}`,
+                operator: 'GreaterThan',
+                value: 0,
+              },
+            ],
+          },
+        },
+      },
+    });
+
+    new Manifest(this, 'policy', {
+      manifest: {
+        apiVersion: 'kyverno.io/v1',
+        kind: 'Policy',
+        metadata: {
+          name: this.policyName,
+          namespace: props.namespace,
+          labels: { 'app.kubernetes.io/managed-by': 'tenantctl', [TENANT_NODE_KEY]: tenant.id },
+          annotations: {
+            'pod-policies.kyverno.io/autogen-controllers': 'none',
+            'policies.kyverno.io/title': `Scheduling of tenant ${tenant.id}`,
+            'policies.kyverno.io/description': dedicated
+              ? `Priority ${names.priorityClass(tenant.tier)}; Pods run on the tenant's dedicated nodes only.`
+              : `Priority ${names.priorityClass(tenant.tier)}; Pods run on the shared tenant nodes.`,
+          },
+        },
+        spec: { background: false, rules },
+      },
+    });
+  }
+}

@@ -1,0 +1,102 @@
+import { DataAwsDbInstance } from '@cdktf/provider-aws/lib/data-aws-db-instance';
+import { DataAwsDbProxy } from '@cdktf/provider-aws/lib/data-aws-db-proxy';
+import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
+import { DataAwsIamOpenidConnectProvider } from '@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider';
+import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
+import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
+import { Fn } from 'cdktf';
+import type { Construct } from 'constructs';
+import { platformNames } from '../src/config/names';
+import type { PlatformSpec } from '../src/config/platform-schema';
+import type { TenantSpec } from '../src/config/project';
+import { ClusterProviders } from './constructs/kubernetes/cluster-providers';
+import { DedicatedNodes } from './constructs/tenant/dedicated-nodes';
+import { TenantAccess } from './constructs/tenant/tenant-access';
+import { TenantDatabase } from './constructs/tenant/tenant-database';
+import { TenantIdentity } from './constructs/tenant/tenant-identity';
+import { TenantMesh } from './constructs/tenant/tenant-mesh';
+import { TenantNamespace } from './constructs/tenant/tenant-namespace';
+import { TenantNetworkPolicies } from './constructs/tenant/tenant-network-policies';
+import { TenantObservability } from './constructs/tenant/tenant-observability';
+import { TenantScheduling } from './constructs/tenant/tenant-scheduling';
+import { TenantctlStack } from './constructs/tenantctl-stack';
+
+export interface TenantStackProps {
+  readonly platform: PlatformSpec;
+  readonly tenant: TenantSpec;
+}
+
+/** Tag the platform's network puts on private subnets (internal load balancers), which tenant nodes use too. */
+const PRIVATE_SUBNET_TAG = 'kubernetes.io/role/internal-elb';
+
+/**
+ * One tenant: its namespace and every layer that isolates and serves it. Platform resources are
+ * found by their deterministic names through data sources, never through the platform's state,
+ * so the tenant's workspace plans on its own.
+ */
+export class TenantStack extends TenantctlStack {
+  readonly tenant: TenantSpec;
+
+  constructor(scope: Construct, props: TenantStackProps) {
+    const { platform, tenant } = props;
+    super(scope, tenant.names.stack, {
+      platform,
+      accountName: tenant.accountName,
+      kind: 'tenant',
+      tags: { 'tenantctl:tenant': tenant.id, 'tenantctl:tier': tenant.tier },
+    });
+    if (tenant.status !== 'active') {
+      throw new Error(`tenant ${tenant.id} has status ${tenant.status}: build its stack with RemovedTenantStack`);
+    }
+    this.tenant = tenant;
+    const names = platformNames(platform);
+
+    // Platform resources, by name.
+    const cluster = new DataAwsEksCluster(this, 'eks-cluster', { name: names.cluster });
+    const issuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
+    const oidcProvider = new DataAwsIamOpenidConnectProvider(this, 'oidc-provider', { url: issuerUrl });
+    const proxy = new DataAwsDbProxy(this, 'db-proxy', { name: names.proxy });
+    const dbInstance = new DataAwsDbInstance(this, 'db-instance', { dbInstanceIdentifier: names.dbInstance });
+    // One cluster lookup serves both the providers and the stack.
+    new ClusterProviders(this, 'cluster', {
+      clusterName: names.cluster,
+      endpoint: cluster.endpoint,
+      certificateAuthorityData: cluster.certificateAuthority.get(0).data,
+    });
+
+    // Isolation: namespace, quota and limits, network, mesh, RBAC.
+    const namespace = new TenantNamespace(this, 'namespace', { tenant }).name;
+    new TenantNetworkPolicies(this, 'network-policies', { platform, tenant, namespace });
+    new TenantMesh(this, 'mesh', { platform, tenant, namespace, proxyEndpoint: proxy.endpoint });
+    new TenantAccess(this, 'access', { platform, tenant, namespace, clusterName: cluster.name });
+
+    // Identity and data.
+    new TenantIdentity(this, 'identity', {
+      platform,
+      tenant,
+      namespace,
+      oidcProviderArn: oidcProvider.arn,
+      oidcIssuer: Fn.replace(issuerUrl, 'https://', ''),
+      // arn:<partition>:rds:<region>:<account>:db-proxy:prx-...
+      proxyResourceId: Fn.element(Fn.split(':', proxy.arn), 6),
+      dbResourceId: dbInstance.resourceId,
+    });
+    new TenantDatabase(this, 'database', { platform, tenant, proxyEndpoint: proxy.endpoint });
+
+    // Scheduling: dedicated nodes for tiers that have them, priority and placement for every pod.
+    if (tenant.tierSpec.nodes.isolation === 'dedicated') {
+      const vpc = new DataAwsVpc(this, 'vpc', { tags: { Name: names.vpc } });
+      const privateSubnets = new DataAwsSubnets(this, 'private-subnets', {
+        filter: [
+          { name: 'vpc-id', values: [vpc.id] },
+          { name: `tag:${PRIVATE_SUBNET_TAG}`, values: ['1'] },
+        ],
+      });
+      new DedicatedNodes(this, 'nodes', { platform, tenant, clusterName: cluster.name, privateSubnetIds: privateSubnets.ids });
+    }
+    new TenantScheduling(this, 'scheduling', { platform, tenant, namespace });
+
+    // Dashboard and alerts live in the monitoring namespace; they need the name, not the namespace.
+    new TenantObservability(this, 'observability', { platform, tenant, namespace: tenant.names.namespace });
+  }
+}

@@ -1,0 +1,248 @@
+import { resolveTenant, type TenantSpec } from '../../src/config/project';
+import { tenantSchema } from '../../src/config/tenant-schema';
+import { resolveTiers } from '../../src/config/tiers';
+import { renderPlatformSql, renderTenantDropSql, renderTenantSql } from '../../src/database/sql';
+import { platformSpec } from '../util';
+import { TestDatabase } from './helpers';
+
+const platform = platformSpec();
+const tiers = resolveTiers();
+const tenant = (id: string, tier: string): TenantSpec => resolveTenant(tenantSchema.parse({ version: 1, id, tier }), platform, tiers, `${id}.json`);
+const acme = tenant('acme', 'enterprise');
+const beta = tenant('beta', 'starter');
+
+/**
+ * PGlite is PostgreSQL 17 in one superuser session. It plays RDS: the master user is a plain
+ * CREATEROLE role that owns the database (as on RDS, where it is no superuser), and a tenant's
+ * login is `SET SESSION AUTHORIZATION` (session_user becomes the tenant role, as after an IAM login).
+ */
+async function freshDatabase(options: { rdsIam?: boolean } = {}): Promise<TestDatabase> {
+  const db = new TestDatabase();
+  await db.exec(`
+    CREATE ROLE tenantctl_admin LOGIN CREATEROLE CREATEDB;
+    ALTER DATABASE template1 OWNER TO tenantctl_admin;
+  `);
+  // On RDS the master user may grant rds_iam (through rds_superuser).
+  if (options.rdsIam) await db.exec('CREATE ROLE rds_iam; GRANT rds_iam TO tenantctl_admin WITH ADMIN OPTION;');
+  return db;
+}
+
+async function asRole<T>(db: TestDatabase, role: string, fn: () => Promise<T>): Promise<T> {
+  await db.exec(`SET SESSION AUTHORIZATION ${role}`);
+  try {
+    return await fn();
+  } finally {
+    await db.exec('SET SESSION AUTHORIZATION postgres');
+  }
+}
+
+const asMaster = (db: TestDatabase, sql: string) => asRole(db, 'tenantctl_admin', () => db.exec(sql));
+
+async function provision(db: TestDatabase): Promise<void> {
+  await asMaster(db, renderPlatformSql(platform));
+  await asMaster(db, renderTenantSql(platform, acme));
+  await asMaster(db, renderTenantSql(platform, beta));
+}
+
+/** Everything the SQL controls, as comparable rows (catalog state, not data). */
+async function catalogState(db: TestDatabase): Promise<unknown> {
+  const q = async (sql: string) => (await db.query(sql)).rows;
+  return {
+    roles: await q(`SELECT r.rolname, r.rolcanlogin, r.rolconnlimit, a.rolpassword IS NULL AS no_password, r.rolconfig
+                    FROM pg_roles r JOIN pg_authid a ON a.oid = r.oid WHERE r.rolname LIKE 'tenant%' ORDER BY 1`),
+    members: await q(`SELECT r.rolname AS role, m.rolname AS member FROM pg_auth_members a
+                      JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
+                      WHERE m.rolname LIKE 'tenant%' ORDER BY 1, 2`),
+    schemas: await q(`SELECT nspname, nspowner::regrole::text AS owner, nspacl::text FROM pg_namespace
+                      WHERE nspname IN ('shared', 'tenant_acme', 'tenant_beta') ORDER BY 1`),
+    tables: await q(`SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, c.relacl::text FROM pg_class c
+                     JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'shared' AND c.relkind = 'r' ORDER BY 1`),
+    policies: await q(`SELECT tablename, policyname, roles::text, qual, with_check FROM pg_policies WHERE schemaname = 'shared' ORDER BY 1, 2`),
+    defaultAcls: await q(`SELECT defaclnamespace::regnamespace::text AS schema, defaclobjtype, defaclacl::text FROM pg_default_acl ORDER BY 1, 2`),
+    registry: await q(`SELECT tenant_id, role_name, schema_name, tier, created_at FROM shared.tenants ORDER BY 1`),
+  };
+}
+
+async function deniedMessage(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected the statement to fail');
+}
+
+describe('rendered SQL', () => {
+  it('fills every placeholder with the tenant and tier values', () => {
+    const sql = renderTenantSql(platform, acme);
+    expect(sql).not.toMatch(/\{\{/);
+    expect(sql).toContain('CREATE ROLE tenant_acme LOGIN;');
+    expect(sql).toContain('CONNECTION LIMIT 200;');
+    expect(sql).toContain(`ALTER ROLE tenant_acme SET statement_timeout = '60s';`);
+    expect(sql).toContain('CREATE SCHEMA IF NOT EXISTS tenant_acme AUTHORIZATION tenantctl_admin;');
+    expect(sql).not.toMatch(/PASSWORD '/);
+    expect(renderPlatformSql(platform)).toContain('CREATE SCHEMA IF NOT EXISTS shared AUTHORIZATION tenantctl_admin;');
+  });
+
+  it('refuses identifiers that are not plain PostgreSQL names', () => {
+    const bad = { ...acme, names: { ...acme.names, dbRole: 'tenant_acme; DROP TABLE x' } };
+    expect(() => renderTenantSql(platform, bad)).toThrow(/not a valid PostgreSQL identifier/);
+    expect(() => renderTenantDropSql(platform, { ...acme, id: "acme'--" })).toThrow(/tenant id/);
+  });
+});
+
+describe('tenant isolation in PostgreSQL', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    await provision(db);
+    await asRole(db, 'tenant_acme', () => db.exec(`
+      CREATE TABLE tenant_acme.projects (id int PRIMARY KEY, name text NOT NULL);
+      INSERT INTO tenant_acme.projects VALUES (1, 'acme project');
+      INSERT INTO shared.audit_events (actor, action) VALUES ('alice', 'login');
+      INSERT INTO shared.usage_records (metric, quantity) VALUES ('api_calls', 10);
+    `));
+    await asRole(db, 'tenant_beta', () => db.exec(`
+      CREATE TABLE tenant_beta.projects (id int PRIMARY KEY, name text NOT NULL);
+      INSERT INTO tenant_beta.projects VALUES (1, 'beta project');
+      INSERT INTO shared.audit_events (actor, action) VALUES ('bob', 'login');
+      INSERT INTO shared.usage_records (metric, quantity) VALUES ('api_calls', 3);
+    `));
+  });
+  afterAll(async () => db.close());
+
+  it('creates login roles without passwords, with tier limits and the tenant schema on the search path', async () => {
+    const roles = await db.query(`SELECT r.rolname, r.rolcanlogin, r.rolconnlimit, a.rolpassword, r.rolsuper, r.rolbypassrls, r.rolconfig
+                                  FROM pg_roles r JOIN pg_authid a ON a.oid = r.oid WHERE r.rolname IN ('tenant_acme', 'tenant_beta') ORDER BY 1`);
+    expect(roles.rows).toEqual([
+      { rolname: 'tenant_acme', rolcanlogin: true, rolconnlimit: 200, rolpassword: null, rolsuper: false, rolbypassrls: false, rolconfig: ['statement_timeout=60s', 'search_path=tenant_acme, public'] },
+      { rolname: 'tenant_beta', rolcanlogin: true, rolconnlimit: 10, rolpassword: null, rolsuper: false, rolbypassrls: false, rolconfig: ['statement_timeout=15s', 'search_path=tenant_beta, public'] },
+    ]);
+    const member = await db.query(`SELECT pg_has_role('tenant_acme', 'tenantctl_tenants', 'MEMBER') AS acme, pg_has_role('tenant_beta', 'tenantctl_tenants', 'MEMBER') AS beta`);
+    expect(member.rows[0]).toEqual({ acme: true, beta: true });
+  });
+
+  it('registers each tenant with its role and schema', async () => {
+    const rows = await db.query('SELECT tenant_id, role_name, schema_name, tier FROM shared.tenants ORDER BY tenant_id');
+    expect(rows.rows).toEqual([
+      { tenant_id: 'acme', role_name: 'tenant_acme', schema_name: 'tenant_acme', tier: 'enterprise' },
+      { tenant_id: 'beta', role_name: 'tenant_beta', schema_name: 'tenant_beta', tier: 'starter' },
+    ]);
+  });
+
+  it('lets each tenant read and write its own schema', async () => {
+    await asRole(db, 'tenant_acme', async () => {
+      await db.exec(`UPDATE tenant_acme.projects SET name = 'renamed' WHERE id = 1; INSERT INTO tenant_acme.projects VALUES (2, 'two')`);
+      expect((await db.query('SELECT id, name FROM tenant_acme.projects ORDER BY id')).rows).toEqual([{ id: 1, name: 'renamed' }, { id: 2, name: 'two' }]);
+    });
+    await asRole(db, 'tenant_beta', async () => {
+      expect((await db.query('SELECT id, name FROM tenant_beta.projects')).rows).toEqual([{ id: 1, name: 'beta project' }]);
+    });
+  });
+
+  it("denies each tenant the other tenant's schema", async () => {
+    await asRole(db, 'tenant_acme', async () => {
+      expect(await deniedMessage(() => db.query('SELECT * FROM tenant_beta.projects'))).toMatch(/permission denied for schema tenant_beta/);
+      expect(await deniedMessage(() => db.query(`INSERT INTO tenant_beta.projects VALUES (9, 'x')`))).toMatch(/permission denied for schema tenant_beta/);
+      expect(await deniedMessage(() => db.query('CREATE TABLE tenant_beta.intruder (id int)'))).toMatch(/permission denied for schema tenant_beta/);
+    });
+    await asRole(db, 'tenant_beta', async () => {
+      expect(await deniedMessage(() => db.query('SELECT * FROM tenant_acme.projects'))).toMatch(/permission denied for schema tenant_acme/);
+      expect(await deniedMessage(() => db.query('DELETE FROM tenant_acme.projects'))).toMatch(/permission denied for schema tenant_acme/);
+    });
+  });
+
+  it("keeps tenants out of the public schema, the registry and each other's roles", async () => {
+    await asRole(db, 'tenant_acme', async () => {
+      expect(await deniedMessage(() => db.exec('SET ROLE tenant_beta'))).toMatch(/permission denied to set role "tenant_beta"/);
+      expect(await deniedMessage(() => db.query('CREATE TABLE public.leak (id int)'))).toMatch(/permission denied for schema public/);
+      expect(await deniedMessage(() => db.query('SELECT * FROM shared.tenants'))).toMatch(/permission denied for table tenants/);
+      expect(await deniedMessage(() => db.query('CREATE TABLE shared.leak (id int)'))).toMatch(/permission denied for schema shared/);
+    });
+  });
+
+  it.each(['audit_events', 'usage_records'])('shows each tenant only its own rows of shared.%s', async (table) => {
+    const own = async (role: string) => asRole(db, role, async () => (await db.query(`SELECT tenant_id FROM shared.${table}`)).rows.map((r) => r.tenant_id));
+    expect(await own('tenant_acme')).toEqual(['acme']);
+    expect(await own('tenant_beta')).toEqual(['beta']);
+    const all = await asRole(db, 'tenantctl_admin', async () => (await db.query(`SELECT tenant_id FROM shared.${table} ORDER BY tenant_id`)).rows.map((r) => r.tenant_id));
+    expect(all).toEqual(['acme', 'beta']);
+  });
+
+  it('refuses rows written for another tenant and changes to existing rows', async () => {
+    await asRole(db, 'tenant_acme', async () => {
+      expect(await deniedMessage(() => db.query(`INSERT INTO shared.audit_events (tenant_id, actor, action) VALUES ('beta', 'mallory', 'forge')`))).toMatch(/violates row-level security policy/);
+      expect(await deniedMessage(() => db.query(`INSERT INTO shared.usage_records (tenant_id, metric, quantity) VALUES ('beta', 'api_calls', 1)`))).toMatch(/violates row-level security policy/);
+      expect(await deniedMessage(() => db.query(`UPDATE shared.usage_records SET quantity = 0`))).toMatch(/permission denied for table usage_records/);
+      expect(await deniedMessage(() => db.query('TRUNCATE shared.audit_events'))).toMatch(/permission denied for table audit_events/);
+    });
+  });
+
+  it('applies row-level security to a session that switched role with SET ROLE', async () => {
+    await db.exec('SET ROLE tenant_beta');
+    try {
+      expect((await db.query('SELECT tenant_id FROM shared.usage_records')).rows).toEqual([{ tenant_id: 'beta' }]);
+      expect((await db.query('SELECT shared.current_tenant() AS t')).rows).toEqual([{ t: 'beta' }]);
+    } finally {
+      await db.exec('RESET ROLE');
+    }
+  });
+
+  it('gives roles that are no registered tenant no rows at all', async () => {
+    await db.exec('CREATE ROLE stranger LOGIN IN ROLE tenantctl_tenants');
+    const rows = await asRole(db, 'stranger', async () => (await db.query('SELECT * FROM shared.audit_events')).rows);
+    expect(rows).toEqual([]);
+  });
+});
+
+describe('idempotence', () => {
+  it('leaves the same state, without error, when platform and tenant SQL run twice', async () => {
+    const db = await freshDatabase({ rdsIam: true });
+    try {
+      await provision(db);
+      const first = await catalogState(db);
+      await provision(db);
+      expect(await catalogState(db)).toEqual(first);
+      const iam = await db.query(`SELECT pg_has_role('tenant_acme', 'rds_iam', 'MEMBER') AS acme, pg_has_role('tenant_beta', 'rds_iam', 'MEMBER') AS beta`);
+      expect(iam.rows).toEqual([{ acme: true, beta: true }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('tenant removal (--purge-data)', () => {
+  it('drops one tenant, its schema, shared rows and role, and leaves the other untouched', async () => {
+    const db = await freshDatabase();
+    try {
+      await provision(db);
+      for (const [role, schema] of [['tenant_acme', 'tenant_acme'], ['tenant_beta', 'tenant_beta']]) {
+        await asRole(db, role, () => db.exec(`
+          CREATE TABLE ${schema}.items (id int);
+          INSERT INTO ${schema}.items VALUES (1);
+          INSERT INTO shared.audit_events (actor, action) VALUES ('x', 'y');
+          INSERT INTO shared.usage_records (metric, quantity) VALUES ('m', 1);
+        `));
+      }
+
+      await asMaster(db, renderTenantDropSql(platform, acme));
+
+      const q = async (sql: string) => (await db.query(sql)).rows;
+      expect(await q(`SELECT rolname FROM pg_roles WHERE rolname LIKE 'tenant\\_%' ORDER BY 1`)).toEqual([{ rolname: 'tenant_beta' }]);
+      expect(await q(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%' ORDER BY 1`)).toEqual([{ nspname: 'tenant_beta' }]);
+      expect(await q('SELECT tenant_id FROM shared.tenants')).toEqual([{ tenant_id: 'beta' }]);
+      expect(await q('SELECT tenant_id FROM shared.audit_events')).toEqual([{ tenant_id: 'beta' }]);
+      expect(await q('SELECT tenant_id FROM shared.usage_records')).toEqual([{ tenant_id: 'beta' }]);
+      const betaRows = await asRole(db, 'tenant_beta', async () => (await db.query('SELECT id FROM tenant_beta.items')).rows);
+      expect(betaRows).toEqual([{ id: 1 }]);
+
+      // Running it again is harmless, and the tenant can be provisioned afresh.
+      await asMaster(db, renderTenantDropSql(platform, acme));
+      await asMaster(db, renderTenantSql(platform, acme));
+      expect(await q(`SELECT tenant_id FROM shared.tenants ORDER BY 1`)).toEqual([{ tenant_id: 'acme' }, { tenant_id: 'beta' }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
