@@ -10,6 +10,7 @@ import { Edge } from './constructs/edge/edge';
 import { EksCluster } from './constructs/eks/eks-cluster';
 import { PlatformKeys } from './constructs/kms/platform-keys';
 import { ClusterProviders } from './constructs/kubernetes/cluster-providers';
+import { DefaultStorageClass } from './constructs/kubernetes/default-storage-class';
 import { Network } from './constructs/network/network';
 import { PlatformServices } from './constructs/platform-services';
 import { TenantctlStack } from './constructs/tenantctl-stack';
@@ -70,6 +71,7 @@ export class PlatformStack extends TenantctlStack {
       certificateAuthorityData: eks.certificateAuthorityData,
       helm: true,
     });
+    const storage = new DefaultStorageClass(this, 'storage', { ebsKmsKeyArn: keys.ebs.arn, dependsOn: [eks.cluster] });
     const services = new PlatformServices(this, 'services', {
       platform,
       tiers,
@@ -81,7 +83,7 @@ export class PlatformStack extends TenantctlStack {
       targetGroupArn: edge.targetGroupArn,
       albSecurityGroupId: edge.albSecurityGroupId,
       gatewayPort: GATEWAY_PORT,
-      dependsOn: [eks.cluster],
+      dependsOn: [eks.cluster, storage.storageClass],
     });
     new DatabaseProvisioner(this, 'database-provisioner', {
       platform,
@@ -98,7 +100,7 @@ export class PlatformStack extends TenantctlStack {
     output('kubeconfig_command', `aws eks update-kubeconfig --region ${platform.aws.region} --name ${names.cluster}`, 'Adds the cluster to your kubeconfig (run from inside the VPC or over VPN)');
     output('alb_dns_name', edge.albDnsName, platform.domain ? `Point *.${platform.domain} (ALIAS) at this name` : 'Set domain in platform.json to serve tenants over HTTPS');
     output('database_proxy_endpoint', database.proxyEndpoint, 'RDS Proxy endpoint (TLS and IAM authentication required)');
-    output('ecr_repositories', JSON.stringify(Object.keys(registry.repositoryUrls).sort()), 'ECR repositories for the application services');
+    new TerraformOutput(this, 'ecr_repositories', { value: registry.repositoryUrls, description: 'ECR repository URLs of the application services' });
     output('grafana_access', `kubectl -n ${names.namespaces.monitoring} port-forward svc/kube-prometheus-stack-grafana 3000:80 (admin password: kubectl -n ${names.namespaces.monitoring} get secret kube-prometheus-stack-grafana -o jsonpath='{.data.admin-password}' | base64 -d)`, 'How to reach Grafana');
     output('kiali_access', `kubectl -n ${names.namespaces.istio} port-forward svc/kiali 20001:20001 (token: kubectl -n ${names.namespaces.istio} create token kiali)`, 'How to reach Kiali');
   }

@@ -6,6 +6,14 @@ import { nodeGroupSize } from './tiers';
 
 export const CONFIG_VERSION = 1;
 
+/** The retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const retentionDays = (fallback: number) =>
+  z
+    .number()
+    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(', ')}`)
+    .default(fallback);
+
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const dnsName = z
   .string()
@@ -59,7 +67,7 @@ export const platformSchema = z
         databaseSubnets: z.array(z.string()).optional(),
         /** One NAT gateway per AZ (resilient) or a single one (cheaper; default outside production). */
         natGateways: z.enum(['per-az', 'single']).optional(),
-        flowLogRetentionDays: z.number().int().positive().default(365),
+        flowLogRetentionDays: retentionDays(365),
       })
       .strict()
       .default({}),
@@ -77,7 +85,7 @@ export const platformSchema = z
           })
           .strict()
           .default({}),
-        logRetentionDays: z.number().int().positive().default(365),
+        logRetentionDays: retentionDays(365),
       })
       .strict()
       .default({}),
@@ -101,7 +109,7 @@ export const platformSchema = z
       .object({
         /** Requests per client IP per 5 minutes before WAF blocks it. */
         rateLimitPerIp: z.number().int().min(10).max(2000000000).default(2000),
-        logRetentionDays: z.number().int().positive().default(365),
+        logRetentionDays: retentionDays(365),
       })
       .strict()
       .default({}),

@@ -236,12 +236,4 @@ describe('Edge: validation', () => {
   test('rejects a port out of range', () => {
     expect(() => synth({}, { gatewayPort: 70000 })).toThrow(/gatewayPort 70000 is not a TCP port/);
   });
-
-  test('rejects a log retention CloudWatch does not accept', () => {
-    expect(() => synth({ edge: { logRetentionDays: 100 } })).toThrow(/edge.logRetentionDays 100 is not a CloudWatch Logs retention/);
-  });
-
-  test('rejects names longer than ELB allows, saying what to shorten', () => {
-    expect(() => synth({ name: 'abcdefghijklmnop', environment: 'production' })).toThrow(/abcdefghijklmnop-production-istio is 33 characters, AWS allows 32/);
-  });
 });

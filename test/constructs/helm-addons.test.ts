@@ -91,6 +91,7 @@ describe('platform add-ons', () => {
       'jaeger',
       'kiali',
       'kube-prometheus-stack',
+      'kyverno',
       'metrics-server',
       'platform-mesh',
     ]);

@@ -87,8 +87,8 @@ describe('PlatformServices', () => {
       'pod-security.kubernetes.io/audit': 'restricted',
     });
 
-    test('are the four platform namespaces', () => {
-      expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(['istio-system', 'monitoring', 'shared-services', 'tenantctl-system']);
+    test('are the five platform namespaces', () => {
+      expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(['istio-system', 'kyverno', 'monitoring', 'shared-services', 'tenantctl-system']);
     });
 
     test('enforce restricted Pod Security except where a chart needs more', () => {
@@ -103,7 +103,7 @@ describe('PlatformServices', () => {
       const ids = json.resources('kubernetes_namespace_v1');
       const nsRef = (name: string) => `kubernetes_namespace_v1.${Object.keys(ids).find((id) => ids[id].metadata.name === name)}`;
       const releases = json.where('helm_release', (r) => r.namespace !== 'kube-system');
-      expect(releases).toHaveLength(7);
+      expect(releases).toHaveLength(8);
       for (const release of releases) expect(release.depends_on).toContain(nsRef(release.namespace));
     });
   });
@@ -166,7 +166,7 @@ describe('PlatformServices', () => {
 
     test('every release waits for the cluster', () => {
       const releases = Object.values(json.resources('helm_release'));
-      expect(releases).toHaveLength(10);
+      expect(releases).toHaveLength(11);
       for (const r of releases) expect(r.depends_on).toContain(clusterRef);
     });
 

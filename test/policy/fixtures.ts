@@ -241,3 +241,23 @@ export function baseline(): { platform: Fixture; acme: Fixture; globex: Fixture 
 export function findingsOf(stacks: StackDocument[], extra: Omit<RuleContext, 'stacks'> = {}): Finding[] {
   return runRules({ stacks, ...extra });
 }
+
+/** The address of the only resource of `type` whose logical id starts with `prefix`. */
+export function addressOf(stack: Fixture, type: string, prefix: string): string {
+  const ids = Object.keys(stack.json.resource[type] ?? {}).filter((id) => id.startsWith(prefix));
+  if (ids.length !== 1) throw new Error(`expected one ${type} starting with ${prefix} in ${stack.name}, found ${ids.length}`);
+  return `${type}.${ids[0]}`;
+}
+
+/** The body of a resource by address (`type.id`), for tests to change. */
+export function body(stack: Fixture, address: string): any {
+  const [type, ...id] = address.split('.');
+  const found = stack.json.resource[type]?.[id.join('.')];
+  if (!found) throw new Error(`${address} is not in ${stack.name}`);
+  return found;
+}
+
+/** Unsuppressed findings as [rule, stack, address] triples, for exact comparisons. */
+export function triples(findings: readonly Finding[]): [string, string | undefined, string][] {
+  return findings.map((f) => [f.ruleId, f.stack, f.address]);
+}

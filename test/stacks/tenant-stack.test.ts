@@ -158,7 +158,7 @@ describe.each([
     test('THEN every policy is in the namespace, selects every pod and the set is exactly the default one', () => {
       const policies = Object.values(json.resources('kubernetes_network_policy_v1'));
       expect(policies.map((p) => p.metadata.name).sort()).toEqual(
-        ['allow-database', 'allow-dns', 'allow-ingress-gateway', 'allow-istiod', 'allow-prometheus', 'allow-same-namespace', 'allow-shared-services', 'allow-tracing', 'default-deny'].sort(),
+        ['allow-aws-sts', 'allow-database', 'allow-dns', 'allow-ingress-gateway', 'allow-istiod', 'allow-prometheus', 'allow-same-namespace', 'allow-shared-services', 'allow-tracing', 'default-deny'].sort(),
       );
       for (const p of policies) {
         expect(p.metadata.namespace).toBe(nsRef(json));
@@ -315,8 +315,20 @@ describe.each([
       });
     });
 
+    const serviceEntry = (name: string) => json.where('kubernetes_manifest', (m) => m.manifest.kind === 'ServiceEntry' && m.manifest.metadata.name === name).map((m) => m.manifest)[0];
+
+    test('THEN regional STS is a registered external service (TLS passthrough), for this namespace only', () => {
+      expect(serviceEntry('aws-sts').spec).toEqual({
+        hosts: ['sts.eu-west-1.amazonaws.com'],
+        exportTo: ['.'],
+        location: 'MESH_EXTERNAL',
+        resolution: 'DNS',
+        ports: [{ number: 443, name: 'tls-sts', protocol: 'TLS' }],
+      });
+    });
+
     test('THEN RDS Proxy is a registered external service, for this namespace only', () => {
-      expect(manifestOf(json, 'ServiceEntry')).toEqual({
+      expect(serviceEntry('rds-proxy')).toEqual({
         apiVersion: 'networking.istio.io/v1beta1',
         kind: 'ServiceEntry',
         metadata: { name: 'rds-proxy', namespace: nsRef(json), labels: { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': id } },
@@ -335,10 +347,14 @@ describe.each([
     const role = json.one('kubernetes_role_v1');
     const granted = (resource: string) => role.rule.filter((r: any) => r.resources.includes(resource));
 
-    test('THEN tenant-admin manages workloads and Istio routing in the namespace', () => {
+    test('THEN tenant-admin manages workloads in the namespace and reads (only) its Istio routing', () => {
       expect(role.metadata).toMatchObject({ name: TENANT_ADMIN_ROLE, namespace: nsRef(json) });
-      for (const resource of ['pods', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims', 'serviceaccounts', 'deployments', 'statefulsets', 'jobs', 'cronjobs', 'virtualservices', 'destinationrules']) {
+      for (const resource of ['pods', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims', 'serviceaccounts', 'deployments', 'statefulsets', 'jobs', 'cronjobs']) {
         expect(granted(resource).flatMap((r: any) => r.verbs)).toEqual(expect.arrayContaining(['get', 'list', 'create', 'update', 'patch', 'delete']));
+      }
+      // Writing routes could bind another tenant's host on the shared gateway.
+      for (const resource of ['virtualservices', 'destinationrules']) {
+        expect(granted(resource).flatMap((r: any) => r.verbs).sort()).toEqual(['get', 'list', 'watch']);
       }
     });
 
@@ -414,7 +430,7 @@ describe.each([
 
     test('THEN every kubernetes_manifest with a published schema is valid against it', () => {
       const modelled = manifests.filter((m) => isKnownKind(m.apiVersion, m.kind));
-      expect(modelled.map((m) => m.kind).sort()).toEqual(['AuthorizationPolicy', 'DestinationRule', 'EnvoyFilter', 'PeerAuthentication', 'ServiceEntry', 'VirtualService']);
+      expect(modelled.map((m) => m.kind).sort()).toEqual(['AuthorizationPolicy', 'DestinationRule', 'EnvoyFilter', 'PeerAuthentication', 'ServiceEntry', 'ServiceEntry', 'VirtualService']);
       expect(modelled.map(validateManifest).filter(Boolean)).toEqual([]);
     });
 

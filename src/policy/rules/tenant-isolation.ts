@@ -105,7 +105,7 @@ export const defaultDeny: Rule = {
     perTenant(ctx, (t) => {
       const policies = inNamespace(t, 'kubernetes_network_policy_v1', 'kubernetes_network_policy');
       // A deny-all policy selects every pod and allows nothing in the directions it names.
-      const denies = policies.filter((p) => isEmpty(at(p.body.spec, 'pod_selector')) && isEmpty(at(p.body.spec, 'ingress')) && isEmpty(at(p.body.spec, 'egress')));
+      const denies = policies.filter((p) => isEmpty(at(p.body.spec, 'pod_selector')) && !blocks(at(p.body.spec, 'ingress')).length && !blocks(at(p.body.spec, 'egress')).length);
       const covered = new Set(denies.flatMap(policyTypes));
       const missing = (['Ingress', 'Egress'] as PolicyDirection[]).filter((d) => !covered.has(d));
       if (!missing.length) return [];

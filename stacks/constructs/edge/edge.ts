@@ -32,10 +32,6 @@ export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 export const GATEWAY_HEALTH_PATH = '/healthz/ready';
 export const NO_DOMAIN_MESSAGE = 'no domain configured: set domain in platform.json to serve tenants over HTTPS';
 const ACCESS_LOG_DAYS = 365;
-/** Values CloudWatch Logs accepts for retention_in_days. */
-const LOG_RETENTION_VALUES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-/** ELB name limit for load balancers and target groups. */
-const ELB_NAME_MAX = 32;
 
 /**
  * The internet edge: an ALB in the public subnets forwarding to the Istio ingress gateway pods
@@ -54,7 +50,7 @@ export class Edge extends Construct {
   constructor(scope: Construct, id: string, props: EdgeProps) {
     super(scope, id);
     const names = platformNames(props.platform);
-    validate(props, names);
+    validate(props);
     const { accountId } = props.platform.aws;
 
     const logs = new AccessLogsBucket(this, 'access-logs', {
@@ -191,20 +187,11 @@ export class Edge extends Construct {
   }
 }
 
-function validate(props: EdgeProps, names: ReturnType<typeof platformNames>): void {
+function validate(props: EdgeProps): void {
   if (!Token.isUnresolved(props.publicSubnetIds) && props.publicSubnetIds.length < 2) {
     throw new Error(`Edge needs public subnets in at least two availability zones for the ALB, got ${props.publicSubnetIds.length}: check network.publicSubnets in platform.json`);
   }
   for (const [field, port] of [['gatewayPort', props.gatewayPort], ['gatewayHealthPort', props.gatewayHealthPort]] as const) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Edge ${field} ${port} is not a TCP port: use 1-65535`);
-  }
-  for (const name of [names.alb, names.albTargetGroup]) {
-    if (name.length > ELB_NAME_MAX) {
-      throw new Error(`ELB name ${name} is ${name.length} characters, AWS allows ${ELB_NAME_MAX}: shorten name or environment in platform.json`);
-    }
-  }
-  const retention = props.platform.edge.logRetentionDays;
-  if (!LOG_RETENTION_VALUES.includes(retention)) {
-    throw new Error(`edge.logRetentionDays ${retention} is not a CloudWatch Logs retention: use one of ${LOG_RETENTION_VALUES.join(', ')}`);
   }
 }

@@ -31,8 +31,8 @@ export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: 'true' };
  * permissions, so nodes become Ready only once this exists), kube-proxy and the Pod Identity
  * agent. Workload add-ons (`addWorkloadAddons`, after the node groups): CoreDNS and the EBS CSI
  * driver (IRSA role), Deployments that stay degraded, and fail the apply, without nodes.
- * Versions are the EKS defaults for the cluster version at creation; conflicts with the
- * self-managed copies EKS bootstraps are resolved in favour of the add-on.
+ * Versions are the EKS defaults for the cluster version at creation; conflicts (an add-on's
+ * objects changed by hand) are resolved in favour of the configuration here.
  */
 export class EksAddons extends Construct {
   readonly vpcCni: EksAddon;

@@ -35,7 +35,9 @@ export const TENANT_ADMIN_RULES: readonly RoleV1Rule[] = [
   { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ALL },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ALL },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ALL },
-  { apiGroups: ['networking.istio.io'], resources: ['virtualservices', 'destinationrules'], verbs: ALL },
+  // Routing is read-only: the shared gateway accepts every tenant host, so a tenant able to write
+  // VirtualServices could bind another tenant's host. tenantctl owns the tenant's routes.
+  { apiGroups: ['networking.istio.io'], resources: ['virtualservices', 'destinationrules'], verbs: READ },
 ];
 
 /**

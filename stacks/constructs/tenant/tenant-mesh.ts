@@ -95,6 +95,15 @@ export class TenantMesh extends Construct {
       ports: [{ number: POSTGRES_PORT, name: 'tcp-postgres', protocol: 'TCP' }],
     });
 
+    // STS for IRSA (the database auth token is signed with the credentials it returns); TLS passes through.
+    object('aws-sts', API.networking, 'ServiceEntry', 'aws-sts', {
+      hosts: [`sts.${props.platform.aws.region}.amazonaws.com`],
+      exportTo: ['.'],
+      location: 'MESH_EXTERNAL',
+      resolution: 'DNS',
+      ports: [{ number: 443, name: 'tls-sts', protocol: 'TLS' }],
+    });
+
     object('rate-limit', API.envoyFilter, 'EnvoyFilter', `${tenant.names.stack}-ratelimit`, {
       // No workloadSelector: every sidecar in the namespace, each with its own bucket.
       configPatches: [

@@ -31,6 +31,7 @@ const podsIn = (namespace: string, pods?: Record<string, string>): Peer => ({
   namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
   ...(pods ? { podSelector: { matchLabels: pods } } : {}),
 });
+const HTTPS_PORT = 443;
 const tcp = (port: number): Port => ({ protocol: 'TCP', port: String(port) });
 
 /**
@@ -101,6 +102,12 @@ export class TenantNetworkPolicies extends Construct {
     policy('allow-database', {
       policyTypes: ['Egress'],
       egress: [{ to: platform.network.databaseSubnets.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(POSTGRES_PORT)] }],
+    });
+    policy('allow-aws-sts', {
+      policyTypes: ['Egress'],
+      // IRSA exchanges the pod's token at STS, reached through the VPC interface endpoint whose
+      // network interfaces sit in the private subnets; only HTTPS there.
+      egress: [{ to: platform.network.privateSubnets.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(HTTPS_PORT)] }],
     });
     if (network.allowEgress?.length) {
       policy('allow-egress-overrides', {

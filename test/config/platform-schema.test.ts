@@ -1,0 +1,37 @@
+import { platformSchema, resolvePlatform } from '../../src/config/platform-schema';
+import { platformConfig } from '../util';
+
+const issuesOf = (overrides: object) => {
+  const result = platformSchema.safeParse({ ...platformConfig(), ...overrides });
+  return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+};
+
+describe('platform.json schema', () => {
+  it('accepts the minimal file and resolves every default once', () => {
+    const spec = resolvePlatform(platformSchema.parse(platformConfig()));
+    expect(spec.network).toMatchObject({ vpcCidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], natGateways: 'per-az' });
+    expect(spec.eks.version).toBe('1.34');
+    expect(spec.database).toMatchObject({ instanceClass: 'db.r6g.large', engineVersion: '17', plannedTenants: 500 });
+  });
+
+  it('gives non-production environments a single NAT gateway', () => {
+    expect(resolvePlatform(platformSchema.parse(platformConfig({ environment: 'staging' }))).network.natGateways).toBe('single');
+  });
+
+  it('keeps the name prefix short enough for load balancer names', () => {
+    expect(issuesOf({ name: 'abcdefghijklmnop', environment: 'production' })).toEqual([
+      expect.stringMatching(/^name: name and environment together \("abcdefghijklmnop-production"\) exceed 20 characters/),
+    ]);
+  });
+
+  it.each([
+    [{ network: { flowLogRetentionDays: 100 } }, /^network\.flowLogRetentionDays: must be a CloudWatch Logs retention/],
+    [{ edge: { logRetentionDays: 100 } }, /^edge\.logRetentionDays: must be a CloudWatch Logs retention/],
+    [{ network: { vpcCidr: '10.0.0.0/24' } }, /^network\.vpcCidr: 10\.0\.0\.0\/24 is too small for the default subnet plan/],
+    [{ database: { allocatedStorageGiB: 500, maxAllocatedStorageGiB: 100 } }, /^database\.maxAllocatedStorageGiB: must be at least allocatedStorageGiB/],
+    [{ eks: { publicAccessCidrs: ['1.2.3.4/33'] } }, /^eks\.publicAccessCidrs\.0: 1\.2\.3\.4\/33 is not a valid IPv4 CIDR/],
+    [{ suppressions: [{ rule: 'TC-ISO-001', resource: '*', reason: '' }] }, /^suppressions\.0\.reason: must explain/],
+  ])('rejects %j', (overrides, message) => {
+    expect(issuesOf(overrides)).toEqual([expect.stringMatching(message)]);
+  });
+});
