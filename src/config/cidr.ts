@@ -13,15 +13,15 @@ export interface Cidr {
  * against the field at fault. The address must be the network address (`10.0.0.0/16`, not
  * `10.0.1.0/16`), as AWS rejects host bits in VPC and subnet CIDRs.
  */
-export function parseCidr(text: string, maxPrefix = 28): Cidr | string {
+export function parseCidr(text: string, maxPrefix = 28, minPrefix = 16): Cidr | string {
   if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(text) || !ipaddr.IPv4.isValidCIDR(text)) {
-    return `${text} is not a valid IPv4 CIDR: use a.b.c.d/n with n between 16 and ${maxPrefix}`;
+    return `${text} is not a valid IPv4 CIDR: use a.b.c.d/n with n between ${minPrefix} and ${maxPrefix}`;
   }
   const [addr, prefix] = ipaddr.IPv4.parseCIDR(text);
   const base = addr.toByteArray().reduce((acc, byte) => acc * 256 + byte, 0);
   const size = 2 ** (32 - prefix);
-  if (prefix < 16 || prefix > maxPrefix) {
-    return `${text} has prefix /${prefix}: AWS allows /16 to /${maxPrefix} here`;
+  if (prefix < minPrefix || prefix > maxPrefix) {
+    return `${text} has prefix /${prefix}: AWS allows /${minPrefix} to /${maxPrefix} here`;
   }
   if (base % size !== 0) {
     const network = ipaddr.IPv4.networkAddressFromCIDR(text).toString();

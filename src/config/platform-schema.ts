@@ -177,8 +177,8 @@ export const platformSchema = z
       });
     }
     cfg.eks.publicAccessCidrs.forEach((text, i) => {
-      const cidr = parseCidr(text, 32);
-      if (typeof cidr === 'string') issue(['eks', 'publicAccessCidrs', i], cidr.replace('between 16', 'between 0'));
+      const cidr = parseCidr(text, 32, 0);
+      if (typeof cidr === 'string') issue(['eks', 'publicAccessCidrs', i], cidr);
     });
     for (const group of ['system', 'tenants'] as const) {
       const g = cfg.eks.nodeGroups[group];

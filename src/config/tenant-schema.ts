@@ -66,7 +66,7 @@ export const tenantSchema = z
               .array(
                 z
                   .object({
-                    cidr: z.string().refine((c) => typeof parseCidr(c, 32) !== 'string', 'must be an IPv4 CIDR'),
+                    cidr: z.string().refine((c) => typeof parseCidr(c, 32, 0) !== 'string', 'must be an IPv4 CIDR'),
                     ports: z.array(z.number().int().min(1).max(65535)).min(1),
                   })
                   .strict(),

@@ -27,8 +27,11 @@ interface SchemaError {
   readonly params?: { readonly allowedValues?: unknown[] };
 }
 
-/** Istio API groups live in their own model package; every other group in kubernetes-models. */
-const ISTIO_GROUP = /\.istio\.io$/;
+/** Model package of each API group outside core Kubernetes (kubernetes-models holds the rest). */
+const GROUP_PACKAGES: readonly [RegExp, string][] = [
+  [/\.istio\.io$/, '@kubernetes-models/istio'],
+  [/^monitoring\.coreos\.com$/, '@kubernetes-models/prometheus-operator'],
+];
 
 /**
  * Versions Istio serves with the schema of an older version the model package has (Istio 1.22
@@ -61,7 +64,7 @@ export function validateManifest(obj: Record<string, unknown>): SchemaProblem | 
   if (!apiVersion || !kind) return problem('apiVersion and kind must be non-empty strings');
   const found = modelOf(apiVersion, kind);
   if (!found) {
-    return problem(`${apiVersion} ${kind} has no schema in kubernetes-models or @kubernetes-models/istio: check the apiVersion and kind, or validate it against its CRD another way`);
+    return problem(`${apiVersion} ${kind} has no schema in kubernetes-models, @kubernetes-models/istio or @kubernetes-models/prometheus-operator: check the apiVersion and kind, or validate it against its CRD another way`);
   }
   if (!name && typeof metadata.generateName !== 'string') return problem('metadata.name is required');
   try {
@@ -87,7 +90,7 @@ function load(apiVersion: string, kind: string): { model: ModelClass; apiVersion
   const parts = apiVersion.split('/');
   const [group, version] = parts.length === 2 ? parts : ['', parts[0]];
   if (parts.length > 2 || (group && !GROUP.test(group)) || !VERSION.test(version) || !KIND.test(kind)) return undefined;
-  const pkg = ISTIO_GROUP.test(group) ? '@kubernetes-models/istio' : 'kubernetes-models';
+  const pkg = GROUP_PACKAGES.find(([pattern]) => pattern.test(group))?.[1] ?? 'kubernetes-models';
   const modulePath = [pkg, group, version, kind].filter(Boolean).join('/');
   let exported: Record<string, unknown>;
   try {

@@ -15,6 +15,13 @@ describe('isKnownKind', () => {
     expect(isKnownKind(apiVersion, kind)).toBe(true);
   });
 
+  test('GIVEN a Prometheus Operator kind THEN it is validated with its model', () => {
+    expect(isKnownKind('monitoring.coreos.com/v1', 'PrometheusRule')).toBe(true);
+    const rule = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'r' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0', for: '5m' }] }] } };
+    expect(validateManifest(rule)).toBeUndefined();
+    expect(validateManifest({ ...rule, spec: { groups: [{ rules: [] }] } })?.message).toMatch(/name/);
+  });
+
   test('GIVEN Istio v1 APIs with the schema of v1beta1 THEN they are known through it', () => {
     expect(isKnownKind('security.istio.io/v1', 'PeerAuthentication')).toBe(true);
     expect(isKnownKind('networking.istio.io/v1', 'Gateway')).toBe(true);
@@ -23,7 +30,6 @@ describe('isKnownKind', () => {
 
   test.each([
     ['kyverno.io/v1', 'Policy'],
-    ['monitoring.coreos.com/v1', 'PrometheusRule'],
     ['v1', 'Affinity'], // a nested type, not a top-level kind
     ['networking.k8s.io/v1', 'Pod'], // a kind of another group
     ['v1', 'Pod/../../x'],

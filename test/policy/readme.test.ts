@@ -18,7 +18,7 @@ describe('README documents every rule', () => {
     expect(rows.map((r) => r.split(' | ')[0].slice(2))).toEqual(ids);
   });
 
-  test.each(ids)('README.md mentions %s', (id) => {
-    expect(readme).toContain(id);
+  test('README.md names every rule id (paste rulesMarkdownTable() under "## Validation rules")', () => {
+    expect(ids.filter((id) => !readme.includes(id))).toEqual([]);
   });
 });
