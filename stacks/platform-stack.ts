@@ -14,6 +14,7 @@ import { DefaultStorageClass } from './constructs/kubernetes/default-storage-cla
 import { Network } from './constructs/network/network';
 import { PlatformServices } from './constructs/platform-services';
 import { TenantctlStack } from './constructs/tenantctl-stack';
+import { TfcClusterAccess } from './constructs/tfc/tfc-cluster-access';
 
 export interface PlatformStackProps {
   readonly platform: PlatformSpec;
@@ -65,13 +66,15 @@ export class PlatformStack extends TenantctlStack {
     });
     const registry = new ContainerRegistry(this, 'registry', { platform, kmsKeyArn: keys.ecr.arn });
 
+    // With Terraform Cloud, its runs are principals too: the Kubernetes resources below need their access first.
+    const runAccess = platform.terraformCloud ? new TfcClusterAccess(this, 'tfc-access', { platform, clusterName: eks.clusterName }).dependables : [];
     new ClusterProviders(this, 'cluster', {
       clusterName: eks.clusterName,
       endpoint: eks.endpoint,
       certificateAuthorityData: eks.certificateAuthorityData,
       helm: true,
     });
-    const storage = new DefaultStorageClass(this, 'storage', { ebsKmsKeyArn: keys.ebs.arn, dependsOn: [eks.cluster] });
+    const storage = new DefaultStorageClass(this, 'storage', { ebsKmsKeyArn: keys.ebs.arn, dependsOn: [eks.cluster, ...runAccess] });
     const services = new PlatformServices(this, 'services', {
       platform,
       tiers,
@@ -83,7 +86,7 @@ export class PlatformStack extends TenantctlStack {
       targetGroupArn: edge.targetGroupArn,
       albSecurityGroupId: edge.albSecurityGroupId,
       gatewayPort: GATEWAY_PORT,
-      dependsOn: [eks.cluster, storage.storageClass],
+      dependsOn: [eks.cluster, storage.storageClass, ...runAccess],
     });
     new DatabaseProvisioner(this, 'database-provisioner', {
       platform,

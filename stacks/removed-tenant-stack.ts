@@ -23,9 +23,11 @@ export class RemovedTenantStack extends TenantctlStack {
   constructor(scope: Construct, props: RemovedTenantStackProps) {
     const { platform, tenant } = props;
     super(scope, tenant.names.stack, { platform, accountName: tenant.accountName, kind: 'tenant', tags: { 'tenantctl:tenant': tenant.id, 'tenantctl:status': 'removed' } });
-    if (!tenant.purgeData) return;
+    // The destroy of what the stack held needs the providers it was created with.
     const names = platformNames(platform);
-    new ClusterProviders(this, 'cluster', { clusterName: names.cluster });
+    this.routeToPlatformAccount();
+    new ClusterProviders(this, 'cluster', { clusterName: names.cluster, authProvider: this.clusterAuthProvider() });
+    if (!tenant.purgeData) return;
     const proxy = new DataAwsDbProxy(this, 'proxy', { name: names.proxy });
     new SqlProvisioningJob(this, 'purge', {
       name: `db-purge-tenant-${tenant.id}`,

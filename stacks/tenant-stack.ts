@@ -12,6 +12,7 @@ import type { TenantSpec } from '../src/config/project';
 import { ClusterProviders } from './constructs/kubernetes/cluster-providers';
 import { DedicatedNodes } from './constructs/tenant/dedicated-nodes';
 import { TenantAccess } from './constructs/tenant/tenant-access';
+import { TenantAccountRole, tenantAccountRoleArn } from './constructs/tenant/tenant-account-role';
 import { TenantDatabase } from './constructs/tenant/tenant-database';
 import { TenantIdentity } from './constructs/tenant/tenant-identity';
 import { TenantMesh } from './constructs/tenant/tenant-mesh';
@@ -50,6 +51,8 @@ export class TenantStack extends TenantctlStack {
     }
     this.tenant = tenant;
     const names = platformNames(platform);
+    // The cluster, the database and their IAM live in the platform account, whichever account the tenant has.
+    this.routeToPlatformAccount();
 
     // Platform resources, by name.
     const cluster = new DataAwsEksCluster(this, 'eks-cluster', { name: names.cluster });
@@ -62,6 +65,7 @@ export class TenantStack extends TenantctlStack {
       clusterName: names.cluster,
       endpoint: cluster.endpoint,
       certificateAuthorityData: cluster.certificateAuthority.get(0).data,
+      authProvider: this.clusterAuthProvider(),
     });
 
     // Isolation: namespace, quota and limits, network, mesh, RBAC.
@@ -71,7 +75,8 @@ export class TenantStack extends TenantctlStack {
     new TenantAccess(this, 'access', { platform, tenant, namespace, clusterName: cluster.name });
 
     // Identity and data.
-    new TenantIdentity(this, 'identity', {
+    const ownAccount = tenant.accountName !== 'platform';
+    const identity = new TenantIdentity(this, 'identity', {
       platform,
       tenant,
       namespace,
@@ -80,7 +85,9 @@ export class TenantStack extends TenantctlStack {
       // arn:<partition>:rds:<region>:<account>:db-proxy:prx-...
       proxyResourceId: Fn.element(Fn.split(':', proxy.arn), 6),
       dbResourceId: dbInstance.resourceId,
+      accountRoleArn: ownAccount ? tenantAccountRoleArn(platform, tenant) : undefined,
     });
+    if (ownAccount) new TenantAccountRole(this, 'account-role', { platform, tenant, provider: this.aws, workloadRole: identity.role });
     new TenantDatabase(this, 'database', { platform, tenant, proxyEndpoint: proxy.endpoint });
 
     // Scheduling: dedicated nodes for tiers that have them, priority and placement for every pod.

@@ -40,6 +40,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aw
     lbControllerRole: `${prefix}-aws-load-balancer-controller`,
     ebsCsiRole: `${prefix}-ebs-csi`,
     dbProvisionerRole: `${prefix}-db-provisioner`,
+    /** Role with Kubernetes access that tenant stacks' Terraform Cloud runs assume (see TfcClusterAccess). */
+    tenantDeployerRole: `${prefix}-tenant-deployer`,
     ecrRepository: (repo: string) => `${p.name}/${repo}`,
     namespaces: {
       istio: 'istio-system',

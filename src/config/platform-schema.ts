@@ -129,8 +129,12 @@ export const platformSchema = z
         projectPrefix: z.string().regex(/^[A-Za-z0-9 _-]+$/).optional(),
         hostname: z.string().default('app.terraform.io'),
         terraformVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact Terraform version such as 1.13.4').default('1.13.4'),
-        /** The VCS repository workspaces plan from, `owner/repo` (optional: CLI-driven runs otherwise). */
-        repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/).optional(),
+        /**
+         * Agent pool (agents running inside the VPC) for the workspaces whose runs reach the
+         * cluster's private API (platform and tenants). Without it those runs use Terraform
+         * Cloud's own runners, which need `eks.publicAccessCidrs` to include their addresses.
+         */
+        agentPool: z.string().min(1).max(90).optional(),
       })
       .strict()
       .optional(),

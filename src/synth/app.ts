@@ -1,19 +1,10 @@
 import { App } from 'cdktf';
 import type { Project } from '../config/project';
+import { accountNames, projectStacks } from '../config/workspaces';
 
 /** Names of the stacks a project synthesizes, in dependency (apply) order. */
 export function stackNames(project: Project): string[] {
-  const names: string[] = [];
-  if (project.platform.terraformCloud) {
-    names.push('workspaces', ...bootstrapAccounts(project).map((a) => `bootstrap-${a}`));
-  }
-  names.push('platform', ...project.tenants.map((t) => t.names.stack));
-  return names;
-}
-
-/** Accounts that get a bootstrap stack (Terraform Cloud OIDC trust): the platform's and every service account. */
-export function bootstrapAccounts(project: Project): string[] {
-  return ['platform', ...project.platform.aws.serviceAccounts.map((a) => a.name)];
+  return projectStacks(project).map((s) => s.name);
 }
 
 export interface BuildAppOptions {
@@ -36,8 +27,8 @@ export function buildApp(project: Project, options: BuildAppOptions): App {
       new WorkspacesStack(app, { project });
     }
     const { BootstrapStack } = require('../../stacks/bootstrap-stack') as typeof import('../../stacks/bootstrap-stack');
-    for (const account of bootstrapAccounts(project)) {
-      if (wanted(`bootstrap-${account}`)) new BootstrapStack(app, { platform, accountName: account });
+    for (const accountName of accountNames(platform)) {
+      if (wanted(`bootstrap-${accountName}`)) new BootstrapStack(app, { project, accountName });
     }
   }
   if (wanted('platform')) {

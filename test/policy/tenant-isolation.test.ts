@@ -43,6 +43,7 @@ const cases: [string, string, (b: Baseline) => void, (b: Baseline) => string][] 
   ['TC-ISO-009', 'the trust has no sub condition', (b) => setTrust(b.acme, { StringEquals: { 'ISSUER:aud': 'sts.amazonaws.com' } }), (b) => role(b.acme)],
   ['TC-ISO-010', 'the tenant may read S3', (b) => (body(b.acme, rolePolicy(b.acme)).policy = dbConnect('arn:aws:s3:::bucket/*', 's3:GetObject')), (b) => rolePolicy(b.acme)],
   ['TC-ISO-010', 'the tenant may connect as another user', (b) => (body(b.acme, rolePolicy(b.acme)).policy = dbConnect('arn:aws:rds-db:eu-west-1:111122223333:dbuser:prx-1/tenant_initech')), (b) => rolePolicy(b.acme)],
+  ['TC-ISO-010', 'the tenant may assume a role its stack does not own in its account', (b) => (body(b.acme, rolePolicy(b.acme)).policy = dbConnect('arn:aws:iam::999988887777:role/acme-prod-tenant-acme', ['sts:AssumeRole', 'sts:TagSession'])), (b) => rolePolicy(b.acme)],
   ['TC-ISO-010', 'the tenant may connect through any proxy', (b) => (body(b.acme, rolePolicy(b.acme)).policy = dbConnect('arn:aws:rds-db:eu-west-1:111122223333:dbuser:*/tenant_acme')), (b) => rolePolicy(b.acme)],
   ['TC-ISO-010', 'a managed policy is attached', (b) => (b.acme.json.resource.aws_iam_role_policy_attachment = { admin: { role: 'r', policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess' } }), () => 'aws_iam_role_policy_attachment.admin'],
 ];

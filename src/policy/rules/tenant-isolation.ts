@@ -276,6 +276,21 @@ export const irsaTrust: Rule = {
 };
 
 const DB_USER_ARN = /^arn:[a-z-]+:rds-db:[^:]*:[^:]*:dbuser:([^/]+)\/(.+)$/;
+const CHAIN_ACTIONS = ['sts:AssumeRole', 'sts:TagSession'];
+
+/**
+ * ARN tails (`:iam::<account>:role/<name>`) of the roles a tenant stack creates in the tenant's own account: with an `aws.platform`
+ * provider, the default provider is the tenant's account, pinned by allowed_account_ids.
+ */
+function ownAccountRoleArns(t: TenantStackInfo): string[] {
+  const providers = ([] as Json[]).concat((t.stack.json.provider?.aws as Json[] | Json | undefined) ?? []);
+  const own = providers.find((p) => !p.alias);
+  const account = (own?.allowed_account_ids as string[] | undefined)?.[0];
+  if (!account || !providers.some((p) => p.alias === 'platform')) return [];
+  return resources(t.stack, 'aws_iam_role')
+    .filter((r) => r.body.provider === undefined || r.body.provider === 'aws')
+    .map((r) => `:iam::${account}:role/${String(r.body.name)}`);
+}
 
 export const tenantPermissions: Rule = {
   id: 'TC-ISO-010',
@@ -292,7 +307,11 @@ export const tenantPermissions: Rule = {
           continue;
         }
         const problems: string[] = [];
+        const chainTargets = ownAccountRoleArns(t);
         for (const s of policy.statements.filter((x) => x.effect === 'Allow')) {
+          const resolvedResources = s.resources.map((r) => resolveString(t.stack, r));
+          // A tenant in its own AWS account may chain into its role there, and nowhere else.
+          if (s.actions.length && s.actions.every((a) => CHAIN_ACTIONS.includes(a)) && resolvedResources.every((r) => chainTargets.includes(/^arn:[a-z-]+(:iam::.*)$/.exec(r)?.[1] ?? ''))) continue;
           const actions = s.actions.filter((a) => a.toLowerCase() !== 'rds-db:connect');
           if (actions.length) problems.push(`allows ${actions.join(', ')}`);
           if (s.notActions.length) problems.push(`allows everything but ${s.notActions.join(', ')}`);

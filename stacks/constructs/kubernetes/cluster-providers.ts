@@ -2,7 +2,7 @@ import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster'
 import { DataAwsEksClusterAuth } from '@cdktf/provider-aws/lib/data-aws-eks-cluster-auth';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { Fn } from 'cdktf';
+import { Fn, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 
 export interface ClusterProvidersProps {
@@ -22,6 +22,11 @@ export interface ClusterProvidersProps {
    * @default false
    */
   readonly helm?: boolean;
+  /**
+   * AWS provider that looks up the cluster and signs the token.
+   * @default - the stack's default AWS provider
+   */
+  readonly authProvider?: TerraformProvider;
 }
 
 /**
@@ -42,11 +47,11 @@ export class ClusterProviders extends Construct {
     let endpoint = props.endpoint;
     let certificateAuthorityData = props.certificateAuthorityData;
     if (endpoint === undefined || certificateAuthorityData === undefined) {
-      const cluster = new DataAwsEksCluster(this, 'cluster', { name: props.clusterName });
+      const cluster = new DataAwsEksCluster(this, 'cluster', { name: props.clusterName, provider: props.authProvider });
       endpoint = cluster.endpoint;
       certificateAuthorityData = cluster.certificateAuthority.get(0).data;
     }
-    const auth = new DataAwsEksClusterAuth(this, 'auth', { name: props.clusterName });
+    const auth = new DataAwsEksClusterAuth(this, 'auth', { name: props.clusterName, provider: props.authProvider });
     const connection = {
       host: endpoint,
       clusterCaCertificate: Fn.base64decode(certificateAuthorityData),

@@ -17,6 +17,12 @@ export interface TenantIdentityProps {
   readonly proxyResourceId: string;
   /** `db-...` of the RDS instance: the proxy logs in to the instance as the tenant's user with IAM. */
   readonly dbResourceId: string;
+  /**
+   * ARN of the tenant's role in its own AWS account (a tenant in a service account): the
+   * workload role may assume it, and the service account names it for the SDK's role chaining.
+   * @default - the tenant lives in the platform account
+   */
+  readonly accountRoleArn?: string;
 }
 
 /**
@@ -29,6 +35,7 @@ export interface TenantIdentityProps {
 export class TenantIdentity extends Construct {
   readonly serviceAccountName: string;
   readonly roleArn: string;
+  readonly role: IrsaRole;
 
   constructor(scope: Construct, id: string, props: TenantIdentityProps) {
     super(scope, id);
@@ -43,15 +50,19 @@ export class TenantIdentity extends Construct {
       oidcIssuer: props.oidcIssuer,
       namespace: props.namespace,
       serviceAccount: tenant.names.serviceAccount,
-      statements: [{ sid: 'ConnectAsTenantDbUserThroughProxy', actions: ['rds-db:connect'], resources: [dbUser(props.proxyResourceId)] }],
+      statements: [
+        { sid: 'ConnectAsTenantDbUserThroughProxy', actions: ['rds-db:connect'], resources: [dbUser(props.proxyResourceId)] },
+        ...(props.accountRoleArn ? [{ sid: 'ChainIntoTenantAccount', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [props.accountRoleArn] }] : []),
+      ],
     });
+    this.role = role;
     this.roleArn = role.arn;
 
     new ServiceAccountV1(this, 'service-account', {
       metadata: {
         name: tenant.names.serviceAccount,
         namespace: props.namespace,
-        annotations: { 'eks.amazonaws.com/role-arn': role.arn },
+        annotations: { 'eks.amazonaws.com/role-arn': role.arn, ...(props.accountRoleArn ? { 'tenantctl.io/account-role-arn': props.accountRoleArn } : {}) },
         labels: { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': tenant.id },
       },
       // Workloads need AWS credentials (the IRSA webhook projects its own token), not the Kubernetes API.

@@ -1,0 +1,42 @@
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { Project } from '../src/config/project';
+import { TFC_AWS_AUDIENCE, credentialAccounts, projectStacks } from '../src/config/workspaces';
+import { TenantctlStack } from './constructs/tenantctl-stack';
+import { TfcRunRole } from './constructs/tfc/tfc-run-role';
+
+export interface BootstrapStackProps {
+  readonly project: Project;
+  /** `platform` or a service account name. */
+  readonly accountName: string;
+}
+
+/**
+ * Terraform Cloud's trust in one AWS account: the IAM OIDC provider for its workload identity
+ * tokens, and one run role per workspace that needs credentials in this account (its own
+ * included). Applied once with the account's admin credentials; after that its own workspace
+ * runs it with dynamic credentials like every other stack.
+ */
+export class BootstrapStack extends TenantctlStack {
+  constructor(scope: Construct, props: BootstrapStackProps) {
+    const { project, accountName } = props;
+    const tfc = project.platform.terraformCloud;
+    if (!tfc) throw new Error('BootstrapStack needs terraformCloud in platform.json');
+    super(scope, `bootstrap-${accountName}`, { platform: project.platform, accountName, kind: 'bootstrap' });
+
+    const oidc = new IamOpenidConnectProvider(this, 'tfc-oidc-provider', {
+      url: `https://${tfc.hostname}`,
+      clientIdList: [TFC_AWS_AUDIENCE],
+      tags: { Name: `terraform-cloud-${tfc.hostname}` },
+    });
+    const roles = projectStacks(project)
+      .filter((stack) => credentialAccounts(stack).includes(accountName))
+      .map((stack) => new TfcRunRole(this, `run-role-${stack.name}`, { platform: project.platform, stack, roleAccount: accountName, oidcProviderArn: oidc.arn }));
+    new TerraformOutput(this, 'oidc_provider_arn', { value: oidc.arn, description: 'IAM OIDC provider trusted for Terraform Cloud workload identity' });
+    new TerraformOutput(this, 'run_role_arns', {
+      value: Object.fromEntries(roles.map((r) => [r.node.id.replace(/^run-role-/, ''), r.role.arn])),
+      description: 'Run role of each workspace that deploys into this account',
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import type { TenantSpec } from '../../../src/config/project';
+import type { IrsaRole } from '../identity/irsa-role';
+
+export interface TenantAccountRoleProps {
+  readonly platform: PlatformSpec;
+  readonly tenant: TenantSpec;
+  /** The provider of the tenant's own account. */
+  readonly provider: AwsProvider;
+  /** The tenant's workload (IRSA) role in the platform account, the only principal trusted. */
+  readonly workloadRole: IrsaRole;
+}
+
+/** The tenant's role in its own account; deterministic, so the workload role's policy names it before it exists. */
+export function tenantAccountRoleArn(platform: PlatformSpec, tenant: TenantSpec): string {
+  return `arn:${platformNames(platform).partition}:iam::${tenant.accountId}:role/${tenant.names.iamRole}`;
+}
+
+/**
+ * A tenant with its own AWS account gets one role there, assumable only by its workload role in
+ * the platform account (role chaining: the pod's IRSA credentials, then this role). It starts
+ * with no permissions: the tenant's team grants it access to what it builds in its account, and
+ * the blast radius of the tenant's credentials stays that account.
+ */
+export class TenantAccountRole extends Construct {
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: TenantAccountRoleProps) {
+    super(scope, id);
+    const { platform, tenant } = props;
+    if (tenant.accountName === 'platform') throw new Error(`tenant ${tenant.id} lives in the platform account: it needs no account role`);
+    const workloadArn = `arn:${platformNames(platform).partition}:iam::${platform.aws.accountId}:role/${tenant.names.iamRole}`;
+    this.role = new IamRole(this, 'role', {
+      provider: props.provider,
+      name: tenant.names.iamRole,
+      description: `Tenant ${tenant.id}: assumed by its workloads (role ${tenant.names.iamRole} in the platform account)`,
+      maxSessionDuration: 3600,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: workloadArn }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+      }),
+      // IAM rejects a trust policy whose principal does not exist yet.
+      dependsOn: [props.workloadRole.role],
+    });
+  }
+}

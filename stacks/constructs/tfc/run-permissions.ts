@@ -1,0 +1,176 @@
+import { platformNames, tenantNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { type StackInfo, accountIdOf } from '../../../src/config/workspaces';
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string[];
+  readonly Resource: string[];
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** What a stack's Terraform Cloud runs may do in one account. */
+export interface RunPermissions {
+  readonly statements: PolicyStatement[];
+  readonly managedPolicies: string[];
+}
+
+const ROLE_ADMIN = [
+  'iam:CreateRole',
+  'iam:DeleteRole',
+  'iam:GetRole',
+  'iam:UpdateRole',
+  'iam:UpdateRoleDescription',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:TagRole',
+  'iam:UntagRole',
+  'iam:ListRoleTags',
+  'iam:PutRolePolicy',
+  'iam:GetRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:ListRolePolicies',
+  'iam:ListAttachedRolePolicies',
+  'iam:ListInstanceProfilesForRole',
+];
+const ATTACH = ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'];
+const OIDC_ADMIN = [
+  'iam:CreateOpenIDConnectProvider',
+  'iam:DeleteOpenIDConnectProvider',
+  'iam:GetOpenIDConnectProvider',
+  'iam:TagOpenIDConnectProvider',
+  'iam:UntagOpenIDConnectProvider',
+  'iam:AddClientIDToOpenIDConnectProvider',
+  'iam:RemoveClientIDFromOpenIDConnectProvider',
+  'iam:UpdateOpenIDConnectProviderThumbprint',
+];
+/** AWS managed policy of the platform stack's runs: everything but IAM, Organizations and Account. */
+const POWER_USER = 'PowerUserAccess';
+
+/**
+ * Least privilege for each kind of stack, by the names tenantctl gives its resources. The
+ * platform stack creates dozens of resource types across services, so it gets AWS's
+ * PowerUserAccess plus IAM on its own prefix; every other stack gets named actions on named
+ * resources. No stack may change the Terraform Cloud roles but the account's bootstrap stack.
+ */
+export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAccount: string): RunPermissions {
+  const names = platformNames(platform);
+  const account = accountIdOf(platform, roleAccount);
+  const iam = (resource: string) => `arn:${names.partition}:iam::${account}:${resource}`;
+  const tfcRoles = iam(`role/${names.prefix}-tfc-*`);
+  switch (stack.kind) {
+    case 'bootstrap':
+      return {
+        managedPolicies: [],
+        statements: [
+          { Sid: 'TerraformCloudOidcProvider', Effect: 'Allow', Action: OIDC_ADMIN, Resource: [iam(`oidc-provider/${platform.terraformCloud?.hostname}`)] },
+          { Sid: 'TerraformCloudRunRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: [tfcRoles] },
+          {
+            Sid: 'AttachOnlyPowerUserToRunRoles',
+            Effect: 'Allow',
+            Action: ATTACH,
+            Resource: [tfcRoles],
+            Condition: { ArnEquals: { 'iam:PolicyARN': [managedPolicyArn(names.partition, POWER_USER)] } },
+          },
+        ],
+      };
+    case 'platform':
+      return {
+        managedPolicies: [POWER_USER],
+        statements: [
+          {
+            Sid: 'PlatformRolesAndPolicies',
+            Effect: 'Allow',
+            Action: [...ROLE_ADMIN, ...ATTACH, 'iam:PassRole', 'iam:CreatePolicy', 'iam:DeletePolicy', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:ListPolicyVersions', 'iam:TagPolicy', 'iam:UntagPolicy'],
+            Resource: [iam(`role/${names.prefix}-*`), iam(`policy/${names.prefix}-*`)],
+          },
+          { Sid: 'ClusterOidcProvider', Effect: 'Allow', Action: OIDC_ADMIN, Resource: [iam(`oidc-provider/oidc.eks.${platform.aws.region}.amazonaws.com/id/*`)] },
+          { Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: ['iam:CreateServiceLinkedRole'], Resource: [iam('role/aws-service-role/*')] },
+          // The prefix above also matches the run roles; only bootstrap stacks may touch those.
+          { Sid: 'NotTheRunRoles', Effect: 'Deny', Action: [...ROLE_ADMIN, ...ATTACH, 'iam:PassRole'], Resource: [tfcRoles] },
+        ],
+      };
+    case 'tenant':
+      return { managedPolicies: [], statements: roleAccount === 'platform' ? tenantInPlatformAccount(platform, stack) : tenantInOwnAccount(platform, stack, account) };
+    default:
+      throw new Error(`stack ${stack.name} (${stack.kind}) runs with no AWS role`);
+  }
+}
+
+function managedPolicyArn(partition: string, name: string): string {
+  return `arn:${partition}:iam::aws:policy/${name}`;
+}
+
+/** A tenant's resources in the platform account: its IAM role, EKS access entry and nodes; everything else it only reads. */
+function tenantInPlatformAccount(platform: PlatformSpec, stack: StackInfo): PolicyStatement[] {
+  const names = platformNames(platform);
+  const tenant = tenantNames(platform, stack.name.replace(/^tenant-/, ''));
+  const { partition } = names;
+  const { region, accountId } = platform.aws;
+  const iam = (resource: string) => `arn:${partition}:iam::${accountId}:${resource}`;
+  const eks = (resource: string) => `arn:${partition}:eks:${region}:${accountId}:${resource}`;
+  const rds = (resource: string) => `arn:${partition}:rds:${region}:${accountId}:${resource}`;
+  return [
+    {
+      Sid: 'ReadPlatformByName',
+      Effect: 'Allow',
+      Action: ['eks:DescribeCluster', 'rds:DescribeDBProxies', 'rds:DescribeDBInstances', 'iam:GetOpenIDConnectProvider', 'iam:GetRole', 'kms:DescribeKey'],
+      Resource: [
+        eks(`cluster/${names.cluster}`),
+        rds('db-proxy:*'),
+        rds(`db:${names.dbInstance}`),
+        iam(`oidc-provider/oidc.eks.${region}.amazonaws.com/id/*`),
+        iam(`role/${names.nodeRole}`),
+        `arn:${partition}:kms:${region}:${accountId}:key/*`,
+      ],
+    },
+    // EC2 Describe* calls have no resource-level permissions.
+    { Sid: 'DescribeNetwork', Effect: 'Allow', Action: ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions'], Resource: ['*'] },
+    { Sid: 'TenantRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: [iam(`role/${tenant.iamRole}`)] },
+    // The tenant's own inline policy (tenant-<id>-db-connect) on the proxy role: IAM cannot narrow it to one policy name.
+    { Sid: 'ProxyRoleTenantPolicy', Effect: 'Allow', Action: ['iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy'], Resource: [iam(`role/${names.proxyRole}`)] },
+    {
+      Sid: 'TenantAccessEntriesAndNodes',
+      Effect: 'Allow',
+      Action: [
+        'eks:CreateAccessEntry',
+        'eks:DescribeAccessEntry',
+        'eks:UpdateAccessEntry',
+        'eks:DeleteAccessEntry',
+        'eks:AssociateAccessPolicy',
+        'eks:DisassociateAccessPolicy',
+        'eks:ListAssociatedAccessPolicies',
+        'eks:CreateNodegroup',
+        'eks:DescribeNodegroup',
+        'eks:UpdateNodegroupConfig',
+        'eks:UpdateNodegroupVersion',
+        'eks:DeleteNodegroup',
+        'eks:DescribeUpdate',
+        'eks:TagResource',
+        'eks:UntagResource',
+      ],
+      Resource: [eks(`cluster/${names.cluster}`), eks(`access-entry/${names.cluster}/*`), eks(`nodegroup/${names.cluster}/${tenant.nodeGroup}/*`)],
+    },
+    {
+      Sid: 'TenantLaunchTemplate',
+      Effect: 'Allow',
+      Action: ['ec2:CreateLaunchTemplate', 'ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate', 'ec2:DeleteLaunchTemplate', 'ec2:CreateTags'],
+      Resource: [`arn:${partition}:ec2:${region}:${accountId}:launch-template/*`],
+    },
+    {
+      Sid: 'PassNodeRoleToEks',
+      Effect: 'Allow',
+      Action: ['iam:PassRole'],
+      Resource: [iam(`role/${names.nodeRole}`)],
+      Condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } },
+    },
+    { Sid: 'KubernetesThroughDeployerRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [iam(`role/${names.tenantDeployerRole}`)] },
+  ];
+}
+
+/** A tenant in its own account owns one thing there: the role its workloads chain into. */
+function tenantInOwnAccount(platform: PlatformSpec, stack: StackInfo, account: string): PolicyStatement[] {
+  const { partition } = platformNames(platform);
+  const tenant = tenantNames(platform, stack.name.replace(/^tenant-/, ''));
+  return [{ Sid: 'TenantAccountRole', Effect: 'Allow', Action: ROLE_ADMIN, Resource: [`arn:${partition}:iam::${account}:role/${tenant.iamRole}`] }];
+}

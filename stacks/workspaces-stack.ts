@@ -1,0 +1,101 @@
+import { DataTfeAgentPool } from '@cdktf/provider-tfe/lib/data-tfe-agent-pool';
+import { Project as TfeProject } from '@cdktf/provider-tfe/lib/project';
+import { TfeProvider } from '@cdktf/provider-tfe/lib/provider';
+import { Variable } from '@cdktf/provider-tfe/lib/variable';
+import { Workspace } from '@cdktf/provider-tfe/lib/workspace';
+import { WorkspaceSettings } from '@cdktf/provider-tfe/lib/workspace-settings';
+import { TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { Project } from '../src/config/project';
+import {
+  PLATFORM_CREDENTIALS_TAG,
+  accountNames,
+  credentialAccounts,
+  projectStacks,
+  tfcRoleArn,
+  workspaceFor,
+  type StackInfo,
+} from '../src/config/workspaces';
+import { configureBackend } from './constructs/tenantctl-stack';
+
+export interface WorkspacesStackProps {
+  readonly project: Project;
+}
+
+/**
+ * The Terraform Cloud side of the project: one project per AWS account and one workspace per
+ * stack (except this one, which an operator creates once), in the project of the account the
+ * stack deploys into. Runs get dynamic AWS credentials for their own run role (created by the
+ * account's bootstrap stack), never static keys. Each workspace is built from its stack alone, so
+ * adding a tenant adds its workspace and leaves every other definition unchanged.
+ */
+export class WorkspacesStack extends TerraformStack {
+  constructor(scope: Construct, props: WorkspacesStackProps) {
+    super(scope, 'workspaces');
+    const { platform } = props.project;
+    const tfc = platform.terraformCloud;
+    if (!tfc) throw new Error('WorkspacesStack needs terraformCloud in platform.json');
+    // The API token comes from the TFE_TOKEN environment variable of this stack's own workspace.
+    new TfeProvider(this, 'tfe', { hostname: tfc.hostname, organization: tfc.organization });
+    configureBackend(this, platform, 'workspaces', 'platform');
+
+    // Platform and tenant runs call the cluster's private API: from agents in the VPC when a pool is named.
+    const agentPool = tfc.agentPool ? new DataTfeAgentPool(this, 'agent-pool', { name: tfc.agentPool, organization: tfc.organization }) : undefined;
+    const projects = new Map<string, TfeProject>();
+    for (const accountName of accountNames(platform)) {
+      const { project } = workspaceFor(platform, 'workspaces', accountName);
+      const purpose = accountName === 'platform' ? 'the shared platform' : platform.aws.serviceAccounts.find((a) => a.name === accountName)?.purpose;
+      projects.set(
+        accountName,
+        new TfeProject(this, `project-${accountName}`, {
+          name: project,
+          organization: tfc.organization,
+          description: `tenantctl ${platform.name}-${platform.environment}: stacks in AWS account ${accountName} (${purpose})`,
+        }),
+      );
+    }
+
+    for (const stack of projectStacks(props.project)) {
+      if (stack.kind === 'workspaces' || !stack.accountName) continue;
+      const { workspace } = workspaceFor(platform, stack.name, stack.accountName);
+      const ws = new Workspace(this, `workspace-${stack.name}`, {
+        name: workspace,
+        organization: tfc.organization,
+        projectId: projects.get(stack.accountName)!.id,
+        description: describe(stack),
+        terraformVersion: tfc.terraformVersion,
+        // Changes are applied by the pull-request workflow after review, never on their own.
+        autoApply: false,
+        queueAllRuns: false,
+        tagNames: ['tenantctl', stack.kind, `account-${stack.accountName}`, ...(stack.tenant ? [`tier-${stack.tenant.tier}`] : [])],
+      });
+      new WorkspaceSettings(this, `settings-${stack.name}`, {
+        workspaceId: ws.id,
+        ...(agentPool && stack.kind !== 'bootstrap' ? { executionMode: 'agent', agentPoolId: agentPool.id } : { executionMode: 'remote' }),
+        // Stacks find each other by name through data sources; no workspace reads another's state.
+        globalRemoteState: false,
+        remoteStateConsumerIds: [],
+      });
+      const env = (key: string, value: string, description: string) =>
+        new Variable(this, `${stack.name}-${key}`, { workspaceId: ws.id, category: 'env', key, value, description });
+      for (const accountName of credentialAccounts(stack)) {
+        // The stack's own account is the default configuration; the platform account of a tenant
+        // in a service account is the tagged one its `aws.platform` provider reads.
+        const suffix = accountName === stack.accountName ? '' : `_${PLATFORM_CREDENTIALS_TAG}`;
+        env(`TFC_AWS_PROVIDER_AUTH${suffix}`, 'true', `Dynamic AWS credentials for account ${accountName}`);
+        env(`TFC_AWS_RUN_ROLE_ARN${suffix}`, tfcRoleArn(platform, stack.name, accountName), `Run role in account ${accountName} (from its bootstrap stack)`);
+      }
+    }
+  }
+}
+
+function describe(stack: StackInfo): string {
+  switch (stack.kind) {
+    case 'bootstrap':
+      return `tenantctl: Terraform Cloud trust (OIDC provider, run roles) in AWS account ${stack.accountName}`;
+    case 'platform':
+      return 'tenantctl: the shared platform (network, EKS, mesh, database, edge)';
+    default:
+      return `tenantctl: tenant ${stack.tenant?.id} (${stack.tenant?.tier}${stack.tenant?.status === 'removed' ? ', removed' : ''})`;
+  }
+}

@@ -1,0 +1,436 @@
+import { Testing } from 'cdktf';
+import type { PlatformConfig } from '../../src/config/platform-schema';
+import { resolveTenant, type Project, type TenantSpec } from '../../src/config/project';
+import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
+import { resolveTiers } from '../../src/config/tiers';
+import { stackNames } from '../../src/synth/app';
+import { BootstrapStack } from '../../stacks/bootstrap-stack';
+import { PlatformStack } from '../../stacks/platform-stack';
+import { RemovedTenantStack } from '../../stacks/removed-tenant-stack';
+import { TenantStack } from '../../stacks/tenant-stack';
+import { WorkspacesStack } from '../../stacks/workspaces-stack';
+import { platformSpec, SynthJson } from '../util';
+
+const PLATFORM_ACCOUNT = '111122223333';
+const PAYMENTS_ACCOUNT = '222233334444';
+const ANALYTICS_ACCOUNT = '333344445555';
+const HOST = 'app.terraform.io';
+
+const tfcPlatform: Partial<PlatformConfig> = {
+  aws: {
+    region: 'eu-west-1',
+    accountId: PLATFORM_ACCOUNT,
+    serviceAccounts: [
+      { name: 'payments', accountId: PAYMENTS_ACCOUNT, purpose: 'Payment services' },
+      { name: 'analytics', accountId: ANALYTICS_ACCOUNT, purpose: 'Analytics' },
+    ],
+  },
+  terraformCloud: { organization: 'acme-corp' },
+} as Partial<PlatformConfig>;
+
+const TENANTS: Omit<TenantConfig, 'version'>[] = [
+  { id: 'alpha', tier: 'enterprise' },
+  { id: 'beta', tier: 'standard', serviceAccount: 'payments' },
+  { id: 'gamma', tier: 'starter', serviceAccount: 'analytics' },
+  { id: 'delta', tier: 'starter', serviceAccount: 'payments' },
+] as Omit<TenantConfig, 'version'>[];
+
+function projectOf(platformOverrides: Partial<PlatformConfig> = tfcPlatform, tenants = TENANTS): Project {
+  const platform = platformSpec(platformOverrides);
+  const tiers = resolveTiers();
+  const specs = tenants.map((t) => resolveTenant(tenantSchema.parse({ version: 1, ...t }), platform, tiers, `${t.id}.json`));
+  return { dir: '/nonexistent', platform, tiers, tenants: specs };
+}
+
+const tenantIn = (project: Project, id: string): TenantSpec => project.tenants.find((t) => t.id === id)!;
+const synthWorkspaces = (project: Project) => SynthJson.parse(Testing.synth(new WorkspacesStack(Testing.app(), { project })));
+const synthBootstrap = (project: Project, accountName: string) => SynthJson.parse(Testing.synth(new BootstrapStack(Testing.app(), { project, accountName })));
+const policyOf = (role: any) => JSON.parse(role.assume_role_policy);
+
+describe('GIVEN a platform with Terraform Cloud, two service accounts and tenants in each', () => {
+  const project = projectOf();
+
+  test('THEN the project synthesizes workspaces, one bootstrap per account, the platform and every tenant, in apply order', () => {
+    expect(stackNames(project)).toEqual([
+      'workspaces',
+      'bootstrap-platform',
+      'bootstrap-payments',
+      'bootstrap-analytics',
+      'platform',
+      'tenant-alpha',
+      'tenant-beta',
+      'tenant-gamma',
+      'tenant-delta',
+    ]);
+  });
+
+  describe('WorkspacesStack', () => {
+    const json = synthWorkspaces(project);
+    const workspaces = Object.entries(json.resources('tfe_workspace'));
+    const workspaceNamed = (name: string) => {
+      const found = workspaces.filter(([, w]) => w.name === name);
+      expect(found).toHaveLength(1);
+      return { id: found[0][0], ws: found[0][1] };
+    };
+    const projectRef = (name: string) => `\${tfe_project.${json.idOf('tfe_project', (p) => p.name === name)}.id}`;
+    const variablesOf = (name: string) =>
+      Object.fromEntries(
+        json
+          .where('tfe_variable', (v) => v.workspace_id === `\${tfe_workspace.${workspaceNamed(name).id}.id}`)
+          .map((v) => [v.key, v]),
+      );
+
+    test('THEN its own state lives in its own workspace in the platform project, and it talks to Terraform Cloud only', () => {
+      expect(json.json.terraform.cloud).toEqual({ organization: 'acme-corp', hostname: HOST, workspaces: { name: 'acme-prod-workspaces', project: 'acme-prod-platform' } });
+      expect(json.json.provider.tfe).toEqual([{ hostname: HOST, organization: 'acme-corp' }]);
+      expect(json.json.provider.aws).toBeUndefined();
+      // The token comes from TFE_TOKEN in the environment, never from the configuration.
+      expect(JSON.stringify(json.json)).not.toMatch(/token/i);
+    });
+
+    test('THEN there is one project per AWS account', () => {
+      expect(Object.values(json.resources('tfe_project')).map((p: any) => p.name).sort()).toEqual(['acme-prod-analytics', 'acme-prod-payments', 'acme-prod-platform']);
+      for (const p of Object.values(json.resources('tfe_project')) as any[]) expect(p.organization).toBe('acme-corp');
+    });
+
+    test('THEN there is one workspace per stack but its own, in the project of the account the stack deploys into', () => {
+      expect(workspaces.map(([, w]) => w.name).sort()).toEqual(
+        ['bootstrap-analytics', 'bootstrap-payments', 'bootstrap-platform', 'platform', 'tenant-alpha', 'tenant-beta', 'tenant-delta', 'tenant-gamma'].map((s) => `acme-prod-${s}`),
+      );
+      const expectations: [string, string][] = [
+        ['acme-prod-platform', 'acme-prod-platform'],
+        ['acme-prod-bootstrap-platform', 'acme-prod-platform'],
+        ['acme-prod-bootstrap-payments', 'acme-prod-payments'],
+        ['acme-prod-bootstrap-analytics', 'acme-prod-analytics'],
+        ['acme-prod-tenant-alpha', 'acme-prod-platform'],
+        ['acme-prod-tenant-beta', 'acme-prod-payments'],
+        ['acme-prod-tenant-delta', 'acme-prod-payments'],
+        ['acme-prod-tenant-gamma', 'acme-prod-analytics'],
+      ];
+      for (const [workspace, projectName] of expectations) expect(workspaceNamed(workspace).ws.project_id).toBe(projectRef(projectName));
+    });
+
+    test('THEN every workspace pins Terraform, never applies on its own and carries tenantctl, kind, account and tier tags', () => {
+      for (const [, ws] of workspaces) {
+        expect(ws.terraform_version).toBe('1.13.4');
+        expect(ws.auto_apply).toBe(false);
+        expect(ws.organization).toBe('acme-corp');
+        expect(ws.tag_names).toContain('tenantctl');
+      }
+      expect(workspaceNamed('acme-prod-tenant-beta').ws.tag_names).toEqual(['tenantctl', 'tenant', 'account-payments', 'tier-standard']);
+      expect(workspaceNamed('acme-prod-platform').ws.tag_names).toEqual(['tenantctl', 'platform', 'account-platform']);
+      expect(workspaceNamed('acme-prod-bootstrap-analytics').ws.tag_names).toEqual(['tenantctl', 'bootstrap', 'account-analytics']);
+    });
+
+    test('THEN every workspace runs remotely and shares its state with no other workspace', () => {
+      const settings = Object.values(json.resources('tfe_workspace_settings')) as any[];
+      expect(settings).toHaveLength(workspaces.length);
+      expect(settings.map((s) => s.workspace_id).sort()).toEqual(workspaces.map(([id]) => `\${tfe_workspace.${id}.id}`).sort());
+      for (const s of settings) {
+        expect(s.execution_mode).toBe('remote');
+        expect(s.global_remote_state).toBe(false);
+        expect(s.remote_state_consumer_ids).toEqual([]);
+      }
+    });
+
+    test('THEN a platform-account stack gets dynamic credentials for its own run role, nothing else', () => {
+      const vars = variablesOf('acme-prod-tenant-alpha');
+      expect(Object.keys(vars).sort()).toEqual(['TFC_AWS_PROVIDER_AUTH', 'TFC_AWS_RUN_ROLE_ARN']);
+      expect(vars.TFC_AWS_PROVIDER_AUTH).toMatchObject({ category: 'env', value: 'true' });
+      expect(vars.TFC_AWS_RUN_ROLE_ARN).toMatchObject({ category: 'env', value: `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-tenant-alpha` });
+      expect(variablesOf('acme-prod-platform').TFC_AWS_RUN_ROLE_ARN.value).toBe(`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-platform`);
+      expect(variablesOf('acme-prod-bootstrap-payments').TFC_AWS_RUN_ROLE_ARN.value).toBe(`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tfc-bootstrap-payments`);
+    });
+
+    test('THEN a tenant in a service account assumes its role there by default and its platform-account role under the PLATFORM tag', () => {
+      const vars = variablesOf('acme-prod-tenant-beta');
+      expect(Object.keys(vars).sort()).toEqual(['TFC_AWS_PROVIDER_AUTH', 'TFC_AWS_PROVIDER_AUTH_PLATFORM', 'TFC_AWS_RUN_ROLE_ARN', 'TFC_AWS_RUN_ROLE_ARN_PLATFORM']);
+      expect(vars.TFC_AWS_RUN_ROLE_ARN.value).toBe(`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tfc-tenant-beta`);
+      expect(vars.TFC_AWS_RUN_ROLE_ARN_PLATFORM.value).toBe(`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-tenant-beta`);
+      expect(vars.TFC_AWS_PROVIDER_AUTH_PLATFORM.value).toBe('true');
+      for (const v of Object.values(vars) as any[]) expect(v.sensitive).toBeUndefined();
+    });
+
+    test('THEN adding a tenant adds its workspace and leaves every other workspace definition unchanged', () => {
+      // epsilon lives in a service account: credentials for its account and, tagged, the platform's.
+      const bigger = synthWorkspaces(projectOf(tfcPlatform, [...TENANTS, { id: 'epsilon', tier: 'standard', serviceAccount: 'analytics' } as any]));
+      for (const type of ['tfe_project', 'tfe_workspace', 'tfe_workspace_settings', 'tfe_variable']) {
+        const before = json.resources(type);
+        const after = bigger.resources(type);
+        for (const [id, resource] of Object.entries(before)) expect(after[id]).toEqual(resource);
+        const added = Object.keys(after).filter((id) => !(id in before));
+        const expectedAdded = { tfe_project: 0, tfe_workspace: 1, tfe_workspace_settings: 1, tfe_variable: 4 }[type];
+        expect(added).toHaveLength(expectedAdded!);
+      }
+    });
+
+    test('WHEN an agent pool is named THEN platform and tenant runs use it and bootstrap runs stay on Terraform Cloud runners', () => {
+      const withAgents = synthWorkspaces(projectOf({ ...tfcPlatform, terraformCloud: { organization: 'acme-corp', agentPool: 'acme-vpc' } } as Partial<PlatformConfig>));
+      const pool = withAgents.json.data.tfe_agent_pool;
+      const poolId = Object.keys(pool)[0];
+      expect(pool[poolId]).toEqual({ name: 'acme-vpc', organization: 'acme-corp' });
+      const settingsFor = (name: string) => {
+        const wsId = withAgents.idOf('tfe_workspace', (w) => w.name === name);
+        return withAgents.where('tfe_workspace_settings', (s) => s.workspace_id === `\${tfe_workspace.${wsId}.id}`)[0];
+      };
+      for (const name of ['acme-prod-platform', 'acme-prod-tenant-beta']) {
+        expect(settingsFor(name)).toMatchObject({ execution_mode: 'agent', agent_pool_id: `\${data.tfe_agent_pool.${poolId}.id}` });
+      }
+      expect(settingsFor('acme-prod-bootstrap-payments').execution_mode).toBe('remote');
+      expect(settingsFor('acme-prod-bootstrap-payments').agent_pool_id).toBeUndefined();
+    });
+  });
+
+  describe('BootstrapStack of the platform account', () => {
+    const json = synthBootstrap(project, 'platform');
+    const roles = Object.values(json.resources('aws_iam_role')) as any[];
+    const roleNamed = (name: string) => roles.find((r) => r.name === name);
+    const oidcRef = `\${aws_iam_openid_connect_provider.${json.idOf('aws_iam_openid_connect_provider')}.arn}`;
+
+    test('THEN it runs in its own workspace with credentials pinned to the platform account', () => {
+      expect(json.json.terraform.cloud.workspaces).toEqual({ name: 'acme-prod-bootstrap-platform', project: 'acme-prod-platform' });
+      expect(json.json.provider.aws[0].allowed_account_ids).toEqual([PLATFORM_ACCOUNT]);
+    });
+
+    test('THEN it trusts Terraform Cloud workload identity tokens through an OIDC provider', () => {
+      expect(json.one('aws_iam_openid_connect_provider')).toMatchObject({ url: `https://${HOST}`, client_id_list: ['aws.workload.identity'] });
+    });
+
+    test('THEN it has a run role for every workspace that needs platform-account credentials, tenants of service accounts included', () => {
+      expect(roles.map((r) => r.name).sort()).toEqual(
+        ['bootstrap-platform', 'platform', 'tenant-alpha', 'tenant-beta', 'tenant-delta', 'tenant-gamma'].map((s) => `acme-prod-tfc-${s}`),
+      );
+    });
+
+    test.each([
+      ['acme-prod-tfc-platform', 'acme-prod-platform', 'acme-prod-platform'],
+      ['acme-prod-tfc-tenant-alpha', 'acme-prod-platform', 'acme-prod-tenant-alpha'],
+      ['acme-prod-tfc-tenant-beta', 'acme-prod-payments', 'acme-prod-tenant-beta'],
+      ['acme-prod-tfc-bootstrap-platform', 'acme-prod-platform', 'acme-prod-bootstrap-platform'],
+    ])('THEN role %s trusts exactly project %s, workspace %s of the organization', (roleName, projectName, workspace) => {
+      expect(policyOf(roleNamed(roleName))).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Federated: oidcRef },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: {
+              StringEquals: { [`${HOST}:aud`]: 'aws.workload.identity' },
+              StringLike: { [`${HOST}:sub`]: `organization:acme-corp:project:${projectName}:workspace:${workspace}:run_phase:*` },
+            },
+          },
+        ],
+      });
+    });
+
+    const inlinePolicy = (roleName: string) => {
+      const roleId = json.idOf('aws_iam_role', (r) => r.name === roleName);
+      const policies = json.where('aws_iam_role_policy', (p) => p.role === `\${aws_iam_role.${roleId}.name}`);
+      expect(policies).toHaveLength(1);
+      return JSON.parse(policies[0].policy);
+    };
+
+    test('THEN no run role may use a wildcard action, and only EC2 Describe calls (which have no resource level) use Resource "*"', () => {
+      for (const role of roles) {
+        for (const s of inlinePolicy(role.name).Statement) {
+          for (const action of s.Action) expect(action).not.toMatch(/\*/);
+          if (s.Resource.includes('*')) expect(s.Action.every((a: string) => a.startsWith('ec2:Describe'))).toBe(true);
+        }
+      }
+    });
+
+    test('THEN the platform run role is a power user with IAM on its own prefix, and may not touch the run roles', () => {
+      const attachments = json.where('aws_iam_role_policy_attachment', (a) => a.role === `\${aws_iam_role.${json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-platform')}.name}`);
+      expect(attachments.map((a) => a.policy_arn)).toEqual(['arn:aws:iam::aws:policy/PowerUserAccess']);
+      const statements = inlinePolicy('acme-prod-tfc-platform').Statement;
+      expect(statements.find((s: any) => s.Sid === 'PlatformRolesAndPolicies').Resource).toEqual([
+        `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-*`,
+        `arn:aws:iam::${PLATFORM_ACCOUNT}:policy/acme-prod-*`,
+      ]);
+      expect(statements.find((s: any) => s.Effect === 'Deny')).toMatchObject({ Resource: [`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-*`] });
+      expect(statements.find((s: any) => s.Effect === 'Deny').Action).toEqual(expect.arrayContaining(['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']));
+    });
+
+    test('THEN a tenant run role may change only its own IAM role, its access entries and node group, and reaches Kubernetes through the deployer role', () => {
+      const statements = inlinePolicy('acme-prod-tfc-tenant-beta').Statement;
+      const sid = (id: string) => statements.find((s: any) => s.Sid === id);
+      expect(sid('TenantRoles').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-beta`]);
+      expect(sid('TenantAccessEntriesAndNodes').Resource).toContain(`arn:aws:eks:eu-west-1:${PLATFORM_ACCOUNT}:nodegroup/acme-prod/tenant-beta/*`);
+      expect(sid('KubernetesThroughDeployerRole')).toMatchObject({ Action: ['sts:AssumeRole'], Resource: [`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-deployer`] });
+      expect(sid('PassNodeRoleToEks')).toMatchObject({ Resource: [`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-eks-node`], Condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } } });
+      expect(json.where('aws_iam_role_policy_attachment', (a) => a.role.includes(json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-tenant-beta')))).toEqual([]);
+    });
+
+    test('THEN the bootstrap run role manages only the OIDC provider and the run roles, attaching no policy but PowerUserAccess', () => {
+      const statements = inlinePolicy('acme-prod-tfc-bootstrap-platform').Statement;
+      expect(statements.map((s: any) => s.Resource).flat()).toEqual([
+        `arn:aws:iam::${PLATFORM_ACCOUNT}:oidc-provider/${HOST}`,
+        `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-*`,
+        `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-*`,
+      ]);
+      expect(statements[2].Condition).toEqual({ ArnEquals: { 'iam:PolicyARN': ['arn:aws:iam::aws:policy/PowerUserAccess'] } });
+    });
+  });
+
+  describe('BootstrapStack of a service account', () => {
+    const json = synthBootstrap(project, 'payments');
+    const roles = Object.values(json.resources('aws_iam_role')) as any[];
+
+    test('THEN it deploys into that account, in that account\'s project', () => {
+      expect(json.json.provider.aws[0].allowed_account_ids).toEqual([PAYMENTS_ACCOUNT]);
+      expect(json.json.terraform.cloud.workspaces).toEqual({ name: 'acme-prod-bootstrap-payments', project: 'acme-prod-payments' });
+    });
+
+    test('THEN it holds run roles for its own workspace and the tenants in the account, nothing else', () => {
+      expect(roles.map((r) => r.name).sort()).toEqual(['acme-prod-tfc-bootstrap-payments', 'acme-prod-tfc-tenant-beta', 'acme-prod-tfc-tenant-delta']);
+      const beta = roles.find((r) => r.name === 'acme-prod-tfc-tenant-beta');
+      expect(policyOf(beta).Statement[0].Condition.StringLike[`${HOST}:sub`]).toBe('organization:acme-corp:project:acme-prod-payments:workspace:acme-prod-tenant-beta:run_phase:*');
+    });
+
+    test('THEN a tenant run role there may manage only the tenant\'s account role', () => {
+      const roleId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-tenant-beta');
+      const policy = JSON.parse(json.where('aws_iam_role_policy', (p) => p.role === `\${aws_iam_role.${roleId}.name}`)[0].policy);
+      expect(policy.Statement).toHaveLength(1);
+      expect(policy.Statement[0].Resource).toEqual([`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tenant-beta`]);
+    });
+  });
+
+  describe('TenantStack of a tenant in a service account', () => {
+    const tenant = tenantIn(project, 'beta');
+    const json = SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform: project.platform, tenant })));
+    const providers = json.json.provider.aws as any[];
+    const byAlias = (alias?: string) => providers.find((p) => p.alias === alias);
+
+    test('THEN its default AWS provider targets its own account and a platform alias reads the tagged dynamic credentials', () => {
+      expect(byAlias(undefined).allowed_account_ids).toEqual([PAYMENTS_ACCOUNT]);
+      expect(byAlias(undefined).profile).toBeUndefined();
+      expect(byAlias('platform').allowed_account_ids).toEqual([PLATFORM_ACCOUNT]);
+      expect(byAlias('platform').shared_config_files).toEqual(['${var.tfc_aws_dynamic_credentials.aliases.PLATFORM.shared_config_file}']);
+      expect(json.json.variable.tfc_aws_dynamic_credentials.type).toMatch(/aliases = map\(object\(\{ shared_config_file = string \}\)\)/);
+      expect(json.json.terraform.cloud.workspaces).toEqual({ name: 'acme-prod-tenant-beta', project: 'acme-prod-payments' });
+    });
+
+    test('THEN the cluster, database and their IAM are addressed in the platform account', () => {
+      for (const type of ['aws_eks_cluster', 'aws_db_proxy', 'aws_db_instance', 'aws_iam_openid_connect_provider']) {
+        for (const d of Object.values(json.data(type)) as any[]) expect(d.provider).toBe('aws.platform');
+      }
+      const workload = json.where('aws_iam_role', (r) => r.name === 'acme-prod-tenant-beta' && r.provider === 'aws.platform');
+      expect(workload).toHaveLength(1);
+      for (const e of Object.values(json.resources('aws_iam_role_policy')) as any[]) expect(e.provider).toBe('aws.platform');
+    });
+
+    test('THEN the Kubernetes token is signed by the tenant deployer role, assumed with the platform credentials', () => {
+      expect(byAlias('cluster_auth')).toMatchObject({
+        allowed_account_ids: [PLATFORM_ACCOUNT],
+        shared_config_files: byAlias('platform').shared_config_files,
+        assume_role: [{ role_arn: `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-deployer`, session_name: 'tenantctl-tenant-beta' }],
+      });
+      expect((Object.values(json.data('aws_eks_cluster_auth'))[0] as any).provider).toBe('aws.cluster_auth');
+    });
+
+    test('THEN its own account holds the role its workloads chain into, trusting exactly the workload role', () => {
+      const own = json.where('aws_iam_role', (r) => r.provider === 'aws');
+      expect(own).toHaveLength(1);
+      expect(own[0].name).toBe('acme-prod-tenant-beta');
+      expect(policyOf(own[0])).toEqual({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-beta` }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+      });
+      // The workload policy embeds a Terraform expression (the proxy id), so it is checked as text.
+      const workloadPolicy = json.where('aws_iam_role_policy', (p) => p.name === 'acme-prod-tenant-beta')[0].policy as string;
+      expect(workloadPolicy).toContain(
+        JSON.stringify({ Sid: 'ChainIntoTenantAccount', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: [`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tenant-beta`] }),
+      );
+      const sa = json.one('kubernetes_service_account_v1');
+      expect(sa.metadata.annotations['tenantctl.io/account-role-arn']).toBe(`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tenant-beta`);
+    });
+  });
+
+  test('WHEN a tenant lives in the platform account THEN it has one AWS provider and no account role', () => {
+    const json = SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform: project.platform, tenant: tenantIn(project, 'alpha') })));
+    expect((json.json.provider.aws as any[]).map((p) => p.alias)).toEqual([undefined, 'cluster_auth']);
+    expect(json.json.variable).toBeUndefined();
+    expect(json.where('aws_iam_role', (r) => r.provider === 'aws')).toEqual([]);
+  });
+
+  test('WHEN a tenant in a service account is removed THEN its stack keeps the providers its resources were created with, so they can be destroyed', () => {
+    const removed = resolveTenant(tenantSchema.parse({ version: 1, id: 'delta', tier: 'starter', serviceAccount: 'payments', status: 'removed' }), project.platform, project.tiers, 'delta.json');
+    const json = SynthJson.parse(Testing.synth(new RemovedTenantStack(Testing.app(), { platform: project.platform, tenant: removed })));
+    expect((json.json.provider.aws as any[]).map((p) => p.alias)).toEqual([undefined, 'platform', 'cluster_auth']);
+    expect(json.json.provider.kubernetes).toHaveLength(1);
+    expect(json.json.resource).toBeUndefined();
+  });
+
+  describe('PlatformStack with Terraform Cloud', () => {
+    const json = SynthJson.parse(Testing.synth(new PlatformStack(Testing.app(), { platform: project.platform, tiers: project.tiers })));
+
+    test('THEN the platform run role and the tenant deployer role are cluster admins through access entries', () => {
+      const entries = Object.values(json.resources('aws_eks_access_entry')) as any[];
+      const deployerId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tenant-deployer');
+      expect(entries.map((e) => e.principal_arn)).toEqual(expect.arrayContaining([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-platform`, `\${aws_iam_role.${deployerId}.arn}`]));
+    });
+
+    test('THEN only tenant run roles of this platform may assume the deployer role', () => {
+      const deployer = json.where('aws_iam_role', (r) => r.name === 'acme-prod-tenant-deployer')[0];
+      expect(policyOf(deployer).Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${PLATFORM_ACCOUNT}:root` },
+          Action: 'sts:AssumeRole',
+          Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-tenant-*` } },
+        },
+      ]);
+    });
+
+    test('THEN Kubernetes resources wait for the run role\'s cluster access', () => {
+      const assoc = json.where('aws_eks_access_policy_association', (a) => JSON.stringify(a).includes('acme-prod-tfc-platform') || a.principal_arn.includes('tfc-access'));
+      expect(assoc.length).toBeGreaterThan(0);
+      const storageClass = json.one('kubernetes_storage_class_v1');
+      expect(storageClass.depends_on.some((d: string) => d.startsWith('aws_eks_access_policy_association.tfc-access'))).toBe(true);
+    });
+  });
+});
+
+describe('GIVEN no Terraform Cloud', () => {
+  const project = projectOf({ aws: tfcPlatform.aws } as Partial<PlatformConfig>, TENANTS.slice(0, 2));
+
+  test('THEN there are no workspaces or bootstrap stacks and every stack keeps a local state file', () => {
+    expect(stackNames(project)).toEqual(['platform', 'tenant-alpha', 'tenant-beta']);
+    const json = SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform: project.platform, tenant: tenantIn(project, 'beta') })));
+    expect(json.json.terraform.backend).toEqual({ local: { path: '../../../state/tenant-beta/terraform.tfstate' } });
+  });
+
+  test('THEN a tenant in a service account uses the AWS CLI profile of that account, and the ambient credentials for the platform account', () => {
+    const json = SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform: project.platform, tenant: tenantIn(project, 'beta') })));
+    const providers = json.json.provider.aws as any[];
+    expect(providers.map((p) => [p.alias, p.profile, p.allowed_account_ids])).toEqual([
+      [undefined, 'payments', [PAYMENTS_ACCOUNT]],
+      ['platform', undefined, [PLATFORM_ACCOUNT]],
+    ]);
+    expect(providers[1].shared_config_files).toBeUndefined();
+    expect(json.json.variable).toBeUndefined();
+    expect((Object.values(json.data('aws_eks_cluster_auth'))[0] as any).provider).toBe('aws.platform');
+  });
+});
+
+describe('GIVEN the whole Terraform Cloud project synthesized', () => {
+  test('THEN `tenantctl validate` rules find no error in any stack, the chain into a tenant account included', () => {
+    const fs = require('fs') as typeof import('fs');
+    const os = require('os') as typeof import('os');
+    const path = require('path') as typeof import('path');
+    const { buildApp } = require('../../src/synth/app') as typeof import('../../src/synth/app');
+    const { configOf, loadStacks, validate } = require('../../src/policy/engine') as typeof import('../../src/policy/engine');
+    const project = projectOf();
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantctl-tfc-'));
+    try {
+      buildApp(project, { outdir }).synth();
+      const stacks = loadStacks(outdir);
+      expect(stacks.map((s) => s.name).sort()).toEqual([...stackNames(project)].sort());
+      const report = validate({ stacks, project, config: configOf(project) });
+      expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
