@@ -3,6 +3,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { webIdentityTrust } from './web-identity-trust';
 
 export interface IrsaPolicyStatement {
   readonly sid?: string;
@@ -47,28 +48,15 @@ export class IrsaRole extends Construct {
     super(scope, id);
     validate(props);
     const { oidcIssuer } = props;
-    const trust = {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Federated: props.oidcProviderArn },
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: {
-            StringEquals: {
-              [`${oidcIssuer}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
-              [`${oidcIssuer}:aud`]: 'sts.amazonaws.com',
-            },
-          },
-        },
-      ],
-    };
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
       description: `IRSA role of service account ${props.namespace}/${props.serviceAccount}`,
-      // JSON.stringify, not Fn.jsonencode: the issuer is often a token and appears in object keys,
-      // which jsonencode cannot render; inside a string Terraform interpolates it.
-      assumeRolePolicy: JSON.stringify(trust),
+      assumeRolePolicy: webIdentityTrust(props.oidcProviderArn, {
+        StringEquals: {
+          [`${oidcIssuer}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
+          [`${oidcIssuer}:aud`]: 'sts.amazonaws.com',
+        },
+      }),
     });
     this.arn = this.role.arn;
     this.name = this.role.name;

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { TFC_AWS_AUDIENCE, tfcRoleName, workspaceFor, type StackInfo } from '../../../src/config/workspaces';
+import { webIdentityTrust } from '../identity/web-identity-trust';
 import { runPermissions } from './run-permissions';
 
 export interface TfcRunRoleProps {
@@ -36,19 +37,9 @@ export class TfcRunRole extends Construct {
       name: tfcRoleName(platform, stack.name),
       description: `Terraform Cloud runs of workspace ${workspace} (project ${project})`,
       maxSessionDuration: 3600,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Federated: props.oidcProviderArn },
-            Action: 'sts:AssumeRoleWithWebIdentity',
-            Condition: {
-              StringEquals: { [`${host}:aud`]: TFC_AWS_AUDIENCE },
-              StringLike: { [`${host}:sub`]: `organization:${tfc.organization}:project:${project}:workspace:${workspace}:run_phase:*` },
-            },
-          },
-        ],
+      assumeRolePolicy: webIdentityTrust(props.oidcProviderArn, {
+        StringEquals: { [`${host}:aud`]: TFC_AWS_AUDIENCE },
+        StringLike: { [`${host}:sub`]: `organization:${tfc.organization}:project:${project}:workspace:${workspace}:run_phase:*` },
       }),
       tags: { 'tenantctl:workspace': workspace },
     });
