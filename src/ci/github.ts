@@ -1,0 +1,165 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { TenantctlError, UsageError } from '../config/errors';
+import { writeTextAtomic } from '../config/files';
+import type { PlatformSpec } from '../config/platform-schema';
+import { PLATFORM_FILE, loadPlatform } from '../config/project';
+import { renderTemplate } from '../templates/render';
+
+/** Where GitHub reads the workflow, relative to the repository root. */
+export const GITHUB_WORKFLOW_FILE = '.github/workflows/tenantctl.yml';
+export const GITHUB_WORKFLOW_TEMPLATE = 'ci/github-workflow.yml';
+
+export interface GithubWorkflowOptions {
+  /** The tenantctl project (holds platform.json). */
+  readonly dir: string;
+  /** The main branch: pull requests to it are planned, pushes to it applied. @default main */
+  readonly branch?: string;
+  /** Node.js version of the jobs. @default 20 */
+  readonly nodeVersion?: string;
+  /** Terraform Cloud runs at a time in the plan, bootstrap and tenant jobs. @default 4 */
+  readonly maxParallel?: number;
+  /** Overwrite an existing workflow. @default false */
+  readonly force?: boolean;
+}
+
+export interface GithubWorkflowResult {
+  /** Absolute path of the written workflow. */
+  readonly file: string;
+  /** The git repository root, or the project directory outside a repository. */
+  readonly root: string;
+  readonly inGitRepo: boolean;
+  /** The project directory relative to `root` (`.` when they are the same). */
+  readonly projectPath: string;
+  /** An existing workflow was replaced (--force). */
+  readonly replaced: boolean;
+  readonly values: Record<string, string>;
+}
+
+export const GITHUB_WORKFLOW_DEFAULTS = { branch: 'main', nodeVersion: '20', maxParallel: 4 } as const;
+
+/** A GitHub Actions matrix holds at most 256 jobs. */
+const MATRIX_LIMIT = 256;
+
+/**
+ * Writes `.github/workflows/tenantctl.yml` at the root of the git repository that holds the
+ * project (or in the project directory outside a repository). Nothing is written when a value is
+ * invalid, when Terraform Cloud is not configured, or when the workflow exists and `force` is not
+ * set.
+ */
+export function writeGithubWorkflow(options: GithubWorkflowOptions): GithubWorkflowResult {
+  const resolved = path.resolve(options.dir);
+  const platform = loadPlatform(resolved);
+  const dir = fs.realpathSync(resolved);
+  const { root, inGitRepo } = repositoryRoot(dir);
+  const projectPath = projectPathIn(root, dir);
+  const values = workflowValues(platform, { ...options, projectPath });
+  const text = renderTemplate(GITHUB_WORKFLOW_TEMPLATE, values);
+
+  const file = path.join(root, GITHUB_WORKFLOW_FILE);
+  const replaced = fs.existsSync(file);
+  if (replaced && !options.force) {
+    throw new TenantctlError(
+      `${file} already exists`,
+      'Pass --force to replace it (changes made to it by hand are lost), or edit it yourself; it was left unchanged.',
+    );
+  }
+  writeTextAtomic(file, text);
+  return { file, root, inGitRepo, projectPath, replaced, values };
+}
+
+/**
+ * The template's values, checked: each one lands verbatim in YAML, in shell scripts or in
+ * GitHub expressions, so only plain names and paths are accepted.
+ */
+export function workflowValues(
+  platform: PlatformSpec,
+  options: Omit<GithubWorkflowOptions, 'dir' | 'force'> & { readonly projectPath: string },
+): Record<string, string> {
+  const tfc = platform.terraformCloud;
+  if (!tfc) {
+    throw new TenantctlError(
+      `${PLATFORM_FILE} has no "terraformCloud": the workflow plans and applies in Terraform Cloud`,
+      'Add "terraformCloud": { "organization": "<your organization>" } to platform.json (see README "Connecting Terraform Cloud"), run `tenantctl synth`, then this command again.',
+    );
+  }
+  const branch = options.branch ?? GITHUB_WORKFLOW_DEFAULTS.branch;
+  const branchProblem = checkBranch(branch);
+  if (branchProblem) throw new UsageError(`--branch ${JSON.stringify(branch)} ${branchProblem}`, 'Pass the name of the branch pull requests merge into, e.g. --branch main.');
+
+  const nodeVersion = options.nodeVersion ?? GITHUB_WORKFLOW_DEFAULTS.nodeVersion;
+  if (!/^\d+(\.\d+){0,2}$/.test(nodeVersion) || Number(nodeVersion.split('.')[0]) < 20) {
+    throw new UsageError(`--node-version ${JSON.stringify(nodeVersion)} is not a Node.js version tenantctl runs on`, 'Pass a major (or exact) version of 20 or newer, e.g. --node-version 22.');
+  }
+
+  const maxParallel = options.maxParallel ?? GITHUB_WORKFLOW_DEFAULTS.maxParallel;
+  if (!Number.isInteger(maxParallel) || maxParallel < 1 || maxParallel > MATRIX_LIMIT) {
+    throw new UsageError(`--max-parallel ${maxParallel} must be a whole number from 1 to ${MATRIX_LIMIT}`);
+  }
+
+  if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/.test(tfc.hostname)) {
+    throw new TenantctlError(`${PLATFORM_FILE} terraformCloud.hostname ${JSON.stringify(tfc.hostname)} is not a host name`, 'Use a host name without scheme or path, e.g. app.terraform.io.');
+  }
+
+  if (!/^[A-Za-z0-9._/-]+$/.test(options.projectPath) || options.projectPath.split('/').some((part) => part === '..' || part === '')) {
+    throw new TenantctlError(
+      `the project directory ${JSON.stringify(options.projectPath)} (relative to the repository root) has characters the workflow cannot quote safely`,
+      'Use letters, digits, ".", "_", "-" and "/" in the path from the repository root to the project.',
+    );
+  }
+
+  return {
+    project_dir: options.projectPath,
+    branch,
+    node_version: nodeVersion,
+    max_parallel: String(maxParallel),
+    tfc_organization: tfc.organization,
+    tfc_hostname: tfc.hostname,
+  };
+}
+
+/** Why a branch name cannot be used (git's ref rules, and no glob or quote characters), or undefined. */
+export function checkBranch(branch: string): string | undefined {
+  if (!/^[A-Za-z0-9._/-]+$/.test(branch)) return 'may only hold letters, digits, ".", "_", "-" and "/"';
+  if (branch.startsWith('-') || branch.startsWith('/') || branch.endsWith('/') || branch.endsWith('.') || branch.endsWith('.lock')) return 'is not a valid branch name';
+  if (branch.includes('..') || branch.includes('//') || branch.split('/').some((part) => part.startsWith('.'))) return 'is not a valid branch name';
+  return undefined;
+}
+
+/** The git work tree holding `dir`, or `dir` itself when it is in none (or git is not installed). */
+export function repositoryRoot(dir: string): { root: string; inGitRepo: boolean } {
+  try {
+    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (top) return { root: fs.realpathSync(top), inGitRepo: true };
+  } catch {
+    // not a repository, or no git: the project directory stands in for the repository root
+  }
+  return { root: dir, inGitRepo: false };
+}
+
+/** `dir` relative to `root` with forward slashes; `.` when they are the same. */
+export function projectPathIn(root: string, dir: string): string {
+  const relative = path.relative(root, dir);
+  return relative === '' ? '.' : relative.split(path.sep).join('/');
+}
+
+/**
+ * Problems that do not stop the workflow from being written but would make its jobs fail: the
+ * jobs run `npm ci` and `npx tenantctl` in the project directory.
+ */
+export function projectWarnings(dir: string): string[] {
+  const file = path.join(dir, 'package.json');
+  if (!fs.existsSync(file)) {
+    return [`${file} does not exist: the workflow runs \`npm ci\` and \`npx tenantctl\` there (npm init -y && npm install --save-dev tenantctl)`];
+  }
+  const warnings: string[] = [];
+  try {
+    const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, string> | undefined>;
+    if (!pkg.dependencies?.tenantctl && !pkg.devDependencies?.tenantctl) warnings.push(`${file} does not list tenantctl as a dependency: the workflow runs \`npx tenantctl\``);
+  } catch {
+    warnings.push(`${file} is not valid JSON: the workflow runs \`npm ci\` there`);
+  }
+  if (!fs.existsSync(path.join(dir, 'package-lock.json'))) warnings.push(`${path.join(dir, 'package-lock.json')} does not exist: \`npm ci\` needs it (run npm install and commit it)`);
+  return warnings;
+}
