@@ -1,6 +1,8 @@
 import { DataTfeAgentPool } from '@cdktf/provider-tfe/lib/data-tfe-agent-pool';
+import { DataTfeTeam } from '@cdktf/provider-tfe/lib/data-tfe-team';
 import { Project as TfeProject } from '@cdktf/provider-tfe/lib/project';
 import { TfeProvider } from '@cdktf/provider-tfe/lib/provider';
+import { TeamProjectAccess } from '@cdktf/provider-tfe/lib/team-project-access';
 import { Variable } from '@cdktf/provider-tfe/lib/variable';
 import { Workspace } from '@cdktf/provider-tfe/lib/workspace';
 import { WorkspaceSettings } from '@cdktf/provider-tfe/lib/workspace-settings';
@@ -41,18 +43,19 @@ export class WorkspacesStack extends TerraformStack {
 
     // Platform and tenant runs call the cluster's private API: from agents in the VPC when a pool is named.
     const agentPool = tfc.agentPool ? new DataTfeAgentPool(this, 'agent-pool', { name: tfc.agentPool, organization: tfc.organization }) : undefined;
+    // The workflow's team needs the projects this stack creates; granting it here saves a manual step per account.
+    const ciTeam = tfc.ciTeam ? new DataTfeTeam(this, 'ci-team', { name: tfc.ciTeam, organization: tfc.organization }) : undefined;
     const projects = new Map<string, TfeProject>();
     for (const accountName of accountNames(platform)) {
       const { project } = workspaceFor(platform, 'workspaces', accountName);
       const purpose = accountName === 'platform' ? 'the shared platform' : platform.aws.serviceAccounts.find((a) => a.name === accountName)?.purpose;
-      projects.set(
-        accountName,
-        new TfeProject(this, `project-${accountName}`, {
-          name: project,
-          organization: tfc.organization,
-          description: `tenantctl ${platform.name}-${platform.environment}: stacks in AWS account ${accountName} (${purpose})`,
-        }),
-      );
+      const tfeProject = new TfeProject(this, `project-${accountName}`, {
+        name: project,
+        organization: tfc.organization,
+        description: `tenantctl ${platform.name}-${platform.environment}: stacks in AWS account ${accountName} (${purpose})`,
+      });
+      projects.set(accountName, tfeProject);
+      if (ciTeam) new TeamProjectAccess(this, `ci-team-${accountName}`, { teamId: ciTeam.id, projectId: tfeProject.id, access: 'write' });
     }
 
     for (const stack of projectStacks(props.project)) {

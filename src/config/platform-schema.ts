@@ -135,6 +135,8 @@ export const platformSchema = z
          * Cloud's own runners, which need `eks.publicAccessCidrs` to include their addresses.
          */
         agentPool: z.string().min(1).max(90).optional(),
+        /** Team whose token the pull-request workflow uses: given write access to every project tenantctl creates. */
+        ciTeam: z.string().min(1).max(90).optional(),
       })
       .strict()
       .optional(),

@@ -164,6 +164,17 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       }
     });
 
+    test('WHEN a CI team is named THEN it gets write access to every project the stack creates, and without one nothing is granted', () => {
+      expect(json.resources('tfe_team_project_access')).toEqual({});
+      const withTeam = synthWorkspaces(projectOf({ ...tfcPlatform, terraformCloud: { organization: 'acme-corp', ciTeam: 'platform-ci' } } as Partial<PlatformConfig>));
+      const teamId = Object.keys(withTeam.json.data.tfe_team)[0];
+      expect(withTeam.json.data.tfe_team[teamId]).toEqual({ name: 'platform-ci', organization: 'acme-corp' });
+      const grants = Object.values(withTeam.resources('tfe_team_project_access')) as any[];
+      const projectIds = Object.keys(withTeam.resources('tfe_project')).map((id) => `\${tfe_project.${id}.id}`);
+      expect(grants.map((g) => g.project_id).sort()).toEqual(projectIds.sort());
+      for (const g of grants) expect(g).toMatchObject({ access: 'write', team_id: `\${data.tfe_team.${teamId}.id}` });
+    });
+
     test('WHEN an agent pool is named THEN platform and tenant runs use it and bootstrap runs stay on Terraform Cloud runners', () => {
       const withAgents = synthWorkspaces(projectOf({ ...tfcPlatform, terraformCloud: { organization: 'acme-corp', agentPool: 'acme-vpc' } } as Partial<PlatformConfig>));
       const pool = withAgents.json.data.tfe_agent_pool;
