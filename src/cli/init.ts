@@ -72,14 +72,15 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
     throw new TenantctlError(`${path.relative(process.cwd(), file) || file} already exists`, 'Pass --force to overwrite it, or edit the file and run `tenantctl synth`.');
   }
   const config = await answers(opts);
+  const { parseWith, loadProject, PLATFORM_FILE, TENANTS_DIR } = await import('../config/project');
+  const { platformSchema } = await import('../config/platform-schema');
+  // Validate before writing anything, the project directory included: a bad flag leaves the
+  // file system as it was.
+  parseWith(platformSchema, config, `${PLATFORM_FILE} (from the given values)`);
   fs.mkdirSync(dir, { recursive: true });
   await withProjectLock(dir, async () => {
-    const { parseWith, loadProject, PLATFORM_FILE, TENANTS_DIR } = await import('../config/project');
-    const { platformSchema } = await import('../config/platform-schema');
     const { writeJsonAtomic, writeTextAtomic } = await import('../config/files');
     if (fs.existsSync(file) && !opts.force) throw new TenantctlError(`${file} already exists`, 'Pass --force to overwrite it.');
-    // Validate before writing anything: a bad flag leaves the directory as it was.
-    parseWith(platformSchema, config, `${PLATFORM_FILE} (from the given values)`);
     writeJsonAtomic(file, config);
     fs.mkdirSync(path.join(dir, TENANTS_DIR), { recursive: true });
     writeScaffolding(dir, writeTextAtomic);

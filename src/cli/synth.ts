@@ -1,3 +1,4 @@
+import * as path from 'path';
 import type { Command } from 'commander';
 import { addDirOption, projectDir } from './common';
 import { info } from './output';
@@ -15,7 +16,7 @@ export function register(program: Command): void {
       .command('synth')
       .description('synthesize the project into cdktf.out/ (manifest.json, stacks/<name>/cdk.tf.json)')
       .option('-s, --stack <name...>', 'synthesize only these stacks (others keep their output)')
-      .option('-o, --outdir <dir>', 'output directory (default: <dir>/cdktf.out, or $CDKTF_OUTDIR under cdktf-cli)')
+      .option('-o, --outdir <dir>', 'output directory, relative to the working directory (default: <dir>/cdktf.out, or $CDKTF_OUTDIR under cdktf-cli)')
       .option('-q, --quiet', 'print nothing on success'),
   )
     .addHelpText(
@@ -29,8 +30,15 @@ Examples:
     .action(async (opts: SynthCommandOptions) => {
       const { loadProject } = await import('../config/project');
       const { synthesize } = await import('../synth/synthesize');
+      const { withProjectLock } = await import('../config/files');
       const dir = projectDir(opts);
-      const result = synthesize(loadProject(dir), { outdir: opts.outdir, stacks: opts.stack });
+      // A path flag means the same from wherever it is typed, like --dir (and validate --from);
+      // synthesize() alone resolves against the project, which is right for $CDKTF_OUTDIR.
+      const outdir = opts.outdir === undefined ? undefined : path.resolve(opts.outdir);
+      // Under the project lock like every other writer: a synth that loaded the tenant list just
+      // before a concurrent `tenant add` would otherwise drop the new tenant's output as stale,
+      // and the two would overwrite each other's manifest.json.
+      const result = await withProjectLock(dir, () => synthesize(loadProject(dir), { outdir, stacks: opts.stack }));
       info(opts.quiet, `synthesized ${result.written.join(', ') || 'nothing'} into ${result.outdir}`);
       if (result.removed.length) info(opts.quiet, `removed stale output of ${result.removed.join(', ')}`);
     });

@@ -73,7 +73,9 @@ function parseSets(sets: string[] | undefined): Record<string, unknown> | undefi
   const { UsageError } = require('../config/errors') as typeof import('../config/errors');
   const out: Record<string, unknown> = {};
   for (const pair of sets) {
-    const m = /^([a-zA-Z][\w.]*)=(.*)$/.exec(pair);
+    // Every segment is a plain field name: this refuses `a..b` (an empty key) and `__proto__`,
+    // which would otherwise write into Object.prototype instead of the overrides.
+    const m = /^([a-zA-Z]\w*(?:\.[a-zA-Z]\w*)*)=(.*)$/.exec(pair);
     if (!m) throw new UsageError(`--set ${pair} is not path=value, e.g. quota.cpu=8`);
     const keys = m[1].split('.');
     let cur = out;
@@ -90,8 +92,17 @@ async function loadPlatformAndTiers(dir: string) {
   return { platform, tiers: loadTiers(platform) };
 }
 
-/** Writes a tenant file and synthesizes its stack (and the workspaces stack under Terraform Cloud). */
-async function commit(dir: string, tenant: import('../config/tenant-schema').TenantFile, opts: { synth: boolean; quiet?: boolean }, previous?: string) {
+/**
+ * Writes a tenant file and synthesizes the stacks that depend on it: its own and, under Terraform
+ * Cloud, the workspaces stack and the bootstrap stacks holding its run roles (see
+ * `tenantStackNames`). `previous` is the file's earlier text and account, when it existed.
+ */
+async function commit(
+  dir: string,
+  tenant: import('../config/tenant-schema').TenantFile,
+  opts: { synth: boolean; quiet?: boolean },
+  previous?: { text: string; accountName: string },
+) {
   const { saveTenantFile, tenantFile, loadProject } = await import('../config/project');
   const file = tenantFile(dir, tenant.id);
   saveTenantFile(dir, tenant);
@@ -99,14 +110,22 @@ async function commit(dir: string, tenant: import('../config/tenant-schema').Ten
   if (!opts.synth) return;
   try {
     const { synthesize } = await import('../synth/synthesize');
+    const { tenantStackNames } = await import('../config/workspaces');
     const project = loadProject(dir);
-    const stacks = [`tenant-${tenant.id}`, ...(project.platform.terraformCloud ? ['workspaces'] : [])];
-    const result = synthesize(project, { stacks });
+    const spec = project.tenants.find((t) => t.id === tenant.id)!;
+    // A tenant that moved to another account leaves a run role behind in the old account's
+    // bootstrap stack, so that stack is rewritten too.
+    const stacks = [
+      ...tenantStackNames(project.platform, spec, spec.accountName),
+      ...(previous ? tenantStackNames(project.platform, spec, previous.accountName) : []),
+    ];
+    const result = synthesize(project, { stacks: [...new Set(stacks)] });
     info(opts.quiet, `synthesized ${result.written.join(', ')} into ${result.outdir}`);
   } catch (err) {
     // Keep configuration and output consistent: a tenant whose stack cannot be built is not written.
+    const { writeTextAtomic } = await import('../config/files');
     if (previous === undefined) fs.rmSync(file, { force: true });
-    else fs.writeFileSync(file, previous);
+    else writeTextAtomic(file, previous.text);
     throw err;
   }
 }
@@ -175,7 +194,7 @@ async function updateTenant(id: string, opts: TenantFlags & { unset?: string[] }
     const display = `tenants/${id}.json (with the given changes)`;
     const file = parseWith(tenantSchema, raw, display);
     resolveTenant(file, platform, tiers, display, id);
-    await commit(dir, raw as typeof file, opts, previous);
+    await commit(dir, raw as typeof file, opts, { text: previous, accountName: current.accountName });
   });
 }
 
@@ -192,6 +211,9 @@ function unsetPath(obj: Record<string, any> | undefined, keys: string[]): void {
 async function removeTenant(id: string, opts: { dir: string; purgeData: boolean; yes: boolean; synth: boolean; quiet?: boolean }): Promise<void> {
   const dir = projectDir(opts);
   if (opts.purgeData) {
+    // Fail on an unknown or invalid tenant before asking to confirm dropping its data.
+    const { platform, tiers } = await loadPlatformAndTiers(dir);
+    (await import('../config/project')).loadTenant(dir, platform, tiers, id);
     const ok = await confirm(`Drop ALL database data of tenant ${id} (schema, shared-table rows, role) on the next apply?`, { yes: opts.yes, flag: '--yes' });
     if (!ok) {
       info(opts.quiet, 'nothing changed');
@@ -202,12 +224,12 @@ async function removeTenant(id: string, opts: { dir: string; purgeData: boolean;
   await withProjectLock(dir, async () => {
     const { platform, tiers } = await loadPlatformAndTiers(dir);
     const { tenantFile, loadTenant } = await import('../config/project');
-    loadTenant(dir, platform, tiers, id);
+    const current = loadTenant(dir, platform, tiers, id);
     const previous = fs.readFileSync(tenantFile(dir, id), 'utf8');
     const raw = JSON.parse(previous) as Record<string, unknown>;
     raw.status = 'removed';
     raw.purgeData = opts.purgeData;
-    await commit(dir, raw as any, opts, previous);
+    await commit(dir, raw as any, opts, { text: previous, accountName: current.accountName });
     info(
       opts.quiet,
       opts.purgeData

@@ -16,23 +16,36 @@ export function writeTextAtomic(file: string, text: string): void {
 }
 
 /**
+ * How long a lock may go without its heartbeat before another run takes it over. The heartbeat is
+ * a timer, and synthesis is synchronous: a full synth of a few hundred tenants blocks the event
+ * loop for tens of seconds, and a lock that went stale meanwhile would let a second run in. So the
+ * threshold is well above any synthesis; it only delays recovery from a run that crashed.
+ */
+const LOCK_STALE_MS = 5 * 60_000;
+
+/**
  * Runs `fn` while holding the project lock (`<dir>/.tenantctl.lock`), so that two tenantctl runs
  * against one project (two `tenant add` in parallel, say) serialise their read-modify-write of
- * the configuration and of `cdktf.out`. A lock left by a crashed run goes stale after 30 s.
+ * the configuration and of `cdktf.out`. A run that finds the lock taken says so on stderr and
+ * waits for it, up to a little longer than a lock left by a crashed run takes to go stale.
  */
 export async function withProjectLock<T>(dir: string, fn: () => Promise<T> | T): Promise<T> {
+  if (!fs.existsSync(dir)) throw new TenantctlError(`${dir} does not exist`, 'Pass --dir to point at a tenantctl project, or run `tenantctl init platform` first.');
+  const lockfilePath = path.join(dir, '.tenantctl.lock');
+  const options = { lockfilePath, stale: LOCK_STALE_MS, update: 5000 };
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(dir, {
-      lockfilePath: path.join(dir, '.tenantctl.lock'),
-      stale: 30000,
-      update: 5000,
-      retries: { retries: 600, factor: 1, minTimeout: 100, maxTimeout: 200 },
+    release = await lockfile.lock(dir, options).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ELOCKED') throw err;
+      process.stderr.write(`waiting for another tenantctl run on this project to finish (lock ${lockfilePath})\n`);
+      // Polls every second at most; the retries add up to about six minutes.
+      return lockfile.lock(dir, { ...options, retries: { retries: 370, factor: 1.5, minTimeout: 50, maxTimeout: 1000 } });
     });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
     throw new TenantctlError(
-      `another tenantctl run holds the lock on ${dir} (${(err as Error).message})`,
-      'Wait for it to finish and run the command again.',
+      `another tenantctl run still holds the lock on ${dir} (${lockfilePath})`,
+      `Wait for it to finish and run the command again; if no tenantctl run is left, remove ${lockfilePath}.`,
     );
   }
   try {

@@ -36,6 +36,18 @@ export function projectStacks(project: Project): StackInfo[] {
   return stacks;
 }
 
+/**
+ * The stacks whose output depends on one tenant, so the ones a tenant command re-synthesizes:
+ * the tenant's own stack and, under Terraform Cloud, the workspaces stack (its workspace) and the
+ * bootstrap stack of every account its runs need credentials in (they hold its run roles).
+ * `accountName` is passed separately so that a move to another account can name the old one too.
+ */
+export function tenantStackNames(platform: PlatformSpec, tenant: Pick<TenantSpec, 'names'>, accountName: string): string[] {
+  const own: StackInfo = { name: tenant.names.stack, kind: 'tenant', accountName };
+  if (!platform.terraformCloud) return [own.name];
+  return [own.name, 'workspaces', ...credentialAccounts(own).map((a) => `bootstrap-${a}`)];
+}
+
 /** `platform` and every service account, in declaration order. */
 export function accountNames(platform: PlatformSpec): string[] {
   return ['platform', ...platform.aws.serviceAccounts.map((a) => a.name)];

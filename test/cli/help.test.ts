@@ -1,8 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { tempDir } from '../util';
-import { cliPath, repoRoot, tenantctl } from './helpers';
+import { cliPath, repoRoot, scratchDirs, tenantctl } from './helpers';
 
 describe('tenantctl --help', () => {
   it('lists every command with examples and exits 0', () => {
@@ -30,8 +29,9 @@ describe('tenantctl --help', () => {
     expect(res.stdout).toContain('Examples:');
   });
 
+  const newDir = scratchDirs();
   it('loads no cdktf provider package (start-up stays fast)', () => {
-    const out = path.join(tempDir(), 'modules.json');
+    const out = path.join(newDir(), 'modules.json');
     const probe = path.join(repoRoot, 'test/fixtures/loaded-modules-probe.js');
     const res = spawnSync(process.execPath, ['--require', probe, cliPath, '--help'], { env: { ...process.env, TENANTCTL_PROBE_OUT: out }, encoding: 'utf8' });
     expect(res.status).toBe(0);

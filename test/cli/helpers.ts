@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { tempDir } from '../util';
 
 export const repoRoot = path.resolve(__dirname, '../..');
 export const cliPath = path.join(repoRoot, 'dist/bin/tenantctl.js');
@@ -40,4 +41,14 @@ export function snapshotTree(dir: string): Record<string, string> {
   };
   walk(dir);
   return out;
+}
+
+/**
+ * Returns a function that makes a fresh empty directory per call. `tempDir` registers its cleanup
+ * with `afterAll`, which jest refuses inside a test, so the root is made here (call this at file or
+ * describe level) and the directories a test asks for are made inside it and removed with it.
+ */
+export function scratchDirs(prefix = 'tenantctl-cli-'): () => string {
+  const root = tempDir(prefix);
+  return () => fs.mkdtempSync(path.join(root, 'case-'));
 }

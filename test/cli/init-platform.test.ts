@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from '../util';
-import { snapshotTree, tenantctl } from './helpers';
+import { scratchDirs, snapshotTree, tenantctl } from './helpers';
 
 const ACCOUNT = ['--account-id', '111122223333'];
+/** An empty directory per test case. */
+const newDir = scratchDirs();
 
 describe('tenantctl init platform: success', () => {
   const dir = tempDir();
@@ -78,7 +80,7 @@ describe('tenantctl init platform: bad input exits non-zero, says what to fix an
     ['malformed node group sizes', ['--system-nodes', 'two'], /--system-nodes two is not min:desired:max/, 2],
   ];
   it.each(cases)('%s', (_name, flags, message, code) => {
-    const dir = tempDir();
+    const dir = newDir();
     const args = ['init', 'platform', '--yes', ...(flags.includes('--account-id') ? [] : ACCOUNT), ...flags, '--dir', dir];
     const res = tenantctl(args);
     expect(res.status).toBe(code);
@@ -87,7 +89,7 @@ describe('tenantctl init platform: bad input exits non-zero, says what to fix an
   });
 
   it('a non-interactive run missing a required value fails instead of prompting', () => {
-    const dir = tempDir();
+    const dir = newDir();
     const res = tenantctl(['init', 'platform', '--dir', dir]);
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/missing --account-id/);
@@ -107,7 +109,7 @@ describe('hand-edited platform.json', () => {
   const base = { version: 1, name: 'acme', environment: 'prod', aws: { region: 'eu-west-1', accountId: '111122223333' } };
 
   it('overlapping subnets are named with both fields', () => {
-    const dir = tempDir();
+    const dir = newDir();
     write(dir, { ...base, network: { publicSubnets: ['10.0.0.0/20', '10.0.16.0/20', '10.0.32.0/20'], privateSubnets: ['10.0.8.0/21', '10.0.144.0/20', '10.0.160.0/20'] } });
     const res = tenantctl(['synth', '--dir', dir]);
     expect(res.status).toBe(1);
@@ -116,7 +118,7 @@ describe('hand-edited platform.json', () => {
   });
 
   it('subnets outside the VPC are refused', () => {
-    const dir = tempDir();
+    const dir = newDir();
     write(dir, { ...base, network: { databaseSubnets: ['10.1.200.0/24', '10.0.201.0/24', '10.0.202.0/24'] } });
     const res = tenantctl(['synth', '--dir', dir]);
     expect(res.status).toBe(1);
@@ -124,7 +126,7 @@ describe('hand-edited platform.json', () => {
   });
 
   it('malformed JSON names the file', () => {
-    const dir = tempDir();
+    const dir = newDir();
     write(dir, '{ "version": 1, ');
     const res = tenantctl(['synth', '--dir', dir]);
     expect(res.status).toBe(1);
@@ -132,7 +134,7 @@ describe('hand-edited platform.json', () => {
   });
 
   it('unknown fields are refused (typos do not silently fall back to defaults)', () => {
-    const dir = tempDir();
+    const dir = newDir();
     write(dir, { ...base, netwrok: {} });
     const res = tenantctl(['synth', '--dir', dir]);
     expect(res.status).toBe(1);
@@ -140,7 +142,7 @@ describe('hand-edited platform.json', () => {
   });
 
   it('a missing platform.json says how to create one', () => {
-    const dir = tempDir();
+    const dir = newDir();
     const res = tenantctl(['synth', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/platform\.json does not exist/);

@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from '../util';
-import { cliPath, snapshotTree, tenantctl } from './helpers';
+import { cliPath, scratchDirs, snapshotTree, tenantctl } from './helpers';
 
 const readStack = (dir: string, stack: string) => fs.readFileSync(path.join(dir, 'cdktf.out/stacks', stack, 'cdk.tf.json'), 'utf8');
 const manifestStacks = (dir: string) => Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/manifest.json'), 'utf8')).stacks);
@@ -16,6 +16,7 @@ function initProject(): string {
 
 describe('tenant add', () => {
   const dir = initProject();
+  const newDir = scratchDirs();
   let platformBefore: string;
   let acmeAfterAdd: string;
   beforeAll(() => {
@@ -47,7 +48,7 @@ describe('tenant add', () => {
   });
 
   it('a full synth produces the same bytes as the incremental ones', () => {
-    const full = path.join(tempDir(), 'out');
+    const full = path.join(newDir(), 'out');
     expect(tenantctl(['synth', '--dir', dir, '--outdir', full, '--quiet']).status).toBe(0);
     for (const stack of ['platform', 'tenant-acme', 'tenant-beta']) {
       expect(fs.readFileSync(path.join(full, 'stacks', stack, 'cdk.tf.json'), 'utf8')).toBe(readStack(dir, stack));
@@ -63,6 +64,7 @@ describe('tenant add', () => {
     ['a missing tier in a non-interactive run', ['gamma'], /missing --tier/, 2],
     ['a bad override', ['gamma', '--tier', 'starter', '--set', 'quota.pods=-3'], /overrides\.tier\.quota\.pods/, 1],
     ['an unknown service account', ['gamma', '--tier', 'starter', '--service-account', 'payments'], /unknown service account/, 1],
+    ['an override path that is not field names', ['gamma', '--tier', 'starter', '--set', 'quota.__proto__.cpu=8'], /--set quota\.__proto__\.cpu=8 is not path=value/, 2],
   ];
   it.each(bad)('refuses %s with a clear message and changes nothing', (_name, args, message, code) => {
     const before = snapshotTree(dir);
@@ -162,5 +164,59 @@ describe('concurrent tenant add', () => {
       expect(JSON.parse(readStack(dir, `tenant-${id}`)).resource).toBeDefined();
     }
     expect(fs.readdirSync(path.join(dir, 'cdktf.out')).filter((f) => f.startsWith('.staging'))).toEqual([]);
+  });
+
+  // Without the lock, a synth that listed the tenants just before the add dropped the new
+  // tenant's output as stale and wrote a manifest without it.
+  it('a synth running during a tenant add keeps the new tenant', async () => {
+    const run = (args: string[]) =>
+      new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, [cliPath, ...args, '--quiet', '--dir', dir], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+        child.on('exit', (code) => resolve(code ?? -1));
+      });
+    expect(await Promise.all([run(['synth']), run(['tenant', 'add', 'four', '--tier', 'starter'])])).toEqual([0, 0]);
+    expect(manifestStacks(dir)).toContain('tenant-four');
+    expect(JSON.parse(readStack(dir, 'tenant-four')).resource).toBeDefined();
+  });
+});
+
+describe('tenant commands under Terraform Cloud', () => {
+  const dir = initProject();
+  const newDir = scratchDirs();
+  beforeAll(() => {
+    const file = path.join(dir, 'platform.json');
+    const cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
+    cfg.terraformCloud = { organization: 'acme' };
+    cfg.aws.serviceAccounts = [{ name: 'payments', accountId: '444455556666', purpose: 'payment tenants' }];
+    fs.writeFileSync(file, JSON.stringify(cfg, null, 2));
+    expect(tenantctl(['synth', '--quiet', '--dir', dir]).status).toBe(0);
+  });
+
+  // Each bootstrap stack holds a run role per workspace that deploys into its account, tenants'
+  // included: an incremental synth that skipped them would leave a new tenant without credentials.
+  it('keeps every stack, bootstrap stacks included, equal to a full synth after each change', () => {
+    const steps = [
+      ['tenant', 'add', 'acme', '--tier', 'starter'],
+      ['tenant', 'add', 'pay', '--tier', 'starter', '--service-account', 'payments'],
+      ['tenant', 'update', 'acme', '--service-account', 'payments'],
+      ['tenant', 'remove', 'pay'],
+    ];
+    for (const step of steps) {
+      expect(tenantctl([...step, '--quiet', '--dir', dir]).status).toBe(0);
+      const full = path.join(newDir(), 'out');
+      expect(tenantctl(['synth', '--quiet', '--dir', dir, '--outdir', full]).status).toBe(0);
+      expect(snapshotTree(path.join(dir, 'cdktf.out'))).toEqual(snapshotTree(full));
+    }
+  });
+});
+
+describe('synth --outdir', () => {
+  const dir = initProject();
+  const newDir = scratchDirs();
+  it('is relative to the working directory, like --dir', () => {
+    const cwd = newDir();
+    expect(tenantctl(['synth', '--quiet', '--dir', dir, '--outdir', 'out'], { cwd }).status).toBe(0);
+    expect(fs.existsSync(path.join(cwd, 'out/stacks/platform/cdk.tf.json'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
   });
 });
