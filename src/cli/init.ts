@@ -19,6 +19,8 @@ interface InitPlatformOptions {
   systemNodes?: string;
   tenantNodes?: string;
   plannedTenants?: string;
+  tfcOrganization?: string;
+  serviceAccount?: string[];
   yes: boolean;
   force: boolean;
   synth: boolean;
@@ -43,6 +45,8 @@ export function register(program: Command): void {
       .option('--system-nodes <min:desired:max>', 'size of the system node group (default: 2:3:4)')
       .option('--tenant-nodes <min:desired:max>', 'size of the shared tenants node group (default: 3:3:12)')
       .option('--planned-tenants <n>', 'tenant capacity the database pool is sized for (default: 500)')
+      .option('--tfc-organization <org>', 'Terraform Cloud organization: each stack gets its own workspace (default: none, local state files)')
+      .option('--service-account <name=id:purpose...>', 'a further AWS account tenants may live in, e.g. payments=222233334444:"Payment services" (repeatable)')
       .option('-y, --yes', 'take the defaults for every value not given as a flag', false)
       .option('--force', 'overwrite an existing platform.json', false)
       .option('--no-synth', 'write platform.json only')
@@ -115,6 +119,16 @@ function parseNodes(flag: string, value: string, instanceTypes: string[]) {
 }
 
 /** Collects every value from flags, defaults and (in a terminal) prompts into a platform.json object. */
+/** `name=accountId:purpose`; the schema then checks each part (name, 12-digit id, duplicates). */
+function parseServiceAccount(value: string): { name: string; accountId: string; purpose: string } {
+  const m = /^([^=]+)=([^:]+):(.+)$/.exec(value);
+  if (!m) {
+    const { UsageError } = require('../config/errors') as typeof import('../config/errors');
+    throw new UsageError(`--service-account ${JSON.stringify(value)} is not name=accountId:purpose, e.g. payments=222233334444:"Payment services"`);
+  }
+  return { name: m[1], accountId: m[2], purpose: m[3] };
+}
+
 async function answers(opts: InitPlatformOptions): Promise<Record<string, unknown>> {
   const { AWS_REGIONS } = await import('../config/regions');
   const { EKS_VERSIONS, DEFAULT_EKS_VERSION } = await import('../config/eks-versions');
@@ -141,6 +155,8 @@ async function answers(opts: InitPlatformOptions): Promise<Record<string, unknow
   const systemNodes = await ask({ flag: '--system-nodes', message: 'System node group min:desired:max', given: opts.systemNodes, default: '2:3:4' }, a);
   const tenantNodes = await ask({ flag: '--tenant-nodes', message: 'Tenants node group min:desired:max', given: opts.tenantNodes, default: '3:3:12' }, a);
   const plannedTenants = await ask({ flag: '--planned-tenants', message: 'Planned number of tenants', given: opts.plannedTenants, default: '500' }, a);
+  const tfcOrganization = await ask({ flag: '--tfc-organization', message: 'Terraform Cloud organization (empty for local state)', given: opts.tfcOrganization, default: '' }, a);
+  const serviceAccounts = (opts.serviceAccount ?? []).map(parseServiceAccount);
 
   // The subnet plan is written out so it is visible and editable in platform.json. A bad VPC CIDR
   // is reported by the schema, so the plan is only derived from a valid one.
@@ -151,7 +167,7 @@ async function answers(opts: InitPlatformOptions): Promise<Record<string, unknow
     version: 1,
     name,
     environment,
-    aws: { region, accountId },
+    aws: { region, accountId, ...(serviceAccounts.length ? { serviceAccounts } : {}) },
     network: {
       vpcCidr,
       availabilityZones: azs,
@@ -166,5 +182,6 @@ async function answers(opts: InitPlatformOptions): Promise<Record<string, unknow
     },
     ...(domain ? { domain } : {}),
     database: { instanceClass: dbInstanceClass, plannedTenants: Number.isInteger(Number(plannedTenants)) ? Number(plannedTenants) : plannedTenants },
+    ...(tfcOrganization ? { terraformCloud: { organization: tfcOrganization } } : {}),
   };
 }

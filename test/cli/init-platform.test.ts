@@ -78,6 +78,10 @@ describe('tenantctl init platform: bad input exits non-zero, says what to fix an
     ['unsupported EKS version', ['--eks-version', '1.20'], /EKS version "1\.20" is not supported/, 1],
     ['bad node group sizes', ['--tenant-nodes', '5:2:4'], /eks\.nodeGroups\.tenants: needs minSize <= desiredSize <= maxSize/, 1],
     ['malformed node group sizes', ['--system-nodes', 'two'], /--system-nodes two is not min:desired:max/, 2],
+    ['malformed service account', ['--service-account', 'payments'], /--service-account "payments" is not name=accountId:purpose/, 2],
+    ['service account with a bad id', ['--service-account', 'payments=2222:Payments'], /aws\.serviceAccounts\.0\.accountId: must be a 12-digit AWS account id/, 1],
+    ['service account named platform', ['--service-account', 'platform=222233334444:Shared'], /"platform" is reserved for the platform account/, 1],
+    ['bad Terraform Cloud organization', ['--tfc-organization', 'acme corp'], /terraformCloud\.organization: must be a Terraform Cloud organization name/, 1],
   ];
   it.each(cases)('%s', (_name, flags, message, code) => {
     const dir = newDir();
@@ -101,6 +105,33 @@ describe('tenantctl init platform: bad input exits non-zero, says what to fix an
     const res = tenantctl(['init', 'platform', '--colour', 'blue']);
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/unknown option '--colour'/);
+  });
+});
+
+describe('tenantctl init platform with Terraform Cloud and service accounts', () => {
+  const dir = tempDir();
+  let result: ReturnType<typeof tenantctl>;
+  beforeAll(() => {
+    result = tenantctl([
+      'init', 'platform', '--yes', ...ACCOUNT, '--name', 'acme', '--tfc-organization', 'acme-corp',
+      '--service-account', 'payments=222233334444:Payment services', '--service-account', 'analytics=333344445555:Analytics', '--dir', dir,
+    ]);
+  });
+
+  it('writes the organization and the accounts to platform.json', () => {
+    expect(result.status).toBe(0);
+    const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'platform.json'), 'utf8'));
+    expect(cfg.terraformCloud).toEqual({ organization: 'acme-corp' });
+    expect(cfg.aws.serviceAccounts).toEqual([
+      { name: 'payments', accountId: '222233334444', purpose: 'Payment services' },
+      { name: 'analytics', accountId: '333344445555', purpose: 'Analytics' },
+    ]);
+  });
+
+  it('synthesizes the workspaces stack and one bootstrap stack per account besides the platform', () => {
+    expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual(['bootstrap-analytics', 'bootstrap-payments', 'bootstrap-platform', 'platform', 'workspaces']);
+    const platform = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8'));
+    expect(platform.terraform.cloud).toEqual({ organization: 'acme-corp', hostname: 'app.terraform.io', workspaces: { name: 'acme-prod-platform', project: 'acme-prod-platform' } });
   });
 });
 
