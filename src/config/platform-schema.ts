@@ -150,6 +150,14 @@ export const platformSchema = z
     if (prefix.length > 20) {
       issue(['name'], `name and environment together ("${prefix}") exceed 20 characters: AWS limits load balancer and target group names to 32, and every resource name starts with them`);
     }
+    if (cfg.terraformCloud) {
+      // Terraform Cloud project names are 3 to 40 characters: <projectPrefix>-<account>.
+      const projectPrefix = cfg.terraformCloud.projectPrefix ?? prefix;
+      for (const account of ['platform', ...cfg.aws.serviceAccounts.map((a) => a.name)]) {
+        const project = `${projectPrefix}-${account}`;
+        if (project.length > 40) issue(['terraformCloud', 'projectPrefix'], `Terraform Cloud project ${project} is longer than 40 characters: set a shorter terraformCloud.projectPrefix or account name`);
+      }
+    }
     const vpc = parseCidr(cfg.network.vpcCidr);
     if (typeof vpc === 'string') {
       issue(['network', 'vpcCidr'], vpc);

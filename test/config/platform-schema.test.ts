@@ -18,6 +18,14 @@ describe('platform.json schema', () => {
     expect(resolvePlatform(platformSchema.parse(platformConfig({ environment: 'staging' }))).network.natGateways).toBe('single');
   });
 
+  it('keeps Terraform Cloud project names within 40 characters', () => {
+    const aws = { region: 'eu-west-1', accountId: '111122223333', serviceAccounts: [{ name: 'analytics-reports', accountId: '222233334444', purpose: 'Reports' }] };
+    expect(issuesOf({ aws, terraformCloud: { organization: 'acme', projectPrefix: 'acme-production-saas-eu' } })).toEqual([
+      'terraformCloud.projectPrefix: Terraform Cloud project acme-production-saas-eu-analytics-reports is longer than 40 characters: set a shorter terraformCloud.projectPrefix or account name',
+    ]);
+    expect(issuesOf({ aws, terraformCloud: { organization: 'acme' } })).toEqual([]);
+  });
+
   it('keeps the name prefix short enough for load balancer names', () => {
     expect(issuesOf({ name: 'abcdefghijklmnop', environment: 'production' })).toEqual([
       expect.stringMatching(/^name: name and environment together \("abcdefghijklmnop-production"\) exceed 20 characters/),

@@ -445,3 +445,15 @@ describe('GIVEN the whole Terraform Cloud project synthesized', () => {
     }
   });
 });
+
+describe('reviewed snapshot', () => {
+  // Reviewed by hand: one project per account, one workspace per stack, each with its settings
+  // and credential variables, for a platform with one service account and a tenant in each account.
+  test('THEN the workspaces stack of a small project is exactly this', () => {
+    const small = projectOf(
+      { ...tfcPlatform, aws: { region: 'eu-west-1', accountId: PLATFORM_ACCOUNT, serviceAccounts: [{ name: 'payments', accountId: PAYMENTS_ACCOUNT, purpose: 'Payment services' }] } } as Partial<PlatformConfig>,
+      [TENANTS[0], TENANTS[1]],
+    );
+    expect(synthWorkspaces(small).json).toMatchSnapshot();
+  });
+});
