@@ -10,6 +10,11 @@ import { renderTemplate } from '../templates/render';
 /** Where GitHub reads the workflow, relative to the repository root. */
 export const GITHUB_WORKFLOW_FILE = '.github/workflows/tenantctl.yml';
 export const GITHUB_WORKFLOW_TEMPLATE = 'ci/github-workflow.yml';
+/** The reusable workflow the apply jobs of the workflow call (`uses: ./.github/workflows/tenantctl-apply.yml`). */
+export const GITHUB_APPLY_WORKFLOW_FILE = '.github/workflows/tenantctl-apply.yml';
+export const GITHUB_APPLY_WORKFLOW_TEMPLATE = 'ci/github-apply-workflow.yml';
+/** The template values the apply workflow uses; the branch and the parallelism are the calling workflow's. */
+const APPLY_WORKFLOW_VALUES = ['project_dir', 'node_version', 'tfc_organization', 'tfc_hostname'] as const;
 
 export interface GithubWorkflowOptions {
   /** The tenantctl project (holds platform.json). */
@@ -20,19 +25,21 @@ export interface GithubWorkflowOptions {
   readonly nodeVersion?: string;
   /** Terraform Cloud runs at a time in the plan, bootstrap and tenant jobs. @default 4 */
   readonly maxParallel?: number;
-  /** Overwrite an existing workflow. @default false */
+  /** Overwrite existing workflow files. @default false */
   readonly force?: boolean;
 }
 
 export interface GithubWorkflowResult {
   /** Absolute path of the written workflow. */
   readonly file: string;
+  /** Absolute paths of every written file: the reusable apply workflow, then the workflow. */
+  readonly files: readonly string[];
   /** The git repository root, or the project directory outside a repository. */
   readonly root: string;
   readonly inGitRepo: boolean;
   /** The project directory relative to `root` (`.` when they are the same). */
   readonly projectPath: string;
-  /** An existing workflow was replaced (--force). */
+  /** An existing workflow file was replaced (--force). */
   readonly replaced: boolean;
   readonly values: Record<string, string>;
 }
@@ -43,9 +50,10 @@ export const GITHUB_WORKFLOW_DEFAULTS = { branch: 'main', nodeVersion: '20', max
 const MATRIX_LIMIT = 256;
 
 /**
- * Writes `.github/workflows/tenantctl.yml` at the root of the git repository that holds the
+ * Writes `.github/workflows/tenantctl.yml` and the reusable workflow its apply jobs call,
+ * `.github/workflows/tenantctl-apply.yml`, at the root of the git repository that holds the
  * project (or in the project directory outside a repository). Nothing is written when a value is
- * invalid, when Terraform Cloud is not configured, or when the workflow exists and `force` is not
+ * invalid, when Terraform Cloud is not configured, or when either file exists and `force` is not
  * set.
  */
 export function writeGithubWorkflow(options: GithubWorkflowOptions): GithubWorkflowResult {
@@ -55,18 +63,22 @@ export function writeGithubWorkflow(options: GithubWorkflowOptions): GithubWorkf
   const { root, inGitRepo } = repositoryRoot(dir);
   const projectPath = projectPathIn(root, dir);
   const values = workflowValues(platform, { ...options, projectPath });
-  const text = renderTemplate(GITHUB_WORKFLOW_TEMPLATE, values);
+  const applyValues = Object.fromEntries(APPLY_WORKFLOW_VALUES.map((name) => [name, values[name]]));
+  // The called workflow first: the workflow refers to it.
+  const outputs = [
+    { file: path.join(root, GITHUB_APPLY_WORKFLOW_FILE), text: renderTemplate(GITHUB_APPLY_WORKFLOW_TEMPLATE, applyValues) },
+    { file: path.join(root, GITHUB_WORKFLOW_FILE), text: renderTemplate(GITHUB_WORKFLOW_TEMPLATE, values) },
+  ];
 
-  const file = path.join(root, GITHUB_WORKFLOW_FILE);
-  const replaced = fs.existsSync(file);
-  if (replaced && !options.force) {
+  const existing = outputs.filter((o) => fs.existsSync(o.file)).map((o) => o.file);
+  if (existing.length && !options.force) {
     throw new TenantctlError(
-      `${file} already exists`,
-      'Pass --force to replace it (changes made to it by hand are lost), or edit it yourself; it was left unchanged.',
+      `${existing.join(' and ')} already ${existing.length > 1 ? 'exist' : 'exists'}`,
+      `Pass --force to replace ${outputs.map((o) => path.basename(o.file)).join(' and ')} (changes made to them by hand are lost), or edit them yourself; nothing was written.`,
     );
   }
-  writeTextAtomic(file, text);
-  return { file, root, inGitRepo, projectPath, replaced, values };
+  for (const output of outputs) writeTextAtomic(output.file, output.text);
+  return { file: outputs[1].file, files: outputs.map((o) => o.file), root, inGitRepo, projectPath, replaced: existing.length > 0, values };
 }
 
 /**

@@ -6,7 +6,10 @@ import { tempDir } from '../util';
 import { cliPath, snapshotTree, tenantctl } from '../cli/helpers';
 
 const WORKFLOW = '.github/workflows/tenantctl.yml';
+const APPLY_WORKFLOW = '.github/workflows/tenantctl-apply.yml';
 const APPLY_JOBS = ['apply-workspaces', 'apply-bootstrap', 'apply-platform', 'apply-tenants'];
+/** The group of changed stacks each apply job passes to the reusable workflow. */
+const APPLY_GROUP: Record<string, string> = { 'apply-workspaces': 'workspaces', 'apply-bootstrap': 'bootstrap', 'apply-platform': 'platform', 'apply-tenants': 'tenants' };
 const TOKEN_PATTERNS = [/[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_-]{20,}/, /AKIA[0-9A-Z]{16}/, /ASIA[0-9A-Z]{16}/, /gh[pousr]_[A-Za-z0-9]{20,}/];
 /** Inputs of hashicorp/tfc-workflows-github v1.3.2 (actions/<name>/action.yml). */
 const TFC_ACTION_INPUTS: Record<string, string[]> = {
@@ -23,13 +26,20 @@ const scratchDir = (prefix = 'dir-') => fs.mkdtempSync(path.join(scratch, prefix
 
 type Step = { name?: string; id?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
 type Job = {
+  name?: string;
   needs?: string | string[];
   if?: string;
   permissions?: Record<string, string>;
   environment?: string;
   env?: Record<string, string>;
   outputs?: Record<string, string>;
-  strategy?: { 'fail-fast'?: boolean; 'max-parallel'?: number; matrix?: Record<string, unknown> };
+  'runs-on'?: string;
+  'timeout-minutes'?: number;
+  strategy?: { 'fail-fast'?: boolean; 'max-parallel'?: number | string; matrix?: Record<string, unknown> };
+  /** A job that calls a reusable workflow has `uses`, `with` and `secrets` instead of steps. */
+  uses?: string;
+  with?: Record<string, unknown>;
+  secrets?: Record<string, string> | 'inherit';
   steps: Step[];
 };
 type Workflow = { name: string; on: any; permissions: Record<string, string>; concurrency: any; env: Record<string, string>; defaults: any; jobs: Record<string, Job> };
@@ -54,9 +64,11 @@ function git(cwd: string, ...args: string[]): string {
   return res.stdout.trim();
 }
 
-function readWorkflow(root: string): { text: string; workflow: Workflow } {
+/** The workflow and the reusable workflow its apply jobs call. */
+function readWorkflow(root: string): { text: string; workflow: Workflow; applyText: string; apply: Workflow } {
   const text = fs.readFileSync(path.join(root, WORKFLOW), 'utf8');
-  return { text, workflow: parse(text) as Workflow };
+  const applyText = fs.readFileSync(path.join(root, APPLY_WORKFLOW), 'utf8');
+  return { text, workflow: parse(text) as Workflow, applyText, apply: parse(applyText) as Workflow };
 }
 
 const needsOf = (job: Job) => (Array.isArray(job.needs) ? job.needs : job.needs ? [job.needs] : []);
@@ -118,23 +130,33 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
   let result: ReturnType<typeof tenantctl>;
   let text: string;
   let workflow: Workflow;
+  let applyText: string;
+  let apply: Workflow;
+  /** The one job of the reusable workflow: applies the stacks it is given, a matrix. */
+  let applyJob: Job;
   beforeAll(() => {
     git(root, 'init', '-q', '-b', 'main');
     result = tenantctl(['ci', 'init', 'github', '--dir', root]);
-    ({ text, workflow } = readWorkflow(root));
+    ({ text, workflow, applyText, apply } = readWorkflow(root));
+    applyJob = apply.jobs.apply;
   });
+  /** Every job with steps: those of the workflow (the apply jobs call the reusable workflow) and the reusable workflow's. */
+  const jobsWithSteps = () => [...Object.entries(workflow.jobs).filter(([name]) => !APPLY_JOBS.includes(name)), ...Object.entries(apply.jobs).map(([name, job]) => [`tenantctl-apply.yml ${name}`, job] as const)];
 
   describe('WHEN `tenantctl ci init github` runs', () => {
-    test('THEN it writes .github/workflows/tenantctl.yml and says what the workflow does', () => {
+    test('THEN it writes .github/workflows/tenantctl.yml and tenantctl-apply.yml and says what the workflow does', () => {
       expect(result.status).toBe(0);
       expect(result.stdout).toContain(WORKFLOW);
+      expect(result.stdout).toContain(APPLY_WORKFLOW);
       expect(result.stdout).toContain('TF_API_TOKEN');
-      expect(fs.readdirSync(path.join(root, '.github/workflows'))).toEqual(['tenantctl.yml']);
+      expect(fs.readdirSync(path.join(root, '.github/workflows')).sort()).toEqual(['tenantctl-apply.yml', 'tenantctl.yml']);
     });
 
-    test('THEN the workflow is valid YAML with no placeholder left', () => {
+    test('THEN both workflows are valid YAML with no placeholder left', () => {
       expect(workflow.name).toBe('tenantctl');
+      expect(apply.name).toBe('tenantctl apply');
       expect(text).not.toMatch(/\{\{\s*[a-z_]+\s*\}\}/);
+      expect(applyText).not.toMatch(/\{\{\s*[a-z_]+\s*\}\}/);
     });
 
     test('THEN it runs on pull requests to main, pushes to main and by hand', () => {
@@ -143,9 +165,21 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(workflow.on.workflow_dispatch.inputs.base).toMatchObject({ required: false, type: 'string' });
     });
 
+    test('THEN the apply workflow runs only when called, with the stacks, the parallelism and the token it requires', () => {
+      expect(Object.keys(apply.on)).toEqual(['workflow_call']);
+      const call = apply.on.workflow_call;
+      expect(Object.keys(call.inputs)).toEqual(['stacks', 'max-parallel']);
+      expect(call.inputs.stacks).toMatchObject({ required: true, type: 'string' });
+      expect(call.inputs['max-parallel']).toMatchObject({ required: true, type: 'number' });
+      expect(Object.keys(call.secrets)).toEqual(['TF_API_TOKEN']);
+      expect(call.secrets.TF_API_TOKEN).toMatchObject({ required: true });
+    });
+
     test('THEN the token is read-only by default and only the comment job may write, to pull requests only', () => {
       expect(workflow.permissions).toEqual({ contents: 'read' });
-      for (const [name, job] of Object.entries(workflow.jobs)) {
+      expect(apply.permissions).toEqual({ contents: 'read' });
+      const jobs = [...Object.entries(workflow.jobs), ...Object.entries(apply.jobs).map(([name, job]) => [`tenantctl-apply.yml ${name}`, job] as const)];
+      for (const [name, job] of jobs) {
         expect(job.permissions).toBeDefined();
         const writes = Object.entries(job.permissions!).filter(([, level]) => level !== 'read' && level !== 'none');
         expect({ name, writes }).toEqual({ name, writes: name === 'comment' ? [['pull-requests', 'write']] : [] });
@@ -153,15 +187,19 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(workflow.jobs.changes.permissions).toEqual({ contents: 'read', actions: 'read' });
     });
 
-    test('THEN Terraform Cloud is addressed through the organization and hostname of platform.json', () => {
-      expect(workflow.env).toMatchObject({ TF_CLOUD_ORGANIZATION: 'acme-corp', TF_CLOUD_HOSTNAME: 'app.terraform.io', TF_HOSTNAME: 'app.terraform.io' });
-      expect(workflow.defaults.run['working-directory']).toBe('.');
+    test('THEN Terraform Cloud is addressed through the organization and hostname of platform.json, in both workflows (a called workflow inherits no env or defaults)', () => {
+      for (const w of [workflow, apply]) {
+        expect(w.env).toEqual({ TF_CLOUD_ORGANIZATION: 'acme-corp', TF_CLOUD_HOSTNAME: 'app.terraform.io', TF_HOSTNAME: 'app.terraform.io', TF_MAX_TIMEOUT: '2h', CHECKPOINT_DISABLE: '1' });
+        expect(w.defaults.run).toEqual({ shell: 'bash', 'working-directory': '.' });
+      }
     });
 
     test('THEN applies never run concurrently and are never cancelled; a new push to a pull request replaces its plan', () => {
       expect(workflow.concurrency.group).toContain("'tenantctl-apply'");
       expect(workflow.concurrency.group).toContain("format('tenantctl-plan-{0}', github.event.pull_request.number)");
       expect(workflow.concurrency['cancel-in-progress']).toBe("${{ github.event_name == 'pull_request' }}");
+      // The called workflow runs inside the caller's run, under its concurrency group; one of its own could deadlock.
+      expect(apply.concurrency).toBeUndefined();
     });
   });
 
@@ -215,43 +253,78 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(needsOf(workflow.jobs['apply-bootstrap'])).toEqual(['changes', 'apply-workspaces']);
       expect(needsOf(workflow.jobs['apply-platform'])).toEqual(['changes', 'apply-bootstrap']);
       expect(needsOf(workflow.jobs['apply-tenants'])).toEqual(['changes', 'apply-platform']);
-      const group = { 'apply-workspaces': 'workspaces', 'apply-bootstrap': 'bootstrap', 'apply-platform': 'platform', 'apply-tenants': 'tenants' } as const;
+      expect(workflow.jobs['apply-workspaces'].if).toBe(
+        "needs.changes.result == 'success' && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' && needs.changes.outputs.workspaces != '[]'",
+      );
       for (const name of APPLY_JOBS) {
         const job = workflow.jobs[name];
         expect(job.if).toContain("github.event_name != 'pull_request'");
         expect(job.if).toContain("github.ref == 'refs/heads/main'");
-        expect(job.if).toContain(`needs.changes.outputs.${group[name as keyof typeof group]} != '[]'`);
-        expect(job.strategy!.matrix).toEqual({ stack: `\${{ fromJSON(needs.changes.outputs.${group[name as keyof typeof group]}) }}` });
-        expect(job.strategy!['fail-fast']).toBe(false);
-        expect(job.environment).toBe('production');
+        expect(job.if).toContain(`needs.changes.outputs.${APPLY_GROUP[name]} != '[]'`);
       }
-      expect(workflow.jobs['apply-workspaces'].strategy!['max-parallel']).toBe(1);
-      expect(workflow.jobs['apply-platform'].strategy!['max-parallel']).toBe(1);
-      expect(workflow.jobs['apply-tenants'].strategy!['max-parallel']).toBe(4);
     });
 
     test('THEN a later apply group still runs when an earlier group was empty (skipped), but never after a failure', () => {
       for (const name of APPLY_JOBS.slice(1)) {
         const condition = workflow.jobs[name].if!;
-        expect(condition).toMatch(/^\$\{\{ !failure\(\) && !cancelled\(\) && /);
-        expect(condition).toContain("needs.changes.result == 'success'");
+        expect(condition).toBe(
+          `\${{ !failure() && !cancelled() && needs.changes.result == 'success' && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' && needs.changes.outputs.${APPLY_GROUP[name]} != '[]' }}`,
+        );
       }
+    });
+
+    test('THEN each apply job calls the reusable apply workflow with its group, its parallelism and the token by name', () => {
+      for (const name of APPLY_JOBS) {
+        const job = workflow.jobs[name];
+        expect(job.uses).toBe('./.github/workflows/tenantctl-apply.yml');
+        expect(job.with).toEqual({ stacks: `\${{ needs.changes.outputs.${APPLY_GROUP[name]} }}`, 'max-parallel': ['apply-workspaces', 'apply-platform'].includes(name) ? 1 : 4 });
+        // Explicit, not `inherit`: the called workflow gets this one secret and no other.
+        expect(job.secrets).toEqual({ TF_API_TOKEN: '${{ secrets.TF_API_TOKEN }}' });
+        expect(job.permissions).toEqual({ contents: 'read' });
+        // What a calling job may not have: the matrix, the runner and the environment are the called job's.
+        for (const key of ['steps', 'strategy', 'runs-on', 'environment', 'env', 'timeout-minutes']) expect(job).not.toHaveProperty(key);
+      }
+    });
+
+    test('THEN the called job applies the given stacks as a bounded matrix in the production environment', () => {
+      expect(Object.keys(apply.jobs)).toEqual(['apply']);
+      expect(applyJob.environment).toBe('production');
+      expect(applyJob.permissions).toEqual({ contents: 'read' });
+      expect(applyJob['runs-on']).toBe('ubuntu-latest');
+      expect(applyJob['timeout-minutes']).toBe(150);
+      expect(applyJob.strategy).toEqual({ 'fail-fast': false, 'max-parallel': '${{ inputs.max-parallel }}', matrix: { stack: '${{ fromJSON(inputs.stacks) }}' } });
+      expect(applyJob.steps[0]).toEqual({ uses: 'actions/checkout@v4' });
+      expect(applyJob.steps[1]).toMatchObject({ uses: 'actions/setup-node@v4', with: { 'node-version': '20', cache: 'npm', 'cache-dependency-path': './package-lock.json' } });
+      expect(applyJob.steps[2].run).toBe('npm ci');
     });
 
     test('THEN each apply uploads a non-speculative configuration, plans, and confirms the run with apply-run', () => {
-      for (const name of APPLY_JOBS) {
-        const job = workflow.jobs[name];
-        expect(step(job, 'synth').run).toContain('npx tenantctl synth --stack "$STACK"');
-        expect(step(job, 'upload').with).not.toHaveProperty('speculative');
-        expect(step(job, 'run').with).not.toHaveProperty('plan_only');
-        expect(step(job, 'apply')).toMatchObject({ uses: 'hashicorp/tfc-workflows-github/actions/apply-run@v1.3.2', with: { run: '${{ steps.run.outputs.run_id }}' } });
-        const order = job.steps.map((s) => s.id).filter(Boolean);
-        expect(order.slice(0, 4)).toEqual(['synth', 'upload', 'run', 'apply']);
-      }
+      const job = applyJob;
+      expect(step(job, 'synth').run).toContain('npx tenantctl synth --stack "$STACK"');
+      expect(step(job, 'synth').env).toEqual({ STACK: '${{ matrix.stack }}' });
+      // The plans and the applies upload the same synthesized configuration.
+      expect(step(job, 'synth')).toEqual(step(workflow.jobs.plan, 'synth'));
+      expect(step(job, 'upload')).toMatchObject({ uses: 'hashicorp/tfc-workflows-github/actions/upload-configuration@v1.3.2' });
+      expect(step(job, 'upload').with).toEqual({ workspace: '${{ steps.synth.outputs.workspace }}', directory: '${{ steps.synth.outputs.directory }}' });
+      expect(step(job, 'run')).toMatchObject({ uses: 'hashicorp/tfc-workflows-github/actions/create-run@v1.3.2' });
+      expect(step(job, 'run').with).toEqual({ workspace: '${{ steps.synth.outputs.workspace }}', configuration_version: '${{ steps.upload.outputs.configuration_version_id }}', message: 'tenantctl apply: ${{ github.sha }}' });
+      expect(step(job, 'apply')).toMatchObject({ uses: 'hashicorp/tfc-workflows-github/actions/apply-run@v1.3.2', with: { run: '${{ steps.run.outputs.run_id }}' } });
+      const order = job.steps.map((s) => s.id).filter(Boolean);
+      expect(order).toEqual(['synth', 'upload', 'run', 'apply']);
+    });
+
+    test('THEN a run left waiting by a failed or cancelled apply is discarded', () => {
+      const discard = applyJob.steps[applyJob.steps.length - 1];
+      expect(discard).toMatchObject({
+        uses: 'hashicorp/tfc-workflows-github/actions/discard-run@v1.3.2',
+        if: "${{ (failure() || cancelled()) && steps.run.outputs.run_id != '' && steps.apply.outcome != 'success' }}",
+        'continue-on-error': true,
+        with: { run: '${{ steps.run.outputs.run_id }}' },
+      });
     });
 
     test('THEN every action is pinned to a release and the Terraform Cloud actions get only inputs they declare', () => {
-      for (const job of Object.values(workflow.jobs)) {
+      for (const [, job] of jobsWithSteps()) {
         for (const s of job.steps.filter((s) => s.uses)) {
           expect(s.uses).toMatch(/^[\w.-]+\/[\w./-]+@v\d+(\.\d+\.\d+)?$/);
           if (s.uses!.startsWith('hashicorp/')) {
@@ -265,16 +338,19 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
 
   describe('WHEN looking for secrets', () => {
     test('THEN secrets are referenced by name only: TF_API_TOKEN, and nothing that looks like a token is written', () => {
-      const references = [...text.matchAll(/secrets\.([A-Za-z0-9_]+)/g)].map((m) => m[1]);
-      expect(references.length).toBeGreaterThan(0);
-      expect(new Set(references)).toEqual(new Set(['TF_API_TOKEN']));
-      expect([...text.matchAll(/secrets\.[A-Za-z0-9_]+/g)].length).toBe([...text.matchAll(/\$\{\{ secrets\.TF_API_TOKEN \}\}/g)].length);
-      for (const pattern of TOKEN_PATTERNS) expect(text).not.toMatch(pattern);
+      for (const t of [text, applyText]) {
+        const references = [...t.matchAll(/secrets\.([A-Za-z0-9_]+)/g)].map((m) => m[1]);
+        expect(references.length).toBeGreaterThan(0);
+        expect(new Set(references)).toEqual(new Set(['TF_API_TOKEN']));
+        expect([...t.matchAll(/secrets\.[A-Za-z0-9_]+/g)].length).toBe([...t.matchAll(/\$\{\{ secrets\.TF_API_TOKEN \}\}/g)].length);
+        for (const pattern of TOKEN_PATTERNS) expect(t).not.toMatch(pattern);
+        expect(t).not.toMatch(/secrets:\s*inherit/);
+      }
     });
 
     test('THEN the token reaches only the steps that call Terraform Cloud, never npm or tenantctl', () => {
-      expect(JSON.stringify(workflow.env)).not.toContain('secrets.');
-      for (const [name, job] of Object.entries(workflow.jobs)) {
+      for (const w of [workflow, apply]) expect(JSON.stringify(w.env)).not.toContain('secrets.');
+      for (const [name, job] of jobsWithSteps()) {
         expect(`${name}: ${JSON.stringify(job.env ?? {})}`).not.toContain('secrets.');
         for (const s of job.steps) {
           const hasToken = JSON.stringify(s).includes('secrets.TF_API_TOKEN');
@@ -282,31 +358,54 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
           expect({ job: name, step: s.name ?? s.uses, hasToken }).toEqual({ job: name, step: s.name ?? s.uses, hasToken: callsTfc });
         }
       }
-      for (const job of ['plan', ...APPLY_JOBS]) expect(tfcSteps(workflow.jobs[job]).length).toBeGreaterThanOrEqual(3);
+      for (const job of [workflow.jobs.plan, applyJob]) expect(tfcSteps(job).length).toBeGreaterThanOrEqual(3);
     });
   });
 
-  describe('WHEN the workflow already exists', () => {
-    test('THEN without --force it refuses, exits 1 and leaves the file unchanged', () => {
+  describe('WHEN the workflow files already exist', () => {
+    test('THEN without --force it refuses, exits 1 and leaves both files unchanged', () => {
       const file = path.join(root, WORKFLOW);
       fs.writeFileSync(file, '# edited by hand\n');
       const before = snapshotTree(root);
       const res = tenantctl(['ci', 'init', 'github', '--dir', root]);
       expect(res.status).toBe(1);
-      expect(res.stderr).toContain(`${WORKFLOW} already exists`);
+      expect(res.stderr).toContain(`${APPLY_WORKFLOW} and `);
+      expect(res.stderr).toContain(`${WORKFLOW} already exist`);
       expect(res.stderr).toContain('--force');
       expect(snapshotTree(root)).toEqual(before);
     });
 
-    test('THEN with --force it replaces it', () => {
+    test('THEN without --force it refuses when only one of them exists, and writes nothing', () => {
+      for (const [present, absent] of [
+        [WORKFLOW, APPLY_WORKFLOW],
+        [APPLY_WORKFLOW, WORKFLOW],
+      ]) {
+        const dir = tfcProject(scratchDir());
+        fs.mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
+        fs.writeFileSync(path.join(dir, present), '# edited by hand\n');
+        const before = snapshotTree(dir);
+        const res = tenantctl(['ci', 'init', 'github', '--dir', dir]);
+        expect(res.status).toBe(1);
+        expect(res.stderr).toContain(`${present} already exists`);
+        expect(res.stderr).toContain('--force');
+        expect(snapshotTree(dir)).toEqual(before);
+        expect(fs.existsSync(path.join(dir, absent))).toBe(false);
+      }
+    });
+
+    test('THEN with --force it replaces both', () => {
+      fs.writeFileSync(path.join(root, APPLY_WORKFLOW), '# edited by hand\n');
       const res = tenantctl(['ci', 'init', 'github', '--force', '--branch', 'trunk', '--node-version', '22', '--max-parallel', '8', '--dir', root]);
       expect(res.status).toBe(0);
       expect(res.stdout).toContain('replaced');
-      const { workflow: replaced } = readWorkflow(root);
+      const { workflow: replaced, apply: replacedApply } = readWorkflow(root);
       expect(replaced.on.push.branches).toEqual(['trunk']);
       expect(replaced.jobs['apply-tenants'].if).toContain("github.ref == 'refs/heads/trunk'");
       expect(replaced.jobs.plan.strategy!['max-parallel']).toBe(8);
       expect(replaced.jobs.plan.steps[1].with!['node-version']).toBe('22');
+      expect(Object.fromEntries(APPLY_JOBS.map((name) => [name, replaced.jobs[name].with!['max-parallel']]))).toEqual({ 'apply-workspaces': 1, 'apply-bootstrap': 8, 'apply-platform': 1, 'apply-tenants': 8 });
+      expect(Object.keys(replacedApply.on)).toEqual(['workflow_call']);
+      expect(replacedApply.jobs.apply.steps[1].with!['node-version']).toBe('22');
     });
   });
 });
@@ -316,34 +415,41 @@ describe('GIVEN a project in a subdirectory of a git repository', () => {
   const project = path.join(repo, 'infra', 'platform');
   let result: ReturnType<typeof tenantctl>;
   let workflow: Workflow;
+  let apply: Workflow;
   beforeAll(() => {
     git(repo, 'init', '-q', '-b', 'main');
     fs.mkdirSync(project, { recursive: true });
     tfcProject(project, { organization: 'acme-corp', hostname: 'tfe.acme.example' });
     result = tenantctl(['ci', 'init', 'github'], { cwd: project });
-    ({ workflow } = readWorkflow(repo));
+    ({ workflow, apply } = readWorkflow(repo));
   });
 
-  test('THEN the workflow is written at the repository root, not in the project', () => {
+  test('THEN both workflows are written at the repository root, not in the project', () => {
     expect(result.status).toBe(0);
     expect(fs.existsSync(path.join(repo, WORKFLOW))).toBe(true);
+    expect(fs.existsSync(path.join(repo, APPLY_WORKFLOW))).toBe(true);
     expect(fs.existsSync(path.join(project, '.github'))).toBe(false);
   });
 
   test('THEN every run step works in the project directory and npm caches its lock file', () => {
-    expect(workflow.defaults.run).toEqual({ shell: 'bash', 'working-directory': 'infra/platform' });
-    for (const job of Object.values(workflow.jobs)) {
-      for (const s of job.steps.filter((s) => s.uses === 'actions/setup-node@v4')) expect(s.with!['cache-dependency-path']).toBe('infra/platform/package-lock.json');
+    for (const w of [workflow, apply]) {
+      expect(w.defaults.run).toEqual({ shell: 'bash', 'working-directory': 'infra/platform' });
+      for (const job of Object.values(w.jobs)) {
+        for (const s of (job.steps ?? []).filter((s) => s.uses === 'actions/setup-node@v4')) expect(s.with!['cache-dependency-path']).toBe('infra/platform/package-lock.json');
+      }
     }
+    expect(apply.jobs.apply.steps.filter((s) => s.uses === 'actions/setup-node@v4')).toHaveLength(1);
   });
 
   test('THEN a Terraform Enterprise hostname from platform.json is used', () => {
-    expect(workflow.env).toMatchObject({ TF_CLOUD_HOSTNAME: 'tfe.acme.example', TF_HOSTNAME: 'tfe.acme.example' });
+    for (const w of [workflow, apply]) expect(w.env).toMatchObject({ TF_CLOUD_HOSTNAME: 'tfe.acme.example', TF_HOSTNAME: 'tfe.acme.example' });
   });
 
-  test("THEN a plan's synth step gives the stack's workspace and its directory relative to the repository root (what the Docker actions see)", () => {
-    const synth = step(workflow.jobs.plan, 'synth');
-    const res = runScript(synth.run!, { cwd: project, env: { STACK: 'tenant-acme', GITHUB_WORKSPACE: repo } });
+  test.each([
+    ['a plan', () => step(workflow.jobs.plan, 'synth')],
+    ['an apply', () => step(apply.jobs.apply, 'synth')],
+  ])("THEN %s's synth step gives the stack's workspace and its directory relative to the repository root (what the Docker actions see)", (_, synth) => {
+    const res = runScript(synth().run!, { cwd: project, env: { STACK: 'tenant-acme', GITHUB_WORKSPACE: repo } });
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.outputs).toEqual({ workspace: 'saas-prod-tenant-acme', directory: 'infra/platform/cdktf.out/stacks/tenant-acme' });
