@@ -95,13 +95,13 @@ async function loadPlatformAndTiers(dir: string) {
 /**
  * Writes a tenant file and synthesizes the stacks that depend on it: its own and, under Terraform
  * Cloud, the workspaces stack and the bootstrap stacks holding its run roles (see
- * `tenantStackNames`). `previous` is the file's earlier text and account, when it existed.
+ * `tenantStackNames`). `previous` is the file's earlier text, restored when synthesis fails.
  */
 async function commit(
   dir: string,
   tenant: import('../config/tenant-schema').TenantFile,
   opts: { synth: boolean; quiet?: boolean },
-  previous?: { text: string; accountName: string },
+  previous?: { text: string },
 ) {
   const { saveTenantFile, tenantFile, loadProject } = await import('../config/project');
   const file = tenantFile(dir, tenant.id);
@@ -113,13 +113,7 @@ async function commit(
     const { tenantStackNames } = await import('../config/workspaces');
     const project = loadProject(dir);
     const spec = project.tenants.find((t) => t.id === tenant.id)!;
-    // A tenant that moved to another account leaves a run role behind in the old account's
-    // bootstrap stack, so that stack is rewritten too.
-    const stacks = [
-      ...tenantStackNames(project.platform, spec, spec.accountName),
-      ...(previous ? tenantStackNames(project.platform, spec, previous.accountName) : []),
-    ];
-    const result = synthesize(project, { stacks: [...new Set(stacks)] });
+    const result = synthesize(project, { stacks: tenantStackNames(project.platform, spec) });
     info(opts.quiet, `synthesized ${result.written.join(', ')} into ${result.outdir}`);
   } catch (err) {
     // Keep configuration and output consistent: a tenant whose stack cannot be built is not written.
@@ -186,7 +180,14 @@ async function updateTenant(id: string, opts: TenantFlags & { unset?: string[] }
     if (opts.tier) raw.tier = opts.tier;
     if (opts.displayName) raw.displayName = opts.displayName;
     if (opts.adminEmail) raw.adminEmail = opts.adminEmail;
-    if (opts.serviceAccount) raw.serviceAccount = opts.serviceAccount;
+    if (opts.serviceAccount && opts.serviceAccount !== current.accountName) {
+      // The stack's state holds resources in the old account (its account role, its run roles);
+      // Terraform cannot move them, it would orphan them.
+      throw new TenantctlError(
+        `tenant ${id} lives in account ${current.accountName}: a tenant cannot move to another AWS account`,
+        `Remove it (tenant remove ${id}), apply, and add it under a new id with --service-account ${opts.serviceAccount}.`,
+      );
+    }
     if (opts.adminPrincipalArn) raw.adminPrincipalArn = opts.adminPrincipalArn;
     const sets = parseSets(opts.set);
     if (sets) raw.overrides = { ...raw.overrides, tier: deepMerge(raw.overrides?.tier ?? {}, sets) };
@@ -194,7 +195,7 @@ async function updateTenant(id: string, opts: TenantFlags & { unset?: string[] }
     const display = `tenants/${id}.json (with the given changes)`;
     const file = parseWith(tenantSchema, raw, display);
     resolveTenant(file, platform, tiers, display, id);
-    await commit(dir, raw as typeof file, opts, { text: previous, accountName: current.accountName });
+    await commit(dir, raw as typeof file, opts, { text: previous });
   });
 }
 
@@ -224,12 +225,13 @@ async function removeTenant(id: string, opts: { dir: string; purgeData: boolean;
   await withProjectLock(dir, async () => {
     const { platform, tiers } = await loadPlatformAndTiers(dir);
     const { tenantFile, loadTenant } = await import('../config/project');
-    const current = loadTenant(dir, platform, tiers, id);
+    // Fails with a clear message on an unknown or invalid tenant before anything is written.
+    loadTenant(dir, platform, tiers, id);
     const previous = fs.readFileSync(tenantFile(dir, id), 'utf8');
     const raw = JSON.parse(previous) as Record<string, unknown>;
     raw.status = 'removed';
     raw.purgeData = opts.purgeData;
-    await commit(dir, raw as any, opts, { text: previous, accountName: current.accountName });
+    await commit(dir, raw as any, opts, { text: previous });
     info(
       opts.quiet,
       opts.purgeData

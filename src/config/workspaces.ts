@@ -40,10 +40,9 @@ export function projectStacks(project: Project): StackInfo[] {
  * The stacks whose output depends on one tenant, so the ones a tenant command re-synthesizes:
  * the tenant's own stack and, under Terraform Cloud, the workspaces stack (its workspace) and the
  * bootstrap stack of every account its runs need credentials in (they hold its run roles).
- * `accountName` is passed separately so that a move to another account can name the old one too.
  */
-export function tenantStackNames(platform: PlatformSpec, tenant: Pick<TenantSpec, 'names'>, accountName: string): string[] {
-  const own: StackInfo = { name: tenant.names.stack, kind: 'tenant', accountName };
+export function tenantStackNames(platform: PlatformSpec, tenant: Pick<TenantSpec, 'names' | 'accountName'>): string[] {
+  const own: StackInfo = { name: tenant.names.stack, kind: 'tenant', accountName: tenant.accountName };
   if (!platform.terraformCloud) return [own.name];
   return [own.name, 'workspaces', ...credentialAccounts(own).map((a) => `bootstrap-${a}`)];
 }

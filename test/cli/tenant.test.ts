@@ -198,7 +198,7 @@ describe('tenant commands under Terraform Cloud', () => {
     const steps = [
       ['tenant', 'add', 'acme', '--tier', 'starter'],
       ['tenant', 'add', 'pay', '--tier', 'starter', '--service-account', 'payments'],
-      ['tenant', 'update', 'acme', '--service-account', 'payments'],
+      ['tenant', 'update', 'acme', '--tier', 'standard'],
       ['tenant', 'remove', 'pay'],
     ];
     for (const step of steps) {
@@ -207,6 +207,26 @@ describe('tenant commands under Terraform Cloud', () => {
       expect(tenantctl(['synth', '--quiet', '--dir', dir, '--outdir', full]).status).toBe(0);
       expect(snapshotTree(path.join(dir, 'cdktf.out'))).toEqual(snapshotTree(full));
     }
+  });
+});
+
+describe('moving a tenant to another AWS account', () => {
+  const dir = initProject();
+  beforeAll(() => {
+    const file = path.join(dir, 'platform.json');
+    const cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
+    cfg.aws.serviceAccounts = [{ name: 'payments', accountId: '444455556666', purpose: 'payment tenants' }];
+    fs.writeFileSync(file, JSON.stringify(cfg, null, 2));
+    expect(tenantctl(['tenant', 'add', 'acme', '--tier', 'starter', '--no-synth', '--dir', dir]).status).toBe(0);
+  });
+
+  it('is refused with the way to do it, and changes nothing (its resources cannot follow)', () => {
+    const before = snapshotTree(dir);
+    const res = tenantctl(['tenant', 'update', 'acme', '--service-account', 'payments', '--dir', dir]);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('tenant acme lives in account platform: a tenant cannot move to another AWS account');
+    expect(res.stderr).toContain('Remove it (tenant remove acme), apply, and add it under a new id with --service-account payments.');
+    expect(snapshotTree(dir)).toEqual(before);
   });
 });
 
