@@ -39,7 +39,8 @@ Examples:
       // before a concurrent `tenant add` would otherwise drop the new tenant's output as stale,
       // and the two would overwrite each other's manifest.json.
       const result = await withProjectLock(dir, () => synthesize(loadProject(dir), { outdir, stacks: opts.stack }));
-      info(opts.quiet, `synthesized ${result.written.join(', ') || 'nothing'} into ${result.outdir}`);
+      const threads = result.threads > 1 ? ` (on ${result.threads} threads)` : '';
+      info(opts.quiet, `synthesized ${result.written.join(', ') || 'nothing'} into ${result.outdir}${threads}`);
       if (result.removed.length) info(opts.quiet, `removed stale output of ${result.removed.join(', ')}`);
     });
 }

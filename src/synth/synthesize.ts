@@ -1,8 +1,11 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { Worker } from 'worker_threads';
 import { TenantctlError } from '../config/errors';
 import { writeJsonAtomic } from '../config/files';
-import type { Project } from '../config/project';
+import { PLATFORM_FILE, type Project } from '../config/project';
+import type { SynthWorkerData } from './synth-worker';
 import { buildApp, stackNames } from './app';
 
 export const OUTDIR = 'cdktf.out';
@@ -20,6 +23,8 @@ export interface SynthResult {
   readonly written: string[];
   /** Stale stack outputs removed (stacks no longer in the project). */
   readonly removed: string[];
+  /** Threads the stacks were built on. */
+  readonly threads: number;
 }
 
 interface Manifest {
@@ -46,15 +51,16 @@ export function synthesize(project: Project, options: SynthOptions = {}): SynthR
   fs.mkdirSync(outdir, { recursive: true });
   const staging = fs.mkdtempSync(path.join(outdir, '.staging-'));
   try {
-    const app = buildApp(project, { outdir: staging, only: new Set(selected) });
-    app.synth();
-    const staged = readManifest(staging);
-    const current = readManifest(outdir) ?? { version: staged!.version, stacks: {} };
+    const parts = buildStaged(project, selected, staging);
+    const staged = parts.map((part) => ({ dir: part, manifest: readManifest(part)! }));
+    const current = readManifest(outdir) ?? { version: staged[0].manifest.version, stacks: {} };
     const stacksDir = path.join(outdir, 'stacks');
     fs.mkdirSync(stacksDir, { recursive: true });
-    for (const name of selected) {
-      replaceDir(path.join(staging, 'stacks', name), path.join(stacksDir, name));
-      current.stacks[name] = staged!.stacks[name];
+    for (const part of staged) {
+      for (const name of Object.keys(part.manifest.stacks)) {
+        replaceDir(path.join(part.dir, 'stacks', name), path.join(stacksDir, name));
+        current.stacks[name] = part.manifest.stacks[name];
+      }
     }
     // Drop outputs of stacks that left the project (a removed tenant) so nobody plans them.
     const removed = Object.keys(current.stacks).filter((s) => !all.includes(s));
@@ -62,13 +68,56 @@ export function synthesize(project: Project, options: SynthOptions = {}): SynthR
       delete current.stacks[name];
       fs.rmSync(path.join(stacksDir, name), { recursive: true, force: true });
     }
-    current.version = staged!.version;
+    current.version = staged[0].manifest.version;
     current.stacks = Object.fromEntries(all.filter((s) => s in current.stacks).map((s) => [s, current.stacks[s]]));
     writeJsonAtomic(path.join(outdir, 'manifest.json'), current);
-    return { outdir, written: selected, removed };
+    return { outdir, written: selected, removed, threads: parts.length };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** Stacks per worker below which a worker thread costs more (it loads cdktf and the providers) than it saves. */
+const STACKS_PER_WORKER = 60;
+const WORKER_TIMEOUT_MS = 20 * 60_000;
+
+/**
+ * Builds the selected stacks into staging directories and returns them. A large synth (hundreds
+ * of tenants) is split across worker threads, one per CPU: synthesis is CPU-bound and each stack
+ * is independent. The threads load the project from disk, so only a project that is on disk, run
+ * from compiled JavaScript, is split; the caller blocks until all are done (synthesize stays
+ * synchronous for its callers).
+ */
+function buildStaged(project: Project, selected: string[], staging: string): string[] {
+  const workerFile = path.join(__dirname, 'synth-worker.js');
+  const threads = Math.min(os.availableParallelism(), Math.floor(selected.length / STACKS_PER_WORKER));
+  if (threads < 2 || !fs.existsSync(workerFile) || !fs.existsSync(path.join(project.dir, PLATFORM_FILE))) {
+    buildApp(project, { outdir: staging, only: new Set(selected) }).synth();
+    return [staging];
+  }
+  // Round robin, so that every part gets its share of tenants; the platform stack stays here.
+  const chunks = Array.from({ length: threads }, (_, i) => selected.filter((_, j) => j % threads === i));
+  const parts = chunks.map((_, i) => path.join(staging, `part-${i}`));
+  const workers = chunks.slice(1).map((stacks, i) => {
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const errorFile = path.join(staging, `error-${i + 1}`);
+    const data: SynthWorkerData = { dir: project.dir, outdir: parts[i + 1], stacks, signal, errorFile };
+    return { worker: new Worker(workerFile, { workerData: data }), signal, errorFile };
+  });
+  try {
+    buildApp(project, { outdir: parts[0], only: new Set(chunks[0]) }).synth();
+  } finally {
+    // A thread that dies without a word (out of memory) must not hang the run.
+    const deadline = Date.now() + WORKER_TIMEOUT_MS;
+    for (const w of workers) while (Atomics.load(w.signal, 0) === 0 && Date.now() < deadline) Atomics.wait(w.signal, 0, 0, 1000);
+    for (const w of workers) void w.worker.terminate();
+  }
+  const failed = workers.find((w) => Atomics.load(w.signal, 0) !== 1);
+  if (failed) {
+    const why = fs.existsSync(failed.errorFile) ? fs.readFileSync(failed.errorFile, 'utf8') : 'a synthesis thread stopped without finishing';
+    throw new TenantctlError(`synthesis failed: ${why}`);
+  }
+  return parts;
 }
 
 function readManifest(dir: string): Manifest | undefined {
