@@ -31,6 +31,7 @@ interface SchemaError {
 const GROUP_PACKAGES: readonly [RegExp, string][] = [
   [/\.istio\.io$/, '@kubernetes-models/istio'],
   [/^monitoring\.coreos\.com$/, '@kubernetes-models/prometheus-operator'],
+  [/^kyverno\.io$/, '@kubernetes-models/kyverno'],
 ];
 
 /**
@@ -64,7 +65,7 @@ export function validateManifest(obj: Record<string, unknown>): SchemaProblem | 
   if (!apiVersion || !kind) return problem('apiVersion and kind must be non-empty strings');
   const found = modelOf(apiVersion, kind);
   if (!found) {
-    return problem(`${apiVersion} ${kind} has no schema in kubernetes-models, @kubernetes-models/istio or @kubernetes-models/prometheus-operator: check the apiVersion and kind, or validate it against its CRD another way`);
+    return problem(`${apiVersion} ${kind} has no schema in kubernetes-models, @kubernetes-models/istio, @kubernetes-models/prometheus-operator or @kubernetes-models/kyverno: check the apiVersion and kind, or validate it against its CRD another way`);
   }
   if (!name && typeof metadata.generateName !== 'string') return problem('metadata.name is required');
   try {

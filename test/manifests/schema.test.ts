@@ -28,8 +28,14 @@ describe('isKnownKind', () => {
     expect(isKnownKind('networking.istio.io/v1', 'Sidecar')).toBe(true);
   });
 
+  test('GIVEN Kyverno policies THEN they are known through @kubernetes-models/kyverno', () => {
+    expect(isKnownKind('kyverno.io/v1', 'Policy')).toBe(true);
+    expect(isKnownKind('kyverno.io/v1', 'ClusterPolicy')).toBe(true);
+  });
+
   test.each([
-    ['kyverno.io/v1', 'Policy'],
+    ['example.com/v1', 'Widget'], // a group no model package covers
+    ['kyverno.io/v1', 'Widget'], // a kind the package does not have
     ['v1', 'Affinity'], // a nested type, not a top-level kind
     ['networking.k8s.io/v1', 'Pod'], // a kind of another group
     ['v1', 'Pod/../../x'],
@@ -96,9 +102,15 @@ describe('validateManifest: invalid objects', () => {
   });
 
   test('GIVEN a kind without a schema THEN the problem says so', () => {
-    const problem = validateManifest({ apiVersion: 'kyverno.io/v1', kind: 'Policy', metadata: meta, spec: {} });
-    expect(problem).toMatchObject({ apiVersion: 'kyverno.io/v1', kind: 'Policy', name: 'example' });
+    const problem = validateManifest({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: meta, spec: {} });
+    expect(problem).toMatchObject({ apiVersion: 'example.com/v1', kind: 'Widget', name: 'example' });
     expect(problem?.message).toMatch(/has no schema/);
+  });
+
+  test('GIVEN a Kyverno policy with a bad failure action THEN the schema names the field and the allowed values', () => {
+    const policy = { apiVersion: 'kyverno.io/v1', kind: 'Policy', metadata: meta, spec: { validationFailureAction: 'Block', rules: [] } };
+    expect(validateManifest(policy)?.message).toBe('spec.validationFailureAction must be equal to one of the allowed values (audit, enforce, Audit, Enforce)');
+    expect(validateManifest({ ...policy, spec: { validationFailureAction: 'Enforce', rules: [] } })).toBeUndefined();
   });
 
   test('GIVEN an object without apiVersion or kind THEN it is reported', () => {
