@@ -4,14 +4,13 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
 import { platformNames } from '../../src/config/names';
-import { tierCatalog } from '../../src/config/tiers';
 import { loadBalancerControllerStatements } from '../../stacks/constructs/addons/aws-load-balancer-controller/iam-policy';
 import { HelmAddon } from '../../stacks/constructs/addons/helm-addon';
 import { chartRepositories, chartVersions } from '../../stacks/constructs/addons/versions';
 import { PlatformServices } from '../../stacks/constructs/platform-services';
 import { SynthJson, platformSpec } from '../util';
+import { TARGET_GROUP_ARN, platformServicesProps } from './platform-services-fixture';
 
-const TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/acme-prod-istio/0123456789abcdef';
 const platform = platformSpec();
 const names = platformNames(platform);
 
@@ -59,19 +58,7 @@ describe('chart versions', () => {
 describe('platform add-ons', () => {
   const stack = newStack();
   const cluster = new EksCluster(stack, 'eks', { name: names.cluster, roleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-cluster', vpcConfig: { subnetIds: ['subnet-a', 'subnet-b'] } });
-  new PlatformServices(stack, 'services', {
-    platform,
-    tiers: tierCatalog,
-    clusterName: cluster.name,
-    oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC',
-    oidcIssuer: 'oidc.eks.eu-west-1.amazonaws.com/id/ABC',
-    vpcId: 'vpc-0123',
-    region: 'eu-west-1',
-    targetGroupArn: TARGET_GROUP_ARN,
-    albSecurityGroupId: 'sg-alb',
-    gatewayPort: 8080,
-    dependsOn: [cluster],
-  });
+  new PlatformServices(stack, 'services', platformServicesProps(platform, cluster));
   const json = SynthJson.parse(Testing.synth(stack));
   const release = (name: string) => {
     const found = json.where('helm_release', (r) => r.name === name);

@@ -6,6 +6,7 @@ import { tierCatalog } from '../../src/config/tiers';
 import { ClusterProviders } from '../../stacks/constructs/kubernetes/cluster-providers';
 import { PlatformServices, type PlatformServicesProps } from '../../stacks/constructs/platform-services';
 import { SynthJson, platformSpec } from '../util';
+import { platformServicesProps } from './platform-services-fixture';
 
 const platform = platformSpec();
 const names = platformNames(platform);
@@ -16,20 +17,7 @@ function synthServices(overrides: Partial<PlatformServicesProps> = {}) {
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   const cluster = new EksCluster(stack, 'eks', { name: names.cluster, roleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-cluster', vpcConfig: { subnetIds: ['subnet-a', 'subnet-b'] } });
   new ClusterProviders(stack, 'cluster', { clusterName: cluster.name, endpoint: cluster.endpoint, certificateAuthorityData: cluster.certificateAuthority.get(0).data, helm: true });
-  const services = new PlatformServices(stack, 'services', {
-    platform,
-    tiers: tierCatalog,
-    clusterName: cluster.name,
-    oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC',
-    oidcIssuer: 'oidc.eks.eu-west-1.amazonaws.com/id/ABC',
-    vpcId: 'vpc-0123',
-    region: 'eu-west-1',
-    targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/acme-prod-istio/0123456789abcdef',
-    albSecurityGroupId: 'sg-alb',
-    gatewayPort: 8080,
-    dependsOn: [cluster],
-    ...overrides,
-  });
+  const services = new PlatformServices(stack, 'services', platformServicesProps(platform, cluster, overrides));
   return { json: SynthJson.parse(Testing.synth(stack)), services };
 }
 

@@ -6,10 +6,9 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { HttpsFromVpcSecurityGroup } from '../network/https-from-vpc-security-group';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { EksAddons } from './eks-addons';
@@ -98,20 +97,12 @@ export class EksCluster extends Construct {
 
     // The private endpoint answers inside the VPC only; this group lets in-VPC clients (Terraform
     // runners, VPN, bastions) reach it. Every request still needs an access entry.
-    const apiSecurityGroupName = `${names.prefix}-eks-api`;
-    const apiSecurityGroup = new SecurityGroup(this, 'api-security-group', {
-      name: apiSecurityGroupName,
+    const apiSecurityGroup = new HttpsFromVpcSecurityGroup(this, 'api-security-group', {
+      name: `${names.prefix}-eks-api`,
       description: 'EKS private API endpoint: HTTPS from inside the VPC',
+      ruleDescription: 'Kubernetes API (HTTPS) from the VPC',
       vpcId: props.vpcId,
-      tags: { Name: apiSecurityGroupName },
-    });
-    new VpcSecurityGroupIngressRule(this, 'api-ingress-https', {
-      securityGroupId: apiSecurityGroup.id,
-      description: 'Kubernetes API (HTTPS) from the VPC',
-      ipProtocol: 'tcp',
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: platform.network.vpcCidr,
+      vpcCidr: platform.network.vpcCidr,
     });
 
     const publicAccess = eks.publicAccessCidrs.length > 0;

@@ -1,8 +1,7 @@
 import { DataAwsVpcEndpointService } from '@cdktf/provider-aws/lib/data-aws-vpc-endpoint-service';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
+import { HttpsFromVpcSecurityGroup } from './https-from-vpc-security-group';
 
 export interface VpcEndpointsProps {
   /** Prefix of the security group name (`<prefix>-vpc-endpoints`). */
@@ -32,21 +31,12 @@ export class VpcEndpoints extends Construct {
 
   constructor(scope: Construct, id: string, props: VpcEndpointsProps) {
     super(scope, id);
-    const sgName = `${props.namePrefix}-vpc-endpoints`;
-    const sg = new SecurityGroup(this, 'security-group', {
-      name: sgName,
+    const sg = new HttpsFromVpcSecurityGroup(this, 'security-group', {
+      name: `${props.namePrefix}-vpc-endpoints`,
       description: 'VPC interface endpoints: HTTPS from inside the VPC only',
+      ruleDescription: 'HTTPS to AWS APIs from the VPC',
       vpcId: props.vpcId,
-      tags: { Name: sgName },
-    });
-    // Endpoints only answer connections (security groups are stateful), so the group has no egress rule.
-    new VpcSecurityGroupIngressRule(this, 'ingress-https', {
-      securityGroupId: sg.id,
-      description: 'HTTPS to AWS APIs from the VPC',
-      ipProtocol: 'tcp',
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: props.vpcCidr,
+      vpcCidr: props.vpcCidr,
     });
     this.securityGroupId = sg.id;
 
