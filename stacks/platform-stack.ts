@@ -2,39 +2,34 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { platformNames } from '../src/config/names';
 import type { PlatformSpec } from '../src/config/platform-schema';
-import type { TierSpec } from '../src/config/tiers';
 import { ContainerRegistry } from './constructs/registry/container-registry';
 import { Database } from './constructs/database/database';
-import { DatabaseProvisioner } from './constructs/database/database-provisioner';
+import { ISTIO_STATUS_PORT, INGRESS_GATEWAY_PORT } from './constructs/addons/istio';
+import { AlbToGateway } from './constructs/edge/alb-to-gateway';
 import { Edge } from './constructs/edge/edge';
+import { ApplierAccess } from './constructs/eks/applier-access';
 import { EksCluster } from './constructs/eks/eks-cluster';
 import { PlatformKeys } from './constructs/kms/platform-keys';
-import { ClusterProviders } from './constructs/kubernetes/cluster-providers';
-import { DefaultStorageClass } from './constructs/kubernetes/default-storage-class';
 import { Network } from './constructs/network/network';
-import { PlatformServices } from './constructs/platform-services';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 import { TfcClusterAccess } from './constructs/tfc/tfc-cluster-access';
 
 export interface PlatformStackProps {
   readonly platform: PlatformSpec;
-  readonly tiers: Record<string, TierSpec>;
 }
 
-/** Istio ingress gateway pod ports the ALB targets. */
-const GATEWAY_PORT = 8080;
-const GATEWAY_HEALTH_PORT = 15021;
-
 /**
- * The shared platform: network, keys, EKS, the cluster's platform services (mesh, load balancer
- * controller, observability), the database tier behind RDS Proxy, the edge and the registries.
- * Tenant stacks find these resources by their deterministic names, never through this state.
+ * The shared platform's AWS layer: network, keys, EKS with its node groups, add-ons and access
+ * entries, the database tier behind RDS Proxy, the edge and the registries. No Kubernetes or Helm
+ * provider: everything applied through the Kubernetes API is in the cluster stack, which runs
+ * after this one. The cluster and tenant stacks find these resources by their deterministic names,
+ * never through this state.
  */
 export class PlatformStack extends TenantctlStack {
   constructor(scope: Construct, props: PlatformStackProps) {
-    super(scope, 'platform', { platform: props.platform, accountName: 'platform', kind: 'platform' });
-    const { platform, tiers } = props;
+    const { platform } = props;
     const names = platformNames(platform);
+    super(scope, names.stack, { platform, accountName: 'platform', kind: 'platform' });
 
     const keys = new PlatformKeys(this, 'keys', { platform });
     const network = new Network(this, 'network', { platform, flowLogsKmsKeyArn: keys.logs.arn });
@@ -61,41 +56,21 @@ export class PlatformStack extends TenantctlStack {
       vpcCidr: network.vpcCidr,
       publicSubnetIds: network.publicSubnetIds,
       logsKmsKeyArn: keys.logs.arn,
-      gatewayPort: GATEWAY_PORT,
-      gatewayHealthPort: GATEWAY_HEALTH_PORT,
+      gatewayPort: INGRESS_GATEWAY_PORT,
+      gatewayHealthPort: ISTIO_STATUS_PORT,
+    });
+    // Id `services`: the rules keep the addresses they had inside PlatformServices.
+    new AlbToGateway(this, 'services', {
+      clusterSecurityGroupId: eks.clusterSecurityGroupId,
+      albSecurityGroupId: edge.albSecurityGroupId,
+      gatewayPort: INGRESS_GATEWAY_PORT,
+      healthPort: ISTIO_STATUS_PORT,
     });
     const registry = new ContainerRegistry(this, 'registry', { platform, kmsKeyArn: keys.ecr.arn });
 
-    // With Terraform Cloud, its runs are principals too: the Kubernetes resources below need their access first.
-    const runAccess = platform.terraformCloud ? new TfcClusterAccess(this, 'tfc-access', { platform, clusterName: eks.clusterName }).dependables : [];
-    new ClusterProviders(this, 'cluster', {
-      clusterName: eks.clusterName,
-      endpoint: eks.endpoint,
-      certificateAuthorityData: eks.certificateAuthorityData,
-      helm: true,
-    });
-    const storage = new DefaultStorageClass(this, 'storage', { ebsKmsKeyArn: keys.ebs.arn, dependsOn: [eks.cluster, ...runAccess] });
-    const services = new PlatformServices(this, 'services', {
-      platform,
-      tiers,
-      clusterName: eks.clusterName,
-      oidcProviderArn: eks.oidcProviderArn,
-      oidcIssuer: eks.oidcIssuer,
-      vpcId: network.vpcId,
-      region: platform.aws.region,
-      targetGroupArn: edge.targetGroupArn,
-      albSecurityGroupId: edge.albSecurityGroupId,
-      gatewayPort: GATEWAY_PORT,
-      dependsOn: [eks.cluster, storage.storageClass, ...runAccess],
-    });
-    new DatabaseProvisioner(this, 'database-provisioner', {
-      platform,
-      oidcProviderArn: eks.oidcProviderArn,
-      oidcIssuer: eks.oidcIssuer,
-      proxyEndpoint: database.proxyEndpoint,
-      proxyResourceId: database.proxyResourceId,
-      dependsOn: services.dependables,
-    });
+    // Whoever applies the cluster and tenant stacks needs an access entry before their first plan.
+    if (platform.terraformCloud) new TfcClusterAccess(this, 'tfc-access', { platform, clusterName: eks.clusterName });
+    else new ApplierAccess(this, 'applier-access', { clusterName: eks.clusterName, partition: names.partition });
 
     const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
     output('cluster_name', eks.clusterName, 'EKS cluster name');
@@ -104,7 +79,5 @@ export class PlatformStack extends TenantctlStack {
     output('alb_dns_name', edge.albDnsName, platform.domain ? `Point *.${platform.domain} (ALIAS) at this name` : 'Set domain in platform.json to serve tenants over HTTPS');
     output('database_proxy_endpoint', database.proxyEndpoint, 'RDS Proxy endpoint (TLS and IAM authentication required)');
     new TerraformOutput(this, 'ecr_repositories', { value: registry.repositoryUrls, description: 'ECR repository URLs of the application services' });
-    output('grafana_access', `kubectl -n ${names.namespaces.monitoring} port-forward svc/kube-prometheus-stack-grafana 3000:80 (admin password: kubectl -n ${names.namespaces.monitoring} get secret kube-prometheus-stack-grafana -o jsonpath='{.data.admin-password}' | base64 -d)`, 'How to reach Grafana');
-    output('kiali_access', `kubectl -n ${names.namespaces.istio} port-forward svc/kiali 20001:20001 (token: kubectl -n ${names.namespaces.istio} create token kiali)`, 'How to reach Kiali');
   }
 }

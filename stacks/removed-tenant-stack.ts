@@ -5,7 +5,6 @@ import { platformNames } from '../src/config/names';
 import type { PlatformSpec } from '../src/config/platform-schema';
 import type { TenantSpec } from '../src/config/project';
 import { SqlProvisioningJob } from './constructs/database/sql-job';
-import { ClusterProviders } from './constructs/kubernetes/cluster-providers';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 
 export interface RemovedTenantStackProps {
@@ -26,7 +25,7 @@ export class RemovedTenantStack extends TenantctlStack {
     // The destroy of what the stack held needs the providers it was created with.
     const names = platformNames(platform);
     this.routeToPlatformAccount();
-    new ClusterProviders(this, 'cluster', { clusterName: names.cluster, authProvider: this.clusterAuthProvider() });
+    this.tenantClusterProviders();
     if (!tenant.purgeData) return;
     const proxy = new DataAwsDbProxy(this, 'proxy', { name: names.proxy });
     new SqlProvisioningJob(this, 'purge', {

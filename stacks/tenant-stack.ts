@@ -1,15 +1,13 @@
 import { DataAwsDbInstance } from '@cdktf/provider-aws/lib/data-aws-db-instance';
 import { DataAwsDbProxy } from '@cdktf/provider-aws/lib/data-aws-db-proxy';
-import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
-import { DataAwsIamOpenidConnectProvider } from '@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider';
 import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
-import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import { platformNames } from '../src/config/names';
 import type { PlatformSpec } from '../src/config/platform-schema';
 import type { TenantSpec } from '../src/config/project';
-import { ClusterProviders } from './constructs/kubernetes/cluster-providers';
+import { proxyResourceId } from './constructs/database/proxy-resource-id';
+import { clusterOidc } from './constructs/identity/cluster-oidc';
 import { DedicatedNodes } from './constructs/tenant/dedicated-nodes';
 import { TenantAccess } from './constructs/tenant/tenant-access';
 import { TenantAccountRole, tenantAccountRoleArn } from './constructs/tenant/tenant-account-role';
@@ -55,18 +53,11 @@ export class TenantStack extends TenantctlStack {
     this.routeToPlatformAccount();
 
     // Platform resources, by name.
-    const cluster = new DataAwsEksCluster(this, 'eks-cluster', { name: names.cluster });
-    const issuerUrl = cluster.identity.get(0).oidc.get(0).issuer;
-    const oidcProvider = new DataAwsIamOpenidConnectProvider(this, 'oidc-provider', { url: issuerUrl });
+    // One cluster lookup serves both the providers and the stack.
+    const { cluster } = this.tenantClusterProviders();
+    const oidc = clusterOidc(cluster, names.partition, platform.aws.accountId);
     const proxy = new DataAwsDbProxy(this, 'db-proxy', { name: names.proxy });
     const dbInstance = new DataAwsDbInstance(this, 'db-instance', { dbInstanceIdentifier: names.dbInstance });
-    // One cluster lookup serves both the providers and the stack.
-    new ClusterProviders(this, 'cluster', {
-      clusterName: names.cluster,
-      endpoint: cluster.endpoint,
-      certificateAuthorityData: cluster.certificateAuthority.get(0).data,
-      authProvider: this.clusterAuthProvider(),
-    });
 
     // Isolation: namespace, quota and limits, network, mesh, RBAC.
     const namespace = new TenantNamespace(this, 'namespace', { tenant }).name;
@@ -80,10 +71,9 @@ export class TenantStack extends TenantctlStack {
       platform,
       tenant,
       namespace,
-      oidcProviderArn: oidcProvider.arn,
-      oidcIssuer: Fn.replace(issuerUrl, 'https://', ''),
-      // arn:<partition>:rds:<region>:<account>:db-proxy:prx-...
-      proxyResourceId: Fn.element(Fn.split(':', proxy.arn), 6),
+      oidcProviderArn: oidc.providerArn,
+      oidcIssuer: oidc.issuer,
+      proxyResourceId: proxyResourceId(proxy),
       dbResourceId: dbInstance.resourceId,
       accountRoleArn: ownAccount ? tenantAccountRoleArn(platform, tenant) : undefined,
     });

@@ -41,7 +41,7 @@ export class WorkspacesStack extends TerraformStack {
     new TfeProvider(this, 'tfe', { hostname: tfc.hostname, organization: tfc.organization });
     configureBackend(this, platform, 'workspaces', 'platform');
 
-    // Platform and tenant runs call the cluster's private API: from agents in the VPC when a pool is named.
+    // Cluster and tenant runs call the cluster's private API: from agents in the VPC when a pool is named.
     const agentPool = tfc.agentPool ? new DataTfeAgentPool(this, 'agent-pool', { name: tfc.agentPool, organization: tfc.organization }) : undefined;
     // The workflow's team needs the projects this stack creates; granting it here saves a manual step per account.
     const ciTeam = tfc.ciTeam ? new DataTfeTeam(this, 'ci-team', { name: tfc.ciTeam, organization: tfc.organization }) : undefined;
@@ -74,7 +74,7 @@ export class WorkspacesStack extends TerraformStack {
       });
       new WorkspaceSettings(this, `settings-${stack.name}`, {
         workspaceId: ws.id,
-        ...(agentPool && stack.kind !== 'bootstrap' ? { executionMode: 'agent', agentPoolId: agentPool.id } : { executionMode: 'remote' }),
+        ...(agentPool && callsClusterApi(stack) ? { executionMode: 'agent', agentPoolId: agentPool.id } : { executionMode: 'remote' }),
         // Stacks find each other by name through data sources; no workspace reads another's state.
         globalRemoteState: false,
         remoteStateConsumerIds: [],
@@ -92,12 +92,19 @@ export class WorkspacesStack extends TerraformStack {
   }
 }
 
+/** Stacks that talk to the private Kubernetes API, so must run inside the VPC; the others call only public AWS APIs. */
+function callsClusterApi(stack: StackInfo): boolean {
+  return stack.kind === 'cluster' || stack.kind === 'tenant';
+}
+
 function describe(stack: StackInfo): string {
   switch (stack.kind) {
     case 'bootstrap':
       return `tenantctl: Terraform Cloud trust (OIDC provider, run roles) in AWS account ${stack.accountName}`;
     case 'platform':
-      return 'tenantctl: the shared platform (network, EKS, mesh, database, edge)';
+      return 'tenantctl: the shared platform, AWS layer (network, keys, EKS, database, edge, registries)';
+    case 'cluster':
+      return 'tenantctl: the shared platform, Kubernetes layer (add-ons, mesh, observability, platform SQL)';
     default:
       return `tenantctl: tenant ${stack.tenant?.id} (${stack.tenant?.tier}${stack.tenant?.status === 'removed' ? ', removed' : ''})`;
   }

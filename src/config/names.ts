@@ -58,6 +58,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aw
     dbProvisionerServiceAccount: 'db-provisioner',
     priorityClass: (tier: string) => `tenant-${tier}`,
     stack: 'platform',
+    /** The platform's Kubernetes layer (everything applied through the Kubernetes and Helm providers). */
+    clusterStack: 'cluster',
   };
 }
 export type PlatformNames = ReturnType<typeof platformNames>;

@@ -3,7 +3,7 @@ import type { PlatformSpec } from './platform-schema';
 import type { Project, TenantSpec } from './project';
 
 /** The kinds of stack a project synthesizes, in apply order. */
-export type StackKind = 'workspaces' | 'bootstrap' | 'platform' | 'tenant';
+export type StackKind = 'workspaces' | 'bootstrap' | 'platform' | 'cluster' | 'tenant';
 
 /** One stack of a project: what it is and which AWS account it deploys into. */
 export interface StackInfo {
@@ -24,7 +24,11 @@ export const TFC_AWS_AUDIENCE = 'aws.workload.identity';
  */
 export const PLATFORM_CREDENTIALS_TAG = 'PLATFORM';
 
-/** Every stack of a project, in apply order: workspaces, account bootstraps, platform, tenants. */
+/**
+ * Every stack of a project, in apply order: workspaces, account bootstraps, the platform's AWS
+ * layer, its Kubernetes layer (`cluster`, which needs the cluster and its access entries to exist),
+ * tenants.
+ */
 export function projectStacks(project: Project): StackInfo[] {
   const stacks: StackInfo[] = [];
   if (project.platform.terraformCloud) {
@@ -32,6 +36,7 @@ export function projectStacks(project: Project): StackInfo[] {
     for (const accountName of accountNames(project.platform)) stacks.push({ name: `bootstrap-${accountName}`, kind: 'bootstrap', accountName });
   }
   stacks.push({ name: 'platform', kind: 'platform', accountName: 'platform' });
+  stacks.push({ name: 'cluster', kind: 'cluster', accountName: 'platform' });
   for (const tenant of project.tenants) stacks.push({ name: tenant.names.stack, kind: 'tenant', accountName: tenant.accountName, tenant });
   return stacks;
 }

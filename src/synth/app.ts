@@ -33,7 +33,11 @@ export function buildApp(project: Project, options: BuildAppOptions): App {
   }
   if (wanted('platform')) {
     const { PlatformStack } = require('../../stacks/platform-stack') as typeof import('../../stacks/platform-stack');
-    new PlatformStack(app, { platform, tiers });
+    new PlatformStack(app, { platform });
+  }
+  if (wanted('cluster')) {
+    const { ClusterStack } = require('../../stacks/cluster-stack') as typeof import('../../stacks/cluster-stack');
+    new ClusterStack(app, { platform, tiers });
   }
   const tenantStacks = tenants.filter((t) => wanted(t.names.stack));
   if (tenantStacks.some((t) => t.status === 'active')) {

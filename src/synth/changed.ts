@@ -268,6 +268,7 @@ const GROUPS: readonly [StackKind, string][] = [
   ['workspaces', 'workspaces'],
   ['bootstrap', 'bootstrap'],
   ['platform', 'platform'],
+  ['cluster', 'cluster'],
   ['tenant', 'tenants'],
 ];
 
@@ -284,7 +285,7 @@ export function changedJson(result: ChangedResult) {
     toolChange: result.toolChange,
     stacks: result.stacks,
     names: result.stacks.map((s) => s.name),
-    groups: Object.fromEntries(GROUPS.map(([kind, key]) => [key, present.filter((s) => s.kind === kind).map((s) => s.name)])) as Record<'workspaces' | 'bootstrap' | 'platform' | 'tenants', string[]>,
+    groups: Object.fromEntries(GROUPS.map(([kind, key]) => [key, present.filter((s) => s.kind === kind).map((s) => s.name)])) as Record<'workspaces' | 'bootstrap' | 'platform' | 'cluster' | 'tenants', string[]>,
     removed: result.stacks.filter((s) => s.change === 'removed').map((s) => s.name),
   };
 }

@@ -1,12 +1,10 @@
-import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
-import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { platformNames } from '../../src/config/names';
 import type { PlatformSpec } from '../../src/config/platform-schema';
 import type { TierSpec } from '../../src/config/tiers';
 import { AwsLoadBalancerController } from './addons/aws-load-balancer-controller';
-import { ISTIO_STATUS_PORT, Istio } from './addons/istio';
+import { Istio } from './addons/istio';
 import { JAEGER_OTLP_GRPC_PORT, JAEGER_QUERY_PORT, JAEGER_SERVICE, Jaeger } from './addons/jaeger';
 import { Kiali } from './addons/kiali';
 import { GRAFANA_PORT, GRAFANA_SERVICE, KubePrometheusStack, PROMETHEUS_PORT, PROMETHEUS_SERVICE } from './addons/kube-prometheus-stack';
@@ -27,8 +25,6 @@ export interface PlatformServicesProps {
   readonly region: string;
   /** ALB target group of the Istio ingress gateway (Edge). */
   readonly targetGroupArn: string;
-  /** Security group of the ALB (Edge): allowed into the cluster on the gateway ports. */
-  readonly albSecurityGroupId: string;
   /** Port the gateway pods serve HTTP on (8080). */
   readonly gatewayPort: number;
   /**
@@ -74,7 +70,6 @@ export class PlatformServices extends Construct {
     /** The cluster and the namespace a release installs into. */
     const into = (key: PlatformNamespaceKey): ITerraformDependable[] => [...cluster, this.namespaces.namespaces[key]];
     this.priorityClasses = new PriorityClasses(this, 'priority-classes', { platform, tiers: props.tiers, dependsOn: cluster });
-    this.allowAlbToGateway(props);
 
     this.loadBalancerController = new AwsLoadBalancerController(this, 'aws-load-balancer-controller', {
       clusterName: props.clusterName,
@@ -138,27 +133,6 @@ export class PlatformServices extends Construct {
       this.jaeger.release,
       this.kiali.release,
     ];
-  }
-
-  /**
-   * The ALB reaches the gateway pods directly (target type ip). Pods share the node ENIs' security
-   * group, the EKS cluster security group, which admits only itself by default: open the gateway
-   * port and Istio's readiness port (health checks) to the ALB's security group only. The group is
-   * read from the cluster by name so this construct needs nothing from the EKS construct but the name.
-   */
-  private allowAlbToGateway(props: PlatformServicesProps) {
-    const cluster = new DataAwsEksCluster(this, 'cluster', { name: props.clusterName });
-    const clusterSecurityGroupId = cluster.vpcConfig.get(0).clusterSecurityGroupId;
-    for (const [key, port, what] of [['gateway', props.gatewayPort, 'traffic'], ['health', ISTIO_STATUS_PORT, 'health checks']] as const) {
-      new VpcSecurityGroupIngressRule(this, `alb-to-${key}`, {
-        securityGroupId: clusterSecurityGroupId,
-        description: `ALB to Istio ingress gateway pods: ${what}`,
-        ipProtocol: 'tcp',
-        fromPort: port,
-        toPort: port,
-        referencedSecurityGroupId: props.albSecurityGroupId,
-      });
-    }
   }
 }
 

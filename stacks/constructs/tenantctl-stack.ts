@@ -15,6 +15,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { platformNames } from '../../src/config/names';
 import type { PlatformSpec } from '../../src/config/platform-schema';
 import { PLATFORM_CREDENTIALS_TAG, accountIdOf, workspaceFor } from '../../src/config/workspaces';
+import { ClusterProviders } from './kubernetes/cluster-providers';
 
 export interface TenantctlStackProps {
   readonly platform: PlatformSpec;
@@ -86,26 +87,37 @@ export class TenantctlStack extends TerraformStack {
   }
 
   /**
-   * The provider that signs the stack's Kubernetes token. In Terraform Cloud a tenant run role has
-   * no access entry of its own: it assumes the platform's tenant deployer role (TfcClusterAccess).
-   * Without Terraform Cloud the operator's own principal is used (`eks.adminPrincipalArns`).
+   * The kubernetes provider of a tenant stack. In Terraform Cloud a tenant run role has no access
+   * entry of its own: its token is signed as the platform's tenant deployer role
+   * (TfcClusterAccess), which the run role assumes with its platform-account credentials. Without
+   * Terraform Cloud the operator's own principal is used (the platform stack's applier access or
+   * `eks.adminPrincipalArns`).
    */
-  protected clusterAuthProvider(): AwsProvider | undefined {
-    if (!this.platform.terraformCloud) return undefined;
+  protected tenantClusterProviders(): ClusterProviders {
     const names = platformNames(this.platform);
-    return new AwsProvider(this, 'aws-cluster-auth', {
-      ...this.providerConfig('platform'),
-      ...this.platformCredentials(),
-      alias: 'cluster_auth',
-      assumeRole: [{ roleArn: `arn:${names.partition}:iam::${this.platform.aws.accountId}:role/${names.tenantDeployerRole}`, sessionName: `tenantctl-${this.node.id}` }],
+    const props = { clusterName: names.cluster, region: this.platform.aws.region };
+    if (!this.platform.terraformCloud) return new ClusterProviders(this, 'cluster', props);
+    const configFile = this.platformConfigFile();
+    return new ClusterProviders(this, 'cluster', {
+      ...props,
+      roleArn: `arn:${names.partition}:iam::${this.platform.aws.accountId}:role/${names.tenantDeployerRole}`,
+      ...(configFile ? { env: { AWS_CONFIG_FILE: configFile, AWS_PROFILE: 'default' } } : {}),
     });
   }
 
   /** Credentials for the platform account when the stack's own account is another one. */
   private platformCredentials(): Partial<AwsProviderConfig> {
-    if (this.accountName === 'platform' || !this.platform.terraformCloud) return {};
-    // Terraform Cloud writes one shared config file per tagged credentials configuration and
-    // passes their paths in this variable (dynamic credentials, "multiple configurations").
+    const configFile = this.platformConfigFile();
+    return configFile ? { sharedConfigFiles: [configFile] } : {};
+  }
+
+  /**
+   * Under Terraform Cloud, for a stack outside the platform account: the shared config file of
+   * its platform-account credentials. Terraform Cloud writes one file per tagged configuration and
+   * passes their paths in this variable (dynamic credentials, "multiple configurations").
+   */
+  private platformConfigFile(): string | undefined {
+    if (this.accountName === 'platform' || !this.platform.terraformCloud) return undefined;
     const existing = this.node.tryFindChild('tfc_aws_dynamic_credentials') as TerraformVariable | undefined;
     const dynamicCredentials =
       existing ??
@@ -113,7 +125,7 @@ export class TenantctlStack extends TerraformStack {
         description: 'Set by Terraform Cloud: the shared config files of the dynamic AWS credentials',
         type: 'object({ default = object({ shared_config_file = string }), aliases = map(object({ shared_config_file = string })) })',
       });
-    return { sharedConfigFiles: [Fn.lookupNested(dynamicCredentials.value, ['aliases', PLATFORM_CREDENTIALS_TAG, 'shared_config_file'])] };
+    return Fn.lookupNested(dynamicCredentials.value, ['aliases', PLATFORM_CREDENTIALS_TAG, 'shared_config_file']);
   }
 
   private providerConfig(accountName: string): AwsProviderConfig {

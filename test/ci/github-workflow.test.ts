@@ -7,9 +7,9 @@ import { cliPath, snapshotTree, tenantctl } from '../cli/helpers';
 
 const WORKFLOW = '.github/workflows/tenantctl.yml';
 const APPLY_WORKFLOW = '.github/workflows/tenantctl-apply.yml';
-const APPLY_JOBS = ['apply-workspaces', 'apply-bootstrap', 'apply-platform', 'apply-tenants'];
+const APPLY_JOBS = ['apply-workspaces', 'apply-bootstrap', 'apply-platform', 'apply-cluster', 'apply-tenants'];
 /** The group of changed stacks each apply job passes to the reusable workflow. */
-const APPLY_GROUP: Record<string, string> = { 'apply-workspaces': 'workspaces', 'apply-bootstrap': 'bootstrap', 'apply-platform': 'platform', 'apply-tenants': 'tenants' };
+const APPLY_GROUP: Record<string, string> = { 'apply-workspaces': 'workspaces', 'apply-bootstrap': 'bootstrap', 'apply-platform': 'platform', 'apply-cluster': 'cluster', 'apply-tenants': 'tenants' };
 const TOKEN_PATTERNS = [/[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_-]{20,}/, /AKIA[0-9A-Z]{16}/, /ASIA[0-9A-Z]{16}/, /gh[pousr]_[A-Za-z0-9]{20,}/];
 /** Inputs of hashicorp/tfc-workflows-github v1.3.2 (actions/<name>/action.yml). */
 const TFC_ACTION_INPUTS: Record<string, string[]> = {
@@ -214,7 +214,7 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(runs[1]).toBe('npx tenantctl validate');
       expect(step(job, 'changed').run).toContain('npx tenantctl changed --base "$BASE" --output json');
       expect(step(job, 'base').env).toMatchObject({ PR_BASE_REF: '${{ github.base_ref }}', BEFORE: '${{ github.event.before }}', DISPATCH_BASE: '${{ inputs.base }}' });
-      expect(Object.keys(job.outputs!)).toEqual(['base', 'stacks', 'unplanned', 'removed', 'workspaces', 'bootstrap', 'platform', 'tenants']);
+      expect(Object.keys(job.outputs!)).toEqual(['base', 'stacks', 'unplanned', 'removed', 'workspaces', 'bootstrap', 'platform', 'cluster', 'tenants']);
     });
 
     test('THEN the plan job is a bounded matrix over the changed stacks, skipped when none changed, and only for pull requests', () => {
@@ -248,11 +248,12 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(String(script.with!.script)).toContain('<!-- tenantctl-plan -->');
     });
 
-    test('THEN the apply jobs run only on the main branch, in the order workspaces, bootstrap, platform, tenants', () => {
+    test('THEN the apply jobs run only on the main branch, in the order workspaces, bootstrap, platform, cluster, tenants', () => {
       expect(needsOf(workflow.jobs['apply-workspaces'])).toEqual(['changes']);
       expect(needsOf(workflow.jobs['apply-bootstrap'])).toEqual(['changes', 'apply-workspaces']);
       expect(needsOf(workflow.jobs['apply-platform'])).toEqual(['changes', 'apply-bootstrap']);
-      expect(needsOf(workflow.jobs['apply-tenants'])).toEqual(['changes', 'apply-platform']);
+      expect(needsOf(workflow.jobs['apply-cluster'])).toEqual(['changes', 'apply-platform']);
+      expect(needsOf(workflow.jobs['apply-tenants'])).toEqual(['changes', 'apply-cluster']);
       expect(workflow.jobs['apply-workspaces'].if).toBe(
         "needs.changes.result == 'success' && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' && needs.changes.outputs.workspaces != '[]'",
       );
@@ -277,7 +278,7 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       for (const name of APPLY_JOBS) {
         const job = workflow.jobs[name];
         expect(job.uses).toBe('./.github/workflows/tenantctl-apply.yml');
-        expect(job.with).toEqual({ stacks: `\${{ needs.changes.outputs.${APPLY_GROUP[name]} }}`, 'max-parallel': ['apply-workspaces', 'apply-platform'].includes(name) ? 1 : 4 });
+        expect(job.with).toEqual({ stacks: `\${{ needs.changes.outputs.${APPLY_GROUP[name]} }}`, 'max-parallel': ['apply-workspaces', 'apply-platform', 'apply-cluster'].includes(name) ? 1 : 4 });
         // Explicit, not `inherit`: the called workflow gets this one secret and no other.
         expect(job.secrets).toEqual({ TF_API_TOKEN: '${{ secrets.TF_API_TOKEN }}' });
         expect(job.permissions).toEqual({ contents: 'read' });
@@ -403,7 +404,7 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(replaced.jobs['apply-tenants'].if).toContain("github.ref == 'refs/heads/trunk'");
       expect(replaced.jobs.plan.strategy!['max-parallel']).toBe(8);
       expect(replaced.jobs.plan.steps[1].with!['node-version']).toBe('22');
-      expect(Object.fromEntries(APPLY_JOBS.map((name) => [name, replaced.jobs[name].with!['max-parallel']]))).toEqual({ 'apply-workspaces': 1, 'apply-bootstrap': 8, 'apply-platform': 1, 'apply-tenants': 8 });
+      expect(Object.fromEntries(APPLY_JOBS.map((name) => [name, replaced.jobs[name].with!['max-parallel']]))).toEqual({ 'apply-workspaces': 1, 'apply-bootstrap': 8, 'apply-platform': 1, 'apply-cluster': 1, 'apply-tenants': 8 });
       expect(Object.keys(replacedApply.on)).toEqual(['workflow_call']);
       expect(replacedApply.jobs.apply.steps[1].with!['node-version']).toBe('22');
     });
@@ -530,6 +531,7 @@ describe('GIVEN the scripts of the changes job', () => {
       workspaces: '["workspaces"]',
       bootstrap: '["bootstrap-platform"]',
       platform: '["platform"]',
+      cluster: '[]',
       tenants: '["tenant-acme","tenant-zeta"]',
     });
   });
@@ -572,7 +574,7 @@ describe('GIVEN the scripts of the changes job', () => {
   test('THEN with no base every synthesized stack is planned or applied, in apply order', () => {
     const res = runScript(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: '' } });
     expect(res.status).toBe(0);
-    expect(JSON.parse(res.outputs.stacks)).toEqual(['workspaces', 'bootstrap-platform', 'platform', 'tenant-acme', 'tenant-beta']);
+    expect(JSON.parse(res.outputs.stacks)).toEqual(['workspaces', 'bootstrap-platform', 'platform', 'cluster', 'tenant-acme', 'tenant-beta']);
     expect(res.outputs.tenants).toBe('["tenant-acme","tenant-beta"]');
   });
 });

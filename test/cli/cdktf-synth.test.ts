@@ -41,6 +41,6 @@ describe('cdktf synth on a tenantctl project', () => {
 
   it('writes a manifest cdktf can read with both stacks', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.stacks)).toEqual(['platform', 'tenant-acme']);
+    expect(Object.keys(manifest.stacks)).toEqual(['platform', 'cluster', 'tenant-acme']);
   });
 });

@@ -39,7 +39,7 @@ describe('tenantctl init platform: success', () => {
 
   it("synthesizes the platform stack in cdktf's layout", () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.stacks)).toEqual(['platform']);
+    expect(Object.keys(manifest.stacks)).toEqual(['platform', 'cluster']);
     expect(manifest.stacks.platform.synthesizedStackPath).toBe('stacks/platform/cdk.tf.json');
     const stack = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/stacks/platform/cdk.tf.json'), 'utf8'));
     expect(stack.resource.aws_eks_cluster).toBeDefined();
@@ -129,7 +129,7 @@ describe('tenantctl init platform with Terraform Cloud and service accounts', ()
   });
 
   it('synthesizes the workspaces stack and one bootstrap stack per account besides the platform', () => {
-    expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual(['bootstrap-analytics', 'bootstrap-payments', 'bootstrap-platform', 'platform', 'workspaces']);
+    expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual(['bootstrap-analytics', 'bootstrap-payments', 'bootstrap-platform', 'cluster', 'platform', 'workspaces']);
     const platform = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8'));
     expect(platform.terraform.cloud).toEqual({ organization: 'acme-corp', hostname: 'app.terraform.io', workspaces: { name: 'acme-prod-platform', project: 'acme-prod-platform' } });
   });

@@ -35,7 +35,7 @@ describe(`GIVEN a project with ${TENANTS} tenants`, () => {
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/ \(on [2-9] threads\)\n$/);
     const threaded = snapshotTree(path.join(dir, 'cdktf.out'));
-    expect(Object.keys(threaded).filter((f) => f.endsWith('cdk.tf.json'))).toHaveLength(TENANTS + 1);
+    expect(Object.keys(threaded).filter((f) => f.endsWith('cdk.tf.json'))).toHaveLength(TENANTS + 2);
 
     const single = path.join(dir, 'single-out');
     synthesize(loadProject(dir), { outdir: single });

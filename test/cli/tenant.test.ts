@@ -38,7 +38,7 @@ describe('tenant add', () => {
   });
 
   it('synthesizes the tenant stacks and lists them in the manifest in apply order', () => {
-    expect(manifestStacks(dir)).toEqual(['platform', 'tenant-acme', 'tenant-beta']);
+    expect(manifestStacks(dir)).toEqual(['platform', 'cluster', 'tenant-acme', 'tenant-beta']);
     expect(JSON.parse(readStack(dir, 'tenant-beta')).resource.kubernetes_namespace_v1).toBeDefined();
   });
 
@@ -50,7 +50,7 @@ describe('tenant add', () => {
   it('a full synth produces the same bytes as the incremental ones', () => {
     const full = path.join(newDir(), 'out');
     expect(tenantctl(['synth', '--dir', dir, '--outdir', full, '--quiet']).status).toBe(0);
-    for (const stack of ['platform', 'tenant-acme', 'tenant-beta']) {
+    for (const stack of ['platform', 'cluster', 'tenant-acme', 'tenant-beta']) {
       expect(fs.readFileSync(path.join(full, 'stacks', stack, 'cdk.tf.json'), 'utf8')).toBe(readStack(dir, stack));
     }
   });
@@ -158,7 +158,7 @@ describe('concurrent tenant add', () => {
       });
     const codes = await Promise.all([run('one'), run('two'), run('three')]);
     expect(codes).toEqual([0, 0, 0]);
-    expect(manifestStacks(dir)).toEqual(['platform', 'tenant-one', 'tenant-three', 'tenant-two']);
+    expect(manifestStacks(dir)).toEqual(['platform', 'cluster', 'tenant-one', 'tenant-three', 'tenant-two']);
     for (const id of ['one', 'two', 'three']) {
       expect(JSON.parse(fs.readFileSync(path.join(dir, `tenants/${id}.json`), 'utf8')).id).toBe(id);
       expect(JSON.parse(readStack(dir, `tenant-${id}`)).resource).toBeDefined();

@@ -140,7 +140,8 @@ describe('MeshPolicies', () => {
     expect(JSON.parse(release.values[0])).toEqual({
       meshRootNamespace: 'istio-system',
       domain: '',
-      targetGroupArn: TARGET_GROUP_ARN,
+      // No domain, so no listener forwards to the target group: nothing binds to it.
+      targetGroupArn: '',
       sharedServicesNamespace: 'shared-services',
       tracingHost: TRACING_HOST,
       gateway: { name: 'tenant-gateway', namespace: 'istio-system', service: 'istio-ingressgateway', port: 8080, selector: names.ingressGatewayLabels },
@@ -174,18 +175,8 @@ describe('MeshPolicies', () => {
       expect(sidecar.spec.outboundTrafficPolicy).toEqual({ mode: 'REGISTRY_ONLY' });
     });
 
-    test('a TargetGroupBinding registers the gateway pod IPs in the target group', () => {
-      const tgb = byKind(objects, 'TargetGroupBinding');
-      expect(tgb).toEqual({
-        apiVersion: 'elbv2.k8s.aws/v1beta1',
-        kind: 'TargetGroupBinding',
-        metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' },
-        spec: { serviceRef: { name: 'istio-ingressgateway', port: 8080 }, targetGroupARN: TARGET_GROUP_ARN, targetType: 'ip' },
-      });
-    });
-
-    test('renders nothing else', () => {
-      expect(objects.map((o) => o.kind).sort()).toEqual(['Gateway', 'PeerAuthentication', 'Sidecar', 'TargetGroupBinding']);
+    test('renders no TargetGroupBinding: its targets would stay unused and gateway pods never pass the readiness gate', () => {
+      expect(objects.map((o) => o.kind).sort()).toEqual(['Gateway', 'PeerAuthentication', 'Sidecar']);
     });
   });
 
@@ -195,5 +186,18 @@ describe('MeshPolicies', () => {
     const gw = byKind(renderChart(withDomain), 'Gateway');
     validateIstio(gw, Gateway, 'networking.istio.io');
     expect(gw.spec.servers[0].hosts).toEqual(['*.saas.example.com']);
+  });
+
+  test('with a domain, the HTTPS listener forwards to the target group and a TargetGroupBinding registers the gateway pod IPs in it', () => {
+    const withDomain = synthMesh('saas.example.com').json.one('helm_release');
+    expect(JSON.parse(withDomain.values[0]).targetGroupArn).toBe(TARGET_GROUP_ARN);
+    const objects = renderChart(withDomain);
+    expect(byKind(objects, 'TargetGroupBinding')).toEqual({
+      apiVersion: 'elbv2.k8s.aws/v1beta1',
+      kind: 'TargetGroupBinding',
+      metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' },
+      spec: { serviceRef: { name: 'istio-ingressgateway', port: 8080 }, targetGroupARN: TARGET_GROUP_ARN, targetType: 'ip' },
+    });
+    expect(objects.map((o) => o.kind).sort()).toEqual(['Gateway', 'PeerAuthentication', 'Sidecar', 'TargetGroupBinding']);
   });
 });

@@ -16,7 +16,6 @@ export function platformServicesProps(platform: PlatformSpec, cluster: EksCluste
     vpcId: 'vpc-0123',
     region: 'eu-west-1',
     targetGroupArn: TARGET_GROUP_ARN,
-    albSecurityGroupId: 'sg-alb',
     gatewayPort: 8080,
     dependsOn: [cluster],
     ...overrides,

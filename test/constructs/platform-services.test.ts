@@ -16,7 +16,7 @@ function synthServices(overrides: Partial<PlatformServicesProps> = {}) {
   const stack = new TerraformStack(app, 'test');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   const cluster = new EksCluster(stack, 'eks', { name: names.cluster, roleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-cluster', vpcConfig: { subnetIds: ['subnet-a', 'subnet-b'] } });
-  new ClusterProviders(stack, 'cluster', { clusterName: cluster.name, endpoint: cluster.endpoint, certificateAuthorityData: cluster.certificateAuthority.get(0).data, helm: true });
+  new ClusterProviders(stack, 'cluster', { clusterName: names.cluster, region: 'eu-west-1', helm: true });
   const services = new PlatformServices(stack, 'services', platformServicesProps(platform, cluster, overrides));
   return { json: SynthJson.parse(Testing.synth(stack)), services };
 }
@@ -26,38 +26,32 @@ describe('ClusterProviders', () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, 'test');
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-    new ClusterProviders(stack, 'cluster', { clusterName: 'acme-prod', ...props });
+    new ClusterProviders(stack, 'cluster', { clusterName: 'acme-prod', region: 'eu-west-1', ...props });
     return SynthJson.parse(Testing.synth(stack));
   }
+  const getToken = ['eks', 'get-token', '--cluster-name', 'acme-prod', '--region', 'eu-west-1', '--output', 'json'];
 
-  test('tenant stacks: endpoint and CA come from data "aws_eks_cluster", the token from data "aws_eks_cluster_auth"', () => {
+  test('endpoint and CA come from data "aws_eks_cluster"; the token from `aws eks get-token` on every connection, never a 15-minute data token', () => {
     const json = synthProviders({});
     const [clusterId] = Object.keys(json.data('aws_eks_cluster'));
-    const [authId] = Object.keys(json.data('aws_eks_cluster_auth'));
     expect(json.data('aws_eks_cluster')[clusterId]).toEqual({ name: 'acme-prod' });
-    expect(json.data('aws_eks_cluster_auth')[authId]).toEqual({ name: 'acme-prod' });
+    expect(json.data('aws_eks_cluster_auth')).toEqual({});
     expect(json.json.provider.kubernetes).toEqual([
       {
         host: `\${data.aws_eks_cluster.${clusterId}.endpoint}`,
         cluster_ca_certificate: `\${base64decode(data.aws_eks_cluster.${clusterId}.certificate_authority[0].data)}`,
-        token: `\${data.aws_eks_cluster_auth.${authId}.token}`,
+        exec: [{ api_version: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: getToken }],
       },
     ]);
-    expect(json.json.provider.kubernetes[0].exec).toBeUndefined();
     expect(json.json.provider.helm).toBeUndefined();
   });
 
-  test('the platform stack passes endpoint and CA of the cluster it creates and also gets the helm provider', () => {
-    const json = synthProviders({ endpoint: 'https://api.example', certificateAuthorityData: 'Q0E=', helm: true });
-    expect(json.data('aws_eks_cluster')).toEqual({});
-    const [authId] = Object.keys(json.data('aws_eks_cluster_auth'));
-    const connection = { host: 'https://api.example', cluster_ca_certificate: '${base64decode("Q0E=")}', token: `\${data.aws_eks_cluster_auth.${authId}.token}` };
-    expect(json.json.provider.kubernetes).toEqual([connection]);
-    expect(json.json.provider.helm).toEqual([{ kubernetes: connection }]);
-  });
-
-  test('endpoint without CA (or the reverse) is rejected', () => {
-    expect(() => synthProviders({ endpoint: 'https://api.example' })).toThrow(/both endpoint and certificateAuthorityData/);
+  test('signs as another role with its own credentials file when asked, and configures helm the same way', () => {
+    const json = synthProviders({ roleArn: 'arn:aws:iam::111122223333:role/deployer', env: { AWS_CONFIG_FILE: '/tmp/platform' }, helm: true });
+    const exec = { api_version: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: [...getToken, '--role-arn', 'arn:aws:iam::111122223333:role/deployer'], env: { AWS_CONFIG_FILE: '/tmp/platform' } };
+    expect(json.json.provider.kubernetes[0].exec).toEqual([exec]);
+    expect(json.json.provider.helm[0].kubernetes.exec).toEqual(exec);
+    expect(json.json.provider.helm[0].kubernetes.host).toBe(json.json.provider.kubernetes[0].host);
   });
 });
 
@@ -82,7 +76,8 @@ describe('PlatformServices', () => {
     test('enforce restricted Pod Security except where a chart needs more', () => {
       expect(byName(names.namespaces.platform).metadata.labels).toEqual({ ...psa('restricted'), 'tenantctl.io/namespace-role': 'platform' });
       expect(byName(names.namespaces.sharedServices).metadata.labels).toEqual({ ...psa('restricted'), 'tenantctl.io/namespace-role': 'shared-services', 'istio-injection': 'enabled' });
-      expect(byName(names.namespaces.istio).metadata.labels).toEqual({ ...psa('baseline'), 'tenantctl.io/namespace-role': 'mesh', 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' });
+      // No domain: no listener forwards to the gateway, so no readiness gate (see the domain test below).
+      expect(byName(names.namespaces.istio).metadata.labels).toEqual({ ...psa('baseline'), 'tenantctl.io/namespace-role': 'mesh' });
       expect(byName(names.namespaces.monitoring).metadata.labels).toEqual({ ...psa('privileged'), 'tenantctl.io/namespace-role': 'monitoring' });
     });
 
@@ -115,23 +110,6 @@ describe('PlatformServices', () => {
     test('reject priorities outside the user range', () => {
       const tiers = { ...tierCatalog, starter: { ...tierCatalog.starter, priority: 2000000000 } };
       expect(() => synthServices({ tiers })).toThrow(/tier starter: priority 2000000000/);
-    });
-  });
-
-  describe('ALB access to the gateway pods', () => {
-    test('the cluster security group admits the ALB security group on the gateway and readiness ports only', () => {
-      const [dataId] = Object.keys(json.data('aws_eks_cluster'));
-      expect(json.data('aws_eks_cluster')[dataId].name).toBe(`\${${clusterRef}.name}`);
-      const rules = Object.values(json.resources('aws_vpc_security_group_ingress_rule'));
-      expect(rules.map((r) => [r.from_port, r.to_port]).sort()).toEqual([[15021, 15021], [8080, 8080]]);
-      for (const rule of rules) {
-        expect(rule).toMatchObject({
-          security_group_id: `\${data.aws_eks_cluster.${dataId}.vpc_config[0].cluster_security_group_id}`,
-          referenced_security_group_id: 'sg-alb',
-          ip_protocol: 'tcp',
-        });
-        expect(rule.cidr_ipv4).toBeUndefined();
-      }
     });
   });
 

@@ -64,9 +64,10 @@ describe.each([
   });
 
   describe('platform resources are found by name through data sources', () => {
-    test('THEN the cluster, OIDC provider, RDS Proxy and DB instance are data sources named by the platform', () => {
+    test('THEN the cluster, RDS Proxy and DB instance are data sources named by the platform; the OIDC provider is derived, not listed', () => {
       expect(Object.values(json.data('aws_eks_cluster'))).toEqual([expect.objectContaining({ name: 'acme-prod' })]);
-      expect(Object.values(json.data('aws_iam_openid_connect_provider'))).toEqual([{ url: `${dataRef(json, 'aws_eks_cluster')}identity[0].oidc[0].issuer}` }]);
+      // A lookup by URL would call iam:ListOpenIDConnectProviders, which no run role is granted.
+      expect(json.data('aws_iam_openid_connect_provider')).toEqual({});
       expect(Object.values(json.data('aws_db_proxy'))).toEqual([{ name: 'acme-prod-proxy' }]);
       expect(Object.values(json.data('aws_db_instance'))).toEqual([{ db_instance_identifier: 'acme-prod-postgres' }]);
     });
@@ -79,12 +80,13 @@ describe.each([
       }
     });
 
-    test('THEN the kubernetes provider talks to the looked-up cluster with a token', () => {
+    test('THEN the kubernetes provider talks to the looked-up cluster with a token fetched per connection', () => {
       const provider = json.json.provider.kubernetes[0];
       const cluster = dataRef(json, 'aws_eks_cluster');
       expect(provider.host).toBe(`${cluster}endpoint}`);
       expect(provider.cluster_ca_certificate).toBe(`\${base64decode(${cluster.slice(2)}certificate_authority[0].data)}`);
-      expect(provider.token).toBe(`${dataRef(json, 'aws_eks_cluster_auth')}token}`);
+      expect(provider.token).toBeUndefined();
+      expect(provider.exec).toEqual([{ api_version: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token', '--cluster-name', 'acme-prod', '--region', 'eu-west-1', '--output', 'json'] }]);
     });
 
     test('THEN the VPC and private subnets are looked up only for dedicated nodes', () => {
@@ -398,7 +400,7 @@ describe.each([
       // Without escapes: the references may sit in a policy document rendered as JSON text.
       const text = JSON.stringify(json.json.resource).replace(/\\/g, '');
       const data = (type: string) => dataRef(json, type).slice(2);
-      expect(text).toContain(`${data('aws_iam_openid_connect_provider')}arn`);
+      expect(text).toContain(`arn:aws:iam::111122223333:oidc-provider/\${replace(${data('aws_eks_cluster')}identity[0].oidc[0].issuer, "https://", "")}`);
       expect(text).toContain(`replace(${data('aws_eks_cluster')}identity[0].oidc[0].issuer, "https://", "")`);
       expect(text).toContain(`element(split(":", ${data('aws_db_proxy')}arn), 6)`);
       expect(text).toContain(`${data('aws_db_instance')}resource_id`);

@@ -57,6 +57,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       'bootstrap-payments',
       'bootstrap-analytics',
       'platform',
+      'cluster',
       'tenant-alpha',
       'tenant-beta',
       'tenant-gamma',
@@ -95,7 +96,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
 
     test('THEN there is one workspace per stack but its own, in the project of the account the stack deploys into', () => {
       expect(workspaces.map(([, w]) => w.name).sort()).toEqual(
-        ['bootstrap-analytics', 'bootstrap-payments', 'bootstrap-platform', 'platform', 'tenant-alpha', 'tenant-beta', 'tenant-delta', 'tenant-gamma'].map((s) => `acme-prod-${s}`),
+        ['bootstrap-analytics', 'bootstrap-payments', 'bootstrap-platform', 'cluster', 'platform', 'tenant-alpha', 'tenant-beta', 'tenant-delta', 'tenant-gamma'].map((s) => `acme-prod-${s}`),
       );
       const expectations: [string, string][] = [
         ['acme-prod-platform', 'acme-prod-platform'],
@@ -175,7 +176,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       for (const g of grants) expect(g).toMatchObject({ access: 'write', team_id: `\${data.tfe_team.${teamId}.id}` });
     });
 
-    test('WHEN an agent pool is named THEN platform and tenant runs use it and bootstrap runs stay on Terraform Cloud runners', () => {
+    test('WHEN an agent pool is named THEN cluster and tenant runs (the private Kubernetes API) use it; bootstrap and platform runs (public AWS APIs only) stay on Terraform Cloud runners', () => {
       const withAgents = synthWorkspaces(projectOf({ ...tfcPlatform, terraformCloud: { organization: 'acme-corp', agentPool: 'acme-vpc' } } as Partial<PlatformConfig>));
       const pool = withAgents.json.data.tfe_agent_pool;
       const poolId = Object.keys(pool)[0];
@@ -184,11 +185,13 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
         const wsId = withAgents.idOf('tfe_workspace', (w) => w.name === name);
         return withAgents.where('tfe_workspace_settings', (s) => s.workspace_id === `\${tfe_workspace.${wsId}.id}`)[0];
       };
-      for (const name of ['acme-prod-platform', 'acme-prod-tenant-beta']) {
+      for (const name of ['acme-prod-cluster', 'acme-prod-tenant-beta']) {
         expect(settingsFor(name)).toMatchObject({ execution_mode: 'agent', agent_pool_id: `\${data.tfe_agent_pool.${poolId}.id}` });
       }
-      expect(settingsFor('acme-prod-bootstrap-payments').execution_mode).toBe('remote');
-      expect(settingsFor('acme-prod-bootstrap-payments').agent_pool_id).toBeUndefined();
+      for (const name of ['acme-prod-bootstrap-payments', 'acme-prod-platform']) {
+        expect(settingsFor(name).execution_mode).toBe('remote');
+        expect(settingsFor(name).agent_pool_id).toBeUndefined();
+      }
     });
   });
 
@@ -209,7 +212,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
 
     test('THEN it has a run role for every workspace that needs platform-account credentials, tenants of service accounts included', () => {
       expect(roles.map((r) => r.name).sort()).toEqual(
-        ['bootstrap-platform', 'platform', 'tenant-alpha', 'tenant-beta', 'tenant-delta', 'tenant-gamma'].map((s) => `acme-prod-tfc-${s}`),
+        ['bootstrap-platform', 'cluster', 'platform', 'tenant-alpha', 'tenant-beta', 'tenant-delta', 'tenant-gamma'].map((s) => `acme-prod-tfc-${s}`),
       );
     });
 
@@ -242,11 +245,11 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       return JSON.parse(policies[0].policy);
     };
 
-    test('THEN no run role may use a wildcard action, and only EC2 Describe calls (which have no resource level) use Resource "*"', () => {
+    test('THEN no run role may use a wildcard action, and only calls with no resource level (EC2 Describe, DescribeTargetGroups) use Resource "*"', () => {
       for (const role of roles) {
         for (const s of inlinePolicy(role.name).Statement) {
           for (const action of s.Action) expect(action).not.toMatch(/\*/);
-          if (s.Resource.includes('*')) expect(s.Action.every((a: string) => a.startsWith('ec2:Describe'))).toBe(true);
+          if (s.Resource.includes('*')) expect(s.Action.every((a: string) => a.startsWith('ec2:Describe') || a === 'elasticloadbalancing:DescribeTargetGroups')).toBe(true);
         }
       }
     });
@@ -331,13 +334,12 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       for (const e of Object.values(json.resources('aws_iam_role_policy')) as any[]) expect(e.provider).toBe('aws.platform');
     });
 
-    test('THEN the Kubernetes token is signed by the tenant deployer role, assumed with the platform credentials', () => {
-      expect(byAlias('cluster_auth')).toMatchObject({
-        allowed_account_ids: [PLATFORM_ACCOUNT],
-        shared_config_files: byAlias('platform').shared_config_files,
-        assume_role: [{ role_arn: `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-deployer`, session_name: 'tenantctl-tenant-beta' }],
-      });
-      expect((Object.values(json.data('aws_eks_cluster_auth'))[0] as any).provider).toBe('aws.cluster_auth');
+    test('THEN the Kubernetes token is signed as the tenant deployer role, assumed with the platform credentials', () => {
+      const exec = json.json.provider.kubernetes[0].exec[0];
+      expect(exec.args.slice(-2)).toEqual(['--role-arn', `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-deployer`]);
+      expect(exec.env).toEqual({ AWS_CONFIG_FILE: byAlias('platform').shared_config_files[0], AWS_PROFILE: 'default' });
+      expect(byAlias('cluster_auth')).toBeUndefined();
+      expect(json.data('aws_eks_cluster_auth')).toEqual({});
     });
 
     test('THEN its own account holds the role its workloads chain into, trusting exactly the workload role', () => {
@@ -360,7 +362,9 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
 
   test('WHEN a tenant lives in the platform account THEN it has one AWS provider and no account role', () => {
     const json = SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform: project.platform, tenant: tenantIn(project, 'alpha') })));
-    expect((json.json.provider.aws as any[]).map((p) => p.alias)).toEqual([undefined, 'cluster_auth']);
+    expect((json.json.provider.aws as any[]).map((p) => p.alias)).toEqual([undefined]);
+    expect(json.json.provider.kubernetes[0].exec[0].args).toEqual(['eks', 'get-token', '--cluster-name', 'acme-prod', '--region', 'eu-west-1', '--output', 'json', '--role-arn', `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-deployer`]);
+    expect(json.json.provider.kubernetes[0].exec[0].env).toBeUndefined();
     expect(json.json.variable).toBeUndefined();
     expect(json.where('aws_iam_role', (r) => r.provider === 'aws')).toEqual([]);
   });
@@ -368,18 +372,24 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
   test('WHEN a tenant in a service account is removed THEN its stack keeps the providers its resources were created with, so they can be destroyed', () => {
     const removed = resolveTenant(tenantSchema.parse({ version: 1, id: 'delta', tier: 'starter', serviceAccount: 'payments', status: 'removed' }), project.platform, project.tiers, 'delta.json');
     const json = SynthJson.parse(Testing.synth(new RemovedTenantStack(Testing.app(), { platform: project.platform, tenant: removed })));
-    expect((json.json.provider.aws as any[]).map((p) => p.alias)).toEqual([undefined, 'platform', 'cluster_auth']);
+    expect((json.json.provider.aws as any[]).map((p) => p.alias)).toEqual([undefined, 'platform']);
     expect(json.json.provider.kubernetes).toHaveLength(1);
+    // The deployer role is assumed with the platform-account credentials, not the tenant account's.
+    expect(json.json.provider.kubernetes[0].exec[0].env).toEqual({ AWS_CONFIG_FILE: '${var.tfc_aws_dynamic_credentials.aliases.PLATFORM.shared_config_file}', AWS_PROFILE: 'default' });
     expect(json.json.resource).toBeUndefined();
   });
 
   describe('PlatformStack with Terraform Cloud', () => {
-    const json = SynthJson.parse(Testing.synth(new PlatformStack(Testing.app(), { platform: project.platform, tiers: project.tiers })));
+    const json = SynthJson.parse(Testing.synth(new PlatformStack(Testing.app(), { platform: project.platform })));
 
-    test('THEN the platform run role and the tenant deployer role are cluster admins through access entries', () => {
+    test('THEN the cluster run role and the tenant deployer role are cluster admins through access entries; the platform run role applies no Kubernetes resource and gets none', () => {
       const entries = Object.values(json.resources('aws_eks_access_entry')) as any[];
       const deployerId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tenant-deployer');
-      expect(entries.map((e) => e.principal_arn)).toEqual(expect.arrayContaining([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-platform`, `\${aws_iam_role.${deployerId}.arn}`]));
+      expect(entries.map((e) => e.principal_arn).sort()).toEqual([`\${aws_iam_role.${deployerId}.arn}`, `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-cluster`].sort());
+      const associations = Object.values(json.resources('aws_eks_access_policy_association')) as any[];
+      expect(associations).toHaveLength(2);
+      for (const a of associations) expect(a).toMatchObject({ policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy', access_scope: { type: 'cluster' } });
+      expect(json.data('aws_iam_session_context')).toEqual({});
     });
 
     test('THEN only tenant run roles of this platform may assume the deployer role', () => {
@@ -394,11 +404,10 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       ]);
     });
 
-    test('THEN Kubernetes resources wait for the run role\'s cluster access', () => {
-      const assoc = json.where('aws_eks_access_policy_association', (a) => JSON.stringify(a).includes('acme-prod-tfc-platform') || a.principal_arn.includes('tfc-access'));
-      expect(assoc.length).toBeGreaterThan(0);
-      const storageClass = json.one('kubernetes_storage_class_v1');
-      expect(storageClass.depends_on.some((d: string) => d.startsWith('aws_eks_access_policy_association.tfc-access'))).toBe(true);
+    test('THEN it configures no Kubernetes or Helm provider and holds no Kubernetes resource', () => {
+      expect(json.json.provider.kubernetes).toBeUndefined();
+      expect(json.json.provider.helm).toBeUndefined();
+      expect(Object.keys(json.json.resource).filter((t) => !t.startsWith('aws_'))).toEqual([]);
     });
   });
 });
@@ -407,7 +416,7 @@ describe('GIVEN no Terraform Cloud', () => {
   const project = projectOf({ aws: tfcPlatform.aws } as Partial<PlatformConfig>, TENANTS.slice(0, 2));
 
   test('THEN there are no workspaces or bootstrap stacks and every stack keeps a local state file', () => {
-    expect(stackNames(project)).toEqual(['platform', 'tenant-alpha', 'tenant-beta']);
+    expect(stackNames(project)).toEqual(['platform', 'cluster', 'tenant-alpha', 'tenant-beta']);
     const json = SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform: project.platform, tenant: tenantIn(project, 'beta') })));
     expect(json.json.terraform.backend).toEqual({ local: { path: '../../../state/tenant-beta/terraform.tfstate' } });
   });
@@ -421,7 +430,8 @@ describe('GIVEN no Terraform Cloud', () => {
     ]);
     expect(providers[1].shared_config_files).toBeUndefined();
     expect(json.json.variable).toBeUndefined();
-    expect((Object.values(json.data('aws_eks_cluster_auth'))[0] as any).provider).toBe('aws.platform');
+    expect((Object.values(json.data('aws_eks_cluster'))[0] as any).provider).toBe('aws.platform');
+    expect(json.json.provider.kubernetes[0].exec[0].args).not.toContain('--role-arn');
   });
 });
 

@@ -160,7 +160,7 @@ describe('tenantctl changed (module) against a real git repository', () => {
     // A commit with an empty tree, outside main's history: a base before the project existed.
     const emptyTree = execFileSync('git', ['mktree'], { cwd: repo.top, input: '', encoding: 'utf8' }).trim();
     const empty = git(repo.top, 'commit-tree', emptyTree, '-m', 'empty').trim();
-    expect(listed(changedStacks(repo.dir, empty))).toEqual(['platform added', 'tenant-alpha added']);
+    expect(listed(changedStacks(repo.dir, empty))).toEqual(['platform added', 'cluster added', 'tenant-alpha added']);
   });
 
   test('GIVEN the project lives in a subdirectory of the repository THEN its files there are compared', () => {
@@ -208,9 +208,9 @@ describe('tenantctl changed (module) against a real git repository', () => {
     repo.writeJson('package-lock.json', lock('0.2.0'));
     repo.writeJson('tenants/zeta.json', { version: 1, id: 'zeta', tier: 'starter' });
     const result = changedStacks(repo.dir, 'main');
-    expect(listed(result)).toEqual(['platform modified', 'tenant-alpha modified', 'tenant-beta modified', 'tenant-zeta added']);
+    expect(listed(result)).toEqual(['platform modified', 'cluster modified', 'tenant-alpha modified', 'tenant-beta modified', 'tenant-zeta added']);
     expect(result.stacks[0].reason).toBe('tenantctl 0.1.0 at base, 0.2.0 now (package-lock.json)');
-    expect(result.stacks[3].reason).toBeNull();
+    expect(result.stacks[4].reason).toBeNull();
     expect(result.toolChange?.base?.version).toBe('0.1.0');
 
     // The same tenantctl on both sides: back to comparing the synthesized JSON.
@@ -236,6 +236,7 @@ describe('tenantctl changed (module) against a real git repository', () => {
         workspaces: ['workspaces'],
         bootstrap: ['bootstrap-platform', 'bootstrap-payments'],
         platform: [],
+        cluster: [],
         tenants: ['tenant-zeta'],
       });
     });
@@ -296,7 +297,7 @@ describe('tenantctl changed (CLI)', () => {
         { name: 'tenant-beta', kind: 'tenant', change: 'removed', account: 'platform', workspace: null, reason: null },
       ],
       names: ['tenant-alpha', 'tenant-beta'],
-      groups: { workspaces: [], bootstrap: [], platform: [], tenants: ['tenant-alpha'] },
+      groups: { workspaces: [], bootstrap: [], platform: [], cluster: [], tenants: ['tenant-alpha'] },
       removed: ['tenant-beta'],
     });
   });

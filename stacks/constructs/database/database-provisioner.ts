@@ -111,7 +111,8 @@ export class DatabaseProvisioner extends Construct {
       database: names.dbName,
       masterUser: names.dbMasterUser,
       region,
-      dependsOn: [serviceAccount, denyAll, egress],
+      // IRSA credentials are useless until the role's policy is attached: an early start would burn the Job's retries.
+      dependsOn: [serviceAccount, denyAll, egress, ...role.permissions],
     });
   }
 }

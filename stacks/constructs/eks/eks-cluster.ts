@@ -1,6 +1,4 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
-import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -11,6 +9,7 @@ import { Construct } from 'constructs';
 import { HttpsFromVpcSecurityGroup } from '../network/https-from-vpc-security-group';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { clusterAdminAccess } from './cluster-admin-access';
 import { EksAddons } from './eks-addons';
 import { NodeGroup } from './node-group';
 
@@ -133,14 +132,7 @@ export class EksCluster extends Construct {
     this.clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
 
     for (const principalArn of eks.adminPrincipalArns) {
-      const key = `admin-${principalKey(principalArn)}`;
-      const entry = new EksAccessEntry(this, `${key}-entry`, { clusterName: this.cluster.name, principalArn, type: 'STANDARD' });
-      new EksAccessPolicyAssociation(this, `${key}-policy`, {
-        clusterName: this.cluster.name,
-        principalArn: entry.principalArn,
-        policyArn: `arn:${names.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-        accessScope: { type: 'cluster' },
-      });
+      clusterAdminAccess(this, `admin-${principalKey(principalArn)}`, { clusterName: this.cluster.name, principalArn, partition: names.partition });
     }
 
     const issuerUrl = this.cluster.identity.get(0).oidc.get(0).issuer;

@@ -1,66 +1,69 @@
 import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
-import { DataAwsEksClusterAuth } from '@cdktf/provider-aws/lib/data-aws-eks-cluster-auth';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { Fn, type TerraformProvider } from 'cdktf';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+
+/** The exec credential API version `aws eks get-token` speaks. */
+const EXEC_API_VERSION = 'client.authentication.k8s.io/v1beta1';
 
 export interface ClusterProvidersProps {
   readonly clusterName: string;
+  readonly region: string;
   /**
-   * API server endpoint of the cluster being created in the same stack (platform stack).
-   * @default - looked up with data "aws_eks_cluster" by name (tenant stacks)
+   * Role the token is signed as (`aws eks get-token --role-arn`), for runs whose own principal
+   * has no access entry (tenant runs under Terraform Cloud sign as the tenant deployer role).
+   * @default - the run's own credentials
    */
-  readonly endpoint?: string;
+  readonly roleArn?: string;
   /**
-   * Base64 CA bundle of the cluster being created in the same stack; required with `endpoint`.
-   * @default - looked up with data "aws_eks_cluster" by name (tenant stacks)
+   * Environment of the token command: the AWS config file of the credentials that may assume
+   * `roleArn`, when they are not the run's default ones (a tenant in a service account).
+   * @default - the run's environment
    */
-  readonly certificateAuthorityData?: string;
+  readonly env?: Record<string, string>;
   /**
    * Also configure the helm provider.
    * @default false
    */
   readonly helm?: boolean;
-  /**
-   * AWS provider that looks up the cluster and signs the token.
-   * @default - the stack's default AWS provider
-   */
-  readonly authProvider?: TerraformProvider;
 }
 
 /**
- * The kubernetes (and optionally helm) provider for the platform's EKS cluster. Authentication is
- * a token from data "aws_eks_cluster_auth", not an exec plugin, because Terraform Cloud runners
- * have no aws CLI. The token lives 15 minutes and is read at the start of each run, which is why
- * Helm timeouts stay at 15 minutes per release.
+ * The kubernetes (and optionally helm) provider for the platform's EKS cluster, always configured
+ * from a data source: a provider configured from a cluster created in the same stack is planned
+ * before the cluster exists (the providers' documentation forbids it), so the cluster is built by
+ * the platform stack and only looked up here.
+ *
+ * Authentication runs `aws eks get-token` for every connection instead of reading one token from
+ * data "aws_eks_cluster_auth": that token lives 15 minutes from plan time, which neither a long
+ * apply (node groups, Helm releases waiting up to 15 minutes each) nor an approval gap between plan
+ * and apply outlives. The runner therefore needs the AWS CLI v2: the operator's machine, or the
+ * Terraform Cloud agents tenantctl runs in the VPC (Amazon Linux 2023 ships it).
  */
 export class ClusterProviders extends Construct {
+  readonly cluster: DataAwsEksCluster;
   readonly kubernetes: KubernetesProvider;
   readonly helm?: HelmProvider;
 
   constructor(scope: Construct, id: string, props: ClusterProvidersProps) {
     super(scope, id);
-    if ((props.endpoint === undefined) !== (props.certificateAuthorityData === undefined)) {
-      throw new Error('ClusterProviders: pass both endpoint and certificateAuthorityData (cluster created in this stack) or neither (looked up by clusterName)');
-    }
-    let endpoint = props.endpoint;
-    let certificateAuthorityData = props.certificateAuthorityData;
-    if (endpoint === undefined || certificateAuthorityData === undefined) {
-      const cluster = new DataAwsEksCluster(this, 'cluster', { name: props.clusterName, provider: props.authProvider });
-      endpoint = cluster.endpoint;
-      certificateAuthorityData = cluster.certificateAuthority.get(0).data;
-    }
-    const auth = new DataAwsEksClusterAuth(this, 'auth', { name: props.clusterName, provider: props.authProvider });
+    this.cluster = new DataAwsEksCluster(this, 'cluster', { name: props.clusterName });
+    const args = ['eks', 'get-token', '--cluster-name', props.clusterName, '--region', props.region, '--output', 'json'];
+    if (props.roleArn) args.push('--role-arn', props.roleArn);
+    const exec = { apiVersion: EXEC_API_VERSION, command: 'aws', args };
     const connection = {
-      host: endpoint,
-      clusterCaCertificate: Fn.base64decode(certificateAuthorityData),
-      token: auth.token,
+      host: this.cluster.endpoint,
+      clusterCaCertificate: Fn.base64decode(this.cluster.certificateAuthority.get(0).data),
     };
 
-    this.kubernetes = new KubernetesProvider(this, 'kubernetes', connection);
+    // The environment goes in as an override: cdktf lower-cases the keys of maps in provider
+    // blocks, and environment variable names are case-sensitive.
+    this.kubernetes = new KubernetesProvider(this, 'kubernetes', { ...connection, exec: [exec] });
+    if (props.env) this.kubernetes.addOverride('exec.0.env', props.env);
     if (props.helm) {
-      this.helm = new HelmProvider(this, 'helm', { kubernetes: connection });
+      this.helm = new HelmProvider(this, 'helm', { kubernetes: { ...connection, exec } });
+      if (props.env) this.helm.addOverride('kubernetes.exec.env', props.env);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { albForwardsToGateway } from '../../../src/config/edge';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 
@@ -38,10 +39,14 @@ const ROLES: Readonly<Record<PlatformNamespaceKey, string>> = {
 };
 /** Labels beyond Pod Security and role. */
 const EXTRA_LABELS: Readonly<Partial<Record<PlatformNamespaceKey, Record<string, string>>>> = {
-  // The ingress gateway pods: ready only once healthy in the ALB target group (load balancer controller).
-  istio: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' },
   sharedServices: { 'istio-injection': 'enabled' },
 };
+/**
+ * The ingress gateway pods become ready only once healthy in the ALB target group (load balancer
+ * controller). Only while a listener forwards to the group: targets of an unused group stay
+ * `unused`, so new gateway pods would never become ready.
+ */
+const READINESS_GATE_LABELS = { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' };
 
 /**
  * The namespaces platform components run in, created before any chart (releases never create
@@ -70,6 +75,7 @@ export class PlatformNamespaces extends Construct {
             'pod-security.kubernetes.io/audit': 'restricted',
             [NAMESPACE_ROLE_LABEL]: ROLES[key],
             ...EXTRA_LABELS[key],
+            ...(key === 'istio' && albForwardsToGateway(props.platform) ? READINESS_GATE_LABELS : {}),
           },
         },
         dependsOn: props.dependsOn,

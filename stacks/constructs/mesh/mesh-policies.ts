@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { albForwardsToGateway } from '../../../src/config/edge';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { templatePath } from '../../../src/paths';
@@ -11,7 +12,7 @@ import { HelmAddon } from '../addons/helm-addon';
 
 export interface MeshPoliciesProps {
   readonly platform: PlatformSpec;
-  /** ALB target group the ingress gateway pods are registered in (Edge). */
+  /** ALB target group the ingress gateway pods are registered in (Edge), while the ALB forwards to it. */
   readonly targetGroupArn: string;
   /** Port the gateway pods serve HTTP on. */
   readonly gatewayPort: number;
@@ -48,7 +49,8 @@ export class MeshPolicies extends Construct {
       values: {
         meshRootNamespace: names.namespaces.istio,
         domain: props.platform.domain ?? '',
-        targetGroupArn: props.targetGroupArn,
+        // No binding for a group no listener forwards to (see albForwardsToGateway).
+        targetGroupArn: albForwardsToGateway(props.platform) ? props.targetGroupArn : '',
         sharedServicesNamespace: names.namespaces.sharedServices,
         tracingHost: props.tracingHost,
         gateway: {

@@ -90,6 +90,8 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
           { Sid: 'NotTheRunRoles', Effect: 'Deny', Action: [...ROLE_ADMIN, ...ATTACH, 'iam:PassRole'], Resource: [tfcRoles] },
         ],
       };
+    case 'cluster':
+      return { managedPolicies: [], statements: clusterLayer(platform) };
     case 'tenant':
       return { managedPolicies: [], statements: roleAccount === 'platform' ? tenantInPlatformAccount(platform, stack) : tenantInOwnAccount(platform, stack, account) };
     default:
@@ -99,6 +101,39 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
 
 function managedPolicyArn(partition: string, name: string): string {
   return `arn:${partition}:iam::aws:policy/${name}`;
+}
+
+/**
+ * The cluster stack's AWS side: the IRSA roles of the platform's own add-ons, by name, and the
+ * reads that find the platform by name. Everything else it applies goes through the Kubernetes API
+ * (its access entry is in the platform stack, TfcClusterAccess).
+ */
+function clusterLayer(platform: PlatformSpec): PolicyStatement[] {
+  const names = platformNames(platform);
+  const { partition } = names;
+  const { region, accountId } = platform.aws;
+  const iam = (resource: string) => `arn:${partition}:iam::${accountId}:${resource}`;
+  return [
+    {
+      Sid: 'ReadPlatformByName',
+      Effect: 'Allow',
+      Action: ['eks:DescribeCluster', 'rds:DescribeDBProxies', 'kms:DescribeKey'],
+      Resource: [
+        `arn:${partition}:eks:${region}:${accountId}:cluster/${names.cluster}`,
+        `arn:${partition}:rds:${region}:${accountId}:db-proxy:*`,
+        `arn:${partition}:kms:${region}:${accountId}:key/*`,
+      ],
+    },
+    // Finding the gateway's target group by name has no resource-level permission.
+    { Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups'], Resource: ['*'] },
+    { Sid: 'AddonRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: clusterStackRoles(platform).map((role) => iam(`role/${role}`)) },
+  ];
+}
+
+/** The IAM roles the cluster stack owns: one IRSA role per add-on that calls AWS. */
+export function clusterStackRoles(platform: PlatformSpec): string[] {
+  const names = platformNames(platform);
+  return [names.lbControllerRole, names.dbProvisionerRole];
 }
 
 /** A tenant's resources in the platform account: its IAM role, EKS access entry and nodes; everything else it only reads. */

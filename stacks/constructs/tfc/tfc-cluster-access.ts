@@ -1,8 +1,6 @@
-import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
-import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { clusterAdminAccess } from '../eks/cluster-admin-access';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { tfcRoleArn, tfcRoleName } from '../../../src/config/workspaces';
@@ -14,13 +12,13 @@ export interface TfcClusterAccessProps {
 
 /**
  * Kubernetes access for Terraform Cloud runs (the cluster has no creator-admin: every principal
- * has an access entry). The platform workspace's run role gets cluster admin directly. Tenant
- * workspaces get it through one deployer role that any tenant run role of this platform may
- * assume, so adding a tenant never changes this stack.
+ * has an access entry). The cluster workspace's run role gets cluster admin directly; the platform
+ * workspace applies no Kubernetes resource and gets none. Tenant workspaces get it through one
+ * deployer role that any tenant run role of this platform may assume, so adding a tenant never
+ * changes this stack. Created in the platform stack, so it exists before the cluster and tenant
+ * stacks' first plan.
  */
 export class TfcClusterAccess extends Construct {
-  /** Access policy associations: Kubernetes resources of the platform stack depend on these. */
-  readonly dependables: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: TfcClusterAccessProps) {
     super(scope, id);
@@ -44,19 +42,9 @@ export class TfcClusterAccess extends Construct {
       }),
     });
     const admins: [string, string][] = [
-      ['platform-run-role', tfcRoleArn(platform, 'platform', 'platform')],
+      ['cluster-run-role', tfcRoleArn(platform, names.clusterStack, 'platform')],
       ['tenant-deployer', deployer.arn],
     ];
-    for (const [key, principalArn] of admins) {
-      const entry = new EksAccessEntry(this, `${key}-entry`, { clusterName: props.clusterName, principalArn, type: 'STANDARD' });
-      this.dependables.push(
-        new EksAccessPolicyAssociation(this, `${key}-admin`, {
-          clusterName: props.clusterName,
-          principalArn: entry.principalArn,
-          policyArn: `arn:${names.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-          accessScope: { type: 'cluster' },
-        }),
-      );
-    }
+    for (const [key, principalArn] of admins) clusterAdminAccess(this, key, { clusterName: props.clusterName, principalArn, partition: names.partition });
   }
 }

@@ -22,6 +22,8 @@ export interface IstioProps {
 
 /** Istio's fixed readiness port on gateway pods (/healthz/ready), the ALB health check target. */
 export const ISTIO_STATUS_PORT = 15021;
+/** Port the ingress gateway pods serve HTTP on, which the ALB targets (unprivileged, outside Istio's 15000-15099). */
+export const INGRESS_GATEWAY_PORT = 8080;
 /** Name of the tracing extension provider in the mesh config. */
 export const TRACING_PROVIDER = 'jaeger';
 const GATEWAY_REPLICAS = { min: 3, max: 15, cpuPercent: 60 };

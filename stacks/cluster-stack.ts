@@ -1,0 +1,76 @@
+import { DataAwsDbProxy } from '@cdktf/provider-aws/lib/data-aws-db-proxy';
+import { DataAwsKmsKey } from '@cdktf/provider-aws/lib/data-aws-kms-key';
+import { DataAwsLbTargetGroup } from '@cdktf/provider-aws/lib/data-aws-lb-target-group';
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import { platformNames } from '../src/config/names';
+import type { PlatformSpec } from '../src/config/platform-schema';
+import type { TierSpec } from '../src/config/tiers';
+import { INGRESS_GATEWAY_PORT } from './constructs/addons/istio';
+import { DatabaseProvisioner } from './constructs/database/database-provisioner';
+import { proxyResourceId } from './constructs/database/proxy-resource-id';
+import { clusterOidc } from './constructs/identity/cluster-oidc';
+import { ClusterProviders } from './constructs/kubernetes/cluster-providers';
+import { DefaultStorageClass } from './constructs/kubernetes/default-storage-class';
+import { PlatformServices } from './constructs/platform-services';
+import { TenantctlStack } from './constructs/tenantctl-stack';
+
+export interface ClusterStackProps {
+  readonly platform: PlatformSpec;
+  readonly tiers: Record<string, TierSpec>;
+}
+
+/**
+ * The platform's Kubernetes layer: everything applied through the Kubernetes and Helm providers
+ * (storage class, namespaces, priority classes, add-ons, mesh, observability, platform SQL). It
+ * runs after the platform stack, so the cluster, its node groups, CoreDNS, the access entries
+ * that let this stack's runner in, and the database proxy's target all exist before its plan, and
+ * it finds them by name like a tenant stack does. Construct ids are those these resources had in
+ * the platform stack, so their addresses survive the move between states (see README).
+ */
+export class ClusterStack extends TenantctlStack {
+  constructor(scope: Construct, props: ClusterStackProps) {
+    const { platform, tiers } = props;
+    const names = platformNames(platform);
+    super(scope, names.clusterStack, { platform, accountName: 'platform', kind: 'cluster' });
+
+    const { cluster } = new ClusterProviders(this, 'cluster', { clusterName: names.cluster, region: platform.aws.region, helm: true });
+    const oidc = clusterOidc(cluster, names.partition, platform.aws.accountId);
+    // DescribeKey by alias: a key-scoped call (an alias lookup would list every alias of the account).
+    const ebsKey = new DataAwsKmsKey(this, 'ebs-key', { keyId: names.kmsAlias('ebs') });
+    const targetGroup = new DataAwsLbTargetGroup(this, 'gateway-target-group', { name: names.albTargetGroup });
+    const proxy = new DataAwsDbProxy(this, 'db-proxy', { name: names.proxy });
+
+    const storage = new DefaultStorageClass(this, 'storage', { ebsKmsKeyArn: ebsKey.arn });
+    const services = new PlatformServices(this, 'services', {
+      platform,
+      tiers,
+      clusterName: names.cluster,
+      oidcProviderArn: oidc.providerArn,
+      oidcIssuer: oidc.issuer,
+      vpcId: cluster.vpcConfig.get(0).vpcId,
+      region: platform.aws.region,
+      targetGroupArn: targetGroup.arn,
+      gatewayPort: INGRESS_GATEWAY_PORT,
+      dependsOn: [storage.storageClass],
+    });
+    new DatabaseProvisioner(this, 'database-provisioner', {
+      platform,
+      oidcProviderArn: oidc.providerArn,
+      oidcIssuer: oidc.issuer,
+      proxyEndpoint: proxy.endpoint,
+      proxyResourceId: proxyResourceId(proxy),
+      dependsOn: services.dependables,
+    });
+
+    const ns = names.namespaces;
+    new TerraformOutput(this, 'grafana_access', {
+      value: `kubectl -n ${ns.monitoring} port-forward svc/kube-prometheus-stack-grafana 3000:80 (admin password: kubectl -n ${ns.monitoring} get secret kube-prometheus-stack-grafana -o jsonpath='{.data.admin-password}' | base64 -d)`,
+      description: 'How to reach Grafana',
+    });
+    new TerraformOutput(this, 'kiali_access', {
+      value: `kubectl -n ${ns.istio} port-forward svc/kiali 20001:20001 (token: kubectl -n ${ns.istio} create token kiali)`,
+      description: 'How to reach Kiali',
+    });
+  }
+}
