@@ -276,6 +276,17 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       expect(json.where('aws_iam_role_policy_attachment', (a) => a.role.includes(json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-tenant-beta')))).toEqual([]);
     });
 
+    test('THEN the cluster run role manages only the add-ons\' IRSA roles by name and reads the platform by name; no managed policy', () => {
+      const statements = inlinePolicy('acme-prod-tfc-cluster').Statement;
+      const sid = (id: string) => statements.find((s: any) => s.Sid === id);
+      expect(sid('AddonRoles').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-aws-load-balancer-controller`, `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-db-provisioner`]);
+      expect(sid('AddonRoles').Action).not.toContain('iam:PassRole');
+      expect(sid('ReadPlatformByName')).toMatchObject({ Action: ['eks:DescribeCluster', 'rds:DescribeDBProxies', 'kms:DescribeKey'] });
+      expect(sid('FindTargetGroup')).toEqual({ Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups'], Resource: ['*'] });
+      expect(statements).toHaveLength(3);
+      expect(json.where('aws_iam_role_policy_attachment', (a) => a.role.includes(json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-cluster')))).toEqual([]);
+    });
+
     test('THEN the bootstrap run role manages only the OIDC provider and the run roles, attaching no policy but PowerUserAccess', () => {
       const statements = inlinePolicy('acme-prod-tfc-bootstrap-platform').Statement;
       expect(statements.map((s: any) => s.Resource).flat()).toEqual([
