@@ -37,8 +37,16 @@ const burstable: Record<string, NodeCapacity> = {
   xlarge: { vcpu: 4, memoryGiB: 16 },
   '2xlarge': { vcpu: 8, memoryGiB: 32 },
 };
-families.t3 = burstable;
-families.t4g = burstable;
+const BURSTABLE_FAMILIES = ['t3', 't4g'];
+for (const family of BURSTABLE_FAMILIES) families[family] = burstable;
+
+/** Graviton families carry a `g` after the generation digit: m7g, c7gn, r8g, t4g. */
+const ARM_FAMILY = /^[a-z]+\d+g[a-z]*\./;
+
+/** CPU architecture of an EC2 instance type: one node group (one AMI) serves one architecture. */
+export function ec2Architecture(instanceType: string): 'arm64' | 'x86_64' {
+  return ARM_FAMILY.test(instanceType) ? 'arm64' : 'x86_64';
+}
 
 /** vCPU and memory of an EC2 instance type such as `m6i.2xlarge`, or undefined when unknown. */
 export function ec2Capacity(instanceType: string): NodeCapacity | undefined {
