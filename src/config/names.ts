@@ -38,6 +38,7 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aw
     albLogBucket: `${prefix}-${p.aws.accountId}-alb-logs`,
     webAcl: `${prefix}-edge`,
     lbControllerRole: `${prefix}-aws-load-balancer-controller`,
+    clusterAutoscalerRole: `${prefix}-cluster-autoscaler`,
     ebsCsiRole: `${prefix}-ebs-csi`,
     dbProvisionerRole: `${prefix}-db-provisioner`,
     /** Role with Kubernetes access that tenant stacks' Terraform Cloud runs assume (see TfcClusterAccess). */
