@@ -54,6 +54,22 @@ export function ec2Capacity(instanceType: string): NodeCapacity | undefined {
   return families[family]?.[size];
 }
 
+/**
+ * The known non-burstable EC2 instance types of the same vCPU, memory and architecture as
+ * `instanceType`, sorted (burstable types throttle under sustained load: no substitute).
+ */
+export function sameSizeInstanceTypes(instanceType: string): string[] {
+  const cap = ec2Capacity(instanceType);
+  if (!cap) return [];
+  const arch = ec2Architecture(instanceType);
+  return Object.entries(families)
+    .filter(([family]) => !BURSTABLE_FAMILIES.includes(family))
+    .flatMap(([family, bySize]) => Object.entries(bySize).map(([size, c]) => ({ type: `${family}.${size}`, c })))
+    .filter(({ type, c }) => c.vcpu === cap.vcpu && c.memoryGiB === cap.memoryGiB && ec2Architecture(type) === arch)
+    .map(({ type }) => type)
+    .sort();
+}
+
 /** Memory of an RDS instance class such as `db.r6g.large`, or undefined when unknown. */
 export function rdsCapacity(instanceClass: string): NodeCapacity | undefined {
   if (!instanceClass.startsWith('db.')) return undefined;
