@@ -36,7 +36,7 @@ const serviceAccountSchema = z
 /** Spot capacity beside the On-Demand tenants nodes (split by splitTenantCapacity). */
 const tenantSpotSchema = z
   .object({
-    share: z.number().min(0, 'must be between 0 and 1').lt(1, 'must be below 1: part of the tenants nodes stays On-Demand, capacity AWS cannot reclaim at two minutes notice'),
+    share: z.number().min(0, 'must be between 0 and 1').lt(1, "must be below 1: part of the tenants nodes stays On-Demand, capacity AWS cannot reclaim at two minutes' notice"),
     instanceTypes: nodeGroupSize.shape.instanceTypes.min(2, 'needs at least two instance types of one size: Spot is drawn from several pools, so that one pool running dry does not take all Spot nodes'),
   })
   .strict();

@@ -58,7 +58,7 @@ describe('platform.json eks.nodeGroups.tenants.spot', () => {
   });
 
   test.each([
-    [{ share: 1, instanceTypes: SPOT_TYPES }, 'eks.nodeGroups.tenants.spot.share: must be below 1: part of the tenants nodes stays On-Demand, capacity AWS cannot reclaim at two minutes notice'],
+    [{ share: 1, instanceTypes: SPOT_TYPES }, "eks.nodeGroups.tenants.spot.share: must be below 1: part of the tenants nodes stays On-Demand, capacity AWS cannot reclaim at two minutes' notice"],
     [{ share: -0.1, instanceTypes: SPOT_TYPES }, 'eks.nodeGroups.tenants.spot.share: must be between 0 and 1'],
     [{ share: 0.5, instanceTypes: ['m6a.xlarge'] }, 'eks.nodeGroups.tenants.spot.instanceTypes: needs at least two instance types of one size: Spot is drawn from several pools, so that one pool running dry does not take all Spot nodes'],
     [{ share: 0.5 }, 'eks.nodeGroups.tenants.spot.instanceTypes: Required'],
