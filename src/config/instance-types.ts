@@ -37,13 +37,37 @@ const burstable: Record<string, NodeCapacity> = {
   xlarge: { vcpu: 4, memoryGiB: 16 },
   '2xlarge': { vcpu: 8, memoryGiB: 32 },
 };
-families.t3 = burstable;
-families.t4g = burstable;
+const BURSTABLE_FAMILIES = ['t3', 't4g'];
+for (const family of BURSTABLE_FAMILIES) families[family] = burstable;
+
+/** Graviton families carry a `g` after the generation digit: m7g, c7gn, r8g, t4g. */
+const ARM_FAMILY = /^[a-z]+\d+g[a-z]*\./;
+
+/** CPU architecture of an EC2 instance type: one node group (one AMI) serves one architecture. */
+export function ec2Architecture(instanceType: string): 'arm64' | 'x86_64' {
+  return ARM_FAMILY.test(instanceType) ? 'arm64' : 'x86_64';
+}
 
 /** vCPU and memory of an EC2 instance type such as `m6i.2xlarge`, or undefined when unknown. */
 export function ec2Capacity(instanceType: string): NodeCapacity | undefined {
   const [family, size] = instanceType.split('.');
   return families[family]?.[size];
+}
+
+/**
+ * The known non-burstable EC2 instance types of the same vCPU, memory and architecture as
+ * `instanceType`, sorted (burstable types throttle under sustained load: no substitute).
+ */
+export function sameSizeInstanceTypes(instanceType: string): string[] {
+  const cap = ec2Capacity(instanceType);
+  if (!cap) return [];
+  const arch = ec2Architecture(instanceType);
+  return Object.entries(families)
+    .filter(([family]) => !BURSTABLE_FAMILIES.includes(family))
+    .flatMap(([family, bySize]) => Object.entries(bySize).map(([size, c]) => ({ type: `${family}.${size}`, c })))
+    .filter(({ type, c }) => c.vcpu === cap.vcpu && c.memoryGiB === cap.memoryGiB && ec2Architecture(type) === arch)
+    .map(({ type }) => type)
+    .sort();
 }
 
 /** Memory of an RDS instance class such as `db.r6g.large`, or undefined when unknown. */

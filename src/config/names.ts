@@ -38,6 +38,9 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aw
     albLogBucket: `${prefix}-${p.aws.accountId}-alb-logs`,
     webAcl: `${prefix}-edge`,
     lbControllerRole: `${prefix}-aws-load-balancer-controller`,
+    clusterAutoscalerRole: `${prefix}-cluster-autoscaler`,
+    /** The Spot node group beside the On-Demand `tenants` group (eks.nodeGroups.tenants.spot). */
+    tenantsSpotNodeGroup: 'tenants-spot',
     ebsCsiRole: `${prefix}-ebs-csi`,
     dbProvisionerRole: `${prefix}-db-provisioner`,
     /** Role with Kubernetes access that tenant stacks' Terraform Cloud runs assume (see TfcClusterAccess). */

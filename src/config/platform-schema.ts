@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cidrContains, cidrsOverlap, defaultSubnetPlan, parseCidr, type Cidr } from './cidr';
 import { EKS_VERSIONS, DEFAULT_EKS_VERSION } from './eks-versions';
 import { AWS_REGIONS } from './regions';
+import { spotCapacityIssues } from './spot-capacity';
 import { nodeGroupSize } from './tiers';
 
 export const CONFIG_VERSION = 1;
@@ -29,6 +30,14 @@ const serviceAccountSchema = z
     name: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be a lowercase name of at most 20 characters'),
     accountId,
     purpose: z.string().min(1).max(200),
+  })
+  .strict();
+
+/** Spot capacity beside the On-Demand tenants nodes (split by splitTenantCapacity). */
+const tenantSpotSchema = z
+  .object({
+    share: z.number().min(0, 'must be between 0 and 1').lt(1, "must be below 1: part of the tenants nodes stays On-Demand, capacity AWS cannot reclaim at two minutes' notice"),
+    instanceTypes: nodeGroupSize.shape.instanceTypes.min(2, 'needs at least two instance types of one size: Spot is drawn from several pools, so that one pool running dry does not take all Spot nodes'),
   })
   .strict();
 
@@ -81,7 +90,8 @@ export const platformSchema = z
         nodeGroups: z
           .object({
             system: nodeGroupSize.default({ instanceTypes: ['m6i.large'], minSize: 2, desiredSize: 3, maxSize: 4 }),
-            tenants: nodeGroupSize.default({ instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12 }),
+            /** Without `spot`, every shared tenant node is On-Demand. */
+            tenants: nodeGroupSize.extend({ spot: tenantSpotSchema.optional() }).default({ instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12 }),
           })
           .strict()
           .default({}),
@@ -200,6 +210,7 @@ export const platformSchema = z
         issue(['eks', 'nodeGroups', group], `needs minSize <= desiredSize <= maxSize, got ${g.minSize} <= ${g.desiredSize} <= ${g.maxSize}`);
       }
     }
+    for (const { path, message } of spotCapacityIssues(cfg.eks.nodeGroups.tenants)) issue(['eks', 'nodeGroups', 'tenants', ...path], message);
     if (cfg.database.maxAllocatedStorageGiB < cfg.database.allocatedStorageGiB) {
       issue(['database', 'maxAllocatedStorageGiB'], `must be at least allocatedStorageGiB (${cfg.database.allocatedStorageGiB})`);
     }

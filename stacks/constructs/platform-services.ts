@@ -4,6 +4,7 @@ import { platformNames } from '../../src/config/names';
 import type { PlatformSpec } from '../../src/config/platform-schema';
 import type { TierSpec } from '../../src/config/tiers';
 import { AwsLoadBalancerController } from './addons/aws-load-balancer-controller';
+import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { Istio } from './addons/istio';
 import { JAEGER_OTLP_GRPC_PORT, JAEGER_QUERY_PORT, JAEGER_SERVICE, Jaeger } from './addons/jaeger';
 import { Kiali } from './addons/kiali';
@@ -13,6 +14,7 @@ import { MetricsServer } from './addons/metrics-server';
 import { PlatformNamespaces, type PlatformNamespaceKey } from './kubernetes/platform-namespaces';
 import { PriorityClasses } from './kubernetes/priority-classes';
 import { MeshPolicies } from './mesh/mesh-policies';
+import { POOL_LABEL } from './eks/eks-cluster';
 
 export interface PlatformServicesProps {
   readonly platform: PlatformSpec;
@@ -39,7 +41,8 @@ const KUBE_SYSTEM = 'kube-system';
 
 /**
  * What runs in the platform cluster besides tenants: namespaces with Pod Security labels, tier
- * PriorityClasses, the AWS Load Balancer Controller, Istio with mesh-wide policies, metrics-server,
+ * PriorityClasses, the AWS Load Balancer Controller, the Cluster Autoscaler (it owns the node
+ * groups' desired sizes), Istio with mesh-wide policies, metrics-server,
  * Prometheus/Grafana, Jaeger and Kiali. Order: namespaces first; Istio base, CNI, istiod, gateway;
  * the mesh chart after the gateway and the load balancer controller (TargetGroupBinding CRD);
  * Kiali after Prometheus, Jaeger and istiod.
@@ -57,6 +60,7 @@ export class PlatformServices extends Construct {
   /** Everything above, for dependsOn of workloads that need the platform services in place. */
   readonly dependables: ITerraformDependable[];
   readonly kyverno: Kyverno;
+  readonly clusterAutoscaler: ClusterAutoscaler;
 
   constructor(scope: Construct, id: string, props: PlatformServicesProps) {
     super(scope, id);
@@ -83,6 +87,19 @@ export class PlatformServices extends Construct {
       dependsOn: cluster,
     });
     this.metricsServer = new MetricsServer(this, 'metrics-server', { namespace: KUBE_SYSTEM, dependsOn: cluster });
+    this.clusterAutoscaler = new ClusterAutoscaler(this, 'cluster-autoscaler', {
+      clusterName: names.cluster,
+      kubernetesVersion: platform.eks.version,
+      region: props.region,
+      accountId: platform.aws.accountId,
+      roleName: names.clusterAutoscalerRole,
+      oidcProviderArn: props.oidcProviderArn,
+      oidcIssuer: props.oidcIssuer,
+      namespace: KUBE_SYSTEM,
+      poolLabel: POOL_LABEL,
+      systemPool: 'system',
+      dependsOn: cluster,
+    });
     this.kyverno = new Kyverno(this, 'kyverno', { namespace: ns.policy, dependsOn: into('policy') });
 
     this.jaeger = new Jaeger(this, 'jaeger', { namespace: ns.monitoring, dependsOn: into('monitoring') });
@@ -123,6 +140,7 @@ export class PlatformServices extends Construct {
       ...Object.values(this.priorityClasses.classes),
       this.loadBalancerController.release,
       this.metricsServer.release,
+      this.clusterAutoscaler.release,
       this.kyverno.release,
       this.istio.base,
       this.istio.cni,

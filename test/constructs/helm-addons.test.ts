@@ -71,6 +71,7 @@ describe('platform add-ons', () => {
     const releases = Object.values(json.resources('helm_release'));
     expect(releases.map((r) => r.name).sort()).toEqual([
       'aws-load-balancer-controller',
+      'cluster-autoscaler',
       'istio-base',
       'istio-cni',
       'istio-ingressgateway',

@@ -79,7 +79,7 @@ describe('GIVEN a default project (no Terraform Cloud)', () => {
     });
 
     test('THEN it holds every Kubernetes resource and Helm release of the platform, and IRSA roles trust the derived OIDC provider', () => {
-      expect(Object.keys(json.resources('helm_release'))).toHaveLength(11);
+      expect(Object.keys(json.resources('helm_release'))).toHaveLength(12);
       expect(Object.keys(json.resources('kubernetes_storage_class_v1'))).toHaveLength(1);
       expect(Object.keys(json.resources('kubernetes_job_v1'))).toHaveLength(1);
       const issuer = `\${replace(${cluster}.identity[0].oidc[0].issuer, "https://", "")}`;
@@ -87,7 +87,7 @@ describe('GIVEN a default project (no Terraform Cloud)', () => {
         // The trust document is a Terraform string template around the references.
         expect(role.assume_role_policy).toContain(`"Federated":"arn:aws:iam::111122223333:oidc-provider/${issuer}"`);
       }
-      expect((Object.values(json.resources('aws_iam_role')) as any[]).map((r) => r.name).sort()).toEqual(['acme-prod-aws-load-balancer-controller', 'acme-prod-db-provisioner']);
+      expect((Object.values(json.resources('aws_iam_role')) as any[]).map((r) => r.name).sort()).toEqual(['acme-prod-aws-load-balancer-controller', 'acme-prod-cluster-autoscaler', 'acme-prod-db-provisioner']);
     });
 
     test('THEN the storage class encrypts with the platform EBS key, found through its alias', () => {

@@ -245,11 +245,11 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       return JSON.parse(policies[0].policy);
     };
 
-    test('THEN no run role may use a wildcard action, and only calls with no resource level (EC2 Describe, DescribeTargetGroups) use Resource "*"', () => {
+    test('THEN no run role may use a wildcard action, and only calls with no resource level (EC2 and Auto Scaling Describe, DescribeTargetGroups) use Resource "*"', () => {
       for (const role of roles) {
         for (const s of inlinePolicy(role.name).Statement) {
           for (const action of s.Action) expect(action).not.toMatch(/\*/);
-          if (s.Resource.includes('*')) expect(s.Action.every((a: string) => a.startsWith('ec2:Describe') || a === 'elasticloadbalancing:DescribeTargetGroups')).toBe(true);
+          if (s.Resource.includes('*')) expect(s.Action.every((a: string) => /^(ec2|autoscaling):Describe/.test(a) || a === 'elasticloadbalancing:DescribeTargetGroups')).toBe(true);
         }
       }
     });
@@ -279,7 +279,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
     test('THEN the cluster run role manages only the add-ons\' IRSA roles by name and reads the platform by name; no managed policy', () => {
       const statements = inlinePolicy('acme-prod-tfc-cluster').Statement;
       const sid = (id: string) => statements.find((s: any) => s.Sid === id);
-      expect(sid('AddonRoles').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-aws-load-balancer-controller`, `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-db-provisioner`]);
+      expect(sid('AddonRoles').Resource).toEqual(['aws-load-balancer-controller', 'db-provisioner', 'cluster-autoscaler'].map((r) => `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-${r}`));
       expect(sid('AddonRoles').Action).not.toContain('iam:PassRole');
       expect(sid('ReadPlatformByName')).toMatchObject({ Action: ['eks:DescribeCluster', 'rds:DescribeDBProxies', 'kms:DescribeKey'] });
       expect(sid('FindTargetGroup')).toEqual({ Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups'], Resource: ['*'] });

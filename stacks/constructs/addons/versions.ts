@@ -14,6 +14,8 @@ export const chartVersions = {
   jaeger: '4.11.1',
   /** Kyverno 1.15 (tenant scheduling policies need 1.13 or later). */
   kyverno: '3.5.2',
+  /** Chart only: the image follows the cluster's Kubernetes minor (cluster-autoscaler/image.ts). */
+  clusterAutoscaler: '9.59.0',
 } as const;
 
 /** Helm repositories of the charts above (official upstream repositories only). */
@@ -25,4 +27,5 @@ export const chartRepositories = {
   kiali: 'https://kiali.org/helm-charts',
   jaeger: 'https://jaegertracing.github.io/helm-charts',
   kyverno: 'https://kyverno.github.io/kyverno',
+  autoscaler: 'https://kubernetes.github.io/autoscaler',
 } as const;

@@ -9,9 +9,11 @@ import { Construct } from 'constructs';
 import { HttpsFromVpcSecurityGroup } from '../network/https-from-vpc-security-group';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { splitTenantCapacity } from '../../../src/config/spot-capacity';
+import type { NodeGroupSize } from '../../../src/config/tiers';
 import { clusterAdminAccess } from './cluster-admin-access';
 import { EksAddons } from './eks-addons';
-import { NodeGroup } from './node-group';
+import { NodeGroup, type CapacityType } from './node-group';
 
 export interface EksClusterProps {
   readonly platform: PlatformSpec;
@@ -167,15 +169,23 @@ export class EksCluster extends Construct {
       ebsKmsKeyArn: props.ebsKmsKeyArn,
     });
 
-    const nodeGroups = (['system', 'tenants'] as const).map(
-      (pool) =>
-        new NodeGroup(this, `node-group-${pool}`, {
+    // eks.nodeGroups.tenants.spot moves its share of the tenants bounds to a Spot group of the same pool.
+    const tenantCapacity = splitTenantCapacity(eks.nodeGroups.tenants);
+    const groups: { id: string; name: string; pool: string; size: NodeGroupSize; capacityType?: CapacityType }[] = [
+      { id: 'node-group-system', name: 'system', pool: 'system', size: eks.nodeGroups.system },
+      { id: 'node-group-tenants', name: 'tenants', pool: 'tenants', size: tenantCapacity.onDemand },
+      ...(tenantCapacity.spot ? [{ id: 'node-group-tenants-spot', name: names.tenantsSpotNodeGroup, pool: 'tenants', size: tenantCapacity.spot, capacityType: 'SPOT' as const }] : []),
+    ];
+    const nodeGroups = groups.map(
+      (group) =>
+        new NodeGroup(this, group.id, {
           clusterName: this.cluster.name,
-          nodeGroupName: pool,
+          nodeGroupName: group.name,
           nodeRoleArn: nodeRole.arn,
           subnetIds: props.privateSubnetIds,
-          size: eks.nodeGroups[pool],
-          labels: { [POOL_LABEL]: pool },
+          size: group.size,
+          capacityType: group.capacityType,
+          labels: { [POOL_LABEL]: group.pool },
           ebsKmsKeyArn: props.ebsKmsKeyArn,
           dependsOn: [...nodePolicies, ...this.addons.nodeDependencies],
         }).nodeGroup,

@@ -1,8 +1,16 @@
+import { AutoscalingGroupTagA } from '@cdktf/provider-aws/lib/autoscaling-group-tag';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { ec2Architecture } from '../../../src/config/instance-types';
 import type { NodeGroupSize } from '../../../src/config/tiers';
+import { NODE_TEMPLATE_TAG_PREFIX, nodeTemplateTags, type EksTaintEffect } from '../addons/cluster-autoscaler/asg-tags';
+
+export type CapacityType = 'ON_DEMAND' | 'SPOT';
+
+/** Label EKS puts on every managed node: `ON_DEMAND` or `SPOT`. */
+export const CAPACITY_TYPE_LABEL = 'eks.amazonaws.com/capacityType';
 
 export interface NodeGroupProps {
   readonly clusterName: string;
@@ -20,7 +28,13 @@ export interface NodeGroupProps {
    * Taints of the nodes (EKS API spelling of the effect).
    * @default - no taints
    */
-  readonly taints?: { key: string; value: string; effect: 'NO_SCHEDULE' | 'NO_EXECUTE' | 'PREFER_NO_SCHEDULE' }[];
+  readonly taints?: { key: string; value: string; effect: EksTaintEffect }[];
+  /**
+   * Purchase option of the nodes. Spot nodes are drained by EKS on a rebalance recommendation
+   * or an interruption notice; give a Spot group several instance types of one size.
+   * @default 'ON_DEMAND'
+   */
+  readonly capacityType?: CapacityType;
   /** KMS key of the nodes' root volumes. */
   readonly ebsKmsKeyArn: string;
   /**
@@ -39,7 +53,9 @@ const ROOT_DEVICE = '/dev/xvda';
  * An EKS managed node group on Amazon Linux 2023 with its own launch template: IMDSv2 only with
  * a hop limit of 1, so Pods cannot reach the instance metadata service and borrow the node role
  * (they get AWS credentials through IRSA), and an encrypted gp3 root volume with the platform's
- * EBS key. The cluster autoscaler owns the desired size, so Terraform does not reset it.
+ * EBS key. Cluster Autoscaler owns the desired size, so Terraform does not reset it; the group's
+ * Auto Scaling group carries node-template tags of its labels and taints, so the autoscaler can
+ * scale it up from zero nodes.
  */
 export class NodeGroup extends Construct {
   readonly nodeGroup: EksNodeGroup;
@@ -48,6 +64,7 @@ export class NodeGroup extends Construct {
     super(scope, id);
     const amiType = validate(props);
     const name = `${props.clusterName}-${props.nodeGroupName}`;
+    const capacityType = props.capacityType ?? 'ON_DEMAND';
 
     const launchTemplate = new LaunchTemplate(this, 'launch-template', {
       name,
@@ -82,7 +99,7 @@ export class NodeGroup extends Construct {
       nodeRoleArn: props.nodeRoleArn,
       subnetIds: props.subnetIds,
       amiType,
-      capacityType: 'ON_DEMAND',
+      capacityType,
       instanceTypes: props.size.instanceTypes,
       scalingConfig: { minSize: props.size.minSize, desiredSize: props.size.desiredSize, maxSize: props.size.maxSize },
       updateConfig: { maxUnavailable: 1 },
@@ -93,11 +110,20 @@ export class NodeGroup extends Construct {
       lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
       dependsOn: props.dependsOn,
     });
+
+    // EKS tags the group's Auto Scaling group for discovery only; labels (with the capacity type
+    // EKS sets on every node) and taints are ours to describe. Not propagated: nodes get them
+    // from the node group itself.
+    const asgName = this.nodeGroup.resources.get(0).autoscalingGroups.get(0).name;
+    for (const tag of nodeTemplateTags({ ...props.labels, [CAPACITY_TYPE_LABEL]: capacityType }, props.taints ?? [])) {
+      const id = `node-template-${tag.key.slice(NODE_TEMPLATE_TAG_PREFIX.length).replace(/[^A-Za-z0-9]+/g, '-')}`;
+      new AutoscalingGroupTagA(this, id, {
+        autoscalingGroupName: asgName,
+        tag: { key: tag.key, value: tag.value, propagateAtLaunch: false },
+      });
+    }
   }
 }
-
-/** Graviton families carry a `g` after the generation digit: m7g, c7gn, r8g, t4g. */
-const ARM_FAMILY = /^[a-z]+\d+g[a-z]*\./;
 
 /** Checks the props and returns the AMI type the instance types need. */
 function validate(props: NodeGroupProps): 'AL2023_ARM_64_STANDARD' | 'AL2023_x86_64_STANDARD' {
@@ -107,7 +133,7 @@ function validate(props: NodeGroupProps): 'AL2023_ARM_64_STANDARD' | 'AL2023_x86
   }
   if (size.instanceTypes.length === 0) throw new Error(`node group ${nodeGroupName} needs at least one instance type`);
   if (props.subnetIds.length === 0) throw new Error(`node group ${nodeGroupName} needs at least one subnet`);
-  const arm = size.instanceTypes.filter((t) => ARM_FAMILY.test(t));
+  const arm = size.instanceTypes.filter((t) => ec2Architecture(t) === 'arm64');
   if (arm.length > 0 && arm.length < size.instanceTypes.length) {
     throw new Error(`node group ${nodeGroupName} mixes Graviton (${arm.join(', ')}) and x86 instance types: one AMI serves one architecture, use one or the other`);
   }

@@ -1,6 +1,7 @@
 import { platformNames, tenantNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { type StackInfo, accountIdOf } from '../../../src/config/workspaces';
+import { NODE_TEMPLATE_TAG_PREFIX } from '../addons/cluster-autoscaler/asg-tags';
 
 export interface PolicyStatement {
   readonly Sid: string;
@@ -133,7 +134,7 @@ function clusterLayer(platform: PlatformSpec): PolicyStatement[] {
 /** The IAM roles the cluster stack owns: one IRSA role per add-on that calls AWS. */
 export function clusterStackRoles(platform: PlatformSpec): string[] {
   const names = platformNames(platform);
-  return [names.lbControllerRole, names.dbProvisionerRole];
+  return [names.lbControllerRole, names.dbProvisionerRole, names.clusterAutoscalerRole];
 }
 
 /** A tenant's resources in the platform account: its IAM role, EKS access entry and nodes; everything else it only reads. */
@@ -159,8 +160,8 @@ function tenantInPlatformAccount(platform: PlatformSpec, stack: StackInfo): Poli
         `arn:${partition}:kms:${region}:${accountId}:key/*`,
       ],
     },
-    // EC2 Describe* calls have no resource-level permissions.
-    { Sid: 'DescribeNetwork', Effect: 'Allow', Action: ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions'], Resource: ['*'] },
+    // Describe calls have no resource-level permissions.
+    { Sid: 'DescribeNetwork', Effect: 'Allow', Action: ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions', 'autoscaling:DescribeTags'], Resource: ['*'] },
     { Sid: 'TenantRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: [iam(`role/${tenant.iamRole}`)] },
     // The tenant's own inline policy (tenant-<id>-db-connect) on the proxy role: IAM cannot narrow it to one policy name.
     { Sid: 'ProxyRoleTenantPolicy', Effect: 'Allow', Action: ['iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy'], Resource: [iam(`role/${names.proxyRole}`)] },
@@ -191,6 +192,17 @@ function tenantInPlatformAccount(platform: PlatformSpec, stack: StackInfo): Poli
       Effect: 'Allow',
       Action: ['ec2:CreateLaunchTemplate', 'ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate', 'ec2:DeleteLaunchTemplate', 'ec2:CreateTags'],
       Resource: [`arn:${partition}:ec2:${region}:${accountId}:launch-template/*`],
+    },
+    {
+      // Cluster Autoscaler's node-template tags (NodeGroup) on the Auto Scaling group EKS made for the tenant's node group.
+      Sid: 'TenantNodeGroupTemplateTags',
+      Effect: 'Allow',
+      Action: ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'],
+      Resource: [`arn:${partition}:autoscaling:${region}:${accountId}:autoScalingGroup:*:autoScalingGroupName/*`],
+      Condition: {
+        StringEquals: { 'aws:ResourceTag/eks:cluster-name': names.cluster, 'aws:ResourceTag/eks:nodegroup-name': tenant.nodeGroup },
+        'ForAllValues:StringLike': { 'aws:TagKeys': [`${NODE_TEMPLATE_TAG_PREFIX}*`] },
+      },
     },
     {
       Sid: 'PassNodeRoleToEks',

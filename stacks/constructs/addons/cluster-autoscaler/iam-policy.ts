@@ -1,0 +1,46 @@
+import type { IrsaPolicyStatement } from '../../identity/irsa-role';
+import { CLUSTER_TAG_VALUE, clusterTagKey } from './asg-tags';
+
+export interface ClusterAutoscalerPolicyProps {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly clusterName: string;
+}
+
+/**
+ * Least-privilege permissions of Cluster Autoscaler with Auto Scaling group discovery and managed
+ * node groups launched from launch templates: exactly the calls its AWS provider makes (1.31 to
+ * 1.35). Describe calls support no resource-level permissions, so they name `*`; the two calls
+ * that change capacity are limited to this cluster's groups by the tag EKS sets on them, and node
+ * group descriptions (labels and taints of a group at zero nodes) to this cluster's node groups.
+ * No launch configuration or instance-requirements calls: tenantctl's groups use neither.
+ */
+export function clusterAutoscalerStatements(props: ClusterAutoscalerPolicyProps): IrsaPolicyStatement[] {
+  const arn = (service: string, resource: string) => `arn:${props.partition}:${service}:${props.region}:${props.accountId}:${resource}`;
+  return [
+    {
+      sid: 'Describe',
+      actions: [
+        'autoscaling:DescribeAutoScalingGroups',
+        'autoscaling:DescribeScalingActivities',
+        // Group discovery of the 1.31 autoscaler (later ones filter DescribeAutoScalingGroups by tag).
+        'autoscaling:DescribeTags',
+        'ec2:DescribeInstanceTypes',
+        'ec2:DescribeLaunchTemplateVersions',
+      ],
+      resources: ['*'],
+    },
+    {
+      sid: 'DescribeClusterNodeGroups',
+      actions: ['eks:DescribeNodegroup'],
+      resources: [arn('eks', `nodegroup/${props.clusterName}/*/*`)],
+    },
+    {
+      sid: 'ResizeClusterNodeGroups',
+      actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+      resources: [arn('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*')],
+      conditions: [{ test: 'StringEquals', variable: `aws:ResourceTag/${clusterTagKey(props.clusterName)}`, values: [CLUSTER_TAG_VALUE] }],
+    },
+  ];
+}
