@@ -213,6 +213,23 @@ describe('EksCluster: add-ons', () => {
     for (const a of addons) expect(a).toMatchObject({ cluster_name: ref(json, 'aws_eks_cluster', 'name'), resolve_conflicts_on_create: 'OVERWRITE', resolve_conflicts_on_update: 'OVERWRITE' });
   });
 
+  test('pins every add-on to the build of the 1.34 row of the version table', () => {
+    expect(Object.fromEntries(addons.map((a) => [a.addon_name, a.addon_version]))).toEqual({
+      'vpc-cni': 'v1.22.4-eksbuild.3',
+      'kube-proxy': 'v1.34.6-eksbuild.13',
+      'eks-pod-identity-agent': 'v1.3.10-eksbuild.3',
+      coredns: 'v1.13.2-eksbuild.11',
+      'aws-ebs-csi-driver': 'v1.59.0-eksbuild.1',
+    });
+  });
+
+  test('moves kube-proxy and CoreDNS with the cluster version', () => {
+    const older = Object.values(synth({ eks: { version: '1.31' } }).resources('aws_eks_addon'));
+    const versionOf = (name: string) => older.find((a) => a.addon_name === name)!.addon_version;
+    expect(versionOf('kube-proxy')).toBe('v1.31.14-eksbuild.20');
+    expect(versionOf('coredns')).toBe('v1.11.4-eksbuild.40');
+  });
+
   test('turns on network policy enforcement in the VPC CNI', () => {
     expect(JSON.parse(addon('vpc-cni').configuration_values)).toEqual({ enableNetworkPolicy: 'true' });
   });

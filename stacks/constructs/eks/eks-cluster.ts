@@ -159,6 +159,7 @@ export class EksCluster extends Construct {
 
     this.addons = new EksAddons(this, 'addons', {
       clusterName: this.cluster.name,
+      kubernetesVersion: eks.version,
       namePrefix: names.prefix,
       partition: names.partition,
       oidcProviderArn: this.oidcProviderArn,
