@@ -74,6 +74,13 @@ export const platformSchema = z
     eks: z
       .object({
         version: z.string().refine((v) => EKS_VERSIONS.includes(v), (v) => ({ message: `EKS version ${JSON.stringify(v)} is not supported: use one of ${EKS_VERSIONS.join(', ')}` })).default(DEFAULT_EKS_VERSION),
+        /**
+         * What EKS does when the version leaves standard support: STANDARD upgrades the control
+         * plane automatically; EXTENDED keeps it there at six times the control-plane price.
+         */
+        supportType: z
+          .enum(['STANDARD', 'EXTENDED'], { errorMap: () => ({ message: 'must be STANDARD (upgraded automatically at the end of standard support) or EXTENDED (kept on its version, at extended-support prices)' }) })
+          .default('STANDARD'),
         /** The API server endpoint is private; a public endpoint is opened only to these CIDRs. */
         publicAccessCidrs: z.array(z.string()).default([]),
         /** IAM principals that get cluster-admin through an EKS access entry. */

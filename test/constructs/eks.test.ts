@@ -80,6 +80,10 @@ describe('EksCluster: control plane (defaults)', () => {
     expect(json.resources('aws_eks_access_entry')).toEqual({});
   });
 
+  test('leaves extended support off: the control plane is upgraded when its version leaves standard support', () => {
+    expect(cluster.upgrade_policy).toEqual({ support_type: 'STANDARD' });
+  });
+
   test('is protected against deletion and lets the managed add-ons replace the bootstrap ones', () => {
     expect(cluster).toMatchObject({ deletion_protection: true, bootstrap_self_managed_addons: false });
   });
@@ -96,6 +100,10 @@ describe('EksCluster: control plane (defaults)', () => {
 describe('EksCluster: public endpoint and admins when configured', () => {
   const json = synth({ eks: { publicAccessCidrs: ['203.0.113.0/24', '198.51.100.7/32'], adminPrincipalArns: [ADMIN, 'arn:aws:iam::111122223333:user/ops/alice'] } });
   const cluster = json.one('aws_eks_cluster');
+
+  test('keeps the version in extended support when eks.supportType is EXTENDED', () => {
+    expect(synth({ eks: { supportType: 'EXTENDED' } }).one('aws_eks_cluster').upgrade_policy).toEqual({ support_type: 'EXTENDED' });
+  });
 
   test('opens the public endpoint to exactly the listed CIDRs, keeping the private one', () => {
     expect(cluster.vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: true, public_access_cidrs: ['203.0.113.0/24', '198.51.100.7/32'] });

@@ -117,6 +117,8 @@ export class EksCluster extends Construct {
         // Without explicit CIDRs EKS would open a public endpoint to 0.0.0.0/0.
         ...(publicAccess ? { publicAccessCidrs: [...eks.publicAccessCidrs] } : {}),
       },
+      // Stated explicitly: the EKS API defaults to EXTENDED, billed at 6x once the version leaves standard support.
+      upgradePolicy: { supportType: eks.supportType },
       encryptionConfig: { resources: ['secrets'], provider: { keyArn: props.secretsKmsKeyArn } },
       enabledClusterLogTypes: [...CLUSTER_LOG_TYPES],
       accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
