@@ -42,7 +42,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aw
     dbProvisionerRole: `${prefix}-db-provisioner`,
     /** Role with Kubernetes access that tenant stacks' Terraform Cloud runs assume (see TfcClusterAccess). */
     tenantDeployerRole: `${prefix}-tenant-deployer`,
-    ecrRepository: (repo: string) => `${p.name}/${repo}`,
+    /** Under the platform prefix, so two environments of one platform can share an account. */
+    ecrRepository: (repo: string) => `${prefix}/${repo}`,
     namespaces: {
       istio: 'istio-system',
       monitoring: 'monitoring',
