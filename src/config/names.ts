@@ -22,6 +22,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aw
     flowLogRole: `${prefix}-vpc-flow-logs`,
     wafLogGroup: `aws-waf-logs-${prefix}`,
     dbInstance: `${prefix}-postgres`,
+    /** The final snapshot of one instance generation, told apart by `stamp` (letters, digits). */
+    dbFinalSnapshot: (stamp: string) => `${prefix}-postgres-final-${stamp}`,
     dbSubnetGroup: `${prefix}-database`,
     dbParameterGroup: `${prefix}-postgres`,
     dbName: 'saas',
