@@ -78,9 +78,28 @@ describe('Edge: access log bucket', () => {
     const policy = json.one('aws_s3_bucket_policy');
     expect(policy.bucket).toBe(bucketRef);
     expect(JSON.parse(policy.policy).Statement).toEqual([
-      { Sid: 'AllowElbLogDelivery', Effect: 'Allow', Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, Action: 's3:PutObject', Resource: `${bucketArn}/AWSLogs/111122223333/*` },
+      { Sid: 'AllowElbLogDelivery', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::156460612806:root' }, Action: 's3:PutObject', Resource: `${bucketArn}/AWSLogs/111122223333/*` },
       { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
     ]);
+  });
+});
+
+describe('Edge: access log delivery per region', () => {
+  const deliveryPrincipal = (region: string) => {
+    const { json } = synth({ aws: { region, accountId: '111122223333' } });
+    return JSON.parse(json.one('aws_s3_bucket_policy').policy).Statement.find((s: any) => s.Sid === 'AllowElbLogDelivery').Principal;
+  };
+
+  test.each([
+    ['us-east-1', 'arn:aws:iam::127311923021:root'],
+    ['eu-central-1', 'arn:aws:iam::054676820928:root'],
+    ['us-gov-west-1', 'arn:aws-us-gov:iam::048591011584:root'],
+  ])('in %s, a region opened before August 2022, trusts its Elastic Load Balancing account', (region, principal) => {
+    expect(deliveryPrincipal(region)).toEqual({ AWS: principal });
+  });
+
+  test.each(['ap-southeast-4', 'il-central-1'])('in %s, opened later, trusts the log-delivery service principal', (region) => {
+    expect(deliveryPrincipal(region)).toEqual({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' });
   });
 });
 

@@ -51,11 +51,13 @@ export class Edge extends Construct {
     super(scope, id);
     const names = platformNames(props.platform);
     validate(props);
-    const { accountId } = props.platform.aws;
+    const { accountId, region } = props.platform.aws;
 
     const logs = new AccessLogsBucket(this, 'access-logs', {
       bucketName: names.albLogBucket,
       accountId,
+      region,
+      partition: names.partition,
       expireAfterDays: ACCESS_LOG_DAYS,
     });
 
