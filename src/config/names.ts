@@ -67,6 +67,11 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aw
 }
 export type PlatformNames = ReturnType<typeof platformNames>;
 
+/** The DNS name that covers every tenant host of `domain` (`<tenant>.<domain>`). */
+export function tenantHostsWildcard(domain: string): string {
+  return `*.${domain}`;
+}
+
 /** Names of one tenant's objects. */
 export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws' | 'domain'>, id: string) {
   const platform = platformNames(p);
