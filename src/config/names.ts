@@ -6,7 +6,7 @@ import { partitionOf } from './regions';
  * environment (and tenant id). Stacks find each other's resources by these names, so they are
  * a contract: changing one replaces resources.
  */
-export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'>) {
+export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { readonly aws: Partial<PlatformSpec['aws']> & Pick<PlatformSpec['aws'], 'region' | 'accountId'> }) {
   const prefix = `${p.name}-${p.environment}`;
   const partition = partitionOf(p.aws.region);
   return {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cidrContains, cidrsOverlap, defaultSubnetPlan, parseCidr, type Cidr } from './cidr';
 import { EKS_VERSIONS, DEFAULT_EKS_VERSION } from './eks-versions';
 import { AWS_REGIONS } from './regions';
+import { SERVICE_LINKED_ROLE_SERVICES, type ServiceLinkedRoleService } from './service-linked-roles';
 import { nodeGroupSize } from './tiers';
 
 export const CONFIG_VERSION = 1;
@@ -56,6 +57,18 @@ export const platformSchema = z
         accountId,
         /** Further AWS accounts (one per service) that stacks may deploy into. */
         serviceAccounts: z.array(serviceAccountSchema).default([]),
+        /**
+         * Services whose service-linked role the platform account already has: the platform looks
+         * these up instead of creating them (a second creation fails).
+         */
+        existingServiceLinkedRoles: z
+          .array(
+            z.string().refine(
+              (s): s is ServiceLinkedRoleService => (SERVICE_LINKED_ROLE_SERVICES as string[]).includes(s),
+              `is not a service whose role tenantctl creates: list only ${SERVICE_LINKED_ROLE_SERVICES.join(', ')}`,
+            ),
+          )
+          .default([]),
       })
       .strict(),
     network: z
@@ -210,6 +223,9 @@ export const platformSchema = z
     if (cfg.database.maxAllocatedStorageGiB < cfg.database.allocatedStorageGiB) {
       issue(['database', 'maxAllocatedStorageGiB'], `must be at least allocatedStorageGiB (${cfg.database.allocatedStorageGiB})`);
     }
+    cfg.aws.existingServiceLinkedRoles.forEach((service, i) => {
+      if (cfg.aws.existingServiceLinkedRoles.indexOf(service) !== i) issue(['aws', 'existingServiceLinkedRoles', i], 'is listed twice: give each service once');
+    });
     const names = cfg.aws.serviceAccounts.map((a) => a.name);
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) issue(['aws', 'serviceAccounts', i, 'name'], `service account name ${n} is used twice`);
