@@ -6,7 +6,11 @@
  */
 export const ELB_LOG_DELIVERY_SERVICE = 'logdelivery.elasticloadbalancing.amazonaws.com';
 
-/** The Elastic Load Balancing account of each region that opened before August 2022. */
+/**
+ * The Elastic Load Balancing account of each region that opened before August 2022, as the
+ * Application Load Balancer guide ("Enable access logs") lists them; checked in 2026 against it
+ * and against the AWS provider's aws_elb_service_account table.
+ */
 export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
   'us-east-1': '127311923021',
   'us-east-2': '033677994240',

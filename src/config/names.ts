@@ -6,7 +6,7 @@ import { partitionOf } from './regions';
  * environment (and tenant id). Stacks find each other's resources by these names, so they are
  * a contract: changing one replaces resources.
  */
-export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'>) {
+export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { readonly aws: Partial<PlatformSpec['aws']> & Pick<PlatformSpec['aws'], 'region' | 'accountId'> }) {
   const prefix = `${p.name}-${p.environment}`;
   const partition = partitionOf(p.aws.region);
   return {
@@ -22,6 +22,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aw
     flowLogRole: `${prefix}-vpc-flow-logs`,
     wafLogGroup: `aws-waf-logs-${prefix}`,
     dbInstance: `${prefix}-postgres`,
+    /** The final snapshot of one instance generation, told apart by `stamp` (letters, digits). */
+    dbFinalSnapshot: (stamp: string) => `${prefix}-postgres-final-${stamp}`,
     dbSubnetGroup: `${prefix}-database`,
     dbParameterGroup: `${prefix}-postgres`,
     dbName: 'saas',
@@ -45,7 +47,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aw
     dbProvisionerRole: `${prefix}-db-provisioner`,
     /** Role with Kubernetes access that tenant stacks' Terraform Cloud runs assume (see TfcClusterAccess). */
     tenantDeployerRole: `${prefix}-tenant-deployer`,
-    ecrRepository: (repo: string) => `${p.name}/${repo}`,
+    /** Under the platform prefix, so two environments of one platform can share an account. */
+    ecrRepository: (repo: string) => `${prefix}/${repo}`,
     namespaces: {
       istio: 'istio-system',
       monitoring: 'monitoring',
@@ -66,6 +69,11 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aw
   };
 }
 export type PlatformNames = ReturnType<typeof platformNames>;
+
+/** The DNS name that covers every tenant host of `domain` (`<tenant>.<domain>`). */
+export function tenantHostsWildcard(domain: string): string {
+  return `*.${domain}`;
+}
 
 /** Names of one tenant's objects. */
 export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws' | 'domain'>, id: string) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cidrContains, cidrsOverlap, defaultSubnetPlan, parseCidr, type Cidr } from './cidr';
 import { EKS_VERSIONS, DEFAULT_EKS_VERSION } from './eks-versions';
 import { AWS_REGIONS } from './regions';
+import { SERVICE_LINKED_ROLE_SERVICES, type ServiceLinkedRoleService } from './service-linked-roles';
 import { spotCapacityIssues } from './spot-capacity';
 import { nodeGroupSize } from './tiers';
 
@@ -65,6 +66,18 @@ export const platformSchema = z
         accountId,
         /** Further AWS accounts (one per service) that stacks may deploy into. */
         serviceAccounts: z.array(serviceAccountSchema).default([]),
+        /**
+         * Services whose service-linked role the platform account already has: the platform looks
+         * these up instead of creating them (a second creation fails).
+         */
+        existingServiceLinkedRoles: z
+          .array(
+            z.string().refine(
+              (s): s is ServiceLinkedRoleService => (SERVICE_LINKED_ROLE_SERVICES as string[]).includes(s),
+              `is not a service whose role tenantctl creates: list only ${SERVICE_LINKED_ROLE_SERVICES.join(', ')}`,
+            ),
+          )
+          .default([]),
       })
       .strict(),
     network: z
@@ -83,6 +96,13 @@ export const platformSchema = z
     eks: z
       .object({
         version: z.string().refine((v) => EKS_VERSIONS.includes(v), (v) => ({ message: `EKS version ${JSON.stringify(v)} is not supported: use one of ${EKS_VERSIONS.join(', ')}` })).default(DEFAULT_EKS_VERSION),
+        /**
+         * What EKS does when the version leaves standard support: STANDARD upgrades the control
+         * plane automatically; EXTENDED keeps it there at six times the control-plane price.
+         */
+        supportType: z
+          .enum(['STANDARD', 'EXTENDED'], { errorMap: () => ({ message: 'must be STANDARD (upgraded automatically at the end of standard support) or EXTENDED (kept on its version, at extended-support prices)' }) })
+          .default('STANDARD'),
         /** The API server endpoint is private; a public endpoint is opened only to these CIDRs. */
         publicAccessCidrs: z.array(z.string()).default([]),
         /** IAM principals that get cluster-admin through an EKS access entry. */
@@ -214,6 +234,9 @@ export const platformSchema = z
     if (cfg.database.maxAllocatedStorageGiB < cfg.database.allocatedStorageGiB) {
       issue(['database', 'maxAllocatedStorageGiB'], `must be at least allocatedStorageGiB (${cfg.database.allocatedStorageGiB})`);
     }
+    cfg.aws.existingServiceLinkedRoles.forEach((service, i) => {
+      if (cfg.aws.existingServiceLinkedRoles.indexOf(service) !== i) issue(['aws', 'existingServiceLinkedRoles', i], 'is listed twice: give each service once');
+    });
     const names = cfg.aws.serviceAccounts.map((a) => a.name);
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) issue(['aws', 'serviceAccounts', i, 'name'], `service account name ${n} is used twice`);

@@ -10,7 +10,8 @@ describe('platform.json schema', () => {
   it('accepts the minimal file and resolves every default once', () => {
     const spec = resolvePlatform(platformSchema.parse(platformConfig()));
     expect(spec.network).toMatchObject({ vpcCidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], natGateways: 'per-az' });
-    expect(spec.eks.version).toBe('1.34');
+    expect(spec.eks).toMatchObject({ version: '1.34', supportType: 'STANDARD' });
+    expect(spec.aws.existingServiceLinkedRoles).toEqual([]);
     expect(spec.database).toMatchObject({ instanceClass: 'db.r6g.large', engineVersion: '17', plannedTenants: 500 });
   });
 
@@ -37,6 +38,9 @@ describe('platform.json schema', () => {
     [{ edge: { logRetentionDays: 100 } }, /^edge\.logRetentionDays: must be a CloudWatch Logs retention/],
     [{ network: { vpcCidr: '10.0.0.0/24' } }, /^network\.vpcCidr: 10\.0\.0\.0\/24 is too small for the default subnet plan/],
     [{ database: { allocatedStorageGiB: 500, maxAllocatedStorageGiB: 100 } }, /^database\.maxAllocatedStorageGiB: must be at least allocatedStorageGiB/],
+    [{ aws: { region: 'eu-west-1', accountId: '111122223333', existingServiceLinkedRoles: ['elasticloadbalancing.amazonaws.com'] } }, /^aws\.existingServiceLinkedRoles\.0: is not a service whose role tenantctl creates: list only autoscaling\.amazonaws\.com$/],
+    [{ aws: { region: 'eu-west-1', accountId: '111122223333', existingServiceLinkedRoles: ['autoscaling.amazonaws.com', 'autoscaling.amazonaws.com'] } }, /^aws\.existingServiceLinkedRoles\.1: is listed twice: give each service once$/],
+    [{ eks: { supportType: 'extended' } }, /^eks\.supportType: must be STANDARD \(upgraded automatically at the end of standard support\) or EXTENDED/],
     [{ eks: { publicAccessCidrs: ['1.2.3.4/33'] } }, /^eks\.publicAccessCidrs\.0: 1\.2\.3\.4\/33 is not a valid IPv4 CIDR/],
     [{ suppressions: [{ rule: 'TC-ISO-001', resource: '*', reason: '' }] }, /^suppressions\.0\.reason: must explain/],
   ])('rejects %j', (overrides, message) => {

@@ -69,9 +69,13 @@ describe('Database: RDS PostgreSQL instance', () => {
       backup_retention_period: 14,
       copy_tags_to_snapshot: true,
       skip_final_snapshot: false,
-      final_snapshot_identifier: 'acme-prod-postgres-final',
       delete_automated_backups: false,
     });
+  });
+
+  test('names the final snapshot after the creation time of this instance generation, stable across plans', () => {
+    expect(instance.final_snapshot_identifier).toBe('acme-prod-postgres-final-${formatdate("YYYYMMDDhhmmss", timestamp())}');
+    expect(instance.lifecycle).toEqual({ ignore_changes: ['final_snapshot_identifier'] });
   });
 
   test('exports its logs to KMS-encrypted log groups created before the instance', () => {

@@ -1,6 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
-import { Edge, NO_DOMAIN_MESSAGE, type EdgeProps } from '../../stacks/constructs/edge/edge';
+import { aliasRecordTypes, Edge, NO_DOMAIN_MESSAGE, type EdgeProps } from '../../stacks/constructs/edge/edge';
 import type { PlatformConfig } from '../../src/config/platform-schema';
 import { platformSpec, SynthJson } from '../util';
 
@@ -78,9 +78,28 @@ describe('Edge: access log bucket', () => {
     const policy = json.one('aws_s3_bucket_policy');
     expect(policy.bucket).toBe(bucketRef);
     expect(JSON.parse(policy.policy).Statement).toEqual([
-      { Sid: 'AllowElbLogDelivery', Effect: 'Allow', Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, Action: 's3:PutObject', Resource: `${bucketArn}/AWSLogs/111122223333/*` },
+      { Sid: 'AllowElbLogDelivery', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::156460612806:root' }, Action: 's3:PutObject', Resource: `${bucketArn}/AWSLogs/111122223333/*` },
       { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
     ]);
+  });
+});
+
+describe('Edge: access log delivery per region', () => {
+  const deliveryPrincipal = (region: string) => {
+    const { json } = synth({ aws: { region, accountId: '111122223333' } });
+    return JSON.parse(json.one('aws_s3_bucket_policy').policy).Statement.find((s: any) => s.Sid === 'AllowElbLogDelivery').Principal;
+  };
+
+  test.each([
+    ['us-east-1', 'arn:aws:iam::127311923021:root'],
+    ['eu-central-1', 'arn:aws:iam::054676820928:root'],
+    ['us-gov-west-1', 'arn:aws-us-gov:iam::048591011584:root'],
+  ])('in %s, a region opened before August 2022, trusts its Elastic Load Balancing account', (region, principal) => {
+    expect(deliveryPrincipal(region)).toEqual({ AWS: principal });
+  });
+
+  test.each(['ap-southeast-4', 'il-central-1'])('in %s, opened later, trusts the log-delivery service principal', (region) => {
+    expect(deliveryPrincipal(region)).toEqual({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' });
   });
 });
 
@@ -128,18 +147,20 @@ describe('Edge: listeners with a domain', () => {
   const { edge, json } = synth({ domain: 'saas.example.com' });
   const listener = (port: number) => json.where('aws_lb_listener', (l) => l.port === port)[0];
   const validationArn = ref(json, 'aws_acm_certificate_validation', 'certificate_arn');
+  const zoneRef = `\${data.aws_route53_zone.${Object.keys(json.data('aws_route53_zone'))[0]}.zone_id}`;
 
   test('a DNS-validated certificate covers the domain and its subdomains', () => {
     expect(json.one('aws_acm_certificate')).toMatchObject({ domain_name: 'saas.example.com', subject_alternative_names: ['*.saas.example.com'], validation_method: 'DNS' });
     const zones = Object.values(json.data('aws_route53_zone'));
     expect(zones).toEqual([{ name: 'saas.example.com', private_zone: false }]);
-    const record = json.one('aws_route53_record');
-    expect(record.zone_id).toBe(`\${data.aws_route53_zone.${Object.keys(json.data('aws_route53_zone'))[0]}.zone_id}`);
+    const isValidation = (r: any) => r.for_each !== undefined;
+    const [record] = json.where('aws_route53_record', isValidation);
+    expect(record.zone_id).toBe(zoneRef);
     expect(record.for_each).toContain(`aws_acm_certificate.${json.idOf('aws_acm_certificate')}.domain_validation_options`);
     expect(record).toMatchObject({ name: '${each.value.resource_record_name}', type: '${each.value.resource_record_type}', records: ['${each.value.resource_record_value}'], allow_overwrite: true });
     const validation = json.one('aws_acm_certificate_validation');
     expect(validation.certificate_arn).toBe(ref(json, 'aws_acm_certificate', 'arn'));
-    expect(validation.validation_record_fqdns).toContain(`aws_route53_record.${json.idOf('aws_route53_record')}`);
+    expect(validation.validation_record_fqdns).toContain(`aws_route53_record.${json.idOf('aws_route53_record', isValidation)}`);
     expect(edge.certificateArn).toBeDefined();
   });
 
@@ -152,6 +173,25 @@ describe('Edge: listeners with a domain', () => {
       certificate_arn: validationArn,
       default_action: [{ type: 'forward', target_group_arn: ref(json, 'aws_lb_target_group', 'arn') }],
     });
+  });
+
+  test('*.domain is an A alias of the IPv4 ALB in the same zone, so tenant hosts resolve without a hand-made record', () => {
+    const aliases = json.where('aws_route53_record', (r) => r.alias !== undefined);
+    expect(aliases).toEqual([
+      {
+        zone_id: zoneRef,
+        name: '*.saas.example.com',
+        type: 'A',
+        alias: { name: ref(json, 'aws_lb', 'dns_name'), zone_id: ref(json, 'aws_lb', 'zone_id'), evaluate_target_health: true },
+        allow_overwrite: true,
+      },
+    ]);
+    expect(json.one('aws_lb').ip_address_type).toBe('ipv4');
+  });
+
+  test('a dual-stack ALB would need an AAAA alias as well', () => {
+    expect(aliasRecordTypes('ipv4')).toEqual(['A']);
+    expect(aliasRecordTypes('dualstack')).toEqual(['A', 'AAAA']);
   });
 
   test('HTTP on 80 redirects permanently to HTTPS', () => {
@@ -178,6 +218,7 @@ describe('Edge: listeners without a domain', () => {
     expect(actions.filter((a: any) => a.type === 'forward')).toEqual([]);
     expect(json.resources('aws_acm_certificate')).toEqual({});
     expect(json.data('aws_route53_zone')).toEqual({});
+    expect(json.resources('aws_route53_record')).toEqual({});
     expect(edge.certificateArn).toBeUndefined();
   });
 });

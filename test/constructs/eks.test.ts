@@ -80,6 +80,10 @@ describe('EksCluster: control plane (defaults)', () => {
     expect(json.resources('aws_eks_access_entry')).toEqual({});
   });
 
+  test('leaves extended support off: the control plane is upgraded when its version leaves standard support', () => {
+    expect(cluster.upgrade_policy).toEqual({ support_type: 'STANDARD' });
+  });
+
   test('is protected against deletion and lets the managed add-ons replace the bootstrap ones', () => {
     expect(cluster).toMatchObject({ deletion_protection: true, bootstrap_self_managed_addons: false });
   });
@@ -96,6 +100,10 @@ describe('EksCluster: control plane (defaults)', () => {
 describe('EksCluster: public endpoint and admins when configured', () => {
   const json = synth({ eks: { publicAccessCidrs: ['203.0.113.0/24', '198.51.100.7/32'], adminPrincipalArns: [ADMIN, 'arn:aws:iam::111122223333:user/ops/alice'] } });
   const cluster = json.one('aws_eks_cluster');
+
+  test('keeps the version in extended support when eks.supportType is EXTENDED', () => {
+    expect(synth({ eks: { supportType: 'EXTENDED' } }).one('aws_eks_cluster').upgrade_policy).toEqual({ support_type: 'EXTENDED' });
+  });
 
   test('opens the public endpoint to exactly the listed CIDRs, keeping the private one', () => {
     expect(cluster.vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: true, public_access_cidrs: ['203.0.113.0/24', '198.51.100.7/32'] });
@@ -211,6 +219,23 @@ describe('EksCluster: add-ons', () => {
   test('installs VPC CNI, CoreDNS, kube-proxy, EBS CSI and the Pod Identity agent, overwriting conflicts', () => {
     expect(addons.map((a) => a.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
     for (const a of addons) expect(a).toMatchObject({ cluster_name: ref(json, 'aws_eks_cluster', 'name'), resolve_conflicts_on_create: 'OVERWRITE', resolve_conflicts_on_update: 'OVERWRITE' });
+  });
+
+  test('pins every add-on to the build of the 1.34 row of the version table', () => {
+    expect(Object.fromEntries(addons.map((a) => [a.addon_name, a.addon_version]))).toEqual({
+      'vpc-cni': 'v1.22.4-eksbuild.3',
+      'kube-proxy': 'v1.34.6-eksbuild.13',
+      'eks-pod-identity-agent': 'v1.3.10-eksbuild.3',
+      coredns: 'v1.13.2-eksbuild.11',
+      'aws-ebs-csi-driver': 'v1.59.0-eksbuild.1',
+    });
+  });
+
+  test('moves kube-proxy and CoreDNS with the cluster version', () => {
+    const older = Object.values(synth({ eks: { version: '1.31' } }).resources('aws_eks_addon'));
+    const versionOf = (name: string) => older.find((a) => a.addon_name === name)!.addon_version;
+    expect(versionOf('kube-proxy')).toBe('v1.31.14-eksbuild.20');
+    expect(versionOf('coredns')).toBe('v1.11.4-eksbuild.40');
   });
 
   test('turns on network policy enforcement in the VPC CNI', () => {

@@ -71,12 +71,38 @@ describe('PlatformKeys', () => {
     expect(grant).toMatchObject({ Effect: 'Allow', Principal: { AWS: asg }, Action: 'kms:CreateGrant', Resource: '*', Condition: { Bool: { 'kms:GrantIsForAWSResource': true } } });
   });
 
+  test('creates the Auto Scaling service-linked role first: KMS rejects a policy naming a role that does not exist', () => {
+    expect(json.one('aws_iam_service_linked_role')).toEqual({ aws_service_name: 'autoscaling.amazonaws.com' });
+    const roleId = json.idOf('aws_iam_service_linked_role');
+    expect(json.resources('aws_kms_key')[keyIdOf('ebs')].depends_on).toEqual([`aws_iam_service_linked_role.${roleId}`]);
+    expect(json.data('aws_iam_role')).toEqual({});
+  });
+
+  test('other keys wait for no service-linked role', () => {
+    for (const purpose of ['eks', 'rds', 'logs', 'ecr', 'secrets']) expect(json.resources('aws_kms_key')[keyIdOf(purpose)].depends_on).toBeUndefined();
+  });
+
   test('no service statement uses a wildcard action', () => {
     for (const purpose of PURPOSES) {
       for (const s of policyOf(purpose).Statement.slice(1)) {
         for (const action of [s.Action].flat()) expect(action).not.toContain('*');
       }
     }
+  });
+});
+
+describe('PlatformKeys in an account that has the Auto Scaling service-linked role already', () => {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+  new PlatformKeys(stack, 'keys', { platform: platformSpec({ aws: { region: 'eu-west-1', accountId: '111122223333', existingServiceLinkedRoles: ['autoscaling.amazonaws.com'] } }) });
+  const json = SynthJson.parse(Testing.synth(stack));
+
+  test('looks the role up instead of creating it again, and the EBS key waits for the lookup', () => {
+    expect(json.resources('aws_iam_service_linked_role')).toEqual({});
+    const [[roleId, role]] = Object.entries(json.data('aws_iam_role'));
+    expect(role).toEqual({ name: 'AWSServiceRoleForAutoScaling' });
+    const ebs = json.where('aws_kms_key', (k) => k.description.endsWith('EBS volumes of EKS nodes and persistent volumes'));
+    expect(ebs.map((k) => k.depends_on)).toEqual([[`data.aws_iam_role.${roleId}`]]);
   });
 });
 

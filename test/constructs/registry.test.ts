@@ -20,8 +20,13 @@ describe('ContainerRegistry: repositories', () => {
   const repos = Object.values(json.resources('aws_ecr_repository'));
   const idOf = (name: string) => json.idOf('aws_ecr_repository', (r) => r.name === name);
 
-  test('one repository per configured service, named under the platform', () => {
-    expect(repos.map((r) => r.name).sort()).toEqual(['acme/api-gateway', 'acme/project-service', 'acme/task-service', 'acme/user-service']);
+  test('one repository per configured service, named under the platform and environment', () => {
+    expect(repos.map((r) => r.name).sort()).toEqual(['acme-prod/api-gateway', 'acme-prod/project-service', 'acme-prod/task-service', 'acme-prod/user-service']);
+  });
+
+  test('another environment of the same platform gets repositories of its own', () => {
+    const staging = synth({ environment: 'staging' }).json;
+    expect(Object.values(staging.resources('aws_ecr_repository')).map((r) => r.name)).toContain('acme-staging/api-gateway');
   });
 
   test('every repository has immutable tags, scan on push and KMS encryption', () => {
@@ -37,10 +42,10 @@ describe('ContainerRegistry: repositories', () => {
 
   test('exposes each repository URL by service name', () => {
     expect(json.json.output.urls.value).toEqual({
-      'api-gateway': `\${aws_ecr_repository.${idOf('acme/api-gateway')}.repository_url}`,
-      'project-service': `\${aws_ecr_repository.${idOf('acme/project-service')}.repository_url}`,
-      'task-service': `\${aws_ecr_repository.${idOf('acme/task-service')}.repository_url}`,
-      'user-service': `\${aws_ecr_repository.${idOf('acme/user-service')}.repository_url}`,
+      'api-gateway': `\${aws_ecr_repository.${idOf('acme-prod/api-gateway')}.repository_url}`,
+      'project-service': `\${aws_ecr_repository.${idOf('acme-prod/project-service')}.repository_url}`,
+      'task-service': `\${aws_ecr_repository.${idOf('acme-prod/task-service')}.repository_url}`,
+      'user-service': `\${aws_ecr_repository.${idOf('acme-prod/user-service')}.repository_url}`,
     });
   });
 });

@@ -264,6 +264,8 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       ]);
       expect(statements.find((s: any) => s.Effect === 'Deny')).toMatchObject({ Resource: [`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-*`] });
       expect(statements.find((s: any) => s.Effect === 'Deny').Action).toEqual(expect.arrayContaining(['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']));
+      // The Auto Scaling service-linked role the platform creates before the EBS key: PowerUserAccess has no IAM.
+      expect(statements.find((s: any) => s.Sid === 'ManagedServiceLinkedRoles').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`]);
     });
 
     test('THEN a tenant run role may change only its own IAM role, its access entries and node group, and reaches Kubernetes through the deployer role', () => {

@@ -7,7 +7,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { Token } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
@@ -32,6 +32,8 @@ export const DB_LOG_EXPORTS = ['postgresql', 'upgrade', 'iam-db-auth-error'] as 
 const LOG_RETENTION_DAYS = 365;
 const MONITORING_INTERVAL_SECONDS = 60;
 const CA_CERT = 'rds-ca-rsa2048-g1';
+/** UTC creation time in a snapshot identifier's alphabet (letters, digits, single hyphens). */
+const SNAPSHOT_STAMP_FORMAT = 'YYYYMMDDhhmmss';
 
 /**
  * The platform's shared PostgreSQL: one Multi-AZ RDS instance, reachable only through RDS Proxy
@@ -137,7 +139,12 @@ export class Database extends Construct {
       deleteAutomatedBackups: false,
       copyTagsToSnapshot: true,
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: `${names.dbInstance}-final`,
+      // RDS refuses a final snapshot name that exists, so each instance generation names its own
+      // after its creation time. timestamp() changes on every run, but ignore_changes keeps the
+      // stored name on later plans, and Terraform plans a replacement without ignore_changes, so
+      // only a new instance gets a new name; deletion uses the name stored with the old one.
+      // (A random_id with keepers would do the same at the cost of another provider.)
+      finalSnapshotIdentifier: names.dbFinalSnapshot(Fn.formatdate(SNAPSHOT_STAMP_FORMAT, Fn.timestamp())),
       performanceInsightsEnabled: true,
       performanceInsightsKmsKeyId: props.rdsKmsKeyArn,
       monitoringInterval: MONITORING_INTERVAL_SECONDS,
@@ -146,6 +153,7 @@ export class Database extends Construct {
       tags: { Name: names.dbInstance },
       // RDS creates the log groups itself (unencrypted, kept forever) if they do not exist yet.
       dependsOn: [...logGroups, monitoringPolicy],
+      lifecycle: { ignoreChanges: ['final_snapshot_identifier'] },
     });
     this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
 

@@ -6,16 +6,21 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
+import { elbLogDeliveryPrincipal } from '../../../src/config/elb-log-delivery';
 
 export interface AccessLogsBucketProps {
   readonly bucketName: string;
   readonly accountId: string;
+  /** Region of the bucket and the load balancer: decides who delivers the logs. */
+  readonly region: string;
+  readonly partition: string;
   readonly expireAfterDays: number;
 }
 
 /**
- * Private S3 bucket receiving the ALB access logs. Only the ELB log delivery service may write,
- * only under this account's `AWSLogs/` prefix, and only over TLS.
+ * Private S3 bucket receiving the ALB access logs. Only ELB log delivery may write (the region's
+ * Elastic Load Balancing account, or the log-delivery service in regions opened since August
+ * 2022), only under this account's `AWSLogs/` prefix, and only over TLS.
  */
 export class AccessLogsBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -63,7 +68,7 @@ export class AccessLogsBucket extends Construct {
           {
             Sid: 'AllowElbLogDelivery',
             Effect: 'Allow',
-            Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
+            Principal: elbLogDeliveryPrincipal(props.region, props.partition),
             Action: 's3:PutObject',
             Resource: `${arn}/AWSLogs/${props.accountId}/*`,
           },

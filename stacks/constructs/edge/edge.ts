@@ -10,7 +10,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformIterator, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
+import { platformNames, tenantHostsWildcard } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { AccessLogsBucket } from './access-logs-bucket';
 import { WebAcl } from './web-acl';
@@ -29,6 +29,8 @@ export interface EdgeProps {
 }
 
 export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+/** IPv4 only: the VPC has no IPv6 CIDR to give a dual-stack ALB. */
+export const ALB_IP_ADDRESS_TYPE = 'ipv4';
 export const GATEWAY_HEALTH_PATH = '/healthz/ready';
 export const NO_DOMAIN_MESSAGE = 'no domain configured: set domain in platform.json to serve tenants over HTTPS';
 const ACCESS_LOG_DAYS = 365;
@@ -36,7 +38,8 @@ const ACCESS_LOG_DAYS = 365;
 /**
  * The internet edge: an ALB in the public subnets forwarding to the Istio ingress gateway pods
  * (registered by a TargetGroupBinding), protected by WAF, logging to S3. Tenants are served over
- * HTTPS only: without a domain there is no certificate, so the ALB answers 503 and forwards nothing.
+ * HTTPS only, at `<tenant>.<domain>` (a wildcard alias in the domain's zone): without a domain
+ * there is no certificate, so the ALB answers 503 and forwards nothing.
  */
 export class Edge extends Construct {
   readonly albArn: string;
@@ -51,11 +54,13 @@ export class Edge extends Construct {
     super(scope, id);
     const names = platformNames(props.platform);
     validate(props);
-    const { accountId } = props.platform.aws;
+    const { accountId, region } = props.platform.aws;
 
     const logs = new AccessLogsBucket(this, 'access-logs', {
       bucketName: names.albLogBucket,
       accountId,
+      region,
+      partition: names.partition,
       expireAfterDays: ACCESS_LOG_DAYS,
     });
 
@@ -93,6 +98,7 @@ export class Edge extends Construct {
       name: names.alb,
       internal: false,
       loadBalancerType: 'application',
+      ipAddressType: ALB_IP_ADDRESS_TYPE,
       subnets: props.publicSubnetIds,
       securityGroups: [sg.id],
       dropInvalidHeaderFields: true,
@@ -123,7 +129,10 @@ export class Edge extends Construct {
     this.targetGroupArn = targetGroup.arn;
 
     if (domain) {
-      this.certificateArn = this.certificate(domain);
+      // The domain's public zone both validates the certificate and serves the tenant hosts.
+      const zone = new DataAwsRoute53Zone(this, 'zone', { name: domain, privateZone: false });
+      this.certificateArn = this.certificate(domain, zone.zoneId);
+      this.tenantAlias(domain, zone.zoneId, alb);
       new LbListener(this, 'https', {
         loadBalancerArn: alb.arn,
         port: 443,
@@ -159,11 +168,10 @@ export class Edge extends Construct {
   }
 
   /** ACM certificate for `domain` and `*.domain`, DNS-validated in the public Route 53 zone. */
-  private certificate(domain: string): string {
-    const zone = new DataAwsRoute53Zone(this, 'zone', { name: domain, privateZone: false });
+  private certificate(domain: string, zoneId: string): string {
     const cert = new AcmCertificate(this, 'certificate', {
       domainName: domain,
-      subjectAlternativeNames: [`*.${domain}`],
+      subjectAlternativeNames: [tenantHostsWildcard(domain)],
       validationMethod: 'DNS',
       tags: { Name: domain },
       lifecycle: { createBeforeDestroy: true },
@@ -172,7 +180,7 @@ export class Edge extends Construct {
     const options = TerraformIterator.fromComplexList(cert.domainValidationOptions, 'domain_name');
     const records = new Route53Record(this, 'validation-record', {
       forEach: options,
-      zoneId: zone.zoneId,
+      zoneId,
       name: options.getString('resource_record_name'),
       type: options.getString('resource_record_type'),
       records: [options.getString('resource_record_value')],
@@ -185,6 +193,25 @@ export class Edge extends Construct {
     });
     return validation.certificateArn;
   }
+
+  /** `*.domain` as an alias of the ALB, for every address family the ALB answers on. */
+  private tenantAlias(domain: string, zoneId: string, alb: Lb): void {
+    for (const type of aliasRecordTypes(ALB_IP_ADDRESS_TYPE)) {
+      new Route53Record(this, `tenant-alias-${type.toLowerCase()}`, {
+        zoneId,
+        name: tenantHostsWildcard(domain),
+        type,
+        alias: { name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true },
+        // Takes over the record that installations made by hand before tenantctl created it.
+        allowOverwrite: true,
+      });
+    }
+  }
+}
+
+/** The alias record types that resolve to an ALB: AAAA as well only when it is dual-stack. */
+export function aliasRecordTypes(ipAddressType: 'ipv4' | 'dualstack'): ('A' | 'AAAA')[] {
+  return ipAddressType === 'dualstack' ? ['A', 'AAAA'] : ['A'];
 }
 
 function validate(props: EdgeProps): void {

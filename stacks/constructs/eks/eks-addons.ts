@@ -1,10 +1,13 @@
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { eksAddonVersions, type EksAddonName } from '../../../src/config/eks-versions';
 import { IrsaRole, type IrsaPolicyStatement } from '../identity/irsa-role';
 
 export interface EksAddonsProps {
   readonly clusterName: string;
+  /** Kubernetes version of the cluster: picks each add-on's pinned build (src/config/eks-versions.ts). */
+  readonly kubernetesVersion: string;
   /** Prefix of the add-on IRSA role names (`<prefix>-vpc-cni`). */
   readonly namePrefix: string;
   readonly partition: string;
@@ -31,8 +34,8 @@ export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: 'true' };
  * permissions, so nodes become Ready only once this exists), kube-proxy and the Pod Identity
  * agent. Workload add-ons (`addWorkloadAddons`, after the node groups): CoreDNS and the EBS CSI
  * driver (IRSA role), Deployments that stay degraded, and fail the apply, without nodes.
- * Versions are the EKS defaults for the cluster version at creation; conflicts (an add-on's
- * objects changed by hand) are resolved in favour of the configuration here.
+ * Each add-on runs the build pinned for the cluster's Kubernetes version, so a version bump
+ * upgrades the add-ons right after the control plane.
  */
 export class EksAddons extends Construct {
   readonly vpcCni: EksAddon;
@@ -97,10 +100,14 @@ export class EksAddons extends Construct {
     };
   }
 
-  private addon(addonName: string, options: AddonOptions = {}): EksAddon {
+  private addon(addonName: EksAddonName, options: AddonOptions = {}): EksAddon {
     return new EksAddon(this, addonName, {
       clusterName: this.props.clusterName,
       addonName,
+      addonVersion: eksAddonVersions(this.props.kubernetesVersion)[addonName],
+      // The cluster skips the self-managed bootstrap add-ons, so on create there is nothing to
+      // adopt; on update the configuration here is the whole desired state, and objects edited by
+      // hand are drift to undo (PRESERVE would keep them and let clusters diverge silently).
       resolveConflictsOnCreate: 'OVERWRITE',
       resolveConflictsOnUpdate: 'OVERWRITE',
       ...options,

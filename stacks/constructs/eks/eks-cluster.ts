@@ -119,6 +119,8 @@ export class EksCluster extends Construct {
         // Without explicit CIDRs EKS would open a public endpoint to 0.0.0.0/0.
         ...(publicAccess ? { publicAccessCidrs: [...eks.publicAccessCidrs] } : {}),
       },
+      // Stated explicitly: the EKS API defaults to EXTENDED, billed at 6x once the version leaves standard support.
+      upgradePolicy: { supportType: eks.supportType },
       encryptionConfig: { resources: ['secrets'], provider: { keyArn: props.secretsKmsKeyArn } },
       enabledClusterLogTypes: [...CLUSTER_LOG_TYPES],
       accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
@@ -161,6 +163,7 @@ export class EksCluster extends Construct {
 
     this.addons = new EksAddons(this, 'addons', {
       clusterName: this.cluster.name,
+      kubernetesVersion: eks.version,
       namePrefix: names.prefix,
       partition: names.partition,
       oidcProviderArn: this.oidcProviderArn,

@@ -1,5 +1,6 @@
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 
 /** One statement of a key policy, in IAM JSON spelling. */
@@ -21,6 +22,12 @@ export interface EncryptionKeyProps {
   readonly partition: string;
   /** Statements for the services that use the key, beyond the account's own IAM principals. */
   readonly serviceStatements?: KeyPolicyStatement[];
+  /**
+   * What must exist before the policy is submitted: KMS rejects a policy naming an IAM principal
+   * that does not exist yet (the provider retries only while a new role propagates).
+   * @default - nothing beyond the references in the props
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** Days a scheduled deletion can still be cancelled: the maximum AWS allows. */
@@ -62,6 +69,7 @@ export class EncryptionKey extends Construct {
         ],
       }),
       tags: { Name: props.aliasName.slice('alias/'.length) },
+      dependsOn: props.dependsOn,
     });
     new KmsAlias(this, 'alias', { name: props.aliasName, targetKeyId: this.key.keyId });
     this.arn = this.key.arn;

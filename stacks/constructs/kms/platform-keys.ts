@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { serviceLinkedRoleArn } from '../../../src/config/service-linked-roles';
+import { ServiceLinkedRole } from '../identity/service-linked-role';
 import { EncryptionKey, type KeyPolicyStatement } from './kms-key';
 
 export interface PlatformKeysProps {
@@ -38,13 +40,14 @@ export class PlatformKeys extends Construct {
     const { region, accountId } = platform.aws;
     const { partition } = names;
 
-    const key = (purpose: 'eks' | 'rds' | 'logs' | 'ecr' | 'secrets' | 'ebs', description: string, serviceStatements: KeyPolicyStatement[] = []) =>
+    const key = (purpose: 'eks' | 'rds' | 'logs' | 'ecr' | 'secrets' | 'ebs', description: string, serviceStatements: KeyPolicyStatement[] = [], dependsOn?: ServiceLinkedRole) =>
       new EncryptionKey(this, purpose, {
         aliasName: names.kmsAlias(purpose),
         description: `${names.prefix}: ${description}`,
         accountId,
         partition,
         serviceStatements,
+        dependsOn: dependsOn && [dependsOn.dependable],
       });
 
     this.eks = key('eks', 'EKS Kubernetes secrets envelope encryption');
@@ -65,7 +68,13 @@ export class PlatformKeys extends Construct {
     this.secrets = key('secrets', 'Secrets Manager secrets');
     // Managed node groups launch instances through Auto Scaling, whose service-linked role must be
     // able to use the key of the encrypted root volumes (and hand grants to EC2), or nodes never start.
-    const autoScalingRole = `arn:${partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    // A fresh account has no such role until its first Auto Scaling group, so it is made first.
+    const autoScaling = 'autoscaling.amazonaws.com';
+    const autoScalingRole = serviceLinkedRoleArn(partition, accountId, autoScaling);
+    const autoScalingRoleReady = new ServiceLinkedRole(this, 'autoscaling-role', {
+      service: autoScaling,
+      exists: platform.aws.existingServiceLinkedRoles.includes(autoScaling),
+    });
     this.ebs = key('ebs', 'EBS volumes of EKS nodes and persistent volumes', [
       {
         Sid: 'AutoScalingUsesKeyForNodeVolumes',
@@ -82,6 +91,6 @@ export class PlatformKeys extends Construct {
         Resource: '*',
         Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
       },
-    ]);
+    ], autoScalingRoleReady);
   }
 }

@@ -1,5 +1,6 @@
 import { platformNames, tenantNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { SERVICE_LINKED_ROLE_SERVICES, serviceLinkedRoleArn } from '../../../src/config/service-linked-roles';
 import { type StackInfo, accountIdOf } from '../../../src/config/workspaces';
 import { NODE_TEMPLATE_TAG_PREFIX } from '../addons/cluster-autoscaler/asg-tags';
 
@@ -86,7 +87,14 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
             Resource: [iam(`role/${names.prefix}-*`), iam(`policy/${names.prefix}-*`)],
           },
           { Sid: 'ClusterOidcProvider', Effect: 'Allow', Action: OIDC_ADMIN, Resource: [iam(`oidc-provider/oidc.eks.${platform.aws.region}.amazonaws.com/id/*`)] },
+          // The service-linked roles the platform's key policies name (created on a fresh account), and those the services create on first use.
           { Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: ['iam:CreateServiceLinkedRole'], Resource: [iam('role/aws-service-role/*')] },
+          {
+            Sid: 'ManagedServiceLinkedRoles',
+            Effect: 'Allow',
+            Action: ['iam:GetRole', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags', 'iam:DeleteServiceLinkedRole', 'iam:GetServiceLinkedRoleDeletionStatus'],
+            Resource: SERVICE_LINKED_ROLE_SERVICES.map((service) => serviceLinkedRoleArn(names.partition, account, service)),
+          },
           // The prefix above also matches the run roles; only bootstrap stacks may touch those.
           { Sid: 'NotTheRunRoles', Effect: 'Deny', Action: [...ROLE_ADMIN, ...ATTACH, 'iam:PassRole'], Resource: [tfcRoles] },
         ],
