@@ -97,7 +97,7 @@ export class NodeGroup extends Construct {
 }
 
 /** Graviton families carry a `g` after the generation digit: m7g, c7gn, r8g, t4g. */
-const ARM_FAMILY = /^[a-z]+\d+g[a-z]*\./;
+export const ARM_FAMILY = /^[a-z]+\d+g[a-z]*\./;
 
 /** Checks the props and returns the AMI type the instance types need. */
 function validate(props: NodeGroupProps): 'AL2023_ARM_64_STANDARD' | 'AL2023_x86_64_STANDARD' {
