@@ -117,26 +117,38 @@ export class TenantctlStack extends TerraformStack {
   }
 
   private providerConfig(accountName: string): AwsProviderConfig {
-    const names = platformNames(this.platform);
-    return {
-      region: this.platform.aws.region,
-      allowedAccountIds: [accountIdOf(this.platform, accountName)],
-      defaultTags: [
-        {
-          tags: {
-            'tenantctl:platform': this.platform.name,
-            'tenantctl:environment': this.platform.environment,
-            'tenantctl:stack': this.node.id,
-            'tenantctl:account': this.accountName,
-            'tenantctl:kind': this.kind,
-            'managed-by': 'tenantctl',
-            'cost-center': names.prefix,
-            ...this.extraTags,
-          },
-        },
-      ],
-    };
+    return awsProviderConfig(this.platform, { id: this.node.id, accountName: this.accountName, kind: this.kind, tags: this.extraTags }, accountName);
   }
+}
+
+/**
+ * The AWS provider settings of a stack's resources in one account: the region, the account pin
+ * and the default tags naming the stack (its own account, kind and extra tags).
+ */
+export function awsProviderConfig(
+  platform: PlatformSpec,
+  stack: { readonly id: string; readonly accountName: string; readonly kind: string; readonly tags?: Record<string, string> },
+  accountName = stack.accountName,
+): AwsProviderConfig {
+  const names = platformNames(platform);
+  return {
+    region: platform.aws.region,
+    allowedAccountIds: [accountIdOf(platform, accountName)],
+    defaultTags: [
+      {
+        tags: {
+          'tenantctl:platform': platform.name,
+          'tenantctl:environment': platform.environment,
+          'tenantctl:stack': stack.id,
+          'tenantctl:account': stack.accountName,
+          'tenantctl:kind': stack.kind,
+          'managed-by': 'tenantctl',
+          'cost-center': names.prefix,
+          ...stack.tags,
+        },
+      },
+    ],
+  };
 }
 
 /** Gives every AWS resource and data source without an explicit provider this one. */
