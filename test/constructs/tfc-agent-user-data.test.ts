@@ -86,6 +86,12 @@ describe('agent user data: installing the pinned tfc-agent', () => {
     expect(script).not.toMatch(/TFC_AGENT_TOKEN=[^%]/);
   });
 
+  test('reads the token again at every start of the agent, so a replaced token reaches it after a restart', () => {
+    const env = unit('tfc-agent-env.service').split('\n');
+    expect(env).toEqual(expect.arrayContaining(['Type=oneshot', 'ExecStart=/usr/local/libexec/tfc-agent-env', 'TimeoutStartSec=infinity']));
+    expect(env.filter((l) => l.startsWith('RemainAfterExit'))).toEqual([]);
+  });
+
   test('keeps runs away from the instance role and the rest of the host', () => {
     const agent = unit('tfc-agent.service').split('\n');
     for (const line of ['IPAddressDeny=169.254.169.254', 'NoNewPrivileges=yes', 'PrivateTmp=yes', 'ProtectSystem=strict', 'ProtectHome=yes', 'StateDirectory=tfc-agent']) {

@@ -38,7 +38,8 @@ const STATE_DIR = `/var/lib/${AGENT_USER}`;
  * installs the pinned tfc-agent after checking the SHA256SUMS signature against HashiCorp's key
  * fingerprint and the zip against SHA256SUMS, then hands over to three systemd units:
  * - `tfc-agent-env` reads the pool token from Secrets Manager with the instance role (waiting
- *   until the workspaces stack has written it) and names the agent after the instance;
+ *   until the workspaces stack has written it) and names the agent after the instance, at each
+ *   start of the agent, so a replaced token reaches agents that exit on the old one's revocation;
  * - `tfc-agent` runs the agent as an unprivileged user, auto-update off, with the instance
  *   metadata service out of reach of its runs: they use their workspaces' dynamic credentials
  *   and can neither borrow the instance role nor fall back to it;
@@ -112,8 +113,8 @@ Wants=network-online.target
 After=network-online.target
 
 [Service]
+# Not RemainAfterExit: every (re)start of tfc-agent runs it again and picks up a replaced token.
 Type=oneshot
-RemainAfterExit=yes
 TimeoutStartSec=infinity
 ExecStart=${ENV_SCRIPT}
 `),
