@@ -21,9 +21,6 @@ export interface AgentTokenSecretProps {
  * delegates to the account), as the agents' role is created later by another stack.
  */
 export class AgentTokenSecret extends Construct {
-  readonly secretArn: string;
-  readonly kmsKeyArn: string;
-
   constructor(scope: Construct, id: string, props: AgentTokenSecretProps) {
     super(scope, id);
     const names = platformNames(props.platform);
@@ -41,7 +38,5 @@ export class AgentTokenSecret extends Construct {
     // secret_string, not the write-only argument: the token is in this stack's state anyway
     // (tfe_agent_token), and only a plain value follows a new token automatically.
     new SecretsmanagerSecretVersion(this, 'token', { secretId: secret.id, secretString: props.token });
-    this.secretArn = secret.arn;
-    this.kmsKeyArn = key.arn;
   }
 }

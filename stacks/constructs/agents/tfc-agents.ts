@@ -55,8 +55,8 @@ const MAX_HEALTHY_PERCENT = 200;
  */
 export class TfcAgents extends Construct {
   readonly autoScalingGroup: AutoscalingGroup;
+  /** The agents' security group: a source the cluster API's security group can admit by reference. */
   readonly securityGroupId: string;
-  readonly roleArn: string;
 
   constructor(scope: Construct, id: string, props: TfcAgentsProps) {
     super(scope, id);
@@ -107,7 +107,6 @@ export class TfcAgents extends Construct {
         Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
     });
-    this.roleArn = role.arn;
     new IamRolePolicyAttachment(this, 'session-manager', {
       role: role.name,
       policyArn: `arn:${names.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
