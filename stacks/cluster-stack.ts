@@ -10,7 +10,6 @@ import { INGRESS_GATEWAY_PORT } from './constructs/addons/istio';
 import { DatabaseProvisioner } from './constructs/database/database-provisioner';
 import { proxyResourceId } from './constructs/database/proxy-resource-id';
 import { clusterOidc } from './constructs/identity/cluster-oidc';
-import { ClusterProviders } from './constructs/kubernetes/cluster-providers';
 import { DefaultStorageClass } from './constructs/kubernetes/default-storage-class';
 import { PlatformServices } from './constructs/platform-services';
 import { TenantctlStack } from './constructs/tenantctl-stack';
@@ -34,7 +33,7 @@ export class ClusterStack extends TenantctlStack {
     const names = platformNames(platform);
     super(scope, names.clusterStack, { platform, accountName: 'platform', kind: 'cluster' });
 
-    const { cluster } = new ClusterProviders(this, 'cluster', { clusterName: names.cluster, region: platform.aws.region, helm: true });
+    const { cluster } = this.clusterProviders({ helm: true });
     const oidc = clusterOidc(cluster, names.partition, platform.aws.accountId);
     // DescribeKey by alias: a key-scoped call (an alias lookup would list every alias of the account).
     const ebsKey = new DataAwsKmsKey(this, 'ebs-key', { keyId: names.kmsAlias('ebs') });

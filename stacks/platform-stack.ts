@@ -13,6 +13,7 @@ import { PlatformKeys } from './constructs/kms/platform-keys';
 import { Network } from './constructs/network/network';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 import { TfcClusterAccess } from './constructs/tfc/tfc-cluster-access';
+import { TfcAgents } from './constructs/agents';
 
 export interface PlatformStackProps {
   readonly platform: PlatformSpec;
@@ -71,6 +72,16 @@ export class PlatformStack extends TenantctlStack {
     // Whoever applies the cluster and tenant stacks needs an access entry before their first plan.
     if (platform.terraformCloud) new TfcClusterAccess(this, 'tfc-access', { platform, clusterName: eks.clusterName });
     else new ApplierAccess(this, 'applier-access', { clusterName: eks.clusterName, partition: names.partition });
+    // ... and, with Terraform Cloud, a runner inside the VPC: tenantctl's agents unless a pool of your own is named.
+    if (platform.terraformCloud?.agents) {
+      new TfcAgents(this, 'tfc-agents', {
+        platform,
+        vpcId: network.vpcId,
+        subnetIds: network.privateSubnetIds,
+        ebsKmsKeyArn: keys.ebs.arn,
+        clusterApiSecurityGroupId: eks.apiSecurityGroupId,
+      });
+    }
 
     const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
     output('cluster_name', eks.clusterName, 'EKS cluster name');

@@ -1,5 +1,7 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataTfeAgentPool } from '@cdktf/provider-tfe/lib/data-tfe-agent-pool';
 import { DataTfeTeam } from '@cdktf/provider-tfe/lib/data-tfe-team';
+import { DataTfeWorkspace } from '@cdktf/provider-tfe/lib/data-tfe-workspace';
 import { Project as TfeProject } from '@cdktf/provider-tfe/lib/project';
 import { TfeProvider } from '@cdktf/provider-tfe/lib/provider';
 import { TeamProjectAccess } from '@cdktf/provider-tfe/lib/team-project-access';
@@ -8,6 +10,7 @@ import { Workspace } from '@cdktf/provider-tfe/lib/workspace';
 import { WorkspaceSettings } from '@cdktf/provider-tfe/lib/workspace-settings';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import type { PlatformSpec } from '../src/config/platform-schema';
 import type { Project } from '../src/config/project';
 import {
   PLATFORM_CREDENTIALS_TAG,
@@ -18,7 +21,9 @@ import {
   workspaceFor,
   type StackInfo,
 } from '../src/config/workspaces';
-import { configureBackend } from './constructs/tenantctl-stack';
+import { AgentTokenSecret } from './constructs/agents/agent-token-secret';
+import { AGENT_STACK_KINDS, TfcAgentPool } from './constructs/agents/tfc-agent-pool';
+import { awsProviderConfig, configureBackend } from './constructs/tenantctl-stack';
 
 export interface WorkspacesStackProps {
   readonly project: Project;
@@ -41,8 +46,6 @@ export class WorkspacesStack extends TerraformStack {
     new TfeProvider(this, 'tfe', { hostname: tfc.hostname, organization: tfc.organization });
     configureBackend(this, platform, 'workspaces', 'platform');
 
-    // Cluster and tenant runs call the cluster's private API: from agents in the VPC when a pool is named.
-    const agentPool = tfc.agentPool ? new DataTfeAgentPool(this, 'agent-pool', { name: tfc.agentPool, organization: tfc.organization }) : undefined;
     // The workflow's team needs the projects this stack creates; granting it here saves a manual step per account.
     const ciTeam = tfc.ciTeam ? new DataTfeTeam(this, 'ci-team', { name: tfc.ciTeam, organization: tfc.organization }) : undefined;
     const projects = new Map<string, TfeProject>();
@@ -58,6 +61,13 @@ export class WorkspacesStack extends TerraformStack {
       if (ciTeam) new TeamProjectAccess(this, `ci-team-${accountName}`, { teamId: ciTeam.id, projectId: tfeProject.id, access: 'write' });
     }
 
+    // Cluster and tenant runs call the cluster's private API: from agents in the VPC, tenantctl's
+    // own (scoped to these projects) unless a pool is named.
+    const ownPool = tfc.agents ? new TfcAgentPool(this, 'tfc-agent-pool', { platform, projectIds: [...projects.values()].map((p) => p.id) }) : undefined;
+    const agentPool = ownPool
+      ? { id: ownPool.id, dependsOn: [ownPool.scope] }
+      : { id: new DataTfeAgentPool(this, 'agent-pool', { name: tfc.agentPool!, organization: tfc.organization }).id };
+    const offAgents: string[] = [];
     for (const stack of projectStacks(props.project)) {
       if (stack.kind === 'workspaces' || !stack.accountName) continue;
       const { workspace } = workspaceFor(platform, stack.name, stack.accountName);
@@ -72,9 +82,11 @@ export class WorkspacesStack extends TerraformStack {
         queueAllRuns: false,
         tagNames: ['tenantctl', stack.kind, `account-${stack.accountName}`, ...(stack.tenant ? [`tier-${stack.tenant.tier}`] : [])],
       });
+      const onAgents = AGENT_STACK_KINDS.includes(stack.kind);
+      if (!onAgents) offAgents.push(ws.id);
       new WorkspaceSettings(this, `settings-${stack.name}`, {
         workspaceId: ws.id,
-        ...(agentPool && callsClusterApi(stack) ? { executionMode: 'agent', agentPoolId: agentPool.id } : { executionMode: 'remote' }),
+        ...(onAgents ? { executionMode: 'agent', agentPoolId: agentPool.id, dependsOn: agentPool.dependsOn } : { executionMode: 'remote' }),
         // Stacks find each other by name through data sources; no workspace reads another's state.
         globalRemoteState: false,
         remoteStateConsumerIds: [],
@@ -89,12 +101,26 @@ export class WorkspacesStack extends TerraformStack {
         env(`TFC_AWS_RUN_ROLE_ARN${suffix}`, tfcRoleArn(platform, stack.name, accountName), `Run role in account ${accountName} (from its bootstrap stack)`);
       }
     }
+    if (ownPool) handOverAgentToken(this, platform, ownPool, offAgents);
   }
 }
 
-/** Stacks that talk to the private Kubernetes API, so must run inside the VPC; the others call only public AWS APIs. */
-function callsClusterApi(stack: StackInfo): boolean {
-  return stack.kind === 'cluster' || stack.kind === 'tenant';
+/**
+ * Hands tenantctl's pool token to the agents through Secrets Manager in the platform account, so
+ * the workspaces stack deploys there too: its first apply runs locally with administrator
+ * credentials, later ones with dynamic credentials for its own run role, which it sets on its own
+ * workspace. That workspace, like every workspace that does not run on the agents, may not use the pool.
+ */
+function handOverAgentToken(stack: WorkspacesStack, platform: PlatformSpec, pool: TfcAgentPool, offAgents: string[]): void {
+  const tfc = platform.terraformCloud!;
+  new AwsProvider(stack, 'aws', awsProviderConfig(platform, { id: stack.node.id, accountName: 'platform', kind: 'workspaces' }));
+  new AgentTokenSecret(stack, 'agent-token-secret', { platform, token: pool.token });
+  const self = new DataTfeWorkspace(stack, 'self', { name: workspaceFor(platform, 'workspaces', 'platform').workspace, organization: tfc.organization });
+  pool.excludeWorkspaces([self.id, ...offAgents]);
+  const env = (key: string, value: string, description: string) =>
+    new Variable(stack, `workspaces-${key}`, { workspaceId: self.id, category: 'env', key, value, description });
+  env('TFC_AWS_PROVIDER_AUTH', 'true', 'Dynamic AWS credentials for account platform (the agent token secret)');
+  env('TFC_AWS_RUN_ROLE_ARN', tfcRoleArn(platform, 'workspaces', 'platform'), 'Run role in account platform (from its bootstrap stack)');
 }
 
 function describe(stack: StackInfo): string {

@@ -41,7 +41,7 @@ const BURSTABLE_FAMILIES = ['t3', 't4g'];
 for (const family of BURSTABLE_FAMILIES) families[family] = burstable;
 
 /** Graviton families carry a `g` after the generation digit: m7g, c7gn, r8g, t4g. */
-const ARM_FAMILY = /^[a-z]+\d+g[a-z]*\./;
+export const ARM_FAMILY = /^[a-z]+\d+g[a-z]*\./;
 
 /** CPU architecture of an EC2 instance type: one node group (one AMI) serves one architecture. */
 export function ec2Architecture(instanceType: string): 'arm64' | 'x86_64' {

@@ -47,6 +47,14 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     dbProvisionerRole: `${prefix}-db-provisioner`,
     /** Role with Kubernetes access that tenant stacks' Terraform Cloud runs assume (see TfcClusterAccess). */
     tenantDeployerRole: `${prefix}-tenant-deployer`,
+    /** Terraform Cloud agents in the VPC (TfcAgents): Auto Scaling group, launch template, security group. */
+    terraformAgents: `${prefix}-terraform-agents`,
+    /** Their instance role and profile; outside `<prefix>-tfc-*`, the run roles only bootstrap stacks manage. */
+    terraformAgentRole: `${prefix}-terraform-agent`,
+    /** Their Terraform Cloud agent pool, and the Secrets Manager secret and KMS key of its token. */
+    terraformAgentPool: `${prefix}-vpc-agents`,
+    terraformAgentTokenSecret: `${prefix}-terraform-agent-token`,
+    terraformAgentTokenKmsAlias: `alias/${prefix}/terraform-agent-token`,
     /** Under the platform prefix, so two environments of one platform can share an account. */
     ecrRepository: (repo: string) => `${prefix}/${repo}`,
     namespaces: {

@@ -42,6 +42,22 @@ const tenantSpotSchema = z
   })
   .strict();
 
+/** A DNS host name (no scheme, port or path): it becomes URLs and the agents' TFC_ADDRESS. */
+const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+
+/**
+ * tenantctl's Terraform Cloud agents. A tfc-agent runs one run at a time, so `count` is how many
+ * cluster and tenant runs proceed in parallel; two keep a tenant change from queueing behind a
+ * long cluster apply.
+ */
+const tfcAgentsSchema = z
+  .object({
+    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as m6i.large').default('m6i.large'),
+    count: z.number().int().min(1).max(100).default(2),
+  })
+  .strict();
+export type TfcAgentsSpec = z.output<typeof tfcAgentsSchema>;
+
 const suppressionSchema = z
   .object({
     rule: z.string().regex(/^TC-[A-Z]+-\d{3}$/, 'must be a rule id such as TC-ISO-004'),
@@ -157,18 +173,30 @@ export const platformSchema = z
         organization: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a Terraform Cloud organization name'),
         /** Prefix of the per-account project names. */
         projectPrefix: z.string().regex(/^[A-Za-z0-9 _-]+$/).optional(),
-        hostname: z.string().default('app.terraform.io'),
+        hostname: z.string().regex(HOSTNAME, 'must be a host name such as app.terraform.io, without scheme or path').default('app.terraform.io'),
         terraformVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact Terraform version such as 1.13.4').default('1.13.4'),
         /**
-         * Agent pool (agents running inside the VPC) for the workspaces whose runs reach the
-         * cluster's private API (platform and tenants). Without it those runs use Terraform
-         * Cloud's own runners, which need `eks.publicAccessCidrs` to include their addresses.
+         * An existing agent pool, by name, for the workspaces whose runs call the cluster's
+         * private API (cluster and tenants). When set, tenantctl creates no agents of its own.
          */
         agentPool: z.string().min(1).max(90).optional(),
+        /** Size of the agents tenantctl runs in the VPC's private subnets when no agentPool is named. */
+        agents: tfcAgentsSchema.optional(),
         /** Team whose token the pull-request workflow uses: given write access to every project tenantctl creates. */
         ciTeam: z.string().min(1).max(90).optional(),
       })
       .strict()
+      .superRefine((tfc, ctx) => {
+        if (tfc.agentPool && tfc.agents) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ['agents'],
+            message: `tenantctl creates agents only when no agentPool is named: remove terraformCloud.agents to use the pool ${JSON.stringify(tfc.agentPool)}, or terraformCloud.agentPool to run tenantctl's agents`,
+          });
+        }
+      })
+      // Without a named pool, tenantctl runs its own agents: resolved here so stacks see one shape.
+      .transform(({ agents, ...tfc }) => ({ ...tfc, agents: tfc.agentPool ? undefined : (agents ?? tfcAgentsSchema.parse({})) }))
       .optional(),
     /** Accepted findings of `tenantctl validate`; each needs a reason and is reported. */
     suppressions: z.array(suppressionSchema).default([]),

@@ -32,7 +32,8 @@ export const PLATFORM_CREDENTIALS_TAG = 'PLATFORM';
 export function projectStacks(project: Project): StackInfo[] {
   const stacks: StackInfo[] = [];
   if (project.platform.terraformCloud) {
-    stacks.push({ name: 'workspaces', kind: 'workspaces' });
+    // With tenantctl's own agents, the workspaces stack also writes their token into the platform account.
+    stacks.push({ name: 'workspaces', kind: 'workspaces', ...(project.platform.terraformCloud.agents ? { accountName: 'platform' } : {}) });
     for (const accountName of accountNames(project.platform)) stacks.push({ name: `bootstrap-${accountName}`, kind: 'bootstrap', accountName });
   }
   stacks.push({ name: 'platform', kind: 'platform', accountName: 'platform' });

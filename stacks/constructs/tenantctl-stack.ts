@@ -87,37 +87,45 @@ export class TenantctlStack extends TerraformStack {
   }
 
   /**
-   * The kubernetes provider of a tenant stack. In Terraform Cloud a tenant run role has no access
-   * entry of its own: its token is signed as the platform's tenant deployer role
-   * (TfcClusterAccess), which the run role assumes with its platform-account credentials. Without
-   * Terraform Cloud the operator's own principal is used (the platform stack's applier access or
-   * `eks.adminPrincipalArns`).
+   * The kubernetes (and helm) providers of a stack that applies Kubernetes resources. Their token
+   * comes from `aws eks get-token` run by the provider, which does not see the credentials
+   * Terraform Cloud hands the AWS provider: under Terraform Cloud it is pointed at the shared config
+   * file of the platform-account credentials (the run's own, or the `PLATFORM` configuration of a
+   * stack in a service account). `roleArn` signs the token as another role (tenant stacks sign as
+   * the tenant deployer role, TfcClusterAccess). Without Terraform Cloud the operator's own
+   * credentials are used (the platform stack's applier access or `eks.adminPrincipalArns`).
    */
-  protected tenantClusterProviders(): ClusterProviders {
+  protected clusterProviders(options: { readonly roleArn?: string; readonly helm?: boolean } = {}): ClusterProviders {
     const names = platformNames(this.platform);
-    const props = { clusterName: names.cluster, region: this.platform.aws.region };
-    if (!this.platform.terraformCloud) return new ClusterProviders(this, 'cluster', props);
-    const configFile = this.platformConfigFile();
+    const configFile = this.platform.terraformCloud ? this.tfcCredentialsFile(this.accountName === 'platform' ? 'default' : 'platform') : undefined;
     return new ClusterProviders(this, 'cluster', {
-      ...props,
-      roleArn: `arn:${names.partition}:iam::${this.platform.aws.accountId}:role/${names.tenantDeployerRole}`,
+      clusterName: names.cluster,
+      region: this.platform.aws.region,
+      ...options,
       ...(configFile ? { env: { AWS_CONFIG_FILE: configFile, AWS_PROFILE: 'default' } } : {}),
     });
   }
 
+  /** The kubernetes provider of a tenant stack: under Terraform Cloud its token is signed as the tenant deployer role. */
+  protected tenantClusterProviders(): ClusterProviders {
+    const names = platformNames(this.platform);
+    if (!this.platform.terraformCloud) return this.clusterProviders();
+    return this.clusterProviders({ roleArn: `arn:${names.partition}:iam::${this.platform.aws.accountId}:role/${names.tenantDeployerRole}` });
+  }
+
   /** Credentials for the platform account when the stack's own account is another one. */
   private platformCredentials(): Partial<AwsProviderConfig> {
-    const configFile = this.platformConfigFile();
-    return configFile ? { sharedConfigFiles: [configFile] } : {};
+    if (this.accountName === 'platform' || !this.platform.terraformCloud) return {};
+    return { sharedConfigFiles: [this.tfcCredentialsFile('platform')] };
   }
 
   /**
-   * Under Terraform Cloud, for a stack outside the platform account: the shared config file of
-   * its platform-account credentials. Terraform Cloud writes one file per tagged configuration and
-   * passes their paths in this variable (dynamic credentials, "multiple configurations").
+   * The shared config file of one of a run's dynamic AWS credentials configurations: its own
+   * account's (`default`) or the platform account's of a stack in a service account (tagged
+   * `PLATFORM`). Terraform Cloud writes one file per configuration and passes their paths in this
+   * variable ("multiple configurations").
    */
-  private platformConfigFile(): string | undefined {
-    if (this.accountName === 'platform' || !this.platform.terraformCloud) return undefined;
+  private tfcCredentialsFile(configuration: 'default' | 'platform'): string {
     const existing = this.node.tryFindChild('tfc_aws_dynamic_credentials') as TerraformVariable | undefined;
     const dynamicCredentials =
       existing ??
@@ -125,30 +133,43 @@ export class TenantctlStack extends TerraformStack {
         description: 'Set by Terraform Cloud: the shared config files of the dynamic AWS credentials',
         type: 'object({ default = object({ shared_config_file = string }), aliases = map(object({ shared_config_file = string })) })',
       });
-    return Fn.lookupNested(dynamicCredentials.value, ['aliases', PLATFORM_CREDENTIALS_TAG, 'shared_config_file']);
+    const path = configuration === 'default' ? ['default', 'shared_config_file'] : ['aliases', PLATFORM_CREDENTIALS_TAG, 'shared_config_file'];
+    return Fn.lookupNested(dynamicCredentials.value, path);
   }
 
   private providerConfig(accountName: string): AwsProviderConfig {
-    const names = platformNames(this.platform);
-    return {
-      region: this.platform.aws.region,
-      allowedAccountIds: [accountIdOf(this.platform, accountName)],
-      defaultTags: [
-        {
-          tags: {
-            'tenantctl:platform': this.platform.name,
-            'tenantctl:environment': this.platform.environment,
-            'tenantctl:stack': this.node.id,
-            'tenantctl:account': this.accountName,
-            'tenantctl:kind': this.kind,
-            'managed-by': 'tenantctl',
-            'cost-center': names.prefix,
-            ...this.extraTags,
-          },
-        },
-      ],
-    };
+    return awsProviderConfig(this.platform, { id: this.node.id, accountName: this.accountName, kind: this.kind, tags: this.extraTags }, accountName);
   }
+}
+
+/**
+ * The AWS provider settings of a stack's resources in one account: the region, the account pin
+ * and the default tags naming the stack (its own account, kind and extra tags).
+ */
+export function awsProviderConfig(
+  platform: PlatformSpec,
+  stack: { readonly id: string; readonly accountName: string; readonly kind: string; readonly tags?: Record<string, string> },
+  accountName = stack.accountName,
+): AwsProviderConfig {
+  const names = platformNames(platform);
+  return {
+    region: platform.aws.region,
+    allowedAccountIds: [accountIdOf(platform, accountName)],
+    defaultTags: [
+      {
+        tags: {
+          'tenantctl:platform': platform.name,
+          'tenantctl:environment': platform.environment,
+          'tenantctl:stack': stack.id,
+          'tenantctl:account': stack.accountName,
+          'tenantctl:kind': stack.kind,
+          'managed-by': 'tenantctl',
+          'cost-center': names.prefix,
+          ...stack.tags,
+        },
+      },
+    ],
+  };
 }
 
 /** Gives every AWS resource and data source without an explicit provider this one. */

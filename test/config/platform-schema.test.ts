@@ -27,6 +27,30 @@ describe('platform.json schema', () => {
     expect(issuesOf({ aws, terraformCloud: { organization: 'acme' } })).toEqual([]);
   });
 
+  describe('terraformCloud.agents', () => {
+    const tfcOf = (terraformCloud: object) => resolvePlatform(platformSchema.parse(platformConfig({ terraformCloud } as object))).terraformCloud;
+
+    it('defaults to two m6i.large agents run by tenantctl when no agent pool is named', () => {
+      expect(tfcOf({ organization: 'acme' })?.agents).toEqual({ instanceType: 'm6i.large', count: 2 });
+      expect(tfcOf({ organization: 'acme', agents: { count: 4 } })?.agents).toEqual({ instanceType: 'm6i.large', count: 4 });
+      expect(tfcOf({ organization: 'acme', agents: { instanceType: 'm7g.large' } })?.agents).toEqual({ instanceType: 'm7g.large', count: 2 });
+    });
+
+    it('creates no agents when an existing pool is named', () => {
+      expect(tfcOf({ organization: 'acme', agentPool: 'shared' })).toMatchObject({ agentPool: 'shared', agents: undefined });
+    });
+
+    it.each([
+      [{ agentPool: 'shared', agents: { count: 2 } }, /^terraformCloud\.agents: tenantctl creates agents only when no agentPool is named: remove terraformCloud\.agents to use the pool "shared"/],
+      [{ agents: { count: 0 } }, /^terraformCloud\.agents\.count: Number must be greater than or equal to 1/],
+      [{ agents: { instanceType: 'large' } }, /^terraformCloud\.agents\.instanceType: must be an EC2 instance type such as m6i\.large/],
+      [{ agents: { size: 2 } }, /^terraformCloud\.agents: Unrecognized key/],
+      [{ hostname: 'https://tfe.example.com' }, /^terraformCloud\.hostname: must be a host name such as app\.terraform\.io, without scheme or path/],
+    ])('rejects %j', (terraformCloud, message) => {
+      expect(issuesOf({ terraformCloud: { organization: 'acme', ...terraformCloud } })).toEqual([expect.stringMatching(message)]);
+    });
+  });
+
   it('keeps the name prefix short enough for load balancer names', () => {
     expect(issuesOf({ name: 'abcdefghijklmnop', environment: 'production' })).toEqual([
       expect.stringMatching(/^name: name and environment together \("abcdefghijklmnop-production"\) exceed 20 characters/),

@@ -81,12 +81,16 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
           .map((v) => [v.key, v]),
       );
 
-    test('THEN its own state lives in its own workspace in the platform project, and it talks to Terraform Cloud only', () => {
+    test('THEN its own state lives in its own workspace in the platform project; it talks to Terraform Cloud and, for the agent token, the platform account', () => {
       expect(json.json.terraform.cloud).toEqual({ organization: 'acme-corp', hostname: HOST, workspaces: { name: 'acme-prod-workspaces', project: 'acme-prod-platform' } });
       expect(json.json.provider.tfe).toEqual([{ hostname: HOST, organization: 'acme-corp' }]);
-      expect(json.json.provider.aws).toBeUndefined();
-      // The token comes from TFE_TOKEN in the environment, never from the configuration.
-      expect(JSON.stringify(json.json)).not.toMatch(/token/i);
+      expect(json.json.provider.aws).toEqual([
+        expect.objectContaining({ region: 'eu-west-1', allowed_account_ids: [PLATFORM_ACCOUNT], default_tags: [{ tags: expect.objectContaining({ 'tenantctl:stack': 'workspaces', 'tenantctl:kind': 'workspaces' }) }] }),
+      ]);
+      // The API token comes from TFE_TOKEN in the environment, never from the configuration; the
+      // only token in it is the agent pool's, passed from its resource to the secret.
+      expect(JSON.stringify(json.json.provider)).not.toMatch(/token/i);
+      expect(JSON.stringify(json.json).match(/\$\{[^}]*\.token\}/g)).toEqual([`\${tfe_agent_token.${json.idOf('tfe_agent_token')}.token}`]);
     });
 
     test('THEN there is one project per AWS account', () => {
@@ -123,12 +127,13 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       expect(workspaceNamed('acme-prod-bootstrap-analytics').ws.tag_names).toEqual(['tenantctl', 'bootstrap', 'account-analytics']);
     });
 
-    test('THEN every workspace runs remotely and shares its state with no other workspace', () => {
+    test('THEN cluster and tenant workspaces run on the agents, bootstrap and platform workspaces remotely, and none shares its state', () => {
       const settings = Object.values(json.resources('tfe_workspace_settings')) as any[];
       expect(settings).toHaveLength(workspaces.length);
       expect(settings.map((s) => s.workspace_id).sort()).toEqual(workspaces.map(([id]) => `\${tfe_workspace.${id}.id}`).sort());
-      for (const s of settings) {
-        expect(s.execution_mode).toBe('remote');
+      for (const [id, ws] of workspaces) {
+        const s = settings.find((x) => x.workspace_id === `\${tfe_workspace.${id}.id}`);
+        expect(s.execution_mode).toBe(ws.tag_names.includes('tenant') || ws.tag_names.includes('cluster') ? 'agent' : 'remote');
         expect(s.global_remote_state).toBe(false);
         expect(s.remote_state_consumer_ids).toEqual([]);
       }
@@ -176,21 +181,92 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       for (const g of grants) expect(g).toMatchObject({ access: 'write', team_id: `\${data.tfe_team.${teamId}.id}` });
     });
 
-    test('WHEN an agent pool is named THEN cluster and tenant runs (the private Kubernetes API) use it; bootstrap and platform runs (public AWS APIs only) stay on Terraform Cloud runners', () => {
-      const withAgents = synthWorkspaces(projectOf({ ...tfcPlatform, terraformCloud: { organization: 'acme-corp', agentPool: 'acme-vpc' } } as Partial<PlatformConfig>));
-      const pool = withAgents.json.data.tfe_agent_pool;
+    test('WHEN an agent pool is named THEN cluster and tenant runs (the private Kubernetes API) use it, the rest stays on Terraform Cloud runners, and tenantctl creates no pool, token or AWS resource', () => {
+      const withPool = synthWorkspaces(projectOf({ ...tfcPlatform, terraformCloud: { organization: 'acme-corp', agentPool: 'acme-vpc' } } as Partial<PlatformConfig>));
+      const pool = withPool.json.data.tfe_agent_pool;
       const poolId = Object.keys(pool)[0];
       expect(pool[poolId]).toEqual({ name: 'acme-vpc', organization: 'acme-corp' });
       const settingsFor = (name: string) => {
-        const wsId = withAgents.idOf('tfe_workspace', (w) => w.name === name);
-        return withAgents.where('tfe_workspace_settings', (s) => s.workspace_id === `\${tfe_workspace.${wsId}.id}`)[0];
+        const wsId = withPool.idOf('tfe_workspace', (w) => w.name === name);
+        return withPool.where('tfe_workspace_settings', (s) => s.workspace_id === `\${tfe_workspace.${wsId}.id}`)[0];
       };
       for (const name of ['acme-prod-cluster', 'acme-prod-tenant-beta']) {
         expect(settingsFor(name)).toMatchObject({ execution_mode: 'agent', agent_pool_id: `\${data.tfe_agent_pool.${poolId}.id}` });
+        expect(settingsFor(name).depends_on).toBeUndefined();
       }
-      for (const name of ['acme-prod-bootstrap-payments', 'acme-prod-platform']) {
+      for (const name of ['acme-prod-platform', 'acme-prod-bootstrap-payments']) {
         expect(settingsFor(name).execution_mode).toBe('remote');
         expect(settingsFor(name).agent_pool_id).toBeUndefined();
+      }
+      for (const type of ['tfe_agent_pool', 'tfe_agent_token', 'tfe_agent_pool_allowed_projects', 'tfe_agent_pool_excluded_workspaces', 'aws_secretsmanager_secret']) {
+        expect(withPool.resources(type)).toEqual({});
+      }
+      expect(withPool.json.provider.aws).toBeUndefined();
+      expect(withPool.json.data.tfe_workspace).toBeUndefined();
+    });
+  });
+
+  describe('WorkspacesStack: tenantctl\'s agent pool (no agentPool named)', () => {
+    const json = synthWorkspaces(project);
+    const poolRef = `\${tfe_agent_pool.${json.idOf('tfe_agent_pool')}.id}`;
+    const wsRef = (name: string) => `\${tfe_workspace.${json.idOf('tfe_workspace', (w) => w.name === name)}.id}`;
+    const selfId = Object.keys(json.data('tfe_workspace'))[0];
+
+    test('THEN the pool is scoped to the account projects, minus every workspace that does not run on it', () => {
+      expect(json.one('tfe_agent_pool')).toEqual({ name: 'acme-prod-vpc-agents', organization: 'acme-corp', organization_scoped: false });
+      const projectRefs = Object.keys(json.resources('tfe_project')).map((id) => `\${tfe_project.${id}.id}`);
+      expect(json.one('tfe_agent_pool_allowed_projects')).toEqual({ agent_pool_id: poolRef, allowed_project_ids: expect.arrayContaining(projectRefs) });
+      expect(json.one('tfe_agent_pool_allowed_projects').allowed_project_ids).toHaveLength(3);
+      expect(json.one('tfe_agent_pool_excluded_workspaces')).toEqual({
+        agent_pool_id: poolRef,
+        excluded_workspace_ids: [
+          `\${data.tfe_workspace.${selfId}.id}`,
+          ...['bootstrap-platform', 'bootstrap-payments', 'bootstrap-analytics', 'platform'].map((s) => wsRef(`acme-prod-${s}`)),
+        ],
+      });
+      expect(json.data('tfe_workspace')[selfId]).toEqual({ name: 'acme-prod-workspaces', organization: 'acme-corp' });
+    });
+
+    test('THEN tenant workspaces run on it once the scope admits them', () => {
+      const settings = json.where('tfe_workspace_settings', (s) => s.workspace_id === wsRef('acme-prod-tenant-gamma'))[0];
+      expect(settings).toMatchObject({
+        execution_mode: 'agent',
+        agent_pool_id: poolRef,
+        depends_on: [`tfe_agent_pool_allowed_projects.${json.idOf('tfe_agent_pool_allowed_projects')}`],
+      });
+    });
+
+    test('THEN its token goes into a Secrets Manager secret of the platform account, under a KMS key of its own', () => {
+      const tokenId = json.idOf('tfe_agent_token');
+      expect(json.one('tfe_agent_token')).toEqual({
+        agent_pool_id: poolRef,
+        description: 'tenantctl: agents of acme-prod (Auto Scaling group acme-prod-terraform-agents), via Secrets Manager acme-prod-terraform-agent-token',
+      });
+      const keyId = json.idOf('aws_kms_key');
+      expect(json.one('aws_kms_key')).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+      expect(JSON.parse(json.one('aws_kms_key').policy).Statement).toEqual([
+        { Sid: 'AccountAdministersKey', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PLATFORM_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+      ]);
+      expect(json.one('aws_kms_alias')).toEqual({ name: 'alias/acme-prod/terraform-agent-token', target_key_id: `\${aws_kms_key.${keyId}.key_id}` });
+      expect(json.one('aws_secretsmanager_secret')).toMatchObject({ name: 'acme-prod-terraform-agent-token', kms_key_id: `\${aws_kms_key.${keyId}.arn}` });
+      expect(json.one('aws_secretsmanager_secret_version')).toEqual({
+        secret_id: `\${aws_secretsmanager_secret.${json.idOf('aws_secretsmanager_secret')}.id}`,
+        secret_string: `\${tfe_agent_token.${tokenId}.token}`,
+      });
+    });
+
+    test('THEN its own workspace gets dynamic credentials for the workspaces run role in the platform account', () => {
+      const vars = json.where('tfe_variable', (v) => v.workspace_id === `\${data.tfe_workspace.${selfId}.id}`);
+      expect(vars.map(({ description, ...v }) => v)).toEqual([
+        { workspace_id: `\${data.tfe_workspace.${selfId}.id}`, category: 'env', key: 'TFC_AWS_PROVIDER_AUTH', value: 'true' },
+        { workspace_id: `\${data.tfe_workspace.${selfId}.id}`, category: 'env', key: 'TFC_AWS_RUN_ROLE_ARN', value: `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-workspaces` },
+      ]);
+    });
+
+    test('THEN adding a tenant leaves the pool, its scope, its token and the secret unchanged', () => {
+      const bigger = synthWorkspaces(projectOf(tfcPlatform, [...TENANTS, { id: 'epsilon', tier: 'standard', serviceAccount: 'analytics' } as any]));
+      for (const type of ['tfe_agent_pool', 'tfe_agent_pool_allowed_projects', 'tfe_agent_pool_excluded_workspaces', 'tfe_agent_token', 'aws_kms_key', 'aws_secretsmanager_secret', 'aws_secretsmanager_secret_version']) {
+        expect(bigger.resources(type)).toEqual(json.resources(type));
       }
     });
   });
@@ -212,8 +288,18 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
 
     test('THEN it has a run role for every workspace that needs platform-account credentials, tenants of service accounts included', () => {
       expect(roles.map((r) => r.name).sort()).toEqual(
-        ['bootstrap-platform', 'cluster', 'platform', 'tenant-alpha', 'tenant-beta', 'tenant-delta', 'tenant-gamma'].map((s) => `acme-prod-tfc-${s}`),
+        ['bootstrap-platform', 'cluster', 'platform', 'tenant-alpha', 'tenant-beta', 'tenant-delta', 'tenant-gamma', 'workspaces'].map((s) => `acme-prod-tfc-${s}`),
       );
+    });
+
+    test('THEN the workspaces run role (tenantctl\'s agents) may only hand over the agent token: its secret by name, a key tagged as its own', () => {
+      const statements = inlinePolicy('acme-prod-tfc-workspaces').Statement;
+      const sid = (id: string) => statements.find((s: any) => s.Sid === id);
+      expect(sid('AgentTokenSecret').Resource).toEqual([`arn:aws:secretsmanager:eu-west-1:${PLATFORM_ACCOUNT}:secret:acme-prod-terraform-agent-token-??????`]);
+      expect(sid('CreateAgentTokenKey').Condition).toEqual({ StringEquals: { 'aws:RequestTag/tenantctl:stack': 'workspaces' } });
+      expect(sid('ManageAgentTokenKey').Condition).toEqual({ StringEquals: { 'aws:ResourceTag/tenantctl:stack': 'workspaces' } });
+      expect(sid('UseAgentTokenKeyThroughSecretsManager').Condition.StringEquals['kms:ViaService']).toBe('secretsmanager.eu-west-1.amazonaws.com');
+      expect(statements.flatMap((s: any) => s.Action).filter((a: string) => a.startsWith('iam:') || a.startsWith('eks:'))).toEqual([]);
     });
 
     test.each([
@@ -249,7 +335,9 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       for (const role of roles) {
         for (const s of inlinePolicy(role.name).Statement) {
           for (const action of s.Action) expect(action).not.toMatch(/\*/);
-          if (s.Resource.includes('*')) expect(s.Action.every((a: string) => /^(ec2|autoscaling):Describe/.test(a) || a === 'elasticloadbalancing:DescribeTargetGroups')).toBe(true);
+          // CreateKey is conditioned on a request tag; ListAliases has no resource level.
+          const unscoped = (a: string) => /^(ec2|autoscaling):Describe/.test(a) || ['elasticloadbalancing:DescribeTargetGroups', 'kms:ListAliases'].includes(a) || (a === 'kms:CreateKey' && s.Condition);
+          if (s.Resource.includes('*')) expect(s.Action.every(unscoped)).toBe(true);
         }
       }
     });
@@ -377,8 +465,9 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
     const json = SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform: project.platform, tenant: tenantIn(project, 'alpha') })));
     expect((json.json.provider.aws as any[]).map((p) => p.alias)).toEqual([undefined]);
     expect(json.json.provider.kubernetes[0].exec[0].args).toEqual(['eks', 'get-token', '--cluster-name', 'acme-prod', '--region', 'eu-west-1', '--output', 'json', '--role-arn', `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-deployer`]);
-    expect(json.json.provider.kubernetes[0].exec[0].env).toBeUndefined();
-    expect(json.json.variable).toBeUndefined();
+    // The token command reads the run's own dynamic credentials, which Terraform Cloud writes to a shared config file.
+    expect(json.json.provider.kubernetes[0].exec[0].env).toEqual({ AWS_CONFIG_FILE: '${var.tfc_aws_dynamic_credentials.default.shared_config_file}', AWS_PROFILE: 'default' });
+    expect(Object.keys(json.json.variable)).toEqual(['tfc_aws_dynamic_credentials']);
     expect(json.where('aws_iam_role', (r) => r.provider === 'aws')).toEqual([]);
   });
 
@@ -417,11 +506,39 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       ]);
     });
 
+    test('THEN tenantctl\'s agents run in the private subnets and may reach the private API endpoint', () => {
+      const asg = json.one('aws_autoscaling_group');
+      expect(asg.name).toBe('acme-prod-terraform-agents');
+      expect(asg.vpc_zone_identifier).toHaveLength(3);
+      for (const subnet of asg.vpc_zone_identifier) expect(subnet).toMatch(/^\$\{aws_subnet\.network_private/);
+      const apiSg = json.idOf('aws_security_group', (g) => g.name === 'acme-prod-eks-api');
+      expect(json.where('aws_vpc_security_group_egress_rule', (r) => r.referenced_security_group_id === `\${aws_security_group.${apiSg}.id}`)).toHaveLength(1);
+    });
+
+    test('WHEN an agent pool of its own is named THEN tenantctl creates no agents', () => {
+      const withPool = projectOf({ ...tfcPlatform, terraformCloud: { organization: 'acme-corp', agentPool: 'acme-vpc' } } as Partial<PlatformConfig>);
+      const platformJson = SynthJson.parse(Testing.synth(new PlatformStack(Testing.app(), { platform: withPool.platform })));
+      expect(platformJson.resources('aws_autoscaling_group')).toEqual({});
+    });
+
     test('THEN it configures no Kubernetes or Helm provider and holds no Kubernetes resource', () => {
       expect(json.json.provider.kubernetes).toBeUndefined();
       expect(json.json.provider.helm).toBeUndefined();
       expect(Object.keys(json.json.resource).filter((t) => !t.startsWith('aws_'))).toEqual([]);
     });
+  });
+});
+
+describe('GIVEN Terraform Cloud, the cluster stack', () => {
+  test('THEN its token command reads the run\'s own dynamic credentials (the agents have no other)', () => {
+    const { ClusterStack } = require('../../stacks/cluster-stack') as typeof import('../../stacks/cluster-stack');
+    const project = projectOf();
+    const json = SynthJson.parse(Testing.synth(new ClusterStack(Testing.app(), { platform: project.platform, tiers: project.tiers })));
+    const env = { AWS_CONFIG_FILE: '${var.tfc_aws_dynamic_credentials.default.shared_config_file}', AWS_PROFILE: 'default' };
+    expect(json.json.provider.kubernetes[0].exec[0].env).toEqual(env);
+    expect(json.json.provider.helm[0].kubernetes.exec.env).toEqual(env);
+    expect(json.json.provider.kubernetes[0].exec[0].args).not.toContain('--role-arn');
+    expect(json.json.terraform.cloud.workspaces).toEqual({ name: 'acme-prod-cluster', project: 'acme-prod-platform' });
   });
 });
 
@@ -471,7 +588,8 @@ describe('GIVEN the whole Terraform Cloud project synthesized', () => {
 
 describe('reviewed snapshot', () => {
   // Reviewed by hand: one project per account, one workspace per stack, each with its settings
-  // and credential variables, for a platform with one service account and a tenant in each account.
+  // and credential variables, for a platform with one service account and a tenant in each account;
+  // tenantctl's agent pool (scoped to the projects, tenants on it) and its token's secret.
   test('THEN the workspaces stack of a small project is exactly this', () => {
     const small = projectOf(
       { ...tfcPlatform, aws: { region: 'eu-west-1', accountId: PLATFORM_ACCOUNT, serviceAccounts: [{ name: 'payments', accountId: PAYMENTS_ACCOUNT, purpose: 'Payment services' }] } } as Partial<PlatformConfig>,

@@ -48,6 +48,8 @@ export class EksCluster extends Construct {
   readonly certificateAuthorityData: string;
   /** The security group EKS creates for the control plane and the managed nodes. */
   readonly clusterSecurityGroupId: string;
+  /** The group on the private API endpoint's ENIs (HTTPS from the VPC). */
+  readonly apiSecurityGroupId: string;
   readonly oidcProviderArn: string;
   /** OIDC issuer without `https://`, as IAM condition keys spell it. */
   readonly oidcIssuer: string;
@@ -106,6 +108,7 @@ export class EksCluster extends Construct {
       vpcCidr: platform.network.vpcCidr,
     });
 
+    this.apiSecurityGroupId = apiSecurityGroup.id;
     const publicAccess = eks.publicAccessCidrs.length > 0;
     this.cluster = new EksClusterResource(this, 'cluster', {
       name: names.cluster,

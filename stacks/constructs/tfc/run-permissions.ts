@@ -86,6 +86,12 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
             Action: [...ROLE_ADMIN, ...ATTACH, 'iam:PassRole', 'iam:CreatePolicy', 'iam:DeletePolicy', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:ListPolicyVersions', 'iam:TagPolicy', 'iam:UntagPolicy'],
             Resource: [iam(`role/${names.prefix}-*`), iam(`policy/${names.prefix}-*`)],
           },
+          {
+            Sid: 'AgentInstanceProfile',
+            Effect: 'Allow',
+            Action: ['iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile', 'iam:UntagInstanceProfile'],
+            Resource: [iam(`instance-profile/${names.prefix}-*`)],
+          },
           { Sid: 'ClusterOidcProvider', Effect: 'Allow', Action: OIDC_ADMIN, Resource: [iam(`oidc-provider/oidc.eks.${platform.aws.region}.amazonaws.com/id/*`)] },
           // The service-linked roles the platform's key policies name (created on a fresh account), and those the services create on first use.
           { Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: ['iam:CreateServiceLinkedRole'], Resource: [iam('role/aws-service-role/*')] },
@@ -101,6 +107,8 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
       };
     case 'cluster':
       return { managedPolicies: [], statements: clusterLayer(platform) };
+    case 'workspaces':
+      return { managedPolicies: [], statements: agentTokenHandoff(platform) };
     case 'tenant':
       return { managedPolicies: [], statements: roleAccount === 'platform' ? tenantInPlatformAccount(platform, stack) : tenantInOwnAccount(platform, stack, account) };
     default:
@@ -136,6 +144,69 @@ function clusterLayer(platform: PlatformSpec): PolicyStatement[] {
     // Finding the gateway's target group by name has no resource-level permission.
     { Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups'], Resource: ['*'] },
     { Sid: 'AddonRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: clusterStackRoles(platform).map((role) => iam(`role/${role}`)) },
+  ];
+}
+
+/**
+ * The workspaces stack's AWS side, with tenantctl's own agents: the Secrets Manager secret that
+ * hands the agent pool's token to the agents, and the KMS key of its own that encrypts it (the
+ * platform keys do not exist yet when this stack first applies). Keys are matched by the stack tag
+ * every tenantctl provider sets, since a key's ARN is unknown before it exists.
+ */
+function agentTokenHandoff(platform: PlatformSpec): PolicyStatement[] {
+  const names = platformNames(platform);
+  const { partition } = names;
+  const { region, accountId } = platform.aws;
+  const kms = (resource: string) => `arn:${partition}:kms:${region}:${accountId}:${resource}`;
+  const ownKeys = { StringEquals: { 'aws:ResourceTag/tenantctl:stack': 'workspaces' } };
+  return [
+    {
+      Sid: 'AgentTokenSecret',
+      Effect: 'Allow',
+      Action: [
+        'secretsmanager:CreateSecret',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetResourcePolicy',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:UpdateSecret',
+        'secretsmanager:UpdateSecretVersionStage',
+        'secretsmanager:DeleteSecret',
+        'secretsmanager:TagResource',
+        'secretsmanager:UntagResource',
+      ],
+      // Secrets Manager appends six random characters to a secret's ARN.
+      Resource: [`arn:${partition}:secretsmanager:${region}:${accountId}:secret:${names.terraformAgentTokenSecret}-??????`],
+    },
+    {
+      Sid: 'UseAgentTokenKeyThroughSecretsManager',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: [kms('key/*')],
+      Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com`, 'aws:ResourceTag/tenantctl:stack': 'workspaces' } },
+    },
+    { Sid: 'CreateAgentTokenKey', Effect: 'Allow', Action: ['kms:CreateKey'], Resource: ['*'], Condition: { StringEquals: { 'aws:RequestTag/tenantctl:stack': 'workspaces' } } },
+    {
+      Sid: 'ManageAgentTokenKey',
+      Effect: 'Allow',
+      Action: [
+        'kms:DescribeKey',
+        'kms:GetKeyPolicy',
+        'kms:GetKeyRotationStatus',
+        'kms:EnableKeyRotation',
+        'kms:PutKeyPolicy',
+        'kms:ListResourceTags',
+        'kms:TagResource',
+        'kms:UntagResource',
+        'kms:UpdateKeyDescription',
+        'kms:ScheduleKeyDeletion',
+      ],
+      Resource: [kms('key/*')],
+      Condition: ownKeys,
+    },
+    { Sid: 'AgentTokenKeyAlias', Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'], Resource: [kms(names.terraformAgentTokenKmsAlias), kms('key/*')] },
+    // Reading an alias back lists the account's aliases: no resource-level permission.
+    { Sid: 'ListAliases', Effect: 'Allow', Action: ['kms:ListAliases'], Resource: ['*'] },
   ];
 }
 
