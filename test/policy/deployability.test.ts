@@ -50,6 +50,14 @@ function clusterStackAccess(d: Deployable, principalArn = 'arn:aws:iam::11112222
   }
 }
 
+/** Tenant acme's team: an access entry confined to the tenant's namespace (which the association refers to). */
+function tenantAdmin(d: Deployable): void {
+  d.acme.json.resource.aws_eks_access_entry = { admin: { cluster_name: CLUSTER, principal_arn: 'arn:aws:iam::111122223333:role/acme-admins', kubernetes_groups: ['tenant-acme-admins'] } };
+  d.acme.json.resource.aws_eks_access_policy_association = {
+    admin: { cluster_name: CLUSTER, principal_arn: '${aws_eks_access_entry.admin.principal_arn}', policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy', access_scope: { type: 'namespace', namespaces: [`\${${NS}.metadata[0].name}`] } },
+  };
+}
+
 /** [rule, what is broken, how, [stack, address] of every finding, severity, extra context]. */
 const cases: [string, string, (d: Deployable) => void, [string, string][], ('error' | 'warning')?, Extra?][] = [
   ['TC-DEP-001', 'the platform stack configures a kubernetes provider from the cluster it creates', (d) => {
@@ -73,6 +81,11 @@ const cases: [string, string, (d: Deployable) => void, [string, string][], ('err
   }, [['cluster', 'provider.kubernetes'], ['tenant-acme', 'provider.kubernetes'], ['tenant-globex', 'provider.kubernetes']]],
   ['TC-DEP-003', 'locally, the caller\'s entry has no access policy', (d) => delete d.platform.json.resource.aws_eks_access_policy_association,
     [['cluster', 'provider.kubernetes'], ['tenant-acme', 'provider.kubernetes'], ['tenant-globex', 'provider.kubernetes']]],
+  ['TC-DEP-003', 'locally, the only explicit principal is a tenant team confined to its namespace', (d) => {
+    delete d.platform.json.resource.aws_eks_access_entry;
+    delete d.platform.json.resource.aws_eks_access_policy_association;
+    tenantAdmin(d);
+  }, [['cluster', 'provider.kubernetes'], ['tenant-acme', 'provider.kubernetes'], ['tenant-globex', 'provider.kubernetes']]],
   ['TC-DEP-003', 'under Terraform Cloud, the cluster stack\'s run role has no access entry', (d) => inTerraformCloud(d.cluster), [['cluster', 'provider.kubernetes']], 'error', { project: project({ terraformCloud: true }) }],
   ['TC-DEP-003', 'under Terraform Cloud without a loaded project, the run role cannot be told', (d) => inTerraformCloud(d.cluster), [['cluster', 'provider.kubernetes']], 'warning'],
   ['TC-DEP-003', 'a tenant assumes a deployer role that has no access entry', (d) => (d.acme.json.provider.kubernetes = [execConnection(['--role-arn', 'arn:aws:iam::111122223333:role/acme-prod-tenant-deployer'])]), [['tenant-acme', 'provider.kubernetes']]],
@@ -163,12 +176,7 @@ describe('deployability rules', () => {
         delete d.platform.json.resource.aws_eks_access_entry;
         delete d.platform.json.resource.aws_eks_access_policy_association;
       }],
-      ['a namespace-scoped tenant admin association the tenant\'s own namespace comes before', (d) => {
-        d.acme.json.resource.aws_eks_access_entry = { admin: { cluster_name: CLUSTER, principal_arn: 'arn:aws:iam::111122223333:role/acme-admins', kubernetes_groups: ['tenant-acme-admins'] } };
-        d.acme.json.resource.aws_eks_access_policy_association = {
-          admin: { cluster_name: CLUSTER, principal_arn: '${aws_eks_access_entry.admin.principal_arn}', policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy', access_scope: { type: 'namespace', namespaces: [`\${${NS}.metadata[0].name}`] } },
-        };
-      }],
+      ['a namespace-scoped tenant admin association the tenant\'s own namespace comes before', tenantAdmin],
       ['the cluster stack\'s own access, waited for by every Kubernetes resource', (d) => clusterStackAccess(d)],
       ['the service-linked role declared as existing (no creation, no dependency)', (d) => {
         delete d.platform.json.resource.aws_iam_service_linked_role;

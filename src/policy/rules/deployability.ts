@@ -55,6 +55,9 @@ function regionOf(stack: StackDocument, r: ResourceRef): string | undefined {
 
 const providerName = (conn: ClusterConnection) => conn.address.split('.')[1];
 
+/** An access policy association for the whole cluster, what an applier that creates namespaces needs. */
+const isClusterScoped = (association: ResourceRef) => at(association.body.access_scope, 'type') === 'cluster';
+
 // ---------------------------------------------------------------------------------------------
 
 export const providersFromDataSources: Rule = {
@@ -87,7 +90,7 @@ export const accessBeforeKubernetes: Rule = {
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const graph = graphOf(ctx, stack);
-      const clusterWide = resources(stack, 'aws_eks_access_policy_association').filter((a) => at(a.body.access_scope, 'type') === 'cluster');
+      const clusterWide = resources(stack, 'aws_eks_access_policy_association').filter(isClusterScoped);
       const out: Violation[] = [];
       for (const r of clusterWide.length ? clusterResources(stack) : []) {
         const missing = clusterWide.filter((a) => !graph.isAfter(r.address, a.address)).map((a) => a.address);
@@ -133,11 +136,14 @@ function applierOf(ctx: RuleContext, conn: ClusterConnection, graph: DependencyG
   return principal ? { principal, label: `its Terraform Cloud run role ${arn}` } : `its Terraform Cloud run role ${arn} is not a role ARN`;
 }
 
-/** Whether an entry admits the applier: that principal, or locally the caller's own identity or an explicitly named admin. */
+/**
+ * Whether an entry admits the applier: that principal; locally, the caller's own identity or an
+ * explicitly named principal with cluster-wide access (an admin, not a tenant team confined to a namespace).
+ */
 function admits(entry: AccessEntry, applier: Applier): boolean {
   if (!entry.principal || !entryGrants(entry)) return false;
   if (applier.principal) return samePrincipal(entry.principal, applier.principal);
-  return entry.principal.kind === 'caller' || entry.principal.literal;
+  return entry.principal.kind === 'caller' || (entry.principal.literal && entry.associations.some(isClusterScoped));
 }
 
 export const applierHasAccess: Rule = {
