@@ -226,6 +226,7 @@ export function platformStack(): Fixture {
         helm_release: {
           services_istiod_helm_release_8B: { name: 'istiod', chart: 'istiod', repository: 'https://istio-release.storage.googleapis.com/charts', version: '1.29.2', namespace: 'istio-system' },
           'services_mesh-policies_helm_release_9C': { name: 'platform-mesh', chart: 'assets/services_mesh-policies_chart_0D/ABCDEF', version: '0.1.0', namespace: 'istio-system' },
+          'services_cluster-autoscaler_helm_release_AE': { name: 'cluster-autoscaler', chart: 'cluster-autoscaler', repository: 'https://kubernetes.github.io/autoscaler', version: '9.52.1', namespace: 'kube-system' },
         },
       },
     },
