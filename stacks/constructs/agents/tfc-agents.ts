@@ -15,6 +15,7 @@ import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { agentArchitecture, amazonLinuxImageId } from './tfc-agent-release';
 import { AGENT_DRAIN_SECONDS, agentUserData } from './user-data';
+import { awsManagedPolicyArn, servicePrincipalTrust } from '../identity/iam-documents';
 
 export interface TfcAgentsProps {
   /** Names, region, `terraformCloud.hostname` and the resolved `terraformCloud.agents` (instance type, count). */
@@ -102,14 +103,11 @@ export class TfcAgents extends Construct {
     const role = new IamRole(this, 'role', {
       name: names.terraformAgentRole,
       description: 'Terraform Cloud agents: read the pool token, Session Manager. Runs use their own dynamic credentials.',
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
+      assumeRolePolicy: JSON.stringify(servicePrincipalTrust('ec2.amazonaws.com')),
     });
     new IamRolePolicyAttachment(this, 'session-manager', {
       role: role.name,
-      policyArn: `arn:${names.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+      policyArn: awsManagedPolicyArn(names.partition, 'AmazonSSMManagedInstanceCore'),
     });
     new IamRolePolicy(this, 'read-token', {
       name: 'read-agent-token',

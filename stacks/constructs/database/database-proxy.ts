@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import type { PoolSizing } from '../../../src/config/pool-sizing';
+import { servicePrincipalTrust } from '../identity/iam-documents';
 
 export const POSTGRES_PORT = 5432;
 
@@ -76,10 +77,7 @@ export class DatabaseProxy extends Construct {
     this.role = new IamRole(this, 'role', {
       name: names.proxyRole,
       description: 'RDS Proxy: reads the master user secret; tenant stacks add rds-db:connect',
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'rds.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
+      assumeRolePolicy: JSON.stringify(servicePrincipalTrust('rds.amazonaws.com')),
     });
     new IamRolePolicy(this, 'role-policy', {
       name: 'master-secret',

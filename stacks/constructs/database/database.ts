@@ -13,6 +13,7 @@ import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { poolSizing, type PoolSizing } from '../../../src/config/pool-sizing';
 import { DatabaseProxy, POSTGRES_PORT } from './database-proxy';
+import { awsManagedPolicyArn, servicePrincipalTrust } from '../identity/iam-documents';
 
 export interface DatabaseProps {
   readonly platform: PlatformSpec;
@@ -72,14 +73,11 @@ export class Database extends Construct {
     const monitoringRole = new IamRole(this, 'monitoring-role', {
       name: names.dbMonitoringRole,
       description: 'RDS enhanced monitoring',
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'monitoring.rds.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
+      assumeRolePolicy: JSON.stringify(servicePrincipalTrust('monitoring.rds.amazonaws.com')),
     });
     const monitoringPolicy = new IamRolePolicyAttachment(this, 'monitoring-policy', {
       role: monitoringRole.name,
-      policyArn: `arn:${names.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+      policyArn: awsManagedPolicyArn(names.partition, 'service-role/AmazonRDSEnhancedMonitoringRole'),
     });
 
     const subnetGroup = new DbSubnetGroup(this, 'subnet-group', {

@@ -3,6 +3,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { eksAddonVersions, type EksAddonName } from '../../../src/config/eks-versions';
 import { IrsaRole, type IrsaPolicyStatement } from '../identity/irsa-role';
+import { awsManagedPolicyArn } from '../identity/iam-documents';
 
 export interface EksAddonsProps {
   readonly clusterName: string;
@@ -50,7 +51,7 @@ export class EksAddons extends Construct {
   constructor(scope: Construct, id: string, props: EksAddonsProps) {
     super(scope, id);
     this.props = props;
-    const managedPolicy = (name: string) => `arn:${props.partition}:iam::aws:policy/${name}`;
+    const managedPolicy = (name: string) => awsManagedPolicyArn(props.partition, name);
     const irsa = (key: string, roleName: string, serviceAccount: string, policy: string, statements?: IrsaPolicyStatement[]) =>
       new IrsaRole(this, key, {
         roleName,

@@ -14,6 +14,7 @@ import type { NodeGroupSize } from '../../../src/config/tiers';
 import { clusterAdminAccess } from './cluster-admin-access';
 import { EksAddons } from './eks-addons';
 import { NodeGroup, type CapacityType } from './node-group';
+import { awsManagedPolicyArn, servicePrincipalTrust } from '../identity/iam-documents';
 
 export interface EksClusterProps {
   readonly platform: PlatformSpec;
@@ -63,7 +64,7 @@ export class EksCluster extends Construct {
     const eks = platform.eks;
     validate(platform);
     const names = platformNames(platform);
-    const managedPolicy = (name: string) => `arn:${names.partition}:iam::aws:policy/${name}`;
+    const managedPolicy = (name: string) => awsManagedPolicyArn(names.partition, name);
 
     const clusterRole = new IamRole(this, 'cluster-role', {
       name: names.clusterRole,
@@ -198,13 +199,6 @@ export class EksCluster extends Construct {
     );
     this.addons.addWorkloadAddons(nodeGroups);
   }
-}
-
-function servicePrincipalTrust(service: string) {
-  return {
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
-  };
 }
 
 /** A stable construct id part for an IAM principal: account, kind and name (order-independent). */

@@ -3,6 +3,7 @@ import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { SERVICE_LINKED_ROLE_SERVICES, serviceLinkedRoleArn } from '../../../src/config/service-linked-roles';
 import { type StackInfo, accountIdOf } from '../../../src/config/workspaces';
 import { NODE_TEMPLATE_TAG_PREFIX } from '../addons/cluster-autoscaler/asg-tags';
+import { awsManagedPolicyArn } from '../identity/iam-documents';
 
 export interface PolicyStatement {
   readonly Sid: string;
@@ -72,7 +73,7 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
             Effect: 'Allow',
             Action: ATTACH,
             Resource: [tfcRoles],
-            Condition: { ArnEquals: { 'iam:PolicyARN': [managedPolicyArn(names.partition, POWER_USER)] } },
+            Condition: { ArnEquals: { 'iam:PolicyARN': [awsManagedPolicyArn(names.partition, POWER_USER)] } },
           },
         ],
       };
@@ -114,10 +115,6 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
     default:
       throw new Error(`stack ${stack.name} (${stack.kind}) runs with no AWS role`);
   }
-}
-
-function managedPolicyArn(partition: string, name: string): string {
-  return `arn:${partition}:iam::aws:policy/${name}`;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { TFC_AWS_AUDIENCE, tfcRoleName, workspaceFor, type StackInfo } from '../../../src/config/workspaces';
 import { webIdentityTrust } from '../identity/web-identity-trust';
 import { runPermissions } from './run-permissions';
+import { awsManagedPolicyArn } from '../identity/iam-documents';
 
 export interface TfcRunRoleProps {
   readonly platform: PlatformSpec;
@@ -52,7 +53,7 @@ export class TfcRunRole extends Construct {
     for (const managed of permissions.managedPolicies) {
       new IamRolePolicyAttachment(this, `managed-${managed}`, {
         role: this.role.name,
-        policyArn: `arn:${platformNames(platform).partition}:iam::aws:policy/${managed}`,
+        policyArn: awsManagedPolicyArn(platformNames(platform).partition, managed),
       });
     }
   }
