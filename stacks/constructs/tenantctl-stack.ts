@@ -87,20 +87,19 @@ export class TenantctlStack extends TerraformStack {
   }
 
   /**
-   * The kubernetes provider of a tenant stack. In Terraform Cloud a tenant run role has no access
-   * entry of its own: its token is signed as the platform's tenant deployer role
-   * (TfcClusterAccess), which the run role assumes with its platform-account credentials. Without
-   * Terraform Cloud the operator's own principal is used (the platform stack's applier access or
+   * The kubernetes provider of a tenant stack. In Terraform Cloud the token is signed with the
+   * run's platform-account credentials: the tenant run role has its own access entry (from the
+   * bootstrap stack, TenantRunRoleAccess), limited to the tenant's objects. A tenant in a service
+   * account points the AWS CLI at its tagged platform-account credentials. Without Terraform Cloud
+   * the operator's own principal is used (the platform stack's applier access or
    * `eks.adminPrincipalArns`).
    */
   protected tenantClusterProviders(): ClusterProviders {
     const names = platformNames(this.platform);
-    const props = { clusterName: names.cluster, region: this.platform.aws.region };
-    if (!this.platform.terraformCloud) return new ClusterProviders(this, 'cluster', props);
     const configFile = this.platformConfigFile();
     return new ClusterProviders(this, 'cluster', {
-      ...props,
-      roleArn: `arn:${names.partition}:iam::${this.platform.aws.accountId}:role/${names.tenantDeployerRole}`,
+      clusterName: names.cluster,
+      region: this.platform.aws.region,
       ...(configFile ? { env: { AWS_CONFIG_FILE: configFile, AWS_PROFILE: 'default' } } : {}),
     });
   }
