@@ -1,5 +1,5 @@
 import { DataAwsDbProxy } from '@cdktf/provider-aws/lib/data-aws-db-proxy';
-import { Aspects, TerraformResource, type IAspect } from 'cdktf';
+import { Aspects, TerraformResource, dependable, type IAspect } from 'cdktf';
 import type { Construct, IConstruct } from 'constructs';
 import { platformNames } from '../src/config/names';
 import type { PlatformSpec } from '../src/config/platform-schema';
@@ -102,7 +102,8 @@ class AfterDeployerBinding implements IAspect {
   visit(node: IConstruct): void {
     if (!(node instanceof TerraformResource) || !node.terraformResourceType.startsWith('kubernetes_')) return;
     if (node === this.binding || node === this.namespace) return;
+    const binding = dependable(this.binding);
     const after = node.dependsOn ?? [];
-    if (!after.includes(this.binding.fqn)) node.dependsOn = [...after, this.binding.fqn];
+    if (!after.includes(binding)) node.dependsOn = [...after, binding];
   }
 }

@@ -173,10 +173,9 @@ BEGIN
   EXECUTE format('REVOKE ALL ON SCHEMA %I FROM PUBLIC', tenant_role);
   EXECUTE format('GRANT USAGE, CREATE ON SCHEMA %I TO %I', tenant_role, tenant_role);
 
-  -- Objects the platform creates in the schema (for example seed data) are the tenant's to use.
-  EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA %I TO %I', tenant_role, tenant_role);
-  EXECUTE format('GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA %I TO %I', tenant_role, tenant_role);
-  EXECUTE format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA %I TO %I', tenant_role, tenant_role);
+  -- Objects the platform creates in the schema (for example seed data) are the tenant's to use. Only
+  -- default privileges: the schema exists before the platform puts anything in it, and a GRANT ON
+  -- ALL TABLES would fail on the tenant's own tables, which the master user has no rights on.
   EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE {{master_user}} IN SCHEMA %I GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON TABLES TO %I', tenant_role, tenant_role);
   EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE {{master_user}} IN SCHEMA %I GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO %I', tenant_role, tenant_role);
   EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE {{master_user}} IN SCHEMA %I GRANT EXECUTE ON FUNCTIONS TO %I', tenant_role, tenant_role);

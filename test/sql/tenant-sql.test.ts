@@ -32,7 +32,8 @@ async function asRole<T>(db: TestDatabase, role: string, fn: () => Promise<T>): 
   try {
     return await fn();
   } finally {
-    await db.exec('SET SESSION AUTHORIZATION postgres');
+    // A failed script leaves its transaction aborted; end it before switching back.
+    await db.exec('ROLLBACK; SET SESSION AUTHORIZATION postgres');
   }
 }
 
