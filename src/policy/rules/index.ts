@@ -1,13 +1,15 @@
 import type { Rule } from '../types';
 import { consistencyRules } from './consistency';
 import { manifestSchema } from './manifest-schema';
+import { pipelineRules } from './pipeline';
 import { platformSecurityRules } from './platform-security';
 import { tenantIsolationRules } from './tenant-isolation';
 
 export * from './consistency';
 export * from './manifest-schema';
+export * from './pipeline';
 export * from './platform-security';
 export * from './tenant-isolation';
 
 /** Every rule `tenantctl validate` runs, in report order. */
-export const allRules: readonly Rule[] = [...tenantIsolationRules, ...platformSecurityRules, ...consistencyRules, manifestSchema];
+export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...platformSecurityRules, ...consistencyRules, manifestSchema];
