@@ -1,9 +1,12 @@
+import { DataAwsEksClusters } from '@cdktf/provider-aws/lib/data-aws-eks-clusters';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Project } from '../src/config/project';
 import { TFC_AWS_AUDIENCE, credentialAccounts, projectStacks } from '../src/config/workspaces';
 import { TenantctlStack } from './constructs/tenantctl-stack';
+import { platformNames } from '../src/config/names';
+import { TenantRunRoleAccess } from './constructs/tfc/tenant-run-role-access';
 import { TfcRunRole } from './constructs/tfc/tfc-run-role';
 
 export interface BootstrapStackProps {
@@ -15,8 +18,9 @@ export interface BootstrapStackProps {
 /**
  * Terraform Cloud's trust in one AWS account: the IAM OIDC provider for its workload identity
  * tokens, and one run role per workspace that needs credentials in this account (its own
- * included). Applied once with the account's admin credentials; after that its own workspace
- * runs it with dynamic credentials like every other stack.
+ * included). In the platform account also the Kubernetes access of each tenant run role
+ * (TenantRunRoleAccess), once the cluster exists. Applied once with the account's admin
+ * credentials; after that its own workspace runs it with dynamic credentials like every other stack.
  */
 export class BootstrapStack extends TenantctlStack {
   constructor(scope: Construct, props: BootstrapStackProps) {
@@ -30,9 +34,17 @@ export class BootstrapStack extends TenantctlStack {
       clientIdList: [TFC_AWS_AUDIENCE],
       tags: { Name: `terraform-cloud-${tfc.hostname}` },
     });
-    const roles = projectStacks(project)
-      .filter((stack) => credentialAccounts(stack).includes(accountName))
-      .map((stack) => new TfcRunRole(this, `run-role-${stack.name}`, { platform: project.platform, stack, roleAccount: accountName, oidcProviderArn: oidc.arn }));
+    const stacks = projectStacks(project).filter((stack) => credentialAccounts(stack).includes(accountName));
+    const roles = stacks.map((stack) => new TfcRunRole(this, `run-role-${stack.name}`, { platform: project.platform, stack, roleAccount: accountName, oidcProviderArn: oidc.arn }));
+    const tenants = stacks.flatMap((stack, i) => (stack.tenant ? [{ tenant: stack.tenant, runRole: roles[i].role }] : []));
+    if (accountName === 'platform' && tenants.length > 0) {
+      const clusterName = platformNames(project.platform).cluster;
+      const clusters = new DataAwsEksClusters(this, 'clusters');
+      const whenClusterExists = Fn.conditional(Fn.contains(clusters.names, clusterName), 1, 0);
+      for (const { tenant, runRole } of tenants) {
+        new TenantRunRoleAccess(this, `cluster-access-${tenant.names.stack}`, { platform: project.platform, tenant, runRole, whenClusterExists });
+      }
+    }
     new TerraformOutput(this, 'oidc_provider_arn', { value: oidc.arn, description: 'IAM OIDC provider trusted for Terraform Cloud workload identity' });
     new TerraformOutput(this, 'run_role_arns', {
       value: Object.fromEntries(roles.map((r) => [r.node.id.replace(/^run-role-/, ''), r.role.arn])),

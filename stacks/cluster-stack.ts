@@ -9,8 +9,10 @@ import type { TierSpec } from '../src/config/tiers';
 import { INGRESS_GATEWAY_PORT } from './constructs/addons/istio';
 import { DatabaseProvisioner } from './constructs/database/database-provisioner';
 import { proxyResourceId } from './constructs/database/proxy-resource-id';
+import { TenantProvisioning } from './constructs/database/tenant-provisioning';
 import { clusterOidc } from './constructs/identity/cluster-oidc';
 import { DefaultStorageClass } from './constructs/kubernetes/default-storage-class';
+import { TenantDeployerAccess } from './constructs/kubernetes/tenant-deployer-access';
 import { PlatformServices } from './constructs/platform-services';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 
@@ -61,6 +63,15 @@ export class ClusterStack extends TenantctlStack {
       proxyResourceId: proxyResourceId(proxy),
       dependsOn: services.dependables,
     });
+    // Where tenant stacks provision their databases, and what their pipelines may do in the cluster.
+    const tenantProvisioning = new TenantProvisioning(this, 'tenant-provisioning', {
+      platform,
+      oidcProviderArn: oidc.providerArn,
+      oidcIssuer: oidc.issuer,
+      proxyResourceId: proxyResourceId(proxy),
+      dependsOn: services.dependables,
+    });
+    if (platform.terraformCloud) new TenantDeployerAccess(this, 'tenant-deployers', { platform, dependsOn: [...services.dependables, tenantProvisioning.namespace] });
 
     const ns = names.namespaces;
     new TerraformOutput(this, 'grafana_access', {

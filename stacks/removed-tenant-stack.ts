@@ -16,7 +16,10 @@ export interface RemovedTenantStackProps {
  * The stack of a removed tenant. It keeps the tenant's stack name, backend and workspace but holds
  * none of its resources, so the next apply destroys the namespace, policies, IAM role and nodes.
  * The database schema was never a Terraform resource, so it stays, unless the tenant was removed
- * with --purge-data: then the stack runs the drop SQL once.
+ * with --purge-data: then the stack runs the drop SQL once, as the master user in the platform
+ * namespace. That is the one act a tenant pipeline cannot do on its own: under Terraform Cloud its
+ * run role is let in there only while the reviewed removal asks for the purge (the bootstrap
+ * stack adds the purge group to its access entry), and only for this tenant's purge Job.
  */
 export class RemovedTenantStack extends TenantctlStack {
   constructor(scope: Construct, props: RemovedTenantStackProps) {
@@ -25,17 +28,17 @@ export class RemovedTenantStack extends TenantctlStack {
     // The destroy of what the stack held needs the providers it was created with.
     const names = platformNames(platform);
     this.routeToPlatformAccount();
-    this.tenantClusterProviders();
+    this.clusterProviders();
     if (!tenant.purgeData) return;
     const proxy = new DataAwsDbProxy(this, 'proxy', { name: names.proxy });
     new SqlProvisioningJob(this, 'purge', {
-      name: `db-purge-tenant-${tenant.id}`,
+      name: tenant.names.purgeJob,
       namespace: names.namespaces.platform,
       serviceAccount: names.dbProvisionerServiceAccount,
       sql: renderTenantDropSql(platform, tenant),
       proxyEndpoint: proxy.endpoint,
       database: names.dbName,
-      masterUser: names.dbMasterUser,
+      dbUser: names.dbMasterUser,
       region: platform.aws.region,
     });
   }

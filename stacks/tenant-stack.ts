@@ -1,8 +1,6 @@
-import { DataAwsDbInstance } from '@cdktf/provider-aws/lib/data-aws-db-instance';
 import { DataAwsDbProxy } from '@cdktf/provider-aws/lib/data-aws-db-proxy';
-import { DataAwsSubnets } from '@cdktf/provider-aws/lib/data-aws-subnets';
-import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
-import type { Construct } from 'constructs';
+import { Aspects, TerraformResource, dependable, type IAspect } from 'cdktf';
+import type { Construct, IConstruct } from 'constructs';
 import { platformNames } from '../src/config/names';
 import type { PlatformSpec } from '../src/config/platform-schema';
 import type { TenantSpec } from '../src/config/project';
@@ -12,6 +10,7 @@ import { DedicatedNodes } from './constructs/tenant/dedicated-nodes';
 import { TenantAccess } from './constructs/tenant/tenant-access';
 import { TenantAccountRole, tenantAccountRoleArn } from './constructs/tenant/tenant-account-role';
 import { TenantDatabase } from './constructs/tenant/tenant-database';
+import { TenantDeployerBinding } from './constructs/tenant/tenant-deployer-binding';
 import { TenantIdentity } from './constructs/tenant/tenant-identity';
 import { TenantMesh } from './constructs/tenant/tenant-mesh';
 import { TenantNamespace } from './constructs/tenant/tenant-namespace';
@@ -24,9 +23,6 @@ export interface TenantStackProps {
   readonly platform: PlatformSpec;
   readonly tenant: TenantSpec;
 }
-
-/** Tag the platform's network puts on private subnets (internal load balancers), which tenant nodes use too. */
-const PRIVATE_SUBNET_TAG = 'kubernetes.io/role/internal-elb';
 
 /**
  * One tenant: its namespace and every layer that isolates and serves it. Platform resources are
@@ -54,13 +50,18 @@ export class TenantStack extends TenantctlStack {
 
     // Platform resources, by name.
     // One cluster lookup serves both the providers and the stack.
-    const { cluster } = this.tenantClusterProviders();
+    const { cluster } = this.clusterProviders();
     const oidc = clusterOidc(cluster, names.partition, platform.aws.accountId);
     const proxy = new DataAwsDbProxy(this, 'db-proxy', { name: names.proxy });
-    const dbInstance = new DataAwsDbInstance(this, 'db-instance', { dbInstanceIdentifier: names.dbInstance });
 
     // Isolation: namespace, quota and limits, network, mesh, RBAC.
-    const namespace = new TenantNamespace(this, 'namespace', { tenant }).name;
+    const tenantNamespace = new TenantNamespace(this, 'namespace', { tenant });
+    const namespace = tenantNamespace.name;
+    // Under Terraform Cloud the pipeline first binds its own rights in the namespace.
+    if (platform.terraformCloud) {
+      const deployer = new TenantDeployerBinding(this, 'deployer', { platform, tenant, namespace });
+      Aspects.of(this).add(new AfterDeployerBinding(deployer.binding, tenantNamespace.namespace));
+    }
     new TenantNetworkPolicies(this, 'network-policies', { platform, tenant, namespace });
     new TenantMesh(this, 'mesh', { platform, tenant, namespace, proxyEndpoint: proxy.endpoint });
     new TenantAccess(this, 'access', { platform, tenant, namespace, clusterName: cluster.name });
@@ -74,7 +75,6 @@ export class TenantStack extends TenantctlStack {
       oidcProviderArn: oidc.providerArn,
       oidcIssuer: oidc.issuer,
       proxyResourceId: proxyResourceId(proxy),
-      dbResourceId: dbInstance.resourceId,
       accountRoleArn: ownAccount ? tenantAccountRoleArn(platform, tenant) : undefined,
     });
     if (ownAccount) new TenantAccountRole(this, 'account-role', { platform, tenant, provider: this.aws, workloadRole: identity.role });
@@ -82,18 +82,28 @@ export class TenantStack extends TenantctlStack {
 
     // Scheduling: dedicated nodes for tiers that have them, priority and placement for every pod.
     if (tenant.tierSpec.nodes.isolation === 'dedicated') {
-      const vpc = new DataAwsVpc(this, 'vpc', { tags: { Name: names.vpc } });
-      const privateSubnets = new DataAwsSubnets(this, 'private-subnets', {
-        filter: [
-          { name: 'vpc-id', values: [vpc.id] },
-          { name: `tag:${PRIVATE_SUBNET_TAG}`, values: ['1'] },
-        ],
-      });
-      new DedicatedNodes(this, 'nodes', { platform, tenant, clusterName: cluster.name, privateSubnetIds: privateSubnets.ids });
+      // The cluster runs in the private subnets: its lookup names them, with no EC2 call of its own.
+      new DedicatedNodes(this, 'nodes', { platform, tenant, clusterName: cluster.name, privateSubnetIds: cluster.vpcConfig.get(0).subnetIds });
     }
     new TenantScheduling(this, 'scheduling', { platform, tenant, namespace });
 
     // Dashboard and alerts live in the monitoring namespace; they need the name, not the namespace.
     new TenantObservability(this, 'observability', { platform, tenant, namespace: tenant.names.namespace });
+  }
+}
+
+/** Orders every Kubernetes resource of the stack but the namespace after the pipeline's RoleBinding. */
+class AfterDeployerBinding implements IAspect {
+  constructor(
+    private readonly binding: TerraformResource,
+    private readonly namespace: TerraformResource,
+  ) {}
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof TerraformResource) || !node.terraformResourceType.startsWith('kubernetes_')) return;
+    if (node === this.binding || node === this.namespace) return;
+    const binding = dependable(this.binding);
+    const after = node.dependsOn ?? [];
+    if (!after.includes(binding)) node.dependsOn = [...after, binding];
   }
 }

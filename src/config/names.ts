@@ -28,6 +28,10 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     dbParameterGroup: `${prefix}-postgres`,
     dbName: 'saas',
     dbMasterUser: 'tenantctl_admin',
+    /** The database user that provisions tenants (platform SQL creates it; see templates/sql/platform.sql). */
+    dbTenantProvisionerUser: 'tenantctl_provisioner',
+    /** Every tenant's database user starts with this (tenantNames().dbRole). */
+    dbTenantUserPrefix: 'tenant_',
     dbLogGroup: (log: string) => `/aws/rds/instance/${prefix}-postgres/${log}`,
     dbMonitoringRole: `${prefix}-rds-monitoring`,
     proxy: `${prefix}-proxy`,
@@ -45,8 +49,6 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     tenantsSpotNodeGroup: 'tenants-spot',
     ebsCsiRole: `${prefix}-ebs-csi`,
     dbProvisionerRole: `${prefix}-db-provisioner`,
-    /** Role with Kubernetes access that tenant stacks' Terraform Cloud runs assume (see TfcClusterAccess). */
-    tenantDeployerRole: `${prefix}-tenant-deployer`,
     /** Terraform Cloud agents in the VPC (TfcAgents): Auto Scaling group, launch template, security group. */
     terraformAgents: `${prefix}-terraform-agents`,
     /** Their instance role and profile; outside `<prefix>-tfc-*`, the run roles only bootstrap stacks manage. */
@@ -57,6 +59,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     terraformAgentTokenKmsAlias: `alias/${prefix}/terraform-agent-token`,
     /** Under the platform prefix, so two environments of one platform can share an account. */
     ecrRepository: (repo: string) => `${prefix}/${repo}`,
+    /** IRSA role of the tenant provisioning Jobs: connects as the tenant provisioner database user only. */
+    dbTenantProvisionerRole: `${prefix}-db-tenant-provisioner`,
     namespaces: {
       istio: 'istio-system',
       monitoring: 'monitoring',
@@ -64,12 +68,30 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
       sharedServices: 'shared-services',
       policy: 'kyverno',
       loadBalancer: 'kube-system',
+      /** Where tenant stacks run their database provisioning Jobs (never the master identity's namespace). */
+      tenantProvisioning: 'tenantctl-provisioning',
     },
     /** Label selector of the Istio ingress gateway pods (chart default). */
     ingressGatewayLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
     ingressGatewayService: 'istio-ingressgateway',
     gateway: 'istio-system/tenant-gateway',
     dbProvisionerServiceAccount: 'db-provisioner',
+    dbTenantProvisionerServiceAccount: 'tenant-provisioner',
+    /**
+     * Kubernetes RBAC of tenant pipelines (Terraform Cloud): every tenant run role's access entry
+     * carries the deployers group and its own tenant group; see TenantDeployerAccess.
+     */
+    tenantDeployers: {
+      group: 'tenantctl:tenant-deployers',
+      tenantGroupPrefix: 'tenantctl:tenant:',
+      /** Carried only while a removed tenant's pipeline purges its data (`tenant remove --purge-data`). */
+      purgeGroup: 'tenantctl:tenant-purgers',
+      /** Namespaced rights inside the tenant's own namespace, bound there by the tenant stack. */
+      namespaceRole: 'tenantctl:tenant-deployer',
+      /** Cluster-wide rights: create its namespace (admission checks the name), bind the role above. */
+      clusterRole: 'tenantctl:tenant-deployers',
+      admissionPolicy: 'tenantctl-tenant-deployers',
+    },
     priorityClass: (tier: string) => `tenant-${tier}`,
     stack: 'platform',
     /** The platform's Kubernetes layer (everything applied through the Kubernetes and Helm providers). */
@@ -86,7 +108,7 @@ export function tenantHostsWildcard(domain: string): string {
 /** Names of one tenant's objects. */
 export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws' | 'domain'>, id: string) {
   const platform = platformNames(p);
-  const dbIdentifier = `tenant_${id.replace(/-/g, '_')}`;
+  const dbIdentifier = `${platform.dbTenantUserPrefix}${id.replace(/-/g, '_')}`;
   return {
     id,
     stack: `tenant-${id}`,
@@ -101,7 +123,14 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
     host: p.domain ? `${id}.${p.domain}` : undefined,
     pathPrefix: `/${id}/`,
     dashboard: `tenant-${id}-dashboard`,
+    /** The tenant's PrometheusRule in the monitoring namespace. */
+    alertRules: `tenant-${id}`,
     provisionJob: `db-provision-tenant-${id}`,
+    purgeJob: `db-purge-tenant-${id}`,
+    /** The Kubernetes group of the tenant's pipeline (its run role's access entry). */
+    deployerGroup: `${platform.tenantDeployers.tenantGroupPrefix}${id}`,
+    /** RoleBinding that gives the tenant's pipeline its rights inside its namespace. */
+    deployerBinding: 'tenantctl-deployer',
   };
 }
 export type TenantNames = ReturnType<typeof tenantNames>;

@@ -1,7 +1,7 @@
 import { platformNames } from '../config/names';
 import type { PlatformSpec } from '../config/platform-schema';
 import type { TenantSpec } from '../config/project';
-import { tenantIdPattern } from '../config/tenant-schema';
+import { TENANT_ID_MAX, tenantIdPattern } from '../config/tenant-schema';
 import { renderTemplate } from '../templates/render';
 
 /** PostgreSQL identifiers tenantctl generates: lowercase, unquoted, within NAMEDATALEN. */
@@ -9,22 +9,31 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Tier names as platform.json allows them; they end up in a string literal. */
 const TIER = /^[a-z][a-z0-9-]{1,19}$/;
 
-/** SQL of the platform's shared objects (schema `shared`, tenant registry, row-level security). */
+/** SQL of the platform's shared objects (schema `shared`, tenant registry, row-level security, the tenant provisioner). */
 export function renderPlatformSql(platform: PlatformSpec): string {
-  return renderTemplate('sql/platform.sql', { master_user: masterUser(platform) });
+  const names = platformNames(platform);
+  return renderTemplate('sql/platform.sql', {
+    master_user: masterUser(platform),
+    provisioner: identifier(names.dbTenantProvisionerUser, 'tenant provisioner user'),
+    tenant_user_prefix: identifier(names.dbTenantUserPrefix, 'tenant user prefix'),
+    tenant_id_max: String(TENANT_ID_MAX),
+  });
 }
 
-/** SQL that creates or updates one tenant's login role and schema and registers the tenant. */
+/** SQL that creates or updates one tenant's login role and schema and registers the tenant, as the tenant provisioner. */
 export function renderTenantSql(platform: PlatformSpec, tenant: TenantSpec): string {
   const db = tenant.tierSpec.database;
   positiveInteger(db.connectionLimit, `tier ${tenant.tier} database.connectionLimit`);
   positiveInteger(db.statementTimeoutSeconds, `tier ${tenant.tier} database.statementTimeoutSeconds`);
   if (!TIER.test(tenant.tier)) throw new Error(`tier name ${JSON.stringify(tenant.tier)} is not valid: use 2-20 lowercase letters, digits or hyphens`);
+  const { tenant_id, schema } = tenantValues(platform, tenant);
   return renderTemplate('sql/tenant.sql', {
-    ...tenantValues(platform, tenant),
+    tenant_id,
+    schema,
+    provisioner: identifier(platformNames(platform).dbTenantProvisionerUser, 'tenant provisioner user'),
     tier: tenant.tier,
     connection_limit: String(db.connectionLimit),
-    statement_timeout: `${db.statementTimeoutSeconds}s`,
+    statement_timeout_seconds: String(db.statementTimeoutSeconds),
   });
 }
 

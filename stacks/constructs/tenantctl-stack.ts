@@ -91,11 +91,12 @@ export class TenantctlStack extends TerraformStack {
    * comes from `aws eks get-token` run by the provider, which does not see the credentials
    * Terraform Cloud hands the AWS provider: under Terraform Cloud it is pointed at the shared config
    * file of the platform-account credentials (the run's own, or the `PLATFORM` configuration of a
-   * stack in a service account). `roleArn` signs the token as another role (tenant stacks sign as
-   * the tenant deployer role, TfcClusterAccess). Without Terraform Cloud the operator's own
-   * credentials are used (the platform stack's applier access or `eks.adminPrincipalArns`).
+   * tenant in a service account), so the token is signed as the run role, whose access entry the
+   * bootstrap or platform stack created (a tenant's is limited to that tenant's objects,
+   * TenantRunRoleAccess). Without Terraform Cloud the operator's own credentials are used (the
+   * platform stack's applier access or `eks.adminPrincipalArns`).
    */
-  protected clusterProviders(options: { readonly roleArn?: string; readonly helm?: boolean } = {}): ClusterProviders {
+  protected clusterProviders(options: { readonly helm?: boolean } = {}): ClusterProviders {
     const names = platformNames(this.platform);
     const configFile = this.platform.terraformCloud ? this.tfcCredentialsFile(this.accountName === 'platform' ? 'default' : 'platform') : undefined;
     return new ClusterProviders(this, 'cluster', {
@@ -104,13 +105,6 @@ export class TenantctlStack extends TerraformStack {
       ...options,
       ...(configFile ? { env: { AWS_CONFIG_FILE: configFile, AWS_PROFILE: 'default' } } : {}),
     });
-  }
-
-  /** The kubernetes provider of a tenant stack: under Terraform Cloud its token is signed as the tenant deployer role. */
-  protected tenantClusterProviders(): ClusterProviders {
-    const names = platformNames(this.platform);
-    if (!this.platform.terraformCloud) return this.clusterProviders();
-    return this.clusterProviders({ roleArn: `arn:${names.partition}:iam::${this.platform.aws.accountId}:role/${names.tenantDeployerRole}` });
   }
 
   /** Credentials for the platform account when the stack's own account is another one. */

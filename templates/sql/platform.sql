@@ -19,11 +19,30 @@ BEGIN
 END
 $$;
 
--- Only tenant roles (and the master user, which owns the database) may connect.
+-- The tenant provisioner: the login of tenant stacks' provisioning Jobs. It owns nothing and is
+-- member of nothing; all it may do is run shared.provision_tenant() below, so it can create and
+-- update tenants but never read a tenant's data, drop anything or grant one tenant another's rights.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{{provisioner}}') THEN
+    CREATE ROLE {{provisioner}} LOGIN;
+  END IF;
+  -- rds_iam exists only on Amazon RDS (IAM authentication through RDS Proxy); elsewhere it is skipped.
+  IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'rds_iam')
+     AND NOT pg_catalog.pg_has_role('{{provisioner}}', 'rds_iam', 'MEMBER') THEN
+    GRANT rds_iam TO {{provisioner}};
+  END IF;
+END
+$$;
+-- Provisioning Jobs of concurrent tenant applies serialize on one lock: a few connections suffice.
+ALTER ROLE {{provisioner}} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD NULL CONNECTION LIMIT 10;
+
+-- Only tenant roles, the tenant provisioner (and the master user, which owns the database) may connect.
 DO $$
 BEGIN
   EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
   EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO tenantctl_tenants', current_database());
+  EXECUTE format('GRANT CONNECT ON DATABASE %I TO {{provisioner}}', current_database());
 END
 $$;
 
@@ -101,5 +120,78 @@ CREATE POLICY platform_admin ON shared.usage_records TO {{master_user}} USING (t
 -- Append-only for tenants: no UPDATE, DELETE or TRUNCATE (TRUNCATE would bypass row-level security).
 REVOKE ALL ON shared.audit_events, shared.usage_records FROM PUBLIC;
 GRANT SELECT, INSERT ON shared.audit_events, shared.usage_records TO tenantctl_tenants;
+
+-- Creates or updates one tenant: its login role (no password: IAM tokens at RDS Proxy), its schema
+-- and grants, its registry entry. Idempotent, and it only creates or updates: removing a tenant
+-- never drops data here (templates/sql/tenant-drop.sql does, as the master user). It runs as its
+-- owner, the master user, so the tenant provisioner needs no rights of its own; every name is
+-- derived from the tenant id, so no call can reach a role or schema that is not a tenant's.
+CREATE OR REPLACE FUNCTION shared.provision_tenant(tenant_id text, tier text, connection_limit integer, statement_timeout_seconds integer)
+  RETURNS void
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  tenant_role name;
+BEGIN
+  IF tenant_id IS NULL OR tenant_id !~ '^[a-z]([a-z0-9-]*[a-z0-9])?$' OR position('--' IN tenant_id) > 0 OR length(tenant_id) > {{tenant_id_max}} THEN
+    RAISE EXCEPTION 'tenant id % is not valid: lowercase letters, digits and single hyphens, at most {{tenant_id_max}} characters', tenant_id;
+  END IF;
+  IF tier IS NULL OR tier !~ '^[a-z][a-z0-9-]{1,19}$' THEN
+    RAISE EXCEPTION 'tier % is not valid', tier;
+  END IF;
+  IF connection_limit IS NULL OR connection_limit < 1 THEN
+    RAISE EXCEPTION 'connection limit % is not a positive number', connection_limit;
+  END IF;
+  IF statement_timeout_seconds IS NULL OR statement_timeout_seconds < 1 THEN
+    RAISE EXCEPTION 'statement timeout % is not a positive number of seconds', statement_timeout_seconds;
+  END IF;
+  tenant_role := '{{tenant_user_prefix}}' || replace(tenant_id, '-', '_');
+
+  -- Tenant Jobs may run concurrently with each other and with the platform SQL.
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tenantctl-provisioning'));
+
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = tenant_role) THEN
+    EXECUTE format('CREATE ROLE %I LOGIN', tenant_role);
+  END IF;
+  EXECUTE format('ALTER ROLE %I WITH LOGIN INHERIT NOCREATEDB NOCREATEROLE PASSWORD NULL CONNECTION LIMIT %s', tenant_role, connection_limit);
+  EXECUTE format('ALTER ROLE %I SET statement_timeout = %L', tenant_role, statement_timeout_seconds || 's');
+  -- public comes second for extension functions; only the master user can create objects there.
+  EXECUTE format('ALTER ROLE %I SET search_path = %I, public', tenant_role, tenant_role);
+  IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'rds_iam')
+     AND NOT pg_catalog.pg_has_role(tenant_role, 'rds_iam', 'MEMBER') THEN
+    EXECUTE format('GRANT rds_iam TO %I', tenant_role);
+  END IF;
+  IF NOT pg_catalog.pg_has_role(tenant_role, 'tenantctl_tenants', 'MEMBER') THEN
+    EXECUTE format('GRANT tenantctl_tenants TO %I', tenant_role);
+  END IF;
+
+  -- The schema belongs to the master user, so the tenant cannot give it away or change its ACL;
+  -- the tenant may use it and create objects in it, nobody else may even look inside.
+  EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION {{master_user}}', tenant_role);
+  EXECUTE format('ALTER SCHEMA %I OWNER TO {{master_user}}', tenant_role);
+  EXECUTE format('REVOKE ALL ON SCHEMA %I FROM PUBLIC', tenant_role);
+  EXECUTE format('GRANT USAGE, CREATE ON SCHEMA %I TO %I', tenant_role, tenant_role);
+
+  -- Objects the platform creates in the schema (for example seed data) are the tenant's to use. Only
+  -- default privileges: the schema exists before the platform puts anything in it, and a GRANT ON
+  -- ALL TABLES would fail on the tenant's own tables, which the master user has no rights on.
+  EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE {{master_user}} IN SCHEMA %I GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON TABLES TO %I', tenant_role, tenant_role);
+  EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE {{master_user}} IN SCHEMA %I GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO %I', tenant_role, tenant_role);
+  EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE {{master_user}} IN SCHEMA %I GRANT EXECUTE ON FUNCTIONS TO %I', tenant_role, tenant_role);
+
+  -- Register the role so shared.current_tenant() and row-level security know whose rows are whose.
+  INSERT INTO shared.tenants AS t (tenant_id, role_name, schema_name, tier)
+  VALUES (provision_tenant.tenant_id, tenant_role, tenant_role, provision_tenant.tier)
+  ON CONFLICT ON CONSTRAINT tenants_pkey DO UPDATE
+    SET tier = EXCLUDED.tier, updated_at = now()
+    WHERE t.tier IS DISTINCT FROM EXCLUDED.tier;
+END
+$fn$;
+ALTER FUNCTION shared.provision_tenant(text, text, integer, integer) OWNER TO {{master_user}};
+REVOKE ALL ON FUNCTION shared.provision_tenant(text, text, integer, integer) FROM PUBLIC;
+-- USAGE lets the provisioner call the function; the schema's tables stay closed to it.
+GRANT USAGE ON SCHEMA shared TO {{provisioner}};
+GRANT EXECUTE ON FUNCTION shared.provision_tenant(text, text, integer, integer) TO {{provisioner}};
 
 COMMIT;

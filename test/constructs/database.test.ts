@@ -189,7 +189,7 @@ describe('Database: RDS Proxy', () => {
     expect(proxy.role_arn).toBe(`\${aws_iam_role.${roleId}.arn}`);
     const role = json.resources('aws_iam_role')[roleId];
     expect(JSON.parse(role.assume_role_policy).Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'rds.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
-    const policy = json.one('aws_iam_role_policy');
+    const policy = json.where('aws_iam_role_policy', (p) => p.name === 'master-secret')[0];
     expect(policy.role).toBe(`\${aws_iam_role.${roleId}.name}`);
     expect(JSON.parse(policy.policy).Statement).toEqual([
       { Sid: 'ReadMasterSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: secretArn },
@@ -202,6 +202,22 @@ describe('Database: RDS Proxy', () => {
       },
     ]);
     expect(json.json.output.proxyRoleName.value).toBe(`\${aws_iam_role.${roleId}.name}`);
+  });
+
+  test('its role may log in to the instance as every tenant user and the tenant provisioner, by pattern: one grant for any number of tenants', () => {
+    const policy = json.where('aws_iam_role_policy', (p) => p.name === 'db-users')[0];
+    expect(policy.role).toBe(`\${aws_iam_role.${roleId}.name}`);
+    const dbUser = (user: string) => `arn:aws:rds-db:eu-west-1:111122223333:dbuser:\${aws_db_instance.${json.idOf('aws_db_instance')}.resource_id}/${user}`;
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      { Sid: 'LogInAsTenantUsersAndProvisioner', Effect: 'Allow', Action: 'rds-db:connect', Resource: [dbUser('tenant_*'), dbUser('tenantctl_provisioner')] },
+    ]);
+    // The master user is no tenant: the pattern must not reach it.
+    expect('tenantctl_admin'.startsWith('tenant_')).toBe(false);
+  });
+
+  test('holds the role\'s inline policies exclusively, so no tenant stack can add its own (and earlier per-tenant grants are removed)', () => {
+    const policyRef = (name: string) => `\${aws_iam_role_policy.${json.idOf('aws_iam_role_policy', (p) => p.name === name)}.name}`;
+    expect(json.one('aws_iam_role_policies_exclusive')).toEqual({ role_name: `\${aws_iam_role.${roleId}.name}`, policy_names: [policyRef('master-secret'), policyRef('db-users')] });
   });
 
   test('sizes the connection pool from the planned tenants (500 x 3 x 2 on db.r6g.large: capped)', () => {

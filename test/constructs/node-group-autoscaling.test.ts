@@ -2,7 +2,10 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
 import { nodeTemplateTags } from '../../stacks/constructs/addons/cluster-autoscaler/asg-tags';
 import { NodeGroup, type NodeGroupProps } from '../../stacks/constructs/eks/node-group';
-import { runPermissions } from '../../stacks/constructs/tfc/run-permissions';
+import { resolveTenant } from '../../src/config/project';
+import { tenantSchema } from '../../src/config/tenant-schema';
+import { resolveTiers } from '../../src/config/tiers';
+import { tenantRunStatements } from '../../stacks/constructs/tfc/tenant-run-permissions';
 import { SynthJson, platformSpec } from '../util';
 
 const base: NodeGroupProps = {
@@ -76,13 +79,15 @@ describe('NodeGroup: what Cluster Autoscaler needs to scale a group up from zero
   });
 });
 
-describe("a tenant's Terraform Cloud run role and its node group's tags", () => {
-  const { statements } = runPermissions(platformSpec(), { name: 'tenant-acme', kind: 'tenant', accountName: 'platform' }, 'platform');
+describe("a dedicated-nodes tenant's Terraform Cloud run role and its node group's tags", () => {
+  const platform = platformSpec();
+  const tenant = resolveTenant(tenantSchema.parse({ version: 1, id: 'acme', tier: 'enterprise' }), platform, resolveTiers(), 'acme.json');
+  const statements = tenantRunStatements(platform, tenant, 'platform');
   const sid = (id: string) => statements.find((s) => s.Sid === id);
 
   test('may write and remove only node-template tags, only on the ASG EKS made for its own node group', () => {
-    expect(sid('TenantNodeGroupTemplateTags')).toEqual({
-      Sid: 'TenantNodeGroupTemplateTags',
+    expect(sid('AutoscalingGroupTag')).toEqual({
+      Sid: 'AutoscalingGroupTag',
       Effect: 'Allow',
       Action: ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'],
       Resource: ['arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:*:autoScalingGroupName/*'],
@@ -94,6 +99,6 @@ describe("a tenant's Terraform Cloud run role and its node group's tags", () => 
   });
 
   test('may read ASG tags (Terraform refreshes them; DescribeTags has no resource-level permissions)', () => {
-    expect(sid('DescribeNetwork')).toMatchObject({ Resource: ['*'], Action: expect.arrayContaining(['autoscaling:DescribeTags']) });
+    expect(sid('DescribeWithoutResourceLevel')).toMatchObject({ Resource: ['*'], Action: expect.arrayContaining(['autoscaling:DescribeTags']) });
   });
 });

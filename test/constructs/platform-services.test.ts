@@ -46,9 +46,9 @@ describe('ClusterProviders', () => {
     expect(json.json.provider.helm).toBeUndefined();
   });
 
-  test('signs as another role with its own credentials file when asked, and configures helm the same way', () => {
-    const json = synthProviders({ roleArn: 'arn:aws:iam::111122223333:role/deployer', env: { AWS_CONFIG_FILE: '/tmp/platform' }, helm: true });
-    const exec = { api_version: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: [...getToken, '--role-arn', 'arn:aws:iam::111122223333:role/deployer'], env: { AWS_CONFIG_FILE: '/tmp/platform' } };
+  test('signs with another credentials file when asked, and configures helm the same way', () => {
+    const json = synthProviders({ env: { AWS_CONFIG_FILE: '/tmp/platform' }, helm: true });
+    const exec = { api_version: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: getToken, env: { AWS_CONFIG_FILE: '/tmp/platform' } };
     expect(json.json.provider.kubernetes[0].exec).toEqual([exec]);
     expect(json.json.provider.helm[0].kubernetes.exec).toEqual(exec);
     expect(json.json.provider.helm[0].kubernetes.host).toBe(json.json.provider.kubernetes[0].host);

@@ -23,7 +23,6 @@ const beta = tenant('beta', 'starter');
 const OIDC_PROVIDER_ARN = 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE';
 const OIDC_ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE';
 const PROXY_RESOURCE_ID = 'prx-0123456789abcdef0';
-const DB_RESOURCE_ID = 'db-ABCDEFGHIJKLMNOPQRSTUVWXY';
 const PROXY_ENDPOINT = 'acme-prod-proxy.proxy-abc.eu-west-1.rds.amazonaws.com';
 
 function synth(build: (stack: Construct) => void): SynthJson {
@@ -60,7 +59,7 @@ describe('SqlProvisioningJob', () => {
     sql: 'SELECT 1;',
     proxyEndpoint: PROXY_ENDPOINT,
     database: 'saas',
-    masterUser: 'tenantctl_admin',
+    dbUser: 'tenantctl_admin',
     region: 'eu-west-1',
   };
   const json = synth((stack) => new SqlProvisioningJob(stack, 'job', props));
@@ -211,7 +210,6 @@ describe('TenantIdentity', () => {
     oidcProviderArn: OIDC_PROVIDER_ARN,
     oidcIssuer: OIDC_ISSUER,
     proxyResourceId: PROXY_RESOURCE_ID,
-    dbResourceId: DB_RESOURCE_ID,
   }));
   const roleId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tenant-acme');
 
@@ -234,13 +232,8 @@ describe('TenantIdentity', () => {
     expect(asArray(statements[0].Resource)).toEqual([`arn:aws:rds-db:eu-west-1:111122223333:dbuser:${PROXY_RESOURCE_ID}/tenant_acme`]);
   });
 
-  it('lets the proxy role log in to the instance as the tenant DB user', () => {
-    const [policy] = json.where('aws_iam_role_policy', (p) => p.name === 'tenant-acme-db-connect');
-    expect(policy.role).toBe('acme-prod-rds-proxy');
-    expect(JSON.parse(policy.policy)).toEqual({
-      Version: '2012-10-17',
-      Statement: [{ Sid: 'ProxyConnectsAsTenantDbUser', Effect: 'Allow', Action: 'rds-db:connect', Resource: `arn:aws:rds-db:eu-west-1:111122223333:dbuser:${DB_RESOURCE_ID}/tenant_acme` }],
-    });
+  it('writes nothing to the shared proxy role: its grant covers every tenant user by pattern (DatabaseProxy)', () => {
+    expect(json.where('aws_iam_role_policy', (p) => p.role !== `\${aws_iam_role.${roleId}.name}`)).toEqual([]);
   });
 });
 
@@ -252,15 +245,18 @@ describe('TenantDatabase', () => {
   const jobs = Object.values(json.resources('kubernetes_job_v1'));
   const jobOf = (id: string) => jobs.find((j: any) => j.metadata.name.startsWith(`db-provision-tenant-${id}-`));
 
-  it("runs each tenant's SQL in tenantctl-system with the provisioner service account, never in the tenant namespace", () => {
+  it("runs each tenant's SQL in tenantctl-provisioning as the tenant provisioner, never in the tenant namespace or as the master user", () => {
     for (const id of ['acme', 'beta']) {
       const job = jobOf(id);
       expect(job.metadata.name).toMatch(new RegExp(`^db-provision-tenant-${id}-[0-9a-f]{10}$`));
-      expect(job.metadata.namespace).toBe('tenantctl-system');
-      expect(job.spec.template.spec.service_account_name).toBe('db-provisioner');
+      expect(job.metadata.namespace).toBe('tenantctl-provisioning');
+      expect(job.spec.template.spec.service_account_name).toBe('tenant-provisioner');
+      expect(job.spec.template.spec.init_container[0].env).toContainEqual({ name: 'DB_USER', value: 'tenantctl_provisioner' });
+      expect(job.spec.template.spec.container[0].env[0].value).toContain(' user=tenantctl_provisioner ');
     }
     const configs = Object.values(json.resources('kubernetes_config_map_v1'));
-    expect(configs.map((c: any) => c.metadata.namespace)).toEqual(['tenantctl-system', 'tenantctl-system']);
+    expect(configs.map((c: any) => c.metadata.namespace)).toEqual(['tenantctl-provisioning', 'tenantctl-provisioning']);
+    expect(JSON.stringify(json.json.resource)).not.toContain('tenantctl_admin');
     expect(JSON.stringify(json.json.resource)).not.toContain('"namespace":"tenant-');
   });
 

@@ -34,7 +34,7 @@ describe('uniqueness across tenants', () => {
     const b = baseline();
     const globex = tenantStack('globex', { dbUser: 'tenant_acme' });
     const findings = findingsOf([b.platform, b.acme, globex]);
-    const policies = (s: typeof globex) => [addressOf(s, 'aws_iam_role_policy', 'identity_role_policy'), addressOf(s, 'aws_iam_role_policy', 'identity_proxy-db-connect')].sort();
+    const policies = (s: typeof globex) => [addressOf(s, 'aws_iam_role_policy', 'identity_role_policy')];
     expect(findings.filter((f) => f.ruleId === 'TC-CON-003').map((f) => `${f.stack} ${f.address}`).sort()).toEqual([
       ...policies(b.acme).map((a) => `tenant-acme ${a}`),
       ...policies(globex).map((a) => `tenant-globex ${a}`),

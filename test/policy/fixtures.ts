@@ -100,11 +100,6 @@ export function tenantStack(id: string, options: TenantFixtureOptions = {}): Fix
         role: '${aws_iam_role.identity_role_9A8B7C6D.name}',
         policy: policyJson([{ Sid: 'ConnectAsTenantDbUserThroughProxy', Effect: 'Allow', Action: ['rds-db:connect'], Resource: [`arn:aws:rds-db:eu-west-1:111122223333:dbuser:${PROXY_ID}/${dbUser}`] }]),
       },
-      'identity_proxy-db-connect_55667788': {
-        name: `tenant-${id}-db-connect`,
-        role: 'acme-prod-rds-proxy',
-        policy: policyJson([{ Effect: 'Allow', Action: 'rds-db:connect', Resource: `arn:aws:rds-db:eu-west-1:111122223333:dbuser:\${data.aws_db_instance.db-instance.resource_id}/${dbUser}` }]),
-      },
     },
   };
   if (options.nodeGroup) {
@@ -126,7 +121,6 @@ export function tenantStack(id: string, options: TenantFixtureOptions = {}): Fix
       data: {
         aws_eks_cluster: { 'eks-cluster': { name: 'acme-prod' } },
         aws_db_proxy: { 'db-proxy': { name: 'acme-prod-proxy' } },
-        aws_db_instance: { 'db-instance': { db_instance_identifier: 'acme-prod-postgres' } },
       },
       resource,
     },

@@ -32,24 +32,29 @@ async function asRole<T>(db: TestDatabase, role: string, fn: () => Promise<T>): 
   try {
     return await fn();
   } finally {
-    await db.exec('SET SESSION AUTHORIZATION postgres');
+    // A failed script leaves its transaction aborted; end it before switching back.
+    await db.exec('ROLLBACK; SET SESSION AUTHORIZATION postgres');
   }
 }
 
 const asMaster = (db: TestDatabase, sql: string) => asRole(db, 'tenantctl_admin', () => db.exec(sql));
+/** Tenant stacks' provisioning Jobs log in as the tenant provisioner, never as the master user. */
+const asProvisioner = (db: TestDatabase, sql: string) => asRole(db, 'tenantctl_provisioner', () => db.exec(sql));
 
 async function provision(db: TestDatabase): Promise<void> {
   await asMaster(db, renderPlatformSql(platform));
-  await asMaster(db, renderTenantSql(platform, acme));
-  await asMaster(db, renderTenantSql(platform, beta));
+  await asProvisioner(db, renderTenantSql(platform, acme));
+  await asProvisioner(db, renderTenantSql(platform, beta));
 }
 
 /** Everything the SQL controls, as comparable rows (catalog state, not data). */
 async function catalogState(db: TestDatabase): Promise<unknown> {
   const q = async (sql: string) => (await db.query(sql)).rows;
   return {
-    roles: await q(`SELECT r.rolname, r.rolcanlogin, r.rolconnlimit, a.rolpassword IS NULL AS no_password, r.rolconfig
+    roles: await q(`SELECT r.rolname, r.rolcanlogin, r.rolinherit, r.rolconnlimit, a.rolpassword IS NULL AS no_password, r.rolconfig
                     FROM pg_roles r JOIN pg_authid a ON a.oid = r.oid WHERE r.rolname LIKE 'tenant%' ORDER BY 1`),
+    functions: await q(`SELECT p.proname, p.prosecdef, p.proowner::regrole::text AS owner, p.proacl::text FROM pg_proc p
+                        JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'shared' ORDER BY 1`),
     members: await q(`SELECT r.rolname AS role, m.rolname AS member FROM pg_auth_members a
                       JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
                       WHERE m.rolname LIKE 'tenant%' ORDER BY 1, 2`),
@@ -76,12 +81,13 @@ describe('rendered SQL', () => {
   it('fills every placeholder with the tenant and tier values', () => {
     const sql = renderTenantSql(platform, acme);
     expect(sql).not.toMatch(/\{\{/);
-    expect(sql).toContain('CREATE ROLE tenant_acme LOGIN;');
-    expect(sql).toContain('CONNECTION LIMIT 200;');
-    expect(sql).toContain(`ALTER ROLE tenant_acme SET statement_timeout = '60s';`);
-    expect(sql).toContain('CREATE SCHEMA IF NOT EXISTS tenant_acme AUTHORIZATION tenantctl_admin;');
-    expect(sql).not.toMatch(/PASSWORD '/);
-    expect(renderPlatformSql(platform)).toContain('CREATE SCHEMA IF NOT EXISTS shared AUTHORIZATION tenantctl_admin;');
+    expect(sql).toContain(`SELECT shared.provision_tenant('acme', 'enterprise', 200, 60);`);
+    const platformSql = renderPlatformSql(platform);
+    expect(platformSql).not.toMatch(/\{\{/);
+    expect(platformSql).toContain('CREATE SCHEMA IF NOT EXISTS shared AUTHORIZATION tenantctl_admin;');
+    expect(platformSql).toContain(`tenant_role := 'tenant_' || replace(tenant_id, '-', '_');`);
+    expect(platformSql).toContain('GRANT EXECUTE ON FUNCTION shared.provision_tenant(text, text, integer, integer) TO tenantctl_provisioner;');
+    expect(platformSql).not.toMatch(/PASSWORD '/);
   });
 
   it('refuses identifiers that are not plain PostgreSQL names', () => {
@@ -204,8 +210,9 @@ describe('idempotence', () => {
       const first = await catalogState(db);
       await provision(db);
       expect(await catalogState(db)).toEqual(first);
-      const iam = await db.query(`SELECT pg_has_role('tenant_acme', 'rds_iam', 'MEMBER') AS acme, pg_has_role('tenant_beta', 'rds_iam', 'MEMBER') AS beta`);
-      expect(iam.rows).toEqual([{ acme: true, beta: true }]);
+      const iam = await db.query(`SELECT pg_has_role('tenant_acme', 'rds_iam', 'MEMBER') AS acme, pg_has_role('tenant_beta', 'rds_iam', 'MEMBER') AS beta,
+                                         pg_has_role('tenantctl_provisioner', 'rds_iam', 'MEMBER') AS provisioner`);
+      expect(iam.rows).toEqual([{ acme: true, beta: true, provisioner: true }]);
     } finally {
       await db.close();
     }
@@ -239,10 +246,91 @@ describe('tenant removal (--purge-data)', () => {
 
       // Running it again is harmless, and the tenant can be provisioned afresh.
       await asMaster(db, renderTenantDropSql(platform, acme));
-      await asMaster(db, renderTenantSql(platform, acme));
+      await asProvisioner(db, renderTenantSql(platform, acme));
       expect(await q(`SELECT tenant_id FROM shared.tenants ORDER BY 1`)).toEqual([{ tenant_id: 'acme' }, { tenant_id: 'beta' }]);
     } finally {
       await db.close();
     }
+  });
+});
+
+describe('the tenant provisioner (the identity of tenant stacks\' provisioning Jobs)', () => {
+  let db: TestDatabase;
+  const gamma = tenant('gamma-corp', 'standard');
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    await provision(db);
+    await asRole(db, 'tenant_acme', () => db.exec(`
+      CREATE TABLE tenant_acme.secrets (id int PRIMARY KEY, value text NOT NULL);
+      INSERT INTO tenant_acme.secrets VALUES (1, 'acme only');
+      INSERT INTO shared.audit_events (actor, action) VALUES ('alice', 'login');
+    `));
+  });
+  afterAll(async () => db.close());
+
+  const asProvisionerQuery = (sql: string) => asRole(db, 'tenantctl_provisioner', () => db.query(sql));
+
+  it('is a plain login without rights of its own: no membership, no ownership, no attribute', async () => {
+    const role = await db.query(`SELECT rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = 'tenantctl_provisioner'`);
+    expect(role.rows).toEqual([{ rolcanlogin: true, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolsuper: false, rolbypassrls: false, rolconnlimit: 10 }]);
+    const memberOf = await db.query(`SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = 'tenantctl_provisioner'`);
+    expect(memberOf.rows).toEqual([]);
+    const owned = await db.query(`SELECT count(*)::int AS n FROM pg_class WHERE relowner = 'tenantctl_provisioner'::regrole`);
+    expect(owned.rows).toEqual([{ n: 0 }]);
+  });
+
+  it('creates a new tenant, with a hyphenated id, exactly as the registry and the tenant expect', async () => {
+    await asProvisioner(db, renderTenantSql(platform, gamma));
+    const roles = await db.query(`SELECT rolname, rolconnlimit, rolconfig FROM pg_roles WHERE rolname = 'tenant_gamma_corp'`);
+    expect(roles.rows).toEqual([{ rolname: gamma.names.dbRole, rolconnlimit: 40, rolconfig: ['statement_timeout=30s', 'search_path=tenant_gamma_corp, public'] }]);
+    const registry = await db.query(`SELECT tenant_id, role_name, schema_name, tier FROM shared.tenants WHERE tenant_id = 'gamma-corp'`);
+    expect(registry.rows).toEqual([{ tenant_id: 'gamma-corp', role_name: gamma.names.dbRole, schema_name: gamma.names.dbSchema, tier: 'standard' }]);
+    await asRole(db, 'tenant_gamma_corp', () => db.exec('CREATE TABLE tenant_gamma_corp.t (id int); INSERT INTO tenant_gamma_corp.t VALUES (1)'));
+  });
+
+  it('updates an existing tenant (a tier change) and leaves its data alone', async () => {
+    const upgraded = tenant('acme', 'starter');
+    await asProvisioner(db, renderTenantSql(platform, upgraded));
+    const role = await db.query(`SELECT rolconnlimit, rolconfig FROM pg_roles WHERE rolname = 'tenant_acme'`);
+    expect(role.rows).toEqual([{ rolconnlimit: 10, rolconfig: ['statement_timeout=15s', 'search_path=tenant_acme, public'] }]);
+    expect((await db.query(`SELECT tier FROM shared.tenants WHERE tenant_id = 'acme'`)).rows).toEqual([{ tier: 'starter' }]);
+    const rows = await asRole(db, 'tenant_acme', async () => (await db.query('SELECT value FROM tenant_acme.secrets')).rows);
+    expect(rows).toEqual([{ value: 'acme only' }]);
+  });
+
+  it("cannot read any tenant's data, the registry or the shared tables", async () => {
+    expect(await deniedMessage(() => asProvisionerQuery('SELECT * FROM tenant_acme.secrets'))).toMatch(/permission denied for schema tenant_acme/);
+    expect(await deniedMessage(() => asProvisionerQuery('SELECT * FROM shared.tenants'))).toMatch(/permission denied for schema shared|permission denied for table tenants/);
+    expect(await deniedMessage(() => asProvisionerQuery('SELECT * FROM shared.audit_events'))).toMatch(/permission denied for schema shared|permission denied for table audit_events/);
+    expect(await deniedMessage(() => asProvisionerQuery('SET ROLE tenant_acme'))).toMatch(/permission denied to set role "tenant_acme"/);
+  });
+
+  it('cannot drop or change another tenant outside provisioning, nor grant one tenant another\'s rights', async () => {
+    expect(await deniedMessage(() => asProvisionerQuery('DROP SCHEMA tenant_beta CASCADE'))).toMatch(/must be owner of schema tenant_beta/);
+    expect(await deniedMessage(() => asProvisionerQuery('DROP ROLE tenant_beta'))).toMatch(/permission denied to drop role/);
+    expect(await deniedMessage(() => asProvisionerQuery('GRANT tenant_beta TO tenant_acme'))).toMatch(/permission denied to grant role "tenant_beta"/);
+    expect(await deniedMessage(() => asProvisionerQuery('ALTER ROLE tenant_beta CONNECTION LIMIT 1000'))).toMatch(/permission denied to alter role/);
+    expect(await deniedMessage(() => asProvisionerQuery(`DELETE FROM shared.tenants WHERE tenant_id = 'beta'`))).toMatch(/permission denied/);
+    expect(await deniedMessage(() => asProvisionerQuery('CREATE TABLE public.x (id int)'))).toMatch(/permission denied for schema public/);
+    // The purge SQL is the master user's alone.
+    expect(await deniedMessage(() => asProvisioner(db, renderTenantDropSql(platform, beta)))).toMatch(/must be owner of schema tenant_beta|permission denied/);
+    expect((await db.query(`SELECT tenant_id FROM shared.tenants WHERE tenant_id = 'beta'`)).rows).toEqual([{ tenant_id: 'beta' }]);
+  });
+
+  it('cannot bend the provisioning function to a role or schema that is not a tenant\'s', async () => {
+    for (const id of ["acme'; DROP ROLE tenant_beta; --", 'Acme', 'a--b', '-a', 'tenantctl_admin', 'a'.repeat(25)]) {
+      const quoted = id.replace(/'/g, "''");
+      expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('${quoted}', 'starter', 10, 15)`))).toMatch(/is not valid/);
+    }
+    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'starter', 0, 15)`))).toMatch(/not a positive number/);
+    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'bad tier', 10, 15)`))).toMatch(/tier .* is not valid/);
+    expect((await db.query(`SELECT rolname FROM pg_roles WHERE rolname = 'tenant_beta'`)).rows).toEqual([{ rolname: 'tenant_beta' }]);
+  });
+
+  it('is the only role besides the master user that may run the provisioning function', async () => {
+    await asRole(db, 'tenant_acme', async () => {
+      expect(await deniedMessage(() => db.query(`SELECT shared.provision_tenant('acme', 'enterprise', 200, 60)`))).toMatch(/permission denied for function provision_tenant/);
+    });
   });
 });

@@ -64,12 +64,13 @@ describe.each([
   });
 
   describe('platform resources are found by name through data sources', () => {
-    test('THEN the cluster, RDS Proxy and DB instance are data sources named by the platform; the OIDC provider is derived, not listed', () => {
+    test('THEN the cluster and RDS Proxy are data sources named by the platform; the OIDC provider is derived, not listed', () => {
       expect(Object.values(json.data('aws_eks_cluster'))).toEqual([expect.objectContaining({ name: 'acme-prod' })]);
       // A lookup by URL would call iam:ListOpenIDConnectProviders, which no run role is granted.
       expect(json.data('aws_iam_openid_connect_provider')).toEqual({});
       expect(Object.values(json.data('aws_db_proxy'))).toEqual([{ name: 'acme-prod-proxy' }]);
-      expect(Object.values(json.data('aws_db_instance'))).toEqual([{ db_instance_identifier: 'acme-prod-postgres' }]);
+      // The proxy's login to the instance is the platform's grant (DatabaseProxy): no instance lookup here.
+      expect(json.data('aws_db_instance')).toEqual({});
     });
 
     test("THEN nothing reads the platform's state and no platform resource is managed here", () => {
@@ -89,17 +90,9 @@ describe.each([
       expect(provider.exec).toEqual([{ api_version: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token', '--cluster-name', 'acme-prod', '--region', 'eu-west-1', '--output', 'json'] }]);
     });
 
-    test('THEN the VPC and private subnets are looked up only for dedicated nodes', () => {
-      if (!dedicated) {
-        expect(json.data('aws_vpc')).toEqual({});
-        expect(json.data('aws_subnets')).toEqual({});
-        return;
-      }
-      expect(Object.values(json.data('aws_vpc'))).toEqual([{ tags: { Name: 'acme-prod-vpc' } }]);
-      expect(Object.values(json.data('aws_subnets'))[0].filter).toEqual([
-        { name: 'vpc-id', values: [`${dataRef(json, 'aws_vpc')}id}`] },
-        { name: 'tag:kubernetes.io/role/internal-elb', values: ['1'] },
-      ]);
+    test('THEN no VPC or subnet is looked up: dedicated nodes take the private subnets the cluster runs in', () => {
+      expect(json.data('aws_vpc')).toEqual({});
+      expect(json.data('aws_subnets')).toEqual({});
     });
   });
 
@@ -396,14 +389,13 @@ describe.each([
   });
 
   describe('identity, database, nodes, scheduling and observability are composed', () => {
-    test('THEN the IRSA role trusts the looked-up OIDC provider and names the proxy and instance resource ids', () => {
+    test('THEN the IRSA role trusts the looked-up OIDC provider and names the proxy resource id', () => {
       // Without escapes: the references may sit in a policy document rendered as JSON text.
       const text = JSON.stringify(json.json.resource).replace(/\\/g, '');
       const data = (type: string) => dataRef(json, type).slice(2);
       expect(text).toContain(`arn:aws:iam::111122223333:oidc-provider/\${replace(${data('aws_eks_cluster')}identity[0].oidc[0].issuer, "https://", "")}`);
       expect(text).toContain(`replace(${data('aws_eks_cluster')}identity[0].oidc[0].issuer, "https://", "")`);
       expect(text).toContain(`element(split(":", ${data('aws_db_proxy')}arn), 6)`);
-      expect(text).toContain(`${data('aws_db_instance')}resource_id`);
       expect(json.one('kubernetes_service_account_v1').metadata.namespace).toBe(nsRef(json));
     });
 
@@ -415,7 +407,7 @@ describe.each([
       const groups = Object.values(json.resources('aws_eks_node_group'));
       if (!dedicated) return expect(groups).toEqual([]);
       expect(groups).toHaveLength(1);
-      expect(groups[0].subnet_ids).toBe(`${dataRef(json, 'aws_subnets')}ids}`);
+      expect(groups[0].subnet_ids).toBe(`\${tolist(${dataRef(json, 'aws_eks_cluster').slice(2)}vpc_config[0].subnet_ids)}`);
       expect(groups[0].node_group_name).toBe(`tenant-${id}`);
     });
 

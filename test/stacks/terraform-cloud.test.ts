@@ -331,13 +331,14 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       return JSON.parse(policies[0].policy);
     };
 
-    test('THEN no run role may use a wildcard action, and only calls with no resource level (EC2 and Auto Scaling Describe, DescribeTargetGroups) use Resource "*"', () => {
+    test('THEN no run role may use a wildcard action, and only calls with no resource level (EC2 and Auto Scaling Describe, DescribeTargetGroups, ListClusters, ListAliases) use Resource "*"', () => {
+      // CreateKey is conditioned on a request tag.
+      const noResourceLevel = (a: string, s: any) =>
+        /^(ec2|autoscaling):Describe/.test(a) || ['elasticloadbalancing:DescribeTargetGroups', 'eks:ListClusters', 'kms:ListAliases'].includes(a) || (a === 'kms:CreateKey' && s.Condition);
       for (const role of roles) {
         for (const s of inlinePolicy(role.name).Statement) {
           for (const action of s.Action) expect(action).not.toMatch(/\*/);
-          // CreateKey is conditioned on a request tag; ListAliases has no resource level.
-          const unscoped = (a: string) => /^(ec2|autoscaling):Describe/.test(a) || ['elasticloadbalancing:DescribeTargetGroups', 'kms:ListAliases'].includes(a) || (a === 'kms:CreateKey' && s.Condition);
-          if (s.Resource.includes('*')) expect(s.Action.every(unscoped)).toBe(true);
+          if (s.Resource.includes('*')) expect(s.Action.every((a: string) => noResourceLevel(a, s))).toBe(true);
         }
       }
     });
@@ -356,20 +357,19 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       expect(statements.find((s: any) => s.Sid === 'ManagedServiceLinkedRoles').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`]);
     });
 
-    test('THEN a tenant run role may change only its own IAM role, its access entries and node group, and reaches Kubernetes through the deployer role', () => {
+    test('THEN a tenant run role may change only its own IAM role and reads the platform by name; it assumes no other role (test/stacks/tenant-pipeline-access.test.ts checks every tenant)', () => {
       const statements = inlinePolicy('acme-prod-tfc-tenant-beta').Statement;
       const sid = (id: string) => statements.find((s: any) => s.Sid === id);
-      expect(sid('TenantRoles').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-beta`]);
-      expect(sid('TenantAccessEntriesAndNodes').Resource).toContain(`arn:aws:eks:eu-west-1:${PLATFORM_ACCOUNT}:nodegroup/acme-prod/tenant-beta/*`);
-      expect(sid('KubernetesThroughDeployerRole')).toMatchObject({ Action: ['sts:AssumeRole'], Resource: [`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-deployer`] });
-      expect(sid('PassNodeRoleToEks')).toMatchObject({ Resource: [`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-eks-node`], Condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } } });
+      expect(sid('IamRole').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-beta`]);
+      expect(statements.flatMap((s: any) => s.Action)).not.toContain('sts:AssumeRole');
+      expect(JSON.stringify(statements)).not.toContain('rds-proxy');
       expect(json.where('aws_iam_role_policy_attachment', (a) => a.role.includes(json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-tenant-beta')))).toEqual([]);
     });
 
     test('THEN the cluster run role manages only the add-ons\' IRSA roles by name and reads the platform by name; no managed policy', () => {
       const statements = inlinePolicy('acme-prod-tfc-cluster').Statement;
       const sid = (id: string) => statements.find((s: any) => s.Sid === id);
-      expect(sid('AddonRoles').Resource).toEqual(['aws-load-balancer-controller', 'db-provisioner', 'cluster-autoscaler'].map((r) => `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-${r}`));
+      expect(sid('AddonRoles').Resource).toEqual(['aws-load-balancer-controller', 'db-provisioner', 'db-tenant-provisioner', 'cluster-autoscaler'].map((r) => `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-${r}`));
       expect(sid('AddonRoles').Action).not.toContain('iam:PassRole');
       expect(sid('ReadPlatformByName')).toMatchObject({ Action: ['eks:DescribeCluster', 'rds:DescribeDBProxies', 'kms:DescribeKey'] });
       expect(sid('FindTargetGroup')).toEqual({ Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups'], Resource: ['*'] });
@@ -377,14 +377,48 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       expect(json.where('aws_iam_role_policy_attachment', (a) => a.role.includes(json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-cluster')))).toEqual([]);
     });
 
-    test('THEN the bootstrap run role manages only the OIDC provider and the run roles, attaching no policy but PowerUserAccess', () => {
+    test('THEN the bootstrap run role manages only the OIDC provider and the run roles, attaching no policy but PowerUserAccess, and the tenant run roles\' access entries', () => {
       const statements = inlinePolicy('acme-prod-tfc-bootstrap-platform').Statement;
-      expect(statements.map((s: any) => s.Resource).flat()).toEqual([
-        `arn:aws:iam::${PLATFORM_ACCOUNT}:oidc-provider/${HOST}`,
-        `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-*`,
-        `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-*`,
+      const sid = (id: string) => statements.find((s: any) => s.Sid === id);
+      expect(statements.map((s: any) => s.Sid)).toEqual([
+        'FindCluster',
+        'TenantRunRoleAccessEntries',
+        'UpdateTenantRunRoleAccessEntries',
+        'ManageTenantRunRoleAccessEntries',
+        'TenantRunRolesAdminInTheirNamespace',
+        'TerraformCloudOidcProvider',
+        'TerraformCloudRunRoles',
+        'AttachOnlyPowerUserToRunRoles',
       ]);
-      expect(statements[2].Condition).toEqual({ ArnEquals: { 'iam:PolicyARN': ['arn:aws:iam::aws:policy/PowerUserAccess'] } });
+      expect(sid('TerraformCloudOidcProvider').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:oidc-provider/${HOST}`]);
+      expect(sid('TerraformCloudRunRoles').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-*`]);
+      expect(sid('AttachOnlyPowerUserToRunRoles').Condition).toEqual({ ArnEquals: { 'iam:PolicyARN': ['arn:aws:iam::aws:policy/PowerUserAccess'] } });
+      const entries = `arn:aws:eks:eu-west-1:${PLATFORM_ACCOUNT}:access-entry/acme-prod/role/${PLATFORM_ACCOUNT}/acme-prod-tfc-tenant-*/*`;
+      expect(sid('TenantRunRoleAccessEntries')).toEqual({
+        Sid: 'TenantRunRoleAccessEntries',
+        Effect: 'Allow',
+        Action: ['eks:CreateAccessEntry'],
+        Resource: [`arn:aws:eks:eu-west-1:${PLATFORM_ACCOUNT}:cluster/acme-prod`],
+        Condition: {
+          ArnLike: { 'eks:principalArn': `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-tenant-*` },
+          StringEquals: { 'eks:accessEntryType': 'STANDARD' },
+          'ForAllValues:StringLike': { 'eks:kubernetesGroups': ['tenantctl:tenant-deployers', 'tenantctl:tenant:*', 'tenantctl:tenant-purgers'] },
+        },
+      });
+      expect(sid('TenantRunRolesAdminInTheirNamespace')).toMatchObject({
+        Resource: [entries],
+        Condition: {
+          StringEquals: { 'eks:policyArn': 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy', 'eks:accessScope': 'namespace' },
+          'ForAllValues:StringLike': { 'eks:namespaces': ['tenant-*'] },
+        },
+      });
+      expect(sid('ManageTenantRunRoleAccessEntries').Resource).toEqual([entries]);
+      // A service account's bootstrap has no cluster to grant access to.
+      const payments = synthBootstrap(project, 'payments');
+      const paymentsRoleId = payments.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-bootstrap-payments');
+      const paymentsPolicy = JSON.parse(payments.where('aws_iam_role_policy', (p) => p.role === `\${aws_iam_role.${paymentsRoleId}.name}`)[0].policy);
+      expect(paymentsPolicy.Statement.map((s: any) => s.Sid)).toEqual(['TerraformCloudOidcProvider', 'TerraformCloudRunRoles', 'AttachOnlyPowerUserToRunRoles']);
+      expect(payments.resources('aws_eks_access_entry')).toEqual({});
     });
   });
 
@@ -435,9 +469,9 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       for (const e of Object.values(json.resources('aws_iam_role_policy')) as any[]) expect(e.provider).toBe('aws.platform');
     });
 
-    test('THEN the Kubernetes token is signed as the tenant deployer role, assumed with the platform credentials', () => {
+    test('THEN the Kubernetes token is signed by its own platform-account run role (its access entry), with the platform credentials', () => {
       const exec = json.json.provider.kubernetes[0].exec[0];
-      expect(exec.args.slice(-2)).toEqual(['--role-arn', `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-deployer`]);
+      expect(exec.args).not.toContain('--role-arn');
       expect(exec.env).toEqual({ AWS_CONFIG_FILE: byAlias('platform').shared_config_files[0], AWS_PROFILE: 'default' });
       expect(byAlias('cluster_auth')).toBeUndefined();
       expect(json.data('aws_eks_cluster_auth')).toEqual({});
@@ -464,7 +498,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
   test('WHEN a tenant lives in the platform account THEN it has one AWS provider and no account role', () => {
     const json = SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform: project.platform, tenant: tenantIn(project, 'alpha') })));
     expect((json.json.provider.aws as any[]).map((p) => p.alias)).toEqual([undefined]);
-    expect(json.json.provider.kubernetes[0].exec[0].args).toEqual(['eks', 'get-token', '--cluster-name', 'acme-prod', '--region', 'eu-west-1', '--output', 'json', '--role-arn', `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-deployer`]);
+    expect(json.json.provider.kubernetes[0].exec[0].args).toEqual(['eks', 'get-token', '--cluster-name', 'acme-prod', '--region', 'eu-west-1', '--output', 'json']);
     // The token command reads the run's own dynamic credentials, which Terraform Cloud writes to a shared config file.
     expect(json.json.provider.kubernetes[0].exec[0].env).toEqual({ AWS_CONFIG_FILE: '${var.tfc_aws_dynamic_credentials.default.shared_config_file}', AWS_PROFILE: 'default' });
     expect(Object.keys(json.json.variable)).toEqual(['tfc_aws_dynamic_credentials']);
@@ -476,7 +510,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
     const json = SynthJson.parse(Testing.synth(new RemovedTenantStack(Testing.app(), { platform: project.platform, tenant: removed })));
     expect((json.json.provider.aws as any[]).map((p) => p.alias)).toEqual([undefined, 'platform']);
     expect(json.json.provider.kubernetes).toHaveLength(1);
-    // The deployer role is assumed with the platform-account credentials, not the tenant account's.
+    // The token is signed with the platform-account credentials, not the tenant account's.
     expect(json.json.provider.kubernetes[0].exec[0].env).toEqual({ AWS_CONFIG_FILE: '${var.tfc_aws_dynamic_credentials.aliases.PLATFORM.shared_config_file}', AWS_PROFILE: 'default' });
     expect(json.json.resource).toBeUndefined();
   });
@@ -484,26 +518,14 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
   describe('PlatformStack with Terraform Cloud', () => {
     const json = SynthJson.parse(Testing.synth(new PlatformStack(Testing.app(), { platform: project.platform })));
 
-    test('THEN the cluster run role and the tenant deployer role are cluster admins through access entries; the platform run role applies no Kubernetes resource and gets none', () => {
+    test('THEN only the cluster run role is cluster admin through an access entry; no tenant role or shared deployer role has one here', () => {
       const entries = Object.values(json.resources('aws_eks_access_entry')) as any[];
-      const deployerId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tenant-deployer');
-      expect(entries.map((e) => e.principal_arn).sort()).toEqual([`\${aws_iam_role.${deployerId}.arn}`, `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-cluster`].sort());
+      expect(entries.map((e) => e.principal_arn)).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-cluster`]);
       const associations = Object.values(json.resources('aws_eks_access_policy_association')) as any[];
-      expect(associations).toHaveLength(2);
-      for (const a of associations) expect(a).toMatchObject({ policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy', access_scope: { type: 'cluster' } });
+      expect(associations).toHaveLength(1);
+      expect(associations[0]).toMatchObject({ policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy', access_scope: { type: 'cluster' } });
+      expect(json.where('aws_iam_role', (r) => r.name.includes('deployer'))).toEqual([]);
       expect(json.data('aws_iam_session_context')).toEqual({});
-    });
-
-    test('THEN only tenant run roles of this platform may assume the deployer role', () => {
-      const deployer = json.where('aws_iam_role', (r) => r.name === 'acme-prod-tenant-deployer')[0];
-      expect(policyOf(deployer).Statement).toEqual([
-        {
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${PLATFORM_ACCOUNT}:root` },
-          Action: 'sts:AssumeRole',
-          Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-tenant-*` } },
-        },
-      ]);
     });
 
     test('THEN tenantctl\'s agents run in the private subnets and may reach the private API endpoint', () => {

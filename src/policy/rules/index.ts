@@ -2,14 +2,16 @@ import type { Rule } from '../types';
 import { consistencyRules } from './consistency';
 import { deployabilityRules } from './deployability';
 import { manifestSchema } from './manifest-schema';
+import { pipelineRules } from './pipeline';
 import { platformSecurityRules } from './platform-security';
 import { tenantIsolationRules } from './tenant-isolation';
 
 export * from './consistency';
 export * from './deployability';
 export * from './manifest-schema';
+export * from './pipeline';
 export * from './platform-security';
 export * from './tenant-isolation';
 
 /** Every rule `tenantctl validate` runs, in report order. */
-export const allRules: readonly Rule[] = [...tenantIsolationRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules];
+export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules];

@@ -1,4 +1,3 @@
-import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
@@ -6,9 +5,8 @@ import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { renderPlatformSql } from '../../../src/database/sql';
 import { IrsaRole } from '../identity/irsa-role';
-import { SQL_JOB_POD_LABELS, SqlProvisioningJob } from './sql-job';
-
-const POSTGRES_PORT = '5432';
+import { provisioningNetworkPolicies } from './provisioning-network';
+import { SqlProvisioningJob } from './sql-job';
 
 export interface DatabaseProvisionerProps {
   readonly platform: PlatformSpec;
@@ -28,8 +26,9 @@ export interface DatabaseProvisionerProps {
  * The platform side of database provisioning, in the platform namespace (`tenantctl-system`):
  * the `db-provisioner` service account whose IRSA role may connect only as the master user at the
  * proxy, a network policy that lets its Pods reach nothing but DNS, the database subnets and the
- * VPC (the STS endpoint), and the Job that applies the platform SQL. Tenant stacks run their own
- * Jobs with this service account, in this namespace, so DB admin rights never enter a tenant's.
+ * VPC (the STS endpoint), and the Job that applies the platform SQL. Tenant stacks provision
+ * with the tenant provisioner instead (TenantProvisioning); only a purge (`tenant remove
+ * --purge-data`) runs here as the master user.
  */
 export class DatabaseProvisioner extends Construct {
   readonly serviceAccountName: string;
@@ -72,35 +71,7 @@ export class DatabaseProvisioner extends Construct {
     });
     this.serviceAccountName = names.dbProvisionerServiceAccount;
 
-    const denyAll = new NetworkPolicyV1(this, 'default-deny', {
-      dependsOn: props.dependsOn,
-      metadata: { name: 'default-deny', namespace },
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-    });
-    const egress = new NetworkPolicyV1(this, 'provisioner-egress', {
-      dependsOn: props.dependsOn,
-      metadata: { name: 'db-provisioner-egress', namespace },
-      spec: {
-        podSelector: { matchLabels: { ...SQL_JOB_POD_LABELS } },
-        policyTypes: ['Egress'],
-        egress: [
-          {
-            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-            ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }],
-          },
-          {
-            // RDS Proxy and the instance live in the database subnets.
-            to: platform.network.databaseSubnets.map((cidr) => ({ ipBlock: { cidr } })),
-            ports: [{ port: POSTGRES_PORT, protocol: 'TCP' }],
-          },
-          {
-            // STS (AssumeRoleWithWebIdentity for IRSA) through its interface endpoint in the VPC.
-            to: [{ ipBlock: { cidr: platform.network.vpcCidr } }],
-            ports: [{ port: '443', protocol: 'TCP' }],
-          },
-        ],
-      },
-    });
+    const networkPolicies = provisioningNetworkPolicies(this, { platform, namespace, dependsOn: props.dependsOn });
 
     this.job = new SqlProvisioningJob(this, 'platform-sql', {
       name: 'db-provision-platform',
@@ -109,10 +80,10 @@ export class DatabaseProvisioner extends Construct {
       sql: renderPlatformSql(platform),
       proxyEndpoint: props.proxyEndpoint,
       database: names.dbName,
-      masterUser: names.dbMasterUser,
+      dbUser: names.dbMasterUser,
       region,
       // IRSA credentials are useless until the role's policy is attached: an early start would burn the Job's retries.
-      dependsOn: [serviceAccount, denyAll, egress, ...role.permissions],
+      dependsOn: [serviceAccount, ...networkPolicies, ...role.permissions],
     });
   }
 }

@@ -2,6 +2,7 @@ import { DbProxy } from '@cdktf/provider-aws/lib/db-proxy';
 import { DbProxyDefaultTargetGroup } from '@cdktf/provider-aws/lib/db-proxy-default-target-group';
 import { DbProxyTarget } from '@cdktf/provider-aws/lib/db-proxy-target';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePoliciesExclusive } from '@cdktf/provider-aws/lib/iam-role-policies-exclusive';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
@@ -26,6 +27,8 @@ export interface DatabaseProxyProps {
   readonly clientCidrs: string[];
   readonly databaseSecurityGroupId: string;
   readonly dbInstanceIdentifier: string;
+  /** `db-...` of the instance: with end-to-end IAM authentication the proxy logs in to it as each client's user. */
+  readonly dbResourceId: string;
   /** The RDS-managed master user secret: the only secret the proxy may read. */
   readonly masterSecretArn: string;
   readonly secretsKmsKeyArn: string;
@@ -35,8 +38,12 @@ export interface DatabaseProxyProps {
 /**
  * RDS Proxy in front of the instance with end-to-end IAM authentication: clients present an IAM
  * token and the proxy connects to PostgreSQL with an IAM token as well, so tenant roles need no
- * secret and adding a tenant never changes this construct. The master secret is registered only
- * for the platform's DB provisioning Job, which still has to present an IAM token.
+ * secret. The proxy's role may log in as every tenant user by pattern (`tenant_*`) and as the
+ * tenant provisioner, one grant for all tenants, so adding a tenant never changes this construct
+ * and the role's inline policies stay the same size at any tenant count; which user a client may
+ * be is decided by the client's own `rds-db:connect` on the proxy. The role's inline policies are
+ * held exclusively: anything else written to it is removed on the next apply. The master secret is
+ * registered only for the platform's DB provisioning Job, which still has to present an IAM token.
  */
 export class DatabaseProxy extends Construct {
   readonly proxy: DbProxy;
@@ -76,10 +83,10 @@ export class DatabaseProxy extends Construct {
 
     this.role = new IamRole(this, 'role', {
       name: names.proxyRole,
-      description: 'RDS Proxy: reads the master user secret; tenant stacks add rds-db:connect',
+      description: 'RDS Proxy: reads the master user secret, logs in to the instance as tenant users and the tenant provisioner',
       assumeRolePolicy: JSON.stringify(servicePrincipalTrust('rds.amazonaws.com')),
     });
-    new IamRolePolicy(this, 'role-policy', {
+    const masterSecret = new IamRolePolicy(this, 'role-policy', {
       name: 'master-secret',
       role: this.role.name,
       policy: JSON.stringify({
@@ -101,6 +108,26 @@ export class DatabaseProxy extends Construct {
         ],
       }),
     });
+
+    const dbUser = (user: string) => `arn:${names.partition}:rds-db:${region}:${props.platform.aws.accountId}:dbuser:${props.dbResourceId}/${user}`;
+    const dbUsers = new IamRolePolicy(this, 'db-users', {
+      name: 'db-users',
+      role: this.role.name,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'LogInAsTenantUsersAndProvisioner',
+            Effect: 'Allow',
+            Action: 'rds-db:connect',
+            Resource: [dbUser(`${names.dbTenantUserPrefix}*`), dbUser(names.dbTenantProvisionerUser)],
+          },
+        ],
+      }),
+    });
+    // Earlier versions had each tenant stack add its own policy here (the role's 10,240-character
+    // limit stopped at about 40 tenants): exclusivity removes those and keeps anything else out.
+    new IamRolePoliciesExclusive(this, 'exclusive-policies', { roleName: this.role.name, policyNames: [masterSecret.name, dbUsers.name] });
 
     this.proxy = new DbProxy(this, 'proxy', {
       name: names.proxy,

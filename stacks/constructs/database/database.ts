@@ -168,6 +168,7 @@ export class Database extends Construct {
       clientCidrs: props.clientCidrs,
       databaseSecurityGroupId: dbSecurityGroup.id,
       dbInstanceIdentifier: this.instance.identifier,
+      dbResourceId: this.instance.resourceId,
       masterSecretArn: this.masterSecretArn,
       secretsKmsKeyArn: props.secretsKmsKeyArn,
       sizing: this.sizing,

@@ -20,24 +20,28 @@ const SQL_FILE = 'provision.sql';
 const TOKEN_FILE = '/run/db-auth/token';
 /** Unprivileged uid/gid for both containers (the images' own users are root and postgres=70). */
 const RUN_AS = '65532';
-/** Characters of the SQL hash in object names: enough to tell revisions apart, short for the 63-character limit. */
-const HASH_LENGTH = 10;
-const MAX_NAME_LENGTH = 63 - 1 - HASH_LENGTH;
+/** Hex characters of the SQL hash in object names: enough to tell revisions apart, short for the 63-character limit. */
+export const SQL_JOB_HASH_LENGTH = 10;
+const MAX_NAME_LENGTH = 63 - 1 - SQL_JOB_HASH_LENGTH;
 /** ConfigMaps hold at most 1 MiB. */
 const MAX_SQL_BYTES = 1024 * 1024 - 1024;
 
 export interface SqlProvisioningJobProps {
   /** Base name of the Job and its ConfigMap, e.g. `db-provision-tenant-acme`; a hash of the inputs is appended. */
   readonly name: string;
-  /** Namespace of the Job: the platform's (`tenantctl-system`), never a tenant's, since the Job holds DB admin rights. */
+  /**
+   * Namespace of the Job, never a tenant's (tenant admins could run Pods as its service account):
+   * the platform's (`tenantctl-system`) for the master user, `tenantctl-provisioning` for the tenant provisioner.
+   */
   readonly namespace: string;
-  /** Service account bound through IRSA to a role that may `rds-db:connect` as the master user at the proxy. */
+  /** Service account bound through IRSA to a role that may `rds-db:connect` as `dbUser` at the proxy. */
   readonly serviceAccount: string;
   /** The SQL to apply (idempotent; run in one psql session with ON_ERROR_STOP). */
   readonly sql: string;
   readonly proxyEndpoint: string;
   readonly database: string;
-  readonly masterUser: string;
+  /** The database user the SQL runs as (IAM authentication at the proxy). */
+  readonly dbUser: string;
   readonly region: string;
   /**
    * What must exist before the Job runs (service account, IAM role, network policy).
@@ -47,7 +51,7 @@ export interface SqlProvisioningJobProps {
 }
 
 /**
- * Applies SQL to the platform database through RDS Proxy as the master user, authenticated with
+ * Applies SQL to the platform database through RDS Proxy as one database user, authenticated with
  * an IAM token (no password exists). The Job and its ConfigMap are named after a hash of what
  * they run, so changed SQL replaces the Job and runs it again, while unchanged SQL plans nothing.
  * Terraform waits for the Job, so a failed migration fails the apply.
@@ -125,7 +129,7 @@ export class SqlProvisioningJob extends Construct {
                 ],
                 env: [
                   { name: 'DB_HOST', value: props.proxyEndpoint },
-                  { name: 'DB_USER', value: props.masterUser },
+                  { name: 'DB_USER', value: props.dbUser },
                   { name: 'AWS_REGION', value: props.region },
                   { name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' },
                   { name: 'HOME', value: '/tmp' },
@@ -147,7 +151,7 @@ export class SqlProvisioningJob extends Construct {
                 env: [
                   {
                     name: 'DB_CONNINFO',
-                    value: `host=${props.proxyEndpoint} port=${POSTGRES_PORT} dbname=${props.database} user=${props.masterUser} sslmode=verify-full sslrootcert=${CA_BUNDLE} connect_timeout=10 application_name=${props.name}`,
+                    value: `host=${props.proxyEndpoint} port=${POSTGRES_PORT} dbname=${props.database} user=${props.dbUser} sslmode=verify-full sslrootcert=${CA_BUNDLE} connect_timeout=10 application_name=${props.name}`,
                   },
                 ],
                 securityContext: containerSecurity,
@@ -176,21 +180,21 @@ export class SqlProvisioningJob extends Construct {
    * all). A Job's Pod template cannot be changed in place, so any such change must give a new name.
    * Terraform references (the proxy endpoint) are left out: their text is not stable across synths.
    */
-  static hash(props: Pick<SqlProvisioningJobProps, 'sql' | 'database' | 'masterUser' | 'region' | 'proxyEndpoint'>): string {
-    const inputs = [props.sql, props.database, props.masterUser, props.region, SQL_JOB_IMAGES.awsCli, SQL_JOB_IMAGES.psql];
+  static hash(props: Pick<SqlProvisioningJobProps, 'sql' | 'database' | 'dbUser' | 'region' | 'proxyEndpoint'>): string {
+    const inputs = [props.sql, props.database, props.dbUser, props.region, SQL_JOB_IMAGES.awsCli, SQL_JOB_IMAGES.psql];
     if (!Token.isUnresolved(props.proxyEndpoint)) inputs.push(props.proxyEndpoint);
-    return createHash('sha256').update(inputs.join('\0')).digest('hex').slice(0, HASH_LENGTH);
+    return createHash('sha256').update(inputs.join('\0')).digest('hex').slice(0, SQL_JOB_HASH_LENGTH);
   }
 }
 
 function validate(props: SqlProvisioningJobProps): void {
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(props.name) || props.name.length > MAX_NAME_LENGTH) {
-    throw new Error(`SQL job name ${JSON.stringify(props.name)} must be a DNS label of at most ${MAX_NAME_LENGTH} characters (a ${HASH_LENGTH}-character hash is appended)`);
+    throw new Error(`SQL job name ${JSON.stringify(props.name)} must be a DNS label of at most ${MAX_NAME_LENGTH} characters (a ${SQL_JOB_HASH_LENGTH}-character hash is appended)`);
   }
   if (props.sql.trim() === '') throw new Error(`SQL job ${props.name}: the SQL is empty`);
   const bytes = Buffer.byteLength(props.sql, 'utf8');
   if (bytes > MAX_SQL_BYTES) throw new Error(`SQL job ${props.name}: the SQL is ${bytes} bytes, more than a ConfigMap holds (${MAX_SQL_BYTES}); split it into several jobs`);
-  for (const [field, value] of [['database', props.database], ['masterUser', props.masterUser]] as const) {
+  for (const [field, value] of [['database', props.database], ['dbUser', props.dbUser]] as const) {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) throw new Error(`SQL job ${props.name}: ${field} ${JSON.stringify(value)} must be a plain PostgreSQL identifier`);
   }
 }

@@ -11,14 +11,8 @@ export interface ClusterProvidersProps {
   readonly clusterName: string;
   readonly region: string;
   /**
-   * Role the token is signed as (`aws eks get-token --role-arn`), for runs whose own principal
-   * has no access entry (tenant runs under Terraform Cloud sign as the tenant deployer role).
-   * @default - the run's own credentials
-   */
-  readonly roleArn?: string;
-  /**
-   * Environment of the token command: the AWS config file of the credentials that may assume
-   * `roleArn`, when they are not the run's default ones (a tenant in a service account).
+   * Environment of the token command: the AWS config file of the credentials to sign the token
+   * with, when they are not the run's default ones (a tenant in a service account).
    * @default - the run's environment
    */
   readonly env?: Record<string, string>;
@@ -50,7 +44,6 @@ export class ClusterProviders extends Construct {
     super(scope, id);
     this.cluster = new DataAwsEksCluster(this, 'cluster', { name: props.clusterName });
     const args = ['eks', 'get-token', '--cluster-name', props.clusterName, '--region', props.region, '--output', 'json'];
-    if (props.roleArn) args.push('--role-arn', props.roleArn);
     const exec = { apiVersion: EXEC_API_VERSION, command: 'aws', args };
     const connection = {
       host: this.cluster.endpoint,

@@ -12,9 +12,10 @@ export interface TenantDatabaseProps {
 }
 
 /**
- * The tenant's login role and schema, created by a provisioning Job in the platform namespace
- * with the platform's `db-provisioner` service account. The SQL only creates and updates, so
- * destroying the tenant's stack never drops data (`tenant remove --purge-data` does that).
+ * The tenant's login role and schema, created by a provisioning Job in the tenant provisioning
+ * namespace as the tenant provisioner (TenantProvisioning), which may create and update tenants
+ * and nothing else: never the master identity. The SQL only creates and updates, so destroying
+ * the tenant's stack never drops data (`tenant remove --purge-data` does that, as the master user).
  */
 export class TenantDatabase extends Construct {
   readonly job: SqlProvisioningJob;
@@ -24,12 +25,12 @@ export class TenantDatabase extends Construct {
     const names = platformNames(props.platform);
     this.job = new SqlProvisioningJob(this, 'provision', {
       name: props.tenant.names.provisionJob,
-      namespace: names.namespaces.platform,
-      serviceAccount: names.dbProvisionerServiceAccount,
+      namespace: names.namespaces.tenantProvisioning,
+      serviceAccount: names.dbTenantProvisionerServiceAccount,
       sql: renderTenantSql(props.platform, props.tenant),
       proxyEndpoint: props.proxyEndpoint,
       database: names.dbName,
-      masterUser: names.dbMasterUser,
+      dbUser: names.dbTenantProvisionerUser,
       region: props.platform.aws.region,
     });
   }

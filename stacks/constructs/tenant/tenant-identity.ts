@@ -1,4 +1,3 @@
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/config/names';
@@ -15,8 +14,6 @@ export interface TenantIdentityProps {
   readonly oidcIssuer: string;
   /** `prx-...` of the RDS Proxy: clients authenticate at the proxy, so their `rds-db:connect` names it. */
   readonly proxyResourceId: string;
-  /** `db-...` of the RDS instance: the proxy logs in to the instance as the tenant's user with IAM. */
-  readonly dbResourceId: string;
   /**
    * ARN of the tenant's role in its own AWS account (a tenant in a service account): the
    * workload role may assume it, and the service account names it for the SDK's role chaining.
@@ -28,9 +25,8 @@ export interface TenantIdentityProps {
 /**
  * The tenant's workload identity: a Kubernetes service account bound through IRSA to an IAM role
  * that may do one thing, log in to the database as the tenant's own DB user through RDS Proxy.
- * The proxy then logs in to the instance as that user with its own role, which this construct
- * grants exactly that user (an inline policy on the proxy role, owned by this tenant's stack, so
- * the platform stack never changes when tenants come and go).
+ * The proxy then logs in to the instance as that user with its own role, whose grant covers every
+ * tenant user by pattern (DatabaseProxy): no tenant writes to the shared proxy role.
  */
 export class TenantIdentity extends Construct {
   readonly serviceAccountName: string;
@@ -41,8 +37,7 @@ export class TenantIdentity extends Construct {
     super(scope, id);
     const { platform, tenant } = props;
     const names = platformNames(platform);
-    const dbUser = (resourceId: string) =>
-      `arn:${names.partition}:rds-db:${platform.aws.region}:${platform.aws.accountId}:dbuser:${resourceId}/${tenant.names.dbRole}`;
+    const dbUser = `arn:${names.partition}:rds-db:${platform.aws.region}:${platform.aws.accountId}:dbuser:${props.proxyResourceId}/${tenant.names.dbRole}`;
 
     const role = new IrsaRole(this, 'role', {
       roleName: tenant.names.iamRole,
@@ -51,7 +46,7 @@ export class TenantIdentity extends Construct {
       namespace: props.namespace,
       serviceAccount: tenant.names.serviceAccount,
       statements: [
-        { sid: 'ConnectAsTenantDbUserThroughProxy', actions: ['rds-db:connect'], resources: [dbUser(props.proxyResourceId)] },
+        { sid: 'ConnectAsTenantDbUserThroughProxy', actions: ['rds-db:connect'], resources: [dbUser] },
         ...(props.accountRoleArn ? [{ sid: 'ChainIntoTenantAccount', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [props.accountRoleArn] }] : []),
       ],
     });
@@ -69,14 +64,5 @@ export class TenantIdentity extends Construct {
       automountServiceAccountToken: false,
     });
     this.serviceAccountName = tenant.names.serviceAccount;
-
-    new IamRolePolicy(this, 'proxy-db-connect', {
-      name: `tenant-${tenant.id}-db-connect`,
-      role: names.proxyRole,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Sid: 'ProxyConnectsAsTenantDbUser', Effect: 'Allow', Action: 'rds-db:connect', Resource: dbUser(props.dbResourceId) }],
-      }),
-    });
   }
 }

@@ -8,9 +8,14 @@ export interface TenantNamespaceProps {
   readonly tenant: TenantSpec;
 }
 
+/** Label naming the tenant of an object (the tenant pipeline's admission policy checks it on the namespace). */
+export const TENANT_LABEL = 'tenantctl.io/tenant';
+/** Pod Security Admission's enforce label and the level tenant namespaces keep. */
+export const POD_SECURITY_ENFORCE = { label: 'pod-security.kubernetes.io/enforce', level: 'restricted' } as const;
+
 /** Labels tenantctl puts on every object of a tenant. */
 export function tenantLabels(tenant: Pick<TenantSpec, 'id'>): Record<string, string> {
-  return { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': tenant.id };
+  return { 'app.kubernetes.io/managed-by': 'tenantctl', [TENANT_LABEL]: tenant.id };
 }
 
 /**
@@ -36,7 +41,7 @@ export class TenantNamespace extends Construct {
           ...labels,
           'tenantctl.io/tier': tenant.tier,
           'istio-injection': 'enabled',
-          'pod-security.kubernetes.io/enforce': 'restricted',
+          [POD_SECURITY_ENFORCE.label]: POD_SECURITY_ENFORCE.level,
           'pod-security.kubernetes.io/enforce-version': 'latest',
           'pod-security.kubernetes.io/warn': 'restricted',
           'pod-security.kubernetes.io/audit': 'restricted',

@@ -46,7 +46,7 @@ export class TenantObservability extends Construct {
       manifest: {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PrometheusRule',
-        metadata: { name: `tenant-${tenant.id}`, namespace: monitoring, labels },
+        metadata: { name: tenant.names.alertRules, namespace: monitoring, labels },
         spec: { groups: [{ name: `tenant-${tenant.id}`, rules }] },
       },
     });

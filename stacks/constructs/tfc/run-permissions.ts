@@ -1,9 +1,9 @@
 import { platformNames, tenantNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { SERVICE_LINKED_ROLE_SERVICES, serviceLinkedRoleArn } from '../../../src/config/service-linked-roles';
-import { type StackInfo, accountIdOf } from '../../../src/config/workspaces';
-import { NODE_TEMPLATE_TAG_PREFIX } from '../addons/cluster-autoscaler/asg-tags';
+import { type StackInfo, accountIdOf, tfcRoleName } from '../../../src/config/workspaces';
 import { awsManagedPolicyArn } from '../identity/iam-documents';
+import { tenantRunStatements } from './tenant-run-permissions';
 
 export interface PolicyStatement {
   readonly Sid: string;
@@ -54,7 +54,8 @@ const POWER_USER = 'PowerUserAccess';
  * Least privilege for each kind of stack, by the names tenantctl gives its resources. The
  * platform stack creates dozens of resource types across services, so it gets AWS's
  * PowerUserAccess plus IAM on its own prefix; every other stack gets named actions on named
- * resources. No stack may change the Terraform Cloud roles but the account's bootstrap stack.
+ * resources, a tenant's derived from what its stack holds (tenant-run-permissions.ts). No stack
+ * may change the Terraform Cloud roles, or their cluster access, but the account's bootstrap stack.
  */
 export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAccount: string): RunPermissions {
   const names = platformNames(platform);
@@ -66,6 +67,7 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
       return {
         managedPolicies: [],
         statements: [
+          ...(roleAccount === 'platform' ? tenantAccessEntryStatements(platform) : []),
           { Sid: 'TerraformCloudOidcProvider', Effect: 'Allow', Action: OIDC_ADMIN, Resource: [iam(`oidc-provider/${platform.terraformCloud?.hostname}`)] },
           { Sid: 'TerraformCloudRunRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: [tfcRoles] },
           {
@@ -111,7 +113,8 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
     case 'workspaces':
       return { managedPolicies: [], statements: agentTokenHandoff(platform) };
     case 'tenant':
-      return { managedPolicies: [], statements: roleAccount === 'platform' ? tenantInPlatformAccount(platform, stack) : tenantInOwnAccount(platform, stack, account) };
+      if (!stack.tenant) throw new Error(`stack ${stack.name} is a tenant stack without its tenant`);
+      return { managedPolicies: [], statements: tenantRunStatements(platform, stack.tenant, roleAccount) };
     default:
       throw new Error(`stack ${stack.name} (${stack.kind}) runs with no AWS role`);
   }
@@ -210,90 +213,56 @@ function agentTokenHandoff(platform: PlatformSpec): PolicyStatement[] {
 /** The IAM roles the cluster stack owns: one IRSA role per add-on that calls AWS. */
 export function clusterStackRoles(platform: PlatformSpec): string[] {
   const names = platformNames(platform);
-  return [names.lbControllerRole, names.dbProvisionerRole, names.clusterAutoscalerRole];
+  return [names.lbControllerRole, names.dbProvisionerRole, names.dbTenantProvisionerRole, names.clusterAutoscalerRole];
 }
 
-/** A tenant's resources in the platform account: its IAM role, EKS access entry and nodes; everything else it only reads. */
-function tenantInPlatformAccount(platform: PlatformSpec, stack: StackInfo): PolicyStatement[] {
+/** The access entry actions of a bootstrap run role besides creating and associating (those carry conditions). */
+const ACCESS_ENTRY_MANAGEMENT = [
+  'eks:DescribeAccessEntry',
+  'eks:DeleteAccessEntry',
+  'eks:ListAssociatedAccessPolicies',
+  'eks:DisassociateAccessPolicy',
+  'eks:TagResource',
+  'eks:UntagResource',
+];
+
+/**
+ * The platform account's bootstrap gives every tenant run role its access entry (TenantRunRoleAccess):
+ * only entries of `<prefix>-tfc-tenant-*` roles, only with the tenant deployer groups, and only the
+ * namespace-scoped AmazonEKSAdminPolicy on tenant namespaces. ListClusters tells it whether the
+ * cluster exists yet (a first install applies the bootstrap before the platform).
+ */
+function tenantAccessEntryStatements(platform: PlatformSpec): PolicyStatement[] {
   const names = platformNames(platform);
-  const tenant = tenantNames(platform, stack.name.replace(/^tenant-/, ''));
   const { partition } = names;
   const { region, accountId } = platform.aws;
-  const iam = (resource: string) => `arn:${partition}:iam::${accountId}:${resource}`;
   const eks = (resource: string) => `arn:${partition}:eks:${region}:${accountId}:${resource}`;
-  const rds = (resource: string) => `arn:${partition}:rds:${region}:${accountId}:${resource}`;
+  const runRoles = `${tfcRoleName(platform, 'tenant-')}*`;
+  const entries = eks(`access-entry/${names.cluster}/role/${accountId}/${runRoles}/*`);
+  const groups = { 'ForAllValues:StringLike': { 'eks:kubernetesGroups': [names.tenantDeployers.group, `${names.tenantDeployers.tenantGroupPrefix}*`, names.tenantDeployers.purgeGroup] } };
   return [
+    { Sid: 'FindCluster', Effect: 'Allow', Action: ['eks:ListClusters'], Resource: ['*'] },
     {
-      Sid: 'ReadPlatformByName',
+      Sid: 'TenantRunRoleAccessEntries',
       Effect: 'Allow',
-      Action: ['eks:DescribeCluster', 'rds:DescribeDBProxies', 'rds:DescribeDBInstances', 'iam:GetOpenIDConnectProvider', 'iam:GetRole', 'kms:DescribeKey'],
-      Resource: [
-        eks(`cluster/${names.cluster}`),
-        rds('db-proxy:*'),
-        rds(`db:${names.dbInstance}`),
-        iam(`oidc-provider/oidc.eks.${region}.amazonaws.com/id/*`),
-        iam(`role/${names.nodeRole}`),
-        `arn:${partition}:kms:${region}:${accountId}:key/*`,
-      ],
+      Action: ['eks:CreateAccessEntry'],
+      Resource: [eks(`cluster/${names.cluster}`)],
+      Condition: { ArnLike: { 'eks:principalArn': `arn:${partition}:iam::${accountId}:role/${runRoles}` }, StringEquals: { 'eks:accessEntryType': 'STANDARD' }, ...groups },
     },
-    // Describe calls have no resource-level permissions.
-    { Sid: 'DescribeNetwork', Effect: 'Allow', Action: ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions', 'autoscaling:DescribeTags'], Resource: ['*'] },
-    { Sid: 'TenantRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: [iam(`role/${tenant.iamRole}`)] },
-    // The tenant's own inline policy (tenant-<id>-db-connect) on the proxy role: IAM cannot narrow it to one policy name.
-    { Sid: 'ProxyRoleTenantPolicy', Effect: 'Allow', Action: ['iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy'], Resource: [iam(`role/${names.proxyRole}`)] },
+    { Sid: 'UpdateTenantRunRoleAccessEntries', Effect: 'Allow', Action: ['eks:UpdateAccessEntry'], Resource: [entries], Condition: groups },
+    { Sid: 'ManageTenantRunRoleAccessEntries', Effect: 'Allow', Action: ACCESS_ENTRY_MANAGEMENT, Resource: [entries] },
     {
-      Sid: 'TenantAccessEntriesAndNodes',
+      Sid: 'TenantRunRolesAdminInTheirNamespace',
       Effect: 'Allow',
-      Action: [
-        'eks:CreateAccessEntry',
-        'eks:DescribeAccessEntry',
-        'eks:UpdateAccessEntry',
-        'eks:DeleteAccessEntry',
-        'eks:AssociateAccessPolicy',
-        'eks:DisassociateAccessPolicy',
-        'eks:ListAssociatedAccessPolicies',
-        'eks:CreateNodegroup',
-        'eks:DescribeNodegroup',
-        'eks:UpdateNodegroupConfig',
-        'eks:UpdateNodegroupVersion',
-        'eks:DeleteNodegroup',
-        'eks:DescribeUpdate',
-        'eks:TagResource',
-        'eks:UntagResource',
-      ],
-      Resource: [eks(`cluster/${names.cluster}`), eks(`access-entry/${names.cluster}/*`), eks(`nodegroup/${names.cluster}/${tenant.nodeGroup}/*`)],
-    },
-    {
-      Sid: 'TenantLaunchTemplate',
-      Effect: 'Allow',
-      Action: ['ec2:CreateLaunchTemplate', 'ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate', 'ec2:DeleteLaunchTemplate', 'ec2:CreateTags'],
-      Resource: [`arn:${partition}:ec2:${region}:${accountId}:launch-template/*`],
-    },
-    {
-      // Cluster Autoscaler's node-template tags (NodeGroup) on the Auto Scaling group EKS made for the tenant's node group.
-      Sid: 'TenantNodeGroupTemplateTags',
-      Effect: 'Allow',
-      Action: ['autoscaling:CreateOrUpdateTags', 'autoscaling:DeleteTags'],
-      Resource: [`arn:${partition}:autoscaling:${region}:${accountId}:autoScalingGroup:*:autoScalingGroupName/*`],
+      Action: ['eks:AssociateAccessPolicy'],
+      Resource: [entries],
       Condition: {
-        StringEquals: { 'aws:ResourceTag/eks:cluster-name': names.cluster, 'aws:ResourceTag/eks:nodegroup-name': tenant.nodeGroup },
-        'ForAllValues:StringLike': { 'aws:TagKeys': [`${NODE_TEMPLATE_TAG_PREFIX}*`] },
+        StringEquals: { 'eks:policyArn': `arn:${partition}:eks::aws:cluster-access-policy/${TENANT_RUN_ROLE_ACCESS_POLICY}`, 'eks:accessScope': 'namespace' },
+        'ForAllValues:StringLike': { 'eks:namespaces': [tenantNames(platform, '*').namespace] },
       },
     },
-    {
-      Sid: 'PassNodeRoleToEks',
-      Effect: 'Allow',
-      Action: ['iam:PassRole'],
-      Resource: [iam(`role/${names.nodeRole}`)],
-      Condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } },
-    },
-    { Sid: 'KubernetesThroughDeployerRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [iam(`role/${names.tenantDeployerRole}`)] },
   ];
 }
 
-/** A tenant in its own account owns one thing there: the role its workloads chain into. */
-function tenantInOwnAccount(platform: PlatformSpec, stack: StackInfo, account: string): PolicyStatement[] {
-  const { partition } = platformNames(platform);
-  const tenant = tenantNames(platform, stack.name.replace(/^tenant-/, ''));
-  return [{ Sid: 'TenantAccountRole', Effect: 'Allow', Action: ROLE_ADMIN, Resource: [`arn:${partition}:iam::${account}:role/${tenant.iamRole}`] }];
-}
+/** The EKS access policy of a tenant run role, scoped to the tenant's namespace (TenantRunRoleAccess). */
+export const TENANT_RUN_ROLE_ACCESS_POLICY = 'AmazonEKSAdminPolicy';

@@ -1,0 +1,73 @@
+/**
+ * The IAM actions Terraform's AWS provider (6.x) calls to create, read, update and delete each
+ * resource type, and to read each data source (`data.<type>`), from the provider's documented API
+ * calls. Only the types tenant stacks use are listed: the run role of a tenant is built from this
+ * table (stacks/constructs/tfc/tenant-run-permissions.ts), `tenantctl validate` checks every
+ * tenant stack against it (TC-PIP-002), and a test fails when a tenant stack uses a type that is
+ * missing here, so a new resource or data source cannot ship without its permission.
+ */
+export interface TypeActions {
+  readonly create: readonly string[];
+  readonly read: readonly string[];
+  readonly update: readonly string[];
+  readonly delete: readonly string[];
+}
+
+const readOnly = (...read: string[]): TypeActions => ({ create: [], read, update: [], delete: [] });
+
+export const AWS_TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
+  'data.aws_eks_cluster': readOnly('eks:DescribeCluster'),
+  'data.aws_db_proxy': readOnly('rds:DescribeDBProxies'),
+  'data.aws_iam_role': readOnly('iam:GetRole'),
+  'data.aws_kms_key': readOnly('kms:DescribeKey'),
+  aws_iam_role: {
+    // Tags go in CreateRole's request, which IAM authorizes as TagRole too.
+    create: ['iam:CreateRole', 'iam:TagRole'],
+    // The provider reads the role, its tags, and its inline and managed policies (to report drift).
+    read: ['iam:GetRole', 'iam:ListRoleTags', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
+    update: ['iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole'],
+    // A role in an instance profile cannot be deleted: the provider looks first.
+    delete: ['iam:ListInstanceProfilesForRole', 'iam:DeleteRole'],
+  },
+  aws_iam_role_policy: { create: ['iam:PutRolePolicy'], read: ['iam:GetRolePolicy'], update: ['iam:PutRolePolicy'], delete: ['iam:DeleteRolePolicy'] },
+  aws_launch_template: {
+    // Tags on create need ec2:CreateTags with ec2:CreateAction = CreateLaunchTemplate.
+    create: ['ec2:CreateLaunchTemplate', 'ec2:CreateTags'],
+    read: ['ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions'],
+    // A change is a new version, made the default (update_default_version).
+    update: ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate', 'ec2:CreateTags', 'ec2:DeleteTags'],
+    delete: ['ec2:DeleteLaunchTemplate'],
+  },
+  aws_eks_node_group: {
+    // EKS needs to pass the node role to the instances it launches.
+    create: ['eks:CreateNodegroup', 'eks:TagResource', 'iam:PassRole'],
+    read: ['eks:DescribeNodegroup'],
+    update: ['eks:UpdateNodegroupConfig', 'eks:UpdateNodegroupVersion', 'eks:DescribeUpdate', 'eks:TagResource', 'eks:UntagResource'],
+    delete: ['eks:DeleteNodegroup'],
+  },
+  aws_autoscaling_group_tag: {
+    create: ['autoscaling:CreateOrUpdateTags'],
+    read: ['autoscaling:DescribeTags'],
+    update: ['autoscaling:CreateOrUpdateTags'],
+    delete: ['autoscaling:DeleteTags'],
+  },
+  aws_eks_access_entry: {
+    create: ['eks:CreateAccessEntry', 'eks:TagResource'],
+    read: ['eks:DescribeAccessEntry'],
+    update: ['eks:UpdateAccessEntry', 'eks:TagResource', 'eks:UntagResource'],
+    delete: ['eks:DeleteAccessEntry'],
+  },
+  aws_eks_access_policy_association: {
+    create: ['eks:AssociateAccessPolicy'],
+    read: ['eks:ListAssociatedAccessPolicies'],
+    update: [],
+    delete: ['eks:DisassociateAccessPolicy'],
+  },
+};
+
+/** Every action a type needs over its life cycle; throws for a type the table does not know. */
+export function actionsOf(type: string): string[] {
+  const entry = AWS_TYPE_ACTIONS[type];
+  if (!entry) throw new Error(`no IAM actions are known for ${type}: add it to AWS_TYPE_ACTIONS (src/config/aws-actions.ts)`);
+  return [...new Set([...entry.create, ...entry.read, ...entry.update, ...entry.delete])].sort();
+}

@@ -1,0 +1,88 @@
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { IrsaRole } from '../identity/irsa-role';
+import { NAMESPACE_ROLE_LABEL } from '../kubernetes/platform-namespaces';
+import { provisioningNetworkPolicies } from './provisioning-network';
+
+export interface TenantProvisioningProps {
+  readonly platform: PlatformSpec;
+  readonly oidcProviderArn: string;
+  readonly oidcIssuer: string;
+  /** `prx-...`: IAM authentication through a proxy names the proxy in `rds-db:connect`. */
+  readonly proxyResourceId: string;
+  /**
+   * What must exist before anything is created in the cluster (the add-ons).
+   * @default - nothing
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Where tenant stacks provision their database objects: the namespace `tenantctl-provisioning`,
+ * holding only the `tenant-provisioner` service account, whose IRSA role may connect at the proxy
+ * as the tenant provisioner database user and nothing else (that user may only create and update
+ * tenants, see templates/sql/platform.sql), and the network policies of a provisioning namespace.
+ * Tenant pipelines may create their own Jobs here and nothing else (TenantDeployerAccess); the
+ * master identity stays in the platform namespace, out of their reach.
+ */
+export class TenantProvisioning extends Construct {
+  readonly namespace: NamespaceV1;
+  /** What a tenant provisioning Job needs in place: namespace, service account, policies, IAM. */
+  readonly dependables: ITerraformDependable[];
+
+  constructor(scope: Construct, id: string, props: TenantProvisioningProps) {
+    super(scope, id);
+    const { platform } = props;
+    const names = platformNames(platform);
+    const { region, accountId } = platform.aws;
+    const namespaceName = names.namespaces.tenantProvisioning;
+
+    this.namespace = new NamespaceV1(this, 'namespace', {
+      dependsOn: props.dependsOn,
+      metadata: {
+        name: namespaceName,
+        labels: {
+          'app.kubernetes.io/managed-by': 'tenantctl',
+          [NAMESPACE_ROLE_LABEL]: 'tenant-provisioning',
+          // Tenant pipelines create Jobs here: their Pods get the restricted level and nothing more.
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+      },
+    });
+    const namespace = this.namespace.metadata.name;
+
+    const role = new IrsaRole(this, 'role', {
+      roleName: names.dbTenantProvisionerRole,
+      oidcProviderArn: props.oidcProviderArn,
+      oidcIssuer: props.oidcIssuer,
+      namespace: namespaceName,
+      serviceAccount: names.dbTenantProvisionerServiceAccount,
+      statements: [
+        {
+          sid: 'ConnectAsTenantProvisionerThroughProxy',
+          actions: ['rds-db:connect'],
+          resources: [`arn:${names.partition}:rds-db:${region}:${accountId}:dbuser:${props.proxyResourceId}/${names.dbTenantProvisionerUser}`],
+        },
+      ],
+    });
+    const serviceAccount = new ServiceAccountV1(this, 'service-account', {
+      metadata: {
+        name: names.dbTenantProvisionerServiceAccount,
+        namespace,
+        annotations: { 'eks.amazonaws.com/role-arn': role.arn },
+        labels: { 'app.kubernetes.io/managed-by': 'tenantctl' },
+      },
+      // Only the provisioning Pods use it, and they opt in to the token (IRSA needs it).
+      automountServiceAccountToken: false,
+    });
+    const networkPolicies = provisioningNetworkPolicies(this, { platform, namespace });
+    this.dependables = [serviceAccount, ...networkPolicies, ...role.permissions];
+  }
+}

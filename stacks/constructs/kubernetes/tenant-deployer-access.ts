@@ -1,0 +1,206 @@
+import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
+import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
+import { RoleV1, type RoleV1Rule } from '@cdktf/provider-kubernetes/lib/role-v1';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { platformNames, tenantNames, type TenantNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { SQL_JOB_HASH_LENGTH } from '../database/sql-job';
+import { TENANT_ADMIN_RULES } from '../tenant/tenant-access';
+import { POD_SECURITY_ENFORCE, TENANT_LABEL } from '../tenant/tenant-namespace';
+
+/** What the Kubernetes provider does with the objects it manages: no list or watch. */
+export const MANAGE = ['get', 'create', 'update', 'patch', 'delete'];
+
+/**
+ * Every kind a tenant stack manages inside its own namespace, beyond the tenant admins' rules
+ * (which the pipeline must hold to create the tenant-admin Role: RBAC refuses to grant what the
+ * granter lacks). Bound in the tenant's namespace only, by the tenant stack (TenantDeployerBinding).
+ */
+export const TENANT_NAMESPACE_KINDS: readonly { readonly apiGroup: string; readonly resources: readonly string[] }[] = [
+  { apiGroup: '', resources: ['resourcequotas', 'limitranges', 'serviceaccounts'] },
+  { apiGroup: 'networking.k8s.io', resources: ['networkpolicies'] },
+  { apiGroup: 'rbac.authorization.k8s.io', resources: ['roles', 'rolebindings'] },
+  { apiGroup: 'security.istio.io', resources: ['peerauthentications', 'authorizationpolicies'] },
+  { apiGroup: 'networking.istio.io', resources: ['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'] },
+  { apiGroup: 'kyverno.io', resources: ['policies'] },
+];
+
+/** Kinds a tenant stack manages in a shared namespace, by namespace key; admission pins their names to the tenant. */
+export const TENANT_SHARED_NAMESPACE_KINDS = {
+  tenantProvisioning: [{ apiGroup: 'batch', resources: ['jobs'] }, { apiGroup: '', resources: ['configmaps'] }],
+  monitoring: [{ apiGroup: '', resources: ['configmaps'] }, { apiGroup: 'monitoring.coreos.com', resources: ['prometheusrules'] }],
+  /** Only a purging pipeline (the purge group): the master identity's Job. */
+  platform: [{ apiGroup: 'batch', resources: ['jobs'] }, { apiGroup: '', resources: ['configmaps'] }],
+} as const;
+
+export interface TenantDeployerAccessProps {
+  readonly platform: PlatformSpec;
+  /** The namespaces and add-ons (the monitoring CRDs) the roles refer to. */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+const rule = (apiGroup: string, resources: readonly string[], verbs: string[], resourceNames?: string[]): RoleV1Rule => ({
+  apiGroups: [apiGroup],
+  resources: [...resources],
+  verbs,
+  ...(resourceNames ? { resourceNames } : {}),
+});
+
+/**
+ * Kubernetes RBAC and admission for tenant pipelines under Terraform Cloud, the same for every
+ * tenant, so this stack never changes when tenants come and go. A tenant run role's access entry
+ * (bootstrap stack) carries the group `tenantctl:tenant-deployers` and its own
+ * `tenantctl:tenant:<id>`, and AmazonEKSAdminPolicy on its namespace. Here:
+ *
+ * - the ClusterRole `tenantctl:tenant-deployer`, everything the tenant stack manages inside its
+ *   namespace, which the tenant stack binds there to its own group (it may `bind` only this role);
+ * - cluster-wide, creating namespaces and managing them by name (RBAC cannot limit `create` by
+ *   name), and in the provisioning and monitoring namespaces the few kinds a tenant stack keeps
+ *   there; in the platform namespace, Jobs for a purging pipeline only;
+ * - a ValidatingAdmissionPolicy (in the API server, no webhook to fail open) that lets a
+ *   pipeline write only objects named for its own tenant: its namespace (still labelled for it
+ *   and Pod Security restricted), its provisioning Job running as the tenant provisioner, its
+ *   dashboard and alert rules, and while purging its purge Job.
+ *
+ * Reads of shared namespaces are by name only (get): the provider never lists.
+ */
+export class TenantDeployerAccess extends Construct {
+  constructor(scope: Construct, id: string, props: TenantDeployerAccessProps) {
+    super(scope, id);
+    const { platform, dependsOn } = props;
+    const names = platformNames(platform);
+    const groups = names.tenantDeployers;
+    const ns = names.namespaces;
+    const group = (name: string) => [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name }];
+    const labels = { 'app.kubernetes.io/managed-by': 'tenantctl' };
+
+    const namespaceRole = new ClusterRoleV1(this, 'namespace-role', {
+      dependsOn,
+      metadata: { name: groups.namespaceRole, labels },
+      rule: [...TENANT_ADMIN_RULES.map((r) => ({ ...r })), ...TENANT_NAMESPACE_KINDS.map((k) => rule(k.apiGroup, k.resources, MANAGE))],
+    });
+    const clusterRole = new ClusterRoleV1(this, 'cluster-role', {
+      dependsOn,
+      metadata: { name: groups.clusterRole, labels },
+      rule: [rule('', ['namespaces'], MANAGE), rule('rbac.authorization.k8s.io', ['clusterroles'], ['bind'], [namespaceRole.metadata.name])],
+    });
+    new ClusterRoleBindingV1(this, 'cluster-role-binding', {
+      metadata: { name: groups.clusterRole, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.metadata.name },
+      subject: group(groups.group),
+    });
+
+    const shared: [keyof typeof TENANT_SHARED_NAMESPACE_KINDS, string][] = [
+      ['tenantProvisioning', groups.group],
+      ['monitoring', groups.group],
+      ['platform', groups.purgeGroup],
+    ];
+    for (const [key, subject] of shared) {
+      const role = new RoleV1(this, `${key}-role`, {
+        dependsOn,
+        metadata: { name: groups.clusterRole, namespace: ns[key], labels },
+        rule: TENANT_SHARED_NAMESPACE_KINDS[key].map((k) => rule(k.apiGroup, k.resources, MANAGE)),
+      });
+      new RoleBindingV1(this, `${key}-role-binding`, {
+        metadata: { name: groups.clusterRole, namespace: ns[key], labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
+        subject: group(subject),
+      });
+    }
+
+    const policy = new Manifest(this, 'admission-policy', {
+      dependsOn,
+      manifest: {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicy',
+        metadata: { name: groups.admissionPolicy, labels },
+        spec: admissionPolicySpec(platform),
+      },
+    });
+    new Manifest(this, 'admission-policy-binding', {
+      dependsOn: [policy],
+      manifest: {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicyBinding',
+        metadata: { name: groups.admissionPolicy, labels },
+        spec: { policyName: groups.admissionPolicy, validationActions: ['Deny'] },
+      },
+    });
+  }
+}
+
+/**
+ * A tenant name as a CEL expression of `variables.tenant`: `tenantNames` is the only place names
+ * are built, so the policy asks it for the name of a marker tenant and splices the variable in.
+ */
+function celName(platform: PlatformSpec, pick: (n: TenantNames) => string): string {
+  const marker = 'tenantidmarker';
+  return pick(tenantNames(platform, marker)).split(marker).map((part) => `'${part}'`).join(' + variables.tenant + ');
+}
+
+/** The policy's match, variables and validations (CEL), exported for the tests to evaluate. */
+export function admissionPolicySpec(platform: PlatformSpec): Record<string, unknown> {
+  const names = platformNames(platform);
+  const groups = names.tenantDeployers;
+  const ns = names.namespaces;
+  const name = (pick: (n: TenantNames) => string) => celName(platform, pick);
+  const job = (pick: (n: TenantNames) => string) => `'^' + ${name(pick)} + '-[0-9a-f]{${SQL_JOB_HASH_LENGTH}}$'`;
+  const writes = ['CREATE', 'UPDATE', 'DELETE'];
+  const label = (key: string) => `(has(object.metadata.labels) && '${key}' in object.metadata.labels ? object.metadata.labels['${key}'] : '')`;
+  const serviceAccount = `(has(object.spec.template.spec.serviceAccountName) ? object.spec.template.spec.serviceAccountName : '')`;
+  const isJob = `request.resource.resource == 'jobs' && request.operation != 'DELETE'`;
+  return {
+    failurePolicy: 'Fail',
+    matchConstraints: {
+      resourceRules: [
+        { apiGroups: [''], apiVersions: ['v1'], operations: writes, resources: ['namespaces', 'configmaps'] },
+        { apiGroups: ['batch'], apiVersions: ['v1'], operations: writes, resources: ['jobs'] },
+        { apiGroups: ['monitoring.coreos.com'], apiVersions: ['*'], operations: writes, resources: ['prometheusrules'] },
+      ],
+    },
+    matchConditions: [{ name: 'tenant-pipelines-only', expression: `'${groups.group}' in request.userInfo.groups` }],
+    variables: [
+      { name: 'tenants', expression: `request.userInfo.groups.filter(g, g.startsWith('${groups.tenantGroupPrefix}')).map(g, g.substring(${groups.tenantGroupPrefix.length}))` },
+      { name: 'tenant', expression: `variables.tenants.size() == 1 ? variables.tenants[0] : ''` },
+      { name: 'purging', expression: `'${groups.purgeGroup}' in request.userInfo.groups` },
+    ],
+    validations: [
+      { expression: `variables.tenant != ''`, message: 'a tenant pipeline identity belongs to exactly one tenant group' },
+      {
+        expression: `request.namespace in ['', ${name((n) => n.namespace)}, '${ns.tenantProvisioning}', '${ns.monitoring}', '${ns.platform}']`,
+        message: 'a tenant pipeline writes only in its own namespace and its objects of the shared namespaces',
+      },
+      {
+        expression: `request.resource.resource != 'namespaces' || request.name == ${name((n) => n.namespace)}`,
+        message: 'a tenant pipeline may manage only its own namespace',
+      },
+      {
+        expression: `request.resource.resource != 'namespaces' || request.operation == 'DELETE' || (${label(TENANT_LABEL)} == variables.tenant && ${label(POD_SECURITY_ENFORCE.label)} == '${POD_SECURITY_ENFORCE.level}')`,
+        message: `a tenant namespace keeps its ${TENANT_LABEL} label and Pod Security ${POD_SECURITY_ENFORCE.level}`,
+      },
+      {
+        expression: `request.namespace != '${ns.tenantProvisioning}' || request.name.matches(${job((n) => n.provisionJob)})`,
+        message: 'a tenant pipeline may manage only its own provisioning Job and its SQL',
+      },
+      {
+        expression: `request.namespace != '${ns.tenantProvisioning}' || !(${isJob}) || ${serviceAccount} == '${names.dbTenantProvisionerServiceAccount}'`,
+        message: `tenant provisioning Jobs run as ${names.dbTenantProvisionerServiceAccount}`,
+      },
+      {
+        expression: `request.namespace != '${ns.monitoring}' || request.name == (request.resource.resource == 'configmaps' ? ${name((n) => n.dashboard)} : ${name((n) => n.alertRules)})`,
+        message: 'a tenant pipeline may manage only its own dashboard and alert rules',
+      },
+      {
+        expression: `request.namespace != '${ns.platform}' || (variables.purging && request.name.matches(${job((n) => n.purgeJob)}))`,
+        message: 'only a purging tenant pipeline writes in the platform namespace, and only its own purge Job and its SQL',
+      },
+      {
+        expression: `request.namespace != '${ns.platform}' || !(${isJob}) || ${serviceAccount} == '${names.dbProvisionerServiceAccount}'`,
+        message: `purge Jobs run as ${names.dbProvisionerServiceAccount}`,
+      },
+    ],
+  };
+}

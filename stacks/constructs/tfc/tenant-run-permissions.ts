@@ -1,0 +1,190 @@
+import { actionsOf } from '../../../src/config/aws-actions';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import type { TenantSpec } from '../../../src/config/project';
+import { accountIdOf } from '../../../src/config/workspaces';
+import type { PolicyStatement } from './run-permissions';
+import { NODE_TEMPLATE_TAG_PREFIX } from '../addons/cluster-autoscaler/asg-tags';
+
+/** The tag every AWS object of a tenant stack carries (provider default tags): tag conditions key on it. */
+export const TENANT_TAG = 'tenantctl:tenant';
+
+/** The access policy a tenant's admin principal gets, scoped to the tenant's namespace (TenantAccess). */
+export const TENANT_ADMIN_ACCESS_POLICY = 'AmazonEKSViewPolicy';
+
+type Condition = Record<string, Record<string, string | string[]>>;
+
+interface Scope {
+  readonly resources: string[];
+  readonly condition?: Condition;
+}
+
+interface ScopeContext {
+  readonly tenant: TenantSpec;
+  /** An ARN in the role's account (and region, unless `region: false`, as IAM ARNs have none). */
+  readonly arn: (service: string, resource: string, options?: { region?: boolean }) => string;
+  readonly names: ReturnType<typeof platformNames>;
+}
+
+/**
+ * The Terraform types a tenant's stack holds in one account, resources and data sources
+ * (`data.<type>`), by what the tenant's configuration asks for: the cluster and proxy lookups,
+ * the workload role and its policy always; the node role, EBS key, launch template and node group
+ * for a tier with dedicated nodes; an access entry for a tenant admin principal; in a service
+ * account, the account role. A removed tenant keeps the permissions of what its stack held, so
+ * the destroy can run. A test compares this with the synthesized stacks.
+ */
+export function tenantStackTypes(tenant: TenantSpec, roleAccount: string): string[] {
+  if (roleAccount !== 'platform') return ['aws_iam_role'];
+  const types = ['data.aws_eks_cluster', 'data.aws_db_proxy', 'aws_iam_role', 'aws_iam_role_policy'];
+  if (tenant.tierSpec.nodes.isolation === 'dedicated') types.push('data.aws_iam_role', 'data.aws_kms_key', 'aws_launch_template', 'aws_eks_node_group', 'aws_autoscaling_group_tag');
+  if (tenant.adminPrincipalArn) types.push('aws_eks_access_entry', 'aws_eks_access_policy_association');
+  return types;
+}
+
+/** `arn:...:access-entry/<cluster>/<role|user>/<account>/<name>/*` of an IAM principal's access entry. */
+function accessEntryPattern(c: ScopeContext, principalArn: string): string {
+  const m = /^arn:[^:]+:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(principalArn);
+  if (!m) throw new Error(`tenant ${c.tenant.id}: adminPrincipalArn ${principalArn} is not an IAM role or user ARN`);
+  return c.arn('eks', `access-entry/${c.names.cluster}/${m[2]}/${m[1]}/${m[3]}/*`);
+}
+
+/** Where each action of a type may act, per type: the tenant's own objects, by name or by its tag. */
+const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope[]>> = {
+  'data.aws_eks_cluster': (c) => [{ resources: [c.arn('eks', `cluster/${c.names.cluster}`)] }],
+  // A proxy's ARN holds its generated id, not its name: the lookup by name needs every proxy of the account.
+  'data.aws_db_proxy': (c) => [{ resources: [c.arn('rds', 'db-proxy:*')] }],
+  'data.aws_iam_role': (c) => [{ resources: [c.arn('iam', `role/${c.names.nodeRole}`, { region: false })] }],
+  // The key is found by its alias: the request names it, so the condition narrows the lookup to it.
+  'data.aws_kms_key': (c) => [{ resources: [c.arn('kms', 'key/*')], condition: { StringEquals: { 'kms:RequestAlias': c.names.kmsAlias('ebs') } } }],
+  aws_iam_role: (c) => [{ resources: [c.arn('iam', `role/${c.tenant.names.iamRole}`, { region: false })] }],
+  aws_iam_role_policy: (c) => [{ resources: [c.arn('iam', `role/${c.tenant.names.iamRole}`, { region: false })] }],
+  aws_launch_template: (c, action) => {
+    const templates = [c.arn('ec2', 'launch-template/*')];
+    const own = { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: c.tenant.id } };
+    const created = { StringEquals: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } };
+    // Describe calls have no resource-level permissions.
+    if (action.startsWith('ec2:Describe')) return [{ resources: ['*'] }];
+    if (action === 'ec2:CreateLaunchTemplate') return [{ resources: templates, condition: created }];
+    if (action === 'ec2:CreateTags') {
+      // Tags on create, and later the tenant's own templates, never retagged for another tenant.
+      return [
+        { resources: templates, condition: { StringEquals: { 'ec2:CreateAction': 'CreateLaunchTemplate', [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } } },
+        { resources: templates, condition: { ...own, StringEqualsIfExists: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } } },
+      ];
+    }
+    return [{ resources: templates, condition: own }];
+  },
+  aws_eks_node_group: (c, action) => {
+    const cluster = c.arn('eks', `cluster/${c.names.cluster}`);
+    const nodeGroup = c.arn('eks', `nodegroup/${c.names.cluster}/${c.tenant.names.nodeGroup}/*`);
+    // CreateNodegroup is authorized on the cluster: the tenant's tag on the request is what makes it its own.
+    if (action === 'eks:CreateNodegroup') return [{ resources: [cluster], condition: { StringEquals: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } } }];
+    if (action === 'iam:PassRole') {
+      return [{ resources: [c.arn('iam', `role/${c.names.nodeRole}`, { region: false })], condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } } }];
+    }
+    // DescribeUpdate requires the cluster and may name the node group.
+    if (action === 'eks:DescribeUpdate') return [{ resources: [cluster, nodeGroup] }];
+    return [{ resources: [nodeGroup] }];
+  },
+  aws_autoscaling_group_tag: (c, action) => {
+    // Describe calls have no resource-level permissions.
+    if (action === 'autoscaling:DescribeTags') return [{ resources: ['*'] }];
+    // Cluster Autoscaler's node-template tags, only on the Auto Scaling group EKS made for the tenant's node group.
+    return [
+      {
+        resources: [c.arn('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*')],
+        condition: {
+          StringEquals: { 'aws:ResourceTag/eks:cluster-name': c.names.cluster, 'aws:ResourceTag/eks:nodegroup-name': c.tenant.names.nodeGroup },
+          'ForAllValues:StringLike': { 'aws:TagKeys': [`${NODE_TEMPLATE_TAG_PREFIX}*`] },
+        },
+      },
+    ];
+  },
+  aws_eks_access_entry: (c, action) => {
+    const principal = c.tenant.adminPrincipalArn!;
+    if (action === 'eks:CreateAccessEntry') {
+      return [
+        {
+          resources: [c.arn('eks', `cluster/${c.names.cluster}`)],
+          condition: {
+            StringEquals: { 'eks:principalArn': principal, 'eks:accessEntryType': 'STANDARD' },
+            'ForAllValues:StringEquals': { 'eks:kubernetesGroups': [c.tenant.names.adminGroup] },
+          },
+        },
+      ];
+    }
+    return [{ resources: [accessEntryPattern(c, principal)] }];
+  },
+  aws_eks_access_policy_association: (c, action) => {
+    const entry = [accessEntryPattern(c, c.tenant.adminPrincipalArn!)];
+    if (action !== 'eks:AssociateAccessPolicy') return [{ resources: entry }];
+    return [
+      {
+        resources: entry,
+        condition: {
+          StringEquals: {
+            'eks:policyArn': `arn:${c.names.partition}:eks::aws:cluster-access-policy/${TENANT_ADMIN_ACCESS_POLICY}`,
+            'eks:accessScope': 'namespace',
+          },
+          'ForAllValues:StringEquals': { 'eks:namespaces': [c.tenant.names.namespace] },
+        },
+      },
+    ];
+  },
+};
+
+/** `aws_eks_node_group` -> `EksNodeGroup`, `data.aws_kms_key` -> `ReadKmsKey`: statement ids. */
+function sidOf(type: string): string {
+  const data = type.startsWith('data.');
+  const words = type.replace(/^data\./, '').replace(/^aws_/, '').split('_');
+  return (data ? 'Read' : '') + words.map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+}
+
+/**
+ * The run role statements of a tenant's workspace in one account: for every type its stack holds
+ * (tenantStackTypes), the actions AWS_TYPE_ACTIONS lists, each on the tenant's own objects.
+ * Actions of one type that share a scope share a statement.
+ */
+export function tenantRunStatements(platform: PlatformSpec, tenant: TenantSpec, roleAccount: string): PolicyStatement[] {
+  const names = platformNames(platform);
+  const account = accountIdOf(platform, roleAccount);
+  const context: ScopeContext = {
+    tenant,
+    names,
+    arn: (service, resource, options = {}) =>
+      `arn:${names.partition}:${service}:${options.region === false ? '' : platform.aws.region}:${account}:${resource}`,
+  };
+  const statements: PolicyStatement[] = [];
+  // Calls with no resource-level permission (Describe*) share one statement across types: the
+  // policy stays small with every tier's types.
+  const unscoped: string[] = [];
+  for (const type of tenantStackTypes(tenant, roleAccount)) {
+    const scoper = SCOPES[type];
+    if (!scoper) throw new Error(`no resource scope is defined for ${type} in tenant run permissions`);
+    const grouped = new Map<string, { scope: Scope; actions: string[] }>();
+    for (const action of actionsOf(type)) {
+      for (const scope of scoper(context, action)) {
+        if (!scope.condition && scope.resources.length === 1 && scope.resources[0] === '*') {
+          unscoped.push(action);
+          continue;
+        }
+        const key = JSON.stringify(scope);
+        const entry = grouped.get(key) ?? { scope, actions: [] };
+        entry.actions.push(action);
+        grouped.set(key, entry);
+      }
+    }
+    [...grouped.values()].forEach(({ scope, actions }, i) => {
+      statements.push({
+        Sid: `${sidOf(type)}${i === 0 ? '' : i + 1}`,
+        Effect: 'Allow',
+        Action: actions,
+        Resource: scope.resources,
+        ...(scope.condition ? { Condition: scope.condition } : {}),
+      });
+    });
+  }
+  if (unscoped.length) statements.push({ Sid: 'DescribeWithoutResourceLevel', Effect: 'Allow', Action: [...new Set(unscoped)].sort(), Resource: ['*'] });
+  return statements;
+}

@@ -1,0 +1,57 @@
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import type { TenantSpec } from '../../../src/config/project';
+import { TENANT_RUN_ROLE_ACCESS_POLICY } from './run-permissions';
+
+export interface TenantRunRoleAccessProps {
+  readonly platform: PlatformSpec;
+  readonly tenant: TenantSpec;
+  /** The tenant workspace's run role in the platform account. */
+  readonly runRole: IamRole;
+  /**
+   * 1 once the cluster exists, else 0 (a first install applies the bootstrap before the platform
+   * stack creates the cluster): a Terraform expression shared by every tenant of the bootstrap.
+   */
+  readonly whenClusterExists: string;
+}
+
+/**
+ * The Kubernetes identity of one tenant's pipeline: an access entry for its run role with the
+ * tenant deployer groups (RBAC and admission in the cluster stack, TenantDeployerAccess, act on
+ * them) and AmazonEKSAdminPolicy scoped to the tenant's namespace, so the pipeline can create the
+ * RoleBinding that gives it the rest of its rights there before anything else. It lives beside
+ * the run role, in the bootstrap stack, so it exists before the tenant stack's first plan and no
+ * other shared stack changes when tenants come and go. A removed tenant keeps it (its stack still
+ * has to destroy its objects); with --purge-data it also carries the purge group.
+ */
+export class TenantRunRoleAccess extends Construct {
+  constructor(scope: Construct, id: string, props: TenantRunRoleAccessProps) {
+    super(scope, id);
+    const { platform, tenant } = props;
+    const names = platformNames(platform);
+    const groups = [names.tenantDeployers.group, tenant.names.deployerGroup];
+    if (tenant.status === 'removed' && tenant.purgeData) groups.push(names.tenantDeployers.purgeGroup);
+    const count = Token.asNumber(props.whenClusterExists);
+
+    const entry = new EksAccessEntry(this, 'entry', {
+      count,
+      clusterName: names.cluster,
+      principalArn: props.runRole.arn,
+      type: 'STANDARD',
+      kubernetesGroups: groups,
+    });
+    new EksAccessPolicyAssociation(this, 'namespace-admin', {
+      count,
+      clusterName: names.cluster,
+      principalArn: props.runRole.arn,
+      policyArn: `arn:${names.partition}:eks::aws:cluster-access-policy/${TENANT_RUN_ROLE_ACCESS_POLICY}`,
+      accessScope: { type: 'namespace', namespaces: [tenant.names.namespace] },
+      dependsOn: [entry],
+    });
+  }
+}

@@ -1,0 +1,292 @@
+import { Testing } from 'cdktf';
+import { AWS_TYPE_ACTIONS, actionsOf } from '../../src/config/aws-actions';
+import type { PlatformConfig } from '../../src/config/platform-schema';
+import { resolveTenant, type Project, type TenantSpec } from '../../src/config/project';
+import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
+import { resolveTiers } from '../../src/config/tiers';
+import { credentialAccounts, projectStacks } from '../../src/config/workspaces';
+import { BootstrapStack } from '../../stacks/bootstrap-stack';
+import { ClusterStack } from '../../stacks/cluster-stack';
+import { SQL_JOB_HASH_LENGTH } from '../../stacks/constructs/database/sql-job';
+import { MANAGE, TENANT_NAMESPACE_KINDS, TENANT_SHARED_NAMESPACE_KINDS, admissionPolicySpec } from '../../stacks/constructs/kubernetes/tenant-deployer-access';
+import { TENANT_ADMIN_RULES } from '../../stacks/constructs/tenant/tenant-access';
+import { tenantStackTypes } from '../../stacks/constructs/tfc/tenant-run-permissions';
+import { TenantStack } from '../../stacks/tenant-stack';
+import { platformSpec, SynthJson } from '../util';
+
+const PLATFORM_ACCOUNT = '111122223333';
+const PAYMENTS_ACCOUNT = '222233334444';
+/** IAM's limit on the inline policies of one role, in characters (whitespace not counted). */
+const INLINE_POLICY_LIMIT = 10_240;
+
+const tfc: Partial<PlatformConfig> = {
+  aws: { region: 'eu-west-1', accountId: PLATFORM_ACCOUNT, serviceAccounts: [{ name: 'payments', accountId: PAYMENTS_ACCOUNT, purpose: 'Payments' }] },
+  terraformCloud: { organization: 'acme-corp' },
+} as Partial<PlatformConfig>;
+
+/** Every stock tier in both accounts, one with an admin principal, one hyphenated id. */
+const TENANTS = [
+  { id: 'alpha', tier: 'enterprise', adminPrincipalArn: `arn:aws:iam::${PLATFORM_ACCOUNT}:role/teams/alpha-admins` },
+  { id: 'bravo', tier: 'standard' },
+  { id: 'charlie', tier: 'starter' },
+  { id: 'delta-one', tier: 'enterprise', serviceAccount: 'payments' },
+  { id: 'echo', tier: 'standard', serviceAccount: 'payments', adminPrincipalArn: `arn:aws:iam::${PAYMENTS_ACCOUNT}:role/echo-admins` },
+  { id: 'foxtrot', tier: 'starter', serviceAccount: 'payments' },
+] as Omit<TenantConfig, 'version'>[];
+
+const platform = platformSpec(tfc);
+const tiers = resolveTiers();
+const tenants: TenantSpec[] = TENANTS.map((t) => resolveTenant(tenantSchema.parse({ version: 1, ...t }), platform, tiers, `${t.id}.json`));
+const project: Project = { dir: '/nonexistent', platform, tiers, tenants };
+const bootstraps = Object.fromEntries(['platform', 'payments'].map((a) => [a, SynthJson.parse(Testing.synth(new BootstrapStack(Testing.app(), { project, accountName: a })))]));
+const tenantJson = Object.fromEntries(tenants.map((t) => [t.id, SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform, tenant: t })))]));
+
+/** The AWS types of a synthesized tenant stack, by the account their provider deploys into. */
+function typesByAccount(tenant: TenantSpec): Record<string, string[]> {
+  const json = tenantJson[tenant.id].json;
+  const out: Record<string, Set<string>> = {};
+  const add = (type: string, body: any) => {
+    if (!type.replace(/^data\./, '').startsWith('aws_')) return;
+    // A tenant in a service account: `aws` is its own account, `aws.platform` the platform's.
+    const account = tenant.accountName === 'platform' || body.provider === 'aws.platform' ? 'platform' : tenant.accountName;
+    (out[account] ??= new Set()).add(type);
+  };
+  for (const [type, all] of Object.entries(json.resource ?? {})) for (const body of Object.values(all as object)) add(type, body);
+  for (const [type, all] of Object.entries(json.data ?? {})) for (const body of Object.values(all as object)) add(`data.${type}`, body);
+  return Object.fromEntries(Object.entries(out).map(([a, s]) => [a, [...s].sort()]));
+}
+
+function runRolePolicy(tenant: TenantSpec, account: string): any[] {
+  const json = bootstraps[account];
+  const roleId = json.idOf('aws_iam_role', (r) => r.name === `acme-prod-tfc-${tenant.names.stack}`);
+  const policies = json.where('aws_iam_role_policy', (p) => p.role === `\${aws_iam_role.${roleId}.name}`);
+  expect(policies).toHaveLength(1);
+  expect(json.where('aws_iam_role_policy_attachment', (a) => a.role === `\${aws_iam_role.${roleId}.name}`)).toEqual([]);
+  return JSON.parse(policies[0].policy).Statement;
+}
+
+const READ = /^[a-z0-9-]+:(Describe|Get|List)/;
+
+describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Terraform Cloud', (id, tenant) => {
+  const accounts = credentialAccounts({ name: tenant.names.stack, kind: 'tenant', accountName: tenant.accountName });
+
+  test('THEN every AWS resource and data source of its stack is in the action table, and its run roles are built from exactly those types', () => {
+    const found = typesByAccount(tenant);
+    expect(Object.keys(found).sort()).toEqual([...accounts].sort());
+    for (const account of accounts) {
+      for (const type of found[account]) expect(AWS_TYPE_ACTIONS[type]).toBeDefined();
+      expect(found[account]).toEqual([...tenantStackTypes(tenant, account)].sort());
+    }
+  });
+
+  test.each(accounts)('THEN its run role in account %s grants exactly the actions the table lists for those types', (account) => {
+    const statements = runRolePolicy(tenant, account);
+    const granted = [...new Set(statements.flatMap((s) => s.Action))].sort();
+    const needed = [...new Set(typesByAccount(tenant)[account].flatMap(actionsOf))].sort();
+    expect(granted).toEqual(needed);
+    for (const s of statements) expect(s.Effect).toBe('Allow');
+  });
+
+  test.each(accounts)('THEN every write of its run role in account %s acts on its own objects (by name, tag or principal) and never on a shared role', (account) => {
+    const own = [tenant.names.iamRole, `nodegroup/acme-prod/${tenant.names.nodeGroup}/`, ...(tenant.adminPrincipalArn ? [tenant.adminPrincipalArn.split('/').pop()!] : [])];
+    for (const s of runRolePolicy(tenant, account)) {
+      const writes = s.Action.filter((a: string) => !READ.test(a));
+      if (!writes.length) continue;
+      const condition = JSON.stringify(s.Condition ?? {});
+      const scoped =
+        s.Resource.every((r: string) => own.some((o) => r.includes(o))) ||
+        condition.includes(`"${tenant.id}"`) ||
+        condition.includes(`"aws:ResourceTag/eks:nodegroup-name":"${tenant.names.nodeGroup}"`) ||
+        (tenant.adminPrincipalArn !== undefined && condition.includes(tenant.adminPrincipalArn));
+      // Passing the platform's node role to EKS is no write to the role.
+      const passNodeRole = writes.every((a: string) => a === 'iam:PassRole') && s.Condition?.StringEquals?.['iam:PassedToService'] === 'eks.amazonaws.com';
+      expect({ sid: s.Sid, scoped: scoped || passNodeRole }).toEqual({ sid: s.Sid, scoped: true });
+    }
+    const text = JSON.stringify(runRolePolicy(tenant, account));
+    for (const other of tenants.filter((t) => t.id !== tenant.id)) expect(text).not.toContain(`tenant-${other.id}`);
+    expect(text).not.toContain('acme-prod-rds-proxy');
+    expect(text).not.toContain('sts:AssumeRole');
+  });
+
+  test.each(accounts)('THEN its run role in account %s stays well inside the inline policy limit', (account) => {
+    const size = JSON.stringify({ Version: '2012-10-17', Statement: runRolePolicy(tenant, account) }).length;
+    expect(size).toBeLessThan(INLINE_POLICY_LIMIT / 2);
+  });
+
+  test('THEN its run role has a Kubernetes identity of its own: the deployer groups and admin on its own namespace only, once the cluster exists', () => {
+    const json = bootstraps.platform;
+    const roleRef = `\${aws_iam_role.${json.idOf('aws_iam_role', (r) => r.name === `acme-prod-tfc-${tenant.names.stack}`)}.arn}`;
+    const entries = json.where('aws_eks_access_entry', (e) => e.principal_arn === roleRef);
+    expect(entries).toEqual([
+      expect.objectContaining({ cluster_name: 'acme-prod', type: 'STANDARD', kubernetes_groups: ['tenantctl:tenant-deployers', `tenantctl:tenant:${id}`], count: expect.stringContaining('data.aws_eks_clusters') }),
+    ]);
+    const associations = json.where('aws_eks_access_policy_association', (a) => a.principal_arn === roleRef);
+    expect(associations).toEqual([
+      expect.objectContaining({
+        policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy',
+        access_scope: { type: 'namespace', namespaces: [`tenant-${id}`] },
+      }),
+    ]);
+  });
+
+  test('THEN its stack signs the Kubernetes token with its own run role and binds its rights in its namespace before anything else', () => {
+    const json = tenantJson[id];
+    expect(json.json.provider.kubernetes[0].exec[0].args).not.toContain('--role-arn');
+    const bindingId = json.idOf('kubernetes_role_binding_v1', (b) => b.metadata.name === 'tenantctl-deployer');
+    const binding = json.resources('kubernetes_role_binding_v1')[bindingId];
+    expect(binding).toMatchObject({
+      role_ref: { api_group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl:tenant-deployer' },
+      subject: [{ api_group: 'rbac.authorization.k8s.io', kind: 'Group', name: `tenantctl:tenant:${id}` }],
+    });
+    for (const [type, all] of Object.entries(json.json.resource)) {
+      if (!type.startsWith('kubernetes_') || type === 'kubernetes_namespace_v1') continue;
+      for (const [rid, r] of Object.entries(all as Record<string, any>)) {
+        if (rid !== bindingId) expect(r.depends_on).toContain(`kubernetes_role_binding_v1.${bindingId}`);
+      }
+    }
+  });
+
+  test('THEN every Kubernetes object its stack manages is allowed to its pipeline, and only by name where it sits outside its namespace', () => {
+    const json = tenantJson[id].json;
+    const namespaced = [...TENANT_ADMIN_RULES, ...TENANT_NAMESPACE_KINDS.map((k) => ({ apiGroups: [k.apiGroup], resources: k.resources, verbs: MANAGE }))];
+    const covers = (rules: readonly { apiGroups?: string[]; resources?: readonly string[]; verbs: string[] }[], group: string, resource: string) =>
+      rules.some((r) => r.apiGroups?.includes(group) && r.resources?.includes(resource) && MANAGE.every((v) => r.verbs.includes(v)));
+    const shared = Object.fromEntries(Object.entries(TENANT_SHARED_NAMESPACE_KINDS).map(([key, kinds]) => [platformSpecNamespace(key), kinds]));
+    const objects = kubernetesObjects(json);
+    expect(objects.length).toBeGreaterThan(20);
+    for (const o of objects) {
+      if (o.resource === 'namespaces') {
+        expect(o.name).toBe(`tenant-${id}`);
+        continue;
+      }
+      if (o.namespace === `tenant-${id}`) {
+        expect({ o, covered: covers(namespaced, o.group, o.resource) }).toEqual({ o, covered: true });
+        continue;
+      }
+      const kinds = shared[o.namespace];
+      expect({ o, shared: kinds !== undefined }).toEqual({ o, shared: true });
+      expect({ o, covered: kinds.some((k: any) => k.apiGroup === o.group && k.resources.includes(o.resource)) }).toEqual({ o, covered: true });
+      // The admission policy's name patterns, as regular expressions.
+      const allowed: Record<string, RegExp> = {
+        'tenantctl-provisioning': new RegExp(`^db-provision-tenant-${id}-[0-9a-f]{${SQL_JOB_HASH_LENGTH}}$`),
+        monitoring: new RegExp(`^tenant-${id}(-dashboard)?$`),
+      };
+      expect(o.name).toMatch(allowed[o.namespace]);
+    }
+  });
+});
+
+/** Namespace of a shared namespace key (the admission policy names them the same way). */
+function platformSpecNamespace(key: string): string {
+  return ({ tenantProvisioning: 'tenantctl-provisioning', monitoring: 'monitoring', platform: 'tenantctl-system' } as Record<string, string>)[key];
+}
+
+interface KubernetesObject {
+  readonly group: string;
+  readonly resource: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** Typed Kubernetes resources of the provider, by API group and resource. */
+const TYPED: Record<string, [string, string]> = {
+  kubernetes_namespace_v1: ['', 'namespaces'],
+  kubernetes_resource_quota_v1: ['', 'resourcequotas'],
+  kubernetes_limit_range_v1: ['', 'limitranges'],
+  kubernetes_service_account_v1: ['', 'serviceaccounts'],
+  kubernetes_config_map_v1: ['', 'configmaps'],
+  kubernetes_network_policy_v1: ['networking.k8s.io', 'networkpolicies'],
+  kubernetes_role_v1: ['rbac.authorization.k8s.io', 'roles'],
+  kubernetes_role_binding_v1: ['rbac.authorization.k8s.io', 'rolebindings'],
+  kubernetes_job_v1: ['batch', 'jobs'],
+};
+/** The resource of a kind, as RBAC names it: lower case, plural (AuthorizationPolicy -> authorizationpolicies). */
+const plural = (kind: string) => `${kind.toLowerCase().replace(/y$/, 'ie')}s`;
+
+/** Every Kubernetes object of a synthesized tenant stack, namespace references resolved to the tenant's. */
+function kubernetesObjects(json: any): KubernetesObject[] {
+  const nsName = (value: string) => (value.startsWith('${kubernetes_namespace_v1.') ? Object.values(json.resource.kubernetes_namespace_v1 as Record<string, any>)[0].metadata.name : value);
+  const out: KubernetesObject[] = [];
+  for (const [type, all] of Object.entries(json.resource as Record<string, Record<string, any>>)) {
+    if (!type.startsWith('kubernetes_')) continue;
+    for (const r of Object.values(all)) {
+      if (type === 'kubernetes_manifest') {
+        const m = r.manifest;
+        const group = m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : '';
+        out.push({ group, resource: plural(m.kind), namespace: nsName(m.metadata.namespace ?? ''), name: m.metadata.name });
+        continue;
+      }
+      const typed = TYPED[type];
+      if (!typed) throw new Error(`no API group and resource known for ${type}: add it to TYPED`);
+      out.push({ group: typed[0], resource: typed[1], namespace: nsName(r.metadata.namespace ?? ''), name: r.metadata.name });
+    }
+  }
+  return out;
+}
+
+describe('GIVEN the cluster stack under Terraform Cloud', () => {
+  const json = SynthJson.parse(Testing.synth(new ClusterStack(Testing.app(), { platform, tiers })));
+  const roles = json.resources('kubernetes_cluster_role_v1');
+  const roleNamed = (name: string) => Object.values(roles).find((r: any) => r.metadata.name === name);
+
+  test('THEN tenant pipelines may bind only the tenant deployer role, and manage namespaces (admission checks which)', () => {
+    expect((roleNamed('tenantctl:tenant-deployers') as any).rule).toEqual([
+      { api_groups: [''], resources: ['namespaces'], verbs: MANAGE },
+      {
+        api_groups: ['rbac.authorization.k8s.io'],
+        resources: ['clusterroles'],
+        verbs: ['bind'],
+        resource_names: [`\${kubernetes_cluster_role_v1.${json.idOf('kubernetes_cluster_role_v1', (r) => r.metadata.name === 'tenantctl:tenant-deployer')}.metadata[0].name}`],
+      },
+    ]);
+    const bindings = Object.values(json.resources('kubernetes_cluster_role_binding_v1')).filter((b: any) => b.subject.some((s: any) => s.name.startsWith('tenantctl:')));
+    expect(bindings).toEqual([expect.objectContaining({ subject: [{ api_group: 'rbac.authorization.k8s.io', kind: 'Group', name: 'tenantctl:tenant-deployers' }] })]);
+  });
+
+  test('THEN in shared namespaces they get exactly the kinds tenant stacks keep there, the platform namespace only while purging', () => {
+    const bindings = Object.values(json.resources('kubernetes_role_binding_v1')).filter((b: any) => b.metadata.name === 'tenantctl:tenant-deployers') as any[];
+    expect(bindings.map((b) => [b.metadata.namespace, b.subject[0].name]).sort()).toEqual([
+      ['monitoring', 'tenantctl:tenant-deployers'],
+      ['tenantctl-provisioning', 'tenantctl:tenant-deployers'],
+      ['tenantctl-system', 'tenantctl:tenant-purgers'],
+    ]);
+  });
+
+  test('THEN an admission policy in the API server pins every write of a tenant pipeline to its own names', () => {
+    const manifests = Object.values(json.resources('kubernetes_manifest')).map((m: any) => m.manifest);
+    const policy = manifests.find((m) => m.kind === 'ValidatingAdmissionPolicy');
+    expect(policy.spec).toEqual(admissionPolicySpec(platform));
+    expect(policy.spec.failurePolicy).toBe('Fail');
+    expect(policy.spec.matchConditions).toEqual([{ name: 'tenant-pipelines-only', expression: "'tenantctl:tenant-deployers' in request.userInfo.groups" }]);
+    const expressions = policy.spec.validations.map((v: any) => v.expression).join('\n');
+    expect(expressions).toContain("request.name == 'tenant-' + variables.tenant + ''");
+    expect(expressions).toContain(`request.name.matches('^' + 'db-provision-tenant-' + variables.tenant + '' + '-[0-9a-f]{${SQL_JOB_HASH_LENGTH}}$')`);
+    expect(expressions).toContain("== 'tenant-provisioner'");
+    expect(expressions).toContain("'pod-security.kubernetes.io/enforce'");
+    expect(manifests.find((m) => m.kind === 'ValidatingAdmissionPolicyBinding').spec).toEqual({ policyName: 'tenantctl-tenant-deployers', validationActions: ['Deny'] });
+  });
+
+  test('THEN the tenant provisioning namespace holds only the provisioner identity, which may connect as the tenant provisioner only', () => {
+    const ns = json.where('kubernetes_namespace_v1', (n) => n.metadata.name === 'tenantctl-provisioning');
+    expect(ns).toHaveLength(1);
+    expect(ns[0].metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    const accounts = json.where('kubernetes_service_account_v1', (a) => a.metadata.namespace.includes('tenant-provisioning'));
+    expect(accounts.map((a) => a.metadata.name)).toEqual(['tenant-provisioner']);
+    const policy = json.where('aws_iam_role_policy', (p) => p.name === 'acme-prod-db-tenant-provisioner')[0].policy as string;
+    expect(policy).toContain('/tenantctl_provisioner"');
+    expect(policy).not.toContain('tenantctl_admin');
+  });
+
+  test('THEN nothing in it depends on the tenants: the same stack for any tenant count', () => {
+    expect(JSON.stringify(json.json)).not.toMatch(/alpha|bravo|delta-one/);
+  });
+});
+
+test('GIVEN a tenant removed with --purge-data THEN only its access entry gains the purge group, for the one apply that purges', () => {
+  const removed = resolveTenant(tenantSchema.parse({ version: 1, id: 'charlie', tier: 'starter', status: 'removed', purgeData: true }), platform, tiers, 'charlie.json');
+  const withPurge: Project = { ...project, tenants: tenants.map((t) => (t.id === 'charlie' ? removed : t)) };
+  const json = SynthJson.parse(Testing.synth(new BootstrapStack(Testing.app(), { project: withPurge, accountName: 'platform' })));
+  const groups = Object.values(json.resources('aws_eks_access_entry')).map((e: any) => e.kubernetes_groups);
+  expect(groups.filter((g) => g.includes('tenantctl:tenant-purgers'))).toEqual([['tenantctl:tenant-deployers', 'tenantctl:tenant:charlie', 'tenantctl:tenant-purgers']]);
+  expect(projectStacks(withPurge).filter((s) => s.kind === 'tenant')).toHaveLength(tenants.length);
+});
