@@ -21,7 +21,7 @@ const USE_KEY_ACTIONS = [
 /**
  * One customer managed key per purpose, so a key's policy and its audit trail concern one kind
  * of data: EKS secrets envelope encryption, RDS storage, CloudWatch log groups, ECR images,
- * Secrets Manager secrets and node EBS volumes.
+ * Secrets Manager secrets, node EBS volumes and the rate limit's ElastiCache.
  */
 export class PlatformKeys extends Construct {
   readonly eks: EncryptionKey;
@@ -30,6 +30,7 @@ export class PlatformKeys extends Construct {
   readonly ecr: EncryptionKey;
   readonly secrets: EncryptionKey;
   readonly ebs: EncryptionKey;
+  readonly elasticache: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: PlatformKeysProps) {
     super(scope, id);
@@ -38,7 +39,7 @@ export class PlatformKeys extends Construct {
     const { region, accountId } = platform.aws;
     const { partition } = names;
 
-    const key = (purpose: 'eks' | 'rds' | 'logs' | 'ecr' | 'secrets' | 'ebs', description: string, serviceStatements: KeyPolicyStatement[] = []) =>
+    const key = (purpose: Parameters<typeof names.kmsAlias>[0], description: string, serviceStatements: KeyPolicyStatement[] = []) =>
       new EncryptionKey(this, purpose, {
         aliasName: names.kmsAlias(purpose),
         description: `${names.prefix}: ${description}`,
@@ -63,6 +64,7 @@ export class PlatformKeys extends Construct {
     ]);
     this.ecr = key('ecr', 'ECR repositories');
     this.secrets = key('secrets', 'Secrets Manager secrets');
+    this.elasticache = key('elasticache', 'ElastiCache (rate limit counters) at rest');
     // Managed node groups launch instances through Auto Scaling, whose service-linked role must be
     // able to use the key of the encrypted root volumes (and hand grants to EC2), or nodes never start.
     const autoScalingRole = `arn:${partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
