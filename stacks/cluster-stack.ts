@@ -13,6 +13,7 @@ import { clusterOidc } from './constructs/identity/cluster-oidc';
 import { ClusterProviders } from './constructs/kubernetes/cluster-providers';
 import { DefaultStorageClass } from './constructs/kubernetes/default-storage-class';
 import { PlatformServices } from './constructs/platform-services';
+import { RateLimitService } from './constructs/ratelimit/rate-limit-service';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 
 export interface ClusterStackProps {
@@ -22,7 +23,8 @@ export interface ClusterStackProps {
 
 /**
  * The platform's Kubernetes layer: everything applied through the Kubernetes and Helm providers
- * (storage class, namespaces, priority classes, add-ons, mesh, observability, platform SQL). It
+ * (storage class, namespaces, priority classes, add-ons, mesh, observability, platform SQL, the
+ * gateway's rate limit service). It
  * runs after the platform stack, so the cluster, its node groups, CoreDNS, the access entries
  * that let this stack's runner in, and the database proxy's target all exist before its plan, and
  * it finds them by name like a tenant stack does. Construct ids are those these resources had in
@@ -62,6 +64,7 @@ export class ClusterStack extends TenantctlStack {
       proxyResourceId: proxyResourceId(proxy),
       dependsOn: services.dependables,
     });
+    new RateLimitService(this, 'ratelimit', { platform, tiers, gatewayPort: INGRESS_GATEWAY_PORT, dependsOn: services.dependables });
 
     const ns = names.namespaces;
     new TerraformOutput(this, 'grafana_access', {
