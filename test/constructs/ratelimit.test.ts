@@ -16,6 +16,7 @@ import { ClusterStack } from '../../stacks/cluster-stack';
 import { imageVersions } from '../../stacks/constructs/addons/versions';
 import { RATE_LIMIT_CHART_DIR, RateLimitService } from '../../stacks/constructs/ratelimit/rate-limit-service';
 import { RateLimitStore, type RateLimitStoreProps } from '../../stacks/constructs/ratelimit/rate-limit-store';
+import { PlatformStack } from '../../stacks/platform-stack';
 import { TenantStack } from '../../stacks/tenant-stack';
 import { ALLOWED_EXPRESSION, renderChart, templateExpressions } from '../chart-render';
 import { platformSpec, SynthJson } from '../util';
@@ -464,5 +465,26 @@ describe('GIVEN the cluster stack and tenant stacks of every tier', () => {
   test("THEN the cluster stack's fallback passes its own admission policy", () => {
     const fallback = cluster.where('kubernetes_config_map_v1', (c) => c.metadata.name === 'platform-default')[0];
     expect(admits(policy, { name: fallback.metadata.name, data: fallback.data })).toBe(true);
+  });
+});
+
+describe('GIVEN the platform stack', () => {
+  const json = SynthJson.parse(Testing.synth(new PlatformStack(Testing.app(), { platform: platformSpec() })));
+  const group = json.one('aws_elasticache_replication_group');
+  const keyOf = (alias: string) => json.where('aws_kms_alias', (a) => a.name === alias)[0].target_key_id.replace('.key_id}', '.arn}');
+
+  test('THEN the Valkey is encrypted with the ElastiCache key and its token with the secrets key', () => {
+    expect(group.kms_key_id).toBe(keyOf('alias/acme-prod/elasticache'));
+    expect(json.one('aws_secretsmanager_secret').kms_key_id).toBe(keyOf('alias/acme-prod/secrets'));
+  });
+
+  test('THEN it sits in the database subnets and admits the cluster security group EKS created', () => {
+    const databaseSubnets = Object.entries(json.resources('aws_subnet'))
+      .filter(([id]) => id.startsWith('network_database-subnet-'))
+      .map(([id]) => `\${aws_subnet.${id}.id}`);
+    expect(databaseSubnets).toHaveLength(3);
+    expect(json.one('aws_elasticache_subnet_group').subnet_ids).toEqual(databaseSubnets);
+    const [rule] = json.where('aws_vpc_security_group_ingress_rule', (r) => r.from_port === 6379);
+    expect(rule.referenced_security_group_id).toBe(`\${aws_eks_cluster.${json.idOf('aws_eks_cluster')}.vpc_config[0].cluster_security_group_id}`);
   });
 });

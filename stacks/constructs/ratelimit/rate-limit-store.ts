@@ -24,11 +24,6 @@ export interface RateLimitStoreProps {
   /** Encrypts the AUTH token secret. */
   readonly secretsKmsKeyArn: string;
   readonly logsKmsKeyArn: string;
-  /**
-   * ElastiCache node type of the primary and its replica.
-   * @default 'cache.m7g.large' - 2 vCPUs and 6.4 GiB: counters take a few MiB, the CPU serves ~100k INCRBY/s
-   */
-  readonly nodeType?: string;
 }
 
 export const REDIS_PORT = 6379;
@@ -40,7 +35,8 @@ export const REDIS_PORT = 6379;
  */
 export const VALKEY = { engine: 'valkey', version: '8.2', parameterFamily: 'valkey8' } as const;
 
-const DEFAULT_NODE_TYPE = 'cache.m7g.large';
+/** 2 vCPUs and 6.4 GiB (Graviton, general purpose): the counters take a few MiB; CPU and network are what a busy gateway uses. */
+const NODE_TYPE = 'cache.m7g.large';
 /** The primary and one replica in another AZ: failover promotes the replica. */
 const NODE_COUNT = 2;
 const LOG_RETENTION_DAYS = 90;
@@ -62,8 +58,6 @@ const REPLICATION_GROUP_ID = /^[a-z](?!.*--)[a-z0-9-]{0,38}[a-z0-9]$/;
  */
 export class RateLimitStore extends Construct {
   readonly replicationGroup: ElasticacheReplicationGroup;
-  readonly secretArn: string;
-  readonly securityGroupId: string;
 
   constructor(scope: Construct, id: string, props: RateLimitStoreProps) {
     super(scope, id);
@@ -84,7 +78,6 @@ export class RateLimitStore extends Construct {
       toPort: REDIS_PORT,
       referencedSecurityGroupId: props.clusterSecurityGroupId,
     });
-    this.securityGroupId = sg.id;
 
     const subnetGroup = new ElasticacheSubnetGroup(this, 'subnet-group', {
       name: names.rateLimitRedis,
@@ -105,7 +98,6 @@ export class RateLimitStore extends Construct {
       description: 'AUTH token of the rate limit Valkey (read by the cluster stack)',
       kmsKeyId: props.secretsKmsKeyArn,
     });
-    this.secretArn = secret.arn;
     // A data source draws a new password on every plan; the secret keeps the first one (ignore_changes).
     const password = new DataAwsSecretsmanagerRandomPassword(this, 'auth-token-value', {
       passwordLength: AUTH_TOKEN_LENGTH,
@@ -137,7 +129,7 @@ export class RateLimitStore extends Construct {
       engine: VALKEY.engine,
       engineVersion: VALKEY.version,
       parameterGroupName: parameterGroup.name,
-      nodeType: props.nodeType ?? DEFAULT_NODE_TYPE,
+      nodeType: NODE_TYPE,
       numCacheClusters: NODE_COUNT,
       multiAzEnabled: true,
       automaticFailoverEnabled: true,
