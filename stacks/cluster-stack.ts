@@ -14,6 +14,7 @@ import { clusterOidc } from './constructs/identity/cluster-oidc';
 import { DefaultStorageClass } from './constructs/kubernetes/default-storage-class';
 import { TenantDeployerAccess } from './constructs/kubernetes/tenant-deployer-access';
 import { PlatformServices } from './constructs/platform-services';
+import { RateLimitService } from './constructs/ratelimit/rate-limit-service';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 
 export interface ClusterStackProps {
@@ -23,7 +24,8 @@ export interface ClusterStackProps {
 
 /**
  * The platform's Kubernetes layer: everything applied through the Kubernetes and Helm providers
- * (storage class, namespaces, priority classes, add-ons, mesh, observability, platform SQL). It
+ * (storage class, namespaces, priority classes, add-ons, mesh, observability, platform SQL, the
+ * gateway's rate limit service). It
  * runs after the platform stack, so the cluster, its node groups, CoreDNS, the access entries
  * that let this stack's runner in, and the database proxy's target all exist before its plan, and
  * it finds them by name like a tenant stack does. Construct ids are those these resources had in
@@ -72,6 +74,7 @@ export class ClusterStack extends TenantctlStack {
       dependsOn: services.dependables,
     });
     if (platform.terraformCloud) new TenantDeployerAccess(this, 'tenant-deployers', { platform, dependsOn: [...services.dependables, tenantProvisioning.namespace] });
+    new RateLimitService(this, 'ratelimit', { platform, tiers, gatewayPort: INGRESS_GATEWAY_PORT, dependsOn: services.dependables });
 
     const ns = names.namespaces;
     new TerraformOutput(this, 'grafana_access', {

@@ -11,6 +11,7 @@ import { ApplierAccess } from './constructs/eks/applier-access';
 import { EksCluster } from './constructs/eks/eks-cluster';
 import { PlatformKeys } from './constructs/kms/platform-keys';
 import { Network } from './constructs/network/network';
+import { RateLimitStore } from './constructs/ratelimit/rate-limit-store';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 import { TfcClusterAccess } from './constructs/tfc/tfc-cluster-access';
 import { TfcAgents } from './constructs/agents';
@@ -21,7 +22,7 @@ export interface PlatformStackProps {
 
 /**
  * The shared platform's AWS layer: network, keys, EKS with its node groups, add-ons and access
- * entries, the database tier behind RDS Proxy, the edge and the registries. No Kubernetes or Helm
+ * entries, the database tier behind RDS Proxy, the edge, the registries and the rate limit store. No Kubernetes or Helm
  * provider: everything applied through the Kubernetes API is in the cluster stack, which runs
  * after this one. The cluster and tenant stacks find these resources by their deterministic names,
  * never through this state.
@@ -68,6 +69,15 @@ export class PlatformStack extends TenantctlStack {
       healthPort: ISTIO_STATUS_PORT,
     });
     const registry = new ContainerRegistry(this, 'registry', { platform, kmsKeyArn: keys.ecr.arn });
+    new RateLimitStore(this, 'ratelimit', {
+      platform,
+      vpcId: network.vpcId,
+      subnetIds: network.databaseSubnetIds,
+      clusterSecurityGroupId: eks.clusterSecurityGroupId,
+      kmsKeyArn: keys.elasticache.arn,
+      secretsKmsKeyArn: keys.secrets.arn,
+      logsKmsKeyArn: keys.logs.arn,
+    });
 
     // Whoever applies the cluster and tenant stacks needs an access entry before their first plan.
     if (platform.terraformCloud) new TfcClusterAccess(this, 'tfc-access', { platform, clusterName: eks.clusterName });

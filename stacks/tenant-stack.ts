@@ -16,6 +16,7 @@ import { TenantMesh } from './constructs/tenant/tenant-mesh';
 import { TenantNamespace } from './constructs/tenant/tenant-namespace';
 import { TenantNetworkPolicies } from './constructs/tenant/tenant-network-policies';
 import { TenantObservability } from './constructs/tenant/tenant-observability';
+import { TenantRateLimit } from './constructs/tenant/tenant-rate-limit';
 import { TenantScheduling } from './constructs/tenant/tenant-scheduling';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 
@@ -64,6 +65,7 @@ export class TenantStack extends TenantctlStack {
     }
     new TenantNetworkPolicies(this, 'network-policies', { platform, tenant, namespace });
     new TenantMesh(this, 'mesh', { platform, tenant, namespace, proxyEndpoint: proxy.endpoint });
+    new TenantRateLimit(this, 'rate-limit', { platform, tenant });
     new TenantAccess(this, 'access', { platform, tenant, namespace, clusterName: cluster.name });
 
     // Identity and data.

@@ -2,6 +2,17 @@ import type { PlatformSpec } from './platform-schema';
 import { partitionOf } from './regions';
 
 /**
+ * The Service a tenant deploys as its entry point: the ingress gateway routes the tenant's host
+ * (or path prefix) to `gateway.tenant-<id>.svc.cluster.local:8080`.
+ */
+export const TENANT_ENTRY_SERVICE = { name: 'gateway', port: 8080 } as const;
+
+/** Cluster DNS name of a tenant namespace's entry Service. */
+export function tenantEntryHost(namespace: string): string {
+  return `${TENANT_ENTRY_SERVICE.name}.${namespace}.svc.cluster.local`;
+}
+
+/**
  * Every name tenantctl gives a cloud or cluster object, derived from the platform name and
  * environment (and tenant id). Stacks find each other's resources by these names, so they are
  * a contract: changing one replaces resources.
@@ -16,7 +27,7 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     cluster: prefix,
     clusterRole: `${prefix}-eks-cluster`,
     nodeRole: `${prefix}-eks-node`,
-    kmsAlias: (purpose: 'eks' | 'rds' | 'logs' | 'ecr' | 'secrets' | 'ebs') => `alias/${prefix}/${purpose}`,
+    kmsAlias: (purpose: 'eks' | 'rds' | 'logs' | 'ecr' | 'secrets' | 'ebs' | 'elasticache') => `alias/${prefix}/${purpose}`,
     clusterLogGroup: `/aws/eks/${prefix}/cluster`,
     flowLogGroup: `/aws/vpc/${prefix}/flow-logs`,
     flowLogRole: `${prefix}-vpc-flow-logs`,
@@ -37,6 +48,10 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     proxy: `${prefix}-proxy`,
     proxyRole: `${prefix}-rds-proxy`,
     proxySecurityGroup: `${prefix}-rds-proxy`,
+    /** ElastiCache replication group (and its subnet group, parameter group and security group) behind the global rate limit. */
+    rateLimitRedis: `${prefix}-ratelimit`,
+    rateLimitRedisAuthSecret: `${prefix}/ratelimit/redis-auth-token`,
+    rateLimitRedisLogGroup: (log: 'slow-log' | 'engine-log') => `/aws/elasticache/${prefix}-ratelimit/${log}`,
     dbSecurityGroup: `${prefix}-postgres`,
     alb: `${prefix}-alb`,
     albSecurityGroup: `${prefix}-alb`,
@@ -70,6 +85,7 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
       loadBalancer: 'kube-system',
       /** Where tenant stacks run their database provisioning Jobs (never the master identity's namespace). */
       tenantProvisioning: 'tenantctl-provisioning',
+      rateLimit: 'ratelimit',
     },
     /** Label selector of the Istio ingress gateway pods (chart default). */
     ingressGatewayLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
@@ -92,6 +108,12 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
       clusterRole: 'tenantctl:tenant-deployers',
       admissionPolicy: 'tenantctl-tenant-deployers',
     },
+    /** Service (and Deployment) of envoyproxy/ratelimit in the rate limit namespace. */
+    rateLimitService: 'ratelimit',
+    /** Kubernetes Secret holding the Redis AUTH token, in the rate limit namespace. */
+    rateLimitRedisSecret: 'ratelimit-redis',
+    /** Descriptor ConfigMap of the limit for gateway routes no tenant descriptor names. */
+    rateLimitDefaultDescriptor: 'platform-default',
     priorityClass: (tier: string) => `tenant-${tier}`,
     stack: 'platform',
     /** The platform's Kubernetes layer (everything applied through the Kubernetes and Helm providers). */
@@ -131,6 +153,8 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
     deployerGroup: `${platform.tenantDeployers.tenantGroupPrefix}${id}`,
     /** RoleBinding that gives the tenant's pipeline its rights inside its namespace. */
     deployerBinding: 'tenantctl-deployer',
+    /** The tenant's rate limit descriptor ConfigMap in the rate limit namespace (named after its namespace, which admission checks). */
+    rateLimitDescriptor: `tenant-${id}`,
   };
 }
 export type TenantNames = ReturnType<typeof tenantNames>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_REQUESTS_PER_UNIT } from './rate-limit';
 
 /** Kubernetes quantity such as `500m`, `2`, `8Gi`. */
 export const quantity = z
@@ -35,8 +36,11 @@ export const tierSchema = z
       maxCpu: quantity,
       maxMemory: quantity,
     }),
-    /** Local rate limit at the tenant's sidecars, per second, with a burst of the same size. */
-    requestsPerSecond: z.number().int().positive(),
+    /**
+     * Requests per second the tenant gets through the ingress gateway, counted across every
+     * replica (global rate limit); also each sidecar's local limit, a second line of defence.
+     */
+    requestsPerSecond: z.number().int().positive().max(MAX_REQUESTS_PER_UNIT),
     connectionPool: z.object({
       maxConnections: z.number().int().positive(),
       http1MaxPendingRequests: z.number().int().positive(),

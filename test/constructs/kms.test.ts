@@ -4,7 +4,7 @@ import { EncryptionKey } from '../../stacks/constructs/kms/kms-key';
 import { PlatformKeys } from '../../stacks/constructs/kms/platform-keys';
 import { platformSpec, SynthJson } from '../util';
 
-const PURPOSES = ['eks', 'rds', 'logs', 'ecr', 'secrets', 'ebs'] as const;
+const PURPOSES = ['eks', 'rds', 'logs', 'ecr', 'secrets', 'ebs', 'elasticache'] as const;
 const ROOT = 'arn:aws:iam::111122223333:root';
 const USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'];
 
@@ -43,8 +43,8 @@ describe('PlatformKeys', () => {
     }
   });
 
-  test('EKS, RDS, ECR and secrets keys trust no principal outside the account IAM', () => {
-    for (const purpose of ['eks', 'rds', 'ecr', 'secrets']) {
+  test('EKS, RDS, ECR, secrets and ElastiCache keys trust no principal outside the account IAM', () => {
+    for (const purpose of ['eks', 'rds', 'ecr', 'secrets', 'elasticache']) {
       expect(policyOf(purpose).Statement.map((s: any) => s.Principal)).toEqual([{ AWS: ROOT }]);
     }
   });

@@ -5,10 +5,10 @@ import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v
 import { TerraformStack, Testing } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { platformNames } from '../../src/config/names';
-import { deepMerge } from '../../src/config/tiers';
 import { MESH_CHART_DIR, MeshPolicies } from '../../stacks/constructs/mesh/mesh-policies';
+import { ALLOWED_EXPRESSION, renderChart, templateExpressions, templateFiles } from '../chart-render';
 import { SynthJson, platformSpec } from '../util';
 
 const TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/acme-prod-istio/0123456789abcdef';
@@ -27,63 +27,6 @@ function synthMesh(domain?: string): { json: SynthJson; outdir: string } {
   const outdir = Testing.fullSynth(stack);
   const json = SynthJson.parse(fs.readFileSync(path.join(outdir, 'stacks', 'test', 'cdk.tf.json'), 'utf8'));
   return { json, outdir };
-}
-
-/**
- * Renders a chart template the way Helm does for the subset the chart allows: `{{ .Values.a.b }}`,
- * `{{- if .Values.x }}`, `{{- else }}`, `{{- end }}` (`{{-` trims the whitespace before it).
- * Anything else fails, so the chart cannot silently outgrow this renderer.
- */
-function render(template: string, values: Record<string, unknown>): string {
-  const source = template.replace(/\s*\{\{-/g, '{{');
-  const lookup = (p: string) => p.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], values);
-  const truthy = (v: unknown) => !(v === undefined || v === null || v === false || v === '' || v === 0 || (typeof v === 'object' && Object.keys(v as object).length === 0));
-  const blocks: { active: boolean; taken: boolean }[] = [];
-  const active = () => blocks.every((b) => b.active);
-  let out = '';
-  let last = 0;
-  for (const m of source.matchAll(/\{\{\s*(.*?)\s*\}\}/g)) {
-    if (active()) out += source.slice(last, m.index);
-    last = m.index! + m[0].length;
-    const expr = m[1];
-    let match: RegExpExecArray | null;
-    if ((match = /^if \.Values\.([\w.]+)$/.exec(expr))) {
-      const cond = truthy(lookup(match[1]));
-      blocks.push({ active: cond, taken: cond });
-    } else if (expr === 'else') {
-      const block = blocks[blocks.length - 1];
-      if (!block) throw new Error('else without if');
-      block.active = !block.taken;
-      block.taken = true;
-    } else if (expr === 'end') {
-      if (!blocks.pop()) throw new Error('end without if');
-    } else if ((match = /^\.Values\.([\w.]+)$/.exec(expr))) {
-      if (!active()) continue;
-      const value = lookup(match[1]);
-      if (value === undefined || value === null || typeof value === 'object') throw new Error(`.Values.${match[1]} is not a scalar value`);
-      out += String(value);
-    } else {
-      throw new Error(`unsupported template expression {{ ${expr} }}`);
-    }
-  }
-  if (blocks.length) throw new Error('if without end');
-  return out + source.slice(last);
-}
-
-const templateFiles = fs.readdirSync(path.join(MESH_CHART_DIR, 'templates')).filter((f) => f.endsWith('.yaml')).sort();
-const chartDefaults = parse(fs.readFileSync(path.join(MESH_CHART_DIR, 'values.yaml'), 'utf8')) as Record<string, unknown>;
-
-/** All objects the chart renders with the values Terraform passes (merged over the chart's defaults, as Helm does). */
-function renderChart(release: any): any[] {
-  const passed = JSON.parse(release.values[0]);
-  const values = deepMerge(chartDefaults, passed) as Record<string, unknown>;
-  return templateFiles.flatMap((file) => {
-    const text = render(fs.readFileSync(path.join(MESH_CHART_DIR, 'templates', file), 'utf8'), values);
-    return parseAllDocuments(text).map((doc) => {
-      if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
-      return doc.toJS();
-    });
-  });
 }
 
 /**
@@ -111,12 +54,7 @@ describe('platform-mesh chart', () => {
   });
 
   test('templates use only plain value substitutions and if blocks', () => {
-    for (const file of templateFiles) {
-      const text = fs.readFileSync(path.join(MESH_CHART_DIR, 'templates', file), 'utf8');
-      for (const m of text.matchAll(/\{\{-?\s*(.*?)\s*-?\}\}/g)) {
-        expect(m[1]).toMatch(/^(\.Values\.[\w.]+|if \.Values\.[\w.]+|else|end)$/);
-      }
-    }
+    for (const expression of templateExpressions(MESH_CHART_DIR)) expect(expression).toMatch(ALLOWED_EXPRESSION);
   });
 });
 
@@ -133,7 +71,7 @@ describe('MeshPolicies', () => {
     expect(release.namespace).toBe(names.namespaces.istio);
     const copied = path.join(outdir, 'stacks', 'test', release.chart);
     expect(fs.readFileSync(path.join(copied, 'Chart.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(MESH_CHART_DIR, 'Chart.yaml'), 'utf8'));
-    expect(fs.readdirSync(path.join(copied, 'templates')).sort()).toEqual(templateFiles);
+    expect(fs.readdirSync(path.join(copied, 'templates')).sort()).toEqual(templateFiles(MESH_CHART_DIR));
   });
 
   test('passes the target group, gateway and namespaces as values', () => {
@@ -149,7 +87,7 @@ describe('MeshPolicies', () => {
   });
 
   describe('rendered objects', () => {
-    const objects = renderChart(release);
+    const objects = renderChart(MESH_CHART_DIR, release);
 
     test('mesh-wide strict mTLS: PeerAuthentication default in the root namespace, no selector', () => {
       const pa = byKind(objects, 'PeerAuthentication');
@@ -183,7 +121,7 @@ describe('MeshPolicies', () => {
   test('with a domain, the Gateway accepts only subdomains of it', () => {
     const withDomain = synthMesh('saas.example.com').json.one('helm_release');
     expect(JSON.parse(withDomain.values[0]).domain).toBe('saas.example.com');
-    const gw = byKind(renderChart(withDomain), 'Gateway');
+    const gw = byKind(renderChart(MESH_CHART_DIR, withDomain), 'Gateway');
     validateIstio(gw, Gateway, 'networking.istio.io');
     expect(gw.spec.servers[0].hosts).toEqual(['*.saas.example.com']);
   });
@@ -191,7 +129,7 @@ describe('MeshPolicies', () => {
   test('with a domain, the HTTPS listener forwards to the target group and a TargetGroupBinding registers the gateway pod IPs in it', () => {
     const withDomain = synthMesh('saas.example.com').json.one('helm_release');
     expect(JSON.parse(withDomain.values[0]).targetGroupArn).toBe(TARGET_GROUP_ARN);
-    const objects = renderChart(withDomain);
+    const objects = renderChart(MESH_CHART_DIR, withDomain);
     expect(byKind(objects, 'TargetGroupBinding')).toEqual({
       apiVersion: 'elbv2.k8s.aws/v1beta1',
       kind: 'TargetGroupBinding',

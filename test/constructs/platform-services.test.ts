@@ -69,12 +69,13 @@ describe('PlatformServices', () => {
       'pod-security.kubernetes.io/audit': 'restricted',
     });
 
-    test('are the five platform namespaces', () => {
-      expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(['istio-system', 'kyverno', 'monitoring', 'shared-services', 'tenantctl-system']);
+    test('are the six platform namespaces', () => {
+      expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(['istio-system', 'kyverno', 'monitoring', 'ratelimit', 'shared-services', 'tenantctl-system']);
     });
 
     test('enforce restricted Pod Security except where a chart needs more', () => {
       expect(byName(names.namespaces.platform).metadata.labels).toEqual({ ...psa('restricted'), 'tenantctl.io/namespace-role': 'platform' });
+      expect(byName(names.namespaces.rateLimit).metadata.labels).toEqual({ ...psa('restricted'), 'tenantctl.io/namespace-role': 'rate-limit' });
       expect(byName(names.namespaces.sharedServices).metadata.labels).toEqual({ ...psa('restricted'), 'tenantctl.io/namespace-role': 'shared-services', 'istio-injection': 'enabled' });
       // No domain: no listener forwards to the gateway, so no readiness gate (see the domain test below).
       expect(byName(names.namespaces.istio).metadata.labels).toEqual({ ...psa('baseline'), 'tenantctl.io/namespace-role': 'mesh' });

@@ -78,6 +78,14 @@ export function tenantStack(id: string, options: TenantFixtureOptions = {}): Fix
         http: [{ name: 'tenant', route: [{ destination: { host: `gateway.${ns}.svc.cluster.local`, port: { number: 8080 } } }] }],
       }),
     },
+    kubernetes_config_map_v1: {
+      'rate-limit_descriptor_E49D4020': {
+        metadata: { name: ns, namespace: 'ratelimit', labels: { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/ratelimit-descriptor': 'true', 'tenantctl.io/tenant': id } },
+        data: {
+          [`${ns}.yaml`]: `{"domain":"tenantctl-ingress","descriptors":[{"key":"destination_cluster","value":"outbound|8080||gateway.${ns}.svc.cluster.local","rate_limit":{"unit":"second","requests_per_unit":1000}}]}`,
+        },
+      },
+    },
     kubernetes_service_account_v1: {
       'identity_service-account_4C1D2E3F': { metadata: { name: 'app', namespace: nsRef, annotations: { 'eks.amazonaws.com/role-arn': '${aws_iam_role.identity_role_9A8B7C6D.arn}' } }, automount_service_account_token: false },
     },
@@ -209,6 +217,20 @@ export function platformStack(): Fixture {
         aws_wafv2_web_acl_logging_configuration: { edge_waf_logging_58: { resource_arn: '${aws_wafv2_web_acl.edge_waf_acl_36.arn}', log_destination_configs: ['${aws_cloudwatch_log_group.network_flow-logs_5E.arn}'] } },
         aws_ecr_repository: {
           'registry_repository-api_69': { name: 'acme/api', image_tag_mutability: 'IMMUTABLE', image_scanning_configuration: { scan_on_push: true }, encryption_configuration: [{ encryption_type: 'KMS', kms_key: '${aws_kms_key.keys_eks_1A.arn}' }] },
+        },
+        aws_elasticache_replication_group: {
+          'ratelimit_replication-group_1D': {
+            replication_group_id: 'acme-prod-ratelimit',
+            engine: 'valkey',
+            num_cache_clusters: 2,
+            multi_az_enabled: true,
+            automatic_failover_enabled: true,
+            at_rest_encryption_enabled: 'true',
+            kms_key_id: '${aws_kms_key.keys_eks_1A.arn}',
+            transit_encryption_enabled: true,
+            transit_encryption_mode: 'required',
+            auth_token: '${aws_secretsmanager_secret_version.ratelimit_auth-token-version_2E.secret_string}',
+          },
         },
         aws_iam_role_policy: {
           'database_proxy_role-policy_7A': {

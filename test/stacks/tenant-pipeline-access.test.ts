@@ -170,6 +170,7 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
       const allowed: Record<string, RegExp> = {
         'tenantctl-provisioning': new RegExp(`^db-provision-tenant-${id}-[0-9a-f]{${SQL_JOB_HASH_LENGTH}}$`),
         monitoring: new RegExp(`^tenant-${id}(-dashboard)?$`),
+        ratelimit: new RegExp(`^tenant-${id}$`),
       };
       expect(o.name).toMatch(allowed[o.namespace]);
     }
@@ -178,7 +179,7 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
 
 /** Namespace of a shared namespace key (the admission policy names them the same way). */
 function platformSpecNamespace(key: string): string {
-  return ({ tenantProvisioning: 'tenantctl-provisioning', monitoring: 'monitoring', platform: 'tenantctl-system' } as Record<string, string>)[key];
+  return ({ tenantProvisioning: 'tenantctl-provisioning', monitoring: 'monitoring', rateLimit: 'ratelimit', platform: 'tenantctl-system' } as Record<string, string>)[key];
 }
 
 interface KubernetesObject {
@@ -247,6 +248,7 @@ describe('GIVEN the cluster stack under Terraform Cloud', () => {
     const bindings = Object.values(json.resources('kubernetes_role_binding_v1')).filter((b: any) => b.metadata.name === 'tenantctl:tenant-deployers') as any[];
     expect(bindings.map((b) => [b.metadata.namespace, b.subject[0].name]).sort()).toEqual([
       ['monitoring', 'tenantctl:tenant-deployers'],
+      ['ratelimit', 'tenantctl:tenant-deployers'],
       ['tenantctl-provisioning', 'tenantctl:tenant-deployers'],
       ['tenantctl-system', 'tenantctl:tenant-purgers'],
     ]);
@@ -254,7 +256,7 @@ describe('GIVEN the cluster stack under Terraform Cloud', () => {
 
   test('THEN an admission policy in the API server pins every write of a tenant pipeline to its own names', () => {
     const manifests = Object.values(json.resources('kubernetes_manifest')).map((m: any) => m.manifest);
-    const policy = manifests.find((m) => m.kind === 'ValidatingAdmissionPolicy');
+    const policy = manifests.find((m) => m.kind === 'ValidatingAdmissionPolicy' && m.metadata.name === 'tenantctl-tenant-deployers');
     expect(policy.spec).toEqual(admissionPolicySpec(platform));
     expect(policy.spec.failurePolicy).toBe('Fail');
     expect(policy.spec.matchConditions).toEqual([{ name: 'tenant-pipelines-only', expression: "'tenantctl:tenant-deployers' in request.userInfo.groups" }]);
@@ -263,7 +265,8 @@ describe('GIVEN the cluster stack under Terraform Cloud', () => {
     expect(expressions).toContain(`request.name.matches('^' + 'db-provision-tenant-' + variables.tenant + '' + '-[0-9a-f]{${SQL_JOB_HASH_LENGTH}}$')`);
     expect(expressions).toContain("== 'tenant-provisioner'");
     expect(expressions).toContain("'pod-security.kubernetes.io/enforce'");
-    expect(manifests.find((m) => m.kind === 'ValidatingAdmissionPolicyBinding').spec).toEqual({ policyName: 'tenantctl-tenant-deployers', validationActions: ['Deny'] });
+    expect(manifests.find((m) => m.kind === 'ValidatingAdmissionPolicyBinding' && m.metadata.name === 'tenantctl-tenant-deployers').spec).toEqual({ policyName: 'tenantctl-tenant-deployers', validationActions: ['Deny'] });
+    expect(expressions).toContain("request.namespace != 'ratelimit' || request.name == 'tenant-' + variables.tenant + ''");
   });
 
   test('THEN the tenant provisioning namespace holds only the provisioner identity, which may connect as the tenant provisioner only', () => {

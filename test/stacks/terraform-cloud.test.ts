@@ -373,7 +373,16 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       expect(sid('AddonRoles').Action).not.toContain('iam:PassRole');
       expect(sid('ReadPlatformByName')).toMatchObject({ Action: ['eks:DescribeCluster', 'rds:DescribeDBProxies', 'kms:DescribeKey'] });
       expect(sid('FindTargetGroup')).toEqual({ Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups'], Resource: ['*'] });
-      expect(statements).toHaveLength(3);
+      const secret = `arn:aws:secretsmanager:eu-west-1:${PLATFORM_ACCOUNT}:secret:acme-prod/ratelimit/redis-auth-token-??????`;
+      expect(sid('RateLimitRedisByName')).toMatchObject({
+        Action: ['elasticache:DescribeReplicationGroups', 'secretsmanager:GetSecretValue'],
+        Resource: [`arn:aws:elasticache:eu-west-1:${PLATFORM_ACCOUNT}:replicationgroup:acme-prod-ratelimit`, secret],
+      });
+      expect(sid('DecryptRateLimitToken')).toMatchObject({
+        Action: ['kms:Decrypt'],
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' }, StringLike: { 'kms:EncryptionContext:SecretARN': secret } },
+      });
+      expect(statements).toHaveLength(5);
       expect(json.where('aws_iam_role_policy_attachment', (a) => a.role.includes(json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-cluster')))).toEqual([]);
     });
 

@@ -4,6 +4,7 @@ import { deployabilityRules } from './deployability';
 import { manifestSchema } from './manifest-schema';
 import { pipelineRules } from './pipeline';
 import { platformSecurityRules } from './platform-security';
+import { rateLimitRules } from './rate-limit';
 import { tenantIsolationRules } from './tenant-isolation';
 
 export * from './consistency';
@@ -11,7 +12,8 @@ export * from './deployability';
 export * from './manifest-schema';
 export * from './pipeline';
 export * from './platform-security';
+export * from './rate-limit';
 export * from './tenant-isolation';
 
 /** Every rule `tenantctl validate` runs, in report order. */
-export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules];
+export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules];

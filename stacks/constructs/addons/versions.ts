@@ -29,3 +29,14 @@ export const chartRepositories = {
   kyverno: 'https://kyverno.github.io/kyverno',
   autoscaler: 'https://kubernetes.github.io/autoscaler',
 } as const;
+
+/**
+ * Images that tenantctl's own charts run, pinned to exact release tags. envoyproxy/ratelimit
+ * publishes no versioned releases, only one image per commit to main tagged with its short SHA:
+ * 1e50889b (June 2026) is the one Envoy Gateway v1.8.3 runs. k8s-sidecar 2.10.1 is the tag the
+ * Grafana chart (12.11) runs for its dashboard sidecar.
+ */
+export const imageVersions = {
+  ratelimit: 'docker.io/envoyproxy/ratelimit:1e50889b',
+  k8sSidecar: 'quay.io/kiwigrid/k8s-sidecar:2.10.1',
+} as const;

@@ -23,7 +23,7 @@ const USE_KEY_ACTIONS = [
 /**
  * One customer managed key per purpose, so a key's policy and its audit trail concern one kind
  * of data: EKS secrets envelope encryption, RDS storage, CloudWatch log groups, ECR images,
- * Secrets Manager secrets and node EBS volumes.
+ * Secrets Manager secrets, node EBS volumes and the rate limit's ElastiCache.
  */
 export class PlatformKeys extends Construct {
   readonly eks: EncryptionKey;
@@ -32,6 +32,7 @@ export class PlatformKeys extends Construct {
   readonly ecr: EncryptionKey;
   readonly secrets: EncryptionKey;
   readonly ebs: EncryptionKey;
+  readonly elasticache: EncryptionKey;
 
   constructor(scope: Construct, id: string, props: PlatformKeysProps) {
     super(scope, id);
@@ -40,7 +41,7 @@ export class PlatformKeys extends Construct {
     const { region, accountId } = platform.aws;
     const { partition } = names;
 
-    const key = (purpose: 'eks' | 'rds' | 'logs' | 'ecr' | 'secrets' | 'ebs', description: string, serviceStatements: KeyPolicyStatement[] = [], dependsOn?: ServiceLinkedRole) =>
+    const key = (purpose: Parameters<typeof names.kmsAlias>[0], description: string, serviceStatements: KeyPolicyStatement[] = [], dependsOn?: ServiceLinkedRole) =>
       new EncryptionKey(this, purpose, {
         aliasName: names.kmsAlias(purpose),
         description: `${names.prefix}: ${description}`,
@@ -66,6 +67,7 @@ export class PlatformKeys extends Construct {
     ]);
     this.ecr = key('ecr', 'ECR repositories');
     this.secrets = key('secrets', 'Secrets Manager secrets');
+    this.elasticache = key('elasticache', 'ElastiCache (rate limit counters) at rest');
     // Managed node groups launch instances through Auto Scaling, whose service-linked role must be
     // able to use the key of the encrypted root volumes (and hand grants to EC2), or nodes never start.
     // A fresh account has no such role until its first Auto Scaling group, so it is made first.

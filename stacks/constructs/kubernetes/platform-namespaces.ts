@@ -12,7 +12,7 @@ export interface PlatformNamespacesProps {
 
 /** Pod Security Admission levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
-export type PlatformNamespaceKey = 'istio' | 'monitoring' | 'platform' | 'sharedServices' | 'policy';
+export type PlatformNamespaceKey = 'istio' | 'monitoring' | 'platform' | 'sharedServices' | 'policy' | 'rateLimit';
 
 /** Label naming a platform namespace's role; NetworkPolicies may select namespaces by it. */
 export const NAMESPACE_ROLE_LABEL = 'tenantctl.io/namespace-role';
@@ -29,6 +29,7 @@ export const NAMESPACE_POD_SECURITY: Readonly<Record<PlatformNamespaceKey, PodSe
   sharedServices: 'restricted',
   // Kyverno's controllers are restricted-compliant, but its chart's hooks are not guaranteed to be.
   policy: 'baseline',
+  rateLimit: 'restricted',
 };
 const ROLES: Readonly<Record<PlatformNamespaceKey, string>> = {
   istio: 'mesh',
@@ -36,6 +37,7 @@ const ROLES: Readonly<Record<PlatformNamespaceKey, string>> = {
   platform: 'platform',
   sharedServices: 'shared-services',
   policy: 'policy',
+  rateLimit: 'rate-limit',
 };
 /** Labels beyond Pod Security and role. */
 const EXTRA_LABELS: Readonly<Partial<Record<PlatformNamespaceKey, Record<string, string>>>> = {

@@ -32,6 +32,8 @@ export const TENANT_NAMESPACE_KINDS: readonly { readonly apiGroup: string; reado
 export const TENANT_SHARED_NAMESPACE_KINDS = {
   tenantProvisioning: [{ apiGroup: 'batch', resources: ['jobs'] }, { apiGroup: '', resources: ['configmaps'] }],
   monitoring: [{ apiGroup: '', resources: ['configmaps'] }, { apiGroup: 'monitoring.coreos.com', resources: ['prometheusrules'] }],
+  /** The tenant's rate limit descriptor (its content is checked by the rate limit service's own admission policy). */
+  rateLimit: [{ apiGroup: '', resources: ['configmaps'] }],
   /** Only a purging pipeline (the purge group): the master identity's Job. */
   platform: [{ apiGroup: 'batch', resources: ['jobs'] }, { apiGroup: '', resources: ['configmaps'] }],
 } as const;
@@ -59,11 +61,11 @@ const rule = (apiGroup: string, resources: readonly string[], verbs: string[], r
  *   namespace, which the tenant stack binds there to its own group (it may `bind` only this role);
  * - cluster-wide, creating namespaces and managing them by name (RBAC cannot limit `create` by
  *   name), and in the provisioning and monitoring namespaces the few kinds a tenant stack keeps
- *   there; in the platform namespace, Jobs for a purging pipeline only;
+ *   there (and its rate limit descriptor); in the platform namespace, Jobs for a purging pipeline only;
  * - a ValidatingAdmissionPolicy (in the API server, no webhook to fail open) that lets a
  *   pipeline write only objects named for its own tenant: its namespace (still labelled for it
  *   and Pod Security restricted), its provisioning Job running as the tenant provisioner, its
- *   dashboard and alert rules, and while purging its purge Job.
+ *   dashboard and alert rules, its rate limit descriptor, and while purging its purge Job.
  *
  * Reads of shared namespaces are by name only (get): the provider never lists.
  */
@@ -96,6 +98,7 @@ export class TenantDeployerAccess extends Construct {
     const shared: [keyof typeof TENANT_SHARED_NAMESPACE_KINDS, string][] = [
       ['tenantProvisioning', groups.group],
       ['monitoring', groups.group],
+      ['rateLimit', groups.group],
       ['platform', groups.purgeGroup],
     ];
     for (const [key, subject] of shared) {
@@ -170,7 +173,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
     validations: [
       { expression: `variables.tenant != ''`, message: 'a tenant pipeline identity belongs to exactly one tenant group' },
       {
-        expression: `request.namespace in ['', ${name((n) => n.namespace)}, '${ns.tenantProvisioning}', '${ns.monitoring}', '${ns.platform}']`,
+        expression: `request.namespace in ['', ${name((n) => n.namespace)}, '${ns.tenantProvisioning}', '${ns.monitoring}', '${ns.rateLimit}', '${ns.platform}']`,
         message: 'a tenant pipeline writes only in its own namespace and its objects of the shared namespaces',
       },
       {
@@ -192,6 +195,10 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
       {
         expression: `request.namespace != '${ns.monitoring}' || request.name == (request.resource.resource == 'configmaps' ? ${name((n) => n.dashboard)} : ${name((n) => n.alertRules)})`,
         message: 'a tenant pipeline may manage only its own dashboard and alert rules',
+      },
+      {
+        expression: `request.namespace != '${ns.rateLimit}' || request.name == ${name((n) => n.rateLimitDescriptor)}`,
+        message: 'a tenant pipeline may manage only its own rate limit descriptor',
       },
       {
         expression: `request.namespace != '${ns.platform}' || (variables.purging && request.name.matches(${job((n) => n.purgeJob)}))`,

@@ -1,14 +1,11 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
-import { AssetType, TerraformAsset, type ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import * as fs from 'fs';
-import * as path from 'path';
-import { parse } from 'yaml';
 import { albForwardsToGateway } from '../../../src/config/edge';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { templatePath } from '../../../src/paths';
-import { HelmAddon } from '../addons/helm-addon';
+import { localChartRelease } from '../addons/local-chart';
 
 export interface MeshPoliciesProps {
   readonly platform: PlatformSpec;
@@ -26,10 +23,8 @@ export const MESH_CHART_DIR = templatePath('charts', 'platform-mesh');
 
 /**
  * Mesh-wide policies (strict mTLS, default Sidecar scope), the tenants' shared Istio Gateway and
- * the TargetGroupBinding, installed as the local chart templates/charts/platform-mesh. Not
- * kubernetes_manifest: their CRDs are installed in the same apply, and kubernetes_manifest needs
- * a CRD at plan time. The chart is a Terraform asset, so it travels with the synthesized stack and
- * any change to it changes the asset path, which upgrades the release.
+ * the TargetGroupBinding, installed as the local chart templates/charts/platform-mesh: their
+ * CRDs are installed in the same apply (see localChartRelease).
  */
 export class MeshPolicies extends Construct {
   readonly release: Release;
@@ -38,13 +33,8 @@ export class MeshPolicies extends Construct {
     super(scope, id);
     const names = platformNames(props.platform);
     const [gatewayNamespace, gatewayName] = names.gateway.split('/');
-    const chart = readChart(MESH_CHART_DIR);
-    const asset = new TerraformAsset(this, 'chart', { path: MESH_CHART_DIR, type: AssetType.DIRECTORY });
-
-    this.release = new HelmAddon(this, 'helm', {
-      releaseName: chart.name,
-      chart: asset.path,
-      version: chart.version,
+    this.release = localChartRelease(this, {
+      dir: MESH_CHART_DIR,
       namespace: names.namespaces.istio,
       values: {
         meshRootNamespace: names.namespaces.istio,
@@ -62,15 +52,6 @@ export class MeshPolicies extends Construct {
         },
       },
       dependsOn: props.dependsOn,
-    }).release;
+    });
   }
-}
-
-function readChart(dir: string): { name: string; version: string } {
-  const file = path.join(dir, 'Chart.yaml');
-  const chart = parse(fs.readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
-  if (typeof chart.name !== 'string' || typeof chart.version !== 'string') {
-    throw new Error(`${file} needs a name and a version`);
-  }
-  return { name: chart.name, version: chart.version };
 }

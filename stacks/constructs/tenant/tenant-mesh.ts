@@ -1,6 +1,6 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
+import { TENANT_ENTRY_SERVICE, platformNames, tenantEntryHost } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import type { TenantSpec } from '../../../src/config/project';
 import { POSTGRES_PORT } from '../database/database-proxy';
@@ -15,12 +15,6 @@ export interface TenantMeshProps {
   readonly proxyEndpoint: string;
 }
 
-/**
- * The Service a tenant deploys as its entry point: the ingress gateway routes the tenant's host
- * (or path prefix) to `gateway.tenant-<id>.svc.cluster.local:8080`.
- */
-export const TENANT_ENTRY_SERVICE = { name: 'gateway', port: 8080 } as const;
-
 const API = {
   security: 'security.istio.io/v1',
   networking: 'networking.istio.io/v1beta1',
@@ -32,8 +26,9 @@ const API = {
  * strict mTLS; a DENY policy for callers from any namespace but the tenant's own, the ingress
  * gateway's and shared services'; the route from the shared ingress gateway to the tenant's
  * entry Service; the tier's connection pool and outlier detection for the tenant's services;
- * the tier's local rate limit at every sidecar of the namespace; and RDS Proxy as a known
- * external service, visible to this namespace only (the mesh passes registered hosts only).
+ * the tier's local rate limit at every sidecar of the namespace (a second line of defence: the
+ * tenant's own limit holds across replicas at the gateway, see TenantRateLimit); and RDS Proxy as
+ * a known external service, visible to this namespace only (the mesh passes registered hosts only).
  */
 export class TenantMesh extends Construct {
   /** Manifests by object kind. */
@@ -58,7 +53,7 @@ export class TenantMesh extends Construct {
       rules: [{ from: [{ source: { notNamespaces: [namespaceName, names.namespaces.istio, names.namespaces.sharedServices] } }] }],
     });
 
-    const destination = { host: `${TENANT_ENTRY_SERVICE.name}.${namespaceName}.svc.cluster.local`, port: { number: TENANT_ENTRY_SERVICE.port } };
+    const destination = { host: tenantEntryHost(namespaceName), port: { number: TENANT_ENTRY_SERVICE.port } };
     // With a domain the tenant has its own host (the gateway accepts *.<domain>); without one,
     // tenants share every host and are told apart by path, which is stripped before the service.
     const prefix = tenant.names.pathPrefix;
@@ -105,7 +100,8 @@ export class TenantMesh extends Construct {
     });
 
     object('rate-limit', API.envoyFilter, 'EnvoyFilter', `${tenant.names.stack}-ratelimit`, {
-      // No workloadSelector: every sidecar in the namespace, each with its own bucket.
+      // No workloadSelector: every sidecar in the namespace, each with its own bucket, which also
+      // caps the tenant's own service-to-service calls that never pass the gateway.
       configPatches: [
         {
           applyTo: 'HTTP_FILTER',

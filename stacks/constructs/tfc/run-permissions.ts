@@ -130,6 +130,7 @@ function clusterLayer(platform: PlatformSpec): PolicyStatement[] {
   const { partition } = names;
   const { region, accountId } = platform.aws;
   const iam = (resource: string) => `arn:${partition}:iam::${accountId}:${resource}`;
+  const rateLimitSecret = `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${names.rateLimitRedisAuthSecret}-??????`;
   return [
     {
       Sid: 'ReadPlatformByName',
@@ -144,6 +145,23 @@ function clusterLayer(platform: PlatformSpec): PolicyStatement[] {
     // Finding the gateway's target group by name has no resource-level permission.
     { Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups'], Resource: ['*'] },
     { Sid: 'AddonRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: clusterStackRoles(platform).map((role) => iam(`role/${role}`)) },
+    // The rate limit service's Redis endpoint and AUTH token (the secret ARN ends in a random suffix).
+    {
+      Sid: 'RateLimitRedisByName',
+      Effect: 'Allow',
+      Action: ['elasticache:DescribeReplicationGroups', 'secretsmanager:GetSecretValue'],
+      Resource: [`arn:${partition}:elasticache:${region}:${accountId}:replicationgroup:${names.rateLimitRedis}`, rateLimitSecret],
+    },
+    {
+      Sid: 'DecryptRateLimitToken',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [`arn:${partition}:kms:${region}:${accountId}:key/*`],
+      Condition: {
+        StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` },
+        StringLike: { 'kms:EncryptionContext:SecretARN': rateLimitSecret },
+      },
+    },
   ];
 }
 
