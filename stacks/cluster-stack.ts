@@ -11,6 +11,7 @@ import { DatabaseProvisioner } from './constructs/database/database-provisioner'
 import { proxyResourceId } from './constructs/database/proxy-resource-id';
 import { clusterOidc } from './constructs/identity/cluster-oidc';
 import { DefaultStorageClass } from './constructs/kubernetes/default-storage-class';
+import { StsEndpointAddresses } from './constructs/network/sts-endpoint-addresses';
 import { PlatformServices } from './constructs/platform-services';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 
@@ -39,6 +40,8 @@ export class ClusterStack extends TenantctlStack {
     const ebsKey = new DataAwsKmsKey(this, 'ebs-key', { keyId: names.kmsAlias('ebs') });
     const targetGroup = new DataAwsLbTargetGroup(this, 'gateway-target-group', { name: names.albTargetGroup });
     const proxy = new DataAwsDbProxy(this, 'db-proxy', { name: names.proxy });
+    const vpcId = cluster.vpcConfig.get(0).vpcId;
+    const sts = new StsEndpointAddresses(this, 'sts-endpoint', { vpcId, interfaceCount: platform.network.privateSubnets.length });
 
     const storage = new DefaultStorageClass(this, 'storage', { ebsKmsKeyArn: ebsKey.arn });
     const services = new PlatformServices(this, 'services', {
@@ -47,7 +50,7 @@ export class ClusterStack extends TenantctlStack {
       clusterName: names.cluster,
       oidcProviderArn: oidc.providerArn,
       oidcIssuer: oidc.issuer,
-      vpcId: cluster.vpcConfig.get(0).vpcId,
+      vpcId,
       region: platform.aws.region,
       targetGroupArn: targetGroup.arn,
       gatewayPort: INGRESS_GATEWAY_PORT,
@@ -59,6 +62,7 @@ export class ClusterStack extends TenantctlStack {
       oidcIssuer: oidc.issuer,
       proxyEndpoint: proxy.endpoint,
       proxyResourceId: proxyResourceId(proxy),
+      stsEndpointCidrs: sts.cidrs,
       dependsOn: services.dependables,
     });
 

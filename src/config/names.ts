@@ -71,6 +71,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     gateway: 'istio-system/tenant-gateway',
     dbProvisionerServiceAccount: 'db-provisioner',
     priorityClass: (tier: string) => `tenant-${tier}`,
+    /** PriorityClass of platform components that are not cluster-critical (above every tier). */
+    platformPriorityClass: 'tenantctl-platform',
     stack: 'platform',
     /** The platform's Kubernetes layer (everything applied through the Kubernetes and Helm providers). */
     clusterStack: 'cluster',

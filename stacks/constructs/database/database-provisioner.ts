@@ -17,6 +17,8 @@ export interface DatabaseProvisionerProps {
   readonly proxyEndpoint: string;
   /** `prx-...`: IAM authentication through a proxy names the proxy, not the instance, in `rds-db:connect`. */
   readonly proxyResourceId: string;
+  /** `<ip>/32` of each network interface of the STS endpoint (StsEndpointAddresses). */
+  readonly stsEndpointCidrs: string[];
   /**
    * What must exist before anything is created in the cluster (the namespace, the add-ons).
    * @default - nothing
@@ -28,7 +30,7 @@ export interface DatabaseProvisionerProps {
  * The platform side of database provisioning, in the platform namespace (`tenantctl-system`):
  * the `db-provisioner` service account whose IRSA role may connect only as the master user at the
  * proxy, a network policy that lets its Pods reach nothing but DNS, the database subnets and the
- * VPC (the STS endpoint), and the Job that applies the platform SQL. Tenant stacks run their own
+ * STS endpoint, and the Job that applies the platform SQL. Tenant stacks run their own
  * Jobs with this service account, in this namespace, so DB admin rights never enter a tenant's.
  */
 export class DatabaseProvisioner extends Construct {
@@ -94,8 +96,8 @@ export class DatabaseProvisioner extends Construct {
             ports: [{ port: POSTGRES_PORT, protocol: 'TCP' }],
           },
           {
-            // STS (AssumeRoleWithWebIdentity for IRSA) through its interface endpoint in the VPC.
-            to: [{ ipBlock: { cidr: platform.network.vpcCidr } }],
+            // STS (AssumeRoleWithWebIdentity for IRSA), at its interface endpoint's addresses only.
+            to: props.stsEndpointCidrs.map((cidr) => ({ ipBlock: { cidr } })),
             ports: [{ port: '443', protocol: 'TCP' }],
           },
         ],

@@ -3,6 +3,7 @@ import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';
+import { poolSelector, SYSTEM_TOLERATION } from '../../../src/config/node-pools';
 
 /** Pinned images: the AWS CLI signs the IAM auth token, psql applies the SQL. */
 export const SQL_JOB_IMAGES = {
@@ -107,6 +108,9 @@ export class SqlProvisioningJob extends Construct {
             automountServiceAccountToken: true,
             restartPolicy: 'Never',
             enableServiceLinks: false,
+            // It holds database admin rights: never on the nodes that run tenant code.
+            nodeSelector: poolSelector('system'),
+            toleration: [{ ...SYSTEM_TOLERATION }],
             securityContext: {
               runAsNonRoot: true,
               runAsUser: RUN_AS,

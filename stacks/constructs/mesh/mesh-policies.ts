@@ -66,7 +66,8 @@ export class MeshPolicies extends Construct {
   }
 }
 
-function readChart(dir: string): { name: string; version: string } {
+/** Name and version of a local chart, from its Chart.yaml. */
+export function readChart(dir: string): { name: string; version: string } {
   const file = path.join(dir, 'Chart.yaml');
   const chart = parse(fs.readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
   if (typeof chart.name !== 'string' || typeof chart.version !== 'string') {

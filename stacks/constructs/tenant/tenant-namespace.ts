@@ -2,6 +2,7 @@ import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { Construct } from 'constructs';
+import { TENANT_LABEL, TIER_LABEL } from '../../../src/config/labels';
 import type { TenantSpec } from '../../../src/config/project';
 
 export interface TenantNamespaceProps {
@@ -10,13 +11,14 @@ export interface TenantNamespaceProps {
 
 /** Labels tenantctl puts on every object of a tenant. */
 export function tenantLabels(tenant: Pick<TenantSpec, 'id'>): Record<string, string> {
-  return { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': tenant.id };
+  return { 'app.kubernetes.io/managed-by': 'tenantctl', [TENANT_LABEL]: tenant.id };
 }
 
 /**
  * The tenant's namespace `tenant-<id>` with the Istio sidecar injected into every pod, the
  * restricted Pod Security level enforced, and the tier's ResourceQuota and LimitRange. The
- * LimitRange gives every container requests and limits, which the quota requires of every pod.
+ * LimitRange gives every container requests and limits, which the quota requires of every pod;
+ * the quota's requests are the capacity reserved for the tenant, its limits the burst ceiling.
  */
 export class TenantNamespace extends Construct {
   readonly namespace: NamespaceV1;
@@ -34,7 +36,7 @@ export class TenantNamespace extends Construct {
         name: tenant.names.namespace,
         labels: {
           ...labels,
-          'tenantctl.io/tier': tenant.tier,
+          [TIER_LABEL]: tenant.tier,
           'istio-injection': 'enabled',
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': 'latest',
@@ -50,9 +52,9 @@ export class TenantNamespace extends Construct {
       spec: {
         hard: {
           'requests.cpu': quota.cpu,
-          'limits.cpu': quota.cpu,
+          'limits.cpu': quota.cpuLimit,
           'requests.memory': quota.memory,
-          'limits.memory': quota.memory,
+          'limits.memory': quota.memoryLimit,
           pods: String(quota.pods),
           services: String(quota.services),
           // Tenants are reached through the shared ingress gateway only: no load balancers or node ports of their own.
