@@ -1,6 +1,9 @@
 import type { PlatformSpec } from './platform-schema';
 import { partitionOf } from './regions';
 
+/** PriorityClass of platform components that are not cluster-critical; the same on every platform. */
+export const PLATFORM_PRIORITY_CLASS = 'tenantctl-platform';
+
 /**
  * Every name tenantctl gives a cloud or cluster object, derived from the platform name and
  * environment (and tenant id). Stacks find each other's resources by these names, so they are
@@ -72,7 +75,7 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     dbProvisionerServiceAccount: 'db-provisioner',
     priorityClass: (tier: string) => `tenant-${tier}`,
     /** PriorityClass of platform components that are not cluster-critical (above every tier). */
-    platformPriorityClass: 'tenantctl-platform',
+    platformPriorityClass: PLATFORM_PRIORITY_CLASS,
     stack: 'platform',
     /** The platform's Kubernetes layer (everything applied through the Kubernetes and Helm providers). */
     clusterStack: 'cluster',

@@ -139,7 +139,7 @@ describe('PlatformServices', () => {
 
     test('every release waits for the cluster', () => {
       const releases = Object.values(json.resources('helm_release'));
-      expect(releases).toHaveLength(12);
+      expect(releases).toHaveLength(13);
       for (const r of releases) expect(r.depends_on).toContain(clusterRef);
     });
 

@@ -104,9 +104,10 @@ describe('SqlProvisioningJob', () => {
     expect(job.spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/inject': 'false' });
   });
 
-  it('runs on the tainted system nodes, away from tenant code (it holds database admin rights)', () => {
+  it('runs on the tainted system nodes, away from tenant code (it holds database admin rights), at the platform priority', () => {
     expect(pod.node_selector).toEqual({ 'tenantctl.io/pool': 'system' });
     expect(pod.toleration).toEqual([{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }]);
+    expect(pod.priority_class_name).toBe('tenantctl-platform');
   });
 
   it('meets the restricted pod security standard', () => {
