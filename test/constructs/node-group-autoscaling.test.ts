@@ -96,4 +96,8 @@ describe("a tenant's Terraform Cloud run role and its node group's tags", () => 
   test('may read ASG tags (Terraform refreshes them; DescribeTags has no resource-level permissions)', () => {
     expect(sid('DescribeNetwork')).toMatchObject({ Resource: ['*'], Action: expect.arrayContaining(['autoscaling:DescribeTags']) });
   });
+
+  test("may find the STS endpoint's addresses for its egress policy (endpoint and interface Describe calls have no resource level)", () => {
+    expect(sid('DescribeNetwork')).toMatchObject({ Resource: ['*'], Action: expect.arrayContaining(['ec2:DescribeVpcEndpointServices', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces']) });
+  });
 });

@@ -41,7 +41,7 @@ const findings = (stacks: StackDocument[]) => runRules({ stacks, project }, rule
 
 /** The only resource of a type matching a predicate, as [logical id, body]. */
 function only(stack: StackDocument, type: string, predicate: (r: any) => boolean): [string, any] {
-  const found = Object.entries(stack.json.resource[type] ?? {}).filter(([, r]) => predicate(r));
+  const found = Object.entries(stack.json.resource?.[type] ?? {}).filter(([, r]) => predicate(r));
   if (found.length !== 1) throw new Error(`expected one ${type} in ${stack.name}, found ${found.length}`);
   return found[0] as [string, any];
 }
@@ -209,7 +209,7 @@ describe('TC-EGR-001 HTTPS egress inside the VPC goes to the STS endpoint only',
   test("GIVEN an interface of another endpoint (EC2) THEN it is not taken for STS's", () => {
     const stacks = fresh();
     const tenant = stackOf(stacks, 'tenant-beta');
-    Object.values(tenant.json.data.aws_vpc_endpoint_service as Record<string, any>)[0].service = 'ec2';
+    Object.values(tenant.json.data?.aws_vpc_endpoint_service as Record<string, any>)[0].service = 'ec2';
     expect(findings(stacks).map((f) => f.rule)).toEqual(['TC-EGR-001']);
   });
 
@@ -225,7 +225,7 @@ describe('TC-EGR-002 tenant pods cannot leave the mesh', () => {
     const stacks = fresh();
     const cluster = stackOf(stacks, 'cluster');
     const [id] = only(cluster, 'helm_release', (r) => r.name === 'tenant-guardrails');
-    delete cluster.json.resource.helm_release[id];
+    delete cluster.json.resource!.helm_release[id];
     expect(findings(stacks)).toEqual([
       { rule: 'TC-EGR-002', stack: 'cluster', severity: 'error', message: 'no enforced Kyverno ClusterPolicy covers tenant pods leaving the mesh: a tenant pod can opt out of its sidecar or exclude traffic from capture' },
     ]);

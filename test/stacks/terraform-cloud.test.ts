@@ -373,7 +373,9 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       expect(sid('AddonRoles').Action).not.toContain('iam:PassRole');
       expect(sid('ReadPlatformByName')).toMatchObject({ Action: ['eks:DescribeCluster', 'rds:DescribeDBProxies', 'kms:DescribeKey'] });
       expect(sid('FindTargetGroup')).toEqual({ Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups'], Resource: ['*'] });
-      expect(statements).toHaveLength(3);
+      // The STS endpoint's addresses, for the database provisioner's egress policy.
+      expect(sid('FindStsEndpoint')).toEqual({ Sid: 'FindStsEndpoint', Effect: 'Allow', Action: ['ec2:DescribeVpcEndpointServices', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces'], Resource: ['*'] });
+      expect(statements).toHaveLength(4);
       expect(json.where('aws_iam_role_policy_attachment', (a) => a.role.includes(json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-cluster')))).toEqual([]);
     });
 

@@ -13,6 +13,9 @@ export interface PolicyStatement {
   readonly Condition?: Record<string, Record<string, string | string[]>>;
 }
 
+/** What StsEndpointAddresses reads: the STS endpoint service, the endpoint and its network interfaces. */
+const FIND_STS_ENDPOINT = ['ec2:DescribeVpcEndpointServices', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces'];
+
 /** What a stack's Terraform Cloud runs may do in one account. */
 export interface RunPermissions {
   readonly statements: PolicyStatement[];
@@ -138,8 +141,9 @@ function clusterLayer(platform: PlatformSpec): PolicyStatement[] {
         `arn:${partition}:kms:${region}:${accountId}:key/*`,
       ],
     },
-    // Finding the gateway's target group by name has no resource-level permission.
+    // Finding the gateway's target group and the STS endpoint's addresses has no resource-level permission.
     { Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups'], Resource: ['*'] },
+    { Sid: 'FindStsEndpoint', Effect: 'Allow', Action: [...FIND_STS_ENDPOINT], Resource: ['*'] },
     { Sid: 'AddonRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: clusterStackRoles(platform).map((role) => iam(`role/${role}`)) },
   ];
 }
@@ -236,8 +240,8 @@ function tenantInPlatformAccount(platform: PlatformSpec, stack: StackInfo): Poli
         `arn:${partition}:kms:${region}:${accountId}:key/*`,
       ],
     },
-    // Describe calls have no resource-level permissions.
-    { Sid: 'DescribeNetwork', Effect: 'Allow', Action: ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions', 'autoscaling:DescribeTags'], Resource: ['*'] },
+    // Describe calls have no resource-level permissions (the endpoint ones find the STS endpoint's addresses).
+    { Sid: 'DescribeNetwork', Effect: 'Allow', Action: ['ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions', 'autoscaling:DescribeTags', ...FIND_STS_ENDPOINT], Resource: ['*'] },
     { Sid: 'TenantRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: [iam(`role/${tenant.iamRole}`)] },
     // The tenant's own inline policy (tenant-<id>-db-connect) on the proxy role: IAM cannot narrow it to one policy name.
     { Sid: 'ProxyRoleTenantPolicy', Effect: 'Allow', Action: ['iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy'], Resource: [iam(`role/${names.proxyRole}`)] },
