@@ -13,6 +13,7 @@ import { TenantProvisioning } from './constructs/database/tenant-provisioning';
 import { clusterOidc } from './constructs/identity/cluster-oidc';
 import { DefaultStorageClass } from './constructs/kubernetes/default-storage-class';
 import { TenantDeployerAccess } from './constructs/kubernetes/tenant-deployer-access';
+import { StsEndpointAddresses } from './constructs/network/sts-endpoint-addresses';
 import { PlatformServices } from './constructs/platform-services';
 import { RateLimitService } from './constructs/ratelimit/rate-limit-service';
 import { TenantctlStack } from './constructs/tenantctl-stack';
@@ -43,6 +44,8 @@ export class ClusterStack extends TenantctlStack {
     const ebsKey = new DataAwsKmsKey(this, 'ebs-key', { keyId: names.kmsAlias('ebs') });
     const targetGroup = new DataAwsLbTargetGroup(this, 'gateway-target-group', { name: names.albTargetGroup });
     const proxy = new DataAwsDbProxy(this, 'db-proxy', { name: names.proxy });
+    const vpcId = cluster.vpcConfig.get(0).vpcId;
+    const sts = new StsEndpointAddresses(this, 'sts-endpoint', { vpcId, interfaceCount: platform.network.privateSubnets.length });
 
     const storage = new DefaultStorageClass(this, 'storage', { ebsKmsKeyArn: ebsKey.arn });
     const services = new PlatformServices(this, 'services', {
@@ -51,7 +54,7 @@ export class ClusterStack extends TenantctlStack {
       clusterName: names.cluster,
       oidcProviderArn: oidc.providerArn,
       oidcIssuer: oidc.issuer,
-      vpcId: cluster.vpcConfig.get(0).vpcId,
+      vpcId,
       region: platform.aws.region,
       targetGroupArn: targetGroup.arn,
       gatewayPort: INGRESS_GATEWAY_PORT,
@@ -63,6 +66,7 @@ export class ClusterStack extends TenantctlStack {
       oidcIssuer: oidc.issuer,
       proxyEndpoint: proxy.endpoint,
       proxyResourceId: proxyResourceId(proxy),
+      stsEndpointCidrs: sts.cidrs,
       dependsOn: services.dependables,
     });
     // Where tenant stacks provision their databases, and what their pipelines may do in the cluster.
@@ -71,6 +75,7 @@ export class ClusterStack extends TenantctlStack {
       oidcProviderArn: oidc.providerArn,
       oidcIssuer: oidc.issuer,
       proxyResourceId: proxyResourceId(proxy),
+      stsEndpointCidrs: sts.cidrs,
       dependsOn: services.dependables,
     });
     if (platform.terraformCloud) new TenantDeployerAccess(this, 'tenant-deployers', { platform, dependsOn: [...services.dependables, tenantProvisioning.namespace] });

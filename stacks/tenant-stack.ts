@@ -6,6 +6,7 @@ import type { PlatformSpec } from '../src/config/platform-schema';
 import type { TenantSpec } from '../src/config/project';
 import { proxyResourceId } from './constructs/database/proxy-resource-id';
 import { clusterOidc } from './constructs/identity/cluster-oidc';
+import { StsEndpointAddresses } from './constructs/network/sts-endpoint-addresses';
 import { DedicatedNodes } from './constructs/tenant/dedicated-nodes';
 import { TenantAccess } from './constructs/tenant/tenant-access';
 import { TenantAccountRole, tenantAccountRoleArn } from './constructs/tenant/tenant-account-role';
@@ -55,6 +56,8 @@ export class TenantStack extends TenantctlStack {
     const oidc = clusterOidc(cluster, names.partition, platform.aws.accountId);
     const proxy = new DataAwsDbProxy(this, 'db-proxy', { name: names.proxy });
 
+    const sts = new StsEndpointAddresses(this, 'sts-endpoint', { vpcId: cluster.vpcConfig.get(0).vpcId, interfaceCount: platform.network.privateSubnets.length });
+
     // Isolation: namespace, quota and limits, network, mesh, RBAC.
     const tenantNamespace = new TenantNamespace(this, 'namespace', { tenant });
     const namespace = tenantNamespace.name;
@@ -63,7 +66,7 @@ export class TenantStack extends TenantctlStack {
       const deployer = new TenantDeployerBinding(this, 'deployer', { platform, tenant, namespace });
       Aspects.of(this).add(new AfterDeployerBinding(deployer.binding, tenantNamespace.namespace));
     }
-    new TenantNetworkPolicies(this, 'network-policies', { platform, tenant, namespace });
+    new TenantNetworkPolicies(this, 'network-policies', { platform, tenant, namespace, stsEndpointCidrs: sts.cidrs });
     new TenantMesh(this, 'mesh', { platform, tenant, namespace, proxyEndpoint: proxy.endpoint });
     new TenantRateLimit(this, 'rate-limit', { platform, tenant });
     new TenantAccess(this, 'access', { platform, tenant, namespace, clusterName: cluster.name });

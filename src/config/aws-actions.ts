@@ -20,6 +20,10 @@ export const AWS_TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
   'data.aws_db_proxy': readOnly('rds:DescribeDBProxies'),
   'data.aws_iam_role': readOnly('iam:GetRole'),
   'data.aws_kms_key': readOnly('kms:DescribeKey'),
+  // The STS interface endpoint's addresses (StsEndpointAddresses), for the IRSA egress rule.
+  'data.aws_vpc_endpoint_service': readOnly('ec2:DescribeVpcEndpointServices'),
+  'data.aws_vpc_endpoint': readOnly('ec2:DescribeVpcEndpoints'),
+  'data.aws_network_interface': readOnly('ec2:DescribeNetworkInterfaces'),
   aws_iam_role: {
     // Tags go in CreateRole's request, which IAM authorizes as TagRole too.
     create: ['iam:CreateRole', 'iam:TagRole'],

@@ -1,6 +1,9 @@
 import type { PlatformSpec } from './platform-schema';
 import { partitionOf } from './regions';
 
+/** PriorityClass of platform components that are not cluster-critical; the same on every platform. */
+export const PLATFORM_PRIORITY_CLASS = 'tenantctl-platform';
+
 /**
  * The Service a tenant deploys as its entry point: the ingress gateway routes the tenant's host
  * (or path prefix) to `gateway.tenant-<id>.svc.cluster.local:8080`.
@@ -115,6 +118,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     /** Descriptor ConfigMap of the limit for gateway routes no tenant descriptor names. */
     rateLimitDefaultDescriptor: 'platform-default',
     priorityClass: (tier: string) => `tenant-${tier}`,
+    /** PriorityClass of platform components that are not cluster-critical (above every tier). */
+    platformPriorityClass: PLATFORM_PRIORITY_CLASS,
     stack: 'platform',
     /** The platform's Kubernetes layer (everything applied through the Kubernetes and Helm providers). */
     clusterStack: 'cluster',

@@ -6,6 +6,7 @@ import { writeJsonAtomic } from './files';
 import { NAME_LIMITS, platformNames, tenantNames, type TenantNames } from './names';
 import { platformSchema, resolvePlatform, type PlatformSpec } from './platform-schema';
 import { tenantSchema, type TenantFile } from './tenant-schema';
+import { poolPlanProblems } from './tier-capacity';
 import { deepMerge, resolveTiers, tierSchema, type TierSpec } from './tiers';
 
 export const PLATFORM_FILE = 'platform.json';
@@ -86,14 +87,18 @@ export function loadPlatform(dir: string): PlatformSpec {
 }
 
 export function loadTiers(platform: PlatformSpec): Record<string, TierSpec> {
+  let tiers: Record<string, TierSpec>;
   try {
-    return resolveTiers(platform.tiers);
+    tiers = resolveTiers(platform.tiers);
   } catch (err) {
     if ((err as ZodError).issues) {
       throw new ConfigError(PLATFORM_FILE, (err as ZodError).issues.map((i) => ({ field: `tiers.${i.path.join('.')}`, message: i.message })));
     }
     throw err;
   }
+  const plan = poolPlanProblems(platform.database, tiers);
+  if (plan.length) throw new ConfigError(PLATFORM_FILE, plan.map((p) => ({ field: p.path.join('.'), message: p.message })));
+  return tiers;
 }
 
 /** Ids of the tenants in the project, from the file names (cheap: reads no file). */

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { MAX_REQUESTS_PER_UNIT } from './rate-limit';
+import { MAX_TIER_PRIORITY } from './priorities';
+import { tierProblems } from './tier-capacity';
+
+export { cpuCores, memoryGiB } from './quantities';
 
 /** Kubernetes quantity such as `500m`, `2`, `8Gi`. */
 export const quantity = z
@@ -19,8 +23,12 @@ export const tierSchema = z
   .object({
     description: z.string(),
     quota: z.object({
+      /** CPU the tenant's pods may request in all: what the scheduler reserves for it. */
       cpu: quantity,
+      /** Ceiling on the sum of the pods' CPU limits: how far the tenant may burst above its requests. */
+      cpuLimit: quantity,
       memory: quantity,
+      memoryLimit: quantity,
       pods: z.number().int().positive(),
       services: z.number().int().min(0),
       persistentVolumeClaims: z.number().int().min(0),
@@ -36,6 +44,11 @@ export const tierSchema = z
       maxCpu: quantity,
       maxMemory: quantity,
     }),
+    /**
+     * The Istio sidecar of every pod, set by the tenant's scheduling policy through Istio's
+     * sidecar.istio.io/proxyCPU(Limit) and proxyMemory(Limit) annotations. It counts against the quota.
+     */
+    sidecar: z.object({ requestCpu: quantity, limitCpu: quantity, requestMemory: quantity, limitMemory: quantity }).strict(),
     /**
      * Requests per second the tenant gets through the ingress gateway, counted across every
      * replica (global rate limit); also each sidecar's local limit, a second line of defence.
@@ -53,7 +66,11 @@ export const tierSchema = z
       baseEjectionTime: z.string().regex(/^\d+(ms|s|m)$/),
       maxEjectionPercent: z.number().int().min(1).max(100),
     }),
-    priority: z.number().int().min(0).max(1000000000),
+    priority: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_TIER_PRIORITY, `must be at most ${MAX_TIER_PRIORITY}: the platform's own pods rank above every tier`),
     database: z.object({
       /** Each tenant gets its own schema and login role; shared tables are filtered by row-level security. */
       isolation: z.literal('schema-per-tenant'),
@@ -65,18 +82,25 @@ export const tierSchema = z
       z.object({ isolation: z.literal('dedicated'), nodeGroup: nodeGroupSize }),
     ]),
   })
-  .strict();
+  .strict()
+  .superRefine((tier, ctx) => {
+    for (const p of tierProblems(tier)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: p.path, message: p.message });
+  });
 export type TierSpec = z.infer<typeof tierSchema>;
 
 /**
- * The stock tiers. Quotas follow the product defaults (starter 1 CPU / 2Gi / 10 pods, standard
- * 4 / 8Gi / 25, enterprise 16 / 32Gi / 100); `platform.json` may override any field or add tiers.
+ * The stock tiers. Requests follow the product defaults (starter 1 CPU / 2Gi / 10 pods, standard
+ * 4 / 8Gi / 25, enterprise 16 / 32Gi / 100); limits may burst 2 to 2.5 times above them. Each
+ * quota admits exactly its pod count of default pods (LimitRange defaults plus the tier's sidecar,
+ * limited by the CPU-limit budget), which leaves the 3 services x 2 replicas the database pool is
+ * planned for room in every tier. `platform.json` may override any field or add tiers.
  */
 export const tierCatalog: Readonly<Record<string, TierSpec>> = {
   starter: {
     description: 'Shared nodes, small quota, 100 requests/s',
-    quota: { cpu: '1', memory: '2Gi', pods: 10, services: 5, persistentVolumeClaims: 2, storage: '10Gi', secrets: 20, configMaps: 20 },
-    limitRange: { defaultCpu: '250m', defaultMemory: '256Mi', defaultRequestCpu: '50m', defaultRequestMemory: '64Mi', maxCpu: '1', maxMemory: '1Gi' },
+    quota: { cpu: '1', cpuLimit: '2', memory: '2Gi', memoryLimit: '4Gi', pods: 10, services: 5, persistentVolumeClaims: 2, storage: '10Gi', secrets: 20, configMaps: 20 },
+    limitRange: { defaultCpu: '150m', defaultMemory: '256Mi', defaultRequestCpu: '50m', defaultRequestMemory: '64Mi', maxCpu: '1', maxMemory: '1Gi' },
+    sidecar: { requestCpu: '25m', limitCpu: '50m', requestMemory: '64Mi', limitMemory: '128Mi' },
     requestsPerSecond: 100,
     connectionPool: { maxConnections: 50, http1MaxPendingRequests: 25, http2MaxRequests: 100, maxRequestsPerConnection: 50 },
     outlierDetection: { consecutive5xxErrors: 5, interval: '30s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
@@ -86,8 +110,9 @@ export const tierCatalog: Readonly<Record<string, TierSpec>> = {
   },
   standard: {
     description: 'Shared nodes, medium quota, 1000 requests/s',
-    quota: { cpu: '4', memory: '8Gi', pods: 25, services: 15, persistentVolumeClaims: 5, storage: '50Gi', secrets: 50, configMaps: 50 },
-    limitRange: { defaultCpu: '500m', defaultMemory: '512Mi', defaultRequestCpu: '100m', defaultRequestMemory: '128Mi', maxCpu: '2', maxMemory: '4Gi' },
+    quota: { cpu: '4', cpuLimit: '10', memory: '8Gi', memoryLimit: '20Gi', pods: 25, services: 15, persistentVolumeClaims: 5, storage: '50Gi', secrets: 50, configMaps: 50 },
+    limitRange: { defaultCpu: '300m', defaultMemory: '512Mi', defaultRequestCpu: '100m', defaultRequestMemory: '128Mi', maxCpu: '2', maxMemory: '4Gi' },
+    sidecar: { requestCpu: '50m', limitCpu: '100m', requestMemory: '64Mi', limitMemory: '256Mi' },
     requestsPerSecond: 1000,
     connectionPool: { maxConnections: 200, http1MaxPendingRequests: 100, http2MaxRequests: 500, maxRequestsPerConnection: 100 },
     outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
@@ -97,8 +122,9 @@ export const tierCatalog: Readonly<Record<string, TierSpec>> = {
   },
   enterprise: {
     description: 'Dedicated nodes, large quota, 10000 requests/s',
-    quota: { cpu: '16', memory: '32Gi', pods: 100, services: 50, persistentVolumeClaims: 20, storage: '500Gi', secrets: 200, configMaps: 200 },
-    limitRange: { defaultCpu: '1', defaultMemory: '1Gi', defaultRequestCpu: '250m', defaultRequestMemory: '256Mi', maxCpu: '8', maxMemory: '16Gi' },
+    quota: { cpu: '16', cpuLimit: '40', memory: '32Gi', memoryLimit: '80Gi', pods: 100, services: 50, persistentVolumeClaims: 20, storage: '500Gi', secrets: 200, configMaps: 200 },
+    limitRange: { defaultCpu: '250m', defaultMemory: '512Mi', defaultRequestCpu: '100m', defaultRequestMemory: '192Mi', maxCpu: '8', maxMemory: '16Gi' },
+    sidecar: { requestCpu: '50m', limitCpu: '150m', requestMemory: '96Mi', limitMemory: '256Mi' },
     requestsPerSecond: 10000,
     connectionPool: { maxConnections: 1000, http1MaxPendingRequests: 500, http2MaxRequests: 2000, maxRequestsPerConnection: 100 },
     outlierDetection: { consecutive5xxErrors: 3, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 30 },
@@ -134,17 +160,4 @@ export function deepMerge(base: unknown, over: unknown): unknown {
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Kubernetes CPU quantity in cores (`500m` -> 0.5). */
-export function cpuCores(q: string): number {
-  return q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q);
-}
-
-/** Kubernetes memory quantity in GiB (`512Mi` -> 0.5). */
-export function memoryGiB(q: string): number {
-  const units: Record<string, number> = { Ki: 1 / 1024 ** 2, Mi: 1 / 1024, Gi: 1, Ti: 1024 };
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)?$/.exec(q);
-  if (!m) return NaN;
-  return Number(m[1]) * (m[2] ? units[m[2]] : 1 / 1024 ** 3);
 }

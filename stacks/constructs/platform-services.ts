@@ -1,6 +1,7 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { platformNames } from '../../src/config/names';
+import { POOL_LABEL } from '../../src/config/node-pools';
 import type { PlatformSpec } from '../../src/config/platform-schema';
 import type { TierSpec } from '../../src/config/tiers';
 import { AwsLoadBalancerController } from './addons/aws-load-balancer-controller';
@@ -14,7 +15,7 @@ import { MetricsServer } from './addons/metrics-server';
 import { PlatformNamespaces, type PlatformNamespaceKey } from './kubernetes/platform-namespaces';
 import { PriorityClasses } from './kubernetes/priority-classes';
 import { MeshPolicies } from './mesh/mesh-policies';
-import { POOL_LABEL } from './eks/eks-cluster';
+import { TenantGuardrails } from './policy/tenant-guardrails';
 
 export interface PlatformServicesProps {
   readonly platform: PlatformSpec;
@@ -42,10 +43,11 @@ const KUBE_SYSTEM = 'kube-system';
 /**
  * What runs in the platform cluster besides tenants: namespaces with Pod Security labels, tier
  * PriorityClasses, the AWS Load Balancer Controller, the Cluster Autoscaler (it owns the node
- * groups' desired sizes), Istio with mesh-wide policies, metrics-server,
- * Prometheus/Grafana, Jaeger and Kiali. Order: namespaces first; Istio base, CNI, istiod, gateway;
- * the mesh chart after the gateway and the load balancer controller (TargetGroupBinding CRD);
- * Kiali after Prometheus, Jaeger and istiod.
+ * groups' desired sizes), Istio with mesh-wide policies, metrics-server, Kyverno with the
+ * tenants' guardrails, Prometheus/Grafana, Jaeger and Kiali, all on the system nodes. Order:
+ * namespaces and priority classes first; Istio base, CNI, istiod, gateway; the mesh chart after
+ * the gateway and the load balancer controller (TargetGroupBinding CRD); the guardrails after
+ * Kyverno (its CRDs and webhook); Kiali after Prometheus, Jaeger and istiod.
  */
 export class PlatformServices extends Construct {
   readonly namespaces: PlatformNamespaces;
@@ -61,6 +63,7 @@ export class PlatformServices extends Construct {
   readonly dependables: ITerraformDependable[];
   readonly kyverno: Kyverno;
   readonly clusterAutoscaler: ClusterAutoscaler;
+  readonly tenantGuardrails: TenantGuardrails;
 
   constructor(scope: Construct, id: string, props: PlatformServicesProps) {
     super(scope, id);
@@ -74,6 +77,9 @@ export class PlatformServices extends Construct {
     /** The cluster and the namespace a release installs into. */
     const into = (key: PlatformNamespaceKey): ITerraformDependable[] => [...cluster, this.namespaces.namespaces[key]];
     this.priorityClasses = new PriorityClasses(this, 'priority-classes', { platform, tiers: props.tiers, dependsOn: cluster });
+    const platformPriority = { priorityClassName: names.platformPriorityClass };
+    /** Like `into`, for releases whose pods use the platform's PriorityClass. */
+    const intoAtPlatformPriority = (key: PlatformNamespaceKey): ITerraformDependable[] => [...into(key), this.priorityClasses.platform];
 
     this.loadBalancerController = new AwsLoadBalancerController(this, 'aws-load-balancer-controller', {
       clusterName: props.clusterName,
@@ -100,7 +106,8 @@ export class PlatformServices extends Construct {
       systemPool: 'system',
       dependsOn: cluster,
     });
-    this.kyverno = new Kyverno(this, 'kyverno', { namespace: ns.policy, dependsOn: into('policy') });
+    this.kyverno = new Kyverno(this, 'kyverno', { namespace: ns.policy, ...platformPriority, dependsOn: intoAtPlatformPriority('policy') });
+    this.tenantGuardrails = new TenantGuardrails(this, 'tenant-guardrails', { namespace: ns.policy, dependsOn: [...into('policy'), this.kyverno.release] });
 
     this.jaeger = new Jaeger(this, 'jaeger', { namespace: ns.monitoring, dependsOn: into('monitoring') });
     const jaegerHost = `${JAEGER_SERVICE}.${ns.monitoring}.svc.cluster.local`;
@@ -124,7 +131,8 @@ export class PlatformServices extends Construct {
     this.kubePrometheusStack = new KubePrometheusStack(this, 'kube-prometheus-stack', {
       namespace: ns.monitoring,
       istioNamespace: ns.istio,
-      dependsOn: into('monitoring'),
+      ...platformPriority,
+      dependsOn: intoAtPlatformPriority('monitoring'),
     });
     const url = (service: string, namespace: string, port: number) => `http://${service}.${namespace}.svc.cluster.local:${port}`;
     this.kiali = new Kiali(this, 'kiali', {
@@ -132,16 +140,19 @@ export class PlatformServices extends Construct {
       prometheusUrl: url(PROMETHEUS_SERVICE, ns.monitoring, PROMETHEUS_PORT),
       grafanaUrl: url(GRAFANA_SERVICE, ns.monitoring, GRAFANA_PORT),
       tracingUrl: url(JAEGER_SERVICE, ns.monitoring, JAEGER_QUERY_PORT),
-      dependsOn: [...into('istio'), this.kubePrometheusStack.release, this.jaeger.release, this.istio.istiod],
+      ...platformPriority,
+      dependsOn: [...intoAtPlatformPriority('istio'), this.kubePrometheusStack.release, this.jaeger.release, this.istio.istiod],
     });
 
     this.dependables = [
       ...this.namespaces.all,
+      this.priorityClasses.platform,
       ...Object.values(this.priorityClasses.classes),
       this.loadBalancerController.release,
       this.metricsServer.release,
       this.clusterAutoscaler.release,
       this.kyverno.release,
+      this.tenantGuardrails.release,
       this.istio.base,
       this.istio.cni,
       this.istio.istiod,

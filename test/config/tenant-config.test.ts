@@ -44,13 +44,19 @@ describe('tier catalog', () => {
   });
 
   it('merges platform.json overrides and accepts new tiers', () => {
-    const tiers = resolveTiers({ starter: { quota: { pods: 15 } }, premium: { ...tierCatalog.standard, requestsPerSecond: 5000 } });
-    expect(tiers.starter.quota).toMatchObject({ cpu: '1', pods: 15 });
+    const tiers = resolveTiers({ starter: { quota: { cpu: '2', cpuLimit: '3', memoryLimit: '6Gi', pods: 15 } }, premium: { ...tierCatalog.standard, requestsPerSecond: 5000 } });
+    expect(tiers.starter.quota).toMatchObject({ cpu: '2', memory: '2Gi', pods: 15 });
     expect(tiers.premium.requestsPerSecond).toBe(5000);
   });
 
   it('rejects an override that makes a tier invalid', () => {
     expect(() => resolveTiers({ starter: { quota: { cpu: 'lots' } } })).toThrow(/Kubernetes quantity/);
+  });
+
+  it('rejects an override whose quota cannot admit the pods it promises, naming the budget to raise', () => {
+    expect(() => resolveTiers({ starter: { quota: { pods: 15 } } })).toThrow(
+      'quota.cpuLimit 2 admits 10 default pods of 200m limits.cpu (app container 150m + sidecar 50m), fewer than quota.pods 15: raise quota.cpuLimit to 3, or lower quota.pods or the default sizes',
+    );
   });
 });
 

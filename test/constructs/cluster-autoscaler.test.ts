@@ -8,7 +8,7 @@ import { platformNames } from '../../src/config/names';
 import { ClusterAutoscaler, type ClusterAutoscalerProps } from '../../stacks/constructs/addons/cluster-autoscaler';
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS, clusterAutoscalerImageTag } from '../../stacks/constructs/addons/cluster-autoscaler/image';
 import { chartRepositories, chartVersions } from '../../stacks/constructs/addons/versions';
-import { POOL_LABEL } from '../../stacks/constructs/eks/eks-cluster';
+import { POOL_LABEL } from '../../src/config/node-pools';
 import { SynthJson, platformSpec } from '../util';
 
 const names = platformNames(platformSpec());
@@ -119,6 +119,7 @@ describe('ClusterAutoscaler: Helm release', () => {
       podDisruptionBudget: { maxUnavailable: 1 },
       priorityClassName: 'system-cluster-critical',
       nodeSelector: { 'tenantctl.io/pool': 'system' },
+      tolerations: [{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }],
       rbac: { serviceAccount: { create: true, name: 'cluster-autoscaler', annotations: { 'eks.amazonaws.com/role-arn': `\${aws_iam_role.${roleId}.arn}` } } },
       resources: { requests: { cpu: '100m', memory: '600Mi' }, limits: { memory: '1Gi' } },
       securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },

@@ -82,10 +82,11 @@ describe('platform add-ons', () => {
       'kyverno',
       'metrics-server',
       'platform-mesh',
+      'tenant-guardrails',
     ]);
     for (const r of releases) {
       expect(r.version).toMatch(/^\d+\.\d+\.\d+$/);
-      if (r.name === 'platform-mesh') expect(r.chart).toMatch(/^assets\//);
+      if (['platform-mesh', 'tenant-guardrails'].includes(r.name)) expect(r.chart).toMatch(/^assets\//);
       else expect(Object.values(chartRepositories)).toContain(r.repository);
       expect(r).toMatchObject({ atomic: true, create_namespace: false, timeout: 900, max_history: 10 });
     }
@@ -196,7 +197,12 @@ describe('platform add-ons', () => {
   test('Kiali: token login, view-only, Prometheus, Grafana and Jaeger in-cluster', () => {
     expect(values('kiali')).toEqual({
       auth: { strategy: 'token' },
-      deployment: { view_only_mode: true },
+      deployment: {
+        view_only_mode: true,
+        node_selector: { 'tenantctl.io/pool': 'system' },
+        tolerations: [{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }],
+        priority_class_name: 'tenantctl-platform',
+      },
       external_services: {
         istio: { root_namespace: 'istio-system' },
         prometheus: { url: 'http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090' },
@@ -210,7 +216,13 @@ describe('platform add-ons', () => {
     expect(values('jaeger').fullnameOverride).toBe('jaeger');
   });
 
-  test('metrics-server: two replicas with a disruption budget', () => {
-    expect(values('metrics-server')).toEqual({ replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } });
+  test('metrics-server: two replicas with a disruption budget, cluster-critical on the system nodes', () => {
+    expect(values('metrics-server')).toEqual({
+      replicas: 2,
+      podDisruptionBudget: { enabled: true, minAvailable: 1 },
+      priorityClassName: 'system-cluster-critical',
+      nodeSelector: { 'tenantctl.io/pool': 'system' },
+      tolerations: [{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }],
+    });
   });
 });

@@ -101,4 +101,8 @@ describe("a dedicated-nodes tenant's Terraform Cloud run role and its node group
   test('may read ASG tags (Terraform refreshes them; DescribeTags has no resource-level permissions)', () => {
     expect(sid('DescribeWithoutResourceLevel')).toMatchObject({ Resource: ['*'], Action: expect.arrayContaining(['autoscaling:DescribeTags']) });
   });
+
+  test("may find the STS endpoint's addresses for its egress policy (endpoint and interface Describe calls have no resource level)", () => {
+    expect(sid('DescribeWithoutResourceLevel')).toMatchObject({ Resource: ['*'], Action: expect.arrayContaining(['ec2:DescribeVpcEndpointServices', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces']) });
+  });
 });

@@ -87,14 +87,20 @@ describe('PlatformServices', () => {
       const ids = json.resources('kubernetes_namespace_v1');
       const nsRef = (name: string) => `kubernetes_namespace_v1.${Object.keys(ids).find((id) => ids[id].metadata.name === name)}`;
       const releases = json.where('helm_release', (r) => r.namespace !== 'kube-system');
-      expect(releases).toHaveLength(8);
+      expect(releases).toHaveLength(9);
       for (const release of releases) expect(release.depends_on).toContain(nsRef(release.namespace));
     });
   });
 
   describe('priority classes', () => {
+    test("the platform's, at the highest user-definable value, above every tier", () => {
+      const pc = json.where('kubernetes_priority_class_v1', (c) => c.metadata.name === 'tenantctl-platform');
+      expect(pc).toEqual([expect.objectContaining({ value: 1000000000, preemption_policy: 'PreemptLowerPriority', global_default: false, depends_on: [clusterRef] })]);
+      for (const spec of Object.values(tierCatalog)) expect(spec.priority).toBeLessThan(1000000000);
+    });
+
     test('one per tier, named by tier, valued by tier priority, preempting lower priorities', () => {
-      const classes = Object.values(json.resources('kubernetes_priority_class_v1'));
+      const classes = json.where('kubernetes_priority_class_v1', (c) => c.metadata.name !== 'tenantctl-platform');
       expect(classes).toHaveLength(Object.keys(tierCatalog).length);
       for (const [tier, spec] of Object.entries(tierCatalog)) {
         const pc = classes.find((c) => c.metadata.name === names.priorityClass(tier));
@@ -109,8 +115,8 @@ describe('PlatformServices', () => {
     });
 
     test('reject priorities outside the user range', () => {
-      const tiers = { ...tierCatalog, starter: { ...tierCatalog.starter, priority: 2000000000 } };
-      expect(() => synthServices({ tiers })).toThrow(/tier starter: priority 2000000000/);
+      const tiers = { ...tierCatalog, starter: { ...tierCatalog.starter, priority: 1000000000 } };
+      expect(() => synthServices({ tiers })).toThrow('tier starter: priority 1000000000 must be an integer from 0 to 999999999, below the platform\'s 1000000000');
     });
   });
 
@@ -127,13 +133,14 @@ describe('PlatformServices', () => {
       ['kiali', 'kube-prometheus-stack'],
       ['kiali', 'jaeger'],
       ['kiali', 'istiod'],
+      ['tenant-guardrails', 'kyverno'],
     ])('%s waits for %s', (later, earlier) => {
       expect(release(later).depends_on).toContain(ref(earlier));
     });
 
     test('every release waits for the cluster', () => {
       const releases = Object.values(json.resources('helm_release'));
-      expect(releases).toHaveLength(12);
+      expect(releases).toHaveLength(13);
       for (const r of releases) expect(r.depends_on).toContain(clusterRef);
     });
 

@@ -24,6 +24,7 @@ const OIDC_PROVIDER_ARN = 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-w
 const OIDC_ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE';
 const PROXY_RESOURCE_ID = 'prx-0123456789abcdef0';
 const PROXY_ENDPOINT = 'acme-prod-proxy.proxy-abc.eu-west-1.rds.amazonaws.com';
+const STS_ENDPOINT_CIDRS = ['10.0.128.10/32', '10.0.144.10/32', '10.0.160.10/32'];
 
 function synth(build: (stack: Construct) => void): SynthJson {
   const app = Testing.app();
@@ -102,6 +103,12 @@ describe('SqlProvisioningJob', () => {
     expect(job.spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/inject': 'false' });
   });
 
+  it('runs on the tainted system nodes, away from tenant code (it holds database admin rights), at the platform priority', () => {
+    expect(pod.node_selector).toEqual({ 'tenantctl.io/pool': 'system' });
+    expect(pod.toleration).toEqual([{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }]);
+    expect(pod.priority_class_name).toBe('tenantctl-platform');
+  });
+
   it('meets the restricted pod security standard', () => {
     expect(pod.security_context).toMatchObject({ run_as_non_root: true, seccomp_profile: { type: 'RuntimeDefault' } });
     expect(Number(pod.security_context.run_as_user)).toBeGreaterThan(0);
@@ -155,6 +162,7 @@ describe('DatabaseProvisioner', () => {
     oidcIssuer: OIDC_ISSUER,
     proxyEndpoint: PROXY_ENDPOINT,
     proxyResourceId: PROXY_RESOURCE_ID,
+    stsEndpointCidrs: STS_ENDPOINT_CIDRS,
   }));
 
   it('binds the db-provisioner service account in tenantctl-system to its IRSA role', () => {
@@ -173,7 +181,7 @@ describe('DatabaseProvisioner', () => {
     expect(asArray(statements[0].Resource)).toEqual([`arn:aws:rds-db:eu-west-1:111122223333:dbuser:${PROXY_RESOURCE_ID}/tenantctl_admin`]);
   });
 
-  it('denies all traffic in tenantctl-system except DNS, PostgreSQL to the database subnets and HTTPS to the VPC', () => {
+  it('denies all traffic in tenantctl-system except DNS, PostgreSQL to the database subnets and HTTPS to the STS endpoint', () => {
     const policies = Object.values(json.resources('kubernetes_network_policy_v1'));
     const deny = policies.find((p: any) => p.metadata.name === 'default-deny');
     expect(deny.metadata.namespace).toBe('tenantctl-system');
@@ -186,7 +194,7 @@ describe('DatabaseProvisioner', () => {
     expect(dns.ports).toEqual([{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }]);
     expect(postgres.to.map((t: any) => t.ip_block.cidr)).toEqual(platform.network.databaseSubnets);
     expect(postgres.ports).toEqual([{ port: '5432', protocol: 'TCP' }]);
-    expect(https.to).toEqual([{ ip_block: { cidr: platform.network.vpcCidr } }]);
+    expect(https.to).toEqual(STS_ENDPOINT_CIDRS.map((cidr) => ({ ip_block: { cidr } })));
     expect(https.ports).toEqual([{ port: '443', protocol: 'TCP' }]);
   });
 
@@ -325,17 +333,33 @@ describe('TenantScheduling', () => {
     expect(toleration.preconditions.all[0].key).toContain("key=='tenantctl.io/tenant' && value=='acme'");
   });
 
-  it('leaves shared tenants on the shared nodes', () => {
-    expect(starter.spec.rules.map((r: any) => r.name)).toEqual(['tier-priority', 'deny-foreign-node-tolerations']);
+  it("steers a shared tenant's Pods onto the shared tenants nodes", () => {
+    expect(starter.spec.rules.map((r: any) => r.name)).toEqual(['tier-priority', 'sidecar-resources', 'shared-node-selector', 'deny-foreign-node-tolerations']);
+    expect(rule(starter, 'shared-node-selector').mutate.patchStrategicMerge).toEqual({ spec: { nodeSelector: { 'tenantctl.io/pool': 'tenants' } } });
+    expect(rule(enterprise, 'shared-node-selector')).toBeUndefined();
   });
 
-  it("denies tolerations of other tenants' nodes and of every taint", () => {
+  it("sizes every Pod's sidecar as the tier says, unless the Pod sets its own", () => {
+    expect(rule(starter, 'sidecar-resources').mutate.patchStrategicMerge).toEqual({
+      metadata: {
+        annotations: {
+          '+(sidecar.istio.io/proxyCPU)': '25m',
+          '+(sidecar.istio.io/proxyCPULimit)': '50m',
+          '+(sidecar.istio.io/proxyMemory)': '64Mi',
+          '+(sidecar.istio.io/proxyMemoryLimit)': '128Mi',
+        },
+      },
+    });
+    expect(rule(enterprise, 'sidecar-resources').mutate.patchStrategicMerge.metadata.annotations['+(sidecar.istio.io/proxyCPULimit)']).toBe('150m');
+  });
+
+  it("denies tolerations of the system nodes, of other tenants' nodes and of every taint", () => {
     for (const [policy, id] of [[enterprise, 'acme'], [starter, 'beta']]) {
       const deny = rule(policy, 'deny-foreign-node-tolerations');
       expect(deny.match.any[0].resources.operations).toEqual(['CREATE', 'UPDATE']);
       expect(deny.validate.failureAction).toBe('Enforce');
       expect(deny.validate.deny.conditions.any[0]).toEqual({
-        key: `{{ request.object.spec.tolerations[?(key=='tenantctl.io/tenant' && value!='${id}') || (!key && operator=='Exists')] || \`[]\` | length(@) }}`,
+        key: `{{ request.object.spec.tolerations[?(key=='tenantctl.io/tenant' && value!='${id}') || key=='tenantctl.io/pool' || (!key && operator=='Exists')] || \`[]\` | length(@) }}`,
         operator: 'GreaterThan',
         value: 0,
       });

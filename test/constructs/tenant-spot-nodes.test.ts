@@ -49,6 +49,8 @@ describe('Shared tenant nodes without Spot (default)', () => {
     expect(templateTags(json, 'system')).toEqual({
       'k8s.io/cluster-autoscaler/node-template/label/tenantctl.io/pool': 'system',
       'k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType': 'ON_DEMAND',
+      // The system nodes' taint, so a group scaled to zero is known to take platform pods only.
+      'k8s.io/cluster-autoscaler/node-template/taint/tenantctl.io/pool': 'system:NoSchedule',
     });
   });
 });

@@ -22,7 +22,7 @@ import {
   stacksOf,
   type Deployable,
 } from './deployable-fixtures';
-import { body, findingsOf, policyJson, triples } from './fixtures';
+import { body, findingsOf, policyJson, SYSTEM_PLACEMENT, triples } from './fixtures';
 
 type Extra = Omit<RuleContext, 'stacks'>;
 
@@ -203,7 +203,7 @@ describe('deployability rules', () => {
         d.platform.json.resource.aws_lb_listener_rule = { tenants: { listener_arn: `\${${HTTPS}.arn}`, priority: 10, action: [{ type: 'forward', forward: { target_group: [{ arn: '${aws_lb_target_group.tg.arn}' }] } }], condition: [{ host_header: { values: ['*.saas.example.com'] } }] } };
       }],
       ['karpenter instead of the cluster autoscaler', (d) => {
-        d.cluster.json.resource.helm_release['services_cluster-autoscaler_helm_release_AE'] = { name: 'karpenter', chart: 'oci://public.ecr.aws/karpenter/karpenter', version: '1.6.3', namespace: 'kube-system' };
+        d.cluster.json.resource.helm_release['services_cluster-autoscaler_helm_release_AE'] = { name: 'karpenter', chart: 'oci://public.ecr.aws/karpenter/karpenter', version: '1.6.3', namespace: 'kube-system', values: [JSON.stringify(SYSTEM_PLACEMENT)] };
       }],
       ['node groups of fixed size', (d) => {
         delete d.cluster.json.resource.helm_release['services_cluster-autoscaler_helm_release_AE'];

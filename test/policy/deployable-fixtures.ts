@@ -134,6 +134,8 @@ function clusterStack(): Fixture {
                 spec: {
                   service_account_name: 'db-provisioner',
                   restart_policy: 'Never',
+                  node_selector: { 'tenantctl.io/pool': 'system' },
+                  toleration: [{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }],
                   container: [{ name: 'psql', image: 'public.ecr.aws/docker/library/postgres:17.6-alpine', env: [{ name: 'DB_HOST', value: '${data.aws_db_proxy.db-proxy.endpoint}' }] }],
                 },
               },

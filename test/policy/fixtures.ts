@@ -30,6 +30,33 @@ const podsIn = (namespace: string, labels?: Record<string, string>) => ({
   ...(labels ? { pod_selector: { match_labels: labels } } : {}),
 });
 
+/** Platform pods' placement on the tainted system nodes, as charts take it. */
+export const SYSTEM_PLACEMENT = { nodeSelector: { 'tenantctl.io/pool': 'system' }, tolerations: [{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }] };
+
+/** The tenant's scheduling policy as TenantScheduling writes it (enterprise priority and sidecar). */
+export const schedulingPolicy = (id: string, dedicated: boolean) =>
+  manifest('kyverno.io/v1', 'Policy', 'tenant-scheduling', {
+    background: false,
+    rules: [
+      { name: 'tier-priority', match: POD_CREATE, mutate: { patchStrategicMerge: { spec: { priorityClassName: 'tenant-enterprise', priority: 100000 } } } },
+      {
+        name: 'sidecar-resources',
+        match: POD_CREATE,
+        mutate: { patchStrategicMerge: { metadata: { annotations: { '+(sidecar.istio.io/proxyCPU)': '50m', '+(sidecar.istio.io/proxyCPULimit)': '150m', '+(sidecar.istio.io/proxyMemory)': '96Mi', '+(sidecar.istio.io/proxyMemoryLimit)': '256Mi' } } } },
+      },
+      { name: 'node-selector', match: POD_CREATE, mutate: { patchStrategicMerge: { spec: { nodeSelector: dedicated ? { 'tenantctl.io/tenant': id } : { 'tenantctl.io/pool': 'tenants' } } } } },
+      {
+        name: 'deny-foreign-node-tolerations',
+        match: { any: [{ resources: { kinds: ['Pod'], operations: ['CREATE', 'UPDATE'] } }] },
+        validate: {
+          failureAction: 'Enforce',
+          deny: { conditions: { any: [{ key: `{{ request.object.spec.tolerations[?(key=='tenantctl.io/tenant' && value!='${id}') || key=='tenantctl.io/pool' || (!key && operator=='Exists')] || \`[]\` | length(@) }}`, operator: 'GreaterThan', value: 0 }] } },
+        },
+      },
+    ],
+  });
+const POD_CREATE = { any: [{ resources: { kinds: ['Pod'], operations: ['CREATE'] } }] };
+
 export interface TenantFixtureOptions {
   /** Namespace the stack creates (default tenant-<id>). */
   readonly namespace?: string;
@@ -51,10 +78,10 @@ export function tenantStack(id: string, options: TenantFixtureOptions = {}): Fix
       [NS_ID]: { metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'istio-injection': 'enabled', 'tenantctl.io/tenant': id } } },
     },
     kubernetes_resource_quota_v1: {
-      namespace_quota_6F4CBB7B: { metadata: { name: 'tenant-quota', namespace: nsRef }, spec: { hard: { 'requests.cpu': '16', 'limits.cpu': '16', 'requests.memory': '32Gi', 'limits.memory': '32Gi', pods: '100' } } },
+      namespace_quota_6F4CBB7B: { metadata: { name: 'tenant-quota', namespace: nsRef }, spec: { hard: { 'requests.cpu': '16', 'limits.cpu': '40', 'requests.memory': '32Gi', 'limits.memory': '80Gi', pods: '100' } } },
     },
     kubernetes_limit_range_v1: {
-      namespace_limits_29F88B9E: { metadata: { name: 'tenant-limits', namespace: nsRef }, spec: { limit: [{ type: 'Container', default: { cpu: '1', memory: '1Gi' }, default_request: { cpu: '250m', memory: '256Mi' } }] } },
+      namespace_limits_29F88B9E: { metadata: { name: 'tenant-limits', namespace: nsRef }, spec: { limit: [{ type: 'Container', default: { cpu: '250m', memory: '512Mi' }, default_request: { cpu: '100m', memory: '192Mi' } }] } },
     },
     kubernetes_network_policy_v1: {
       'network-policies_default-deny_6FC030DE': netpol('default-deny', { policy_types: ['Ingress', 'Egress'] }),
@@ -67,6 +94,7 @@ export function tenantStack(id: string, options: TenantFixtureOptions = {}): Fix
       'network-policies_allow-database_3C6E805A': netpol('allow-database', { policy_types: ['Egress'], egress: [{ to: [{ ip_block: { cidr: '10.0.200.0/24' } }], ports: [{ port: '5432', protocol: 'TCP' }] }] }),
     },
     kubernetes_manifest: {
+      scheduling_policy_260DAC8F: schedulingPolicy(id, !!options.nodeGroup),
       'mesh_peer-authentication_E36FF7E6': manifest('security.istio.io/v1', 'PeerAuthentication', 'default', { mtls: { mode: 'STRICT' } }),
       'mesh_deny-other-tenants_D7224FC7': manifest('security.istio.io/v1', 'AuthorizationPolicy', 'deny-other-tenants', {
         action: 'DENY',
@@ -240,9 +268,23 @@ export function platformStack(): Fixture {
           },
         },
         helm_release: {
-          services_istiod_helm_release_8B: { name: 'istiod', chart: 'istiod', repository: 'https://istio-release.storage.googleapis.com/charts', version: '1.29.2', namespace: 'istio-system' },
+          services_istiod_helm_release_8B: {
+            name: 'istiod',
+            chart: 'istiod',
+            repository: 'https://istio-release.storage.googleapis.com/charts',
+            version: '1.29.2',
+            namespace: 'istio-system',
+            values: [JSON.stringify({ ...SYSTEM_PLACEMENT, sidecarInjectorWebhook: { reinvocationPolicy: 'IfNeeded' }, global: { priorityClassName: 'system-cluster-critical' } })],
+          },
           'services_mesh-policies_helm_release_9C': { name: 'platform-mesh', chart: 'assets/services_mesh-policies_chart_0D/ABCDEF', version: '0.1.0', namespace: 'istio-system' },
-          'services_cluster-autoscaler_helm_release_AE': { name: 'cluster-autoscaler', chart: 'cluster-autoscaler', repository: 'https://kubernetes.github.io/autoscaler', version: '9.52.1', namespace: 'kube-system' },
+          'services_cluster-autoscaler_helm_release_AE': {
+            name: 'cluster-autoscaler',
+            chart: 'cluster-autoscaler',
+            repository: 'https://kubernetes.github.io/autoscaler',
+            version: '9.52.1',
+            namespace: 'kube-system',
+            values: [JSON.stringify({ ...SYSTEM_PLACEMENT, priorityClassName: 'system-cluster-critical' })],
+          },
         },
       },
     },

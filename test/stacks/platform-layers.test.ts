@@ -79,7 +79,7 @@ describe('GIVEN a default project (no Terraform Cloud)', () => {
     });
 
     test('THEN it holds every Kubernetes resource and Helm release of the platform, and IRSA roles trust the derived OIDC provider', () => {
-      expect(Object.keys(json.resources('helm_release'))).toHaveLength(13);
+      expect(Object.keys(json.resources('helm_release'))).toHaveLength(14);
       expect(Object.keys(json.resources('kubernetes_storage_class_v1'))).toHaveLength(1);
       expect(Object.keys(json.resources('kubernetes_job_v1'))).toHaveLength(1);
       const issuer = `\${replace(${cluster}.identity[0].oidc[0].issuer, "https://", "")}`;

@@ -118,9 +118,9 @@ describe.each([
       expect(quota.metadata.namespace).toBe(nsRef(json));
       expect(quota.spec.hard).toEqual({
         'requests.cpu': tier.quota.cpu,
-        'limits.cpu': tier.quota.cpu,
+        'limits.cpu': tier.quota.cpuLimit,
         'requests.memory': tier.quota.memory,
-        'limits.memory': tier.quota.memory,
+        'limits.memory': tier.quota.memoryLimit,
         pods: String(tier.quota.pods),
         services: String(tier.quota.services),
         'services.loadbalancers': '0',

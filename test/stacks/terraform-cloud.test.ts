@@ -382,7 +382,9 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
         Action: ['kms:Decrypt'],
         Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' }, StringLike: { 'kms:EncryptionContext:SecretARN': secret } },
       });
-      expect(statements).toHaveLength(5);
+      // The STS endpoint's addresses, for the database provisioner's egress policy.
+      expect(sid('FindStsEndpoint')).toEqual({ Sid: 'FindStsEndpoint', Effect: 'Allow', Action: ['ec2:DescribeVpcEndpointServices', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces'], Resource: ['*'] });
+      expect(statements).toHaveLength(6);
       expect(json.where('aws_iam_role_policy_attachment', (a) => a.role.includes(json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-cluster')))).toEqual([]);
     });
 

@@ -2,18 +2,22 @@ import type { Rule } from '../types';
 import { consistencyRules } from './consistency';
 import { deployabilityRules } from './deployability';
 import { manifestSchema } from './manifest-schema';
+import { meshEgressRules } from './mesh-egress';
 import { pipelineRules } from './pipeline';
 import { platformSecurityRules } from './platform-security';
 import { rateLimitRules } from './rate-limit';
+import { schedulingRules } from './scheduling';
 import { tenantIsolationRules } from './tenant-isolation';
 
 export * from './consistency';
 export * from './deployability';
 export * from './manifest-schema';
+export * from './mesh-egress';
 export * from './pipeline';
 export * from './platform-security';
 export * from './rate-limit';
+export * from './scheduling';
 export * from './tenant-isolation';
 
 /** Every rule `tenantctl validate` runs, in report order. */
-export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules];
+export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules, ...schedulingRules, ...meshEgressRules];

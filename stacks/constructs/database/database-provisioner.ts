@@ -15,6 +15,8 @@ export interface DatabaseProvisionerProps {
   readonly proxyEndpoint: string;
   /** `prx-...`: IAM authentication through a proxy names the proxy, not the instance, in `rds-db:connect`. */
   readonly proxyResourceId: string;
+  /** `<ip>/32` of each network interface of the STS endpoint (StsEndpointAddresses). */
+  readonly stsEndpointCidrs: string[];
   /**
    * What must exist before anything is created in the cluster (the namespace, the add-ons).
    * @default - nothing
@@ -26,7 +28,7 @@ export interface DatabaseProvisionerProps {
  * The platform side of database provisioning, in the platform namespace (`tenantctl-system`):
  * the `db-provisioner` service account whose IRSA role may connect only as the master user at the
  * proxy, a network policy that lets its Pods reach nothing but DNS, the database subnets and the
- * VPC (the STS endpoint), and the Job that applies the platform SQL. Tenant stacks provision
+ * STS endpoint, and the Job that applies the platform SQL. Tenant stacks provision
  * with the tenant provisioner instead (TenantProvisioning); only a purge (`tenant remove
  * --purge-data`) runs here as the master user.
  */
@@ -71,7 +73,7 @@ export class DatabaseProvisioner extends Construct {
     });
     this.serviceAccountName = names.dbProvisionerServiceAccount;
 
-    const networkPolicies = provisioningNetworkPolicies(this, { platform, namespace, dependsOn: props.dependsOn });
+    const networkPolicies = provisioningNetworkPolicies(this, { platform, namespace, stsEndpointCidrs: props.stsEndpointCidrs, dependsOn: props.dependsOn });
 
     this.job = new SqlProvisioningJob(this, 'platform-sql', {
       name: 'db-provision-platform',

@@ -11,10 +11,19 @@ const DNS_PORT = 53;
 /**
  * The network policies of a namespace that runs SQL provisioning Jobs, created in `scope` as
  * `default-deny` and `provisioner-egress`: nothing may reach its Pods, and the Job Pods may reach
- * only DNS, the database subnets (RDS Proxy) and the VPC on 443 (STS, for IRSA, through its
- * interface endpoint). Returns both, for the Jobs to depend on.
+ * only DNS, the database subnets (RDS Proxy) and the STS interface endpoint's addresses on 443
+ * (IRSA). Returns both, for the Jobs to depend on.
  */
-export function provisioningNetworkPolicies(scope: Construct, props: { platform: PlatformSpec; namespace: string; dependsOn?: ITerraformDependable[] }): NetworkPolicyV1[] {
+export function provisioningNetworkPolicies(
+  scope: Construct,
+  props: {
+    platform: PlatformSpec;
+    namespace: string;
+    /** `<ip>/32` of each network interface of the STS endpoint (StsEndpointAddresses). */
+    stsEndpointCidrs: string[];
+    dependsOn?: ITerraformDependable[];
+  },
+): NetworkPolicyV1[] {
   const { platform, namespace, dependsOn } = props;
   const denyAll = new NetworkPolicyV1(scope, 'default-deny', {
     dependsOn,
@@ -38,8 +47,8 @@ export function provisioningNetworkPolicies(scope: Construct, props: { platform:
           ports: [{ port: String(POSTGRES_PORT), protocol: 'TCP' }],
         },
         {
-          // STS (AssumeRoleWithWebIdentity for IRSA) through its interface endpoint in the VPC.
-          to: [{ ipBlock: { cidr: platform.network.vpcCidr } }],
+          // STS (AssumeRoleWithWebIdentity for IRSA), at its interface endpoint's addresses only.
+          to: props.stsEndpointCidrs.map((cidr) => ({ ipBlock: { cidr } })),
           ports: [{ port: String(HTTPS_PORT), protocol: 'TCP' }],
         },
       ],

@@ -3,6 +3,8 @@ import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';
+import { PLATFORM_PRIORITY_CLASS } from '../../../src/config/names';
+import { poolSelector, SYSTEM_TOLERATION } from '../../../src/config/node-pools';
 
 /** Pinned images: the AWS CLI signs the IAM auth token, psql applies the SQL. */
 export const SQL_JOB_IMAGES = {
@@ -111,6 +113,10 @@ export class SqlProvisioningJob extends Construct {
             automountServiceAccountToken: true,
             restartPolicy: 'Never',
             enableServiceLinks: false,
+            // It holds database admin rights: never on the nodes that run tenant code.
+            nodeSelector: poolSelector('system'),
+            toleration: [{ ...SYSTEM_TOLERATION }],
+            priorityClassName: PLATFORM_PRIORITY_CLASS,
             securityContext: {
               runAsNonRoot: true,
               runAsUser: RUN_AS,

@@ -18,6 +18,8 @@ export interface TenantProvisioningProps {
    * What must exist before anything is created in the cluster (the add-ons).
    * @default - nothing
    */
+  /** `<ip>/32` of each network interface of the STS endpoint (StsEndpointAddresses). */
+  readonly stsEndpointCidrs: string[];
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -82,7 +84,7 @@ export class TenantProvisioning extends Construct {
       // Only the provisioning Pods use it, and they opt in to the token (IRSA needs it).
       automountServiceAccountToken: false,
     });
-    const networkPolicies = provisioningNetworkPolicies(this, { platform, namespace });
+    const networkPolicies = provisioningNetworkPolicies(this, { platform, namespace, stsEndpointCidrs: props.stsEndpointCidrs });
     this.dependables = [serviceAccount, ...networkPolicies, ...role.permissions];
   }
 }

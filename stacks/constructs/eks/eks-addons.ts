@@ -2,6 +2,7 @@ import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { eksAddonVersions, type EksAddonName } from '../../../src/config/eks-versions';
+import { poolSelector, SYSTEM_TOLERATION } from '../../../src/config/node-pools';
 import { IrsaRole, type IrsaPolicyStatement } from '../identity/irsa-role';
 import { awsManagedPolicyArn } from '../identity/iam-documents';
 
@@ -28,6 +29,20 @@ type AddonOptions = { serviceAccountRoleArn?: string; configurationValues?: stri
  * it, every tenant NetworkPolicy would be silently ignored.
  */
 export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: 'true' };
+
+/**
+ * CoreDNS and the EBS CSI controller run on the system nodes. Tolerations replace the add-ons'
+ * defaults, so those are repeated: CriticalAddonsOnly for both, and the CSI controller's
+ * five-minute grace on NoExecute taints (node failures).
+ */
+const CRITICAL_ADDONS_ONLY = { key: 'CriticalAddonsOnly', operator: 'Exists' };
+export const COREDNS_CONFIGURATION = { nodeSelector: poolSelector('system'), tolerations: [CRITICAL_ADDONS_ONLY, SYSTEM_TOLERATION] };
+export const EBS_CSI_CONFIGURATION = {
+  controller: {
+    nodeSelector: poolSelector('system'),
+    tolerations: [CRITICAL_ADDONS_ONLY, { effect: 'NoExecute', operator: 'Exists', tolerationSeconds: 300 }, SYSTEM_TOLERATION],
+  },
+};
 
 /**
  * The EKS managed add-ons, in two steps around the node groups. Node add-ons (the constructor):
@@ -93,9 +108,10 @@ export class EksAddons extends Construct {
   /** CoreDNS and the EBS CSI driver, once the node groups exist. */
   addWorkloadAddons(nodeGroups: ITerraformDependable[]): { coredns: EksAddon; ebsCsiDriver: EksAddon } {
     return {
-      coredns: this.addon('coredns', { dependsOn: nodeGroups }),
+      coredns: this.addon('coredns', { configurationValues: JSON.stringify(COREDNS_CONFIGURATION), dependsOn: nodeGroups }),
       ebsCsiDriver: this.addon('aws-ebs-csi-driver', {
         serviceAccountRoleArn: this.ebsCsiRole.arn,
+        configurationValues: JSON.stringify(EBS_CSI_CONFIGURATION),
         dependsOn: [...nodeGroups, ...this.ebsCsiRole.permissions],
       }),
     };

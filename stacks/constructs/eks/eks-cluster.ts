@@ -8,6 +8,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { HttpsFromVpcSecurityGroup } from '../network/https-from-vpc-security-group';
 import { platformNames } from '../../../src/config/names';
+import { POOL_LABEL, POOL_TAINTS, type NodePool } from '../../../src/config/node-pools';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { splitTenantCapacity } from '../../../src/config/spot-capacity';
 import type { NodeGroupSize } from '../../../src/config/tiers';
@@ -31,9 +32,6 @@ export interface EksClusterProps {
 
 /** Every control plane log type: audit and authenticator logs are what incident response needs. */
 export const CLUSTER_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
-
-/** Node label naming the pool (`system` for platform services, `tenants` for shared tenant workloads). */
-export const POOL_LABEL = 'tenantctl.io/pool';
 
 /**
  * The EKS control plane and what makes it usable: a private API endpoint (public only when
@@ -178,10 +176,10 @@ export class EksCluster extends Construct {
 
     // eks.nodeGroups.tenants.spot moves its share of the tenants bounds to a Spot group of the same pool.
     const tenantCapacity = splitTenantCapacity(eks.nodeGroups.tenants);
-    const groups: { id: string; name: string; pool: string; size: NodeGroupSize; capacityType?: CapacityType }[] = [
+    const groups: { id: string; name: string; pool: NodePool; size: NodeGroupSize; capacityType?: CapacityType }[] = [
       { id: 'node-group-system', name: 'system', pool: 'system', size: eks.nodeGroups.system },
       { id: 'node-group-tenants', name: 'tenants', pool: 'tenants', size: tenantCapacity.onDemand },
-      ...(tenantCapacity.spot ? [{ id: 'node-group-tenants-spot', name: names.tenantsSpotNodeGroup, pool: 'tenants', size: tenantCapacity.spot, capacityType: 'SPOT' as const }] : []),
+      ...(tenantCapacity.spot ? [{ id: 'node-group-tenants-spot', name: names.tenantsSpotNodeGroup, pool: 'tenants' as const, size: tenantCapacity.spot, capacityType: 'SPOT' as const }] : []),
     ];
     const nodeGroups = groups.map(
       (group) =>
@@ -193,6 +191,8 @@ export class EksCluster extends Construct {
           size: group.size,
           capacityType: group.capacityType,
           labels: { [POOL_LABEL]: group.pool },
+          // Only platform pods tolerate the system nodes' taint.
+          taints: POOL_TAINTS[group.pool]?.map((t) => ({ ...t })),
           ebsKmsKeyArn: props.ebsKmsKeyArn,
           dependsOn: [...nodePolicies, ...this.addons.nodeDependencies],
         }).nodeGroup,

@@ -9,7 +9,8 @@ import { platformNames, tenantNames, type TenantNames } from '../../../src/confi
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { SQL_JOB_HASH_LENGTH } from '../database/sql-job';
 import { TENANT_ADMIN_RULES } from '../tenant/tenant-access';
-import { POD_SECURITY_ENFORCE, TENANT_LABEL } from '../tenant/tenant-namespace';
+import { TENANT_LABEL } from '../../../src/config/labels';
+import { POD_SECURITY_ENFORCE } from '../tenant/tenant-namespace';
 
 /** What the Kubernetes provider does with the objects it manages: no list or watch. */
 export const MANAGE = ['get', 'create', 'update', 'patch', 'delete'];

@@ -2,14 +2,13 @@ import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { Construct } from 'constructs';
+import { TENANT_LABEL, TIER_LABEL } from '../../../src/config/labels';
 import type { TenantSpec } from '../../../src/config/project';
 
 export interface TenantNamespaceProps {
   readonly tenant: TenantSpec;
 }
 
-/** Label naming the tenant of an object (the tenant pipeline's admission policy checks it on the namespace). */
-export const TENANT_LABEL = 'tenantctl.io/tenant';
 /** Pod Security Admission's enforce label and the level tenant namespaces keep. */
 export const POD_SECURITY_ENFORCE = { label: 'pod-security.kubernetes.io/enforce', level: 'restricted' } as const;
 
@@ -21,7 +20,8 @@ export function tenantLabels(tenant: Pick<TenantSpec, 'id'>): Record<string, str
 /**
  * The tenant's namespace `tenant-<id>` with the Istio sidecar injected into every pod, the
  * restricted Pod Security level enforced, and the tier's ResourceQuota and LimitRange. The
- * LimitRange gives every container requests and limits, which the quota requires of every pod.
+ * LimitRange gives every container requests and limits, which the quota requires of every pod;
+ * the quota's requests are the capacity reserved for the tenant, its limits the burst ceiling.
  */
 export class TenantNamespace extends Construct {
   readonly namespace: NamespaceV1;
@@ -39,7 +39,7 @@ export class TenantNamespace extends Construct {
         name: tenant.names.namespace,
         labels: {
           ...labels,
-          'tenantctl.io/tier': tenant.tier,
+          [TIER_LABEL]: tenant.tier,
           'istio-injection': 'enabled',
           [POD_SECURITY_ENFORCE.label]: POD_SECURITY_ENFORCE.level,
           'pod-security.kubernetes.io/enforce-version': 'latest',
@@ -55,9 +55,9 @@ export class TenantNamespace extends Construct {
       spec: {
         hard: {
           'requests.cpu': quota.cpu,
-          'limits.cpu': quota.cpu,
+          'limits.cpu': quota.cpuLimit,
           'requests.memory': quota.memory,
-          'limits.memory': quota.memory,
+          'limits.memory': quota.memoryLimit,
           pods: String(quota.pods),
           services: String(quota.services),
           // Tenants are reached through the shared ingress gateway only: no load balancers or node ports of their own.

@@ -12,6 +12,8 @@ export interface TenantNetworkPoliciesProps {
   readonly tenant: TenantSpec;
   /** The tenant's namespace (a reference, so the policies are created after it). */
   readonly namespace: string;
+  /** `<ip>/32` of each network interface of the STS endpoint (StsEndpointAddresses). */
+  readonly stsEndpointCidrs: string[];
 }
 
 /** istiod's xDS and certificate (CA) port, the one port sidecars open to the control plane. */
@@ -38,7 +40,8 @@ const tcp = (port: number): Port => ({ protocol: 'TCP', port: String(port) });
  * The tenant namespace's network isolation, following the Kubernetes multi-tenancy guidance:
  * deny everything, then allow traffic within the namespace, DNS to kube-dns, ingress from the
  * Istio ingress gateway and Prometheus, and egress to istiod, the trace collector, shared
- * services and RDS Proxy (by the database subnets, where its ENIs live).
+ * services, RDS Proxy (by the database subnets, where its ENIs live) and the STS endpoint (by the
+ * addresses of its network interfaces).
  *
  * `overrides.network.denyEgress: false` lifts egress isolation entirely: every policy then selects
  * Ingress only, because one policy with an Egress type would isolate the pods' egress again.
@@ -105,9 +108,9 @@ export class TenantNetworkPolicies extends Construct {
     });
     policy('allow-aws-sts', {
       policyTypes: ['Egress'],
-      // IRSA exchanges the pod's token at STS, reached through the VPC interface endpoint whose
-      // network interfaces sit in the private subnets; only HTTPS there.
-      egress: [{ to: platform.network.privateSubnets.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(HTTPS_PORT)] }],
+      // IRSA exchanges the pod's token at STS through its VPC interface endpoint: HTTPS to the
+      // endpoint's addresses only, not to the private subnets the nodes and pods share.
+      egress: [{ to: props.stsEndpointCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(HTTPS_PORT)] }],
     });
     if (network.allowEgress?.length) {
       policy('allow-egress-overrides', {

@@ -1,6 +1,7 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/config/names';
+import { POOL_LABEL, poolSelector } from '../../../src/config/node-pools';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import type { TenantSpec } from '../../../src/config/project';
 import { DedicatedNodes, TENANT_NODE_KEY } from './dedicated-nodes';
@@ -13,11 +14,24 @@ export interface TenantSchedulingProps {
 
 const POD_CREATE = { any: [{ resources: { kinds: ['Pod'], operations: ['CREATE'] } }] };
 
+/** Istio's sidecar resource annotations, which the injector reads on every (re-)injection. */
+export const SIDECAR_RESOURCE_ANNOTATIONS = {
+  requestCpu: 'sidecar.istio.io/proxyCPU',
+  limitCpu: 'sidecar.istio.io/proxyCPULimit',
+  requestMemory: 'sidecar.istio.io/proxyMemory',
+  limitMemory: 'sidecar.istio.io/proxyMemoryLimit',
+} as const;
+
 /**
- * A Kyverno policy in the tenant's namespace that schedules every Pod the way the tier says: the
- * tier's PriorityClass and, for dedicated tenants, the node selector and toleration of the
- * tenant's own nodes. Pods may not tolerate another tenant's nodes (or every taint), so shared
- * tenants cannot slip onto dedicated nodes.
+ * A Kyverno policy in the tenant's namespace that schedules and sizes every Pod the way the tier
+ * says, without the tenant's help: the tier's PriorityClass; the node selector of the shared
+ * `tenants` nodes or, for dedicated tenants, the node selector and toleration of the tenant's
+ * own nodes; and the tier's sidecar resources, unless the Pod sizes its sidecar itself (within
+ * the LimitRange), so the default pod the quota is planned for is the one that runs. Pods may not
+ * tolerate the system nodes, another tenant's nodes or every taint, so no tenant pod slips onto
+ * nodes that are not its own. The sidecar annotations are read by Istio's injector, which the
+ * mesh re-invokes after this policy (reinvocationPolicy IfNeeded), in whichever order the
+ * webhooks first run.
  *
  * Pods are mutated directly (autogen off): the Priority admission plugin has already resolved
  * `spec.priority` when the webhook runs, so the policy sets the matching integer along with the
@@ -42,7 +56,26 @@ export class TenantScheduling extends Construct {
         mutate: { patchStrategicMerge: { spec: { priorityClassName: names.priorityClass(tenant.tier), priority: tenant.tierSpec.priority } } },
       },
     ];
-    if (dedicated) {
+    const sidecar = tenant.tierSpec.sidecar;
+    rules.push({
+      name: 'sidecar-resources',
+      match: POD_CREATE,
+      skipBackgroundRequests: true,
+      mutate: {
+        patchStrategicMerge: {
+          // +(key): add when absent.
+          metadata: { annotations: Object.fromEntries(Object.entries(SIDECAR_RESOURCE_ANNOTATIONS).map(([field, key]) => [`+(${key})`, sidecar[field as keyof typeof sidecar]])) },
+        },
+      },
+    });
+    if (!dedicated) {
+      rules.push({
+        name: 'shared-node-selector',
+        match: POD_CREATE,
+        skipBackgroundRequests: true,
+        mutate: { patchStrategicMerge: { spec: { nodeSelector: poolSelector('tenants') } } },
+      });
+    } else {
       const taint = DedicatedNodes.taint(tenant);
       rules.push(
         {
@@ -74,12 +107,12 @@ export class TenantScheduling extends Construct {
       validate: {
         failureAction: 'Enforce',
         allowExistingViolations: true,
-        message: `Pods of tenant ${tenant.id} may tolerate only the ${TENANT_NODE_KEY}=${tenant.id} taint, and no toleration may match every taint.`,
+        message: `Pods of tenant ${tenant.id} may tolerate only the ${TENANT_NODE_KEY}=${tenant.id} taint: not the ${POOL_LABEL} taint of the system nodes, and no toleration may match every taint.`,
         deny: {
           conditions: {
             any: [
               {
-                key: `{{ request.object.spec.tolerations[?(key=='${TENANT_NODE_KEY}' && value!='${tenant.id}') || (!key && operator=='Exists')] || \`[]\` | length(@) }}`,
+                key: `{{ request.object.spec.tolerations[?(key=='${TENANT_NODE_KEY}' && value!='${tenant.id}') || key=='${POOL_LABEL}' || (!key && operator=='Exists')] || \`[]\` | length(@) }}`,
                 operator: 'GreaterThan',
                 value: 0,
               },

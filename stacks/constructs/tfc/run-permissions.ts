@@ -13,6 +13,9 @@ export interface PolicyStatement {
   readonly Condition?: Record<string, Record<string, string | string[]>>;
 }
 
+/** What StsEndpointAddresses reads: the STS endpoint service, the endpoint and its network interfaces. */
+const FIND_STS_ENDPOINT = ['ec2:DescribeVpcEndpointServices', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces'];
+
 /** What a stack's Terraform Cloud runs may do in one account. */
 export interface RunPermissions {
   readonly statements: PolicyStatement[];
@@ -142,8 +145,9 @@ function clusterLayer(platform: PlatformSpec): PolicyStatement[] {
         `arn:${partition}:kms:${region}:${accountId}:key/*`,
       ],
     },
-    // Finding the gateway's target group by name has no resource-level permission.
+    // Finding the gateway's target group and the STS endpoint's addresses has no resource-level permission.
     { Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups'], Resource: ['*'] },
+    { Sid: 'FindStsEndpoint', Effect: 'Allow', Action: [...FIND_STS_ENDPOINT], Resource: ['*'] },
     { Sid: 'AddonRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: clusterStackRoles(platform).map((role) => iam(`role/${role}`)) },
     // The rate limit service's Redis endpoint and AUTH token (the secret ARN ends in a random suffix).
     {

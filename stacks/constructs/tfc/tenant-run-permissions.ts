@@ -36,7 +36,7 @@ interface ScopeContext {
  */
 export function tenantStackTypes(tenant: TenantSpec, roleAccount: string): string[] {
   if (roleAccount !== 'platform') return ['aws_iam_role'];
-  const types = ['data.aws_eks_cluster', 'data.aws_db_proxy', 'aws_iam_role', 'aws_iam_role_policy'];
+  const types = ['data.aws_eks_cluster', 'data.aws_db_proxy', 'data.aws_vpc_endpoint_service', 'data.aws_vpc_endpoint', 'data.aws_network_interface', 'aws_iam_role', 'aws_iam_role_policy'];
   if (tenant.tierSpec.nodes.isolation === 'dedicated') types.push('data.aws_iam_role', 'data.aws_kms_key', 'aws_launch_template', 'aws_eks_node_group', 'aws_autoscaling_group_tag');
   if (tenant.adminPrincipalArn) types.push('aws_eks_access_entry', 'aws_eks_access_policy_association');
   return types;
@@ -54,6 +54,10 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
   'data.aws_eks_cluster': (c) => [{ resources: [c.arn('eks', `cluster/${c.names.cluster}`)] }],
   // A proxy's ARN holds its generated id, not its name: the lookup by name needs every proxy of the account.
   'data.aws_db_proxy': (c) => [{ resources: [c.arn('rds', 'db-proxy:*')] }],
+  // EC2 Describe calls have no resource-level permissions.
+  'data.aws_vpc_endpoint_service': () => [{ resources: ['*'] }],
+  'data.aws_vpc_endpoint': () => [{ resources: ['*'] }],
+  'data.aws_network_interface': () => [{ resources: ['*'] }],
   'data.aws_iam_role': (c) => [{ resources: [c.arn('iam', `role/${c.names.nodeRole}`, { region: false })] }],
   // The key is found by its alias: the request names it, so the condition narrows the lookup to it.
   'data.aws_kms_key': (c) => [{ resources: [c.arn('kms', 'key/*')], condition: { StringEquals: { 'kms:RequestAlias': c.names.kmsAlias('ebs') } } }],

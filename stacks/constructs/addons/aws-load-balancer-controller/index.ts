@@ -1,8 +1,10 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { SYSTEM_PRIORITY_CLASSES } from '../../../../src/config/priorities';
 import { IrsaRole } from '../../identity/irsa-role';
 import { HelmAddon } from '../helm-addon';
+import { systemNodes } from '../system-nodes';
 import { chartRepositories, chartVersions } from '../versions';
 import { loadBalancerControllerStatements } from './iam-policy';
 
@@ -55,6 +57,9 @@ export class AwsLoadBalancerController extends Construct {
         vpcId: props.vpcId,
         replicaCount: 2,
         podDisruptionBudget: { maxUnavailable: 1 },
+        // Its pod webhook (readiness gates) sits in the path of every gateway pod.
+        priorityClassName: SYSTEM_PRIORITY_CLASSES.clusterCritical.name,
+        ...systemNodes(),
         serviceAccount: {
           create: true,
           name: LBC_SERVICE_ACCOUNT,

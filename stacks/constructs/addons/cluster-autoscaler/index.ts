@@ -1,6 +1,7 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { SYSTEM_TOLERATION } from '../../../../src/config/node-pools';
 import { partitionOf } from '../../../../src/config/regions';
 import { IrsaRole } from '../../identity/irsa-role';
 import { HelmAddon } from '../helm-addon';
@@ -110,6 +111,8 @@ export class ClusterAutoscaler extends Construct {
         podDisruptionBudget: { maxUnavailable: 1 },
         priorityClassName: 'system-cluster-critical',
         nodeSelector: { [props.poolLabel]: props.systemPool },
+        // The system nodes are tainted: only platform pods tolerate them.
+        tolerations: [{ ...SYSTEM_TOLERATION }],
         rbac: {
           serviceAccount: {
             create: true,

@@ -1,7 +1,9 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { SYSTEM_PRIORITY_CLASSES } from '../../../../src/config/priorities';
 import { HelmAddon } from '../helm-addon';
+import { systemNodes } from '../system-nodes';
 import { chartRepositories, chartVersions } from '../versions';
 
 export interface IstioProps {
@@ -24,6 +26,8 @@ export interface IstioProps {
 export const ISTIO_STATUS_PORT = 15021;
 /** Port the ingress gateway pods serve HTTP on, which the ALB targets (unprivileged, outside Istio's 15000-15099). */
 export const INGRESS_GATEWAY_PORT = 8080;
+/** Port of the sidecar's agent (status, merged metrics), which the injector excludes from inbound capture. */
+export const SIDECAR_STATUS_PORT = 15020;
 /** Name of the tracing extension provider in the mesh config. */
 export const TRACING_PROVIDER = 'jaeger';
 const GATEWAY_REPLICAS = { min: 3, max: 15, cpuPercent: 60 };
@@ -32,7 +36,10 @@ const GATEWAY_REPLICAS = { min: 3, max: 15, cpuPercent: 60 };
  * Istio in sidecar mode: base (CRDs), the CNI node agent, istiod and the ingress gateway, in that
  * order. The CNI agent sets up traffic redirection instead of the istio-init container, which
  * needs NET_ADMIN and NET_RAW: without it, injected pods would be rejected by the restricted Pod
- * Security level that tenant and shared-services namespaces enforce.
+ * Security level that tenant and shared-services namespaces enforce. istiod (the injection
+ * webhook, the proxies' configuration and certificates) and the ingress gateway (every tenant's
+ * traffic) run on the system nodes at system-cluster-critical; the CNI agent is a DaemonSet on
+ * every node at system-node-critical (the chart's default).
  */
 export class Istio extends Construct {
   readonly base: Release;
@@ -66,12 +73,17 @@ function istiodValues(props: IstioProps): Record<string, unknown> {
     autoscaleEnabled: true,
     autoscaleMin: 2,
     autoscaleMax: 5,
+    ...systemNodes(),
     seccompProfile: { type: 'RuntimeDefault' },
     cni: { enabled: true },
+    // Re-injects a pod after a later webhook (the tenant's scheduling policy) sets its sidecar's
+    // resources by annotation; injection is idempotent.
+    sidecarInjectorWebhook: { reinvocationPolicy: 'IfNeeded' },
     global: {
       logAsJson: true,
-      // Sidecars count against each tenant's quota and LimitRange: the chart default (2 CPU limit)
-      // exceeds the starter tier's whole namespace, so pods there would be rejected.
+      priorityClassName: SYSTEM_PRIORITY_CLASSES.clusterCritical.name,
+      // Sidecars outside tenant namespaces (tenant pods get their tier's size by annotation): the
+      // chart default (2 CPU limit) is far above what they need.
       proxy: { resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } } },
     },
     meshConfig: {
@@ -95,6 +107,8 @@ function istiodValues(props: IstioProps): Record<string, unknown> {
 function gatewayValues(props: IstioProps): Record<string, unknown> {
   return {
     labels: props.gatewayLabels,
+    priorityClassName: SYSTEM_PRIORITY_CLASSES.clusterCritical.name,
+    ...systemNodes(),
     service: {
       // The ALB registers pod IPs (TargetGroupBinding, target type ip): no cloud load balancer.
       type: 'ClusterIP',

@@ -2,6 +2,7 @@ import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { HelmAddon } from '../helm-addon';
+import { systemNodes } from '../system-nodes';
 import { chartRepositories, chartVersions } from '../versions';
 
 export interface JaegerProps {
@@ -17,7 +18,8 @@ export const JAEGER_QUERY_PORT = 16686;
 /**
  * Jaeger v2 all-in-one: receives spans from the Istio proxies over OTLP and serves the query UI.
  * It keeps traces in memory (bounded, lost on restart): traces are for debugging recent requests;
- * long-term telemetry lives in Prometheus.
+ * long-term telemetry lives in Prometheus. It runs on the system nodes; its chart takes no
+ * priority class, so it keeps the default priority, which only platform pods share there.
  */
 export class Jaeger extends Construct {
   readonly release: Release;
@@ -35,6 +37,7 @@ export class Jaeger extends Construct {
         jaeger: {
           resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '2Gi' } },
           securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true },
+          ...systemNodes(),
         },
       },
       dependsOn: props.dependsOn,

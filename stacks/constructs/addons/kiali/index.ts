@@ -2,6 +2,7 @@ import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { HelmAddon } from '../helm-addon';
+import { systemNodes } from '../system-nodes';
 import { chartRepositories, chartVersions } from '../versions';
 
 export interface KialiProps {
@@ -11,6 +12,8 @@ export interface KialiProps {
   readonly prometheusUrl: string;
   readonly grafanaUrl: string;
   readonly tracingUrl: string;
+  /** PriorityClass of its pods (the platform's). */
+  readonly priorityClassName: string;
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -23,6 +26,7 @@ export class Kiali extends Construct {
 
   constructor(scope: Construct, id: string, props: KialiProps) {
     super(scope, id);
+    const placement = systemNodes();
     this.release = new HelmAddon(this, 'helm', {
       releaseName: 'kiali',
       chart: 'kiali-server',
@@ -31,7 +35,13 @@ export class Kiali extends Construct {
       namespace: props.namespace,
       values: {
         auth: { strategy: 'token' },
-        deployment: { view_only_mode: true },
+        deployment: {
+          view_only_mode: true,
+          // Kiali's own spelling of the scheduling fields.
+          node_selector: placement.nodeSelector,
+          tolerations: placement.tolerations,
+          priority_class_name: props.priorityClassName,
+        },
         external_services: {
           istio: { root_namespace: props.namespace },
           prometheus: { url: props.prometheusUrl },

@@ -1,7 +1,9 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { SYSTEM_PRIORITY_CLASSES } from '../../../../src/config/priorities';
 import { HelmAddon } from '../helm-addon';
+import { systemNodes } from '../system-nodes';
 import { chartRepositories, chartVersions } from '../versions';
 
 export interface MetricsServerProps {
@@ -25,6 +27,8 @@ export class MetricsServer extends Construct {
         // Two replicas and a budget: autoscaling stalls while the metrics API is down.
         replicas: 2,
         podDisruptionBudget: { enabled: true, minAvailable: 1 },
+        priorityClassName: SYSTEM_PRIORITY_CLASSES.clusterCritical.name,
+        ...systemNodes(),
       },
       dependsOn: props.dependsOn,
     }).release;

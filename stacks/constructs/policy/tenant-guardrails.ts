@@ -1,0 +1,145 @@
+import type { Release } from '@cdktf/provider-helm/lib/release';
+import { AssetType, TerraformAsset, type ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { TENANT_LABEL } from '../../../src/config/labels';
+import { templatePath } from '../../../src/paths';
+import { SIDECAR_STATUS_PORT } from '../addons/istio';
+import { HelmAddon } from '../addons/helm-addon';
+import { readChart } from '../addons/local-chart';
+
+export interface TenantGuardrailsProps {
+  /** Namespace the release is recorded in (Kyverno's); ClusterPolicies are cluster-scoped. */
+  readonly namespace: string;
+  /** Kyverno (its CRDs and admission webhook) and the policy namespace. */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+export const TENANT_GUARDRAILS_CHART_DIR = templatePath('charts', 'tenant-guardrails');
+export const MESH_CAPTURE_POLICY = 'tenant-mesh-capture';
+
+/**
+ * Pod annotations that would change what the injector builds: another template (the proxyless
+ * gRPC ones capture nothing), a proxy configuration or image of the pod's choosing, a custom
+ * Envoy bootstrap or volumes in the proxy, and `proxy.istio.io/overrides`, which the injector
+ * writes when a pod defines its own istio-proxy container (image, command, resources).
+ */
+export const PROXY_CUSTOMIZATION_ANNOTATIONS = [
+  'inject.istio.io/templates',
+  'proxy.istio.io/config',
+  'proxy.istio.io/overrides',
+  'sidecar.istio.io/proxyImage',
+  'sidecar.istio.io/bootstrapOverride',
+  'sidecar.istio.io/userVolume',
+  'sidecar.istio.io/userVolumeMount',
+] as const;
+
+/**
+ * What the injector writes on every pod for the CNI agent, with Istio CNI and the chart's
+ * capture defaults: REDIRECT, every outbound address and inbound port captured, only the agent's
+ * status port left out. Any other value, or any other traffic.sidecar.istio.io annotation,
+ * excludes traffic from the proxy.
+ */
+export const FULL_CAPTURE_ANNOTATIONS: Readonly<Record<string, string>> = {
+  'sidecar.istio.io/interceptionMode': 'REDIRECT',
+  'traffic.sidecar.istio.io/includeOutboundIPRanges': '*',
+  'traffic.sidecar.istio.io/includeInboundPorts': '*',
+  'traffic.sidecar.istio.io/excludeInboundPorts': String(SIDECAR_STATUS_PORT),
+};
+const TRAFFIC_ANNOTATION_PREFIX = 'traffic.sidecar.istio.io/';
+/** Routes traffic of extra interfaces around the proxy. */
+const REROUTE_INTERFACES_ANNOTATION = 'istio.io/reroute-virtual-interfaces';
+
+const annotation = (key: string, absent: string) => `{{ request.object.metadata.annotations."${key}" || '${absent}' }}`;
+const label = (key: string, absent: string) => `{{ request.object.metadata.labels."${key}" || '${absent}' }}`;
+
+/**
+ * The ClusterPolicy that keeps every pod of every tenant namespace (selected by the tenant
+ * label, so it is one object whatever the number of tenants) inside the mesh: it carries the
+ * injected istio-proxy, unmodified, and the proxy captures all of its traffic. Validated after
+ * every mutating webhook, so it sees what Istio injected. Without this, a pod could opt out of
+ * injection or exclude ports and addresses from capture, and leave the mesh's registry-only
+ * egress, mTLS and authorization behind.
+ */
+export function meshCapturePolicy(): Record<string, unknown> {
+  const match = {
+    any: [
+      {
+        resources: {
+          kinds: ['Pod'],
+          operations: ['CREATE', 'UPDATE'],
+          namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: 'Exists' }] },
+        },
+      },
+    ],
+  };
+  const rule = (name: string, message: string, conditions: Record<string, unknown>[]) => ({
+    name,
+    match,
+    skipBackgroundRequests: true,
+    validate: { failureAction: 'Enforce', allowExistingViolations: true, message, deny: { conditions: { any: conditions } } },
+  });
+  const present = (key: string) => ({ key: annotation(key, ''), operator: 'NotEquals', value: '' });
+  const injected = (c: 'initContainers' | 'containers') => `length(request.object.spec.${c}[?name=='istio-proxy'] || \`[]\`)`;
+
+  return {
+    apiVersion: 'kyverno.io/v1',
+    kind: 'ClusterPolicy',
+    metadata: {
+      name: MESH_CAPTURE_POLICY,
+      labels: { 'app.kubernetes.io/managed-by': 'tenantctl' },
+      annotations: {
+        // Pod templates of Deployments carry no sidecar yet: only Pods are checked.
+        'pod-policies.kyverno.io/autogen-controllers': 'none',
+        'policies.kyverno.io/title': 'Tenant pods stay in the mesh',
+        'policies.kyverno.io/description': 'Pods in tenant namespaces run the injected Istio proxy, unmodified, and it captures all of their traffic.',
+      },
+    },
+    spec: {
+      background: false,
+      rules: [
+        rule('sidecar-injected', 'Pods in tenant namespaces run with the Istio sidecar: remove sidecar.istio.io/inject (label or annotation) and istio.io/rev.', [
+          { key: label('sidecar.istio.io/inject', 'true'), operator: 'NotEquals', value: 'true' },
+          { key: annotation('sidecar.istio.io/inject', 'true'), operator: 'NotEquals', value: 'true' },
+          { key: `{{ add(${injected('initContainers')}, ${injected('containers')}) }}`, operator: 'Equals', value: 0 },
+        ]),
+        rule(
+          'proxy-not-customized',
+          `Pods in tenant namespaces run the platform's proxy as injected: remove ${PROXY_CUSTOMIZATION_ANNOTATIONS.join(', ')} and any container named istio-proxy.`,
+          PROXY_CUSTOMIZATION_ANNOTATIONS.map(present),
+        ),
+        rule('full-traffic-capture', `The proxy of a tenant pod captures all of its traffic: remove ${TRAFFIC_ANNOTATION_PREFIX}* and sidecar.istio.io/interceptionMode annotations.`, [
+          ...Object.entries(FULL_CAPTURE_ANNOTATIONS).map(([key, value]) => ({ key: annotation(key, value), operator: 'NotEquals', value })),
+          {
+            key: `{{ keys(request.object.metadata.annotations || \`{}\`)[?starts_with(@, '${TRAFFIC_ANNOTATION_PREFIX}')] }}`,
+            operator: 'AnyNotIn',
+            value: Object.keys(FULL_CAPTURE_ANNOTATIONS).filter((k) => k.startsWith(TRAFFIC_ANNOTATION_PREFIX)),
+          },
+          present(REROUTE_INTERFACES_ANNOTATION),
+        ]),
+      ],
+    },
+  };
+}
+
+/**
+ * Kyverno ClusterPolicies that hold for every tenant, installed as the local chart
+ * templates/charts/tenant-guardrails: their CRDs come with Kyverno in the same apply, which
+ * kubernetes_manifest cannot wait for. The chart renders the policies built here as they are.
+ */
+export class TenantGuardrails extends Construct {
+  readonly release: Release;
+
+  constructor(scope: Construct, id: string, props: TenantGuardrailsProps) {
+    super(scope, id);
+    const chart = readChart(TENANT_GUARDRAILS_CHART_DIR);
+    const asset = new TerraformAsset(this, 'chart', { path: TENANT_GUARDRAILS_CHART_DIR, type: AssetType.DIRECTORY });
+    this.release = new HelmAddon(this, 'helm', {
+      releaseName: chart.name,
+      chart: asset.path,
+      version: chart.version,
+      namespace: props.namespace,
+      values: { clusterPolicies: [meshCapturePolicy()] },
+      dependsOn: props.dependsOn,
+    }).release;
+  }
+}
