@@ -90,6 +90,7 @@ export class PlatformStack extends TenantctlStack {
         subnetIds: network.privateSubnetIds,
         ebsKmsKeyArn: keys.ebs.arn,
         clusterApiSecurityGroupId: eks.apiSecurityGroupId,
+        egress: network.privateEgress,
       });
     }
 

@@ -88,7 +88,7 @@ export class TenantStack extends TenantctlStack {
     // Scheduling: dedicated nodes for tiers that have them, priority and placement for every pod.
     if (tenant.tierSpec.nodes.isolation === 'dedicated') {
       // The cluster runs in the private subnets: its lookup names them, with no EC2 call of its own.
-      new DedicatedNodes(this, 'nodes', { platform, tenant, clusterName: cluster.name, privateSubnetIds: cluster.vpcConfig.get(0).subnetIds });
+      new DedicatedNodes(this, 'nodes', { platform, tenant, clusterName: cluster.name, kubernetesVersion: cluster.version, privateSubnetIds: cluster.vpcConfig.get(0).subnetIds });
     }
     new TenantScheduling(this, 'scheduling', { platform, tenant, namespace });
 

@@ -272,6 +272,7 @@ describe('EksCluster: add-ons', () => {
 describe('NodeGroup (standalone, as the tenant stack uses it)', () => {
   const base: NodeGroupProps = {
     clusterName: 'acme-prod',
+    kubernetesVersion: '1.34',
     nodeGroupName: 'tenant-acme',
     nodeRoleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-node',
     subnetIds: SUBNETS,

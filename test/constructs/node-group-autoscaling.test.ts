@@ -10,6 +10,7 @@ import { SynthJson, platformSpec } from '../util';
 
 const base: NodeGroupProps = {
   clusterName: 'acme-prod',
+  kubernetesVersion: '1.34',
   nodeGroupName: 'tenant-acme',
   nodeRoleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-node',
   subnetIds: ['subnet-a', 'subnet-b'],

@@ -276,7 +276,7 @@ describe('TenantDatabase', () => {
 });
 
 describe('DedicatedNodes', () => {
-  const json = synth((stack) => new DedicatedNodes(stack, 'nodes', { platform, tenant: acme, clusterName: 'acme-prod', privateSubnetIds: ['subnet-a', 'subnet-b'] }));
+  const json = synth((stack) => new DedicatedNodes(stack, 'nodes', { platform, tenant: acme, clusterName: 'acme-prod', kubernetesVersion: '1.34', privateSubnetIds: ['subnet-a', 'subnet-b'] }));
 
   it('creates a node group for the enterprise tenant with its label and taint', () => {
     const group = json.one('aws_eks_node_group');
@@ -297,7 +297,7 @@ describe('DedicatedNodes', () => {
   });
 
   it('refuses tenants of a shared-node tier', () => {
-    expect(() => synth((stack) => new DedicatedNodes(stack, 'nodes', { platform, tenant: beta, clusterName: 'acme-prod', privateSubnetIds: ['subnet-a'] })))
+    expect(() => synth((stack) => new DedicatedNodes(stack, 'nodes', { platform, tenant: beta, clusterName: 'acme-prod', kubernetesVersion: '1.34', privateSubnetIds: ['subnet-a'] })))
       .toThrow(/tenant beta \(tier starter\) has nodes.isolation "shared"/);
   });
 

@@ -1,4 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Route } from '@cdktf/provider-aws/lib/route';
 import { Testing, TerraformStack } from 'cdktf';
 import { TfcAgents } from '../../stacks/constructs/agents/tfc-agents';
 import { agentUserData } from '../../stacks/constructs/agents/user-data';
@@ -14,7 +15,9 @@ const TFC: Partial<PlatformConfig> = { terraformCloud: { organization: 'acme-cor
 function synth(overrides: Partial<PlatformConfig> = TFC) {
   const stack = new TerraformStack(Testing.app(), 'platform');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-  new TfcAgents(stack, 'tfc-agents', { platform: platformSpec(overrides), vpcId: 'vpc-0123', subnetIds: SUBNETS, ebsKmsKeyArn: EBS_KEY, clusterApiSecurityGroupId: API_SG });
+  // Stands for the NAT routes and the S3 endpoint the Auto Scaling group must wait for.
+  const egress = new Route(stack, 'private-default-route', { routeTableId: 'rtb-0123', destinationCidrBlock: '0.0.0.0/0', natGatewayId: 'nat-0123' });
+  new TfcAgents(stack, 'tfc-agents', { platform: platformSpec(overrides), vpcId: 'vpc-0123', subnetIds: SUBNETS, ebsKmsKeyArn: EBS_KEY, clusterApiSecurityGroupId: API_SG, egress: [egress] });
   return SynthJson.parse(Testing.synth(stack));
 }
 
@@ -23,6 +26,12 @@ const dataRef = (json: SynthJson, type: string, attr: string) => `\${data.${type
 const userDataOf = (json: SynthJson) => Buffer.from(json.one('aws_launch_template').user_data, 'base64').toString('utf8');
 
 describe('TfcAgents: Auto Scaling group (defaults: 2 x m6i.large)', () => {
+  test('waits for the private subnets\' way out: an agent booted before NAT cannot install tfc-agent', () => {
+    const json = synth();
+    expect(json.one('aws_autoscaling_group').depends_on).toEqual([`aws_route.${json.idOf('aws_route')}`]);
+    expect(userDataOf(json)).toContain('for attempt in 1 2 3 4 5 6 7 8 9 10; do dnf install -y unzip && break;');
+  });
+
   const json = synth();
   const asg = json.one('aws_autoscaling_group');
 

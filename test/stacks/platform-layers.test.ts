@@ -39,6 +39,12 @@ describe('GIVEN a default project (no Terraform Cloud)', () => {
       ]);
     });
 
+    test('THEN every node group follows the control plane\'s version, so the next upgrade is not refused', () => {
+      const groups = Object.values(json.resources('aws_eks_node_group')) as any[];
+      expect(groups.length).toBeGreaterThanOrEqual(2);
+      for (const g of groups) expect(g.version).toBe(`\${aws_eks_cluster.${json.idOf('aws_eks_cluster')}.version}`);
+    });
+
     test('THEN the cluster security group admits the ALB security group on the gateway and readiness ports only', () => {
       const rules = Object.values(json.resources('aws_vpc_security_group_ingress_rule')).filter((r: any) => r.description?.startsWith('ALB to Istio')) as any[];
       expect(rules.map((r) => [r.from_port, r.to_port]).sort()).toEqual([[15021, 15021], [8080, 8080]]);
@@ -88,6 +94,14 @@ describe('GIVEN a default project (no Terraform Cloud)', () => {
         expect(role.assume_role_policy).toContain(`"Federated":"arn:aws:iam::111122223333:oidc-provider/${issuer}"`);
       }
       expect((Object.values(json.resources('aws_iam_role')) as any[]).map((r) => r.name).sort()).toEqual(['acme-prod-aws-load-balancer-controller', 'acme-prod-cluster-autoscaler', 'acme-prod-db-provisioner', 'acme-prod-db-tenant-provisioner']);
+    });
+
+    test('THEN the load balancer controller and the cluster autoscaler start only once their roles\' policies are attached', () => {
+      for (const [release, role] of [['aws-load-balancer-controller', 'acme-prod-aws-load-balancer-controller'], ['cluster-autoscaler', 'acme-prod-cluster-autoscaler']]) {
+        const roleId = json.idOf('aws_iam_role', (r) => r.name === role);
+        const policyId = json.idOf('aws_iam_role_policy', (p) => p.role === `\${aws_iam_role.${roleId}.name}`);
+        expect(json.where('helm_release', (r) => r.name === release)[0].depends_on).toContain(`aws_iam_role_policy.${policyId}`);
+      }
     });
 
     test('THEN the storage class encrypts with the platform EBS key, found through its alias', () => {

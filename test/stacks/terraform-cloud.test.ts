@@ -334,7 +334,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
     test('THEN no run role may use a wildcard action, and only calls with no resource level (EC2 and Auto Scaling Describe, DescribeTargetGroups, ListClusters, ListAliases) use Resource "*"', () => {
       // CreateKey is conditioned on a request tag.
       const noResourceLevel = (a: string, s: any) =>
-        /^(ec2|autoscaling):Describe/.test(a) || ['elasticloadbalancing:DescribeTargetGroups', 'eks:ListClusters', 'kms:ListAliases'].includes(a) || (a === 'kms:CreateKey' && s.Condition);
+        /^(ec2|autoscaling):Describe/.test(a) || ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeTags', 'eks:ListClusters', 'kms:ListAliases'].includes(a) || (a === 'kms:CreateKey' && s.Condition);
       for (const role of roles) {
         for (const s of inlinePolicy(role.name).Statement) {
           for (const action of s.Action) expect(action).not.toMatch(/\*/);
@@ -372,7 +372,12 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       expect(sid('AddonRoles').Resource).toEqual(['aws-load-balancer-controller', 'db-provisioner', 'db-tenant-provisioner', 'cluster-autoscaler'].map((r) => `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-${r}`));
       expect(sid('AddonRoles').Action).not.toContain('iam:PassRole');
       expect(sid('ReadPlatformByName')).toMatchObject({ Action: ['eks:DescribeCluster', 'rds:DescribeDBProxies', 'kms:DescribeKey'] });
-      expect(sid('FindTargetGroup')).toEqual({ Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups'], Resource: ['*'] });
+      expect(sid('FindTargetGroup')).toEqual({
+        Sid: 'FindTargetGroup',
+        Effect: 'Allow',
+        Action: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeTags'],
+        Resource: ['*'],
+      });
       const secret = `arn:aws:secretsmanager:eu-west-1:${PLATFORM_ACCOUNT}:secret:acme-prod/ratelimit/redis-auth-token-??????`;
       expect(sid('RateLimitRedisByName')).toMatchObject({
         Action: ['elasticache:DescribeReplicationGroups', 'secretsmanager:GetSecretValue'],

@@ -10,6 +10,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { Fn, Token } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
@@ -27,6 +28,11 @@ export interface TfcAgentsProps {
   readonly ebsKmsKeyArn: string;
   /** Security group of the EKS private API endpoint: the one destination inside the VPC the agents call. */
   readonly clusterApiSecurityGroupId: string;
+  /**
+   * What gives the private subnets their way out (NAT routes, the S3 gateway endpoint): an agent
+   * that boots before it cannot install tfc-agent and would idle forever with no error.
+   */
+  readonly egress: ITerraformDependable[];
 }
 
 const HTTPS = 443;
@@ -186,6 +192,7 @@ export class TfcAgents extends Construct {
         },
       ],
       tag: [{ key: 'Name', value: names.terraformAgents, propagateAtLaunch: false }],
+      dependsOn: props.egress,
     });
   }
 }

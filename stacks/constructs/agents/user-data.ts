@@ -56,11 +56,12 @@ set -euo pipefail
 
 # The pinned release, trusted only if HashiCorp's release key (by fingerprint) signed its
 # checksums and the zip matches them. unzip is not part of the AL2023 AMI.
-dnf install -y unzip
+# NAT may still be settling on a fresh VPC: retry rather than leave an agent without tfc-agent.
+for attempt in 1 2 3 4 5 6 7 8 9 10; do dnf install -y unzip && break; [ "$attempt" = 10 ] && exit 1; sleep 15; done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-fetch() { curl --fail --silent --show-error --location --proto '=https' --tlsv1.2 --retry 5 --retry-all-errors --output "$2" "$1"; }
+fetch() { curl --fail --silent --show-error --location --proto '=https' --tlsv1.2 --retry 10 --retry-delay 15 --retry-all-errors --output "$2" "$1"; }
 fetch ${release.zipUrl} ${release.zip}
 fetch ${release.sumsUrl} SHA256SUMS
 fetch ${release.signatureUrl} SHA256SUMS.sig

@@ -185,6 +185,7 @@ export class EksCluster extends Construct {
       (group) =>
         new NodeGroup(this, group.id, {
           clusterName: this.cluster.name,
+          kubernetesVersion: this.cluster.version,
           nodeGroupName: group.name,
           nodeRoleArn: nodeRole.arn,
           subnetIds: props.privateSubnetIds,

@@ -14,6 +14,11 @@ export const CAPACITY_TYPE_LABEL = 'eks.amazonaws.com/capacityType';
 
 export interface NodeGroupProps {
   readonly clusterName: string;
+  /**
+   * The cluster's Kubernetes version, as a reference to the cluster: EKS refuses the next control
+   * plane upgrade while managed nodes lag a minor behind, so the nodes follow every upgrade (after it).
+   */
+  readonly kubernetesVersion: string;
   readonly nodeGroupName: string;
   readonly nodeRoleArn: string;
   /** Private subnets: they assign no public IPs, so nodes get none. */
@@ -95,6 +100,7 @@ export class NodeGroup extends Construct {
 
     this.nodeGroup = new EksNodeGroup(this, 'node-group', {
       clusterName: props.clusterName,
+      version: props.kubernetesVersion,
       nodeGroupName: props.nodeGroupName,
       nodeRoleArn: props.nodeRoleArn,
       subnetIds: props.subnetIds,

@@ -11,6 +11,7 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
@@ -41,6 +42,8 @@ export class Network extends Construct {
   readonly databaseSubnetIds: string[];
   /** CIDRs of the private subnets (where nodes and pods get their addresses). */
   readonly privateSubnetCidrs: string[];
+  /** What lets the private subnets out: NAT default routes, their associations, the S3 gateway endpoint. */
+  readonly privateEgress: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -111,12 +114,13 @@ export class Network extends Construct {
 
     const privateRouteTableIds = privateSubnets.map((subnet, i) => {
       const table = new RouteTable(this, `private-route-table-${i}`, { vpcId: vpc.id, tags: { Name: `${names.prefix}-private-${azs[i]}` } });
-      new Route(this, `private-default-route-${i}`, {
+      const route = new Route(this, `private-default-route-${i}`, {
         routeTableId: table.id,
         destinationCidrBlock: '0.0.0.0/0',
         natGatewayId: natGateways[Math.min(i, natGateways.length - 1)].id,
       });
-      new RouteTableAssociation(this, `private-route-table-association-${i}`, { subnetId: subnet.id, routeTableId: table.id });
+      const association = new RouteTableAssociation(this, `private-route-table-association-${i}`, { subnetId: subnet.id, routeTableId: table.id });
+      this.privateEgress.push(route, association);
       return table.id;
     });
 
@@ -124,13 +128,14 @@ export class Network extends Construct {
     const databaseRoutes = new RouteTable(this, 'database-route-table', { vpcId: vpc.id, tags: { Name: `${names.prefix}-database` } });
     associate('database', databaseRoutes.id, databaseSubnets);
 
-    new VpcEndpoints(this, 'endpoints', {
+    const endpoints = new VpcEndpoints(this, 'endpoints', {
       namePrefix: names.prefix,
       vpcId: vpc.id,
       vpcCidr: net.vpcCidr,
       subnetIds: this.privateSubnetIds,
       routeTableIds: privateRouteTableIds,
     });
+    this.privateEgress.push(endpoints.s3Gateway);
 
     this.flowLogs(vpc, props);
   }

@@ -28,6 +28,8 @@ export const INTERFACE_ENDPOINT_SERVICES = ['ecr.api', 'ecr.dkr', 'sts', 'logs',
  */
 export class VpcEndpoints extends Construct {
   readonly securityGroupId: string;
+  /** The S3 gateway endpoint: package and image layer downloads of the private subnets go through it. */
+  readonly s3Gateway: VpcEndpoint;
 
   constructor(scope: Construct, id: string, props: VpcEndpointsProps) {
     super(scope, id);
@@ -41,7 +43,7 @@ export class VpcEndpoints extends Construct {
     this.securityGroupId = sg.id;
 
     const s3 = new DataAwsVpcEndpointService(this, 's3-service', { service: 's3', serviceType: 'Gateway' });
-    new VpcEndpoint(this, 's3', {
+    this.s3Gateway = new VpcEndpoint(this, 's3', {
       vpcId: props.vpcId,
       serviceName: s3.serviceName,
       vpcEndpointType: 'Gateway',

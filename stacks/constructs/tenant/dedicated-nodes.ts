@@ -15,6 +15,8 @@ export interface DedicatedNodesProps {
   /** A tenant whose tier has `nodes.isolation: dedicated`. */
   readonly tenant: TenantSpec;
   readonly clusterName: string;
+  /** The cluster's Kubernetes version (its lookup's): the nodes follow the control plane's upgrades. */
+  readonly kubernetesVersion: string;
   readonly privateSubnetIds: string[];
 }
 
@@ -50,6 +52,7 @@ export class DedicatedNodes extends Construct {
 
     this.nodeGroup = new NodeGroup(this, 'node-group', {
       clusterName: props.clusterName,
+      kubernetesVersion: props.kubernetesVersion,
       nodeGroupName: tenant.names.nodeGroup,
       nodeRoleArn: nodeRole.arn,
       subnetIds: props.privateSubnetIds,

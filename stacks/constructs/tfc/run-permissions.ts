@@ -146,7 +146,8 @@ function clusterLayer(platform: PlatformSpec): PolicyStatement[] {
       ],
     },
     // Finding the gateway's target group and the STS endpoint's addresses has no resource-level permission.
-    { Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups'], Resource: ['*'] },
+    // The provider's target group lookup also reads its attributes and tags, and fails if either is denied.
+    { Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeTags'], Resource: ['*'] },
     { Sid: 'FindStsEndpoint', Effect: 'Allow', Action: [...FIND_STS_ENDPOINT], Resource: ['*'] },
     { Sid: 'AddonRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: clusterStackRoles(platform).map((role) => iam(`role/${role}`)) },
     // The rate limit service's Redis endpoint and AUTH token (the secret ARN ends in a random suffix).

@@ -72,7 +72,8 @@ export class AwsLoadBalancerController extends Construct {
         enableWaf: false,
         enableWafv2: false,
       },
-      dependsOn: props.dependsOn,
+      // It calls AWS as soon as it starts: its role's policy must be in place first.
+      dependsOn: [...(props.dependsOn ?? []), ...this.role.permissions],
     }).release;
   }
 }
