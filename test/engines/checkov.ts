@@ -67,7 +67,10 @@ export async function runCheckov(tools: Tools, stacks: readonly Stack[], workDir
   const passed = new Map<Stack, number>();
   const failed: CheckovFinding[] = [];
   for (const report of reports) {
-    for (const check of report.results!.passed_checks) passed.set(stackOf(check), (passed.get(stackOf(check)) ?? 0) + 1);
+    for (const check of report.results!.passed_checks) {
+      const stack = stackOf(check);
+      passed.set(stack, (passed.get(stack) ?? 0) + 1);
+    }
     for (const check of report.results!.failed_checks) {
       const stack = stackOf(check);
       failed.push({ stack, check: check.check_id, name: check.check_name, resource: resourceAddress(stack.json, check.resource) });

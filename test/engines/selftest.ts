@@ -45,9 +45,16 @@ function stackNamed(stacks: readonly Stack[], id: string): Stack {
   return stack;
 }
 
+/** The first stack with a resource of `type` (the stack a resource lives in may move). */
+function stackWith(stacks: readonly Stack[], type: string): Stack {
+  const stack = stacks.find((s) => s.json.resource?.[type]);
+  if (!stack) throw new Error(`the self-test breaks a ${type}, which no fixture stack has`);
+  return stack;
+}
+
 export async function selfTest(tools: Tools, stacks: readonly Stack[], workflows: readonly WorkflowFixture[], workDir: string, report: Report): Promise<void> {
   const tenant = stackNamed(stacks, 'default/tenant-enterprise');
-  const platform = stackNamed(stacks, 'default/platform');
+  const withSecurityGroupRules = stackWith(stacks, 'aws_vpc_security_group_ingress_rule');
 
   // The terraform variants are validated together, in one configuration (one provider start).
   const terraformVariants: Stack[] = [];
@@ -114,7 +121,7 @@ export async function selfTest(tools: Tools, stacks: readonly Stack[], workflows
       name: 'security group rule open to 0.0.0.0/0 on SSH (22)',
       check: async () => {
         let address = '';
-        const variant = variantOf(platform, 'ssh-open', (json) => {
+        const variant = variantOf(withSecurityGroupRules, 'ssh-open', (json) => {
           const [name, rule] = first(json, 'aws_vpc_security_group_ingress_rule', (r) => r.cidr_ipv4 !== '0.0.0.0/0');
           Object.assign(rule, { from_port: 22, to_port: 22, ip_protocol: 'tcp', cidr_ipv4: '0.0.0.0/0' });
           delete rule.referenced_security_group_id;
@@ -129,7 +136,7 @@ export async function selfTest(tools: Tools, stacks: readonly Stack[], workflows
       engine: 'helm',
       name: 'chart rendering an invalid enum: PeerAuthentication mtls.mode STRIKT',
       check: async () => {
-        const release = localReleases([platform]).find((r) => fs.readdirSync(path.join(r.chartDir, 'templates')).includes('peer-authentication.yaml'));
+        const release = localReleases(stacks).find((r) => fs.readdirSync(path.join(r.chartDir, 'templates')).includes('peer-authentication.yaml'));
         if (!release) throw new Error('the self-test needs a local chart with templates/peer-authentication.yaml');
         const chartDir = path.join(workDir, 'helm-chart', path.basename(release.chartDir));
         fs.cpSync(release.chartDir, chartDir, { recursive: true });

@@ -7,10 +7,16 @@ import type { Report } from './report';
 import { run, type Tools } from './tools';
 
 /**
- * terraform over the AWS part of every stack. All stacks are checked in ONE configuration, each
- * stack a child module with its providers passed in from the root: `terraform validate` and
- * `terraform test` start the 700 MB AWS provider once instead of once per stack (a start is
- * ~3 s of CPU), and a diagnostic names its file, so each finding is still attributed to its stack.
+ * terraform over the AWS part of every stack. All stacks are checked together, each stack a child
+ * module with its providers passed in from a root: terraform starts one AWS provider process (the
+ * 700 MB binary and its schema, ~1 s of CPU) per provider configuration, not per resource, and a
+ * diagnostic names its file, so each finding is still attributed to its stack.
+ *
+ * - `validate/`: every stack's own provider configurations, hoisted to the root under unique
+ *   aliases, so they are validated too.
+ * - `plan/`: one mocked provider per alias name (`aws`, `aws.platform`, ...) shared by all stacks:
+ *   a mock ignores the configuration, and sharing keeps `terraform test` to a few provider
+ *   processes.
  */
 
 interface Prepared {
@@ -41,6 +47,8 @@ export interface TerraformRun {
 }
 
 const STACKS_DIR = 'stacks';
+const VALIDATE_DIR = 'validate';
+const PLAN_DIR = 'plan';
 const moduleName = (stack: Stack) => stack.id.replace(/[^A-Za-z0-9_-]/g, '__');
 const providerAlias = (module: string, alias: string | undefined) => `${module}__${alias ?? 'default'}`;
 
@@ -55,9 +63,9 @@ interface Diagnostic {
 const describe = (d: Diagnostic) =>
   `${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ''}${d.range ? ` [${d.range.filename.split('/').pop()}:${d.range.start.line}]` : ''}${d.detail ? `: ${d.detail.replace(/\s+/g, ' ').slice(0, 600)}` : ''}`;
 
-/** The stack a diagnostic's file belongs to (`stacks/<fixture>/<stack>/main.tf.json`), if any. */
+/** The stack a diagnostic's file belongs to (`../stacks/<fixture>/<stack>/main.tf.json`), if any. */
 function stackOfDiagnostic(d: Diagnostic, prepared: readonly Prepared[]): Prepared | undefined {
-  const file = d.range?.filename.split(path.sep).join('/');
+  const file = d.range && path.posix.normalize(d.range.filename.split(path.sep).join('/')).replace(/^(\.\.\/)+/, '');
   return file ? prepared.find((p) => file.startsWith(`${STACKS_DIR}/${p.stack.id}/`)) : undefined;
 }
 
@@ -74,39 +82,56 @@ function childModule(p: Prepared, version: string): TerraformJson {
   };
 }
 
-/** The root: every stack's provider configurations under unique aliases, every stack a module. */
-function rootModule(prepared: readonly Prepared[], version: string): TerraformJson {
-  const providers: TerraformJson[] = [];
+const providerConfigs = (p: Prepared) => [p.cut.config.provider?.aws ?? []].flat() as TerraformJson[];
+
+/**
+ * A root calling every stack as a module. `providers` gives, for a stack's provider
+ * configuration, the root configuration it is passed (and its alias there).
+ */
+function rootModule(prepared: readonly Prepared[], version: string, providers: (p: Prepared, config: TerraformJson) => { alias: string; config: TerraformJson }): TerraformJson {
+  const configs = new Map<string, TerraformJson>();
   const variables: Record<string, TerraformJson> = {};
   const modules: Record<string, TerraformJson> = {};
   for (const p of prepared) {
-    const configs = [p.cut.config.provider?.aws ?? []].flat() as TerraformJson[];
     const passed: Record<string, string> = {};
-    for (const { alias, ...config } of configs) {
-      const text = JSON.stringify(config);
-      // Hoisted to the root, a provider configuration can refer to nothing but input variables.
-      if (/\$\{[^}]*\b(data|local|module)\.|\$\{[^}]*\baws_[a-z0-9_]+\./.test(text)) {
-        throw new Error(`${p.stack.id}: an aws provider configuration refers to more than input variables (${text.slice(0, 300)}); the engines pass providers in from the root`);
-      }
-      providers.push({ ...config, alias: providerAlias(p.module, alias) });
-      passed[alias ? `aws.${alias}` : 'aws'] = `aws.${providerAlias(p.module, alias)}`;
+    for (const config of providerConfigs(p)) {
+      const root = providers(p, config);
+      configs.set(root.alias, { ...root.config, alias: root.alias });
+      passed[config.alias ? `aws.${config.alias}` : 'aws'] = `aws.${root.alias}`;
     }
     for (const [name, variable] of Object.entries<TerraformJson>(p.cut.config.variable ?? {})) {
       if (variables[name] && JSON.stringify(variables[name]) !== JSON.stringify(variable)) throw new Error(`${p.stack.id}: variable ${name} differs from another stack's; the combined configuration has one of each name`);
       variables[name] = variable;
     }
     modules[p.module] = {
-      source: `./${STACKS_DIR}/${p.stack.id}`,
+      source: `../${STACKS_DIR}/${p.stack.id}`,
       providers: passed,
       ...Object.fromEntries(Object.keys(p.cut.config.variable ?? {}).map((name) => [name, `\${var.${name}}`])),
     };
   }
   return {
     terraform: { required_providers: { aws: { source: 'hashicorp/aws', version } } },
-    ...(providers.length ? { provider: { aws: providers } } : {}),
+    ...(configs.size ? { provider: { aws: [...configs.values()] } } : {}),
     ...(Object.keys(variables).length ? { variable: variables } : {}),
     module: modules,
   };
+}
+
+/** Every stack's provider configurations, each under its own alias: validated as the stack has them. */
+function validateRoot(prepared: readonly Prepared[], version: string): TerraformJson {
+  return rootModule(prepared, version, (p, { alias, ...config }) => {
+    const text = JSON.stringify(config);
+    // Hoisted to the root, a provider configuration can refer to nothing but input variables.
+    if (/\$\{[^}]*\b(data|local|module)\.|\$\{[^}]*\baws_[a-z0-9_]+\./.test(text)) {
+      throw new Error(`${p.stack.id}: an aws provider configuration refers to more than input variables (${text.slice(0, 300)}); the engines pass providers in from the root`);
+    }
+    return { alias: providerAlias(p.module, alias), config };
+  });
+}
+
+/** One empty (mocked) provider configuration per alias name, shared by every stack. */
+function planRoot(prepared: readonly Prepared[], version: string): TerraformJson {
+  return rootModule(prepared, version, (_, { alias }) => ({ alias: alias ?? 'default', config: {} }));
 }
 
 /**
@@ -199,19 +224,28 @@ export async function checkStacks(tools: Tools, stacks: readonly Stack[], workDi
     fs.mkdirSync(path.join(workDir, STACKS_DIR, p.stack.id), { recursive: true });
     fs.writeFileSync(path.join(workDir, STACKS_DIR, p.stack.id, 'main.tf.json'), JSON.stringify(children[i], null, 2));
   });
-  const writeRoot = (included: readonly Prepared[]) => {
-    const root = rootModule(included, tools.awsProviderVersion);
-    fs.writeFileSync(path.join(workDir, 'main.tf.json'), JSON.stringify(root, null, 2));
-    fs.mkdirSync(path.join(workDir, 'tests'), { recursive: true });
-    fs.writeFileSync(path.join(workDir, 'tests/plan.tftest.hcl'), testFile(root, children, included));
+  const write = (dir: string, file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(workDir, dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(workDir, dir, file), text);
   };
-  writeRoot(prepared);
+  const writePlan = (included: readonly Prepared[]) => {
+    const root = planRoot(included, tools.awsProviderVersion);
+    write(PLAN_DIR, 'main.tf.json', JSON.stringify(root, null, 2));
+    write(PLAN_DIR, 'tests/plan.tftest.hcl', testFile(root, children, included));
+  };
+  write(VALIDATE_DIR, 'main.tf.json', JSON.stringify(validateRoot(prepared, tools.awsProviderVersion), null, 2));
+  const plan = options.plan !== false;
+  if (plan) writePlan(prepared);
 
-  const tf = (...args: string[]) => run(tools.terraform, args, { cwd: workDir });
-  const init = await tf('init', '-backend=false', '-input=false', '-no-color');
-  if (init.code !== 0) {
-    combined.push(`terraform init failed:\n${init.output}`);
-    return result();
+  const tf = (dir: string, ...args: string[]) => run(tools.terraform, args, { cwd: path.join(workDir, dir) });
+  const dirs = plan ? [VALIDATE_DIR, PLAN_DIR] : [VALIDATE_DIR];
+  // One init at a time: concurrent inits race on the plugin cache.
+  for (const dir of dirs) {
+    const init = await tf(dir, 'init', '-backend=false', '-input=false', '-no-color');
+    if (init.code !== 0) {
+      combined.push(`terraform init failed:\n${init.output}`);
+      return result();
+    }
   }
 
   /** Splits diagnostics by stack; those naming no stack's file fail the combined run. */
@@ -231,17 +265,20 @@ export async function checkStacks(tools: Tools, stacks: readonly Stack[], workDi
     }
   };
 
-  const validate = await tf('validate', '-json', '-no-color');
+  // validate and test are independent: they run side by side.
+  const [validate, planned] = await Promise.all([tf(VALIDATE_DIR, 'validate', '-json', '-no-color'), plan ? tf(PLAN_DIR, 'test', '-json', '-no-color') : undefined]);
   const parsed = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: Diagnostic[] };
   attribute(parsed.diagnostics, parsed.valid && validate.code === 0, 'validate', 'terraform validate');
-  if (options.plan === false) return result();
-  // An invalid stack cannot be planned; the others are, without it.
+  if (!planned) return result();
+  let test = planned;
+  // An invalid stack cannot be planned: the others are planned again, without it.
   const valid = prepared.filter((p) => outcomes.get(p.stack)!.validate?.ok);
-  for (const p of prepared.filter((q) => !valid.includes(q))) outcomes.get(p.stack)!.notes.push('not planned: its configuration is invalid');
-  if (!valid.length) return result();
-  if (valid.length < prepared.length) writeRoot(valid);
-
-  const test = await tf('test', '-json', '-no-color');
+  if (valid.length < prepared.length) {
+    for (const p of prepared.filter((q) => !valid.includes(q))) outcomes.get(p.stack)!.notes.push('not planned: its configuration is invalid');
+    if (!valid.length) return result();
+    writePlan(valid);
+    test = await tf(PLAN_DIR, 'test', '-json', '-no-color');
+  }
   const messages = test.stdout.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as { type: string; diagnostic?: Diagnostic });
   attribute(messages.filter((m) => m.type === 'diagnostic' && m.diagnostic).map((m) => m.diagnostic!), test.code === 0, 'test', `terraform test (exit ${test.code})`);
   return result();
