@@ -9,6 +9,7 @@
  * (non-AWS) object is an error, never silently dropped; only `depends_on` entries naming removed
  * objects are dropped (ordering does not change what validate and plan evaluate), and reported.
  */
+import { escapeRegExp, glob } from './patterns';
 
 /** Terraform JSON as cdktf writes it (`cdk.tf.json`). */
 export type TerraformJson = Record<string, any>;
@@ -42,6 +43,28 @@ export const SIX_X_ONLY_ATTRIBUTES: readonly StrippedAttribute[] = [
   },
 ];
 
+/**
+ * References from an AWS block to a value of a provider that cannot be validated here, accepted
+ * because carrying that value is what the AWS block is for. Each is replaced by an input variable
+ * (printed), so the rest of the block is still validated; any other reference is an error, and an
+ * entry no stack uses is reported stale.
+ */
+export interface CrossProviderInput {
+  /** Address pattern of the AWS block (`*` matches any characters). */
+  readonly from: string;
+  /** Pattern of the referenced value, `<type>.<name>.<attribute>`. */
+  readonly to: string;
+  readonly reason: string;
+}
+
+export const CROSS_PROVIDER_INPUTS: readonly CrossProviderInput[] = [
+  {
+    from: 'aws_secretsmanager_secret_version.agent-token-secret_token_*',
+    to: 'tfe_agent_token.*.token',
+    reason: 'the secret hands the Terraform Cloud agent pool token (created by the tfe provider in the same stack) to the agents in the VPC',
+  },
+];
+
 /** The AWS provider's resource and data source types. */
 const AWS_TYPE = /^aws_/;
 
@@ -61,6 +84,8 @@ export interface AwsOnlyResult {
   readonly droppedDependsOn: string[];
   /** Outputs dropped because their value is a removed object's. */
   readonly droppedOutputs: string[];
+  /** Accepted references to removed objects, each replaced by an input variable. */
+  readonly standIns: { readonly block: string; readonly value: string; readonly variable: string; readonly accepted: CrossProviderInput }[];
 }
 
 export class DanglingReferenceError extends Error {}
@@ -69,7 +94,12 @@ export class DanglingReferenceError extends Error {}
  * Cuts a stack down to what the AWS provider `version` can validate. Throws
  * DanglingReferenceError when a kept block refers to a removed one.
  */
-export function awsOnly(stack: TerraformJson, version: string, stripList: readonly StrippedAttribute[] = SIX_X_ONLY_ATTRIBUTES): AwsOnlyResult {
+export function awsOnly(
+  stack: TerraformJson,
+  version: string,
+  stripList: readonly StrippedAttribute[] = SIX_X_ONLY_ATTRIBUTES,
+  inputs: readonly CrossProviderInput[] = CROSS_PROVIDER_INPUTS,
+): AwsOnlyResult {
   const removed: Removed = { addresses: [], providers: {} };
   const config: TerraformJson = {};
   const owner = (type: string) => type.split('_')[0];
@@ -106,13 +136,14 @@ export function awsOnly(stack: TerraformJson, version: string, stripList: readon
   }
   if (Object.keys(outputs).length) config.output = outputs;
 
+  const standIns = standInAccepted(config, removed.addresses, inputs);
   const dangling = danglingReferences(config, removed.addresses);
   if (dangling.length) {
     throw new DanglingReferenceError(
       `AWS blocks refer to objects of providers that cannot be validated here (${Object.keys(removed.providers).join(', ')}): ${dangling.join('; ')}`,
     );
   }
-  return { config, removed, stripped, droppedDependsOn, droppedOutputs };
+  return { config, removed, stripped, droppedDependsOn, droppedOutputs, standIns };
 }
 
 function stripAttributes(config: TerraformJson, stripList: readonly StrippedAttribute[]): string[] {
@@ -145,6 +176,32 @@ function dropDependsOn(config: TerraformJson, removed: ReadonlySet<string>): str
   return dropped;
 }
 
+/** Replaces each accepted reference (`tfe_agent_token.pool.token`) by `var.<stand-in>`, declared as a string input. */
+function standInAccepted(config: TerraformJson, removed: readonly string[], inputs: readonly CrossProviderInput[]): AwsOnlyResult['standIns'] {
+  const standIns: AwsOnlyResult['standIns'][number][] = [];
+  for (const [address, block] of blocks(config)) {
+    const accepted = inputs.filter((i) => glob(i.from).test(address));
+    if (!accepted.length) continue;
+    const replace = (value: unknown): unknown => {
+      if (typeof value === 'string') {
+        return removed.reduce((text, target) => text.replace(new RegExp(`(^|[^\\w.-])(${escapeRegExp(target)}(?:\\.[A-Za-z_][\\w-]*)+)`, 'g'), (whole: string, before: string, reference: string) => {
+          const entry = accepted.find((i) => glob(i.to).test(reference));
+          if (!entry) return whole;
+          const variable = `stand_in__${reference.replace(/[^A-Za-z0-9_]/g, '_')}`;
+          standIns.push({ block: address, value: reference, variable, accepted: entry });
+          config.variable = { ...config.variable, [variable]: { type: 'string', description: `stands in for ${reference} (not validated here)`, default: `stand-in for ${reference}` } };
+          return `${before}var.${variable}`;
+        }), value);
+      }
+      if (Array.isArray(value)) return value.map(replace);
+      if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === '//' ? v : replace(v)]));
+      return value;
+    };
+    Object.assign(block, replace(block));
+  }
+  return standIns;
+}
+
 function danglingReferences(config: TerraformJson, removed: readonly string[]): string[] {
   const found: string[] = [];
   const kept: [string, unknown][] = [...blocks(config)];
@@ -173,5 +230,5 @@ function* blocks(config: TerraformJson): Generator<[string, TerraformJson]> {
  */
 function referencesTo(value: unknown, removed: readonly string[]): string[] {
   const text = JSON.stringify(value, (key, v) => (key === '//' ? undefined : v));
-  return removed.filter((address) => new RegExp(`(^|[^\\w.-])${address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w-]|$)`).test(text));
+  return removed.filter((address) => new RegExp(`(^|[^\\w.-])${escapeRegExp(address)}([^\\w-]|$)`).test(text));
 }

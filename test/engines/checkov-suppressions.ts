@@ -96,4 +96,10 @@ export const CHECKOV_SUPPRESSIONS: readonly CheckovSuppression[] = [
     resource: 'aws_iam_role.tfc-access_tenant-deployer_*',
     reason: 'the account principal is narrowed by aws:PrincipalArn to the tenant run roles (role/<prefix>-tfc-tenant-*): naming each role would grow this shared role with every tenant, and fail while a new tenant\'s run role does not exist yet',
   },
+  {
+    check: 'CKV2_AWS_57',
+    stack: 'workspaces',
+    resource: 'aws_secretsmanager_secret.agent-token-secret_*',
+    reason: 'the secret holds the Terraform Cloud agent token that tfe_agent_token in the same stack mints: a new token is made by replacing that resource (the secret version follows); a Secrets Manager rotation Lambda would need a Terraform Cloud credential able to mint agent tokens',
+  },
 ];

@@ -3,6 +3,7 @@ import * as path from 'path';
 import type { TerraformJson } from './aws-only';
 import { CHECKOV_SUPPRESSIONS, type CheckovSuppression } from './checkov-suppressions';
 import type { Stack } from './fixtures';
+import { glob } from './patterns';
 import type { Report } from './report';
 import { run, type Tools } from './tools';
 
@@ -90,8 +91,6 @@ export function resourceAddress(json: TerraformJson, reported: string): string {
   if (types.length !== 1) throw new Error(`checkov resource ${reported}: ${types.length ? `ambiguous (${types.join(', ')})` : 'no such resource in the stack'}`);
   return `${types[0]}.${name}`;
 }
-
-const glob = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 
 export function suppressionFor(finding: CheckovFinding, suppressions: readonly CheckovSuppression[] = CHECKOV_SUPPRESSIONS): CheckovSuppression | undefined {
   return suppressions.find(

@@ -26,6 +26,10 @@ export const MOCK_DATA: Readonly<Record<string, Readonly<Record<string, unknown>
   aws_vpc: { id: 'vpc-0123456789abcdef0' },
   aws_subnets: { ids: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1', 'subnet-0123456789abcdef2'] },
   aws_route53_zone: { zone_id: 'Z0123456789EXAMPLE' },
+  aws_caller_identity: { account_id: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/example/session`, user_id: 'AROAEXAMPLEID:session' },
+  aws_iam_session_context: { issuer_arn: `arn:aws:iam::${ACCOUNT}:role/example`, issuer_name: 'example' },
+  aws_lb_target_group: { arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/example/0123456789abcdef` },
+  aws_secretsmanager_secret: { arn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:example-AbCdEf` },
 };
 
 /** An ACM certificate's ARN, for the plan-time override of its validation options. */

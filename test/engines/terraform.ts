@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { awsOnly, DanglingReferenceError, SIX_X_ONLY_ATTRIBUTES, type AwsOnlyResult, type TerraformJson } from './aws-only';
+import { awsOnly, CROSS_PROVIDER_INPUTS, DanglingReferenceError, SIX_X_ONLY_ATTRIBUTES, type AwsOnlyResult, type CrossProviderInput, type TerraformJson } from './aws-only';
 import type { Stack } from './fixtures';
 import { CERTIFICATE_ARN, mockProviders } from './mocks';
 import type { Report } from './report';
@@ -33,6 +33,8 @@ export interface Verdict {
 
 export interface StackOutcome {
   readonly stack: Stack;
+  /** The accepted cross-provider references of the stack, replaced by input variables. */
+  readonly standIns: AwsOnlyResult['standIns'];
   /** Why the stack could not be cut down to AWS (a reference to a removed object). */
   readonly error?: string;
   readonly validate?: Verdict;
@@ -193,11 +195,11 @@ function testFile(root: TerraformJson, children: readonly TerraformJson[], prepa
 
 /** Cuts each stack down to AWS, then runs init, validate and (unless `plan` is false) test over all of them at once. */
 export async function checkStacks(tools: Tools, stacks: readonly Stack[], workDir: string, options: { plan?: boolean } = {}): Promise<TerraformRun> {
-  const outcomes = new Map<Stack, { error?: string; validate?: Verdict; test?: Verdict; notes: string[] }>();
+  const outcomes = new Map<Stack, { error?: string; validate?: Verdict; test?: Verdict; notes: string[]; standIns: AwsOnlyResult['standIns'] }>();
   const prepared: Prepared[] = [];
   for (const stack of stacks) {
     const notes: string[] = [];
-    outcomes.set(stack, { notes });
+    outcomes.set(stack, { notes, standIns: [] });
     let cut: AwsOnlyResult;
     try {
       cut = awsOnly(stack.json, tools.awsProviderVersion);
@@ -211,6 +213,8 @@ export async function checkStacks(tools: Tools, stacks: readonly Stack[], workDi
     if (cut.stripped.length) notes.push(`stripped 6.x-only: ${cut.stripped.join(', ')}`);
     if (cut.droppedDependsOn.length) notes.push(`dropped ${cut.droppedDependsOn.length} depends_on entries naming removed objects: ${cut.droppedDependsOn.join(', ')}`);
     if (cut.droppedOutputs.length) notes.push(`dropped outputs of removed objects: ${cut.droppedOutputs.join(', ')}`);
+    for (const standIn of cut.standIns) notes.push(`${standIn.block}: ${standIn.value} replaced by var.${standIn.variable} (accepted: ${standIn.accepted.reason})`);
+    outcomes.get(stack)!.standIns = cut.standIns;
     if (!cut.config.provider) notes.push('no AWS provider in this stack: nothing terraform can validate here');
     else prepared.push({ stack, module: moduleName(stack), cut });
   }
@@ -292,6 +296,15 @@ export async function terraformEngine(tools: Tools, stacks: readonly Stack[], wo
     ...SIX_X_ONLY_ATTRIBUTES.map((a) => `stripped before validation: ${a.type}.${a.path.join('.')} (added in ${a.addedIn}): ${a.reason}`),
   ]);
   const { outcomes, combined } = await checkStacks(tools, stacks, workDir);
+  const used = new Set<CrossProviderInput>(outcomes.flatMap((o) => o.standIns.map((s) => s.accepted)));
+  const stale = CROSS_PROVIDER_INPUTS.filter((i) => !used.has(i));
+  report.record(
+    'terraform',
+    'accepted cross-provider references',
+    stale.length === 0,
+    `${CROSS_PROVIDER_INPUTS.length} in test/engines/aws-only.ts, ${stale.length} stale`,
+    CROSS_PROVIDER_INPUTS.map((i) => `${used.has(i) ? 'used' : 'STALE'} ${i.from} -> ${i.to}: ${i.reason}`),
+  );
   for (const failure of combined) report.record('terraform', 'combined configuration', false, failure.split('\n')[0], failure.split('\n').slice(1));
   for (const outcome of outcomes) {
     const id = outcome.stack.id;
