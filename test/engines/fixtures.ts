@@ -50,8 +50,9 @@ const TERRAFORM_CLOUD = ['--tfc-organization', 'example-org', '--service-account
 /**
  * Every stack kind and option: the default platform with a tenant of every tier of the catalog
  * and a removed tenant with and without purge; a platform with a domain (HTTPS, certificate,
- * DNS); Terraform Cloud with two service accounts (workspaces and bootstrap stacks, tenants in
- * each account, a removed one).
+ * DNS) in a region opened after August 2022 (ALB log delivery by service principal, not by a
+ * regional ELB account), as staging with its own name and VPC range; Terraform Cloud with two
+ * service accounts (workspaces and bootstrap stacks, tenants in each account, a removed one).
  */
 const FIXTURES: readonly FixtureSpec[] = [
   {
@@ -65,7 +66,7 @@ const FIXTURES: readonly FixtureSpec[] = [
   },
   {
     name: 'domain',
-    init: ['--domain', 'saas.example.com'],
+    init: ['--domain', 'saas.example.com', '--name', 'acme', '--environment', 'staging', '--region', 'eu-south-2', '--vpc-cidr', '10.20.0.0/16'],
     tenants: [{ id: 'acme', args: ['--tier', 'standard', '--admin-principal-arn', `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-admins`] }],
   },
   {
