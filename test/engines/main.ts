@@ -34,7 +34,7 @@ async function main(args: string[]): Promise<number> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantctl-engines-'));
   try {
     report.section('fixtures');
-    const needsStacks = ['checkov', 'terraform', 'helm', 'selftest'].some((e) => selected.has(e as EngineName));
+    const needsStacks = (['checkov', 'terraform', 'helm', 'selftest'] as const).some((e) => selected.has(e));
     const needsWorkflows = selected.has('workflows') || selected.has('selftest');
     const fixtures: Fixture[] = needsStacks ? ((await report.timed('fixtures', () => buildFixtures(path.join(work, 'projects')))) ?? []) : [];
     for (const fixture of fixtures) report.record('fixtures', fixture.name, true, `synthesized ${fixture.stacks.map((s) => s.name).join(', ')}`);

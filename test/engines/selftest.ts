@@ -39,22 +39,17 @@ function variantOf(stack: Stack, id: string, change: (json: TerraformJson) => vo
   return { ...stack, id: `selftest/${id}`, json };
 }
 
-function stackNamed(stacks: readonly Stack[], id: string): Stack {
-  const stack = stacks.find((s) => s.id === id);
-  if (!stack) throw new Error(`the self-test breaks ${id}, which the fixtures no longer synthesize`);
-  return stack;
-}
-
-/** The first stack with a resource of `type` (the stack a resource lives in may move). */
-function stackWith(stacks: readonly Stack[], type: string): Stack {
-  const stack = stacks.find((s) => s.json.resource?.[type]);
-  if (!stack) throw new Error(`the self-test breaks a ${type}, which no fixture stack has`);
+/** The first stack (named like `name`) with a resource of each of `types`: where a resource lives may change. */
+function stackWith(stacks: readonly Stack[], types: readonly string[], name = /./): Stack {
+  const stack = stacks.find((s) => name.test(s.name) && types.every((type) => s.json.resource?.[type]));
+  if (!stack) throw new Error(`the self-test breaks a stack with ${types.join(', ')}, which no fixture stack has`);
   return stack;
 }
 
 export async function selfTest(tools: Tools, stacks: readonly Stack[], workflows: readonly WorkflowFixture[], workDir: string, report: Report): Promise<void> {
-  const tenant = stackNamed(stacks, 'default/tenant-enterprise');
-  const withSecurityGroupRules = stackWith(stacks, 'aws_vpc_security_group_ingress_rule');
+  // A tenant on dedicated nodes has every resource the terraform variants break.
+  const tenant = stackWith(stacks, ['aws_eks_node_group', 'aws_iam_role', 'aws_iam_role_policy', 'kubernetes_namespace_v1'], /^tenant-/);
+  const withSecurityGroupRules = stackWith(stacks, ['aws_vpc_security_group_ingress_rule']);
 
   // The terraform variants are validated together, in one configuration (one provider start).
   const terraformVariants: Stack[] = [];
