@@ -91,15 +91,15 @@ export const CHECKOV_SUPPRESSIONS: readonly CheckovSuppression[] = [
     reason: 'the security group is attached to the RDS Proxy (aws_db_proxy.vpc_security_group_ids), a resource type checkov\'s list of security group users does not have',
   },
   {
-    check: 'CKV_AWS_61',
-    stack: 'platform',
-    resource: 'aws_iam_role.tfc-access_tenant-deployer_*',
-    reason: 'the account principal is narrowed by aws:PrincipalArn to the tenant run roles (role/<prefix>-tfc-tenant-*): naming each role would grow this shared role with every tenant, and fail while a new tenant\'s run role does not exist yet',
-  },
-  {
     check: 'CKV2_AWS_57',
     stack: 'workspaces',
     resource: 'aws_secretsmanager_secret.agent-token-secret_*',
     reason: 'the secret holds the Terraform Cloud agent token that tfe_agent_token in the same stack mints: a new token is made by replacing that resource (the secret version follows); a Secrets Manager rotation Lambda would need a Terraform Cloud credential able to mint agent tokens',
+  },
+  {
+    check: 'CKV2_AWS_57',
+    stack: 'platform',
+    resource: 'aws_secretsmanager_secret.ratelimit_auth-token_*',
+    reason: 'the Valkey AUTH token is rotated with Terraform (replace the secret version; ElastiCache accepts old and new until clients switch, and the cluster stack copies the new one): a rotation Lambda would change it behind both stacks',
   },
 ];
