@@ -13,8 +13,36 @@ export const GITHUB_WORKFLOW_TEMPLATE = 'ci/github-workflow.yml';
 /** The reusable workflow the apply jobs of the workflow call (`uses: ./.github/workflows/tenantctl-apply.yml`). */
 export const GITHUB_APPLY_WORKFLOW_FILE = '.github/workflows/tenantctl-apply.yml';
 export const GITHUB_APPLY_WORKFLOW_TEMPLATE = 'ci/github-apply-workflow.yml';
+/**
+ * The actions the workflows use, each pinned to the commit of a release tag: a tag can be moved
+ * to other code, a commit cannot. The tag is written beside the commit, as a comment.
+ */
+export const GITHUB_ACTIONS = {
+  checkout: { uses: 'actions/checkout', commit: '11d5960a326750d5838078e36cf38b85af677262', tag: 'v4.4.0' },
+  setupNode: { uses: 'actions/setup-node', commit: '49933ea5288caeca8642d1e84afbd3f7d6820020', tag: 'v4.4.0' },
+  uploadArtifact: { uses: 'actions/upload-artifact', commit: 'ea165f8d65b6e75b540449e92b4886f43607fa02', tag: 'v4.6.2' },
+  downloadArtifact: { uses: 'actions/download-artifact', commit: 'd3f86a106a0bac45b974a628896c90dbdf5c8093', tag: 'v4.3.0' },
+  githubScript: { uses: 'actions/github-script', commit: 'f28e40c7f34bde8b3046d885e986cb6290c5673b', tag: 'v7.1.0' },
+  /** hashicorp/tfc-workflows-github: one repository, an action per directory under actions/. */
+  tfcWorkflows: { uses: 'hashicorp/tfc-workflows-github/actions', commit: '8e08d1ba957673f5fbf971a22b3219639dc45661', tag: 'v1.3.2' },
+} as const;
+
+/** `<action>@<commit>` as a step's `uses` reads once YAML drops the tag comment. */
+export const actionRef = (action: (typeof GITHUB_ACTIONS)[keyof typeof GITHUB_ACTIONS], path = '') => `${action.uses}${path}@${action.commit}`;
+const pinned = (action: (typeof GITHUB_ACTIONS)[keyof typeof GITHUB_ACTIONS]) => `${action.commit} # ${action.tag}`;
+
+/** The pinned actions as template values (`uses: actions/checkout@{{checkout_ref}}`). */
+const ACTION_VALUES: Record<string, string> = {
+  checkout_ref: pinned(GITHUB_ACTIONS.checkout),
+  setup_node_ref: pinned(GITHUB_ACTIONS.setupNode),
+  upload_artifact_ref: pinned(GITHUB_ACTIONS.uploadArtifact),
+  download_artifact_ref: pinned(GITHUB_ACTIONS.downloadArtifact),
+  github_script_ref: pinned(GITHUB_ACTIONS.githubScript),
+  tfc_workflows_ref: pinned(GITHUB_ACTIONS.tfcWorkflows),
+};
+
 /** The template values the apply workflow uses; the branch and the parallelism are the calling workflow's. */
-const APPLY_WORKFLOW_VALUES = ['project_dir', 'node_version', 'tfc_organization', 'tfc_hostname'] as const;
+const APPLY_WORKFLOW_VALUES = ['project_dir', 'node_version', 'tfc_organization', 'tfc_hostname', 'checkout_ref', 'setup_node_ref', 'tfc_workflows_ref'] as const;
 
 export interface GithubWorkflowOptions {
   /** The tenantctl project (holds platform.json). */
@@ -128,6 +156,7 @@ export function workflowValues(
     max_parallel: String(maxParallel),
     tfc_organization: tfc.organization,
     tfc_hostname: tfc.hostname,
+    ...ACTION_VALUES,
   };
 }
 

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { GITHUB_ACTIONS, actionRef } from '../../src/ci/github';
 import { tempDir } from '../util';
 import { cliPath, snapshotTree, tenantctl } from '../cli/helpers';
 
@@ -207,8 +208,8 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
     test('THEN the changes job validates, then finds the changed stacks against the right base, with full history', () => {
       const job = workflow.jobs.changes;
       expect(needsOf(job)).toEqual([]);
-      expect(job.steps[0]).toEqual({ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
-      expect(job.steps[1]).toMatchObject({ uses: 'actions/setup-node@v4', with: { 'node-version': '20', cache: 'npm', 'cache-dependency-path': './package-lock.json' } });
+      expect(job.steps[0]).toEqual({ uses: actionRef(GITHUB_ACTIONS.checkout), with: { 'fetch-depth': 0, 'persist-credentials': false } });
+      expect(job.steps[1]).toMatchObject({ uses: actionRef(GITHUB_ACTIONS.setupNode), with: { 'node-version': '20', cache: 'npm', 'cache-dependency-path': './package-lock.json' } });
       const runs = job.steps.filter((s) => s.run).map((s) => s.run!);
       expect(runs[0]).toBe('npm ci');
       expect(runs[1]).toBe('npx tenantctl validate');
@@ -230,10 +231,10 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(step(job, 'synth').run).toContain('npx tenantctl synth --stack "$STACK" --quiet');
       expect(step(job, 'synth').env).toEqual({ STACK: '${{ matrix.stack }}' });
       const upload = step(job, 'upload');
-      expect(upload.uses).toBe('hashicorp/tfc-workflows-github/actions/upload-configuration@v1.3.2');
+      expect(upload.uses).toBe(actionRef(GITHUB_ACTIONS.tfcWorkflows, '/upload-configuration'));
       expect(upload.with).toEqual({ workspace: '${{ steps.synth.outputs.workspace }}', directory: '${{ steps.synth.outputs.directory }}', speculative: true });
       const run = step(job, 'run');
-      expect(run.uses).toBe('hashicorp/tfc-workflows-github/actions/create-run@v1.3.2');
+      expect(run.uses).toBe(actionRef(GITHUB_ACTIONS.tfcWorkflows, '/create-run'));
       expect(run.with).toMatchObject({ configuration_version: '${{ steps.upload.outputs.configuration_version_id }}', plan_only: true });
       expect(step(job, 'plan-output').with).toEqual({ plan: '${{ steps.run.outputs.plan_id }}' });
       expect(job.steps.some((s) => s.uses?.includes('apply-run'))).toBe(false);
@@ -243,7 +244,7 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       const job = workflow.jobs.comment;
       expect(needsOf(job)).toEqual(['changes', 'plan']);
       expect(job.if).toContain('!cancelled()');
-      const script = job.steps.find((s) => s.uses === 'actions/github-script@v7')!;
+      const script = job.steps.find((s) => s.uses === actionRef(GITHUB_ACTIONS.githubScript))!;
       expect(String(script.with!.script)).toContain('updateComment');
       expect(String(script.with!.script)).toContain('<!-- tenantctl-plan -->');
     });
@@ -294,8 +295,8 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(applyJob['runs-on']).toBe('ubuntu-latest');
       expect(applyJob['timeout-minutes']).toBe(150);
       expect(applyJob.strategy).toEqual({ 'fail-fast': false, 'max-parallel': '${{ inputs.max-parallel }}', matrix: { stack: '${{ fromJSON(inputs.stacks) }}' } });
-      expect(applyJob.steps[0]).toEqual({ uses: 'actions/checkout@v4' });
-      expect(applyJob.steps[1]).toMatchObject({ uses: 'actions/setup-node@v4', with: { 'node-version': '20', cache: 'npm', 'cache-dependency-path': './package-lock.json' } });
+      expect(applyJob.steps[0]).toEqual({ uses: actionRef(GITHUB_ACTIONS.checkout), with: { 'persist-credentials': false } });
+      expect(applyJob.steps[1]).toMatchObject({ uses: actionRef(GITHUB_ACTIONS.setupNode), with: { 'node-version': '20', cache: 'npm', 'cache-dependency-path': './package-lock.json' } });
       expect(applyJob.steps[2].run).toBe('npm ci');
     });
 
@@ -305,11 +306,11 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(step(job, 'synth').env).toEqual({ STACK: '${{ matrix.stack }}' });
       // The plans and the applies upload the same synthesized configuration.
       expect(step(job, 'synth')).toEqual(step(workflow.jobs.plan, 'synth'));
-      expect(step(job, 'upload')).toMatchObject({ uses: 'hashicorp/tfc-workflows-github/actions/upload-configuration@v1.3.2' });
+      expect(step(job, 'upload')).toMatchObject({ uses: actionRef(GITHUB_ACTIONS.tfcWorkflows, '/upload-configuration') });
       expect(step(job, 'upload').with).toEqual({ workspace: '${{ steps.synth.outputs.workspace }}', directory: '${{ steps.synth.outputs.directory }}' });
-      expect(step(job, 'run')).toMatchObject({ uses: 'hashicorp/tfc-workflows-github/actions/create-run@v1.3.2' });
+      expect(step(job, 'run')).toMatchObject({ uses: actionRef(GITHUB_ACTIONS.tfcWorkflows, '/create-run') });
       expect(step(job, 'run').with).toEqual({ workspace: '${{ steps.synth.outputs.workspace }}', configuration_version: '${{ steps.upload.outputs.configuration_version_id }}', message: 'tenantctl apply: ${{ github.sha }}' });
-      expect(step(job, 'apply')).toMatchObject({ uses: 'hashicorp/tfc-workflows-github/actions/apply-run@v1.3.2', with: { run: '${{ steps.run.outputs.run_id }}' } });
+      expect(step(job, 'apply')).toMatchObject({ uses: actionRef(GITHUB_ACTIONS.tfcWorkflows, '/apply-run'), with: { run: '${{ steps.run.outputs.run_id }}' } });
       const order = job.steps.map((s) => s.id).filter(Boolean);
       expect(order).toEqual(['synth', 'upload', 'run', 'apply']);
     });
@@ -317,22 +318,25 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
     test('THEN a run left waiting by a failed or cancelled apply is discarded', () => {
       const discard = applyJob.steps[applyJob.steps.length - 1];
       expect(discard).toMatchObject({
-        uses: 'hashicorp/tfc-workflows-github/actions/discard-run@v1.3.2',
+        uses: actionRef(GITHUB_ACTIONS.tfcWorkflows, '/discard-run'),
         if: "${{ (failure() || cancelled()) && steps.run.outputs.run_id != '' && steps.apply.outcome != 'success' }}",
         'continue-on-error': true,
         with: { run: '${{ steps.run.outputs.run_id }}' },
       });
     });
 
-    test('THEN every action is pinned to a release and the Terraform Cloud actions get only inputs they declare', () => {
+    test('THEN every action is pinned to the commit of a release, named beside it, and the Terraform Cloud actions get only inputs they declare', () => {
       for (const [, job] of jobsWithSteps()) {
         for (const s of job.steps.filter((s) => s.uses)) {
-          expect(s.uses).toMatch(/^[\w.-]+\/[\w./-]+@v\d+(\.\d+\.\d+)?$/);
+          expect(s.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
           if (s.uses!.startsWith('hashicorp/')) {
-            expect(s.uses).toMatch(/@v1\.3\.2$/);
+            expect(s.uses).toBe(actionRef(GITHUB_ACTIONS.tfcWorkflows, `/${actionName(s.uses!)}`));
             for (const input of Object.keys(s.with ?? {})) expect(TFC_ACTION_INPUTS[actionName(s.uses!)]).toContain(input);
           }
         }
+      }
+      for (const t of [text, applyText]) {
+        for (const line of t.split('\n').filter((l) => /uses: \S+@[0-9a-f]{40}/.test(l))) expect(line).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
       }
     });
   });
@@ -436,10 +440,10 @@ describe('GIVEN a project in a subdirectory of a git repository', () => {
     for (const w of [workflow, apply]) {
       expect(w.defaults.run).toEqual({ shell: 'bash', 'working-directory': 'infra/platform' });
       for (const job of Object.values(w.jobs)) {
-        for (const s of (job.steps ?? []).filter((s) => s.uses === 'actions/setup-node@v4')) expect(s.with!['cache-dependency-path']).toBe('infra/platform/package-lock.json');
+        for (const s of (job.steps ?? []).filter((s) => s.uses === actionRef(GITHUB_ACTIONS.setupNode))) expect(s.with!['cache-dependency-path']).toBe('infra/platform/package-lock.json');
       }
     }
-    expect(apply.jobs.apply.steps.filter((s) => s.uses === 'actions/setup-node@v4')).toHaveLength(1);
+    expect(apply.jobs.apply.steps.filter((s) => s.uses === actionRef(GITHUB_ACTIONS.setupNode))).toHaveLength(1);
   });
 
   test('THEN a Terraform Enterprise hostname from platform.json is used', () => {
@@ -607,7 +611,7 @@ describe('GIVEN the plan summary and the pull request comment', () => {
       },
     };
     const context = { serverUrl: 'https://github.com', repo: { owner: 'acme', repo: 'platform' }, runId: 42, payload: { pull_request: { number: 7, head: { sha: 'abcdef0123456789' } } } };
-    const script = String(workflow.jobs.comment.steps.find((s) => s.uses === 'actions/github-script@v7')!.with!.script);
+    const script = String(workflow.jobs.comment.steps.find((s) => s.uses === actionRef(GITHUB_ACTIONS.githubScript))!.with!.script);
     const vars: Record<string, string> = { PLAN_DIR: planDir, CHANGES_RESULT: 'success', STACKS: '[]', REMOVED: '[]', ...env };
     const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
     Object.assign(process.env, vars);

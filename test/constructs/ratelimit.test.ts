@@ -107,7 +107,7 @@ describe('RateLimitStore: the Valkey behind the global rate limit', () => {
   test('ships slow and engine logs to encrypted log groups', () => {
     const groups = Object.values(json.resources('aws_cloudwatch_log_group'));
     expect(groups.map((g) => g.name).sort()).toEqual(['/aws/elasticache/acme-prod-ratelimit/engine-log', '/aws/elasticache/acme-prod-ratelimit/slow-log']);
-    for (const g of groups) expect(g).toMatchObject({ kms_key_id: KEYS.logs, retention_in_days: 90 });
+    for (const g of groups) expect(g).toMatchObject({ kms_key_id: KEYS.logs, retention_in_days: 365 });
     expect(group.log_delivery_configuration.map((c: any) => [c.log_type, c.destination_type, c.log_format])).toEqual([
       ['slow-log', 'cloudwatch-logs', 'json'],
       ['engine-log', 'cloudwatch-logs', 'json'],

@@ -383,7 +383,7 @@ describe.each([
         cluster_name: cluster,
         principal_arn: `\${aws_eks_access_entry.${json.idOf('aws_eks_access_entry')}.principal_arn}`,
         policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
-        access_scope: { type: 'namespace', namespaces: [nsRef(json)] },
+        access_scope: { type: 'namespace', namespaces: [namespace] },
       });
     });
   });

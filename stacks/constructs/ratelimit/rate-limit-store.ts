@@ -39,7 +39,8 @@ export const VALKEY = { engine: 'valkey', version: '8.2', parameterFamily: 'valk
 const NODE_TYPE = 'cache.m7g.large';
 /** The primary and one replica in another AZ: failover promotes the replica. */
 const NODE_COUNT = 2;
-const LOG_RETENTION_DAYS = 90;
+/** A year, as every platform log group: the slow log names the counters (tenant descriptors) an incident review looks for. */
+const LOG_RETENTION_DAYS = 365;
 /** AUTH tokens are 16 to 128 printable characters; letters and digits only, so the token never needs escaping (ratelimit splits REDIS_AUTH at a colon). */
 const AUTH_TOKEN_LENGTH = 64;
 const REPLICATION_GROUP_ID = /^[a-z](?!.*--)[a-z0-9-]{0,38}[a-z0-9]$/;

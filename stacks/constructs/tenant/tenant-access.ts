@@ -76,7 +76,8 @@ export class TenantAccess extends Construct {
       clusterName: props.clusterName,
       principalArn: this.accessEntry.principalArn,
       policyArn: `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`,
-      accessScope: { type: 'namespace', namespaces: [props.namespace] },
+      // The namespace's name, not a reference: the access entry is AWS-side and needs no Kubernetes object.
+      accessScope: { type: 'namespace', namespaces: [tenant.names.namespace] },
     });
   }
 }

@@ -43,7 +43,9 @@ export class TenantIdentity extends Construct {
       roleName: tenant.names.iamRole,
       oidcProviderArn: props.oidcProviderArn,
       oidcIssuer: props.oidcIssuer,
-      namespace: props.namespace,
+      // The namespace's name, not a reference to it: the IAM role needs no Kubernetes object, so
+      // the AWS side of the tenant never waits on (or fails with) the cluster API.
+      namespace: tenant.names.namespace,
       serviceAccount: tenant.names.serviceAccount,
       statements: [
         { sid: 'ConnectAsTenantDbUserThroughProxy', actions: ['rds-db:connect'], resources: [dbUser] },
