@@ -27,6 +27,9 @@ export const MOCK_DATA: Readonly<Record<string, Readonly<Record<string, unknown>
   aws_kms_key: { arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` },
   aws_iam_role: { arn: `arn:aws:iam::${ACCOUNT}:role/example` },
   aws_vpc: { id: VPC },
+  // The STS interface endpoint has one network interface per private subnet (StsEndpointAddresses indexes them).
+  aws_vpc_endpoint: { id: 'vpce-0123456789abcdef0', network_interface_ids: ['eni-0123456789abcdef0', 'eni-0123456789abcdef1', 'eni-0123456789abcdef2'] },
+  aws_network_interface: { private_ip: '10.0.32.10' },
   aws_subnets: { ids: SUBNETS },
   aws_route53_zone: { zone_id: 'Z0123456789EXAMPLE' },
   aws_caller_identity: { account_id: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/example/session`, user_id: 'AROAEXAMPLEID:session' },
