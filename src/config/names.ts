@@ -10,9 +10,12 @@ export const PLATFORM_PRIORITY_CLASS = 'tenantctl-platform';
  */
 export const TENANT_ENTRY_SERVICE = { name: 'gateway', port: 8080 } as const;
 
+/** DNS suffix of Services after `<service>.<namespace>.` (the cluster domain EKS sets). */
+export const SERVICE_DNS_SUFFIX = 'svc.cluster.local';
+
 /** Cluster DNS name of a tenant namespace's entry Service. */
 export function tenantEntryHost(namespace: string): string {
-  return `${TENANT_ENTRY_SERVICE.name}.${namespace}.svc.cluster.local`;
+  return `${TENANT_ENTRY_SERVICE.name}.${namespace}.${SERVICE_DNS_SUFFIX}`;
 }
 
 /**

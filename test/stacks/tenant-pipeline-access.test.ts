@@ -12,6 +12,7 @@ import { MANAGE, TENANT_NAMESPACE_KINDS, TENANT_SHARED_NAMESPACE_KINDS, admissio
 import { TENANT_ADMIN_RULES } from '../../stacks/constructs/tenant/tenant-access';
 import { tenantStackTypes } from '../../stacks/constructs/tfc/tenant-run-permissions';
 import { TenantStack } from '../../stacks/tenant-stack';
+import { admits, type AdmissionRequest } from '../cel';
 import { platformSpec, SynthJson } from '../util';
 
 const PLATFORM_ACCOUNT = '111122223333';
@@ -176,7 +177,23 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
       expect(o.name).toMatch(allowed[o.namespace]);
     }
   });
+  test('THEN admission admits every object its stack writes to its own pipeline, and none it checks to another tenant\'s', () => {
+    const spec = admissionPolicySpec(platform);
+    const other = tenants.find((t) => t.id !== id)!;
+    for (const o of kubernetesObjects(tenantJson[id].json)) {
+      for (const operation of ['CREATE', 'UPDATE'] as const) {
+        expect({ o: o.name, operation, admitted: admits(spec, requestFor(o, operation, tenant)) }).toEqual({ o: o.name, operation, admitted: true });
+      }
+      const checked = spec.matchConstraints && (spec.matchConstraints as any).resourceRules.some((r: any) => r.resources.includes(o.resource));
+      if (checked) expect({ o: o.name, admitted: admits(spec, requestFor(o, 'CREATE', other)) }).toEqual({ o: o.name, admitted: false });
+    }
+  });
 });
+
+/** The admission request of a tenant's pipeline writing an object. */
+function requestFor(o: KubernetesObject, operation: AdmissionRequest['operation'], tenant: TenantSpec, object: any = o.body): AdmissionRequest {
+  return { operation, group: o.group, resource: o.resource, namespace: o.namespace, name: o.name, groups: ['tenantctl:tenant-deployers', `tenantctl:tenant:${tenant.id}`], object };
+}
 
 /** Namespace of a shared namespace key (the admission policy names them the same way). */
 function platformSpecNamespace(key: string): string {
@@ -188,6 +205,8 @@ interface KubernetesObject {
   readonly resource: string;
   readonly namespace: string;
   readonly name: string;
+  /** The object as the API server sees the fields admission reads (typed resources: metadata, a Job's service account). */
+  readonly body: any;
 }
 
 /** Typed Kubernetes resources of the provider, by API group and resource. */
@@ -215,12 +234,16 @@ function kubernetesObjects(json: any): KubernetesObject[] {
       if (type === 'kubernetes_manifest') {
         const m = r.manifest;
         const group = m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : '';
-        out.push({ group, resource: plural(m.kind), namespace: nsName(m.metadata.namespace ?? ''), name: m.metadata.name });
+        const namespace = nsName(m.metadata.namespace ?? '');
+        out.push({ group, resource: plural(m.kind), namespace, name: m.metadata.name, body: { ...m, metadata: { ...m.metadata, namespace } } });
         continue;
       }
       const typed = TYPED[type];
       if (!typed) throw new Error(`no API group and resource known for ${type}: add it to TYPED`);
-      out.push({ group: typed[0], resource: typed[1], namespace: nsName(r.metadata.namespace ?? ''), name: r.metadata.name });
+      const namespace = nsName(r.metadata.namespace ?? '');
+      const serviceAccountName = r.spec?.template?.spec?.service_account_name;
+      const body = { metadata: { ...r.metadata, namespace }, ...(serviceAccountName ? { spec: { template: { spec: { serviceAccountName } } } } : {}) };
+      out.push({ group: typed[0], resource: typed[1], namespace, name: r.metadata.name, body });
     }
   }
   return out;
@@ -293,4 +316,114 @@ test('GIVEN a tenant removed with --purge-data THEN only its access entry gains 
   const groups = Object.values(json.resources('aws_eks_access_entry')).map((e: any) => e.kubernetes_groups);
   expect(groups.filter((g) => g.includes('tenantctl:tenant-purgers'))).toEqual([['tenantctl:tenant-deployers', 'tenantctl:tenant:charlie', 'tenantctl:tenant-purgers']]);
   expect(projectStacks(withPurge).filter((s) => s.kind === 'tenant')).toHaveLength(tenants.length);
+});
+
+describe.each([
+  ['without a domain', platform],
+  ['with a domain', platformSpec({ ...tfc, domain: 'saas.example.com' } as Partial<PlatformConfig>)],
+])('GIVEN the tenant deployer admission policy %s', (_what, p) => {
+  const spec = admissionPolicySpec(p);
+  const tenant = resolveTenant(tenantSchema.parse({ version: 1, id: 'acme', tier: 'enterprise' }), p, tiers, 'acme.json');
+  const objects = kubernetesObjects(SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform: p, tenant }))).json);
+  const byKind = (kind: string) => objects.find((o) => o.body.kind === kind)!;
+  const namespace = objects.find((o) => o.resource === 'namespaces')!;
+  /** Whether the tenant's pipeline may write its own object of this kind changed by `edit`. */
+  const admitsEdited = (o: KubernetesObject, edit: (body: any) => void) => {
+    const body = JSON.parse(JSON.stringify(o.body));
+    edit(body);
+    return admits(spec, requestFor(o, 'UPDATE', tenant, body));
+  };
+  const vs = () => byKind('VirtualService');
+  const route = (body: any) => body.spec.http.find((h: any) => h.route);
+
+  test('THEN it checks writes of the Istio kinds that reach past the namespace, and the pipeline may still delete them', () => {
+    expect((spec.matchConstraints as any).resourceRules).toContainEqual({
+      apiGroups: ['networking.istio.io'],
+      apiVersions: ['*'],
+      operations: ['CREATE', 'UPDATE'],
+      resources: ['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'],
+    });
+    for (const kind of ['VirtualService', 'DestinationRule', 'ServiceEntry', 'EnvoyFilter']) expect(admits(spec, requestFor(byKind(kind), 'DELETE', tenant, null))).toBe(true);
+  });
+
+  test('THEN the tenant\'s own objects are admitted unchanged', () => {
+    for (const o of objects) expect({ o: o.name, admitted: admits(spec, requestFor(o, 'CREATE', tenant)) }).toEqual({ o: o.name, admitted: true });
+  });
+
+  test.each([
+    ['without sidecar injection', (b: any) => delete b.metadata.labels['istio-injection']],
+    ['with sidecar injection disabled', (b: any) => (b.metadata.labels['istio-injection'] = 'disabled')],
+    ['with Pod Security pinned to an old version', (b: any) => (b.metadata.labels['pod-security.kubernetes.io/enforce-version'] = 'v1.22')],
+    ['with Pod Security privileged', (b: any) => (b.metadata.labels['pod-security.kubernetes.io/enforce'] = 'privileged')],
+    ['without the Pod Security audit label', (b: any) => delete b.metadata.labels['pod-security.kubernetes.io/audit']],
+    ['labelled for another tenant', (b: any) => (b.metadata.labels['tenantctl.io/tenant'] = 'globex')],
+  ])('THEN its namespace is denied %s', (_case, edit) => {
+    expect(admitsEdited(namespace, edit)).toBe(false);
+  });
+
+  test.each([
+    ['on the mesh gateway', (b: any) => (b.spec.gateways = ['mesh'])],
+    ['on the tenant gateway and the mesh', (b: any) => b.spec.gateways.push('mesh')],
+    ['on no gateway (the mesh)', (b: any) => delete b.spec.gateways],
+    ['on another gateway', (b: any) => (b.spec.gateways = ['istio-system/platform-gateway'])],
+    ["for another tenant's host", (b: any) => (b.spec.hosts = ['globex.saas.example.com'])],
+    ['for a second host', (b: any) => b.spec.hosts.push('grafana.saas.example.com')],
+    ['routing to Grafana', (b: any) => (route(b).route[0].destination.host = 'grafana.monitoring.svc.cluster.local')],
+    ["routing to another tenant's Service", (b: any) => (route(b).route[0].destination.host = 'gateway.tenant-globex.svc.cluster.local')],
+    ['routing to a name of another namespace', (b: any) => (route(b).route[0].destination.host = 'prometheus.monitoring')],
+    ['routing to a host that only ends like its own', (b: any) => (route(b).route[0].destination.host = 'grafana.monitoring.svc.cluster.local.tenant-acme.svc.cluster.local')],
+    ['mirroring to another namespace', (b: any) => (route(b).mirror = { host: 'gateway.tenant-globex.svc.cluster.local' })],
+    ['delegating', (b: any) => (route(b).delegate = { name: 'grafana', namespace: 'monitoring' })],
+    ['with a TLS route', (b: any) => (b.spec.tls = [{ match: [{ sniHosts: ['grafana.saas.example.com'] }], route: [{ destination: { host: 'gateway' } }] }])],
+    ['with a TCP route', (b: any) => (b.spec.tcp = [{ route: [{ destination: { host: 'gateway' } }] }])],
+  ])('THEN a VirtualService is denied %s', (_case, edit) => {
+    expect(admitsEdited(vs(), edit)).toBe(false);
+  });
+
+  test.each([
+    ['by short name', 'gateway'],
+    ['by full name', 'gateway.tenant-acme.svc.cluster.local'],
+  ])('THEN a VirtualService may route to a Service of its namespace %s', (_case, host) => {
+    expect(admitsEdited(vs(), (b) => (route(b).route[0].destination.host = host))).toBe(true);
+  });
+
+  if (!p.domain) {
+    test.each([
+      ['a route without a match', (b: any) => delete route(b).match],
+      ["another tenant's path prefix", (b: any) => (route(b).match = [{ uri: { prefix: '/globex/' } }])],
+      ['a prefix that only starts like its own', (b: any) => (route(b).match = [{ uri: { prefix: '/acme' } }])],
+      ['a regex match', (b: any) => (route(b).match = [{ uri: { regex: '.*' } }])],
+      ['a header match only', (b: any) => (route(b).match = [{ headers: { host: { exact: 'grafana' } } }])],
+      ['a named host', (b: any) => (b.spec.hosts = ['grafana.example.com'])],
+    ])('THEN a VirtualService on the shared host is denied %s', (_case, edit) => {
+      expect(admitsEdited(vs(), edit)).toBe(false);
+    });
+  }
+
+  test.each([
+    ['for every host', '*'],
+    ["for another tenant's Services", '*.tenant-globex.svc.cluster.local'],
+    ['for Grafana', 'grafana.monitoring.svc.cluster.local'],
+    ['for a wildcard of another namespace', '*.svc.cluster.local'],
+  ])('THEN a DestinationRule is denied %s', (_case, host) => {
+    expect(admitsEdited(byKind('DestinationRule'), (b) => (b.spec.host = host))).toBe(false);
+  });
+
+  test.each([
+    ['exported to every namespace', (b: any) => (b.spec.exportTo = ['*'])],
+    ['exported to another namespace too', (b: any) => b.spec.exportTo.push('tenant-globex')],
+    ['exported by default (everywhere)', (b: any) => delete b.spec.exportTo],
+  ])('THEN a ServiceEntry is denied %s', (_case, edit) => {
+    expect(admitsEdited(byKind('ServiceEntry'), edit)).toBe(false);
+  });
+
+  test.each([
+    ['removing a filter', (b: any) => (b.spec.configPatches[0].patch = { operation: 'REMOVE' })],
+    ['inserting another filter', (b: any) => (b.spec.configPatches[0].patch.value.name = 'envoy.filters.http.lua')],
+    ['patching the outbound listeners', (b: any) => (b.spec.configPatches[0].match.context = 'SIDECAR_OUTBOUND')],
+    ['patching clusters', (b: any) => (b.spec.configPatches[0].applyTo = 'CLUSTER')],
+    ['with a second patch', (b: any) => b.spec.configPatches.push({ applyTo: 'NETWORK_FILTER', match: { context: 'ANY' }, patch: { operation: 'REMOVE' } })],
+  ])('THEN an EnvoyFilter is denied %s', (_case, edit) => {
+    expect(admitsEdited(byKind('EnvoyFilter'), edit)).toBe(false);
+  });
 });

@@ -5,12 +5,13 @@ import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1, type RoleV1Rule } from '@cdktf/provider-kubernetes/lib/role-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames, tenantNames, type TenantNames } from '../../../src/config/names';
+import { SERVICE_DNS_SUFFIX, platformNames, tenantNames, type TenantNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { SQL_JOB_HASH_LENGTH } from '../database/sql-job';
 import { TENANT_ADMIN_RULES } from '../tenant/tenant-access';
 import { TENANT_LABEL } from '../../../src/config/labels';
-import { POD_SECURITY_ENFORCE } from '../tenant/tenant-namespace';
+import { LOCAL_RATE_LIMIT_PATCH } from '../tenant/tenant-mesh';
+import { TENANT_NAMESPACE_POLICY_LABELS } from '../tenant/tenant-namespace';
 
 /** What the Kubernetes provider does with the objects it manages: no list or watch. */
 export const MANAGE = ['get', 'create', 'update', 'patch', 'delete'];
@@ -64,9 +65,13 @@ const rule = (apiGroup: string, resources: readonly string[], verbs: string[], r
  *   name), and in the provisioning and monitoring namespaces the few kinds a tenant stack keeps
  *   there (and its rate limit descriptor); in the platform namespace, Jobs for a purging pipeline only;
  * - a ValidatingAdmissionPolicy (in the API server, no webhook to fail open) that lets a
- *   pipeline write only objects named for its own tenant: its namespace (still labelled for it
- *   and Pod Security restricted), its provisioning Job running as the tenant provisioner, its
- *   dashboard and alert rules, its rate limit descriptor, and while purging its purge Job.
+ *   pipeline write only objects named for its own tenant: its namespace (still labelled for it,
+ *   sidecar-injected and Pod Security restricted), its provisioning Job running as the tenant
+ *   provisioner, its dashboard and alert rules, its rate limit descriptor, and while purging its
+ *   purge Job; and the Istio objects whose effect reaches past the namespace only as far as the
+ *   tenant: VirtualServices on the tenant gateway for its own host (or path prefix) to its own
+ *   Services, DestinationRules for its own Services, ServiceEntries visible to its namespace only,
+ *   EnvoyFilters that only add the local rate limit.
  *
  * Reads of shared namespaces are by name only (get): the provider never lists.
  */
@@ -163,6 +168,8 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         { apiGroups: [''], apiVersions: ['v1'], operations: writes, resources: ['namespaces', 'configmaps'] },
         { apiGroups: ['batch'], apiVersions: ['v1'], operations: writes, resources: ['jobs'] },
         { apiGroups: ['monitoring.coreos.com'], apiVersions: ['*'], operations: writes, resources: ['prometheusrules'] },
+        // Deleting a route or rule takes nothing from anyone else.
+        { apiGroups: ['networking.istio.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: [...TENANT_MESH_KINDS] },
       ],
     },
     matchConditions: [{ name: 'tenant-pipelines-only', expression: `'${groups.group}' in request.userInfo.groups` }],
@@ -182,8 +189,8 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         message: 'a tenant pipeline may manage only its own namespace',
       },
       {
-        expression: `request.resource.resource != 'namespaces' || request.operation == 'DELETE' || (${label(TENANT_LABEL)} == variables.tenant && ${label(POD_SECURITY_ENFORCE.label)} == '${POD_SECURITY_ENFORCE.level}')`,
-        message: `a tenant namespace keeps its ${TENANT_LABEL} label and Pod Security ${POD_SECURITY_ENFORCE.level}`,
+        expression: `request.resource.resource != 'namespaces' || request.operation == 'DELETE' || (${[`${label(TENANT_LABEL)} == variables.tenant`, ...Object.entries(TENANT_NAMESPACE_POLICY_LABELS).map(([key, value]) => `${label(key)} == '${value}'`)].join(' && ')})`,
+        message: `a tenant namespace keeps its ${TENANT_LABEL} label and ${Object.entries(TENANT_NAMESPACE_POLICY_LABELS).map(([key, value]) => `${key}=${value}`).join(', ')}`,
       },
       {
         expression: `request.namespace != '${ns.tenantProvisioning}' || request.name.matches(${job((n) => n.provisionJob)})`,
@@ -209,6 +216,68 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         expression: `request.namespace != '${ns.platform}' || !(${isJob}) || ${serviceAccount} == '${names.dbProvisionerServiceAccount}'`,
         message: `purge Jobs run as ${names.dbProvisionerServiceAccount}`,
       },
+      ...meshValidations(platform),
     ],
   };
+}
+
+/** Istio kinds a tenant stack writes whose effect can reach past its namespace: admission checks them. */
+export const TENANT_MESH_KINDS = ['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'] as const;
+
+/**
+ * What the tenant's Istio objects may say. The shared gateway accepts every tenant host and a
+ * VirtualService, DestinationRule or ServiceEntry is visible to every namespace unless exported
+ * to its own: so a VirtualService binds only the tenant gateway (never `mesh`), only the tenant's
+ * host (without a domain every host is shared, so only routes matching the tenant's path prefix),
+ * and routes, without delegation or mirroring, only to Services of the tenant's namespace; a
+ * DestinationRule applies only to the tenant's Services; a ServiceEntry is exported to its own
+ * namespace only; an EnvoyFilter (which reaches only the namespace's own sidecars) may only
+ * insert the local rate limit, never remove or replace a filter.
+ */
+function meshValidations(platform: PlatformSpec): { expression: string; message: string }[] {
+  const names = platformNames(platform);
+  const namespace = celName(platform, (n) => n.namespace);
+  const suffix = SERVICE_DNS_SUFFIX.split('.').map((part) => `[.]${part}`).join('');
+  // A Service of the tenant's namespace: its short name (Istio reads it in the rule's namespace) or its full name.
+  const service = (host: string, wildcard = false) => `${host}.matches('^(${wildcard ? '([*]|[a-z0-9-]+)' : '[a-z0-9-]+'}[.]' + ${namespace} + '${suffix}|[a-z0-9-]+)$')`;
+  const kind = (resource: string, expression: string) => `request.resource.resource != '${resource}' || (${expression})`;
+  const prefix = celName(platform, (n) => n.pathPrefix);
+  const root = celName(platform, (n) => n.pathPrefix.slice(0, -1));
+  const pathMatch = `has(m.uri) && ((has(m.uri.prefix) && m.uri.prefix.startsWith(${prefix})) || (has(m.uri.exact) && (m.uri.exact == ${root} || m.uri.exact.startsWith(${prefix}))))`;
+  const hosts = platform.domain
+    ? `object.spec.hosts.size() == 1 && object.spec.hosts[0] == ${celName(platform, (n) => n.host!)}`
+    : `object.spec.hosts.size() == 1 && object.spec.hosts[0] == '*' && has(object.spec.http) && object.spec.http.all(h, has(h.match) && h.match.size() > 0 && h.match.all(m, ${pathMatch}))`;
+  const patch = LOCAL_RATE_LIMIT_PATCH;
+  return [
+    {
+      expression: kind('virtualservices', `has(object.spec.gateways) && object.spec.gateways.size() == 1 && object.spec.gateways[0] == '${names.gateway}'`),
+      message: `a tenant's VirtualServices bind the gateway ${names.gateway} only`,
+    },
+    {
+      expression: kind('virtualservices', `has(object.spec.hosts) && ${hosts} && !has(object.spec.tcp) && !has(object.spec.tls)`),
+      message: platform.domain ? "a tenant's VirtualServices route only the tenant's own host, over HTTP" : "a tenant's VirtualServices route only requests under the tenant's own path prefix, over HTTP",
+    },
+    {
+      expression: kind(
+        'virtualservices',
+        `!has(object.spec.http) || object.spec.http.all(h, !has(h.delegate) && !has(h.mirror) && !has(h.mirrors) && (!has(h.route) || h.route.all(r, ${service('r.destination.host')})))`,
+      ),
+      message: "a tenant's VirtualServices route, without delegation or mirroring, only to Services of the tenant's namespace",
+    },
+    {
+      expression: kind('destinationrules', service('object.spec.host', true)),
+      message: "a tenant's DestinationRules apply only to Services of the tenant's namespace",
+    },
+    {
+      expression: kind('serviceentries', `has(object.spec.exportTo) && object.spec.exportTo.size() == 1 && object.spec.exportTo[0] == '.'`),
+      message: "a tenant's ServiceEntries are exported to the tenant's namespace only",
+    },
+    {
+      expression: kind(
+        'envoyfilters',
+        `object.spec.configPatches.all(p, p.applyTo == '${patch.applyTo}' && p.match.context == '${patch.context}' && p.patch.operation == '${patch.operation}' && p.patch.value.name == '${patch.filter}')`,
+      ),
+      message: `a tenant's EnvoyFilters only insert the local rate limit (${patch.filter}) into the sidecars' inbound listeners`,
+    },
+  ];
 }

@@ -1,6 +1,6 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
-import { TENANT_ENTRY_SERVICE, platformNames, tenantEntryHost } from '../../../src/config/names';
+import { SERVICE_DNS_SUFFIX, TENANT_ENTRY_SERVICE, platformNames, tenantEntryHost } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import type { TenantSpec } from '../../../src/config/project';
 import { POSTGRES_PORT } from '../database/database-proxy';
@@ -19,6 +19,17 @@ const API = {
   security: 'security.istio.io/v1',
   networking: 'networking.istio.io/v1beta1',
   envoyFilter: 'networking.istio.io/v1alpha3',
+} as const;
+
+/**
+ * Where the tier's local rate limit goes: an HTTP filter inserted before the router of every
+ * sidecar's inbound listener. The only EnvoyFilter a tenant pipeline may write (TenantDeployerAccess).
+ */
+export const LOCAL_RATE_LIMIT_PATCH = {
+  applyTo: 'HTTP_FILTER',
+  context: 'SIDECAR_INBOUND',
+  operation: 'INSERT_BEFORE',
+  filter: 'envoy.filters.http.local_ratelimit',
 } as const;
 
 /**
@@ -71,7 +82,7 @@ export class TenantMesh extends Construct {
 
     const pool = tier.connectionPool;
     object('destination-rule', API.networking, 'DestinationRule', `${tenant.names.stack}-default`, {
-      host: `*.${namespaceName}.svc.cluster.local`,
+      host: `*.${namespaceName}.${SERVICE_DNS_SUFFIX}`,
       trafficPolicy: {
         connectionPool: {
           tcp: { maxConnections: pool.maxConnections },
@@ -104,12 +115,12 @@ export class TenantMesh extends Construct {
       // caps the tenant's own service-to-service calls that never pass the gateway.
       configPatches: [
         {
-          applyTo: 'HTTP_FILTER',
+          applyTo: LOCAL_RATE_LIMIT_PATCH.applyTo,
           match: {
-            context: 'SIDECAR_INBOUND',
+            context: LOCAL_RATE_LIMIT_PATCH.context,
             listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } },
           },
-          patch: { operation: 'INSERT_BEFORE', value: localRateLimit(tier.requestsPerSecond) },
+          patch: { operation: LOCAL_RATE_LIMIT_PATCH.operation, value: localRateLimit(tier.requestsPerSecond) },
         },
       ],
     });
@@ -120,7 +131,7 @@ export class TenantMesh extends Construct {
 function localRateLimit(perSecond: number): Record<string, unknown> {
   const always = (key: string) => ({ runtime_key: key, default_value: { numerator: 100, denominator: 'HUNDRED' } });
   return {
-    name: 'envoy.filters.http.local_ratelimit',
+    name: LOCAL_RATE_LIMIT_PATCH.filter,
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
       stat_prefix: 'http_local_rate_limiter',

@@ -12,6 +12,19 @@ export interface TenantNamespaceProps {
 /** Pod Security Admission's enforce label and the level tenant namespaces keep. */
 export const POD_SECURITY_ENFORCE = { label: 'pod-security.kubernetes.io/enforce', level: 'restricted' } as const;
 
+/**
+ * The labels that isolate a tenant namespace: sidecar injection (mTLS, the mesh's egress registry
+ * and the local rate limit live in the sidecar) and Pod Security at the latest restricted level.
+ * Admission keeps them on the namespace (TenantDeployerAccess).
+ */
+export const TENANT_NAMESPACE_POLICY_LABELS: Readonly<Record<string, string>> = {
+  'istio-injection': 'enabled',
+  [POD_SECURITY_ENFORCE.label]: POD_SECURITY_ENFORCE.level,
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+  'pod-security.kubernetes.io/warn': POD_SECURITY_ENFORCE.level,
+  'pod-security.kubernetes.io/audit': POD_SECURITY_ENFORCE.level,
+};
+
 /** Labels tenantctl puts on every object of a tenant. */
 export function tenantLabels(tenant: Pick<TenantSpec, 'id'>): Record<string, string> {
   return { 'app.kubernetes.io/managed-by': 'tenantctl', [TENANT_LABEL]: tenant.id };
@@ -40,11 +53,7 @@ export class TenantNamespace extends Construct {
         labels: {
           ...labels,
           [TIER_LABEL]: tenant.tier,
-          'istio-injection': 'enabled',
-          [POD_SECURITY_ENFORCE.label]: POD_SECURITY_ENFORCE.level,
-          'pod-security.kubernetes.io/enforce-version': 'latest',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/audit': 'restricted',
+          ...TENANT_NAMESPACE_POLICY_LABELS,
         },
       },
     });

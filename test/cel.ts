@@ -1,0 +1,92 @@
+import * as vm from 'vm';
+
+/**
+ * Evaluates a ValidatingAdmissionPolicy's CEL with JavaScript, for the subset the tenant deployer
+ * policy uses: string literals, list literals, ==, !=, !, &&, ||, ?:, `in` over map keys and
+ * lists, has(), size(), startsWith, substring, matches (RE2-compatible regexes) and the macros
+ * all, exists, filter and map. Macros become arrow functions and `in` over a list a membership
+ * test; everything else means the same in both languages. A CEL error denies (failurePolicy Fail).
+ */
+
+export interface AdmissionRequest {
+  readonly operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  readonly group: string;
+  readonly resource: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly groups: readonly string[];
+  readonly object?: unknown;
+}
+
+/** `x in [..]` and `x in list` test membership in CEL, not keys: list literals and the groups become membership sets. */
+function wrapListLiterals(expression: string): string {
+  let out = '';
+  let i = 0;
+  while (i < expression.length) {
+    if (expression.startsWith(' in [', i)) {
+      out += ' in members([';
+      i += ' in ['.length;
+      let depth = 1;
+      while (depth > 0) {
+        const c = expression[i];
+        if (c === "'") {
+          const end = expression.indexOf("'", i + 1);
+          out += expression.slice(i, end + 1);
+          i = end + 1;
+          continue;
+        }
+        if (c === '[') depth++;
+        if (c === ']') depth--;
+        out += c;
+        i++;
+      }
+      out += ')';
+      continue;
+    }
+    const c = expression[i];
+    if (c === "'") {
+      const end = expression.indexOf("'", i + 1);
+      out += expression.slice(i, end + 1);
+      i = end + 1;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
+
+function toJavaScript(expression: string): string {
+  return wrapListLiterals(expression).replace(/\.(all|exists|filter|map)\((\w+), /g, (_m, macro: string, v: string) => `.${({ all: 'every', exists: 'some' } as Record<string, string>)[macro] ?? macro}((${v}) => `);
+}
+
+const PRELUDE = `
+  Object.defineProperty(Array.prototype, 'size', { value: function () { return this.length; } });
+  Object.defineProperty(String.prototype, 'size', { value: function () { return this.length; } });
+  Object.defineProperty(String.prototype, 'matches', { value: function (re) { return new RegExp(re).test(this); } });
+  // Array methods probe indices with the in operator too.
+  var members = (list) => new Proxy(list, { has: (target, key) => target.includes(key) || Reflect.has(target, key) });
+  var has = (value) => value !== undefined;
+`;
+
+const covers = (list: readonly string[] | undefined, value: string) => !!list && (list.includes('*') || list.includes(value));
+
+/** Whether the policy admits the request: unmatched requests are admitted, matched ones must pass every validation. */
+export function admits(spec: any, request: AdmissionRequest): boolean {
+  const matched = spec.matchConstraints.resourceRules.some(
+    (r: any) => covers(r.apiGroups, request.group) && covers(r.resources, request.resource) && covers(r.operations, request.operation),
+  );
+  if (!matched) return true;
+  const context = vm.createContext({});
+  vm.runInContext(PRELUDE, context);
+  const input = { request: { operation: request.operation, namespace: request.namespace, name: request.name, resource: { group: request.group, resource: request.resource }, userInfo: { groups: [...request.groups] } }, object: request.object ?? null };
+  vm.runInContext(`var input = JSON.parse(${JSON.stringify(JSON.stringify(input))}); var request = input.request; var object = input.object; request.userInfo.groups = members(request.userInfo.groups); var variables = {};`, context);
+  const run = (expression: string) => vm.runInContext(toJavaScript(expression), context);
+  try {
+    if (!spec.matchConditions.every((c: any) => run(c.expression) === true)) return true;
+    for (const v of spec.variables) context.variables[v.name] = run(v.expression);
+    return spec.validations.every((v: any) => run(v.expression) === true);
+  } catch {
+    return false;
+  }
+}
