@@ -7,6 +7,7 @@ import { pipelineRules } from './pipeline';
 import { platformSecurityRules } from './platform-security';
 import { rateLimitRules } from './rate-limit';
 import { schedulingRules } from './scheduling';
+import { tenantAdmissionRules } from './tenant-admission';
 import { tenantIsolationRules } from './tenant-isolation';
 
 export * from './consistency';
@@ -17,7 +18,8 @@ export * from './pipeline';
 export * from './platform-security';
 export * from './rate-limit';
 export * from './scheduling';
+export * from './tenant-admission';
 export * from './tenant-isolation';
 
 /** Every rule `tenantctl validate` runs, in report order. */
-export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules, ...schedulingRules, ...meshEgressRules];
+export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...tenantAdmissionRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules, ...schedulingRules, ...meshEgressRules];
