@@ -4,11 +4,16 @@
  *
  * Cases: `tenantctl --help`; `init platform` (synthesizes the platform stack); full synth with
  * 1, 50 and 500 tenants; and one `tenant add` when 500 tenants exist (synthesizes one stack).
+ * Then "budgets at 500 tenants": a Terraform Cloud project of 500 tenants across the tiers,
+ * synthesized once, and every per-role and per-object budget at 500 tenants against its limit.
+ * `node dist/test/bench/bench.js budgets` runs that case alone.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { loadStacks, readConfig } from '../../src/policy/engine';
+import { budgetTable, budgets } from './budgets';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = path.join(root, 'dist/bin/tenantctl.js');
@@ -38,9 +43,9 @@ function best(n: number, f: () => Sample): Sample {
   return samples.reduce((a, b) => (b.ms < a.ms ? b : a));
 }
 
-function project(tenants: number): string {
+function project(tenants: number, initFlags: string[] = []): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tenantctl-bench-${tenants}-`));
-  run(['init', 'platform', '--yes', '--account-id', '111122223333', '--no-synth', '--quiet', '--dir', dir], root);
+  run(['init', 'platform', '--yes', '--account-id', '111122223333', ...initFlags, '--no-synth', '--quiet', '--dir', dir], root);
   fs.mkdirSync(path.join(dir, 'tenants'), { recursive: true });
   for (let i = 0; i < tenants; i++) {
     const id = `t${String(i).padStart(4, '0')}`;
@@ -56,21 +61,34 @@ const record = (name: string, s: Sample) => {
 };
 
 process.stdout.write(`tenantctl benchmark (node ${process.version}, ${os.cpus().length} CPUs; best of runs, fresh process each)\n`);
-record('tenantctl --help', best(5, () => run(['--help'], root)));
-{
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantctl-bench-init-'));
-  record('init platform (writes config + synth platform)', run(['init', 'platform', '--yes', '--account-id', '111122223333', '--quiet', '--dir', dir], root));
-  record('synth --stack platform', best(3, () => run(['synth', '--stack', 'platform', '--quiet', '--dir', dir], root)));
-  fs.rmSync(dir, { recursive: true, force: true });
+const only = process.argv[2];
+if (only !== 'budgets') {
+  record('tenantctl --help', best(5, () => run(['--help'], root)));
+  {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantctl-bench-init-'));
+    record('init platform (writes config + synth platform)', run(['init', 'platform', '--yes', '--account-id', '111122223333', '--quiet', '--dir', dir], root));
+    record('synth --stack platform', best(3, () => run(['synth', '--stack', 'platform', '--quiet', '--dir', dir], root)));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  for (const n of [1, 50, 500]) {
+    const dir = project(n);
+    record(`synth, platform + ${n} tenant(s)`, run(['synth', '--quiet', '--dir', dir], root));
+    if (n === 500) {
+      record('tenant add (500 tenants exist)', run(['tenant', 'add', 'newcomer', '--tier', 'standard', '--quiet', '--dir', dir], root));
+    }
+    if (n === 1) {
+      record('tenant add (1 tenant exists)', run(['tenant', 'add', 'newcomer', '--tier', 'standard', '--quiet', '--dir', dir], root));
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
-for (const n of [1, 50, 500]) {
-  const dir = project(n);
-  record(`synth, platform + ${n} tenant(s)`, run(['synth', '--quiet', '--dir', dir], root));
-  if (n === 500) {
-    record('tenant add (500 tenants exist)', run(['tenant', 'add', 'newcomer', '--tier', 'standard', '--quiet', '--dir', dir], root));
-  }
-  if (n === 1) {
-    record('tenant add (1 tenant exists)', run(['tenant', 'add', 'newcomer', '--tier', 'standard', '--quiet', '--dir', dir], root));
-  }
+{
+  const dir = project(500, ['--tfc-organization', 'bench-org']);
+  record('synth, platform + 500 tenants, Terraform Cloud', run(['synth', '--quiet', '--dir', dir], root));
+  const started = process.hrtime.bigint();
+  const { project: loaded } = readConfig(dir);
+  const found = budgets({ stacks: loadStacks(path.join(dir, 'cdktf.out')), project: loaded });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  process.stdout.write(`\nbudgets at 500 tenants (tiers ${tiers.join('/')} in turn; value at 500 / limit; ${ms.toFixed(0)} ms to load and project)\n${budgetTable(found)}\n`);
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -176,7 +176,7 @@ describe('platform add-ons', () => {
     });
 
     test('Grafana loads labelled dashboards from all namespaces and generates its admin password', () => {
-      expect(v.grafana.sidecar.dashboards).toEqual({ enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'ALL' });
+      expect(v.grafana.sidecar.dashboards).toEqual({ enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: 'monitoring' });
       expect(v.grafana).toHaveProperty('adminPassword', null);
     });
 

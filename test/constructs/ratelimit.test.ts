@@ -206,6 +206,12 @@ describe('RateLimitService: envoyproxy/ratelimit for the ingress gateway', () =>
     const [sync] = pod.initContainers;
     const env = (container: any) => Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
 
+    test('run on the tainted system nodes above every tier: tenant scale-ups cannot preempt the limit that protects tenants', () => {
+      expect(pod.priorityClassName).toBe('tenantctl-platform');
+      expect(pod.nodeSelector).toEqual({ 'tenantctl.io/pool': 'system' });
+      expect(pod.tolerations).toEqual([{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }]);
+    });
+
     test('are exactly these, and each matches its published schema', () => {
       expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual([
         'Deployment/ratelimit/ratelimit',

@@ -23,6 +23,15 @@ describe('StsEndpointAddresses', () => {
     expect(json.json.output.cidrs.value).toEqual(interfaces.map(([id]) => `\${data.aws_network_interface.${id}.private_ip}/32`));
   });
 
+  test('fails the plan, instead of repeating or missing an address, when the endpoint has another number of interfaces', () => {
+    expect(json.data('aws_vpc_endpoint')[endpointId].lifecycle.postcondition).toEqual([
+      {
+        condition: '${length(self.network_interface_ids) == 3}',
+        error_message: "The STS interface endpoint must have one network interface in each of the 3 private subnets (the tenants' IRSA egress rules name each address).",
+      },
+    ]);
+  });
+
   test('refuses a count that is not a positive integer', () => {
     const other = new TerraformStack(Testing.app(), 'other');
     expect(() => new StsEndpointAddresses(other, 'sts', { vpcId: 'vpc-0123', interfaceCount: 0 })).toThrow('StsEndpointAddresses: interfaceCount 0 must be a positive integer (one per private subnet)');

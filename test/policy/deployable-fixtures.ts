@@ -172,5 +172,6 @@ export function inTerraformCloud(...stacks: Fixture[]): void {
 /** A loaded project for the fixtures' platform (acme-prod in 111122223333), with extra `aws` settings a newer schema may hold. */
 export function project(options: { terraformCloud?: boolean; aws?: Record<string, unknown> } = {}): Project {
   const platform = platformSpec(options.terraformCloud ? { terraformCloud: { organization: 'acme' } } : {});
-  return { dir: '.', platform: { ...platform, aws: { ...platform.aws, ...options.aws } }, tiers: {}, tenants: [] };
+  // Planned for its two tenants: the quota projection (TC-PIP-004) has its own fixtures.
+  return { dir: '.', platform: { ...platform, aws: { ...platform.aws, ...options.aws }, database: { ...platform.database, plannedTenants: 2 } }, tiers: {}, tenants: [] };
 }

@@ -244,8 +244,10 @@ describe('end to end: stock output of tenantctl (loadProject + synthesize)', () 
     const report = synthAndValidate('stock', platformConfig({ domain: 'saas.example.com' }), tenants);
     expect(errors(report)).toEqual([]);
     expect(report.ok).toBe(true);
-    // Every manifest kind has a packaged schema (Kyverno's included), so there is no warning either.
-    expect(report.findings).toEqual([]);
+    // Every manifest kind has a packaged schema (Kyverno's included); the one warning is the
+    // enterprise tier's node group per tenant, projected to the 500 planned tenants.
+    expect(report.findings.map((f) => [f.ruleId, f.severity, f.stack])).toEqual([['TC-PIP-004', 'warning', 'tenant-shop-enterprise']]);
+    expect(report.findings[0].message).toMatch(/Managed node groups per cluster \(L-6D54EA21\).*request an increase before tenant 85$/);
   });
 
   test('GIVEN a tenant override denyEgress=false THEN TC-ISO-004 names its default-deny policy', () => {

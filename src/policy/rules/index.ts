@@ -5,6 +5,7 @@ import { manifestSchema } from './manifest-schema';
 import { meshEgressRules } from './mesh-egress';
 import { pipelineRules } from './pipeline';
 import { platformSecurityRules } from './platform-security';
+import { quotaRules } from './quotas';
 import { rateLimitRules } from './rate-limit';
 import { schedulingRules } from './scheduling';
 import { tenantAdmissionRules } from './tenant-admission';
@@ -16,10 +17,11 @@ export * from './manifest-schema';
 export * from './mesh-egress';
 export * from './pipeline';
 export * from './platform-security';
+export * from './quotas';
 export * from './rate-limit';
 export * from './scheduling';
 export * from './tenant-admission';
 export * from './tenant-isolation';
 
 /** Every rule `tenantctl validate` runs, in report order. */
-export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...tenantAdmissionRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules, ...schedulingRules, ...meshEgressRules];
+export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...quotaRules, ...tenantAdmissionRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules, ...schedulingRules, ...meshEgressRules];

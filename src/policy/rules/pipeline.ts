@@ -104,8 +104,8 @@ export const runRoleHoldsOnlyItsTenant: Rule = {
     }),
 };
 
-/** The account a tenant stack's resource deploys into: its own, unless routed to the `aws.platform` alias. */
-function accountOf(stack: StackDocument, body: Json): string {
+/** The account a resource deploys into: its own, unless routed to the `aws.platform` alias. */
+export function accountOf(stack: StackDocument, body: Json): string {
   const providers = ([] as Json[]).concat((stack.json.provider?.aws as Json[] | Json | undefined) ?? []);
   const own = providers.find((p) => !p.alias);
   const tags = block(at(own, 'default_tags'))?.tags as Json | undefined;
@@ -149,8 +149,31 @@ export const runRoleCoversStack: Rule = {
 };
 
 /** Characters IAM counts in a policy: whitespace outside strings is not counted. */
-function policyChars(stack: StackDocument, policy: unknown): number {
+export function policyChars(stack: StackDocument, policy: unknown): number {
   return (resolved(stack, policy) ?? '').replace(/\s+/g, '').length;
+}
+
+/** The tenant count to project to: platform.json's plannedTenants, and never fewer than the tenants there are. */
+export function plannedTenantsOf(ctx: RuleContext): number {
+  const tenants = ctx.stacks.filter((s) => tenantIdOf(s.name)).length;
+  return Math.max(ctx.project?.platform.database.plannedTenants ?? tenants, tenants);
+}
+
+/**
+ * An amount at `planned` tenants: `fixed` (what exists once, whatever the tenant count) plus the
+ * average that `tenants` tenants add together (`perTenantTotal`), times `planned`.
+ */
+export function projectToTenants(fixed: number, perTenantTotal: number, tenants: number, planned: number): number {
+  return fixed + (tenants ? Math.ceil((perTenantTotal / tenants) * planned) : 0);
+}
+
+/** The first tenant count whose projection passes `limit`, or undefined when tenants add nothing. */
+export function firstTenantOver(fixed: number, perTenantTotal: number, tenants: number, limit: number): number | undefined {
+  if (!tenants || perTenantTotal <= 0) return undefined;
+  let n = Math.max(1, Math.floor(((limit - fixed) * tenants) / perTenantTotal));
+  while (projectToTenants(fixed, perTenantTotal, tenants, n) <= limit) n++;
+  while (n > 1 && projectToTenants(fixed, perTenantTotal, tenants, n - 1) > limit) n--;
+  return n;
 }
 
 interface Growth {
@@ -167,7 +190,7 @@ export const sharedObjectsDoNotGrow: Rule = {
   remediation: 'Grant every tenant at once from the platform stack by pattern (DatabaseProxy grants rds-db:connect on tenant_*), or give each tenant its own object; tenant stacks write only objects they create.',
   check: (ctx) => {
     const tenants = ctx.stacks.filter((s) => tenantIdOf(s.name));
-    const planned = Math.max(ctx.project?.platform.database.plannedTenants ?? tenants.length, tenants.length);
+    const planned = plannedTenantsOf(ctx);
     const shared = new Map<string, Growth>();
     const add = (key: string, limit: number, unit: string, use: Growth['uses'][number]) => {
       const g = shared.get(key) ?? { limit, unit, uses: [] };
@@ -190,7 +213,7 @@ export const sharedObjectsDoNotGrow: Rule = {
     for (const [what, g] of shared) {
       const stacks = new Set(g.uses.map((u) => u.stack));
       const total = g.uses.reduce((sum, u) => sum + u.amount, 0);
-      const projected = Math.ceil((total / stacks.size) * planned);
+      const projected = projectToTenants(0, total, stacks.size, planned);
       for (const u of g.uses) {
         out.push({
           stack: u.stack,

@@ -35,7 +35,21 @@ export class StsEndpointAddresses extends Construct {
       throw new Error(`StsEndpointAddresses: interfaceCount ${props.interfaceCount} must be a positive integer (one per private subnet)`);
     }
     const service = new DataAwsVpcEndpointService(this, 'service', { service: STS_SERVICE, serviceType: 'Interface' });
-    const endpoint = new DataAwsVpcEndpoint(this, 'endpoint', { vpcId: props.vpcId, serviceName: service.serviceName, state: 'available' });
+    const endpoint = new DataAwsVpcEndpoint(this, 'endpoint', {
+      vpcId: props.vpcId,
+      serviceName: service.serviceName,
+      state: 'available',
+      // element() wraps around: with fewer or more interfaces than subnets, the egress rule would
+      // silently repeat or miss an address, and IRSA would fail for pods resolving STS to it.
+      lifecycle: {
+        postcondition: [
+          {
+            condition: `\${length(self.network_interface_ids) == ${props.interfaceCount}}`,
+            errorMessage: `The STS interface endpoint must have one network interface in each of the ${props.interfaceCount} private subnets (the tenants' IRSA egress rules name each address).`,
+          },
+        ],
+      },
+    });
     // Sorted, so each data source keeps reading the same interface from plan to plan.
     const interfaceIds = Fn.sort(endpoint.networkInterfaceIds);
     this.cidrs = Array.from({ length: props.interfaceCount }, (_, i) => {

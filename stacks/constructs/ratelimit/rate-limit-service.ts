@@ -6,7 +6,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
+import { PLATFORM_PRIORITY_CLASS, platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import {
   RATE_LIMIT_DESCRIPTOR_LABEL,
@@ -24,6 +24,7 @@ import { templatePath } from '../../../src/paths';
 import { localChartRelease } from '../addons/local-chart';
 import { imageVersions } from '../addons/versions';
 import { REDIS_PORT } from './rate-limit-store';
+import { POOL_LABEL, SYSTEM_TOLERATION, poolSelector } from '../../../src/config/node-pools';
 
 export interface RateLimitServiceProps {
   readonly platform: PlatformSpec;
@@ -122,6 +123,11 @@ export class RateLimitService extends Construct {
           failureModeDeny: RATE_LIMIT_FAILURE_MODE_DENY,
         },
         monitoring: { namespace: ns.monitoring },
+        scheduling: {
+          priorityClassName: PLATFORM_PRIORITY_CLASS,
+          nodeSelector: { key: POOL_LABEL, value: poolSelector('system')[POOL_LABEL] },
+          toleration: { ...SYSTEM_TOLERATION },
+        },
         metrics: { tenantKey1: TENANT_STAT_KEY1, namespaceLabel: RATE_LIMIT_NAMESPACE_LABEL },
       },
       // The first sync must find the fallback; the pods need the token.

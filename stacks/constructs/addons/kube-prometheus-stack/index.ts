@@ -77,7 +77,9 @@ export class KubePrometheusStack extends Construct {
           // null removes the chart's well-known default, so Grafana generates a random password.
           adminPassword: null,
           sidecar: {
-            dashboards: { enabled: true, label: dashboardLabel, labelValue: dashboardValue, searchNamespace: 'ALL' },
+            // Only its own namespace, where tenant stacks write their dashboards under their own
+            // names: from any namespace, a tenant's ConfigMap could replace another tenant's dashboard.
+            dashboards: { enabled: true, label: dashboardLabel, labelValue: dashboardValue, searchNamespace: props.namespace },
           },
         },
         prometheus: {
