@@ -43,19 +43,16 @@ describe('GIVEN a Terraform Cloud project with a service account', () => {
     });
   });
 
-  test("THEN a service account's bootstrap holds its tenant boundary: only objects tagged with the role's tenant, never IAM", () => {
+  test("THEN a service account's bootstrap holds its tenant boundary: only existing objects tagged with the role's tenant, never IAM or STS", () => {
     const policy = boundaryOf(paymentsBootstrap);
     expect(policy.name).toBe('acme-prod-tenant-boundary');
-    const notIam = ['iam:*', 'organizations:*', 'account:*'];
-    const tenant = '$${aws:PrincipalTag/tenantctl:tenant}';
     expect(JSON.parse(policy.policy).Statement).toEqual([
-      { Sid: 'OwnTaggedObjects', Effect: 'Allow', NotAction: notIam, Resource: ['*'], Condition: { StringEquals: { 'aws:ResourceTag/tenantctl:tenant': tenant } } },
       {
-        Sid: 'CreateOwnTaggedObjects',
+        Sid: 'OwnTaggedObjects',
         Effect: 'Allow',
-        NotAction: notIam,
+        NotAction: ['iam:*', 'sts:*', 'organizations:*', 'account:*'],
         Resource: ['*'],
-        Condition: { StringEquals: { 'aws:RequestTag/tenantctl:tenant': tenant }, Null: { 'aws:ResourceTag/tenantctl:tenant': 'true' } },
+        Condition: { StringEquals: { 'aws:ResourceTag/tenantctl:tenant': '$${aws:PrincipalTag/tenantctl:tenant}' } },
       },
     ]);
   });

@@ -24,8 +24,12 @@ export interface BoundaryStatement {
 /** IAM's policy variable for a tag of the calling role; `$$` keeps Terraform from reading it as an interpolation. */
 const principalTag = (key: string) => `$\${aws:PrincipalTag/${key}}`;
 
-/** Services whose writes would let a tenant role escape its account share: IAM, Organizations, the account itself. */
-const NEVER_FOR_TENANTS = ['iam:*', 'organizations:*', 'account:*'];
+/**
+ * Services that would let a tenant role out of its tagged objects: IAM (roles, policies), STS
+ * (roles that trust the account, with session tags that satisfy tag conditions), Organizations
+ * and the account itself.
+ */
+const NEVER_FOR_TENANTS = ['iam:*', 'sts:*', 'organizations:*', 'account:*'];
 
 /**
  * The most a tenant role may ever do in one account, whatever inline policy its pipeline gives
@@ -33,7 +37,7 @@ const NEVER_FOR_TENANTS = ['iam:*', 'organizations:*', 'account:*'];
  * role may set only to its tenant): in the platform account, connect as the tenant's own
  * database user and chain into the tenant's own account role; in a service account (the tenant
  * account role, which the tenant's team grants access to what it builds), act only on objects
- * carrying the tenant's `tenantctl:tenant` tag, or create them with it, and never on IAM.
+ * the team built with the tenant's `tenantctl:tenant` tag, and never through IAM or STS.
  */
 export function tenantBoundaryStatements(platform: PlatformSpec, accountName: string): BoundaryStatement[] {
   const names = platformNames(platform);
@@ -57,18 +61,8 @@ export function tenantBoundaryStatements(platform: PlatformSpec, accountName: st
     };
     return [connect, chain];
   }
-  const own = `aws:ResourceTag/${TENANT_TAG}`;
-  return [
-    { Sid: 'OwnTaggedObjects', Effect: 'Allow', NotAction: NEVER_FOR_TENANTS, Resource: ['*'], Condition: { StringEquals: { [own]: tenant } } },
-    // An untagged object only: retagging another tenant's object would make it this tenant's.
-    {
-      Sid: 'CreateOwnTaggedObjects',
-      Effect: 'Allow',
-      NotAction: NEVER_FOR_TENANTS,
-      Resource: ['*'],
-      Condition: { StringEquals: { [`aws:RequestTag/${TENANT_TAG}`]: tenant }, Null: { [own]: 'true' } },
-    },
-  ];
+  // Existing objects only: a request-tag grant to create would also let the role adopt any untagged object by tagging it.
+  return [{ Sid: 'OwnTaggedObjects', Effect: 'Allow', NotAction: NEVER_FOR_TENANTS, Resource: ['*'], Condition: { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: tenant } } }];
 }
 
 /**

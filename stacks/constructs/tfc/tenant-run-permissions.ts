@@ -166,7 +166,7 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
 };
 
 /** What would lift the tenant boundary: removing it from a role, or changing the policy. */
-export const BOUNDARY_CHANGES = [
+const BOUNDARY_CHANGES = [
   'iam:DeleteRolePermissionsBoundary',
   'iam:CreatePolicyVersion',
   'iam:DeletePolicyVersion',
