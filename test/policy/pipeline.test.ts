@@ -124,6 +124,16 @@ describe('TC-PIP-002: a tenant run role may read and manage every AWS object of 
     expect(found[0].message).toBe('run role acme-prod-tfc-tenant-initech lacks rds:DescribeDBProxies, which data.aws_db_proxy needs');
   });
 
+  test('fires for a tenant role its run role may not create: without the tenant boundary', () => {
+    const stacks = fresh();
+    const roles = stackOf(stacks, 'tenant-initech').resource.aws_iam_role;
+    const [id, role] = Object.entries(roles)[0] as [string, any];
+    delete role.permissions_boundary;
+    const found = findings(stacks);
+    expect(triples(found)).toEqual([['TC-PIP-002', 'tenant-initech', `aws_iam_role.${id}`]]);
+    expect(found[0].message).toBe(`its permissions_boundary is unset: run role acme-prod-tfc-tenant-initech may create it only with arn:aws:iam::${PLATFORM_ACCOUNT}:policy/acme-prod-tenant-boundary`);
+  });
+
   test("checks a service-account tenant's own-account objects against its run role there", () => {
     const stacks = fresh();
     const json = stackOf(stacks, 'bootstrap-payments');

@@ -164,6 +164,14 @@ export const runRoleCoversStack: Rule = {
         const allowed = role.statements.filter(({ statement }) => statement.effect === 'Allow').flatMap(({ statement }) => statement.actions);
         const missing = actionsOf(e.type).filter((a) => !allowed.some((pattern) => actionMatches(pattern, a)));
         if (missing.length) out.push({ stack: stack.name, address: e.address, message: `run role ${String(role.role.body.name)} lacks ${missing.join(', ')}, which ${e.type} needs` });
+        if (e.type === 'aws_iam_role') {
+          // The run role creates the role only under the boundary its CreateRole grant names.
+          const required = role.statements.filter(({ statement }) => statement.effect === 'Allow' && statement.actions.some((a) => actionMatches(a, 'iam:CreateRole'))).flatMap(({ statement }) => statement.conditions.StringEquals?.['iam:PermissionsBoundary'] ?? []);
+          const boundary = e.body.permissions_boundary;
+          if (required.length && !required.includes(String(boundary))) {
+            out.push({ stack: stack.name, address: e.address, message: `its permissions_boundary is ${boundary === undefined ? 'unset' : String(boundary)}: run role ${String(role.role.body.name)} may create it only with ${required.join(', ')}` });
+          }
+        }
       }
     }
     return out;
