@@ -6,6 +6,7 @@ import type { Project } from '../src/config/project';
 import { TFC_AWS_AUDIENCE, credentialAccounts, projectStacks } from '../src/config/workspaces';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 import { platformNames } from '../src/config/names';
+import { TenantBoundary } from './constructs/tfc/tenant-boundary';
 import { TenantRunRoleAccess } from './constructs/tfc/tenant-run-role-access';
 import { TfcRunRole } from './constructs/tfc/tfc-run-role';
 
@@ -19,7 +20,8 @@ export interface BootstrapStackProps {
  * Terraform Cloud's trust in one AWS account: the IAM OIDC provider for its workload identity
  * tokens, and one run role per workspace that needs credentials in this account (its own
  * included). In the platform account also the Kubernetes access of each tenant run role
- * (TenantRunRoleAccess), once the cluster exists. Applied once with the account's admin
+ * (TenantRunRoleAccess), once the cluster exists; in every account the permissions boundary of
+ * tenant roles (TenantBoundary), whether or not tenants live there yet. Applied once with the account's admin
  * credentials; after that its own workspace runs it with dynamic credentials like every other stack.
  */
 export class BootstrapStack extends TenantctlStack {
@@ -34,6 +36,7 @@ export class BootstrapStack extends TenantctlStack {
       clientIdList: [TFC_AWS_AUDIENCE],
       tags: { Name: `terraform-cloud-${tfc.hostname}` },
     });
+    new TenantBoundary(this, 'tenant-boundary', { platform: project.platform, accountName });
     const stacks = projectStacks(project).filter((stack) => credentialAccounts(stack).includes(accountName));
     const roles = stacks.map((stack) => new TfcRunRole(this, `run-role-${stack.name}`, { platform: project.platform, stack, roleAccount: accountName, oidcProviderArn: oidc.arn }));
     const tenants = stacks.flatMap((stack, i) => (stack.tenant ? [{ tenant: stack.tenant, runRole: roles[i].role }] : []));

@@ -29,7 +29,8 @@ export const AWS_TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
     create: ['iam:CreateRole', 'iam:TagRole'],
     // The provider reads the role, its tags, and its inline and managed policies (to report drift).
     read: ['iam:GetRole', 'iam:ListRoleTags', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
-    update: ['iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole'],
+    // A role created before its permissions boundary gets it on the next apply.
+    update: ['iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:TagRole', 'iam:UntagRole'],
     // A role in an instance profile cannot be deleted: the provider looks first.
     delete: ['iam:ListInstanceProfilesForRole', 'iam:DeleteRole'],
   },

@@ -80,6 +80,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     terraformAgentTokenKmsAlias: `alias/${prefix}/terraform-agent-token`,
     /** Under the platform prefix, so two environments of one platform can share an account. */
     ecrRepository: (repo: string) => `${prefix}/${repo}`,
+    /** Permissions boundary of every tenant IAM role, one per account that holds them (TenantBoundary, bootstrap stacks). */
+    tenantBoundaryPolicy: `${prefix}-tenant-boundary`,
     /** IRSA role of the tenant provisioning Jobs: connects as the tenant provisioner database user only. */
     dbTenantProvisionerRole: `${prefix}-db-tenant-provisioner`,
     namespaces: {

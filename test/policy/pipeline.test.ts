@@ -7,6 +7,7 @@ import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema'
 import { resolveTiers } from '../../src/config/tiers';
 import { configOf, loadStacks, runRules } from '../../src/policy/engine';
 import { pipelineRules } from '../../src/policy/rules';
+import { noWildcardActions } from '../../src/policy/rules/platform-security';
 import type { StackDocument } from '../../src/policy/types';
 import { buildApp } from '../../src/synth/app';
 import { platformSpec } from '../util';
@@ -59,6 +60,7 @@ test('GIVEN the synthesized Terraform Cloud project THEN no pipeline rule fires'
 
 describe('TC-PIP-001: a tenant run role can change its own tenant and nothing else', () => {
   const eks = (resource: string) => `arn:aws:eks:eu-west-1:${PLATFORM_ACCOUNT}:${resource}`;
+  const ownRole = `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-acme`;
   const cases: [string, object][] = [
     ['access entries of every principal (the earlier access-entry/<cluster>/*)', { Sid: 'Wide', Action: ['eks:CreateAccessEntry', 'eks:AssociateAccessPolicy'], Resource: [eks('cluster/acme-prod'), eks('access-entry/acme-prod/*')] }],
     ['every launch template of the account', { Sid: 'Wide', Action: ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'], Resource: [`arn:aws:ec2:eu-west-1:${PLATFORM_ACCOUNT}:launch-template/*`] }],
@@ -69,6 +71,10 @@ describe('TC-PIP-001: a tenant run role can change its own tenant and nothing el
     ["another tenant's tag", { Sid: 'Wide', Action: ['ec2:DeleteLaunchTemplate'], Resource: [`arn:aws:ec2:eu-west-1:${PLATFORM_ACCOUNT}:launch-template/*`], Condition: { StringEquals: { 'aws:ResourceTag/tenantctl:tenant': 'initech' } } }],
     ['an access entry for a principal that is not its admin', { Sid: 'Wide', Action: ['eks:CreateAccessEntry'], Resource: [eks('cluster/acme-prod')], Condition: { StringEquals: { 'eks:principalArn': `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-cluster` } } }],
     ['the node role passed to any service', { Sid: 'Wide', Action: ['iam:PassRole'], Resource: [`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-eks-node`] }],
+    ['inline policies on its own role without the permissions boundary condition', { Sid: 'Wide', Action: ['iam:PutRolePolicy'], Resource: [ownRole] }],
+    ['its own role created under another boundary', { Sid: 'Wide', Action: ['iam:CreateRole'], Resource: [ownRole], Condition: { StringEquals: { 'iam:PermissionsBoundary': `arn:aws:iam::${PLATFORM_ACCOUNT}:policy/acme-prod-tenant-acme-open` } } }],
+    ['the permissions boundary removed from its own role', { Sid: 'Wide', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: [ownRole] }],
+    ['a new version of the boundary policy', { Sid: 'Wide', Action: ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion'], Resource: [`arn:aws:iam::${PLATFORM_ACCOUNT}:policy/acme-prod-tenant-boundary`] }],
   ];
 
   test.each(cases)('fires when the run role gets %s', (_what, statement) => {
@@ -78,6 +84,20 @@ describe('TC-PIP-001: a tenant run role can change its own tenant and nothing el
     expect(triples(found)).toEqual([['TC-PIP-001', 'bootstrap-platform', runRolePolicy(stacks, 'acme').address]]);
     expect(found[0].message).toContain('statement Wide');
     expect(found[0].severity).toBe('error');
+  });
+
+  test('says why a role write without the boundary is an escalation', () => {
+    const stacks = fresh();
+    grant(stacks, 'acme', { Sid: 'Wide', Action: ['iam:PutRolePolicy', 'iam:AttachRolePolicy'], Resource: [ownRole] });
+    expect(findings(stacks, false).map((f) => f.message)).toEqual([
+      'run role acme-prod-tfc-tenant-acme, statement Wide: allows iam:PutRolePolicy, iam:AttachRolePolicy without the condition iam:PermissionsBoundary = the acme-prod-tenant-boundary policy: the pipeline could give its role anything, point the role\'s trust at itself and assume it',
+    ]);
+  });
+
+  test('role writes on its own role with the tenant boundary as condition are fine', () => {
+    const stacks = fresh();
+    grant(stacks, 'acme', { Sid: 'Bounded', Action: ['iam:AttachRolePolicy'], Resource: [ownRole], Condition: { ArnEquals: { 'iam:PermissionsBoundary': `arn:aws:iam::${PLATFORM_ACCOUNT}:policy/acme-prod-tenant-boundary` } } });
+    expect(findings(stacks)).toEqual([]);
   });
 
   test('reads of shared objects are fine: they change nothing', () => {
@@ -102,6 +122,16 @@ describe('TC-PIP-002: a tenant run role may read and manage every AWS object of 
     const found = findings(stacks);
     expect(triples(found)).toEqual([['TC-PIP-002', 'tenant-initech', 'data.aws_db_proxy.db-proxy']]);
     expect(found[0].message).toBe('run role acme-prod-tfc-tenant-initech lacks rds:DescribeDBProxies, which data.aws_db_proxy needs');
+  });
+
+  test('fires for a tenant role its run role may not create: without the tenant boundary', () => {
+    const stacks = fresh();
+    const roles = stackOf(stacks, 'tenant-initech').resource.aws_iam_role;
+    const [id, role] = Object.entries(roles)[0] as [string, any];
+    delete role.permissions_boundary;
+    const found = findings(stacks);
+    expect(triples(found)).toEqual([['TC-PIP-002', 'tenant-initech', `aws_iam_role.${id}`]]);
+    expect(found[0].message).toBe(`its permissions_boundary is unset: run role acme-prod-tfc-tenant-initech may create it only with arn:aws:iam::${PLATFORM_ACCOUNT}:policy/acme-prod-tenant-boundary`);
   });
 
   test("checks a service-account tenant's own-account objects against its run role there", () => {
@@ -154,5 +184,30 @@ describe('TC-PIP-003: no shared object grows per tenant beyond its limit at the 
     const found = findings(stacks).filter((f) => f.ruleId === 'TC-PIP-003');
     expect(found).toHaveLength(3);
     expect(found[0].message).toContain('inbound rules of security group sg-0123456789abcdef0 (3 rules from 3 tenant(s)): 500 rules at 500 planned tenants, over the limit of 60');
+  });
+});
+
+describe('TC-PLT-026 on the tenant permissions boundary: a ceiling may use NotAction only to keep IAM out, under a condition', () => {
+  const boundary = (stacks: StackDocument[]) => Object.values(stackOf(stacks, 'bootstrap-payments').resource.aws_iam_policy)[0] as any;
+  const edit = (stacks: StackDocument[], change: (statement: any) => void) => {
+    const policy = boundary(stacks);
+    const doc = JSON.parse(policy.policy);
+    doc.Statement.forEach(change);
+    policy.policy = JSON.stringify(doc);
+  };
+  const wildcardFindings = (stacks: StackDocument[]) => runRules({ stacks, project, config: configOf(project) }, [noWildcardActions]);
+
+  test('GIVEN the synthesized boundaries THEN nothing fires', () => {
+    expect(wildcardFindings(fresh())).toEqual([]);
+  });
+
+  test.each([
+    ['lets IAM in', (s: any) => (s.NotAction = ['organizations:*', 'account:*'])],
+    ['drops its tag condition', (s: any) => delete s.Condition],
+  ])('GIVEN a boundary that %s THEN it fires', (_what, change) => {
+    const stacks = fresh();
+    edit(stacks, change);
+    const found = wildcardFindings(stacks);
+    expect(found.map((f) => [f.ruleId, f.stack, f.message])).toEqual([['TC-PLT-026', 'bootstrap-payments', 'policy allows with NotAction']]);
   });
 });

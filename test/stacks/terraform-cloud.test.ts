@@ -404,6 +404,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
         'TenantRunRolesAdminInTheirNamespace',
         'TerraformCloudOidcProvider',
         'TerraformCloudRunRoles',
+        'TenantBoundaryPolicy',
         'AttachOnlyPowerUserToRunRoles',
       ]);
       expect(sid('TerraformCloudOidcProvider').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:oidc-provider/${HOST}`]);
@@ -433,7 +434,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       const payments = synthBootstrap(project, 'payments');
       const paymentsRoleId = payments.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-bootstrap-payments');
       const paymentsPolicy = JSON.parse(payments.where('aws_iam_role_policy', (p) => p.role === `\${aws_iam_role.${paymentsRoleId}.name}`)[0].policy);
-      expect(paymentsPolicy.Statement.map((s: any) => s.Sid)).toEqual(['TerraformCloudOidcProvider', 'TerraformCloudRunRoles', 'AttachOnlyPowerUserToRunRoles']);
+      expect(paymentsPolicy.Statement.map((s: any) => s.Sid)).toEqual(['TerraformCloudOidcProvider', 'TerraformCloudRunRoles', 'TenantBoundaryPolicy', 'AttachOnlyPowerUserToRunRoles']);
       expect(payments.resources('aws_eks_access_entry')).toEqual({});
     });
   });
@@ -456,8 +457,10 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
     test('THEN a tenant run role there may manage only the tenant\'s account role', () => {
       const roleId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-tenant-beta');
       const policy = JSON.parse(json.where('aws_iam_role_policy', (p) => p.role === `\${aws_iam_role.${roleId}.name}`)[0].policy);
-      expect(policy.Statement).toHaveLength(1);
-      expect(policy.Statement[0].Resource).toEqual([`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tenant-beta`]);
+      const [denies, allows] = [policy.Statement.filter((s: any) => s.Effect === 'Deny'), policy.Statement.filter((s: any) => s.Effect === 'Allow')];
+      for (const s of allows) expect(s.Resource).toEqual([`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tenant-beta`]);
+      // The denial keeps the tenant boundary (tenant-pipeline-access.test.ts checks its conditions).
+      expect(denies.map((s: any) => s.Sid)).toEqual(['KeepTenantBoundary']);
     });
   });
 

@@ -22,6 +22,8 @@ interface RunRole {
   readonly role: ResourceRef;
   /** `tenant-<id>`: the workspace's stack. */
   readonly stackName: string;
+  /** `<name>-<environment>`, from the role's name `<prefix>-tfc-tenant-<id>`. */
+  readonly prefix: string;
   /** The account of the bootstrap stack, from `bootstrap-<account>`. */
   readonly accountName: string;
   readonly statements: { policy: string; statement: PolicyStatement }[];
@@ -33,13 +35,14 @@ function tenantRunRoles(stacks: readonly StackDocument[]): RunRole[] {
   for (const stack of stacks.filter((s) => s.name.startsWith('bootstrap-'))) {
     const policies = identityPolicies(stack);
     for (const role of resources(stack, 'aws_iam_role')) {
-      const m = /-tfc-(tenant-[a-z0-9-]+)$/.exec(String(role.body.name ?? ''));
+      const m = /^(.+)-tfc-(tenant-[a-z0-9-]+)$/.exec(String(role.body.name ?? ''));
       if (!m) continue;
       const own = policies.filter((p) => p.resource.type === 'aws_iam_role_policy' && String(p.resource.body.role ?? '').includes(`aws_iam_role.${role.id}.`));
       out.push({
         stack,
         role,
-        stackName: m[1],
+        stackName: m[2],
+        prefix: m[1],
         accountName: stack.name.slice('bootstrap-'.length),
         statements: own.flatMap((p) => (p.statements ?? []).map((statement) => ({ policy: p.address, statement }))),
       });
@@ -53,12 +56,31 @@ function adminPrincipalOf(ctx: RuleContext, id: string): string | undefined {
   return ctx.project?.tenants.find((t) => t.id === id)?.adminPrincipalArn;
 }
 
+/**
+ * Role writes that could give a role more than the tenant boundary (`<prefix>-tenant-boundary`)
+ * allows: IAM authorizes each of them with the `iam:PermissionsBoundary` condition key.
+ */
+const BOUNDED_ROLE_WRITES = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary'];
+
+/** Why a statement may leave a role without the tenant boundary, or undefined. */
+function unbounded(prefix: string, s: PolicyStatement): string | undefined {
+  if (s.actions.some((a) => actionMatches(a, 'iam:DeleteRolePermissionsBoundary'))) return "may remove a role's permissions boundary";
+  const bounded = BOUNDED_ROLE_WRITES.filter((b) => s.actions.some((a) => actionMatches(a, b)));
+  if (!bounded.length) return undefined;
+  const boundary = new RegExp(`^arn:[^:*]+:iam::\\d{12}:policy/${escape(prefix)}-tenant-boundary$`);
+  const values = [...(s.conditions.StringEquals?.['iam:PermissionsBoundary'] ?? []), ...(s.conditions.ArnEquals?.['iam:PermissionsBoundary'] ?? [])];
+  if (values.length && values.every((v) => boundary.test(v))) return undefined;
+  return `allows ${bounded.join(', ')} without the condition iam:PermissionsBoundary = the ${prefix}-tenant-boundary policy: the pipeline could give its role anything, point the role's trust at itself and assume it`;
+}
+
 /** Why one Allow statement of tenant `id`'s run role reaches beyond the tenant, or undefined. */
-function overreach(ctx: RuleContext, id: string, s: PolicyStatement): string | undefined {
+function overreach(ctx: RuleContext, id: string, prefix: string, s: PolicyStatement): string | undefined {
   if (s.notActions.length) return `allows everything but ${s.notActions.join(', ')}`;
   const writes = s.actions.filter((a) => !READ_ACTION.test(a));
   if (!writes.length) return undefined;
   if (writes.some((a) => a.includes('*'))) return `allows the wildcard action(s) ${writes.filter((a) => a.includes('*')).join(', ')}`;
+  const escapes = unbounded(prefix, s);
+  if (escapes) return escapes;
   if (writes.includes('sts:AssumeRole')) return `may assume ${s.resources.join(', ')}: a shared role would carry every tenant's rights`;
   const condition = JSON.stringify(s.conditions);
   if (writes.every((a) => a === 'iam:PassRole')) {
@@ -90,15 +112,15 @@ export const runRoleHoldsOnlyItsTenant: Rule = {
   id: 'TC-PIP-001',
   title: 'A tenant run role can change its own tenant and nothing else',
   severity: 'error',
-  rationale: "A tenant workspace's credentials are as wide as its run role: a wildcard over access entries or launch templates, a write to a shared role (the proxy's) or a role it may assume (a shared deployer) lets one tenant's pipeline change other tenants or the platform.",
-  remediation: "Build tenant run roles with tenantRunStatements (stacks/constructs/tfc/tenant-run-permissions.ts): writes name the tenant's objects, or carry its tenantctl:tenant tag or admin principal as a condition; nothing is assumed.",
+  rationale: "A tenant workspace's credentials are as wide as its run role: a wildcard over access entries or launch templates, a write to a shared role (the proxy's) or a role it may assume (a shared deployer) lets one tenant's pipeline change other tenants or the platform; an inline policy write on its own role without the tenant permissions boundary makes it account admin (it may also set that role's trust to itself).",
+  remediation: "Build tenant run roles with tenantRunStatements (stacks/constructs/tfc/tenant-run-permissions.ts): writes name the tenant's objects, or carry its tenantctl:tenant tag or admin principal as a condition; role creation and policy writes require iam:PermissionsBoundary = <prefix>-tenant-boundary; nothing is assumed.",
   check: (ctx) =>
     tenantRunRoles(ctx.stacks).flatMap((r) => {
       const id = r.stackName.slice('tenant-'.length);
       return r.statements
         .filter(({ statement }) => statement.effect === 'Allow')
         .flatMap(({ policy, statement }) => {
-          const why = overreach(ctx, id, statement);
+          const why = overreach(ctx, id, r.prefix, statement);
           return why ? [{ stack: r.stack.name, address: policy, message: `run role ${String(r.role.body.name)}, statement ${statement.sid ?? '(no Sid)'}: ${why}` }] : [];
         });
     }),
@@ -142,6 +164,14 @@ export const runRoleCoversStack: Rule = {
         const allowed = role.statements.filter(({ statement }) => statement.effect === 'Allow').flatMap(({ statement }) => statement.actions);
         const missing = actionsOf(e.type).filter((a) => !allowed.some((pattern) => actionMatches(pattern, a)));
         if (missing.length) out.push({ stack: stack.name, address: e.address, message: `run role ${String(role.role.body.name)} lacks ${missing.join(', ')}, which ${e.type} needs` });
+        if (e.type === 'aws_iam_role') {
+          // The run role creates the role only under the boundary its CreateRole grant names.
+          const required = role.statements.filter(({ statement }) => statement.effect === 'Allow' && statement.actions.some((a) => actionMatches(a, 'iam:CreateRole'))).flatMap(({ statement }) => statement.conditions.StringEquals?.['iam:PermissionsBoundary'] ?? []);
+          const boundary = e.body.permissions_boundary;
+          if (required.length && !required.includes(String(boundary))) {
+            out.push({ stack: stack.name, address: e.address, message: `its permissions_boundary is ${boundary === undefined ? 'unset' : String(boundary)}: run role ${String(role.role.body.name)} may create it only with ${required.join(', ')}` });
+          }
+        }
       }
     }
     return out;

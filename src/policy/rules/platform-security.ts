@@ -364,18 +364,26 @@ function allowStatements(stack: StackDocument) {
   return identityPolicies(stack).map((p) => ({ ...p, allows: p.statements?.filter((s) => s.effect === 'Allow') }));
 }
 
+/**
+ * The tenant permissions boundary (TenantBoundary) is a ceiling, not a grant: a service account's
+ * allows everything but IAM on objects tagged with the role's tenant. Its NotAction is accepted
+ * only with `iam:*` excluded and a condition on the statement.
+ */
+const isTenantBoundary = (p: { resource: { type: string; body: Record<string, unknown> } }) => p.resource.type === 'aws_iam_policy' && /-tenant-boundary$/.test(String(p.resource.body.name ?? ''));
+
 export const noWildcardActions: Rule = {
   id: 'TC-PLT-026',
   title: 'No IAM policy allows a wildcard action',
   severity: 'error',
-  rationale: '`*` or `service:*` grants every present and future action of a service; least privilege names the actions a role needs. NotAction with Allow is as broad.',
+  rationale: '`*` or `service:*` grants every present and future action of a service; least privilege names the actions a role needs. NotAction with Allow is as broad (the tenant permissions boundary excepted, when it keeps IAM out and carries a condition).',
   remediation: 'List the actions the role needs (see the service\'s authorization reference) instead of `*`, `service:*` or NotAction.',
   check: (ctx) =>
     ctx.stacks.flatMap((stack) =>
       allowStatements(stack).flatMap((p): Violation[] => {
         if (!p.allows) return [{ stack: stack.name, address: p.address, message: 'the policy cannot be read, so its actions cannot be checked', severity: 'warning' }];
         const wild = [...new Set(p.allows.flatMap((s) => s.actions.filter((a) => FULL_WILDCARD.test(a))))];
-        const notAction = p.allows.some((s) => s.notActions.length > 0);
+        const ceiling = isTenantBoundary(p);
+        const notAction = p.allows.some((s) => s.notActions.length > 0 && !(ceiling && s.notActions.includes('iam:*') && Object.keys(s.conditions).length > 0));
         const problems = [...(wild.length ? [`allows ${wild.join(', ')}`] : []), ...(notAction ? ['allows with NotAction'] : [])];
         return problems.length ? [{ stack: stack.name, address: p.address, message: `policy ${problems.join('; ')}` }] : [];
       }),

@@ -30,6 +30,16 @@ export interface IrsaRoleProps {
    * @default - none
    */
   readonly managedPolicyArns?: string[];
+  /**
+   * ARN of the policy that bounds what the role may ever do, whatever its policies grant.
+   * @default - no permissions boundary
+   */
+  readonly permissionsBoundary?: string;
+  /**
+   * Tags of the role besides the provider's default tags.
+   * @default - none
+   */
+  readonly tags?: Record<string, string>;
 }
 
 /**
@@ -57,6 +67,8 @@ export class IrsaRole extends Construct {
           [`${oidcIssuer}:aud`]: 'sts.amazonaws.com',
         },
       }),
+      permissionsBoundary: props.permissionsBoundary,
+      tags: props.tags,
     });
     this.arn = this.role.arn;
     this.name = this.role.name;

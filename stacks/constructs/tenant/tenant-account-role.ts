@@ -5,6 +5,7 @@ import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import type { TenantSpec } from '../../../src/config/project';
 import type { IrsaRole } from '../identity/irsa-role';
+import { tenantBoundaryArn } from '../tfc/tenant-run-permissions';
 
 export interface TenantAccountRoleProps {
   readonly platform: PlatformSpec;
@@ -24,7 +25,8 @@ export function tenantAccountRoleArn(platform: PlatformSpec, tenant: TenantSpec)
  * A tenant with its own AWS account gets one role there, assumable only by its workload role in
  * the platform account (role chaining: the pod's IRSA credentials, then this role). It starts
  * with no permissions: the tenant's team grants it access to what it builds in its account, and
- * the blast radius of the tenant's credentials stays that account.
+ * the blast radius of the tenant's credentials stays that account. Under Terraform Cloud the
+ * boundary (TenantBoundary) narrows that to the objects tagged with the tenant.
  */
 export class TenantAccountRole extends Construct {
   readonly role: IamRole;
@@ -39,6 +41,8 @@ export class TenantAccountRole extends Construct {
       name: tenant.names.iamRole,
       description: `Tenant ${tenant.id}: assumed by its workloads (role ${tenant.names.iamRole} in the platform account)`,
       maxSessionDuration: 3600,
+      // Under Terraform Cloud the tenant's pipeline writes this role: the boundary keeps it to the tenant's tagged objects.
+      permissionsBoundary: platform.terraformCloud ? tenantBoundaryArn(platform, tenant.accountName) : undefined,
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { AWS: workloadArn }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],

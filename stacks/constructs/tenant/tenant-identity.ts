@@ -4,6 +4,7 @@ import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import type { TenantSpec } from '../../../src/config/project';
 import { IrsaRole } from '../identity/irsa-role';
+import { TENANT_DB_USER_TAG, tenantBoundaryArn } from '../tfc/tenant-run-permissions';
 
 export interface TenantIdentityProps {
   readonly platform: PlatformSpec;
@@ -26,7 +27,8 @@ export interface TenantIdentityProps {
  * The tenant's workload identity: a Kubernetes service account bound through IRSA to an IAM role
  * that may do one thing, log in to the database as the tenant's own DB user through RDS Proxy.
  * The proxy then logs in to the instance as that user with its own role, whose grant covers every
- * tenant user by pattern (DatabaseProxy): no tenant writes to the shared proxy role.
+ * tenant user by pattern (DatabaseProxy): no tenant writes to the shared proxy role. Under
+ * Terraform Cloud the role carries the tenant boundary (TenantBoundary), keyed on its tags.
  */
 export class TenantIdentity extends Construct {
   readonly serviceAccountName: string;
@@ -47,6 +49,9 @@ export class TenantIdentity extends Construct {
       // the AWS side of the tenant never waits on (or fails with) the cluster API.
       namespace: tenant.names.namespace,
       serviceAccount: tenant.names.serviceAccount,
+      // Under Terraform Cloud the tenant's pipeline writes this role: the boundary caps what it can give it.
+      permissionsBoundary: platform.terraformCloud ? tenantBoundaryArn(platform, 'platform') : undefined,
+      tags: { [TENANT_DB_USER_TAG]: tenant.names.dbRole },
       statements: [
         { sid: 'ConnectAsTenantDbUserThroughProxy', actions: ['rds-db:connect'], resources: [dbUser] },
         ...(props.accountRoleArn ? [{ sid: 'ChainIntoTenantAccount', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [props.accountRoleArn] }] : []),

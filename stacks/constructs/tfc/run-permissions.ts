@@ -40,6 +40,7 @@ const ROLE_ADMIN = [
   'iam:ListInstanceProfilesForRole',
 ];
 const ATTACH = ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'];
+const POLICY_ADMIN = ['iam:CreatePolicy', 'iam:DeletePolicy', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:ListPolicyVersions', 'iam:TagPolicy', 'iam:UntagPolicy'];
 const OIDC_ADMIN = [
   'iam:CreateOpenIDConnectProvider',
   'iam:DeleteOpenIDConnectProvider',
@@ -73,6 +74,7 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
           ...(roleAccount === 'platform' ? tenantAccessEntryStatements(platform) : []),
           { Sid: 'TerraformCloudOidcProvider', Effect: 'Allow', Action: OIDC_ADMIN, Resource: [iam(`oidc-provider/${platform.terraformCloud?.hostname}`)] },
           { Sid: 'TerraformCloudRunRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: [tfcRoles] },
+          { Sid: 'TenantBoundaryPolicy', Effect: 'Allow', Action: POLICY_ADMIN, Resource: [iam(`policy/${names.tenantBoundaryPolicy}`)] },
           {
             Sid: 'AttachOnlyPowerUserToRunRoles',
             Effect: 'Allow',
@@ -89,7 +91,7 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
           {
             Sid: 'PlatformRolesAndPolicies',
             Effect: 'Allow',
-            Action: [...ROLE_ADMIN, ...ATTACH, 'iam:PassRole', 'iam:CreatePolicy', 'iam:DeletePolicy', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:ListPolicyVersions', 'iam:TagPolicy', 'iam:UntagPolicy'],
+            Action: [...ROLE_ADMIN, ...ATTACH, 'iam:PassRole', ...POLICY_ADMIN],
             Resource: [iam(`role/${names.prefix}-*`), iam(`policy/${names.prefix}-*`)],
           },
           {

@@ -9,6 +9,18 @@ import { NODE_TEMPLATE_TAG_PREFIX } from '../addons/cluster-autoscaler/asg-tags'
 /** The tag every AWS object of a tenant stack carries (provider default tags): tag conditions key on it. */
 export const TENANT_TAG = 'tenantctl:tenant';
 
+/**
+ * The tag naming the tenant's database user on its workload role: the boundary lets the role
+ * connect only as the user its own tag names (ids keep their hyphens, database users do not).
+ */
+export const TENANT_DB_USER_TAG = 'tenantctl:db-user';
+
+/** ARN of the permissions boundary of tenant roles in one account (TenantBoundary). */
+export function tenantBoundaryArn(platform: PlatformSpec, accountName: string): string {
+  const names = platformNames(platform);
+  return `arn:${names.partition}:iam::${accountIdOf(platform, accountName)}:policy/${names.tenantBoundaryPolicy}`;
+}
+
 /** The access policy a tenant's admin principal gets, scoped to the tenant's namespace (TenantAccess). */
 export const TENANT_ADMIN_ACCESS_POLICY = 'AmazonEKSViewPolicy';
 
@@ -21,6 +33,8 @@ interface Scope {
 
 interface ScopeContext {
   readonly tenant: TenantSpec;
+  /** Only requests that keep the tenant boundary on the role (CreateRole, inline policy writes). */
+  readonly bounded: Condition;
   /** An ARN in the role's account (and region, unless `region: false`, as IAM ARNs have none). */
   readonly arn: (service: string, resource: string, options?: { region?: boolean }) => string;
   readonly names: ReturnType<typeof platformNames>;
@@ -61,8 +75,21 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
   'data.aws_iam_role': (c) => [{ resources: [c.arn('iam', `role/${c.names.nodeRole}`, { region: false })] }],
   // The key is found by its alias: the request names it, so the condition narrows the lookup to it.
   'data.aws_kms_key': (c) => [{ resources: [c.arn('kms', 'key/*')], condition: { StringEquals: { 'kms:RequestAlias': c.names.kmsAlias('ebs') } } }],
-  aws_iam_role: (c) => [{ resources: [c.arn('iam', `role/${c.tenant.names.iamRole}`, { region: false })] }],
-  aws_iam_role_policy: (c) => [{ resources: [c.arn('iam', `role/${c.tenant.names.iamRole}`, { region: false })] }],
+  aws_iam_role: (c, action) => {
+    const role = [c.arn('iam', `role/${c.tenant.names.iamRole}`, { region: false })];
+    // Without the boundary the pipeline could point the role's trust at itself and give it anything.
+    if (action === 'iam:CreateRole' || action === 'iam:PutRolePermissionsBoundary') return [{ resources: role, condition: c.bounded }];
+    // The boundary keys on these tags: the pipeline may set them only to its own tenant, and never remove them.
+    if (action === 'iam:TagRole') {
+      return [{ resources: role, condition: { StringEqualsIfExists: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id, [`aws:RequestTag/${TENANT_DB_USER_TAG}`]: c.tenant.names.dbRole } } }];
+    }
+    if (action === 'iam:UntagRole') return [{ resources: role, condition: { 'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': [TENANT_TAG, TENANT_DB_USER_TAG] } } }];
+    return [{ resources: role }];
+  },
+  aws_iam_role_policy: (c, action) => {
+    const role = [c.arn('iam', `role/${c.tenant.names.iamRole}`, { region: false })];
+    return action === 'iam:GetRolePolicy' ? [{ resources: role }] : [{ resources: role, condition: c.bounded }];
+  },
   aws_launch_template: (c, action) => {
     const templates = [c.arn('ec2', 'launch-template/*')];
     const own = { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: c.tenant.id } };
@@ -138,6 +165,17 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
   },
 };
 
+/** What would lift the tenant boundary: removing it from a role, or changing the policy. */
+const BOUNDARY_CHANGES = [
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:CreatePolicyVersion',
+  'iam:DeletePolicyVersion',
+  'iam:SetDefaultPolicyVersion',
+  'iam:DeletePolicy',
+  'iam:TagPolicy',
+  'iam:UntagPolicy',
+];
+
 /** `aws_eks_node_group` -> `EksNodeGroup`, `data.aws_kms_key` -> `ReadKmsKey`: statement ids. */
 function sidOf(type: string): string {
   const data = type.startsWith('data.');
@@ -153,8 +191,10 @@ function sidOf(type: string): string {
 export function tenantRunStatements(platform: PlatformSpec, tenant: TenantSpec, roleAccount: string): PolicyStatement[] {
   const names = platformNames(platform);
   const account = accountIdOf(platform, roleAccount);
+  const boundary = tenantBoundaryArn(platform, roleAccount);
   const context: ScopeContext = {
     tenant,
+    bounded: { StringEquals: { 'iam:PermissionsBoundary': boundary } },
     names,
     arn: (service, resource, options = {}) =>
       `arn:${names.partition}:${service}:${options.region === false ? '' : platform.aws.region}:${account}:${resource}`,
@@ -190,5 +230,7 @@ export function tenantRunStatements(platform: PlatformSpec, tenant: TenantSpec, 
     });
   }
   if (unscoped.length) statements.push({ Sid: 'DescribeWithoutResourceLevel', Effect: 'Allow', Action: [...new Set(unscoped)].sort(), Resource: ['*'] });
+  // Explicit, so no later grant can lift the boundary off a role or rewrite the boundary itself.
+  statements.push({ Sid: 'KeepTenantBoundary', Effect: 'Deny', Action: BOUNDARY_CHANGES, Resource: [context.arn('iam', 'role/*', { region: false }), boundary] });
   return statements;
 }

@@ -1,0 +1,86 @@
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { accountIdOf } from '../../../src/config/workspaces';
+import { TENANT_DB_USER_TAG, TENANT_TAG } from './tenant-run-permissions';
+
+export interface TenantBoundaryProps {
+  readonly platform: PlatformSpec;
+  /** `platform` or a service account name. */
+  readonly accountName: string;
+}
+
+/** A statement of the boundary: an Allow of actions, or of everything but some (NotAction). */
+export interface BoundaryStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow';
+  readonly Action?: string[];
+  readonly NotAction?: string[];
+  readonly Resource: string[];
+  readonly Condition?: Record<string, Record<string, string>>;
+}
+
+/** IAM's policy variable for a tag of the calling role; `$$` keeps Terraform from reading it as an interpolation. */
+const principalTag = (key: string) => `$\${aws:PrincipalTag/${key}}`;
+
+/**
+ * Services that would let a tenant role out of its tagged objects: IAM (roles, policies), STS
+ * (roles that trust the account, with session tags that satisfy tag conditions), Organizations
+ * and the account itself.
+ */
+const NEVER_FOR_TENANTS = ['iam:*', 'sts:*', 'organizations:*', 'account:*'];
+
+/**
+ * The most a tenant role may ever do in one account, whatever inline policy its pipeline gives
+ * it. The same document for every tenant, keyed on the role's own tags (which the tenant run
+ * role may set only to its tenant): in the platform account, connect as the tenant's own
+ * database user and chain into the tenant's own account role; in a service account (the tenant
+ * account role, which the tenant's team grants access to what it builds), act only on objects
+ * the team built with the tenant's `tenantctl:tenant` tag, and never through IAM or STS.
+ */
+export function tenantBoundaryStatements(platform: PlatformSpec, accountName: string): BoundaryStatement[] {
+  const names = platformNames(platform);
+  const { partition } = names;
+  const tenant = principalTag(TENANT_TAG);
+  if (accountName === 'platform') {
+    const connect: BoundaryStatement = {
+      Sid: 'ConnectAsOwnDbUser',
+      Effect: 'Allow',
+      Action: ['rds-db:connect'],
+      Resource: [`arn:${partition}:rds-db:${platform.aws.region}:${platform.aws.accountId}:dbuser:*/${principalTag(TENANT_DB_USER_TAG)}`],
+    };
+    const serviceAccounts = platform.aws.serviceAccounts.map((a) => a.accountId);
+    if (!serviceAccounts.length) return [connect];
+    // The account role is named after the tenant id, which the role's tenant tag holds.
+    const chain: BoundaryStatement = {
+      Sid: 'ChainIntoOwnAccountRole',
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Resource: serviceAccounts.map((id) => `arn:${partition}:iam::${id}:role/${names.prefix}-tenant-${tenant}`),
+    };
+    return [connect, chain];
+  }
+  // Existing objects only: a request-tag grant to create would also let the role adopt any untagged object by tagging it.
+  return [{ Sid: 'OwnTaggedObjects', Effect: 'Allow', NotAction: NEVER_FOR_TENANTS, Resource: ['*'], Condition: { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: tenant } } }];
+}
+
+/**
+ * The tenant roles' permissions boundary in one account (`<prefix>-tenant-boundary`). It lives in
+ * the account's bootstrap stack, which applies before the platform and tenant stacks and whose
+ * run role alone may change it; tenant run roles may create and write their role only with it.
+ */
+export class TenantBoundary extends Construct {
+  readonly policy: IamPolicy;
+
+  constructor(scope: Construct, id: string, props: TenantBoundaryProps) {
+    super(scope, id);
+    const { platform, accountName } = props;
+    const names = platformNames(platform);
+    this.policy = new IamPolicy(this, 'policy', {
+      name: names.tenantBoundaryPolicy,
+      description: `Permissions boundary of every tenant role in account ${accountIdOf(platform, accountName)}`,
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: tenantBoundaryStatements(platform, accountName) }),
+    });
+  }
+}
