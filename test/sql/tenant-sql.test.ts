@@ -81,18 +81,20 @@ describe('rendered SQL', () => {
   it('fills every placeholder with the tenant and tier values', () => {
     const sql = renderTenantSql(platform, acme);
     expect(sql).not.toMatch(/\{\{/);
-    expect(sql).toContain(`SELECT shared.provision_tenant('acme', 'enterprise', 200, 60);`);
+    expect(sql).toContain(`SELECT shared.provision_tenant('acme', 'enterprise');`);
     const platformSql = renderPlatformSql(platform);
     expect(platformSql).not.toMatch(/\{\{/);
     expect(platformSql).toContain('CREATE SCHEMA IF NOT EXISTS shared AUTHORIZATION tenantctl_admin;');
     expect(platformSql).toContain(`tenant_role := 'tenant_' || replace(tenant_id, '-', '_');`);
-    expect(platformSql).toContain('GRANT EXECUTE ON FUNCTION shared.provision_tenant(text, text, integer, integer) TO tenantctl_provisioner;');
+    expect(platformSql).toContain('GRANT EXECUTE ON FUNCTION shared.provision_tenant(text, text) TO tenantctl_provisioner;');
+    expect(platformSql).toContain(`  ('enterprise', 200, 60),\n  ('standard', 40, 30),\n  ('starter', 10, 15)\nON CONFLICT (tier)`);
     expect(platformSql).not.toMatch(/PASSWORD '/);
   });
 
   it('refuses identifiers that are not plain PostgreSQL names', () => {
     const bad = { ...acme, names: { ...acme.names, dbRole: 'tenant_acme; DROP TABLE x' } };
-    expect(() => renderTenantSql(platform, bad)).toThrow(/not a valid PostgreSQL identifier/);
+    expect(() => renderTenantDropSql(platform, bad)).toThrow(/not a valid PostgreSQL identifier/);
+    expect(() => renderTenantSql(platform, { id: acme.id, tier: "x'); DROP ROLE y; --" })).toThrow(/tier name/);
     expect(() => renderTenantDropSql(platform, { ...acme, id: "acme'--" })).toThrow(/tenant id/);
   });
 });
@@ -274,6 +276,9 @@ describe('the tenant provisioner (the identity of tenant stacks\' provisioning J
   it('is a plain login without rights of its own: no membership, no ownership, no attribute', async () => {
     const role = await db.query(`SELECT rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = 'tenantctl_provisioner'`);
     expect(role.rows).toEqual([{ rolcanlogin: true, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolsuper: false, rolbypassrls: false, rolconnlimit: 10 }]);
+    // Applied at login (PGlite's SET SESSION AUTHORIZATION skips them, so the catalog is what is checked).
+    const settings = await db.query(`SELECT setconfig FROM pg_db_role_setting WHERE setrole = 'tenantctl_provisioner'::regrole`);
+    expect(settings.rows).toEqual([{ setconfig: ['statement_timeout=60s', 'lock_timeout=30s', 'idle_in_transaction_session_timeout=10s'] }]);
     const memberOf = await db.query(`SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = 'tenantctl_provisioner'`);
     expect(memberOf.rows).toEqual([]);
     const owned = await db.query(`SELECT count(*)::int AS n FROM pg_class WHERE relowner = 'tenantctl_provisioner'::regrole`);
@@ -321,16 +326,26 @@ describe('the tenant provisioner (the identity of tenant stacks\' provisioning J
   it('cannot bend the provisioning function to a role or schema that is not a tenant\'s', async () => {
     for (const id of ["acme'; DROP ROLE tenant_beta; --", 'Acme', 'a--b', '-a', 'tenantctl_admin', 'a'.repeat(25)]) {
       const quoted = id.replace(/'/g, "''");
-      expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('${quoted}', 'starter', 10, 15)`))).toMatch(/is not valid/);
+      expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('${quoted}', 'starter')`))).toMatch(/is not valid/);
     }
-    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'starter', 0, 15)`))).toMatch(/not a positive number/);
-    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'bad tier', 10, 15)`))).toMatch(/tier .* is not valid/);
+    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'bad tier')`))).toMatch(/tier .* is not valid/);
+    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'platinum')`))).toMatch(/tier platinum is not in the tier catalog/);
     expect((await db.query(`SELECT rolname FROM pg_roles WHERE rolname = 'tenant_beta'`)).rows).toEqual([{ rolname: 'tenant_beta' }]);
+  });
+
+  it("cannot give another tenant limits beyond its tier's: the limits come from shared.tiers, not the caller", async () => {
+    // The first signature, which took the limits from the caller, is gone.
+    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('beta', 'starter', 1, 1)`))).toMatch(/function shared.provision_tenant\(unknown, unknown, integer, integer\) does not exist/);
+    expect(await deniedMessage(() => asProvisionerQuery(`UPDATE shared.tiers SET connection_limit = 1`))).toMatch(/permission denied/);
+    expect(await deniedMessage(() => asProvisionerQuery(`INSERT INTO shared.tiers VALUES ('tiny', 1, 1)`))).toMatch(/permission denied/);
+    await asProvisioner(db, renderTenantSql(platform, beta));
+    const role = await db.query(`SELECT rolconnlimit, rolconfig FROM pg_roles WHERE rolname = 'tenant_beta'`);
+    expect(role.rows).toEqual([{ rolconnlimit: 10, rolconfig: ['statement_timeout=15s', 'search_path=tenant_beta, public'] }]);
   });
 
   it('is the only role besides the master user that may run the provisioning function', async () => {
     await asRole(db, 'tenant_acme', async () => {
-      expect(await deniedMessage(() => db.query(`SELECT shared.provision_tenant('acme', 'enterprise', 200, 60)`))).toMatch(/permission denied for function provision_tenant/);
+      expect(await deniedMessage(() => db.query(`SELECT shared.provision_tenant('acme', 'enterprise')`))).toMatch(/permission denied for function provision_tenant/);
     });
   });
 });
