@@ -16,6 +16,8 @@ const TIER = /^[a-z][a-z0-9-]{1,19}$/;
  * is stuck or hostile, and must not stall every other tenant's apply.
  */
 export const PROVISIONER_TIMEOUTS = { statement: '60s', lock: '30s', idleInTransaction: '10s' } as const;
+/** The purger's statements may drop a large schema: bounded by the purge Job's deadline (SQL_JOB_SPEC) instead. */
+export const PURGER_STATEMENT_TIMEOUT = '540s';
 
 /**
  * SQL of the platform's shared objects (schema `shared`, tenant registry, tier limits, row-level
@@ -36,6 +38,8 @@ export function renderPlatformSql(platform: PlatformSpec): string {
     provisioner_statement_timeout: PROVISIONER_TIMEOUTS.statement,
     provisioner_lock_timeout: PROVISIONER_TIMEOUTS.lock,
     provisioner_idle_timeout: PROVISIONER_TIMEOUTS.idleInTransaction,
+    purger: identifier(names.dbTenantPurgerUser, 'tenant purger user'),
+    purger_statement_timeout: PURGER_STATEMENT_TIMEOUT,
     tenant_user_prefix: identifier(names.dbTenantUserPrefix, 'tenant user prefix'),
     tenant_id_max: String(TENANT_ID_MAX),
     tier_names: tiers.map(([tier]) => `'${tier}'`).join(', '),
@@ -57,19 +61,16 @@ export function renderTenantSql(platform: PlatformSpec, tenant: Pick<TenantSpec,
   });
 }
 
-/** SQL that drops one tenant's schema, shared rows, registry entry and role (`tenant remove --purge-data`). */
-export function renderTenantDropSql(platform: PlatformSpec, tenant: TenantSpec): string {
-  return renderTemplate('sql/tenant-drop.sql', tenantValues(platform, tenant));
-}
-
-function tenantValues(platform: PlatformSpec, tenant: TenantSpec): Record<string, string> {
+/**
+ * SQL that drops one tenant's schema, shared rows, registry entry and role (`tenant remove
+ * --purge-data`), as the tenant purger. Like the tenant SQL it depends on the tenant id alone.
+ */
+export function renderTenantDropSql(platform: PlatformSpec, tenant: Pick<TenantSpec, 'id'>): string {
   if (!tenantIdPattern.test(tenant.id)) throw new Error(`tenant id ${JSON.stringify(tenant.id)} is not valid: use lowercase letters, digits and single hyphens`);
-  return {
-    master_user: masterUser(platform),
+  return renderTemplate('sql/tenant-drop.sql', {
     tenant_id: tenant.id,
-    role: identifier(tenant.names.dbRole, 'tenant database role'),
-    schema: identifier(tenant.names.dbSchema, 'tenant schema'),
-  };
+    purger: identifier(platformNames(platform).dbTenantPurgerUser, 'tenant purger user'),
+  });
 }
 
 function tierName(tier: string): string {

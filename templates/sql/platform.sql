@@ -42,12 +42,32 @@ ALTER ROLE {{provisioner}} SET statement_timeout = '{{provisioner_statement_time
 ALTER ROLE {{provisioner}} SET lock_timeout = '{{provisioner_lock_timeout}}';
 ALTER ROLE {{provisioner}} SET idle_in_transaction_session_timeout = '{{provisioner_idle_timeout}}';
 
--- Only tenant roles, the tenant provisioner (and the master user, which owns the database) may connect.
+-- The tenant purger: the login of purge Jobs (tenant remove --purge-data). Like the provisioner it
+-- owns nothing and is member of nothing; all it may do is run shared.purge_tenant() below.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{{purger}}') THEN
+    CREATE ROLE {{purger}} LOGIN;
+  END IF;
+  IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'rds_iam')
+     AND NOT pg_catalog.pg_has_role('{{purger}}', 'rds_iam', 'MEMBER') THEN
+    GRANT rds_iam TO {{purger}};
+  END IF;
+END
+$$;
+ALTER ROLE {{purger}} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD NULL CONNECTION LIMIT 2;
+-- Dropping a large schema takes a while, but never longer than the Job's deadline.
+ALTER ROLE {{purger}} SET statement_timeout = '{{purger_statement_timeout}}';
+ALTER ROLE {{purger}} SET lock_timeout = '{{provisioner_lock_timeout}}';
+ALTER ROLE {{purger}} SET idle_in_transaction_session_timeout = '{{provisioner_idle_timeout}}';
+
+-- Only tenant roles, the tenant provisioner and purger (and the master user, which owns the database) may connect.
 DO $$
 BEGIN
   EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
   EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO tenantctl_tenants', current_database());
   EXECUTE format('GRANT CONNECT ON DATABASE %I TO {{provisioner}}', current_database());
+  EXECUTE format('GRANT CONNECT ON DATABASE %I TO {{purger}}', current_database());
 END
 $$;
 
@@ -218,5 +238,38 @@ REVOKE ALL ON FUNCTION shared.provision_tenant(text, text) FROM PUBLIC;
 -- USAGE lets the provisioner call the function; the schema's tables stay closed to it.
 GRANT USAGE ON SCHEMA shared TO {{provisioner}};
 GRANT EXECUTE ON FUNCTION shared.provision_tenant(text, text) TO {{provisioner}};
+
+-- Removes one tenant and ALL of its data: its schema with everything in it, its shared rows, its
+-- registry entry and its login role. Irreversible (take a snapshot first); a no-op for a tenant that
+-- is gone already, so a re-run converges. It runs as its owner, the master user, so the purger needs
+-- no rights of its own and can read nothing; every name is derived from the id, so no call reaches
+-- a role or schema that is not a tenant's.
+CREATE OR REPLACE FUNCTION shared.purge_tenant(tenant_id text)
+  RETURNS void
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  tenant_role name;
+BEGIN
+  IF tenant_id IS NULL OR tenant_id !~ '^[a-z]([a-z0-9-]*[a-z0-9])?$' OR position('--' IN tenant_id) > 0 OR length(tenant_id) > {{tenant_id_max}} THEN
+    RAISE EXCEPTION 'tenant id % is not valid: lowercase letters, digits and single hyphens, at most {{tenant_id_max}} characters', tenant_id;
+  END IF;
+  tenant_role := '{{tenant_user_prefix}}' || replace(tenant_id, '-', '_');
+
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tenantctl-provisioning'));
+
+  -- The master user owns the schema, so it drops the tenant's objects in it as well.
+  EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', tenant_role);
+  DELETE FROM shared.audit_events AS e WHERE e.tenant_id = purge_tenant.tenant_id;
+  DELETE FROM shared.usage_records AS u WHERE u.tenant_id = purge_tenant.tenant_id;
+  DELETE FROM shared.tenants AS t WHERE t.tenant_id = purge_tenant.tenant_id;
+  EXECUTE format('DROP ROLE IF EXISTS %I', tenant_role);
+END
+$fn$;
+ALTER FUNCTION shared.purge_tenant(text) OWNER TO {{master_user}};
+REVOKE ALL ON FUNCTION shared.purge_tenant(text) FROM PUBLIC;
+GRANT USAGE ON SCHEMA shared TO {{purger}};
+GRANT EXECUTE ON FUNCTION shared.purge_tenant(text) TO {{purger}};
 
 COMMIT;

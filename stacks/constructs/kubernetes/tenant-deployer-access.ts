@@ -11,6 +11,7 @@ import { SQL_JOB_HASH_LENGTH } from '../database/sql-job';
 import { TENANT_ADMIN_RULES } from '../tenant/tenant-access';
 import { TENANT_LABEL } from '../../../src/config/labels';
 import { POD_SECURITY_ENFORCE } from '../tenant/tenant-namespace';
+import { tenantSqlJobValidations } from './sql-job-admission';
 
 /** What the Kubernetes provider does with the objects it manages: no list or watch. */
 export const MANAGE = ['get', 'create', 'update', 'patch', 'delete'];
@@ -66,7 +67,8 @@ const rule = (apiGroup: string, resources: readonly string[], verbs: string[], r
  * - a ValidatingAdmissionPolicy (in the API server, no webhook to fail open) that lets a
  *   pipeline write only objects named for its own tenant: its namespace (still labelled for it
  *   and Pod Security restricted), its provisioning Job running as the tenant provisioner, its
- *   dashboard and alert rules, its rate limit descriptor, and while purging its purge Job.
+ *   dashboard and alert rules, its rate limit descriptor, and while purging its purge Job running
+ *   as the tenant purger; both Jobs and their SQL exactly as tenantctl synthesizes them.
  *
  * Reads of shared namespaces are by name only (get): the provider never lists.
  */
@@ -154,8 +156,6 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
   const job = (pick: (n: TenantNames) => string) => `'^' + ${name(pick)} + '-[0-9a-f]{${SQL_JOB_HASH_LENGTH}}$'`;
   const writes = ['CREATE', 'UPDATE', 'DELETE'];
   const label = (key: string) => `(has(object.metadata.labels) && '${key}' in object.metadata.labels ? object.metadata.labels['${key}'] : '')`;
-  const serviceAccount = `(has(object.spec.template.spec.serviceAccountName) ? object.spec.template.spec.serviceAccountName : '')`;
-  const isJob = `request.resource.resource == 'jobs' && request.operation != 'DELETE'`;
   return {
     failurePolicy: 'Fail',
     matchConstraints: {
@@ -190,10 +190,6 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         message: 'a tenant pipeline may manage only its own provisioning Job and its SQL',
       },
       {
-        expression: `request.namespace != '${ns.tenantProvisioning}' || !(${isJob}) || ${serviceAccount} == '${names.dbTenantProvisionerServiceAccount}'`,
-        message: `tenant provisioning Jobs run as ${names.dbTenantProvisionerServiceAccount}`,
-      },
-      {
         expression: `request.namespace != '${ns.monitoring}' || request.name == (request.resource.resource == 'configmaps' ? ${name((n) => n.dashboard)} : ${name((n) => n.alertRules)})`,
         message: 'a tenant pipeline may manage only its own dashboard and alert rules',
       },
@@ -205,10 +201,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         expression: `request.namespace != '${ns.platform}' || (variables.purging && request.name.matches(${job((n) => n.purgeJob)}))`,
         message: 'only a purging tenant pipeline writes in the platform namespace, and only its own purge Job and its SQL',
       },
-      {
-        expression: `request.namespace != '${ns.platform}' || !(${isJob}) || ${serviceAccount} == '${names.dbProvisionerServiceAccount}'`,
-        message: `purge Jobs run as ${names.dbProvisionerServiceAccount}`,
-      },
+      ...tenantSqlJobValidations(platform, name),
     ],
   };
 }
