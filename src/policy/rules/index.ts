@@ -1,5 +1,6 @@
 import type { Rule } from '../types';
 import { consistencyRules } from './consistency';
+import { databaseJobRules } from './database-jobs';
 import { deployabilityRules } from './deployability';
 import { manifestSchema } from './manifest-schema';
 import { meshEgressRules } from './mesh-egress';
@@ -10,6 +11,7 @@ import { schedulingRules } from './scheduling';
 import { tenantIsolationRules } from './tenant-isolation';
 
 export * from './consistency';
+export * from './database-jobs';
 export * from './deployability';
 export * from './manifest-schema';
 export * from './mesh-egress';
@@ -20,4 +22,4 @@ export * from './scheduling';
 export * from './tenant-isolation';
 
 /** Every rule `tenantctl validate` runs, in report order. */
-export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules, ...schedulingRules, ...meshEgressRules];
+export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules, ...schedulingRules, ...meshEgressRules, ...databaseJobRules];
