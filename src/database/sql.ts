@@ -15,6 +15,11 @@ const TIER = /^[a-z][a-z0-9-]{1,19}$/;
  * takes well under a second, so a session that holds the provisioning lock or a transaction longer
  * is stuck or hostile, and must not stall every other tenant's apply.
  */
+/**
+ * Provisioning Jobs of concurrent tenant applies serialize on one lock: this many at once is ample.
+ * It bounds the provisioner's connections and the provisioning namespace's running Pods alike.
+ */
+export const PROVISIONER_CONCURRENCY = 10;
 export const PROVISIONER_TIMEOUTS = { statement: '60s', lock: '30s', idleInTransaction: '10s' } as const;
 /** The purger's statements may drop a large schema: bounded by the purge Job's deadline (SQL_JOB_SPEC) instead. */
 export const PURGER_STATEMENT_TIMEOUT = '540s';
@@ -35,6 +40,7 @@ export function renderPlatformSql(platform: PlatformSpec): string {
   return renderTemplate('sql/platform.sql', {
     master_user: masterUser(platform),
     provisioner: identifier(names.dbTenantProvisionerUser, 'tenant provisioner user'),
+    provisioner_connection_limit: String(PROVISIONER_CONCURRENCY),
     provisioner_statement_timeout: PROVISIONER_TIMEOUTS.statement,
     provisioner_lock_timeout: PROVISIONER_TIMEOUTS.lock,
     provisioner_idle_timeout: PROVISIONER_TIMEOUTS.idleInTransaction,

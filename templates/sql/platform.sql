@@ -34,8 +34,7 @@ BEGIN
   END IF;
 END
 $$;
--- Provisioning Jobs of concurrent tenant applies serialize on one lock: a few connections suffice.
-ALTER ROLE {{provisioner}} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD NULL CONNECTION LIMIT 10;
+ALTER ROLE {{provisioner}} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD NULL CONNECTION LIMIT {{provisioner_connection_limit}};
 -- Every tenant pipeline logs in as this role: none may hold the provisioning lock, or a
 -- connection, long enough to stall the others' applies.
 ALTER ROLE {{provisioner}} SET statement_timeout = '{{provisioner_statement_timeout}}';

@@ -2,7 +2,7 @@ import { Testing } from 'cdktf';
 import { resolveTenant, type Project, type TenantSpec } from '../../src/config/project';
 import { tenantSchema } from '../../src/config/tenant-schema';
 import { resolveTiers } from '../../src/config/tiers';
-import { renderTenantDropSql, renderTenantSql } from '../../src/database/sql';
+import { PROVISIONER_CONCURRENCY, renderPlatformSql, renderTenantDropSql, renderTenantSql } from '../../src/database/sql';
 import { runRules } from '../../src/policy/engine';
 import { databaseJobRules } from '../../src/policy/rules';
 import type { StackDocument } from '../../src/policy/types';
@@ -76,6 +76,19 @@ describe('GIVEN a tenant and a removed tenant purged of its data', () => {
     const sa = clusterJson.where('kubernetes_service_account_v1', (s) => s.metadata.name === 'tenant-purger')[0];
     expect(sa.metadata.namespace).toBe('tenantctl-system');
     expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toMatch(/^\$\{aws_iam_role\./);
+  });
+});
+
+describe('GIVEN the tenant provisioning namespace', () => {
+  const clusterJson = SynthJson.parse(Testing.synth(new ClusterStack(Testing.app(), { platform, tiers })));
+
+  test('THEN at most as many Pods run there at platform priority as the provisioner has connections', () => {
+    const quotas = clusterJson.where('kubernetes_resource_quota_v1', (q) => q.metadata.name === 'platform-priority');
+    expect(quotas[0]?.metadata.namespace).toBe(`\${kubernetes_namespace_v1.${clusterJson.idOf('kubernetes_namespace_v1', (n) => n.metadata.name === 'tenantctl-provisioning')}.metadata[0].name}`);
+    expect(quotas.map((q) => q.spec)).toEqual([
+      { hard: { pods: String(PROVISIONER_CONCURRENCY) }, scope_selector: { match_expression: [{ scope_name: 'PriorityClass', operator: 'In', values: ['tenantctl-platform'] }] } },
+    ]);
+    expect(renderPlatformSql(platform)).toContain(`PASSWORD NULL CONNECTION LIMIT ${PROVISIONER_CONCURRENCY};`);
   });
 });
 
