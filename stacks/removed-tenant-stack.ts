@@ -16,10 +16,11 @@ export interface RemovedTenantStackProps {
  * The stack of a removed tenant. It keeps the tenant's stack name, backend and workspace but holds
  * none of its resources, so the next apply destroys the namespace, policies, IAM role and nodes.
  * The database schema was never a Terraform resource, so it stays, unless the tenant was removed
- * with --purge-data: then the stack runs the drop SQL once, as the master user in the platform
- * namespace. That is the one act a tenant pipeline cannot do on its own: under Terraform Cloud its
- * run role is let in there only while the reviewed removal asks for the purge (the bootstrap
- * stack adds the purge group to its access entry), and only for this tenant's purge Job.
+ * with --purge-data: then the stack runs the drop SQL once in the platform namespace, as the tenant
+ * purger, which may only call shared.purge_tenant(). That is the one act a tenant pipeline cannot do
+ * on its own: under Terraform Cloud its run role is let in there only while the reviewed removal asks
+ * for the purge (the bootstrap stack adds the purge group to its access entry), and only for this
+ * tenant's purge Job, which admission pins to what tenantctl synthesizes (TenantDeployerAccess).
  */
 export class RemovedTenantStack extends TenantctlStack {
   constructor(scope: Construct, props: RemovedTenantStackProps) {
@@ -34,11 +35,11 @@ export class RemovedTenantStack extends TenantctlStack {
     new SqlProvisioningJob(this, 'purge', {
       name: tenant.names.purgeJob,
       namespace: names.namespaces.platform,
-      serviceAccount: names.dbProvisionerServiceAccount,
+      serviceAccount: names.dbTenantPurgerServiceAccount,
       sql: renderTenantDropSql(platform, tenant),
       proxyEndpoint: proxy.endpoint,
       database: names.dbName,
-      dbUser: names.dbMasterUser,
+      dbUser: names.dbTenantPurgerUser,
       region: platform.aws.region,
     });
   }

@@ -3,7 +3,7 @@ import * as vm from 'vm';
 /**
  * Evaluates a ValidatingAdmissionPolicy's CEL with JavaScript, for the subset the tenant deployer
  * policy uses: string literals, list literals, ==, !=, !, &&, ||, ?:, `in` over map keys and
- * lists, has(), size(), startsWith, substring, matches (RE2-compatible regexes) and the macros
+ * lists, has(), size() (of lists, strings and maps), startsWith, substring, matches (RE2-compatible regexes) and the macros
  * all, exists, filter and map. Macros become arrow functions and `in` over a list a membership
  * test; everything else means the same in both languages. A CEL error denies (failurePolicy Fail).
  */
@@ -18,6 +18,16 @@ export interface AdmissionRequest {
   readonly object?: unknown;
 }
 
+/** The end (exclusive) of the string literal that opens at `start` ('...' or "...", with backslash escapes). */
+function literalEnd(expression: string, start: number): number {
+  const quote = expression[start];
+  for (let i = start + 1; i < expression.length; i++) {
+    if (expression[i] === '\\') i++;
+    else if (expression[i] === quote) return i + 1;
+  }
+  throw new Error(`unterminated string literal at ${start} in ${expression.slice(0, 80)}...`);
+}
+
 /** `x in [..]` and `x in list` test membership in CEL, not keys: list literals and the groups become membership sets. */
 function wrapListLiterals(expression: string): string {
   let out = '';
@@ -29,10 +39,10 @@ function wrapListLiterals(expression: string): string {
       let depth = 1;
       while (depth > 0) {
         const c = expression[i];
-        if (c === "'") {
-          const end = expression.indexOf("'", i + 1);
-          out += expression.slice(i, end + 1);
-          i = end + 1;
+        if (c === "'" || c === '"') {
+          const end = literalEnd(expression, i);
+          out += expression.slice(i, end);
+          i = end;
           continue;
         }
         if (c === '[') depth++;
@@ -44,10 +54,10 @@ function wrapListLiterals(expression: string): string {
       continue;
     }
     const c = expression[i];
-    if (c === "'") {
-      const end = expression.indexOf("'", i + 1);
-      out += expression.slice(i, end + 1);
-      i = end + 1;
+    if (c === "'" || c === '"') {
+      const end = literalEnd(expression, i);
+      out += expression.slice(i, end);
+      i = end;
       continue;
     }
     out += c;
@@ -63,6 +73,8 @@ function toJavaScript(expression: string): string {
 const PRELUDE = `
   Object.defineProperty(Array.prototype, 'size', { value: function () { return this.length; } });
   Object.defineProperty(String.prototype, 'size', { value: function () { return this.length; } });
+  // Maps: the number of keys.
+  Object.defineProperty(Object.prototype, 'size', { value: function () { return Object.keys(this).length; } });
   Object.defineProperty(String.prototype, 'matches', { value: function (re) { return new RegExp(re).test(this); } });
   // Array methods probe indices with the in operator too.
   var members = (list) => new Proxy(list, { has: (target, key) => target.includes(key) || Reflect.has(target, key) });

@@ -47,6 +47,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     dbMasterUser: 'tenantctl_admin',
     /** The database user that provisions tenants (platform SQL creates it; see templates/sql/platform.sql). */
     dbTenantProvisionerUser: 'tenantctl_provisioner',
+    /** The database user of purge Jobs: may only call shared.purge_tenant() (templates/sql/platform.sql). */
+    dbTenantPurgerUser: 'tenantctl_purger',
     /** Every tenant's database user starts with this (tenantNames().dbRole). */
     dbTenantUserPrefix: 'tenant_',
     dbLogGroup: (log: string) => `/aws/rds/instance/${prefix}-postgres/${log}`,
@@ -84,6 +86,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     tenantBoundaryPolicy: `${prefix}-tenant-boundary`,
     /** IRSA role of the tenant provisioning Jobs: connects as the tenant provisioner database user only. */
     dbTenantProvisionerRole: `${prefix}-db-tenant-provisioner`,
+    /** IRSA role of purge Jobs: connects as the tenant purger database user only. */
+    dbTenantPurgerRole: `${prefix}-db-tenant-purger`,
     namespaces: {
       istio: 'istio-system',
       monitoring: 'monitoring',
@@ -101,6 +105,7 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     gateway: 'istio-system/tenant-gateway',
     dbProvisionerServiceAccount: 'db-provisioner',
     dbTenantProvisionerServiceAccount: 'tenant-provisioner',
+    dbTenantPurgerServiceAccount: 'tenant-purger',
     /**
      * Kubernetes RBAC of tenant pipelines (Terraform Cloud): every tenant run role's access entry
      * carries the deployers group and its own tenant group; see TenantDeployerAccess.

@@ -148,6 +148,10 @@ export function resolveTenant(file: TenantFile, platform: PlatformSpec, tiers: R
     if (name.length > max) issues.push({ field: 'id', message: `derived ${what} name ${name} is longer than ${max} characters: use a shorter tenant id or platform name`, value: file.id });
   }
   let tierSpec = tier;
+  if (file.overrides.tier && 'database' in file.overrides.tier) {
+    // shared.provision_tenant applies the tier's limits from shared.tiers, never a caller's numbers.
+    issues.push({ field: 'overrides.tier.database', message: 'database limits are set per tier: define a tier with them under tiers in platform.json' });
+  }
   if (tier && file.overrides.tier) {
     const result = tierSchema.safeParse(deepMerge(tier, file.overrides.tier));
     if (result.success) tierSpec = result.data;

@@ -2,6 +2,7 @@ import { platformNames } from '../config/names';
 import type { PlatformSpec } from '../config/platform-schema';
 import type { TenantSpec } from '../config/project';
 import { TENANT_ID_MAX, tenantIdPattern } from '../config/tenant-schema';
+import { resolveTiers } from '../config/tiers';
 import { renderTemplate } from '../templates/render';
 
 /** PostgreSQL identifiers tenantctl generates: lowercase, unquoted, within NAMEDATALEN. */
@@ -9,47 +10,78 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Tier names as platform.json allows them; they end up in a string literal. */
 const TIER = /^[a-z][a-z0-9-]{1,19}$/;
 
-/** SQL of the platform's shared objects (schema `shared`, tenant registry, row-level security, the tenant provisioner). */
+/**
+ * Session limits of the tenant provisioner, the one login every tenant pipeline shares: provisioning
+ * takes well under a second, so a session that holds the provisioning lock or a transaction longer
+ * is stuck or hostile, and must not stall every other tenant's apply.
+ */
+/**
+ * Provisioning Jobs of concurrent tenant applies serialize on one lock: this many at once is ample.
+ * It bounds the provisioner's connections and the provisioning namespace's running Pods alike.
+ */
+export const PROVISIONER_CONCURRENCY = 10;
+export const PROVISIONER_TIMEOUTS = { statement: '60s', lock: '30s', idleInTransaction: '10s' } as const;
+/** The purger's statements may drop a large schema: bounded by the purge Job's deadline (SQL_JOB_SPEC) instead. */
+export const PURGER_STATEMENT_TIMEOUT = '540s';
+
+/**
+ * SQL of the platform's shared objects (schema `shared`, tenant registry, tier limits, row-level
+ * security, the tenant provisioner). The tier catalog is platform.json's, resolved as the loader does.
+ */
 export function renderPlatformSql(platform: PlatformSpec): string {
   const names = platformNames(platform);
+  const tiers = Object.entries(resolveTiers(platform.tiers)).sort(([a], [b]) => a.localeCompare(b));
+  const rows = tiers.map(([tier, spec]) => {
+    const db = spec.database;
+    positiveInteger(db.connectionLimit, `tier ${tier} database.connectionLimit`);
+    positiveInteger(db.statementTimeoutSeconds, `tier ${tier} database.statementTimeoutSeconds`);
+    return `  ('${tierName(tier)}', ${db.connectionLimit}, ${db.statementTimeoutSeconds})`;
+  });
   return renderTemplate('sql/platform.sql', {
     master_user: masterUser(platform),
     provisioner: identifier(names.dbTenantProvisionerUser, 'tenant provisioner user'),
+    provisioner_connection_limit: String(PROVISIONER_CONCURRENCY),
+    provisioner_statement_timeout: PROVISIONER_TIMEOUTS.statement,
+    provisioner_lock_timeout: PROVISIONER_TIMEOUTS.lock,
+    provisioner_idle_timeout: PROVISIONER_TIMEOUTS.idleInTransaction,
+    purger: identifier(names.dbTenantPurgerUser, 'tenant purger user'),
+    purger_statement_timeout: PURGER_STATEMENT_TIMEOUT,
     tenant_user_prefix: identifier(names.dbTenantUserPrefix, 'tenant user prefix'),
     tenant_id_max: String(TENANT_ID_MAX),
+    tier_names: tiers.map(([tier]) => `'${tier}'`).join(', '),
+    tier_rows: rows.join(',\n'),
   });
 }
 
-/** SQL that creates or updates one tenant's login role and schema and registers the tenant, as the tenant provisioner. */
-export function renderTenantSql(platform: PlatformSpec, tenant: TenantSpec): string {
-  const db = tenant.tierSpec.database;
-  positiveInteger(db.connectionLimit, `tier ${tenant.tier} database.connectionLimit`);
-  positiveInteger(db.statementTimeoutSeconds, `tier ${tenant.tier} database.statementTimeoutSeconds`);
-  if (!TIER.test(tenant.tier)) throw new Error(`tier name ${JSON.stringify(tenant.tier)} is not valid: use 2-20 lowercase letters, digits or hyphens`);
-  const { tenant_id, schema } = tenantValues(platform, tenant);
-  return renderTemplate('sql/tenant.sql', {
-    tenant_id,
-    schema,
-    provisioner: identifier(platformNames(platform).dbTenantProvisionerUser, 'tenant provisioner user'),
-    tier: tenant.tier,
-    connection_limit: String(db.connectionLimit),
-    statement_timeout_seconds: String(db.statementTimeoutSeconds),
-  });
-}
-
-/** SQL that drops one tenant's schema, shared rows, registry entry and role (`tenant remove --purge-data`). */
-export function renderTenantDropSql(platform: PlatformSpec, tenant: TenantSpec): string {
-  return renderTemplate('sql/tenant-drop.sql', tenantValues(platform, tenant));
-}
-
-function tenantValues(platform: PlatformSpec, tenant: TenantSpec): Record<string, string> {
+/**
+ * SQL that creates or updates one tenant's login role and schema and registers the tenant, as the
+ * tenant provisioner. It depends on the tenant id and tier only (the limits are the tier's, in
+ * shared.tiers), so admission can compare a provisioning ConfigMap with what tenantctl renders.
+ */
+export function renderTenantSql(platform: PlatformSpec, tenant: Pick<TenantSpec, 'id' | 'tier'>): string {
   if (!tenantIdPattern.test(tenant.id)) throw new Error(`tenant id ${JSON.stringify(tenant.id)} is not valid: use lowercase letters, digits and single hyphens`);
-  return {
-    master_user: masterUser(platform),
+  return renderTemplate('sql/tenant.sql', {
     tenant_id: tenant.id,
-    role: identifier(tenant.names.dbRole, 'tenant database role'),
-    schema: identifier(tenant.names.dbSchema, 'tenant schema'),
-  };
+    provisioner: identifier(platformNames(platform).dbTenantProvisionerUser, 'tenant provisioner user'),
+    tier: tierName(tenant.tier),
+  });
+}
+
+/**
+ * SQL that drops one tenant's schema, shared rows, registry entry and role (`tenant remove
+ * --purge-data`), as the tenant purger. Like the tenant SQL it depends on the tenant id alone.
+ */
+export function renderTenantDropSql(platform: PlatformSpec, tenant: Pick<TenantSpec, 'id'>): string {
+  if (!tenantIdPattern.test(tenant.id)) throw new Error(`tenant id ${JSON.stringify(tenant.id)} is not valid: use lowercase letters, digits and single hyphens`);
+  return renderTemplate('sql/tenant-drop.sql', {
+    tenant_id: tenant.id,
+    purger: identifier(platformNames(platform).dbTenantPurgerUser, 'tenant purger user'),
+  });
+}
+
+function tierName(tier: string): string {
+  if (!TIER.test(tier)) throw new Error(`tier name ${JSON.stringify(tier)} is not valid: use 2-20 lowercase letters, digits or hyphens`);
+  return tier;
 }
 
 function masterUser(platform: PlatformSpec): string {

@@ -34,15 +34,39 @@ BEGIN
   END IF;
 END
 $$;
--- Provisioning Jobs of concurrent tenant applies serialize on one lock: a few connections suffice.
-ALTER ROLE {{provisioner}} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD NULL CONNECTION LIMIT 10;
+ALTER ROLE {{provisioner}} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD NULL CONNECTION LIMIT {{provisioner_connection_limit}};
+-- Every tenant pipeline logs in as this role: none may hold the provisioning lock, or a
+-- connection, long enough to stall the others' applies.
+ALTER ROLE {{provisioner}} SET statement_timeout = '{{provisioner_statement_timeout}}';
+ALTER ROLE {{provisioner}} SET lock_timeout = '{{provisioner_lock_timeout}}';
+ALTER ROLE {{provisioner}} SET idle_in_transaction_session_timeout = '{{provisioner_idle_timeout}}';
 
--- Only tenant roles, the tenant provisioner (and the master user, which owns the database) may connect.
+-- The tenant purger: the login of purge Jobs (tenant remove --purge-data). Like the provisioner it
+-- owns nothing and is member of nothing; all it may do is run shared.purge_tenant() below.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{{purger}}') THEN
+    CREATE ROLE {{purger}} LOGIN;
+  END IF;
+  IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'rds_iam')
+     AND NOT pg_catalog.pg_has_role('{{purger}}', 'rds_iam', 'MEMBER') THEN
+    GRANT rds_iam TO {{purger}};
+  END IF;
+END
+$$;
+ALTER ROLE {{purger}} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD NULL CONNECTION LIMIT 2;
+-- Dropping a large schema takes a while, but never longer than the Job's deadline.
+ALTER ROLE {{purger}} SET statement_timeout = '{{purger_statement_timeout}}';
+ALTER ROLE {{purger}} SET lock_timeout = '{{provisioner_lock_timeout}}';
+ALTER ROLE {{purger}} SET idle_in_transaction_session_timeout = '{{provisioner_idle_timeout}}';
+
+-- Only tenant roles, the tenant provisioner and purger (and the master user, which owns the database) may connect.
 DO $$
 BEGIN
   EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
   EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO tenantctl_tenants', current_database());
   EXECUTE format('GRANT CONNECT ON DATABASE %I TO {{provisioner}}', current_database());
+  EXECUTE format('GRANT CONNECT ON DATABASE %I TO {{purger}}', current_database());
 END
 $$;
 
@@ -61,6 +85,22 @@ CREATE TABLE IF NOT EXISTS shared.tenants (
   updated_at  timestamptz NOT NULL DEFAULT now()
 );
 REVOKE ALL ON shared.tenants FROM PUBLIC;
+
+-- The database limits of each tier, from the tier catalog: provisioning looks them up here, so a
+-- tenant pipeline chooses its tier's limits at most, never numbers of its own. Tenants cannot read it.
+CREATE TABLE IF NOT EXISTS shared.tiers (
+  tier                      text PRIMARY KEY CHECK (tier ~ '^[a-z][a-z0-9-]{1,19}$'),
+  connection_limit          integer NOT NULL CHECK (connection_limit > 0),
+  statement_timeout_seconds integer NOT NULL CHECK (statement_timeout_seconds > 0)
+);
+REVOKE ALL ON shared.tiers FROM PUBLIC;
+-- The catalog as platform.json defines it now: a tier it dropped may no longer be provisioned.
+DELETE FROM shared.tiers WHERE tier NOT IN ({{tier_names}});
+INSERT INTO shared.tiers AS t (tier, connection_limit, statement_timeout_seconds) VALUES
+{{tier_rows}}
+ON CONFLICT (tier) DO UPDATE
+  SET connection_limit = EXCLUDED.connection_limit, statement_timeout_seconds = EXCLUDED.statement_timeout_seconds
+  WHERE (t.connection_limit, t.statement_timeout_seconds) IS DISTINCT FROM (EXCLUDED.connection_limit, EXCLUDED.statement_timeout_seconds);
 
 -- The tenant of the calling role. SECURITY DEFINER so tenants need no access to the registry.
 -- Inside the function current_user is the owner, so the caller is read from the SET ROLE setting
@@ -122,17 +162,22 @@ REVOKE ALL ON shared.audit_events, shared.usage_records FROM PUBLIC;
 GRANT SELECT, INSERT ON shared.audit_events, shared.usage_records TO tenantctl_tenants;
 
 -- Creates or updates one tenant: its login role (no password: IAM tokens at RDS Proxy), its schema
--- and grants, its registry entry. Idempotent, and it only creates or updates: removing a tenant
--- never drops data here (templates/sql/tenant-drop.sql does, as the master user). It runs as its
--- owner, the master user, so the tenant provisioner needs no rights of its own; every name is
--- derived from the tenant id, so no call can reach a role or schema that is not a tenant's.
-CREATE OR REPLACE FUNCTION shared.provision_tenant(tenant_id text, tier text, connection_limit integer, statement_timeout_seconds integer)
+-- and grants, its registry entry, with the limits of its tier from shared.tiers. Idempotent, and it
+-- only creates or updates: removing a tenant never drops data here (templates/sql/tenant-drop.sql
+-- does, as the master user). It runs as its owner, the master user, so the tenant provisioner needs
+-- no rights of its own; every name is derived from the tenant id, so no call can reach a role or
+-- schema that is not a tenant's.
+-- The first signature took the limits from the caller: drop it so no pipeline can pass its own.
+DROP FUNCTION IF EXISTS shared.provision_tenant(text, text, integer, integer);
+CREATE OR REPLACE FUNCTION shared.provision_tenant(tenant_id text, tier text)
   RETURNS void
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
   tenant_role name;
+  connection_limit integer;
+  statement_timeout_seconds integer;
 BEGIN
   IF tenant_id IS NULL OR tenant_id !~ '^[a-z]([a-z0-9-]*[a-z0-9])?$' OR position('--' IN tenant_id) > 0 OR length(tenant_id) > {{tenant_id_max}} THEN
     RAISE EXCEPTION 'tenant id % is not valid: lowercase letters, digits and single hyphens, at most {{tenant_id_max}} characters', tenant_id;
@@ -140,11 +185,10 @@ BEGIN
   IF tier IS NULL OR tier !~ '^[a-z][a-z0-9-]{1,19}$' THEN
     RAISE EXCEPTION 'tier % is not valid', tier;
   END IF;
-  IF connection_limit IS NULL OR connection_limit < 1 THEN
-    RAISE EXCEPTION 'connection limit % is not a positive number', connection_limit;
-  END IF;
-  IF statement_timeout_seconds IS NULL OR statement_timeout_seconds < 1 THEN
-    RAISE EXCEPTION 'statement timeout % is not a positive number of seconds', statement_timeout_seconds;
+  SELECT t.connection_limit, t.statement_timeout_seconds INTO connection_limit, statement_timeout_seconds
+  FROM shared.tiers AS t WHERE t.tier = provision_tenant.tier;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'tier % is not in the tier catalog (shared.tiers): apply the platform first', tier;
   END IF;
   tenant_role := '{{tenant_user_prefix}}' || replace(tenant_id, '-', '_');
 
@@ -188,10 +232,43 @@ BEGIN
     WHERE t.tier IS DISTINCT FROM EXCLUDED.tier;
 END
 $fn$;
-ALTER FUNCTION shared.provision_tenant(text, text, integer, integer) OWNER TO {{master_user}};
-REVOKE ALL ON FUNCTION shared.provision_tenant(text, text, integer, integer) FROM PUBLIC;
+ALTER FUNCTION shared.provision_tenant(text, text) OWNER TO {{master_user}};
+REVOKE ALL ON FUNCTION shared.provision_tenant(text, text) FROM PUBLIC;
 -- USAGE lets the provisioner call the function; the schema's tables stay closed to it.
 GRANT USAGE ON SCHEMA shared TO {{provisioner}};
-GRANT EXECUTE ON FUNCTION shared.provision_tenant(text, text, integer, integer) TO {{provisioner}};
+GRANT EXECUTE ON FUNCTION shared.provision_tenant(text, text) TO {{provisioner}};
+
+-- Removes one tenant and ALL of its data: its schema with everything in it, its shared rows, its
+-- registry entry and its login role. Irreversible (take a snapshot first); a no-op for a tenant that
+-- is gone already, so a re-run converges. It runs as its owner, the master user, so the purger needs
+-- no rights of its own and can read nothing; every name is derived from the id, so no call reaches
+-- a role or schema that is not a tenant's.
+CREATE OR REPLACE FUNCTION shared.purge_tenant(tenant_id text)
+  RETURNS void
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  tenant_role name;
+BEGIN
+  IF tenant_id IS NULL OR tenant_id !~ '^[a-z]([a-z0-9-]*[a-z0-9])?$' OR position('--' IN tenant_id) > 0 OR length(tenant_id) > {{tenant_id_max}} THEN
+    RAISE EXCEPTION 'tenant id % is not valid: lowercase letters, digits and single hyphens, at most {{tenant_id_max}} characters', tenant_id;
+  END IF;
+  tenant_role := '{{tenant_user_prefix}}' || replace(tenant_id, '-', '_');
+
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tenantctl-provisioning'));
+
+  -- The master user owns the schema, so it drops the tenant's objects in it as well.
+  EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', tenant_role);
+  DELETE FROM shared.audit_events AS e WHERE e.tenant_id = purge_tenant.tenant_id;
+  DELETE FROM shared.usage_records AS u WHERE u.tenant_id = purge_tenant.tenant_id;
+  DELETE FROM shared.tenants AS t WHERE t.tenant_id = purge_tenant.tenant_id;
+  EXECUTE format('DROP ROLE IF EXISTS %I', tenant_role);
+END
+$fn$;
+ALTER FUNCTION shared.purge_tenant(text) OWNER TO {{master_user}};
+REVOKE ALL ON FUNCTION shared.purge_tenant(text) FROM PUBLIC;
+GRANT USAGE ON SCHEMA shared TO {{purger}};
+GRANT EXECUTE ON FUNCTION shared.purge_tenant(text) TO {{purger}};
 
 COMMIT;

@@ -1,16 +1,8 @@
 -- tenantctl: removes tenant {{tenant_id}} and ALL of its data (tenant remove --purge-data).
--- Run as the master user {{master_user}}. Irreversible: take a snapshot first.
+-- Run by the tenant's purge Job as the tenant purger {{purger}} through RDS Proxy, which may only
+-- call shared.purge_tenant() (see platform.sql). Irreversible: take a snapshot first.
 BEGIN;
 
-SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tenantctl-provisioning'));
-
--- The master user owns the schema, so it drops the tenant's objects in it as well.
-DROP SCHEMA IF EXISTS {{schema}} CASCADE;
-
-DELETE FROM shared.audit_events WHERE tenant_id = '{{tenant_id}}';
-DELETE FROM shared.usage_records WHERE tenant_id = '{{tenant_id}}';
-DELETE FROM shared.tenants WHERE tenant_id = '{{tenant_id}}';
-
-DROP ROLE IF EXISTS {{role}};
+SELECT shared.purge_tenant('{{tenant_id}}');
 
 COMMIT;

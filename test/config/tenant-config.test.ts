@@ -83,6 +83,15 @@ describe('resolveTenant', () => {
     expect(error!.message).toMatch(/tenants\/other\.json is invalid/);
   });
 
+  it('refuses per-tenant database limits: provisioning applies the tier\'s, from the platform SQL', () => {
+    expect(() => resolveTenant(file({ overrides: { tier: { database: { connectionLimit: 500 } } } }), platform, tiers, 'tenants/acme.json')).toThrow(ConfigError);
+    try {
+      resolveTenant(file({ overrides: { tier: { database: { connectionLimit: 500 } } } }), platform, tiers, 'tenants/acme.json');
+    } catch (e) {
+      expect((e as ConfigError).issues).toEqual([{ field: 'overrides.tier.database', message: 'database limits are set per tier: define a tier with them under tiers in platform.json' }]);
+    }
+  });
+
   it('resolves the service account a tenant lives in', () => {
     const withAccounts = platformSpec({ aws: { region: 'eu-west-1', accountId: '111122223333', serviceAccounts: [{ name: 'payments', accountId: '444455556666', purpose: 'payments service' }] } });
     const t = resolveTenant(file({ serviceAccount: 'payments' }), withAccounts, tiers, 'tenants/acme.json');

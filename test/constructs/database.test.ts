@@ -209,7 +209,7 @@ describe('Database: RDS Proxy', () => {
     expect(policy.role).toBe(`\${aws_iam_role.${roleId}.name}`);
     const dbUser = (user: string) => `arn:aws:rds-db:eu-west-1:111122223333:dbuser:\${aws_db_instance.${json.idOf('aws_db_instance')}.resource_id}/${user}`;
     expect(JSON.parse(policy.policy).Statement).toEqual([
-      { Sid: 'LogInAsTenantUsersAndProvisioner', Effect: 'Allow', Action: 'rds-db:connect', Resource: [dbUser('tenant_*'), dbUser('tenantctl_provisioner')] },
+      { Sid: 'LogInAsTenantUsersProvisionerAndPurger', Effect: 'Allow', Action: 'rds-db:connect', Resource: [dbUser('tenant_*'), dbUser('tenantctl_provisioner'), dbUser('tenantctl_purger')] },
     ]);
     // The master user is no tenant: the pattern must not reach it.
     expect('tenantctl_admin'.startsWith('tenant_')).toBe(false);

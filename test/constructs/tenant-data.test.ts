@@ -166,7 +166,9 @@ describe('DatabaseProvisioner', () => {
   }));
 
   it('binds the db-provisioner service account in tenantctl-system to its IRSA role', () => {
-    const sa = json.one('kubernetes_service_account_v1');
+    // The other one is the tenant purger's (test/stacks/tenant-sql-jobs.test.ts).
+    expect(json.where('kubernetes_service_account_v1', () => true).map((s) => s.metadata.name).sort()).toEqual(['db-provisioner', 'tenant-purger']);
+    const [sa] = json.where('kubernetes_service_account_v1', (s) => s.metadata.name === 'db-provisioner');
     expect(sa.metadata).toMatchObject({ name: 'db-provisioner', namespace: 'tenantctl-system' });
     const roleId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-db-provisioner');
     expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(`\${aws_iam_role.${roleId}.arn}`);

@@ -40,6 +40,8 @@ async function asRole<T>(db: TestDatabase, role: string, fn: () => Promise<T>): 
 const asMaster = (db: TestDatabase, sql: string) => asRole(db, 'tenantctl_admin', () => db.exec(sql));
 /** Tenant stacks' provisioning Jobs log in as the tenant provisioner, never as the master user. */
 const asProvisioner = (db: TestDatabase, sql: string) => asRole(db, 'tenantctl_provisioner', () => db.exec(sql));
+/** Purge Jobs log in as the tenant purger. */
+const asPurger = (db: TestDatabase, sql: string) => asRole(db, 'tenantctl_purger', () => db.exec(sql));
 
 async function provision(db: TestDatabase): Promise<void> {
   await asMaster(db, renderPlatformSql(platform));
@@ -81,19 +83,20 @@ describe('rendered SQL', () => {
   it('fills every placeholder with the tenant and tier values', () => {
     const sql = renderTenantSql(platform, acme);
     expect(sql).not.toMatch(/\{\{/);
-    expect(sql).toContain(`SELECT shared.provision_tenant('acme', 'enterprise', 200, 60);`);
+    expect(sql).toContain(`SELECT shared.provision_tenant('acme', 'enterprise');`);
     const platformSql = renderPlatformSql(platform);
     expect(platformSql).not.toMatch(/\{\{/);
     expect(platformSql).toContain('CREATE SCHEMA IF NOT EXISTS shared AUTHORIZATION tenantctl_admin;');
     expect(platformSql).toContain(`tenant_role := 'tenant_' || replace(tenant_id, '-', '_');`);
-    expect(platformSql).toContain('GRANT EXECUTE ON FUNCTION shared.provision_tenant(text, text, integer, integer) TO tenantctl_provisioner;');
+    expect(platformSql).toContain('GRANT EXECUTE ON FUNCTION shared.provision_tenant(text, text) TO tenantctl_provisioner;');
+    expect(platformSql).toContain(`  ('enterprise', 200, 60),\n  ('standard', 40, 30),\n  ('starter', 10, 15)\nON CONFLICT (tier)`);
     expect(platformSql).not.toMatch(/PASSWORD '/);
   });
 
-  it('refuses identifiers that are not plain PostgreSQL names', () => {
-    const bad = { ...acme, names: { ...acme.names, dbRole: 'tenant_acme; DROP TABLE x' } };
-    expect(() => renderTenantSql(platform, bad)).toThrow(/not a valid PostgreSQL identifier/);
-    expect(() => renderTenantDropSql(platform, { ...acme, id: "acme'--" })).toThrow(/tenant id/);
+  it('refuses tenant ids and tier names that would not stay inside their SQL literals', () => {
+    expect(() => renderTenantSql(platform, { id: acme.id, tier: "x'); DROP ROLE y; --" })).toThrow(/tier name/);
+    expect(() => renderTenantSql(platform, { id: "acme'--", tier: 'starter' })).toThrow(/tenant id/);
+    expect(() => renderTenantDropSql(platform, { id: "acme'--" })).toThrow(/tenant id/);
   });
 });
 
@@ -233,7 +236,7 @@ describe('tenant removal (--purge-data)', () => {
         `));
       }
 
-      await asMaster(db, renderTenantDropSql(platform, acme));
+      await asPurger(db, renderTenantDropSql(platform, acme));
 
       const q = async (sql: string) => (await db.query(sql)).rows;
       expect(await q(`SELECT rolname FROM pg_roles WHERE rolname LIKE 'tenant\\_%' ORDER BY 1`)).toEqual([{ rolname: 'tenant_beta' }]);
@@ -245,7 +248,7 @@ describe('tenant removal (--purge-data)', () => {
       expect(betaRows).toEqual([{ id: 1 }]);
 
       // Running it again is harmless, and the tenant can be provisioned afresh.
-      await asMaster(db, renderTenantDropSql(platform, acme));
+      await asPurger(db, renderTenantDropSql(platform, acme));
       await asProvisioner(db, renderTenantSql(platform, acme));
       expect(await q(`SELECT tenant_id FROM shared.tenants ORDER BY 1`)).toEqual([{ tenant_id: 'acme' }, { tenant_id: 'beta' }]);
     } finally {
@@ -274,6 +277,9 @@ describe('the tenant provisioner (the identity of tenant stacks\' provisioning J
   it('is a plain login without rights of its own: no membership, no ownership, no attribute', async () => {
     const role = await db.query(`SELECT rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = 'tenantctl_provisioner'`);
     expect(role.rows).toEqual([{ rolcanlogin: true, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolsuper: false, rolbypassrls: false, rolconnlimit: 10 }]);
+    // Applied at login (PGlite's SET SESSION AUTHORIZATION skips them, so the catalog is what is checked).
+    const settings = await db.query(`SELECT setconfig FROM pg_db_role_setting WHERE setrole = 'tenantctl_provisioner'::regrole`);
+    expect(settings.rows).toEqual([{ setconfig: ['statement_timeout=60s', 'lock_timeout=30s', 'idle_in_transaction_session_timeout=10s'] }]);
     const memberOf = await db.query(`SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = 'tenantctl_provisioner'`);
     expect(memberOf.rows).toEqual([]);
     const owned = await db.query(`SELECT count(*)::int AS n FROM pg_class WHERE relowner = 'tenantctl_provisioner'::regrole`);
@@ -313,24 +319,96 @@ describe('the tenant provisioner (the identity of tenant stacks\' provisioning J
     expect(await deniedMessage(() => asProvisionerQuery('ALTER ROLE tenant_beta CONNECTION LIMIT 1000'))).toMatch(/permission denied to alter role/);
     expect(await deniedMessage(() => asProvisionerQuery(`DELETE FROM shared.tenants WHERE tenant_id = 'beta'`))).toMatch(/permission denied/);
     expect(await deniedMessage(() => asProvisionerQuery('CREATE TABLE public.x (id int)'))).toMatch(/permission denied for schema public/);
-    // The purge SQL is the master user's alone.
-    expect(await deniedMessage(() => asProvisioner(db, renderTenantDropSql(platform, beta)))).toMatch(/must be owner of schema tenant_beta|permission denied/);
+    // The purge is the purger's alone.
+    expect(await deniedMessage(() => asProvisioner(db, renderTenantDropSql(platform, beta)))).toMatch(/permission denied for function purge_tenant/);
     expect((await db.query(`SELECT tenant_id FROM shared.tenants WHERE tenant_id = 'beta'`)).rows).toEqual([{ tenant_id: 'beta' }]);
   });
 
   it('cannot bend the provisioning function to a role or schema that is not a tenant\'s', async () => {
     for (const id of ["acme'; DROP ROLE tenant_beta; --", 'Acme', 'a--b', '-a', 'tenantctl_admin', 'a'.repeat(25)]) {
       const quoted = id.replace(/'/g, "''");
-      expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('${quoted}', 'starter', 10, 15)`))).toMatch(/is not valid/);
+      expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('${quoted}', 'starter')`))).toMatch(/is not valid/);
     }
-    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'starter', 0, 15)`))).toMatch(/not a positive number/);
-    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'bad tier', 10, 15)`))).toMatch(/tier .* is not valid/);
+    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'bad tier')`))).toMatch(/tier .* is not valid/);
+    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'platinum')`))).toMatch(/tier platinum is not in the tier catalog/);
     expect((await db.query(`SELECT rolname FROM pg_roles WHERE rolname = 'tenant_beta'`)).rows).toEqual([{ rolname: 'tenant_beta' }]);
+  });
+
+  it("cannot give another tenant limits beyond its tier's: the limits come from shared.tiers, not the caller", async () => {
+    // The first signature, which took the limits from the caller, is gone.
+    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('beta', 'starter', 1, 1)`))).toMatch(/function shared.provision_tenant\(unknown, unknown, integer, integer\) does not exist/);
+    expect(await deniedMessage(() => asProvisionerQuery(`UPDATE shared.tiers SET connection_limit = 1`))).toMatch(/permission denied/);
+    expect(await deniedMessage(() => asProvisionerQuery(`INSERT INTO shared.tiers VALUES ('tiny', 1, 1)`))).toMatch(/permission denied/);
+    await asProvisioner(db, renderTenantSql(platform, beta));
+    const role = await db.query(`SELECT rolconnlimit, rolconfig FROM pg_roles WHERE rolname = 'tenant_beta'`);
+    expect(role.rows).toEqual([{ rolconnlimit: 10, rolconfig: ['statement_timeout=15s', 'search_path=tenant_beta, public'] }]);
   });
 
   it('is the only role besides the master user that may run the provisioning function', async () => {
     await asRole(db, 'tenant_acme', async () => {
-      expect(await deniedMessage(() => db.query(`SELECT shared.provision_tenant('acme', 'enterprise', 200, 60)`))).toMatch(/permission denied for function provision_tenant/);
+      expect(await deniedMessage(() => db.query(`SELECT shared.provision_tenant('acme', 'enterprise')`))).toMatch(/permission denied for function provision_tenant/);
     });
+  });
+});
+
+describe('the tenant purger (the identity of purge Jobs)', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    await provision(db);
+    await asRole(db, 'tenant_acme', () => db.exec(`
+      CREATE TABLE tenant_acme.secrets (id int PRIMARY KEY, value text NOT NULL);
+      INSERT INTO tenant_acme.secrets VALUES (1, 'acme only');
+      INSERT INTO shared.audit_events (actor, action) VALUES ('alice', 'login');
+    `));
+  });
+  afterAll(async () => db.close());
+
+  const asPurgerQuery = (sql: string) => asRole(db, 'tenantctl_purger', () => db.query(sql));
+
+  it('is a plain login without rights of its own, with session limits', async () => {
+    const role = await db.query(`SELECT rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = 'tenantctl_purger'`);
+    expect(role.rows).toEqual([{ rolcanlogin: true, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolsuper: false, rolbypassrls: false, rolconnlimit: 2 }]);
+    expect((await db.query(`SELECT count(*)::int AS n FROM pg_auth_members WHERE member = 'tenantctl_purger'::regrole`)).rows).toEqual([{ n: 0 }]);
+    const settings = await db.query(`SELECT setconfig FROM pg_db_role_setting WHERE setrole = 'tenantctl_purger'::regrole`);
+    expect(settings.rows).toEqual([{ setconfig: ['statement_timeout=540s', 'lock_timeout=30s', 'idle_in_transaction_session_timeout=10s'] }]);
+  });
+
+  it("cannot read any tenant's data, the registry or the shared tables, nor become a tenant", async () => {
+    expect(await deniedMessage(() => asPurgerQuery('SELECT * FROM tenant_acme.secrets'))).toMatch(/permission denied for schema tenant_acme/);
+    expect(await deniedMessage(() => asPurgerQuery('SELECT * FROM shared.tenants'))).toMatch(/permission denied for table tenants/);
+    expect(await deniedMessage(() => asPurgerQuery('SELECT * FROM shared.audit_events'))).toMatch(/permission denied for table audit_events/);
+    expect(await deniedMessage(() => asPurgerQuery('SELECT * FROM shared.tiers'))).toMatch(/permission denied for table tiers/);
+    expect(await deniedMessage(() => asPurgerQuery('SET ROLE tenant_acme'))).toMatch(/permission denied to set role "tenant_acme"/);
+    expect(await deniedMessage(() => asPurgerQuery('SELECT shared.current_tenant()'))).toMatch(/permission denied for function current_tenant/);
+  });
+
+  it('cannot provision, drop or change anything outside the purge function', async () => {
+    expect(await deniedMessage(() => asPurgerQuery(`SELECT shared.provision_tenant('acme', 'starter')`))).toMatch(/permission denied for function provision_tenant/);
+    expect(await deniedMessage(() => asPurgerQuery('DROP SCHEMA tenant_beta CASCADE'))).toMatch(/must be owner of schema tenant_beta/);
+    expect(await deniedMessage(() => asPurgerQuery('DROP ROLE tenant_beta'))).toMatch(/permission denied to drop role/);
+    expect(await deniedMessage(() => asPurgerQuery(`DELETE FROM shared.tenants WHERE tenant_id = 'beta'`))).toMatch(/permission denied/);
+    expect(await deniedMessage(() => asPurgerQuery('CREATE TABLE public.x (id int)'))).toMatch(/permission denied for schema public/);
+  });
+
+  it("purges only a tenant's role and schema, by id: the function reaches nothing else", async () => {
+    for (const id of ["acme'; DROP ROLE tenant_beta; --", 'Acme', 'a--b', '-a', 'a'.repeat(25), '']) {
+      const quoted = id.replace(/'/g, "''");
+      expect(await deniedMessage(() => asPurgerQuery(`SELECT shared.purge_tenant('${quoted}')`))).toMatch(/is not valid/);
+    }
+    // Every name is the tenant prefix plus the id: an id of no tenant drops nothing.
+    await asPurgerQuery(`SELECT shared.purge_tenant('ctl-admin')`);
+    expect((await db.query(`SELECT rolname FROM pg_roles WHERE rolname IN ('tenantctl_admin', 'tenantctl_provisioner', 'tenantctl_purger', 'tenant_acme', 'tenant_beta') ORDER BY 1`)).rows.map((r: any) => r.rolname)).toEqual(['tenant_acme', 'tenant_beta', 'tenantctl_admin', 'tenantctl_provisioner', 'tenantctl_purger']);
+    expect((await db.query(`SELECT nspname FROM pg_namespace WHERE nspname IN ('shared', 'public') ORDER BY 1`)).rows).toEqual([{ nspname: 'public' }, { nspname: 'shared' }]);
+  });
+
+  it('is the only role besides the master user that may run the purge function', async () => {
+    for (const role of ['tenant_acme', 'tenantctl_provisioner']) {
+      await asRole(db, role, async () => {
+        expect(await deniedMessage(() => db.query(`SELECT shared.purge_tenant('beta')`))).toMatch(/permission denied for function purge_tenant/);
+      });
+    }
+    expect((await db.query(`SELECT tenant_id FROM shared.tenants ORDER BY 1`)).rows).toEqual([{ tenant_id: 'acme' }, { tenant_id: 'beta' }]);
   });
 });

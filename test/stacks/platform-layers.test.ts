@@ -93,7 +93,7 @@ describe('GIVEN a default project (no Terraform Cloud)', () => {
         // The trust document is a Terraform string template around the references.
         expect(role.assume_role_policy).toContain(`"Federated":"arn:aws:iam::111122223333:oidc-provider/${issuer}"`);
       }
-      expect((Object.values(json.resources('aws_iam_role')) as any[]).map((r) => r.name).sort()).toEqual(['acme-prod-aws-load-balancer-controller', 'acme-prod-cluster-autoscaler', 'acme-prod-db-provisioner', 'acme-prod-db-tenant-provisioner']);
+      expect((Object.values(json.resources('aws_iam_role')) as any[]).map((r) => r.name).sort()).toEqual(['acme-prod-aws-load-balancer-controller', 'acme-prod-cluster-autoscaler', 'acme-prod-db-provisioner', 'acme-prod-db-tenant-provisioner', 'acme-prod-db-tenant-purger']);
     });
 
     test('THEN the load balancer controller and the cluster autoscaler start only once their roles\' policies are attached', () => {

@@ -369,7 +369,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
     test('THEN the cluster run role manages only the add-ons\' IRSA roles by name and reads the platform by name; no managed policy', () => {
       const statements = inlinePolicy('acme-prod-tfc-cluster').Statement;
       const sid = (id: string) => statements.find((s: any) => s.Sid === id);
-      expect(sid('AddonRoles').Resource).toEqual(['aws-load-balancer-controller', 'db-provisioner', 'db-tenant-provisioner', 'cluster-autoscaler'].map((r) => `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-${r}`));
+      expect(sid('AddonRoles').Resource).toEqual(['aws-load-balancer-controller', 'db-provisioner', 'db-tenant-provisioner', 'db-tenant-purger', 'cluster-autoscaler'].map((r) => `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-${r}`));
       expect(sid('AddonRoles').Action).not.toContain('iam:PassRole');
       expect(sid('ReadPlatformByName')).toMatchObject({ Action: ['eks:DescribeCluster', 'rds:DescribeDBProxies', 'kms:DescribeKey'] });
       expect(sid('FindTargetGroup')).toEqual({

@@ -1,5 +1,6 @@
 import type { Rule } from '../types';
 import { consistencyRules } from './consistency';
+import { databaseJobRules } from './database-jobs';
 import { deployabilityRules } from './deployability';
 import { manifestSchema } from './manifest-schema';
 import { meshEgressRules } from './mesh-egress';
@@ -12,6 +13,7 @@ import { tenantAdmissionRules } from './tenant-admission';
 import { tenantIsolationRules } from './tenant-isolation';
 
 export * from './consistency';
+export * from './database-jobs';
 export * from './deployability';
 export * from './manifest-schema';
 export * from './mesh-egress';
@@ -24,4 +26,4 @@ export * from './tenant-admission';
 export * from './tenant-isolation';
 
 /** Every rule `tenantctl validate` runs, in report order. */
-export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...quotaRules, ...tenantAdmissionRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules, ...schedulingRules, ...meshEgressRules];
+export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...quotaRules, ...tenantAdmissionRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules, ...schedulingRules, ...meshEgressRules, ...databaseJobRules];

@@ -29,8 +29,8 @@ export interface DatabaseProvisionerProps {
  * the `db-provisioner` service account whose IRSA role may connect only as the master user at the
  * proxy, a network policy that lets its Pods reach nothing but DNS, the database subnets and the
  * STS endpoint, and the Job that applies the platform SQL. Tenant stacks provision
- * with the tenant provisioner instead (TenantProvisioning); only a purge (`tenant remove
- * --purge-data`) runs here as the master user.
+ * with the tenant provisioner instead (TenantProvisioning); a purge (`tenant remove
+ * --purge-data`) runs here as the `tenant-purger` service account, the tenant purger database user.
  */
 export class DatabaseProvisioner extends Construct {
   readonly serviceAccountName: string;
@@ -72,6 +72,33 @@ export class DatabaseProvisioner extends Construct {
       automountServiceAccountToken: false,
     });
     this.serviceAccountName = names.dbProvisionerServiceAccount;
+
+    // Purge Jobs of removed tenants run here, but never as the master user: as the tenant purger,
+    // which may only call shared.purge_tenant() (a tenant pipeline creates them while purging).
+    const purgerRole = new IrsaRole(this, 'purger-role', {
+      roleName: names.dbTenantPurgerRole,
+      oidcProviderArn: props.oidcProviderArn,
+      oidcIssuer: props.oidcIssuer,
+      namespace,
+      serviceAccount: names.dbTenantPurgerServiceAccount,
+      statements: [
+        {
+          sid: 'ConnectAsTenantPurgerThroughProxy',
+          actions: ['rds-db:connect'],
+          resources: [`arn:${names.partition}:rds-db:${region}:${accountId}:dbuser:${props.proxyResourceId}/${names.dbTenantPurgerUser}`],
+        },
+      ],
+    });
+    new ServiceAccountV1(this, 'purger-service-account', {
+      dependsOn: [...(props.dependsOn ?? []), ...purgerRole.permissions],
+      metadata: {
+        name: names.dbTenantPurgerServiceAccount,
+        namespace,
+        annotations: { 'eks.amazonaws.com/role-arn': purgerRole.arn },
+        labels: { 'app.kubernetes.io/managed-by': 'tenantctl' },
+      },
+      automountServiceAccountToken: false,
+    });
 
     const networkPolicies = provisioningNetworkPolicies(this, { platform, namespace, stsEndpointCidrs: props.stsEndpointCidrs, dependsOn: props.dependsOn });
 

@@ -83,7 +83,7 @@ export class DatabaseProxy extends Construct {
 
     this.role = new IamRole(this, 'role', {
       name: names.proxyRole,
-      description: 'RDS Proxy: reads the master user secret, logs in to the instance as tenant users and the tenant provisioner',
+      description: 'RDS Proxy: reads the master user secret, logs in to the instance as tenant users, the tenant provisioner and purger',
       assumeRolePolicy: JSON.stringify(servicePrincipalTrust('rds.amazonaws.com')),
     });
     const masterSecret = new IamRolePolicy(this, 'role-policy', {
@@ -117,10 +117,10 @@ export class DatabaseProxy extends Construct {
         Version: '2012-10-17',
         Statement: [
           {
-            Sid: 'LogInAsTenantUsersAndProvisioner',
+            Sid: 'LogInAsTenantUsersProvisionerAndPurger',
             Effect: 'Allow',
             Action: 'rds-db:connect',
-            Resource: [dbUser(`${names.dbTenantUserPrefix}*`), dbUser(names.dbTenantProvisionerUser)],
+            Resource: [dbUser(`${names.dbTenantUserPrefix}*`), dbUser(names.dbTenantProvisionerUser), dbUser(names.dbTenantPurgerUser)],
           },
         ],
       }),

@@ -18,7 +18,8 @@ export const SQL_JOB_POD_LABELS = { 'app.kubernetes.io/name': 'db-provisioner' }
 const POSTGRES_PORT = 5432;
 /** RDS Proxy serves an ACM certificate (Amazon Root CA 1), which the image's system CA bundle holds. */
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
-const SQL_FILE = 'provision.sql';
+/** The one key of the Job's ConfigMap. */
+export const SQL_FILE = 'provision.sql';
 const TOKEN_FILE = '/run/db-auth/token';
 /** Unprivileged uid/gid for both containers (the images' own users are root and postgres=70). */
 const RUN_AS = '65532';
@@ -27,6 +28,64 @@ export const SQL_JOB_HASH_LENGTH = 10;
 const MAX_NAME_LENGTH = 63 - 1 - SQL_JOB_HASH_LENGTH;
 /** ConfigMaps hold at most 1 MiB. */
 const MAX_SQL_BYTES = 1024 * 1024 - 1024;
+
+/** The Job settings admission pins for tenant pipelines' Jobs (TenantDeployerAccess), as the Job sets them. */
+export const SQL_JOB_SPEC = {
+  backoffLimit: 3,
+  activeDeadlineSeconds: 600,
+  priorityClassName: PLATFORM_PRIORITY_CLASS,
+  nodeSelector: poolSelector('system'),
+  toleration: SYSTEM_TOLERATION,
+} as const;
+
+/** The Pod's volumes: the SQL ConfigMap (named like the Job) and two in-memory/scratch emptyDirs. */
+export const SQL_JOB_VOLUMES = { sql: 'sql', emptyDirs: ['auth-token', 'tmp'] } as const;
+
+export interface SqlJobContainer {
+  readonly name: string;
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly args: readonly string[];
+  readonly env: readonly { readonly name: string; readonly value: string }[];
+  readonly resources: { readonly requests: Readonly<Record<'cpu' | 'memory', string>>; readonly limits: Readonly<Record<'cpu' | 'memory', string>> };
+}
+
+/**
+ * The two containers of a SQL Job, from its inputs alone: the Job is built from it, and admission
+ * compares a tenant pipeline's Job with it (given placeholders for the values it checks apart).
+ */
+export function sqlJobPod(props: Pick<SqlProvisioningJobProps, 'name' | 'proxyEndpoint' | 'database' | 'dbUser' | 'region'>): { authToken: SqlJobContainer; psql: SqlJobContainer } {
+  return {
+    authToken: {
+      name: 'auth-token',
+      image: SQL_JOB_IMAGES.awsCli,
+      command: ['/bin/sh', '-c'],
+      // generate-db-auth-token signs locally (no API call); the token is valid for 15 minutes.
+      args: [`umask 077 && aws rds generate-db-auth-token --hostname "$DB_HOST" --port ${POSTGRES_PORT} --username "$DB_USER" --region "$AWS_REGION" > ${TOKEN_FILE}`],
+      env: [
+        { name: 'DB_HOST', value: props.proxyEndpoint },
+        { name: 'DB_USER', value: props.dbUser },
+        { name: 'AWS_REGION', value: props.region },
+        { name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' },
+        { name: 'HOME', value: '/tmp' },
+      ],
+      resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+    },
+    psql: {
+      name: 'psql',
+      image: SQL_JOB_IMAGES.psql,
+      command: ['/bin/sh', '-c'],
+      args: [`PGPASSWORD="$(cat ${TOKEN_FILE})" exec psql "$DB_CONNINFO" --no-psqlrc -v ON_ERROR_STOP=1 -f /sql/${SQL_FILE}`],
+      env: [
+        {
+          name: 'DB_CONNINFO',
+          value: `host=${props.proxyEndpoint} port=${POSTGRES_PORT} dbname=${props.database} user=${props.dbUser} sslmode=verify-full sslrootcert=${CA_BUNDLE} connect_timeout=10 application_name=${props.name}`,
+        },
+      ],
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+    },
+  };
+}
 
 export interface SqlProvisioningJobProps {
   /** Base name of the Job and its ConfigMap, e.g. `db-provision-tenant-acme`; a hash of the inputs is appended. */
@@ -81,6 +140,7 @@ export class SqlProvisioningJob extends Construct {
       immutable: true,
     });
 
+    const pod = sqlJobPod(props);
     const containerSecurity = {
       runAsNonRoot: true,
       runAsUser: RUN_AS,
@@ -92,6 +152,7 @@ export class SqlProvisioningJob extends Construct {
       seccompProfile: { type: 'RuntimeDefault' },
     };
     const tokenDir = TOKEN_FILE.slice(0, TOKEN_FILE.lastIndexOf('/'));
+    const container = (c: SqlJobContainer) => ({ name: c.name, image: c.image, command: [...c.command], args: [...c.args], env: c.env.map((e) => ({ ...e })), resources: c.resources });
 
     this.job = new JobV1(this, 'job', {
       dependsOn: [config, ...(props.dependsOn ?? [])],
@@ -99,8 +160,8 @@ export class SqlProvisioningJob extends Construct {
       waitForCompletion: true,
       timeouts: { create: '15m', update: '15m' },
       spec: {
-        backoffLimit: 3,
-        activeDeadlineSeconds: 600,
+        backoffLimit: SQL_JOB_SPEC.backoffLimit,
+        activeDeadlineSeconds: SQL_JOB_SPEC.activeDeadlineSeconds,
         template: {
           metadata: {
             labels,
@@ -114,9 +175,9 @@ export class SqlProvisioningJob extends Construct {
             restartPolicy: 'Never',
             enableServiceLinks: false,
             // It holds database admin rights: never on the nodes that run tenant code.
-            nodeSelector: poolSelector('system'),
-            toleration: [{ ...SYSTEM_TOLERATION }],
-            priorityClassName: PLATFORM_PRIORITY_CLASS,
+            nodeSelector: SQL_JOB_SPEC.nodeSelector,
+            toleration: [{ ...SQL_JOB_SPEC.toleration }],
+            priorityClassName: SQL_JOB_SPEC.priorityClassName,
             securityContext: {
               runAsNonRoot: true,
               runAsUser: RUN_AS,
@@ -126,22 +187,8 @@ export class SqlProvisioningJob extends Construct {
             },
             initContainer: [
               {
-                name: 'auth-token',
-                image: SQL_JOB_IMAGES.awsCli,
-                command: ['/bin/sh', '-c'],
-                // generate-db-auth-token signs locally (no API call); the token is valid for 15 minutes.
-                args: [
-                  `umask 077 && aws rds generate-db-auth-token --hostname "$DB_HOST" --port ${POSTGRES_PORT} --username "$DB_USER" --region "$AWS_REGION" > ${TOKEN_FILE}`,
-                ],
-                env: [
-                  { name: 'DB_HOST', value: props.proxyEndpoint },
-                  { name: 'DB_USER', value: props.dbUser },
-                  { name: 'AWS_REGION', value: props.region },
-                  { name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' },
-                  { name: 'HOME', value: '/tmp' },
-                ],
+                ...container(pod.authToken),
                 securityContext: containerSecurity,
-                resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
                 volumeMount: [
                   { name: 'auth-token', mountPath: tokenDir },
                   { name: 'tmp', mountPath: '/tmp' },
@@ -150,26 +197,16 @@ export class SqlProvisioningJob extends Construct {
             ],
             container: [
               {
-                name: 'psql',
-                image: SQL_JOB_IMAGES.psql,
-                command: ['/bin/sh', '-c'],
-                args: [`PGPASSWORD="$(cat ${TOKEN_FILE})" exec psql "$DB_CONNINFO" --no-psqlrc -v ON_ERROR_STOP=1 -f /sql/${SQL_FILE}`],
-                env: [
-                  {
-                    name: 'DB_CONNINFO',
-                    value: `host=${props.proxyEndpoint} port=${POSTGRES_PORT} dbname=${props.database} user=${props.dbUser} sslmode=verify-full sslrootcert=${CA_BUNDLE} connect_timeout=10 application_name=${props.name}`,
-                  },
-                ],
+                ...container(pod.psql),
                 securityContext: containerSecurity,
-                resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
                 volumeMount: [
-                  { name: 'sql', mountPath: '/sql', readOnly: true },
+                  { name: SQL_JOB_VOLUMES.sql, mountPath: '/sql', readOnly: true },
                   { name: 'auth-token', mountPath: tokenDir, readOnly: true },
                 ],
               },
             ],
             volume: [
-              { name: 'sql', configMap: { name: config.metadata.name, defaultMode: '0444' } },
+              { name: SQL_JOB_VOLUMES.sql, configMap: { name: config.metadata.name, defaultMode: '0444' } },
               // In memory: the token never touches the node's disk.
               { name: 'auth-token', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
               // The AWS CLI's home (credential cache) on a read-only root file system.

@@ -1,9 +1,11 @@
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
+import { PLATFORM_PRIORITY_CLASS, platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { PROVISIONER_CONCURRENCY } from '../../../src/database/sql';
 import { IrsaRole } from '../identity/irsa-role';
 import { NAMESPACE_ROLE_LABEL } from '../kubernetes/platform-namespaces';
 import { provisioningNetworkPolicies } from './provisioning-network';
@@ -85,6 +87,16 @@ export class TenantProvisioning extends Construct {
       automountServiceAccountToken: false,
     });
     const networkPolicies = provisioningNetworkPolicies(this, { platform, namespace, stsEndpointCidrs: props.stsEndpointCidrs });
-    this.dependables = [serviceAccount, ...networkPolicies, ...role.permissions];
+    // Tenant pipelines may create Jobs here under any hash of their names; at platform priority on
+    // the system nodes, more of them at once than the provisioner has connections would only crowd
+    // out platform Pods. Finished Pods do not count.
+    const quota = new ResourceQuotaV1(this, 'platform-priority-quota', {
+      metadata: { name: 'platform-priority', namespace, labels: { 'app.kubernetes.io/managed-by': 'tenantctl' } },
+      spec: {
+        hard: { pods: String(PROVISIONER_CONCURRENCY) },
+        scopeSelector: { matchExpression: [{ scopeName: 'PriorityClass', operator: 'In', values: [PLATFORM_PRIORITY_CLASS] }] },
+      },
+    });
+    this.dependables = [serviceAccount, quota, ...networkPolicies, ...role.permissions];
   }
 }

@@ -12,6 +12,7 @@ import { TENANT_ADMIN_RULES } from '../tenant/tenant-access';
 import { TENANT_LABEL } from '../../../src/config/labels';
 import { LOCAL_RATE_LIMIT_PATCH } from '../tenant/tenant-mesh';
 import { TENANT_NAMESPACE_POLICY_LABELS } from '../tenant/tenant-namespace';
+import { tenantSqlJobValidations } from './sql-job-admission';
 
 /** What the Kubernetes provider does with the objects it manages: no list or watch. */
 export const MANAGE = ['get', 'create', 'update', 'patch', 'delete'];
@@ -68,10 +69,11 @@ const rule = (apiGroup: string, resources: readonly string[], verbs: string[], r
  *   pipeline write only objects named for its own tenant: its namespace (still labelled for it,
  *   sidecar-injected and Pod Security restricted), its provisioning Job running as the tenant
  *   provisioner, its dashboard and alert rules, its rate limit descriptor, and while purging its
- *   purge Job; and the Istio objects whose effect reaches past the namespace only as far as the
- *   tenant: VirtualServices on the tenant gateway for its own host (or path prefix) to its own
- *   Services, DestinationRules for its own Services, ServiceEntries visible to its namespace only,
- *   EnvoyFilters that only add the local rate limit.
+ *   purge Job running as the tenant purger (both Jobs and their SQL exactly as tenantctl
+ *   synthesizes them); and the Istio objects whose effect reaches past the namespace only as far
+ *   as the tenant: VirtualServices on the tenant gateway for its own host (or path prefix) to its
+ *   own Services, DestinationRules for its own Services, ServiceEntries visible to its namespace
+ *   only, EnvoyFilters that only add the local rate limit.
  *
  * Reads of shared namespaces are by name only (get): the provider never lists.
  */
@@ -159,8 +161,6 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
   const job = (pick: (n: TenantNames) => string) => `'^' + ${name(pick)} + '-[0-9a-f]{${SQL_JOB_HASH_LENGTH}}$'`;
   const writes = ['CREATE', 'UPDATE', 'DELETE'];
   const label = (key: string) => `(has(object.metadata.labels) && '${key}' in object.metadata.labels ? object.metadata.labels['${key}'] : '')`;
-  const serviceAccount = `(has(object.spec.template.spec.serviceAccountName) ? object.spec.template.spec.serviceAccountName : '')`;
-  const isJob = `request.resource.resource == 'jobs' && request.operation != 'DELETE'`;
   return {
     failurePolicy: 'Fail',
     matchConstraints: {
@@ -197,10 +197,6 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         message: 'a tenant pipeline may manage only its own provisioning Job and its SQL',
       },
       {
-        expression: `request.namespace != '${ns.tenantProvisioning}' || !(${isJob}) || ${serviceAccount} == '${names.dbTenantProvisionerServiceAccount}'`,
-        message: `tenant provisioning Jobs run as ${names.dbTenantProvisionerServiceAccount}`,
-      },
-      {
         expression: `request.namespace != '${ns.monitoring}' || request.name == (request.resource.resource == 'configmaps' ? ${name((n) => n.dashboard)} : ${name((n) => n.alertRules)})`,
         message: 'a tenant pipeline may manage only its own dashboard and alert rules',
       },
@@ -212,10 +208,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         expression: `request.namespace != '${ns.platform}' || (variables.purging && request.name.matches(${job((n) => n.purgeJob)}))`,
         message: 'only a purging tenant pipeline writes in the platform namespace, and only its own purge Job and its SQL',
       },
-      {
-        expression: `request.namespace != '${ns.platform}' || !(${isJob}) || ${serviceAccount} == '${names.dbProvisionerServiceAccount}'`,
-        message: `purge Jobs run as ${names.dbProvisionerServiceAccount}`,
-      },
+      ...tenantSqlJobValidations(platform, name),
       ...meshValidations(platform),
     ],
   };

@@ -238,7 +238,7 @@ function agentTokenHandoff(platform: PlatformSpec): PolicyStatement[] {
 /** The IAM roles the cluster stack owns: one IRSA role per add-on that calls AWS. */
 export function clusterStackRoles(platform: PlatformSpec): string[] {
   const names = platformNames(platform);
-  return [names.lbControllerRole, names.dbProvisionerRole, names.dbTenantProvisionerRole, names.clusterAutoscalerRole];
+  return [names.lbControllerRole, names.dbProvisionerRole, names.dbTenantProvisionerRole, names.dbTenantPurgerRole, names.clusterAutoscalerRole];
 }
 
 /** The access entry actions of a bootstrap run role besides creating and associating (those carry conditions). */
