@@ -1,35 +1,21 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { PlatformConfig } from '../../src/config/platform-schema';
-import { resolveTenant, type Project } from '../../src/config/project';
-import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import type { TenantConfig } from '../../src/config/tenant-schema';
 import { configOf, loadStacks, runRules } from '../../src/policy/engine';
 import { pipelineRules } from '../../src/policy/rules';
 import { noWildcardActions } from '../../src/policy/rules/platform-security';
 import type { StackDocument } from '../../src/policy/types';
 import { buildApp } from '../../src/synth/app';
-import { platformSpec } from '../util';
 import { policyJson, triples } from './fixtures';
+import { PLATFORM_ACCOUNT, tfcProject } from './tfc-project';
 
-const PLATFORM_ACCOUNT = '111122223333';
-const platform = platformSpec({
-  aws: { region: 'eu-west-1', accountId: PLATFORM_ACCOUNT, serviceAccounts: [{ name: 'payments', accountId: '222233334444', purpose: 'Payments' }] },
-  terraformCloud: { organization: 'acme-corp' },
-} as Partial<PlatformConfig>);
-const tiers = resolveTiers();
 const TENANTS = [
   { id: 'acme', tier: 'enterprise', adminPrincipalArn: `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-admins` },
   { id: 'globex', tier: 'starter', serviceAccount: 'payments' },
   { id: 'initech', tier: 'standard' },
 ] as Omit<TenantConfig, 'version'>[];
-const project: Project = {
-  dir: '/nonexistent',
-  platform,
-  tiers,
-  tenants: TENANTS.map((t) => resolveTenant(tenantSchema.parse({ version: 1, ...t }), platform, tiers, `${t.id}.json`)),
-};
+const project = tfcProject(TENANTS);
 
 /** The real synthesized project, read as `tenantctl validate --from` reads it; each test gets a fresh copy. */
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantctl-pipeline-'));

@@ -1,32 +1,21 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { PlatformConfig } from '../../src/config/platform-schema';
-import { resolveTenant, type Project } from '../../src/config/project';
-import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import type { Project } from '../../src/config/project';
+import type { TenantConfig } from '../../src/config/tenant-schema';
 import { configOf, loadStacks, runRules } from '../../src/policy/engine';
 import { firstTenantOver, projectToTenants, quotaRules, quotaUses } from '../../src/policy/rules';
 import { buildApp } from '../../src/synth/app';
-import { platformSpec } from '../util';
 import { triples } from './fixtures';
+import { tfcProject } from './tfc-project';
 
-const platform = platformSpec({
-  aws: { region: 'eu-west-1', accountId: '111122223333', serviceAccounts: [{ name: 'payments', accountId: '222233334444', purpose: 'Payments' }] },
-  terraformCloud: { organization: 'acme-corp' },
-} as Partial<PlatformConfig>);
-const tiers = resolveTiers();
 const TENANTS = [
   { id: 'acme', tier: 'enterprise' },
   { id: 'globex', tier: 'starter', serviceAccount: 'payments' },
   { id: 'initech', tier: 'standard' },
 ] as Omit<TenantConfig, 'version'>[];
-const project: Project = {
-  dir: '/nonexistent',
-  platform,
-  tiers,
-  tenants: TENANTS.map((t) => resolveTenant(tenantSchema.parse({ version: 1, ...t }), platform, tiers, `${t.id}.json`)),
-};
+const project = tfcProject(TENANTS);
+const { platform } = project;
 const planning = (plannedTenants: number): Project => ({ ...project, platform: { ...platform, database: { ...platform.database, plannedTenants } } });
 
 /** One enterprise (dedicated nodes), one starter in the payments account, one standard tenant, with Terraform Cloud. */

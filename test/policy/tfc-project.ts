@@ -1,0 +1,22 @@
+import type { PlatformConfig } from '../../src/config/platform-schema';
+import { resolveTenant, type Project } from '../../src/config/project';
+import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
+import { resolveTiers } from '../../src/config/tiers';
+import { platformSpec } from '../util';
+
+export const PLATFORM_ACCOUNT = '111122223333';
+
+/** A Terraform Cloud project with the service account `payments` and these tenants, for rule tests on a real synth. */
+export function tfcProject(tenants: readonly Omit<TenantConfig, 'version'>[]): Project {
+  const platform = platformSpec({
+    aws: { region: 'eu-west-1', accountId: PLATFORM_ACCOUNT, serviceAccounts: [{ name: 'payments', accountId: '222233334444', purpose: 'Payments' }] },
+    terraformCloud: { organization: 'acme-corp' },
+  } as Partial<PlatformConfig>);
+  const tiers = resolveTiers();
+  return {
+    dir: '/nonexistent',
+    platform,
+    tiers,
+    tenants: tenants.map((t) => resolveTenant(tenantSchema.parse({ version: 1, ...t }), platform, tiers, `${t.id}.json`)),
+  };
+}
