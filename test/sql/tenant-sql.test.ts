@@ -49,6 +49,18 @@ async function provision(db: TestDatabase): Promise<void> {
   await asProvisioner(db, renderTenantSql(platform, beta));
 }
 
+/** Two provisioned tenants, acme with a table of its own and a row in the shared audit table: what other identities must not reach. */
+async function databaseWithTenantData(): Promise<TestDatabase> {
+  const db = await freshDatabase();
+  await provision(db);
+  await asRole(db, 'tenant_acme', () => db.exec(`
+    CREATE TABLE tenant_acme.secrets (id int PRIMARY KEY, value text NOT NULL);
+    INSERT INTO tenant_acme.secrets VALUES (1, 'acme only');
+    INSERT INTO shared.audit_events (actor, action) VALUES ('alice', 'login');
+  `));
+  return db;
+}
+
 /** Everything the SQL controls, as comparable rows (catalog state, not data). */
 async function catalogState(db: TestDatabase): Promise<unknown> {
   const q = async (sql: string) => (await db.query(sql)).rows;
@@ -262,13 +274,7 @@ describe('the tenant provisioner (the identity of tenant stacks\' provisioning J
   const gamma = tenant('gamma-corp', 'standard');
 
   beforeAll(async () => {
-    db = await freshDatabase();
-    await provision(db);
-    await asRole(db, 'tenant_acme', () => db.exec(`
-      CREATE TABLE tenant_acme.secrets (id int PRIMARY KEY, value text NOT NULL);
-      INSERT INTO tenant_acme.secrets VALUES (1, 'acme only');
-      INSERT INTO shared.audit_events (actor, action) VALUES ('alice', 'login');
-    `));
+    db = await databaseWithTenantData();
   });
   afterAll(async () => db.close());
 
@@ -355,13 +361,7 @@ describe('the tenant purger (the identity of purge Jobs)', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await freshDatabase();
-    await provision(db);
-    await asRole(db, 'tenant_acme', () => db.exec(`
-      CREATE TABLE tenant_acme.secrets (id int PRIMARY KEY, value text NOT NULL);
-      INSERT INTO tenant_acme.secrets VALUES (1, 'acme only');
-      INSERT INTO shared.audit_events (actor, action) VALUES ('alice', 'login');
-    `));
+    db = await databaseWithTenantData();
   });
   afterAll(async () => db.close());
 
