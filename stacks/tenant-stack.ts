@@ -59,7 +59,7 @@ export class TenantStack extends TenantctlStack {
     const sts = new StsEndpointAddresses(this, 'sts-endpoint', { vpcId: cluster.vpcConfig.get(0).vpcId, interfaceCount: platform.network.privateSubnets.length });
 
     // Isolation: namespace, quota and limits, network, mesh, RBAC.
-    const tenantNamespace = new TenantNamespace(this, 'namespace', { tenant });
+    const tenantNamespace = new TenantNamespace(this, 'namespace', { platform, tenant });
     const namespace = tenantNamespace.name;
     // Under Terraform Cloud the pipeline first binds its own rights in the namespace.
     if (platform.terraformCloud) {

@@ -113,6 +113,13 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     tenantDeployers: {
       group: 'tenantctl:tenant-deployers',
       tenantGroupPrefix: 'tenantctl:tenant:',
+      /**
+       * What a tenant may claim, carried by its pipeline's identity (the bootstrap stack writes it)
+       * so the pipeline cannot choose it: its tier, and each hard limit of its ResourceQuota as
+       * `<prefix><resource>=<quantity>`. Admission compares the tenant's objects with them.
+       */
+      tierGroupPrefix: 'tenantctl:tier:',
+      quotaGroupPrefix: 'tenantctl:quota:',
       /** Carried only while a removed tenant's pipeline purges its data (`tenant remove --purge-data`). */
       purgeGroup: 'tenantctl:tenant-purgers',
       /** Namespaced rights inside the tenant's own namespace, bound there by the tenant stack. */
@@ -121,6 +128,11 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
       clusterRole: 'tenantctl:tenant-deployers',
       admissionPolicy: 'tenantctl-tenant-deployers',
     },
+    /** ValidatingAdmissionPolicy of every Pod in a tenant namespace: its tier's priority and placement. */
+    tenantPodAdmissionPolicy: 'tenantctl-tenant-pods',
+    /** ResourceQuota and LimitRange of every tenant namespace. */
+    tenantQuota: 'tenant-quota',
+    tenantLimitRange: 'tenant-limits',
     /** Service (and Deployment) of envoyproxy/ratelimit in the rate limit namespace. */
     rateLimitService: 'ratelimit',
     /** Kubernetes Secret holding the Redis AUTH token, in the rate limit namespace. */

@@ -336,7 +336,7 @@ describe('TenantScheduling', () => {
   });
 
   it("steers a shared tenant's Pods onto the shared tenants nodes", () => {
-    expect(starter.spec.rules.map((r: any) => r.name)).toEqual(['tier-priority', 'sidecar-resources', 'shared-node-selector', 'deny-foreign-node-tolerations']);
+    expect(starter.spec.rules.map((r: any) => r.name)).toEqual(['tier-priority', 'sidecar-resources', 'shared-node-selector']);
     expect(rule(starter, 'shared-node-selector').mutate.patchStrategicMerge).toEqual({ spec: { nodeSelector: { 'tenantctl.io/pool': 'tenants' } } });
     expect(rule(enterprise, 'shared-node-selector')).toBeUndefined();
   });
@@ -353,19 +353,6 @@ describe('TenantScheduling', () => {
       },
     });
     expect(rule(enterprise, 'sidecar-resources').mutate.patchStrategicMerge.metadata.annotations['+(sidecar.istio.io/proxyCPULimit)']).toBe('150m');
-  });
-
-  it("denies tolerations of the system nodes, of other tenants' nodes and of every taint", () => {
-    for (const [policy, id] of [[enterprise, 'acme'], [starter, 'beta']]) {
-      const deny = rule(policy, 'deny-foreign-node-tolerations');
-      expect(deny.match.any[0].resources.operations).toEqual(['CREATE', 'UPDATE']);
-      expect(deny.validate.failureAction).toBe('Enforce');
-      expect(deny.validate.deny.conditions.any[0]).toEqual({
-        key: `{{ request.object.spec.tolerations[?(key=='tenantctl.io/tenant' && value!='${id}') || key=='tenantctl.io/pool' || (!key && operator=='Exists')] || \`[]\` | length(@) }}`,
-        operator: 'GreaterThan',
-        value: 0,
-      });
-    }
   });
 });
 

@@ -3,7 +3,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { validateManifest } from '../../src/manifests/schema';
-import { meshCapturePolicy, TENANT_GUARDRAILS_CHART_DIR, TenantGuardrails } from '../../stacks/constructs/policy/tenant-guardrails';
+import { meshCapturePolicy, quotaRequiredPolicy, TENANT_GUARDRAILS_CHART_DIR, TenantGuardrails } from '../../stacks/constructs/policy/tenant-guardrails';
 import { SynthJson } from '../util';
 
 describe('meshCapturePolicy', () => {
@@ -64,16 +64,34 @@ describe('meshCapturePolicy', () => {
   });
 });
 
+describe('quotaRequiredPolicy', () => {
+  const policy: any = quotaRequiredPolicy('tenant-quota');
+  const [rule] = policy.spec.rules;
+
+  test('is valid against the Kyverno ClusterPolicy schema', () => {
+    expect(validateManifest(policy)).toBeUndefined();
+  });
+
+  test('denies creating a Pod in any tenant namespace whose ResourceQuota tenant-quota is missing, read by Kyverno at admission', () => {
+    expect(rule.match).toEqual({ any: [{ resources: { kinds: ['Pod'], operations: ['CREATE'], namespaceSelector: { matchExpressions: [{ key: 'tenantctl.io/tenant', operator: 'Exists' }] } } }] });
+    expect(rule.context).toEqual([
+      { name: 'quotas', apiCall: { method: 'GET', urlPath: '/api/v1/namespaces/{{ request.namespace }}/resourcequotas', jmesPath: "items[?metadata.name=='tenant-quota'] | length(@)" } },
+    ]);
+    expect(rule.validate).toMatchObject({ failureAction: 'Enforce', deny: { conditions: { any: [{ key: '{{ quotas }}', operator: 'Equals', value: 0 }] } } });
+    expect(policy.spec.background).toBe(false);
+  });
+});
+
 describe('TenantGuardrails', () => {
   const stack = new TerraformStack(Testing.app(), 'test');
   new HelmProvider(stack, 'helm', {});
-  new TenantGuardrails(stack, 'guardrails', { namespace: 'kyverno' });
+  new TenantGuardrails(stack, 'guardrails', { namespace: 'kyverno', quotaName: 'tenant-quota' });
   const release = SynthJson.parse(Testing.synth(stack)).one('helm_release');
 
   test('installs the local chart with the policies as values, in the Kyverno namespace', () => {
     expect(release).toMatchObject({ name: 'tenant-guardrails', version: '1.0.0', namespace: 'kyverno', atomic: true });
     expect(release.chart).toMatch(/^assets\//);
-    expect(JSON.parse(release.values[0])).toEqual({ clusterPolicies: [meshCapturePolicy()] });
+    expect(JSON.parse(release.values[0])).toEqual({ clusterPolicies: [meshCapturePolicy(), quotaRequiredPolicy('tenant-quota')] });
   });
 
   test("renders each policy as it is, so Helm leaves Kyverno's {{ }} expressions alone", () => {

@@ -161,11 +161,36 @@ describe("TC-SCHED-003 tenant pods run on their tier's nodes only", () => {
     expect(findings(stacks).map((f) => f.message)).toEqual(['no policy gives the pods of tenant acme the node selector tenantctl.io/tenant=acme: they can be scheduled on nodes other than its own']);
   });
 
-  test('GIVEN a tenant allowed to tolerate the system taint THEN it is named', () => {
+});
+
+describe("TC-SCHED-005 the platform's admission holds every tenant pod to its tier's priority and nodes", () => {
+  const podPolicy = (stacks: StackDocument[]): any => (Object.values((stackOf(stacks, 'cluster').json as any).resource.kubernetes_manifest) as any[]).find((m) => m.manifest.metadata.name === 'tenantctl-tenant-pods' && m.manifest.kind === 'ValidatingAdmissionPolicy').manifest;
+  const podBinding = (stacks: StackDocument[]): any => (Object.values((stackOf(stacks, 'cluster').json as any).resource.kubernetes_manifest) as any[]).find((m) => m.manifest.metadata.name === 'tenantctl-tenant-pods' && m.manifest.kind === 'ValidatingAdmissionPolicyBinding').manifest;
+  const sched5 = (stacks: StackDocument[]) => findings(stacks).filter((f) => f.rule === 'TC-SCHED-005');
+
+  test('GIVEN a toleration check that forgets the system taint THEN it is named', () => {
     const stacks = fresh();
-    const deny = schedulingPolicy(stackOf(stacks, 'tenant-gamma')).spec.rules.find((r: any) => r.name === 'deny-foreign-node-tolerations');
-    deny.validate.deny.conditions.any[0].key = deny.validate.deny.conditions.any[0].key.replace(" || key=='tenantctl.io/pool'", '');
-    expect(findings(stacks).map((f) => f.message)).toEqual(['no policy denies the pods of tenant gamma a toleration of the tenantctl.io/pool taint: they can be scheduled on the system nodes']);
+    const v = podPolicy(stacks).spec.validations.find((x: any) => x.expression.includes('tolerations'));
+    v.expression = v.expression.replace(" && t.key != 'tenantctl.io/pool'", '');
+    expect(sched5(stacks)).toEqual([
+      { rule: 'TC-SCHED-005', stack: 'cluster', severity: 'error', message: "no admission policy bound with Deny checks, for every pod of every tenant namespace, no toleration of the system nodes' or another tenant's taint (tenantctl.io/pool, tenantctl.io/tenant)" },
+    ]);
+  });
+
+  test('GIVEN the policy only warns (its binding audits) THEN every check is named missing', () => {
+    const stacks = fresh();
+    podBinding(stacks).spec.validationActions = ['Audit'];
+    expect(sched5(stacks).map((f) => f.message)).toEqual([
+      "no admission policy bound with Deny checks, for every pod of every tenant namespace, the tier's PriorityClass (a tenant pod could take the platform's and preempt it)",
+      "no admission policy bound with Deny checks, for every pod of every tenant namespace, the tier's nodes (a dedicated tenant's pods could take the shared nodes)",
+      "no admission policy bound with Deny checks, for every pod of every tenant namespace, no toleration of the system nodes' or another tenant's taint (tenantctl.io/pool, tenantctl.io/tenant)",
+    ]);
+  });
+
+  test('GIVEN the policy scoped to some namespaces by name instead of the tenant label THEN it does not count', () => {
+    const stacks = fresh();
+    podPolicy(stacks).spec.matchConstraints.namespaceSelector = { matchLabels: { 'kubernetes.io/metadata.name': 'tenant-acme' } };
+    expect(sched5(stacks)).toHaveLength(3);
   });
 });
 

@@ -26,7 +26,7 @@ const findings = (stacks: StackDocument[]) => runRules({ stacks }, tenantAdmissi
 const policyOf = (stacks: StackDocument[]) => (Object.values(cluster(stacks).resource.kubernetes_manifest) as any[]).find((m) => m.manifest.kind === 'ValidatingAdmissionPolicy' && m.manifest.metadata.name === 'tenantctl-tenant-deployers').manifest.spec;
 const roleId = (stacks: StackDocument[], name: string) => Object.entries(cluster(stacks).resource.kubernetes_cluster_role_v1).find(([, r]: [string, any]) => r.metadata.name === name)![0];
 
-describe('TC-ADM-001: a tenant pipeline writes no namespace or Istio networking object that admission does not check', () => {
+describe('TC-ADM-001: a tenant pipeline writes no namespace, ResourceQuota or Istio networking object that admission does not check', () => {
   test('GIVEN the synthesized Terraform Cloud project THEN it does not fire', () => {
     expect(findings(fresh())).toEqual([]);
   });
@@ -39,6 +39,13 @@ describe('TC-ADM-001: a tenant pipeline writes no namespace or Istio networking 
     const address = `kubernetes_cluster_role_v1.${roleId(stacks, 'tenantctl:tenant-deployer')}`;
     expect(triples(found)).toEqual(['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'].map(() => ['TC-ADM-001', 'cluster', address]));
     expect(found[0].message).toBe('group tenantctl:tenant-deployers may write networking.istio.io/virtualservices, which the admission policy tenantctl-tenant-deployers does not check');
+  });
+
+  test('fires when the tenant ResourceQuota is no longer held to the entitlement', () => {
+    const stacks = fresh();
+    const spec = policyOf(stacks);
+    spec.validations = spec.validations.filter((v: any) => !v.expression.includes("request.resource.resource != 'resourcequotas'"));
+    expect(findings(stacks).map((f) => f.message)).toEqual(['group tenantctl:tenant-deployers may write core/resourcequotas, which the admission policy tenantctl-tenant-deployers does not check']);
   });
 
   test('fires when a kind is matched but no validation is about it', () => {

@@ -4,6 +4,8 @@ import type { PlatformConfig } from '../../src/config/platform-schema';
 import { resolveTenant, type Project, type TenantSpec } from '../../src/config/project';
 import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
 import { resolveTiers } from '../../src/config/tiers';
+import { platformNames } from '../../src/config/names';
+import { tenantEntitlementGroups } from '../../src/config/tenant-quota';
 import { credentialAccounts, projectStacks } from '../../src/config/workspaces';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { ClusterStack } from '../../stacks/cluster-stack';
@@ -154,9 +156,10 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
     const json = bootstraps.platform;
     const roleRef = `\${aws_iam_role.${json.idOf('aws_iam_role', (r) => r.name === `acme-prod-tfc-${tenant.names.stack}`)}.arn}`;
     const entries = json.where('aws_eks_access_entry', (e) => e.principal_arn === roleRef);
-    expect(entries).toEqual([
-      expect.objectContaining({ cluster_name: 'acme-prod', type: 'STANDARD', kubernetes_groups: ['tenantctl:tenant-deployers', `tenantctl:tenant:${id}`], count: expect.stringContaining('data.aws_eks_clusters') }),
-    ]);
+    expect(entries).toEqual([expect.objectContaining({ cluster_name: 'acme-prod', type: 'STANDARD', kubernetes_groups: pipelineGroups(tenant), count: expect.stringContaining('data.aws_eks_clusters') })]);
+    // The entitlements are the tenant's tier and the hard limits of the quota its stack writes.
+    const quota = Object.values(tenantJson[id].resources('kubernetes_resource_quota_v1'))[0] as any;
+    expect(pipelineGroups(tenant).slice(2).sort()).toEqual([`tenantctl:tier:${tenant.tier}`, ...Object.entries(quota.spec.hard).map(([k, v]) => `tenantctl:quota:${k}=${v}`)].sort());
     const associations = json.where('aws_eks_access_policy_association', (a) => a.principal_arn === roleRef);
     expect(associations).toEqual([
       expect.objectContaining({
@@ -236,9 +239,19 @@ function withoutPodTemplateChecks(spec: Record<string, unknown>): any {
   return { ...spec, validations };
 }
 
+/** The Kubernetes groups of an active tenant's pipeline: the deployers, its tenant, its entitlements. */
+function pipelineGroups(tenant: TenantSpec): string[] {
+  return ['tenantctl:tenant-deployers', `tenantctl:tenant:${tenant.id}`, ...tenantEntitlementGroups(platformNames(platform), tenant.tier, tenant.tierSpec.quota)];
+}
+
+/** The groups of a removed tenant's pipeline: no entitlements. */
+function removedGroups(tenant: TenantSpec): string[] {
+  return ['tenantctl:tenant-deployers', `tenantctl:tenant:${tenant.id}`];
+}
+
 /** The admission request of a tenant's pipeline writing an object. */
-function requestFor(o: KubernetesObject, operation: AdmissionRequest['operation'], tenant: TenantSpec, object: any = o.body): AdmissionRequest {
-  return { operation, group: o.group, resource: o.resource, namespace: o.namespace, name: o.name, groups: ['tenantctl:tenant-deployers', `tenantctl:tenant:${tenant.id}`], object };
+function requestFor(o: KubernetesObject, operation: AdmissionRequest['operation'], tenant: TenantSpec, object: any = o.body, groups = pipelineGroups(tenant)): AdmissionRequest {
+  return { operation, group: o.group, resource: o.resource, namespace: o.namespace, name: o.name, groups, object };
 }
 
 /** Namespace of a shared namespace key (the admission policy names them the same way). */
@@ -287,8 +300,8 @@ function kubernetesObjects(json: any): KubernetesObject[] {
       const typed = TYPED[type];
       if (!typed) throw new Error(`no API group and resource known for ${type}: add it to TYPED`);
       const namespace = nsName(r.metadata.namespace ?? '');
-      // What admission reads here: the metadata and a ConfigMap's data (see withoutPodTemplateChecks).
-      const body = { metadata: { ...r.metadata, namespace }, ...(r.data ? { data: r.data } : {}) };
+      // What admission reads here: the metadata, a ConfigMap's data and a ResourceQuota's spec (see withoutPodTemplateChecks).
+      const body = { metadata: { ...r.metadata, namespace }, ...(r.data ? { data: r.data } : {}), ...(type === 'kubernetes_resource_quota_v1' ? { spec: { hard: r.spec.hard } } : {}) };
       out.push({ group: typed[0], resource: typed[1], namespace, name: r.metadata.name, body });
     }
   }
@@ -360,6 +373,7 @@ test('GIVEN a tenant removed with --purge-data THEN only its access entry gains 
   const withPurge: Project = { ...project, tenants: tenants.map((t) => (t.id === 'charlie' ? removed : t)) };
   const json = SynthJson.parse(Testing.synth(new BootstrapStack(Testing.app(), { project: withPurge, accountName: 'platform' })));
   const groups = Object.values(json.resources('aws_eks_access_entry')).map((e: any) => e.kubernetes_groups);
+  // A removed tenant claims no tier or quota: its stack may take its objects down, not provision.
   expect(groups.filter((g) => g.includes('tenantctl:tenant-purgers'))).toEqual([['tenantctl:tenant-deployers', 'tenantctl:tenant:charlie', 'tenantctl:tenant-purgers']]);
   expect(projectStacks(withPurge).filter((s) => s.kind === 'tenant')).toHaveLength(tenants.length);
 });
@@ -405,6 +419,48 @@ describe.each([
     ['labelled for another tenant', (b: any) => (b.metadata.labels['tenantctl.io/tenant'] = 'globex')],
   ])('THEN its namespace is denied %s', (_case, edit) => {
     expect(admitsEdited(namespace, edit)).toBe(false);
+  });
+
+  test("THEN its namespace is denied another tier's label, and deleting it while the tenant is active", () => {
+    expect(admitsEdited(namespace, (b) => (b.metadata.labels['tenantctl.io/tier'] = 'starter'))).toBe(false);
+    expect(admits(spec, requestFor(namespace, 'DELETE', tenant, null))).toBe(false);
+    // Removed: its pipeline carries no entitlement and takes the namespace down.
+    expect(admits(spec, requestFor(namespace, 'DELETE', tenant, null, removedGroups(tenant)))).toBe(true);
+  });
+
+  describe('THEN its ResourceQuota', () => {
+    const quota = () => objects.find((o) => o.resource === 'resourcequotas')!;
+    const hard = (edit: (h: Record<string, string>) => void) => (b: any) => edit(b.spec.hard);
+
+    test('is admitted as its stack writes it, and with the same quantities written otherwise', () => {
+      expect(admits(spec, requestFor(quota(), 'UPDATE', tenant))).toBe(true);
+      expect(admitsEdited(quota(), hard((h) => ((h['requests.cpu'] = '16000m'), (h['requests.memory'] = '32768Mi'))))).toBe(true);
+    });
+
+    test.each([
+      ['with more CPU than entitled', hard((h) => (h['requests.cpu'] = '17'))],
+      ['with a higher limit', hard((h) => (h['limits.memory'] = '81Gi'))],
+      ['with more pods', hard((h) => (h.pods = '101'))],
+      ['with load balancers', hard((h) => (h['services.loadbalancers'] = '1'))],
+      ['without a limit', hard((h) => delete h['limits.cpu'])],
+      ['with a limit it is not entitled to', hard((h) => (h['count/deployments.apps'] = '1000'))],
+      ['scoped to a priority class (unbounded elsewhere)', (b: any) => (b.spec.scopeSelector = { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['tenant-enterprise'] }] })],
+      ['scoped to terminating pods', (b: any) => (b.spec.scopes = ['Terminating'])],
+    ])('is denied %s', (_case, edit) => {
+      expect(admitsEdited(quota(), edit)).toBe(false);
+    });
+
+    test('is denied under another name, and deleting it while the tenant is active; a removed tenant deletes it', () => {
+      expect(admits(spec, requestFor({ ...quota(), name: 'extra-quota' }, 'CREATE', tenant))).toBe(false);
+      expect(admits(spec, requestFor(quota(), 'DELETE', tenant, null))).toBe(false);
+      expect(admits(spec, requestFor(quota(), 'DELETE', tenant, null, removedGroups(tenant)))).toBe(true);
+    });
+
+    test('is denied to a pipeline entitled to another tier (a standard tenant writing the enterprise quota)', () => {
+      const standard = resolveTenant(tenantSchema.parse({ version: 1, id: 'acme', tier: 'standard' }), p, tiers, 'acme.json');
+      expect(admits(spec, requestFor(quota(), 'UPDATE', standard))).toBe(false);
+      expect(admits(spec, requestFor(namespace, 'UPDATE', standard))).toBe(false);
+    });
   });
 
   test.each([

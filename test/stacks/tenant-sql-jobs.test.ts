@@ -7,12 +7,15 @@ import { runRules } from '../../src/policy/engine';
 import { databaseJobRules } from '../../src/policy/rules';
 import type { StackDocument } from '../../src/policy/types';
 import { ClusterStack } from '../../stacks/cluster-stack';
-import { SQL_JOB_IMAGES } from '../../stacks/constructs/database/sql-job';
+import { SQL_FILE, SQL_JOB_IMAGES } from '../../stacks/constructs/database/sql-job';
 import { celTemplate, proxyEndpointPattern, tenantSqlJobValidations } from '../../stacks/constructs/kubernetes/sql-job-admission';
 import { admissionPolicySpec } from '../../stacks/constructs/kubernetes/tenant-deployer-access';
 import { RemovedTenantStack } from '../../stacks/removed-tenant-stack';
 import { TenantStack } from '../../stacks/tenant-stack';
 import { platformSpec, SynthJson } from '../util';
+import { admits } from '../cel';
+import { platformNames } from '../../src/config/names';
+import { tenantEntitlementGroups } from '../../src/config/tenant-quota';
 
 /**
  * The tenant SQL Jobs (provisioning and purge): who they run as, what admission pins of them for
@@ -25,14 +28,6 @@ const tenant = (id: string, tier: string, extra: object = {}): TenantSpec => res
 const acme = tenant('acme', 'enterprise');
 const gone = tenant('gone', 'starter', { status: 'removed', purgeData: true });
 const project: Project = { dir: '/project', platform, tiers, tenants: [acme, gone] };
-
-/** A CEL concatenation of string literals and `variables.tenant`, evaluated for one tenant. */
-function evalConcat(expression: string, tenantId: string): string {
-  return expression
-    .split(' + ')
-    .map((part) => (part === 'variables.tenant' ? tenantId : (JSON.parse(part) as string)))
-    .join('');
-}
 
 describe('GIVEN a tenant and a removed tenant purged of its data', () => {
   const tenantJson = SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform, tenant: acme })));
@@ -127,15 +122,25 @@ describe('GIVEN the admission policy of tenant pipelines', () => {
     expect(all).not.toContain('db-provisioner');
   });
 
-  test('THEN the provisioning ConfigMap may hold the SQL of any catalog tier for its own tenant, the purge ConfigMap only its purge', () => {
-    const sqlList = (message: string) => {
-      const expression = validations.find((v) => v.message === message)!.expression;
-      return expression.slice(expression.lastIndexOf(' in [') + 5, -2).split(/, (?=")/);
-    };
-    expect(sqlList('tenant provisioning SQL is what tenantctl renders for the tenant').map((e) => evalConcat(e, 'acme'))).toEqual(
-      Object.keys(tiers).sort().map((tier) => renderTenantSql(platform, { id: 'acme', tier })),
-    );
-    expect(sqlList('tenant purge SQL is what tenantctl renders for the tenant').map((e) => evalConcat(e, 'gone'))).toEqual([renderTenantDropSql(platform, gone)]);
+  test("THEN the provisioning ConfigMap holds the SQL of the pipeline's entitled tier for its own tenant, the purge ConfigMap only its purge", () => {
+    const spec = admissionPolicySpec(platform);
+    const names = platformNames(platform);
+    const configMap = (namespace: string, name: string, sql: string, groups: string[]) =>
+      admits(spec, { operation: 'CREATE', group: '', resource: 'configmaps', namespace, name, groups, object: { metadata: { name, namespace }, data: { [SQL_FILE]: sql } } });
+    const provisioning = (tier: string, sql: string) =>
+      configMap('tenantctl-provisioning', 'db-provision-tenant-acme-0123456789', sql, ['tenantctl:tenant-deployers', 'tenantctl:tenant:acme', ...tenantEntitlementGroups(names, tier, tiers[tier].quota)]);
+    for (const tier of Object.keys(tiers)) {
+      for (const sqlTier of Object.keys(tiers)) {
+        expect({ tier, sqlTier, admitted: provisioning(tier, renderTenantSql(platform, { id: 'acme', tier: sqlTier })) }).toEqual({ tier, sqlTier, admitted: tier === sqlTier });
+      }
+    }
+    expect(provisioning('enterprise', renderTenantSql(platform, { id: 'globex', tier: 'enterprise' }))).toBe(false);
+    // A removed tenant's pipeline (no tier) provisions nothing, and purges only with the purge group, its own data.
+    const removed = ['tenantctl:tenant-deployers', 'tenantctl:tenant:gone'];
+    expect(configMap('tenantctl-provisioning', 'db-provision-tenant-gone-0123456789', renderTenantSql(platform, { id: 'gone', tier: 'starter' }), removed)).toBe(false);
+    expect(configMap('tenantctl-system', 'db-purge-tenant-gone-0123456789', renderTenantDropSql(platform, gone), [...removed, 'tenantctl:tenant-purgers'])).toBe(true);
+    expect(configMap('tenantctl-system', 'db-purge-tenant-gone-0123456789', renderTenantDropSql(platform, acme), [...removed, 'tenantctl:tenant-purgers'])).toBe(false);
+    expect(configMap('tenantctl-system', 'db-purge-tenant-gone-0123456789', renderTenantDropSql(platform, gone), removed)).toBe(false);
   });
 
   test('THEN the database host must be the platform proxy', () => {

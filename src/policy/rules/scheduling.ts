@@ -5,7 +5,7 @@ import { systemPriority } from '../../config/priorities';
 import { amounts, formatAmount, podsAdmitted, QUOTA_RESOURCES, addAmounts, type QuotaResource, type ResourceAmounts, type ResourceQuantities } from '../../config/tier-capacity';
 import { at, block, blocks, manifests, namespaceOf, resolved, resources, strings, tenantStacks, type Json, type ManifestRef, type TenantStackInfo } from '../json';
 import { firstSet, jsonAttribute, platformReleases, valueAt, type ChartWorkload, type PlatformRelease } from '../platform-charts';
-import type { Rule, RuleContext, Violation } from '../types';
+import type { Rule, RuleContext, StackDocument, Violation } from '../types';
 
 /**
  * Scheduling across tenants and the platform: who may preempt whom, which nodes each pod may use,
@@ -202,17 +202,12 @@ export const platformOnSystemNodes: Rule = {
   },
 };
 
-/** Deny conditions of a tenant's validate rules, as text, to find what they cover. */
-function denyTexts(t: TenantStackInfo): string[] {
-  return tenantPolicies(t).flatMap((p) => blocks(at(p.manifest.spec, 'rules')).filter((r) => block(at(r, 'validate.deny'))).map((r) => JSON.stringify(at(r, 'validate.deny'))));
-}
-
 export const tenantsOnTheirNodes: Rule = {
   id: 'TC-SCHED-003',
   title: "Tenant pods run on their tier's nodes only",
   severity: 'error',
-  rationale: "Without a node selector set for them, a tenant's pods land on any node they tolerate: a shared tier's on another tenant's untainted capacity, a dedicated tier's anywhere. A pod that tolerates the system taint can reach the platform's nodes.",
-  remediation: `Keep the tenant's scheduling policy: it sets ${POOL_LABEL}=tenants (shared tiers) or ${TENANT_LABEL}=<id> (dedicated tiers) as the node selector of every Pod, and denies tolerations of the ${POOL_LABEL} taint.`,
+  rationale: "Without a node selector set for them, a tenant's pods land on any node they tolerate: a shared tier's on another tenant's untainted capacity, a dedicated tier's anywhere.",
+  remediation: `Keep the tenant's scheduling policy: it sets ${POOL_LABEL}=tenants (shared tiers) or ${TENANT_LABEL}=<id> (dedicated tiers) as the node selector of every Pod.`,
   check: (ctx) =>
     tenantStacks(ctx.stacks, ctx.project).flatMap((t): Violation[] => {
       const dedicated = resources(t.stack, 'aws_eks_node_group').length > 0;
@@ -224,11 +219,49 @@ export const tenantsOnTheirNodes: Rule = {
         const [[key, value]] = Object.entries(expected);
         out.push({ stack: t.stack.name, address, message: `no policy gives the pods of tenant ${t.id} the node selector ${key}=${value}: they can be scheduled on ${dedicated ? 'nodes other than its own' : 'any untainted node'}` });
       }
-      if (!denyTexts(t).some((text) => text.includes('tolerations') && text.includes(`'${POOL_LABEL}'`))) {
-        out.push({ stack: t.stack.name, address, message: `no policy denies the pods of tenant ${t.id} a toleration of the ${POOL_LABEL} taint: they can be scheduled on the system nodes` });
-      }
       return out;
     }),
+};
+
+/** What a platform admission policy of tenant pods must check, and what is lost without it. */
+const TENANT_POD_CHECKS: readonly { readonly test: (text: string) => boolean; readonly what: string }[] = [
+  { test: (t) => t.includes('priorityClassName'), what: "the tier's PriorityClass (a tenant pod could take the platform's and preempt it)" },
+  { test: (t) => t.includes('nodeSelector'), what: "the tier's nodes (a dedicated tenant's pods could take the shared nodes)" },
+  { test: (t) => t.includes('tolerations') && t.includes(`'${POOL_LABEL}'`) && t.includes(`'${TENANT_LABEL}'`), what: `no toleration of the system nodes' or another tenant's taint (${POOL_LABEL}, ${TENANT_LABEL})` },
+];
+
+/** Validation texts of the ValidatingAdmissionPolicies bound with Deny that match Pod creation in every tenant namespace. */
+function tenantPodAdmission(stack: StackDocument): { address: string; texts: string[] }[] {
+  const vaps = manifests(stack, 'ValidatingAdmissionPolicy');
+  const denied = new Set(
+    manifests(stack, 'ValidatingAdmissionPolicyBinding')
+      .filter((b) => strings(at(b.manifest, 'spec.validationActions')).includes('Deny'))
+      .map((b) => String(at(b.manifest, 'spec.policyName'))),
+  );
+  return vaps
+    .filter((p) => denied.has(String(at(p.manifest, 'metadata.name'))))
+    .filter((p) => blocks(at(p.manifest, 'spec.matchConstraints.namespaceSelector.matchExpressions')).some((e) => e.key === TENANT_LABEL && e.operator === 'Exists'))
+    .filter((p) => blocks(at(p.manifest, 'spec.matchConstraints.resourceRules')).some((r) => strings(r.resources).includes('pods') && strings(r.operations).includes('CREATE')))
+    .map((p) => ({ address: p.address, texts: blocks(at(p.manifest, 'spec.validations')).map((v) => String(v.expression)) }));
+}
+
+export const tenantPodsHeldByPlatform: Rule = {
+  id: 'TC-SCHED-005',
+  title: "The platform's admission holds every tenant pod to its tier's priority and nodes",
+  severity: 'error',
+  rationale:
+    "A tenant's own scheduling policy lives in its namespace, where its pipeline and admins write: it sets the tier's priority and nodes for the tenant but cannot protect anyone else. Only a policy the platform owns, in the API server, keeps a tenant pod from taking the platform's PriorityClass, another tier's nodes or a toleration of the system nodes.",
+  remediation: 'Keep the cluster stack\'s TenantPodAdmission (ValidatingAdmissionPolicy tenantctl-tenant-pods, bound with Deny): it matches Pods in every namespace with the tenant label and checks their PriorityClass, node selector and tolerations.',
+  check: (ctx) => {
+    if (tenantStacks(ctx.stacks, ctx.project).length === 0) return [];
+    // The cluster's Kubernetes layer: the stack that defines the tier PriorityClasses.
+    const clusters = platformStacks(ctx).filter((s) => resources(s, 'kubernetes_priority_class_v1', 'kubernetes_priority_class').length > 0);
+    return clusters.flatMap((stack): Violation[] => {
+      const policies = tenantPodAdmission(stack);
+      const missing = TENANT_POD_CHECKS.filter((c) => !policies.some((p) => p.texts.some(c.test)));
+      return missing.map((c) => ({ stack: stack.name, address: policies[0]?.address ?? stack.name, message: `no admission policy bound with Deny checks, for every pod of every tenant namespace, ${c.what}` }));
+    });
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -326,5 +359,5 @@ function amountOf(r: QuotaResource, q: string): number {
   return both[r];
 }
 
-export const schedulingRules: readonly Rule[] = [platformOutranksTenants, platformOnSystemNodes, tenantsOnTheirNodes, quotaAdmitsTier];
+export const schedulingRules: readonly Rule[] = [platformOutranksTenants, platformOnSystemNodes, tenantsOnTheirNodes, tenantPodsHeldByPlatform, quotaAdmitsTier];
 

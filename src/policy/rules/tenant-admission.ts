@@ -8,11 +8,12 @@ import type { Rule, StackDocument, Violation } from '../types';
 
 /**
  * Kinds whose effect reaches past the tenant's namespace: a namespace's labels decide its sidecar
- * injection and Pod Security level, and every Istio networking object can bind the shared gateway
- * or be exported to other namespaces.
+ * injection, Pod Security level and tier, a ResourceQuota how much of the shared nodes the tenant
+ * takes, and every Istio networking object can bind the shared gateway or be exported to other
+ * namespaces.
  */
 const REACHING: readonly { readonly group: string; readonly resources: readonly string[] | '*' }[] = [
-  { group: '', resources: ['namespaces'] },
+  { group: '', resources: ['namespaces', 'resourcequotas'] },
   { group: 'networking.istio.io', resources: '*' },
 ];
 const WRITES = ['create', 'update', 'patch', '*'];
@@ -68,10 +69,10 @@ function checks(spec: Json, group: string, resource: string): boolean {
 
 export const tenantPipelineWritesChecked: Rule = {
   id: 'TC-ADM-001',
-  title: 'A tenant pipeline writes no namespace or Istio networking object that admission does not check',
+  title: 'A tenant pipeline writes no namespace, ResourceQuota or Istio networking object that admission does not check',
   severity: 'error',
   rationale:
-    "The shared ingress gateway accepts every tenant's host and Istio objects are visible to every namespace unless exported to their own: a tenant pipeline that may write a VirtualService, DestinationRule, ServiceEntry or EnvoyFilter unchecked can take another tenant's host or route to Grafana, and one that may relabel its namespace drops its sidecars or Pod Security level.",
+    "The shared ingress gateway accepts every tenant's host and Istio objects are visible to every namespace unless exported to their own: a tenant pipeline that may write a VirtualService, DestinationRule, ServiceEntry or EnvoyFilter unchecked can take another tenant's host or route to Grafana, one that may relabel its namespace drops its sidecars or Pod Security level or takes a higher tier, and one that may write its ResourceQuota freely takes the shared nodes from every other tenant.",
   remediation:
     'Check the kind in the tenant deployer ValidatingAdmissionPolicy (admissionPolicySpec in stacks/constructs/kubernetes/tenant-deployer-access.ts): match its CREATE and UPDATE and add a validation for it, or take the write out of the tenant deployer roles.',
   check: (ctx) => {

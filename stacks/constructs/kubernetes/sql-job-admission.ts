@@ -16,8 +16,8 @@ export interface SqlJobAdmissionProps {
   readonly baseName: string;
   /** Regular expression the proxy endpoint (DB_HOST) must match: the platform's RDS Proxy. */
   readonly proxyHostPattern: string;
-  /** CEL expressions of the SQL the Job's ConfigMap may hold (any one of them). */
-  readonly sql: readonly string[];
+  /** CEL expression of the SQL the Job's ConfigMap must hold. */
+  readonly sql: string;
   /** Who runs these Jobs, for the messages (`tenant provisioning`). */
   readonly what: string;
 }
@@ -129,7 +129,7 @@ export function sqlJobValidations(props: SqlJobAdmissionProps): { expression: st
       message: `${props.what} Jobs mount only their own SQL ConfigMap (named like the Job) and scratch space`,
     },
     {
-      expression: `request.namespace != '${props.namespace}' || request.resource.resource != 'configmaps' || request.operation == 'DELETE' || (!has(object.binaryData) && has(object.data) && object.data.size() == 1 && '${SQL_FILE}' in object.data && object.data['${SQL_FILE}'] in ${list(props.sql)})`,
+      expression: `request.namespace != '${props.namespace}' || request.resource.resource != 'configmaps' || request.operation == 'DELETE' || (!has(object.binaryData) && has(object.data) && object.data.size() == 1 && '${SQL_FILE}' in object.data && object.data['${SQL_FILE}'] == ${props.sql})`,
       message: `${props.what} SQL is what tenantctl renders for the tenant`,
     },
   ];
@@ -139,7 +139,7 @@ const TENANT_MARKER = 'tenantidmarker';
 
 /**
  * The validations of both kinds of tenant SQL Jobs: provisioning (as the tenant provisioner, its SQL
- * that of one of the catalog's tiers) and purging (as the tenant purger, its SQL the purge of its own
+ * that of the tier its pipeline is entitled to, `variables.tier`) and purging (as the tenant purger, its SQL the purge of its own
  * tenant). `name` turns a tenant name into a CEL expression of `variables.tenant`.
  */
 export function tenantSqlJobValidations(platform: PlatformSpec, name: (pick: (n: TenantNames) => string) => string): { expression: string; message: string }[] {
@@ -153,7 +153,10 @@ export function tenantSqlJobValidations(platform: PlatformSpec, name: (pick: (n:
       serviceAccount: names.dbTenantProvisionerServiceAccount,
       dbUser: names.dbTenantProvisionerUser,
       baseName: name((n) => n.provisionJob),
-      sql: Object.keys(resolveTiers(platform.tiers)).sort().map((tier) => sql(renderTenantSql(platform, { id: TENANT_MARKER, tier }))),
+      // A chain of conditionals: no SQL for a pipeline without a tier (a removed tenant provisions nothing).
+      sql: Object.keys(resolveTiers(platform.tiers))
+        .sort()
+        .reduceRight((otherwise, tier) => `(variables.tier == ${celString(tier)} ? ${sql(renderTenantSql(platform, { id: TENANT_MARKER, tier }))} : ${otherwise})`, '""'),
       what: 'tenant provisioning',
     }),
     ...sqlJobValidations({
@@ -162,7 +165,7 @@ export function tenantSqlJobValidations(platform: PlatformSpec, name: (pick: (n:
       serviceAccount: names.dbTenantPurgerServiceAccount,
       dbUser: names.dbTenantPurgerUser,
       baseName: name((n) => n.purgeJob),
-      sql: [sql(renderTenantDropSql(platform, { id: TENANT_MARKER }))],
+      sql: sql(renderTenantDropSql(platform, { id: TENANT_MARKER })),
       what: 'tenant purge',
     }),
   ];

@@ -1,6 +1,5 @@
 import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
 import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
-import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1, type RoleV1Rule } from '@cdktf/provider-kubernetes/lib/role-v1';
 import type { ITerraformDependable } from 'cdktf';
@@ -9,10 +8,11 @@ import { SERVICE_DNS_SUFFIX, platformNames, tenantNames, type TenantNames } from
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { SQL_JOB_HASH_LENGTH } from '../database/sql-job';
 import { TENANT_ADMIN_RULES } from '../tenant/tenant-access';
-import { TENANT_LABEL } from '../../../src/config/labels';
+import { TENANT_LABEL, TIER_LABEL } from '../../../src/config/labels';
 import { LOCAL_RATE_LIMIT_PATCH } from '../tenant/tenant-mesh';
 import { TENANT_NAMESPACE_POLICY_LABELS } from '../tenant/tenant-namespace';
 import { tenantSqlJobValidations } from './sql-job-admission';
+import { validatingAdmissionPolicy } from './validating-admission-policy';
 
 /** What the Kubernetes provider does with the objects it manages: no list or watch. */
 export const MANAGE = ['get', 'create', 'update', 'patch', 'delete'];
@@ -122,24 +122,7 @@ export class TenantDeployerAccess extends Construct {
       });
     }
 
-    const policy = new Manifest(this, 'admission-policy', {
-      dependsOn,
-      manifest: {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicy',
-        metadata: { name: groups.admissionPolicy, labels },
-        spec: admissionPolicySpec(platform),
-      },
-    });
-    new Manifest(this, 'admission-policy-binding', {
-      dependsOn: [policy],
-      manifest: {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicyBinding',
-        metadata: { name: groups.admissionPolicy, labels },
-        spec: { policyName: groups.admissionPolicy, validationActions: ['Deny'] },
-      },
-    });
+    validatingAdmissionPolicy(this, 'admission-policy', { name: groups.admissionPolicy, spec: admissionPolicySpec(platform), dependsOn });
   }
 }
 
@@ -165,7 +148,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
     failurePolicy: 'Fail',
     matchConstraints: {
       resourceRules: [
-        { apiGroups: [''], apiVersions: ['v1'], operations: writes, resources: ['namespaces', 'configmaps'] },
+        { apiGroups: [''], apiVersions: ['v1'], operations: writes, resources: ['namespaces', 'configmaps', 'resourcequotas'] },
         { apiGroups: ['batch'], apiVersions: ['v1'], operations: writes, resources: ['jobs'] },
         { apiGroups: ['monitoring.coreos.com'], apiVersions: ['*'], operations: writes, resources: ['prometheusrules'] },
         // Deleting a route or rule takes nothing from anyone else.
@@ -177,6 +160,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
       { name: 'tenants', expression: `request.userInfo.groups.filter(g, g.startsWith('${groups.tenantGroupPrefix}')).map(g, g.substring(${groups.tenantGroupPrefix.length}))` },
       { name: 'tenant', expression: `variables.tenants.size() == 1 ? variables.tenants[0] : ''` },
       { name: 'purging', expression: `'${groups.purgeGroup}' in request.userInfo.groups` },
+      ...entitlementVariables(platform),
     ],
     validations: [
       { expression: `variables.tenant != ''`, message: 'a tenant pipeline identity belongs to exactly one tenant group' },
@@ -189,9 +173,14 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         message: 'a tenant pipeline may manage only its own namespace',
       },
       {
-        expression: `request.resource.resource != 'namespaces' || request.operation == 'DELETE' || (${[`${label(TENANT_LABEL)} == variables.tenant`, ...Object.entries(TENANT_NAMESPACE_POLICY_LABELS).map(([key, value]) => `${label(key)} == '${value}'`)].join(' && ')})`,
-        message: `a tenant namespace keeps its ${TENANT_LABEL} label and ${Object.entries(TENANT_NAMESPACE_POLICY_LABELS).map(([key, value]) => `${key}=${value}`).join(', ')}`,
+        expression: `request.resource.resource != 'namespaces' || request.operation != 'DELETE' || variables.tier == ''`,
+        message: "an active tenant's namespace is deleted only with the tenant (tenantctl tenant remove, then the bootstrap stack's apply)",
       },
+      {
+        expression: `request.resource.resource != 'namespaces' || request.operation == 'DELETE' || (${[`${label(TENANT_LABEL)} == variables.tenant`, `${label(TIER_LABEL)} == variables.tier`, ...Object.entries(TENANT_NAMESPACE_POLICY_LABELS).map(([key, value]) => `${label(key)} == '${value}'`)].join(' && ')})`,
+        message: `a tenant namespace keeps its ${TENANT_LABEL} label, its ${TIER_LABEL} label at the tier its pipeline is entitled to, and ${Object.entries(TENANT_NAMESPACE_POLICY_LABELS).map(([key, value]) => `${key}=${value}`).join(', ')}`,
+      },
+      ...quotaValidations(platform),
       {
         expression: `request.namespace != '${ns.tenantProvisioning}' || request.name.matches(${job((n) => n.provisionJob)})`,
         message: 'a tenant pipeline may manage only its own provisioning Job and its SQL',
@@ -212,6 +201,54 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
       ...meshValidations(platform),
     ],
   };
+}
+
+/**
+ * The entitlements of the pipeline, from its groups (TenantRunRoleAccess): `tier` (empty unless
+ * exactly one) and `quota`, the `<resource>=<quantity>` pairs its ResourceQuota must hold.
+ */
+function entitlementVariables(platform: PlatformSpec): { name: string; expression: string }[] {
+  const { tierGroupPrefix, quotaGroupPrefix } = platformNames(platform).tenantDeployers;
+  const claims = (prefix: string) => `request.userInfo.groups.filter(g, g.startsWith('${prefix}')).map(g, g.substring(${prefix.length}))`;
+  return [
+    { name: 'tiers', expression: claims(tierGroupPrefix) },
+    { name: 'tier', expression: `variables.tiers.size() == 1 ? variables.tiers[0] : ''` },
+    { name: 'quota', expression: claims(quotaGroupPrefix) },
+  ];
+}
+
+/**
+ * The tenant's ResourceQuota is the capacity it takes from the shared nodes: a pipeline writes
+ * only the one tenantctl names, unscoped, with exactly the hard limits its identity carries
+ * (compared as quantities: the API server canonicalizes them), and deletes it only once the
+ * tenant is removed (its identity then carries no quota). Other objects of the namespace
+ * (LimitRange, NetworkPolicies, its own mesh policy) reach no other tenant.
+ */
+function quotaValidations(platform: PlatformSpec): { expression: string; message: string }[] {
+  const names = platformNames(platform);
+  const key = (q: string) => `${q}.substring(0, ${q}.indexOf('='))`;
+  const value = (q: string) => `${q}.substring(${q}.indexOf('=') + 1)`;
+  const quota = (expression: string) => `request.resource.resource != 'resourcequotas' || (${expression})`;
+  return [
+    {
+      expression: quota(`request.name == '${names.tenantQuota}'`),
+      message: `a tenant pipeline writes only the ResourceQuota ${names.tenantQuota}`,
+    },
+    {
+      expression: quota(`request.operation != 'DELETE' || variables.quota.size() == 0`),
+      message: "a tenant's ResourceQuota is deleted only with the tenant (tenantctl tenant remove, then the bootstrap stack's apply)",
+    },
+    {
+      expression: quota(
+        [
+          `request.operation == 'DELETE'`,
+          `(!has(object.spec.scopes) && !has(object.spec.scopeSelector) && has(object.spec.hard) && object.spec.hard.size() == variables.quota.size() && ` +
+            `variables.quota.all(q, ${key('q')} in object.spec.hard && quantity(object.spec.hard[${key('q')}]).isEqualTo(quantity(${value('q')}))))`,
+        ].join(' || '),
+      ),
+      message: "a tenant's ResourceQuota holds exactly the hard limits the bootstrap stack entitles its pipeline to, unscoped",
+    },
+  ];
 }
 
 /** Istio kinds a tenant stack writes whose effect can reach past its namespace: admission checks them. */

@@ -10,12 +10,20 @@ import { readChart } from '../addons/local-chart';
 export interface TenantGuardrailsProps {
   /** Namespace the release is recorded in (Kyverno's); ClusterPolicies are cluster-scoped. */
   readonly namespace: string;
+  /** The ResourceQuota every tenant namespace holds (TenantNamespace). */
+  readonly quotaName: string;
   /** Kyverno (its CRDs and admission webhook) and the policy namespace. */
   readonly dependsOn?: ITerraformDependable[];
 }
 
 export const TENANT_GUARDRAILS_CHART_DIR = templatePath('charts', 'tenant-guardrails');
 export const MESH_CAPTURE_POLICY = 'tenant-mesh-capture';
+export const QUOTA_REQUIRED_POLICY = 'tenant-quota-required';
+
+/** Pods in every namespace that carries the tenant label (one selector whatever the number of tenants). */
+const TENANT_PODS = (operations: string[]) => ({
+  any: [{ resources: { kinds: ['Pod'], operations, namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: 'Exists' }] } } }],
+});
 
 /**
  * Pod annotations that would change what the injector builds: another template (the proxyless
@@ -61,17 +69,7 @@ const label = (key: string, absent: string) => `{{ request.object.metadata.label
  * egress, mTLS and authorization behind.
  */
 export function meshCapturePolicy(): Record<string, unknown> {
-  const match = {
-    any: [
-      {
-        resources: {
-          kinds: ['Pod'],
-          operations: ['CREATE', 'UPDATE'],
-          namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: 'Exists' }] },
-        },
-      },
-    ],
-  };
+  const match = TENANT_PODS(['CREATE', 'UPDATE']);
   const rule = (name: string, message: string, conditions: Record<string, unknown>[]) => ({
     name,
     match,
@@ -122,6 +120,50 @@ export function meshCapturePolicy(): Record<string, unknown> {
 }
 
 /**
+ * The ClusterPolicy that admits a Pod into a tenant namespace only while the namespace holds the
+ * tenant's ResourceQuota: a namespace without it would let a tenant take the shared nodes without
+ * bound (its pipeline may write the quota only at its entitled size and may not delete it, but
+ * could leave it out). Kyverno reads the quota through its view permissions (the chart's default).
+ */
+export function quotaRequiredPolicy(quotaName: string): Record<string, unknown> {
+  return {
+    apiVersion: 'kyverno.io/v1',
+    kind: 'ClusterPolicy',
+    metadata: {
+      name: QUOTA_REQUIRED_POLICY,
+      labels: { 'app.kubernetes.io/managed-by': 'tenantctl' },
+      annotations: {
+        'pod-policies.kyverno.io/autogen-controllers': 'none',
+        'policies.kyverno.io/title': 'Tenant pods run under their quota',
+        'policies.kyverno.io/description': `Pods in a tenant namespace are admitted only while the namespace holds the ResourceQuota ${quotaName}.`,
+      },
+    },
+    spec: {
+      background: false,
+      rules: [
+        {
+          name: 'quota-present',
+          match: TENANT_PODS(['CREATE']),
+          skipBackgroundRequests: true,
+          context: [
+            {
+              name: 'quotas',
+              apiCall: { method: 'GET', urlPath: '/api/v1/namespaces/{{ request.namespace }}/resourcequotas', jmesPath: `items[?metadata.name=='${quotaName}'] | length(@)` },
+            },
+          ],
+          validate: {
+            failureAction: 'Enforce',
+            allowExistingViolations: true,
+            message: `Pods of a tenant run only while its namespace holds the ResourceQuota ${quotaName}: apply the tenant's stack.`,
+            deny: { conditions: { any: [{ key: '{{ quotas }}', operator: 'Equals', value: 0 }] } },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/**
  * Kyverno ClusterPolicies that hold for every tenant, installed as the local chart
  * templates/charts/tenant-guardrails: their CRDs come with Kyverno in the same apply, which
  * kubernetes_manifest cannot wait for. The chart renders the policies built here as they are.
@@ -138,7 +180,7 @@ export class TenantGuardrails extends Construct {
       chart: asset.path,
       version: chart.version,
       namespace: props.namespace,
-      values: { clusterPolicies: [meshCapturePolicy()] },
+      values: { clusterPolicies: [meshCapturePolicy(), quotaRequiredPolicy(props.quotaName)] },
       dependsOn: props.dependsOn,
     }).release;
   }

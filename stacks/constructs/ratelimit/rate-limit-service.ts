@@ -24,6 +24,7 @@ import { templatePath } from '../../../src/paths';
 import { localChartRelease } from '../addons/local-chart';
 import { imageVersions } from '../addons/versions';
 import { REDIS_PORT } from './rate-limit-store';
+import { validatingAdmissionPolicy } from '../kubernetes/validating-admission-policy';
 import { POOL_LABEL, SYSTEM_TOLERATION, poolSelector } from '../../../src/config/node-pools';
 
 export interface RateLimitServiceProps {
@@ -148,32 +149,11 @@ export class RateLimitService extends Construct {
       objectSelector: { matchExpressions: [{ key: RATE_LIMIT_DESCRIPTOR_LABEL, operator: 'Exists' }] },
       resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'], scope: 'Namespaced' }],
     };
-    const labels = { 'app.kubernetes.io/managed-by': 'tenantctl' };
-    const policy = new Manifest(this, 'descriptor-policy', {
-      manifest: {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicy',
-        metadata: { name, labels },
-        spec: {
-          failurePolicy: 'Fail',
-          matchConstraints: match,
-          variables: rule.variables,
-          validations: [{ expression: rule.expression, message: rule.message, reason: 'Invalid' }],
-        },
-      },
+    return validatingAdmissionPolicy(this, 'descriptor-policy', {
+      name,
+      spec: { failurePolicy: 'Fail', matchConstraints: match, variables: rule.variables, validations: [{ expression: rule.expression, message: rule.message, reason: 'Invalid' }] },
       dependsOn,
     });
-    const binding = new Manifest(this, 'descriptor-policy-binding', {
-      manifest: {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingAdmissionPolicyBinding',
-        metadata: { name, labels },
-        // No matchResources: the binding applies where the policy matches.
-        spec: { policyName: name, validationActions: ['Deny'] },
-      },
-      dependsOn: [policy],
-    });
-    return [policy, binding];
   }
 }
 

@@ -3,9 +3,13 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { Construct } from 'constructs';
 import { TENANT_LABEL, TIER_LABEL } from '../../../src/config/labels';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
 import type { TenantSpec } from '../../../src/config/project';
+import { tenantQuotaHard } from '../../../src/config/tenant-quota';
 
 export interface TenantNamespaceProps {
+  readonly platform: PlatformSpec;
   readonly tenant: TenantSpec;
 }
 
@@ -33,8 +37,9 @@ export function tenantLabels(tenant: Pick<TenantSpec, 'id'>): Record<string, str
 /**
  * The tenant's namespace `tenant-<id>` with the Istio sidecar injected into every pod, the
  * restricted Pod Security level enforced, and the tier's ResourceQuota and LimitRange. The
- * LimitRange gives every container requests and limits, which the quota requires of every pod;
- * the quota's requests are the capacity reserved for the tenant, its limits the burst ceiling.
+ * LimitRange gives every container requests and limits, which the quota requires of every pod.
+ * Under Terraform Cloud admission holds the quota to what the bootstrap stack entitles the
+ * tenant's pipeline to (TenantDeployerAccess).
  */
 export class TenantNamespace extends Construct {
   readonly namespace: NamespaceV1;
@@ -59,29 +64,14 @@ export class TenantNamespace extends Construct {
     });
     this.name = this.namespace.metadata.name;
 
+    const names = platformNames(props.platform);
     new ResourceQuotaV1(this, 'quota', {
-      metadata: { name: 'tenant-quota', namespace: this.name, labels },
-      spec: {
-        hard: {
-          'requests.cpu': quota.cpu,
-          'limits.cpu': quota.cpuLimit,
-          'requests.memory': quota.memory,
-          'limits.memory': quota.memoryLimit,
-          pods: String(quota.pods),
-          services: String(quota.services),
-          // Tenants are reached through the shared ingress gateway only: no load balancers or node ports of their own.
-          'services.loadbalancers': '0',
-          'services.nodeports': '0',
-          persistentvolumeclaims: String(quota.persistentVolumeClaims),
-          'requests.storage': quota.storage,
-          secrets: String(quota.secrets),
-          configmaps: String(quota.configMaps),
-        },
-      },
+      metadata: { name: names.tenantQuota, namespace: this.name, labels },
+      spec: { hard: { ...tenantQuotaHard(quota) } },
     });
 
     new LimitRangeV1(this, 'limits', {
-      metadata: { name: 'tenant-limits', namespace: this.name, labels },
+      metadata: { name: names.tenantLimitRange, namespace: this.name, labels },
       spec: {
         limit: [
           {

@@ -1,7 +1,7 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/config/names';
-import { POOL_LABEL, poolSelector } from '../../../src/config/node-pools';
+import { poolSelector } from '../../../src/config/node-pools';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import type { TenantSpec } from '../../../src/config/project';
 import { DedicatedNodes, TENANT_NODE_KEY } from './dedicated-nodes';
@@ -27,9 +27,9 @@ export const SIDECAR_RESOURCE_ANNOTATIONS = {
  * says, without the tenant's help: the tier's PriorityClass; the node selector of the shared
  * `tenants` nodes or, for dedicated tenants, the node selector and toleration of the tenant's
  * own nodes; and the tier's sidecar resources, unless the Pod sizes its sidecar itself (within
- * the LimitRange), so the default pod the quota is planned for is the one that runs. Pods may not
- * tolerate the system nodes, another tenant's nodes or every taint, so no tenant pod slips onto
- * nodes that are not its own. The sidecar annotations are read by Istio's injector, which the
+ * the LimitRange), so the default pod the quota is planned for is the one that runs. The policy
+ * serves the tenant; the platform's TenantPodAdmission holds every tenant pod to its tier's
+ * priority and placement whatever this policy says (the tenant's pipeline writes it). The sidecar annotations are read by Istio's injector, which the
  * mesh re-invokes after this policy (reinvocationPolicy IfNeeded), in whichever order the
  * webhooks first run.
  *
@@ -100,28 +100,6 @@ export class TenantScheduling extends Construct {
         },
       );
     }
-    rules.push({
-      name: 'deny-foreign-node-tolerations',
-      match: { any: [{ resources: { kinds: ['Pod'], operations: ['CREATE', 'UPDATE'] } }] },
-      skipBackgroundRequests: true,
-      validate: {
-        failureAction: 'Enforce',
-        allowExistingViolations: true,
-        message: `Pods of tenant ${tenant.id} may tolerate only the ${TENANT_NODE_KEY}=${tenant.id} taint: not the ${POOL_LABEL} taint of the system nodes, and no toleration may match every taint.`,
-        deny: {
-          conditions: {
-            any: [
-              {
-                key: `{{ request.object.spec.tolerations[?(key=='${TENANT_NODE_KEY}' && value!='${tenant.id}') || key=='${POOL_LABEL}' || (!key && operator=='Exists')] || \`[]\` | length(@) }}`,
-                operator: 'GreaterThan',
-                value: 0,
-              },
-            ],
-          },
-        },
-      },
-    });
-
     new Manifest(this, 'policy', {
       manifest: {
         apiVersion: 'kyverno.io/v1',

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import type { TenantSpec } from '../../../src/config/project';
+import { tenantEntitlementGroups } from '../../../src/config/tenant-quota';
 import { TENANT_RUN_ROLE_ACCESS_POLICY } from './run-permissions';
 
 export interface TenantRunRoleAccessProps {
@@ -22,8 +23,8 @@ export interface TenantRunRoleAccessProps {
 
 /**
  * The Kubernetes identity of one tenant's pipeline: an access entry for its run role with the
- * tenant deployer groups (RBAC and admission in the cluster stack, TenantDeployerAccess, act on
- * them) and AmazonEKSAdminPolicy scoped to the tenant's namespace, so the pipeline can create the
+ * tenant deployer groups and, while the tenant is active, its entitlements (tier and quota), on
+ * which RBAC and admission in the cluster stack (TenantDeployerAccess) act, and AmazonEKSAdminPolicy scoped to the tenant's namespace, so the pipeline can create the
  * RoleBinding that gives it the rest of its rights there before anything else. It lives beside
  * the run role, in the bootstrap stack, so it exists before the tenant stack's first plan and no
  * other shared stack changes when tenants come and go. A removed tenant keeps it (its stack still
@@ -35,6 +36,8 @@ export class TenantRunRoleAccess extends Construct {
     const { platform, tenant } = props;
     const names = platformNames(platform);
     const groups = [names.tenantDeployers.group, tenant.names.deployerGroup];
+    // An active tenant's entitlements; a removed one claims nothing, so its stack may only take its objects down.
+    if (tenant.status === 'active') groups.push(...tenantEntitlementGroups(names, tenant.tier, tenant.tierSpec.quota));
     if (tenant.status === 'removed' && tenant.purgeData) groups.push(names.tenantDeployers.purgeGroup);
     const count = Token.asNumber(props.whenClusterExists);
 
