@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The real engines over tenantctl's synthesized output: checkov, terraform (init, validate, test),
-# helm (lint, template), actionlint with shellcheck, zizmor. Each tool is installed pinned into a
+# helm (lint, template), the API server's admission (test/engines/admission, Go, against
+# k8s.io/apiserver's CEL environment), actionlint with shellcheck, zizmor. Each tool is installed pinned into a
 # cache outside the repository and reused by later runs; a tool that cannot be installed fails the
 # run (an engine that did not run proves nothing).
 #
 #   bash scripts/engines.sh                              # every engine, then the self-test
-#   bash scripts/engines.sh checkov|terraform|helm|workflows|selftest ...
+#   bash scripts/engines.sh checkov|terraform|helm|admission|workflows|selftest ...
 #
 # TENANTCTL_ENGINES_CACHE     the cache (default: ~/.cache/tenantctl-engines)
 # TENANTCTL_TF_PLUGIN_MIRROR  filesystem mirror holding the AWS provider (default: /opt/tf-plugins)
@@ -73,7 +74,17 @@ go_tool helm "$HELM_PACKAGE" "$HELM_VERSION"
 helm_bin="$go_tool_bin"
 go_tool actionlint "$ACTIONLINT_PACKAGE" "$ACTIONLINT_VERSION"
 actionlint_bin="$go_tool_bin"
-prune "$cache/go" "$(dirname "$helm_bin")" "$(dirname "$actionlint_bin")"
+# The admission evaluator: built from test/engines/admission, whose go.mod and go.sum pin
+# k8s.io/apiserver; one build per content of those files.
+admission_src="$repo/test/engines/admission"
+admission_hash="$(cat "$admission_src/go.mod" "$admission_src/go.sum" "$admission_src/main.go" | sha256sum | cut -c1-16)"
+admission_bin="$cache/go/admission-$admission_hash/admission"
+if [[ ! -x "$admission_bin" ]]; then
+  step "building the admission evaluator (k8s.io/apiserver CEL)"
+  command -v go >/dev/null || fail "go is not installed: the admission evaluator is built from test/engines/admission"
+  (cd "$admission_src" && go build -mod=readonly -trimpath -o "$admission_bin" .) || fail "go build of test/engines/admission failed"
+fi
+prune "$cache/go" "$(dirname "$helm_bin")" "$(dirname "$actionlint_bin")" "$(dirname "$admission_bin")"
 
 # --- shellcheck (Debian), which actionlint runs on every `run:` script -------------------------
 shellcheck_found="$(shellcheck --version 2>/dev/null || true)"
@@ -124,6 +135,7 @@ npx tsc -p tsconfig.json || fail "the TypeScript build failed"
 export TENANTCTL_ENGINE_CHECKOV="$venv/bin/checkov" TENANTCTL_ENGINE_ZIZMOR="$venv/bin/zizmor" \
   TENANTCTL_ENGINE_HELM="$helm_bin" TENANTCTL_ENGINE_ACTIONLINT="$actionlint_bin" \
   TENANTCTL_ENGINE_SHELLCHECK="$shellcheck_bin" TENANTCTL_ENGINE_TERRAFORM="$terraform_bin" \
+  TENANTCTL_ENGINE_ADMISSION="$admission_bin" \
   TENANTCTL_ENGINE_AWS_PROVIDER_VERSION="$AWS_PROVIDER_VERSION" \
   TF_CLI_CONFIG_FILE="$cache/terraform/cli.tfrc" TF_IN_AUTOMATION=1 TF_INPUT=0
 exec node dist/test/engines/main.js "$@"

@@ -4,7 +4,7 @@ import * as vm from 'vm';
  * Evaluates a ValidatingAdmissionPolicy's CEL with JavaScript, for the subset the tenant deployer
  * policy uses: string literals, list literals, ==, !=, !, &&, ||, ?:, `in` over map keys and
  * lists, has(), size() (of lists, strings and maps), startsWith, substring, indexOf, matches (RE2-compatible regexes),
- * Kubernetes' quantity() with isEqualTo, and the macros all, exists, filter and map. Macros become arrow functions and `in` over a list a membership
+ * Kubernetes' quantity() with compareTo, and the macros all, exists, filter and map. Macros become arrow functions and `in` over a list a membership
  * test; everything else means the same in both languages. A CEL error denies (failurePolicy Fail).
  */
 
@@ -88,7 +88,7 @@ const PRELUDE = `
     if (!m) throw new Error('invalid quantity ' + text);
     var suffix = m[2] || '';
     var value = Number(m[1]) * (/^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : SUFFIXES[suffix]);
-    return { value, isEqualTo: (other) => Math.abs(value - other.value) <= Math.abs(value) * 1e-12 };
+    return { value, compareTo: (other) => (Math.abs(value - other.value) <= Math.abs(value) * 1e-12 ? 0 : value < other.value ? -1 : 1) };
   };
 `;
 

@@ -115,11 +115,13 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
       tenantGroupPrefix: 'tenantctl:tenant:',
       /**
        * What a tenant may claim, carried by its pipeline's identity (the bootstrap stack writes it)
-       * so the pipeline cannot choose it: its tier, and each hard limit of its ResourceQuota as
-       * `<prefix><resource>=<quantity>`. Admission compares the tenant's objects with them.
+       * so the pipeline cannot choose it: its tier, each hard limit of its ResourceQuota as
+       * `<prefix><resource>=<quantity>`, and its requests per second at the gateway. Admission
+       * compares the tenant's objects with them.
        */
       tierGroupPrefix: 'tenantctl:tier:',
       quotaGroupPrefix: 'tenantctl:quota:',
+      rateLimitGroupPrefix: 'tenantctl:rate-limit:',
       /** Carried only while a removed tenant's pipeline purges its data (`tenant remove --purge-data`). */
       purgeGroup: 'tenantctl:tenant-purgers',
       /** Namespaced rights inside the tenant's own namespace, bound there by the tenant stack. */

@@ -49,7 +49,7 @@ export const TENANT_STAT_KEY1 = `${RATE_LIMIT_DESCRIPTOR_KEY}_${istioOutboundClu
 export const RATE_LIMIT_NAMESPACE_LABEL = 'destination_namespace';
 
 /** The text of a descriptor file around its requests_per_unit. */
-interface DescriptorTemplate {
+export interface DescriptorTemplate {
   readonly head: string;
   readonly tail: string;
 }
@@ -71,9 +71,14 @@ function render(template: DescriptorTemplate, requestsPerSecond: number): string
   return `${template.head}${requestsPerSecond}${template.tail}`;
 }
 
+/** The text of one tenant's descriptor file around its rate, for admission to compare with. */
+export function tenantDescriptorParts(namespace: string): DescriptorTemplate {
+  return descriptorTemplate(tenantEntryCluster(namespace));
+}
+
 /** The descriptor file of one tenant: its namespace's entry cluster at the tier's rate. */
 export function tenantDescriptorFile(namespace: string, requestsPerSecond: number): string {
-  return render(descriptorTemplate(tenantEntryCluster(namespace)), requestsPerSecond);
+  return render(tenantDescriptorParts(namespace), requestsPerSecond);
 }
 
 /** The fallback for gateway routes no tenant file names (each such cluster still gets its own counter). */

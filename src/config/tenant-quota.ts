@@ -25,11 +25,16 @@ export function tenantQuotaHard(quota: TierSpec['quota']): Readonly<Record<strin
 }
 
 /**
- * The Kubernetes groups that state what a tenant's pipeline may claim for its tenant: its tier and
- * each hard limit of its quota. They ride on the pipeline's access entry, which the platform's
- * bootstrap stack writes, so a tenant workspace cannot raise its own quota or tier.
+ * The Kubernetes groups that state what a tenant's pipeline may claim for its tenant: its tier,
+ * each hard limit of its quota and its requests per second at the gateway. They ride on the
+ * pipeline's access entry, which the platform's bootstrap stack writes, so a tenant workspace
+ * cannot raise its own quota, rate limit or tier.
  */
-export function tenantEntitlementGroups(names: Pick<PlatformNames, 'tenantDeployers'>, tier: string, quota: TierSpec['quota']): string[] {
-  const { tierGroupPrefix, quotaGroupPrefix } = names.tenantDeployers;
-  return [`${tierGroupPrefix}${tier}`, ...Object.entries(tenantQuotaHard(quota)).map(([resource, value]) => `${quotaGroupPrefix}${resource}=${value}`)];
+export function tenantEntitlementGroups(names: Pick<PlatformNames, 'tenantDeployers'>, tier: string, tierSpec: Pick<TierSpec, 'quota' | 'requestsPerSecond'>): string[] {
+  const { tierGroupPrefix, quotaGroupPrefix, rateLimitGroupPrefix } = names.tenantDeployers;
+  return [
+    `${tierGroupPrefix}${tier}`,
+    ...Object.entries(tenantQuotaHard(tierSpec.quota)).map(([resource, value]) => `${quotaGroupPrefix}${resource}=${value}`),
+    `${rateLimitGroupPrefix}${tierSpec.requestsPerSecond}`,
+  ];
 }

@@ -2,7 +2,7 @@
  * The engines harness: builds fixture projects with the real CLI, then runs the real tools over
  * what tenantctl synthesizes. Started by scripts/engines.sh (which installs the tools):
  *
- *   node dist/test/engines/main.js [checkov|terraform|helm|workflows|selftest]...
+ *   node dist/test/engines/main.js [checkov|terraform|helm|admission|workflows|selftest]...
  *
  * Prints each check as PASS or FAIL, a summary with timings, and `engines: N passed, M failed`;
  * exits 1 on any failure.
@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { admissionEngine } from './admission';
 import { checkovEngine } from './checkov';
 import { buildFixtures, buildWorkflowFixtures, type Fixture, type WorkflowFixture } from './fixtures';
 import { helmEngine } from './helm';
@@ -19,7 +20,7 @@ import { terraformEngine } from './terraform';
 import { toolsFromEnv } from './tools';
 import { workflowsEngine } from './workflows';
 
-const ENGINES = ['checkov', 'terraform', 'helm', 'workflows', 'selftest'] as const;
+const ENGINES = ['checkov', 'terraform', 'helm', 'admission', 'workflows', 'selftest'] as const;
 type EngineName = (typeof ENGINES)[number];
 
 async function main(args: string[]): Promise<number> {
@@ -34,7 +35,7 @@ async function main(args: string[]): Promise<number> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantctl-engines-'));
   try {
     report.section('fixtures');
-    const needsStacks = (['checkov', 'terraform', 'helm', 'selftest'] as const).some((e) => selected.has(e));
+    const needsStacks = (['checkov', 'terraform', 'helm', 'admission', 'selftest'] as const).some((e) => selected.has(e));
     const needsWorkflows = selected.has('workflows') || selected.has('selftest');
     const fixtures: Fixture[] = needsStacks ? ((await report.timed('fixtures', () => buildFixtures(path.join(work, 'projects')))) ?? []) : [];
     for (const fixture of fixtures) report.record('fixtures', fixture.name, true, `synthesized ${fixture.stacks.map((s) => s.name).join(', ')}`);
@@ -53,6 +54,10 @@ async function main(args: string[]): Promise<number> {
     if (selected.has('helm') && stacks.length) {
       report.section('helm');
       await report.timed('helm', () => helmEngine(tools, stacks, path.join(work, 'helm'), report));
+    }
+    if (selected.has('admission') && stacks.length) {
+      report.section('admission');
+      await report.timed('admission', () => admissionEngine(tools, fixtures.map((f) => f.stacks), path.join(work, 'admission'), report));
     }
     if (selected.has('workflows') && workflows.length) {
       report.section('workflows');

@@ -4,6 +4,7 @@ import type { TerraformJson } from './aws-only';
 import { runCheckov, suppressionFor } from './checkov';
 import type { Stack, WorkflowFixture } from './fixtures';
 import { checkRelease, localReleases } from './helm';
+import { evaluate, fixtureCases, type AdmissionInput } from './admission';
 import type { Report } from './report';
 import { checkStacks, type TerraformRun } from './terraform';
 import { pool, type Tools } from './tools';
@@ -143,6 +144,25 @@ export async function selfTest(tools: Tools, stacks: readonly Stack[], workflows
       },
     },
     {
+      engine: 'admission',
+      name: "a quota compared with isEqualTo, which the API server's CEL does not have (its quantity has compareTo)",
+      check: async () => {
+        const input = admissionVariant(stacks, (v) => v.expression.replace('.compareTo(', '.isEqualTo('));
+        const res = await evaluate(tools, input, path.join(workDir, 'admission', 'is-equal-to.json'));
+        return { rejected: res.code === 2 && /undeclared reference to 'isEqualTo'/.test(res.error), evidence: res.error || res.summary };
+      },
+    },
+    {
+      engine: 'admission',
+      name: 'a quota check that compares the limits by name only (any quantity admitted)',
+      check: async () => {
+        const input = admissionVariant(stacks, (v) => v.expression.replace(/ && quantity\(object\.spec\.hard\[.*\) == 0\)/, ')'));
+        const res = await evaluate(tools, input, path.join(workDir, 'admission', 'names-only.json'));
+        const caught = res.failures.find((f) => /its quota with twice the CPU: admitted/.test(f));
+        return { rejected: res.code === 1 && Boolean(caught), evidence: caught ?? (res.summary || res.error) };
+      },
+    },
+    {
       engine: 'workflows',
       name: 'actionlint: expression reading an output the changes job does not have',
       check: async () => {
@@ -168,6 +188,19 @@ export async function selfTest(tools: Tools, stacks: readonly Stack[], workflows
   for (const { variant, rejection } of outcomes) {
     report.record('selftest', `${variant.engine}: ${variant.name}`, rejection.rejected, rejection.rejected ? `rejected: ${rejection.evidence}` : `NOT rejected: ${rejection.evidence}`);
   }
+}
+
+/** The admission cases of the Terraform Cloud fixture with the quota validation of the tenant deployer policy rewritten by `edit` (which must change it). */
+function admissionVariant(stacks: readonly Stack[], edit: (validation: { expression: string }) => string): AdmissionInput {
+  const fixture = stacks.filter((s) => s.id.startsWith(`${stacks.find((x) => x.name === 'bootstrap-platform')?.id.split('/')[0]}/`));
+  const input = fixtureCases(fixture);
+  const policy = input?.policies.find((p) => p.name.endsWith('tenant-deployers'));
+  const validation = policy?.spec.validations.find((v: { expression: string }) => v.expression.includes('variables.quota.all('));
+  if (!input || !validation) throw new Error('the self-test breaks the quota check of the tenant deployer policy, which no fixture has');
+  const changed = edit(validation);
+  if (changed === validation.expression) throw new Error('the self-test edit of the quota check matched nothing');
+  validation.expression = changed;
+  return input;
 }
 
 /** A copy of a workflow fixture's repository with its main workflow changed by `edit` (which must change it). */

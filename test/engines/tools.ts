@@ -9,6 +9,8 @@ export interface Tools {
   readonly actionlint: string;
   readonly shellcheck: string;
   readonly terraform: string;
+  /** test/engines/admission, built against the API server's CEL environment. */
+  readonly admission: string;
   /** The AWS provider version the local filesystem mirror holds (what terraform validates with). */
   readonly awsProviderVersion: string;
 }
@@ -20,6 +22,7 @@ const TOOL_VARIABLES: Readonly<Record<keyof Tools, string>> = {
   actionlint: 'TENANTCTL_ENGINE_ACTIONLINT',
   shellcheck: 'TENANTCTL_ENGINE_SHELLCHECK',
   terraform: 'TENANTCTL_ENGINE_TERRAFORM',
+  admission: 'TENANTCTL_ENGINE_ADMISSION',
   awsProviderVersion: 'TENANTCTL_ENGINE_AWS_PROVIDER_VERSION',
 };
 

@@ -157,9 +157,11 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
     const roleRef = `\${aws_iam_role.${json.idOf('aws_iam_role', (r) => r.name === `acme-prod-tfc-${tenant.names.stack}`)}.arn}`;
     const entries = json.where('aws_eks_access_entry', (e) => e.principal_arn === roleRef);
     expect(entries).toEqual([expect.objectContaining({ cluster_name: 'acme-prod', type: 'STANDARD', kubernetes_groups: pipelineGroups(tenant), count: expect.stringContaining('data.aws_eks_clusters') })]);
-    // The entitlements are the tenant's tier and the hard limits of the quota its stack writes.
+    // The entitlements are the tenant's tier, the hard limits of the quota its stack writes and its rate at the gateway.
     const quota = Object.values(tenantJson[id].resources('kubernetes_resource_quota_v1'))[0] as any;
-    expect(pipelineGroups(tenant).slice(2).sort()).toEqual([`tenantctl:tier:${tenant.tier}`, ...Object.entries(quota.spec.hard).map(([k, v]) => `tenantctl:quota:${k}=${v}`)].sort());
+    expect(pipelineGroups(tenant).slice(2).sort()).toEqual(
+      [`tenantctl:tier:${tenant.tier}`, ...Object.entries(quota.spec.hard).map(([k, v]) => `tenantctl:quota:${k}=${v}`), `tenantctl:rate-limit:${tenant.tierSpec.requestsPerSecond}`].sort(),
+    );
     const associations = json.where('aws_eks_access_policy_association', (a) => a.principal_arn === roleRef);
     expect(associations).toEqual([
       expect.objectContaining({
@@ -231,7 +233,8 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
 /**
  * The policy without its checks of a Job's spec: they read the API object, which the provider's
  * typed Job only approximates (integers as strings, unresolved references), so this suite cannot
- * evaluate them on synthesized Jobs. Every other check runs, the Jobs' names included.
+ * evaluate them on synthesized Jobs (the admission engine, `npm run test:engines`, does, on the Jobs in
+ * API shape). Every other check runs, the Jobs' names included.
  */
 function withoutPodTemplateChecks(spec: Record<string, unknown>): any {
   const readsJobSpec = (e: string) => e.includes('object.spec.template.spec') || e.includes("request.resource.resource != 'jobs'");
@@ -241,7 +244,7 @@ function withoutPodTemplateChecks(spec: Record<string, unknown>): any {
 
 /** The Kubernetes groups of an active tenant's pipeline: the deployers, its tenant, its entitlements. */
 function pipelineGroups(tenant: TenantSpec): string[] {
-  return ['tenantctl:tenant-deployers', `tenantctl:tenant:${tenant.id}`, ...tenantEntitlementGroups(platformNames(platform), tenant.tier, tenant.tierSpec.quota)];
+  return ['tenantctl:tenant-deployers', `tenantctl:tenant:${tenant.id}`, ...tenantEntitlementGroups(platformNames(platform), tenant.tier, tenant.tierSpec)];
 }
 
 /** The groups of a removed tenant's pipeline: no entitlements. */
@@ -426,6 +429,16 @@ describe.each([
     expect(admits(spec, requestFor(namespace, 'DELETE', tenant, null))).toBe(false);
     // Removed: its pipeline carries no entitlement and takes the namespace down.
     expect(admits(spec, requestFor(namespace, 'DELETE', tenant, null, removedGroups(tenant)))).toBe(true);
+  });
+
+  test('THEN its rate limit descriptor is admitted at its entitled rate only', () => {
+    const descriptor = objects.find((o) => o.namespace === 'ratelimit')!;
+    const [file] = Object.keys(descriptor.body.data);
+    const rate = (n: number) => (b: any) => (b.data[file] = b.data[file].replace(/"requests_per_unit":\d+/, `"requests_per_unit":${n}`));
+    expect(admits(spec, requestFor(descriptor, 'UPDATE', tenant))).toBe(true);
+    expect(admitsEdited(descriptor, rate(tenant.tierSpec.requestsPerSecond))).toBe(true);
+    expect(admitsEdited(descriptor, rate(tenant.tierSpec.requestsPerSecond * 1000))).toBe(false);
+    expect(admitsEdited(descriptor, (b) => (b.data['other.yaml'] = b.data[file]))).toBe(false);
   });
 
   describe('THEN its ResourceQuota', () => {

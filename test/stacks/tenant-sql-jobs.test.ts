@@ -128,7 +128,7 @@ describe('GIVEN the admission policy of tenant pipelines', () => {
     const configMap = (namespace: string, name: string, sql: string, groups: string[]) =>
       admits(spec, { operation: 'CREATE', group: '', resource: 'configmaps', namespace, name, groups, object: { metadata: { name, namespace }, data: { [SQL_FILE]: sql } } });
     const provisioning = (tier: string, sql: string) =>
-      configMap('tenantctl-provisioning', 'db-provision-tenant-acme-0123456789', sql, ['tenantctl:tenant-deployers', 'tenantctl:tenant:acme', ...tenantEntitlementGroups(names, tier, tiers[tier].quota)]);
+      configMap('tenantctl-provisioning', 'db-provision-tenant-acme-0123456789', sql, ['tenantctl:tenant-deployers', 'tenantctl:tenant:acme', ...tenantEntitlementGroups(names, tier, tiers[tier])]);
     for (const tier of Object.keys(tiers)) {
       for (const sqlTier of Object.keys(tiers)) {
         expect({ tier, sqlTier, admitted: provisioning(tier, renderTenantSql(platform, { id: 'acme', tier: sqlTier })) }).toEqual({ tier, sqlTier, admitted: tier === sqlTier });

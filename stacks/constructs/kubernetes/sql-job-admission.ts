@@ -74,7 +74,8 @@ function containerMatches(path: string, expected: SqlJobContainer, markers: Reco
  */
 export function sqlJobValidations(props: SqlJobAdmissionProps): { expression: string; message: string }[] {
   const pod = sqlJobPod({ name: NAME_MARKER, proxyEndpoint: HOST_MARKER, database: props.database, dbUser: props.dbUser, region: props.region });
-  const markers = { [NAME_MARKER]: `(${props.baseName})`, [HOST_MARKER]: HOST };
+  // string(): the object's fields are dyn, and the API server's CEL refuses list literals that mix dyn and string.
+  const markers = { [NAME_MARKER]: `string(${props.baseName})`, [HOST_MARKER]: `string(${HOST})` };
   const job = (expression: string) => `request.namespace != '${props.namespace}' || request.resource.resource != 'jobs' || request.operation == 'DELETE' || (${expression})`;
   const spec = 'object.spec';
   const flag = (field: string) => `!(${has(POD, field)} && ${POD}.${field})`;

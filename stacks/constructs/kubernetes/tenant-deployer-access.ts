@@ -11,7 +11,8 @@ import { TENANT_ADMIN_RULES } from '../tenant/tenant-access';
 import { TENANT_LABEL, TIER_LABEL } from '../../../src/config/labels';
 import { LOCAL_RATE_LIMIT_PATCH } from '../tenant/tenant-mesh';
 import { TENANT_NAMESPACE_POLICY_LABELS } from '../tenant/tenant-namespace';
-import { tenantSqlJobValidations } from './sql-job-admission';
+import { celString, celTemplate, tenantSqlJobValidations } from './sql-job-admission';
+import { descriptorFileKey, tenantDescriptorParts } from '../../../src/config/rate-limit';
 import { validatingAdmissionPolicy } from './validating-admission-policy';
 
 /** What the Kubernetes provider does with the objects it manages: no list or watch. */
@@ -193,6 +194,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         expression: `request.namespace != '${ns.rateLimit}' || request.name == ${name((n) => n.rateLimitDescriptor)}`,
         message: 'a tenant pipeline may manage only its own rate limit descriptor',
       },
+      rateLimitValidation(platform),
       {
         expression: `request.namespace != '${ns.platform}' || (variables.purging && request.name.matches(${job((n) => n.purgeJob)}))`,
         message: 'only a purging tenant pipeline writes in the platform namespace, and only its own purge Job and its SQL',
@@ -204,16 +206,19 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
 }
 
 /**
- * The entitlements of the pipeline, from its groups (TenantRunRoleAccess): `tier` (empty unless
- * exactly one) and `quota`, the `<resource>=<quantity>` pairs its ResourceQuota must hold.
+ * The entitlements of the pipeline, from its groups (TenantRunRoleAccess): `tier` and `rateLimit`
+ * (empty unless exactly one) and `quota`, the `<resource>=<quantity>` pairs its ResourceQuota must hold.
  */
 function entitlementVariables(platform: PlatformSpec): { name: string; expression: string }[] {
-  const { tierGroupPrefix, quotaGroupPrefix } = platformNames(platform).tenantDeployers;
+  const { tierGroupPrefix, quotaGroupPrefix, rateLimitGroupPrefix } = platformNames(platform).tenantDeployers;
   const claims = (prefix: string) => `request.userInfo.groups.filter(g, g.startsWith('${prefix}')).map(g, g.substring(${prefix.length}))`;
+  const single = (list: string) => `variables.${list}.size() == 1 ? variables.${list}[0] : ''`;
   return [
     { name: 'tiers', expression: claims(tierGroupPrefix) },
-    { name: 'tier', expression: `variables.tiers.size() == 1 ? variables.tiers[0] : ''` },
+    { name: 'tier', expression: single('tiers') },
     { name: 'quota', expression: claims(quotaGroupPrefix) },
+    { name: 'rateLimits', expression: claims(rateLimitGroupPrefix) },
+    { name: 'rateLimit', expression: single('rateLimits') },
   ];
 }
 
@@ -243,12 +248,29 @@ function quotaValidations(platform: PlatformSpec): { expression: string; message
         [
           `request.operation == 'DELETE'`,
           `(!has(object.spec.scopes) && !has(object.spec.scopeSelector) && has(object.spec.hard) && object.spec.hard.size() == variables.quota.size() && ` +
-            `variables.quota.all(q, ${key('q')} in object.spec.hard && quantity(object.spec.hard[${key('q')}]).isEqualTo(quantity(${value('q')}))))`,
+            `variables.quota.all(q, ${key('q')} in object.spec.hard && quantity(object.spec.hard[${key('q')}]).compareTo(quantity(${value('q')})) == 0))`,
         ].join(' || '),
       ),
       message: "a tenant's ResourceQuota holds exactly the hard limits the bootstrap stack entitles its pipeline to, unscoped",
     },
   ];
+}
+
+/**
+ * The tenant's rate limit descriptor is its share of the shared gateway: exactly the file
+ * tenantctl writes for its namespace, at the requests per second its identity carries (the rate
+ * limit namespace's own policy checks only the file's shape, for every writer).
+ */
+function rateLimitValidation(platform: PlatformSpec): { expression: string; message: string } {
+  const names = platformNames(platform);
+  const marker = 'tenantidmarker';
+  const { head, tail } = tenantDescriptorParts(tenantNames(platform, marker).namespace);
+  const file = celTemplate(descriptorFileKey(tenantNames(platform, marker).rateLimitDescriptor), { [marker]: 'variables.tenant' });
+  const expected = `${celTemplate(head, { [marker]: 'variables.tenant' })} + variables.rateLimit + ${celString(tail)}`;
+  return {
+    expression: `request.namespace != '${names.namespaces.rateLimit}' || request.operation == 'DELETE' || (variables.rateLimit != '' && !has(object.binaryData) && has(object.data) && object.data.size() == 1 && ${file} in object.data && object.data[${file}] == ${expected})`,
+    message: "a tenant's rate limit descriptor holds the requests per second the bootstrap stack entitles its pipeline to",
+  };
 }
 
 /** Istio kinds a tenant stack writes whose effect can reach past its namespace: admission checks them. */

@@ -23,7 +23,7 @@ export interface TenantRunRoleAccessProps {
 
 /**
  * The Kubernetes identity of one tenant's pipeline: an access entry for its run role with the
- * tenant deployer groups and, while the tenant is active, its entitlements (tier and quota), on
+ * tenant deployer groups and, while the tenant is active, its entitlements (tier, quota, rate limit), on
  * which RBAC and admission in the cluster stack (TenantDeployerAccess) act, and AmazonEKSAdminPolicy scoped to the tenant's namespace, so the pipeline can create the
  * RoleBinding that gives it the rest of its rights there before anything else. It lives beside
  * the run role, in the bootstrap stack, so it exists before the tenant stack's first plan and no
@@ -37,7 +37,7 @@ export class TenantRunRoleAccess extends Construct {
     const names = platformNames(platform);
     const groups = [names.tenantDeployers.group, tenant.names.deployerGroup];
     // An active tenant's entitlements; a removed one claims nothing, so its stack may only take its objects down.
-    if (tenant.status === 'active') groups.push(...tenantEntitlementGroups(names, tenant.tier, tenant.tierSpec.quota));
+    if (tenant.status === 'active') groups.push(...tenantEntitlementGroups(names, tenant.tier, tenant.tierSpec));
     if (tenant.status === 'removed' && tenant.purgeData) groups.push(names.tenantDeployers.purgeGroup);
     const count = Token.asNumber(props.whenClusterExists);
 
