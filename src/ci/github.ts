@@ -29,8 +29,8 @@ export const GITHUB_ACTIONS = {
 
 /**
  * How the workflows run tenantctl: the project's own copy, installed by `npm ci` from its
- * package-lock.json. `--no` makes a missing install an error instead of a download of whatever
- * package of that name the registry holds.
+ * package-lock.json. `--no` makes a missing install an error instead of a download (and run) of
+ * whatever package of that name the registry holds.
  */
 export const WORKFLOW_TENANTCTL = 'npm exec --no -- tenantctl';
 
