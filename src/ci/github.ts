@@ -27,6 +27,13 @@ export const GITHUB_ACTIONS = {
   tfcWorkflows: { uses: 'hashicorp/tfc-workflows-github/actions', commit: '8e08d1ba957673f5fbf971a22b3219639dc45661', tag: 'v1.3.2' },
 } as const;
 
+/**
+ * How the workflows run tenantctl: the project's own copy, installed by `npm ci` from its
+ * package-lock.json. `--no` makes a missing install an error instead of a download (and run) of
+ * whatever package of that name the registry holds.
+ */
+export const WORKFLOW_TENANTCTL = 'npm exec --no -- tenantctl';
+
 /** `<action>@<commit>` as a step's `uses` reads once YAML drops the tag comment. */
 export const actionRef = (action: (typeof GITHUB_ACTIONS)[keyof typeof GITHUB_ACTIONS], path = '') => `${action.uses}${path}@${action.commit}`;
 const pinned = (action: (typeof GITHUB_ACTIONS)[keyof typeof GITHUB_ACTIONS]) => `${action.commit} # ${action.tag}`;
@@ -42,7 +49,7 @@ const ACTION_VALUES: Record<string, string> = {
 };
 
 /** The template values the apply workflow uses; the branch and the parallelism are the calling workflow's. */
-const APPLY_WORKFLOW_VALUES = ['project_dir', 'node_version', 'tfc_organization', 'tfc_hostname', 'checkout_ref', 'setup_node_ref', 'tfc_workflows_ref'] as const;
+const APPLY_WORKFLOW_VALUES = ['project_dir', 'tenantctl', 'node_version', 'tfc_organization', 'tfc_hostname', 'checkout_ref', 'setup_node_ref', 'tfc_workflows_ref'] as const;
 
 export interface GithubWorkflowOptions {
   /** The tenantctl project (holds platform.json). */
@@ -151,6 +158,7 @@ export function workflowValues(
 
   return {
     project_dir: options.projectPath,
+    tenantctl: WORKFLOW_TENANTCTL,
     branch,
     node_version: nodeVersion,
     max_parallel: String(maxParallel),
@@ -187,17 +195,18 @@ export function projectPathIn(root: string, dir: string): string {
 
 /**
  * Problems that do not stop the workflow from being written but would make its jobs fail: the
- * jobs run `npm ci` and `npx tenantctl` in the project directory.
+ * jobs run `npm ci` and the project's own tenantctl in the project directory.
  */
 export function projectWarnings(dir: string): string[] {
   const file = path.join(dir, 'package.json');
+  const install = 'install it with `npm install --save-dev <tenantctl git URL at a tag, or tarball>` (README "Using tenantctl for your platform") and commit package.json and package-lock.json';
   if (!fs.existsSync(file)) {
-    return [`${file} does not exist: the workflow runs \`npm ci\` and \`npx tenantctl\` there (npm init -y && npm install --save-dev tenantctl)`];
+    return [`${file} does not exist: the workflow runs \`npm ci\` and \`${WORKFLOW_TENANTCTL}\` there; ${install}`];
   }
   const warnings: string[] = [];
   try {
     const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, string> | undefined>;
-    if (!pkg.dependencies?.tenantctl && !pkg.devDependencies?.tenantctl) warnings.push(`${file} does not list tenantctl as a dependency: the workflow runs \`npx tenantctl\``);
+    if (!pkg.dependencies?.tenantctl && !pkg.devDependencies?.tenantctl) warnings.push(`${file} does not list tenantctl as a dependency: the workflow runs \`${WORKFLOW_TENANTCTL}\`; ${install}`);
   } catch {
     warnings.push(`${file} is not valid JSON: the workflow runs \`npm ci\` there`);
   }

@@ -81,6 +81,8 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
   // Validate before writing anything, the project directory included: a bad flag leaves the
   // file system as it was.
   parseWith(platformSchema, config, `${PLATFORM_FILE} (from the given values)`);
+  const { planProjectPackage } = await import('../config/project-package');
+  const packagePlan = planProjectPackage(dir);
   fs.mkdirSync(dir, { recursive: true });
   await withProjectLock(dir, async () => {
     const { writeJsonAtomic, writeTextAtomic } = await import('../config/files');
@@ -88,13 +90,18 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
     writeJsonAtomic(file, config);
     fs.mkdirSync(path.join(dir, TENANTS_DIR), { recursive: true });
     writeScaffolding(dir, writeTextAtomic);
+    if (packagePlan.text) writeTextAtomic(packagePlan.file, packagePlan.text);
     info(opts.quiet, `wrote ${path.join(dir, PLATFORM_FILE)}`);
+    const added = Object.entries(packagePlan.added).map(([name, spec]) => `${name} ${spec}`);
+    if (added.length) info(opts.quiet, `${packagePlan.created ? 'wrote' : 'updated'} ${packagePlan.file}: devDependencies ${added.join(', ')}`);
+    for (const note of packagePlan.notes) process.stderr.write(`note: ${note}\n`);
     if (opts.synth) {
       const { synthesize } = await import('../synth/synthesize');
       const result = synthesize(loadProject(dir));
       info(opts.quiet, `synthesized ${result.written.join(', ')} into ${result.outdir}`);
-      info(opts.quiet, `next: tenantctl tenant add <id> --tier starter|standard|enterprise`);
     }
+    for (const step of packagePlan.next) info(opts.quiet, `next: ${step}`);
+    if (opts.synth) info(opts.quiet, `next: tenantctl tenant add <id> --tier starter|standard|enterprise`);
   });
 }
 
@@ -106,7 +113,7 @@ function writeScaffolding(dir: string, write: (file: string, text: string) => vo
     write(cdktfJson, JSON.stringify(cdktf, null, 2) + '\n');
   }
   const gitignore = path.join(dir, '.gitignore');
-  if (!fs.existsSync(gitignore)) write(gitignore, 'cdktf.out/\nstate/\n.terraform/\n*.tfstate\n*.tfstate.*\n.tenantctl.lock\n');
+  if (!fs.existsSync(gitignore)) write(gitignore, 'node_modules/\ncdktf.out/\nstate/\n.terraform/\n*.tfstate\n*.tfstate.*\n.tenantctl.lock\n');
 }
 
 function parseNodes(flag: string, value: string, instanceTypes: string[]) {

@@ -18,7 +18,12 @@ export interface BuildAppOptions {
  * never synthesize (and `--help`) do not load the provider packages.
  */
 export function buildApp(project: Project, options: BuildAppOptions): App {
-  const app = new App({ outdir: options.outdir, stackTraces: false, skipValidation: false });
+  // cdktf's validations would run `terraform version` once per Terraform Cloud stack (the cloud
+  // block's check of the local binary, which never applies the configuration: the workspace's pinned
+  // terraformVersion does) and fail without a terraform binary. tenantctl needs none; the other
+  // check, that every stack configures the providers its resources use, is a test
+  // (test/synth/cdktf-validations.test.ts), since it depends on tenantctl's code alone.
+  const app = new App({ outdir: options.outdir, stackTraces: false, skipValidation: true });
   const wanted = (name: string) => !options.only || options.only.has(name);
   const { platform, tiers, tenants } = project;
   if (platform.terraformCloud) {

@@ -83,14 +83,14 @@ const actionName = (uses: string) => /actions\/([a-z-]+)@/.exec(uses)![1];
 
 /**
  * Runs one of the workflow's `run:` scripts as a GitHub runner would (bash -eo pipefail), with
- * `npx tenantctl` going to the built CLI and `gh` answering from the test. Returns what the
+ * the project's tenantctl (`npm exec --no -- tenantctl`) going to the built CLI and `gh` answering from the test. Returns what the
  * script wrote to $GITHUB_OUTPUT.
  */
 function runScript(script: string, opts: { cwd: string; env?: Record<string, string> }) {
   const bin = scratchDir('tenantctl-shims-');
   fs.writeFileSync(
-    path.join(bin, 'npx'),
-    `#!/bin/bash\n[ "$1" = tenantctl ] || { echo "unexpected npx $*" >&2; exit 99; }\nshift\nif [ "$1" = changed ] && [ -n "$FAKE_CHANGED" ]; then cat "$FAKE_CHANGED"; exit 0; fi\nexec "${process.execPath}" "${cliPath}" "$@"\n`,
+    path.join(bin, 'npm'),
+    `#!/bin/bash\n[ "$1 $2 $3 $4" = "exec --no -- tenantctl" ] || { echo "unexpected npm $*" >&2; exit 99; }\nshift 4\nif [ "$1" = changed ] && [ -n "$FAKE_CHANGED" ]; then cat "$FAKE_CHANGED"; exit 0; fi\nexec "${process.execPath}" "${cliPath}" "$@"\n`,
     { mode: 0o755 },
   );
   fs.writeFileSync(path.join(bin, 'gh'), '#!/bin/bash\n[ -n "$FAKE_LAST_SUCCESS" ] || exit 1\necho "$FAKE_LAST_SUCCESS"\n', { mode: 0o755 });
@@ -160,6 +160,18 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(applyText).not.toMatch(/\{\{\s*[a-z_]+\s*\}\}/);
     });
 
+    test("THEN every job that runs tenantctl installs the project with npm ci first and runs the project's own copy, never a package fetched by name", () => {
+      for (const [name, job] of jobsWithSteps()) {
+        const runs = job.steps.filter((s) => s.run).map((s) => s.run!);
+        // npx would download a missing package (a message naming `npx cdktf deploy` for the user is fine).
+        expect([name, runs.flatMap((r) => r.split('\n')).filter((l) => /^\s*npx\b|\$\(npx\b/.test(l))]).toEqual([name, []]);
+        const first = runs.findIndex((r) => /\btenantctl /.test(r));
+        if (first < 0) continue;
+        expect([name, runs.indexOf('npm ci')]).toEqual([name, first - 1]);
+        for (const r of runs) for (const line of r.split('\n').filter((l) => /\btenantctl (synth|validate|changed)/.test(l))) expect(line).toContain('npm exec --no -- tenantctl ');
+      }
+    });
+
     test('THEN it runs on pull requests to main, pushes to main and by hand', () => {
       expect(workflow.on.pull_request).toEqual({ branches: ['main'] });
       expect(workflow.on.push).toEqual({ branches: ['main'] });
@@ -212,8 +224,8 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(job.steps[1]).toMatchObject({ uses: actionRef(GITHUB_ACTIONS.setupNode), with: { 'node-version': '20', cache: 'npm', 'cache-dependency-path': './package-lock.json' } });
       const runs = job.steps.filter((s) => s.run).map((s) => s.run!);
       expect(runs[0]).toBe('npm ci');
-      expect(runs[1]).toBe('npx tenantctl validate');
-      expect(step(job, 'changed').run).toContain('npx tenantctl changed --base "$BASE" --output json');
+      expect(runs[1]).toBe('npm exec --no -- tenantctl validate');
+      expect(step(job, 'changed').run).toContain('npm exec --no -- tenantctl changed --base "$BASE" --output json');
       expect(step(job, 'base').env).toMatchObject({ PR_BASE_REF: '${{ github.base_ref }}', BEFORE: '${{ github.event.before }}', DISPATCH_BASE: '${{ inputs.base }}' });
       expect(Object.keys(job.outputs!)).toEqual(['base', 'stacks', 'unplanned', 'removed', 'workspaces', 'bootstrap', 'platform', 'cluster', 'tenants']);
     });
@@ -228,7 +240,7 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
 
     test('THEN each plan synthesizes only its stack and runs a speculative, plan-only Terraform Cloud run', () => {
       const job = workflow.jobs.plan;
-      expect(step(job, 'synth').run).toContain('npx tenantctl synth --stack "$STACK" --quiet');
+      expect(step(job, 'synth').run).toContain('npm exec --no -- tenantctl synth --stack "$STACK" --quiet');
       expect(step(job, 'synth').env).toEqual({ STACK: '${{ matrix.stack }}' });
       const upload = step(job, 'upload');
       expect(upload.uses).toBe(actionRef(GITHUB_ACTIONS.tfcWorkflows, '/upload-configuration'));
@@ -302,7 +314,7 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
 
     test('THEN each apply uploads a non-speculative configuration, plans, and confirms the run with apply-run', () => {
       const job = applyJob;
-      expect(step(job, 'synth').run).toContain('npx tenantctl synth --stack "$STACK"');
+      expect(step(job, 'synth').run).toContain('npm exec --no -- tenantctl synth --stack "$STACK"');
       expect(step(job, 'synth').env).toEqual({ STACK: '${{ matrix.stack }}' });
       // The plans and the applies upload the same synthesized configuration.
       expect(step(job, 'synth')).toEqual(step(workflow.jobs.plan, 'synth'));
