@@ -90,9 +90,10 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
     writeScaffolding(dir, writeTextAtomic);
     info(opts.quiet, `wrote ${path.join(dir, PLATFORM_FILE)}`);
     if (opts.synth) {
-      const { synthesize } = await import('../synth/synthesize');
-      const result = synthesize(loadProject(dir));
-      info(opts.quiet, `synthesized ${result.written.join(', ')} into ${result.outdir}`);
+      const { synthesizeForCli, synthSummary } = await import('./run-synth');
+      const started = Date.now();
+      const result = await synthesizeForCli(loadProject(dir), {});
+      info(opts.quiet, synthSummary(result, (Date.now() - started) / 1000));
       info(opts.quiet, `next: tenantctl tenant add <id> --tier starter|standard|enterprise`);
     }
   });

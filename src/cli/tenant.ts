@@ -109,12 +109,13 @@ async function commit(
   info(opts.quiet, `wrote tenants/${tenant.id}.json`);
   if (!opts.synth) return;
   try {
-    const { synthesize } = await import('../synth/synthesize');
+    const { synthesizeForCli, synthSummary } = await import('./run-synth');
     const { tenantStackNames } = await import('../config/workspaces');
+    const started = Date.now();
     const project = loadProject(dir);
     const spec = project.tenants.find((t) => t.id === tenant.id)!;
-    const result = synthesize(project, { stacks: tenantStackNames(project.platform, spec) });
-    info(opts.quiet, `synthesized ${result.written.join(', ')} into ${result.outdir}`);
+    const result = await synthesizeForCli(project, { stacks: tenantStackNames(project.platform, spec) });
+    info(opts.quiet, synthSummary(result, (Date.now() - started) / 1000));
   } catch (err) {
     // Keep configuration and output consistent: a tenant whose stack cannot be built is not written.
     const { writeTextAtomic } = await import('../config/files');
