@@ -13,6 +13,7 @@ import {
 } from 'cdktf';
 import type { Construct, IConstruct } from 'constructs';
 import { platformNames } from '../../src/config/names';
+import { STATE_DIR } from '../../src/config/lifecycle';
 import type { PlatformSpec } from '../../src/config/platform-schema';
 import { PLATFORM_CREDENTIALS_TAG, accountIdOf, workspaceFor } from '../../src/config/workspaces';
 import { ClusterProviders } from './kubernetes/cluster-providers';
@@ -38,7 +39,7 @@ export function configureBackend(stack: TerraformStack, platform: PlatformSpec, 
     new CloudBackend(stack, { organization: tfc.organization, hostname: tfc.hostname, workspaces: new NamedCloudWorkspace(workspace, project) });
   } else {
     // Relative to the stack's working directory (cdktf.out/stacks/<id>): <project>/state/<id>.
-    new LocalBackend(stack, { path: `../../../state/${stackName}/terraform.tfstate` });
+    new LocalBackend(stack, { path: `../../../${STATE_DIR}/${stackName}/terraform.tfstate` });
   }
 }
 
