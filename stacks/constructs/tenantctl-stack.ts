@@ -13,6 +13,7 @@ import {
 } from 'cdktf';
 import type { Construct, IConstruct } from 'constructs';
 import { platformNames } from '../../src/config/names';
+import { STACK_TAGS } from '../../src/config/labels';
 import { STATE_DIR } from '../../src/config/lifecycle';
 import type { PlatformSpec } from '../../src/config/platform-schema';
 import { PLATFORM_CREDENTIALS_TAG, accountIdOf, workspaceFor } from '../../src/config/workspaces';
@@ -153,9 +154,9 @@ export function awsProviderConfig(
     defaultTags: [
       {
         tags: {
-          'tenantctl:platform': platform.name,
-          'tenantctl:environment': platform.environment,
-          'tenantctl:stack': stack.id,
+          [STACK_TAGS.platform]: platform.name,
+          [STACK_TAGS.environment]: platform.environment,
+          [STACK_TAGS.stack]: stack.id,
           'tenantctl:account': stack.accountName,
           'tenantctl:kind': stack.kind,
           'managed-by': 'tenantctl',
