@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { TenantctlError } from '../src/config/errors';
+import { installInterruptHandlers } from '../src/runtime/interrupt';
 
 // Wiring only: each command lives in src/cli/<command>.ts and loads what it needs when it runs,
 // so `tenantctl --help` never loads cdktf or a provider package.
@@ -18,7 +19,8 @@ Examples:
   $ tenantctl validate
   $ tenantctl changed --base origin/main --output json
 
-Exit codes: 0 ok, 1 configuration or input error (or validation findings), 2 usage error.`,
+Exit codes: 0 ok, 1 configuration or input error (or validation findings), 2 usage error,
+130 stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM (nothing is left half-written).`,
   );
 
 for (const name of ['init', 'synth', 'tenant', 'validate', 'changed', 'ci']) {
@@ -26,6 +28,7 @@ for (const name of ['init', 'synth', 'tenant', 'validate', 'changed', 'ci']) {
 }
 
 async function main(): Promise<number> {
+  installInterruptHandlers();
   try {
     await program.parseAsync(process.argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -29,12 +29,22 @@ Examples:
   $ tenantctl changed --base origin/main --output json | jq -c .names     # a CI matrix
   $ tenantctl changed --base HEAD~1 --dir infra/platform
 
-Exit codes: 0 whether or not stacks changed, 1 bad ref or configuration, 2 usage error.`,
+A tenant file deleted by hand while the tenant is active at the base (or while its local state
+still holds resources) is an error: restore it, \`tenantctl tenant remove\` it and apply first.
+On a terminal, a comparison that takes more than a second shows its progress on stderr.
+
+Exit codes: 0 whether or not stacks changed, 1 bad ref, configuration or a deleted tenant file, 2 usage error.`,
     )
     .action(async (opts: ChangedCommandOptions) => {
       const format = parseOutputFormat(opts.output);
       const { changedStacks, changedJson } = await import('../synth/changed');
-      const result = changedStacks(projectDir(opts), opts.base);
+      const { cancellable, interruptSignal } = await import('../runtime/interrupt');
+      const { createProgress } = await import('./progress');
+      const progress = createProgress();
+      // Cancellable: an interrupt unwinds it, so its temporary directories are removed.
+      const result = await cancellable(() =>
+        changedStacks(projectDir(opts), opts.base, { run: { signal: interruptSignal, onProgress: (done, total) => progress.update('comparing', done, total) } }),
+      ).finally(() => progress.end());
       if (format === 'json') {
         printJson(changedJson(result));
         return;

@@ -96,9 +96,10 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
     if (added.length) info(opts.quiet, `${packagePlan.created ? 'wrote' : 'updated'} ${packagePlan.file}: devDependencies ${added.join(', ')}`);
     for (const note of packagePlan.notes) process.stderr.write(`note: ${note}\n`);
     if (opts.synth) {
-      const { synthesize } = await import('../synth/synthesize');
-      const result = synthesize(loadProject(dir));
-      info(opts.quiet, `synthesized ${result.written.join(', ')} into ${result.outdir}`);
+      const { synthesizeForCli, synthSummary } = await import('./run-synth');
+      const started = Date.now();
+      const result = await synthesizeForCli(loadProject(dir), {});
+      info(opts.quiet, synthSummary(result, (Date.now() - started) / 1000));
     }
     for (const step of packagePlan.next) info(opts.quiet, `next: ${step}`);
     if (opts.synth) info(opts.quiet, `next: tenantctl tenant add <id> --tier starter|standard|enterprise`);

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import type { Command } from 'commander';
 import { addDirOption, projectDir } from './common';
 import { ask, confirm } from './interactive';
@@ -65,6 +66,22 @@ Examples:
     .option('-q, --quiet', 'print nothing on success')
     .addHelpText('after', '\nExamples:\n  $ tenantctl tenant remove beta                      # keeps the data\n  $ tenantctl tenant remove beta --purge-data --yes   # drops it too')
     .action(async (id: string, opts: { dir: string; purgeData: boolean; yes: boolean; synth: boolean; quiet?: boolean }) => removeTenant(id, opts));
+
+  addDirOption(tenant.command('finalize <id>').description("after a removed tenant's stack has been applied: delete its file, and under Terraform Cloud let its workspace and run roles go"))
+    .option('--no-synth', 'delete the tenant file only')
+    .option('-q, --quiet', 'print nothing on success')
+    .addHelpText(
+      'after',
+      `
+Run it only once the apply of the removed tenant's stack has destroyed its resources: until then
+its workspace and run roles are what that apply runs with. Refuses an active tenant, and a local
+state (state/tenant-<id>/terraform.tfstate) that still holds resources.
+
+Examples:
+  $ tenantctl tenant remove beta && git commit ...   # merge, apply tenant-beta
+  $ tenantctl tenant finalize beta                   # then the next apply deletes its workspace`,
+    )
+    .action(async (id: string, opts: { dir: string; synth: boolean; quiet?: boolean }) => finalizeTenant(id, opts));
 }
 
 /** `--set a.b=value` pairs into a nested object; numbers and booleans are parsed. */
@@ -109,12 +126,13 @@ async function commit(
   info(opts.quiet, `wrote tenants/${tenant.id}.json`);
   if (!opts.synth) return;
   try {
-    const { synthesize } = await import('../synth/synthesize');
+    const { synthesizeForCli, synthSummary } = await import('./run-synth');
     const { tenantStackNames } = await import('../config/workspaces');
+    const started = Date.now();
     const project = loadProject(dir);
     const spec = project.tenants.find((t) => t.id === tenant.id)!;
-    const result = synthesize(project, { stacks: tenantStackNames(project.platform, spec) });
-    info(opts.quiet, `synthesized ${result.written.join(', ')} into ${result.outdir}`);
+    const result = await synthesizeForCli(project, { stacks: tenantStackNames(project.platform, spec) });
+    info(opts.quiet, synthSummary(result, (Date.now() - started) / 1000));
   } catch (err) {
     // Keep configuration and output consistent: a tenant whose stack cannot be built is not written.
     const { writeTextAtomic } = await import('../config/files');
@@ -238,6 +256,64 @@ async function removeTenant(id: string, opts: { dir: string; purgeData: boolean;
         ? `tenant ${id} removed: the next apply of tenant-${id} destroys its objects and drops its data`
         : `tenant ${id} removed: the next apply of tenant-${id} destroys its cluster and IAM objects; its database schema and rows are kept`,
     );
+    info(opts.quiet, `after that apply, \`tenantctl tenant finalize ${id}\` deletes tenants/${id}.json${platform.terraformCloud ? ' and lets its workspace and run roles go' : ''}; keep the file until then`);
+  });
+}
+
+async function finalizeTenant(id: string, opts: { dir: string; synth: boolean; quiet?: boolean }): Promise<void> {
+  const dir = projectDir(opts);
+  const { withProjectLock } = await import('../config/files');
+  await withProjectLock(dir, async () => {
+    const { platform, tiers } = await loadPlatformAndTiers(dir);
+    const { tenantFile, loadTenant, loadProject } = await import('../config/project');
+    const { tenantStackNames, workspaceFor, tfcRoleName, credentialAccounts } = await import('../config/workspaces');
+    const { stateFile, stateResourceCount, STATE_DIR } = await import('../config/lifecycle');
+    const { TenantctlError } = await import('../config/errors');
+    const tenant = loadTenant(dir, platform, tiers, id);
+    const stack = tenant.names.stack;
+    if (tenant.status !== 'removed') {
+      throw new TenantctlError(
+        `tenant ${id} is active: only a removed tenant can be finalized`,
+        `Run \`tenantctl tenant remove ${id}\` and apply ${stack} (that destroys its resources); then \`tenantctl tenant finalize ${id}\` deletes its file.`,
+      );
+    }
+    // Only a local backend can be asked here; under Terraform Cloud the user confirms the apply ran.
+    const left = stateResourceCount(stateFile(dir, stack));
+    if (left) {
+      throw new TenantctlError(
+        `${stack} still holds ${left} resource${left === 1 ? '' : 's'} (${STATE_DIR}/${stack}/terraform.tfstate): its removal has not been applied`,
+        `Apply ${stack} first (e.g. \`npx cdktf deploy ${stack}\`), then run \`tenantctl tenant finalize ${id}\` again.`,
+      );
+    }
+    const file = tenantFile(dir, id);
+    const previous = fs.readFileSync(file, 'utf8');
+    // The shared stacks that held the tenant (its workspace, its run roles) lose it now.
+    const shared = tenantStackNames(platform, tenant).filter((name) => name !== stack);
+    fs.rmSync(file);
+    let removedOutput = false;
+    if (opts.synth) {
+      try {
+        const { synthesizeForCli } = await import('./run-synth');
+        removedOutput = (await synthesizeForCli(loadProject(dir), { stacks: shared })).removed.includes(stack);
+      } catch (err) {
+        const { writeTextAtomic } = await import('../config/files');
+        writeTextAtomic(file, previous);
+        throw err;
+      }
+    }
+    info(opts.quiet, `deleted tenants/${id}.json${removedOutput ? ` and the output of ${stack}` : ''}`);
+    if (platform.terraformCloud) {
+      const roles = credentialAccounts({ name: stack, kind: 'tenant', accountName: tenant.accountName }).map((a) => `bootstrap-${a}`);
+      info(
+        opts.quiet,
+        `the next apply deletes workspace ${workspaceFor(platform, stack, tenant.accountName).workspace} (workspaces stack) and run role ${tfcRoleName(platform, stack)} ` +
+          `(${roles.join(', ')}; with its cluster access entry in bootstrap-platform)`,
+      );
+    } else {
+      const state = path.join(STATE_DIR, stack);
+      info(opts.quiet, `nothing is left to apply${fs.existsSync(path.join(dir, state)) ? `; ${state}/ holds only its empty state and may be deleted` : ''}`);
+    }
+    if (!tenant.purgeData) info(opts.quiet, `its database schema ${tenant.names.dbSchema} and rows stay, as \`tenant remove\` kept them`);
   });
 }
 

@@ -15,57 +15,66 @@ export function register(program: Command): void {
     program
       .command('validate')
       .description('check tenant isolation and platform security rules over the synthesized Terraform JSON')
-      .option('--from <dir>', 'read an existing synth (a cdktf.out directory) instead of synthesizing')
+      .option('--from <dir>', "read an existing synth (a cdktf.out directory) instead of synthesizing; it must be this project's")
       .option('-o, --output <format>', `output format: ${FORMATS.join(', ')}`, 'human'),
   )
     .addHelpText(
       'after',
       `
 Examples:
-  $ tenantctl validate                               # synthesize in a temporary directory, then check
-  $ tenantctl validate --from cdktf.out              # check what \`tenantctl synth\` wrote
+  $ tenantctl validate                               # synthesize into cdktf.out (as synth does), then check
+  $ tenantctl validate --from cdktf.out              # check what \`tenantctl synth\` wrote, as it is
   $ tenantctl validate --output sarif > tenantctl.sarif   # for a code-scanning upload
 
 Findings are accepted in platform.json "suppressions" (rule, resource, optional stack, reason);
-they are still reported. Exit codes: 0 no unsuppressed error, 1 errors found (or bad input), 2 usage error.`,
+they are still reported. --from refuses output that is not this project's synth (stacks missing or
+extra, another platform's names, a partial synth). A tenant file deleted by hand while its local state
+holds resources is an error. Exit codes: 0 no unsuppressed error, 1 errors found (or bad input), 2 usage error.`,
     )
     .action(async (opts: ValidateCommandOptions) => {
       const format = parseOutputFormat(opts.output, FORMATS);
       const fs = await import('fs');
-      const os = await import('os');
       const path = await import('path');
       const { configOf, loadStacks, readConfig, validate } = await import('../policy/engine');
       const { formatHuman, formatJson, formatSarif } = await import('../policy/format');
+      const { PLATFORM_FILE } = await import('../config/project');
+      const { orphanedTenantsError, orphansInLocalState } = await import('../config/lifecycle');
       const dir = projectDir(opts);
+      const progress = (await import('./progress')).createProgress();
 
-      let context;
-      let tmp: string | undefined;
-      try {
-        if (opts.from) {
-          const from = path.resolve(opts.from);
-          const relative = path.relative(dir, from);
-          const display = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : from;
-          const stacks = loadStacks(from, display);
-          const { PLATFORM_FILE } = await import('../config/project');
-          if (fs.existsSync(path.join(dir, PLATFORM_FILE))) {
-            const { config, project, problem } = readConfig(dir);
-            if (problem) process.stderr.write(`note: the project does not load, so only its raw tenant files are checked:\n${problem}\n`);
-            context = { stacks, project, config };
-          } else {
-            context = { stacks };
-          }
-        } else {
-          const { loadProject } = await import('../config/project');
-          const { synthesize } = await import('../synth/synthesize');
-          const project = loadProject(dir);
-          tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantctl-validate-'));
-          synthesize(project, { outdir: tmp });
-          context = { stacks: loadStacks(tmp, 'cdktf.out'), project, config: configOf(project) };
-        }
-      } finally {
-        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+      // A tenant file deleted by hand is reported before anything else: nothing would plan its stack.
+      if (fs.existsSync(path.join(dir, PLATFORM_FILE))) {
+        const orphans = orphansInLocalState(dir);
+        if (orphans.length) throw orphanedTenantsError(orphans);
       }
 
+      let context;
+      if (opts.from) {
+        const from = path.resolve(opts.from);
+        const relative = path.relative(dir, from);
+        const display = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : from;
+        const stacks = loadStacks(from, display);
+        if (fs.existsSync(path.join(dir, PLATFORM_FILE))) {
+          const { config, project, problem } = readConfig(dir);
+          if (problem) process.stderr.write(`note: the project does not load, so only its raw tenant files are checked:\n${problem}\n`);
+          if (project) (await import('../policy/synth-match')).checkSynthMatches(project, display, stacks);
+          context = { stacks, project, config };
+        } else {
+          context = { stacks };
+        }
+      } else {
+        const { loadProject } = await import('../config/project');
+        const { withProjectLock } = await import('../config/files');
+        const { synthesizeForCli } = await import('./run-synth');
+        // Synthesized into cdktf.out as \`tenantctl synth\` does, so that every finding names a file
+        // (and line) the user has, and a later \`validate --from cdktf.out\` or plan reads the same.
+        context = await withProjectLock(dir, async () => {
+          const project = loadProject(dir);
+          const { outdir } = await synthesizeForCli(project, {}, progress, 'synthesizing');
+          const relative = path.relative(dir, outdir);
+          return { stacks: loadStacks(outdir, relative.startsWith('..') || path.isAbsolute(relative) ? outdir : relative), project, config: configOf(project) };
+        });
+      }
       const report = validate(context);
       const version = (require(path.join((await import('../paths')).packageRoot(), 'package.json')) as { version: string }).version;
       const text = format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report, context.stacks, version) : formatHuman(report);

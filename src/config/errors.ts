@@ -1,12 +1,13 @@
 /**
  * Errors a user can act on. The CLI prints `message` (and `hint`) without a stack trace and
- * exits with `exitCode`: 1 for configuration and input errors, 2 for command-line usage errors.
+ * exits with `exitCode`: 1 for configuration and input errors, 2 for command-line usage errors,
+ * 130/143 for a run stopped by SIGINT/SIGTERM (src/runtime/interrupt.ts).
  */
 export class TenantctlError extends Error {
   constructor(
     message: string,
     readonly hint?: string,
-    readonly exitCode: 1 | 2 = 1,
+    readonly exitCode: 1 | 2 | 130 | 143 = 1,
   ) {
     super(message);
     this.name = 'TenantctlError';

@@ -1,4 +1,4 @@
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import type { Project } from '../config/project';
 import { accountNames, projectStacks } from '../config/workspaces';
 
@@ -11,6 +11,8 @@ export interface BuildAppOptions {
   readonly outdir: string;
   /** Build only these stacks (by name); all when omitted. */
   readonly only?: ReadonlySet<string>;
+  /** Called as each stack's output is written during `synth()` (progress). */
+  readonly onStack?: (name: string) => void;
 }
 
 /**
@@ -53,5 +55,19 @@ export function buildApp(project: Project, options: BuildAppOptions): App {
     const { RemovedTenantStack } = require('../../stacks/removed-tenant-stack') as typeof import('../../stacks/removed-tenant-stack');
     for (const tenant of tenantStacks.filter((t) => t.status === 'removed')) new RemovedTenantStack(app, { platform, tenant });
   }
+  if (options.onStack) reportStacks(app, options.onStack);
   return app;
+}
+
+/** Wraps each stack's synthesizer (cdktf's public hook, called once per stack by App.synth) to report it. */
+function reportStacks(app: App, onStack: (name: string) => void): void {
+  for (const stack of app.node.children.filter(TerraformStack.isStack)) {
+    const inner = stack.synthesizer;
+    stack.synthesizer = {
+      synthesize: (session) => {
+        inner.synthesize(session);
+        onStack(stack.node.id);
+      },
+    };
+  }
 }

@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TenantctlError } from '../config/errors';
+import { orphanedTenantsError, orphansInLocalState } from '../config/lifecycle';
 import { PLATFORM_FILE, TENANTS_DIR, listTenantIds, loadProject, tenantFile, type Project } from '../config/project';
 import { projectStacks, workspaceFor, type StackInfo, type StackKind } from '../config/workspaces';
 import { listTree, locateRepo, readBlobs, resolveCommit, type RepoLocation } from './git';
-import { synthesize } from './synthesize';
+import { synthesizeInWorkers, type SynthRun } from './synthesize';
 
 /**
  * `tenantctl changed`: which stacks' synthesized configuration differs between a git ref and the
@@ -56,9 +57,26 @@ interface BaseSide {
 export interface ChangedOptions {
   /** Synthesize every stack on both sides, skipping the shortcut of stacksThatMayDiffer (tests prove the shortcut with it). */
   readonly synthesizeAll?: boolean;
+  /** Stops the synthesis (signal); `onProgress` counts the stacks of both sides. */
+  readonly run?: SynthRun;
 }
 
-export function changedStacks(dir: string, baseRef: string, options: ChangedOptions = {}): ChangedResult {
+/**
+ * Fails when a tenant file was deleted by hand: active at the base (or with resources in its local
+ * state) and gone now. Its stack would be listed as removed and nobody would plan its destroy.
+ * A tenant removed at the base (`tenant remove`, applied) may go: that is `tenant finalize`.
+ */
+function checkNoOrphans(dir: string, base: BaseSide, baseRef: string): void {
+  const headIds = new Set(listTenantIds(dir));
+  const fromGit = (base.project?.tenants ?? [])
+    .filter((t) => t.status === 'active' && !headIds.has(t.id))
+    .map((t) => ({ id: t.id, evidence: `it is active at ${baseRef}` }));
+  const fromState = orphansInLocalState(dir).filter((o) => !fromGit.some((g) => g.id === o.id));
+  const orphans = [...fromGit, ...fromState];
+  if (orphans.length) throw orphanedTenantsError(orphans, baseRef);
+}
+
+export async function changedStacks(dir: string, baseRef: string, options: ChangedOptions = {}): Promise<ChangedResult> {
   const repo = locateRepo(dir);
   const baseCommit = resolveCommit(repo.top, baseRef);
   // The project as it is now is loaded first: its own errors are reported as usual.
@@ -66,6 +84,7 @@ export function changedStacks(dir: string, baseRef: string, options: ChangedOpti
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantctl-changed-'));
   try {
     const base = readBase(repo, baseRef, baseCommit, path.join(tmp, 'base'));
+    checkNoOrphans(dir, base, baseRef);
     const toolChange = compareLocks(base.lock, headLock(repo));
     const baseStacks = base.project ? projectStacks(base.project) : [];
     const headStacks = projectStacks(head);
@@ -85,8 +104,11 @@ export function changedStacks(dir: string, baseRef: string, options: ChangedOpti
     } else if (base.project && common.length) {
       const candidates = options.synthesizeAll ? common : stacksThatMayDiffer(base, head, dir, common);
       if (candidates.length) {
-        const baseOut = synthesize(base.project, { outdir: path.join(tmp, 'base-out'), stacks: candidates }).outdir;
-        const headOut = synthesize(head, { outdir: path.join(tmp, 'head-out'), stacks: candidates }).outdir;
+        // Both sides count towards one progress: the stacks of the base, then those of head.
+        const total = candidates.length * 2;
+        const side = (offset: number): SynthRun => ({ signal: options.run?.signal, onProgress: (done) => options.run?.onProgress?.(offset + done, total) });
+        const baseOut = (await synthesizeInWorkers(base.project, { outdir: path.join(tmp, 'base-out'), stacks: candidates }, side(0))).outdir;
+        const headOut = (await synthesizeInWorkers(head, { outdir: path.join(tmp, 'head-out'), stacks: candidates }, side(candidates.length))).outdir;
         for (const name of candidates) {
           if (!sameTree(path.join(baseOut, 'stacks', name), path.join(headOut, 'stacks', name))) changes.set(name, { change: 'modified', reason: null });
         }

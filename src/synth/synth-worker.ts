@@ -1,26 +1,23 @@
-import * as fs from 'fs';
-import { workerData } from 'worker_threads';
+import { parentPort, workerData } from 'worker_threads';
 
-/** What synthesize() hands a worker thread: build these stacks of the project on disk into `outdir`. */
+/** What synthesizeInWorkers() hands a worker thread: build these stacks of the project on disk into `outdir`. */
 export interface SynthWorkerData {
   readonly dir: string;
   readonly outdir: string;
   readonly stacks: string[];
-  /** [0] is set to 1 (done) or 2 (failed) and notified; the parent waits on it synchronously. */
-  readonly signal: Int32Array;
-  /** Where the worker writes its error message when it fails. */
-  readonly errorFile: string;
 }
 
+/** What a worker tells the main thread: each stack written, then done or failed. */
+export type SynthWorkerMessage = { readonly kind: 'stack'; readonly name: string } | { readonly kind: 'done' } | { readonly kind: 'failed'; readonly message: string };
+
 const data = workerData as SynthWorkerData;
+const post = (message: SynthWorkerMessage) => parentPort!.postMessage(message);
 try {
   // Loaded here, not at the top, so that a failure to load is reported like any other.
   const { loadProject } = require('../config/project') as typeof import('../config/project');
   const { buildApp } = require('./app') as typeof import('./app');
-  buildApp(loadProject(data.dir), { outdir: data.outdir, only: new Set(data.stacks) }).synth();
-  Atomics.store(data.signal, 0, 1);
+  buildApp(loadProject(data.dir), { outdir: data.outdir, only: new Set(data.stacks), onStack: (name) => post({ kind: 'stack', name }) }).synth();
+  post({ kind: 'done' });
 } catch (err) {
-  fs.writeFileSync(data.errorFile, (err as Error)?.message ?? String(err));
-  Atomics.store(data.signal, 0, 2);
+  post({ kind: 'failed', message: (err as Error)?.message ?? String(err) });
 }
-Atomics.notify(data.signal, 0);

@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { TenantctlError } from '../config/errors';
-import { writeJsonAtomic } from '../config/files';
+import { isRunning, writeJsonAtomic } from '../config/files';
 import { PLATFORM_FILE, type Project } from '../config/project';
-import type { SynthWorkerData } from './synth-worker';
+import type { SynthWorkerData, SynthWorkerMessage } from './synth-worker';
 import { buildApp, stackNames } from './app';
 
 export const OUTDIR = 'cdktf.out';
@@ -32,15 +32,22 @@ interface Manifest {
   stacks: Record<string, unknown>;
 }
 
-/**
- * Synthesizes a project into cdktf's layout (`manifest.json`, `stacks/<name>/cdk.tf.json`).
- *
- * The app is synthesized into a staging directory beside the output and each stack directory is
- * then swapped in with renames, and manifest.json is merged and written atomically. That makes a
- * partial synth (`tenant add` synthesizes one tenant's stack) cost the same with 5 or 500
- * tenants, and a reader (cdktf, `tenantctl validate`) never sees a half-written stack.
- */
-export function synthesize(project: Project, options: SynthOptions = {}): SynthResult {
+/** How a synthesis run reports and stops (`synthesizeInWorkers`). */
+export interface SynthRun {
+  /** Aborting it terminates the worker threads; the run rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Called after each stack is written to staging, with the count so far and the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What a synthesis writes where: resolved once, before anything is staged. */
+interface SynthPlan {
+  readonly outdir: string;
+  readonly all: string[];
+  readonly selected: string[];
+}
+
+function planSynth(project: Project, options: SynthOptions): SynthPlan {
   const outdir = path.resolve(project.dir, options.outdir ?? process.env.CDKTF_OUTDIR ?? OUTDIR);
   const all = stackNames(project);
   const selected = options.stacks ? [...new Set(options.stacks)] : all;
@@ -49,77 +56,154 @@ export function synthesize(project: Project, options: SynthOptions = {}): SynthR
     throw new TenantctlError(`unknown stack ${unknown.join(', ')}`, `Stacks in this project: ${all.join(', ')}`);
   }
   fs.mkdirSync(outdir, { recursive: true });
-  const staging = fs.mkdtempSync(path.join(outdir, '.staging-'));
+  removeLeftovers(outdir);
+  return { outdir, all, selected };
+}
+
+/** Staging directories of this process are named after it, so leftovers of a killed run are known. */
+const STAGING_PREFIX = '.staging-';
+const stagingPrefix = () => `${STAGING_PREFIX}${process.pid}-`;
+const oldSuffix = () => `.old-${process.pid}`;
+
+/**
+ * Synthesizes a project into cdktf's layout (`manifest.json`, `stacks/<name>/cdk.tf.json`), in this
+ * thread. The CLI uses synthesizeInWorkers, which can be interrupted and reports progress.
+ *
+ * The app is synthesized into a staging directory beside the output and each stack directory is
+ * then swapped in with renames, and manifest.json is merged and written atomically. That makes a
+ * partial synth (`tenant add` synthesizes one tenant's stack) cost the same with 5 or 500
+ * tenants, and a reader (cdktf, `tenantctl validate`) never sees a half-written stack.
+ */
+export function synthesize(project: Project, options: SynthOptions = {}): SynthResult {
+  const plan = planSynth(project, options);
+  const staging = fs.mkdtempSync(path.join(plan.outdir, stagingPrefix()));
   try {
-    const parts = buildStaged(project, selected, staging);
-    const staged = parts.map((part) => ({ dir: part, manifest: readManifest(part)! }));
-    const current = readManifest(outdir) ?? { version: staged[0].manifest.version, stacks: {} };
-    const stacksDir = path.join(outdir, 'stacks');
-    fs.mkdirSync(stacksDir, { recursive: true });
-    for (const part of staged) {
-      for (const name of Object.keys(part.manifest.stacks)) {
-        replaceDir(path.join(part.dir, 'stacks', name), path.join(stacksDir, name));
-        current.stacks[name] = part.manifest.stacks[name];
-      }
-    }
-    // Drop outputs of stacks that left the project (a removed tenant) so nobody plans them.
-    const removed = Object.keys(current.stacks).filter((s) => !all.includes(s));
-    for (const name of removed) {
-      delete current.stacks[name];
-      fs.rmSync(path.join(stacksDir, name), { recursive: true, force: true });
-    }
-    current.version = staged[0].manifest.version;
-    current.stacks = Object.fromEntries(all.filter((s) => s in current.stacks).map((s) => [s, current.stacks[s]]));
-    writeJsonAtomic(path.join(outdir, 'manifest.json'), current);
-    return { outdir, written: selected, removed, threads: parts.length };
+    buildApp(project, { outdir: staging, only: new Set(plan.selected) }).synth();
+    return install(plan, [staging]);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 
-/** Stacks per worker below which a worker thread costs more (it loads cdktf and the providers) than it saves. */
-const STACKS_PER_WORKER = 60;
-const WORKER_TIMEOUT_MS = 20 * 60_000;
+/**
+ * synthesize(), with the stacks built on worker threads while this thread stays free: it reports
+ * progress as each stack is written and stops at once when `run.signal` aborts (the workers are
+ * terminated, staging is removed, the output is left as it was). The swap into the output is
+ * synchronous, so a signal arriving during it takes effect after it, never half-way.
+ */
+export async function synthesizeInWorkers(project: Project, options: SynthOptions = {}, run: SynthRun = {}): Promise<SynthResult> {
+  const plan = planSynth(project, options);
+  const staging = fs.mkdtempSync(path.join(plan.outdir, stagingPrefix()));
+  try {
+    const parts = await buildInWorkers(project, plan.selected, staging, run);
+    run.signal?.throwIfAborted();
+    return install(plan, parts);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Swaps the staged stacks into the output and writes the merged manifest. */
+function install(plan: SynthPlan, parts: string[]): SynthResult {
+  const { outdir, all, selected } = plan;
+  const staged = parts.map((part) => ({ dir: part, manifest: readManifest(part)! }));
+  const current = readManifest(outdir) ?? { version: staged[0].manifest.version, stacks: {} };
+  const stacksDir = path.join(outdir, 'stacks');
+  fs.mkdirSync(stacksDir, { recursive: true });
+  for (const part of staged) {
+    for (const name of Object.keys(part.manifest.stacks)) {
+      replaceDir(path.join(part.dir, 'stacks', name), path.join(stacksDir, name));
+      current.stacks[name] = part.manifest.stacks[name];
+    }
+  }
+  // Drop outputs of stacks that left the project (a removed tenant) so nobody plans them.
+  const removed = Object.keys(current.stacks).filter((s) => !all.includes(s));
+  for (const name of removed) {
+    delete current.stacks[name];
+    fs.rmSync(path.join(stacksDir, name), { recursive: true, force: true });
+  }
+  current.version = staged[0].manifest.version;
+  current.stacks = Object.fromEntries(all.filter((s) => s in current.stacks).map((s) => [s, current.stacks[s]]));
+  writeJsonAtomic(path.join(outdir, 'manifest.json'), current);
+  return { outdir, written: selected, removed, threads: parts.length };
+}
 
 /**
- * Builds the selected stacks into staging directories and returns them. A large synth (hundreds
- * of tenants) is split across worker threads, one per CPU: synthesis is CPU-bound and each stack
- * is independent. The threads load the project from disk, so only a project that is on disk, run
- * from compiled JavaScript, is split; the caller blocks until all are done (synthesize stays
- * synchronous for its callers).
+ * Removes what a killed run (SIGKILL, a crash) left in the output: its staging directories, and
+ * the old copy of a stack it was swapping, put back when the new copy never arrived. Only
+ * leftovers of processes that are gone are touched; a live run's are its own.
  */
-function buildStaged(project: Project, selected: string[], staging: string): string[] {
+function removeLeftovers(outdir: string): void {
+  const deadPid = (name: string, re: RegExp) => {
+    const m = re.exec(name);
+    return m !== null && Number(m[1]) !== process.pid && !isRunning(Number(m[1]));
+  };
+  for (const name of fs.readdirSync(outdir)) {
+    if (deadPid(name, /^\.staging-(\d+)-/)) fs.rmSync(path.join(outdir, name), { recursive: true, force: true });
+  }
+  const stacksDir = path.join(outdir, 'stacks');
+  if (!fs.existsSync(stacksDir)) return;
+  for (const name of fs.readdirSync(stacksDir)) {
+    if (!deadPid(name, /\.old-(\d+)$/)) continue;
+    const stack = path.join(stacksDir, name.replace(/\.old-\d+$/, ''));
+    if (fs.existsSync(stack)) fs.rmSync(path.join(stacksDir, name), { recursive: true, force: true });
+    else fs.renameSync(path.join(stacksDir, name), stack);
+  }
+}
+
+/** Stacks per worker below which another worker thread costs more (it loads cdktf and the providers) than it saves. */
+const STACKS_PER_WORKER = 60;
+
+/**
+ * Builds the selected stacks into staging directories and returns them. Every stack is built on a
+ * worker thread, so this thread keeps serving signals and progress; a large synth (hundreds of
+ * tenants) is split across one worker per CPU, round robin so each gets its share of tenants
+ * (synthesis is CPU-bound and each stack is independent). The workers load the project from disk,
+ * so a project that is not on disk, or code not run from compiled JavaScript (ts-jest), is built
+ * in this thread instead.
+ */
+async function buildInWorkers(project: Project, selected: string[], staging: string, run: SynthRun): Promise<string[]> {
   const workerFile = path.join(__dirname, 'synth-worker.js');
-  const threads = Math.min(os.availableParallelism(), Math.floor(selected.length / STACKS_PER_WORKER));
-  if (threads < 2 || !fs.existsSync(workerFile) || !fs.existsSync(path.join(project.dir, PLATFORM_FILE))) {
-    buildApp(project, { outdir: staging, only: new Set(selected) }).synth();
+  let done = 0;
+  const onStack = () => run.onProgress?.(++done, selected.length);
+  if (!fs.existsSync(workerFile) || !fs.existsSync(path.join(project.dir, PLATFORM_FILE))) {
+    run.signal?.throwIfAborted();
+    buildApp(project, { outdir: staging, only: new Set(selected), onStack }).synth();
     return [staging];
   }
-  // Round robin, so that every part gets its share of tenants; the platform stack stays here.
+  const threads = Math.max(1, Math.min(os.availableParallelism(), Math.floor(selected.length / STACKS_PER_WORKER)));
   const chunks = Array.from({ length: threads }, (_, i) => selected.filter((_, j) => j % threads === i));
   const parts = chunks.map((_, i) => path.join(staging, `part-${i}`));
-  const workers = chunks.slice(1).map((stacks, i) => {
-    const signal = new Int32Array(new SharedArrayBuffer(4));
-    const errorFile = path.join(staging, `error-${i + 1}`);
-    const data: SynthWorkerData = { dir: project.dir, outdir: parts[i + 1], stacks, signal, errorFile };
-    return { worker: new Worker(workerFile, { workerData: data }), signal, errorFile };
+  const workers = chunks.map((stacks, i) => new Worker(workerFile, { workerData: { dir: project.dir, outdir: parts[i], stacks } satisfies SynthWorkerData }));
+  const stop = () => Promise.all(workers.map((w) => w.terminate()));
+  const finished = workers.map(
+    (worker) =>
+      new Promise<void>((resolve, reject) => {
+        worker.on('message', (message: SynthWorkerMessage) => {
+          if (message.kind === 'stack') onStack();
+          else if (message.kind === 'done') resolve();
+          else reject(new TenantctlError(`synthesis failed: ${message.message}`));
+        });
+        worker.on('error', (err) => reject(new TenantctlError(`synthesis failed: ${err.message}`)));
+        // A thread that dies without a word (out of memory) must not hang the run.
+        worker.on('exit', () => reject(new TenantctlError('synthesis failed: a synthesis thread stopped without finishing')));
+      }),
+  );
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(run.signal!.reason);
+    if (run.signal?.aborted) onAbort();
+    run.signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    buildApp(project, { outdir: parts[0], only: new Set(chunks[0]) }).synth();
+    await Promise.race([Promise.all(finished), aborted]);
   } finally {
-    // A thread that dies without a word (out of memory) must not hang the run.
-    const deadline = Date.now() + WORKER_TIMEOUT_MS;
-    for (const w of workers) while (Atomics.load(w.signal, 0) === 0 && Date.now() < deadline) Atomics.wait(w.signal, 0, 0, 1000);
-    for (const w of workers) void w.worker.terminate();
-  }
-  const failed = workers.find((w) => Atomics.load(w.signal, 0) !== 1);
-  if (failed) {
-    const why = fs.existsSync(failed.errorFile) ? fs.readFileSync(failed.errorFile, 'utf8') : 'a synthesis thread stopped without finishing';
-    throw new TenantctlError(`synthesis failed: ${why}`);
+    run.signal?.removeEventListener('abort', onAbort);
+    // Also on failure or interrupt: nothing may write into staging after it is removed.
+    await stop();
   }
   return parts;
 }
-
 function readManifest(dir: string): Manifest | undefined {
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) return undefined;
@@ -128,7 +212,7 @@ function readManifest(dir: string): Manifest | undefined {
 
 /** Moves `from` to `to`, replacing `to` with two renames (never leaves `to` half-written). */
 function replaceDir(from: string, to: string): void {
-  const old = `${to}.old-${process.pid}`;
+  const old = `${to}${oldSuffix()}`;
   const hadOld = fs.existsSync(to);
   if (hadOld) fs.renameSync(to, old);
   fs.renameSync(from, to);

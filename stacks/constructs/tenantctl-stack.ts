@@ -13,6 +13,8 @@ import {
 } from 'cdktf';
 import type { Construct, IConstruct } from 'constructs';
 import { platformNames } from '../../src/config/names';
+import { STACK_TAGS } from '../../src/config/labels';
+import { STATE_DIR } from '../../src/config/lifecycle';
 import type { PlatformSpec } from '../../src/config/platform-schema';
 import { PLATFORM_CREDENTIALS_TAG, accountIdOf, workspaceFor } from '../../src/config/workspaces';
 import { ClusterProviders } from './kubernetes/cluster-providers';
@@ -38,7 +40,7 @@ export function configureBackend(stack: TerraformStack, platform: PlatformSpec, 
     new CloudBackend(stack, { organization: tfc.organization, hostname: tfc.hostname, workspaces: new NamedCloudWorkspace(workspace, project) });
   } else {
     // Relative to the stack's working directory (cdktf.out/stacks/<id>): <project>/state/<id>.
-    new LocalBackend(stack, { path: `../../../state/${stackName}/terraform.tfstate` });
+    new LocalBackend(stack, { path: `../../../${STATE_DIR}/${stackName}/terraform.tfstate` });
   }
 }
 
@@ -152,9 +154,9 @@ export function awsProviderConfig(
     defaultTags: [
       {
         tags: {
-          'tenantctl:platform': platform.name,
-          'tenantctl:environment': platform.environment,
-          'tenantctl:stack': stack.id,
+          [STACK_TAGS.platform]: platform.name,
+          [STACK_TAGS.environment]: platform.environment,
+          [STACK_TAGS.stack]: stack.id,
           'tenantctl:account': stack.accountName,
           'tenantctl:kind': stack.kind,
           'managed-by': 'tenantctl',

@@ -28,6 +28,24 @@ function writeOut(dir: string, stacks: Fixture[], manifest = true): string {
   return out;
 }
 
+/**
+ * Writes fixtures as the synth of a project made from platformConfig() (`validate --from` refuses
+ * any other output): with the stacks' default tags naming platform, environment and stack, as
+ * TenantctlStack writes them, and the cluster stack every project has.
+ */
+function writeSynth(dir: string, stacks: Fixture[]): string {
+  const { name, environment } = platformConfig();
+  const dressed = stacks.map((s) => {
+    const json = structuredClone(s.json);
+    for (const aws of json.provider?.aws ?? []) {
+      for (const d of aws.default_tags ?? []) d.tags = { ...d.tags, 'tenantctl:platform': name, 'tenantctl:environment': environment, 'tenantctl:stack': s.name };
+    }
+    return { ...s, json };
+  });
+  const cluster = { name: 'cluster', json: {} } as Fixture;
+  return writeOut(dir, [dressed[0], cluster, ...dressed.slice(1)]);
+}
+
 /** A project directory with platform.json and tenants/<id>.json. */
 function writeProject(dir: string, platform: object, tenants: Record<string, object>): string {
   fs.mkdirSync(path.join(dir, 'tenants'), { recursive: true });
@@ -188,13 +206,13 @@ describe('tenantctl validate --from (in-process)', () => {
   test('GIVEN a clean synth THEN it exits 0; GIVEN a broken one THEN it exits 1 and prints the finding', async () => {
     const b = baseline();
     const project = writeProject(path.join(dir, 'p1'), platformConfig(), { acme: { tier: 'enterprise' } });
-    writeOut(project, [b.platform, b.acme]);
+    writeSynth(project, [b.platform, b.acme]);
     const clean = await runValidate(['--dir', project, '--from', path.join(project, 'cdktf.out')]);
     expect(clean.code).toBe(0);
-    expect(clean.stdout).toMatch(/^passed: 2 stacks/m);
+    expect(clean.stdout).toMatch(/^passed: 3 stacks/m);
 
     body(b.platform, EKS).vpc_config = { endpoint_public_access: true, public_access_cidrs: ['0.0.0.0/0'] };
-    writeOut(project, [b.platform, b.acme]);
+    writeSynth(project, [b.platform, b.acme]);
     const broken = await runValidate(['--dir', project, '--from', path.join(project, 'cdktf.out'), '--output', 'json']);
     expect(broken.code).toBe(1);
     expect(triples(JSON.parse(broken.stdout).findings)).toEqual([['TC-PLT-007', 'platform', EKS]]);
@@ -213,7 +231,7 @@ describe('tenantctl validate --from (in-process)', () => {
     const b = baseline();
     body(b.platform, DB).deletion_protection = false;
     const project = writeProject(path.join(dir, 'p3'), platformConfig(), {});
-    writeOut(project, [b.platform]);
+    writeSynth(project, [b.platform]);
     const res = await runValidate(['--dir', project, '--from', path.join(project, 'cdktf.out'), '--output', 'sarif']);
     expect(res.code).toBe(1);
     const result = JSON.parse(res.stdout).runs[0].results[0];
@@ -257,13 +275,16 @@ describe('end to end: stock output of tenantctl (loadProject + synthesize)', () 
     expect(report.ok).toBe(false);
   });
 
-  test('GIVEN no --from THEN tenantctl validate synthesizes into a temporary directory and reports cdktf.out paths', async () => {
+  test('GIVEN no --from THEN tenantctl validate synthesizes into cdktf.out and its findings point at lines there', async () => {
     const dir = writeProject(path.join(root, 'cli'), platformConfig(), { 'shop-open': { tier: 'starter', overrides: { network: { denyEgress: false } } } });
-    const res = await runValidate(['--dir', dir, '--output', 'json']);
+    const res = await runValidate(['--dir', dir, '--output', 'sarif']);
     expect(res.code).toBe(1);
-    const finding = JSON.parse(res.stdout).findings.find((f: any) => f.severity === 'error');
-    expect(finding).toMatchObject({ ruleId: 'TC-ISO-004', stack: 'tenant-shop-open', file: 'cdktf.out/stacks/tenant-shop-open/cdk.tf.json' });
-    expect(fs.existsSync(path.join(dir, 'cdktf.out'))).toBe(false);
+    const result = JSON.parse(res.stdout).runs[0].results.find((r: any) => r.ruleId === 'TC-ISO-004');
+    const { uri } = result.locations[0].physicalLocation.artifactLocation;
+    expect(uri).toBe('cdktf.out/stacks/tenant-shop-open/cdk.tf.json');
+    const line = fs.readFileSync(path.join(dir, uri), 'utf8').split('\n')[result.locations[0].physicalLocation.region.startLine - 1];
+    expect(line).toMatch(/^\s*"network-policies_default-deny_[^"]*": \{$/);
+    expect(fs.readdirSync(path.join(dir, 'cdktf.out')).sort()).toEqual(['manifest.json', 'stacks']);
   });
 
   /** Opens the synthesized cluster endpoint to the internet, as a hand edit of cdk.tf.json would. */

@@ -94,99 +94,120 @@ function repoWithProject(opts: { platform?: Record<string, unknown>; tenants?: o
 const listed = (result: ChangedResult) => result.stacks.map((s) => `${s.name} ${s.change}`);
 
 describe('tenantctl changed (module) against a real git repository', () => {
-  test('GIVEN no change THEN no stack is listed', () => {
+  test('GIVEN no change THEN no stack is listed', async () => {
     const repo = repoWithProject();
-    const result = changedStacks(repo.dir, 'main');
+    const result = await changedStacks(repo.dir, 'main');
     expect(result.stacks).toEqual([]);
     expect(result.baseCommit).toBe(git(repo.top, 'rev-parse', 'main').trim());
     expect(result.toolChange).toBeNull();
   });
 
-  test("GIVEN one tenant's file changes (a per-tenant override) THEN exactly that tenant's stack is modified", () => {
+  test("GIVEN one tenant's file changes (a per-tenant override) THEN exactly that tenant's stack is modified", async () => {
     const repo = repoWithProject();
     repo.editJson('tenants/beta.json', (t) => (t.overrides = { tier: { quota: { cpu: '2' } } }));
-    expect(listed(changedStacks(repo.dir, 'main'))).toEqual(['tenant-beta modified']);
+    expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['tenant-beta modified']);
   });
 
-  test('GIVEN a tenant file changes in formatting or in a field no stack uses THEN nothing is listed (the synthesized JSON is compared, not the files)', () => {
+  test('GIVEN a tenant file changes in formatting or in a field no stack uses THEN nothing is listed (the synthesized JSON is compared, not the files)', async () => {
     const repo = repoWithProject();
     fs.writeFileSync(path.join(repo.dir, 'tenants/beta.json'), JSON.stringify(TENANTS[1]));
     repo.editJson('tenants/gamma.json', (t) => (t.displayName = 'Gamma Inc'));
-    expect(changedStacks(repo.dir, 'main').stacks).toEqual([]);
+    expect((await changedStacks(repo.dir, 'main')).stacks).toEqual([]);
   });
 
-  test('GIVEN a new tenant without Terraform Cloud THEN only its stack is listed, as added', () => {
+  test('GIVEN a new tenant without Terraform Cloud THEN only its stack is listed, as added', async () => {
     const repo = repoWithProject();
     repo.writeJson('tenants/epsilon.json', { version: 1, id: 'epsilon', tier: 'standard' });
-    expect(listed(changedStacks(repo.dir, 'main'))).toEqual(['tenant-epsilon added']);
+    expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['tenant-epsilon added']);
   });
 
-  test('GIVEN a tenant file is deleted THEN its stack is listed as removed, where it stood among the tenants', () => {
-    const repo = repoWithProject();
+  test('GIVEN a tenant removed at the base and finalized now (its file deleted) THEN its stack is listed as removed, where it stood among the tenants', async () => {
+    const repo = repoWithProject({ tenants: [TENANTS[0], { ...TENANTS[1], status: 'removed' }, ...TENANTS.slice(2)] });
     repo.remove('tenants/beta.json');
     repo.writeJson('tenants/zeta.json', { version: 1, id: 'zeta', tier: 'starter' });
     repo.editJson('tenants/gamma.json', (t) => (t.overrides = { tier: { requestsPerSecond: 150 } }));
     // Head order: alpha, delta, gamma, zeta (sorted ids); beta goes back after alpha.
-    expect(listed(changedStacks(repo.dir, 'main'))).toEqual(['tenant-beta removed', 'tenant-gamma modified', 'tenant-zeta added']);
+    expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['tenant-beta removed', 'tenant-gamma modified', 'tenant-zeta added']);
   });
 
-  test('GIVEN a tenant is marked removed (status removed) THEN its stack is modified, not removed (it is emptied)', () => {
+  test('GIVEN an active tenant whose file is deleted by hand THEN it is an error that says how to remove it', async () => {
+    const repo = repoWithProject();
+    repo.remove('tenants/beta.json');
+    const error = await changedStacks(repo.dir, 'main').catch((err: TenantctlError) => err);
+    expect(error).toBeInstanceOf(TenantctlError);
+    expect((error as TenantctlError).message).toBe(
+      'tenant file deleted while its stack still has resources:\n  - tenants/beta.json is gone, but tenant beta was not removed first: it is active at main\n' +
+        'Without its file a tenant stack is no longer planned, and its namespace, IAM roles and nodes would be left running, unmanaged.',
+    );
+    expect((error as TenantctlError).hint).toBe(
+      "Restore the file (git checkout main -- tenants/beta.json), run `tenantctl tenant remove beta` and apply: that destroys the stack's resources. Then `tenantctl tenant finalize` deletes the file.",
+    );
+  });
+
+  test('GIVEN a tenant file deleted before its first commit while its local state holds resources THEN it is an error too', async () => {
+    const repo = repoWithProject();
+    repo.writeJson('state/tenant-omega/terraform.tfstate', { version: 4, resources: [{ type: 'kubernetes_namespace_v1', name: 'ns' }] });
+    repo.writeJson('state/tenant-empty/terraform.tfstate', { version: 4, resources: [] });
+    await expect(changedStacks(repo.dir, 'main')).rejects.toThrow('tenants/omega.json is gone, but tenant omega was not removed first: state/tenant-omega/terraform.tfstate holds 1 resource\n');
+  });
+
+  test('GIVEN a tenant is marked removed (status removed) THEN its stack is modified, not removed (it is emptied)', async () => {
     const repo = repoWithProject();
     repo.editJson('tenants/delta.json', (t) => (t.status = 'removed'));
-    expect(listed(changedStacks(repo.dir, 'main'))).toEqual(['tenant-delta modified']);
+    expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['tenant-delta modified']);
   });
 
-  test('GIVEN a tier setting changes in platform.json THEN exactly the tenants of that tier are modified, not the platform', () => {
+  test('GIVEN a tier setting changes in platform.json THEN exactly the tenants of that tier are modified, not the platform', async () => {
     const repo = repoWithProject();
     repo.editJson('platform.json', (p) => (p.tiers = { starter: { quota: { cpu: '2' } } }));
     // The platform stack uses the tiers only for PriorityClasses: a quota leaves its JSON as it is.
-    expect(listed(changedStacks(repo.dir, 'main'))).toEqual(['tenant-beta modified', 'tenant-delta modified']);
+    expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['tenant-beta modified', 'tenant-delta modified']);
   });
 
-  test('GIVEN a platform setting that only the platform uses changes THEN only the platform is modified', () => {
+  test('GIVEN a platform setting that only the platform uses changes THEN only the platform is modified', async () => {
     const repo = repoWithProject();
     repo.editJson('platform.json', (p) => (p.edge = { ...p.edge, rateLimitPerIp: 3000 }));
-    expect(listed(changedStacks(repo.dir, 'main'))).toEqual(['platform modified']);
+    expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['platform modified']);
   });
 
-  test('GIVEN platform.json is only reformatted THEN every stack is synthesized twice and none differs (synthesis is deterministic)', () => {
+  test('GIVEN platform.json is only reformatted THEN every stack is synthesized twice and none differs (synthesis is deterministic)', async () => {
     const repo = repoWithProject();
     fs.writeFileSync(path.join(repo.dir, 'platform.json'), JSON.stringify({ ...platformTemplate }));
-    expect(changedStacks(repo.dir, 'main').stacks).toEqual([]);
+    expect((await changedStacks(repo.dir, 'main')).stacks).toEqual([]);
   });
 
-  test('GIVEN a base commit without the project THEN every stack is added', () => {
+  test('GIVEN a base commit without the project THEN every stack is added', async () => {
     const repo = repoWithProject({ tenants: [TENANTS[0]] });
     // A commit with an empty tree, outside main's history: a base before the project existed.
     const emptyTree = execFileSync('git', ['mktree'], { cwd: repo.top, input: '', encoding: 'utf8' }).trim();
     const empty = git(repo.top, 'commit-tree', emptyTree, '-m', 'empty').trim();
-    expect(listed(changedStacks(repo.dir, empty))).toEqual(['platform added', 'cluster added', 'tenant-alpha added']);
+    expect(listed(await changedStacks(repo.dir, empty))).toEqual(['platform added', 'cluster added', 'tenant-alpha added']);
   });
 
-  test('GIVEN the project lives in a subdirectory of the repository THEN its files there are compared', () => {
+  test('GIVEN the project lives in a subdirectory of the repository THEN its files there are compared', async () => {
     const repo = repoWithProject({ subdir: 'infra/prod' });
     repo.editJson('tenants/gamma.json', (t) => (t.tier = 'starter'));
     repo.commit('gamma to starter');
-    const result = changedStacks(repo.dir, 'HEAD~1');
+    const result = await changedStacks(repo.dir, 'HEAD~1');
     expect(listed(result)).toEqual(['tenant-gamma modified']);
-    expect(changedStacks(repo.dir, 'HEAD').stacks).toEqual([]);
+    expect((await changedStacks(repo.dir, 'HEAD')).stacks).toEqual([]);
   });
 
-  test('GIVEN a ref that is not a commit, or a directory outside git THEN a TenantctlError says so', () => {
+  test('GIVEN a ref that is not a commit, or a directory outside git THEN a TenantctlError says so', async () => {
     const repo = repoWithProject({ tenants: [] });
-    expect(() => changedStacks(repo.dir, 'no-such-branch')).toThrow(new TenantctlError(`--base no-such-branch is not a commit in the repository at ${repo.top}`));
+    await expect(changedStacks(repo.dir, 'no-such-branch')).rejects.toThrow(new TenantctlError(`--base no-such-branch is not a commit in the repository at ${repo.top}`));
     const blob = git(repo.top, 'rev-parse', 'main:platform.json').trim();
-    expect(() => changedStacks(repo.dir, blob)).toThrow(/is not a commit/);
+    await expect(changedStacks(repo.dir, blob)).rejects.toThrow(/is not a commit/);
     const outside = tmpDir('nogit');
-    expect(() => changedStacks(outside, 'main')).toThrow(/is not inside a git work tree/);
+    await expect(changedStacks(outside, 'main')).rejects.toThrow(/is not inside a git work tree/);
   });
 
-  test('GIVEN a base whose project does not validate today THEN the error names the ref and the file at fault', () => {
+  test('GIVEN a base whose project does not validate today THEN the error names the ref and the file at fault', async () => {
     const repo = repoWithProject({ tenants: [{ version: 1, id: 'alpha', tier: 'enterprise', colour: 'blue' }] });
     repo.writeJson('tenants/alpha.json', TENANTS[0]);
     let error: unknown;
     try {
-      changedStacks(repo.dir, 'main');
+      await changedStacks(repo.dir, 'main');
     } catch (err) {
       error = err;
     }
@@ -196,7 +217,7 @@ describe('tenantctl changed (module) against a real git repository', () => {
     expect((error as Error).message).toContain('"colour"');
   });
 
-  test('GIVEN package-lock.json pins another tenantctl at base THEN every stack is listed as modified, with the reason', () => {
+  test('GIVEN package-lock.json pins another tenantctl at base THEN every stack is listed as modified, with the reason', async () => {
     const lock = (version: string) => ({
       name: 'my-platform',
       lockfileVersion: 3,
@@ -207,7 +228,7 @@ describe('tenantctl changed (module) against a real git repository', () => {
     repo.commit('lock');
     repo.writeJson('package-lock.json', lock('0.2.0'));
     repo.writeJson('tenants/zeta.json', { version: 1, id: 'zeta', tier: 'starter' });
-    const result = changedStacks(repo.dir, 'main');
+    const result = await changedStacks(repo.dir, 'main');
     expect(listed(result)).toEqual(['platform modified', 'cluster modified', 'tenant-alpha modified', 'tenant-beta modified', 'tenant-zeta added']);
     expect(result.stacks[0].reason).toBe('tenantctl 0.1.0 at base, 0.2.0 now (package-lock.json)');
     expect(result.stacks[4].reason).toBeNull();
@@ -215,22 +236,22 @@ describe('tenantctl changed (module) against a real git repository', () => {
 
     // The same tenantctl on both sides: back to comparing the synthesized JSON.
     repo.writeJson('package-lock.json', lock('0.1.0'));
-    expect(listed(changedStacks(repo.dir, 'main'))).toEqual(['tenant-zeta added']);
+    expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['tenant-zeta added']);
   });
 
   describe('GIVEN Terraform Cloud with a service account', () => {
-    test('WHEN a tenant is added in the platform account THEN its stack is added and the workspaces and bootstrap-platform stacks (its workspace, its run role) are modified, nothing else', () => {
+    test('WHEN a tenant is added in the platform account THEN its stack is added and the workspaces and bootstrap-platform stacks (its workspace, its run role) are modified, nothing else', async () => {
       const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }] });
       repo.writeJson('tenants/epsilon.json', { version: 1, id: 'epsilon', tier: 'standard' });
-      const result = changedStacks(repo.dir, 'main');
+      const result = await changedStacks(repo.dir, 'main');
       expect(listed(result)).toEqual(['workspaces modified', 'bootstrap-platform modified', 'tenant-epsilon added']);
       expect(result.stacks.map((s) => s.workspace)).toEqual(['saas-prod-workspaces', 'saas-prod-bootstrap-platform', 'saas-prod-tenant-epsilon']);
     });
 
-    test('WHEN a tenant is added in the service account THEN bootstrap-payments (its run role) and bootstrap-platform (its role for the cluster and database) change too', () => {
+    test('WHEN a tenant is added in the service account THEN bootstrap-payments (its run role) and bootstrap-platform (its role for the cluster and database) change too', async () => {
       const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }] });
       repo.writeJson('tenants/zeta.json', { version: 1, id: 'zeta', tier: 'starter', serviceAccount: 'payments' });
-      const result = changedStacks(repo.dir, 'main');
+      const result = await changedStacks(repo.dir, 'main');
       expect(listed(result)).toEqual(['workspaces modified', 'bootstrap-platform modified', 'bootstrap-payments modified', 'tenant-zeta added']);
       expect(changedJson(result).groups).toEqual({
         workspaces: ['workspaces'],
@@ -241,27 +262,27 @@ describe('tenantctl changed (module) against a real git repository', () => {
       });
     });
 
-    test('WHEN tenants are added, removed and changed together THEN the shortcut (synthesize only what may differ) gives what synthesizing everything gives', () => {
-      const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }, TENANTS[2]] });
+    test('WHEN tenants are added, removed and changed together THEN the shortcut (synthesize only what may differ) gives what synthesizing everything gives', async () => {
+      const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }, { ...TENANTS[2], status: 'removed' }] });
       repo.remove('tenants/gamma.json');
       repo.editJson('tenants/alpha.json', (t) => (t.tier = 'standard'));
       repo.editJson('tenants/beta.json', (t) => (t.displayName = 'Beta'));
       repo.writeJson('tenants/zeta.json', { version: 1, id: 'zeta', tier: 'starter', serviceAccount: 'payments' });
-      const fast = changedStacks(repo.dir, 'main');
+      const fast = await changedStacks(repo.dir, 'main');
       expect(listed(fast)).toEqual(['workspaces modified', 'bootstrap-platform modified', 'bootstrap-payments modified', 'tenant-alpha modified', 'tenant-gamma removed', 'tenant-zeta added']);
-      expect(changedStacks(repo.dir, 'main', { synthesizeAll: true })).toEqual(fast);
+      expect(await changedStacks(repo.dir, 'main', { synthesizeAll: true })).toEqual(fast);
     });
 
-    test("WHEN a tenant's override changes THEN only its stack is modified (its workspace definition stays the same)", () => {
+    test("WHEN a tenant's override changes THEN only its stack is modified (its workspace definition stays the same)", async () => {
       const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }] });
       repo.editJson('tenants/beta.json', (t) => (t.overrides = { tier: { requestsPerSecond: 200 } }));
-      expect(listed(changedStacks(repo.dir, 'main'))).toEqual(['tenant-beta modified']);
+      expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['tenant-beta modified']);
     });
   });
 });
 
 describe('applyOrder', () => {
-  test('keeps head order and puts each removed stack after the stack that preceded it at base', () => {
+  test('keeps head order and puts each removed stack after the stack that preceded it at base', async () => {
     expect(applyOrder(['platform', 'tenant-a', 'tenant-b', 'tenant-c'], ['platform', 'tenant-a', 'tenant-c', 'tenant-d'])).toEqual([
       'platform',
       'tenant-a',
@@ -274,8 +295,8 @@ describe('applyOrder', () => {
 });
 
 describe('tenantctl changed (CLI)', () => {
-  test('GIVEN one tenant changed in a committed branch THEN human output lists it and --output json gives the CI shape', () => {
-    const repo = repoWithProject({ subdir: 'platform-config', tenants: TENANTS.slice(0, 2) });
+  test('GIVEN one tenant changed in a committed branch THEN human output lists it and --output json gives the CI shape', async () => {
+    const repo = repoWithProject({ subdir: 'platform-config', tenants: [TENANTS[0], { ...TENANTS[1], status: 'removed' }] });
     const base = git(repo.top, 'rev-parse', 'HEAD').trim();
     const update = tenantctl(['tenant', 'update', 'alpha', '--set', 'quota.memory=64Gi', '--no-synth', '--quiet', '--dir', repo.dir]);
     expect(update.status).toBe(0);
@@ -302,13 +323,13 @@ describe('tenantctl changed (CLI)', () => {
     });
   });
 
-  test('GIVEN no change THEN stdout is empty, stderr says so and the exit code is 0', () => {
+  test('GIVEN no change THEN stdout is empty, stderr says so and the exit code is 0', async () => {
     const repo = repoWithProject({ tenants: [] });
     const res = tenantctl(['changed', '--base', 'main', '--dir', repo.dir]);
     expect(res).toEqual({ status: 0, stdout: '', stderr: 'no stack changed since main\n' });
   });
 
-  test('GIVEN a bad ref, a missing --base or a bad --output THEN a clear error and exit 1 or 2', () => {
+  test('GIVEN a bad ref, a missing --base or a bad --output THEN a clear error and exit 1 or 2', async () => {
     const repo = repoWithProject({ tenants: [] });
     const bad = tenantctl(['changed', '--base', 'nope', '--dir', repo.dir]);
     expect(bad.status).toBe(1);
