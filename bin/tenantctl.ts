@@ -21,7 +21,7 @@ Examples:
 Exit codes: 0 ok, 1 configuration or input error (or validation findings), 2 usage error.`,
   );
 
-for (const name of ['init', 'synth', 'tenant', 'validate', 'changed', 'ci']) {
+for (const name of ['init', 'platform', 'synth', 'tenant', 'validate', 'changed', 'ci']) {
   (require(`../src/cli/${name}`) as { register(p: Command): void }).register(program);
 }
 

@@ -27,11 +27,19 @@ export function parseSetting(schema: ZodTypeAny, path: string, raw: string, disp
   return { keys, value: coerce(found.schema, raw) };
 }
 
-/** Writes `setting` into `target`, creating the objects (or lists, at an index) along its path. */
-export function applySetting(target: Record<string, unknown>, setting: Setting): void {
+/**
+ * Writes `setting` into `target`, creating the objects (or lists, at an index) along its path. A
+ * missing object is first filled from `effective` (the same configuration with its defaults), so
+ * that setting `eks.nodeGroups.tenants.maxSize` keeps the group's other defaults.
+ */
+export function applySetting(target: Record<string, unknown>, setting: Setting, effective?: unknown): void {
   let cur: any = target;
+  let defaults: any = effective;
   setting.keys.slice(0, -1).forEach((key, i) => {
-    if (cur[key] === null || typeof cur[key] !== 'object') cur[key] = /^\d+$/.test(setting.keys[i + 1]) ? [] : {};
+    defaults = defaults !== null && typeof defaults === 'object' ? defaults[key] : undefined;
+    if (cur[key] === null || typeof cur[key] !== 'object') {
+      cur[key] = defaults !== null && typeof defaults === 'object' ? structuredClone(defaults) : /^\d+$/.test(setting.keys[i + 1]) ? [] : {};
+    }
     cur = cur[key];
   });
   cur[setting.keys[setting.keys.length - 1]] = setting.value;

@@ -35,12 +35,13 @@ export function tenantChangeWarnings(before: TenantSpec | undefined, after: Tena
   if (before.tierSpec.nodes.isolation === 'dedicated' && after.tierSpec.nodes.isolation !== 'dedicated') {
     warnings.push(`the next apply of ${stack} destroys the tenant's dedicated node group: its pods are rescheduled onto the shared tenants nodes`);
   }
-  for (const key of Object.keys(QUOTA_MEASURES) as (keyof Quota)[]) {
+  const lowered = (Object.keys(QUOTA_MEASURES) as (keyof Quota)[]).flatMap((key) => {
     const measure = QUOTA_MEASURES[key] as (v: unknown) => number;
     const [was, now] = [before.tierSpec.quota[key], after.tierSpec.quota[key]];
-    if (measure(now) < measure(was)) {
-      warnings.push(`quota.${key} is lowered from ${was} to ${now}: running pods keep running, but Kubernetes refuses new ones while the tenant uses more than the new quota`);
-    }
+    return measure(now) < measure(was) ? [`${key} ${was} -> ${now}`] : [];
+  });
+  if (lowered.length) {
+    warnings.push(`the quota is lowered (${lowered.join(', ')}): running pods keep running, but Kubernetes admits no new pod or object while the tenant uses more than the new quota`);
   }
   return warnings;
 }
