@@ -23,6 +23,7 @@ interface InitPlatformOptions {
   serviceAccount?: string[];
   yes: boolean;
   force: boolean;
+  replacePlatform?: boolean;
   synth: boolean;
   quiet?: boolean;
 }
@@ -49,6 +50,7 @@ export function register(program: Command): void {
       .option('--service-account <name=id:purpose...>', 'a further AWS account tenants may live in, e.g. payments=222233334444:"Payment services" (repeatable)')
       .option('-y, --yes', 'take the defaults for every value not given as a flag', false)
       .option('--force', 'overwrite an existing platform.json', false)
+      .option('--replace-platform', 'with --force and tenants present: confirm a change that replaces the cluster, VPC or database (account, region, name, environment, network)')
       .option('--no-synth', 'write platform.json only')
       .option('-q, --quiet', 'print nothing on success'),
   )
@@ -73,7 +75,7 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
   const { platformFile } = await import('../config/project');
   const file = platformFile(dir);
   if (fs.existsSync(file) && !opts.force) {
-    throw new TenantctlError(`${path.relative(process.cwd(), file) || file} already exists`, 'Pass --force to overwrite it, or edit the file and run `tenantctl synth`.');
+    throw new TenantctlError(`${path.relative(process.cwd(), file) || file} already exists`, 'Change settings with `tenantctl platform set <path> <value>`, or pass --force to overwrite it.');
   }
   const config = await answers(opts);
   const { parseWith, loadProject, PLATFORM_FILE, TENANTS_DIR } = await import('../config/project');
@@ -85,6 +87,7 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
   await withProjectLock(dir, async () => {
     const { writeJsonAtomic, writeTextAtomic } = await import('../config/files');
     if (fs.existsSync(file) && !opts.force) throw new TenantctlError(`${file} already exists`, 'Pass --force to overwrite it.');
+    if (fs.existsSync(file) && !opts.replacePlatform) await refuseReplacing(dir, config);
     writeJsonAtomic(file, config);
     fs.mkdirSync(path.join(dir, TENANTS_DIR), { recursive: true });
     writeScaffolding(dir, writeTextAtomic);
@@ -96,6 +99,26 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
       info(opts.quiet, `next: tenantctl tenant add <id> --tier starter|standard|enterprise`);
     }
   });
+}
+
+/**
+ * `--force` over a platform with tenants: refused when the new values replace the cluster, VPC or
+ * database (values left out fall back to defaults, which is how an account or a CIDR used to
+ * be lost), unless --replace-platform.
+ */
+async function refuseReplacing(dir: string, config: Record<string, unknown>): Promise<void> {
+  const { TenantctlError } = await import('../config/errors');
+  const { listTenantIds, loadPlatform } = await import('../config/project');
+  const { platformSchema, resolvePlatform } = await import('../config/platform-schema');
+  const { describeReplacing, replacingChanges, REPLACE_PLATFORM_FLAG } = await import('../config/platform-changes');
+  const tenants = listTenantIds(dir).length;
+  if (!tenants) return;
+  const changes = describeReplacing(replacingChanges(loadPlatform(dir), resolvePlatform(platformSchema.parse(config))));
+  if (!changes.length) return;
+  throw new TenantctlError(
+    `platform.json was not overwritten: the new values cannot be applied in place while ${tenants} tenant(s) exist:\n` + changes.map((c) => `  - ${c}`).join('\n'),
+    `Pass the current values as flags (see \`tenantctl platform show\`), change single settings with \`tenantctl platform set\`, or pass ${REPLACE_PLATFORM_FLAG} to accept that.`,
+  );
 }
 
 /** Files a new project needs beside platform.json; existing ones are left alone. */
