@@ -10,10 +10,10 @@ const QUOTA_MEASURES: { readonly [K in keyof Quota]: (v: Quota[K]) => number } =
   cpuLimit: millicores,
   memory: kibibytes,
   memoryLimit: kibibytes,
-  storage: kibibytes,
   pods: Number,
   services: Number,
   persistentVolumeClaims: Number,
+  storage: kibibytes,
   secrets: Number,
   configMaps: Number,
 };
