@@ -100,3 +100,20 @@ export function coerce(schema: ZodTypeAny | undefined, raw: string): unknown {
     return raw;
   }
 }
+
+/** The schema's default for the value at `keys`, if it declares one. */
+export function defaultAt(root: ZodTypeAny, keys: readonly string[]): unknown {
+  const found = schemaAt(root, keys);
+  return 'schema' in found && found.schema instanceof z.ZodDefault ? (found.schema._def.defaultValue() as unknown) : undefined;
+}
+
+/**
+ * Checks one answer against the schema of its field alone (typed as `coerce` types it), for a
+ * prompt to re-ask with the same message a file would get; undefined when it passes.
+ */
+export function fieldProblem(root: ZodTypeAny, keys: readonly string[], raw: string): string | undefined {
+  const found = schemaAt(root, keys);
+  if (!('schema' in found)) return found.problem;
+  const result = found.schema.safeParse(coerce(found.schema, raw));
+  return result.success ? undefined : result.error.issues[0].message;
+}

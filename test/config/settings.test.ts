@@ -3,7 +3,7 @@ import { parseJson } from '../../src/config/files';
 import { replacingChanges } from '../../src/config/platform-changes';
 import { platformSchema } from '../../src/config/platform-schema';
 import { parseWith, resolveTenant } from '../../src/config/project';
-import { closest } from '../../src/config/schema-path';
+import { closest, defaultAt, fieldProblem } from '../../src/config/schema-path';
 import { applySetting, parseSetting } from '../../src/config/settings';
 import { tenantChangeWarnings } from '../../src/config/tenant-changes';
 import { tenantSchema } from '../../src/config/tenant-schema';
@@ -151,5 +151,19 @@ describe('stack selection', () => {
   });
   it('refuses a pattern that matches nothing', () => {
     expect(messageOf(() => selectStacks(all, ['tenant-*', 'tenent-*']))).toBe('no stack matches "tenent-*"');
+  });
+});
+
+describe('prompt answers checked by the schema of their field', () => {
+  it('give the schema message for a wrong answer and nothing for a right one', () => {
+    expect(fieldProblem(platformSchema, ['aws', 'accountId'], '1234')).toBe('must be a 12-digit AWS account id');
+    expect(fieldProblem(platformSchema, ['aws', 'accountId'], '111122223333')).toBeUndefined();
+    expect(fieldProblem(platformSchema, ['database', 'plannedTenants'], '-3')).toBe('Number must be greater than 0');
+    expect(fieldProblem(platformSchema, ['eks', 'adminPrincipalArns', '0'], 'ops')).toBe('must be an IAM role or user ARN');
+  });
+  it('take their defaults from the schema', () => {
+    expect(defaultAt(platformSchema, ['network', 'vpcCidr'])).toBe('10.0.0.0/16');
+    expect(defaultAt(platformSchema, ['database', 'plannedTenants'])).toBe(500);
+    expect(defaultAt(platformSchema, ['aws', 'accountId'])).toBeUndefined();
   });
 });
