@@ -84,12 +84,12 @@ Examples:
 function parseSets(sets: string[] | undefined): Record<string, unknown> | undefined {
   if (!sets?.length) return undefined;
   const { UsageError } = require('../config/errors') as typeof import('../config/errors');
-  const { parseSetting, applySetting } = require('../config/settings') as typeof import('../config/settings');
+  const { applySetting, isSettingPath, parseSetting } = require('../config/settings') as typeof import('../config/settings');
   const { tierSchema } = require('../config/tiers') as typeof import('../config/tiers');
   const out: Record<string, unknown> = {};
   for (const pair of sets) {
     const eq = pair.indexOf('=');
-    if (eq < 0) throw new UsageError(`--set ${pair} is not path=value, e.g. quota.cpu=8`);
+    if (eq < 0 || !isSettingPath(pair.slice(0, eq))) throw new UsageError(`--set ${pair} is not path=value, e.g. quota.cpu=8`);
     applySetting(out, parseSetting(tierSchema, pair.slice(0, eq), pair.slice(eq + 1), `--set ${pair}`));
   }
   return out;

@@ -40,10 +40,10 @@ export function fieldsOf(schema: ZodTypeAny): string[] | undefined {
   return objects.length ? [...new Set(objects.flatMap((o) => Object.keys(o.shape)))] : undefined;
 }
 
-/** "unknown field: did you mean "cpu"?" (for `cpux`), or the fields there are; the caller names the field. */
+/** `unknown field "cpux": did you mean "cpu"?`, or the fields there are. */
 export function unknownFieldMessage(key: string, known: readonly string[]): string {
   const near = closest(key, known);
-  return `unknown field: ${near ? `did you mean ${JSON.stringify(near)}?` : `use one of ${known.join(', ')}`}`;
+  return `unknown field ${JSON.stringify(key)}: ${near ? `did you mean ${JSON.stringify(near)}?` : `use one of ${known.join(', ')}`}`;
 }
 
 /** The schema found, or the problem with the path and the path of the field at fault. */

@@ -1,5 +1,5 @@
 import type { ZodTypeAny } from 'zod';
-import { ConfigError } from './errors';
+import { ConfigError, UsageError } from './errors';
 import { coerce, schemaAt } from './schema-path';
 
 /** One `path=value` of the command line, typed by the schema at that path. */
@@ -14,13 +14,17 @@ export interface Setting {
  */
 const PATH = /^[a-zA-Z]\w*(\.([a-zA-Z]\w*|\d+))*$/;
 
+export function isSettingPath(path: string): boolean {
+  return PATH.test(path);
+}
+
 /**
  * Reads a setting of a value of `schema` (`quota.cpu` in a tier, `eks.version` in platform.json).
  * An unknown field is refused here with the nearest known one, like in a hand-edited file;
  * `display` names the input in that message.
  */
 export function parseSetting(schema: ZodTypeAny, path: string, raw: string, display: string): Setting {
-  if (!PATH.test(path)) throw new ConfigError(display, [{ field: path, message: 'is not a dotted path of field names, e.g. quota.cpu' }]);
+  if (!isSettingPath(path)) throw new UsageError(`${display}: ${JSON.stringify(path)} is not a dotted path of field names and list indexes, e.g. eks.nodeGroups.tenants.maxSize`);
   const keys = path.split('.');
   const found = schemaAt(schema, keys);
   if ('problem' in found) throw new ConfigError(display, [{ field: found.at.join('.'), message: found.problem }]);

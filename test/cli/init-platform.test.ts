@@ -169,7 +169,7 @@ describe('hand-edited platform.json', () => {
     write(dir, { ...base, netwrok: {} });
     const res = tenantctl(['synth', '--dir', dir]);
     expect(res.status).toBe(1);
-    expect(res.stderr).toMatch(/ {2}- netwrok: unknown field: did you mean "network"\?/);
+    expect(res.stderr).toMatch(/ {2}- netwrok: unknown field "netwrok": did you mean "network"\?/);
   });
 
   it('a missing platform.json says how to create one', () => {

@@ -45,7 +45,7 @@ describe('tenantctl platform set', () => {
     const res = tenantctl(['platform', 'set', 'eks.nodeGroups.tenants.maxSiz', '20', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toBe(
-      'error: platform set eks.nodeGroups.tenants.maxSiz is invalid:\n  - eks.nodeGroups.tenants.maxSiz: unknown field: did you mean "maxSize"?\nFix the values named above and run the command again; nothing was written.\n',
+      'error: platform set eks.nodeGroups.tenants.maxSiz is invalid:\n  - eks.nodeGroups.tenants.maxSiz: unknown field "maxSiz": did you mean "maxSize"?\nFix the values named above and run the command again; nothing was written.\n',
     );
     expect(snapshotTree(dir)).toEqual(before);
   });

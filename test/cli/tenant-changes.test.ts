@@ -24,7 +24,7 @@ describe('GIVEN a project with an enterprise and a starter tenant', () => {
       const before = snapshotTree(dir);
       const res = run('tenant', 'update', 'beta', '--set', 'quota.cpux=8');
       expect(res.status).toBe(1);
-      expect(res.stderr).toBe('error: --set quota.cpux=8 is invalid:\n  - quota.cpux: unknown field: did you mean "cpu"?\nFix the values named above and run the command again; nothing was written.\n');
+      expect(res.stderr).toBe('error: --set quota.cpux=8 is invalid:\n  - quota.cpux: unknown field "cpux": did you mean "cpu"?\nFix the values named above and run the command again; nothing was written.\n');
       expect(snapshotTree(dir)).toEqual(before);
     });
 

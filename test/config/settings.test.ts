@@ -1,4 +1,4 @@
-import { ConfigError } from '../../src/config/errors';
+import { ConfigError, UsageError } from '../../src/config/errors';
 import { parseJson } from '../../src/config/files';
 import { replacingChanges } from '../../src/config/platform-changes';
 import { platformSchema } from '../../src/config/platform-schema';
@@ -39,15 +39,19 @@ describe('GIVEN a --set path, WHEN it is read against the tier schema', () => {
   });
 
   it.each([
-    ['quota.cpux', '  - quota.cpux: unknown field: did you mean "cpu"?'],
-    ['qouta.cpu', '  - qouta: unknown field: did you mean "quota"?'],
-    ['quota.zzzzzz', '  - quota.zzzzzz: unknown field: use one of cpu, cpuLimit, memory, memoryLimit, pods, services, persistentVolumeClaims, storage, secrets, configMaps'],
+    ['quota.cpux', '  - quota.cpux: unknown field "cpux": did you mean "cpu"?'],
+    ['qouta.cpu', '  - qouta: unknown field "qouta": did you mean "quota"?'],
+    ['quota.zzzzzz', '  - quota.zzzzzz: unknown field "zzzzzz": use one of cpu, cpuLimit, memory, memoryLimit, pods, services, persistentVolumeClaims, storage, secrets, configMaps'],
     ['requestsPerSecond.max', '  - requestsPerSecond: is a single value and has no field "max"'],
     ['nodes.nodeGroup.instanceTypes.first', '  - nodes.nodeGroup.instanceTypes: is a list: give an item by its index (0, 1, ...) or the whole list as JSON'],
-    ['__proto__.x', '  - __proto__.x: is not a dotted path of field names, e.g. quota.cpu'],
   ])('THEN %s is refused with a clear message', (path, line) => {
     const message = messageOf(() => parseSetting(tierSchema, path, '1', `--set ${path}=1`));
     expect(message).toBe(`--set ${path}=1 is invalid:\n${line}`);
+  });
+
+  it('THEN a path that is not field names (__proto__, an empty key) is a usage error', () => {
+    expect(() => parseSetting(tierSchema, '__proto__.x', '1', '--set __proto__.x=1')).toThrow(UsageError);
+    expect(messageOf(() => parseSetting(tierSchema, 'quota..cpu', '1', '--set quota..cpu=1'))).toBe('--set quota..cpu=1: "quota..cpu" is not a dotted path of field names and list indexes, e.g. eks.nodeGroups.tenants.maxSize');
   });
 
   it('THEN closest suggests only near names', () => {
@@ -90,7 +94,7 @@ describe('unknown fields in configuration files', () => {
   it('are named with the nearest known field in nested tier overrides of a tenant', () => {
     const platform = platformSpec();
     const file = parseWith(tenantSchema, { version: 1, id: 'acme', tier: 'starter', overrides: { tier: { quota: { cpux: '8' } } } }, 'tenants/acme.json');
-    expect(messageOf(() => resolveTenant(file, platform, resolveTiers(), 'tenants/acme.json'))).toBe('tenants/acme.json is invalid:\n  - overrides.tier.quota.cpux: unknown field: did you mean "cpu"?');
+    expect(messageOf(() => resolveTenant(file, platform, resolveTiers(), 'tenants/acme.json'))).toBe('tenants/acme.json is invalid:\n  - overrides.tier.quota.cpux: unknown field "cpux": did you mean "cpu"?');
   });
 
   it('are named with their tier in platform.json tiers', () => {
@@ -98,7 +102,7 @@ describe('unknown fields in configuration files', () => {
   });
 
   it('are named with the nearest known field in platform.json', () => {
-    expect(messageOf(() => parseWith(platformSchema, { ...platformConfig(), eks: { verison: '1.33' } }, 'platform.json'))).toBe('platform.json is invalid:\n  - eks.verison: unknown field: did you mean "version"?');
+    expect(messageOf(() => parseWith(platformSchema, { ...platformConfig(), eks: { verison: '1.33' } }, 'platform.json'))).toBe('platform.json is invalid:\n  - eks.verison: unknown field "verison": did you mean "version"?');
   });
 });
 
