@@ -23,7 +23,7 @@ Exit codes: 0 ok, 1 configuration or input error (or validation findings), 2 usa
 130 stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM (nothing is left half-written).`,
   );
 
-for (const name of ['init', 'synth', 'tenant', 'validate', 'changed', 'ci']) {
+for (const name of ['init', 'platform', 'synth', 'tenant', 'validate', 'changed', 'ci']) {
   (require(`../src/cli/${name}`) as { register(p: Command): void }).register(program);
 }
 

@@ -20,9 +20,11 @@ interface InitPlatformOptions {
   tenantNodes?: string;
   plannedTenants?: string;
   tfcOrganization?: string;
+  adminPrincipalArns?: string;
   serviceAccount?: string[];
   yes: boolean;
   force: boolean;
+  replacePlatform?: boolean;
   synth: boolean;
   quiet?: boolean;
 }
@@ -40,6 +42,7 @@ export function register(program: Command): void {
       .option('--vpc-cidr <cidr>', 'VPC CIDR (default: 10.0.0.0/16; subnets are planned from it)')
       .option('--azs <list>', 'availability zones, comma-separated (default: <region>a,b,c)')
       .option('--eks-version <version>', 'Kubernetes version of the EKS cluster')
+      .option('--admin-principal-arns <list>', 'IAM role or user ARNs given cluster admin, comma-separated (default: none besides whoever applies the platform)')
       .option('--domain <domain>', 'public DNS zone for tenant hosts, enables HTTPS (default: none)')
       .option('--db-instance-class <class>', 'RDS instance class (default: db.r6g.large)')
       .option('--system-nodes <min:desired:max>', 'size of the system node group (default: 2:3:4)')
@@ -49,6 +52,7 @@ export function register(program: Command): void {
       .option('--service-account <name=id:purpose...>', 'a further AWS account tenants may live in, e.g. payments=222233334444:"Payment services" (repeatable)')
       .option('-y, --yes', 'take the defaults for every value not given as a flag', false)
       .option('--force', 'overwrite an existing platform.json', false)
+      .option('--replace-platform', 'with --force and tenants present: confirm a change that replaces the cluster, VPC or database (account, region, name, environment, network)')
       .option('--no-synth', 'write platform.json only')
       .option('-q, --quiet', 'print nothing on success'),
   )
@@ -73,7 +77,7 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
   const { platformFile } = await import('../config/project');
   const file = platformFile(dir);
   if (fs.existsSync(file) && !opts.force) {
-    throw new TenantctlError(`${path.relative(process.cwd(), file) || file} already exists`, 'Pass --force to overwrite it, or edit the file and run `tenantctl synth`.');
+    throw new TenantctlError(`${path.relative(process.cwd(), file) || file} already exists`, 'Change settings with `tenantctl platform set <path> <value>`, or pass --force to overwrite it.');
   }
   const config = await answers(opts);
   const { parseWith, loadProject, PLATFORM_FILE, TENANTS_DIR } = await import('../config/project');
@@ -87,6 +91,7 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
   await withProjectLock(dir, async () => {
     const { writeJsonAtomic, writeTextAtomic } = await import('../config/files');
     if (fs.existsSync(file) && !opts.force) throw new TenantctlError(`${file} already exists`, 'Pass --force to overwrite it.');
+    if (fs.existsSync(file) && !opts.replacePlatform) await refuseReplacing(dir, config);
     writeJsonAtomic(file, config);
     fs.mkdirSync(path.join(dir, TENANTS_DIR), { recursive: true });
     writeScaffolding(dir, writeTextAtomic);
@@ -106,6 +111,26 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
   });
 }
 
+/**
+ * `--force` over a platform with tenants: refused when the new values replace the cluster, VPC or
+ * database (values left out fall back to defaults, which is how an account or a CIDR used to
+ * be lost), unless --replace-platform.
+ */
+async function refuseReplacing(dir: string, config: Record<string, unknown>): Promise<void> {
+  const { TenantctlError } = await import('../config/errors');
+  const { listTenantIds, loadPlatform } = await import('../config/project');
+  const { platformSchema, resolvePlatform } = await import('../config/platform-schema');
+  const { describeReplacing, replacingChanges, REPLACE_PLATFORM_FLAG } = await import('../config/platform-changes');
+  const tenants = listTenantIds(dir).length;
+  if (!tenants) return;
+  const changes = describeReplacing(replacingChanges(loadPlatform(dir), resolvePlatform(platformSchema.parse(config))));
+  if (!changes.length) return;
+  throw new TenantctlError(
+    `platform.json was not overwritten: the new values cannot be applied in place while ${tenants} tenant(s) exist:\n` + changes.map((c) => `  - ${c}`).join('\n'),
+    `Pass the current values as flags (see \`tenantctl platform show\`), change single settings with \`tenantctl platform set\`, or pass ${REPLACE_PLATFORM_FLAG} to accept that.`,
+  );
+}
+
 /** Files a new project needs beside platform.json; existing ones are left alone. */
 function writeScaffolding(dir: string, write: (file: string, text: string) => void): void {
   const cdktfJson = path.join(dir, 'cdktf.json');
@@ -117,8 +142,16 @@ function writeScaffolding(dir: string, write: (file: string, text: string) => vo
   if (!fs.existsSync(gitignore)) write(gitignore, 'node_modules/\ncdktf.out/\nstate/\n.terraform/\n*.tfstate\n*.tfstate.*\n.tenantctl.lock\n');
 }
 
+type NodeGroupDefault = import('../config/tiers').NodeGroupSize;
+
+const NODE_SIZES = /^(\d+):(\d+):(\d+)$/;
+
+function nodesProblem(value: string): string | undefined {
+  return NODE_SIZES.test(value) ? undefined : `${value} is not min:desired:max, e.g. 2:3:4`;
+}
+
 function parseNodes(flag: string, value: string, instanceTypes: string[]) {
-  const m = /^(\d+):(\d+):(\d+)$/.exec(value);
+  const m = NODE_SIZES.exec(value);
   if (!m) {
     const { UsageError } = require('../config/errors') as typeof import('../config/errors');
     throw new UsageError(`${flag} ${value} is not min:desired:max, e.g. 2:3:4`);
@@ -138,32 +171,46 @@ function parseServiceAccount(value: string): { name: string; accountId: string; 
 }
 
 async function answers(opts: InitPlatformOptions): Promise<Record<string, unknown>> {
-  const { AWS_REGIONS } = await import('../config/regions');
-  const { EKS_VERSIONS, DEFAULT_EKS_VERSION } = await import('../config/eks-versions');
+  const { EKS_VERSIONS } = await import('../config/eks-versions');
   const { defaultSubnetPlan } = await import('../config/cidr');
+  const { platformSchema } = await import('../config/platform-schema');
+  const { defaultAt, fieldProblem } = await import('../config/schema-path');
   const a = { yes: opts.yes };
-  const name = await ask({ flag: '--name', message: 'Platform name', given: opts.name, default: 'saas' }, a);
-  const environment = await ask({ flag: '--environment', message: 'Environment', given: opts.environment, default: 'prod' }, a);
-  const region = await ask(
-    { flag: '--region', message: 'AWS region', given: opts.region, default: 'us-east-1', validate: (r) => (AWS_REGIONS.includes(r) ? undefined : `unknown AWS region ${r}`) },
-    a,
-  );
-  const accountId = await ask(
-    { flag: '--account-id', message: 'AWS account id of the platform', given: opts.accountId, validate: (v) => (/^\d{12}$/.test(v) ? undefined : 'must be 12 digits') },
-    a,
-  );
-  const vpcCidr = await ask({ flag: '--vpc-cidr', message: 'VPC CIDR', given: opts.vpcCidr, default: '10.0.0.0/16' }, a);
+  // Each answer is checked at its prompt by the schema of its field, with the message a
+  // hand-edited platform.json gets, and asked again when wrong; defaults come from the schema.
+  const field = (path: string) => ({ validate: (v: string) => fieldProblem(platformSchema, path.split('.'), v) });
+  const optional = (path: string) => ({ validate: (v: string) => (v === '' ? undefined : fieldProblem(platformSchema, path.split('.'), v)) });
+  const schemaDefault = (path: string) => String(defaultAt(platformSchema, path.split('.')));
+  const nodesDefault = (group: 'system' | 'tenants') => defaultAt(platformSchema, ['eks', 'nodeGroups', group]) as NodeGroupDefault;
+  const sizes = (g: NodeGroupDefault) => `${g.minSize}:${g.desiredSize}:${g.maxSize}`;
+  const name = await ask({ flag: '--name', message: 'Platform name', given: opts.name, default: 'saas', ...field('name') }, a);
+  const environment = await ask({ flag: '--environment', message: 'Environment', given: opts.environment, default: 'prod', ...field('environment') }, a);
+  const region = await ask({ flag: '--region', message: 'AWS region', given: opts.region, default: 'us-east-1', ...field('aws.region') }, a);
+  const accountId = await ask({ flag: '--account-id', message: 'AWS account id of the platform', given: opts.accountId, ...field('aws.accountId') }, a);
+  const vpcCidr = await ask({ flag: '--vpc-cidr', message: 'VPC CIDR', given: opts.vpcCidr, default: schemaDefault('network.vpcCidr') }, a);
   const azs = list(await ask({ flag: '--azs', message: 'Availability zones (comma-separated)', given: opts.azs, default: ['a', 'b', 'c'].map((s) => region + s).join(',') }, a));
   const eksVersion = await ask(
-    { flag: '--eks-version', message: 'EKS version', given: opts.eksVersion, default: DEFAULT_EKS_VERSION, choices: opts.eksVersion ? undefined : EKS_VERSIONS.map((v) => ({ value: v, name: v })) },
+    { flag: '--eks-version', message: 'EKS version', given: opts.eksVersion, default: schemaDefault('eks.version'), choices: opts.eksVersion ? undefined : EKS_VERSIONS.map((v) => ({ value: v, name: v })) },
     a,
   );
-  const domain = await ask({ flag: '--domain', message: 'Domain for tenant hosts (empty for none)', given: opts.domain, default: '' }, a);
-  const dbInstanceClass = await ask({ flag: '--db-instance-class', message: 'Database instance class', given: opts.dbInstanceClass, default: 'db.r6g.large' }, a);
-  const systemNodes = await ask({ flag: '--system-nodes', message: 'System node group min:desired:max', given: opts.systemNodes, default: '2:3:4' }, a);
-  const tenantNodes = await ask({ flag: '--tenant-nodes', message: 'Tenants node group min:desired:max', given: opts.tenantNodes, default: '3:3:12' }, a);
-  const plannedTenants = await ask({ flag: '--planned-tenants', message: 'Planned number of tenants', given: opts.plannedTenants, default: '500' }, a);
-  const tfcOrganization = await ask({ flag: '--tfc-organization', message: 'Terraform Cloud organization (empty for local state)', given: opts.tfcOrganization, default: '' }, a);
+  const adminPrincipals = list(
+    await ask(
+      {
+        flag: '--admin-principal-arns',
+        message: 'IAM roles or users given cluster admin besides whoever applies the platform (comma-separated, empty for none)',
+        given: opts.adminPrincipalArns,
+        default: '',
+        validate: (v) => list(v).map((arn) => fieldProblem(platformSchema, ['eks', 'adminPrincipalArns', '0'], arn)).find(Boolean),
+      },
+      a,
+    ),
+  );
+  const domain = await ask({ flag: '--domain', message: 'Domain for tenant hosts (empty for none)', given: opts.domain, default: '', ...optional('domain') }, a);
+  const dbInstanceClass = await ask({ flag: '--db-instance-class', message: 'Database instance class', given: opts.dbInstanceClass, default: schemaDefault('database.instanceClass'), ...field('database.instanceClass') }, a);
+  const systemNodes = await ask({ flag: '--system-nodes', message: 'System node group min:desired:max', given: opts.systemNodes, default: sizes(nodesDefault('system')), validate: nodesProblem }, a);
+  const tenantNodes = await ask({ flag: '--tenant-nodes', message: 'Tenants node group min:desired:max', given: opts.tenantNodes, default: sizes(nodesDefault('tenants')), validate: nodesProblem }, a);
+  const plannedTenants = await ask({ flag: '--planned-tenants', message: 'Planned number of tenants', given: opts.plannedTenants, default: schemaDefault('database.plannedTenants'), ...field('database.plannedTenants') }, a);
+  const tfcOrganization = await ask({ flag: '--tfc-organization', message: 'Terraform Cloud organization (empty for local state)', given: opts.tfcOrganization, default: '', ...optional('terraformCloud.organization') }, a);
   const serviceAccounts = (opts.serviceAccount ?? []).map(parseServiceAccount);
 
   // The subnet plan is written out so it is visible and editable in platform.json. A bad VPC CIDR
@@ -183,9 +230,10 @@ async function answers(opts: InitPlatformOptions): Promise<Record<string, unknow
     },
     eks: {
       version: eksVersion,
+      ...(adminPrincipals.length ? { adminPrincipalArns: adminPrincipals } : {}),
       nodeGroups: {
-        system: parseNodes('--system-nodes', systemNodes, ['m6i.large']),
-        tenants: parseNodes('--tenant-nodes', tenantNodes, ['m6i.xlarge']),
+        system: parseNodes('--system-nodes', systemNodes, nodesDefault('system').instanceTypes),
+        tenants: parseNodes('--tenant-nodes', tenantNodes, nodesDefault('tenants').instanceTypes),
       },
     },
     ...(domain ? { domain } : {}),

@@ -17,7 +17,7 @@ export function register(program: Command): void {
     program
       .command('synth')
       .description('synthesize the project into cdktf.out/ (manifest.json, stacks/<name>/cdk.tf.json)')
-      .option('-s, --stack <name...>', 'synthesize only these stacks (others keep their output)')
+      .option('-s, --stack <name...>', "synthesize only these stacks, by name or glob such as 'tenant-*' (others keep their output)")
       .option('-o, --outdir <dir>', 'output directory, relative to the working directory (default: <dir>/cdktf.out, or $CDKTF_OUTDIR under cdktf-cli)')
       .option('-q, --quiet', 'print nothing on success')
       .option('-v, --verbose', 'name every stack written (by default more than a few are counted)')
@@ -29,6 +29,7 @@ export function register(program: Command): void {
 Examples:
   $ tenantctl synth                       # every stack
   $ tenantctl synth --stack tenant-acme   # one tenant's stack
+  $ tenantctl synth --stack 'tenant-*'    # every tenant's stack
   $ npx cdktf synth                       # the same, through cdktf-cli (cdktf.json runs tenantctl synth)
 
 On a terminal, a synth that takes more than a second shows its progress on stderr.`,
@@ -47,7 +48,12 @@ On a terminal, a synth that takes more than a second shows its progress on stder
       // Under the project lock like every other writer: a synth that loaded the tenant list just
       // before a concurrent `tenant add` would otherwise drop the new tenant's output as stale,
       // and the two would overwrite each other's manifest.json.
-      const result = await withProjectLock(dir, () => synthesizeForCli(loadProject(dir), { outdir, stacks: opts.stack }, progress));
+      const { stackNames } = await import('../synth/app');
+      const { selectStacks } = await import('../synth/select');
+      const result = await withProjectLock(dir, () => {
+        const project = loadProject(dir);
+        return synthesizeForCli(project, { outdir, stacks: opts.stack && selectStacks(stackNames(project), opts.stack) }, progress);
+      });
       const seconds = progress.elapsedSeconds();
       if (format === 'json') {
         printJson({ outdir: result.outdir, written: result.written, removed: result.removed, threads: result.threads, seconds: Number(seconds.toFixed(1)) });

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { addDirOption, projectDir } from './common';
 import { ask, confirm } from './interactive';
 import { info, parseOutputFormat, printJson, table } from './output';
+import { printPreview } from './preview-output';
 
 interface TenantFlags {
   dir: string;
@@ -16,7 +17,15 @@ interface TenantFlags {
   synth: boolean;
   quiet?: boolean;
   yes: boolean;
+  dryRun?: boolean;
+  output?: string;
 }
+
+/** `--dry-run` and its `--output`, shared by add, update and remove. */
+const addDryRun = (cmd: Command) =>
+  cmd
+    .option('--dry-run', 'print the resources that would be added, changed or destroyed in each stack, and write nothing')
+    .option('-o, --output <format>', 'with --dry-run: human or json', 'human');
 
 export function register(program: Command): void {
   const tenant = program.command('tenant').description('onboard, change and remove tenants (one file per tenant in tenants/)');
@@ -27,13 +36,13 @@ export function register(program: Command): void {
       .option('--admin-email <email>', "contact of the tenant's administrators")
       .option('--service-account <name>', 'AWS service account (from platform.json aws.serviceAccounts) the tenant lives in (default: platform)')
       .option('--admin-principal-arn <arn>', "IAM role of the tenant's team, given namespace-scoped cluster access")
-      .option('--set <path=value...>', 'per-tenant override of a tier value, e.g. --set quota.cpu=8 --set requestsPerSecond=2000')
+      .option('--set <path=value...>', 'per-tenant override of a tier value, typed as the tier field is (lists as JSON), e.g. --set quota.cpu=8 --set requestsPerSecond=2000')
       .option('--no-synth', 'write the tenant file only')
       .option('-q, --quiet', 'print nothing on success');
 
-  addFlags(tenant.command('add <id>').description("onboard a tenant: write tenants/<id>.json and synthesize the tenant's stack"))
+  addDryRun(addFlags(tenant.command('add <id>')).description("onboard a tenant: write tenants/<id>.json and synthesize the tenant's stack"))
     .option('-t, --tier <tier>', 'tier from the catalog (starter, standard, enterprise, or one defined in platform.json)')
-    .option('-y, --yes', 'take defaults for optional values', false)
+    .option('-y, --yes', 'never prompt: take defaults for optional values', false)
     .addHelpText(
       'after',
       `
@@ -53,19 +62,23 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ tenantctl tenant show acme\n  $ tenantctl tenant show acme --output json')
     .action(async (id: string, opts: { dir: string; output: string }) => showTenant(id, opts));
 
-  addFlags(tenant.command('update <id>').description("change a tenant (tier up or down, contacts, overrides) and re-synthesize its stack"))
+  addDryRun(addFlags(tenant.command('update <id>').description("change a tenant (tier up or down, contacts, overrides) and re-synthesize its stack")))
     .option('-t, --tier <tier>', 'new tier')
     .option('--unset <path...>', 'remove per-tenant overrides, e.g. --unset quota.cpu')
-    .addHelpText('after', '\nExamples:\n  $ tenantctl tenant update beta --tier standard\n  $ tenantctl tenant update acme --set quota.memory=64Gi')
-    .action(async (id: string, opts: TenantFlags & { unset?: string[] }) => updateTenant(id, { ...opts, yes: true }));
+    .option('--restore', 'bring back a removed tenant (its kept data is used again)')
+    .addHelpText(
+      'after',
+      '\nAn empty value clears a contact: --display-name "" --admin-email "" --admin-principal-arn "".\n\nExamples:\n  $ tenantctl tenant update beta --tier standard --dry-run\n  $ tenantctl tenant update acme --set quota.memory=64Gi\n  $ tenantctl tenant update acme --set nodes.nodeGroup.instanceTypes=\'["m6i.4xlarge","m7i.4xlarge"]\'\n  $ tenantctl tenant update beta --restore',
+    )
+    .action(async (id: string, opts: TenantFlags & { unset?: string[]; restore?: boolean }) => updateTenant(id, { ...opts, yes: true }));
 
-  addDirOption(tenant.command('remove <id>').description("remove a tenant: its stack is emptied so the next apply destroys its cluster and IAM objects; its data is kept"))
+  addDryRun(addDirOption(tenant.command('remove <id>').description("remove a tenant: its stack is emptied so the next apply destroys its cluster and IAM objects; its data is kept"))
     .option('--purge-data', "also drop the tenant's database schema, shared-table rows and role (asks for confirmation)", false)
     .option('-y, --yes', 'confirm --purge-data without asking (needed in CI)', false)
     .option('--no-synth', 'write the tenant file only')
-    .option('-q, --quiet', 'print nothing on success')
-    .addHelpText('after', '\nExamples:\n  $ tenantctl tenant remove beta                      # keeps the data\n  $ tenantctl tenant remove beta --purge-data --yes   # drops it too')
-    .action(async (id: string, opts: { dir: string; purgeData: boolean; yes: boolean; synth: boolean; quiet?: boolean }) => removeTenant(id, opts));
+    .option('-q, --quiet', 'print nothing on success'))
+    .addHelpText('after', '\nExamples:\n  $ tenantctl tenant remove beta                      # keeps the data\n  $ tenantctl tenant remove beta --purge-data --dry-run\n  $ tenantctl tenant remove beta --purge-data --yes   # drops it too')
+    .action(async (id: string, opts: RemoveFlags) => removeTenant(id, opts));
 
   addDirOption(tenant.command('finalize <id>').description("after a removed tenant's stack has been applied: delete its file, and under Terraform Cloud let its workspace and run roles go"))
     .option('--no-synth', 'delete the tenant file only')
@@ -84,21 +97,17 @@ Examples:
     .action(async (id: string, opts: { dir: string; synth: boolean; quiet?: boolean }) => finalizeTenant(id, opts));
 }
 
-/** `--set a.b=value` pairs into a nested object; numbers and booleans are parsed. */
+/** `--set a.b=value` pairs into a nested object, each value typed by the tier field at its path. */
 function parseSets(sets: string[] | undefined): Record<string, unknown> | undefined {
   if (!sets?.length) return undefined;
   const { UsageError } = require('../config/errors') as typeof import('../config/errors');
+  const { applySetting, isSettingPath, parseSetting } = require('../config/settings') as typeof import('../config/settings');
+  const { tierSchema } = require('../config/tiers') as typeof import('../config/tiers');
   const out: Record<string, unknown> = {};
   for (const pair of sets) {
-    // Every segment is a plain field name: this refuses `a..b` (an empty key) and `__proto__`,
-    // which would otherwise write into Object.prototype instead of the overrides.
-    const m = /^([a-zA-Z]\w*(?:\.[a-zA-Z]\w*)*)=(.*)$/.exec(pair);
-    if (!m) throw new UsageError(`--set ${pair} is not path=value, e.g. quota.cpu=8`);
-    const keys = m[1].split('.');
-    let cur = out;
-    for (const k of keys.slice(0, -1)) cur = (cur[k] ??= {}) as Record<string, unknown>;
-    const raw = m[2];
-    cur[keys[keys.length - 1]] = /^-?\d+(\.\d+)?$/.test(raw) && !/^0\d/.test(raw) && keys[keys.length - 1] !== 'cpu' ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw;
+    const eq = pair.indexOf('=');
+    if (eq < 0 || !isSettingPath(pair.slice(0, eq))) throw new UsageError(`--set ${pair} is not path=value, e.g. quota.cpu=8`);
+    applySetting(out, parseSetting(tierSchema, pair.slice(0, eq), pair.slice(eq + 1), `--set ${pair}`));
   }
   return out;
 }
@@ -112,14 +121,28 @@ async function loadPlatformAndTiers(dir: string) {
 /**
  * Writes a tenant file and synthesizes the stacks that depend on it: its own and, under Terraform
  * Cloud, the workspaces stack and the bootstrap stacks holding its run roles (see
- * `tenantStackNames`). `previous` is the file's earlier text, restored when synthesis fails.
+ * `tenantStackNames`). `previous` is the file's earlier text and spec, restored when synthesis
+ * fails. With --dry-run, prints what the change would do instead, and writes nothing.
  */
 async function commit(
   dir: string,
   tenant: import('../config/tenant-schema').TenantFile,
-  opts: { synth: boolean; quiet?: boolean },
-  previous?: { text: string },
+  spec: import('../config/project').TenantSpec,
+  opts: { synth: boolean; quiet?: boolean; dryRun?: boolean; output?: string },
+  previous?: { text: string; spec: import('../config/project').TenantSpec },
 ) {
+  const { tenantChangeWarnings } = await import('../config/tenant-changes');
+  const { tenantStackNames } = await import('../config/workspaces');
+  const warnings = tenantChangeWarnings(previous?.spec, spec);
+  if (opts.dryRun) {
+    const format = parseOutputFormat(opts.output);
+    const { previewEdit } = await import('../synth/preview');
+    const preview = previewEdit(dir, { tenants: { [tenant.id]: tenant } }, (_, after) => tenantStackNames(after.platform, spec));
+    printPreview(preview.stacks, warnings, format);
+    return;
+  }
+  // Said before anything is written, so that an interrupted run has still shown it.
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const { saveTenantFile, tenantFile, loadProject } = await import('../config/project');
   const file = tenantFile(dir, tenant.id);
   saveTenantFile(dir, tenant);
@@ -127,10 +150,8 @@ async function commit(
   if (!opts.synth) return;
   try {
     const { synthesizeForCli, synthSummary } = await import('./run-synth');
-    const { tenantStackNames } = await import('../config/workspaces');
     const started = Date.now();
     const project = loadProject(dir);
-    const spec = project.tenants.find((t) => t.id === tenant.id)!;
     const result = await synthesizeForCli(project, { stacks: tenantStackNames(project.platform, spec) });
     info(opts.quiet, synthSummary(result, (Date.now() - started) / 1000));
   } catch (err) {
@@ -139,6 +160,23 @@ async function commit(
     if (previous === undefined) fs.rmSync(file, { force: true });
     else writeTextAtomic(file, previous.text);
     throw err;
+  }
+}
+
+/** The way forward from a removed tenant, for `add` and `update` to say. */
+function removedTenantHint(id: string, purged: boolean): string {
+  const finalize = `once the removal is applied, \`tenantctl tenant finalize ${id}\` deletes its file, and the id can be added again`;
+  return purged
+    ? `Its data is purged on the removal's apply: ${finalize}.`
+    : `Its data was kept: restore it with \`tenantctl tenant update ${id} --restore\`, or ${finalize}.`;
+}
+
+/** Contact flags: a value sets the field, an empty value ("") removes it. */
+function applyContacts(raw: Record<string, unknown>, opts: TenantFlags): void {
+  const contacts = { displayName: opts.displayName, adminEmail: opts.adminEmail, adminPrincipalArn: opts.adminPrincipalArn };
+  for (const [field, value] of Object.entries(contacts)) {
+    if (value === '') delete raw[field];
+    else if (value !== undefined) raw[field] = value;
   }
 }
 
@@ -156,33 +194,29 @@ async function addTenant(id: string, opts: TenantFlags): Promise<void> {
       given: opts.tier,
       choices: opts.tier ? undefined : Object.entries(tiers).map(([value, t]) => ({ value, name: value, description: t.description })),
     },
-    { yes: false },
+    { yes: opts.yes },
   );
   const { withProjectLock } = await import('../config/files');
   await withProjectLock(dir, async () => {
     const { tenantFile, parseWith, resolveTenant } = await import('../config/project');
     const { tenantSchema } = await import('../config/tenant-schema');
     if (fs.existsSync(tenantFile(dir, id))) {
+      const existing = parseWith(tenantSchema, JSON.parse(fs.readFileSync(tenantFile(dir, id), 'utf8')), `tenants/${id}.json`);
+      if (existing.status === 'removed') throw new TenantctlError(`tenant ${id} was removed (tenants/${id}.json has status "removed")`, removedTenantHint(id, existing.purgeData));
       throw new TenantctlError(`tenant ${id} already exists (tenants/${id}.json)`, `Use \`tenantctl tenant update ${id}\` to change it, or choose another id.`);
     }
-    const raw = {
-      version: 1,
-      id,
-      tier,
-      ...(opts.displayName ? { displayName: opts.displayName } : {}),
-      ...(opts.adminEmail ? { adminEmail: opts.adminEmail } : {}),
-      ...(opts.serviceAccount ? { serviceAccount: opts.serviceAccount } : {}),
-      ...(opts.adminPrincipalArn ? { adminPrincipalArn: opts.adminPrincipalArn } : {}),
-      ...(opts.set ? { overrides: { tier: parseSets(opts.set) } } : {}),
-    };
+    const raw: Record<string, unknown> = { version: 1, id, tier };
+    applyContacts(raw, opts);
+    if (opts.serviceAccount) raw.serviceAccount = opts.serviceAccount;
+    const sets = parseSets(opts.set);
+    if (sets) raw.overrides = { tier: sets };
     const display = `tenants/${id}.json (from the given values)`;
     const file = parseWith(tenantSchema, raw, display);
-    resolveTenant(file, platform, tiers, display);
-    await commit(dir, raw as typeof file, opts);
+    await commit(dir, raw as typeof file, resolveTenant(file, platform, tiers, display), opts);
   });
 }
 
-async function updateTenant(id: string, opts: TenantFlags & { unset?: string[] }): Promise<void> {
+async function updateTenant(id: string, opts: TenantFlags & { unset?: string[]; restore?: boolean }): Promise<void> {
   const dir = projectDir(opts);
   const { withProjectLock } = await import('../config/files');
   await withProjectLock(dir, async () => {
@@ -192,12 +226,18 @@ async function updateTenant(id: string, opts: TenantFlags & { unset?: string[] }
     const { deepMerge } = await import('../config/tiers');
     const { TenantctlError } = await import('../config/errors');
     const current = loadTenant(dir, platform, tiers, id);
-    if (current.status === 'removed') throw new TenantctlError(`tenant ${id} is removed`, 'A removed tenant cannot be updated; add it under a new id.');
     const previous = fs.readFileSync(tenantFile(dir, id), 'utf8');
     const raw = JSON.parse(previous) as Record<string, any>;
+    if (opts.restore) {
+      if (current.status !== 'removed') throw new TenantctlError(`tenant ${id} is not removed: there is nothing to restore`);
+      if (current.purgeData) throw new TenantctlError(`tenant ${id} was removed with --purge-data: its data is dropped, so it cannot be restored`, removedTenantHint(id, true));
+      delete raw.status;
+      delete raw.purgeData;
+    } else if (current.status === 'removed') {
+      throw new TenantctlError(`tenant ${id} is removed`, removedTenantHint(id, current.purgeData));
+    }
     if (opts.tier) raw.tier = opts.tier;
-    if (opts.displayName) raw.displayName = opts.displayName;
-    if (opts.adminEmail) raw.adminEmail = opts.adminEmail;
+    applyContacts(raw, opts);
     if (opts.serviceAccount && opts.serviceAccount !== current.accountName) {
       // The stack's state holds resources in the old account (its account role, its run roles);
       // Terraform cannot move them, it would orphan them.
@@ -206,14 +246,12 @@ async function updateTenant(id: string, opts: TenantFlags & { unset?: string[] }
         `Remove it (tenant remove ${id}), apply, and add it under a new id with --service-account ${opts.serviceAccount}.`,
       );
     }
-    if (opts.adminPrincipalArn) raw.adminPrincipalArn = opts.adminPrincipalArn;
     const sets = parseSets(opts.set);
     if (sets) raw.overrides = { ...raw.overrides, tier: deepMerge(raw.overrides?.tier ?? {}, sets) };
     for (const p of opts.unset ?? []) unsetPath(raw.overrides?.tier, p.split('.'));
     const display = `tenants/${id}.json (with the given changes)`;
     const file = parseWith(tenantSchema, raw, display);
-    resolveTenant(file, platform, tiers, display, id);
-    await commit(dir, raw as typeof file, opts, { text: previous });
+    await commit(dir, raw as typeof file, resolveTenant(file, platform, tiers, display, id), opts, { text: previous, spec: current });
   });
 }
 
@@ -227,9 +265,19 @@ function unsetPath(obj: Record<string, any> | undefined, keys: string[]): void {
   if (obj[keys[0]] && Object.keys(obj[keys[0]]).length === 0) delete obj[keys[0]];
 }
 
-async function removeTenant(id: string, opts: { dir: string; purgeData: boolean; yes: boolean; synth: boolean; quiet?: boolean }): Promise<void> {
+interface RemoveFlags {
+  dir: string;
+  purgeData: boolean;
+  yes: boolean;
+  synth: boolean;
+  quiet?: boolean;
+  dryRun?: boolean;
+  output?: string;
+}
+
+async function removeTenant(id: string, opts: RemoveFlags): Promise<void> {
   const dir = projectDir(opts);
-  if (opts.purgeData) {
+  if (opts.purgeData && !opts.dryRun) {
     // Fail on an unknown or invalid tenant before asking to confirm dropping its data.
     const { platform, tiers } = await loadPlatformAndTiers(dir);
     (await import('../config/project')).loadTenant(dir, platform, tiers, id);
@@ -242,14 +290,18 @@ async function removeTenant(id: string, opts: { dir: string; purgeData: boolean;
   const { withProjectLock } = await import('../config/files');
   await withProjectLock(dir, async () => {
     const { platform, tiers } = await loadPlatformAndTiers(dir);
-    const { tenantFile, loadTenant } = await import('../config/project');
+    const { tenantFile, loadTenant, parseWith, resolveTenant } = await import('../config/project');
+    const { tenantSchema } = await import('../config/tenant-schema');
     // Fails with a clear message on an unknown or invalid tenant before anything is written.
-    loadTenant(dir, platform, tiers, id);
+    const current = loadTenant(dir, platform, tiers, id);
     const previous = fs.readFileSync(tenantFile(dir, id), 'utf8');
     const raw = JSON.parse(previous) as Record<string, unknown>;
     raw.status = 'removed';
     raw.purgeData = opts.purgeData;
-    await commit(dir, raw as any, opts, { text: previous });
+    const display = `tenants/${id}.json (removed)`;
+    const file = parseWith(tenantSchema, raw, display);
+    await commit(dir, raw as typeof file, resolveTenant(file, platform, tiers, display, id), opts, { text: previous, spec: current });
+    if (opts.dryRun) return;
     info(
       opts.quiet,
       opts.purgeData

@@ -5,7 +5,25 @@ import * as path from 'path';
 import * as lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { cancellable } from '../runtime/interrupt';
-import { TenantctlError } from './errors';
+import { ConfigError, TenantctlError } from './errors';
+
+/**
+ * Parses a configuration file's text; a syntax error is reported at its line and column (an
+ * editor's coordinates), not at V8's character offset.
+ */
+export function parseJson(text: string, display: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    const message = (err as Error).message;
+    const offset = /at position (\d+)/.exec(message);
+    const at = offset ? Number(offset[1]) : text.length;
+    const before = text.slice(0, at).split('\n');
+    const where = `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+    const what = message.replace(/\s*in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of the file');
+    throw new ConfigError(display, [{ field: '', message: `is not valid JSON at ${where}: ${what}` }]);
+  }
+}
 
 /** Writes JSON through a temporary file and a rename, so readers never see half a file. */
 export function writeJsonAtomic(file: string, value: unknown): void {

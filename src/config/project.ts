@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ZodError, ZodType } from 'zod';
+import { z, type ZodError, type ZodType, type ZodTypeAny } from 'zod';
 import { ConfigError, TenantctlError, type ConfigIssue } from './errors';
-import { writeJsonAtomic } from './files';
+import { parseJson, writeJsonAtomic } from './files';
 import { NAME_LIMITS, platformNames, tenantNames, type TenantNames } from './names';
 import { platformSchema, resolvePlatform, type PlatformSpec } from './platform-schema';
+import { fieldsOf, schemaAt, unknownFieldMessage } from './schema-path';
 import { tenantSchema, type TenantFile } from './tenant-schema';
 import { poolPlanProblems } from './tier-capacity';
 import { deepMerge, resolveTiers, tierSchema, type TierSpec } from './tiers';
@@ -48,28 +49,30 @@ export function readJsonFile<T>(file: string, schema: ZodType<T, any, any>, disp
     }
     throw err;
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(display, [{ field: '', message: `is not valid JSON: ${(err as Error).message}` }]);
-  }
-  return parseWith(schema, raw, display);
+  return parseWith(schema, parseJson(text, display), display);
 }
 
 export function parseWith<T>(schema: ZodType<T, any, any>, raw: unknown, display: string): T {
   const result = schema.safeParse(raw);
-  if (!result.success) throw new ConfigError(display, zodIssues(result.error, raw));
+  if (!result.success) throw new ConfigError(display, zodIssues(result.error, raw, schema));
   return result.data;
 }
 
-export function zodIssues(error: ZodError, raw: unknown): ConfigIssue[] {
-  return error.issues.map((i) => {
+/** Zod's issues as tenantctl reports them; with `schema`, an unknown field names the nearest known one. */
+export function zodIssues(error: ZodError, raw: unknown, schema?: ZodTypeAny): ConfigIssue[] {
+  return error.issues.flatMap((i) => {
     const value = valueAt(raw, i.path);
-    let message = i.message;
-    if (i.code === 'unrecognized_keys') message = `unknown field(s) ${i.keys.map((k) => JSON.stringify(k)).join(', ')}: remove them or check the spelling`;
-    if (i.code === 'invalid_type' && i.received === 'undefined') message = 'is required';
-    return { field: i.path.join('.'), message, value: typeof value === 'object' ? undefined : value };
+    const field = i.path.join('.');
+    if (i.code === 'unrecognized_keys') {
+      const owner = schema && schemaAt(schema, i.path.map(String));
+      const known = owner && 'schema' in owner ? fieldsOf(owner.schema) : undefined;
+      return i.keys.map((key) => ({
+        field: field ? `${field}.${key}` : key,
+        message: known ? unknownFieldMessage(key, known) : 'unknown field: remove it or check the spelling',
+      }));
+    }
+    const message = i.code === 'invalid_type' && i.received === 'undefined' ? 'is required' : i.message;
+    return [{ field, message, value: typeof value === 'object' ? undefined : value }];
   });
 }
 
@@ -91,8 +94,8 @@ export function loadTiers(platform: PlatformSpec): Record<string, TierSpec> {
   try {
     tiers = resolveTiers(platform.tiers);
   } catch (err) {
-    if ((err as ZodError).issues) {
-      throw new ConfigError(PLATFORM_FILE, (err as ZodError).issues.map((i) => ({ field: `tiers.${i.path.join('.')}`, message: i.message })));
+    if (err instanceof z.ZodError) {
+      throw new ConfigError(PLATFORM_FILE, zodIssues(err, platform.tiers, z.record(tierSchema)).map((i) => ({ ...i, field: `tiers.${i.field}` })));
     }
     throw err;
   }
@@ -155,7 +158,7 @@ export function resolveTenant(file: TenantFile, platform: PlatformSpec, tiers: R
   if (tier && file.overrides.tier) {
     const result = tierSchema.safeParse(deepMerge(tier, file.overrides.tier));
     if (result.success) tierSpec = result.data;
-    else issues.push(...zodIssues(result.error, deepMerge(tier, file.overrides.tier)).map((i) => ({ ...i, field: `overrides.tier.${i.field}` })));
+    else issues.push(...zodIssues(result.error, deepMerge(tier, file.overrides.tier), tierSchema).map((i) => ({ ...i, field: `overrides.tier.${i.field}` })));
   }
   if (issues.length) throw new ConfigError(display, issues);
   return { ...file, tierSpec, names, accountId, accountName };

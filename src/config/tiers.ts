@@ -15,7 +15,7 @@ const nodeGroupSize = z.object({
   minSize: z.number().int().min(0).max(100),
   desiredSize: z.number().int().min(0).max(100),
   maxSize: z.number().int().min(1).max(100),
-});
+}).strict();
 export type NodeGroupSize = z.infer<typeof nodeGroupSize>;
 export { nodeGroupSize };
 
@@ -35,7 +35,7 @@ export const tierSchema = z
       storage: quantity,
       secrets: z.number().int().min(0),
       configMaps: z.number().int().min(0),
-    }),
+    }).strict(),
     limitRange: z.object({
       defaultCpu: quantity,
       defaultMemory: quantity,
@@ -43,7 +43,7 @@ export const tierSchema = z
       defaultRequestMemory: quantity,
       maxCpu: quantity,
       maxMemory: quantity,
-    }),
+    }).strict(),
     /**
      * The Istio sidecar of every pod, set by the tenant's scheduling policy through Istio's
      * sidecar.istio.io/proxyCPU(Limit) and proxyMemory(Limit) annotations. It counts against the quota.
@@ -59,13 +59,13 @@ export const tierSchema = z
       http1MaxPendingRequests: z.number().int().positive(),
       http2MaxRequests: z.number().int().positive(),
       maxRequestsPerConnection: z.number().int().positive(),
-    }),
+    }).strict(),
     outlierDetection: z.object({
       consecutive5xxErrors: z.number().int().positive(),
       interval: z.string().regex(/^\d+(ms|s|m)$/),
       baseEjectionTime: z.string().regex(/^\d+(ms|s|m)$/),
       maxEjectionPercent: z.number().int().min(1).max(100),
-    }),
+    }).strict(),
     priority: z
       .number()
       .int()
@@ -76,10 +76,10 @@ export const tierSchema = z
       isolation: z.literal('schema-per-tenant'),
       connectionLimit: z.number().int().positive(),
       statementTimeoutSeconds: z.number().int().positive(),
-    }),
+    }).strict(),
     nodes: z.discriminatedUnion('isolation', [
-      z.object({ isolation: z.literal('shared') }),
-      z.object({ isolation: z.literal('dedicated'), nodeGroup: nodeGroupSize }),
+      z.object({ isolation: z.literal('shared') }).strict(),
+      z.object({ isolation: z.literal('dedicated'), nodeGroup: nodeGroupSize }).strict(),
     ]),
   })
   .strict()
@@ -144,8 +144,10 @@ export const tierCatalog: Readonly<Record<string, TierSpec>> = {
 export function resolveTiers(overrides: Record<string, unknown> = {}): Record<string, TierSpec> {
   const result: Record<string, TierSpec> = { ...tierCatalog };
   for (const [name, override] of Object.entries(overrides)) {
-    const merged = deepMerge(tierCatalog[name] ?? {}, override);
-    result[name] = tierSchema.parse(merged);
+    const parsed = tierSchema.safeParse(deepMerge(tierCatalog[name] ?? {}, override));
+    // Issues are reported from the catalog's root, so that they name the tier at fault.
+    if (!parsed.success) throw new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: [name, ...i.path] })));
+    result[name] = parsed.data;
   }
   return result;
 }
