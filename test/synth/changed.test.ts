@@ -273,9 +273,15 @@ describe('tenantctl changed (module) against a real git repository', () => {
       expect(await changedStacks(repo.dir, 'main', { synthesizeAll: true })).toEqual(fast);
     });
 
-    test("WHEN a tenant's override changes THEN only its stack is modified (its workspace definition stays the same)", async () => {
+    test("WHEN a tenant's rate limit override changes THEN its stack and its pipeline's entitlement (bootstrap-platform) are modified, its workspace definition stays the same", async () => {
       const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }] });
       repo.editJson('tenants/beta.json', (t) => (t.overrides = { tier: { requestsPerSecond: 200 } }));
+      expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['bootstrap-platform modified', 'tenant-beta modified']);
+    });
+
+    test("WHEN a tenant's override that is no entitlement changes THEN only its stack is modified", async () => {
+      const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }] });
+      repo.editJson('tenants/beta.json', (t) => (t.overrides = { tier: { limitRange: { maxCpu: '1500m' } } }));
       expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['tenant-beta modified']);
     });
   });
