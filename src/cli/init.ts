@@ -5,7 +5,7 @@ import { addDirOption, list, projectDir } from './common';
 import { ask } from './interactive';
 import { info } from './output';
 
-interface InitPlatformOptions {
+export interface InitPlatformOptions {
   dir: string;
   name?: string;
   environment?: string;
@@ -79,7 +79,7 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
   if (fs.existsSync(file) && !opts.force) {
     throw new TenantctlError(`${path.relative(process.cwd(), file) || file} already exists`, 'Change settings with `tenantctl platform set <path> <value>`, or pass --force to overwrite it.');
   }
-  const config = await answers(opts);
+  const config = await platformAnswers(opts);
   const { parseWith, loadProject, PLATFORM_FILE, TENANTS_DIR } = await import('../config/project');
   const { platformSchema } = await import('../config/platform-schema');
   // Validate before writing anything, the project directory included: a bad flag leaves the
@@ -159,7 +159,22 @@ function parseNodes(flag: string, value: string, instanceTypes: string[]) {
   return { instanceTypes, minSize: Number(m[1]), desiredSize: Number(m[2]), maxSize: Number(m[3]) };
 }
 
-/** Collects every value from flags, defaults and (in a terminal) prompts into a platform.json object. */
+/** `;`-separated entries of a prompt answer, trimmed, empty ones dropped. */
+const entries = (value: string) => value.split(';').map((e) => e.trim()).filter(Boolean);
+
+/** What is wrong with prompted service accounts: their shape, then each field by the schema. */
+function serviceAccountsProblem(values: string[]): string | undefined {
+  const { platformSchema } = require('../config/platform-schema') as typeof import('../config/platform-schema');
+  const { fieldProblem } = require('../config/schema-path') as typeof import('../config/schema-path');
+  for (const value of values) {
+    const m = /^([^=]+)=([^:]+):(.+)$/.exec(value);
+    if (!m) return `${JSON.stringify(value)} is not name=accountId:purpose, e.g. payments=222233334444:Payment services`;
+    const problem = fieldProblem(platformSchema, ['aws', 'serviceAccounts', '0', 'name'], m[1]) ?? fieldProblem(platformSchema, ['aws', 'serviceAccounts', '0', 'accountId'], m[2]);
+    if (problem) return `${m[1]}: ${problem}`;
+  }
+  return undefined;
+}
+
 /** `name=accountId:purpose`; the schema then checks each part (name, 12-digit id, duplicates). */
 function parseServiceAccount(value: string): { name: string; accountId: string; purpose: string } {
   const m = /^([^=]+)=([^:]+):(.+)$/.exec(value);
@@ -170,10 +185,11 @@ function parseServiceAccount(value: string): { name: string; accountId: string; 
   return { name: m[1], accountId: m[2], purpose: m[3] };
 }
 
-async function answers(opts: InitPlatformOptions): Promise<Record<string, unknown>> {
+/** Collects every value from flags, defaults and (in a terminal) prompts into a platform.json object. */
+export async function platformAnswers(opts: InitPlatformOptions): Promise<Record<string, unknown>> {
   const { EKS_VERSIONS } = await import('../config/eks-versions');
   const { defaultSubnetPlan } = await import('../config/cidr');
-  const { platformSchema } = await import('../config/platform-schema');
+  const { availabilityZoneProblem, defaultPlanVpcProblem, platformSchema } = await import('../config/platform-schema');
   const { defaultAt, fieldProblem } = await import('../config/schema-path');
   const a = { yes: opts.yes };
   // Each answer is checked at its prompt by the schema of its field, with the message a
@@ -187,8 +203,19 @@ async function answers(opts: InitPlatformOptions): Promise<Record<string, unknow
   const environment = await ask({ flag: '--environment', message: 'Environment', given: opts.environment, default: 'prod', ...field('environment') }, a);
   const region = await ask({ flag: '--region', message: 'AWS region', given: opts.region, default: 'us-east-1', ...field('aws.region') }, a);
   const accountId = await ask({ flag: '--account-id', message: 'AWS account id of the platform', given: opts.accountId, ...field('aws.accountId') }, a);
-  const vpcCidr = await ask({ flag: '--vpc-cidr', message: 'VPC CIDR', given: opts.vpcCidr, default: schemaDefault('network.vpcCidr') }, a);
-  const azs = list(await ask({ flag: '--azs', message: 'Availability zones (comma-separated)', given: opts.azs, default: ['a', 'b', 'c'].map((s) => region + s).join(',') }, a));
+  const vpcCidr = await ask({ flag: '--vpc-cidr', message: 'VPC CIDR', given: opts.vpcCidr, default: schemaDefault('network.vpcCidr'), validate: defaultPlanVpcProblem }, a);
+  const azs = list(
+    await ask(
+      {
+        flag: '--azs',
+        message: 'Availability zones (comma-separated)',
+        given: opts.azs,
+        default: ['a', 'b', 'c'].map((s) => region + s).join(','),
+        validate: (v) => list(v).map((az) => availabilityZoneProblem(az, region)).find(Boolean),
+      },
+      a,
+    ),
+  );
   const eksVersion = await ask(
     { flag: '--eks-version', message: 'EKS version', given: opts.eksVersion, default: schemaDefault('eks.version'), choices: opts.eksVersion ? undefined : EKS_VERSIONS.map((v) => ({ value: v, name: v })) },
     a,
@@ -211,7 +238,20 @@ async function answers(opts: InitPlatformOptions): Promise<Record<string, unknow
   const tenantNodes = await ask({ flag: '--tenant-nodes', message: 'Tenants node group min:desired:max', given: opts.tenantNodes, default: sizes(nodesDefault('tenants')), validate: nodesProblem }, a);
   const plannedTenants = await ask({ flag: '--planned-tenants', message: 'Planned number of tenants', given: opts.plannedTenants, default: schemaDefault('database.plannedTenants'), ...field('database.plannedTenants') }, a);
   const tfcOrganization = await ask({ flag: '--tfc-organization', message: 'Terraform Cloud organization (empty for local state)', given: opts.tfcOrganization, default: '', ...optional('terraformCloud.organization') }, a);
-  const serviceAccounts = (opts.serviceAccount ?? []).map(parseServiceAccount);
+  // Service accounts: repeated flags, or one prompt of `;`-separated entries (a purpose may hold commas).
+  const serviceAccounts = opts.serviceAccount?.length
+    ? opts.serviceAccount.map(parseServiceAccount)
+    : entries(
+        await ask(
+          {
+            flag: '--service-account',
+            message: 'Other AWS accounts tenants may live in, as name=accountId:purpose (separated by ";", empty for none)',
+            default: '',
+            validate: (v) => serviceAccountsProblem(entries(v)),
+          },
+          a,
+        ),
+      ).map(parseServiceAccount);
 
   // The subnet plan is written out so it is visible and editable in platform.json. A bad VPC CIDR
   // is reported by the schema, so the plan is only derived from a valid one.

@@ -21,6 +21,18 @@ const dnsName = z
   .string()
   .max(253)
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lowercase DNS name such as saas.example.com');
+/** Why `az` is not an availability zone of `region` (`us-east-1a`), or undefined. */
+export function availabilityZoneProblem(az: string, region: string): string | undefined {
+  return az.startsWith(region) && /^[a-z]$/.test(az.slice(region.length)) ? undefined : `${az} is not an availability zone of ${region}: use ${region}a, ${region}b, ...`;
+}
+
+/** Why a VPC CIDR cannot hold the default subnet plan (/20 subnets), or undefined. */
+export function defaultPlanVpcProblem(cidr: string): string | undefined {
+  const vpc = parseCidr(cidr);
+  if (typeof vpc === 'string') return vpc;
+  return vpc.prefix > 20 ? `${vpc.text} is too small for the default subnet plan (/20 subnets): use a /16 to /20 VPC or list publicSubnets, privateSubnets and databaseSubnets` : undefined;
+}
+
 const iamPrincipalArn = z
   .string()
   .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)\/[\w+=,.@/-]+$/, 'must be an IAM role or user ARN');
@@ -223,15 +235,15 @@ export const platformSchema = z
     }
     const azs = cfg.network.availabilityZones ?? [];
     azs.forEach((az, i) => {
-      if (!az.startsWith(cfg.aws.region) || !/^[a-z]$/.test(az.slice(cfg.aws.region.length))) {
-        issue(['network', 'availabilityZones', i], `${az} is not an availability zone of ${cfg.aws.region}: use ${cfg.aws.region}a, ${cfg.aws.region}b, ...`);
-      }
+      const problem = availabilityZoneProblem(az, cfg.aws.region);
+      if (problem) issue(['network', 'availabilityZones', i], problem);
     });
     if (new Set(azs).size !== azs.length) issue(['network', 'availabilityZones'], 'availability zones must be distinct');
     const azCount = azs.length || 3;
     const n = cfg.network;
-    if (vpc.prefix > 20 && !(n.publicSubnets && n.privateSubnets && n.databaseSubnets)) {
-      issue(['network', 'vpcCidr'], `${vpc.text} is too small for the default subnet plan (/20 subnets): use a /16 to /20 VPC or list publicSubnets, privateSubnets and databaseSubnets`);
+    if (!(n.publicSubnets && n.privateSubnets && n.databaseSubnets)) {
+      const problem = defaultPlanVpcProblem(n.vpcCidr);
+      if (problem) issue(['network', 'vpcCidr'], problem);
     }
     const seen: { field: string; cidr: Cidr }[] = [];
     for (const kind of ['publicSubnets', 'privateSubnets', 'databaseSubnets'] as const) {
