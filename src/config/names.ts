@@ -10,6 +10,9 @@ export const PLATFORM_PRIORITY_CLASS = 'tenantctl-platform';
  */
 export const TENANT_ENTRY_SERVICE = { name: 'gateway', port: 8080 } as const;
 
+/** Argo CD's name for the cluster it runs in: the only destination a tenant's AppProject names. */
+export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
+
 /** DNS suffix of Services after `<service>.<namespace>.` (the cluster domain EKS sets). */
 export const SERVICE_DNS_SUFFIX = 'svc.cluster.local';
 
@@ -82,6 +85,10 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     terraformAgentTokenKmsAlias: `alias/${prefix}/terraform-agent-token`,
     /** Under the platform prefix, so two environments of one platform can share an account. */
     ecrRepository: (repo: string) => `${prefix}/${repo}`,
+    /** An image repository's full name, as pods pull it (`<account>.dkr.ecr.<region>.<dns suffix>/<prefix>/<repo>`). */
+    ecrImage: (repo: string) => `${p.aws.accountId}.dkr.ecr.${p.aws.region}.${partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com'}/${prefix}/${repo}`,
+    /** The Argo CD release (and the prefix of its objects). */
+    argoCdRelease: 'argo-cd',
     /** Permissions boundary of every tenant IAM role, one per account that holds them (TenantBoundary, bootstrap stacks). */
     tenantBoundaryPolicy: `${prefix}-tenant-boundary`,
     /** IRSA role of the tenant provisioning Jobs: connects as the tenant provisioner database user only. */
@@ -98,6 +105,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
       /** Where tenant stacks run their database provisioning Jobs (never the master identity's namespace). */
       tenantProvisioning: 'tenantctl-provisioning',
       rateLimit: 'ratelimit',
+      /** Argo CD, and every tenant's AppProject and Applications. */
+      gitops: 'argocd',
     },
     /** Label selector of the Istio ingress gateway pods (chart default). */
     ingressGatewayLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
@@ -184,6 +193,15 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
     deployerBinding: 'tenantctl-deployer',
     /** The tenant's rate limit descriptor ConfigMap in the rate limit namespace (named after its namespace, which admission checks). */
     rateLimitDescriptor: `tenant-${id}`,
+    /** The tenant's Argo CD AppProject, in the Argo CD namespace. */
+    appProject: `tenant-${id}`,
+    /**
+     * The Application of one catalog service, in the Argo CD namespace. Tenant ids never hold
+     * `--`, so no tenant's names start with another's (`tenant-acme--x` is acme's, never acme-x's).
+     */
+    application: (service: string) => `tenant-${id}--${service}`,
+    /** IRSA role of one catalog service (the same `--` keeps tenants' role names apart). */
+    serviceRole: (service: string) => `${platform.prefix}-tenant-${id}--${service}`,
   };
 }
 export type TenantNames = ReturnType<typeof tenantNames>;

@@ -4,7 +4,9 @@ import { EKS_VERSIONS, DEFAULT_EKS_VERSION } from './eks-versions';
 import { AWS_REGIONS } from './regions';
 import { SERVICE_LINKED_ROLE_SERVICES, type ServiceLinkedRoleService } from './service-linked-roles';
 import { spotCapacityIssues } from './spot-capacity';
-import { nodeGroupSize } from './tiers';
+import { tenantNames, TENANT_ENTRY_SERVICE } from './names';
+import { catalogProblems, gitopsSchema, serviceSchema } from './service-catalog';
+import { nodeGroupSize, tierCatalog } from './tiers';
 
 export const CONFIG_VERSION = 1;
 
@@ -210,6 +212,10 @@ export const platformSchema = z
       // Without a named pool, tenantctl runs its own agents: resolved here so stacks see one shape.
       .transform(({ agents, ...tfc }) => ({ ...tfc, agents: tfc.agentPool ? undefined : (agents ?? tfcAgentsSchema.parse({})) }))
       .optional(),
+    /** Where Argo CD reads each tenant's deployment of each service; needed with `services`. */
+    gitops: gitopsSchema.optional(),
+    /** The SaaS's services, deployed into every tenant namespace through Argo CD; none by default. */
+    services: z.array(serviceSchema).default([]),
     /** Accepted findings of `tenantctl validate`; each needs a reason and is reported. */
     suppressions: z.array(suppressionSchema).default([]),
   })
@@ -277,6 +283,14 @@ export const platformSchema = z
     cfg.aws.existingServiceLinkedRoles.forEach((service, i) => {
       if (cfg.aws.existingServiceLinkedRoles.indexOf(service) !== i) issue(['aws', 'existingServiceLinkedRoles', i], 'is listed twice: give each service once');
     });
+    const catalog = catalogProblems(cfg.services, {
+      gitops: cfg.gitops,
+      repositories: cfg.ecr.repositories,
+      tiers: [...new Set([...Object.keys(tierCatalog), ...Object.keys(cfg.tiers)])],
+      // A tenant namespace already holds these: the tenant's service account and the entry Service.
+      reserved: [tenantNames(cfg, 'x').serviceAccount, TENANT_ENTRY_SERVICE.name],
+    });
+    for (const p of catalog) issue(p.path, p.message);
     const names = cfg.aws.serviceAccounts.map((a) => a.name);
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) issue(['aws', 'serviceAccounts', i, 'name'], `service account name ${n} is used twice`);

@@ -7,6 +7,7 @@ import { NAME_LIMITS, platformNames, tenantNames, type TenantNames } from './nam
 import { platformSchema, resolvePlatform, type PlatformSpec } from './platform-schema';
 import { fieldsOf, schemaAt, unknownFieldMessage } from './schema-path';
 import { tenantSchema, type TenantFile } from './tenant-schema';
+import { tenantServiceProblems } from './tenant-services';
 import { poolPlanProblems } from './tier-capacity';
 import { deepMerge, resolveTiers, tierSchema, type TierSpec } from './tiers';
 
@@ -160,6 +161,11 @@ export function resolveTenant(file: TenantFile, platform: PlatformSpec, tiers: R
     if (result.success) tierSpec = result.data;
     else issues.push(...zodIssues(result.error, deepMerge(tier, file.overrides.tier), tierSchema).map((i) => ({ ...i, field: `overrides.tier.${i.field}` })));
   }
+  for (const service of platform.services) {
+    const role = names.serviceRole(service.name);
+    if (role.length > NAME_LIMITS.iamRole) issues.push({ field: 'id', message: `derived IAM role name ${role} of service ${service.name} is longer than ${NAME_LIMITS.iamRole} characters: use a shorter tenant id, service name or platform name`, value: file.id });
+  }
+  if (tierSpec) issues.push(...tenantServiceProblems(platform, file, tierSpec));
   if (issues.length) throw new ConfigError(display, issues);
   return { ...file, tierSpec, names, accountId, accountName };
 }
@@ -183,5 +189,6 @@ export function saveTenantFile(dir: string, tenant: TenantFile): void {
 function stripEmpty(tenant: TenantFile): Record<string, unknown> {
   const out: Record<string, unknown> = { ...tenant };
   if (tenant.overrides && Object.keys(tenant.overrides).length === 0) delete out.overrides;
+  if (tenant.services && Object.keys(tenant.services).length === 0) delete out.services;
   return out;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseCidr } from './cidr';
 import { CONFIG_VERSION } from './platform-schema';
+import { imageTag, serviceName, serviceTierOverride } from './service-catalog';
 
 /** Tenant ids become parts of namespaces, IAM roles, database roles and workspace names. */
 export const TENANT_ID_MAX = 24;
@@ -53,6 +54,8 @@ export const tenantSchema = z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, 'must be an IAM role or user ARN')
       .optional(),
+    /** Per catalog service: an image tag this tenant stays on, and changes of its tier values. */
+    services: z.record(serviceName, z.object({ tag: imageTag.optional(), tier: serviceTierOverride.optional() }).strict()).default({}),
     /** Per-tenant overrides of tier values (any tier field) and of network policy. */
     overrides: z
       .object({
