@@ -32,6 +32,13 @@ const kyvernoController = (name: string): ChartWorkload => ({
   tolerations: [`${name}.tolerations`, 'global.tolerations'],
   priorityClassName: `${name}.priorityClassName`,
 });
+/** Argo CD components fall back to the chart's `global` placement and priority (tenantctl sets only those). */
+const argoCdComponent = (name: string, prefix: string): ChartWorkload => ({
+  name,
+  nodeSelector: [`${prefix}.nodeSelector`, 'global.nodeSelector'],
+  tolerations: [`${prefix}.tolerations`, 'global.tolerations'],
+  priorityClassName: 'global.priorityClassName',
+});
 const kyvernoHook = (name: string, prefix: string): ChartWorkload => ({ name, nodeSelector: [`${prefix}.nodeSelector`, 'global.nodeSelector'], tolerations: [`${prefix}.tolerations`, 'global.tolerations'] });
 
 /** Workloads of each chart, by chart name (the last segment of an OCI reference). Local charts (assets/...) carry no workloads. */
@@ -62,6 +69,16 @@ export const PLATFORM_CHART_WORKLOADS: Readonly<Record<string, readonly ChartWor
     { name: 'node-exporter', daemonSet: true, priorityClassName: 'prometheus-node-exporter.priorityClassName' },
   ],
   jaeger: [{ name: 'jaeger', nodeSelector: ['jaeger.nodeSelector'], tolerations: ['jaeger.tolerations'] }],
+  'argo-cd': [
+    argoCdComponent('application controller', 'controller'),
+    argoCdComponent('API server', 'server'),
+    argoCdComponent('repo server', 'repoServer'),
+    argoCdComponent('ApplicationSet controller', 'applicationSet'),
+    argoCdComponent('notifications controller', 'notifications'),
+    argoCdComponent('Redis secret init job', 'redisSecretInit'),
+    { name: 'redis-ha', ...at2('redis-ha') },
+    { name: 'redis-ha haproxy', ...at2('redis-ha.haproxy') },
+  ],
   'kiali-server': [{ name: 'kiali', nodeSelector: ['deployment.node_selector'], tolerations: ['deployment.tolerations'], priorityClassName: 'deployment.priority_class_name' }],
 };
 

@@ -4,6 +4,7 @@ import { platformNames } from '../../src/config/names';
 import { POOL_LABEL } from '../../src/config/node-pools';
 import type { PlatformSpec } from '../../src/config/platform-schema';
 import type { TierSpec } from '../../src/config/tiers';
+import { ArgoCd } from './addons/argo-cd';
 import { AwsLoadBalancerController } from './addons/aws-load-balancer-controller';
 import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { Istio } from './addons/istio';
@@ -44,7 +45,7 @@ const KUBE_SYSTEM = 'kube-system';
  * What runs in the platform cluster besides tenants: namespaces with Pod Security labels, tier
  * PriorityClasses, the AWS Load Balancer Controller, the Cluster Autoscaler (it owns the node
  * groups' desired sizes), Istio with mesh-wide policies, metrics-server, Kyverno with the
- * tenants' guardrails, Prometheus/Grafana, Jaeger and Kiali, all on the system nodes. Order:
+ * tenants' guardrails, Prometheus/Grafana, Jaeger and Kiali, and with GitOps Argo CD, all on the system nodes. Order:
  * namespaces and priority classes first; Istio base, CNI, istiod, gateway; the mesh chart after
  * the gateway and the load balancer controller (TargetGroupBinding CRD); the guardrails after
  * Kyverno (its CRDs and webhook); Kiali after Prometheus, Jaeger and istiod.
@@ -64,6 +65,8 @@ export class PlatformServices extends Construct {
   readonly kyverno: Kyverno;
   readonly clusterAutoscaler: ClusterAutoscaler;
   readonly tenantGuardrails: TenantGuardrails;
+  /** On a platform with GitOps (platform.json `gitops`). */
+  readonly argoCd?: ArgoCd;
 
   constructor(scope: Construct, id: string, props: PlatformServicesProps) {
     super(scope, id);
@@ -144,6 +147,10 @@ export class PlatformServices extends Construct {
       dependsOn: [...intoAtPlatformPriority('istio'), this.kubePrometheusStack.release, this.jaeger.release, this.istio.istiod],
     });
 
+    if (platform.gitops) {
+      this.argoCd = new ArgoCd(this, 'argo-cd', { releaseName: names.argoCdRelease, namespace: ns.gitops, gitops: platform.gitops, ...platformPriority, dependsOn: intoAtPlatformPriority('gitops') });
+    }
+
     this.dependables = [
       ...this.namespaces.all,
       this.priorityClasses.platform,
@@ -161,6 +168,7 @@ export class PlatformServices extends Construct {
       this.kubePrometheusStack.release,
       this.jaeger.release,
       this.kiali.release,
+      ...(this.argoCd ? [this.argoCd.release] : []),
     ];
   }
 }

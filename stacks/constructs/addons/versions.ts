@@ -16,6 +16,8 @@ export const chartVersions = {
   kyverno: '3.5.2',
   /** Chart only: the image follows the cluster's Kubernetes minor (cluster-autoscaler/image.ts). */
   clusterAutoscaler: '9.59.0',
+  /** Argo CD v3.4 (chart 10.1), with its redis-ha subchart 4.38. */
+  argoCd: '10.1.1',
 } as const;
 
 /** Helm repositories of the charts above (official upstream repositories only). */
@@ -28,6 +30,7 @@ export const chartRepositories = {
   jaeger: 'https://jaegertracing.github.io/helm-charts',
   kyverno: 'https://kyverno.github.io/kyverno',
   autoscaler: 'https://kubernetes.github.io/autoscaler',
+  argo: 'https://argoproj.github.io/argo-helm',
 } as const;
 
 /**

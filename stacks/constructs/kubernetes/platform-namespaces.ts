@@ -12,7 +12,7 @@ export interface PlatformNamespacesProps {
 
 /** Pod Security Admission levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
-export type PlatformNamespaceKey = 'istio' | 'monitoring' | 'platform' | 'sharedServices' | 'policy' | 'rateLimit';
+export type PlatformNamespaceKey = 'istio' | 'monitoring' | 'platform' | 'sharedServices' | 'policy' | 'rateLimit' | 'gitops';
 
 /** Label naming a platform namespace's role; NetworkPolicies may select namespaces by it. */
 export const NAMESPACE_ROLE_LABEL = 'tenantctl.io/namespace-role';
@@ -30,6 +30,8 @@ export const NAMESPACE_POD_SECURITY: Readonly<Record<PlatformNamespaceKey, PodSe
   // Kyverno's controllers are restricted-compliant, but its chart's hooks are not guaranteed to be.
   policy: 'baseline',
   rateLimit: 'restricted',
+  // Argo CD's own pods are restricted-compliant; those of its redis-ha subchart are not guaranteed to be.
+  gitops: 'baseline',
 };
 const ROLES: Readonly<Record<PlatformNamespaceKey, string>> = {
   istio: 'mesh',
@@ -38,6 +40,7 @@ const ROLES: Readonly<Record<PlatformNamespaceKey, string>> = {
   sharedServices: 'shared-services',
   policy: 'policy',
   rateLimit: 'rate-limit',
+  gitops: 'gitops',
 };
 /** Labels beyond Pod Security and role. */
 const EXTRA_LABELS: Readonly<Partial<Record<PlatformNamespaceKey, Record<string, string>>>> = {
@@ -56,6 +59,7 @@ const READINESS_GATE_LABELS = { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enab
  * audits at restricted, so anything weaker than restricted is visible in events and audit logs.
  */
 export class PlatformNamespaces extends Construct {
+  /** By key; `gitops` only on a platform with GitOps. */
   readonly namespaces: Readonly<Record<PlatformNamespaceKey, NamespaceV1>>;
   /** All namespace resources, for dependsOn. */
   readonly all: NamespaceV1[];
@@ -63,7 +67,8 @@ export class PlatformNamespaces extends Construct {
   constructor(scope: Construct, id: string, props: PlatformNamespacesProps) {
     super(scope, id);
     const names = platformNames(props.platform).namespaces;
-    const keys = Object.keys(NAMESPACE_POD_SECURITY) as PlatformNamespaceKey[];
+    // Argo CD's namespace exists only on a platform with GitOps (platform.json `gitops`).
+    const keys = (Object.keys(NAMESPACE_POD_SECURITY) as PlatformNamespaceKey[]).filter((key) => key !== 'gitops' || props.platform.gitops);
     const entries = keys.map((key) => {
       const name = names[key];
       const level = NAMESPACE_POD_SECURITY[key];
