@@ -7,6 +7,7 @@ import type { TenantSpec } from '../src/config/project';
 import { proxyResourceId } from './constructs/database/proxy-resource-id';
 import { clusterOidc } from './constructs/identity/cluster-oidc';
 import { StsEndpointAddresses } from './constructs/network/sts-endpoint-addresses';
+import { TenantServices } from './constructs/gitops/tenant-services';
 import { DedicatedNodes } from './constructs/tenant/dedicated-nodes';
 import { TenantAccess } from './constructs/tenant/tenant-access';
 import { TenantAccountRole, tenantAccountRoleArn } from './constructs/tenant/tenant-account-role';
@@ -84,6 +85,9 @@ export class TenantStack extends TenantctlStack {
     });
     if (ownAccount) new TenantAccountRole(this, 'account-role', { platform, tenant, provider: this.aws, workloadRole: identity.role });
     new TenantDatabase(this, 'database', { platform, tenant, proxyEndpoint: proxy.endpoint });
+
+    // The catalog's services, deployed by Argo CD.
+    if (platform.services.length) new TenantServices(this, 'services', { platform, tenant, oidcProviderArn: oidc.providerArn, oidcIssuer: oidc.issuer, proxyResourceId: proxyResourceId(proxy) });
 
     // Scheduling: dedicated nodes for tiers that have them, priority and placement for every pod.
     if (tenant.tierSpec.nodes.isolation === 'dedicated') {

@@ -77,6 +77,8 @@ export const serviceSchema = z
     defaults: serviceTierSchema,
     /** Per tier, changes of `defaults`. */
     tiers: z.record(z.string(), serviceTierOverride).default({}),
+    /** The service connects to its tenant's database, as the tenant's database user through RDS Proxy. */
+    database: z.boolean().default(false),
     /** What the service's own IAM role may do (IRSA), scoped to its tenant. */
     iam: z.array(iamStatementSchema).default([]),
   })

@@ -19,6 +19,8 @@ export interface TenantService {
   readonly port: number;
   readonly healthPath: string;
   readonly entry: boolean;
+  /** Its role may connect to the tenant's database as the tenant's database user. */
+  readonly database: boolean;
   /** The Kubernetes Service: the entry service's is the one the tenant's VirtualService routes to. */
   readonly service: { readonly name: string; readonly port: number };
   readonly serviceAccount: string;
@@ -54,6 +56,7 @@ export function tenantServices(platform: PlatformSpec, tenant: Pick<TenantFile, 
       port: s.port,
       healthPath: s.healthPath,
       entry: s.entry,
+      database: s.database,
       service: s.entry ? { name: TENANT_ENTRY_SERVICE.name, port: TENANT_ENTRY_SERVICE.port } : { name: s.name, port: s.port },
       serviceAccount: s.name,
       roleName: own.serviceRole(s.name),

@@ -1,7 +1,7 @@
 /**
  * Schema validation of Kubernetes and Istio objects (what `kubernetes_manifest` resources and
  * charts send to the API server), against the published OpenAPI schemas packaged as
- * kubernetes-models (Kubernetes 1.3x) and @kubernetes-models/istio. Model modules are required on
+ * kubernetes-models (Kubernetes 1.3x), @kubernetes-models/istio and @kubernetes-models/argo-cd. Model modules are required on
  * demand, one per kind, so commands that never validate pay nothing at start-up.
  *
  * Limits: the schemas check types, enums and required fields, not unknown fields (most CRD schemas
@@ -32,6 +32,7 @@ const GROUP_PACKAGES: readonly [RegExp, string][] = [
   [/\.istio\.io$/, '@kubernetes-models/istio'],
   [/^monitoring\.coreos\.com$/, '@kubernetes-models/prometheus-operator'],
   [/^kyverno\.io$/, '@kubernetes-models/kyverno'],
+  [/^argoproj\.io$/, '@kubernetes-models/argo-cd'],
 ];
 
 /**
@@ -65,7 +66,7 @@ export function validateManifest(obj: Record<string, unknown>): SchemaProblem | 
   if (!apiVersion || !kind) return problem('apiVersion and kind must be non-empty strings');
   const found = modelOf(apiVersion, kind);
   if (!found) {
-    return problem(`${apiVersion} ${kind} has no schema in kubernetes-models, @kubernetes-models/istio, @kubernetes-models/prometheus-operator or @kubernetes-models/kyverno: check the apiVersion and kind, or validate it against its CRD another way`);
+    return problem(`${apiVersion} ${kind} has no schema in kubernetes-models, @kubernetes-models/istio, @kubernetes-models/prometheus-operator, @kubernetes-models/kyverno or @kubernetes-models/argo-cd: check the apiVersion and kind, or validate it against its CRD another way`);
   }
   if (!name && typeof metadata.generateName !== 'string') return problem('metadata.name is required');
   try {

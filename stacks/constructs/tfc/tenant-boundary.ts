@@ -2,6 +2,7 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { TENANT_PLACEHOLDER } from '../../../src/config/service-catalog';
 import { accountIdOf } from '../../../src/config/workspaces';
 import { TENANT_DB_USER_TAG, TENANT_TAG } from './tenant-run-permissions';
 
@@ -35,7 +36,8 @@ const NEVER_FOR_TENANTS = ['iam:*', 'sts:*', 'organizations:*', 'account:*'];
  * The most a tenant role may ever do in one account, whatever inline policy its pipeline gives
  * it. The same document for every tenant, keyed on the role's own tags (which the tenant run
  * role may set only to its tenant): in the platform account, connect as the tenant's own
- * database user and chain into the tenant's own account role; in a service account (the tenant
+ * database user, chain into the tenant's own account role, and what the service catalog grants
+ * its services on the tenant's own objects ({tenant} is the role's tenant tag); in a service account (the tenant
  * account role, which the tenant's team grants access to what it builds), act only on objects
  * the team built with the tenant's `tenantctl:tenant` tag, and never through IAM or STS.
  */
@@ -50,8 +52,17 @@ export function tenantBoundaryStatements(platform: PlatformSpec, accountName: st
       Action: ['rds-db:connect'],
       Resource: [`arn:${partition}:rds-db:${platform.aws.region}:${platform.aws.accountId}:dbuser:*/${principalTag(TENANT_DB_USER_TAG)}`],
     };
+    // The catalog services' rights, on the objects of the role's own tenant only.
+    const catalog: BoundaryStatement[] = platform.services.flatMap((service) =>
+      service.iam.map((st, i) => ({
+        Sid: `Catalog${service.name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}${i}`,
+        Effect: 'Allow' as const,
+        Action: [...st.actions],
+        Resource: st.resources.map((r) => r.split(TENANT_PLACEHOLDER).join(tenant)),
+      })),
+    );
     const serviceAccounts = platform.aws.serviceAccounts.map((a) => a.accountId);
-    if (!serviceAccounts.length) return [connect];
+    if (!serviceAccounts.length) return [connect, ...catalog];
     // The account role is named after the tenant id, which the role's tenant tag holds.
     const chain: BoundaryStatement = {
       Sid: 'ChainIntoOwnAccountRole',
@@ -59,7 +70,7 @@ export function tenantBoundaryStatements(platform: PlatformSpec, accountName: st
       Action: ['sts:AssumeRole', 'sts:TagSession'],
       Resource: serviceAccounts.map((id) => `arn:${partition}:iam::${id}:role/${names.prefix}-tenant-${tenant}`),
     };
-    return [connect, chain];
+    return [connect, chain, ...catalog];
   }
   // Existing objects only: a request-tag grant to create would also let the role adopt any untagged object by tagging it.
   return [{ Sid: 'OwnTaggedObjects', Effect: 'Allow', NotAction: NEVER_FOR_TENANTS, Resource: ['*'], Condition: { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: tenant } } }];

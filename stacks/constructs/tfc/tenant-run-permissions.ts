@@ -2,6 +2,7 @@ import { actionsOf } from '../../../src/config/aws-actions';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import type { TenantSpec } from '../../../src/config/project';
+import { tenantServices } from '../../../src/config/tenant-services';
 import { accountIdOf } from '../../../src/config/workspaces';
 import type { PolicyStatement } from './run-permissions';
 import { NODE_TEMPLATE_TAG_PREFIX } from '../addons/cluster-autoscaler/asg-tags';
@@ -38,6 +39,8 @@ interface ScopeContext {
   /** An ARN in the role's account (and region, unless `region: false`, as IAM ARNs have none). */
   readonly arn: (service: string, resource: string, options?: { region?: boolean }) => string;
   readonly names: ReturnType<typeof platformNames>;
+  /** ARNs of the roles the tenant's stack owns in the account: its workload role and one per catalog service. */
+  readonly roles: string[];
 }
 
 /**
@@ -76,7 +79,7 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
   // The key is found by its alias: the request names it, so the condition narrows the lookup to it.
   'data.aws_kms_key': (c) => [{ resources: [c.arn('kms', 'key/*')], condition: { StringEquals: { 'kms:RequestAlias': c.names.kmsAlias('ebs') } } }],
   aws_iam_role: (c, action) => {
-    const role = [c.arn('iam', `role/${c.tenant.names.iamRole}`, { region: false })];
+    const role = c.roles;
     // Without the boundary the pipeline could point the role's trust at itself and give it anything.
     if (action === 'iam:CreateRole' || action === 'iam:PutRolePermissionsBoundary') return [{ resources: role, condition: c.bounded }];
     // The boundary keys on these tags: the pipeline may set them only to its own tenant, and never remove them.
@@ -87,7 +90,7 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
     return [{ resources: role }];
   },
   aws_iam_role_policy: (c, action) => {
-    const role = [c.arn('iam', `role/${c.tenant.names.iamRole}`, { region: false })];
+    const role = c.roles;
     return action === 'iam:GetRolePolicy' ? [{ resources: role }] : [{ resources: role, condition: c.bounded }];
   },
   aws_launch_template: (c, action) => {
@@ -192,12 +195,15 @@ export function tenantRunStatements(platform: PlatformSpec, tenant: TenantSpec, 
   const names = platformNames(platform);
   const account = accountIdOf(platform, roleAccount);
   const boundary = tenantBoundaryArn(platform, roleAccount);
+  const arn: ScopeContext['arn'] = (service, resource, options = {}) => `arn:${names.partition}:${service}:${options.region === false ? '' : platform.aws.region}:${account}:${resource}`;
+  // Service roles live beside the workload role, in the platform account (the cluster's IRSA).
+  const services = roleAccount === 'platform' ? tenantServices(platform, tenant).map((s) => s.roleName) : [];
   const context: ScopeContext = {
     tenant,
     bounded: { StringEquals: { 'iam:PermissionsBoundary': boundary } },
     names,
-    arn: (service, resource, options = {}) =>
-      `arn:${names.partition}:${service}:${options.region === false ? '' : platform.aws.region}:${account}:${resource}`,
+    arn,
+    roles: [tenant.names.iamRole, ...services].map((name) => arn('iam', `role/${name}`, { region: false })),
   };
   const statements: PolicyStatement[] = [];
   // Calls with no resource-level permission (Describe*) share one statement across types: the

@@ -1,0 +1,59 @@
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { Construct } from 'constructs';
+import { platformNames } from '../../../src/config/names';
+import type { PlatformSpec } from '../../../src/config/platform-schema';
+import type { TenantSpec } from '../../../src/config/project';
+import { tenantServices } from '../../../src/config/tenant-services';
+import { IrsaRole } from '../identity/irsa-role';
+import { TENANT_DB_USER_TAG, tenantBoundaryArn } from '../tfc/tenant-run-permissions';
+import { appProjectManifest, applicationManifest } from './tenant-gitops-manifests';
+
+export interface TenantServicesProps {
+  readonly platform: PlatformSpec;
+  readonly tenant: TenantSpec;
+  readonly oidcProviderArn: string;
+  readonly oidcIssuer: string;
+  /** `prx-...` of the RDS Proxy, for services that connect to the tenant's database. */
+  readonly proxyResourceId: string;
+}
+
+/**
+ * The catalog's services for one tenant. Per service, an IRSA role for its own service account
+ * (the catalog's permissions on the tenant's objects, under the tenant boundary with Terraform
+ * Cloud) and an Argo CD Application; one AppProject fences them all in the tenant's namespace.
+ * Argo CD applies the workloads (service account, Deployment, Service, autoscaler, disruption
+ * budget) from the tenant's path of the application repository: Kubernetes changes of the
+ * service teams never wait for this stack, and this stack changes only with the catalog.
+ */
+export class TenantServices extends Construct {
+  readonly project: Manifest;
+  readonly applications: Record<string, Manifest> = {};
+
+  constructor(scope: Construct, id: string, props: TenantServicesProps) {
+    super(scope, id);
+    const { platform, tenant } = props;
+    const names = platformNames(platform);
+    this.project = new Manifest(this, 'app-project', { manifest: appProjectManifest(platform, tenant) });
+    for (const service of tenantServices(platform, tenant)) {
+      const dbUser = `arn:${names.partition}:rds-db:${platform.aws.region}:${platform.aws.accountId}:dbuser:${props.proxyResourceId}/${tenant.names.dbRole}`;
+      const role = new IrsaRole(this, `${service.name}-role`, {
+        roleName: service.roleName,
+        oidcProviderArn: props.oidcProviderArn,
+        oidcIssuer: props.oidcIssuer,
+        namespace: tenant.names.namespace,
+        serviceAccount: service.serviceAccount,
+        permissionsBoundary: platform.terraformCloud ? tenantBoundaryArn(platform, 'platform') : undefined,
+        tags: service.database ? { [TENANT_DB_USER_TAG]: tenant.names.dbRole } : undefined,
+        statements: [
+          ...(service.database ? [{ sid: 'ConnectAsTenantDbUserThroughProxy', actions: ['rds-db:connect'], resources: [dbUser] }] : []),
+          ...service.iam.map((s, i) => ({ sid: `Catalog${i}`, actions: [...s.actions], resources: [...s.resources] })),
+        ],
+      });
+      // The role's permissions exist before Argo CD starts the pods that use them.
+      this.applications[service.name] = new Manifest(this, `${service.name}-application`, {
+        manifest: applicationManifest(platform, tenant, service, role.arn),
+        dependsOn: [this.project, role.role, ...role.permissions],
+      });
+    }
+  }
+}
