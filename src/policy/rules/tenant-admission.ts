@@ -10,11 +10,12 @@ import type { Rule, StackDocument, Violation } from '../types';
  * Kinds whose effect reaches past the tenant's namespace: a namespace's labels decide its sidecar
  * injection, Pod Security level and tier, a ResourceQuota how much of the shared nodes the tenant
  * takes, and every Istio networking object can bind the shared gateway or be exported to other
- * namespaces.
+ * namespaces, and an Argo CD AppProject or Application decides where Argo CD deploys and what.
  */
 const REACHING: readonly { readonly group: string; readonly resources: readonly string[] | '*' }[] = [
   { group: '', resources: ['namespaces', 'resourcequotas'] },
   { group: 'networking.istio.io', resources: '*' },
+  { group: 'argoproj.io', resources: '*' },
 ];
 const WRITES = ['create', 'update', 'patch', '*'];
 

@@ -4,7 +4,8 @@ import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1, type RoleV1Rule } from '@cdktf/provider-kubernetes/lib/role-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { SERVICE_DNS_SUFFIX, platformNames, tenantNames, type TenantNames } from '../../../src/config/names';
+import { APP_PROJECT_DENIED_KINDS } from '../../../src/config/gitops';
+import { IN_CLUSTER_SERVER, SERVICE_DNS_SUFFIX, platformNames, tenantNames, type TenantNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { SQL_JOB_HASH_LENGTH } from '../database/sql-job';
 import { TENANT_ADMIN_RULES } from '../tenant/tenant-access';
@@ -14,6 +15,9 @@ import { TENANT_NAMESPACE_POLICY_LABELS } from '../tenant/tenant-namespace';
 import { celString, celTemplate, tenantSqlJobValidations } from './sql-job-admission';
 import { descriptorFileKey, tenantDescriptorParts } from '../../../src/config/rate-limit';
 import { validatingAdmissionPolicy } from './validating-admission-policy';
+
+/** Argo CD kinds a tenant stack writes in Argo CD's namespace: admission checks them. */
+export const TENANT_GITOPS_RESOURCES = ['appprojects', 'applications'] as const;
 
 /** What the Kubernetes provider does with the objects it manages: no list or watch. */
 export const MANAGE = ['get', 'create', 'update', 'patch', 'delete'];
@@ -40,6 +44,8 @@ export const TENANT_SHARED_NAMESPACE_KINDS = {
   rateLimit: [{ apiGroup: '', resources: ['configmaps'] }],
   /** Only a purging pipeline (the purge group): the master identity's Job. */
   platform: [{ apiGroup: 'batch', resources: ['jobs'] }, { apiGroup: '', resources: ['configmaps'] }],
+  /** With GitOps: the tenant's AppProject and Applications in Argo CD's namespace. */
+  gitops: [{ apiGroup: 'argoproj.io', resources: [...TENANT_GITOPS_RESOURCES] }],
 } as const;
 
 export interface TenantDeployerAccessProps {
@@ -74,7 +80,8 @@ const rule = (apiGroup: string, resources: readonly string[], verbs: string[], r
  *   synthesizes them); and the Istio objects whose effect reaches past the namespace only as far
  *   as the tenant: VirtualServices on the tenant gateway for its own host (or path prefix) to its
  *   own Services, DestinationRules for its own Services, ServiceEntries visible to its namespace
- *   only, EnvoyFilters that only add the local rate limit.
+ *   only, EnvoyFilters that only add the local rate limit; with GitOps, its own AppProject, fenced
+ *   as APP_PROJECT_DENIED_KINDS says, and its own Applications, in that project and namespace.
  *
  * Reads of shared namespaces are by name only (get): the provider never lists.
  */
@@ -109,6 +116,7 @@ export class TenantDeployerAccess extends Construct {
       ['monitoring', groups.group],
       ['rateLimit', groups.group],
       ['platform', groups.purgeGroup],
+      ...(platform.gitops ? [['gitops', groups.group] as [keyof typeof TENANT_SHARED_NAMESPACE_KINDS, string]] : []),
     ];
     for (const [key, subject] of shared) {
       const role = new RoleV1(this, `${key}-role`, {
@@ -154,6 +162,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         { apiGroups: ['monitoring.coreos.com'], apiVersions: ['*'], operations: writes, resources: ['prometheusrules'] },
         // Deleting a route or rule takes nothing from anyone else.
         { apiGroups: ['networking.istio.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: [...TENANT_MESH_KINDS] },
+        ...(platform.gitops ? [{ apiGroups: ['argoproj.io'], apiVersions: ['*'], operations: writes, resources: [...TENANT_GITOPS_RESOURCES] }] : []),
       ],
     },
     matchConditions: [{ name: 'tenant-pipelines-only', expression: `'${groups.group}' in request.userInfo.groups` }],
@@ -166,7 +175,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
     validations: [
       { expression: `variables.tenant != ''`, message: 'a tenant pipeline identity belongs to exactly one tenant group' },
       {
-        expression: `request.namespace in ['', ${name((n) => n.namespace)}, '${ns.tenantProvisioning}', '${ns.monitoring}', '${ns.rateLimit}', '${ns.platform}']`,
+        expression: `request.namespace in ['', ${name((n) => n.namespace)}, ${[ns.tenantProvisioning, ns.monitoring, ns.rateLimit, ns.platform, ...(platform.gitops ? [ns.gitops] : [])].map((n) => `'${n}'`).join(', ')}]`,
         message: 'a tenant pipeline writes only in its own namespace and its objects of the shared namespaces',
       },
       {
@@ -201,6 +210,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
       },
       ...tenantSqlJobValidations(platform, name),
       ...meshValidations(platform),
+      ...(platform.gitops ? gitopsValidations(platform) : []),
     ],
   };
 }
@@ -330,6 +340,47 @@ function meshValidations(platform: PlatformSpec): { expression: string; message:
         `object.spec.configPatches.all(p, p.applyTo == '${patch.applyTo}' && p.match.context == '${patch.context}' && p.patch.operation == '${patch.operation}' && p.patch.value.name == '${patch.filter}')`,
       ),
       message: `a tenant's EnvoyFilters only insert the local rate limit (${patch.filter}) into the sidecars' inbound listeners`,
+    },
+  ];
+}
+
+/**
+ * The tenant's Argo CD objects. Argo CD writes workloads with its own rights, outside this
+ * policy: what holds a service team to its tenant is the AppProject (destinations the tenant's
+ * namespace on this cluster only, no cluster-scoped kind, every APP_PROJECT_DENIED_KINDS kind
+ * denied, used by Applications of Argo CD's namespace only) and each Application's project (its
+ * own: another tenant's project would open that tenant's namespace) and destination. Names are
+ * the tenant's: `tenant-<id>` and `tenant-<id>--<service>` (ids hold no `--`).
+ */
+function gitopsValidations(platform: PlatformSpec): { expression: string; message: string }[] {
+  const ns = platformNames(platform).namespaces;
+  const namespace = celName(platform, (n) => n.namespace);
+  const project = celName(platform, (n) => n.appProject);
+  const application = `'^' + ${celName(platform, (n) => n.application(''))} + '[a-z0-9]+(-[a-z0-9]+)*$'`;
+  const kind = (resource: string, expression: string) => `request.resource.resource != '${resource}' || request.operation == 'DELETE' || (${expression})`;
+  const destination = (d: string) => `has(${d}.server) && ${d}.server == '${IN_CLUSTER_SERVER}' && !has(${d}.name) && has(${d}.namespace) && ${d}.namespace == ${namespace}`;
+  const group = (b: string) => `(has(${b}.group) ? ${b}.group : '')`;
+  const denied = APP_PROJECT_DENIED_KINDS.map((k) => `object.spec.namespaceResourceBlacklist.exists(b, ${group('b')} == '${k.group}' && b.kind == '${k.kind}')`).join(' && ');
+  return [
+    {
+      expression: `request.namespace != '${ns.gitops}' || (request.resource.resource == 'appprojects' ? request.name == ${project} : request.name.matches(${application}))`,
+      message: 'a tenant pipeline may manage only its own AppProject and Applications',
+    },
+    {
+      expression: kind('appprojects', `has(object.spec.destinations) && object.spec.destinations.size() > 0 && object.spec.destinations.all(d, ${destination('d')})`),
+      message: "a tenant's AppProject deploys only into the tenant's namespace on this cluster",
+    },
+    {
+      expression: kind('appprojects', `(!has(object.spec.clusterResourceWhitelist) || object.spec.clusterResourceWhitelist.size() == 0) && !has(object.spec.sourceNamespaces)`),
+      message: "a tenant's AppProject allows no cluster-scoped kind, and only Applications of Argo CD's namespace",
+    },
+    {
+      expression: kind('appprojects', `has(object.spec.namespaceResourceBlacklist) && ${denied}`),
+      message: `a tenant's AppProject denies ${APP_PROJECT_DENIED_KINDS.map((k) => `${k.group || 'core'}/${k.kind}`).join(', ')}`,
+    },
+    {
+      expression: kind('applications', `object.spec.project == ${project} && has(object.spec.destination) && ${destination('object.spec.destination')}`),
+      message: "a tenant's Applications are in its own AppProject and deploy into its own namespace on this cluster",
     },
   ];
 }
