@@ -2,6 +2,7 @@ import type { Rule } from '../types';
 import { consistencyRules } from './consistency';
 import { databaseJobRules } from './database-jobs';
 import { deployabilityRules } from './deployability';
+import { gitopsRules } from './gitops';
 import { manifestSchema } from './manifest-schema';
 import { meshEgressRules } from './mesh-egress';
 import { pipelineRules } from './pipeline';
@@ -15,6 +16,7 @@ import { tenantIsolationRules } from './tenant-isolation';
 export * from './consistency';
 export * from './database-jobs';
 export * from './deployability';
+export * from './gitops';
 export * from './manifest-schema';
 export * from './mesh-egress';
 export * from './pipeline';
@@ -26,4 +28,4 @@ export * from './tenant-admission';
 export * from './tenant-isolation';
 
 /** Every rule `tenantctl validate` runs, in report order. */
-export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...quotaRules, ...tenantAdmissionRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules, ...schedulingRules, ...meshEgressRules, ...databaseJobRules];
+export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...quotaRules, ...tenantAdmissionRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules, ...schedulingRules, ...meshEgressRules, ...databaseJobRules, ...gitopsRules];

@@ -275,7 +275,8 @@ const SIDECAR_ANNOTATIONS: Readonly<Record<keyof ResourceQuantities, string>> = 
   limitMemory: 'sidecar.istio.io/proxyMemoryLimit',
 };
 
-function tenantSidecar(t: TenantStackInfo): ResourceQuantities | undefined {
+/** Exported for the GitOps workload rule (TC-GIT-004). */
+export function tenantSidecar(t: TenantStackInfo): ResourceQuantities | undefined {
   for (const patch of podPatches(t)) {
     const annotations = unanchoredKeys(block(at(patch, 'metadata.annotations')));
     const q = Object.fromEntries(Object.entries(SIDECAR_ANNOTATIONS).map(([field, key]) => [field, annotations[key]]));
@@ -354,7 +355,7 @@ export const quotaAdmitsTier: Rule = {
 };
 
 /** One quota value in the unit of its resource. */
-function amountOf(r: QuotaResource, q: string): number {
+export function amountOf(r: QuotaResource, q: string): number {
   const both = amounts({ requestCpu: q, limitCpu: q, requestMemory: q, limitMemory: q });
   return both[r];
 }
