@@ -393,7 +393,9 @@ async function showTenant(id: string, opts: { dir: string; output: string }): Pr
   const { platform, tiers } = await loadPlatformAndTiers(dir);
   const { loadTenant } = await import('../config/project');
   const t = loadTenant(dir, platform, tiers, id);
-  const view = { id: t.id, tier: t.tier, status: t.status, displayName: t.displayName, adminEmail: t.adminEmail, serviceAccount: t.accountName, accountId: t.accountId, names: t.names, resolvedTier: t.tierSpec, overrides: t.overrides };
+  const { tenantServices } = await import('../config/tenant-services');
+  const services = tenantServices(platform, t).map((s) => ({ name: s.name, image: `${s.image.repository}:${s.image.tag}`, version: s.image.tag, pinned: s.pinned, replicas: s.values.replicas, application: s.application, path: s.path }));
+  const view = { id: t.id, tier: t.tier, status: t.status, displayName: t.displayName, adminEmail: t.adminEmail, serviceAccount: t.accountName, accountId: t.accountId, names: t.names, resolvedTier: t.tierSpec, overrides: t.overrides, services };
   if (format === 'json') {
     printJson(view);
     return;
@@ -411,6 +413,7 @@ async function showTenant(id: string, opts: { dir: string; output: string }): Pr
     `nodes        ${t.tierSpec.nodes.isolation}`,
     `database     schema ${t.names.dbSchema}, role ${t.names.dbRole}`,
     `IAM role     ${t.names.iamRole}`,
+    ...services.map((s, i) => `${i === 0 ? 'services    ' : '            '} ${s.name} ${s.version}${s.pinned ? ' (pinned)' : ''}, ${s.replicas.min}-${s.replicas.max} replicas, ${s.path}`),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }
