@@ -97,3 +97,10 @@ describe('a tenant\'s services', () => {
     expect(() => catalogTenant(platform, { id: 'acme', tier: 'starter', services: { user: { tier: { replicas: { max: 5 } } } } })).toThrow(/quota.pods 10 of tier starter/);
   });
 });
+
+describe('README', () => {
+  test('shows the example catalog the tests run, verbatim', () => {
+    const readme = require('fs').readFileSync(require('path').join(__dirname, '..', '..', 'README.md'), 'utf8') as string;
+    expect(readme).toContain('```json\n' + JSON.stringify(exampleCatalog, null, 2) + '\n```');
+  });
+});
