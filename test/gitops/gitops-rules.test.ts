@@ -1,4 +1,6 @@
 import { Testing } from 'cdktf';
+import { resolveTiers } from '../../src/config/tiers';
+import { irsaTrust, tenantPermissions } from '../../src/policy/rules/tenant-isolation';
 import { appProjectDestinations, appProjectResources, applicationsInOwnProject, applicationsUnderPodSecurity, workloadsFitQuota } from '../../src/policy/rules/gitops';
 import type { Rule, StackDocument } from '../../src/policy/types';
 import { TenantStack } from '../../stacks/tenant-stack';
@@ -84,5 +86,26 @@ describe('TC-GIT-005: Pod Security', () => {
     expect(messages(applicationsUnderPodSecurity, (j) => (apps(j)[0].spec.destination.namespace = 'default'))).toEqual([
       'Application tenant-acme--project deploys into "default", a namespace whose Pod Security the tenant stack does not set, not "restricted"',
     ]);
+  });
+});
+
+describe('GIVEN the project loaded WHEN the tenant isolation rules check the service roles', () => {
+  const project = { dir: '.', platform, tiers: resolveTiers(platform.tiers), tenants: [catalogTenant(platform, { id: 'acme', tier: 'starter' })] };
+  const check = (rule: Rule, edit?: (json: any) => void) => rule.check({ stacks: [stackWith(edit)], project }).map((f) => f.message);
+
+  test("THEN TC-ISO-009 accepts roles that trust the service accounts the tenant's Applications deploy", () => {
+    expect(check(irsaTrust)).toEqual([]);
+    expect(check(irsaTrust, (j) => (apps(j)[0].spec.source.helm.valuesObject.serviceAccount.name = 'other'))).toEqual([
+      'role acme-prod-tenant-acme--project trusts service account project, which the stack does not create (it creates app, other, task, user)',
+    ]);
+  });
+
+  test("THEN TC-ISO-010 accepts the catalog's grants on the tenant's objects, and nothing beyond them", () => {
+    expect(check(tenantPermissions)).toEqual([]);
+    const widen = (j: any) => {
+      const policy = Object.values(j.resource.aws_iam_role_policy as Record<string, any>).find((p) => p.name === 'acme-prod-tenant-acme--project');
+      policy.policy = policy.policy.replace('acme-prod-attachments/acme/*', 'acme-prod-attachments/*');
+    };
+    expect(check(tenantPermissions, widen)).toEqual(['policy allows s3:GetObject, s3:PutObject; names resource arn:aws:s3:::acme-prod-attachments/*, not a database user']);
   });
 });

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { platformSchema } from '../../src/config/platform-schema';
 import { tenantServiceProblems, tenantServices } from '../../src/config/tenant-services';
 import { tenantSchema } from '../../src/config/tenant-schema';
@@ -100,7 +102,7 @@ describe('a tenant\'s services', () => {
 
 describe('README', () => {
   test('shows the example catalog the tests run, verbatim', () => {
-    const readme = require('fs').readFileSync(require('path').join(__dirname, '..', '..', 'README.md'), 'utf8') as string;
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
     expect(readme).toContain('```json\n' + JSON.stringify(exampleCatalog, null, 2) + '\n```');
   });
 });

@@ -1,4 +1,5 @@
 import { platformNames } from '../../config/names';
+import { tenantServices } from '../../config/tenant-services';
 import {
   at,
   block,
@@ -245,7 +246,7 @@ export const irsaTrust: Rule = {
   remediation: 'Trust the cluster\'s OIDC provider with StringEquals on <issuer>:sub = system:serviceaccount:<tenant namespace>:<service account> (IrsaRole does).',
   check: (ctx) =>
     perTenant(ctx, (t) => {
-      const accounts = inNamespace(t, 'kubernetes_service_account_v1', 'kubernetes_service_account').map((s) => resolved(t.stack, at(s.body.metadata, 'name')));
+      const accounts = [...inNamespace(t, 'kubernetes_service_account_v1', 'kubernetes_service_account').map((s) => resolved(t.stack, at(s.body.metadata, 'name'))), ...deployedServiceAccounts(t)];
       return resources(t.stack, 'aws_iam_role').flatMap((role) => {
         const statements = parsePolicy(t.stack, role.body.assume_role_policy);
         if (!statements) return [v(t, role.address, `the trust policy of role ${String(role.body.name ?? role.id)} cannot be read, so it cannot be checked`, 'warning')];
@@ -292,11 +293,25 @@ function ownAccountRoleArns(t: TenantStackInfo): string[] {
     .map((r) => `:iam::${account}:role/${String(r.body.name)}`);
 }
 
+/** Service accounts the tenant's Applications deploy into its namespace (the tenant-service chart's), by name. */
+function deployedServiceAccounts(t: TenantStackInfo): string[] {
+  return manifests(t.stack, 'Application')
+    .filter((a) => at(a.manifest.spec, 'destination.namespace') === t.namespace)
+    .map((a) => at(a.manifest.spec, 'source.helm.valuesObject.serviceAccount.name'))
+    .filter((name): name is string => typeof name === 'string');
+}
+
+/** The service catalog's IAM statements for one tenant ({tenant} replaced), when the project loaded. */
+function catalogGrants(ctx: RuleContext, tenantId: string): { actions: readonly string[]; resources: readonly string[] }[] {
+  const tenant = ctx.project?.tenants.find((x) => x.id === tenantId);
+  return ctx.project && tenant ? tenantServices(ctx.project.platform, tenant).flatMap((s) => s.iam) : [];
+}
+
 export const tenantPermissions: Rule = {
   id: 'TC-ISO-010',
   title: 'Tenant IAM permissions name only the tenant\'s own database user',
   severity: 'error',
-  rationale: 'A tenant workload needs one permission, rds-db:connect as its own database user; any other action or another tenant\'s user (or a wildcard) crosses the tenant boundary in AWS.',
+  rationale: 'A tenant workload needs one permission, rds-db:connect as its own database user (and its catalog services what platform.json grants them on the tenant\'s own objects); any other action or another tenant\'s user (or a wildcard) crosses the tenant boundary in AWS.',
   remediation: 'Allow only rds-db:connect on arn:...:dbuser:<proxy or instance resource id>/tenant_<id>; attach no managed policies in a tenant stack.',
   check: (ctx) =>
     perTenant(ctx, (t) => {
@@ -308,8 +323,11 @@ export const tenantPermissions: Rule = {
         }
         const problems: string[] = [];
         const chainTargets = ownAccountRoleArns(t);
+        const catalog = catalogGrants(ctx, t.id);
         for (const s of policy.statements.filter((x) => x.effect === 'Allow')) {
           const resolvedResources = s.resources.map((r) => resolveString(t.stack, r));
+          // What the service catalog grants a service, on this tenant's objects.
+          if (s.actions.length && catalog.some((g) => s.actions.every((a) => g.actions.includes(a)) && resolvedResources.every((r) => g.resources.includes(r)))) continue;
           // A tenant in its own AWS account may chain into its role there, and nowhere else.
           if (s.actions.length && s.actions.every((a) => CHAIN_ACTIONS.includes(a)) && resolvedResources.every((r) => chainTargets.includes(/^arn:[a-z-]+(:iam::.*)$/.exec(r)?.[1] ?? ''))) continue;
           const actions = s.actions.filter((a) => a.toLowerCase() !== 'rds-db:connect');

@@ -23,6 +23,11 @@ export interface TenantIdentityProps {
   readonly accountRoleArn?: string;
 }
 
+/** The tenant's database user as IAM names it for `rds-db:connect` through RDS Proxy. */
+export function tenantDbUserArn(platform: PlatformSpec, tenant: TenantSpec, proxyResourceId: string): string {
+  return `arn:${platformNames(platform).partition}:rds-db:${platform.aws.region}:${platform.aws.accountId}:dbuser:${proxyResourceId}/${tenant.names.dbRole}`;
+}
+
 /**
  * The tenant's workload identity: a Kubernetes service account bound through IRSA to an IAM role
  * that may do one thing, log in to the database as the tenant's own DB user through RDS Proxy.
@@ -38,8 +43,7 @@ export class TenantIdentity extends Construct {
   constructor(scope: Construct, id: string, props: TenantIdentityProps) {
     super(scope, id);
     const { platform, tenant } = props;
-    const names = platformNames(platform);
-    const dbUser = `arn:${names.partition}:rds-db:${platform.aws.region}:${platform.aws.accountId}:dbuser:${props.proxyResourceId}/${tenant.names.dbRole}`;
+    const dbUser = tenantDbUserArn(platform, tenant, props.proxyResourceId);
 
     const role = new IrsaRole(this, 'role', {
       roleName: tenant.names.iamRole,
