@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { TenantctlError } from '../src/config/errors';
+import { TenantctlError } from '../src/model/errors';
 import { installInterruptHandlers } from '../src/runtime/interrupt';
 
 // Wiring only: each command lives in src/cli/<command>.ts and loads what it needs when it runs,

@@ -2,10 +2,10 @@ import { DataAwsEksClusters } from '@cdktf/provider-aws/lib/data-aws-eks-cluster
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { Fn, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { Project } from '../src/config/project';
-import { TFC_AWS_AUDIENCE, credentialAccounts, projectStacks } from '../src/config/workspaces';
+import type { Project } from '../src/project/project';
+import { TFC_AWS_AUDIENCE, credentialAccounts, projectStacks } from '../src/model/workspaces';
 import { TenantctlStack } from './constructs/tenantctl-stack';
-import { platformNames } from '../src/config/names';
+import { platformNames } from '../src/model/names';
 import { TenantBoundary } from './constructs/tfc/tenant-boundary';
 import { TenantRunRoleAccess } from './constructs/tfc/tenant-run-role-access';
 import { TfcRunRole } from './constructs/tfc/tfc-run-role';

@@ -42,7 +42,7 @@ token from the repository secret TF_API_TOKEN; no token is written to any file. 
 "Connecting Terraform Cloud".`,
     )
     .action(async (provider: string, opts: CiInitOptions) => {
-      const { UsageError } = await import('../config/errors');
+      const { UsageError } = await import('../model/errors');
       if (!PROVIDERS.includes(provider)) {
         throw new UsageError(`unknown CI provider ${JSON.stringify(provider)}: use one of ${PROVIDERS.join(', ')}`);
       }

@@ -72,24 +72,24 @@ Examples:
 
 async function initPlatform(opts: InitPlatformOptions): Promise<void> {
   const dir = projectDir(opts);
-  const { withProjectLock } = await import('../config/files');
-  const { TenantctlError } = await import('../config/errors');
-  const { platformFile } = await import('../config/project');
+  const { withProjectLock } = await import('../project/files');
+  const { TenantctlError } = await import('../model/errors');
+  const { platformFile } = await import('../project/project');
   const file = platformFile(dir);
   if (fs.existsSync(file) && !opts.force) {
     throw new TenantctlError(`${path.relative(process.cwd(), file) || file} already exists`, 'Change settings with `tenantctl platform set <path> <value>`, or pass --force to overwrite it.');
   }
   const config = await answers(opts);
-  const { parseWith, loadProject, PLATFORM_FILE, TENANTS_DIR } = await import('../config/project');
-  const { platformSchema } = await import('../config/platform-schema');
+  const { parseWith, loadProject, PLATFORM_FILE, TENANTS_DIR } = await import('../project/project');
+  const { platformSchema } = await import('../model/platform-schema');
   // Validate before writing anything, the project directory included: a bad flag leaves the
   // file system as it was.
   parseWith(platformSchema, config, `${PLATFORM_FILE} (from the given values)`);
-  const { planProjectPackage } = await import('../config/project-package');
+  const { planProjectPackage } = await import('../project/project-package');
   const packagePlan = planProjectPackage(dir);
   fs.mkdirSync(dir, { recursive: true });
   await withProjectLock(dir, async () => {
-    const { writeJsonAtomic, writeTextAtomic } = await import('../config/files');
+    const { writeJsonAtomic, writeTextAtomic } = await import('../project/files');
     if (fs.existsSync(file) && !opts.force) throw new TenantctlError(`${file} already exists`, 'Pass --force to overwrite it.');
     if (fs.existsSync(file) && !opts.replacePlatform) await refuseReplacing(dir, config);
     writeJsonAtomic(file, config);
@@ -117,10 +117,10 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
  * be lost), unless --replace-platform.
  */
 async function refuseReplacing(dir: string, config: Record<string, unknown>): Promise<void> {
-  const { TenantctlError } = await import('../config/errors');
-  const { listTenantIds, loadPlatform } = await import('../config/project');
-  const { platformSchema, resolvePlatform } = await import('../config/platform-schema');
-  const { describeReplacing, replacingChanges, REPLACE_PLATFORM_FLAG } = await import('../config/platform-changes');
+  const { TenantctlError } = await import('../model/errors');
+  const { listTenantIds, loadPlatform } = await import('../project/project');
+  const { platformSchema, resolvePlatform } = await import('../model/platform-schema');
+  const { describeReplacing, replacingChanges, REPLACE_PLATFORM_FLAG } = await import('../model/platform-changes');
   const tenants = listTenantIds(dir).length;
   if (!tenants) return;
   const changes = describeReplacing(replacingChanges(loadPlatform(dir), resolvePlatform(platformSchema.parse(config))));
@@ -142,7 +142,7 @@ function writeScaffolding(dir: string, write: (file: string, text: string) => vo
   if (!fs.existsSync(gitignore)) write(gitignore, 'node_modules/\ncdktf.out/\nstate/\n.terraform/\n*.tfstate\n*.tfstate.*\n.tenantctl.lock\n');
 }
 
-type NodeGroupDefault = import('../config/tiers').NodeGroupSize;
+type NodeGroupDefault = import('../model/tiers').NodeGroupSize;
 
 const NODE_SIZES = /^(\d+):(\d+):(\d+)$/;
 
@@ -153,7 +153,7 @@ function nodesProblem(value: string): string | undefined {
 function parseNodes(flag: string, value: string, instanceTypes: string[]) {
   const m = NODE_SIZES.exec(value);
   if (!m) {
-    const { UsageError } = require('../config/errors') as typeof import('../config/errors');
+    const { UsageError } = require('../model/errors') as typeof import('../model/errors');
     throw new UsageError(`${flag} ${value} is not min:desired:max, e.g. 2:3:4`);
   }
   return { instanceTypes, minSize: Number(m[1]), desiredSize: Number(m[2]), maxSize: Number(m[3]) };
@@ -164,17 +164,17 @@ function parseNodes(flag: string, value: string, instanceTypes: string[]) {
 function parseServiceAccount(value: string): { name: string; accountId: string; purpose: string } {
   const m = /^([^=]+)=([^:]+):(.+)$/.exec(value);
   if (!m) {
-    const { UsageError } = require('../config/errors') as typeof import('../config/errors');
+    const { UsageError } = require('../model/errors') as typeof import('../model/errors');
     throw new UsageError(`--service-account ${JSON.stringify(value)} is not name=accountId:purpose, e.g. payments=222233334444:"Payment services"`);
   }
   return { name: m[1], accountId: m[2], purpose: m[3] };
 }
 
 async function answers(opts: InitPlatformOptions): Promise<Record<string, unknown>> {
-  const { EKS_VERSIONS } = await import('../config/eks-versions');
-  const { defaultSubnetPlan } = await import('../config/cidr');
-  const { platformSchema } = await import('../config/platform-schema');
-  const { defaultAt, fieldProblem } = await import('../config/schema-path');
+  const { EKS_VERSIONS } = await import('../model/eks-versions');
+  const { defaultSubnetPlan } = await import('../model/cidr');
+  const { platformSchema } = await import('../model/platform-schema');
+  const { defaultAt, fieldProblem } = await import('../model/schema-path');
   const a = { yes: opts.yes };
   // Each answer is checked at its prompt by the schema of its field, with the message a
   // hand-edited platform.json gets, and asked again when wrong; defaults come from the schema.
@@ -215,7 +215,7 @@ async function answers(opts: InitPlatformOptions): Promise<Record<string, unknow
 
   // The subnet plan is written out so it is visible and editable in platform.json. A bad VPC CIDR
   // is reported by the schema, so the plan is only derived from a valid one.
-  const { parseCidr } = await import('../config/cidr');
+  const { parseCidr } = await import('../model/cidr');
   const vpc = parseCidr(vpcCidr);
   const plan = typeof vpc !== 'string' && vpc.prefix <= 20 ? defaultSubnetPlan(vpcCidr, azs.length) : undefined;
   return {

@@ -1,4 +1,4 @@
-import { UsageError } from '../config/errors';
+import { UsageError } from '../model/errors';
 
 /**
  * Prompts are shown only in a terminal: with no TTY on stdin, or with CI=true, tenantctl never

@@ -4,7 +4,7 @@ export type OutputFormat = 'human' | 'json';
 export function parseOutputFormat(value: string | undefined, allowed: readonly string[] = ['human', 'json']): string {
   const v = value ?? 'human';
   if (!allowed.includes(v)) {
-    const { UsageError } = require('../config/errors') as typeof import('../config/errors');
+    const { UsageError } = require('../model/errors') as typeof import('../model/errors');
     throw new UsageError(`--output ${v} is not supported: use one of ${allowed.join(', ')}`);
   }
   return v;

@@ -54,7 +54,7 @@ Examples:
     )
     .action(async (settingPath: string, value: string, more: string[], opts: SetOptions) => {
       if (more.length % 2) {
-        const { UsageError } = await import('../config/errors');
+        const { UsageError } = await import('../model/errors');
         throw new UsageError(`${more[more.length - 1]} has no value: give settings as path value pairs`);
       }
       const pairs: [string, string][] = [[settingPath, value]];
@@ -76,7 +76,7 @@ function flatten(value: unknown, prefix: string, out: [string, string][]): [stri
 
 async function showPlatform(opts: ShowOptions): Promise<void> {
   const format = parseOutputFormat(opts.output);
-  const { loadPlatform } = await import('../config/project');
+  const { loadPlatform } = await import('../project/project');
   const platform = loadPlatform(projectDir(opts));
   if (format === 'json') {
     printJson(platform);
@@ -90,12 +90,12 @@ async function showPlatform(opts: ShowOptions): Promise<void> {
 async function setPlatform(pairs: readonly [string, string][], opts: SetOptions): Promise<void> {
   const format = parseOutputFormat(opts.output);
   const dir = projectDir(opts);
-  const { TenantctlError } = await import('../config/errors');
-  const { parseJson, withProjectLock, writeTextAtomic } = await import('../config/files');
-  const { listTenantIds, loadPlatform, loadTenants, loadTiers, parseWith, platformFile, PLATFORM_FILE } = await import('../config/project');
-  const { platformSchema, resolvePlatform } = await import('../config/platform-schema');
-  const { applySetting, parseSetting } = await import('../config/settings');
-  const { describeReplacing, replacingChanges, REPLACE_PLATFORM_FLAG } = await import('../config/platform-changes');
+  const { TenantctlError } = await import('../model/errors');
+  const { parseJson, withProjectLock, writeTextAtomic } = await import('../project/files');
+  const { listTenantIds, loadPlatform, loadTenants, loadTiers, parseWith, platformFile, PLATFORM_FILE } = await import('../project/project');
+  const { platformSchema, resolvePlatform } = await import('../model/platform-schema');
+  const { applySetting, parseSetting } = await import('../model/settings');
+  const { describeReplacing, replacingChanges, REPLACE_PLATFORM_FLAG } = await import('../model/platform-changes');
 
   await withProjectLock(dir, async () => {
     const before = loadPlatform(dir);
@@ -142,7 +142,7 @@ async function setPlatform(pairs: readonly [string, string][], opts: SetOptions)
 
 /** Synthesizes every stack and says which ones changed, compared with the output from before. */
 async function synthesizeAndReport(dir: string, quiet: boolean | undefined): Promise<void> {
-  const { loadProject } = await import('../config/project');
+  const { loadProject } = await import('../project/project');
   const { synthesize, OUTDIR } = await import('../synth/synthesize');
   const { diffOutputs } = await import('../synth/preview');
   const project = loadProject(dir);

@@ -36,8 +36,8 @@ On a terminal, a synth that takes more than a second shows its progress on stder
     )
     .action(async (opts: SynthCommandOptions) => {
       const format = parseOutputFormat(opts.output);
-      const { loadProject } = await import('../config/project');
-      const { withProjectLock } = await import('../config/files');
+      const { loadProject } = await import('../project/project');
+      const { withProjectLock } = await import('../project/files');
       const { createProgress } = await import('./progress');
       const { synthesizeForCli, synthSummary } = await import('./run-synth');
       const dir = projectDir(opts);

@@ -100,9 +100,9 @@ Examples:
 /** `--set a.b=value` pairs into a nested object, each value typed by the tier field at its path. */
 function parseSets(sets: string[] | undefined): Record<string, unknown> | undefined {
   if (!sets?.length) return undefined;
-  const { UsageError } = require('../config/errors') as typeof import('../config/errors');
-  const { applySetting, isSettingPath, parseSetting } = require('../config/settings') as typeof import('../config/settings');
-  const { tierSchema } = require('../config/tiers') as typeof import('../config/tiers');
+  const { UsageError } = require('../model/errors') as typeof import('../model/errors');
+  const { applySetting, isSettingPath, parseSetting } = require('../model/settings') as typeof import('../model/settings');
+  const { tierSchema } = require('../model/tiers') as typeof import('../model/tiers');
   const out: Record<string, unknown> = {};
   for (const pair of sets) {
     const eq = pair.indexOf('=');
@@ -113,7 +113,7 @@ function parseSets(sets: string[] | undefined): Record<string, unknown> | undefi
 }
 
 async function loadPlatformAndTiers(dir: string) {
-  const { loadPlatform, loadTiers } = await import('../config/project');
+  const { loadPlatform, loadTiers } = await import('../project/project');
   const platform = loadPlatform(dir);
   return { platform, tiers: loadTiers(platform) };
 }
@@ -126,13 +126,13 @@ async function loadPlatformAndTiers(dir: string) {
  */
 async function commit(
   dir: string,
-  tenant: import('../config/tenant-schema').TenantFile,
-  spec: import('../config/project').TenantSpec,
+  tenant: import('../model/tenant-schema').TenantFile,
+  spec: import('../project/project').TenantSpec,
   opts: { synth: boolean; quiet?: boolean; dryRun?: boolean; output?: string },
-  previous?: { text: string; spec: import('../config/project').TenantSpec },
+  previous?: { text: string; spec: import('../project/project').TenantSpec },
 ) {
-  const { tenantChangeWarnings } = await import('../config/tenant-changes');
-  const { tenantStackNames } = await import('../config/workspaces');
+  const { tenantChangeWarnings } = await import('../model/tenant-changes');
+  const { tenantStackNames } = await import('../model/workspaces');
   const warnings = tenantChangeWarnings(previous?.spec, spec);
   if (opts.dryRun) {
     const format = parseOutputFormat(opts.output);
@@ -143,7 +143,7 @@ async function commit(
   }
   // Said before anything is written, so that an interrupted run has still shown it.
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  const { saveTenantFile, tenantFile, loadProject } = await import('../config/project');
+  const { saveTenantFile, tenantFile, loadProject } = await import('../project/project');
   const file = tenantFile(dir, tenant.id);
   saveTenantFile(dir, tenant);
   info(opts.quiet, `wrote tenants/${tenant.id}.json`);
@@ -156,7 +156,7 @@ async function commit(
     info(opts.quiet, synthSummary(result, (Date.now() - started) / 1000));
   } catch (err) {
     // Keep configuration and output consistent: a tenant whose stack cannot be built is not written.
-    const { writeTextAtomic } = await import('../config/files');
+    const { writeTextAtomic } = await import('../project/files');
     if (previous === undefined) fs.rmSync(file, { force: true });
     else writeTextAtomic(file, previous.text);
     throw err;
@@ -182,8 +182,8 @@ function applyContacts(raw: Record<string, unknown>, opts: TenantFlags): void {
 
 async function addTenant(id: string, opts: TenantFlags): Promise<void> {
   const dir = projectDir(opts);
-  const { TenantctlError, ConfigError } = await import('../config/errors');
-  const { tenantIdProblem } = await import('../config/tenant-schema');
+  const { TenantctlError, ConfigError } = await import('../model/errors');
+  const { tenantIdProblem } = await import('../model/tenant-schema');
   const problem = tenantIdProblem(id);
   if (problem) throw new ConfigError('tenant id', [{ field: 'id', message: problem }]);
   const { platform, tiers } = await loadPlatformAndTiers(dir);
@@ -196,10 +196,10 @@ async function addTenant(id: string, opts: TenantFlags): Promise<void> {
     },
     { yes: opts.yes },
   );
-  const { withProjectLock } = await import('../config/files');
+  const { withProjectLock } = await import('../project/files');
   await withProjectLock(dir, async () => {
-    const { tenantFile, parseWith, resolveTenant } = await import('../config/project');
-    const { tenantSchema } = await import('../config/tenant-schema');
+    const { tenantFile, parseWith, resolveTenant } = await import('../project/project');
+    const { tenantSchema } = await import('../model/tenant-schema');
     if (fs.existsSync(tenantFile(dir, id))) {
       const existing = parseWith(tenantSchema, JSON.parse(fs.readFileSync(tenantFile(dir, id), 'utf8')), `tenants/${id}.json`);
       if (existing.status === 'removed') throw new TenantctlError(`tenant ${id} was removed (tenants/${id}.json has status "removed")`, removedTenantHint(id, existing.purgeData));
@@ -218,13 +218,13 @@ async function addTenant(id: string, opts: TenantFlags): Promise<void> {
 
 async function updateTenant(id: string, opts: TenantFlags & { unset?: string[]; restore?: boolean }): Promise<void> {
   const dir = projectDir(opts);
-  const { withProjectLock } = await import('../config/files');
+  const { withProjectLock } = await import('../project/files');
   await withProjectLock(dir, async () => {
     const { platform, tiers } = await loadPlatformAndTiers(dir);
-    const { tenantFile, parseWith, resolveTenant, loadTenant } = await import('../config/project');
-    const { tenantSchema } = await import('../config/tenant-schema');
-    const { deepMerge } = await import('../config/tiers');
-    const { TenantctlError } = await import('../config/errors');
+    const { tenantFile, parseWith, resolveTenant, loadTenant } = await import('../project/project');
+    const { tenantSchema } = await import('../model/tenant-schema');
+    const { deepMerge } = await import('../model/tiers');
+    const { TenantctlError } = await import('../model/errors');
     const current = loadTenant(dir, platform, tiers, id);
     const previous = fs.readFileSync(tenantFile(dir, id), 'utf8');
     const raw = JSON.parse(previous) as Record<string, any>;
@@ -280,18 +280,18 @@ async function removeTenant(id: string, opts: RemoveFlags): Promise<void> {
   if (opts.purgeData && !opts.dryRun) {
     // Fail on an unknown or invalid tenant before asking to confirm dropping its data.
     const { platform, tiers } = await loadPlatformAndTiers(dir);
-    (await import('../config/project')).loadTenant(dir, platform, tiers, id);
+    (await import('../project/project')).loadTenant(dir, platform, tiers, id);
     const ok = await confirm(`Drop ALL database data of tenant ${id} (schema, shared-table rows, role) on the next apply?`, { yes: opts.yes, flag: '--yes' });
     if (!ok) {
       info(opts.quiet, 'nothing changed');
       return;
     }
   }
-  const { withProjectLock } = await import('../config/files');
+  const { withProjectLock } = await import('../project/files');
   await withProjectLock(dir, async () => {
     const { platform, tiers } = await loadPlatformAndTiers(dir);
-    const { tenantFile, loadTenant, parseWith, resolveTenant } = await import('../config/project');
-    const { tenantSchema } = await import('../config/tenant-schema');
+    const { tenantFile, loadTenant, parseWith, resolveTenant } = await import('../project/project');
+    const { tenantSchema } = await import('../model/tenant-schema');
     // Fails with a clear message on an unknown or invalid tenant before anything is written.
     const current = loadTenant(dir, platform, tiers, id);
     const previous = fs.readFileSync(tenantFile(dir, id), 'utf8');
@@ -314,13 +314,13 @@ async function removeTenant(id: string, opts: RemoveFlags): Promise<void> {
 
 async function finalizeTenant(id: string, opts: { dir: string; synth: boolean; quiet?: boolean }): Promise<void> {
   const dir = projectDir(opts);
-  const { withProjectLock } = await import('../config/files');
+  const { withProjectLock } = await import('../project/files');
   await withProjectLock(dir, async () => {
     const { platform, tiers } = await loadPlatformAndTiers(dir);
-    const { tenantFile, loadTenant, loadProject } = await import('../config/project');
-    const { tenantStackNames, workspaceFor, tfcRoleName, credentialAccounts } = await import('../config/workspaces');
-    const { stateFile, stateResourceCount, STATE_DIR } = await import('../config/lifecycle');
-    const { TenantctlError } = await import('../config/errors');
+    const { tenantFile, loadTenant, loadProject } = await import('../project/project');
+    const { tenantStackNames, workspaceFor, tfcRoleName, credentialAccounts } = await import('../model/workspaces');
+    const { stateFile, stateResourceCount, STATE_DIR } = await import('../project/lifecycle');
+    const { TenantctlError } = await import('../model/errors');
     const tenant = loadTenant(dir, platform, tiers, id);
     const stack = tenant.names.stack;
     if (tenant.status !== 'removed') {
@@ -348,7 +348,7 @@ async function finalizeTenant(id: string, opts: { dir: string; synth: boolean; q
         const { synthesizeForCli } = await import('./run-synth');
         removedOutput = (await synthesizeForCli(loadProject(dir), { stacks: shared })).removed.includes(stack);
       } catch (err) {
-        const { writeTextAtomic } = await import('../config/files');
+        const { writeTextAtomic } = await import('../project/files');
         writeTextAtomic(file, previous);
         throw err;
       }
@@ -373,7 +373,7 @@ async function listTenants(opts: { dir: string; output: string }): Promise<void>
   const format = parseOutputFormat(opts.output);
   const dir = projectDir(opts);
   const { platform, tiers } = await loadPlatformAndTiers(dir);
-  const { loadTenants } = await import('../config/project');
+  const { loadTenants } = await import('../project/project');
   const tenants = loadTenants(dir, platform, tiers);
   if (format === 'json') {
     printJson(tenants.map((t) => ({ id: t.id, tier: t.tier, status: t.status, displayName: t.displayName ?? null, serviceAccount: t.accountName, namespace: t.names.namespace, host: t.names.host ?? null })));
@@ -391,7 +391,7 @@ async function showTenant(id: string, opts: { dir: string; output: string }): Pr
   const format = parseOutputFormat(opts.output);
   const dir = projectDir(opts);
   const { platform, tiers } = await loadPlatformAndTiers(dir);
-  const { loadTenant } = await import('../config/project');
+  const { loadTenant } = await import('../project/project');
   const t = loadTenant(dir, platform, tiers, id);
   const view = { id: t.id, tier: t.tier, status: t.status, displayName: t.displayName, adminEmail: t.adminEmail, serviceAccount: t.accountName, accountId: t.accountId, names: t.names, resolvedTier: t.tierSpec, overrides: t.overrides };
   if (format === 'json') {

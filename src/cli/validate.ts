@@ -37,8 +37,8 @@ holds resources is an error. Exit codes: 0 no unsuppressed error, 1 errors found
       const path = await import('path');
       const { configOf, loadStacks, readConfig, validate } = await import('../policy/engine');
       const { formatHuman, formatJson, formatSarif } = await import('../policy/format');
-      const { PLATFORM_FILE } = await import('../config/project');
-      const { orphanedTenantsError, orphansInLocalState } = await import('../config/lifecycle');
+      const { PLATFORM_FILE } = await import('../project/project');
+      const { orphanedTenantsError, orphansInLocalState } = await import('../project/lifecycle');
       const dir = projectDir(opts);
       const progress = (await import('./progress')).createProgress();
 
@@ -63,8 +63,8 @@ holds resources is an error. Exit codes: 0 no unsuppressed error, 1 errors found
           context = { stacks };
         }
       } else {
-        const { loadProject } = await import('../config/project');
-        const { withProjectLock } = await import('../config/files');
+        const { loadProject } = await import('../project/project');
+        const { withProjectLock } = await import('../project/files');
         const { synthesizeForCli } = await import('./run-synth');
         // Synthesized into cdktf.out as \`tenantctl synth\` does, so that every finding names a file
         // (and line) the user has, and a later \`validate --from cdktf.out\` or plan reads the same.

@@ -1,8 +1,8 @@
-import { platformNames } from '../config/names';
-import type { PlatformSpec } from '../config/platform-schema';
-import type { TenantSpec } from '../config/project';
-import { TENANT_ID_MAX, tenantIdPattern } from '../config/tenant-schema';
-import { resolveTiers } from '../config/tiers';
+import { platformNames } from '../model/names';
+import type { PlatformSpec } from '../model/platform-schema';
+import type { TenantSpec } from '../project/project';
+import { TENANT_ID_MAX, tenantIdPattern } from '../model/tenant-schema';
+import { resolveTiers } from '../model/tiers';
 import { renderTemplate } from '../templates/render';
 
 /** PostgreSQL identifiers tenantctl generates: lowercase, unquoted, within NAMEDATALEN. */

@@ -1,6 +1,6 @@
 import { App, TerraformStack } from 'cdktf';
-import type { Project } from '../config/project';
-import { accountNames, projectStacks } from '../config/workspaces';
+import type { Project } from '../project/project';
+import { accountNames, projectStacks } from '../model/workspaces';
 
 /** Names of the stacks a project synthesizes, in dependency (apply) order. */
 export function stackNames(project: Project): string[] {

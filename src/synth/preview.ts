@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { writeJsonAtomic } from '../config/files';
-import { listTenantIds, loadProject, platformFile, tenantFile, TENANTS_DIR, type Project } from '../config/project';
+import { writeJsonAtomic } from '../project/files';
+import { listTenantIds, loadProject, platformFile, tenantFile, TENANTS_DIR, type Project } from '../project/project';
 import { stackNames } from './app';
 import { synthesize } from './synthesize';
 

@@ -7,8 +7,8 @@ import {
   readDescriptorFile,
   tenantDescriptorFile,
   tenantEntryCluster,
-} from '../../src/config/rate-limit';
-import { tierSchema, tierCatalog } from '../../src/config/tiers';
+} from '../../src/model/rate-limit';
+import { tierSchema, tierCatalog } from '../../src/model/tiers';
 
 describe('rate limit descriptors', () => {
   test("a tenant's descriptor is the cluster Istio gives its entry Service", () => {

@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
 import { EksCluster } from '../../stacks/constructs/eks/eks-cluster';
 import { NodeGroup, type NodeGroupProps } from '../../stacks/constructs/eks/node-group';
-import type { PlatformConfig } from '../../src/config/platform-schema';
+import type { PlatformConfig } from '../../src/model/platform-schema';
 import { platformSpec, SynthJson } from '../util';
 
 const SUBNETS = ['subnet-a', 'subnet-b', 'subnet-c'];

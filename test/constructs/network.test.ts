@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
 import { Network } from '../../stacks/constructs/network/network';
 import { INTERFACE_ENDPOINT_SERVICES } from '../../stacks/constructs/network/vpc-endpoints';
-import type { PlatformConfig } from '../../src/config/platform-schema';
+import type { PlatformConfig } from '../../src/model/platform-schema';
 import { platformSpec, SynthJson } from '../util';
 
 const LOGS_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/logs';

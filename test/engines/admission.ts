@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { TENANT_LABEL, TIER_LABEL } from '../../src/config/labels';
+import { TENANT_LABEL, TIER_LABEL } from '../../src/model/labels';
 import { SQL_FILE } from '../../stacks/constructs/database/sql-job';
 import type { TerraformJson } from './aws-only';
 import type { Stack } from './fixtures';

@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf';
-import type { PlatformConfig } from '../../src/config/platform-schema';
-import { resolveTenant, type TenantSpec } from '../../src/config/project';
-import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import type { PlatformConfig } from '../../src/model/platform-schema';
+import { resolveTenant, type TenantSpec } from '../../src/project/project';
+import { tenantSchema, type TenantConfig } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { isKnownKind, validateManifest } from '../../src/manifests/schema';
 import { TENANT_ADMIN_ROLE } from '../../stacks/constructs/tenant/tenant-access';
 import { TenantStack } from '../../stacks/tenant-stack';

@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf';
-import type { PlatformConfig } from '../../src/config/platform-schema';
-import { resolveTenant, type Project, type TenantSpec } from '../../src/config/project';
-import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import type { PlatformConfig } from '../../src/model/platform-schema';
+import { resolveTenant, type Project, type TenantSpec } from '../../src/project/project';
+import { tenantSchema, type TenantConfig } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { stackNames } from '../../src/synth/app';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { PlatformStack } from '../../stacks/platform-stack';

@@ -1,4 +1,4 @@
-import { platformNames } from '../../config/names';
+import { platformNames } from '../../model/names';
 import { renderTenantDropSql, renderTenantSql } from '../../database/sql';
 import { at, blocks, namespaceOf, resolved, resources, tenantIdOf, type ResourceRef } from '../json';
 import type { Rule, RuleContext, StackDocument, Violation } from '../types';

@@ -1,6 +1,6 @@
 import * as ipaddr from 'ipaddr.js';
-import { parseCidr, cidrsOverlap, type Cidr } from '../../config/cidr';
-import { TENANT_LABEL } from '../../config/labels';
+import { parseCidr, cidrsOverlap, type Cidr } from '../../model/cidr';
+import { TENANT_LABEL } from '../../model/labels';
 import { at, block, blocks, resources, strings, type Json, type ResourceRef } from '../json';
 import { platformReleases } from '../platform-charts';
 import type { Rule, RuleContext, StackDocument, Violation } from '../types';

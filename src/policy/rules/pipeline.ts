@@ -1,4 +1,4 @@
-import { AWS_TYPE_ACTIONS, actionsOf } from '../../config/aws-actions';
+import { AWS_TYPE_ACTIONS, actionsOf } from '../../model/aws-actions';
 import { at, block, identityPolicies, resolved, resources, tenantIdOf, type Json, type PolicyStatement, type ResourceRef } from '../json';
 import type { Rule, RuleContext, StackDocument, Violation } from '../types';
 
@@ -140,7 +140,7 @@ export const runRoleCoversStack: Rule = {
   title: 'A tenant run role may read and manage every AWS object of its stack',
   severity: 'error',
   rationale: 'Terraform Cloud plans a tenant stack with its run role: a data source or resource whose API calls the role lacks fails every plan of that tenant (as a lookup of the IAM OIDC provider by URL once did), and a type missing from the action table ships unreviewed.',
-  remediation: "Add the type's create, read, update and delete actions to AWS_TYPE_ACTIONS (src/config/aws-actions.ts) and the type to tenantStackTypes, with its resource scope, then synthesize the bootstrap stacks again.",
+  remediation: "Add the type's create, read, update and delete actions to AWS_TYPE_ACTIONS (src/model/aws-actions.ts) and the type to tenantStackTypes, with its resource scope, then synthesize the bootstrap stacks again.",
   check: (ctx) => {
     const roles = tenantRunRoles(ctx.stacks);
     if (!roles.length) return [];

@@ -1,4 +1,4 @@
-import { platformNames } from '../../config/names';
+import { platformNames } from '../../model/names';
 import {
   RATE_LIMIT_DESCRIPTOR_KEY,
   RATE_LIMIT_DESCRIPTOR_LABEL,
@@ -7,7 +7,7 @@ import {
   RATE_LIMIT_UNIT,
   readDescriptorFile,
   tenantEntryCluster,
-} from '../../config/rate-limit';
+} from '../../model/rate-limit';
 import { at, block, isTrue, manifests, resolved, resources, strings, tenantStacks, type ResourceRef } from '../json';
 import type { Rule, Violation } from '../types';
 

@@ -12,8 +12,8 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { Fn, Token } from 'cdktf';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { agentArchitecture, amazonLinuxImageId } from './tfc-agent-release';
 import { AGENT_DRAIN_SECONDS, agentUserData } from './user-data';
 import { awsManagedPolicyArn, servicePrincipalTrust } from '../identity/iam-documents';

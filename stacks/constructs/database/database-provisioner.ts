@@ -1,8 +1,8 @@
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { renderPlatformSql } from '../../../src/database/sql';
 import { IrsaRole } from '../identity/irsa-role';
 import { provisioningNetworkPolicies } from './provisioning-network';

@@ -9,9 +9,9 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { PoolSizing } from '../../../src/config/pool-sizing';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { PoolSizing } from '../../../src/model/pool-sizing';
 import { servicePrincipalTrust } from '../identity/iam-documents';
 
 export const POSTGRES_PORT = 5432;

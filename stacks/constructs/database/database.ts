@@ -9,9 +9,9 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { poolSizing, type PoolSizing } from '../../../src/config/pool-sizing';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { poolSizing, type PoolSizing } from '../../../src/model/pool-sizing';
 import { DatabaseProxy, POSTGRES_PORT } from './database-proxy';
 import { awsManagedPolicyArn, servicePrincipalTrust } from '../identity/iam-documents';
 

@@ -3,8 +3,8 @@ import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';
-import { PLATFORM_PRIORITY_CLASS } from '../../../src/config/names';
-import { poolSelector, SYSTEM_TOLERATION } from '../../../src/config/node-pools';
+import { PLATFORM_PRIORITY_CLASS } from '../../../src/model/names';
+import { poolSelector, SYSTEM_TOLERATION } from '../../../src/model/node-pools';
 
 /** Pinned images: the AWS CLI signs the IAM auth token, psql applies the SQL. */
 export const SQL_JOB_IMAGES = {

@@ -3,8 +3,8 @@ import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { PLATFORM_PRIORITY_CLASS, platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { PLATFORM_PRIORITY_CLASS, platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { PROVISIONER_CONCURRENCY } from '../../../src/database/sql';
 import { IrsaRole } from '../identity/irsa-role';
 import { NAMESPACE_ROLE_LABEL } from '../kubernetes/platform-namespaces';

@@ -6,7 +6,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
-import { elbLogDeliveryPrincipal } from '../../../src/config/elb-log-delivery';
+import { elbLogDeliveryPrincipal } from '../../../src/model/elb-log-delivery';
 
 export interface AccessLogsBucketProps {
   readonly bucketName: string;

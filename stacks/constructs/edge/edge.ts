@@ -10,8 +10,8 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformIterator, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames, tenantHostsWildcard } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { platformNames, tenantHostsWildcard } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { AccessLogsBucket } from './access-logs-bucket';
 import { WebAcl } from './web-acl';
 

@@ -1,14 +1,14 @@
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { eksAddonVersions, type EksAddonName } from '../../../src/config/eks-versions';
-import { poolSelector, SYSTEM_TOLERATION } from '../../../src/config/node-pools';
+import { eksAddonVersions, type EksAddonName } from '../../../src/model/eks-versions';
+import { poolSelector, SYSTEM_TOLERATION } from '../../../src/model/node-pools';
 import { IrsaRole, type IrsaPolicyStatement } from '../identity/irsa-role';
 import { awsManagedPolicyArn } from '../identity/iam-documents';
 
 export interface EksAddonsProps {
   readonly clusterName: string;
-  /** Kubernetes version of the cluster: picks each add-on's pinned build (src/config/eks-versions.ts). */
+  /** Kubernetes version of the cluster: picks each add-on's pinned build (src/model/eks-versions.ts). */
   readonly kubernetesVersion: string;
   /** Prefix of the add-on IRSA role names (`<prefix>-vpc-cni`). */
   readonly namePrefix: string;

@@ -7,11 +7,11 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { HttpsFromVpcSecurityGroup } from '../network/https-from-vpc-security-group';
-import { platformNames } from '../../../src/config/names';
-import { POOL_LABEL, POOL_TAINTS, type NodePool } from '../../../src/config/node-pools';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { splitTenantCapacity } from '../../../src/config/spot-capacity';
-import type { NodeGroupSize } from '../../../src/config/tiers';
+import { platformNames } from '../../../src/model/names';
+import { POOL_LABEL, POOL_TAINTS, type NodePool } from '../../../src/model/node-pools';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { splitTenantCapacity } from '../../../src/model/spot-capacity';
+import type { NodeGroupSize } from '../../../src/model/tiers';
 import { clusterAdminAccess } from './cluster-admin-access';
 import { EksAddons } from './eks-addons';
 import { NodeGroup, type CapacityType } from './node-group';

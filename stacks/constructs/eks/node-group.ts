@@ -3,8 +3,8 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { ec2Architecture } from '../../../src/config/instance-types';
-import type { NodeGroupSize } from '../../../src/config/tiers';
+import { ec2Architecture } from '../../../src/model/instance-types';
+import type { NodeGroupSize } from '../../../src/model/tiers';
 import { NODE_TEMPLATE_TAG_PREFIX, nodeTemplateTags, type EksTaintEffect } from '../addons/cluster-autoscaler/asg-tags';
 
 export type CapacityType = 'ON_DEMAND' | 'SPOT';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { serviceLinkedRoleArn } from '../../../src/config/service-linked-roles';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { serviceLinkedRoleArn } from '../../../src/model/service-linked-roles';
 import { ServiceLinkedRole } from '../identity/service-linked-role';
 import { EncryptionKey, type KeyPolicyStatement } from './kms-key';
 

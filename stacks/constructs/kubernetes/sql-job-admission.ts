@@ -1,6 +1,6 @@
-import { platformNames, type TenantNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { resolveTiers } from '../../../src/config/tiers';
+import { platformNames, type TenantNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { resolveTiers } from '../../../src/model/tiers';
 import { renderTenantDropSql, renderTenantSql } from '../../../src/database/sql';
 import { SQL_FILE, SQL_JOB_SPEC, SQL_JOB_VOLUMES, sqlJobPod, type SqlJobContainer } from '../database/sql-job';
 

@@ -4,15 +4,15 @@ import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1, type RoleV1Rule } from '@cdktf/provider-kubernetes/lib/role-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { SERVICE_DNS_SUFFIX, platformNames, tenantNames, type TenantNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { SERVICE_DNS_SUFFIX, platformNames, tenantNames, type TenantNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { SQL_JOB_HASH_LENGTH } from '../database/sql-job';
 import { TENANT_ADMIN_RULES } from '../tenant/tenant-access';
-import { TENANT_LABEL, TIER_LABEL } from '../../../src/config/labels';
+import { TENANT_LABEL, TIER_LABEL } from '../../../src/model/labels';
 import { LOCAL_RATE_LIMIT_PATCH } from '../tenant/tenant-mesh';
 import { TENANT_NAMESPACE_POLICY_LABELS } from '../tenant/tenant-namespace';
 import { celString, celTemplate, tenantSqlJobValidations } from './sql-job-admission';
-import { descriptorFileKey, tenantDescriptorParts } from '../../../src/config/rate-limit';
+import { descriptorFileKey, tenantDescriptorParts } from '../../../src/model/rate-limit';
 import { validatingAdmissionPolicy } from './validating-admission-policy';
 
 /** What the Kubernetes provider does with the objects it manages: no list or watch. */

@@ -1,7 +1,7 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import { AssetType, TerraformAsset, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { TENANT_LABEL } from '../../../src/config/labels';
+import { TENANT_LABEL } from '../../../src/model/labels';
 import { templatePath } from '../../../src/paths';
 import { SIDECAR_STATUS_PORT } from '../addons/istio';
 import { HelmAddon } from '../addons/helm-addon';

@@ -1,9 +1,9 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/project/project';
 import type { IrsaRole } from '../identity/irsa-role';
 import { tenantBoundaryArn } from '../tfc/tenant-run-permissions';
 

@@ -1,8 +1,8 @@
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/project/project';
 import { IrsaRole } from '../identity/irsa-role';
 import { TENANT_DB_USER_TAG, tenantBoundaryArn } from '../tfc/tenant-run-permissions';
 

@@ -1,8 +1,8 @@
 import { NetworkPolicyV1, type NetworkPolicyV1Spec, type NetworkPolicyV1SpecEgressPorts, type NetworkPolicyV1SpecEgressTo } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/project/project';
 import { JAEGER_OTLP_GRPC_PORT } from '../addons/jaeger';
 import { POSTGRES_PORT } from '../database/database-proxy';
 import { tenantLabels } from './tenant-namespace';

@@ -1,10 +1,10 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
-import { RATE_LIMIT_DOMAIN, RATE_LIMIT_NAMESPACE_LABEL } from '../../../src/config/rate-limit';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/project/project';
+import { RATE_LIMIT_DOMAIN, RATE_LIMIT_NAMESPACE_LABEL } from '../../../src/model/rate-limit';
 import { renderTemplate } from '../../../src/templates/render';
 
 export interface TenantObservabilityProps {

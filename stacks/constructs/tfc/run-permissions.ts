@@ -1,7 +1,7 @@
-import { platformNames, tenantNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { SERVICE_LINKED_ROLE_SERVICES, serviceLinkedRoleArn } from '../../../src/config/service-linked-roles';
-import { type StackInfo, accountIdOf, tfcRoleName } from '../../../src/config/workspaces';
+import { platformNames, tenantNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { SERVICE_LINKED_ROLE_SERVICES, serviceLinkedRoleArn } from '../../../src/model/service-linked-roles';
+import { type StackInfo, accountIdOf, tfcRoleName } from '../../../src/model/workspaces';
 import { awsManagedPolicyArn } from '../identity/iam-documents';
 import { tenantRunStatements } from './tenant-run-permissions';
 

@@ -1,8 +1,8 @@
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { accountIdOf } from '../../../src/config/workspaces';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { accountIdOf } from '../../../src/model/workspaces';
 import { TENANT_DB_USER_TAG, TENANT_TAG } from './tenant-run-permissions';
 
 export interface TenantBoundaryProps {

@@ -1,8 +1,8 @@
-import { actionsOf } from '../../../src/config/aws-actions';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
-import { accountIdOf } from '../../../src/config/workspaces';
+import { actionsOf } from '../../../src/model/aws-actions';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/project/project';
+import { accountIdOf } from '../../../src/model/workspaces';
 import type { PolicyStatement } from './run-permissions';
 import { NODE_TEMPLATE_TAG_PREFIX } from '../addons/cluster-autoscaler/asg-tags';
 

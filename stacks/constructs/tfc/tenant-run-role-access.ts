@@ -3,10 +3,10 @@ import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-p
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
-import { tenantEntitlementGroups } from '../../../src/config/tenant-quota';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/project/project';
+import { tenantEntitlementGroups } from '../../../src/model/tenant-quota';
 import { TENANT_RUN_ROLE_ACCESS_POLICY } from './run-permissions';
 
 export interface TenantRunRoleAccessProps {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { TenantctlError } from './errors';
+import { TenantctlError } from '../model/errors';
 import { TENANTS_DIR, listTenantIds } from './project';
 
 /**

@@ -1,14 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z, type ZodError, type ZodType, type ZodTypeAny } from 'zod';
-import { ConfigError, TenantctlError, type ConfigIssue } from './errors';
+import { ConfigError, TenantctlError, type ConfigIssue } from '../model/errors';
 import { parseJson, writeJsonAtomic } from './files';
-import { NAME_LIMITS, platformNames, tenantNames, type TenantNames } from './names';
-import { platformSchema, resolvePlatform, type PlatformSpec } from './platform-schema';
-import { fieldsOf, schemaAt, unknownFieldMessage } from './schema-path';
-import { tenantSchema, type TenantFile } from './tenant-schema';
-import { poolPlanProblems } from './tier-capacity';
-import { deepMerge, resolveTiers, tierSchema, type TierSpec } from './tiers';
+import { NAME_LIMITS, platformNames, tenantNames, type TenantNames } from '../model/names';
+import { platformSchema, resolvePlatform, type PlatformSpec } from '../model/platform-schema';
+import { fieldsOf, schemaAt, unknownFieldMessage } from '../model/schema-path';
+import { tenantSchema, type TenantFile } from '../model/tenant-schema';
+import { poolPlanProblems } from '../model/tier-capacity';
+import { deepMerge, resolveTiers, tierSchema, type TierSpec } from '../model/tiers';
 
 export const PLATFORM_FILE = 'platform.json';
 export const TENANTS_DIR = 'tenants';

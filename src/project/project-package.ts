@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { packageRoot } from '../paths';
-import { TenantctlError } from './errors';
+import { TenantctlError } from '../model/errors';
 
 /** The project's npm manifest: `npm ci` in CI installs tenantctl and cdktf-cli from it. */
 export const PACKAGE_FILE = 'package.json';
