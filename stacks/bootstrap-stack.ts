@@ -2,7 +2,7 @@ import { DataAwsEksClusters } from '@cdktf/provider-aws/lib/data-aws-eks-cluster
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { Fn, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { Project } from '../src/project/project';
+import type { Project } from '../src/model/project';
 import { TFC_AWS_AUDIENCE, credentialAccounts, projectStacks } from '../src/model/workspaces';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 import { platformNames } from '../src/model/names';

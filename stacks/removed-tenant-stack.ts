@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { renderTenantDropSql } from '../src/database/sql';
 import { platformNames } from '../src/model/names';
 import type { PlatformSpec } from '../src/model/platform-schema';
-import type { TenantSpec } from '../src/project/project';
+import type { TenantSpec } from '../src/model/project';
 import { SqlProvisioningJob } from './constructs/database/sql-job';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 

@@ -11,7 +11,7 @@ import { WorkspaceSettings } from '@cdktf/provider-tfe/lib/workspace-settings';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { PlatformSpec } from '../src/model/platform-schema';
-import type { Project } from '../src/project/project';
+import type { Project } from '../src/model/project';
 import {
   PLATFORM_CREDENTIALS_TAG,
   accountNames,

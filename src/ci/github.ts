@@ -4,7 +4,8 @@ import * as path from 'path';
 import { TenantctlError, UsageError } from '../model/errors';
 import { writeTextAtomic } from '../project/files';
 import type { PlatformSpec } from '../model/platform-schema';
-import { PLATFORM_FILE, loadPlatform } from '../project/project';
+import { loadPlatform } from '../project/project';
+import { PLATFORM_FILE } from '../model/project';
 import { renderTemplate } from '../templates/render';
 
 /** Where GitHub reads the workflow, relative to the repository root. */

@@ -80,7 +80,8 @@ async function initPlatform(opts: InitPlatformOptions): Promise<void> {
     throw new TenantctlError(`${path.relative(process.cwd(), file) || file} already exists`, 'Change settings with `tenantctl platform set <path> <value>`, or pass --force to overwrite it.');
   }
   const config = await answers(opts);
-  const { parseWith, loadProject, PLATFORM_FILE, TENANTS_DIR } = await import('../project/project');
+  const { loadProject } = await import('../project/project');
+  const { parseWith, PLATFORM_FILE, TENANTS_DIR } = await import('../model/project');
   const { platformSchema } = await import('../model/platform-schema');
   // Validate before writing anything, the project directory included: a bad flag leaves the
   // file system as it was.

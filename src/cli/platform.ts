@@ -92,7 +92,8 @@ async function setPlatform(pairs: readonly [string, string][], opts: SetOptions)
   const dir = projectDir(opts);
   const { TenantctlError } = await import('../model/errors');
   const { parseJson, withProjectLock, writeTextAtomic } = await import('../project/files');
-  const { listTenantIds, loadPlatform, loadTenants, loadTiers, parseWith, platformFile, PLATFORM_FILE } = await import('../project/project');
+  const { listTenantIds, loadPlatform, loadTenants, platformFile } = await import('../project/project');
+  const { loadTiers, parseWith, PLATFORM_FILE } = await import('../model/project');
   const { platformSchema, resolvePlatform } = await import('../model/platform-schema');
   const { applySetting, parseSetting } = await import('../model/settings');
   const { describeReplacing, replacingChanges, REPLACE_PLATFORM_FLAG } = await import('../model/platform-changes');

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { Project } from '../project/project';
+import type { Project } from '../model/project';
 import { interruptSignal } from '../runtime/interrupt';
 import type { SynthOptions, SynthResult } from '../synth/synthesize';
 import { createProgress, type Progress } from './progress';

@@ -113,7 +113,8 @@ function parseSets(sets: string[] | undefined): Record<string, unknown> | undefi
 }
 
 async function loadPlatformAndTiers(dir: string) {
-  const { loadPlatform, loadTiers } = await import('../project/project');
+  const { loadPlatform } = await import('../project/project');
+  const { loadTiers } = await import('../model/project');
   const platform = loadPlatform(dir);
   return { platform, tiers: loadTiers(platform) };
 }
@@ -127,9 +128,9 @@ async function loadPlatformAndTiers(dir: string) {
 async function commit(
   dir: string,
   tenant: import('../model/tenant-schema').TenantFile,
-  spec: import('../project/project').TenantSpec,
+  spec: import('../model/project').TenantSpec,
   opts: { synth: boolean; quiet?: boolean; dryRun?: boolean; output?: string },
-  previous?: { text: string; spec: import('../project/project').TenantSpec },
+  previous?: { text: string; spec: import('../model/project').TenantSpec },
 ) {
   const { tenantChangeWarnings } = await import('../model/tenant-changes');
   const { tenantStackNames } = await import('../model/workspaces');
@@ -198,7 +199,8 @@ async function addTenant(id: string, opts: TenantFlags): Promise<void> {
   );
   const { withProjectLock } = await import('../project/files');
   await withProjectLock(dir, async () => {
-    const { tenantFile, parseWith, resolveTenant } = await import('../project/project');
+    const { tenantFile } = await import('../project/project');
+    const { parseWith, resolveTenant } = await import('../model/project');
     const { tenantSchema } = await import('../model/tenant-schema');
     if (fs.existsSync(tenantFile(dir, id))) {
       const existing = parseWith(tenantSchema, JSON.parse(fs.readFileSync(tenantFile(dir, id), 'utf8')), `tenants/${id}.json`);
@@ -221,7 +223,8 @@ async function updateTenant(id: string, opts: TenantFlags & { unset?: string[]; 
   const { withProjectLock } = await import('../project/files');
   await withProjectLock(dir, async () => {
     const { platform, tiers } = await loadPlatformAndTiers(dir);
-    const { tenantFile, parseWith, resolveTenant, loadTenant } = await import('../project/project');
+    const { tenantFile, loadTenant } = await import('../project/project');
+    const { parseWith, resolveTenant } = await import('../model/project');
     const { tenantSchema } = await import('../model/tenant-schema');
     const { deepMerge } = await import('../model/tiers');
     const { TenantctlError } = await import('../model/errors');
@@ -290,7 +293,8 @@ async function removeTenant(id: string, opts: RemoveFlags): Promise<void> {
   const { withProjectLock } = await import('../project/files');
   await withProjectLock(dir, async () => {
     const { platform, tiers } = await loadPlatformAndTiers(dir);
-    const { tenantFile, loadTenant, parseWith, resolveTenant } = await import('../project/project');
+    const { tenantFile, loadTenant } = await import('../project/project');
+    const { parseWith, resolveTenant } = await import('../model/project');
     const { tenantSchema } = await import('../model/tenant-schema');
     // Fails with a clear message on an unknown or invalid tenant before anything is written.
     const current = loadTenant(dir, platform, tiers, id);
@@ -319,7 +323,8 @@ async function finalizeTenant(id: string, opts: { dir: string; synth: boolean; q
     const { platform, tiers } = await loadPlatformAndTiers(dir);
     const { tenantFile, loadTenant, loadProject } = await import('../project/project');
     const { tenantStackNames, workspaceFor, tfcRoleName, credentialAccounts } = await import('../model/workspaces');
-    const { stateFile, stateResourceCount, STATE_DIR } = await import('../project/lifecycle');
+    const { stateFile, stateResourceCount } = await import('../project/lifecycle');
+    const { STATE_DIR } = await import('../model/project');
     const { TenantctlError } = await import('../model/errors');
     const tenant = loadTenant(dir, platform, tiers, id);
     const stack = tenant.names.stack;

@@ -37,7 +37,7 @@ holds resources is an error. Exit codes: 0 no unsuppressed error, 1 errors found
       const path = await import('path');
       const { configOf, loadStacks, readConfig, validate } = await import('../policy/engine');
       const { formatHuman, formatJson, formatSarif } = await import('../policy/format');
-      const { PLATFORM_FILE } = await import('../project/project');
+      const { PLATFORM_FILE } = await import('../model/project');
       const { orphanedTenantsError, orphansInLocalState } = await import('../project/lifecycle');
       const dir = projectDir(opts);
       const progress = (await import('./progress')).createProgress();

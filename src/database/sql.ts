@@ -1,6 +1,6 @@
 import { platformNames } from '../model/names';
 import type { PlatformSpec } from '../model/platform-schema';
-import type { TenantSpec } from '../project/project';
+import type { TenantSpec } from '../model/project';
 import { TENANT_ID_MAX, tenantIdPattern } from '../model/tenant-schema';
 import { resolveTiers } from '../model/tiers';
 import { renderTemplate } from '../templates/render';

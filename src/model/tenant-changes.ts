@@ -1,4 +1,4 @@
-import type { TenantSpec } from '../project/project';
+import type { TenantSpec } from './project';
 import { kibibytes, millicores } from './quantities';
 import type { TierSpec } from './tiers';
 

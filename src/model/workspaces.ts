@@ -1,6 +1,6 @@
 import { platformNames } from './names';
 import type { PlatformSpec } from './platform-schema';
-import type { Project, TenantSpec } from '../project/project';
+import type { Project, TenantSpec } from './project';
 
 /** The kinds of stack a project synthesizes, in apply order. */
 export type StackKind = 'workspaces' | 'bootstrap' | 'platform' | 'cluster' | 'tenant';

@@ -1,4 +1,4 @@
-import type { Project } from '../project/project';
+import type { Project } from '../model/project';
 import { tfcRoleArn } from '../model/workspaces';
 import { at, block, blocks, resolved, resources, strings, type Json, type ResourceRef } from './json';
 import type { DependencyGraph } from './graph';

@@ -1,6 +1,6 @@
 import { TenantctlError } from '../model/errors';
 import { STACK_TAGS } from '../model/labels';
-import type { Project } from '../project/project';
+import type { Project } from '../model/project';
 import { projectStacks } from '../model/workspaces';
 import { blocks, type Json } from './json';
 import type { StackDocument } from './types';

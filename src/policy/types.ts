@@ -1,5 +1,5 @@
 import type { Suppression } from '../model/platform-schema';
-import type { Project } from '../project/project';
+import type { Project } from '../model/project';
 
 export type Severity = 'error' | 'warning';
 

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TenantctlError } from '../model/errors';
-import { TENANTS_DIR, listTenantIds } from './project';
+import { STATE_DIR, TENANTS_DIR } from '../model/project';
+import { listTenantIds } from './project';
 
 /**
  * A tenant's lifecycle is add, (update,) remove, apply, finalize. Its file is what keeps its stack
@@ -16,8 +17,6 @@ export interface OrphanedTenant {
   readonly evidence: string;
 }
 
-/** Where the local backend keeps a stack's state (see TenantctlStack), relative to the project. */
-export const STATE_DIR = 'state';
 export const stateFile = (dir: string, stackName: string) => path.join(dir, STATE_DIR, stackName, 'terraform.tfstate');
 
 const TENANT_STACK = /^tenant-(.+)$/;

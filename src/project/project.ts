@@ -1,34 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { z, type ZodError, type ZodType, type ZodTypeAny } from 'zod';
-import { ConfigError, TenantctlError, type ConfigIssue } from '../model/errors';
-import { parseJson, writeJsonAtomic } from './files';
-import { NAME_LIMITS, platformNames, tenantNames, type TenantNames } from '../model/names';
+import type { ZodType } from 'zod';
+import { TenantctlError } from '../model/errors';
 import { platformSchema, resolvePlatform, type PlatformSpec } from '../model/platform-schema';
-import { fieldsOf, schemaAt, unknownFieldMessage } from '../model/schema-path';
+import { PLATFORM_FILE, TENANTS_DIR, loadTiers, parseWith, resolveTenant, type Project, type TenantSpec } from '../model/project';
 import { tenantSchema, type TenantFile } from '../model/tenant-schema';
-import { poolPlanProblems } from '../model/tier-capacity';
-import { deepMerge, resolveTiers, tierSchema, type TierSpec } from '../model/tiers';
+import type { TierSpec } from '../model/tiers';
+import { parseJson, writeJsonAtomic } from './files';
 
-export const PLATFORM_FILE = 'platform.json';
-export const TENANTS_DIR = 'tenants';
-
-/** A tenant with its tier resolved (tier catalog, then per-tenant overrides) and its names. */
-export interface TenantSpec extends TenantFile {
-  readonly tierSpec: TierSpec;
-  readonly names: TenantNames;
-  /** The AWS account the tenant's stack deploys into. */
-  readonly accountId: string;
-  /** `platform` or the name of a service account from platform.json. */
-  readonly accountName: string;
-}
-
-export interface Project {
-  readonly dir: string;
-  readonly platform: PlatformSpec;
-  readonly tiers: Record<string, TierSpec>;
-  readonly tenants: TenantSpec[];
-}
 
 export function platformFile(dir: string): string {
   return path.join(dir, PLATFORM_FILE);
@@ -52,57 +31,11 @@ export function readJsonFile<T>(file: string, schema: ZodType<T, any, any>, disp
   return parseWith(schema, parseJson(text, display), display);
 }
 
-export function parseWith<T>(schema: ZodType<T, any, any>, raw: unknown, display: string): T {
-  const result = schema.safeParse(raw);
-  if (!result.success) throw new ConfigError(display, zodIssues(result.error, raw, schema));
-  return result.data;
-}
-
-/** Zod's issues as tenantctl reports them; with `schema`, an unknown field names the nearest known one. */
-export function zodIssues(error: ZodError, raw: unknown, schema?: ZodTypeAny): ConfigIssue[] {
-  return error.issues.flatMap((i) => {
-    const value = valueAt(raw, i.path);
-    const field = i.path.join('.');
-    if (i.code === 'unrecognized_keys') {
-      const owner = schema && schemaAt(schema, i.path.map(String));
-      const known = owner && 'schema' in owner ? fieldsOf(owner.schema) : undefined;
-      return i.keys.map((key) => ({
-        field: field ? `${field}.${key}` : key,
-        message: known ? unknownFieldMessage(key, known) : 'unknown field: remove it or check the spelling',
-      }));
-    }
-    const message = i.code === 'invalid_type' && i.received === 'undefined' ? 'is required' : i.message;
-    return [{ field, message, value: typeof value === 'object' ? undefined : value }];
-  });
-}
-
-function valueAt(raw: unknown, p: (string | number)[]): unknown {
-  let cur: any = raw;
-  for (const key of p) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = cur[key];
-  }
-  return cur;
-}
 
 export function loadPlatform(dir: string): PlatformSpec {
   return resolvePlatform(readJsonFile(platformFile(dir), platformSchema, PLATFORM_FILE));
 }
 
-export function loadTiers(platform: PlatformSpec): Record<string, TierSpec> {
-  let tiers: Record<string, TierSpec>;
-  try {
-    tiers = resolveTiers(platform.tiers);
-  } catch (err) {
-    if (err instanceof z.ZodError) {
-      throw new ConfigError(PLATFORM_FILE, zodIssues(err, platform.tiers, z.record(tierSchema)).map((i) => ({ ...i, field: `tiers.${i.field}` })));
-    }
-    throw err;
-  }
-  const plan = poolPlanProblems(platform.database, tiers);
-  if (plan.length) throw new ConfigError(PLATFORM_FILE, plan.map((p) => ({ field: p.path.join('.'), message: p.message })));
-  return tiers;
-}
 
 /** Ids of the tenants in the project, from the file names (cheap: reads no file). */
 export function listTenantIds(dir: string): string[] {
@@ -122,47 +55,6 @@ export function loadTenant(dir: string, platform: PlatformSpec, tiers: Record<st
   return resolveTenant(file, platform, tiers, display, id);
 }
 
-export function resolveTenant(file: TenantFile, platform: PlatformSpec, tiers: Record<string, TierSpec>, display: string, expectedId?: string): TenantSpec {
-  const issues: ConfigIssue[] = [];
-  if (expectedId !== undefined && file.id !== expectedId) {
-    issues.push({ field: 'id', message: `must match the file name (${expectedId}.json): rename the file or fix the id`, value: file.id });
-  }
-  const tier = tiers[file.tier];
-  if (!tier) issues.push({ field: 'tier', message: `unknown tier: use one of ${Object.keys(tiers).join(', ')}`, value: file.tier });
-  let accountId = platform.aws.accountId;
-  const accountName = file.serviceAccount ?? 'platform';
-  if (file.serviceAccount && file.serviceAccount !== 'platform') {
-    const account = platform.aws.serviceAccounts.find((a) => a.name === file.serviceAccount);
-    if (!account) {
-      const known = ['platform', ...platform.aws.serviceAccounts.map((a) => a.name)].join(', ');
-      issues.push({ field: 'serviceAccount', message: `unknown service account: use one of ${known} (declared in platform.json aws.serviceAccounts)`, value: file.serviceAccount });
-    } else {
-      accountId = account.accountId;
-    }
-  }
-  const names = tenantNames(platform, file.id);
-  const prefix = platformNames(platform).prefix;
-  const limits: [string, string, number][] = [
-    ['IAM role', names.iamRole, NAME_LIMITS.iamRole],
-    ['IAM node role', names.nodeRole, NAME_LIMITS.iamRole],
-    ['workspace', `${prefix}-${names.stack}`, NAME_LIMITS.workspace],
-  ];
-  for (const [what, name, max] of limits) {
-    if (name.length > max) issues.push({ field: 'id', message: `derived ${what} name ${name} is longer than ${max} characters: use a shorter tenant id or platform name`, value: file.id });
-  }
-  let tierSpec = tier;
-  if (file.overrides.tier && 'database' in file.overrides.tier) {
-    // shared.provision_tenant applies the tier's limits from shared.tiers, never a caller's numbers.
-    issues.push({ field: 'overrides.tier.database', message: 'database limits are set per tier: define a tier with them under tiers in platform.json' });
-  }
-  if (tier && file.overrides.tier) {
-    const result = tierSchema.safeParse(deepMerge(tier, file.overrides.tier));
-    if (result.success) tierSpec = result.data;
-    else issues.push(...zodIssues(result.error, deepMerge(tier, file.overrides.tier), tierSchema).map((i) => ({ ...i, field: `overrides.tier.${i.field}` })));
-  }
-  if (issues.length) throw new ConfigError(display, issues);
-  return { ...file, tierSpec, names, accountId, accountName };
-}
 
 export function loadTenants(dir: string, platform: PlatformSpec, tiers: Record<string, TierSpec>, ids = listTenantIds(dir)): TenantSpec[] {
   return ids.map((id) => loadTenant(dir, platform, tiers, id));

@@ -1,5 +1,5 @@
 import { App, TerraformStack } from 'cdktf';
-import type { Project } from '../project/project';
+import type { Project } from '../model/project';
 import { accountNames, projectStacks } from '../model/workspaces';
 
 /** Names of the stacks a project synthesizes, in dependency (apply) order. */

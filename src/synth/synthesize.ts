@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { TenantctlError } from '../model/errors';
 import { isRunning, writeJsonAtomic } from '../project/files';
-import { PLATFORM_FILE, type Project } from '../project/project';
+import { PLATFORM_FILE, type Project } from '../model/project';
 import type { SynthWorkerData, SynthWorkerMessage } from './synth-worker';
 import { buildApp, stackNames } from './app';
 

@@ -14,7 +14,7 @@ import {
 import type { Construct, IConstruct } from 'constructs';
 import { platformNames } from '../../src/model/names';
 import { STACK_TAGS } from '../../src/model/labels';
-import { STATE_DIR } from '../../src/project/lifecycle';
+import { STATE_DIR } from '../../src/model/project';
 import type { PlatformSpec } from '../../src/model/platform-schema';
 import { PLATFORM_CREDENTIALS_TAG, accountIdOf, workspaceFor } from '../../src/model/workspaces';
 import { ClusterProviders } from './kubernetes/cluster-providers';

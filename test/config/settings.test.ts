@@ -2,7 +2,7 @@ import { ConfigError, UsageError } from '../../src/model/errors';
 import { parseJson } from '../../src/project/files';
 import { replacingChanges } from '../../src/model/platform-changes';
 import { platformSchema } from '../../src/model/platform-schema';
-import { parseWith, resolveTenant } from '../../src/project/project';
+import { parseWith, resolveTenant } from '../../src/model/project';
 import { closest, defaultAt, fieldProblem } from '../../src/model/schema-path';
 import { applySetting, parseSetting } from '../../src/model/settings';
 import { tenantChangeWarnings } from '../../src/model/tenant-changes';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../../src/model/errors';
 import { tenantNames } from '../../src/model/names';
-import { resolveTenant } from '../../src/project/project';
+import { resolveTenant } from '../../src/model/project';
 import { tenantIdProblem, tenantSchema } from '../../src/model/tenant-schema';
 import { resolveTiers, tierCatalog } from '../../src/model/tiers';
 import { platformSpec } from '../util';

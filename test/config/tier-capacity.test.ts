@@ -1,5 +1,5 @@
 import { platformSchema, resolvePlatform } from '../../src/model/platform-schema';
-import { loadTiers } from '../../src/project/project';
+import { loadTiers } from '../../src/model/project';
 import { defaultPod, poolPlanProblems, podsAdmitted, tierAdmission, tierProblems } from '../../src/model/tier-capacity';
 import { resolveTiers, tierCatalog } from '../../src/model/tiers';
 import { platformConfig } from '../util';

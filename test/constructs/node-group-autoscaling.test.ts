@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
 import { nodeTemplateTags } from '../../stacks/constructs/addons/cluster-autoscaler/asg-tags';
 import { NodeGroup, type NodeGroupProps } from '../../stacks/constructs/eks/node-group';
-import { resolveTenant } from '../../src/project/project';
+import { resolveTenant } from '../../src/model/project';
 import { tenantSchema } from '../../src/model/tenant-schema';
 import { resolveTiers } from '../../src/model/tiers';
 import { tenantRunStatements } from '../../stacks/constructs/tfc/tenant-run-permissions';

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vm from 'vm';
 import { parse } from 'yaml';
 import { platformNames } from '../../src/model/names';
-import { resolveTenant } from '../../src/project/project';
+import { resolveTenant } from '../../src/model/project';
 import { RATE_LIMIT_RELEASE, defaultDescriptorFile, tenantDescriptorFile } from '../../src/model/rate-limit';
 import { tenantSchema } from '../../src/model/tenant-schema';
 import { resolveTiers, tierCatalog } from '../../src/model/tiers';

@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { resolveTenant, type TenantSpec } from '../../src/project/project';
+import { resolveTenant, type TenantSpec } from '../../src/model/project';
 import { tenantSchema } from '../../src/model/tenant-schema';
 import { resolveTiers } from '../../src/model/tiers';
 import { renderPlatformSql, renderTenantSql } from '../../src/database/sql';

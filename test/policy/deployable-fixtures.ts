@@ -1,4 +1,4 @@
-import type { Project } from '../../src/project/project';
+import type { Project } from '../../src/model/project';
 import { platformSpec } from '../util';
 import { baseline, policyJson, type Fixture } from './fixtures';
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Project } from '../../src/project/project';
+import type { Project } from '../../src/model/project';
 import type { TenantConfig } from '../../src/model/tenant-schema';
 import { configOf, loadStacks, runRules } from '../../src/policy/engine';
 import { firstTenantOver, projectToTenants, quotaRules, quotaUses } from '../../src/policy/rules';

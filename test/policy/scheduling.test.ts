@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
-import type { Project, TenantSpec } from '../../src/project/project';
-import { resolveTenant } from '../../src/project/project';
+import type { Project, TenantSpec } from '../../src/model/project';
+import { resolveTenant } from '../../src/model/project';
 import { tenantSchema } from '../../src/model/tenant-schema';
 import { resolveTiers } from '../../src/model/tiers';
 import { runRules } from '../../src/policy/engine';

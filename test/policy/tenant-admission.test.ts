@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { PlatformConfig } from '../../src/model/platform-schema';
-import { resolveTenant, type Project } from '../../src/project/project';
+import { resolveTenant, type Project } from '../../src/model/project';
 import { tenantSchema } from '../../src/model/tenant-schema';
 import { resolveTiers } from '../../src/model/tiers';
 import { loadStacks, runRules } from '../../src/policy/engine';

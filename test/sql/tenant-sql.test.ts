@@ -1,4 +1,4 @@
-import { resolveTenant, type TenantSpec } from '../../src/project/project';
+import { resolveTenant, type TenantSpec } from '../../src/model/project';
 import { tenantSchema } from '../../src/model/tenant-schema';
 import { resolveTiers } from '../../src/model/tiers';
 import { renderPlatformSql, renderTenantDropSql, renderTenantSql } from '../../src/database/sql';

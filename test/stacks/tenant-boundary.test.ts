@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import type { PlatformConfig } from '../../src/model/platform-schema';
-import { resolveTenant, type Project } from '../../src/project/project';
+import { resolveTenant, type Project } from '../../src/model/project';
 import { tenantSchema, type TenantConfig } from '../../src/model/tenant-schema';
 import { resolveTiers } from '../../src/model/tiers';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';

@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { AWS_TYPE_ACTIONS, actionsOf } from '../../src/model/aws-actions';
 import type { PlatformConfig } from '../../src/model/platform-schema';
-import { resolveTenant, type Project, type TenantSpec } from '../../src/project/project';
+import { resolveTenant, type Project, type TenantSpec } from '../../src/model/project';
 import { tenantSchema, type TenantConfig } from '../../src/model/tenant-schema';
 import { resolveTiers } from '../../src/model/tiers';
 import { platformNames } from '../../src/model/names';

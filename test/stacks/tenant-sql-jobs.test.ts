@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { resolveTenant, type Project, type TenantSpec } from '../../src/project/project';
+import { resolveTenant, type Project, type TenantSpec } from '../../src/model/project';
 import { tenantSchema } from '../../src/model/tenant-schema';
 import { resolveTiers } from '../../src/model/tiers';
 import { PROVISIONER_CONCURRENCY, renderPlatformSql, renderTenantDropSql, renderTenantSql } from '../../src/database/sql';

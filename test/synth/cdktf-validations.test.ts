@@ -1,7 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import { ValidateProviderPresence } from 'cdktf/lib/validations/validate-provider-presence';
-import type { Project } from '../../src/project/project';
-import { resolveTenant } from '../../src/project/project';
+import type { Project } from '../../src/model/project';
+import { resolveTenant } from '../../src/model/project';
 import { tenantSchema } from '../../src/model/tenant-schema';
 import { resolveTiers } from '../../src/model/tiers';
 import { buildApp } from '../../src/synth/app';

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { TENANT_LABEL } from '../../../src/model/labels';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
-import type { TenantSpec } from '../../../src/project/project';
+import type { TenantSpec } from '../../../src/model/project';
 import { NodeGroup } from '../eks/node-group';
 
 /** Label and taint key that tie a tenant's Pods to its dedicated nodes. */

@@ -5,7 +5,7 @@ import { RoleV1, type RoleV1Rule } from '@cdktf/provider-kubernetes/lib/role-v1'
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
-import type { TenantSpec } from '../../../src/project/project';
+import type { TenantSpec } from '../../../src/model/project';
 import { tenantLabels } from './tenant-namespace';
 
 export interface TenantAccessProps {

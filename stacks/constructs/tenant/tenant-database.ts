@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
-import type { TenantSpec } from '../../../src/project/project';
+import type { TenantSpec } from '../../../src/model/project';
 import { renderTenantSql } from '../../../src/database/sql';
 import { SqlProvisioningJob } from '../database/sql-job';
 

@@ -2,7 +2,7 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
-import type { TenantSpec } from '../../../src/project/project';
+import type { TenantSpec } from '../../../src/model/project';
 import { IrsaRole } from '../identity/irsa-role';
 import { TENANT_DB_USER_TAG, tenantBoundaryArn } from '../tfc/tenant-run-permissions';
 

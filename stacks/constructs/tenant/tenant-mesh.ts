@@ -2,7 +2,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { SERVICE_DNS_SUFFIX, TENANT_ENTRY_SERVICE, platformNames, tenantEntryHost } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
-import type { TenantSpec } from '../../../src/project/project';
+import type { TenantSpec } from '../../../src/model/project';
 import { POSTGRES_PORT } from '../database/database-proxy';
 import { tenantLabels } from './tenant-namespace';
 

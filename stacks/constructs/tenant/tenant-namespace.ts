@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { TENANT_LABEL, TIER_LABEL } from '../../../src/model/labels';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
-import type { TenantSpec } from '../../../src/project/project';
+import type { TenantSpec } from '../../../src/model/project';
 import { tenantQuotaHard } from '../../../src/model/tenant-quota';
 
 export interface TenantNamespaceProps {

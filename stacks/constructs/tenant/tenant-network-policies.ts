@@ -2,7 +2,7 @@ import { NetworkPolicyV1, type NetworkPolicyV1Spec, type NetworkPolicyV1SpecEgre
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
-import type { TenantSpec } from '../../../src/project/project';
+import type { TenantSpec } from '../../../src/model/project';
 import { JAEGER_OTLP_GRPC_PORT } from '../addons/jaeger';
 import { POSTGRES_PORT } from '../database/database-proxy';
 import { tenantLabels } from './tenant-namespace';

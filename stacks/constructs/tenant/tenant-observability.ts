@@ -3,7 +3,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
-import type { TenantSpec } from '../../../src/project/project';
+import type { TenantSpec } from '../../../src/model/project';
 import { RATE_LIMIT_DOMAIN, RATE_LIMIT_NAMESPACE_LABEL } from '../../../src/model/rate-limit';
 import { renderTemplate } from '../../../src/templates/render';
 

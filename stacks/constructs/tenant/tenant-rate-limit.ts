@@ -2,7 +2,7 @@ import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
-import type { TenantSpec } from '../../../src/project/project';
+import type { TenantSpec } from '../../../src/model/project';
 import { RATE_LIMIT_DESCRIPTOR_LABEL, descriptorFileKey, tenantDescriptorFile } from '../../../src/model/rate-limit';
 import { tenantLabels } from './tenant-namespace';
 

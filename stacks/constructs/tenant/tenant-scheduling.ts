@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { platformNames } from '../../../src/model/names';
 import { poolSelector } from '../../../src/model/node-pools';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
-import type { TenantSpec } from '../../../src/project/project';
+import type { TenantSpec } from '../../../src/model/project';
 import { DedicatedNodes, TENANT_NODE_KEY } from './dedicated-nodes';
 
 export interface TenantSchedulingProps {

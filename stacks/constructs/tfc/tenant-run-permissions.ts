@@ -1,7 +1,7 @@
 import { actionsOf } from '../../../src/model/aws-actions';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
-import type { TenantSpec } from '../../../src/project/project';
+import type { TenantSpec } from '../../../src/model/project';
 import { accountIdOf } from '../../../src/model/workspaces';
 import type { PolicyStatement } from './run-permissions';
 import { NODE_TEMPLATE_TAG_PREFIX } from '../addons/cluster-autoscaler/asg-tags';

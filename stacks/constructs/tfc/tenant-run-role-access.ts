@@ -5,7 +5,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
-import type { TenantSpec } from '../../../src/project/project';
+import type { TenantSpec } from '../../../src/model/project';
 import { tenantEntitlementGroups } from '../../../src/model/tenant-quota';
 import { TENANT_RUN_ROLE_ACCESS_POLICY } from './run-permissions';
 
