@@ -2,13 +2,11 @@ import { platformNames } from '../model/names';
 import type { PlatformSpec } from '../model/platform-schema';
 import type { TenantSpec } from '../model/project';
 import { TENANT_ID_MAX, tenantIdPattern } from '../model/tenant-schema';
-import { resolveTiers } from '../model/tiers';
+import { resolveTiers, TIER_NAME } from '../model/tiers';
 import { renderTemplate } from '../templates/render';
 
 /** PostgreSQL identifiers tenantctl generates: lowercase, unquoted, within NAMEDATALEN. */
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-/** Tier names as platform.json allows them; they end up in a string literal. */
-const TIER = /^[a-z][a-z0-9-]{1,19}$/;
+export const POSTGRES_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Session limits of the tenant provisioner, the one login every tenant pipeline shares: provisioning
@@ -80,7 +78,7 @@ export function renderTenantDropSql(platform: PlatformSpec, tenant: Pick<TenantS
 }
 
 function tierName(tier: string): string {
-  if (!TIER.test(tier)) throw new Error(`tier name ${JSON.stringify(tier)} is not valid: use 2-20 lowercase letters, digits or hyphens`);
+  if (!TIER_NAME.test(tier)) throw new Error(`tier name ${JSON.stringify(tier)} is not valid: use 2-20 lowercase letters, digits or hyphens`);
   return tier;
 }
 
@@ -90,7 +88,7 @@ function masterUser(platform: PlatformSpec): string {
 
 /** Values are inserted into SQL verbatim, so anything that is not a plain identifier is refused. */
 function identifier(value: string, what: string): string {
-  if (!IDENTIFIER.test(value)) {
+  if (!POSTGRES_IDENTIFIER.test(value)) {
     throw new Error(`${what} ${JSON.stringify(value)} is not a valid PostgreSQL identifier: use 1-63 lowercase letters, digits or underscores, not starting with a digit`);
   }
   return value;

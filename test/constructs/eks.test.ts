@@ -124,12 +124,6 @@ describe('EksCluster: public endpoint and admins when configured', () => {
       });
     }
   });
-
-  test('rejects an assumed-role session ARN, suggesting the role ARN', () => {
-    expect(() => synth({ eks: { adminPrincipalArns: ['arn:aws:sts::111122223333:assumed-role/Admin/alice'] } })).toThrow(
-      'eks.adminPrincipalArns[0] arn:aws:sts::111122223333:assumed-role/Admin/alice is an assumed-role session: EKS access entries need the role itself, e.g. arn:aws:iam::111122223333:role/Admin',
-    );
-  });
 });
 
 describe('EksCluster: IRSA', () => {

@@ -78,9 +78,3 @@ describe('ContainerRegistry: lifecycle policies', () => {
     }
   });
 });
-
-describe('ContainerRegistry: validation', () => {
-  test('rejects a repository listed twice', () => {
-    expect(() => synth({ ecr: { repositories: ['api', 'api'] } })).toThrow(/ecr.repositories lists api twice/);
-  });
-});

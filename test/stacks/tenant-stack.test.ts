@@ -460,11 +460,6 @@ describe('TenantStack network overrides', () => {
     });
     expect(policyNamed(partner, 'default-deny').spec.policy_types).toEqual(['Ingress', 'Egress']);
   });
-
-  test('GIVEN both denyEgress false and allowEgress THEN synthesis fails with what to fix', () => {
-    const { platform, tenant } = tenantOf({ id: 'both', tier: 'starter', overrides: { network: { denyEgress: false, allowEgress: [{ cidr: '203.0.113.0/24', ports: [443] }] } } });
-    expect(() => new TenantStack(Testing.app(), { platform, tenant })).toThrow(/allowEgress has no effect with denyEgress false.*tenants\/both\.json/);
-  });
 });
 
 describe('TenantStack with a platform domain', () => {

@@ -9,9 +9,11 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { ValidationError } from '../../../src/model/errors';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { poolSizing, type PoolSizing } from '../../../src/model/pool-sizing';
+import { PLATFORM_FILE } from '../../../src/model/project';
 import { DatabaseProxy, POSTGRES_PORT } from './database-proxy';
 import { awsManagedPolicyArn, servicePrincipalTrust } from '../identity/iam-documents';
 
@@ -193,7 +195,7 @@ export class Database extends Construct {
 
 function validate(props: DatabaseProps): void {
   if (!Token.isUnresolved(props.databaseSubnetIds) && props.databaseSubnetIds.length < 2) {
-    throw new Error(`Database needs database subnets in at least two availability zones for Multi-AZ, got ${props.databaseSubnetIds.length}: check network.databaseSubnets in platform.json`);
+    throw new ValidationError(PLATFORM_FILE, 'network.databaseSubnets', 'Database needs subnets in at least two availability zones for Multi-AZ: list one per availability zone', props.databaseSubnetIds.length);
   }
   // One security group rule is made per CIDR, so the list itself must be known at synth time.
   if (Token.isUnresolved(props.clientCidrs)) {

@@ -3,6 +3,7 @@ import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';
+import { POSTGRES_IDENTIFIER } from '../../../src/database/sql';
 import { PLATFORM_PRIORITY_CLASS } from '../../../src/model/names';
 import { poolSelector, SYSTEM_TOLERATION } from '../../../src/model/node-pools';
 
@@ -238,6 +239,6 @@ function validate(props: SqlProvisioningJobProps): void {
   const bytes = Buffer.byteLength(props.sql, 'utf8');
   if (bytes > MAX_SQL_BYTES) throw new Error(`SQL job ${props.name}: the SQL is ${bytes} bytes, more than a ConfigMap holds (${MAX_SQL_BYTES}); split it into several jobs`);
   for (const [field, value] of [['database', props.database], ['dbUser', props.dbUser]] as const) {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) throw new Error(`SQL job ${props.name}: ${field} ${JSON.stringify(value)} must be a plain PostgreSQL identifier`);
+    if (!POSTGRES_IDENTIFIER.test(value)) throw new Error(`SQL job ${props.name}: ${field} ${JSON.stringify(value)} must be a plain PostgreSQL identifier`);
   }
 }

@@ -60,7 +60,6 @@ export class EksCluster extends Construct {
     super(scope, id);
     const { platform } = props;
     const eks = platform.eks;
-    validate(platform);
     const names = platformNames(platform);
     const managedPolicy = (name: string) => awsManagedPolicyArn(names.partition, name);
 
@@ -206,21 +205,4 @@ export class EksCluster extends Construct {
 function principalKey(arn: string): string {
   const [, , , , account, resource] = arn.split(':');
   return `${account}-${resource}`.replace(/[^A-Za-z0-9-]/g, '-');
-}
-
-function validate(platform: PlatformSpec): void {
-  platform.eks.adminPrincipalArns.forEach((arn, i) => {
-    if (/:sts::\d{12}:assumed-role\//.test(arn)) {
-      const [, partition, , , account, resource] = arn.split(':');
-      const role = resource.split('/')[1];
-      throw new Error(
-        `eks.adminPrincipalArns[${i}] ${arn} is an assumed-role session: EKS access entries need the role itself, e.g. arn:${partition}:iam::${account}:role/${role}`,
-      );
-    }
-  });
-  const seen = new Set<string>();
-  platform.eks.adminPrincipalArns.forEach((arn, i) => {
-    if (seen.has(arn)) throw new Error(`eks.adminPrincipalArns[${i}] ${arn} is listed twice: give each principal once`);
-    seen.add(arn);
-  });
 }

@@ -49,7 +49,6 @@ export class Network extends Construct {
     super(scope, id);
     const { platform } = props;
     const net = platform.network;
-    validate(platform);
     const names = platformNames(platform);
     const azs = net.availabilityZones;
 
@@ -193,17 +192,5 @@ export class Network extends Construct {
       maxAggregationInterval: FLOW_LOG_AGGREGATION_SECONDS,
       tags: { Name: names.vpc },
     });
-  }
-}
-
-function validate(platform: PlatformSpec): void {
-  const net = platform.network;
-  const azCount = net.availabilityZones.length;
-  for (const tier of ['publicSubnets', 'privateSubnets', 'databaseSubnets'] as const) {
-    if (net[tier].length !== azCount) {
-      throw new Error(
-        `network.${tier} has ${net[tier].length} CIDRs but network.availabilityZones has ${azCount} (${net.availabilityZones.join(', ')}): give one subnet per AZ`,
-      );
-    }
   }
 }

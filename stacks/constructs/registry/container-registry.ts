@@ -45,8 +45,6 @@ export class ContainerRegistry extends Construct {
     super(scope, id);
     const names = platformNames(props.platform);
     const { repositories, keepImages } = props.platform.ecr;
-    const duplicate = repositories.find((repo, i) => repositories.indexOf(repo) !== i);
-    if (duplicate) throw new Error(`ecr.repositories lists ${duplicate} twice: remove the duplicate from platform.json`);
 
     const policy = JSON.stringify(lifecyclePolicy(keepImages));
     for (const repo of repositories) {

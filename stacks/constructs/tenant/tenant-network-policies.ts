@@ -58,9 +58,6 @@ export class TenantNetworkPolicies extends Construct {
     const ns = names.namespaces;
     const network = tenant.overrides.network ?? {};
     const denyEgress = network.denyEgress !== false;
-    if (!denyEgress && network.allowEgress?.length) {
-      throw new Error(`tenant ${tenant.id}: overrides.network.allowEgress has no effect with denyEgress false (all egress is allowed): remove one of them from tenants/${tenant.id}.json`);
-    }
     const types = denyEgress ? ['Ingress', 'Egress'] : ['Ingress'];
     const policy = (name: string, spec: Omit<NetworkPolicyV1Spec, 'podSelector'>) => {
       this.policies[name] = new NetworkPolicyV1(this, name, {
