@@ -1,9 +1,9 @@
 import { ConfigError } from '../../src/model/errors';
 import { iamPrincipalArnProblem } from '../../src/model/iam-principal';
 import { platformSchema } from '../../src/model/platform-schema';
-import { parseWith } from '../../src/model/project';
+import { loadTiers, parseWith } from '../../src/model/project';
 import { tenantSchema } from '../../src/model/tenant-schema';
-import { platformConfig } from '../util';
+import { platformConfig, platformSpec } from '../util';
 
 /** The issues a configuration error reports, as `field: message (got value)` lines. */
 function issuesOf(fn: () => unknown): string[] {
@@ -49,6 +49,17 @@ describe('rules a construct used to find, checked in the configuration layer', (
   test('GIVEN an assumed-role session as a tenant adminPrincipalArn THEN the same rule and fix as for the platform', () => {
     expect(issuesOf(() => parseWith(tenantSchema, { version: 1, id: 'acme', tier: 'starter', adminPrincipalArn: SESSION }, 'tenants/acme.json'))).toEqual([
       `adminPrincipalArn: is an assumed-role session: EKS access entries need the role itself, e.g. arn:aws:iam::111122223333:role/Admin (got "${SESSION}")`,
+    ]);
+  });
+
+  test('GIVEN a platform name with consecutive hyphens THEN the name is refused before the rate limit store derives an id from it', () => {
+    expect(issuesOf(() => parseWith(platformSchema, platformConfig({ name: 'a--b' }), 'platform.json'))).toEqual(['name: contains consecutive hyphens: use single hyphens (got "a--b")']);
+  });
+
+  test('GIVEN a tier whose dedicated node group is sized the wrong way round THEN the same rule as for the platform node groups', () => {
+    const nodeGroup = { instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 2, maxSize: 4 };
+    expect(issuesOf(() => loadTiers(platformSpec({ tiers: { enterprise: { nodes: { isolation: 'dedicated', nodeGroup } } } })))).toEqual([
+      'tiers.enterprise.nodes.nodeGroup: needs minSize <= desiredSize <= maxSize, got 3 <= 2 <= 4',
     ]);
   });
 
