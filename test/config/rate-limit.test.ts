@@ -4,10 +4,10 @@ import {
   defaultDescriptorFile,
   descriptorFileKey,
   istioOutboundCluster,
-  readDescriptorFile,
   tenantDescriptorFile,
   tenantEntryCluster,
 } from '../../src/model/rate-limit';
+import { readDescriptorFile } from '../../src/policy/descriptor-file';
 import { tierSchema, tierCatalog } from '../../src/model/tiers';
 
 describe('rate limit descriptors', () => {

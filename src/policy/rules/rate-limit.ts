@@ -5,9 +5,9 @@ import {
   RATE_LIMIT_DOMAIN,
   RATE_LIMIT_RELEASE,
   RATE_LIMIT_UNIT,
-  readDescriptorFile,
   tenantEntryCluster,
 } from '../../model/rate-limit';
+import { readDescriptorFile } from '../descriptor-file';
 import { at, block, isTrue, manifests, resolved, resources, strings, tenantStacks, type ResourceRef } from '../json';
 import type { Rule, Violation } from '../types';
 
