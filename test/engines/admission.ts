@@ -258,6 +258,11 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
         [`its provisioning SQL of the ${otherTier} tier`, edited(configMap, (b) => (b.data[SQL_FILE] = b.data[SQL_FILE].replace(`'${tier}'`, `'${otherTier}'`))), 'CREATE'],
         ['its provisioning Job with another image', edited(job, (b) => (b.spec.template.spec.containers[0].image = 'postgres:latest')), 'CREATE'],
         ['its provisioning Job as the platform provisioner', edited(job, (b) => (b.spec.template.spec.serviceAccountName = 'db-provisioner')), 'CREATE'],
+        // Another tenant's SQL run beside the pinned command, with the token already written.
+        ['its provisioning Job with a postStart hook', edited(job, (b) => (b.spec.template.spec.containers[0].lifecycle = { postStart: { exec: { command: ['/bin/sh', '-c', 'psql -c "select 1"'] } } })), 'CREATE'],
+        ['its provisioning Job with an exec probe', edited(job, (b) => (b.spec.template.spec.containers[0].startupProbe = { exec: { command: ['/bin/sh', '-c', 'psql -c "select 1"'] } })), 'CREATE'],
+        ['its provisioning Job with the token mounted elsewhere', edited(job, (b) => b.spec.template.spec.initContainers[0].volumeMounts.push({ name: 'tmp', mountPath: '/sql' })), 'CREATE'],
+        ['its provisioning Job with a restartable init container (a sidecar)', edited(job, (b) => (b.spec.template.spec.initContainers[0].restartPolicy = 'Always')), 'CREATE'],
         ['its rate limit a thousand times higher', edited(descriptor, (b) => {
           const [file] = Object.keys(b.data);
           b.data[file] = b.data[file].replace(/"requests_per_unit":(\d+)/, (_m: string, n: string) => `"requests_per_unit":${Number(n) * 1000}`);

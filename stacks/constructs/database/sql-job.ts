@@ -48,7 +48,11 @@ export interface SqlJobContainer {
   readonly args: readonly string[];
   readonly env: readonly { readonly name: string; readonly value: string }[];
   readonly resources: { readonly requests: Readonly<Record<'cpu' | 'memory', string>>; readonly limits: Readonly<Record<'cpu' | 'memory', string>> };
+  readonly volumeMounts: readonly { readonly name: string; readonly mountPath: string; readonly readOnly?: boolean }[];
 }
+
+/** Where the token is written and read: an in-memory volume of the Pod. */
+const TOKEN_DIR = TOKEN_FILE.slice(0, TOKEN_FILE.lastIndexOf('/'));
 
 /**
  * The two containers of a SQL Job, from its inputs alone: the Job is built from it, and admission
@@ -70,6 +74,10 @@ export function sqlJobPod(props: Pick<SqlProvisioningJobProps, 'name' | 'proxyEn
         { name: 'HOME', value: '/tmp' },
       ],
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      volumeMounts: [
+        { name: 'auth-token', mountPath: TOKEN_DIR },
+        { name: 'tmp', mountPath: '/tmp' },
+      ],
     },
     psql: {
       name: 'psql',
@@ -83,6 +91,10 @@ export function sqlJobPod(props: Pick<SqlProvisioningJobProps, 'name' | 'proxyEn
         },
       ],
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      volumeMounts: [
+        { name: SQL_JOB_VOLUMES.sql, mountPath: '/sql', readOnly: true },
+        { name: 'auth-token', mountPath: TOKEN_DIR, readOnly: true },
+      ],
     },
   };
 }
@@ -151,8 +163,16 @@ export class SqlProvisioningJob extends Construct {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     };
-    const tokenDir = TOKEN_FILE.slice(0, TOKEN_FILE.lastIndexOf('/'));
-    const container = (c: SqlJobContainer) => ({ name: c.name, image: c.image, command: [...c.command], args: [...c.args], env: c.env.map((e) => ({ ...e })), resources: c.resources });
+    const container = (c: SqlJobContainer) => ({
+      name: c.name,
+      image: c.image,
+      command: [...c.command],
+      args: [...c.args],
+      env: c.env.map((e) => ({ ...e })),
+      resources: c.resources,
+      securityContext: containerSecurity,
+      volumeMount: c.volumeMounts.map((m) => ({ ...m })),
+    });
 
     this.job = new JobV1(this, 'job', {
       dependsOn: [config, ...(props.dependsOn ?? [])],
@@ -185,26 +205,8 @@ export class SqlProvisioningJob extends Construct {
               fsGroup: RUN_AS,
               seccompProfile: { type: 'RuntimeDefault' },
             },
-            initContainer: [
-              {
-                ...container(pod.authToken),
-                securityContext: containerSecurity,
-                volumeMount: [
-                  { name: 'auth-token', mountPath: tokenDir },
-                  { name: 'tmp', mountPath: '/tmp' },
-                ],
-              },
-            ],
-            container: [
-              {
-                ...container(pod.psql),
-                securityContext: containerSecurity,
-                volumeMount: [
-                  { name: SQL_JOB_VOLUMES.sql, mountPath: '/sql', readOnly: true },
-                  { name: 'auth-token', mountPath: tokenDir, readOnly: true },
-                ],
-              },
-            ],
+            initContainer: [container(pod.authToken)],
+            container: [container(pod.psql)],
             volume: [
               { name: SQL_JOB_VOLUMES.sql, configMap: { name: config.metadata.name, defaultMode: '0444' } },
               // In memory: the token never touches the node's disk.
