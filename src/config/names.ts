@@ -132,6 +132,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     },
     /** ValidatingAdmissionPolicy of every Pod in a tenant namespace: its tier's priority and placement. */
     tenantPodAdmissionPolicy: 'tenantctl-tenant-pods',
+    /** ValidatingAdmissionPolicy of what reaches past a tenant namespace, whoever writes it. */
+    tenantNamespaceAdmissionPolicy: 'tenantctl-tenant-namespaces',
     /** ResourceQuota and LimitRange of every tenant namespace. */
     tenantQuota: 'tenant-quota',
     tenantLimitRange: 'tenant-limits',
@@ -155,6 +157,12 @@ export type PlatformNames = ReturnType<typeof platformNames>;
 export function tenantHostsWildcard(domain: string): string {
   return `*.${domain}`;
 }
+
+/**
+ * The Kubernetes group of every cluster administrator tenantctl grants (the applier, the
+ * `cluster` run role, eks.adminPrincipalArns): admission of tenant namespaces lets it through.
+ */
+export const PLATFORM_OPERATORS_GROUP = 'tenantctl:platform-operators';
 
 /** Names of one tenant's objects. */
 export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws' | 'domain'>, id: string) {

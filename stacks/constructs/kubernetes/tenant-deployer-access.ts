@@ -286,7 +286,7 @@ export const TENANT_MESH_KINDS = ['virtualservices', 'destinationrules', 'servic
  * namespace only; an EnvoyFilter (which reaches only the namespace's own sidecars) may only
  * insert the local rate limit, never remove or replace a filter.
  */
-function meshValidations(platform: PlatformSpec): { expression: string; message: string }[] {
+export function meshValidations(platform: PlatformSpec): { expression: string; message: string }[] {
   const names = platformNames(platform);
   const namespace = celName(platform, (n) => n.namespace);
   const suffix = SERVICE_DNS_SUFFIX.split('.').map((part) => `[.]${part}`).join('');
