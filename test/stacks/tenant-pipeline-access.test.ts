@@ -498,6 +498,10 @@ describe.each([
     ['delegating', (b: any) => (route(b).delegate = { name: 'grafana', namespace: 'monitoring' })],
     ['with a TLS route', (b: any) => (b.spec.tls = [{ match: [{ sniHosts: ['grafana.saas.example.com'] }], route: [{ destination: { host: 'gateway' } }] }])],
     ['with a TCP route', (b: any) => (b.spec.tcp = [{ route: [{ destination: { host: 'gateway' } }] }])],
+    // One destination per tenant: the gateway's limit counts per destination cluster.
+    ['routing to another Service of its own namespace', (b: any) => (route(b).route[0].destination.host = 'billing.tenant-acme.svc.cluster.local')],
+    ['routing to a subset of its entry Service', (b: any) => (route(b).route[0].destination.subset = 'v2')],
+    ['routing to another port of its entry Service', (b: any) => (route(b).route[0].destination.port = { number: 9090 })],
   ])('THEN a VirtualService is denied %s', (_case, edit) => {
     expect(admitsEdited(vs(), edit)).toBe(false);
   });
@@ -505,7 +509,7 @@ describe.each([
   test.each([
     ['by short name', 'gateway'],
     ['by full name', 'gateway.tenant-acme.svc.cluster.local'],
-  ])('THEN a VirtualService may route to a Service of its namespace %s', (_case, host) => {
+  ])('THEN a VirtualService may route to its entry Service %s', (_case, host) => {
     expect(admitsEdited(vs(), (b) => (route(b).route[0].destination.host = host))).toBe(true);
   });
 
