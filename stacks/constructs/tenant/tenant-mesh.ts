@@ -42,7 +42,7 @@ export const LOCAL_RATE_LIMIT_PATCH = {
  * a known external service, visible to this namespace only (the mesh passes registered hosts only).
  */
 export class TenantMesh extends Construct {
-  /** Manifests by object kind. */
+  /** Manifests by construct id: a kind can occur more than once (two ServiceEntries). */
   readonly manifests: Record<string, Manifest> = {};
 
   constructor(scope: Construct, id: string, props: TenantMeshProps) {
@@ -52,7 +52,7 @@ export class TenantMesh extends Construct {
     const tier = tenant.tierSpec;
     const namespaceName = tenant.names.namespace;
     const object = (constructId: string, apiVersion: string, kind: string, name: string, spec: Record<string, unknown>) => {
-      this.manifests[kind] = new Manifest(this, constructId, {
+      this.manifests[constructId] = new Manifest(this, constructId, {
         manifest: { apiVersion, kind, metadata: { name, namespace: props.namespace, labels: tenantLabels(tenant) }, spec },
       });
     };
