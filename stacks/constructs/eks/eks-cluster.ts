@@ -100,7 +100,7 @@ export class EksCluster extends Construct {
     // The private endpoint answers inside the VPC only; this group lets in-VPC clients (Terraform
     // runners, VPN, bastions) reach it. Every request still needs an access entry.
     const apiSecurityGroup = new HttpsFromVpcSecurityGroup(this, 'api-security-group', {
-      name: `${names.prefix}-eks-api`,
+      name: names.clusterApiSecurityGroup,
       description: 'EKS private API endpoint: HTTPS from inside the VPC',
       ruleDescription: 'Kubernetes API (HTTPS) from the VPC',
       vpcId: props.vpcId,
@@ -146,7 +146,7 @@ export class EksCluster extends Construct {
     const oidcProvider = new IamOpenidConnectProvider(this, 'oidc-provider', {
       url: issuerUrl,
       clientIdList: ['sts.amazonaws.com'],
-      tags: { Name: `${names.cluster}-irsa` },
+      tags: { Name: names.clusterOidcProvider },
     });
     this.oidcProviderArn = oidcProvider.arn;
     this.oidcIssuer = Fn.replace(issuerUrl, 'https://', '');
@@ -166,7 +166,7 @@ export class EksCluster extends Construct {
     this.addons = new EksAddons(this, 'addons', {
       clusterName: this.cluster.name,
       kubernetesVersion: eks.version,
-      namePrefix: names.prefix,
+      vpcCniRoleName: names.vpcCniRole,
       partition: names.partition,
       oidcProviderArn: this.oidcProviderArn,
       oidcIssuer: this.oidcIssuer,

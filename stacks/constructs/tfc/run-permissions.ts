@@ -1,7 +1,7 @@
-import { platformNames, tenantNames } from '../../../src/config/names';
+import { platformNames, tenantNames, tenantStackName } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { SERVICE_LINKED_ROLE_SERVICES, serviceLinkedRoleArn } from '../../../src/config/service-linked-roles';
-import { type StackInfo, accountIdOf, tfcRoleName } from '../../../src/config/workspaces';
+import { type StackInfo, accountIdOf } from '../../../src/config/workspaces';
 import { awsManagedPolicyArn } from '../identity/iam-documents';
 import { tenantRunStatements } from './tenant-run-permissions';
 
@@ -65,7 +65,7 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
   const names = platformNames(platform);
   const account = accountIdOf(platform, roleAccount);
   const iam = (resource: string) => `arn:${names.partition}:iam::${account}:${resource}`;
-  const tfcRoles = iam(`role/${names.prefix}-tfc-*`);
+  const tfcRoles = iam(`role/${names.runRole('*')}`);
   switch (stack.kind) {
     case 'bootstrap':
       return {
@@ -92,13 +92,13 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
             Sid: 'PlatformRolesAndPolicies',
             Effect: 'Allow',
             Action: [...ROLE_ADMIN, ...ATTACH, 'iam:PassRole', ...POLICY_ADMIN],
-            Resource: [iam(`role/${names.prefix}-*`), iam(`policy/${names.prefix}-*`)],
+            Resource: [iam(`role/${names.prefixPattern}`), iam(`policy/${names.prefixPattern}`)],
           },
           {
             Sid: 'AgentInstanceProfile',
             Effect: 'Allow',
             Action: ['iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile', 'iam:UntagInstanceProfile'],
-            Resource: [iam(`instance-profile/${names.prefix}-*`)],
+            Resource: [iam(`instance-profile/${names.prefixPattern}`)],
           },
           { Sid: 'ClusterOidcProvider', Effect: 'Allow', Action: OIDC_ADMIN, Resource: [iam(`oidc-provider/oidc.eks.${platform.aws.region}.amazonaws.com/id/*`)] },
           // The service-linked roles the platform's key policies name (created on a fresh account), and those the services create on first use.
@@ -262,7 +262,7 @@ function tenantAccessEntryStatements(platform: PlatformSpec): PolicyStatement[] 
   const { partition } = names;
   const { region, accountId } = platform.aws;
   const eks = (resource: string) => `arn:${partition}:eks:${region}:${accountId}:${resource}`;
-  const runRoles = `${tfcRoleName(platform, 'tenant-')}*`;
+  const runRoles = names.runRole(tenantStackName('*'));
   const entries = eks(`access-entry/${names.cluster}/role/${accountId}/${runRoles}/*`);
   const groups = { 'ForAllValues:StringLike': { 'eks:kubernetesGroups': [names.tenantDeployers.group, `${names.tenantDeployers.tenantGroupPrefix}*`, names.tenantDeployers.purgeGroup] } };
   return [

@@ -57,7 +57,7 @@ export function tenantBoundaryStatements(platform: PlatformSpec, accountName: st
       Sid: 'ChainIntoOwnAccountRole',
       Effect: 'Allow',
       Action: ['sts:AssumeRole', 'sts:TagSession'],
-      Resource: serviceAccounts.map((id) => `arn:${partition}:iam::${id}:role/${names.prefix}-tenant-${tenant}`),
+      Resource: serviceAccounts.map((id) => `arn:${partition}:iam::${id}:role/${names.tenantRole(tenant)}`),
     };
     return [connect, chain];
   }
