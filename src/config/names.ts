@@ -105,6 +105,13 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     dbTenantPurgerUser: 'tenantctl_purger',
     /** Every tenant's database user starts with this (tenantNames().dbRole). */
     dbTenantUserPrefix: TENANT_DB_USER_PREFIX,
+    /**
+     * What `rds-db:connect` names: a database user at the RDS resource clients authenticate at
+     * (the proxy's `prx-...` id through RDS Proxy, else the instance's `db-...` id).
+     */
+    dbUserArn: (resourceId: string, user: string) => `arn:${partition}:rds-db:${p.aws.region}:${p.aws.accountId}:dbuser:${resourceId}/${user}`,
+    /** The Job (and ConfigMap) of the platform SQL; a hash of its inputs is appended. */
+    dbPlatformProvisionJob: 'db-provision-platform',
     dbLogGroup: (log: string) => `/aws/rds/instance/${prefix}-postgres/${log}`,
     dbMonitoringRole: `${prefix}-rds-monitoring`,
     proxy: `${prefix}-proxy`,

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { eksAddonVersions, type EksAddonName } from '../../../src/config/eks-versions';
 import { poolSelector, SYSTEM_TOLERATION } from '../../../src/config/node-pools';
 import { IrsaRole, type IrsaPolicyStatement } from '../identity/irsa-role';
-import { awsManagedPolicyArn } from '../identity/iam-documents';
+import { awsManagedPolicyArn } from '../iam/arns';
 
 export interface EksAddonsProps {
   readonly clusterName: string;

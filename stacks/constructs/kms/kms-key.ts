@@ -2,6 +2,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { policyDocument } from '../iam/documents';
 
 /** One statement of a key policy, in IAM JSON spelling. */
 export interface KeyPolicyStatement {
@@ -54,20 +55,17 @@ export class EncryptionKey extends Construct {
       description: props.description,
       enableKeyRotation: true,
       deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'AccountAdministersKey',
-            Effect: 'Allow',
-            Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
-            // Root with kms:* is AWS's default key policy: without it the key can become unmanageable.
-            Action: 'kms:*',
-            Resource: '*',
-          },
-          ...(props.serviceStatements ?? []),
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Sid: 'AccountAdministersKey',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
+          // Root with kms:* is AWS's default key policy: without it the key can become unmanageable.
+          Action: 'kms:*',
+          Resource: '*',
+        },
+        ...(props.serviceStatements ?? []),
+      ]),
       tags: { Name: props.aliasName.slice('alias/'.length) },
       dependsOn: props.dependsOn,
     });

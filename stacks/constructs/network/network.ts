@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { VpcEndpoints } from './vpc-endpoints';
+import { policyDocument, servicePrincipalTrust } from '../iam/documents';
 
 export interface NetworkProps {
   readonly platform: PlatformSpec;
@@ -153,36 +154,23 @@ export class Network extends Construct {
     const role = new IamRole(this, 'flow-log-role', {
       name: names.flowLogRole,
       description: 'VPC flow logs delivery to CloudWatch Logs',
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-            // Confused deputy protection: only flow logs of this account may assume the role.
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': accountId },
-              ArnLike: { 'aws:SourceArn': `arn:${names.partition}:ec2:${region}:${accountId}:vpc-flow-log/*` },
-            },
-          },
-        ],
+      // Confused deputy protection: only flow logs of this account may assume the role.
+      assumeRolePolicy: servicePrincipalTrust('vpc-flow-logs.amazonaws.com', {
+        StringEquals: { 'aws:SourceAccount': accountId },
+        ArnLike: { 'aws:SourceArn': `arn:${names.partition}:ec2:${region}:${accountId}:vpc-flow-log/*` },
       }),
     });
     new IamRolePolicy(this, 'flow-log-policy', {
       name: 'deliver-flow-logs',
       role: role.name,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'WriteFlowLogGroup',
-            Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-            Resource: [logGroup.arn, `${logGroup.arn}:*`],
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Sid: 'WriteFlowLogGroup',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          Resource: [logGroup.arn, `${logGroup.arn}:*`],
+        },
+      ]),
     });
     new FlowLog(this, 'flow-log', {
       vpcId: vpc.id,

@@ -2,7 +2,7 @@ import { platformNames, tenantNames, tenantStackName } from '../../../src/config
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { SERVICE_LINKED_ROLE_SERVICES, serviceLinkedRoleArn } from '../../../src/config/service-linked-roles';
 import { type StackInfo, accountIdOf } from '../../../src/config/workspaces';
-import { awsManagedPolicyArn } from '../identity/iam-documents';
+import { awsManagedPolicyArn, eksAccessPolicyArn, type EksAccessPolicy } from '../iam/arns';
 import { tenantRunStatements } from './tenant-run-permissions';
 
 export interface PolicyStatement {
@@ -282,7 +282,7 @@ function tenantAccessEntryStatements(platform: PlatformSpec): PolicyStatement[] 
       Action: ['eks:AssociateAccessPolicy'],
       Resource: [entries],
       Condition: {
-        StringEquals: { 'eks:policyArn': `arn:${partition}:eks::aws:cluster-access-policy/${TENANT_RUN_ROLE_ACCESS_POLICY}`, 'eks:accessScope': 'namespace' },
+        StringEquals: { 'eks:policyArn': eksAccessPolicyArn(partition, TENANT_RUN_ROLE_ACCESS_POLICY), 'eks:accessScope': 'namespace' },
         'ForAllValues:StringLike': { 'eks:namespaces': [tenantNames(platform, '*').namespace] },
       },
     },
@@ -290,4 +290,4 @@ function tenantAccessEntryStatements(platform: PlatformSpec): PolicyStatement[] 
 }
 
 /** The EKS access policy of a tenant run role, scoped to the tenant's namespace (TenantRunRoleAccess). */
-export const TENANT_RUN_ROLE_ACCESS_POLICY = 'AmazonEKSAdminPolicy';
+export const TENANT_RUN_ROLE_ACCESS_POLICY: EksAccessPolicy = 'AmazonEKSAdminPolicy';

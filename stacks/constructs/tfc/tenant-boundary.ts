@@ -4,6 +4,7 @@ import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { accountIdOf } from '../../../src/config/workspaces';
 import { TENANT_DB_USER_TAG, TENANT_TAG } from './tenant-run-permissions';
+import { policyDocument } from '../iam/documents';
 
 export interface TenantBoundaryProps {
   readonly platform: PlatformSpec;
@@ -80,7 +81,7 @@ export class TenantBoundary extends Construct {
     this.policy = new IamPolicy(this, 'policy', {
       name: names.tenantBoundaryPolicy,
       description: `Permissions boundary of every tenant role in account ${accountIdOf(platform, accountName)}`,
-      policy: JSON.stringify({ Version: '2012-10-17', Statement: tenantBoundaryStatements(platform, accountName) }),
+      policy: policyDocument(tenantBoundaryStatements(platform, accountName)),
     });
   }
 }
