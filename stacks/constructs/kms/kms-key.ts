@@ -2,17 +2,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument } from '../iam/documents';
-
-/** One statement of a key policy, in IAM JSON spelling. */
-export interface KeyPolicyStatement {
-  readonly Sid: string;
-  readonly Effect: 'Allow';
-  readonly Principal: { AWS: string } | { Service: string };
-  readonly Action: string | string[];
-  readonly Resource: '*';
-  readonly Condition?: Record<string, Record<string, string | boolean>>;
-}
+import { policyDocument, type PolicyStatement } from '../iam/documents';
 
 export interface EncryptionKeyProps {
   /** `alias/...` name of the key. */
@@ -22,7 +12,7 @@ export interface EncryptionKeyProps {
   readonly accountId: string;
   readonly partition: string;
   /** Statements for the services that use the key, beyond the account's own IAM principals. */
-  readonly serviceStatements?: KeyPolicyStatement[];
+  readonly serviceStatements?: PolicyStatement[];
   /**
    * What must exist before the policy is submitted: KMS rejects a policy naming an IAM principal
    * that does not exist yet (the provider retries only while a new role propagates).

@@ -3,15 +3,8 @@ import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { SERVICE_LINKED_ROLE_SERVICES, serviceLinkedRoleArn } from '../../../src/config/service-linked-roles';
 import { type StackInfo, accountIdOf } from '../../../src/config/workspaces';
 import { awsManagedPolicyArn, eksAccessPolicyArn, type EksAccessPolicy } from '../iam/arns';
+import type { PolicyStatement } from '../iam/documents';
 import { tenantRunStatements } from './tenant-run-permissions';
-
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Action: string[];
-  readonly Resource: string[];
-  readonly Condition?: Record<string, Record<string, string | string[]>>;
-}
 
 /** What StsEndpointAddresses reads: the STS endpoint service, the endpoint and its network interfaces. */
 const FIND_STS_ENDPOINT = ['ec2:DescribeVpcEndpointServices', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces'];

@@ -3,9 +3,9 @@ import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import type { TenantSpec } from '../../../src/config/project';
 import { accountIdOf } from '../../../src/config/workspaces';
-import type { PolicyStatement } from './run-permissions';
 import { NODE_TEMPLATE_TAG_PREFIX } from '../addons/cluster-autoscaler/asg-tags';
 import { eksAccessPolicyArn, type EksAccessPolicy } from '../iam/arns';
+import type { PolicyStatement } from '../iam/documents';
 
 /** The tag every AWS object of a tenant stack carries (provider default tags): tag conditions key on it. */
 export const TENANT_TAG = 'tenantctl:tenant';
