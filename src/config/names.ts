@@ -26,7 +26,7 @@ export function tenantIdOfStack(stackName: string): string | undefined {
   return stackName.startsWith(TENANT_STACK_PREFIX) ? stackName.slice(TENANT_STACK_PREFIX.length) : undefined;
 }
 
-/** The namespace of one tenant (the same as its stack's name, which admission relies on). */
+/** The namespace of one tenant. */
 export function tenantNamespace(id: string): string {
   return `tenant-${id}`;
 }
