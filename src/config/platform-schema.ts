@@ -5,6 +5,7 @@ import { AWS_REGIONS } from './regions';
 import { SERVICE_LINKED_ROLE_SERVICES, type ServiceLinkedRoleService } from './service-linked-roles';
 import { spotCapacityIssues } from './spot-capacity';
 import { nodeGroupSize } from './tiers';
+import { EXACT_VERSION } from './versions';
 
 export const CONFIG_VERSION = 1;
 
@@ -186,7 +187,7 @@ export const platformSchema = z
         /** Prefix of the per-account project names. */
         projectPrefix: z.string().regex(/^[A-Za-z0-9 _-]+$/).optional(),
         hostname: z.string().regex(HOSTNAME, 'must be a host name such as app.terraform.io, without scheme or path').default('app.terraform.io'),
-        terraformVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact Terraform version such as 1.13.4').default('1.13.4'),
+        terraformVersion: z.string().regex(EXACT_VERSION, 'must be an exact Terraform version such as 1.13.4').default('1.13.4'),
         /**
          * An existing agent pool, by name, for the workspaces whose runs call the cluster's
          * private API (cluster and tenants). When set, tenantctl creates no agents of its own.

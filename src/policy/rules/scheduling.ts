@@ -1,5 +1,5 @@
 import { TENANT_LABEL } from '../../config/labels';
-import { platformNames } from '../../config/names';
+import { platformNames, tenantIdOfStack } from '../../config/names';
 import { POOL_LABEL, SYSTEM_TAINT, eksTaintEffect } from '../../config/node-pools';
 import { systemPriority } from '../../config/priorities';
 import { amounts, formatAmount, podsAdmitted, QUOTA_RESOURCES, addAmounts, type QuotaResource, type ResourceAmounts, type ResourceQuantities } from '../../config/tier-capacity';
@@ -17,7 +17,7 @@ const NAMESPACES = platformNames({ name: 'x', environment: 'x', aws: { region: '
 const PLATFORM_NAMESPACES = new Set([...Object.values(NAMESPACES), 'kube-system']);
 
 /** Stacks that are not a tenant's: where the platform's releases and node groups live. */
-const platformStacks = (ctx: RuleContext) => ctx.stacks.filter((s) => !s.name.startsWith('tenant-'));
+const platformStacks = (ctx: RuleContext) => ctx.stacks.filter((s) => tenantIdOfStack(s.name) === undefined);
 
 /** Kyverno Policies in the tenant's namespace. */
 function tenantPolicies(t: TenantStackInfo): ManifestRef[] {

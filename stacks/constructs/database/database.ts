@@ -13,7 +13,8 @@ import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import { poolSizing, type PoolSizing } from '../../../src/config/pool-sizing';
 import { DatabaseProxy, POSTGRES_PORT } from './database-proxy';
-import { awsManagedPolicyArn, servicePrincipalTrust } from '../identity/iam-documents';
+import { servicePrincipalTrust } from '../iam/documents';
+import { awsManagedPolicyArn } from '../iam/arns';
 
 export interface DatabaseProps {
   readonly platform: PlatformSpec;
@@ -73,7 +74,7 @@ export class Database extends Construct {
     const monitoringRole = new IamRole(this, 'monitoring-role', {
       name: names.dbMonitoringRole,
       description: 'RDS enhanced monitoring',
-      assumeRolePolicy: JSON.stringify(servicePrincipalTrust('monitoring.rds.amazonaws.com')),
+      assumeRolePolicy: servicePrincipalTrust('monitoring.rds.amazonaws.com'),
     });
     const monitoringPolicy = new IamRolePolicyAttachment(this, 'monitoring-policy', {
       role: monitoringRole.name,

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { createHash } from 'crypto';
 import { PLATFORM_PRIORITY_CLASS } from '../../../src/config/names';
 import { poolSelector, SYSTEM_TOLERATION } from '../../../src/config/node-pools';
+import { POSTGRES_PORT } from './database-proxy';
 
 /** Pinned images: the AWS CLI signs the IAM auth token, psql applies the SQL. */
 export const SQL_JOB_IMAGES = {
@@ -15,7 +16,6 @@ export const SQL_JOB_IMAGES = {
 /** Labels of every provisioning Pod; the platform's network policy lets exactly these reach the database. */
 export const SQL_JOB_POD_LABELS = { 'app.kubernetes.io/name': 'db-provisioner' } as const;
 
-const POSTGRES_PORT = 5432;
 /** RDS Proxy serves an ACM certificate (Amazon Root CA 1), which the image's system CA bundle holds. */
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 /** The one key of the Job's ConfigMap. */

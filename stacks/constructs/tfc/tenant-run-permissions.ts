@@ -3,8 +3,9 @@ import { platformNames } from '../../../src/config/names';
 import type { PlatformSpec } from '../../../src/config/platform-schema';
 import type { TenantSpec } from '../../../src/config/project';
 import { accountIdOf } from '../../../src/config/workspaces';
-import type { PolicyStatement } from './run-permissions';
 import { NODE_TEMPLATE_TAG_PREFIX } from '../addons/cluster-autoscaler/asg-tags';
+import { eksAccessPolicyArn, type EksAccessPolicy } from '../iam/arns';
+import type { PolicyStatement } from '../iam/documents';
 
 /** The tag every AWS object of a tenant stack carries (provider default tags): tag conditions key on it. */
 export const TENANT_TAG = 'tenantctl:tenant';
@@ -22,7 +23,7 @@ export function tenantBoundaryArn(platform: PlatformSpec, accountName: string): 
 }
 
 /** The access policy a tenant's admin principal gets, scoped to the tenant's namespace (TenantAccess). */
-export const TENANT_ADMIN_ACCESS_POLICY = 'AmazonEKSViewPolicy';
+export const TENANT_ADMIN_ACCESS_POLICY: EksAccessPolicy = 'AmazonEKSViewPolicy';
 
 type Condition = Record<string, Record<string, string | string[]>>;
 
@@ -169,7 +170,7 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
         resources: entry,
         condition: {
           StringEquals: {
-            'eks:policyArn': `arn:${c.names.partition}:eks::aws:cluster-access-policy/${TENANT_ADMIN_ACCESS_POLICY}`,
+            'eks:policyArn': eksAccessPolicyArn(c.names.partition, TENANT_ADMIN_ACCESS_POLICY),
             'eks:accessScope': 'namespace',
           },
           'ForAllValues:StringEquals': { 'eks:namespaces': [c.tenant.names.namespace] },
