@@ -13,6 +13,7 @@ import { TenantProvisioning } from './constructs/database/tenant-provisioning';
 import { clusterOidc } from './constructs/identity/cluster-oidc';
 import { DefaultStorageClass } from './constructs/kubernetes/default-storage-class';
 import { TenantDeployerAccess } from './constructs/kubernetes/tenant-deployer-access';
+import { TenantNamespaceAdmission } from './constructs/kubernetes/tenant-namespace-admission';
 import { TenantPodAdmission } from './constructs/kubernetes/tenant-pod-admission';
 import { StsEndpointAddresses } from './constructs/network/sts-endpoint-addresses';
 import { PlatformServices } from './constructs/platform-services';
@@ -80,6 +81,7 @@ export class ClusterStack extends TenantctlStack {
       dependsOn: services.dependables,
     });
     new TenantPodAdmission(this, 'tenant-pods', { platform, tiers, dependsOn: services.dependables });
+    new TenantNamespaceAdmission(this, 'tenant-namespaces', { platform, dependsOn: services.dependables });
     if (platform.terraformCloud) new TenantDeployerAccess(this, 'tenant-deployers', { platform, dependsOn: [...services.dependables, tenantProvisioning.namespace] });
     new RateLimitService(this, 'ratelimit', { platform, tiers, gatewayPort: INGRESS_GATEWAY_PORT, dependsOn: services.dependables });
 

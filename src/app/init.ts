@@ -5,7 +5,7 @@ import { TenantctlError, UsageError } from '../model/errors';
 import { describeReplacing, REPLACE_PLATFORM_FLAG, replacingChanges } from '../model/platform-changes';
 import { platformSchema, resolvePlatform } from '../model/platform-schema';
 import { parseWith, PLATFORM_FILE, TENANTS_DIR } from '../model/project';
-import { defaultAt } from '../model/schema-path';
+import { defaultAt, fieldProblem } from '../model/schema-path';
 import type { NodeGroupSize } from '../model/tiers';
 import { withProjectLock, writeJsonAtomic, writeTextAtomic } from '../project/files';
 import { planProjectPackage } from '../project/project-package';
@@ -52,11 +52,31 @@ function parseNodes(flag: string, value: string, group: 'system' | 'tenants'): N
   return { instanceTypes: nodeGroupDefault(group).instanceTypes, minSize: Number(m[1]), desiredSize: Number(m[2]), maxSize: Number(m[3]) };
 }
 
+const SERVICE_ACCOUNT = /^([^=]+)=([^:]+):(.+)$/;
+
 /** `name=accountId:purpose`; the schema then checks each part (name, 12-digit id, duplicates). */
 function parseServiceAccount(value: string): { name: string; accountId: string; purpose: string } {
-  const m = /^([^=]+)=([^:]+):(.+)$/.exec(value);
+  const m = SERVICE_ACCOUNT.exec(value);
   if (!m) throw new UsageError(`--service-account ${JSON.stringify(value)} is not name=accountId:purpose, e.g. payments=222233334444:"Payment services"`);
   return { name: m[1], accountId: m[2], purpose: m[3] };
+}
+
+/** `;`-separated service account entries of a prompt answer, trimmed, empty ones dropped. */
+export const serviceAccountEntries = (value: string): string[] =>
+  value
+    .split(';')
+    .map((e) => e.trim())
+    .filter(Boolean);
+
+/** What is wrong with prompted service accounts: their shape, then each field by the schema. */
+export function serviceAccountsProblem(values: readonly string[]): string | undefined {
+  for (const value of values) {
+    const m = SERVICE_ACCOUNT.exec(value);
+    if (!m) return `${JSON.stringify(value)} is not name=accountId:purpose, e.g. payments=222233334444:Payment services`;
+    const problem = fieldProblem(platformSchema, ['aws', 'serviceAccounts', '0', 'name'], m[1]) ?? fieldProblem(platformSchema, ['aws', 'serviceAccounts', '0', 'accountId'], m[2]);
+    if (problem) return `${m[1]}: ${problem}`;
+  }
+  return undefined;
 }
 
 /** Every value of a new platform, as the command collected it (flags, prompts, proposals). */

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { checkCanInit, initPlatform, nodesProblem, platformConfig, proposedNodes, proposedValue, proposedZones, type InitValues } from '../app/init';
+import { checkCanInit, initPlatform, nodesProblem, platformConfig, proposedNodes, proposedValue, proposedZones, serviceAccountEntries, serviceAccountsProblem } from '../app/init';
 import { EKS_VERSIONS } from '../model/eks-versions';
-import { platformSchema } from '../model/platform-schema';
+import { availabilityZoneProblem, defaultPlanVpcProblem, platformSchema } from '../model/platform-schema';
 import { fieldProblem } from '../model/schema-path';
 import { addDirOption, list, projectDir } from './common';
 import { ask } from './interactive';
 import { reporter } from './output';
 
-interface InitPlatformOptions {
+export interface InitPlatformOptions {
   dir: string;
   name?: string;
   environment?: string;
@@ -70,16 +70,16 @@ Examples:
     .action(async (opts: InitPlatformOptions) => {
       const dir = projectDir(opts);
       checkCanInit(dir, opts);
-      await initPlatform(dir, platformConfig(await answers(opts)), opts, reporter(opts.quiet));
+      await initPlatform(dir, await platformAnswers(opts), opts, reporter(opts.quiet));
     });
 }
 
 /**
- * Every value of the new platform: a flag when given, else (in a terminal) a prompt, else what init
- * proposes. Each answer is checked at its prompt by the schema of its field, with the message a
+ * The platform.json object of a new platform, every value a flag when given, else (in a terminal)
+ * a prompt, else what init proposes. Each answer is checked at its prompt by the schema of its field, with the message a
  * hand-edited platform.json gets, and asked again when wrong.
  */
-async function answers(opts: InitPlatformOptions): Promise<InitValues> {
+export async function platformAnswers(opts: InitPlatformOptions): Promise<Record<string, unknown>> {
   const a = { yes: opts.yes };
   const field = (path: string) => ({ validate: (v: string) => fieldProblem(platformSchema, path.split('.'), v) });
   const optional = (path: string) => ({ validate: (v: string) => (v === '' ? undefined : fieldProblem(platformSchema, path.split('.'), v)) });
@@ -87,8 +87,19 @@ async function answers(opts: InitPlatformOptions): Promise<InitValues> {
   const environment = await ask({ flag: '--environment', message: 'Environment', given: opts.environment, default: proposedValue('environment'), ...field('environment') }, a);
   const region = await ask({ flag: '--region', message: 'AWS region', given: opts.region, default: proposedValue('region'), ...field('aws.region') }, a);
   const accountId = await ask({ flag: '--account-id', message: 'AWS account id of the platform', given: opts.accountId, ...field('aws.accountId') }, a);
-  const vpcCidr = await ask({ flag: '--vpc-cidr', message: 'VPC CIDR', given: opts.vpcCidr, default: proposedValue('network.vpcCidr') }, a);
-  const availabilityZones = list(await ask({ flag: '--azs', message: 'Availability zones (comma-separated)', given: opts.azs, default: proposedZones(region) }, a));
+  const vpcCidr = await ask({ flag: '--vpc-cidr', message: 'VPC CIDR', given: opts.vpcCidr, default: proposedValue('network.vpcCidr'), validate: defaultPlanVpcProblem }, a);
+  const availabilityZones = list(
+    await ask(
+      {
+        flag: '--azs',
+        message: 'Availability zones (comma-separated)',
+        given: opts.azs,
+        default: proposedZones(region),
+        validate: (v) => list(v).map((az) => availabilityZoneProblem(az, region)).find(Boolean),
+      },
+      a,
+    ),
+  );
   const eksVersion = await ask(
     { flag: '--eks-version', message: 'EKS version', given: opts.eksVersion, default: proposedValue('eks.version'), choices: opts.eksVersion ? undefined : EKS_VERSIONS.map((v) => ({ value: v, name: v })) },
     a,
@@ -111,8 +122,22 @@ async function answers(opts: InitPlatformOptions): Promise<InitValues> {
   const tenantNodes = await ask({ flag: '--tenant-nodes', message: 'Tenants node group min:desired:max', given: opts.tenantNodes, default: proposedNodes('tenants'), validate: nodesProblem }, a);
   const plannedTenants = await ask({ flag: '--planned-tenants', message: 'Planned number of tenants', given: opts.plannedTenants, default: proposedValue('database.plannedTenants'), ...field('database.plannedTenants') }, a);
   const tfcOrganization = await ask({ flag: '--tfc-organization', message: 'Terraform Cloud organization (empty for local state)', given: opts.tfcOrganization, default: '', ...optional('terraformCloud.organization') }, a);
-  return {
+  // Service accounts: repeated flags, or one prompt of `;`-separated entries (a purpose may hold commas).
+  const serviceAccounts = opts.serviceAccount?.length
+    ? opts.serviceAccount
+    : serviceAccountEntries(
+        await ask(
+          {
+            flag: '--service-account',
+            message: 'Other AWS accounts tenants may live in, as name=accountId:purpose (separated by ";", empty for none)',
+            default: '',
+            validate: (v) => serviceAccountsProblem(serviceAccountEntries(v)),
+          },
+          a,
+        ),
+      );
+  return platformConfig({
     name, environment, region, accountId, vpcCidr, availabilityZones, eksVersion, adminPrincipalArns, domain, dbInstanceClass,
-    systemNodes, tenantNodes, plannedTenants, tfcOrganization, serviceAccounts: opts.serviceAccount ?? [],
-  };
+    systemNodes, tenantNodes, plannedTenants, tfcOrganization, serviceAccounts,
+  });
 }

@@ -19,6 +19,8 @@ export const POSTGRES_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export const PROVISIONER_CONCURRENCY = 10;
 export const PROVISIONER_TIMEOUTS = { statement: '60s', lock: '30s', idleInTransaction: '10s' } as const;
+/** Purge Jobs are rare (one per `tenant remove --purge-data`) and serialize on the provisioning lock: two leave room for a retry while the failed attempt's session closes. */
+export const PURGER_CONCURRENCY = 2;
 /** The purger's statements may drop a large schema: bounded by the purge Job's deadline (SQL_JOB_SPEC) instead. */
 export const PURGER_STATEMENT_TIMEOUT = '540s';
 
@@ -43,6 +45,7 @@ export function renderPlatformSql(platform: PlatformSpec): string {
     provisioner_lock_timeout: PROVISIONER_TIMEOUTS.lock,
     provisioner_idle_timeout: PROVISIONER_TIMEOUTS.idleInTransaction,
     purger: identifier(names.dbTenantPurgerUser, 'tenant purger user'),
+    purger_connection_limit: String(PURGER_CONCURRENCY),
     purger_statement_timeout: PURGER_STATEMENT_TIMEOUT,
     tenant_user_prefix: identifier(names.dbTenantUserPrefix, 'tenant user prefix'),
     tenant_id_max: String(TENANT_ID_MAX),

@@ -6,6 +6,7 @@ import { AWS_REGIONS } from './regions';
 import { SERVICE_LINKED_ROLE_SERVICES, type ServiceLinkedRoleService } from './service-linked-roles';
 import { spotCapacityIssues } from './spot-capacity';
 import { nodeGroupProblems, nodeGroupSize, TIER_NAME } from './tiers';
+import { EXACT_VERSION } from './versions';
 
 export const CONFIG_VERSION = 1;
 
@@ -22,6 +23,18 @@ const dnsName = z
   .string()
   .max(253)
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lowercase DNS name such as saas.example.com');
+/** Why `az` is not an availability zone of `region` (`us-east-1a`), or undefined. */
+export function availabilityZoneProblem(az: string, region: string): string | undefined {
+  return az.startsWith(region) && /^[a-z]$/.test(az.slice(region.length)) ? undefined : `${az} is not an availability zone of ${region}: use ${region}a, ${region}b, ...`;
+}
+
+/** Why a VPC CIDR cannot hold the default subnet plan (/20 subnets), or undefined. */
+export function defaultPlanVpcProblem(cidr: string): string | undefined {
+  const vpc = parseCidr(cidr);
+  if (typeof vpc === 'string') return vpc;
+  return vpc.prefix > 20 ? `${vpc.text} is too small for the default subnet plan (/20 subnets): use a /16 to /20 VPC or list publicSubnets, privateSubnets and databaseSubnets` : undefined;
+}
+
 
 const serviceAccountSchema = z
   .object({
@@ -172,7 +185,7 @@ export const platformSchema = z
         /** Prefix of the per-account project names. */
         projectPrefix: z.string().regex(/^[A-Za-z0-9 _-]+$/).optional(),
         hostname: z.string().regex(HOSTNAME, 'must be a host name such as app.terraform.io, without scheme or path').default('app.terraform.io'),
-        terraformVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact Terraform version such as 1.13.4').default('1.13.4'),
+        terraformVersion: z.string().regex(EXACT_VERSION, 'must be an exact Terraform version such as 1.13.4').default('1.13.4'),
         /**
          * An existing agent pool, by name, for the workspaces whose runs call the cluster's
          * private API (cluster and tenants). When set, tenantctl creates no agents of its own.
@@ -223,15 +236,15 @@ export const platformSchema = z
     }
     const azs = cfg.network.availabilityZones ?? [];
     azs.forEach((az, i) => {
-      if (!az.startsWith(cfg.aws.region) || !/^[a-z]$/.test(az.slice(cfg.aws.region.length))) {
-        issue(['network', 'availabilityZones', i], `${az} is not an availability zone of ${cfg.aws.region}: use ${cfg.aws.region}a, ${cfg.aws.region}b, ...`);
-      }
+      const problem = availabilityZoneProblem(az, cfg.aws.region);
+      if (problem) issue(['network', 'availabilityZones', i], problem);
     });
     if (new Set(azs).size !== azs.length) issue(['network', 'availabilityZones'], 'availability zones must be distinct');
     const azCount = azs.length || 3;
     const n = cfg.network;
-    if (vpc.prefix > 20 && !(n.publicSubnets && n.privateSubnets && n.databaseSubnets)) {
-      issue(['network', 'vpcCidr'], `${vpc.text} is too small for the default subnet plan (/20 subnets): use a /16 to /20 VPC or list publicSubnets, privateSubnets and databaseSubnets`);
+    if (!(n.publicSubnets && n.privateSubnets && n.databaseSubnets)) {
+      const problem = defaultPlanVpcProblem(n.vpcCidr);
+      if (problem) issue(['network', 'vpcCidr'], problem);
     }
     const seen: { field: string; cidr: Cidr }[] = [];
     for (const kind of ['publicSubnets', 'privateSubnets', 'databaseSubnets'] as const) {

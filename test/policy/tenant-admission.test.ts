@@ -71,3 +71,35 @@ describe('TC-ADM-001: a tenant pipeline writes no namespace, ResourceQuota or Is
     ]);
   });
 });
+
+describe('TC-ADM-002: what reaches past a tenant namespace is checked whoever writes it', () => {
+  const namespacePolicy = (stacks: StackDocument[]) =>
+    (Object.values(cluster(stacks).resource.kubernetes_manifest) as any[]).find((m) => m.manifest.kind === 'ValidatingAdmissionPolicy' && m.manifest.metadata.name === 'tenantctl-tenant-namespaces').manifest.spec;
+  const messages = (stacks: StackDocument[]) => findings(stacks).filter((f) => f.ruleId === 'TC-ADM-002').map((f) => f.message);
+
+  test('GIVEN the synthesized project THEN it does not fire', () => {
+    expect(messages(fresh())).toEqual([]);
+  });
+
+  test('fires for each kind once the policy holds only for the pipeline group (a service account of the namespace escapes it)', () => {
+    const stacks = fresh();
+    namespacePolicy(stacks).matchConditions = [{ name: 'pipelines', expression: "'tenantctl:tenant-deployers' in request.userInfo.groups" }];
+    expect(messages(stacks)).toEqual([
+      'no admission policy checks, for every writer in every tenant namespace, core/resourcequotas',
+      'no admission policy checks, for every writer in every tenant namespace, core/services',
+      'no admission policy checks, for every writer in every tenant namespace, rbac.authorization.k8s.io/rolebindings',
+      'no admission policy checks, for every writer in every tenant namespace, networking.istio.io/virtualservices',
+      'no admission policy checks, for every writer in every tenant namespace, networking.istio.io/destinationrules',
+      'no admission policy checks, for every writer in every tenant namespace, networking.istio.io/serviceentries',
+      'no admission policy checks, for every writer in every tenant namespace, networking.istio.io/envoyfilters',
+      'no admission policy checks, for every writer in every tenant namespace, kyverno.io/policies',
+    ]);
+  });
+
+  test('fires for a kind whose check is gone', () => {
+    const stacks = fresh();
+    const spec = namespacePolicy(stacks);
+    spec.validations = spec.validations.filter((v: any) => !v.expression.includes("request.resource.resource != 'policies'"));
+    expect(messages(stacks)).toEqual(['no admission policy checks, for every writer in every tenant namespace, kyverno.io/policies']);
+  });
+});

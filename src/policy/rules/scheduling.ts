@@ -1,5 +1,5 @@
 import { TENANT_LABEL } from '../../model/labels';
-import { platformNames } from '../../model/names';
+import { platformNames, tenantIdOfStack } from '../../model/names';
 import { POOL_LABEL, SYSTEM_TAINT, eksTaintEffect } from '../../model/node-pools';
 import { systemPriority } from '../../model/priorities';
 import { amounts, formatAmount, podsAdmitted, QUOTA_RESOURCES, addAmounts, type QuotaResource, type ResourceAmounts, type ResourceQuantities } from '../../model/tier-capacity';
@@ -17,7 +17,7 @@ const NAMESPACES = platformNames({ name: 'x', environment: 'x', aws: { region: '
 const PLATFORM_NAMESPACES = new Set([...Object.values(NAMESPACES), 'kube-system']);
 
 /** Stacks that are not a tenant's: where the platform's releases and node groups live. */
-const platformStacks = (ctx: RuleContext) => ctx.stacks.filter((s) => !s.name.startsWith('tenant-'));
+const platformStacks = (ctx: RuleContext) => ctx.stacks.filter((s) => tenantIdOfStack(s.name) === undefined);
 
 /** Kyverno Policies in the tenant's namespace. */
 function tenantPolicies(t: TenantStackInfo): ManifestRef[] {

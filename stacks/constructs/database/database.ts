@@ -15,7 +15,8 @@ import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { poolSizing, type PoolSizing } from '../../../src/model/pool-sizing';
 import { PLATFORM_FILE } from '../../../src/model/project';
 import { DatabaseProxy, POSTGRES_PORT } from './database-proxy';
-import { awsManagedPolicyArn, servicePrincipalTrust } from '../identity/iam-documents';
+import { servicePrincipalTrust } from '../iam/documents';
+import { awsManagedPolicyArn } from '../iam/arns';
 
 export interface DatabaseProps {
   readonly platform: PlatformSpec;
@@ -75,7 +76,7 @@ export class Database extends Construct {
     const monitoringRole = new IamRole(this, 'monitoring-role', {
       name: names.dbMonitoringRole,
       description: 'RDS enhanced monitoring',
-      assumeRolePolicy: JSON.stringify(servicePrincipalTrust('monitoring.rds.amazonaws.com')),
+      assumeRolePolicy: servicePrincipalTrust('monitoring.rds.amazonaws.com'),
     });
     const monitoringPolicy = new IamRolePolicyAttachment(this, 'monitoring-policy', {
       role: monitoringRole.name,

@@ -42,7 +42,6 @@ export class TenantProvisioning extends Construct {
     super(scope, id);
     const { platform } = props;
     const names = platformNames(platform);
-    const { region, accountId } = platform.aws;
     const namespaceName = names.namespaces.tenantProvisioning;
 
     this.namespace = new NamespaceV1(this, 'namespace', {
@@ -72,7 +71,7 @@ export class TenantProvisioning extends Construct {
         {
           sid: 'ConnectAsTenantProvisionerThroughProxy',
           actions: ['rds-db:connect'],
-          resources: [`arn:${names.partition}:rds-db:${region}:${accountId}:dbuser:${props.proxyResourceId}/${names.dbTenantProvisionerUser}`],
+          resources: [names.dbUserArn(props.proxyResourceId, names.dbTenantProvisionerUser)],
         },
       ],
     });

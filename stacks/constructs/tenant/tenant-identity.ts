@@ -39,7 +39,7 @@ export class TenantIdentity extends Construct {
     super(scope, id);
     const { platform, tenant } = props;
     const names = platformNames(platform);
-    const dbUser = `arn:${names.partition}:rds-db:${platform.aws.region}:${platform.aws.accountId}:dbuser:${props.proxyResourceId}/${tenant.names.dbRole}`;
+    const dbUser = names.dbUserArn(props.proxyResourceId, tenant.names.dbRole);
 
     const role = new IrsaRole(this, 'role', {
       roleName: tenant.names.iamRole,

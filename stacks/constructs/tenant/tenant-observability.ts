@@ -33,8 +33,7 @@ export class TenantObservability extends Construct {
     const { tenant, namespace } = props;
     const monitoring = platformNames(props.platform).namespaces.monitoring;
     const labels = { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': tenant.id };
-    // Grafana dashboard uids are at most 40 characters; tenant ids at most 24.
-    this.dashboardUid = `tenant-${tenant.id}`;
+    this.dashboardUid = tenant.names.dashboardUid;
 
     new ConfigMapV1(this, 'dashboard', {
       metadata: { name: tenant.names.dashboard, namespace: monitoring, labels: { ...labels, grafana_dashboard: '1' } },
@@ -48,7 +47,7 @@ export class TenantObservability extends Construct {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PrometheusRule',
         metadata: { name: tenant.names.alertRules, namespace: monitoring, labels },
-        spec: { groups: [{ name: `tenant-${tenant.id}`, rules }] },
+        spec: { groups: [{ name: tenant.names.alertRules, rules }] },
       },
     });
   }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { clusterAdminAccess } from '../eks/cluster-admin-access';
+import { clusterAdminAccess } from '../iam/cluster-access';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { tfcRoleArn } from '../../../src/model/workspaces';

@@ -5,9 +5,9 @@ import { Construct } from 'constructs';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { TFC_AWS_AUDIENCE, tfcRoleName, workspaceFor, type StackInfo } from '../../../src/model/workspaces';
-import { webIdentityTrust } from '../identity/web-identity-trust';
 import { runPermissions } from './run-permissions';
-import { awsManagedPolicyArn } from '../identity/iam-documents';
+import { policyDocument, webIdentityTrust } from '../iam/documents';
+import { awsManagedPolicyArn } from '../iam/arns';
 
 export interface TfcRunRoleProps {
   readonly platform: PlatformSpec;
@@ -48,7 +48,7 @@ export class TfcRunRole extends Construct {
     new IamRolePolicy(this, 'policy', {
       name: 'terraform-run',
       role: this.role.name,
-      policy: JSON.stringify({ Version: '2012-10-17', Statement: permissions.statements }),
+      policy: policyDocument(permissions.statements),
     });
     for (const managed of permissions.managedPolicies) {
       new IamRolePolicyAttachment(this, `managed-${managed}`, {
