@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, TenantctlError, UsageError } from '../model/errors';
+import { bootstrapStackName } from '../model/names';
 import { loadTiers, parseWith, resolveTenant, STATE_DIR, TENANTS_DIR, type TenantSpec } from '../model/project';
 import { applySetting, isSettingPath, parseSetting } from '../model/settings';
 import { tenantChangeWarnings } from '../model/tenant-changes';
@@ -265,7 +266,7 @@ export async function finalizeTenant(dir: string, id: string, opts: { readonly s
     }
     report.info(`deleted ${TENANTS_DIR}/${id}.json${removedOutput ? ` and the output of ${stack}` : ''}`);
     if (platform.terraformCloud) {
-      const roles = credentialAccounts({ name: stack, kind: 'tenant', accountName: tenant.accountName }).map((a) => `bootstrap-${a}`);
+      const roles = credentialAccounts({ name: stack, kind: 'tenant', accountName: tenant.accountName }).map(bootstrapStackName);
       report.info(
         `the next apply deletes workspace ${workspaceFor(platform, stack, tenant.accountName).workspace} (workspaces stack) and run role ${tfcRoleName(platform, stack)} ` +
           `(${roles.join(', ')}; with its cluster access entry in bootstrap-platform)`,
