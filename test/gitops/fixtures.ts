@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { PlatformConfig, PlatformSpec } from '../../src/config/platform-schema';
-import { resolveTenant, type TenantSpec } from '../../src/config/project';
-import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import type { PlatformConfig, PlatformSpec } from '../../src/model/platform-schema';
+import { resolveTenant, type TenantSpec } from '../../src/model/project';
+import { tenantSchema, type TenantConfig } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { platformSpec } from '../util';
 
 /** The README's example catalog: project (the entry service), task and user services. */

@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf';
-import { platformNames } from '../../src/config/names';
-import type { TenantSpec } from '../../src/config/project';
-import { tenantEntitlementGroups } from '../../src/config/tenant-quota';
-import { resolveTiers } from '../../src/config/tiers';
+import { platformNames } from '../../src/model/names';
+import type { TenantSpec } from '../../src/model/project';
+import { tenantEntitlementGroups } from '../../src/model/tenant-quota';
+import { resolveTiers } from '../../src/model/tiers';
 import { ClusterStack } from '../../stacks/cluster-stack';
 import { MANAGE, admissionPolicySpec } from '../../stacks/constructs/kubernetes/tenant-deployer-access';
 import { TenantStack } from '../../stacks/tenant-stack';

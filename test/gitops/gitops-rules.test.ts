@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { resolveTiers } from '../../src/config/tiers';
+import { resolveTiers } from '../../src/model/tiers';
 import { irsaTrust, tenantPermissions } from '../../src/policy/rules/tenant-isolation';
 import { appProjectDestinations, appProjectResources, applicationsInOwnProject, applicationsUnderPodSecurity, workloadsFitQuota } from '../../src/policy/rules/gitops';
 import type { Rule, StackDocument } from '../../src/policy/types';

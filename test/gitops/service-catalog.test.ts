@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { platformSchema } from '../../src/config/platform-schema';
-import { tenantServiceProblems, tenantServices } from '../../src/config/tenant-services';
-import { tenantSchema } from '../../src/config/tenant-schema';
-import { tierCatalog } from '../../src/config/tiers';
+import { platformSchema } from '../../src/model/platform-schema';
+import { tenantServiceProblems, tenantServices } from '../../src/model/tenant-services';
+import { tenantSchema } from '../../src/model/tenant-schema';
+import { tierCatalog } from '../../src/model/tiers';
 import { platformConfig, platformSpec } from '../util';
 import { catalogPlatform, catalogTenant, exampleCatalog } from './fixtures';
 

@@ -1,13 +1,15 @@
 import * as path from 'path';
 import { Testing } from 'cdktf';
-import { APP_PROJECT_DENIED_KINDS } from '../../src/config/gitops';
-import type { PlatformSpec } from '../../src/config/platform-schema';
-import type { TenantSpec } from '../../src/config/project';
-import { tierCatalog } from '../../src/config/tiers';
+import { APP_PROJECT_DENIED_KINDS } from '../../src/model/gitops';
+import type { PlatformSpec } from '../../src/model/platform-schema';
+import type { TenantSpec } from '../../src/model/project';
+import { tierCatalog } from '../../src/model/tiers';
 import { validateManifest } from '../../src/manifests/schema';
+import { tenantNamespaceAdmissionSpec } from '../../stacks/constructs/kubernetes/tenant-namespace-admission';
 import { tenantRunStatements } from '../../stacks/constructs/tfc/tenant-run-permissions';
-import { tenantBoundaryStatements } from '../../stacks/constructs/tfc/tenant-boundary';
+import { tenantPolicyStatements } from '../../stacks/constructs/tfc/tenant-boundary';
 import { TenantStack } from '../../stacks/tenant-stack';
+import { admits } from '../cel';
 import { renderChart } from '../chart-render';
 import { SynthJson } from '../util';
 import { catalogPlatform, catalogTenant } from './fixtures';
@@ -109,6 +111,24 @@ describe('GIVEN the entry service WHEN its chart is rendered', () => {
     expect(objects.find((o) => o.kind === 'Deployment').spec.replicas).toBeUndefined();
     expect(objects.find((o) => o.kind === 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
   });
+  test("THEN Argo CD's writes of every rendered object pass the tenant namespaces' admission, which does not exempt it", () => {
+    const spec = tenantNamespaceAdmissionSpec(platform);
+    const write = (object: any) =>
+      admits(spec, {
+        operation: 'CREATE',
+        group: object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '',
+        resource: `${object.kind.toLowerCase()}s`,
+        namespace: 'tenant-acme',
+        name: object.metadata.name,
+        username: 'system:serviceaccount:argocd:argocd-application-controller',
+        groups: ['system:serviceaccounts', 'system:serviceaccounts:argocd', 'system:authenticated'],
+        object,
+        namespaceObject: { metadata: { name: 'tenant-acme', labels: { 'tenantctl.io/tenant': 'acme', 'tenantctl.io/tier': 'standard' } } },
+      });
+    expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+    for (const o of objects) expect(write(o)).toBe(true);
+    expect(write({ ...service, spec: { ...service.spec, externalIPs: ['203.0.113.10'] } })).toBe(false);
+  });
 });
 
 describe('GIVEN Terraform Cloud and the example catalog', () => {
@@ -128,8 +148,8 @@ describe('GIVEN Terraform Cloud and the example catalog', () => {
   });
 
   test("THEN the boundary lets a role use the catalog's permissions on its own tenant's objects only", () => {
-    const statements = tenantBoundaryStatements(platform, 'platform');
-    expect(statements.filter((s) => s.Sid.startsWith('Catalog'))).toEqual([
+    const statements = tenantPolicyStatements(platform, 'platform');
+    expect(statements.filter((s) => s.Sid?.startsWith('Catalog'))).toEqual([
       { Sid: 'CatalogProject0', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::acme-prod-attachments/$${aws:PrincipalTag/tenantctl:tenant}/*'] },
       { Sid: 'CatalogTask0', Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Resource: ['arn:aws:sqs:eu-west-1:111122223333:acme-prod-tasks-$${aws:PrincipalTag/tenantctl:tenant}'] },
     ]);

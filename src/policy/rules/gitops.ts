@@ -1,6 +1,6 @@
-import { APP_PROJECT_DENIED_KINDS } from '../../config/gitops';
-import { IN_CLUSTER_SERVER } from '../../config/names';
-import { QUOTA_RESOURCES, addAmounts, amounts, formatAmount, type ResourceAmounts } from '../../config/tier-capacity';
+import { APP_PROJECT_DENIED_KINDS } from '../../model/gitops';
+import { IN_CLUSTER_SERVER } from '../../model/names';
+import { QUOTA_RESOURCES, addAmounts, amounts, formatAmount, type ResourceAmounts } from '../../model/tier-capacity';
 import { at, block, blocks, manifests, namespaceOf, resources, tenantStacks, type Json, type ManifestRef, type TenantStackInfo } from '../json';
 import type { Rule, RuleContext, Violation } from '../types';
 import { amountOf, tenantSidecar } from './scheduling';
@@ -59,7 +59,7 @@ export const appProjectResources: Rule = {
   severity: 'error',
   rationale:
     "A cluster-scoped object (a Namespace, a ClusterRole, a webhook) reaches every tenant; a ResourceQuota, LimitRange, NetworkPolicy, Role or RoleBinding, an Istio security or networking object, a Kyverno policy, a TargetGroupBinding or a Prometheus Operator object written by Argo CD would undo or get around what the tenant stack and its admission policy hold the tenant to.",
-  remediation: 'Leave clusterResourceWhitelist empty and deny every kind of APP_PROJECT_DENIED_KINDS (src/config/gitops.ts) in namespaceResourceBlacklist.',
+  remediation: 'Leave clusterResourceWhitelist empty and deny every kind of APP_PROJECT_DENIED_KINDS (src/model/gitops.ts) in namespaceResourceBlacklist.',
   check: (ctx) =>
     perTenant(ctx, (t, projects) =>
       projects.flatMap((p) => {

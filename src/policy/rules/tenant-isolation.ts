@@ -1,5 +1,5 @@
-import { platformNames } from '../../config/names';
-import { tenantServices } from '../../config/tenant-services';
+import { platformNames } from '../../model/names';
+import { tenantServices } from '../../model/tenant-services';
 import {
   at,
   block,

@@ -1,9 +1,9 @@
-import { APP_PROJECT_DENIED_KINDS, ARGO_CD_API_VERSION, ARGO_CD_CASCADE_FINALIZER } from '../../../src/config/gitops';
-import { TENANT_LABEL } from '../../../src/config/labels';
-import { IN_CLUSTER_SERVER, platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
-import { ROLLOUT_SURGE, type TenantService } from '../../../src/config/tenant-services';
+import { APP_PROJECT_DENIED_KINDS, ARGO_CD_API_VERSION, ARGO_CD_CASCADE_FINALIZER } from '../../../src/model/gitops';
+import { TENANT_LABEL } from '../../../src/model/labels';
+import { IN_CLUSTER_SERVER, platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
+import { ROLLOUT_SURGE, type TenantService } from '../../../src/model/tenant-services';
 
 /** Labels of the tenant's Argo CD objects. */
 function labels(tenant: TenantSpec): Record<string, string> {

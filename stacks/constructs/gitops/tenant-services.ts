@@ -1,10 +1,10 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
-import { tenantServices } from '../../../src/config/tenant-services';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
+import { tenantServices } from '../../../src/model/tenant-services';
 import { IrsaRole } from '../identity/irsa-role';
-import { tenantDbUserArn } from '../tenant/tenant-identity';
 import { TENANT_DB_USER_TAG, tenantBoundaryArn } from '../tfc/tenant-run-permissions';
 import { appProjectManifest, applicationManifest } from './tenant-gitops-manifests';
 
@@ -32,7 +32,7 @@ export class TenantServices extends Construct {
   constructor(scope: Construct, id: string, props: TenantServicesProps) {
     super(scope, id);
     const { platform, tenant } = props;
-    const dbUser = tenantDbUserArn(platform, tenant, props.proxyResourceId);
+    const dbUser = platformNames(platform).dbUserArn(props.proxyResourceId, tenant.names.dbRole);
     this.project = new Manifest(this, 'app-project', { manifest: appProjectManifest(platform, tenant) });
     for (const service of tenantServices(platform, tenant)) {
       const role = new IrsaRole(this, `${service.name}-role`, {

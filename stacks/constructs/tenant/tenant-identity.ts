@@ -1,8 +1,8 @@
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
 import { IrsaRole } from '../identity/irsa-role';
 import { TENANT_DB_USER_TAG, tenantBoundaryArn } from '../tfc/tenant-run-permissions';
 
@@ -23,11 +23,6 @@ export interface TenantIdentityProps {
   readonly accountRoleArn?: string;
 }
 
-/** The tenant's database user as IAM names it for `rds-db:connect` through RDS Proxy. */
-export function tenantDbUserArn(platform: PlatformSpec, tenant: TenantSpec, proxyResourceId: string): string {
-  return `arn:${platformNames(platform).partition}:rds-db:${platform.aws.region}:${platform.aws.accountId}:dbuser:${proxyResourceId}/${tenant.names.dbRole}`;
-}
-
 /**
  * The tenant's workload identity: a Kubernetes service account bound through IRSA to an IAM role
  * that may do one thing, log in to the database as the tenant's own DB user through RDS Proxy.
@@ -43,7 +38,8 @@ export class TenantIdentity extends Construct {
   constructor(scope: Construct, id: string, props: TenantIdentityProps) {
     super(scope, id);
     const { platform, tenant } = props;
-    const dbUser = tenantDbUserArn(platform, tenant, props.proxyResourceId);
+    const names = platformNames(platform);
+    const dbUser = names.dbUserArn(props.proxyResourceId, tenant.names.dbRole);
 
     const role = new IrsaRole(this, 'role', {
       roleName: tenant.names.iamRole,

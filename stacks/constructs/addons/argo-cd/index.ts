@@ -1,7 +1,7 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import type { GitopsSpec } from '../../../../src/config/service-catalog';
+import type { GitopsSpec } from '../../../../src/model/service-catalog';
 import { HelmAddon } from '../helm-addon';
 import { systemNodes } from '../system-nodes';
 import { chartRepositories, chartVersions } from '../versions';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseCidr } from './cidr';
+import { iamPrincipalArn } from './iam-principal';
 import { CONFIG_VERSION } from './platform-schema';
 import { imageTag, serviceName, serviceTierOverride } from './service-catalog';
 
@@ -50,10 +51,7 @@ export const tenantSchema = z
     /** Name of a service account from platform.json `aws.serviceAccounts`; default: the platform account. */
     serviceAccount: z.string().optional(),
     /** IAM principal of the tenant's team, given namespace-scoped access through an EKS access entry. */
-    adminPrincipalArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, 'must be an IAM role or user ARN')
-      .optional(),
+    adminPrincipalArn: iamPrincipalArn.optional(),
     /** Per catalog service: an image tag this tenant stays on, and changes of its tier values. */
     services: z.record(serviceName, z.object({ tag: imageTag.optional(), tier: serviceTierOverride.optional() }).strict()).default({}),
     /** Per-tenant overrides of tier values (any tier field) and of network policy. */
@@ -77,6 +75,10 @@ export const tenantSchema = z
               .optional(),
           })
           .strict()
+          .refine((network) => network.denyEgress !== false || !network.allowEgress?.length, {
+            path: ['allowEgress'],
+            message: 'has no effect with denyEgress false (all egress is allowed): remove allowEgress, or denyEgress to keep the default deny',
+          })
           .optional(),
       })
       .strict()
