@@ -42,8 +42,13 @@ interface TenantStep {
 interface FixtureSpec {
   readonly name: string;
   readonly init: readonly string[];
+  /** Settings merged into platform.json after init, as a team edits it (a JSON file of test/fixtures). */
+  readonly platformEdit?: string;
   readonly tenants: readonly TenantStep[];
 }
+
+/** The README's example service catalog (project, task and user services) with its GitOps repository. */
+const SERVICE_CATALOG = path.resolve(__dirname, '../../../test/fixtures/service-catalog.json');
 
 const TERRAFORM_CLOUD = ['--tfc-organization', 'example-org', '--service-account', 'payments=222233334444:Payment services', '--service-account', 'analytics=333344445555:Analytics'];
 
@@ -52,7 +57,8 @@ const TERRAFORM_CLOUD = ['--tfc-organization', 'example-org', '--service-account
  * and a removed tenant with and without purge; a platform with a domain (HTTPS, certificate,
  * DNS) in a region opened after August 2022 (ALB log delivery by service principal, not by a
  * regional ELB account), as staging with its own name and VPC range; Terraform Cloud with two
- * service accounts (workspaces and bootstrap stacks, tenants in each account, a removed one).
+ * service accounts (workspaces and bootstrap stacks, tenants in each account, a removed one) and
+ * the example service catalog deployed through Argo CD.
  */
 const FIXTURES: readonly FixtureSpec[] = [
   {
@@ -72,6 +78,7 @@ const FIXTURES: readonly FixtureSpec[] = [
   {
     name: 'terraform-cloud',
     init: TERRAFORM_CLOUD,
+    platformEdit: SERVICE_CATALOG,
     tenants: [
       { id: 'acme', args: ['--tier', 'enterprise', '--service-account', 'payments', '--admin-principal-arn', 'arn:aws:iam::222233334444:role/acme-admins'] },
       { id: 'beta', args: ['--tier', 'starter', '--service-account', 'analytics'] },
@@ -94,6 +101,11 @@ export async function buildFixtures(root: string): Promise<Fixture[]> {
       const dir = path.join(root, spec.name);
       fs.mkdirSync(dir, { recursive: true });
       await tenantctl(['init', 'platform', '--yes', '--account-id', PLATFORM_ACCOUNT, ...spec.init, '--no-synth', '--quiet'], dir);
+      if (spec.platformEdit) {
+        const file = path.join(dir, 'platform.json');
+        const edit = JSON.parse(fs.readFileSync(spec.platformEdit, 'utf8')) as Record<string, unknown>;
+        fs.writeFileSync(file, `${JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), ...edit }, null, 2)}\n`);
+      }
       for (const tenant of spec.tenants) {
         await tenantctl(['tenant', 'add', tenant.id, ...tenant.args, '--no-synth', '--quiet'], dir);
         if (tenant.removed) {

@@ -58,6 +58,33 @@ export function localReleases(stacks: readonly Stack[]): LocalRelease[] {
   );
 }
 
+/**
+ * The chart Argo CD renders for every catalog service (templates/charts/tenant-service), once per
+ * synthesized Application, with the values the Application carries: what a tenant's service gets.
+ */
+export function applicationReleases(stacks: readonly Stack[]): LocalRelease[] {
+  const chartDir = templatePath('charts', 'tenant-service');
+  const kubeVersions = new Map<string, string>();
+  for (const stack of stacks) {
+    for (const cluster of Object.values<TerraformJson>(stack.json.resource?.aws_eks_cluster ?? {})) kubeVersions.set(fixtureOf(stack), cluster.version);
+  }
+  return stacks.flatMap((stack) =>
+    Object.entries<TerraformJson>(stack.json.resource?.kubernetes_manifest ?? {})
+      .filter(([, r]) => r.manifest?.kind === 'Application' && r.manifest.spec?.source?.helm?.valuesObject)
+      .map(([name, r]) => ({
+        stack,
+        address: `kubernetes_manifest.${name}`,
+        name: String(r.manifest.spec.source.helm.releaseName),
+        namespace: String(r.manifest.spec.destination.namespace),
+        chartDir,
+        chart: chartName(chartDir),
+        values: [JSON.stringify(r.manifest.spec.source.helm.valuesObject)],
+        setArgs: [],
+        kubeVersion: kubeVersions.get(fixtureOf(stack)),
+      })),
+  );
+}
+
 const fixtureOf = (stack: Stack) => stack.id.slice(0, stack.id.length - stack.name.length - 1);
 
 export interface HelmOutcome {
@@ -114,11 +141,11 @@ export async function checkRelease(tools: Tools, release: LocalRelease, workDir:
 
 /** Every local chart under templates/charts/, linted and rendered with the values of every release of it. */
 export async function helmEngine(tools: Tools, stacks: readonly Stack[], workDir: string, report: Report): Promise<void> {
-  const releases = localReleases(stacks);
+  const releases = [...localReleases(stacks), ...applicationReleases(stacks)];
   const shipped = fs.readdirSync(templatePath('charts')).filter((d) => fs.existsSync(templatePath('charts', d, 'Chart.yaml')));
   for (const chart of shipped.map((d) => chartName(templatePath('charts', d)))) {
     const count = releases.filter((r) => r.chart === chart).length;
-    report.record('helm', `chart ${chart}`, count > 0, count ? `released by ${count} synthesized helm_release resource(s)` : 'no synthesized helm_release installs it: nothing checks it with the values tenantctl writes');
+    report.record('helm', `chart ${chart}`, count > 0, count ? `released by ${count} synthesized helm_release resource(s) or Argo CD Application(s)` : 'no synthesized helm_release or Application installs it: nothing checks it with the values tenantctl writes');
   }
   for (const release of releases) {
     const subject = `${release.stack.id} ${release.address} (${release.chart})`;
