@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { copyFixture, type FixtureProject } from '../setup/fixture-projects';
 import { tempDir } from '../util';
 
 export const repoRoot = path.resolve(__dirname, '../..');
@@ -88,4 +89,9 @@ export function snapshotTree(dir: string): Record<string, string> {
 export function scratchDirs(prefix = 'tenantctl-cli-'): () => string {
   const root = tempDir(prefix);
   return () => fs.mkdtempSync(path.join(root, 'case-'));
+}
+
+/** A copy of a shared fixture project in its own directory, removed after the file (call at file or describe level). */
+export function fixtureProject(name: FixtureProject = 'synthesized'): string {
+  return copyFixture(name, tempDir());
 }
