@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from '../util';
-import { cli, scratchDirs, snapshotTree, type CliResult } from './helpers';
+import { cli, scratchDirs, snapshotTree, tenantctl, type CliResult } from './helpers';
 
 const ACCOUNT = ['--account-id', '111122223333'];
 /** An empty directory per test case. */
@@ -52,9 +52,10 @@ describe('tenantctl init platform: success', () => {
     expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8')).toContain('cdktf.out/');
   });
 
-  it('refuses to overwrite the configuration without --force, and changes nothing', async () => {
+  // Through the real binary: its exit code for a configuration error.
+  it('refuses to overwrite the configuration without --force, and changes nothing', () => {
     const before = snapshotTree(dir);
-    const again = await cli(['init', 'platform', '--yes', ...ACCOUNT, '--name', 'other', '--dir', dir]);
+    const again = tenantctl(['init', 'platform', '--yes', ...ACCOUNT, '--name', 'other', '--dir', dir]);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/platform\.json already exists/);
     expect(again.stderr).toMatch(/--force/);
@@ -101,8 +102,9 @@ describe('tenantctl init platform: bad input exits non-zero, says what to fix an
     expect(snapshotTree(dir)).toEqual({});
   });
 
-  it('an unknown option is a usage error (exit 2)', async () => {
-    const res = await cli(['init', 'platform', '--colour', 'blue']);
+  // Through the real binary: its exit code for a usage error.
+  it('an unknown option is a usage error (exit 2)', () => {
+    const res = tenantctl(['init', 'platform', '--colour', 'blue']);
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/unknown option '--colour'/);
   });
