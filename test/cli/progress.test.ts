@@ -4,7 +4,7 @@ import { createProgress, progressEnabled } from '../../src/cli/progress';
 import { synthSummary } from '../../src/cli/run-synth';
 import { copyFixture } from '../setup/fixture-projects';
 import { tempDir } from '../util';
-import { cli } from './helpers';
+import { tenantctl } from './helpers';
 
 /** A stream that records what is written, as a terminal or not. */
 function stream(isTTY: boolean) {
@@ -78,13 +78,13 @@ describe('synth summary', () => {
 
 describe('GIVEN progress forced on (TENANTCTL_PROGRESS=1) and a synth that outlasts its delay', () => {
   const dir = tempDir('tenantctl-progress-');
-  beforeAll(async () => {
+  beforeAll(() => {
     copyFixture('configOnly', dir);
     for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(dir, 'tenants', `t${i}.json`), JSON.stringify({ version: 1, id: `t${i}`, tier: 'starter' }));
   });
 
-  test('WHEN synth runs with --output json THEN progress goes to stderr only and stdout is exactly the JSON', async () => {
-    const res = await cli(['synth', '--dir', dir, '--output', 'json'], { env: { TENANTCTL_PROGRESS: '1' } });
+  test('WHEN synth runs with --output json THEN progress goes to stderr only and stdout is exactly the JSON', () => {
+    const res = tenantctl(['synth', '--dir', dir, '--output', 'json'], { env: { TENANTCTL_PROGRESS: '1' } });
     expect(res.status).toBe(0);
     const out = JSON.parse(res.stdout);
     expect(out).toMatchObject({ outdir: path.join(dir, 'cdktf.out'), removed: [], threads: 1 });
@@ -93,8 +93,8 @@ describe('GIVEN progress forced on (TENANTCTL_PROGRESS=1) and a synth that outla
     expect(res.stderr).toMatch(/^((\r\x1b\[Ksynthesizing \d+\/14 stacks, \d+\.\d s)+\r\x1b\[K)?$/);
   });
 
-  test('WHEN validate runs with --output json THEN stdout parses as the report', async () => {
-    const res = await cli(['validate', '--dir', dir, '--output', 'json'], { env: { TENANTCTL_PROGRESS: '1' } });
+  test('WHEN validate runs with --output json THEN stdout parses as the report', () => {
+    const res = tenantctl(['validate', '--dir', dir, '--output', 'json'], { env: { TENANTCTL_PROGRESS: '1' } });
     expect(JSON.parse(res.stdout).stacks).toHaveLength(14);
     // Drawn only once the synth outlasts its one-second delay; never on stdout.
     expect(res.stderr).toMatch(/^((\r\x1b\[Ksynthesizing \d+\/14 stacks, \d+\.\d s)+\r\x1b\[K)?$/);
