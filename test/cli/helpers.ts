@@ -39,6 +39,7 @@ const CLI_ENV = { CI: 'true', CHECKPOINT_DISABLE: '1', TENANTCTL_PROGRESS: '0' }
  * (signals, locks across processes, the shebang) use `tenantctl`. Calls must not overlap.
  */
 export async function cli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  // Loaded on first use: suites that only spawn the binary never load the CLI in-process.
   const { run } = require('../../bin/tenantctl') as typeof import('../../bin/tenantctl');
   const env = { ...CLI_ENV, ...opts.env };
   const savedEnv = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
