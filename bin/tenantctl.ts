@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import * as path from 'path';
-import { TenantctlError } from '../src/config/errors';
+import * as changed from '../src/cli/changed';
+import * as ci from '../src/cli/ci';
+import * as init from '../src/cli/init';
+import * as platform from '../src/cli/platform';
+import * as synth from '../src/cli/synth';
+import * as tenant from '../src/cli/tenant';
+import * as validate from '../src/cli/validate';
+import { TenantctlError } from '../src/model/errors';
 import { packageRoot } from '../src/paths';
 import { installInterruptHandlers } from '../src/runtime/interrupt';
 
-// Wiring only: each command lives in src/cli/<command>.ts and loads what it needs when it runs,
-// so `tenantctl --help` never loads cdktf or a provider package. A new program per run, so tests
-// can run commands in-process (commander keeps parsed options on the program).
+// Wiring only: each command lives in src/cli/<command>.ts. cdktf and the providers load behind one
+// lazy boundary (src/app/synthesis.ts), so `tenantctl --help` never loads them. A new program per
+// run, so tests can run commands in-process (commander keeps parsed options on the program).
 function createProgram(): Command {
   const program = new Command('tenantctl')
     .description('Writes the Terraform (CDK for Terraform) for a multi-tenant SaaS platform on AWS EKS')
@@ -26,9 +33,7 @@ Examples:
 Exit codes: 0 ok, 1 configuration or input error (or validation findings), 2 usage error,
 130 stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM (nothing is left half-written).`,
     );
-  for (const name of ['init', 'platform', 'synth', 'tenant', 'validate', 'changed', 'ci']) {
-    (require(`../src/cli/${name}`) as { register(p: Command): void }).register(program);
-  }
+  for (const command of [init, platform, synth, tenant, validate, changed, ci]) command.register(program);
   return program;
 }
 

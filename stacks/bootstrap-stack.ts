@@ -2,10 +2,10 @@ import { DataAwsEksClusters } from '@cdktf/provider-aws/lib/data-aws-eks-cluster
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { Fn, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { Project } from '../src/config/project';
-import { TFC_AWS_AUDIENCE, credentialAccounts, projectStacks } from '../src/config/workspaces';
+import type { Project } from '../src/model/project';
+import { TFC_AWS_AUDIENCE, credentialAccounts, projectStacks } from '../src/model/workspaces';
 import { TenantctlStack } from './constructs/tenantctl-stack';
-import { platformNames } from '../src/config/names';
+import { bootstrapStackName, platformNames } from '../src/model/names';
 import { TenantBoundary } from './constructs/tfc/tenant-boundary';
 import { TenantRunRoleAccess } from './constructs/tfc/tenant-run-role-access';
 import { TfcRunRole } from './constructs/tfc/tfc-run-role';
@@ -29,7 +29,7 @@ export class BootstrapStack extends TenantctlStack {
     const { project, accountName } = props;
     const tfc = project.platform.terraformCloud;
     if (!tfc) throw new Error('BootstrapStack needs terraformCloud in platform.json');
-    super(scope, `bootstrap-${accountName}`, { platform: project.platform, accountName, kind: 'bootstrap' });
+    super(scope, bootstrapStackName(accountName), { platform: project.platform, accountName, kind: 'bootstrap' });
 
     const oidc = new IamOpenidConnectProvider(this, 'tfc-oidc-provider', {
       url: `https://${tfc.hostname}`,
@@ -50,7 +50,7 @@ export class BootstrapStack extends TenantctlStack {
     }
     new TerraformOutput(this, 'oidc_provider_arn', { value: oidc.arn, description: 'IAM OIDC provider trusted for Terraform Cloud workload identity' });
     new TerraformOutput(this, 'run_role_arns', {
-      value: Object.fromEntries(roles.map((r) => [r.node.id.replace(/^run-role-/, ''), r.role.arn])),
+      value: Object.fromEntries(roles.map((r, i) => [stacks[i].name, r.role.arn])),
       description: 'Run role of each workspace that deploys into this account',
     });
   }

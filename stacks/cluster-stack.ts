@@ -3,9 +3,9 @@ import { DataAwsKmsKey } from '@cdktf/provider-aws/lib/data-aws-kms-key';
 import { DataAwsLbTargetGroup } from '@cdktf/provider-aws/lib/data-aws-lb-target-group';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { platformNames } from '../src/config/names';
-import type { PlatformSpec } from '../src/config/platform-schema';
-import type { TierSpec } from '../src/config/tiers';
+import { platformNames } from '../src/model/names';
+import type { PlatformSpec } from '../src/model/platform-schema';
+import type { TierSpec } from '../src/model/tiers';
 import { INGRESS_GATEWAY_PORT } from './constructs/addons/istio';
 import { DatabaseProvisioner } from './constructs/database/database-provisioner';
 import { proxyResourceId } from './constructs/database/proxy-resource-id';
@@ -13,6 +13,7 @@ import { TenantProvisioning } from './constructs/database/tenant-provisioning';
 import { clusterOidc } from './constructs/identity/cluster-oidc';
 import { DefaultStorageClass } from './constructs/kubernetes/default-storage-class';
 import { TenantDeployerAccess } from './constructs/kubernetes/tenant-deployer-access';
+import { TenantNamespaceAdmission } from './constructs/kubernetes/tenant-namespace-admission';
 import { TenantPodAdmission } from './constructs/kubernetes/tenant-pod-admission';
 import { StsEndpointAddresses } from './constructs/network/sts-endpoint-addresses';
 import { PlatformServices } from './constructs/platform-services';
@@ -80,6 +81,7 @@ export class ClusterStack extends TenantctlStack {
       dependsOn: services.dependables,
     });
     new TenantPodAdmission(this, 'tenant-pods', { platform, tiers, dependsOn: services.dependables });
+    new TenantNamespaceAdmission(this, 'tenant-namespaces', { platform, dependsOn: services.dependables });
     if (platform.terraformCloud) new TenantDeployerAccess(this, 'tenant-deployers', { platform, dependsOn: [...services.dependables, tenantProvisioning.namespace] });
     new RateLimitService(this, 'ratelimit', { platform, tiers, gatewayPort: INGRESS_GATEWAY_PORT, dependsOn: services.dependables });
 

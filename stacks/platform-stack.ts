@@ -1,7 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { platformNames } from '../src/config/names';
-import type { PlatformSpec } from '../src/config/platform-schema';
+import { platformNames } from '../src/model/names';
+import type { PlatformSpec } from '../src/model/platform-schema';
 import { ContainerRegistry } from './constructs/registry/container-registry';
 import { Database } from './constructs/database/database';
 import { ISTIO_STATUS_PORT, INGRESS_GATEWAY_PORT } from './constructs/addons/istio';

@@ -1,9 +1,9 @@
 import { DataAwsDbProxy } from '@cdktf/provider-aws/lib/data-aws-db-proxy';
 import type { Construct } from 'constructs';
 import { renderTenantDropSql } from '../src/database/sql';
-import { platformNames } from '../src/config/names';
-import type { PlatformSpec } from '../src/config/platform-schema';
-import type { TenantSpec } from '../src/config/project';
+import { platformNames } from '../src/model/names';
+import type { PlatformSpec } from '../src/model/platform-schema';
+import type { TenantSpec } from '../src/model/project';
 import { SqlProvisioningJob } from './constructs/database/sql-job';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 

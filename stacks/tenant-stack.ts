@@ -1,9 +1,9 @@
 import { DataAwsDbProxy } from '@cdktf/provider-aws/lib/data-aws-db-proxy';
 import { Aspects, TerraformResource, dependable, type IAspect } from 'cdktf';
 import type { Construct, IConstruct } from 'constructs';
-import { platformNames } from '../src/config/names';
-import type { PlatformSpec } from '../src/config/platform-schema';
-import type { TenantSpec } from '../src/config/project';
+import { platformNames } from '../src/model/names';
+import type { PlatformSpec } from '../src/model/platform-schema';
+import type { TenantSpec } from '../src/model/project';
 import { proxyResourceId } from './constructs/database/proxy-resource-id';
 import { clusterOidc } from './constructs/identity/cluster-oidc';
 import { StsEndpointAddresses } from './constructs/network/sts-endpoint-addresses';

@@ -10,8 +10,8 @@ import { Workspace } from '@cdktf/provider-tfe/lib/workspace';
 import { WorkspaceSettings } from '@cdktf/provider-tfe/lib/workspace-settings';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { PlatformSpec } from '../src/config/platform-schema';
-import type { Project } from '../src/config/project';
+import type { PlatformSpec } from '../src/model/platform-schema';
+import type { Project } from '../src/model/project';
 import {
   PLATFORM_CREDENTIALS_TAG,
   accountNames,
@@ -20,7 +20,7 @@ import {
   tfcRoleArn,
   workspaceFor,
   type StackInfo,
-} from '../src/config/workspaces';
+} from '../src/model/workspaces';
 import { AgentTokenSecret } from './constructs/agents/agent-token-secret';
 import { AGENT_STACK_KINDS, TfcAgentPool } from './constructs/agents/tfc-agent-pool';
 import { awsProviderConfig, configureBackend } from './constructs/tenantctl-stack';

@@ -15,6 +15,8 @@ export interface AdmissionRequest {
   readonly namespace: string;
   readonly name: string;
   readonly groups: readonly string[];
+  /** The requester's user name (default: a tenant pipeline's run role session). */
+  readonly username?: string;
   readonly object?: unknown;
   /** The namespace object of a namespaced request (`namespaceObject`). */
   readonly namespaceObject?: unknown;
@@ -113,7 +115,7 @@ export function admits(spec: any, request: AdmissionRequest): boolean {
   const context = vm.createContext({});
   vm.runInContext(PRELUDE, context);
   const input = {
-    request: { operation: request.operation, namespace: request.namespace, name: request.name, resource: { group: request.group, resource: request.resource }, userInfo: { groups: [...request.groups] } },
+    request: { operation: request.operation, namespace: request.namespace, name: request.name, resource: { group: request.group, resource: request.resource }, userInfo: { username: request.username ?? 'arn:aws:sts::111122223333:assumed-role/pipeline/session', groups: [...request.groups] } },
     object: request.object ?? null,
     namespaceObject: request.namespaceObject ?? null,
   };

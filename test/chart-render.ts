@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { deepMerge } from '../src/config/tiers';
+import { deepMerge } from '../src/model/tiers';
 
 /** The template expressions tenantctl's own charts may use. */
 export const ALLOWED_EXPRESSION = /^(\.Values\.[\w.]+|if \.Values\.[\w.]+|else|end)$/;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { platformSchema, resolvePlatform, type PlatformConfig, type PlatformSpec } from '../src/config/platform-schema';
+import { platformSchema, resolvePlatform, type PlatformConfig, type PlatformSpec } from '../src/model/platform-schema';
 
 /** A platform.json as `tenantctl init platform --yes --account-id 111122223333` writes it. */
 export function platformConfig(overrides: Partial<PlatformConfig> = {}): PlatformConfig {

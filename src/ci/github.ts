@@ -1,10 +1,11 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { TenantctlError, UsageError } from '../config/errors';
-import { writeTextAtomic } from '../config/files';
-import type { PlatformSpec } from '../config/platform-schema';
-import { PLATFORM_FILE, loadPlatform } from '../config/project';
+import { TenantctlError, UsageError } from '../model/errors';
+import { writeTextAtomic } from '../project/files';
+import type { PlatformSpec } from '../model/platform-schema';
+import { loadPlatform } from '../project/project';
+import { PLATFORM_FILE } from '../model/project';
 import { renderTemplate } from '../templates/render';
 
 /** Where GitHub reads the workflow, relative to the repository root. */

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { changedJson, changedStacks } from '../app/synthesis';
+import { cancellable, interruptSignal } from '../runtime/interrupt';
 import { addDirOption, projectDir } from './common';
 import { parseOutputFormat, printJson } from './output';
+import { createProgress } from './progress';
 
 interface ChangedCommandOptions {
   dir: string;
@@ -37,9 +40,6 @@ Exit codes: 0 whether or not stacks changed, 1 bad ref, configuration or a delet
     )
     .action(async (opts: ChangedCommandOptions) => {
       const format = parseOutputFormat(opts.output);
-      const { changedStacks, changedJson } = await import('../synth/changed');
-      const { cancellable, interruptSignal } = await import('../runtime/interrupt');
-      const { createProgress } = await import('./progress');
       const progress = createProgress();
       // Cancellable: an interrupt unwinds it, so its temporary directories are removed.
       const result = await cancellable(() =>

@@ -1,5 +1,7 @@
 import * as path from 'path';
 import type { Command } from 'commander';
+import { projectWarnings, writeGithubWorkflow } from '../ci/github';
+import { UsageError } from '../model/errors';
 import { addDirOption, projectDir } from './common';
 import { info } from './output';
 
@@ -42,12 +44,10 @@ token from the repository secret TF_API_TOKEN; no token is written to any file. 
 "Connecting Terraform Cloud".`,
     )
     .action(async (provider: string, opts: CiInitOptions) => {
-      const { UsageError } = await import('../config/errors');
       if (!PROVIDERS.includes(provider)) {
         throw new UsageError(`unknown CI provider ${JSON.stringify(provider)}: use one of ${PROVIDERS.join(', ')}`);
       }
       if (!/^\d+$/.test(opts.maxParallel)) throw new UsageError(`--max-parallel ${JSON.stringify(opts.maxParallel)} is not a whole number`);
-      const { projectWarnings, writeGithubWorkflow } = await import('../ci/github');
       const dir = projectDir(opts);
       const result = writeGithubWorkflow({ dir, branch: opts.branch, nodeVersion: opts.nodeVersion, maxParallel: Number(opts.maxParallel), force: opts.force });
 

@@ -1,4 +1,4 @@
-import { UsageError } from '../config/errors';
+import { UsageError } from '../model/errors';
 
 /**
  * Prompts are shown only in a terminal: with no TTY on stdin, or with CI=true, tenantctl never
@@ -7,6 +7,9 @@ import { UsageError } from '../config/errors';
 export function isInteractive(): boolean {
   return Boolean(process.stdin.isTTY) && process.env.CI !== 'true';
 }
+
+/** The prompt library loads only when a prompt is shown: never in CI, scripts or `--help`. */
+const promptLibrary = () => import('@inquirer/prompts');
 
 export interface Question<T> {
   /** The flag that sets the value, for the error message in non-interactive runs. */
@@ -40,7 +43,7 @@ export async function ask<T extends string>(q: Question<T>, opts: AskOptions): P
   if (q.default === undefined && opts.yes) {
     throw new UsageError(`missing ${q.flag}: it has no default, so --yes cannot take one`, `Pass ${q.flag} <value>.`);
   }
-  const prompts = await import('@inquirer/prompts');
+  const prompts = await promptLibrary();
   if (q.choices) {
     return prompts.select<T>({ message: q.message, choices: q.choices.map((c) => ({ ...c })), default: q.default });
   }
@@ -59,6 +62,6 @@ export async function confirm(message: string, opts: AskOptions & { flag: string
   if (!isInteractive()) {
     throw new UsageError(`${message.replace(/\?$/, '')} needs confirmation`, `Pass ${opts.flag} to confirm in a non-interactive run.`);
   }
-  const prompts = await import('@inquirer/prompts');
+  const prompts = await promptLibrary();
   return prompts.confirm({ message, default: false });
 }

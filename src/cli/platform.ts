@@ -2,6 +2,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Command } from 'commander';
+import { diffOutputs, outdirOf, previewEdit, synthesizeHere } from '../app/synthesis';
+import { TenantctlError, UsageError } from '../model/errors';
+import { describeReplacing, REPLACE_PLATFORM_FLAG, replacingChanges } from '../model/platform-changes';
+import { platformSchema, resolvePlatform } from '../model/platform-schema';
+import { loadTiers, parseWith, PLATFORM_FILE } from '../model/project';
+import { applySetting, parseSetting } from '../model/settings';
+import { parseJson, withProjectLock, writeTextAtomic } from '../project/files';
+import { listTenantIds, loadPlatform, loadProject, loadTenants, platformFile } from '../project/project';
 import { addDirOption, projectDir } from './common';
 import { info, parseOutputFormat, printJson } from './output';
 import { printPreview } from './preview-output';
@@ -54,7 +62,6 @@ Examples:
     )
     .action(async (settingPath: string, value: string, more: string[], opts: SetOptions) => {
       if (more.length % 2) {
-        const { UsageError } = await import('../config/errors');
         throw new UsageError(`${more[more.length - 1]} has no value: give settings as path value pairs`);
       }
       const pairs: [string, string][] = [[settingPath, value]];
@@ -76,7 +83,6 @@ function flatten(value: unknown, prefix: string, out: [string, string][]): [stri
 
 async function showPlatform(opts: ShowOptions): Promise<void> {
   const format = parseOutputFormat(opts.output);
-  const { loadPlatform } = await import('../config/project');
   const platform = loadPlatform(projectDir(opts));
   if (format === 'json') {
     printJson(platform);
@@ -90,13 +96,6 @@ async function showPlatform(opts: ShowOptions): Promise<void> {
 async function setPlatform(pairs: readonly [string, string][], opts: SetOptions): Promise<void> {
   const format = parseOutputFormat(opts.output);
   const dir = projectDir(opts);
-  const { TenantctlError } = await import('../config/errors');
-  const { parseJson, withProjectLock, writeTextAtomic } = await import('../config/files');
-  const { listTenantIds, loadPlatform, loadTenants, loadTiers, parseWith, platformFile, PLATFORM_FILE } = await import('../config/project');
-  const { platformSchema, resolvePlatform } = await import('../config/platform-schema');
-  const { applySetting, parseSetting } = await import('../config/settings');
-  const { describeReplacing, replacingChanges, REPLACE_PLATFORM_FLAG } = await import('../config/platform-changes');
-
   await withProjectLock(dir, async () => {
     const before = loadPlatform(dir);
     const text = fs.readFileSync(platformFile(dir), 'utf8');
@@ -122,7 +121,6 @@ async function setPlatform(pairs: readonly [string, string][], opts: SetOptions)
       );
     }
     if (opts.dryRun) {
-      const { previewEdit } = await import('../synth/preview');
       printPreview(previewEdit(dir, { platform: next }).stacks, replacing, format);
       return;
     }
@@ -142,15 +140,12 @@ async function setPlatform(pairs: readonly [string, string][], opts: SetOptions)
 
 /** Synthesizes every stack and says which ones changed, compared with the output from before. */
 async function synthesizeAndReport(dir: string, quiet: boolean | undefined): Promise<void> {
-  const { loadProject } = await import('../config/project');
-  const { synthesize, OUTDIR } = await import('../synth/synthesize');
-  const { diffOutputs } = await import('../synth/preview');
   const project = loadProject(dir);
-  const outdir = path.resolve(dir, process.env.CDKTF_OUTDIR ?? OUTDIR);
+  const outdir = outdirOf(dir);
   const previous = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantctl-previous-'));
   try {
     if (fs.existsSync(path.join(outdir, 'stacks'))) fs.cpSync(path.join(outdir, 'stacks'), path.join(previous, 'stacks'), { recursive: true });
-    const result = synthesize(project, { outdir });
+    const result = synthesizeHere(project, { outdir });
     const changed = diffOutputs(previous, result.outdir, result.written);
     const names = changed.map((s) => `${s.name} (${s.change})`);
     const shown = names.length > 10 ? [...names.slice(0, 10), `and ${names.length - 10} more`] : names;

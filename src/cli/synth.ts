@@ -1,7 +1,12 @@
 import * as path from 'path';
 import type { Command } from 'commander';
+import { stackNames, synthesizeProject, synthSummary } from '../app/synthesis';
+import { withProjectLock } from '../project/files';
+import { loadProject } from '../project/project';
+import { selectStacks } from '../synth/select';
 import { addDirOption, projectDir } from './common';
 import { info, parseOutputFormat, printJson } from './output';
+import { createProgress } from './progress';
 
 interface SynthCommandOptions {
   dir: string;
@@ -36,10 +41,6 @@ On a terminal, a synth that takes more than a second shows its progress on stder
     )
     .action(async (opts: SynthCommandOptions) => {
       const format = parseOutputFormat(opts.output);
-      const { loadProject } = await import('../config/project');
-      const { withProjectLock } = await import('../config/files');
-      const { createProgress } = await import('./progress');
-      const { synthesizeForCli, synthSummary } = await import('./run-synth');
       const dir = projectDir(opts);
       // A path flag means the same from wherever it is typed, like --dir (and validate --from);
       // synthesize() alone resolves against the project, which is right for $CDKTF_OUTDIR.
@@ -48,11 +49,9 @@ On a terminal, a synth that takes more than a second shows its progress on stder
       // Under the project lock like every other writer: a synth that loaded the tenant list just
       // before a concurrent `tenant add` would otherwise drop the new tenant's output as stale,
       // and the two would overwrite each other's manifest.json.
-      const { stackNames } = await import('../synth/app');
-      const { selectStacks } = await import('../synth/select');
       const result = await withProjectLock(dir, () => {
         const project = loadProject(dir);
-        return synthesizeForCli(project, { outdir, stacks: opts.stack && selectStacks(stackNames(project), opts.stack) }, progress);
+        return synthesizeProject(project, { outdir, stacks: opts.stack && selectStacks(stackNames(project), opts.stack) }, progress);
       });
       const seconds = progress.elapsedSeconds();
       if (format === 'json') {

@@ -1,9 +1,8 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import type { Command } from 'commander';
+import { addTenant, checkTenantId, finalizeTenant, listTenants, loadCatalog, removeTenant, showTenant, updateTenant, type DryRun } from '../app/tenant';
 import { addDirOption, projectDir } from './common';
 import { ask, confirm } from './interactive';
-import { info, parseOutputFormat, printJson, table } from './output';
+import { info, parseOutputFormat, printJson, reporter, table } from './output';
 import { printPreview } from './preview-output';
 
 interface TenantFlags {
@@ -50,17 +49,17 @@ Examples:
   $ tenantctl tenant add acme --tier enterprise --display-name "Acme Corp" --admin-email ops@acme.example
   $ tenantctl tenant add beta --tier starter --set requestsPerSecond=200`,
     )
-    .action(async (id: string, opts: TenantFlags) => addTenant(id, opts));
+    .action(async (id: string, opts: TenantFlags) => addCommand(id, opts));
 
   addDirOption(tenant.command('list').description('list tenants'))
     .option('-o, --output <format>', 'human or json', 'human')
     .addHelpText('after', '\nExamples:\n  $ tenantctl tenant list\n  $ tenantctl tenant list --output json | jq -r ".[].id"')
-    .action(async (opts: { dir: string; output: string }) => listTenants(opts));
+    .action(async (opts: { dir: string; output: string }) => listCommand(opts));
 
   addDirOption(tenant.command('show <id>').description("show a tenant's configuration with its resolved tier and derived names"))
     .option('-o, --output <format>', 'human or json', 'human')
     .addHelpText('after', '\nExamples:\n  $ tenantctl tenant show acme\n  $ tenantctl tenant show acme --output json')
-    .action(async (id: string, opts: { dir: string; output: string }) => showTenant(id, opts));
+    .action(async (id: string, opts: { dir: string; output: string }) => showCommand(id, opts));
 
   addDryRun(addFlags(tenant.command('update <id>').description("change a tenant (tier up or down, contacts, overrides) and re-synthesize its stack")))
     .option('-t, --tier <tier>', 'new tier')
@@ -70,7 +69,7 @@ Examples:
       'after',
       '\nAn empty value clears a contact: --display-name "" --admin-email "" --admin-principal-arn "".\n\nExamples:\n  $ tenantctl tenant update beta --tier standard --dry-run\n  $ tenantctl tenant update acme --set quota.memory=64Gi\n  $ tenantctl tenant update acme --set nodes.nodeGroup.instanceTypes=\'["m6i.4xlarge","m7i.4xlarge"]\'\n  $ tenantctl tenant update beta --restore',
     )
-    .action(async (id: string, opts: TenantFlags & { unset?: string[]; restore?: boolean }) => updateTenant(id, { ...opts, yes: true }));
+    .action(async (id: string, opts: TenantFlags & { unset?: string[]; restore?: boolean }) => updateCommand(id, opts));
 
   addDryRun(addDirOption(tenant.command('remove <id>').description("remove a tenant: its stack is emptied so the next apply destroys its cluster and IAM objects; its data is kept"))
     .option('--purge-data', "also drop the tenant's database schema, shared-table rows and role (asks for confirmation)", false)
@@ -78,7 +77,7 @@ Examples:
     .option('--no-synth', 'write the tenant file only')
     .option('-q, --quiet', 'print nothing on success'))
     .addHelpText('after', '\nExamples:\n  $ tenantctl tenant remove beta                      # keeps the data\n  $ tenantctl tenant remove beta --purge-data --dry-run\n  $ tenantctl tenant remove beta --purge-data --yes   # drops it too')
-    .action(async (id: string, opts: RemoveFlags) => removeTenant(id, opts));
+    .action(async (id: string, opts: RemoveFlags) => removeCommand(id, opts));
 
   addDirOption(tenant.command('finalize <id>').description("after a removed tenant's stack has been applied: delete its file, and under Terraform Cloud let its workspace and run roles go"))
     .option('--no-synth', 'delete the tenant file only')
@@ -94,99 +93,19 @@ Examples:
   $ tenantctl tenant remove beta && git commit ...   # merge, apply tenant-beta
   $ tenantctl tenant finalize beta                   # then the next apply deletes its workspace`,
     )
-    .action(async (id: string, opts: { dir: string; synth: boolean; quiet?: boolean }) => finalizeTenant(id, opts));
+    .action(async (id: string, opts: { dir: string; synth: boolean; quiet?: boolean }) => finalizeTenant(projectDir(opts), id, opts, reporter(opts.quiet)));
 }
 
-/** `--set a.b=value` pairs into a nested object, each value typed by the tier field at its path. */
-function parseSets(sets: string[] | undefined): Record<string, unknown> | undefined {
-  if (!sets?.length) return undefined;
-  const { UsageError } = require('../config/errors') as typeof import('../config/errors');
-  const { applySetting, isSettingPath, parseSetting } = require('../config/settings') as typeof import('../config/settings');
-  const { tierSchema } = require('../config/tiers') as typeof import('../config/tiers');
-  const out: Record<string, unknown> = {};
-  for (const pair of sets) {
-    const eq = pair.indexOf('=');
-    if (eq < 0 || !isSettingPath(pair.slice(0, eq))) throw new UsageError(`--set ${pair} is not path=value, e.g. quota.cpu=8`);
-    applySetting(out, parseSetting(tierSchema, pair.slice(0, eq), pair.slice(eq + 1), `--set ${pair}`));
-  }
-  return out;
+/** Prints a dry run's preview; `format` was checked before anything ran. */
+function printDryRun(result: DryRun, format: string): void {
+  if (result) printPreview(result.stacks, result.warnings, format);
 }
 
-async function loadPlatformAndTiers(dir: string) {
-  const { loadPlatform, loadTiers } = await import('../config/project');
-  const platform = loadPlatform(dir);
-  return { platform, tiers: loadTiers(platform) };
-}
-
-/**
- * Writes a tenant file and synthesizes the stacks that depend on it: its own and, under Terraform
- * Cloud, the workspaces stack and the bootstrap stacks holding its run roles (see
- * `tenantStackNames`). `previous` is the file's earlier text and spec, restored when synthesis
- * fails. With --dry-run, prints what the change would do instead, and writes nothing.
- */
-async function commit(
-  dir: string,
-  tenant: import('../config/tenant-schema').TenantFile,
-  spec: import('../config/project').TenantSpec,
-  opts: { synth: boolean; quiet?: boolean; dryRun?: boolean; output?: string },
-  previous?: { text: string; spec: import('../config/project').TenantSpec },
-) {
-  const { tenantChangeWarnings } = await import('../config/tenant-changes');
-  const { tenantStackNames } = await import('../config/workspaces');
-  const warnings = tenantChangeWarnings(previous?.spec, spec);
-  if (opts.dryRun) {
-    const format = parseOutputFormat(opts.output);
-    const { previewEdit } = await import('../synth/preview');
-    const preview = previewEdit(dir, { tenants: { [tenant.id]: tenant } }, (_, after) => tenantStackNames(after.platform, spec));
-    printPreview(preview.stacks, warnings, format);
-    return;
-  }
-  // Said before anything is written, so that an interrupted run has still shown it.
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  const { saveTenantFile, tenantFile, loadProject } = await import('../config/project');
-  const file = tenantFile(dir, tenant.id);
-  saveTenantFile(dir, tenant);
-  info(opts.quiet, `wrote tenants/${tenant.id}.json`);
-  if (!opts.synth) return;
-  try {
-    const { synthesizeForCli, synthSummary } = await import('./run-synth');
-    const started = Date.now();
-    const project = loadProject(dir);
-    const result = await synthesizeForCli(project, { stacks: tenantStackNames(project.platform, spec) });
-    info(opts.quiet, synthSummary(result, (Date.now() - started) / 1000));
-  } catch (err) {
-    // Keep configuration and output consistent: a tenant whose stack cannot be built is not written.
-    const { writeTextAtomic } = await import('../config/files');
-    if (previous === undefined) fs.rmSync(file, { force: true });
-    else writeTextAtomic(file, previous.text);
-    throw err;
-  }
-}
-
-/** The way forward from a removed tenant, for `add` and `update` to say. */
-function removedTenantHint(id: string, purged: boolean): string {
-  const finalize = `once the removal is applied, \`tenantctl tenant finalize ${id}\` deletes its file, and the id can be added again`;
-  return purged
-    ? `Its data is purged on the removal's apply: ${finalize}.`
-    : `Its data was kept: restore it with \`tenantctl tenant update ${id} --restore\`, or ${finalize}.`;
-}
-
-/** Contact flags: a value sets the field, an empty value ("") removes it. */
-function applyContacts(raw: Record<string, unknown>, opts: TenantFlags): void {
-  const contacts = { displayName: opts.displayName, adminEmail: opts.adminEmail, adminPrincipalArn: opts.adminPrincipalArn };
-  for (const [field, value] of Object.entries(contacts)) {
-    if (value === '') delete raw[field];
-    else if (value !== undefined) raw[field] = value;
-  }
-}
-
-async function addTenant(id: string, opts: TenantFlags): Promise<void> {
+async function addCommand(id: string, opts: TenantFlags): Promise<void> {
+  const format = parseOutputFormat(opts.output);
   const dir = projectDir(opts);
-  const { TenantctlError, ConfigError } = await import('../config/errors');
-  const { tenantIdProblem } = await import('../config/tenant-schema');
-  const problem = tenantIdProblem(id);
-  if (problem) throw new ConfigError('tenant id', [{ field: 'id', message: problem }]);
-  const { platform, tiers } = await loadPlatformAndTiers(dir);
+  checkTenantId(id);
+  const { tiers } = loadCatalog(dir);
   const tier = await ask(
     {
       flag: '--tier',
@@ -196,73 +115,12 @@ async function addTenant(id: string, opts: TenantFlags): Promise<void> {
     },
     { yes: opts.yes },
   );
-  const { withProjectLock } = await import('../config/files');
-  await withProjectLock(dir, async () => {
-    const { tenantFile, parseWith, resolveTenant } = await import('../config/project');
-    const { tenantSchema } = await import('../config/tenant-schema');
-    if (fs.existsSync(tenantFile(dir, id))) {
-      const existing = parseWith(tenantSchema, JSON.parse(fs.readFileSync(tenantFile(dir, id), 'utf8')), `tenants/${id}.json`);
-      if (existing.status === 'removed') throw new TenantctlError(`tenant ${id} was removed (tenants/${id}.json has status "removed")`, removedTenantHint(id, existing.purgeData));
-      throw new TenantctlError(`tenant ${id} already exists (tenants/${id}.json)`, `Use \`tenantctl tenant update ${id}\` to change it, or choose another id.`);
-    }
-    const raw: Record<string, unknown> = { version: 1, id, tier };
-    applyContacts(raw, opts);
-    if (opts.serviceAccount) raw.serviceAccount = opts.serviceAccount;
-    const sets = parseSets(opts.set);
-    if (sets) raw.overrides = { tier: sets };
-    const display = `tenants/${id}.json (from the given values)`;
-    const file = parseWith(tenantSchema, raw, display);
-    await commit(dir, raw as typeof file, resolveTenant(file, platform, tiers, display), opts);
-  });
+  printDryRun(await addTenant(dir, id, { ...opts, tier }, opts, reporter(opts.quiet)), format);
 }
 
-async function updateTenant(id: string, opts: TenantFlags & { unset?: string[]; restore?: boolean }): Promise<void> {
-  const dir = projectDir(opts);
-  const { withProjectLock } = await import('../config/files');
-  await withProjectLock(dir, async () => {
-    const { platform, tiers } = await loadPlatformAndTiers(dir);
-    const { tenantFile, parseWith, resolveTenant, loadTenant } = await import('../config/project');
-    const { tenantSchema } = await import('../config/tenant-schema');
-    const { deepMerge } = await import('../config/tiers');
-    const { TenantctlError } = await import('../config/errors');
-    const current = loadTenant(dir, platform, tiers, id);
-    const previous = fs.readFileSync(tenantFile(dir, id), 'utf8');
-    const raw = JSON.parse(previous) as Record<string, any>;
-    if (opts.restore) {
-      if (current.status !== 'removed') throw new TenantctlError(`tenant ${id} is not removed: there is nothing to restore`);
-      if (current.purgeData) throw new TenantctlError(`tenant ${id} was removed with --purge-data: its data is dropped, so it cannot be restored`, removedTenantHint(id, true));
-      delete raw.status;
-      delete raw.purgeData;
-    } else if (current.status === 'removed') {
-      throw new TenantctlError(`tenant ${id} is removed`, removedTenantHint(id, current.purgeData));
-    }
-    if (opts.tier) raw.tier = opts.tier;
-    applyContacts(raw, opts);
-    if (opts.serviceAccount && opts.serviceAccount !== current.accountName) {
-      // The stack's state holds resources in the old account (its account role, its run roles);
-      // Terraform cannot move them, it would orphan them.
-      throw new TenantctlError(
-        `tenant ${id} lives in account ${current.accountName}: a tenant cannot move to another AWS account`,
-        `Remove it (tenant remove ${id}), apply, and add it under a new id with --service-account ${opts.serviceAccount}.`,
-      );
-    }
-    const sets = parseSets(opts.set);
-    if (sets) raw.overrides = { ...raw.overrides, tier: deepMerge(raw.overrides?.tier ?? {}, sets) };
-    for (const p of opts.unset ?? []) unsetPath(raw.overrides?.tier, p.split('.'));
-    const display = `tenants/${id}.json (with the given changes)`;
-    const file = parseWith(tenantSchema, raw, display);
-    await commit(dir, raw as typeof file, resolveTenant(file, platform, tiers, display, id), opts, { text: previous, spec: current });
-  });
-}
-
-function unsetPath(obj: Record<string, any> | undefined, keys: string[]): void {
-  if (!obj) return;
-  if (keys.length === 1) {
-    delete obj[keys[0]];
-    return;
-  }
-  unsetPath(obj[keys[0]], keys.slice(1));
-  if (obj[keys[0]] && Object.keys(obj[keys[0]]).length === 0) delete obj[keys[0]];
+async function updateCommand(id: string, opts: TenantFlags & { unset?: string[]; restore?: boolean }): Promise<void> {
+  const format = parseOutputFormat(opts.output);
+  printDryRun(await updateTenant(projectDir(opts), id, opts, opts, reporter(opts.quiet)), format);
 }
 
 interface RemoveFlags {
@@ -275,106 +133,24 @@ interface RemoveFlags {
   output?: string;
 }
 
-async function removeTenant(id: string, opts: RemoveFlags): Promise<void> {
+async function removeCommand(id: string, opts: RemoveFlags): Promise<void> {
+  const format = parseOutputFormat(opts.output);
   const dir = projectDir(opts);
   if (opts.purgeData && !opts.dryRun) {
     // Fail on an unknown or invalid tenant before asking to confirm dropping its data.
-    const { platform, tiers } = await loadPlatformAndTiers(dir);
-    (await import('../config/project')).loadTenant(dir, platform, tiers, id);
+    showTenant(dir, id);
     const ok = await confirm(`Drop ALL database data of tenant ${id} (schema, shared-table rows, role) on the next apply?`, { yes: opts.yes, flag: '--yes' });
     if (!ok) {
       info(opts.quiet, 'nothing changed');
       return;
     }
   }
-  const { withProjectLock } = await import('../config/files');
-  await withProjectLock(dir, async () => {
-    const { platform, tiers } = await loadPlatformAndTiers(dir);
-    const { tenantFile, loadTenant, parseWith, resolveTenant } = await import('../config/project');
-    const { tenantSchema } = await import('../config/tenant-schema');
-    // Fails with a clear message on an unknown or invalid tenant before anything is written.
-    const current = loadTenant(dir, platform, tiers, id);
-    const previous = fs.readFileSync(tenantFile(dir, id), 'utf8');
-    const raw = JSON.parse(previous) as Record<string, unknown>;
-    raw.status = 'removed';
-    raw.purgeData = opts.purgeData;
-    const display = `tenants/${id}.json (removed)`;
-    const file = parseWith(tenantSchema, raw, display);
-    await commit(dir, raw as typeof file, resolveTenant(file, platform, tiers, display, id), opts, { text: previous, spec: current });
-    if (opts.dryRun) return;
-    info(
-      opts.quiet,
-      opts.purgeData
-        ? `tenant ${id} removed: the next apply of tenant-${id} destroys its objects and drops its data`
-        : `tenant ${id} removed: the next apply of tenant-${id} destroys its cluster and IAM objects; its database schema and rows are kept`,
-    );
-    info(opts.quiet, `after that apply, \`tenantctl tenant finalize ${id}\` deletes tenants/${id}.json${platform.terraformCloud ? ' and lets its workspace and run roles go' : ''}; keep the file until then`);
-  });
+  printDryRun(await removeTenant(dir, id, opts.purgeData, opts, reporter(opts.quiet)), format);
 }
 
-async function finalizeTenant(id: string, opts: { dir: string; synth: boolean; quiet?: boolean }): Promise<void> {
-  const dir = projectDir(opts);
-  const { withProjectLock } = await import('../config/files');
-  await withProjectLock(dir, async () => {
-    const { platform, tiers } = await loadPlatformAndTiers(dir);
-    const { tenantFile, loadTenant, loadProject } = await import('../config/project');
-    const { tenantStackNames, workspaceFor, tfcRoleName, credentialAccounts } = await import('../config/workspaces');
-    const { stateFile, stateResourceCount, STATE_DIR } = await import('../config/lifecycle');
-    const { TenantctlError } = await import('../config/errors');
-    const tenant = loadTenant(dir, platform, tiers, id);
-    const stack = tenant.names.stack;
-    if (tenant.status !== 'removed') {
-      throw new TenantctlError(
-        `tenant ${id} is active: only a removed tenant can be finalized`,
-        `Run \`tenantctl tenant remove ${id}\` and apply ${stack} (that destroys its resources); then \`tenantctl tenant finalize ${id}\` deletes its file.`,
-      );
-    }
-    // Only a local backend can be asked here; under Terraform Cloud the user confirms the apply ran.
-    const left = stateResourceCount(stateFile(dir, stack));
-    if (left) {
-      throw new TenantctlError(
-        `${stack} still holds ${left} resource${left === 1 ? '' : 's'} (${STATE_DIR}/${stack}/terraform.tfstate): its removal has not been applied`,
-        `Apply ${stack} first (e.g. \`npx cdktf deploy ${stack}\`), then run \`tenantctl tenant finalize ${id}\` again.`,
-      );
-    }
-    const file = tenantFile(dir, id);
-    const previous = fs.readFileSync(file, 'utf8');
-    // The shared stacks that held the tenant (its workspace, its run roles) lose it now.
-    const shared = tenantStackNames(platform, tenant).filter((name) => name !== stack);
-    fs.rmSync(file);
-    let removedOutput = false;
-    if (opts.synth) {
-      try {
-        const { synthesizeForCli } = await import('./run-synth');
-        removedOutput = (await synthesizeForCli(loadProject(dir), { stacks: shared })).removed.includes(stack);
-      } catch (err) {
-        const { writeTextAtomic } = await import('../config/files');
-        writeTextAtomic(file, previous);
-        throw err;
-      }
-    }
-    info(opts.quiet, `deleted tenants/${id}.json${removedOutput ? ` and the output of ${stack}` : ''}`);
-    if (platform.terraformCloud) {
-      const roles = credentialAccounts({ name: stack, kind: 'tenant', accountName: tenant.accountName }).map((a) => `bootstrap-${a}`);
-      info(
-        opts.quiet,
-        `the next apply deletes workspace ${workspaceFor(platform, stack, tenant.accountName).workspace} (workspaces stack) and run role ${tfcRoleName(platform, stack)} ` +
-          `(${roles.join(', ')}; with its cluster access entry in bootstrap-platform)`,
-      );
-    } else {
-      const state = path.join(STATE_DIR, stack);
-      info(opts.quiet, `nothing is left to apply${fs.existsSync(path.join(dir, state)) ? `; ${state}/ holds only its empty state and may be deleted` : ''}`);
-    }
-    if (!tenant.purgeData) info(opts.quiet, `its database schema ${tenant.names.dbSchema} and rows stay, as \`tenant remove\` kept them`);
-  });
-}
-
-async function listTenants(opts: { dir: string; output: string }): Promise<void> {
+async function listCommand(opts: { dir: string; output: string }): Promise<void> {
   const format = parseOutputFormat(opts.output);
-  const dir = projectDir(opts);
-  const { platform, tiers } = await loadPlatformAndTiers(dir);
-  const { loadTenants } = await import('../config/project');
-  const tenants = loadTenants(dir, platform, tiers);
+  const tenants = listTenants(projectDir(opts));
   if (format === 'json') {
     printJson(tenants.map((t) => ({ id: t.id, tier: t.tier, status: t.status, displayName: t.displayName ?? null, serviceAccount: t.accountName, namespace: t.names.namespace, host: t.names.host ?? null })));
     return;
@@ -387,12 +163,9 @@ async function listTenants(opts: { dir: string; output: string }): Promise<void>
   process.stdout.write(table(['ID', 'TIER', 'STATUS', 'ACCOUNT', 'NAMESPACE', 'NAME'], rows) + '\n');
 }
 
-async function showTenant(id: string, opts: { dir: string; output: string }): Promise<void> {
+async function showCommand(id: string, opts: { dir: string; output: string }): Promise<void> {
   const format = parseOutputFormat(opts.output);
-  const dir = projectDir(opts);
-  const { platform, tiers } = await loadPlatformAndTiers(dir);
-  const { loadTenant } = await import('../config/project');
-  const t = loadTenant(dir, platform, tiers, id);
+  const t = showTenant(projectDir(opts), id);
   const view = { id: t.id, tier: t.tier, status: t.status, displayName: t.displayName, adminEmail: t.adminEmail, serviceAccount: t.accountName, accountId: t.accountId, names: t.names, resolvedTier: t.tierSpec, overrides: t.overrides };
   if (format === 'json') {
     printJson(view);

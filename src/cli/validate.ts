@@ -1,6 +1,17 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Command } from 'commander';
+import { configOf, loadStacks, readConfig, synthesizeProject, validateStacks } from '../app/synthesis';
+import { PLATFORM_FILE } from '../model/project';
+import { packageRoot } from '../paths';
+import { formatHuman, formatJson, formatSarif } from '../policy/format';
+import { checkSynthMatches } from '../policy/synth-match';
+import { withProjectLock } from '../project/files';
+import { orphanedTenantsError, orphansInLocalState } from '../project/lifecycle';
+import { loadProject } from '../project/project';
 import { addDirOption, projectDir } from './common';
 import { parseOutputFormat } from './output';
+import { createProgress } from './progress';
 
 interface ValidateCommandOptions {
   dir: string;
@@ -33,14 +44,8 @@ holds resources is an error. Exit codes: 0 no unsuppressed error, 1 errors found
     )
     .action(async (opts: ValidateCommandOptions) => {
       const format = parseOutputFormat(opts.output, FORMATS);
-      const fs = await import('fs');
-      const path = await import('path');
-      const { configOf, loadStacks, readConfig, validate } = await import('../policy/engine');
-      const { formatHuman, formatJson, formatSarif } = await import('../policy/format');
-      const { PLATFORM_FILE } = await import('../config/project');
-      const { orphanedTenantsError, orphansInLocalState } = await import('../config/lifecycle');
       const dir = projectDir(opts);
-      const progress = (await import('./progress')).createProgress();
+      const progress = createProgress();
 
       // A tenant file deleted by hand is reported before anything else: nothing would plan its stack.
       if (fs.existsSync(path.join(dir, PLATFORM_FILE))) {
@@ -57,26 +62,23 @@ holds resources is an error. Exit codes: 0 no unsuppressed error, 1 errors found
         if (fs.existsSync(path.join(dir, PLATFORM_FILE))) {
           const { config, project, problem } = readConfig(dir);
           if (problem) process.stderr.write(`note: the project does not load, so only its raw tenant files are checked:\n${problem}\n`);
-          if (project) (await import('../policy/synth-match')).checkSynthMatches(project, display, stacks);
+          if (project) checkSynthMatches(project, display, stacks);
           context = { stacks, project, config };
         } else {
           context = { stacks };
         }
       } else {
-        const { loadProject } = await import('../config/project');
-        const { withProjectLock } = await import('../config/files');
-        const { synthesizeForCli } = await import('./run-synth');
         // Synthesized into cdktf.out as \`tenantctl synth\` does, so that every finding names a file
         // (and line) the user has, and a later \`validate --from cdktf.out\` or plan reads the same.
         context = await withProjectLock(dir, async () => {
           const project = loadProject(dir);
-          const { outdir } = await synthesizeForCli(project, {}, progress, 'synthesizing');
+          const { outdir } = await synthesizeProject(project, {}, progress, 'synthesizing');
           const relative = path.relative(dir, outdir);
           return { stacks: loadStacks(outdir, relative.startsWith('..') || path.isAbsolute(relative) ? outdir : relative), project, config: configOf(project) };
         });
       }
-      const report = validate(context);
-      const version = (require(path.join((await import('../paths')).packageRoot(), 'package.json')) as { version: string }).version;
+      const report = validateStacks(context);
+      const version = (require(path.join(packageRoot(), 'package.json')) as { version: string }).version;
       const text = format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report, context.stacks, version) : formatHuman(report);
       process.stdout.write(text);
       if (!report.ok) process.exitCode = 1;

@@ -1,14 +1,12 @@
-import { platformNames } from '../config/names';
-import type { PlatformSpec } from '../config/platform-schema';
-import type { TenantSpec } from '../config/project';
-import { TENANT_ID_MAX, tenantIdPattern } from '../config/tenant-schema';
-import { resolveTiers } from '../config/tiers';
+import { platformNames } from '../model/names';
+import type { PlatformSpec } from '../model/platform-schema';
+import type { TenantSpec } from '../model/project';
+import { TENANT_ID_MAX, tenantIdPattern } from '../model/tenant-schema';
+import { resolveTiers, TIER_NAME } from '../model/tiers';
 import { renderTemplate } from '../templates/render';
 
 /** PostgreSQL identifiers tenantctl generates: lowercase, unquoted, within NAMEDATALEN. */
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-/** Tier names as platform.json allows them; they end up in a string literal. */
-const TIER = /^[a-z][a-z0-9-]{1,19}$/;
+export const POSTGRES_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Session limits of the tenant provisioner, the one login every tenant pipeline shares: provisioning
@@ -21,6 +19,8 @@ const TIER = /^[a-z][a-z0-9-]{1,19}$/;
  */
 export const PROVISIONER_CONCURRENCY = 10;
 export const PROVISIONER_TIMEOUTS = { statement: '60s', lock: '30s', idleInTransaction: '10s' } as const;
+/** Purge Jobs are rare (one per `tenant remove --purge-data`) and serialize on the provisioning lock: two leave room for a retry while the failed attempt's session closes. */
+export const PURGER_CONCURRENCY = 2;
 /** The purger's statements may drop a large schema: bounded by the purge Job's deadline (SQL_JOB_SPEC) instead. */
 export const PURGER_STATEMENT_TIMEOUT = '540s';
 
@@ -45,6 +45,7 @@ export function renderPlatformSql(platform: PlatformSpec): string {
     provisioner_lock_timeout: PROVISIONER_TIMEOUTS.lock,
     provisioner_idle_timeout: PROVISIONER_TIMEOUTS.idleInTransaction,
     purger: identifier(names.dbTenantPurgerUser, 'tenant purger user'),
+    purger_connection_limit: String(PURGER_CONCURRENCY),
     purger_statement_timeout: PURGER_STATEMENT_TIMEOUT,
     tenant_user_prefix: identifier(names.dbTenantUserPrefix, 'tenant user prefix'),
     tenant_id_max: String(TENANT_ID_MAX),
@@ -80,7 +81,7 @@ export function renderTenantDropSql(platform: PlatformSpec, tenant: Pick<TenantS
 }
 
 function tierName(tier: string): string {
-  if (!TIER.test(tier)) throw new Error(`tier name ${JSON.stringify(tier)} is not valid: use 2-20 lowercase letters, digits or hyphens`);
+  if (!TIER_NAME.test(tier)) throw new Error(`tier name ${JSON.stringify(tier)} is not valid: use 2-20 lowercase letters, digits or hyphens`);
   return tier;
 }
 
@@ -90,7 +91,7 @@ function masterUser(platform: PlatformSpec): string {
 
 /** Values are inserted into SQL verbatim, so anything that is not a plain identifier is refused. */
 function identifier(value: string, what: string): string {
-  if (!IDENTIFIER.test(value)) {
+  if (!POSTGRES_IDENTIFIER.test(value)) {
     throw new Error(`${what} ${JSON.stringify(value)} is not a valid PostgreSQL identifier: use 1-63 lowercase letters, digits or underscores, not starting with a digit`);
   }
   return value;

@@ -1,5 +1,5 @@
-import type { Project } from '../config/project';
-import { tfcRoleArn } from '../config/workspaces';
+import type { Project } from '../model/project';
+import { tfcRoleArn } from '../model/workspaces';
 import { at, block, blocks, resolved, resources, strings, type Json, type ResourceRef } from './json';
 import type { DependencyGraph } from './graph';
 import type { StackDocument } from './types';

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { TenantctlError } from '../config/errors';
-import type { Suppression } from '../config/platform-schema';
-import { listTenantIds, loadPlatform, loadProject, loadTiers, PLATFORM_FILE, TENANTS_DIR, tenantFile, type Project } from '../config/project';
+import { TenantctlError } from '../model/errors';
+import type { Suppression } from '../model/platform-schema';
+import { listTenantIds, loadPlatform, loadProject, tenantFile } from '../project/project';
+import { loadTiers, PLATFORM_FILE, TENANTS_DIR, type Project } from '../model/project';
 import { allRules } from './rules';
 import type { ConfigSnapshot, Finding, Rule, RuleContext, RuleInfo, StackDocument, ValidationReport } from './types';
 

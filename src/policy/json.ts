@@ -1,3 +1,4 @@
+import { tenantDbIdentifier, tenantIdOfStack, tenantNamespace } from '../model/names';
 import type { StackDocument } from './types';
 
 /**
@@ -309,11 +310,6 @@ export function identityPolicies(stack: StackDocument): IdentityPolicy[] {
   return out;
 }
 
-/** `acme` for the stack `tenant-acme`. */
-export function tenantIdOf(stackName: string): string | undefined {
-  return stackName.startsWith('tenant-') ? stackName.slice('tenant-'.length) : undefined;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Kubernetes objects and tenant stacks
 
@@ -352,16 +348,16 @@ export interface TenantStackInfo {
 export function tenantStacks(stacks: readonly StackDocument[], project?: { tenants: readonly { id: string; status: string; names: { namespace: string; dbRole: string } }[] }): TenantStackInfo[] {
   const out: TenantStackInfo[] = [];
   for (const stack of stacks) {
-    const id = tenantIdOf(stack.name);
+    const id = tenantIdOfStack(stack.name);
     if (!id) continue;
     const tenant = project?.tenants.find((t) => t.id === id);
     const tags = at(at(block(stack.json.provider?.aws), 'default_tags'), 'tags') as Json | undefined;
     if (tenant?.status === 'removed' || tags?.['tenantctl:status'] === 'removed') continue;
     const namespaces = resources(stack, 'kubernetes_namespace_v1', 'kubernetes_namespace');
-    const expected = tenant?.names.namespace ?? `tenant-${id}`;
+    const expected = tenant?.names.namespace ?? tenantNamespace(id);
     const namespaceResource = namespaces.find((n) => at(n.body.metadata, 'name') === expected) ?? namespaces[0];
     const name = namespaceResource && resolved(stack, at(namespaceResource.body.metadata, 'name'));
-    out.push({ stack, id, namespace: name ?? expected, namespaceResource, dbUser: tenant?.names.dbRole ?? `tenant_${id.replace(/-/g, '_')}` });
+    out.push({ stack, id, namespace: name ?? expected, namespaceResource, dbUser: tenant?.names.dbRole ?? tenantDbIdentifier(id) });
   }
   return out;
 }

@@ -1,7 +1,7 @@
-import { TenantctlError } from '../config/errors';
-import { STACK_TAGS } from '../config/labels';
-import type { Project } from '../config/project';
-import { projectStacks } from '../config/workspaces';
+import { TenantctlError } from '../model/errors';
+import { STACK_TAGS } from '../model/labels';
+import type { Project } from '../model/project';
+import { projectStacks } from '../model/workspaces';
 import { blocks, type Json } from './json';
 import type { StackDocument } from './types';
 

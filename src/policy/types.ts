@@ -1,5 +1,5 @@
-import type { Suppression } from '../config/platform-schema';
-import type { Project } from '../config/project';
+import type { Suppression } from '../model/platform-schema';
+import type { Project } from '../model/project';
 
 export type Severity = 'error' | 'warning';
 

@@ -1,4 +1,4 @@
-import { TenantctlError } from '../config/errors';
+import { TenantctlError } from '../model/errors';
 
 /**
  * SIGINT and SIGTERM for the whole CLI. Work that must not stop half-way (it holds the project

@@ -1,6 +1,7 @@
 import { App, TerraformStack } from 'cdktf';
-import type { Project } from '../config/project';
-import { accountNames, projectStacks } from '../config/workspaces';
+import { bootstrapStackName } from '../model/names';
+import type { Project } from '../model/project';
+import { accountNames, projectStacks } from '../model/workspaces';
 
 /** Names of the stacks a project synthesizes, in dependency (apply) order. */
 export function stackNames(project: Project): string[] {
@@ -35,7 +36,7 @@ export function buildApp(project: Project, options: BuildAppOptions): App {
     }
     const { BootstrapStack } = require('../../stacks/bootstrap-stack') as typeof import('../../stacks/bootstrap-stack');
     for (const accountName of accountNames(platform)) {
-      if (wanted(`bootstrap-${accountName}`)) new BootstrapStack(app, { project, accountName });
+      if (wanted(bootstrapStackName(accountName))) new BootstrapStack(app, { project, accountName });
     }
   }
   if (wanted('platform')) {

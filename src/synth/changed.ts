@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TenantctlError } from '../config/errors';
-import { orphanedTenantsError, orphansInLocalState } from '../config/lifecycle';
-import { PLATFORM_FILE, TENANTS_DIR, listTenantIds, loadProject, tenantFile, type Project } from '../config/project';
-import { projectStacks, workspaceFor, type StackInfo, type StackKind } from '../config/workspaces';
+import { TenantctlError } from '../model/errors';
+import { orphanedTenantsError, orphansInLocalState } from '../project/lifecycle';
+import { listTenantIds, loadProject, tenantFile } from '../project/project';
+import { PLATFORM_FILE, TENANTS_DIR, type Project } from '../model/project';
+import { projectStacks, workspaceFor, type StackInfo, type StackKind } from '../model/workspaces';
 import { listTree, locateRepo, readBlobs, resolveCommit, type RepoLocation } from './git';
 import { synthesizeInWorkers, type SynthRun } from './synthesize';
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import { TenantctlError } from '../config/errors';
+import { TenantctlError } from '../model/errors';
 
 /**
  * The few git reads `tenantctl changed` needs. git runs through execFileSync with an argument

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { writeJsonAtomic } from '../config/files';
-import { listTenantIds, loadProject, platformFile, tenantFile, TENANTS_DIR, type Project } from '../config/project';
+import { writeJsonAtomic } from '../project/files';
+import { listTenantIds, loadProject, platformFile, tenantFile } from '../project/project';
+import { TENANTS_DIR, type Project } from '../model/project';
 import { stackNames } from './app';
 import { synthesize } from './synthesize';
 

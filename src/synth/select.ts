@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { TenantctlError } from '../config/errors';
+import { TenantctlError } from '../model/errors';
 
 /**
  * The stacks named by `patterns`, exact names or globs (`tenant-*`, as a shell leaves them

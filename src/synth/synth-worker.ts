@@ -14,7 +14,7 @@ const data = workerData as SynthWorkerData;
 const post = (message: SynthWorkerMessage) => parentPort!.postMessage(message);
 try {
   // Loaded here, not at the top, so that a failure to load is reported like any other.
-  const { loadProject } = require('../config/project') as typeof import('../config/project');
+  const { loadProject } = require('../project/project') as typeof import('../project/project');
   const { buildApp } = require('./app') as typeof import('./app');
   buildApp(loadProject(data.dir), { outdir: data.outdir, only: new Set(data.stacks), onStack: (name) => post({ kind: 'stack', name }) }).synth();
   post({ kind: 'done' });

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { TenantctlError } from '../config/errors';
-import { isRunning, writeJsonAtomic } from '../config/files';
-import { PLATFORM_FILE, type Project } from '../config/project';
+import { TenantctlError } from '../model/errors';
+import { isRunning, writeJsonAtomic } from '../project/files';
+import { PLATFORM_FILE, type Project } from '../model/project';
 import type { SynthWorkerData, SynthWorkerMessage } from './synth-worker';
 import { buildApp, stackNames } from './app';
 

@@ -1,9 +1,9 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../src/config/names';
-import { POOL_LABEL } from '../../src/config/node-pools';
-import type { PlatformSpec } from '../../src/config/platform-schema';
-import type { TierSpec } from '../../src/config/tiers';
+import { platformNames } from '../../src/model/names';
+import { POOL_LABEL } from '../../src/model/node-pools';
+import type { PlatformSpec } from '../../src/model/platform-schema';
+import type { TierSpec } from '../../src/model/tiers';
 import { AwsLoadBalancerController } from './addons/aws-load-balancer-controller';
 import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { Istio } from './addons/istio';

@@ -12,11 +12,11 @@ import {
   type IAspect,
 } from 'cdktf';
 import type { Construct, IConstruct } from 'constructs';
-import { platformNames } from '../../src/config/names';
-import { STACK_TAGS } from '../../src/config/labels';
-import { STATE_DIR } from '../../src/config/lifecycle';
-import type { PlatformSpec } from '../../src/config/platform-schema';
-import { PLATFORM_CREDENTIALS_TAG, accountIdOf, workspaceFor } from '../../src/config/workspaces';
+import { platformNames } from '../../src/model/names';
+import { STACK_TAGS } from '../../src/model/labels';
+import { STATE_DIR } from '../../src/model/project';
+import type { PlatformSpec } from '../../src/model/platform-schema';
+import { PLATFORM_CREDENTIALS_TAG, accountIdOf, workspaceFor } from '../../src/model/workspaces';
 import { ClusterProviders } from './kubernetes/cluster-providers';
 
 export interface TenantctlStackProps {

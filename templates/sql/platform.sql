@@ -54,7 +54,7 @@ BEGIN
   END IF;
 END
 $$;
-ALTER ROLE {{purger}} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD NULL CONNECTION LIMIT 2;
+ALTER ROLE {{purger}} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD NULL CONNECTION LIMIT {{purger_connection_limit}};
 -- Dropping a large schema takes a while, but never longer than the Job's deadline.
 ALTER ROLE {{purger}} SET statement_timeout = '{{purger_statement_timeout}}';
 ALTER ROLE {{purger}} SET lock_timeout = '{{provisioner_lock_timeout}}';

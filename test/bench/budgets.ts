@@ -2,7 +2,8 @@
  * The bench's budget table: every per-role and per-object budget of a synthesized project at its
  * planned tenant count, with the projection `validate` uses (TC-PIP-003, TC-PIP-004).
  */
-import { at, refAddresses, resolved, resources, tenantIdOf } from '../../src/policy/json';
+import { tenantIdOfStack } from '../../src/model/names';
+import { at, refAddresses, resolved, resources } from '../../src/policy/json';
 import { IAM_INLINE_POLICY_CHARS_PER_ROLE, SECURITY_GROUP_RULES_PER_DIRECTION, plannedTenantsOf, policyChars, projectToTenants, quotaLabel, quotaUses } from '../../src/policy/rules';
 import type { RuleContext, StackDocument } from '../../src/policy/types';
 
@@ -20,9 +21,9 @@ const referencing = (stack: StackDocument, types: string[], attr: string, target
 
 /** Inline policy characters of every role that is no tenant's, and what tenant stacks add to it by name. */
 function sharedRoleBudgets(ctx: RuleContext, planned: number, tenants: number): Budget[] {
-  const tenantStacks = ctx.stacks.filter((s) => tenantIdOf(s.name));
+  const tenantStacks = ctx.stacks.filter((s) => tenantIdOfStack(s.name));
   return ctx.stacks
-    .filter((s) => !tenantIdOf(s.name))
+    .filter((s) => !tenantIdOfStack(s.name))
     .flatMap((stack) =>
       resources(stack, 'aws_iam_role')
         .filter((role) => !/-tenant-[a-z0-9-]+$/.test(String(role.body.name)))
@@ -42,7 +43,7 @@ function sharedRoleBudgets(ctx: RuleContext, planned: number, tenants: number): 
 /** Rules per direction of every security group that is no tenant's (inline and separate rule resources). */
 function securityGroupBudgets(ctx: RuleContext): Budget[] {
   return ctx.stacks
-    .filter((s) => !tenantIdOf(s.name))
+    .filter((s) => !tenantIdOfStack(s.name))
     .flatMap((stack) =>
       resources(stack, 'aws_security_group').flatMap((sg) =>
         (['ingress', 'egress'] as const).map((direction) => {
@@ -72,7 +73,7 @@ function runRoleBudget(ctx: RuleContext): Budget[] {
 /** Objects tenant stacks put in namespaces that are not their own: separate objects, so no shared one grows. */
 function sharedNamespaceBudgets(ctx: RuleContext, planned: number, tenants: number): Budget[] {
   const counts = new Map<string, number>();
-  for (const stack of ctx.stacks.filter((s) => tenantIdOf(s.name))) {
+  for (const stack of ctx.stacks.filter((s) => tenantIdOfStack(s.name))) {
     for (const r of resources(stack).filter((x) => x.type.startsWith('kubernetes_'))) {
       const manifest = r.type === 'kubernetes_manifest';
       const ns = resolved(stack, at(manifest ? r.body.manifest : r.body, 'metadata.namespace'));
@@ -85,7 +86,7 @@ function sharedNamespaceBudgets(ctx: RuleContext, planned: number, tenants: numb
 
 export function budgets(ctx: RuleContext): Budget[] {
   const planned = plannedTenantsOf(ctx);
-  const tenants = ctx.stacks.filter((s) => tenantIdOf(s.name)).length;
+  const tenants = ctx.stacks.filter((s) => tenantIdOfStack(s.name)).length;
   const quotas = quotaUses(ctx).map((u) => ({
     budget: `${u.quota.name}, ${u.quota.per} ${u.scope}`,
     value: u.projected,

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createProgress, progressEnabled } from '../../src/cli/progress';
-import { synthSummary } from '../../src/cli/run-synth';
+import { synthSummary } from '../../src/app/synthesis';
 import { copyFixture } from '../setup/fixture-projects';
 import { tempDir } from '../util';
 import { tenantctl } from './helpers';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadProject } from '../../src/config/project';
+import { loadProject } from '../../src/project/project';
 import { synthesize } from '../../src/synth/synthesize';
 import { copyFixture } from '../setup/fixture-projects';
 import { tempDir } from '../util';

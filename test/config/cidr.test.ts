@@ -1,4 +1,4 @@
-import { cidrContains, cidrsOverlap, defaultSubnetPlan, parseCidr, type Cidr } from '../../src/config/cidr';
+import { cidrContains, cidrsOverlap, defaultSubnetPlan, parseCidr, type Cidr } from '../../src/model/cidr';
 
 const cidr = (text: string) => parseCidr(text) as Cidr;
 

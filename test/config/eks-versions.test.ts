@@ -1,4 +1,4 @@
-import { DEFAULT_EKS_VERSION, EKS_ADDON_VERSIONS, EKS_ADDONS, EKS_VERSIONS, eksAddonVersions } from '../../src/config/eks-versions';
+import { DEFAULT_EKS_VERSION, EKS_ADDON_VERSIONS, EKS_ADDONS, EKS_VERSIONS, eksAddonVersions } from '../../src/model/eks-versions';
 
 describe('EKS add-on version table', () => {
   test('supports exactly the Kubernetes versions that have a row, the default among them', () => {

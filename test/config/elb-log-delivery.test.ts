@@ -1,5 +1,5 @@
-import { ELB_LOG_DELIVERY_ACCOUNTS, ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryPrincipal } from '../../src/config/elb-log-delivery';
-import { AWS_REGIONS } from '../../src/config/regions';
+import { ELB_LOG_DELIVERY_ACCOUNTS, ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryPrincipal } from '../../src/model/elb-log-delivery';
+import { AWS_REGIONS } from '../../src/model/regions';
 
 describe('ELB log delivery principal', () => {
   test('knows only regions tenantctl accepts', () => {

@@ -1,4 +1,4 @@
-import { platformSchema, resolvePlatform } from '../../src/config/platform-schema';
+import { platformSchema, resolvePlatform } from '../../src/model/platform-schema';
 import { platformConfig } from '../util';
 
 const issuesOf = (overrides: object) => {

@@ -1,5 +1,5 @@
-import { poolSizing } from '../../src/config/pool-sizing';
-import { rdsMaxConnections } from '../../src/config/instance-types';
+import { poolSizing } from '../../src/model/pool-sizing';
+import { rdsMaxConnections } from '../../src/model/instance-types';
 
 describe('poolSizing', () => {
   test('500 tenants x 3 services x 2 replicas on db.r6g.large want 1500 connections and are capped by the instance', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { TenantctlError } from '../../src/config/errors';
-import { installedSpec, planProjectPackage, projectTools } from '../../src/config/project-package';
+import { TenantctlError } from '../../src/model/errors';
+import { installedSpec, planProjectPackage, projectTools } from '../../src/project/project-package';
 import { repoRoot } from '../cli/helpers';
 import { tempDir } from '../util';
 

@@ -4,11 +4,11 @@ import {
   defaultDescriptorFile,
   descriptorFileKey,
   istioOutboundCluster,
-  readDescriptorFile,
   tenantDescriptorFile,
   tenantEntryCluster,
-} from '../../src/config/rate-limit';
-import { tierSchema, tierCatalog } from '../../src/config/tiers';
+} from '../../src/model/rate-limit';
+import { readDescriptorFile } from '../../src/policy/descriptor-file';
+import { tierSchema, tierCatalog } from '../../src/model/tiers';
 
 describe('rate limit descriptors', () => {
   test("a tenant's descriptor is the cluster Istio gives its entry Service", () => {

@@ -1,13 +1,13 @@
-import { ConfigError, UsageError } from '../../src/config/errors';
-import { parseJson } from '../../src/config/files';
-import { replacingChanges } from '../../src/config/platform-changes';
-import { platformSchema } from '../../src/config/platform-schema';
-import { parseWith, resolveTenant } from '../../src/config/project';
-import { closest, defaultAt, fieldProblem } from '../../src/config/schema-path';
-import { applySetting, parseSetting } from '../../src/config/settings';
-import { tenantChangeWarnings } from '../../src/config/tenant-changes';
-import { tenantSchema } from '../../src/config/tenant-schema';
-import { resolveTiers, tierSchema } from '../../src/config/tiers';
+import { ConfigError, UsageError } from '../../src/model/errors';
+import { parseJson } from '../../src/project/files';
+import { replacingChanges } from '../../src/model/platform-changes';
+import { platformSchema } from '../../src/model/platform-schema';
+import { parseWith, resolveTenant } from '../../src/model/project';
+import { closest, defaultAt, fieldProblem } from '../../src/model/schema-path';
+import { applySetting, parseSetting } from '../../src/model/settings';
+import { tenantChangeWarnings } from '../../src/model/tenant-changes';
+import { tenantSchema } from '../../src/model/tenant-schema';
+import { resolveTiers, tierSchema } from '../../src/model/tiers';
 import { selectStacks } from '../../src/synth/select';
 import { platformConfig, platformSpec } from '../util';
 

@@ -1,6 +1,6 @@
-import { platformSchema } from '../../src/config/platform-schema';
-import { sameSizeInstanceTypes } from '../../src/config/instance-types';
-import { splitTenantCapacity, type TenantNodesConfig } from '../../src/config/spot-capacity';
+import { platformSchema } from '../../src/model/platform-schema';
+import { sameSizeInstanceTypes } from '../../src/model/instance-types';
+import { splitTenantCapacity, type TenantNodesConfig } from '../../src/model/spot-capacity';
 import { platformConfig, platformSpec } from '../util';
 
 const tenants = (spot?: TenantNodesConfig['spot'], size = { minSize: 3, desiredSize: 3, maxSize: 12 }): TenantNodesConfig => ({ instanceTypes: ['m6i.xlarge'], ...size, spot });

@@ -1,8 +1,8 @@
-import { ConfigError } from '../../src/config/errors';
-import { tenantNames } from '../../src/config/names';
-import { resolveTenant } from '../../src/config/project';
-import { tenantIdProblem, tenantSchema } from '../../src/config/tenant-schema';
-import { resolveTiers, tierCatalog } from '../../src/config/tiers';
+import { ConfigError } from '../../src/model/errors';
+import { tenantNames } from '../../src/model/names';
+import { resolveTenant } from '../../src/model/project';
+import { tenantIdProblem, tenantSchema } from '../../src/model/tenant-schema';
+import { resolveTiers, tierCatalog } from '../../src/model/tiers';
 import { platformSpec } from '../util';
 
 describe('tenant ids', () => {

@@ -1,7 +1,7 @@
-import { platformSchema, resolvePlatform } from '../../src/config/platform-schema';
-import { loadTiers } from '../../src/config/project';
-import { defaultPod, poolPlanProblems, podsAdmitted, tierAdmission, tierProblems } from '../../src/config/tier-capacity';
-import { resolveTiers, tierCatalog } from '../../src/config/tiers';
+import { platformSchema, resolvePlatform } from '../../src/model/platform-schema';
+import { loadTiers } from '../../src/model/project';
+import { defaultPod, poolPlanProblems, podsAdmitted, tierAdmission, tierProblems } from '../../src/model/tier-capacity';
+import { resolveTiers, tierCatalog } from '../../src/model/tiers';
 import { platformConfig } from '../util';
 
 describe('stock tiers admit the pods they promise, sidecar included', () => {

@@ -3,12 +3,12 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { Namespace } from '@cdktf/provider-kubernetes/lib/namespace';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
-import { EKS_VERSIONS } from '../../src/config/eks-versions';
-import { platformNames } from '../../src/config/names';
+import { EKS_VERSIONS } from '../../src/model/eks-versions';
+import { platformNames } from '../../src/model/names';
 import { ClusterAutoscaler, type ClusterAutoscalerProps } from '../../stacks/constructs/addons/cluster-autoscaler';
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS, clusterAutoscalerImageTag } from '../../stacks/constructs/addons/cluster-autoscaler/image';
 import { chartRepositories, chartVersions } from '../../stacks/constructs/addons/versions';
-import { POOL_LABEL } from '../../src/config/node-pools';
+import { POOL_LABEL } from '../../src/model/node-pools';
 import { SynthJson, platformSpec } from '../util';
 
 const names = platformNames(platformSpec());

@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Database, type DatabaseProps } from '../../stacks/constructs/database/database';
-import type { PlatformConfig } from '../../src/config/platform-schema';
+import type { PlatformConfig } from '../../src/model/platform-schema';
 import { platformSpec, SynthJson } from '../util';
 
 const CLIENT_CIDRS = ['10.0.32.0/20', '10.0.48.0/20', '10.0.64.0/20'];

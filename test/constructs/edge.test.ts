@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
 import { aliasRecordTypes, Edge, NO_DOMAIN_MESSAGE, type EdgeProps } from '../../stacks/constructs/edge/edge';
-import type { PlatformConfig } from '../../src/config/platform-schema';
+import type { PlatformConfig } from '../../src/model/platform-schema';
 import { platformSpec, SynthJson } from '../util';
 
 const LOGS_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/logs';

@@ -3,7 +3,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
-import { platformNames } from '../../src/config/names';
+import { platformNames } from '../../src/model/names';
 import { loadBalancerControllerStatements } from '../../stacks/constructs/addons/aws-load-balancer-controller/iam-policy';
 import { HelmAddon } from '../../stacks/constructs/addons/helm-addon';
 import { chartRepositories, chartVersions } from '../../stacks/constructs/addons/versions';

@@ -6,7 +6,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { platformNames } from '../../src/config/names';
+import { platformNames } from '../../src/model/names';
 import { MESH_CHART_DIR, MeshPolicies } from '../../stacks/constructs/mesh/mesh-policies';
 import { ALLOWED_EXPRESSION, renderChart, templateExpressions, templateFiles } from '../chart-render';
 import { SynthJson, platformSpec } from '../util';

@@ -2,8 +2,9 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
 import { Network } from '../../stacks/constructs/network/network';
 import { INTERFACE_ENDPOINT_SERVICES } from '../../stacks/constructs/network/vpc-endpoints';
-import type { PlatformConfig } from '../../src/config/platform-schema';
-import { platformSpec, SynthJson } from '../util';
+import { platformSchema, type PlatformConfig } from '../../src/model/platform-schema';
+import { parseWith } from '../../src/model/project';
+import { platformConfig, platformSpec, SynthJson } from '../util';
 
 const LOGS_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/logs';
 const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
@@ -229,10 +230,8 @@ describe('Network: VPC endpoints', () => {
 });
 
 describe('Network: validation', () => {
-  test('rejects subnet lists that do not match the AZs, naming the field', () => {
-    const platform = platformSpec();
-    const broken = { ...platform, network: { ...platform.network, databaseSubnets: ['10.0.200.0/24'] } };
-    const stack = new TerraformStack(Testing.app(), 'test');
-    expect(() => new Network(stack, 'network', { platform: broken, flowLogsKmsKeyArn: LOGS_KEY })).toThrow(/network\.databaseSubnets has 1 CIDRs but network\.availabilityZones has 3/);
+  test('subnet lists that do not match the AZs are refused by the schema, naming the field, before the construct runs', () => {
+    const config = platformConfig({ network: { availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], databaseSubnets: ['10.0.200.0/24'] } });
+    expect(() => parseWith(platformSchema, config, 'platform.json')).toThrow(/network\.databaseSubnets: needs one subnet per availability zone \(3\), got 1/);
   });
 });

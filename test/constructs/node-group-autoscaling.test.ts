@@ -2,9 +2,9 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
 import { nodeTemplateTags } from '../../stacks/constructs/addons/cluster-autoscaler/asg-tags';
 import { NodeGroup, type NodeGroupProps } from '../../stacks/constructs/eks/node-group';
-import { resolveTenant } from '../../src/config/project';
-import { tenantSchema } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import { resolveTenant } from '../../src/model/project';
+import { tenantSchema } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { tenantRunStatements } from '../../stacks/constructs/tfc/tenant-run-permissions';
 import { SynthJson, platformSpec } from '../util';
 

@@ -3,7 +3,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
-import { platformNames } from '../../src/config/names';
+import { platformNames } from '../../src/model/names';
 import { EksCluster } from '../../stacks/constructs/eks/eks-cluster';
 import { PlatformServices } from '../../stacks/constructs/platform-services';
 import { platformSpec, SynthJson } from '../util';

@@ -1,6 +1,6 @@
 import type { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
-import type { PlatformSpec } from '../../src/config/platform-schema';
-import { tierCatalog } from '../../src/config/tiers';
+import type { PlatformSpec } from '../../src/model/platform-schema';
+import { tierCatalog } from '../../src/model/tiers';
 import type { PlatformServicesProps } from '../../stacks/constructs/platform-services';
 
 export const TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/acme-prod-istio/0123456789abcdef';

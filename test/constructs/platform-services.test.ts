@@ -1,8 +1,8 @@
 import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
-import { platformNames } from '../../src/config/names';
-import { tierCatalog } from '../../src/config/tiers';
+import { platformNames } from '../../src/model/names';
+import { tierCatalog } from '../../src/model/tiers';
 import { ClusterProviders } from '../../stacks/constructs/kubernetes/cluster-providers';
 import { PlatformServices, type PlatformServicesProps } from '../../stacks/constructs/platform-services';
 import { SynthJson, platformSpec } from '../util';

@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
 import { ContainerRegistry } from '../../stacks/constructs/registry/container-registry';
-import type { PlatformConfig } from '../../src/config/platform-schema';
+import type { PlatformConfig } from '../../src/model/platform-schema';
 import { platformSpec, SynthJson } from '../util';
 
 const ECR_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/ecr';
@@ -76,11 +76,5 @@ describe('ContainerRegistry: lifecycle policies', () => {
         },
       ]);
     }
-  });
-});
-
-describe('ContainerRegistry: validation', () => {
-  test('rejects a repository listed twice', () => {
-    expect(() => synth({ ecr: { repositories: ['api', 'api'] } })).toThrow(/ecr.repositories lists api twice/);
   });
 });

@@ -1,9 +1,9 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { resolveTenant, type TenantSpec } from '../../src/config/project';
-import { tenantSchema } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import { resolveTenant, type TenantSpec } from '../../src/model/project';
+import { tenantSchema } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { renderPlatformSql, renderTenantSql } from '../../src/database/sql';
 import { DatabaseProvisioner } from '../../stacks/constructs/database/database-provisioner';
 import { SQL_JOB_IMAGES, SqlProvisioningJob, type SqlProvisioningJobProps } from '../../stacks/constructs/database/sql-job';

@@ -18,13 +18,30 @@ describe('meshCapturePolicy', () => {
   });
 
   test('enforces every rule on Pods of every namespace with the tenant label, whatever the number of tenants', () => {
-    expect(policy.spec.rules.map((r: any) => r.name)).toEqual(['sidecar-injected', 'proxy-not-customized', 'full-traffic-capture']);
+    expect(policy.spec.rules.map((r: any) => r.name)).toEqual(['sidecar-injected', 'proxy-not-customized', 'not-as-proxy-identity', 'full-traffic-capture']);
     for (const r of policy.spec.rules) {
       expect(r.match).toEqual({
         any: [{ resources: { kinds: ['Pod'], operations: ['CREATE', 'UPDATE'], namespaceSelector: { matchExpressions: [{ key: 'tenantctl.io/tenant', operator: 'Exists' }] } } }],
       });
       expect(r.validate).toMatchObject({ failureAction: 'Enforce', allowExistingViolations: true });
     }
+  });
+
+  test("denies app containers running as the proxy's user or group (1337), whose traffic is never captured, at pod or container level", () => {
+    expect(rule('not-as-proxy-identity').validate.deny.conditions.any).toEqual([
+      { key: '{{ request.object.spec.securityContext.runAsUser || `0` }}', operator: 'Equals', value: 1337 },
+      { key: '{{ request.object.spec.securityContext.runAsGroup || `0` }}', operator: 'Equals', value: 1337 },
+      {
+        key: "{{ length(request.object.spec.containers[?name != 'istio-proxy' && name != 'istio-validation' && name != 'istio-init' && (securityContext.runAsUser == `1337` || securityContext.runAsGroup == `1337`)] || `[]`) }}",
+        operator: 'GreaterThan',
+        value: 0,
+      },
+      {
+        key: "{{ length(request.object.spec.initContainers[?name != 'istio-proxy' && name != 'istio-validation' && name != 'istio-init' && (securityContext.runAsUser == `1337` || securityContext.runAsGroup == `1337`)] || `[]`) }}",
+        operator: 'GreaterThan',
+        value: 0,
+      },
+    ]);
   });
 
   test('denies the injection opt-out (label or annotation) and any pod without the injected istio-proxy', () => {

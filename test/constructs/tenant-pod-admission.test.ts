@@ -1,6 +1,6 @@
 import { Testing, TerraformStack } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { resolveTiers } from '../../src/config/tiers';
+import { resolveTiers } from '../../src/model/tiers';
 import { validateManifest } from '../../src/manifests/schema';
 import { TenantPodAdmission, tenantPodAdmissionSpec } from '../../stacks/constructs/kubernetes/tenant-pod-admission';
 import { admits } from '../cel';

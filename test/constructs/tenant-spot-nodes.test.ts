@@ -1,6 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
-import type { PlatformConfig } from '../../src/config/platform-schema';
+import type { PlatformConfig } from '../../src/model/platform-schema';
 import { EksCluster } from '../../stacks/constructs/eks/eks-cluster';
 import { SynthJson, platformSpec } from '../util';
 

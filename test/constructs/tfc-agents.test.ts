@@ -4,7 +4,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import { TfcAgents } from '../../stacks/constructs/agents/tfc-agents';
 import { agentUserData } from '../../stacks/constructs/agents/user-data';
 import { TFC_AGENT_VERSION, agentArchitecture } from '../../stacks/constructs/agents/tfc-agent-release';
-import type { PlatformConfig } from '../../src/config/platform-schema';
+import type { PlatformConfig } from '../../src/model/platform-schema';
 import { platformSpec, SynthJson } from '../util';
 
 const SUBNETS = ['subnet-a', 'subnet-b', 'subnet-c'];

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { TENANT_LABEL, TIER_LABEL } from '../../src/config/labels';
+import { TENANT_LABEL, TIER_LABEL } from '../../src/model/labels';
 import { SQL_FILE } from '../../stacks/constructs/database/sql-job';
 import type { TerraformJson } from './aws-only';
 import type { Stack } from './fixtures';
@@ -224,6 +224,38 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
     }
   }
 
+  // Whoever writes in a tenant namespace (here a service account of it): what reaches past it is held.
+  const namespaces = byName('tenant-namespaces');
+  if (!namespaces) throw new Error(`${cluster.id}: no tenant namespace admission policy`);
+  const workload = (ns: string) => [`system:serviceaccounts`, `system:serviceaccounts:${ns}`, 'system:authenticated'];
+  for (const t of tenants) {
+    const ns = t.objects.find((o) => o.resource === 'namespaces');
+    if (!ns) continue;
+    const sa = workload(ns.name);
+    const asSa = (name: string, o: ApiObject, operation: string, allowed: boolean) =>
+      cases.push({ name: `${t.stack.name}: ${name}`, policy: namespaces.name, request: { ...request(o, operation, sa), userInfo: { username: `system:serviceaccount:${ns.name}:app`, groups: sa } }, object: operation === 'DELETE' ? null : o.body, namespaceObject: ns.body, allowed });
+    for (const o of t.objects.filter((x) => x.namespace === ns.name && policyMatches(namespaces, x, 'CREATE') && x.resource !== 'resourcequotas' && x.resource !== 'rolebindings')) {
+      asSa(`${o.resource}/${o.name} as its stack writes it, by a service account`, o, 'CREATE', true);
+    }
+    const quota = t.objects.find((o) => o.resource === 'resourcequotas')!;
+    asSa('its quota raised by a service account', edited(quota, (b) => (b.spec.hard['requests.cpu'] = '1000')), 'UPDATE', false);
+    asSa('its quota deleted by a service account', quota, 'DELETE', false);
+    const binding: ApiObject = {
+      group: 'rbac.authorization.k8s.io',
+      resource: 'rolebindings',
+      namespace: ns.name,
+      name: 'escalate',
+      body: { metadata: { name: 'escalate', namespace: ns.name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl:tenant-deployer' }, subjects: [{ kind: 'ServiceAccount', name: 'app', namespace: ns.name }] },
+    };
+    asSa('the deployer ClusterRole bound to a service account', binding, 'CREATE', false);
+    const policy = t.objects.find((o) => o.resource === 'policies' && o.group === 'kyverno.io');
+    if (policy) {
+      asSa('a Kyverno Policy reading another namespace through an apiCall', edited(policy, (b) => (b.spec.rules[0].context = [{ name: 'cms', apiCall: { urlPath: '/api/v1/namespaces/tenant-globex/configmaps' } }])), 'UPDATE', false);
+    }
+    const service: ApiObject = { group: '', resource: 'services', namespace: ns.name, name: 'gateway', body: { metadata: { name: 'gateway', namespace: ns.name }, spec: { ports: [{ port: 8080 }], externalIPs: ['10.0.1.10'] } } };
+    asSa('a Service with external IPs', service, 'CREATE', false);
+  }
+
   const bootstrap = stacks.find((s) => s.name === 'bootstrap-platform');
   if (deployers && bootstrap) {
     const groups = pipelineGroups(bootstrap);
@@ -258,6 +290,11 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
         [`its provisioning SQL of the ${otherTier} tier`, edited(configMap, (b) => (b.data[SQL_FILE] = b.data[SQL_FILE].replace(`'${tier}'`, `'${otherTier}'`))), 'CREATE'],
         ['its provisioning Job with another image', edited(job, (b) => (b.spec.template.spec.containers[0].image = 'postgres:latest')), 'CREATE'],
         ['its provisioning Job as the platform provisioner', edited(job, (b) => (b.spec.template.spec.serviceAccountName = 'db-provisioner')), 'CREATE'],
+        // Another tenant's SQL run beside the pinned command, with the token already written.
+        ['its provisioning Job with a postStart hook', edited(job, (b) => (b.spec.template.spec.containers[0].lifecycle = { postStart: { exec: { command: ['/bin/sh', '-c', 'psql -c "select 1"'] } } })), 'CREATE'],
+        ['its provisioning Job with an exec probe', edited(job, (b) => (b.spec.template.spec.containers[0].startupProbe = { exec: { command: ['/bin/sh', '-c', 'psql -c "select 1"'] } })), 'CREATE'],
+        ['its provisioning Job with the token mounted elsewhere', edited(job, (b) => b.spec.template.spec.initContainers[0].volumeMounts.push({ name: 'tmp', mountPath: '/sql' })), 'CREATE'],
+        ['its provisioning Job with a restartable init container (a sidecar)', edited(job, (b) => (b.spec.template.spec.initContainers[0].restartPolicy = 'Always')), 'CREATE'],
         ['its rate limit a thousand times higher', edited(descriptor, (b) => {
           const [file] = Object.keys(b.data);
           b.data[file] = b.data[file].replace(/"requests_per_unit":(\d+)/, (_m: string, n: string) => `"requests_per_unit":${Number(n) * 1000}`);

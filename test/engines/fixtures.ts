@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { tierCatalog } from '../../src/config/tiers';
+import { tierCatalog } from '../../src/model/tiers';
 import type { TerraformJson } from './aws-only';
 import { run } from './tools';
 

@@ -1,4 +1,4 @@
-import type { Project } from '../../src/config/project';
+import type { Project } from '../../src/model/project';
 import { platformSpec } from '../util';
 import { baseline, policyJson, type Fixture } from './fixtures';
 

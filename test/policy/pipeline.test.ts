@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { TenantConfig } from '../../src/config/tenant-schema';
+import type { TenantConfig } from '../../src/model/tenant-schema';
 import { configOf, loadStacks, runRules } from '../../src/policy/engine';
 import { pipelineRules } from '../../src/policy/rules';
 import { noWildcardActions } from '../../src/policy/rules/platform-security';

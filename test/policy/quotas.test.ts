@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Project } from '../../src/config/project';
-import type { TenantConfig } from '../../src/config/tenant-schema';
+import type { Project } from '../../src/model/project';
+import type { TenantConfig } from '../../src/model/tenant-schema';
 import { configOf, loadStacks, runRules } from '../../src/policy/engine';
 import { firstTenantOver, projectToTenants, quotaRules, quotaUses } from '../../src/policy/rules';
 import { buildApp } from '../../src/synth/app';

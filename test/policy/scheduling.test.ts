@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf';
-import type { Project, TenantSpec } from '../../src/config/project';
-import { resolveTenant } from '../../src/config/project';
-import { tenantSchema } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import type { Project, TenantSpec } from '../../src/model/project';
+import { resolveTenant } from '../../src/model/project';
+import { tenantSchema } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { runRules } from '../../src/policy/engine';
 import { meshEgressRules, schedulingRules } from '../../src/policy/rules';
 import type { StackDocument } from '../../src/policy/types';

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { PlatformConfig } from '../../src/config/platform-schema';
-import { resolveTenant, type Project } from '../../src/config/project';
-import { tenantSchema } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import type { PlatformConfig } from '../../src/model/platform-schema';
+import { resolveTenant, type Project } from '../../src/model/project';
+import { tenantSchema } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { loadStacks, runRules } from '../../src/policy/engine';
 import { tenantAdmissionRules } from '../../src/policy/rules';
 import type { StackDocument } from '../../src/policy/types';
@@ -69,5 +69,37 @@ describe('TC-ADM-001: a tenant pipeline writes no namespace, ResourceQuota or Is
       'group tenantctl:tenant-deployers may write core/namespaces, which the admission policy tenantctl-tenant-deployers does not check',
       'group tenantctl:tenant-deployers may write networking.istio.io/gateways, which the admission policy tenantctl-tenant-deployers does not check',
     ]);
+  });
+});
+
+describe('TC-ADM-002: what reaches past a tenant namespace is checked whoever writes it', () => {
+  const namespacePolicy = (stacks: StackDocument[]) =>
+    (Object.values(cluster(stacks).resource.kubernetes_manifest) as any[]).find((m) => m.manifest.kind === 'ValidatingAdmissionPolicy' && m.manifest.metadata.name === 'tenantctl-tenant-namespaces').manifest.spec;
+  const messages = (stacks: StackDocument[]) => findings(stacks).filter((f) => f.ruleId === 'TC-ADM-002').map((f) => f.message);
+
+  test('GIVEN the synthesized project THEN it does not fire', () => {
+    expect(messages(fresh())).toEqual([]);
+  });
+
+  test('fires for each kind once the policy holds only for the pipeline group (a service account of the namespace escapes it)', () => {
+    const stacks = fresh();
+    namespacePolicy(stacks).matchConditions = [{ name: 'pipelines', expression: "'tenantctl:tenant-deployers' in request.userInfo.groups" }];
+    expect(messages(stacks)).toEqual([
+      'no admission policy checks, for every writer in every tenant namespace, core/resourcequotas',
+      'no admission policy checks, for every writer in every tenant namespace, core/services',
+      'no admission policy checks, for every writer in every tenant namespace, rbac.authorization.k8s.io/rolebindings',
+      'no admission policy checks, for every writer in every tenant namespace, networking.istio.io/virtualservices',
+      'no admission policy checks, for every writer in every tenant namespace, networking.istio.io/destinationrules',
+      'no admission policy checks, for every writer in every tenant namespace, networking.istio.io/serviceentries',
+      'no admission policy checks, for every writer in every tenant namespace, networking.istio.io/envoyfilters',
+      'no admission policy checks, for every writer in every tenant namespace, kyverno.io/policies',
+    ]);
+  });
+
+  test('fires for a kind whose check is gone', () => {
+    const stacks = fresh();
+    const spec = namespacePolicy(stacks);
+    spec.validations = spec.validations.filter((v: any) => !v.expression.includes("request.resource.resource != 'policies'"));
+    expect(messages(stacks)).toEqual(['no admission policy checks, for every writer in every tenant namespace, kyverno.io/policies']);
   });
 });

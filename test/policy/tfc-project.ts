@@ -1,7 +1,7 @@
-import type { PlatformConfig } from '../../src/config/platform-schema';
-import { resolveTenant, type Project } from '../../src/config/project';
-import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import type { PlatformConfig } from '../../src/model/platform-schema';
+import { resolveTenant, type Project } from '../../src/model/project';
+import { tenantSchema, type TenantConfig } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { platformSpec } from '../util';
 
 export const PLATFORM_ACCOUNT = '111122223333';

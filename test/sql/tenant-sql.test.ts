@@ -1,6 +1,6 @@
-import { resolveTenant, type TenantSpec } from '../../src/config/project';
-import { tenantSchema } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import { resolveTenant, type TenantSpec } from '../../src/model/project';
+import { tenantSchema } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { renderPlatformSql, renderTenantDropSql, renderTenantSql } from '../../src/database/sql';
 import { platformSpec } from '../util';
 import { testDatabases, type TestDatabase } from './helpers';

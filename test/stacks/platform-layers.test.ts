@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { resolveTiers } from '../../src/config/tiers';
+import { resolveTiers } from '../../src/model/tiers';
 import { ClusterStack } from '../../stacks/cluster-stack';
 import { PlatformStack } from '../../stacks/platform-stack';
 import { platformSpec, SynthJson } from '../util';

@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf';
-import type { PlatformConfig } from '../../src/config/platform-schema';
-import { resolveTenant, type Project } from '../../src/config/project';
-import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import type { PlatformConfig } from '../../src/model/platform-schema';
+import { resolveTenant, type Project } from '../../src/model/project';
+import { tenantSchema, type TenantConfig } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { TenantStack } from '../../stacks/tenant-stack';
 import { platformSpec, SynthJson } from '../util';

@@ -1,18 +1,18 @@
 import { Testing } from 'cdktf';
-import { AWS_TYPE_ACTIONS, actionsOf } from '../../src/config/aws-actions';
-import type { PlatformConfig } from '../../src/config/platform-schema';
-import { resolveTenant, type Project, type TenantSpec } from '../../src/config/project';
-import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
-import { platformNames } from '../../src/config/names';
-import { tenantEntitlementGroups } from '../../src/config/tenant-quota';
-import { credentialAccounts, projectStacks } from '../../src/config/workspaces';
+import { AWS_TYPE_ACTIONS, actionsOf, teardownActionsOf } from '../../src/model/aws-actions';
+import type { PlatformConfig } from '../../src/model/platform-schema';
+import { resolveTenant, type Project, type TenantSpec } from '../../src/model/project';
+import { tenantSchema, type TenantConfig } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
+import { platformNames } from '../../src/model/names';
+import { tenantEntitlementGroups } from '../../src/model/tenant-quota';
+import { credentialAccounts, projectStacks } from '../../src/model/workspaces';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { ClusterStack } from '../../stacks/cluster-stack';
 import { SQL_JOB_HASH_LENGTH } from '../../stacks/constructs/database/sql-job';
 import { MANAGE, TENANT_NAMESPACE_KINDS, TENANT_SHARED_NAMESPACE_KINDS, admissionPolicySpec } from '../../stacks/constructs/kubernetes/tenant-deployer-access';
 import { TENANT_ADMIN_RULES } from '../../stacks/constructs/tenant/tenant-access';
-import { tenantStackTypes } from '../../stacks/constructs/tfc/tenant-run-permissions';
+import { tenantStackTypes, tenantTeardownTypes } from '../../stacks/constructs/tfc/tenant-run-permissions';
 import { TenantStack } from '../../stacks/tenant-stack';
 import { admits, type AdmissionRequest } from '../cel';
 import { platformSpec, SynthJson } from '../util';
@@ -85,9 +85,16 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
   test.each(accounts)('THEN its run role in account %s grants exactly the actions the table lists for those types', (account) => {
     const statements = runRolePolicy(tenant, account);
     const granted = [...new Set(statements.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action))].sort();
-    const needed = [...new Set(typesByAccount(tenant)[account].flatMap(actionsOf))].sort();
+    // What its stack holds, and the teardown of dedicated nodes a tier change may leave to destroy.
+    const needed = [...new Set([...typesByAccount(tenant)[account].flatMap(actionsOf), ...tenantTeardownTypes(tenant, account).flatMap(teardownActionsOf)])].sort();
     expect(granted).toEqual(needed);
-    expect(statements.filter((s) => s.Effect !== 'Allow').map((s) => s.Sid)).toEqual(['KeepTenantBoundary']);
+    if (tenant.tierSpec.nodes.isolation !== 'dedicated' && account === 'platform') {
+      expect(granted).toEqual(expect.arrayContaining(['eks:DeleteNodegroup', 'eks:DescribeNodegroup', 'ec2:DeleteLaunchTemplate', 'autoscaling:DeleteTags']));
+      for (const a of ['eks:CreateNodegroup', 'eks:UpdateNodegroupConfig', 'ec2:CreateLaunchTemplate', 'ec2:CreateLaunchTemplateVersion', 'iam:PassRole']) expect(granted).not.toContain(a);
+    }
+    expect(statements.filter((s) => s.Effect !== 'Allow').map((s) => s.Sid)).toEqual(['KeepTenantBoundary', 'NoRoleSessions']);
+    // Session tags would override the workload role's tags the boundary keys on: no session may be started at all.
+    expect(statements.find((s) => s.Sid === 'NoRoleSessions')).toEqual({ Sid: 'NoRoleSessions', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'], Resource: ['*'] });
   });
 
   test.each(accounts)('THEN its run role in account %s may create and write its IAM role only with the tenant boundary, and never lift it', (account) => {
@@ -140,10 +147,10 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
       const passNodeRole = writes.every((a: string) => a === 'iam:PassRole') && s.Condition?.StringEquals?.['iam:PassedToService'] === 'eks.amazonaws.com';
       expect({ sid: s.Sid, scoped: scoped || passNodeRole }).toEqual({ sid: s.Sid, scoped: true });
     }
-    const text = JSON.stringify(runRolePolicy(tenant, account));
+    const text = JSON.stringify(runRolePolicy(tenant, account).filter((x) => x.Effect === 'Allow'));
     for (const other of tenants.filter((t) => t.id !== tenant.id)) expect(text).not.toContain(`tenant-${other.id}`);
     expect(text).not.toContain('acme-prod-rds-proxy');
-    expect(text).not.toContain('sts:AssumeRole');
+    expect(text).not.toContain('sts:');
   });
 
   test.each(accounts)('THEN its run role in account %s stays well inside the inline policy limit', (account) => {
@@ -491,6 +498,10 @@ describe.each([
     ['delegating', (b: any) => (route(b).delegate = { name: 'grafana', namespace: 'monitoring' })],
     ['with a TLS route', (b: any) => (b.spec.tls = [{ match: [{ sniHosts: ['grafana.saas.example.com'] }], route: [{ destination: { host: 'gateway' } }] }])],
     ['with a TCP route', (b: any) => (b.spec.tcp = [{ route: [{ destination: { host: 'gateway' } }] }])],
+    // One destination per tenant: the gateway's limit counts per destination cluster.
+    ['routing to another Service of its own namespace', (b: any) => (route(b).route[0].destination.host = 'billing.tenant-acme.svc.cluster.local')],
+    ['routing to a subset of its entry Service', (b: any) => (route(b).route[0].destination.subset = 'v2')],
+    ['routing to another port of its entry Service', (b: any) => (route(b).route[0].destination.port = { number: 9090 })],
   ])('THEN a VirtualService is denied %s', (_case, edit) => {
     expect(admitsEdited(vs(), edit)).toBe(false);
   });
@@ -498,7 +509,7 @@ describe.each([
   test.each([
     ['by short name', 'gateway'],
     ['by full name', 'gateway.tenant-acme.svc.cluster.local'],
-  ])('THEN a VirtualService may route to a Service of its namespace %s', (_case, host) => {
+  ])('THEN a VirtualService may route to its entry Service %s', (_case, host) => {
     expect(admitsEdited(vs(), (b) => (route(b).route[0].destination.host = host))).toBe(true);
   });
 

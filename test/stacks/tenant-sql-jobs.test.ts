@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
-import { resolveTenant, type Project, type TenantSpec } from '../../src/config/project';
-import { tenantSchema } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import { resolveTenant, type Project, type TenantSpec } from '../../src/model/project';
+import { tenantSchema } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { PROVISIONER_CONCURRENCY, renderPlatformSql, renderTenantDropSql, renderTenantSql } from '../../src/database/sql';
 import { runRules } from '../../src/policy/engine';
 import { databaseJobRules } from '../../src/policy/rules';
@@ -14,8 +14,8 @@ import { RemovedTenantStack } from '../../stacks/removed-tenant-stack';
 import { TenantStack } from '../../stacks/tenant-stack';
 import { platformSpec, SynthJson } from '../util';
 import { admits } from '../cel';
-import { platformNames } from '../../src/config/names';
-import { tenantEntitlementGroups } from '../../src/config/tenant-quota';
+import { platformNames } from '../../src/model/names';
+import { tenantEntitlementGroups } from '../../src/model/tenant-quota';
 
 /**
  * The tenant SQL Jobs (provisioning and purge): who they run as, what admission pins of them for

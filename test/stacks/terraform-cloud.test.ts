@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf';
-import type { PlatformConfig } from '../../src/config/platform-schema';
-import { resolveTenant, type Project, type TenantSpec } from '../../src/config/project';
-import { tenantSchema, type TenantConfig } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import type { PlatformConfig } from '../../src/model/platform-schema';
+import { resolveTenant, type Project, type TenantSpec } from '../../src/model/project';
+import { tenantSchema, type TenantConfig } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { stackNames } from '../../src/synth/app';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { PlatformStack } from '../../stacks/platform-stack';
@@ -338,7 +338,8 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       for (const role of roles) {
         for (const s of inlinePolicy(role.name).Statement) {
           for (const action of s.Action) expect(action).not.toMatch(/\*/);
-          if (s.Resource.includes('*')) expect(s.Action.every((a: string) => noResourceLevel(a, s))).toBe(true);
+          // A denial may cover everything: it grants nothing.
+          if (s.Resource.includes('*') && s.Effect === 'Allow') expect(s.Action.every((a: string) => noResourceLevel(a, s))).toBe(true);
         }
       }
     });
@@ -361,7 +362,8 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       const statements = inlinePolicy('acme-prod-tfc-tenant-beta').Statement;
       const sid = (id: string) => statements.find((s: any) => s.Sid === id);
       expect(sid('IamRole').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-beta`]);
-      expect(statements.flatMap((s: any) => s.Action)).not.toContain('sts:AssumeRole');
+      expect(statements.filter((s: any) => s.Effect === 'Allow').flatMap((s: any) => s.Action)).not.toContain('sts:AssumeRole');
+      expect(sid('NoRoleSessions')).toEqual({ Sid: 'NoRoleSessions', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'], Resource: ['*'] });
       expect(JSON.stringify(statements)).not.toContain('rds-proxy');
       expect(json.where('aws_iam_role_policy_attachment', (a) => a.role.includes(json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-tenant-beta')))).toEqual([]);
     });
@@ -460,7 +462,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       const [denies, allows] = [policy.Statement.filter((s: any) => s.Effect === 'Deny'), policy.Statement.filter((s: any) => s.Effect === 'Allow')];
       for (const s of allows) expect(s.Resource).toEqual([`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tenant-beta`]);
       // The denial keeps the tenant boundary (tenant-pipeline-access.test.ts checks its conditions).
-      expect(denies.map((s: any) => s.Sid)).toEqual(['KeepTenantBoundary']);
+      expect(denies.map((s: any) => s.Sid)).toEqual(['KeepTenantBoundary', 'NoRoleSessions']);
     });
   });
 

@@ -1,9 +1,9 @@
 import { TerraformStack } from 'cdktf';
 import { ValidateProviderPresence } from 'cdktf/lib/validations/validate-provider-presence';
-import type { Project } from '../../src/config/project';
-import { resolveTenant } from '../../src/config/project';
-import { tenantSchema } from '../../src/config/tenant-schema';
-import { resolveTiers } from '../../src/config/tiers';
+import type { Project } from '../../src/model/project';
+import { resolveTenant } from '../../src/model/project';
+import { tenantSchema } from '../../src/model/tenant-schema';
+import { resolveTiers } from '../../src/model/tiers';
 import { buildApp } from '../../src/synth/app';
 import { tfcProject } from '../policy/tfc-project';
 import { platformSpec, tempDir } from '../util';

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TenantctlError } from '../../src/config/errors';
+import { TenantctlError } from '../../src/model/errors';
 import { applyOrder, changedJson, changedStacks, type ChangedResult } from '../../src/synth/changed';
 import { cli } from '../cli/helpers';
 

@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { ec2Capacity } from '../../config/instance-types';
-import { cpuCores, memoryGiB } from '../../config/tiers';
+import { ec2Capacity } from '../../model/instance-types';
+import { cpuCores, memoryGiB } from '../../model/tiers';
 import { at, block, blocks, identityPolicies, manifests, resolved, resolveString, resources, strings, tenantStacks, type TenantStackInfo } from '../json';
 import type { Rule, StackDocument, Violation } from '../types';
 

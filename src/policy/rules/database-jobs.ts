@@ -1,6 +1,6 @@
-import { platformNames } from '../../config/names';
+import { platformNames, tenantIdOfStack } from '../../model/names';
 import { renderTenantDropSql, renderTenantSql } from '../../database/sql';
-import { at, blocks, namespaceOf, resolved, resources, tenantIdOf, type ResourceRef } from '../json';
+import { at, blocks, namespaceOf, resolved, resources, type ResourceRef } from '../json';
 import type { Rule, RuleContext, StackDocument, Violation } from '../types';
 
 /** The identities are the same for every platform; the names only need a platform shape. */
@@ -34,7 +34,7 @@ export const tenantSqlJobs: Rule = {
   remediation: 'Build tenant SQL Jobs with TenantDatabase and RemovedTenantStack (SqlProvisioningJob as the tenant provisioner or purger, SQL from renderTenantSql / renderTenantDropSql).',
   check: (ctx: RuleContext) =>
     ctx.stacks.flatMap((stack) => {
-      const id = tenantIdOf(stack.name);
+      const id = tenantIdOfStack(stack.name);
       if (!id) return [];
       const tenant = ctx.project?.tenants.find((t) => t.id === id);
       return resources(stack, 'kubernetes_job_v1', 'kubernetes_job').flatMap((job): Violation[] => {

@@ -1,5 +1,5 @@
-import { elbLogDeliveryPrincipal } from '../../config/elb-log-delivery';
-import { partitionOf } from '../../config/regions';
+import { elbLogDeliveryPrincipal } from '../../model/elb-log-delivery';
+import { partitionOf } from '../../model/regions';
 import {
   accessEntries,
   assumedRoleOf,
@@ -254,7 +254,7 @@ export const accessLogDeliveryPrincipal: Rule = {
   severity: 'error',
   rationale:
     'Elastic Load Balancing checks that it may write to the access-log bucket when logging is enabled, and the writer depends on the region: the regional ELB account in regions opened before August 2022, the service principal logdelivery.elasticloadbalancing.amazonaws.com after. A wrong principal, a missing bucket policy or a load balancer created before its bucket policy fails the apply with "Access Denied for bucket".',
-  remediation: 'Grant s3:PutObject to the principal elbLogDeliveryPrincipal(region) returns (src/config/elb-log-delivery.ts) in an aws_s3_bucket_policy of the log bucket, and add that policy to the load balancer\'s depends_on.',
+  remediation: 'Grant s3:PutObject to the principal elbLogDeliveryPrincipal(region) returns (src/model/elb-log-delivery.ts) in an aws_s3_bucket_policy of the log bucket, and add that policy to the load balancer\'s depends_on.',
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const graph = graphOf(ctx, stack);

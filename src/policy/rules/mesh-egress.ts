@@ -1,6 +1,7 @@
 import * as ipaddr from 'ipaddr.js';
-import { parseCidr, cidrsOverlap, type Cidr } from '../../config/cidr';
-import { TENANT_LABEL } from '../../config/labels';
+import { parseCidr, cidrsOverlap, type Cidr } from '../../model/cidr';
+import { TENANT_LABEL } from '../../model/labels';
+import { tenantIdOfStack } from '../../model/names';
 import { at, block, blocks, resources, strings, type Json, type ResourceRef } from '../json';
 import { platformReleases } from '../platform-charts';
 import type { Rule, RuleContext, StackDocument, Violation } from '../types';
@@ -135,7 +136,7 @@ export const tenantPodsStayInMesh: Rule = {
   remediation: 'Keep the tenant-mesh-capture ClusterPolicy (chart tenant-guardrails): it enforces, for Pods of every namespace labelled with the tenant label, the injected proxy, unmodified, capturing all traffic.',
   check: (ctx) => {
     const cluster = ctx.stacks.find((s) => platformReleases(s).some((r) => r.chart === 'kyverno'));
-    if (!cluster || !ctx.stacks.some((s) => s.name.startsWith('tenant-'))) return [];
+    if (!cluster || !ctx.stacks.some((s) => tenantIdOfStack(s.name) !== undefined)) return [];
     const candidates = ctx.stacks.flatMap(clusterPolicies).map(({ ref, policy }) => ({ ref, text: JSON.stringify(tenantPodValidations(policy)) }));
     const best = candidates.map((c) => ({ ...c, missing: MESH_ESCAPES.filter(([needle]) => !c.text.includes(needle)) })).sort((a, b) => a.missing.length - b.missing.length)[0];
     const kyverno = platformReleases(cluster).find((r) => r.chart === 'kyverno')!;

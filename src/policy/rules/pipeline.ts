@@ -1,5 +1,6 @@
-import { AWS_TYPE_ACTIONS, actionsOf } from '../../config/aws-actions';
-import { at, block, identityPolicies, resolved, resources, tenantIdOf, type Json, type PolicyStatement, type ResourceRef } from '../json';
+import { AWS_TYPE_ACTIONS, actionsOf } from '../../model/aws-actions';
+import { tenantIdOfStack, tenantStackName } from '../../model/names';
+import { at, block, identityPolicies, resolved, resources, type Json, type PolicyStatement, type ResourceRef } from '../json';
 import type { Rule, RuleContext, StackDocument, Violation } from '../types';
 
 /**
@@ -22,6 +23,7 @@ interface RunRole {
   readonly role: ResourceRef;
   /** `tenant-<id>`: the workspace's stack. */
   readonly stackName: string;
+  readonly tenantId: string;
   /** `<name>-<environment>`, from the role's name `<prefix>-tfc-tenant-<id>`. */
   readonly prefix: string;
   /** The account of the bootstrap stack, from `bootstrap-<account>`. */
@@ -35,13 +37,14 @@ function tenantRunRoles(stacks: readonly StackDocument[]): RunRole[] {
   for (const stack of stacks.filter((s) => s.name.startsWith('bootstrap-'))) {
     const policies = identityPolicies(stack);
     for (const role of resources(stack, 'aws_iam_role')) {
-      const m = /^(.+)-tfc-(tenant-[a-z0-9-]+)$/.exec(String(role.body.name ?? ''));
+      const m = /^(.+)-tfc-tenant-([a-z0-9-]+)$/.exec(String(role.body.name ?? ''));
       if (!m) continue;
       const own = policies.filter((p) => p.resource.type === 'aws_iam_role_policy' && String(p.resource.body.role ?? '').includes(`aws_iam_role.${role.id}.`));
       out.push({
         stack,
         role,
-        stackName: m[2],
+        stackName: tenantStackName(m[2]),
+        tenantId: m[2],
         prefix: m[1],
         accountName: stack.name.slice('bootstrap-'.length),
         statements: own.flatMap((p) => (p.statements ?? []).map((statement) => ({ policy: p.address, statement }))),
@@ -116,7 +119,7 @@ export const runRoleHoldsOnlyItsTenant: Rule = {
   remediation: "Build tenant run roles with tenantRunStatements (stacks/constructs/tfc/tenant-run-permissions.ts): writes name the tenant's objects, or carry its tenantctl:tenant tag or admin principal as a condition; role creation and policy writes require iam:PermissionsBoundary = <prefix>-tenant-boundary; nothing is assumed.",
   check: (ctx) =>
     tenantRunRoles(ctx.stacks).flatMap((r) => {
-      const id = r.stackName.slice('tenant-'.length);
+      const id = r.tenantId;
       return r.statements
         .filter(({ statement }) => statement.effect === 'Allow')
         .flatMap(({ policy, statement }) => {
@@ -140,12 +143,12 @@ export const runRoleCoversStack: Rule = {
   title: 'A tenant run role may read and manage every AWS object of its stack',
   severity: 'error',
   rationale: 'Terraform Cloud plans a tenant stack with its run role: a data source or resource whose API calls the role lacks fails every plan of that tenant (as a lookup of the IAM OIDC provider by URL once did), and a type missing from the action table ships unreviewed.',
-  remediation: "Add the type's create, read, update and delete actions to AWS_TYPE_ACTIONS (src/config/aws-actions.ts) and the type to tenantStackTypes, with its resource scope, then synthesize the bootstrap stacks again.",
+  remediation: "Add the type's create, read, update and delete actions to AWS_TYPE_ACTIONS (src/model/aws-actions.ts) and the type to tenantStackTypes, with its resource scope, then synthesize the bootstrap stacks again.",
   check: (ctx) => {
     const roles = tenantRunRoles(ctx.stacks);
     if (!roles.length) return [];
     const out: Violation[] = [];
-    for (const stack of ctx.stacks.filter((s) => tenantIdOf(s.name))) {
+    for (const stack of ctx.stacks.filter((s) => tenantIdOfStack(s.name))) {
       const entries: { address: string; type: string; body: Json }[] = [
         ...resources(stack).map((r) => ({ address: r.address, type: r.type, body: r.body })),
         ...Object.entries(stack.json.data ?? {}).flatMap(([type, all]) => Object.entries(all).map(([id, body]) => ({ address: `data.${type}.${id}`, type: `data.${type}`, body: body as Json }))),
@@ -185,7 +188,7 @@ export function policyChars(stack: StackDocument, policy: unknown): number {
 
 /** The tenant count to project to: platform.json's plannedTenants, and never fewer than the tenants there are. */
 export function plannedTenantsOf(ctx: RuleContext): number {
-  const tenants = ctx.stacks.filter((s) => tenantIdOf(s.name)).length;
+  const tenants = ctx.stacks.filter((s) => tenantIdOfStack(s.name)).length;
   return Math.max(ctx.project?.platform.database.plannedTenants ?? tenants, tenants);
 }
 
@@ -219,7 +222,7 @@ export const sharedObjectsDoNotGrow: Rule = {
   rationale: 'Each tenant stack that adds to one shared object (an inline policy on a platform role, a rule on a platform security group) makes the next apply of the N-th tenant fail at a service limit (10,240 characters of inline policy per role, 60 rules per security group direction) long after review, on a platform sized for many more tenants.',
   remediation: 'Grant every tenant at once from the platform stack by pattern (DatabaseProxy grants rds-db:connect on tenant_*), or give each tenant its own object; tenant stacks write only objects they create.',
   check: (ctx) => {
-    const tenants = ctx.stacks.filter((s) => tenantIdOf(s.name));
+    const tenants = ctx.stacks.filter((s) => tenantIdOfStack(s.name));
     const planned = plannedTenantsOf(ctx);
     const shared = new Map<string, Growth>();
     const add = (key: string, limit: number, unit: string, use: Growth['uses'][number]) => {

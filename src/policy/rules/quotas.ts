@@ -1,4 +1,5 @@
-import { refAddresses, resolved, resources, tenantIdOf, type Json } from '../json';
+import { tenantIdOfStack } from '../../model/names';
+import { refAddresses, resolved, resources, type Json } from '../json';
 import type { Rule, RuleContext, StackDocument, Violation } from '../types';
 import { accountOf, firstTenantOver, plannedTenantsOf, projectToTenants } from './pipeline';
 
@@ -64,7 +65,7 @@ function namesOf(stack: StackDocument, body: Json): string[] {
 
 /** The current tenant an object belongs to: its stack's, or the one its name ends in (`-tenant-<id>`, `-tfc-tenant-<id>`). */
 function ownerOf(stack: StackDocument, body: Json, tenants: ReadonlySet<string>): string | undefined {
-  const own = tenantIdOf(stack.name);
+  const own = tenantIdOfStack(stack.name);
   if (own) return own;
   for (const name of namesOf(stack, body)) {
     const id = /(?:^|[-/])tenant-([a-z0-9-]+)$/.exec(name)?.[1];
@@ -75,7 +76,7 @@ function ownerOf(stack: StackDocument, body: Json, tenants: ReadonlySet<string>)
 
 /** Every quota use of the synthesized stacks, per account or cluster, projected to the planned tenant count. */
 export function quotaUses(ctx: RuleContext): QuotaUse[] {
-  const tenantIds = new Set(ctx.stacks.map((s) => tenantIdOf(s.name)).filter((id): id is string => id !== undefined));
+  const tenantIds = new Set(ctx.stacks.map((s) => tenantIdOfStack(s.name)).filter((id): id is string => id !== undefined));
   const planned = plannedTenantsOf(ctx);
   const uses = new Map<string, { quota: Quota; scope: string; fixed: number; perTenant: Map<string, { stack: string; address: string }[]> }>();
   for (const stack of ctx.stacks) {

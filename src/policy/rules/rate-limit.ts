@@ -1,13 +1,13 @@
-import { platformNames } from '../../config/names';
+import { platformNames } from '../../model/names';
 import {
   RATE_LIMIT_DESCRIPTOR_KEY,
   RATE_LIMIT_DESCRIPTOR_LABEL,
   RATE_LIMIT_DOMAIN,
   RATE_LIMIT_RELEASE,
   RATE_LIMIT_UNIT,
-  readDescriptorFile,
   tenantEntryCluster,
-} from '../../config/rate-limit';
+} from '../../model/rate-limit';
+import { readDescriptorFile } from '../descriptor-file';
 import { at, block, isTrue, manifests, resolved, resources, strings, tenantStacks, type ResourceRef } from '../json';
 import type { Rule, Violation } from '../types';
 

@@ -1,8 +1,8 @@
-import { TENANT_LABEL } from '../../config/labels';
-import { platformNames } from '../../config/names';
-import { POOL_LABEL, SYSTEM_TAINT, eksTaintEffect } from '../../config/node-pools';
-import { systemPriority } from '../../config/priorities';
-import { amounts, formatAmount, podsAdmitted, QUOTA_RESOURCES, addAmounts, type QuotaResource, type ResourceAmounts, type ResourceQuantities } from '../../config/tier-capacity';
+import { TENANT_LABEL } from '../../model/labels';
+import { platformNames, tenantIdOfStack } from '../../model/names';
+import { POOL_LABEL, SYSTEM_TAINT, eksTaintEffect } from '../../model/node-pools';
+import { systemPriority } from '../../model/priorities';
+import { amounts, formatAmount, podsAdmitted, QUOTA_RESOURCES, addAmounts, type QuotaResource, type ResourceAmounts, type ResourceQuantities } from '../../model/tier-capacity';
 import { at, block, blocks, manifests, namespaceOf, resolved, resources, strings, tenantStacks, type Json, type ManifestRef, type TenantStackInfo } from '../json';
 import { firstSet, jsonAttribute, platformReleases, valueAt, type ChartWorkload, type PlatformRelease } from '../platform-charts';
 import type { Rule, RuleContext, StackDocument, Violation } from '../types';
@@ -17,7 +17,7 @@ const NAMESPACES = platformNames({ name: 'x', environment: 'x', aws: { region: '
 const PLATFORM_NAMESPACES = new Set([...Object.values(NAMESPACES), 'kube-system']);
 
 /** Stacks that are not a tenant's: where the platform's releases and node groups live. */
-const platformStacks = (ctx: RuleContext) => ctx.stacks.filter((s) => !s.name.startsWith('tenant-'));
+const platformStacks = (ctx: RuleContext) => ctx.stacks.filter((s) => tenantIdOfStack(s.name) === undefined);
 
 /** Kyverno Policies in the tenant's namespace. */
 function tenantPolicies(t: TenantStackInfo): ManifestRef[] {

@@ -1,4 +1,5 @@
 import { block, resources, type Json, type ResourceRef } from '../json';
+import { TENANT_LABEL } from '../../model/labels';
 import type { Rule, StackDocument, Violation } from '../types';
 
 /**
@@ -102,4 +103,56 @@ export const tenantPipelineWritesChecked: Rule = {
   },
 };
 
-export const tenantAdmissionRules: readonly Rule[] = [tenantPipelineWritesChecked];
+/** What reaches past a tenant namespace whoever writes it, by API group: a policy must check each for every writer. */
+const NAMESPACE_REACHING: readonly { readonly group: string; readonly resource: string }[] = [
+  { group: '', resource: 'resourcequotas' },
+  { group: '', resource: 'services' },
+  { group: 'rbac.authorization.k8s.io', resource: 'rolebindings' },
+  ...['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'].map((resource) => ({ group: 'networking.istio.io', resource })),
+  { group: 'kyverno.io', resource: 'policies' },
+];
+
+/** ValidatingAdmissionPolicies bound with Deny that match every namespace with the tenant label, for any requester but named groups. */
+function tenantNamespacePolicies(stack: StackDocument): { address: string; spec: Json }[] {
+  const manifestsOf = (kind: string) => resources(stack, 'kubernetes_manifest').filter((r) => (r.body.manifest as Json | undefined)?.kind === kind);
+  const denied = new Set(
+    manifestsOf('ValidatingAdmissionPolicyBinding')
+      .map((r) => r.body.manifest as Json)
+      .filter((m) => list((m.spec as Json | undefined)?.validationActions).includes('Deny'))
+      .map((m) => String((m.spec as Json).policyName)),
+  );
+  return manifestsOf('ValidatingAdmissionPolicy')
+    .map((r) => ({ address: r.address, manifest: r.body.manifest as Json }))
+    .filter(({ manifest }) => denied.has(String(block(manifest.metadata)?.name)))
+    .map(({ address, manifest }) => ({ address, spec: (manifest.spec ?? {}) as Json }))
+    .filter(({ spec }) => {
+      const selector = (spec.matchConstraints as Json | undefined)?.namespaceSelector as Json | undefined;
+      const exprs = ((selector?.matchExpressions as Json[] | undefined) ?? []).filter((e) => e.key === TENANT_LABEL && e.operator === 'Exists');
+      // A policy matched on a group's membership holds for that group only.
+      const groupOnly = ((spec.matchConditions as Json[] | undefined) ?? []).some((c) => /^'[^']+' in request\.userInfo\.groups$/.test(String(c.expression)));
+      return exprs.length > 0 && !groupOnly;
+    });
+}
+
+export const tenantNamespacesChecked: Rule = {
+  id: 'TC-ADM-002',
+  title: 'What reaches past a tenant namespace is checked whoever writes it',
+  severity: 'error',
+  rationale:
+    "A tenant pipeline may bind roles to service accounts of its namespace, and tenant admins and controllers write there too: checks made only for the pipeline's group are escaped by acting through any of them. The quota, the mesh objects, role bindings of the deployer role, Kyverno policies (whose API calls read with Kyverno's rights) and Services (external IPs) must be checked for every writer but the platform.",
+  remediation: 'Keep the cluster stack\'s TenantNamespaceAdmission (ValidatingAdmissionPolicy tenantctl-tenant-namespaces, bound with Deny) matching every namespace with the tenant label and each of these kinds.',
+  check: (ctx) => {
+    const clusters = ctx.stacks.filter((s) => resources(s, 'kubernetes_priority_class_v1').length > 0);
+    if (!ctx.stacks.some((s) => s.name.startsWith('tenant-'))) return [];
+    return clusters.flatMap((stack): Violation[] => {
+      const policies = tenantNamespacePolicies(stack);
+      return NAMESPACE_REACHING.filter((k) => !policies.some((p) => checks(p.spec, k.group, k.resource))).map((k) => ({
+        stack: stack.name,
+        address: policies[0]?.address ?? stack.name,
+        message: `no admission policy checks, for every writer in every tenant namespace, ${k.group || 'core'}/${k.resource}`,
+      }));
+    });
+  },
+};
+
+export const tenantAdmissionRules: readonly Rule[] = [tenantPipelineWritesChecked, tenantNamespacesChecked];

@@ -1,4 +1,4 @@
-import { platformNames } from '../../config/names';
+import { platformNames } from '../../model/names';
 import {
   at,
   block,

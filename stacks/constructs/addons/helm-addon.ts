@@ -1,6 +1,7 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { EXACT_VERSION } from '../../../src/model/versions';
 
 export interface HelmAddonProps {
   readonly releaseName: string;
@@ -25,8 +26,6 @@ export interface HelmAddonProps {
    */
   readonly dependsOn?: ITerraformDependable[];
 }
-
-const EXACT_VERSION = /^\d+\.\d+\.\d+$/;
 
 /** Settings every release shares (values are props). */
 const RELEASE_DEFAULTS = {

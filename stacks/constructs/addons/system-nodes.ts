@@ -1,4 +1,4 @@
-import { poolSelector, SYSTEM_TOLERATION } from '../../../src/config/node-pools';
+import { poolSelector, SYSTEM_TOLERATION } from '../../../src/model/node-pools';
 
 /**
  * The node selector and toleration that put a platform pod on the tainted system nodes, in the

@@ -1,7 +1,7 @@
 /**
  * Every Helm chart tenantctl installs, pinned to an exact version: an upgrade is a one-line
  * change here, reviewed in a pull request like any other change. Istio 1.29 supports Kubernetes
- * 1.31 to 1.35, the EKS versions tenantctl accepts (src/config/eks-versions.ts); Kiali 2.24 is
+ * 1.31 to 1.35, the EKS versions tenantctl accepts (src/model/eks-versions.ts); Kiali 2.24 is
  * tested with it.
  */
 export const chartVersions = {

@@ -4,8 +4,8 @@ import { AgentPoolExcludedWorkspaces } from '@cdktf/provider-tfe/lib/agent-pool-
 import { AgentToken } from '@cdktf/provider-tfe/lib/agent-token';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 
 export interface TfcAgentPoolProps {
   readonly platform: PlatformSpec;

@@ -1,4 +1,4 @@
-import { ARM_FAMILY } from '../../../src/config/instance-types';
+import { ARM_FAMILY } from '../../../src/model/instance-types';
 
 /**
  * The tfc-agent release the agents install. Pinned, with auto-update off: an upgrade is a

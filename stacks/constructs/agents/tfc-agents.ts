@@ -12,11 +12,12 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { Fn, Token } from 'cdktf';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { agentArchitecture, amazonLinuxImageId } from './tfc-agent-release';
 import { AGENT_DRAIN_SECONDS, agentUserData } from './user-data';
-import { awsManagedPolicyArn, servicePrincipalTrust } from '../identity/iam-documents';
+import { policyDocument, servicePrincipalTrust } from '../iam/documents';
+import { awsManagedPolicyArn } from '../iam/arns';
 
 export interface TfcAgentsProps {
   /** Names, region, `terraformCloud.hostname` and the resolved `terraformCloud.agents` (instance type, count). */
@@ -109,7 +110,7 @@ export class TfcAgents extends Construct {
     const role = new IamRole(this, 'role', {
       name: names.terraformAgentRole,
       description: 'Terraform Cloud agents: read the pool token, Session Manager. Runs use their own dynamic credentials.',
-      assumeRolePolicy: JSON.stringify(servicePrincipalTrust('ec2.amazonaws.com')),
+      assumeRolePolicy: servicePrincipalTrust('ec2.amazonaws.com'),
     });
     new IamRolePolicyAttachment(this, 'session-manager', {
       role: role.name,
@@ -118,22 +119,19 @@ export class TfcAgents extends Construct {
     new IamRolePolicy(this, 'read-token', {
       name: 'read-agent-token',
       role: role.name,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Sid: 'ReadAgentToken', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [tokenSecret.arn] },
-          {
-            Sid: 'DecryptAgentTokenThroughSecretsManager',
-            Effect: 'Allow',
-            Action: ['kms:Decrypt'],
-            Resource: [tokenKey.arn],
-            Condition: {
-              StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` },
-              ArnEquals: { 'kms:EncryptionContext:SecretARN': tokenSecret.arn },
-            },
+      policy: policyDocument([
+        { Sid: 'ReadAgentToken', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [tokenSecret.arn] },
+        {
+          Sid: 'DecryptAgentTokenThroughSecretsManager',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt'],
+          Resource: [tokenKey.arn],
+          Condition: {
+            StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` },
+            ArnEquals: { 'kms:EncryptionContext:SecretARN': tokenSecret.arn },
           },
-        ],
-      }),
+        },
+      ]),
     });
     const profile = new IamInstanceProfile(this, 'instance-profile', { name: names.terraformAgentRole, role: role.name });
 

@@ -1,8 +1,8 @@
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { renderPlatformSql } from '../../../src/database/sql';
 import { IrsaRole } from '../identity/irsa-role';
 import { provisioningNetworkPolicies } from './provisioning-network';
@@ -42,7 +42,7 @@ export class DatabaseProvisioner extends Construct {
     const { platform } = props;
     const names = platformNames(platform);
     const namespace = names.namespaces.platform;
-    const { region, accountId } = platform.aws;
+    const { region } = platform.aws;
 
     const role = new IrsaRole(this, 'role', {
       roleName: names.dbProvisionerRole,
@@ -54,7 +54,7 @@ export class DatabaseProvisioner extends Construct {
         {
           sid: 'ConnectAsMasterUserThroughProxy',
           actions: ['rds-db:connect'],
-          resources: [`arn:${names.partition}:rds-db:${region}:${accountId}:dbuser:${props.proxyResourceId}/${names.dbMasterUser}`],
+          resources: [names.dbUserArn(props.proxyResourceId, names.dbMasterUser)],
         },
       ],
     });
@@ -85,7 +85,7 @@ export class DatabaseProvisioner extends Construct {
         {
           sid: 'ConnectAsTenantPurgerThroughProxy',
           actions: ['rds-db:connect'],
-          resources: [`arn:${names.partition}:rds-db:${region}:${accountId}:dbuser:${props.proxyResourceId}/${names.dbTenantPurgerUser}`],
+          resources: [names.dbUserArn(props.proxyResourceId, names.dbTenantPurgerUser)],
         },
       ],
     });
@@ -103,7 +103,7 @@ export class DatabaseProvisioner extends Construct {
     const networkPolicies = provisioningNetworkPolicies(this, { platform, namespace, stsEndpointCidrs: props.stsEndpointCidrs, dependsOn: props.dependsOn });
 
     this.job = new SqlProvisioningJob(this, 'platform-sql', {
-      name: 'db-provision-platform',
+      name: names.dbPlatformProvisionJob,
       namespace,
       serviceAccount: names.dbProvisionerServiceAccount,
       sql: renderPlatformSql(platform),

@@ -9,10 +9,10 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { PoolSizing } from '../../../src/config/pool-sizing';
-import { servicePrincipalTrust } from '../identity/iam-documents';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { PoolSizing } from '../../../src/model/pool-sizing';
+import { policyDocument, servicePrincipalTrust } from '../iam/documents';
 
 export const POSTGRES_PORT = 5432;
 
@@ -84,46 +84,40 @@ export class DatabaseProxy extends Construct {
     this.role = new IamRole(this, 'role', {
       name: names.proxyRole,
       description: 'RDS Proxy: reads the master user secret, logs in to the instance as tenant users, the tenant provisioner and purger',
-      assumeRolePolicy: JSON.stringify(servicePrincipalTrust('rds.amazonaws.com')),
+      assumeRolePolicy: servicePrincipalTrust('rds.amazonaws.com'),
     });
     const masterSecret = new IamRolePolicy(this, 'role-policy', {
       name: 'master-secret',
       role: this.role.name,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'ReadMasterSecret',
-            Effect: 'Allow',
-            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-            Resource: props.masterSecretArn,
-          },
-          {
-            Sid: 'DecryptMasterSecret',
-            Effect: 'Allow',
-            Action: 'kms:Decrypt',
-            Resource: props.secretsKmsKeyArn,
-            Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Sid: 'ReadMasterSecret',
+          Effect: 'Allow',
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          Resource: props.masterSecretArn,
+        },
+        {
+          Sid: 'DecryptMasterSecret',
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: props.secretsKmsKeyArn,
+          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+        },
+      ]),
     });
 
     const dbUser = (user: string) => `arn:${names.partition}:rds-db:${region}:${props.platform.aws.accountId}:dbuser:${props.dbResourceId}/${user}`;
     const dbUsers = new IamRolePolicy(this, 'db-users', {
       name: 'db-users',
       role: this.role.name,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'LogInAsTenantUsersProvisionerAndPurger',
-            Effect: 'Allow',
-            Action: 'rds-db:connect',
-            Resource: [dbUser(`${names.dbTenantUserPrefix}*`), dbUser(names.dbTenantProvisionerUser), dbUser(names.dbTenantPurgerUser)],
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Sid: 'LogInAsTenantUsersProvisionerAndPurger',
+          Effect: 'Allow',
+          Action: 'rds-db:connect',
+          Resource: [dbUser(`${names.dbTenantUserPrefix}*`), dbUser(names.dbTenantProvisionerUser), dbUser(names.dbTenantPurgerUser)],
+        },
+      ]),
     });
     // Earlier versions had each tenant stack add its own policy here (the role's 10,240-character
     // limit stopped at about 40 tenants): exclusivity removes those and keeps anything else out.

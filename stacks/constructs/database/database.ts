@@ -9,11 +9,14 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { poolSizing, type PoolSizing } from '../../../src/config/pool-sizing';
+import { ValidationError } from '../../../src/model/errors';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { poolSizing, type PoolSizing } from '../../../src/model/pool-sizing';
+import { PLATFORM_FILE } from '../../../src/model/project';
 import { DatabaseProxy, POSTGRES_PORT } from './database-proxy';
-import { awsManagedPolicyArn, servicePrincipalTrust } from '../identity/iam-documents';
+import { servicePrincipalTrust } from '../iam/documents';
+import { awsManagedPolicyArn } from '../iam/arns';
 
 export interface DatabaseProps {
   readonly platform: PlatformSpec;
@@ -73,7 +76,7 @@ export class Database extends Construct {
     const monitoringRole = new IamRole(this, 'monitoring-role', {
       name: names.dbMonitoringRole,
       description: 'RDS enhanced monitoring',
-      assumeRolePolicy: JSON.stringify(servicePrincipalTrust('monitoring.rds.amazonaws.com')),
+      assumeRolePolicy: servicePrincipalTrust('monitoring.rds.amazonaws.com'),
     });
     const monitoringPolicy = new IamRolePolicyAttachment(this, 'monitoring-policy', {
       role: monitoringRole.name,
@@ -193,7 +196,7 @@ export class Database extends Construct {
 
 function validate(props: DatabaseProps): void {
   if (!Token.isUnresolved(props.databaseSubnetIds) && props.databaseSubnetIds.length < 2) {
-    throw new Error(`Database needs database subnets in at least two availability zones for Multi-AZ, got ${props.databaseSubnetIds.length}: check network.databaseSubnets in platform.json`);
+    throw new ValidationError(PLATFORM_FILE, 'network.databaseSubnets', 'Database needs subnets in at least two availability zones for Multi-AZ: list one per availability zone', props.databaseSubnetIds.length);
   }
   // One security group rule is made per CIDR, so the list itself must be known at synth time.
   if (Token.isUnresolved(props.clientCidrs)) {

@@ -1,7 +1,7 @@
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { POSTGRES_PORT } from './database-proxy';
 import { SQL_JOB_POD_LABELS } from './sql-job';
 

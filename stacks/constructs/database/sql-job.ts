@@ -3,8 +3,10 @@ import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';
-import { PLATFORM_PRIORITY_CLASS } from '../../../src/config/names';
-import { poolSelector, SYSTEM_TOLERATION } from '../../../src/config/node-pools';
+import { POSTGRES_IDENTIFIER } from '../../../src/database/sql';
+import { PLATFORM_PRIORITY_CLASS } from '../../../src/model/names';
+import { poolSelector, SYSTEM_TOLERATION } from '../../../src/model/node-pools';
+import { POSTGRES_PORT } from './database-proxy';
 
 /** Pinned images: the AWS CLI signs the IAM auth token, psql applies the SQL. */
 export const SQL_JOB_IMAGES = {
@@ -15,7 +17,6 @@ export const SQL_JOB_IMAGES = {
 /** Labels of every provisioning Pod; the platform's network policy lets exactly these reach the database. */
 export const SQL_JOB_POD_LABELS = { 'app.kubernetes.io/name': 'db-provisioner' } as const;
 
-const POSTGRES_PORT = 5432;
 /** RDS Proxy serves an ACM certificate (Amazon Root CA 1), which the image's system CA bundle holds. */
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 /** The one key of the Job's ConfigMap. */
@@ -48,7 +49,11 @@ export interface SqlJobContainer {
   readonly args: readonly string[];
   readonly env: readonly { readonly name: string; readonly value: string }[];
   readonly resources: { readonly requests: Readonly<Record<'cpu' | 'memory', string>>; readonly limits: Readonly<Record<'cpu' | 'memory', string>> };
+  readonly volumeMounts: readonly { readonly name: string; readonly mountPath: string; readonly readOnly?: boolean }[];
 }
+
+/** Where the token is written and read: an in-memory volume of the Pod. */
+const TOKEN_DIR = TOKEN_FILE.slice(0, TOKEN_FILE.lastIndexOf('/'));
 
 /**
  * The two containers of a SQL Job, from its inputs alone: the Job is built from it, and admission
@@ -70,6 +75,10 @@ export function sqlJobPod(props: Pick<SqlProvisioningJobProps, 'name' | 'proxyEn
         { name: 'HOME', value: '/tmp' },
       ],
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      volumeMounts: [
+        { name: 'auth-token', mountPath: TOKEN_DIR },
+        { name: 'tmp', mountPath: '/tmp' },
+      ],
     },
     psql: {
       name: 'psql',
@@ -83,6 +92,10 @@ export function sqlJobPod(props: Pick<SqlProvisioningJobProps, 'name' | 'proxyEn
         },
       ],
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      volumeMounts: [
+        { name: SQL_JOB_VOLUMES.sql, mountPath: '/sql', readOnly: true },
+        { name: 'auth-token', mountPath: TOKEN_DIR, readOnly: true },
+      ],
     },
   };
 }
@@ -151,8 +164,16 @@ export class SqlProvisioningJob extends Construct {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     };
-    const tokenDir = TOKEN_FILE.slice(0, TOKEN_FILE.lastIndexOf('/'));
-    const container = (c: SqlJobContainer) => ({ name: c.name, image: c.image, command: [...c.command], args: [...c.args], env: c.env.map((e) => ({ ...e })), resources: c.resources });
+    const container = (c: SqlJobContainer) => ({
+      name: c.name,
+      image: c.image,
+      command: [...c.command],
+      args: [...c.args],
+      env: c.env.map((e) => ({ ...e })),
+      resources: c.resources,
+      securityContext: containerSecurity,
+      volumeMount: c.volumeMounts.map((m) => ({ ...m })),
+    });
 
     this.job = new JobV1(this, 'job', {
       dependsOn: [config, ...(props.dependsOn ?? [])],
@@ -185,26 +206,8 @@ export class SqlProvisioningJob extends Construct {
               fsGroup: RUN_AS,
               seccompProfile: { type: 'RuntimeDefault' },
             },
-            initContainer: [
-              {
-                ...container(pod.authToken),
-                securityContext: containerSecurity,
-                volumeMount: [
-                  { name: 'auth-token', mountPath: tokenDir },
-                  { name: 'tmp', mountPath: '/tmp' },
-                ],
-              },
-            ],
-            container: [
-              {
-                ...container(pod.psql),
-                securityContext: containerSecurity,
-                volumeMount: [
-                  { name: SQL_JOB_VOLUMES.sql, mountPath: '/sql', readOnly: true },
-                  { name: 'auth-token', mountPath: tokenDir, readOnly: true },
-                ],
-              },
-            ],
+            initContainer: [container(pod.authToken)],
+            container: [container(pod.psql)],
             volume: [
               { name: SQL_JOB_VOLUMES.sql, configMap: { name: config.metadata.name, defaultMode: '0444' } },
               // In memory: the token never touches the node's disk.
@@ -238,6 +241,6 @@ function validate(props: SqlProvisioningJobProps): void {
   const bytes = Buffer.byteLength(props.sql, 'utf8');
   if (bytes > MAX_SQL_BYTES) throw new Error(`SQL job ${props.name}: the SQL is ${bytes} bytes, more than a ConfigMap holds (${MAX_SQL_BYTES}); split it into several jobs`);
   for (const [field, value] of [['database', props.database], ['dbUser', props.dbUser]] as const) {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) throw new Error(`SQL job ${props.name}: ${field} ${JSON.stringify(value)} must be a plain PostgreSQL identifier`);
+    if (!POSTGRES_IDENTIFIER.test(value)) throw new Error(`SQL job ${props.name}: ${field} ${JSON.stringify(value)} must be a plain PostgreSQL identifier`);
   }
 }

@@ -3,8 +3,8 @@ import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { PLATFORM_PRIORITY_CLASS, platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { PLATFORM_PRIORITY_CLASS, platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { PROVISIONER_CONCURRENCY } from '../../../src/database/sql';
 import { IrsaRole } from '../identity/irsa-role';
 import { NAMESPACE_ROLE_LABEL } from '../kubernetes/platform-namespaces';
@@ -42,7 +42,6 @@ export class TenantProvisioning extends Construct {
     super(scope, id);
     const { platform } = props;
     const names = platformNames(platform);
-    const { region, accountId } = platform.aws;
     const namespaceName = names.namespaces.tenantProvisioning;
 
     this.namespace = new NamespaceV1(this, 'namespace', {
@@ -72,7 +71,7 @@ export class TenantProvisioning extends Construct {
         {
           sid: 'ConnectAsTenantProvisionerThroughProxy',
           actions: ['rds-db:connect'],
-          resources: [`arn:${names.partition}:rds-db:${region}:${accountId}:dbuser:${props.proxyResourceId}/${names.dbTenantProvisionerUser}`],
+          resources: [names.dbUserArn(props.proxyResourceId, names.dbTenantProvisionerUser)],
         },
       ],
     });

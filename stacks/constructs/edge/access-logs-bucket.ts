@@ -6,7 +6,8 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
-import { elbLogDeliveryPrincipal } from '../../../src/config/elb-log-delivery';
+import { elbLogDeliveryPrincipal } from '../../../src/model/elb-log-delivery';
+import { policyDocument } from '../iam/documents';
 
 export interface AccessLogsBucketProps {
   readonly bucketName: string;
@@ -62,26 +63,23 @@ export class AccessLogsBucket extends Construct {
     const arn = this.bucket.arn;
     this.policy = new S3BucketPolicy(this, 'policy', {
       bucket,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'AllowElbLogDelivery',
-            Effect: 'Allow',
-            Principal: elbLogDeliveryPrincipal(props.region, props.partition),
-            Action: 's3:PutObject',
-            Resource: `${arn}/AWSLogs/${props.accountId}/*`,
-          },
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [arn, `${arn}/*`],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Sid: 'AllowElbLogDelivery',
+          Effect: 'Allow',
+          Principal: elbLogDeliveryPrincipal(props.region, props.partition),
+          Action: 's3:PutObject',
+          Resource: `${arn}/AWSLogs/${props.accountId}/*`,
+        },
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [arn, `${arn}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ]),
       // A policy put before the public access block exists could briefly be evaluated without it.
       dependsOn: [publicAccess],
     });

@@ -10,8 +10,10 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformIterator, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames, tenantHostsWildcard } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { ValidationError } from '../../../src/model/errors';
+import { platformNames, tenantHostsWildcard } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { PLATFORM_FILE } from '../../../src/model/project';
 import { AccessLogsBucket } from './access-logs-bucket';
 import { WebAcl } from './web-acl';
 
@@ -216,7 +218,7 @@ export function aliasRecordTypes(ipAddressType: 'ipv4' | 'dualstack'): ('A' | 'A
 
 function validate(props: EdgeProps): void {
   if (!Token.isUnresolved(props.publicSubnetIds) && props.publicSubnetIds.length < 2) {
-    throw new Error(`Edge needs public subnets in at least two availability zones for the ALB, got ${props.publicSubnetIds.length}: check network.publicSubnets in platform.json`);
+    throw new ValidationError(PLATFORM_FILE, 'network.publicSubnets', 'the ALB needs public subnets in at least two availability zones: list one per availability zone', props.publicSubnetIds.length);
   }
   for (const [field, port] of [['gatewayPort', props.gatewayPort], ['gatewayHealthPort', props.gatewayHealthPort]] as const) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Edge ${field} ${port} is not a TCP port: use 1-65535`);

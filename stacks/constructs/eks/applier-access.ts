@@ -1,7 +1,7 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
 import { Construct } from 'constructs';
-import { clusterAdminAccess } from './cluster-admin-access';
+import { clusterAdminAccess } from '../iam/cluster-access';
 
 export interface ApplierAccessProps {
   readonly clusterName: string;

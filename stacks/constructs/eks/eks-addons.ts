@@ -1,17 +1,17 @@
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { eksAddonVersions, type EksAddonName } from '../../../src/config/eks-versions';
-import { poolSelector, SYSTEM_TOLERATION } from '../../../src/config/node-pools';
+import { eksAddonVersions, type EksAddonName } from '../../../src/model/eks-versions';
+import { poolSelector, SYSTEM_TOLERATION } from '../../../src/model/node-pools';
 import { IrsaRole, type IrsaPolicyStatement } from '../identity/irsa-role';
-import { awsManagedPolicyArn } from '../identity/iam-documents';
+import { awsManagedPolicyArn } from '../iam/arns';
 
 export interface EksAddonsProps {
   readonly clusterName: string;
-  /** Kubernetes version of the cluster: picks each add-on's pinned build (src/config/eks-versions.ts). */
+  /** Kubernetes version of the cluster: picks each add-on's pinned build (src/model/eks-versions.ts). */
   readonly kubernetesVersion: string;
-  /** Prefix of the add-on IRSA role names (`<prefix>-vpc-cni`). */
-  readonly namePrefix: string;
+  /** Name of the VPC CNI's IRSA role. */
+  readonly vpcCniRoleName: string;
   readonly partition: string;
   readonly oidcProviderArn: string;
   /** OIDC issuer without https://. */
@@ -78,7 +78,7 @@ export class EksAddons extends Construct {
         statements,
       });
 
-    this.vpcCniRole = irsa('vpc-cni-role', `${props.namePrefix}-vpc-cni`, 'aws-node', 'AmazonEKS_CNI_Policy');
+    this.vpcCniRole = irsa('vpc-cni-role', props.vpcCniRoleName, 'aws-node', 'AmazonEKS_CNI_Policy');
     // The managed policy covers volumes with AWS managed keys only; a customer managed key needs
     // these grants, limited to the platform's EBS key and to grants for AWS resources (EC2).
     this.ebsCsiRole = irsa('ebs-csi-role', props.ebsCsiRoleName, 'ebs-csi-controller-sa', 'service-role/AmazonEBSCSIDriverPolicy', [

@@ -7,15 +7,16 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { HttpsFromVpcSecurityGroup } from '../network/https-from-vpc-security-group';
-import { platformNames } from '../../../src/config/names';
-import { POOL_LABEL, POOL_TAINTS, type NodePool } from '../../../src/config/node-pools';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { splitTenantCapacity } from '../../../src/config/spot-capacity';
-import type { NodeGroupSize } from '../../../src/config/tiers';
-import { clusterAdminAccess } from './cluster-admin-access';
+import { platformNames } from '../../../src/model/names';
+import { POOL_LABEL, POOL_TAINTS, type NodePool } from '../../../src/model/node-pools';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { splitTenantCapacity } from '../../../src/model/spot-capacity';
+import type { NodeGroupSize } from '../../../src/model/tiers';
+import { clusterAdminAccess } from '../iam/cluster-access';
 import { EksAddons } from './eks-addons';
 import { NodeGroup, type CapacityType } from './node-group';
-import { awsManagedPolicyArn, servicePrincipalTrust } from '../identity/iam-documents';
+import { policyDocument, servicePrincipalTrust } from '../iam/documents';
+import { awsManagedPolicyArn } from '../iam/arns';
 
 export interface EksClusterProps {
   readonly platform: PlatformSpec;
@@ -60,14 +61,13 @@ export class EksCluster extends Construct {
     super(scope, id);
     const { platform } = props;
     const eks = platform.eks;
-    validate(platform);
     const names = platformNames(platform);
     const managedPolicy = (name: string) => awsManagedPolicyArn(names.partition, name);
 
     const clusterRole = new IamRole(this, 'cluster-role', {
       name: names.clusterRole,
       description: 'EKS control plane',
-      assumeRolePolicy: JSON.stringify(servicePrincipalTrust('eks.amazonaws.com')),
+      assumeRolePolicy: servicePrincipalTrust('eks.amazonaws.com'),
     });
     const clusterPolicy = new IamRolePolicyAttachment(this, 'cluster-policy', {
       role: clusterRole.name,
@@ -77,17 +77,14 @@ export class EksCluster extends Construct {
     const clusterKmsPolicy = new IamRolePolicy(this, 'cluster-secrets-key', {
       name: 'secrets-envelope-encryption',
       role: clusterRole.name,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'EnvelopeEncryptSecrets',
-            Effect: 'Allow',
-            Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
-            Resource: props.secretsKmsKeyArn,
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Sid: 'EnvelopeEncryptSecrets',
+          Effect: 'Allow',
+          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
+          Resource: props.secretsKmsKeyArn,
+        },
+      ]),
     });
 
     // Created first: EKS would otherwise create it unencrypted and with no expiry.
@@ -100,7 +97,7 @@ export class EksCluster extends Construct {
     // The private endpoint answers inside the VPC only; this group lets in-VPC clients (Terraform
     // runners, VPN, bastions) reach it. Every request still needs an access entry.
     const apiSecurityGroup = new HttpsFromVpcSecurityGroup(this, 'api-security-group', {
-      name: `${names.prefix}-eks-api`,
+      name: names.clusterApiSecurityGroup,
       description: 'EKS private API endpoint: HTTPS from inside the VPC',
       ruleDescription: 'Kubernetes API (HTTPS) from the VPC',
       vpcId: props.vpcId,
@@ -146,7 +143,7 @@ export class EksCluster extends Construct {
     const oidcProvider = new IamOpenidConnectProvider(this, 'oidc-provider', {
       url: issuerUrl,
       clientIdList: ['sts.amazonaws.com'],
-      tags: { Name: `${names.cluster}-irsa` },
+      tags: { Name: names.clusterOidcProvider },
     });
     this.oidcProviderArn = oidcProvider.arn;
     this.oidcIssuer = Fn.replace(issuerUrl, 'https://', '');
@@ -154,7 +151,7 @@ export class EksCluster extends Construct {
     const nodeRole = new IamRole(this, 'node-role', {
       name: names.nodeRole,
       description: 'EKS managed nodes (Pods get AWS credentials through IRSA, not this role)',
-      assumeRolePolicy: JSON.stringify(servicePrincipalTrust('ec2.amazonaws.com')),
+      assumeRolePolicy: servicePrincipalTrust('ec2.amazonaws.com'),
     });
     // No AmazonEKS_CNI_Policy: the VPC CNI has its own IRSA role.
     const nodePolicies = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'].map(
@@ -166,7 +163,7 @@ export class EksCluster extends Construct {
     this.addons = new EksAddons(this, 'addons', {
       clusterName: this.cluster.name,
       kubernetesVersion: eks.version,
-      namePrefix: names.prefix,
+      vpcCniRoleName: names.vpcCniRole,
       partition: names.partition,
       oidcProviderArn: this.oidcProviderArn,
       oidcIssuer: this.oidcIssuer,
@@ -206,21 +203,4 @@ export class EksCluster extends Construct {
 function principalKey(arn: string): string {
   const [, , , , account, resource] = arn.split(':');
   return `${account}-${resource}`.replace(/[^A-Za-z0-9-]/g, '-');
-}
-
-function validate(platform: PlatformSpec): void {
-  platform.eks.adminPrincipalArns.forEach((arn, i) => {
-    if (/:sts::\d{12}:assumed-role\//.test(arn)) {
-      const [, partition, , , account, resource] = arn.split(':');
-      const role = resource.split('/')[1];
-      throw new Error(
-        `eks.adminPrincipalArns[${i}] ${arn} is an assumed-role session: EKS access entries need the role itself, e.g. arn:${partition}:iam::${account}:role/${role}`,
-      );
-    }
-  });
-  const seen = new Set<string>();
-  platform.eks.adminPrincipalArns.forEach((arn, i) => {
-    if (seen.has(arn)) throw new Error(`eks.adminPrincipalArns[${i}] ${arn} is listed twice: give each principal once`);
-    seen.add(arn);
-  });
 }

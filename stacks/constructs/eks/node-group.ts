@@ -3,8 +3,8 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { ec2Architecture } from '../../../src/config/instance-types';
-import type { NodeGroupSize } from '../../../src/config/tiers';
+import { ec2Architecture } from '../../../src/model/instance-types';
+import { nodeGroupProblems, type NodeGroupSize } from '../../../src/model/tiers';
 import { NODE_TEMPLATE_TAG_PREFIX, nodeTemplateTags, type EksTaintEffect } from '../addons/cluster-autoscaler/asg-tags';
 
 export type CapacityType = 'ON_DEMAND' | 'SPOT';
@@ -134,14 +134,11 @@ export class NodeGroup extends Construct {
 /** Checks the props and returns the AMI type the instance types need. */
 function validate(props: NodeGroupProps): 'AL2023_ARM_64_STANDARD' | 'AL2023_x86_64_STANDARD' {
   const { size, nodeGroupName } = props;
-  if (!(size.minSize <= size.desiredSize && size.desiredSize <= size.maxSize)) {
-    throw new Error(`node group ${nodeGroupName} needs minSize <= desiredSize <= maxSize, got ${size.minSize} <= ${size.desiredSize} <= ${size.maxSize}`);
-  }
+  // The schemas check the same rules on platform.json and the tiers (nodeGroupProblems), so this
+  // only guards sizes built by code.
+  const [problem] = nodeGroupProblems(size);
+  if (problem) throw new Error(`node group ${nodeGroupName} ${problem.message}`);
   if (size.instanceTypes.length === 0) throw new Error(`node group ${nodeGroupName} needs at least one instance type`);
   if (props.subnetIds.length === 0) throw new Error(`node group ${nodeGroupName} needs at least one subnet`);
-  const arm = size.instanceTypes.filter((t) => ec2Architecture(t) === 'arm64');
-  if (arm.length > 0 && arm.length < size.instanceTypes.length) {
-    throw new Error(`node group ${nodeGroupName} mixes Graviton (${arm.join(', ')}) and x86 instance types: one AMI serves one architecture, use one or the other`);
-  }
-  return arm.length > 0 ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD';
+  return ec2Architecture(size.instanceTypes[0]) === 'arm64' ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD';
 }

@@ -3,7 +3,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { webIdentityTrust } from './web-identity-trust';
+import { policyDocument, webIdentityTrust } from '../iam/documents';
 
 export interface IrsaPolicyStatement {
   readonly sid?: string;
@@ -78,16 +78,13 @@ export class IrsaRole extends Construct {
       const policy = new IamRolePolicy(this, 'policy', {
         name: props.roleName,
         role: this.role.name,
-        policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: statements.map((s) => ({
+        policy: policyDocument(statements.map((s) => ({
             ...(s.sid ? { Sid: s.sid } : {}),
             Effect: 'Allow',
             Action: s.actions,
             Resource: s.resources,
             ...(s.conditions?.length ? { Condition: conditionBlock(s.conditions) } : {}),
-          })),
-        }),
+          }))),
       });
       this.permissions.push(policy);
     }

@@ -2,7 +2,7 @@ import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
 import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { SERVICE_LINKED_ROLES, type ServiceLinkedRoleService } from '../../../src/config/service-linked-roles';
+import { SERVICE_LINKED_ROLES, type ServiceLinkedRoleService } from '../../../src/model/service-linked-roles';
 
 export interface ServiceLinkedRoleProps {
   readonly service: ServiceLinkedRoleService;

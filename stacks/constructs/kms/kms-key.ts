@@ -2,16 +2,7 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-
-/** One statement of a key policy, in IAM JSON spelling. */
-export interface KeyPolicyStatement {
-  readonly Sid: string;
-  readonly Effect: 'Allow';
-  readonly Principal: { AWS: string } | { Service: string };
-  readonly Action: string | string[];
-  readonly Resource: '*';
-  readonly Condition?: Record<string, Record<string, string | boolean>>;
-}
+import { policyDocument, type PolicyStatement } from '../iam/documents';
 
 export interface EncryptionKeyProps {
   /** `alias/...` name of the key. */
@@ -21,7 +12,7 @@ export interface EncryptionKeyProps {
   readonly accountId: string;
   readonly partition: string;
   /** Statements for the services that use the key, beyond the account's own IAM principals. */
-  readonly serviceStatements?: KeyPolicyStatement[];
+  readonly serviceStatements?: PolicyStatement[];
   /**
    * What must exist before the policy is submitted: KMS rejects a policy naming an IAM principal
    * that does not exist yet (the provider retries only while a new role propagates).
@@ -54,20 +45,17 @@ export class EncryptionKey extends Construct {
       description: props.description,
       enableKeyRotation: true,
       deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'AccountAdministersKey',
-            Effect: 'Allow',
-            Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
-            // Root with kms:* is AWS's default key policy: without it the key can become unmanageable.
-            Action: 'kms:*',
-            Resource: '*',
-          },
-          ...(props.serviceStatements ?? []),
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Sid: 'AccountAdministersKey',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${props.partition}:iam::${props.accountId}:root` },
+          // Root with kms:* is AWS's default key policy: without it the key can become unmanageable.
+          Action: 'kms:*',
+          Resource: '*',
+        },
+        ...(props.serviceStatements ?? []),
+      ]),
       tags: { Name: props.aliasName.slice('alias/'.length) },
       dependsOn: props.dependsOn,
     });

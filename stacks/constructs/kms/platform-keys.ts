@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { serviceLinkedRoleArn } from '../../../src/config/service-linked-roles';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { serviceLinkedRoleArn } from '../../../src/model/service-linked-roles';
 import { ServiceLinkedRole } from '../identity/service-linked-role';
-import { EncryptionKey, type KeyPolicyStatement } from './kms-key';
+import type { PolicyStatement } from '../iam/documents';
+import { EncryptionKey } from './kms-key';
 
 export interface PlatformKeysProps {
   readonly platform: PlatformSpec;
@@ -41,7 +42,7 @@ export class PlatformKeys extends Construct {
     const { region, accountId } = platform.aws;
     const { partition } = names;
 
-    const key = (purpose: Parameters<typeof names.kmsAlias>[0], description: string, serviceStatements: KeyPolicyStatement[] = [], dependsOn?: ServiceLinkedRole) =>
+    const key = (purpose: Parameters<typeof names.kmsAlias>[0], description: string, serviceStatements: PolicyStatement[] = [], dependsOn?: ServiceLinkedRole) =>
       new EncryptionKey(this, purpose, {
         aliasName: names.kmsAlias(purpose),
         description: `${names.prefix}: ${description}`,

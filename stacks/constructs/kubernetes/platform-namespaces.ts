@@ -1,9 +1,9 @@
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { albForwardsToGateway } from '../../../src/config/edge';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { albForwardsToGateway } from '../../../src/model/edge';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 
 export interface PlatformNamespacesProps {
   readonly platform: PlatformSpec;

@@ -1,10 +1,10 @@
 import { PriorityClassV1 } from '@cdktf/provider-kubernetes/lib/priority-class-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { MAX_TIER_PRIORITY, PLATFORM_PRIORITY } from '../../../src/config/priorities';
-import type { TierSpec } from '../../../src/config/tiers';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { MAX_TIER_PRIORITY, PLATFORM_PRIORITY } from '../../../src/model/priorities';
+import type { TierSpec } from '../../../src/model/tiers';
 
 export interface PriorityClassesProps {
   readonly platform: PlatformSpec;

@@ -1,6 +1,6 @@
-import { platformNames, type TenantNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { resolveTiers } from '../../../src/config/tiers';
+import { platformNames, type TenantNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { resolveTiers } from '../../../src/model/tiers';
 import { renderTenantDropSql, renderTenantSql } from '../../../src/database/sql';
 import { SQL_FILE, SQL_JOB_SPEC, SQL_JOB_VOLUMES, sqlJobPod, type SqlJobContainer } from '../database/sql-job';
 
@@ -48,6 +48,9 @@ const list = (values: readonly string[]) => `[${values.join(', ')}]`;
 const has = (path: string, field: string) => `has(${path}.${field})`;
 const quantity = (path: string, value: string) => `string(${path}) == ${celString(value)}`;
 
+/** Container fields that would run or expose something besides the pinned command. */
+const CONTAINER_EXTRAS = ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe', 'restartPolicy', 'workingDir', 'volumeDevices', 'ports'];
+
 function containerMatches(path: string, expected: SqlJobContainer, markers: Record<string, string>): string {
   const { requests, limits } = expected.resources;
   return [
@@ -62,6 +65,10 @@ function containerMatches(path: string, expected: SqlJobContainer, markers: Reco
     `${has(path, 'resources')} && ${has(`${path}.resources`, 'requests')} && ${has(`${path}.resources`, 'limits')}`,
     `${path}.resources.requests.size() == 2 && ${quantity(`${path}.resources.requests.cpu`, requests.cpu)} && ${quantity(`${path}.resources.requests.memory`, requests.memory)}`,
     `${path}.resources.limits.size() == 2 && ${quantity(`${path}.resources.limits.cpu`, limits.cpu)} && ${quantity(`${path}.resources.limits.memory`, limits.memory)}`,
+    // Nothing else runs in it: a hook or an exec probe would run its own psql with the token.
+    ...CONTAINER_EXTRAS.map((field) => `!${has(path, field)}`),
+    `${has(path, 'volumeMounts')} && ${path}.volumeMounts.all(m, !has(m.subPath) && !has(m.subPathExpr) && !has(m.mountPropagation))`,
+    `${path}.volumeMounts.map(m, m.name + ':' + m.mountPath + ':' + (has(m.readOnly) && m.readOnly ? 'ro' : 'rw')) == ${list(expected.volumeMounts.map((m) => celString(`${m.name}:${m.mountPath}:${m.readOnly ? 'ro' : 'rw'}`)))}`,
   ].join(' && ');
 }
 
@@ -104,6 +111,8 @@ export function sqlJobValidations(props: SqlJobAdmissionProps): { expression: st
           flag('hostNetwork'),
           flag('hostPID'),
           flag('hostIPC'),
+          flag('shareProcessNamespace'),
+          `!${has(POD, 'ephemeralContainers')}`,
         ].join(' && '),
       ),
       message: `${props.what} Jobs run as ${props.serviceAccount} on the system nodes at tenantctl's priority, without host namespaces`,

@@ -4,15 +4,15 @@ import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1, type RoleV1Rule } from '@cdktf/provider-kubernetes/lib/role-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { SERVICE_DNS_SUFFIX, platformNames, tenantNames, type TenantNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { SERVICE_DNS_SUFFIX, TENANT_ENTRY_SERVICE, platformNames, tenantNames, type TenantNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { SQL_JOB_HASH_LENGTH } from '../database/sql-job';
 import { TENANT_ADMIN_RULES } from '../tenant/tenant-access';
-import { TENANT_LABEL, TIER_LABEL } from '../../../src/config/labels';
+import { TENANT_LABEL, TIER_LABEL } from '../../../src/model/labels';
 import { LOCAL_RATE_LIMIT_PATCH } from '../tenant/tenant-mesh';
 import { TENANT_NAMESPACE_POLICY_LABELS } from '../tenant/tenant-namespace';
 import { celString, celTemplate, tenantSqlJobValidations } from './sql-job-admission';
-import { descriptorFileKey, tenantDescriptorParts } from '../../../src/config/rate-limit';
+import { descriptorFileKey, tenantDescriptorParts } from '../../../src/model/rate-limit';
 import { validatingAdmissionPolicy } from './validating-admission-policy';
 
 /** What the Kubernetes provider does with the objects it manages: no list or watch. */
@@ -281,18 +281,22 @@ export const TENANT_MESH_KINDS = ['virtualservices', 'destinationrules', 'servic
  * VirtualService, DestinationRule or ServiceEntry is visible to every namespace unless exported
  * to its own: so a VirtualService binds only the tenant gateway (never `mesh`), only the tenant's
  * host (without a domain every host is shared, so only routes matching the tenant's path prefix),
- * and routes, without delegation or mirroring, only to Services of the tenant's namespace; a
+ * and routes, without delegation or mirroring, only to the tenant's entry Service (the gateway's
+ * rate limit counts per destination cluster: more destinations would multiply the limit); a
  * DestinationRule applies only to the tenant's Services; a ServiceEntry is exported to its own
  * namespace only; an EnvoyFilter (which reaches only the namespace's own sidecars) may only
  * insert the local rate limit, never remove or replace a filter.
  */
-function meshValidations(platform: PlatformSpec): { expression: string; message: string }[] {
+export function meshValidations(platform: PlatformSpec): { expression: string; message: string }[] {
   const names = platformNames(platform);
   const namespace = celName(platform, (n) => n.namespace);
   const suffix = SERVICE_DNS_SUFFIX.split('.').map((part) => `[.]${part}`).join('');
   // A Service of the tenant's namespace: its short name (Istio reads it in the rule's namespace) or its full name.
   const service = (host: string, wildcard = false) => `${host}.matches('^(${wildcard ? '([*]|[a-z0-9-]+)' : '[a-z0-9-]+'}[.]' + ${namespace} + '${suffix}|[a-z0-9-]+)$')`;
   const kind = (resource: string, expression: string) => `request.resource.resource != '${resource}' || (${expression})`;
+  // The entry Service of the tenant's namespace, by short or full name, at its port, whole (no subset).
+  const entryHost = `'^${TENANT_ENTRY_SERVICE.name}([.]' + ${namespace} + '${suffix})?$'`;
+  const entry = (d: string) => `${d}.host.matches(${entryHost}) && !has(${d}.subset) && (!has(${d}.port) || !has(${d}.port.number) || ${d}.port.number == ${TENANT_ENTRY_SERVICE.port})`;
   const prefix = celName(platform, (n) => n.pathPrefix);
   const root = celName(platform, (n) => n.pathPrefix.slice(0, -1));
   const pathMatch = `has(m.uri) && ((has(m.uri.prefix) && m.uri.prefix.startsWith(${prefix})) || (has(m.uri.exact) && (m.uri.exact == ${root} || m.uri.exact.startsWith(${prefix}))))`;
@@ -312,9 +316,9 @@ function meshValidations(platform: PlatformSpec): { expression: string; message:
     {
       expression: kind(
         'virtualservices',
-        `!has(object.spec.http) || object.spec.http.all(h, !has(h.delegate) && !has(h.mirror) && !has(h.mirrors) && (!has(h.route) || h.route.all(r, ${service('r.destination.host')})))`,
+        `!has(object.spec.http) || object.spec.http.all(h, !has(h.delegate) && !has(h.mirror) && !has(h.mirrors) && (!has(h.route) || h.route.all(r, ${entry('r.destination')})))`,
       ),
-      message: "a tenant's VirtualServices route, without delegation or mirroring, only to Services of the tenant's namespace",
+      message: `a tenant's VirtualServices route, without delegation or mirroring, only to the tenant's entry Service (${TENANT_ENTRY_SERVICE.name}, port ${TENANT_ENTRY_SERVICE.port}, no subset): the gateway's rate limit counts per destination, so one destination per tenant keeps the limit the tenant's`,
     },
     {
       expression: kind('destinationrules', service('object.spec.host', true)),

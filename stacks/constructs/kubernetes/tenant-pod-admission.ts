@@ -1,10 +1,10 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { TENANT_LABEL, TIER_LABEL } from '../../../src/config/labels';
-import { platformNames } from '../../../src/config/names';
-import { POOL_LABEL } from '../../../src/config/node-pools';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TierSpec } from '../../../src/config/tiers';
+import { TENANT_LABEL, TIER_LABEL } from '../../../src/model/labels';
+import { platformNames } from '../../../src/model/names';
+import { POOL_LABEL } from '../../../src/model/node-pools';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TierSpec } from '../../../src/model/tiers';
 import { TENANT_NODE_KEY } from '../tenant/dedicated-nodes';
 import { celString, celTemplate } from './sql-job-admission';
 import { validatingAdmissionPolicy } from './validating-admission-policy';

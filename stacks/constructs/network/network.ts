@@ -13,9 +13,10 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { VpcEndpoints } from './vpc-endpoints';
+import { policyDocument, servicePrincipalTrust } from '../iam/documents';
 
 export interface NetworkProps {
   readonly platform: PlatformSpec;
@@ -49,7 +50,6 @@ export class Network extends Construct {
     super(scope, id);
     const { platform } = props;
     const net = platform.network;
-    validate(platform);
     const names = platformNames(platform);
     const azs = net.availabilityZones;
 
@@ -63,9 +63,9 @@ export class Network extends Construct {
     this.vpcCidr = net.vpcCidr;
 
     // Terraform adopts the default group and removes its allow-all rules: nothing can use it by accident.
-    new DefaultSecurityGroup(this, 'default-security-group', { vpcId: vpc.id, tags: { Name: `${names.prefix}-default-deny` } });
+    new DefaultSecurityGroup(this, 'default-security-group', { vpcId: vpc.id, tags: { Name: names.network.defaultSecurityGroup } });
 
-    const igw = new InternetGateway(this, 'internet-gateway', { vpcId: vpc.id, tags: { Name: names.prefix } });
+    const igw = new InternetGateway(this, 'internet-gateway', { vpcId: vpc.id, tags: { Name: names.network.internetGateway } });
 
     const clusterTag = { [`kubernetes.io/cluster/${names.cluster}`]: 'shared' };
     const subnetTags: Record<Tier, Record<string, string>> = {
@@ -82,7 +82,7 @@ export class Network extends Construct {
             cidrBlock: cidrs[tier][i],
             availabilityZone: az,
             mapPublicIpOnLaunch: false,
-            tags: { Name: `${names.prefix}-${tier}-${az}`, ...subnetTags[tier] },
+            tags: { Name: names.network.subnet(tier, az), ...subnetTags[tier] },
           }),
       );
     const publicSubnets = subnets('public');
@@ -96,24 +96,24 @@ export class Network extends Construct {
     const associate = (tier: Tier, routeTableId: string, list: Subnet[]) =>
       list.forEach((subnet, i) => new RouteTableAssociation(this, `${tier}-route-table-association-${i}`, { subnetId: subnet.id, routeTableId }));
 
-    const publicRoutes = new RouteTable(this, 'public-route-table', { vpcId: vpc.id, tags: { Name: `${names.prefix}-public` } });
+    const publicRoutes = new RouteTable(this, 'public-route-table', { vpcId: vpc.id, tags: { Name: names.network.publicRouteTable } });
     new Route(this, 'public-default-route', { routeTableId: publicRoutes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
     associate('public', publicRoutes.id, publicSubnets);
 
     // Per AZ, a NAT gateway failure takes out only its own AZ's egress; a single one is cheaper.
     const natCount = net.natGateways === 'per-az' ? azs.length : 1;
     const natGateways = Array.from({ length: natCount }, (_, i) => {
-      const eip = new Eip(this, `nat-eip-${i}`, { domain: 'vpc', tags: { Name: `${names.prefix}-nat-${azs[i]}` } });
+      const eip = new Eip(this, `nat-eip-${i}`, { domain: 'vpc', tags: { Name: names.network.natAddress(azs[i]) } });
       return new NatGateway(this, `nat-gateway-${i}`, {
         allocationId: eip.allocationId,
         subnetId: publicSubnets[i].id,
-        tags: { Name: `${names.prefix}-${azs[i]}` },
+        tags: { Name: names.network.natGateway(azs[i]) },
         dependsOn: [igw],
       });
     });
 
     const privateRouteTableIds = privateSubnets.map((subnet, i) => {
-      const table = new RouteTable(this, `private-route-table-${i}`, { vpcId: vpc.id, tags: { Name: `${names.prefix}-private-${azs[i]}` } });
+      const table = new RouteTable(this, `private-route-table-${i}`, { vpcId: vpc.id, tags: { Name: names.network.privateRouteTable(azs[i]) } });
       const route = new Route(this, `private-default-route-${i}`, {
         routeTableId: table.id,
         destinationCidrBlock: '0.0.0.0/0',
@@ -125,11 +125,11 @@ export class Network extends Construct {
     });
 
     // Only the implicit local route: the database tier cannot reach or be reached from outside the VPC.
-    const databaseRoutes = new RouteTable(this, 'database-route-table', { vpcId: vpc.id, tags: { Name: `${names.prefix}-database` } });
+    const databaseRoutes = new RouteTable(this, 'database-route-table', { vpcId: vpc.id, tags: { Name: names.network.databaseRouteTable } });
     associate('database', databaseRoutes.id, databaseSubnets);
 
     const endpoints = new VpcEndpoints(this, 'endpoints', {
-      namePrefix: names.prefix,
+      names: names.network,
       vpcId: vpc.id,
       vpcCidr: net.vpcCidr,
       subnetIds: this.privateSubnetIds,
@@ -153,36 +153,23 @@ export class Network extends Construct {
     const role = new IamRole(this, 'flow-log-role', {
       name: names.flowLogRole,
       description: 'VPC flow logs delivery to CloudWatch Logs',
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-            // Confused deputy protection: only flow logs of this account may assume the role.
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': accountId },
-              ArnLike: { 'aws:SourceArn': `arn:${names.partition}:ec2:${region}:${accountId}:vpc-flow-log/*` },
-            },
-          },
-        ],
+      // Confused deputy protection: only flow logs of this account may assume the role.
+      assumeRolePolicy: servicePrincipalTrust('vpc-flow-logs.amazonaws.com', {
+        StringEquals: { 'aws:SourceAccount': accountId },
+        ArnLike: { 'aws:SourceArn': `arn:${names.partition}:ec2:${region}:${accountId}:vpc-flow-log/*` },
       }),
     });
     new IamRolePolicy(this, 'flow-log-policy', {
       name: 'deliver-flow-logs',
       role: role.name,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'WriteFlowLogGroup',
-            Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-            Resource: [logGroup.arn, `${logGroup.arn}:*`],
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Sid: 'WriteFlowLogGroup',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          Resource: [logGroup.arn, `${logGroup.arn}:*`],
+        },
+      ]),
     });
     new FlowLog(this, 'flow-log', {
       vpcId: vpc.id,
@@ -193,17 +180,5 @@ export class Network extends Construct {
       maxAggregationInterval: FLOW_LOG_AGGREGATION_SECONDS,
       tags: { Name: names.vpc },
     });
-  }
-}
-
-function validate(platform: PlatformSpec): void {
-  const net = platform.network;
-  const azCount = net.availabilityZones.length;
-  for (const tier of ['publicSubnets', 'privateSubnets', 'databaseSubnets'] as const) {
-    if (net[tier].length !== azCount) {
-      throw new Error(
-        `network.${tier} has ${net[tier].length} CIDRs but network.availabilityZones has ${azCount} (${net.availabilityZones.join(', ')}): give one subnet per AZ`,
-      );
-    }
   }
 }

@@ -1,11 +1,12 @@
 import { DataAwsVpcEndpointService } from '@cdktf/provider-aws/lib/data-aws-vpc-endpoint-service';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
+import type { PlatformNames } from '../../../src/model/names';
 import { HttpsFromVpcSecurityGroup } from './https-from-vpc-security-group';
 
 export interface VpcEndpointsProps {
-  /** Prefix of the security group name (`<prefix>-vpc-endpoints`). */
-  readonly namePrefix: string;
+  /** Names of the endpoints' security group and endpoints. */
+  readonly names: Pick<PlatformNames['network'], 'endpointSecurityGroup' | 'endpoint'>;
   readonly vpcId: string;
   readonly vpcCidr: string;
   /** Subnets that get an interface endpoint ENI, one per AZ. */
@@ -34,7 +35,7 @@ export class VpcEndpoints extends Construct {
   constructor(scope: Construct, id: string, props: VpcEndpointsProps) {
     super(scope, id);
     const sg = new HttpsFromVpcSecurityGroup(this, 'security-group', {
-      name: `${props.namePrefix}-vpc-endpoints`,
+      name: props.names.endpointSecurityGroup,
       description: 'VPC interface endpoints: HTTPS from inside the VPC only',
       ruleDescription: 'HTTPS to AWS APIs from the VPC',
       vpcId: props.vpcId,
@@ -48,7 +49,7 @@ export class VpcEndpoints extends Construct {
       serviceName: s3.serviceName,
       vpcEndpointType: 'Gateway',
       routeTableIds: props.routeTableIds,
-      tags: { Name: `${props.namePrefix}-s3` },
+      tags: { Name: props.names.endpoint('s3') },
     });
 
     for (const service of INTERFACE_ENDPOINT_SERVICES) {
@@ -61,7 +62,7 @@ export class VpcEndpoints extends Construct {
         privateDnsEnabled: true,
         subnetIds: props.subnetIds,
         securityGroupIds: [sg.id],
-        tags: { Name: `${props.namePrefix}-${key}` },
+        tags: { Name: props.names.endpoint(key) },
       });
     }
   }

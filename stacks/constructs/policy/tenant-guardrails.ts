@@ -1,7 +1,7 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import { AssetType, TerraformAsset, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { TENANT_LABEL } from '../../../src/config/labels';
+import { TENANT_LABEL } from '../../../src/model/labels';
 import { templatePath } from '../../../src/paths';
 import { SIDECAR_STATUS_PORT } from '../addons/istio';
 import { HelmAddon } from '../addons/helm-addon';
@@ -54,6 +54,10 @@ export const FULL_CAPTURE_ANNOTATIONS: Readonly<Record<string, string>> = {
   'traffic.sidecar.istio.io/excludeInboundPorts': String(SIDECAR_STATUS_PORT),
 };
 const TRAFFIC_ANNOTATION_PREFIX = 'traffic.sidecar.istio.io/';
+/** The user and group the proxy runs as: traffic of processes running as either is never captured. */
+export const PROXY_IDENTITY = 1337;
+/** Containers the injector adds, which run as the proxy's identity by design. */
+const INJECTED_CONTAINERS = ['istio-proxy', 'istio-validation', 'istio-init'];
 /** Routes traffic of extra interfaces around the proxy. */
 const REROUTE_INTERFACES_ANNOTATION = 'istio.io/reroute-virtual-interfaces';
 
@@ -104,6 +108,18 @@ export function meshCapturePolicy(): Record<string, unknown> {
           'proxy-not-customized',
           `Pods in tenant namespaces run the platform's proxy as injected: remove ${PROXY_CUSTOMIZATION_ANNOTATIONS.join(', ')} and any container named istio-proxy.`,
           PROXY_CUSTOMIZATION_ANNOTATIONS.map(present),
+        ),
+        rule(
+          'not-as-proxy-identity',
+          `Containers of tenant pods do not run as the proxy's user or group (${PROXY_IDENTITY}), whose traffic the proxy does not capture: set another runAsUser and runAsGroup.`,
+          [
+            ...(['runAsUser', 'runAsGroup'] as const).map((field) => ({ key: `{{ request.object.spec.securityContext.${field} || \`0\` }}`, operator: 'Equals', value: PROXY_IDENTITY })),
+            ...(['containers', 'initContainers'] as const).map((list) => ({
+              key: `{{ length(request.object.spec.${list}[?${INJECTED_CONTAINERS.map((n) => `name != '${n}'`).join(' && ')} && (securityContext.runAsUser == \`${PROXY_IDENTITY}\` || securityContext.runAsGroup == \`${PROXY_IDENTITY}\`)] || \`[]\`) }}`,
+              operator: 'GreaterThan',
+              value: 0,
+            })),
+          ],
         ),
         rule('full-traffic-capture', `The proxy of a tenant pod captures all of its traffic: remove ${TRAFFIC_ANNOTATION_PREFIX}* and sidecar.istio.io/interceptionMode annotations.`, [
           ...Object.entries(FULL_CAPTURE_ANNOTATIONS).map(([key, value]) => ({ key: annotation(key, value), operator: 'NotEquals', value })),

@@ -6,8 +6,8 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { PLATFORM_PRIORITY_CLASS, platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { PLATFORM_PRIORITY_CLASS, platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 import {
   RATE_LIMIT_DESCRIPTOR_LABEL,
   RATE_LIMIT_DOMAIN,
@@ -18,14 +18,14 @@ import {
   descriptorAdmission,
   descriptorFileKey,
   istioOutboundCluster,
-} from '../../../src/config/rate-limit';
-import type { TierSpec } from '../../../src/config/tiers';
+} from '../../../src/model/rate-limit';
+import type { TierSpec } from '../../../src/model/tiers';
 import { templatePath } from '../../../src/paths';
 import { localChartRelease } from '../addons/local-chart';
 import { imageVersions } from '../addons/versions';
 import { REDIS_PORT } from './rate-limit-store';
 import { validatingAdmissionPolicy } from '../kubernetes/validating-admission-policy';
-import { POOL_LABEL, SYSTEM_TOLERATION, poolSelector } from '../../../src/config/node-pools';
+import { POOL_LABEL, SYSTEM_TOLERATION, poolSelector } from '../../../src/model/node-pools';
 
 export interface RateLimitServiceProps {
   readonly platform: PlatformSpec;

@@ -9,8 +9,10 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { ValidationError } from '../../../src/model/errors';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { PLATFORM_FILE } from '../../../src/model/project';
 
 export interface RateLimitStoreProps {
   readonly platform: PlatformSpec;
@@ -160,9 +162,9 @@ export class RateLimitStore extends Construct {
 
 function validate(props: RateLimitStoreProps, replicationGroupId: string): void {
   if (!REPLICATION_GROUP_ID.test(replicationGroupId)) {
-    throw new Error(`ElastiCache replication group id ${JSON.stringify(replicationGroupId)} is invalid (1-40 lowercase letters, digits and single hyphens, starting with a letter): choose a platform name without consecutive hyphens`);
+    throw new ValidationError(PLATFORM_FILE, 'name', `derives the ElastiCache replication group id ${replicationGroupId}, which must be 1-40 lowercase letters, digits and single hyphens: choose a platform name without consecutive hyphens`, props.platform.name);
   }
   if (!Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2) {
-    throw new Error(`RateLimitStore needs subnets in at least two availability zones for Multi-AZ, got ${props.subnetIds.length}: check network.databaseSubnets in platform.json`);
+    throw new ValidationError(PLATFORM_FILE, 'network.databaseSubnets', 'the rate limit store needs subnets in at least two availability zones for Multi-AZ: list one per availability zone', props.subnetIds.length);
   }
 }

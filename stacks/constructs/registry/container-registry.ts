@@ -1,8 +1,8 @@
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
 
 export interface ContainerRegistryProps {
   readonly platform: PlatformSpec;
@@ -45,8 +45,6 @@ export class ContainerRegistry extends Construct {
     super(scope, id);
     const names = platformNames(props.platform);
     const { repositories, keepImages } = props.platform.ecr;
-    const duplicate = repositories.find((repo, i) => repositories.indexOf(repo) !== i);
-    if (duplicate) throw new Error(`ecr.repositories lists ${duplicate} twice: remove the duplicate from platform.json`);
 
     const policy = JSON.stringify(lifecyclePolicy(keepImages));
     for (const repo of repositories) {

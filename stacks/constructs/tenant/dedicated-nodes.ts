@@ -1,10 +1,10 @@
 import { DataAwsIamRole } from '@cdktf/provider-aws/lib/data-aws-iam-role';
 import { DataAwsKmsKey } from '@cdktf/provider-aws/lib/data-aws-kms-key';
 import { Construct } from 'constructs';
-import { TENANT_LABEL } from '../../../src/config/labels';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
+import { TENANT_LABEL } from '../../../src/model/labels';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
 import { NodeGroup } from '../eks/node-group';
 
 /** Label and taint key that tie a tenant's Pods to its dedicated nodes. */

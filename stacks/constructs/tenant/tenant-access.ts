@@ -1,11 +1,11 @@
-import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
-import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1, type RoleV1Rule } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
+import { clusterAccess } from '../iam/cluster-access';
+import { TENANT_ADMIN_ACCESS_POLICY } from '../tfc/tenant-run-permissions';
 import { tenantLabels } from './tenant-namespace';
 
 export interface TenantAccessProps {
@@ -47,7 +47,6 @@ export const TENANT_ADMIN_RULES: readonly RoleV1Rule[] = [
  */
 export class TenantAccess extends Construct {
   readonly role: RoleV1;
-  readonly accessEntry?: EksAccessEntry;
 
   constructor(scope: Construct, id: string, props: TenantAccessProps) {
     super(scope, id);
@@ -65,19 +64,14 @@ export class TenantAccess extends Construct {
     });
 
     if (!tenant.adminPrincipalArn) return;
-    const partition = platformNames(props.platform).partition;
-    this.accessEntry = new EksAccessEntry(this, 'access-entry', {
+    clusterAccess(this, { entry: 'access-entry', association: 'access-policy' }, {
       clusterName: props.clusterName,
       principalArn: tenant.adminPrincipalArn,
-      type: 'STANDARD',
+      partition: platformNames(props.platform).partition,
+      policy: TENANT_ADMIN_ACCESS_POLICY,
       kubernetesGroups: [tenant.names.adminGroup],
-    });
-    new EksAccessPolicyAssociation(this, 'access-policy', {
-      clusterName: props.clusterName,
-      principalArn: this.accessEntry.principalArn,
-      policyArn: `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`,
       // The namespace's name, not a reference: the access entry is AWS-side and needs no Kubernetes object.
-      accessScope: { type: 'namespace', namespaces: [tenant.names.namespace] },
+      namespaces: [tenant.names.namespace],
     });
   }
 }

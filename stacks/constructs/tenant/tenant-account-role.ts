@@ -1,11 +1,12 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
 import type { IrsaRole } from '../identity/irsa-role';
 import { tenantBoundaryArn } from '../tfc/tenant-run-permissions';
+import { policyDocument } from '../iam/documents';
 
 export interface TenantAccountRoleProps {
   readonly platform: PlatformSpec;
@@ -43,10 +44,7 @@ export class TenantAccountRole extends Construct {
       maxSessionDuration: 3600,
       // Under Terraform Cloud the tenant's pipeline writes this role: the boundary keeps it to the tenant's tagged objects.
       permissionsBoundary: platform.terraformCloud ? tenantBoundaryArn(platform, tenant.accountName) : undefined,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { AWS: workloadArn }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
-      }),
+      assumeRolePolicy: policyDocument([{ Effect: 'Allow', Principal: { AWS: workloadArn }, Action: ['sts:AssumeRole', 'sts:TagSession'] }]),
       // IAM rejects a trust policy whose principal does not exist yet.
       dependsOn: [props.workloadRole.role],
     });

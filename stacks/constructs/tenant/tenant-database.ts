@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
 import { renderTenantSql } from '../../../src/database/sql';
 import { SqlProvisioningJob } from '../database/sql-job';
 

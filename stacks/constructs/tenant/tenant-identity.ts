@@ -1,8 +1,8 @@
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
 import { IrsaRole } from '../identity/irsa-role';
 import { TENANT_DB_USER_TAG, tenantBoundaryArn } from '../tfc/tenant-run-permissions';
 
@@ -39,7 +39,7 @@ export class TenantIdentity extends Construct {
     super(scope, id);
     const { platform, tenant } = props;
     const names = platformNames(platform);
-    const dbUser = `arn:${names.partition}:rds-db:${platform.aws.region}:${platform.aws.accountId}:dbuser:${props.proxyResourceId}/${tenant.names.dbRole}`;
+    const dbUser = names.dbUserArn(props.proxyResourceId, tenant.names.dbRole);
 
     const role = new IrsaRole(this, 'role', {
       roleName: tenant.names.iamRole,

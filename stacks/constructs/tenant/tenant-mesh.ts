@@ -1,8 +1,8 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
-import { SERVICE_DNS_SUFFIX, TENANT_ENTRY_SERVICE, platformNames, tenantEntryHost } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
+import { SERVICE_DNS_SUFFIX, TENANT_ENTRY_SERVICE, platformNames, tenantEntryHost } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
 import { POSTGRES_PORT } from '../database/database-proxy';
 import { tenantLabels } from './tenant-namespace';
 
@@ -42,7 +42,7 @@ export const LOCAL_RATE_LIMIT_PATCH = {
  * a known external service, visible to this namespace only (the mesh passes registered hosts only).
  */
 export class TenantMesh extends Construct {
-  /** Manifests by object kind. */
+  /** Manifests by construct id: a kind can occur more than once (two ServiceEntries). */
   readonly manifests: Record<string, Manifest> = {};
 
   constructor(scope: Construct, id: string, props: TenantMeshProps) {
@@ -52,7 +52,7 @@ export class TenantMesh extends Construct {
     const tier = tenant.tierSpec;
     const namespaceName = tenant.names.namespace;
     const object = (constructId: string, apiVersion: string, kind: string, name: string, spec: Record<string, unknown>) => {
-      this.manifests[kind] = new Manifest(this, constructId, {
+      this.manifests[constructId] = new Manifest(this, constructId, {
         manifest: { apiVersion, kind, metadata: { name, namespace: props.namespace, labels: tenantLabels(tenant) }, spec },
       });
     };
@@ -74,14 +74,14 @@ export class TenantMesh extends Construct {
           { name: 'tenant-root', match: [{ uri: { exact: prefix.slice(0, -1) } }], redirect: { uri: prefix } },
           { name: 'tenant', match: [{ uri: { prefix } }], rewrite: { uri: '/' }, route: [{ destination }] },
         ];
-    object('virtual-service', API.networking, 'VirtualService', tenant.names.stack, {
+    object('virtual-service', API.networking, 'VirtualService', tenant.names.virtualService, {
       hosts: [tenant.names.host ?? '*'],
       gateways: [names.gateway],
       http,
     });
 
     const pool = tier.connectionPool;
-    object('destination-rule', API.networking, 'DestinationRule', `${tenant.names.stack}-default`, {
+    object('destination-rule', API.networking, 'DestinationRule', tenant.names.destinationRule, {
       host: `*.${namespaceName}.${SERVICE_DNS_SUFFIX}`,
       trafficPolicy: {
         connectionPool: {
@@ -110,7 +110,7 @@ export class TenantMesh extends Construct {
       ports: [{ number: 443, name: 'tls-sts', protocol: 'TLS' }],
     });
 
-    object('rate-limit', API.envoyFilter, 'EnvoyFilter', `${tenant.names.stack}-ratelimit`, {
+    object('rate-limit', API.envoyFilter, 'EnvoyFilter', tenant.names.localRateLimit, {
       // No workloadSelector: every sidecar in the namespace, each with its own bucket, which also
       // caps the tenant's own service-to-service calls that never pass the gateway.
       configPatches: [

@@ -2,11 +2,11 @@ import { LimitRangeV1 } from '@cdktf/provider-kubernetes/lib/limit-range-v1';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { ResourceQuotaV1 } from '@cdktf/provider-kubernetes/lib/resource-quota-v1';
 import { Construct } from 'constructs';
-import { TENANT_LABEL, TIER_LABEL } from '../../../src/config/labels';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
-import { tenantQuotaHard } from '../../../src/config/tenant-quota';
+import { TENANT_LABEL, TIER_LABEL } from '../../../src/model/labels';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
+import { tenantQuotaHard } from '../../../src/model/tenant-quota';
 
 export interface TenantNamespaceProps {
   readonly platform: PlatformSpec;

@@ -1,8 +1,8 @@
 import { NetworkPolicyV1, type NetworkPolicyV1Spec, type NetworkPolicyV1SpecEgressPorts, type NetworkPolicyV1SpecEgressTo } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
 import { JAEGER_OTLP_GRPC_PORT } from '../addons/jaeger';
 import { POSTGRES_PORT } from '../database/database-proxy';
 import { tenantLabels } from './tenant-namespace';
@@ -58,9 +58,6 @@ export class TenantNetworkPolicies extends Construct {
     const ns = names.namespaces;
     const network = tenant.overrides.network ?? {};
     const denyEgress = network.denyEgress !== false;
-    if (!denyEgress && network.allowEgress?.length) {
-      throw new Error(`tenant ${tenant.id}: overrides.network.allowEgress has no effect with denyEgress false (all egress is allowed): remove one of them from tenants/${tenant.id}.json`);
-    }
     const types = denyEgress ? ['Ingress', 'Egress'] : ['Ingress'];
     const policy = (name: string, spec: Omit<NetworkPolicyV1Spec, 'podSelector'>) => {
       this.policies[name] = new NetworkPolicyV1(this, name, {

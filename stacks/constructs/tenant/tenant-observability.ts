@@ -1,10 +1,10 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
-import { RATE_LIMIT_DOMAIN, RATE_LIMIT_NAMESPACE_LABEL } from '../../../src/config/rate-limit';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
+import { RATE_LIMIT_DOMAIN, RATE_LIMIT_NAMESPACE_LABEL } from '../../../src/model/rate-limit';
 import { renderTemplate } from '../../../src/templates/render';
 
 export interface TenantObservabilityProps {
@@ -33,8 +33,7 @@ export class TenantObservability extends Construct {
     const { tenant, namespace } = props;
     const monitoring = platformNames(props.platform).namespaces.monitoring;
     const labels = { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': tenant.id };
-    // Grafana dashboard uids are at most 40 characters; tenant ids at most 24.
-    this.dashboardUid = `tenant-${tenant.id}`;
+    this.dashboardUid = tenant.names.dashboardUid;
 
     new ConfigMapV1(this, 'dashboard', {
       metadata: { name: tenant.names.dashboard, namespace: monitoring, labels: { ...labels, grafana_dashboard: '1' } },
@@ -48,7 +47,7 @@ export class TenantObservability extends Construct {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PrometheusRule',
         metadata: { name: tenant.names.alertRules, namespace: monitoring, labels },
-        spec: { groups: [{ name: `tenant-${tenant.id}`, rules }] },
+        spec: { groups: [{ name: tenant.names.alertRules, rules }] },
       },
     });
   }

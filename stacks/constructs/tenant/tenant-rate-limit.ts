@@ -1,9 +1,9 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
-import { RATE_LIMIT_DESCRIPTOR_LABEL, descriptorFileKey, tenantDescriptorFile } from '../../../src/config/rate-limit';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
+import { RATE_LIMIT_DESCRIPTOR_LABEL, descriptorFileKey, tenantDescriptorFile } from '../../../src/model/rate-limit';
 import { tenantLabels } from './tenant-namespace';
 
 export interface TenantRateLimitProps {

@@ -1,9 +1,9 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import { poolSelector } from '../../../src/config/node-pools';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
+import { platformNames } from '../../../src/model/names';
+import { poolSelector } from '../../../src/model/node-pools';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
 import { DedicatedNodes, TENANT_NODE_KEY } from './dedicated-nodes';
 
 export interface TenantSchedulingProps {

@@ -1,17 +1,10 @@
-import { platformNames, tenantNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { SERVICE_LINKED_ROLE_SERVICES, serviceLinkedRoleArn } from '../../../src/config/service-linked-roles';
-import { type StackInfo, accountIdOf, tfcRoleName } from '../../../src/config/workspaces';
-import { awsManagedPolicyArn } from '../identity/iam-documents';
+import { platformNames, tenantNames, tenantStackName } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { SERVICE_LINKED_ROLE_SERVICES, serviceLinkedRoleArn } from '../../../src/model/service-linked-roles';
+import { type StackInfo, accountIdOf } from '../../../src/model/workspaces';
+import { awsManagedPolicyArn, eksAccessPolicyArn, type EksAccessPolicy } from '../iam/arns';
+import type { PolicyStatement } from '../iam/documents';
 import { tenantRunStatements } from './tenant-run-permissions';
-
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Action: string[];
-  readonly Resource: string[];
-  readonly Condition?: Record<string, Record<string, string | string[]>>;
-}
 
 /** What StsEndpointAddresses reads: the STS endpoint service, the endpoint and its network interfaces. */
 const FIND_STS_ENDPOINT = ['ec2:DescribeVpcEndpointServices', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces'];
@@ -65,7 +58,7 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
   const names = platformNames(platform);
   const account = accountIdOf(platform, roleAccount);
   const iam = (resource: string) => `arn:${names.partition}:iam::${account}:${resource}`;
-  const tfcRoles = iam(`role/${names.prefix}-tfc-*`);
+  const tfcRoles = iam(`role/${names.runRole('*')}`);
   switch (stack.kind) {
     case 'bootstrap':
       return {
@@ -92,13 +85,13 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
             Sid: 'PlatformRolesAndPolicies',
             Effect: 'Allow',
             Action: [...ROLE_ADMIN, ...ATTACH, 'iam:PassRole', ...POLICY_ADMIN],
-            Resource: [iam(`role/${names.prefix}-*`), iam(`policy/${names.prefix}-*`)],
+            Resource: [iam(`role/${names.prefixPattern}`), iam(`policy/${names.prefixPattern}`)],
           },
           {
             Sid: 'AgentInstanceProfile',
             Effect: 'Allow',
             Action: ['iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile', 'iam:UntagInstanceProfile'],
-            Resource: [iam(`instance-profile/${names.prefix}-*`)],
+            Resource: [iam(`instance-profile/${names.prefixPattern}`)],
           },
           { Sid: 'ClusterOidcProvider', Effect: 'Allow', Action: OIDC_ADMIN, Resource: [iam(`oidc-provider/oidc.eks.${platform.aws.region}.amazonaws.com/id/*`)] },
           // The service-linked roles the platform's key policies name (created on a fresh account), and those the services create on first use.
@@ -262,7 +255,7 @@ function tenantAccessEntryStatements(platform: PlatformSpec): PolicyStatement[] 
   const { partition } = names;
   const { region, accountId } = platform.aws;
   const eks = (resource: string) => `arn:${partition}:eks:${region}:${accountId}:${resource}`;
-  const runRoles = `${tfcRoleName(platform, 'tenant-')}*`;
+  const runRoles = names.runRole(tenantStackName('*'));
   const entries = eks(`access-entry/${names.cluster}/role/${accountId}/${runRoles}/*`);
   const groups = { 'ForAllValues:StringLike': { 'eks:kubernetesGroups': [names.tenantDeployers.group, `${names.tenantDeployers.tenantGroupPrefix}*`, names.tenantDeployers.purgeGroup] } };
   return [
@@ -282,7 +275,7 @@ function tenantAccessEntryStatements(platform: PlatformSpec): PolicyStatement[] 
       Action: ['eks:AssociateAccessPolicy'],
       Resource: [entries],
       Condition: {
-        StringEquals: { 'eks:policyArn': `arn:${partition}:eks::aws:cluster-access-policy/${TENANT_RUN_ROLE_ACCESS_POLICY}`, 'eks:accessScope': 'namespace' },
+        StringEquals: { 'eks:policyArn': eksAccessPolicyArn(partition, TENANT_RUN_ROLE_ACCESS_POLICY), 'eks:accessScope': 'namespace' },
         'ForAllValues:StringLike': { 'eks:namespaces': [tenantNames(platform, '*').namespace] },
       },
     },
@@ -290,4 +283,4 @@ function tenantAccessEntryStatements(platform: PlatformSpec): PolicyStatement[] 
 }
 
 /** The EKS access policy of a tenant run role, scoped to the tenant's namespace (TenantRunRoleAccess). */
-export const TENANT_RUN_ROLE_ACCESS_POLICY = 'AmazonEKSAdminPolicy';
+export const TENANT_RUN_ROLE_ACCESS_POLICY: EksAccessPolicy = 'AmazonEKSAdminPolicy';

@@ -1,24 +1,15 @@
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { accountIdOf } from '../../../src/config/workspaces';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { accountIdOf } from '../../../src/model/workspaces';
 import { TENANT_DB_USER_TAG, TENANT_TAG } from './tenant-run-permissions';
+import { policyDocument, type PolicyStatement } from '../iam/documents';
 
 export interface TenantBoundaryProps {
   readonly platform: PlatformSpec;
   /** `platform` or a service account name. */
   readonly accountName: string;
-}
-
-/** A statement of the boundary: an Allow of actions, or of everything but some (NotAction). */
-export interface BoundaryStatement {
-  readonly Sid: string;
-  readonly Effect: 'Allow';
-  readonly Action?: string[];
-  readonly NotAction?: string[];
-  readonly Resource: string[];
-  readonly Condition?: Record<string, Record<string, string>>;
 }
 
 /** IAM's policy variable for a tag of the calling role; `$$` keeps Terraform from reading it as an interpolation. */
@@ -39,12 +30,12 @@ const NEVER_FOR_TENANTS = ['iam:*', 'sts:*', 'organizations:*', 'account:*'];
  * account role, which the tenant's team grants access to what it builds), act only on objects
  * the team built with the tenant's `tenantctl:tenant` tag, and never through IAM or STS.
  */
-export function tenantBoundaryStatements(platform: PlatformSpec, accountName: string): BoundaryStatement[] {
+export function tenantPolicyStatements(platform: PlatformSpec, accountName: string): PolicyStatement[] {
   const names = platformNames(platform);
   const { partition } = names;
   const tenant = principalTag(TENANT_TAG);
   if (accountName === 'platform') {
-    const connect: BoundaryStatement = {
+    const connect: PolicyStatement = {
       Sid: 'ConnectAsOwnDbUser',
       Effect: 'Allow',
       Action: ['rds-db:connect'],
@@ -53,11 +44,11 @@ export function tenantBoundaryStatements(platform: PlatformSpec, accountName: st
     const serviceAccounts = platform.aws.serviceAccounts.map((a) => a.accountId);
     if (!serviceAccounts.length) return [connect];
     // The account role is named after the tenant id, which the role's tenant tag holds.
-    const chain: BoundaryStatement = {
+    const chain: PolicyStatement = {
       Sid: 'ChainIntoOwnAccountRole',
       Effect: 'Allow',
       Action: ['sts:AssumeRole', 'sts:TagSession'],
-      Resource: serviceAccounts.map((id) => `arn:${partition}:iam::${id}:role/${names.prefix}-tenant-${tenant}`),
+      Resource: serviceAccounts.map((id) => `arn:${partition}:iam::${id}:role/${names.tenantRole(tenant)}`),
     };
     return [connect, chain];
   }
@@ -80,7 +71,7 @@ export class TenantBoundary extends Construct {
     this.policy = new IamPolicy(this, 'policy', {
       name: names.tenantBoundaryPolicy,
       description: `Permissions boundary of every tenant role in account ${accountIdOf(platform, accountName)}`,
-      policy: JSON.stringify({ Version: '2012-10-17', Statement: tenantBoundaryStatements(platform, accountName) }),
+      policy: policyDocument(tenantPolicyStatements(platform, accountName)),
     });
   }
 }

@@ -1,10 +1,11 @@
-import { actionsOf } from '../../../src/config/aws-actions';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
-import { accountIdOf } from '../../../src/config/workspaces';
-import type { PolicyStatement } from './run-permissions';
+import { actionsOf, teardownActionsOf } from '../../../src/model/aws-actions';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
+import { accountIdOf } from '../../../src/model/workspaces';
 import { NODE_TEMPLATE_TAG_PREFIX } from '../addons/cluster-autoscaler/asg-tags';
+import { eksAccessPolicyArn, type EksAccessPolicy } from '../iam/arns';
+import type { PolicyStatement } from '../iam/documents';
 
 /** The tag every AWS object of a tenant stack carries (provider default tags): tag conditions key on it. */
 export const TENANT_TAG = 'tenantctl:tenant';
@@ -22,7 +23,7 @@ export function tenantBoundaryArn(platform: PlatformSpec, accountName: string): 
 }
 
 /** The access policy a tenant's admin principal gets, scoped to the tenant's namespace (TenantAccess). */
-export const TENANT_ADMIN_ACCESS_POLICY = 'AmazonEKSViewPolicy';
+export const TENANT_ADMIN_ACCESS_POLICY: EksAccessPolicy = 'AmazonEKSViewPolicy';
 
 type Condition = Record<string, Record<string, string | string[]>>;
 
@@ -51,9 +52,23 @@ interface ScopeContext {
 export function tenantStackTypes(tenant: TenantSpec, roleAccount: string): string[] {
   if (roleAccount !== 'platform') return ['aws_iam_role'];
   const types = ['data.aws_eks_cluster', 'data.aws_db_proxy', 'data.aws_vpc_endpoint_service', 'data.aws_vpc_endpoint', 'data.aws_network_interface', 'aws_iam_role', 'aws_iam_role_policy'];
-  if (tenant.tierSpec.nodes.isolation === 'dedicated') types.push('data.aws_iam_role', 'data.aws_kms_key', 'aws_launch_template', 'aws_eks_node_group', 'aws_autoscaling_group_tag');
+  if (tenant.tierSpec.nodes.isolation === 'dedicated') types.push(...DEDICATED_NODE_TYPES);
   if (tenant.adminPrincipalArn) types.push('aws_eks_access_entry', 'aws_eks_access_policy_association');
   return types;
+}
+
+/** The types of dedicated nodes, which a tier with them adds to the tenant's stack. */
+const DEDICATED_NODE_TYPES = ['data.aws_iam_role', 'data.aws_kms_key', 'aws_launch_template', 'aws_eks_node_group', 'aws_autoscaling_group_tag'];
+
+/**
+ * Types the tenant's stack may have to destroy though its configuration no longer holds them: a
+ * tenant moved to a tier without dedicated nodes keeps reading and deleting its own node group
+ * and launch template (never creating or changing them), since the bootstrap stack that narrows
+ * its run role applies before the tenant stack's destroy of them.
+ */
+export function tenantTeardownTypes(tenant: TenantSpec, roleAccount: string): string[] {
+  if (roleAccount !== 'platform' || tenant.tierSpec.nodes.isolation === 'dedicated') return [];
+  return DEDICATED_NODE_TYPES;
 }
 
 /** `arn:...:access-entry/<cluster>/<role|user>/<account>/<name>/*` of an IAM principal's access entry. */
@@ -155,7 +170,7 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
         resources: entry,
         condition: {
           StringEquals: {
-            'eks:policyArn': `arn:${c.names.partition}:eks::aws:cluster-access-policy/${TENANT_ADMIN_ACCESS_POLICY}`,
+            'eks:policyArn': eksAccessPolicyArn(c.names.partition, TENANT_ADMIN_ACCESS_POLICY),
             'eks:accessScope': 'namespace',
           },
           'ForAllValues:StringEquals': { 'eks:namespaces': [c.tenant.names.namespace] },
@@ -175,6 +190,9 @@ const BOUNDARY_CHANGES = [
   'iam:TagPolicy',
   'iam:UntagPolicy',
 ];
+
+/** Starting a role session, or tagging or naming one. */
+const ROLE_SESSIONS = ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'];
 
 /** `aws_eks_node_group` -> `EksNodeGroup`, `data.aws_kms_key` -> `ReadKmsKey`: statement ids. */
 function sidOf(type: string): string {
@@ -203,11 +221,12 @@ export function tenantRunStatements(platform: PlatformSpec, tenant: TenantSpec, 
   // Calls with no resource-level permission (Describe*) share one statement across types: the
   // policy stays small with every tier's types.
   const unscoped: string[] = [];
-  for (const type of tenantStackTypes(tenant, roleAccount)) {
+  const teardown = tenantTeardownTypes(tenant, roleAccount);
+  for (const type of [...tenantStackTypes(tenant, roleAccount), ...teardown]) {
     const scoper = SCOPES[type];
     if (!scoper) throw new Error(`no resource scope is defined for ${type} in tenant run permissions`);
     const grouped = new Map<string, { scope: Scope; actions: string[] }>();
-    for (const action of actionsOf(type)) {
+    for (const action of teardown.includes(type) ? teardownActionsOf(type) : actionsOf(type)) {
       for (const scope of scoper(context, action)) {
         if (!scope.condition && scope.resources.length === 1 && scope.resources[0] === '*') {
           unscoped.push(action);
@@ -232,5 +251,9 @@ export function tenantRunStatements(platform: PlatformSpec, tenant: TenantSpec, 
   if (unscoped.length) statements.push({ Sid: 'DescribeWithoutResourceLevel', Effect: 'Allow', Action: [...new Set(unscoped)].sort(), Resource: ['*'] });
   // Explicit, so no later grant can lift the boundary off a role or rewrite the boundary itself.
   statements.push({ Sid: 'KeepTenantBoundary', Effect: 'Deny', Action: BOUNDARY_CHANGES, Resource: [context.arn('iam', 'role/*', { region: false }), boundary] });
+  // The boundary keys on the workload role's tags, and session tags override them: a pipeline that
+  // pointed its role's trust at itself could assume it tagged as another tenant. Its Terraform
+  // needs no session of its own (Terraform Cloud assumes the run roles), so it may start none.
+  statements.push({ Sid: 'NoRoleSessions', Effect: 'Deny', Action: ROLE_SESSIONS, Resource: ['*'] });
   return statements;
 }

@@ -1,12 +1,11 @@
-import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
-import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import type { TenantSpec } from '../../../src/config/project';
-import { tenantEntitlementGroups } from '../../../src/config/tenant-quota';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import type { TenantSpec } from '../../../src/model/project';
+import { tenantEntitlementGroups } from '../../../src/model/tenant-quota';
+import { clusterAccess } from '../iam/cluster-access';
 import { TENANT_RUN_ROLE_ACCESS_POLICY } from './run-permissions';
 
 export interface TenantRunRoleAccessProps {
@@ -39,22 +38,14 @@ export class TenantRunRoleAccess extends Construct {
     // An active tenant's entitlements; a removed one claims nothing, so its stack may only take its objects down.
     if (tenant.status === 'active') groups.push(...tenantEntitlementGroups(names, tenant.tier, tenant.tierSpec));
     if (tenant.status === 'removed' && tenant.purgeData) groups.push(names.tenantDeployers.purgeGroup);
-    const count = Token.asNumber(props.whenClusterExists);
-
-    const entry = new EksAccessEntry(this, 'entry', {
-      count,
+    clusterAccess(this, { entry: 'entry', association: 'namespace-admin' }, {
+      count: Token.asNumber(props.whenClusterExists),
       clusterName: names.cluster,
       principalArn: props.runRole.arn,
-      type: 'STANDARD',
+      partition: names.partition,
+      policy: TENANT_RUN_ROLE_ACCESS_POLICY,
       kubernetesGroups: groups,
-    });
-    new EksAccessPolicyAssociation(this, 'namespace-admin', {
-      count,
-      clusterName: names.cluster,
-      principalArn: props.runRole.arn,
-      policyArn: `arn:${names.partition}:eks::aws:cluster-access-policy/${TENANT_RUN_ROLE_ACCESS_POLICY}`,
-      accessScope: { type: 'namespace', namespaces: [tenant.names.namespace] },
-      dependsOn: [entry],
+      namespaces: [tenant.names.namespace],
     });
   }
 }

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { clusterAdminAccess } from '../eks/cluster-admin-access';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { tfcRoleArn } from '../../../src/config/workspaces';
+import { clusterAdminAccess } from '../iam/cluster-access';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { tfcRoleArn } from '../../../src/model/workspaces';
 
 export interface TfcClusterAccessProps {
   readonly platform: PlatformSpec;

@@ -2,12 +2,12 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Construct } from 'constructs';
-import { platformNames } from '../../../src/config/names';
-import type { PlatformSpec } from '../../../src/config/platform-schema';
-import { TFC_AWS_AUDIENCE, tfcRoleName, workspaceFor, type StackInfo } from '../../../src/config/workspaces';
-import { webIdentityTrust } from '../identity/web-identity-trust';
+import { platformNames } from '../../../src/model/names';
+import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { TFC_AWS_AUDIENCE, tfcRoleName, workspaceFor, type StackInfo } from '../../../src/model/workspaces';
 import { runPermissions } from './run-permissions';
-import { awsManagedPolicyArn } from '../identity/iam-documents';
+import { policyDocument, webIdentityTrust } from '../iam/documents';
+import { awsManagedPolicyArn } from '../iam/arns';
 
 export interface TfcRunRoleProps {
   readonly platform: PlatformSpec;
@@ -48,7 +48,7 @@ export class TfcRunRole extends Construct {
     new IamRolePolicy(this, 'policy', {
       name: 'terraform-run',
       role: this.role.name,
-      policy: JSON.stringify({ Version: '2012-10-17', Statement: permissions.statements }),
+      policy: policyDocument(permissions.statements),
     });
     for (const managed of permissions.managedPolicies) {
       new IamRolePolicyAttachment(this, `managed-${managed}`, {

@@ -3,7 +3,7 @@
  * own Kubernetes minor, so its minor must match the cluster's; each entry is the newest patch
  * release of that minor published to registry.k8s.io/autoscaling/cluster-autoscaler (the
  * kubernetes/autoscaler release notes list the images). One entry per version in
- * src/config/eks-versions.ts; a new EKS version needs its entry here first.
+ * src/model/eks-versions.ts; a new EKS version needs its entry here first.
  */
 export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<string, string>> = {
   '1.31': 'v1.31.5',

@@ -1,8 +1,8 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { SYSTEM_TOLERATION } from '../../../../src/config/node-pools';
-import { partitionOf } from '../../../../src/config/regions';
+import { SYSTEM_TOLERATION } from '../../../../src/model/node-pools';
+import { partitionOf } from '../../../../src/model/regions';
 import { IrsaRole } from '../../identity/irsa-role';
 import { HelmAddon } from '../helm-addon';
 import { chartRepositories, chartVersions } from '../versions';

@@ -1,8 +1,8 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { TENANT_LABEL } from '../../../../src/config/labels';
-import { SYSTEM_PRIORITY_CLASSES } from '../../../../src/config/priorities';
+import { TENANT_LABEL } from '../../../../src/model/labels';
+import { SYSTEM_PRIORITY_CLASSES } from '../../../../src/model/priorities';
 import { HelmAddon } from '../helm-addon';
 import { systemNodes } from '../system-nodes';
 import { chartRepositories, chartVersions } from '../versions';

@@ -1,7 +1,7 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { SYSTEM_PRIORITY_CLASSES } from '../../../../src/config/priorities';
+import { SYSTEM_PRIORITY_CLASSES } from '../../../../src/model/priorities';
 import { HelmAddon } from '../helm-addon';
 import { systemNodes } from '../system-nodes';
 import { chartRepositories, chartVersions } from '../versions';

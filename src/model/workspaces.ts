@@ -1,4 +1,4 @@
-import { platformNames } from './names';
+import { bootstrapStackName, platformNames } from './names';
 import type { PlatformSpec } from './platform-schema';
 import type { Project, TenantSpec } from './project';
 
@@ -34,7 +34,7 @@ export function projectStacks(project: Project): StackInfo[] {
   if (project.platform.terraformCloud) {
     // With tenantctl's own agents, the workspaces stack also writes their token into the platform account.
     stacks.push({ name: 'workspaces', kind: 'workspaces', ...(project.platform.terraformCloud.agents ? { accountName: 'platform' } : {}) });
-    for (const accountName of accountNames(project.platform)) stacks.push({ name: `bootstrap-${accountName}`, kind: 'bootstrap', accountName });
+    for (const accountName of accountNames(project.platform)) stacks.push({ name: bootstrapStackName(accountName), kind: 'bootstrap', accountName });
   }
   stacks.push({ name: 'platform', kind: 'platform', accountName: 'platform' });
   stacks.push({ name: 'cluster', kind: 'cluster', accountName: 'platform' });
@@ -50,7 +50,7 @@ export function projectStacks(project: Project): StackInfo[] {
 export function tenantStackNames(platform: PlatformSpec, tenant: Pick<TenantSpec, 'names' | 'accountName'>): string[] {
   const own: StackInfo = { name: tenant.names.stack, kind: 'tenant', accountName: tenant.accountName };
   if (!platform.terraformCloud) return [own.name];
-  return [own.name, 'workspaces', ...credentialAccounts(own).map((a) => `bootstrap-${a}`)];
+  return [own.name, 'workspaces', ...credentialAccounts(own).map(bootstrapStackName)];
 }
 
 /** `platform` and every service account, in declaration order. */
@@ -63,7 +63,7 @@ export function workspaceFor(platform: PlatformSpec, stackName: string, accountN
   const prefix = platformNames(platform).prefix;
   const projectPrefix = platform.terraformCloud?.projectPrefix ?? prefix;
   return {
-    workspace: `${prefix}-${stackName}`,
+    workspace: platformNames(platform).workspace(stackName),
     project: `${projectPrefix}-${accountName}`,
   };
 }
@@ -78,7 +78,7 @@ export function accountIdOf(platform: PlatformSpec, accountName: string): string
 
 /** Name of the IAM role a stack's Terraform Cloud runs assume (in every account the stack touches). */
 export function tfcRoleName(platform: PlatformSpec, stackName: string): string {
-  return `${platformNames(platform).prefix}-tfc-${stackName}`;
+  return platformNames(platform).runRole(stackName);
 }
 
 export function tfcRoleArn(platform: PlatformSpec, stackName: string, accountName: string): string {

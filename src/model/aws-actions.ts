@@ -71,8 +71,15 @@ export const AWS_TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
 };
 
 /** Every action a type needs over its life cycle; throws for a type the table does not know. */
+/** The actions that read and delete objects of a type: what a destroy of them needs. */
+export function teardownActionsOf(type: string): string[] {
+  const entry = AWS_TYPE_ACTIONS[type];
+  if (!entry) throw new Error(`no IAM actions are known for ${type}: add it to AWS_TYPE_ACTIONS (src/model/aws-actions.ts)`);
+  return [...new Set([...entry.read, ...entry.delete])].sort();
+}
+
 export function actionsOf(type: string): string[] {
   const entry = AWS_TYPE_ACTIONS[type];
-  if (!entry) throw new Error(`no IAM actions are known for ${type}: add it to AWS_TYPE_ACTIONS (src/config/aws-actions.ts)`);
+  if (!entry) throw new Error(`no IAM actions are known for ${type}: add it to AWS_TYPE_ACTIONS (src/model/aws-actions.ts)`);
   return [...new Set([...entry.create, ...entry.read, ...entry.update, ...entry.delete])].sort();
 }

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { cidrContains, cidrsOverlap, defaultSubnetPlan, parseCidr, type Cidr } from './cidr';
 import { EKS_VERSIONS, DEFAULT_EKS_VERSION } from './eks-versions';
+import { iamPrincipalArn } from './iam-principal';
 import { AWS_REGIONS } from './regions';
 import { SERVICE_LINKED_ROLE_SERVICES, type ServiceLinkedRoleService } from './service-linked-roles';
 import { spotCapacityIssues } from './spot-capacity';
-import { nodeGroupSize } from './tiers';
+import { nodeGroupProblems, nodeGroupSize, TIER_NAME } from './tiers';
+import { EXACT_VERSION } from './versions';
 
 export const CONFIG_VERSION = 1;
 
@@ -21,9 +23,18 @@ const dnsName = z
   .string()
   .max(253)
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lowercase DNS name such as saas.example.com');
-const iamPrincipalArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)\/[\w+=,.@/-]+$/, 'must be an IAM role or user ARN');
+/** Why `az` is not an availability zone of `region` (`us-east-1a`), or undefined. */
+export function availabilityZoneProblem(az: string, region: string): string | undefined {
+  return az.startsWith(region) && /^[a-z]$/.test(az.slice(region.length)) ? undefined : `${az} is not an availability zone of ${region}: use ${region}a, ${region}b, ...`;
+}
+
+/** Why a VPC CIDR cannot hold the default subnet plan (/20 subnets), or undefined. */
+export function defaultPlanVpcProblem(cidr: string): string | undefined {
+  const vpc = parseCidr(cidr);
+  if (typeof vpc === 'string') return vpc;
+  return vpc.prefix > 20 ? `${vpc.text} is too small for the default subnet plan (/20 subnets): use a /16 to /20 VPC or list publicSubnets, privateSubnets and databaseSubnets` : undefined;
+}
+
 
 const serviceAccountSchema = z
   .object({
@@ -167,14 +178,14 @@ export const platformSchema = z
       .strict()
       .default({}),
     /** Tier overrides and additional tiers, merged over the stock catalog. */
-    tiers: z.record(z.string().regex(/^[a-z][a-z0-9-]{1,19}$/), z.record(z.unknown())).default({}),
+    tiers: z.record(z.string().regex(TIER_NAME, 'must be 2-20 lowercase letters, digits or hyphens, starting with a letter'), z.record(z.unknown())).default({}),
     terraformCloud: z
       .object({
         organization: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a Terraform Cloud organization name'),
         /** Prefix of the per-account project names. */
         projectPrefix: z.string().regex(/^[A-Za-z0-9 _-]+$/).optional(),
         hostname: z.string().regex(HOSTNAME, 'must be a host name such as app.terraform.io, without scheme or path').default('app.terraform.io'),
-        terraformVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact Terraform version such as 1.13.4').default('1.13.4'),
+        terraformVersion: z.string().regex(EXACT_VERSION, 'must be an exact Terraform version such as 1.13.4').default('1.13.4'),
         /**
          * An existing agent pool, by name, for the workspaces whose runs call the cluster's
          * private API (cluster and tenants). When set, tenantctl creates no agents of its own.
@@ -204,6 +215,8 @@ export const platformSchema = z
   .strict()
   .superRefine((cfg, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    // ElastiCache replication group ids, among the names built from it, refuse '--'.
+    if (cfg.name.includes('--')) issue(['name'], 'contains consecutive hyphens: use single hyphens');
     const prefix = `${cfg.name}-${cfg.environment}`;
     if (prefix.length > 20) {
       issue(['name'], `name and environment together ("${prefix}") exceed 20 characters: AWS limits load balancer and target group names to 32, and every resource name starts with them`);
@@ -223,15 +236,15 @@ export const platformSchema = z
     }
     const azs = cfg.network.availabilityZones ?? [];
     azs.forEach((az, i) => {
-      if (!az.startsWith(cfg.aws.region) || !/^[a-z]$/.test(az.slice(cfg.aws.region.length))) {
-        issue(['network', 'availabilityZones', i], `${az} is not an availability zone of ${cfg.aws.region}: use ${cfg.aws.region}a, ${cfg.aws.region}b, ...`);
-      }
+      const problem = availabilityZoneProblem(az, cfg.aws.region);
+      if (problem) issue(['network', 'availabilityZones', i], problem);
     });
     if (new Set(azs).size !== azs.length) issue(['network', 'availabilityZones'], 'availability zones must be distinct');
     const azCount = azs.length || 3;
     const n = cfg.network;
-    if (vpc.prefix > 20 && !(n.publicSubnets && n.privateSubnets && n.databaseSubnets)) {
-      issue(['network', 'vpcCidr'], `${vpc.text} is too small for the default subnet plan (/20 subnets): use a /16 to /20 VPC or list publicSubnets, privateSubnets and databaseSubnets`);
+    if (!(n.publicSubnets && n.privateSubnets && n.databaseSubnets)) {
+      const problem = defaultPlanVpcProblem(n.vpcCidr);
+      if (problem) issue(['network', 'vpcCidr'], problem);
     }
     const seen: { field: string; cidr: Cidr }[] = [];
     for (const kind of ['publicSubnets', 'privateSubnets', 'databaseSubnets'] as const) {
@@ -253,18 +266,19 @@ export const platformSchema = z
       if (typeof cidr === 'string') issue(['eks', 'publicAccessCidrs', i], cidr);
     });
     for (const group of ['system', 'tenants'] as const) {
-      const g = cfg.eks.nodeGroups[group];
-      if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize)) {
-        issue(['eks', 'nodeGroups', group], `needs minSize <= desiredSize <= maxSize, got ${g.minSize} <= ${g.desiredSize} <= ${g.maxSize}`);
-      }
+      for (const p of nodeGroupProblems(cfg.eks.nodeGroups[group])) issue(['eks', 'nodeGroups', group, ...p.path], p.message);
     }
     for (const { path, message } of spotCapacityIssues(cfg.eks.nodeGroups.tenants)) issue(['eks', 'nodeGroups', 'tenants', ...path], message);
     if (cfg.database.maxAllocatedStorageGiB < cfg.database.allocatedStorageGiB) {
       issue(['database', 'maxAllocatedStorageGiB'], `must be at least allocatedStorageGiB (${cfg.database.allocatedStorageGiB})`);
     }
-    cfg.aws.existingServiceLinkedRoles.forEach((service, i) => {
-      if (cfg.aws.existingServiceLinkedRoles.indexOf(service) !== i) issue(['aws', 'existingServiceLinkedRoles', i], 'is listed twice: give each service once');
-    });
+    const once = (list: readonly string[], path: string[], fix: string) =>
+      list.forEach((value, i) => {
+        if (list.indexOf(value) !== i) issue([...path, i], `is listed twice: ${fix}`);
+      });
+    once(cfg.aws.existingServiceLinkedRoles, ['aws', 'existingServiceLinkedRoles'], 'give each service once');
+    once(cfg.eks.adminPrincipalArns, ['eks', 'adminPrincipalArns'], 'give each principal once');
+    once(cfg.ecr.repositories, ['ecr', 'repositories'], 'remove the duplicate');
     const names = cfg.aws.serviceAccounts.map((a) => a.name);
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) issue(['aws', 'serviceAccounts', i, 'name'], `service account name ${n} is used twice`);

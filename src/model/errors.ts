@@ -41,6 +41,19 @@ function formatIssue(issue: ConfigIssue): string {
   return `${where}${issue.message}${got}`;
 }
 
+/**
+ * A value a construct cannot build (aws-cdk's ValidationError). The configuration layer checks
+ * every rule a user's files can break before any construct runs; a construct check that remains
+ * guards its own props and throws this, which the CLI prints like a configuration error: where,
+ * the value, the fix, and no stack trace.
+ */
+export class ValidationError extends ConfigError {
+  constructor(file: string, field: string, message: string, value?: unknown) {
+    super(file, [{ field, message, value }]);
+    this.name = 'ValidationError';
+  }
+}
+
 /** A command-line usage error (unknown option, missing argument, missing value in a non-interactive run). */
 export class UsageError extends TenantctlError {
   constructor(message: string, hint?: string) {

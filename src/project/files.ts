@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { cancellable } from '../runtime/interrupt';
-import { ConfigError, TenantctlError } from './errors';
+import { ConfigError, TenantctlError } from '../model/errors';
 
 /**
  * Parses a configuration file's text; a syntax error is reported at its line and column (an

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { TenantctlError } from './errors';
-import { TENANTS_DIR, listTenantIds } from './project';
+import { TenantctlError } from '../model/errors';
+import { tenantIdOfStack } from '../model/names';
+import { STATE_DIR, TENANTS_DIR } from '../model/project';
+import { listTenantIds } from './project';
 
 /**
  * A tenant's lifecycle is add, (update,) remove, apply, finalize. Its file is what keeps its stack
@@ -16,11 +18,7 @@ export interface OrphanedTenant {
   readonly evidence: string;
 }
 
-/** Where the local backend keeps a stack's state (see TenantctlStack), relative to the project. */
-export const STATE_DIR = 'state';
 export const stateFile = (dir: string, stackName: string) => path.join(dir, STATE_DIR, stackName, 'terraform.tfstate');
-
-const TENANT_STACK = /^tenant-(.+)$/;
 
 /** Resources recorded in a local state file; 0 when it is missing or empty. */
 export function stateResourceCount(file: string): number {
@@ -41,7 +39,7 @@ export function orphansInLocalState(dir: string): OrphanedTenant[] {
     .readdirSync(stateDir)
     .sort()
     .flatMap((stack) => {
-      const id = TENANT_STACK.exec(stack)?.[1];
+      const id = tenantIdOfStack(stack);
       if (id === undefined || ids.has(id)) return [];
       const count = stateResourceCount(stateFile(dir, stack));
       return count ? [{ id, evidence: `${STATE_DIR}/${stack}/terraform.tfstate holds ${count} resource${count === 1 ? '' : 's'}` }] : [];

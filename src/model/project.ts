@@ -1,17 +1,23 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { z, type ZodError, type ZodType, type ZodTypeAny } from 'zod';
-import { ConfigError, TenantctlError, type ConfigIssue } from './errors';
-import { parseJson, writeJsonAtomic } from './files';
+import { ConfigError, type ConfigIssue } from './errors';
 import { NAME_LIMITS, platformNames, tenantNames, type TenantNames } from './names';
-import { platformSchema, resolvePlatform, type PlatformSpec } from './platform-schema';
+import type { PlatformSpec } from './platform-schema';
 import { fieldsOf, schemaAt, unknownFieldMessage } from './schema-path';
-import { tenantSchema, type TenantFile } from './tenant-schema';
+import type { TenantFile } from './tenant-schema';
 import { poolPlanProblems } from './tier-capacity';
 import { deepMerge, resolveTiers, tierSchema, type TierSpec } from './tiers';
 
+/**
+ * The project as tenantctl reasons about it: the layout of its files, the resolved specs the
+ * stacks are built from, and the checks that need more than one file (a tenant against the
+ * platform). Reading and writing the files is src/project's job.
+ */
+
+/** The project's layout, relative to its directory. */
 export const PLATFORM_FILE = 'platform.json';
 export const TENANTS_DIR = 'tenants';
+/** Where the local backend keeps each stack's state (see TenantctlStack). */
+export const STATE_DIR = 'state';
 
 /** A tenant with its tier resolved (tier catalog, then per-tenant overrides) and its names. */
 export interface TenantSpec extends TenantFile {
@@ -28,28 +34,6 @@ export interface Project {
   readonly platform: PlatformSpec;
   readonly tiers: Record<string, TierSpec>;
   readonly tenants: TenantSpec[];
-}
-
-export function platformFile(dir: string): string {
-  return path.join(dir, PLATFORM_FILE);
-}
-
-export function tenantFile(dir: string, id: string): string {
-  return path.join(dir, TENANTS_DIR, `${id}.json`);
-}
-
-/** Reads and validates a JSON file against a schema; every problem is reported with its field. */
-export function readJsonFile<T>(file: string, schema: ZodType<T, any, any>, display = file): T {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new TenantctlError(`${display} does not exist`, display.endsWith(PLATFORM_FILE) ? 'Run `tenantctl init platform` first, or pass --dir to point at a tenantctl project.' : undefined);
-    }
-    throw err;
-  }
-  return parseWith(schema, parseJson(text, display), display);
 }
 
 export function parseWith<T>(schema: ZodType<T, any, any>, raw: unknown, display: string): T {
@@ -85,10 +69,6 @@ function valueAt(raw: unknown, p: (string | number)[]): unknown {
   return cur;
 }
 
-export function loadPlatform(dir: string): PlatformSpec {
-  return resolvePlatform(readJsonFile(platformFile(dir), platformSchema, PLATFORM_FILE));
-}
-
 export function loadTiers(platform: PlatformSpec): Record<string, TierSpec> {
   let tiers: Record<string, TierSpec>;
   try {
@@ -102,24 +82,6 @@ export function loadTiers(platform: PlatformSpec): Record<string, TierSpec> {
   const plan = poolPlanProblems(platform.database, tiers);
   if (plan.length) throw new ConfigError(PLATFORM_FILE, plan.map((p) => ({ field: p.path.join('.'), message: p.message })));
   return tiers;
-}
-
-/** Ids of the tenants in the project, from the file names (cheap: reads no file). */
-export function listTenantIds(dir: string): string[] {
-  const tenantsDir = path.join(dir, TENANTS_DIR);
-  if (!fs.existsSync(tenantsDir)) return [];
-  return fs
-    .readdirSync(tenantsDir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice(0, -'.json'.length))
-    .sort();
-}
-
-/** Loads and resolves one tenant file; checks it against the platform (tier, account, names). */
-export function loadTenant(dir: string, platform: PlatformSpec, tiers: Record<string, TierSpec>, id: string): TenantSpec {
-  const display = path.join(TENANTS_DIR, `${id}.json`);
-  const file = readJsonFile(tenantFile(dir, id), tenantSchema, display);
-  return resolveTenant(file, platform, tiers, display, id);
 }
 
 export function resolveTenant(file: TenantFile, platform: PlatformSpec, tiers: Record<string, TierSpec>, display: string, expectedId?: string): TenantSpec {
@@ -162,26 +124,4 @@ export function resolveTenant(file: TenantFile, platform: PlatformSpec, tiers: R
   }
   if (issues.length) throw new ConfigError(display, issues);
   return { ...file, tierSpec, names, accountId, accountName };
-}
-
-export function loadTenants(dir: string, platform: PlatformSpec, tiers: Record<string, TierSpec>, ids = listTenantIds(dir)): TenantSpec[] {
-  return ids.map((id) => loadTenant(dir, platform, tiers, id));
-}
-
-/** Loads the whole project: platform.json, the tier catalog and every tenant. */
-export function loadProject(dir: string): Project {
-  const platform = loadPlatform(dir);
-  const tiers = loadTiers(platform);
-  return { dir, platform, tiers, tenants: loadTenants(dir, platform, tiers) };
-}
-
-export function saveTenantFile(dir: string, tenant: TenantFile): void {
-  writeJsonAtomic(tenantFile(dir, tenant.id), stripEmpty(tenant));
-}
-
-/** Drops empty override objects so files stay minimal and diffs stay small. */
-function stripEmpty(tenant: TenantFile): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...tenant };
-  if (tenant.overrides && Object.keys(tenant.overrides).length === 0) delete out.overrides;
-  return out;
 }

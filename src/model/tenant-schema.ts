@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseCidr } from './cidr';
+import { iamPrincipalArn } from './iam-principal';
 import { CONFIG_VERSION } from './platform-schema';
 
 /** Tenant ids become parts of namespaces, IAM roles, database roles and workspace names. */
@@ -49,10 +50,7 @@ export const tenantSchema = z
     /** Name of a service account from platform.json `aws.serviceAccounts`; default: the platform account. */
     serviceAccount: z.string().optional(),
     /** IAM principal of the tenant's team, given namespace-scoped access through an EKS access entry. */
-    adminPrincipalArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, 'must be an IAM role or user ARN')
-      .optional(),
+    adminPrincipalArn: iamPrincipalArn.optional(),
     /** Per-tenant overrides of tier values (any tier field) and of network policy. */
     overrides: z
       .object({
@@ -74,6 +72,10 @@ export const tenantSchema = z
               .optional(),
           })
           .strict()
+          .refine((network) => network.denyEgress !== false || !network.allowEgress?.length, {
+            path: ['allowEgress'],
+            message: 'has no effect with denyEgress false (all egress is allowed): remove allowEgress, or denyEgress to keep the default deny',
+          })
           .optional(),
       })
       .strict()

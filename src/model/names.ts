@@ -13,6 +13,37 @@ export const TENANT_ENTRY_SERVICE = { name: 'gateway', port: 8080 } as const;
 /** DNS suffix of Services after `<service>.<namespace>.` (the cluster domain EKS sets). */
 export const SERVICE_DNS_SUFFIX = 'svc.cluster.local';
 
+/** Every tenant's stack is `tenant-<id>`; its id is read back from the name only through {@link tenantIdOfStack}. */
+const TENANT_STACK_PREFIX = 'tenant-';
+
+/** The stack of one tenant. */
+export function tenantStackName(id: string): string {
+  return `${TENANT_STACK_PREFIX}${id}`;
+}
+
+/** The tenant id of a tenant stack's name (`acme` for `tenant-acme`); undefined for every other stack. */
+export function tenantIdOfStack(stackName: string): string | undefined {
+  return stackName.startsWith(TENANT_STACK_PREFIX) ? stackName.slice(TENANT_STACK_PREFIX.length) : undefined;
+}
+
+/** The namespace of one tenant. */
+export function tenantNamespace(id: string): string {
+  return `tenant-${id}`;
+}
+
+/** Every tenant's database user starts with this. */
+const TENANT_DB_USER_PREFIX = 'tenant_';
+
+/** The database user and schema of one tenant: PostgreSQL identifiers have no hyphens. */
+export function tenantDbIdentifier(id: string): string {
+  return `${TENANT_DB_USER_PREFIX}${id.replace(/-/g, '_')}`;
+}
+
+/** The bootstrap stack of one account (`platform` or a service account): its OIDC provider and run roles. */
+export function bootstrapStackName(accountName: string): string {
+  return `bootstrap-${accountName}`;
+}
+
 /** Cluster DNS name of a tenant namespace's entry Service. */
 export function tenantEntryHost(namespace: string): string {
   return `${TENANT_ENTRY_SERVICE.name}.${namespace}.${SERVICE_DNS_SUFFIX}`;
@@ -28,11 +59,34 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
   const partition = partitionOf(p.aws.region);
   return {
     prefix,
+    /** Every name the platform derives under its prefix, as an IAM resource pattern. */
+    prefixPattern: `${prefix}-*`,
     partition,
     vpc: `${prefix}-vpc`,
+    /** Name tags of the network's objects (nothing finds them by name; people do, in the console). */
+    network: {
+      internetGateway: prefix,
+      defaultSecurityGroup: `${prefix}-default-deny`,
+      subnet: (tier: 'public' | 'private' | 'database', az: string) => `${prefix}-${tier}-${az}`,
+      publicRouteTable: `${prefix}-public`,
+      privateRouteTable: (az: string) => `${prefix}-private-${az}`,
+      databaseRouteTable: `${prefix}-database`,
+      natAddress: (az: string) => `${prefix}-nat-${az}`,
+      natGateway: (az: string) => `${prefix}-${az}`,
+      /** The security group of the interface endpoints. */
+      endpointSecurityGroup: `${prefix}-vpc-endpoints`,
+      /** A VPC endpoint, by its service key (`s3`, `ecr-api`, ...). */
+      endpoint: (service: string) => `${prefix}-${service}`,
+    },
     cluster: prefix,
     clusterRole: `${prefix}-eks-cluster`,
     nodeRole: `${prefix}-eks-node`,
+    /** Security group of the cluster's private API endpoint. */
+    clusterApiSecurityGroup: `${prefix}-eks-api`,
+    /** Name tag of the cluster's IAM OIDC provider (IRSA). */
+    clusterOidcProvider: `${prefix}-irsa`,
+    /** IRSA role of the VPC CNI (aws-node): the node role has no CNI permissions. */
+    vpcCniRole: `${prefix}-vpc-cni`,
     kmsAlias: (purpose: 'eks' | 'rds' | 'logs' | 'ecr' | 'secrets' | 'ebs' | 'elasticache') => `alias/${prefix}/${purpose}`,
     clusterLogGroup: `/aws/eks/${prefix}/cluster`,
     flowLogGroup: `/aws/vpc/${prefix}/flow-logs`,
@@ -50,7 +104,14 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     /** The database user of purge Jobs: may only call shared.purge_tenant() (templates/sql/platform.sql). */
     dbTenantPurgerUser: 'tenantctl_purger',
     /** Every tenant's database user starts with this (tenantNames().dbRole). */
-    dbTenantUserPrefix: 'tenant_',
+    dbTenantUserPrefix: TENANT_DB_USER_PREFIX,
+    /**
+     * What `rds-db:connect` names: a database user at the RDS resource clients authenticate at
+     * (the proxy's `prx-...` id through RDS Proxy, else the instance's `db-...` id).
+     */
+    dbUserArn: (resourceId: string, user: string) => `arn:${partition}:rds-db:${p.aws.region}:${p.aws.accountId}:dbuser:${resourceId}/${user}`,
+    /** The Job (and ConfigMap) of the platform SQL; a hash of its inputs is appended. */
+    dbPlatformProvisionJob: 'db-provision-platform',
     dbLogGroup: (log: string) => `/aws/rds/instance/${prefix}-postgres/${log}`,
     dbMonitoringRole: `${prefix}-rds-monitoring`,
     proxy: `${prefix}-proxy`,
@@ -82,6 +143,12 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     terraformAgentTokenKmsAlias: `alias/${prefix}/terraform-agent-token`,
     /** Under the platform prefix, so two environments of one platform can share an account. */
     ecrRepository: (repo: string) => `${prefix}/${repo}`,
+    /** A tenant's workload role (tenantNames().iamRole); in a service account, its account role. */
+    tenantRole: (id: string) => `${prefix}-tenant-${id}`,
+    /** The role a stack's Terraform Cloud runs assume, in every account the stack touches. */
+    runRole: (stackName: string) => `${prefix}-tfc-${stackName}`,
+    /** The Terraform Cloud workspace of a stack. */
+    workspace: (stackName: string) => `${prefix}-${stackName}`,
     /** Permissions boundary of every tenant IAM role, one per account that holds them (TenantBoundary, bootstrap stacks). */
     tenantBoundaryPolicy: `${prefix}-tenant-boundary`,
     /** IRSA role of the tenant provisioning Jobs: connects as the tenant provisioner database user only. */
@@ -132,6 +199,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     },
     /** ValidatingAdmissionPolicy of every Pod in a tenant namespace: its tier's priority and placement. */
     tenantPodAdmissionPolicy: 'tenantctl-tenant-pods',
+    /** ValidatingAdmissionPolicy of what reaches past a tenant namespace, whoever writes it. */
+    tenantNamespaceAdmissionPolicy: 'tenantctl-tenant-namespaces',
     /** ResourceQuota and LimitRange of every tenant namespace. */
     tenantQuota: 'tenant-quota',
     tenantLimitRange: 'tenant-limits',
@@ -156,17 +225,23 @@ export function tenantHostsWildcard(domain: string): string {
   return `*.${domain}`;
 }
 
+/**
+ * The Kubernetes group of every cluster administrator tenantctl grants (the applier, the
+ * `cluster` run role, eks.adminPrincipalArns): admission of tenant namespaces lets it through.
+ */
+export const PLATFORM_OPERATORS_GROUP = 'tenantctl:platform-operators';
+
 /** Names of one tenant's objects. */
 export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws' | 'domain'>, id: string) {
   const platform = platformNames(p);
-  const dbIdentifier = `${platform.dbTenantUserPrefix}${id.replace(/-/g, '_')}`;
+  const dbIdentifier = tenantDbIdentifier(id);
   return {
     id,
-    stack: `tenant-${id}`,
-    namespace: `tenant-${id}`,
+    stack: tenantStackName(id),
+    namespace: tenantNamespace(id),
     serviceAccount: 'app',
     adminGroup: `tenant-${id}-admins`,
-    iamRole: `${platform.prefix}-tenant-${id}`,
+    iamRole: platform.tenantRole(id),
     nodeRole: `${platform.prefix}-tenant-${id}-node`,
     nodeGroup: `tenant-${id}`,
     dbRole: dbIdentifier,
@@ -174,7 +249,9 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
     host: p.domain ? `${id}.${p.domain}` : undefined,
     pathPrefix: `/${id}/`,
     dashboard: `tenant-${id}-dashboard`,
-    /** The tenant's PrometheusRule in the monitoring namespace. */
+    /** Grafana uid of the dashboard: at most 40 characters, and tenant ids have at most 24. */
+    dashboardUid: `tenant-${id}`,
+    /** The tenant's PrometheusRule in the monitoring namespace, and its one rule group. */
     alertRules: `tenant-${id}`,
     provisionJob: `db-provision-tenant-${id}`,
     purgeJob: `db-purge-tenant-${id}`,
@@ -182,6 +259,10 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
     deployerGroup: `${platform.tenantDeployers.tenantGroupPrefix}${id}`,
     /** RoleBinding that gives the tenant's pipeline its rights inside its namespace. */
     deployerBinding: 'tenantctl-deployer',
+    /** Istio objects of the tenant's namespace: its route from the gateway, traffic policy and local rate limit. */
+    virtualService: `tenant-${id}`,
+    destinationRule: `tenant-${id}-default`,
+    localRateLimit: `tenant-${id}-ratelimit`,
     /** The tenant's rate limit descriptor ConfigMap in the rate limit namespace (named after its namespace, which admission checks). */
     rateLimitDescriptor: `tenant-${id}`,
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ec2Architecture } from './instance-types';
 import { MAX_REQUESTS_PER_UNIT } from './rate-limit';
 import { MAX_TIER_PRIORITY } from './priorities';
 import { tierProblems } from './tier-capacity';
@@ -10,6 +11,9 @@ export const quantity = z
   .string()
   .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, 'must be a Kubernetes quantity such as 500m, 2, 512Mi or 8Gi');
 
+/** A tier name: part of PriorityClass names and of rows in the shared tiers table. */
+export const TIER_NAME = /^[a-z][a-z0-9-]{1,19}$/;
+
 const nodeGroupSize = z.object({
   instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as m6i.large')).min(1),
   minSize: z.number().int().min(0).max(100),
@@ -18,6 +22,20 @@ const nodeGroupSize = z.object({
 }).strict();
 export type NodeGroupSize = z.infer<typeof nodeGroupSize>;
 export { nodeGroupSize };
+
+/** What a node group cannot be, for the platform's groups and the tiers' dedicated ones alike. */
+export function nodeGroupProblems(g: NodeGroupSize): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize)) {
+    problems.push({ path: [], message: `needs minSize <= desiredSize <= maxSize, got ${g.minSize} <= ${g.desiredSize} <= ${g.maxSize}` });
+  }
+  const arm = g.instanceTypes.filter((t) => ec2Architecture(t) === 'arm64');
+  if (arm.length > 0 && arm.length < g.instanceTypes.length) {
+    // A managed node group launches one AMI type.
+    problems.push({ path: ['instanceTypes'], message: `mixes Graviton (${arm.join(', ')}) and x86 instance types: one AMI serves one architecture, use one or the other` });
+  }
+  return problems;
+}
 
 export const tierSchema = z
   .object({
@@ -85,6 +103,9 @@ export const tierSchema = z
   .strict()
   .superRefine((tier, ctx) => {
     for (const p of tierProblems(tier)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: p.path, message: p.message });
+    if (tier.nodes.isolation === 'dedicated') {
+      for (const p of nodeGroupProblems(tier.nodes.nodeGroup)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodes', 'nodeGroup', ...p.path], message: p.message });
+    }
   });
 export type TierSpec = z.infer<typeof tierSchema>;
 

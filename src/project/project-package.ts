@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { packageRoot } from '../paths';
-import { TenantctlError } from './errors';
+import { TenantctlError } from '../model/errors';
+import { EXACT_VERSION } from '../model/versions';
 
 /** The project's npm manifest: `npm ci` in CI installs tenantctl and cdktf-cli from it. */
 export const PACKAGE_FILE = 'package.json';
@@ -35,7 +36,7 @@ function ownPackage(): { version: string; devDependencies: Record<string, string
 /** What the running tenantctl would have a project at `dir` install. */
 export function projectTools(dir: string): ProjectTools {
   const cdktfCli = ownPackage().devDependencies['cdktf-cli'];
-  if (!/^\d+\.\d+\.\d+$/.test(cdktfCli ?? '')) throw new Error(`tenantctl's package.json must pin cdktf-cli to an exact version, not ${cdktfCli}`);
+  if (!EXACT_VERSION.test(cdktfCli ?? '')) throw new Error(`tenantctl's package.json must pin cdktf-cli to an exact version, not ${cdktfCli}`);
   return { tenantctl: installedSpec(packageRoot(), dir), cdktfCli };
 }
 

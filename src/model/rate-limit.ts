@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import { TENANT_ENTRY_SERVICE, tenantEntryHost } from './names';
 
 /**
@@ -89,34 +88,6 @@ export function defaultDescriptorFile(requestsPerSecond: number): string {
 /** The key a descriptor ConfigMap holds its one file under: `<ConfigMap name>.yaml`. */
 export function descriptorFileKey(configMapName: string): string {
   return `${configMapName}.yaml`;
-}
-
-/** One top-level descriptor of a descriptor file. */
-export interface DescriptorEntry {
-  readonly domain: unknown;
-  readonly key: unknown;
-  readonly value: unknown;
-  readonly unit: unknown;
-  readonly requestsPerUnit: unknown;
-}
-
-/** The top-level descriptors of a descriptor file, or undefined when it is not a ratelimit config. */
-export function readDescriptorFile(text: string): DescriptorEntry[] | undefined {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch {
-    return undefined;
-  }
-  const root = doc as { domain?: unknown; descriptors?: unknown } | null;
-  if (!root || typeof root !== 'object' || !Array.isArray(root.descriptors)) return undefined;
-  return root.descriptors.map((d: Record<string, any>) => ({
-    domain: root.domain,
-    key: d?.key,
-    value: d?.value,
-    unit: d?.rate_limit?.unit,
-    requestsPerUnit: d?.rate_limit?.requests_per_unit,
-  }));
 }
 
 /** A CEL string literal (single quotes; the texts above hold neither quotes of that kind nor backslashes). */
