@@ -6,6 +6,9 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
   },
+  // The shared fixture projects (test/setup/fixture-projects.ts), made once per run.
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 120000,
   maxWorkers: 2,
 };

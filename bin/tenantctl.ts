@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import * as path from 'path';
 import * as changed from '../src/cli/changed';
 import * as ci from '../src/cli/ci';
 import * as init from '../src/cli/init';
@@ -8,18 +9,21 @@ import * as synth from '../src/cli/synth';
 import * as tenant from '../src/cli/tenant';
 import * as validate from '../src/cli/validate';
 import { TenantctlError } from '../src/model/errors';
+import { packageRoot } from '../src/paths';
 import { installInterruptHandlers } from '../src/runtime/interrupt';
 
 // Wiring only: each command lives in src/cli/<command>.ts. cdktf and the providers load behind one
-// lazy boundary (src/app/synthesis.ts), so `tenantctl --help` never loads them.
-const program = new Command('tenantctl')
-  .description('Writes the Terraform (CDK for Terraform) for a multi-tenant SaaS platform on AWS EKS')
-  .version(require('../../package.json').version)
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride()
-  .addHelpText(
-    'after',
-    `
+// lazy boundary (src/app/synthesis.ts), so `tenantctl --help` never loads them. A new program per
+// run, so tests can run commands in-process (commander keeps parsed options on the program).
+function createProgram(): Command {
+  const program = new Command('tenantctl')
+    .description('Writes the Terraform (CDK for Terraform) for a multi-tenant SaaS platform on AWS EKS')
+    .version(require(path.join(packageRoot(), 'package.json')).version)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ tenantctl init platform --yes --account-id 111122223333
   $ tenantctl tenant add acme --tier enterprise
@@ -28,14 +32,15 @@ Examples:
 
 Exit codes: 0 ok, 1 configuration or input error (or validation findings), 2 usage error,
 130 stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM (nothing is left half-written).`,
-  );
+    );
+  for (const command of [init, platform, synth, tenant, validate, changed, ci]) command.register(program);
+  return program;
+}
 
-for (const command of [init, platform, synth, tenant, validate, changed, ci]) command.register(program);
-
-async function main(): Promise<number> {
-  installInterruptHandlers();
+/** Runs one command line (`argv` as process.argv has it) and returns the exit code. */
+export async function run(argv: readonly string[]): Promise<number> {
   try {
-    await program.parseAsync(process.argv);
+    await createProgram().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -56,6 +61,9 @@ async function main(): Promise<number> {
   }
 }
 
-void main().then((code) => {
-  process.exitCode = code;
-});
+if (require.main === module) {
+  installInterruptHandlers();
+  void run(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -4,7 +4,8 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { GITHUB_ACTIONS, actionRef } from '../../src/ci/github';
 import { tempDir } from '../util';
-import { cliPath, snapshotTree, tenantctl } from '../cli/helpers';
+import { cli, cliPath, snapshotTree, type CliResult } from '../cli/helpers';
+import { copyFixture } from '../setup/fixture-projects';
 
 const WORKFLOW = '.github/workflows/tenantctl.yml';
 const APPLY_WORKFLOW = '.github/workflows/tenantctl-apply.yml';
@@ -46,15 +47,14 @@ type Job = {
 type Workflow = { name: string; on: any; permissions: Record<string, string>; concurrency: any; env: Record<string, string>; defaults: any; jobs: Record<string, Job> };
 
 /** A tenantctl project with Terraform Cloud (organization acme-corp) and one tenant. */
-function tfcProject(dir: string, terraformCloud: Record<string, unknown> | null = { organization: 'acme-corp' }): string {
-  const init = tenantctl(['init', 'platform', '--yes', '--account-id', '111122223333', '--no-synth', '--quiet', '--dir', dir]);
-  if (init.status !== 0) throw new Error(init.stderr);
+async function tfcProject(dir: string, terraformCloud: Record<string, unknown> | null = { organization: 'acme-corp' }): Promise<string> {
+  copyFixture('configOnly', dir);
   if (terraformCloud) {
     const file = path.join(dir, 'platform.json');
     const config = JSON.parse(fs.readFileSync(file, 'utf8'));
     fs.writeFileSync(file, JSON.stringify({ ...config, terraformCloud }, null, 2) + '\n');
   }
-  const add = tenantctl(['tenant', 'add', 'acme', '--tier', 'starter', '--no-synth', '--dir', dir]);
+  const add = await cli(['tenant', 'add', 'acme', '--tier', 'starter', '--no-synth', '--dir', dir]);
   if (add.status !== 0) throw new Error(add.stderr);
   return dir;
 }
@@ -127,17 +127,18 @@ function runScript(script: string, opts: { cwd: string; env?: Record<string, str
 }
 
 describe('GIVEN a Terraform Cloud project at the root of a git repository', () => {
-  const root = tfcProject(scratchDir());
-  let result: ReturnType<typeof tenantctl>;
+  const root = scratchDir();
+  beforeAll(() => tfcProject(root));
+  let result: CliResult;
   let text: string;
   let workflow: Workflow;
   let applyText: string;
   let apply: Workflow;
   /** The one job of the reusable workflow: applies the stacks it is given, a matrix. */
   let applyJob: Job;
-  beforeAll(() => {
+  beforeAll(async () => {
     git(root, 'init', '-q', '-b', 'main');
-    result = tenantctl(['ci', 'init', 'github', '--dir', root]);
+    result = await cli(['ci', 'init', 'github', '--dir', root]);
     ({ text, workflow, applyText, apply } = readWorkflow(root));
     applyJob = apply.jobs.apply;
   });
@@ -380,11 +381,11 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
   });
 
   describe('WHEN the workflow files already exist', () => {
-    test('THEN without --force it refuses, exits 1 and leaves both files unchanged', () => {
+    test('THEN without --force it refuses, exits 1 and leaves both files unchanged', async () => {
       const file = path.join(root, WORKFLOW);
       fs.writeFileSync(file, '# edited by hand\n');
       const before = snapshotTree(root);
-      const res = tenantctl(['ci', 'init', 'github', '--dir', root]);
+      const res = await cli(['ci', 'init', 'github', '--dir', root]);
       expect(res.status).toBe(1);
       expect(res.stderr).toContain(`${APPLY_WORKFLOW} and `);
       expect(res.stderr).toContain(`${WORKFLOW} already exist`);
@@ -392,16 +393,16 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(snapshotTree(root)).toEqual(before);
     });
 
-    test('THEN without --force it refuses when only one of them exists, and writes nothing', () => {
+    test('THEN without --force it refuses when only one of them exists, and writes nothing', async () => {
       for (const [present, absent] of [
         [WORKFLOW, APPLY_WORKFLOW],
         [APPLY_WORKFLOW, WORKFLOW],
       ]) {
-        const dir = tfcProject(scratchDir());
+        const dir = await tfcProject(scratchDir());
         fs.mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
         fs.writeFileSync(path.join(dir, present), '# edited by hand\n');
         const before = snapshotTree(dir);
-        const res = tenantctl(['ci', 'init', 'github', '--dir', dir]);
+        const res = await cli(['ci', 'init', 'github', '--dir', dir]);
         expect(res.status).toBe(1);
         expect(res.stderr).toContain(`${present} already exists`);
         expect(res.stderr).toContain('--force');
@@ -410,9 +411,9 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       }
     });
 
-    test('THEN with --force it replaces both', () => {
+    test('THEN with --force it replaces both', async () => {
       fs.writeFileSync(path.join(root, APPLY_WORKFLOW), '# edited by hand\n');
-      const res = tenantctl(['ci', 'init', 'github', '--force', '--branch', 'trunk', '--node-version', '22', '--max-parallel', '8', '--dir', root]);
+      const res = await cli(['ci', 'init', 'github', '--force', '--branch', 'trunk', '--node-version', '22', '--max-parallel', '8', '--dir', root]);
       expect(res.status).toBe(0);
       expect(res.stdout).toContain('replaced');
       const { workflow: replaced, apply: replacedApply } = readWorkflow(root);
@@ -430,14 +431,14 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
 describe('GIVEN a project in a subdirectory of a git repository', () => {
   const repo = scratchDir();
   const project = path.join(repo, 'infra', 'platform');
-  let result: ReturnType<typeof tenantctl>;
+  let result: CliResult;
   let workflow: Workflow;
   let apply: Workflow;
-  beforeAll(() => {
+  beforeAll(async () => {
     git(repo, 'init', '-q', '-b', 'main');
     fs.mkdirSync(project, { recursive: true });
-    tfcProject(project, { organization: 'acme-corp', hostname: 'tfe.acme.example' });
-    result = tenantctl(['ci', 'init', 'github'], { cwd: project });
+    await tfcProject(project, { organization: 'acme-corp', hostname: 'tfe.acme.example' });
+    result = await cli(['ci', 'init', 'github'], { cwd: project });
     ({ workflow, apply } = readWorkflow(repo));
   });
 
@@ -476,13 +477,14 @@ describe('GIVEN a project in a subdirectory of a git repository', () => {
 });
 
 describe('GIVEN the scripts of the changes job', () => {
-  const repo = tfcProject(scratchDir());
+  const repo = scratchDir();
+  beforeAll(() => tfcProject(repo));
   let workflow: Workflow;
   let first: string;
   let second: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     git(repo, 'init', '-q', '-b', 'main');
-    expect(tenantctl(['ci', 'init', 'github', '--dir', repo]).status).toBe(0);
+    expect((await cli(['ci', 'init', 'github', '--dir', repo])).status).toBe(0);
     ({ workflow } = readWorkflow(repo));
     git(repo, 'add', '-A');
     git(repo, 'commit', '-q', '-m', 'first');
@@ -574,8 +576,8 @@ describe('GIVEN the scripts of the changes job', () => {
     expect(res.outputs).toMatchObject({ stacks: '[]', workspaces: '[]', bootstrap: '[]', platform: '[]', tenants: '[]' });
   });
 
-  test('THEN with the real `tenantctl changed`, a new tenant is applied after its workspace and run role', () => {
-    expect(tenantctl(['tenant', 'add', 'beta', '--tier', 'starter', '--no-synth', '--dir', repo]).status).toBe(0);
+  test('THEN with the real `tenantctl changed`, a new tenant is applied after its workspace and run role', async () => {
+    expect((await cli(['tenant', 'add', 'beta', '--tier', 'starter', '--no-synth', '--dir', repo])).status).toBe(0);
     git(repo, 'add', '-A');
     git(repo, 'commit', '-q', '-m', 'tenant beta');
     const res = runScript(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: second } });
@@ -596,10 +598,11 @@ describe('GIVEN the scripts of the changes job', () => {
 });
 
 describe('GIVEN the plan summary and the pull request comment', () => {
-  const repo = tfcProject(scratchDir());
+  const repo = scratchDir();
+  beforeAll(() => tfcProject(repo));
   let workflow: Workflow;
-  beforeAll(() => {
-    expect(tenantctl(['ci', 'init', 'github', '--dir', repo]).status).toBe(0);
+  beforeAll(async () => {
+    expect((await cli(['ci', 'init', 'github', '--dir', repo])).status).toBe(0);
     ({ workflow } = readWorkflow(repo));
   });
 
@@ -678,11 +681,12 @@ describe('GIVEN the plan summary and the pull request comment', () => {
 });
 
 describe('GIVEN a project without Terraform Cloud', () => {
-  const dir = tfcProject(scratchDir(), null);
+  const dir = scratchDir();
+  beforeAll(() => tfcProject(dir, null));
 
-  test('THEN `tenantctl ci init github` explains that plans need Terraform Cloud, exits 1 and writes nothing', () => {
+  test('THEN `tenantctl ci init github` explains that plans need Terraform Cloud, exits 1 and writes nothing', async () => {
     const before = snapshotTree(dir);
-    const res = tenantctl(['ci', 'init', 'github', '--dir', dir]);
+    const res = await cli(['ci', 'init', 'github', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('platform.json has no "terraformCloud"');
     expect(res.stderr).toContain('"organization"');
@@ -691,7 +695,8 @@ describe('GIVEN a project without Terraform Cloud', () => {
 });
 
 describe('GIVEN bad input', () => {
-  const dir = tfcProject(scratchDir());
+  const dir = scratchDir();
+  beforeAll(() => tfcProject(dir));
 
   test.each([
     [['ci', 'init', 'gitlab'], 'unknown CI provider "gitlab"'],
@@ -700,17 +705,17 @@ describe('GIVEN bad input', () => {
     [['ci', 'init', 'github', '--node-version', '18'], '--node-version "18"'],
     [['ci', 'init', 'github', '--max-parallel', '0'], '--max-parallel 0'],
     [['ci', 'init', 'github', '--max-parallel', 'many'], '--max-parallel "many"'],
-  ])('THEN %j is a usage error (exit 2) that writes nothing', (args, message) => {
+  ])('THEN %j is a usage error (exit 2) that writes nothing', async (args, message) => {
     const before = snapshotTree(dir);
-    const res = tenantctl([...args, '--dir', dir]);
+    const res = await cli([...args, '--dir', dir]);
     expect(res.status).toBe(2);
     expect(res.stderr).toContain(message);
     expect(snapshotTree(dir)).toEqual(before);
   });
 
-  test('THEN a directory without platform.json is an error that names the file', () => {
+  test('THEN a directory without platform.json is an error that names the file', async () => {
     const empty = scratchDir();
-    const res = tenantctl(['ci', 'init', 'github', '--dir', empty]);
+    const res = await cli(['ci', 'init', 'github', '--dir', empty]);
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('platform.json does not exist');
     expect(fs.readdirSync(empty)).toEqual([]);

@@ -1,6 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { copyFixture } from '../setup/fixture-projects';
 import { tempDir } from '../util';
 import { cliPath, repoRoot, tenantctl } from './helpers';
 
@@ -14,7 +15,7 @@ describe('cdktf synth on a tenantctl project', () => {
   let cdktf: ReturnType<typeof spawnSync>;
 
   beforeAll(() => {
-    expect(tenantctl(['init', 'platform', '--yes', '--account-id', '111122223333', '--no-synth', '--quiet', '--dir', dir]).status).toBe(0);
+    copyFixture('configOnly', dir);
     expect(tenantctl(['tenant', 'add', 'acme', '--tier', 'enterprise', '--no-synth', '--quiet', '--dir', dir]).status).toBe(0);
     expect(tenantctl(['synth', '--quiet', '--dir', dir, '--outdir', reference]).status).toBe(0);
     // What `npm install tenantctl` gives a project: a tenantctl executable in node_modules/.bin.

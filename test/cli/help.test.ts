@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cliPath, repoRoot, scratchDirs, tenantctl } from './helpers';
+import { cli, cliPath, repoRoot, scratchDirs, tenantctl } from './helpers';
 
 describe('tenantctl --help', () => {
   it('lists every command with examples and exits 0', () => {
@@ -23,8 +23,8 @@ describe('tenantctl --help', () => {
     ['validate'],
     ['changed'],
     ['ci', 'init'],
-  ])('%s %s --help shows examples', (...cmd) => {
-    const res = tenantctl([...cmd.filter(Boolean), '--help']);
+  ])('%s %s --help shows examples', async (...cmd) => {
+    const res = await cli([...cmd.filter(Boolean), '--help']);
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('Examples:');
   });

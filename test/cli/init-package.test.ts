@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { scratchDirs, snapshotTree, tenantctl } from './helpers';
+import { cli, scratchDirs, snapshotTree, type CliResult } from './helpers';
 
 const ACCOUNT = ['--account-id', '111122223333'];
 const newDir = scratchDirs();
@@ -8,7 +8,10 @@ const cdktfCli = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.
 
 describe('GIVEN an empty directory WHEN init platform runs', () => {
   const dir = newDir();
-  const result = tenantctl(['init', 'platform', '--yes', ...ACCOUNT, '--no-synth', '--dir', dir]);
+  let result: CliResult;
+  beforeAll(async () => {
+    result = await cli(['init', 'platform', '--yes', ...ACCOUNT, '--no-synth', '--dir', dir]);
+  });
 
   test('THEN it writes a package.json pinning the cdktf-cli tenantctl is built with, and says to install tenantctl and run npm install', () => {
     expect(result.stderr).toBe('');
@@ -31,7 +34,10 @@ describe('GIVEN a package.json that tenantctl is installed in WHEN init platform
   const dir = newDir();
   const existing = { name: 'my-platform', devDependencies: { tenantctl: 'file:../tenantctl-0.1.0.tgz', 'cdktf-cli': '0.20.0' } };
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(existing, null, 2) + '\n');
-  const result = tenantctl(['init', 'platform', '--yes', ...ACCOUNT, '--no-synth', '--dir', dir]);
+  let result: CliResult;
+  beforeAll(async () => {
+    result = await cli(['init', 'platform', '--yes', ...ACCOUNT, '--no-synth', '--dir', dir]);
+  });
 
   test('THEN the package.json is kept as it is and the other cdktf-cli version is pointed out', () => {
     expect(result.status).toBe(0);
@@ -45,7 +51,10 @@ describe('GIVEN a package.json that is not valid JSON WHEN init platform runs', 
   const dir = newDir();
   fs.writeFileSync(path.join(dir, 'package.json'), '{"devDependencies": {');
   const before = snapshotTree(dir);
-  const result = tenantctl(['init', 'platform', '--yes', ...ACCOUNT, '--dir', dir]);
+  let result: CliResult;
+  beforeAll(async () => {
+    result = await cli(['init', 'platform', '--yes', ...ACCOUNT, '--dir', dir]);
+  });
 
   test('THEN it fails with one clear message and writes nothing', () => {
     expect(result.status).toBe(1);

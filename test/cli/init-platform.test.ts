@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from '../util';
-import { scratchDirs, snapshotTree, tenantctl } from './helpers';
+import { cli, scratchDirs, snapshotTree, tenantctl, type CliResult } from './helpers';
 
 const ACCOUNT = ['--account-id', '111122223333'];
 /** An empty directory per test case. */
@@ -9,9 +9,9 @@ const newDir = scratchDirs();
 
 describe('tenantctl init platform: success', () => {
   const dir = tempDir();
-  let result: ReturnType<typeof tenantctl>;
-  beforeAll(() => {
-    result = tenantctl(['init', 'platform', '--yes', ...ACCOUNT, '--name', 'acme', '--region', 'eu-west-1', '--dir', dir]);
+  let result: CliResult;
+  beforeAll(async () => {
+    result = await cli(['init', 'platform', '--yes', ...ACCOUNT, '--name', 'acme', '--region', 'eu-west-1', '--dir', dir]);
   });
 
   it('exits 0 and reports what it wrote', () => {
@@ -52,6 +52,7 @@ describe('tenantctl init platform: success', () => {
     expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8')).toContain('cdktf.out/');
   });
 
+  // Through the real binary: its exit code for a configuration error.
   it('refuses to overwrite the configuration without --force, and changes nothing', () => {
     const before = snapshotTree(dir);
     const again = tenantctl(['init', 'platform', '--yes', ...ACCOUNT, '--name', 'other', '--dir', dir]);
@@ -61,8 +62,8 @@ describe('tenantctl init platform: success', () => {
     expect(snapshotTree(dir)).toEqual(before);
   });
 
-  it('overwrites with --force', () => {
-    const forced = tenantctl(['init', 'platform', '--yes', ...ACCOUNT, '--name', 'other', '--no-synth', '--force', '--dir', dir]);
+  it('overwrites with --force', async () => {
+    const forced = await cli(['init', 'platform', '--yes', ...ACCOUNT, '--name', 'other', '--no-synth', '--force', '--dir', dir]);
     expect(forced.status).toBe(0);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'platform.json'), 'utf8')).name).toBe('other');
   });
@@ -83,24 +84,25 @@ describe('tenantctl init platform: bad input exits non-zero, says what to fix an
     ['service account named platform', ['--service-account', 'platform=222233334444:Shared'], /"platform" is reserved for the platform account/, 1],
     ['bad Terraform Cloud organization', ['--tfc-organization', 'acme corp'], /terraformCloud\.organization: must be a Terraform Cloud organization name/, 1],
   ];
-  it.each(cases)('%s', (_name, flags, message, code) => {
+  it.each(cases)('%s', async (_name, flags, message, code) => {
     const dir = newDir();
     const args = ['init', 'platform', '--yes', ...(flags.includes('--account-id') ? [] : ACCOUNT), ...flags, '--dir', dir];
-    const res = tenantctl(args);
+    const res = await cli(args);
     expect(res.status).toBe(code);
     expect(res.stderr).toMatch(message);
     expect(snapshotTree(dir)).toEqual({});
   });
 
-  it('a non-interactive run missing a required value fails instead of prompting', () => {
+  it('a non-interactive run missing a required value fails instead of prompting', async () => {
     const dir = newDir();
-    const res = tenantctl(['init', 'platform', '--dir', dir]);
+    const res = await cli(['init', 'platform', '--dir', dir]);
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/missing --account-id/);
     expect(res.stderr).toMatch(/non-interactive/);
     expect(snapshotTree(dir)).toEqual({});
   });
 
+  // Through the real binary: its exit code for a usage error.
   it('an unknown option is a usage error (exit 2)', () => {
     const res = tenantctl(['init', 'platform', '--colour', 'blue']);
     expect(res.status).toBe(2);
@@ -110,9 +112,9 @@ describe('tenantctl init platform: bad input exits non-zero, says what to fix an
 
 describe('tenantctl init platform with Terraform Cloud and service accounts', () => {
   const dir = tempDir();
-  let result: ReturnType<typeof tenantctl>;
-  beforeAll(() => {
-    result = tenantctl([
+  let result: CliResult;
+  beforeAll(async () => {
+    result = await cli([
       'init', 'platform', '--yes', ...ACCOUNT, '--name', 'acme', '--tfc-organization', 'acme-corp',
       '--service-account', 'payments=222233334444:Payment services', '--service-account', 'analytics=333344445555:Analytics', '--dir', dir,
     ]);
@@ -139,42 +141,42 @@ describe('hand-edited platform.json', () => {
   const write = (dir: string, cfg: unknown) => fs.writeFileSync(path.join(dir, 'platform.json'), typeof cfg === 'string' ? cfg : JSON.stringify(cfg));
   const base = { version: 1, name: 'acme', environment: 'prod', aws: { region: 'eu-west-1', accountId: '111122223333' } };
 
-  it('overlapping subnets are named with both fields', () => {
+  it('overlapping subnets are named with both fields', async () => {
     const dir = newDir();
     write(dir, { ...base, network: { publicSubnets: ['10.0.0.0/20', '10.0.16.0/20', '10.0.32.0/20'], privateSubnets: ['10.0.8.0/21', '10.0.144.0/20', '10.0.160.0/20'] } });
-    const res = tenantctl(['synth', '--dir', dir]);
+    const res = await cli(['synth', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/network\.privateSubnets\.0: 10\.0\.8\.0\/21 overlaps 10\.0\.0\.0\/20 \(network\.publicSubnets\.0\)/);
     expect(fs.existsSync(path.join(dir, 'cdktf.out'))).toBe(false);
   });
 
-  it('subnets outside the VPC are refused', () => {
+  it('subnets outside the VPC are refused', async () => {
     const dir = newDir();
     write(dir, { ...base, network: { databaseSubnets: ['10.1.200.0/24', '10.0.201.0/24', '10.0.202.0/24'] } });
-    const res = tenantctl(['synth', '--dir', dir]);
+    const res = await cli(['synth', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/network\.databaseSubnets\.0: 10\.1\.200\.0\/24 is outside the VPC 10\.0\.0\.0\/16/);
   });
 
-  it('malformed JSON names the file', () => {
+  it('malformed JSON names the file', async () => {
     const dir = newDir();
     write(dir, '{ "version": 1, ');
-    const res = tenantctl(['synth', '--dir', dir]);
+    const res = await cli(['synth', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/platform\.json is invalid:\n {2}- is not valid JSON at line 1, column 17: Expected double-quoted property name/);
   });
 
-  it('unknown fields are refused (typos do not silently fall back to defaults)', () => {
+  it('unknown fields are refused (typos do not silently fall back to defaults)', async () => {
     const dir = newDir();
     write(dir, { ...base, netwrok: {} });
-    const res = tenantctl(['synth', '--dir', dir]);
+    const res = await cli(['synth', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/ {2}- netwrok: unknown field "netwrok": did you mean "network"\?/);
   });
 
-  it('a missing platform.json says how to create one', () => {
+  it('a missing platform.json says how to create one', async () => {
     const dir = newDir();
-    const res = tenantctl(['synth', '--dir', dir]);
+    const res = await cli(['synth', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/platform\.json does not exist/);
     expect(res.stderr).toMatch(/tenantctl init platform/);

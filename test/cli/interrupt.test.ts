@@ -1,6 +1,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { copyFixture } from '../setup/fixture-projects';
 import { tempDir } from '../util';
 import { cliPath, snapshotTree, tenantctl } from './helpers';
 
@@ -35,8 +36,7 @@ describe(`GIVEN a project with ${TENANTS} tenants and the output of an earlier s
   const dir = tempDir('tenantctl-interrupt-');
   let before: Record<string, string>;
   beforeAll(() => {
-    const init = tenantctl(['init', 'platform', '--yes', '--account-id', '111122223333', '--no-synth', '--quiet', '--dir', dir]);
-    if (init.status !== 0) throw new Error(init.stderr);
+    copyFixture('configOnly', dir);
     for (let i = 0; i < TENANTS; i++) fs.writeFileSync(path.join(dir, 'tenants', `t${i}.json`), JSON.stringify({ version: 1, id: `t${i}`, tier: 'starter' }));
     const synth = tenantctl(['synth', '--dir', dir, '--stack', 'platform', 'tenant-t1']);
     if (synth.status !== 0) throw new Error(synth.stderr);

@@ -1,22 +1,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { scratchDirs, snapshotTree, tenantctl } from './helpers';
+import { copyFixture } from '../setup/fixture-projects';
+import { cli, scratchDirs, snapshotTree } from './helpers';
 
 /** A tenant's whole lifecycle through the CLI: add, remove, apply (its state emptied), finalize. */
 const newDir = scratchDirs('tenantctl-lifecycle-');
 
 function project(extra: Record<string, unknown> = {}): string {
-  const dir = newDir();
-  const init = tenantctl(['init', 'platform', '--yes', '--account-id', '111122223333', '--no-synth', '--quiet', '--dir', dir]);
-  if (init.status !== 0) throw new Error(init.stderr);
+  const dir = copyFixture('configOnly', newDir());
   if (Object.keys(extra).length) {
     const file = path.join(dir, 'platform.json');
     fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), ...extra }, null, 2));
   }
   return dir;
 }
-const ok = (args: string[]) => {
-  const res = tenantctl(args);
+const ok = async (args: string[]) => {
+  const res = await cli(args);
   if (res.status !== 0) throw new Error(`${args.join(' ')}: ${res.stderr}`);
   return res;
 };
@@ -27,35 +26,35 @@ const writeState = (dir: string, stack: string, resources: unknown[]) => {
 
 describe('GIVEN a project without Terraform Cloud and tenant beta', () => {
   const dir = project();
-  beforeAll(() => {
-    ok(['synth', '--quiet', '--dir', dir]);
-    ok(['tenant', 'add', 'beta', '--tier', 'starter', '--quiet', '--dir', dir]);
+  beforeAll(async () => {
+    await ok(['synth', '--quiet', '--dir', dir]);
+    await ok(['tenant', 'add', 'beta', '--tier', 'starter', '--quiet', '--dir', dir]);
   });
 
-  test('WHEN beta is finalized while active THEN it is refused with the steps, and nothing changes', () => {
+  test('WHEN beta is finalized while active THEN it is refused with the steps, and nothing changes', async () => {
     const before = snapshotTree(dir);
-    const res = tenantctl(['tenant', 'finalize', 'beta', '--dir', dir]);
+    const res = await cli(['tenant', 'finalize', 'beta', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toBe('error: tenant beta is active: only a removed tenant can be finalized\nRun `tenantctl tenant remove beta` and apply tenant-beta (that destroys its resources); then `tenantctl tenant finalize beta` deletes its file.\n');
     expect(snapshotTree(dir)).toEqual(before);
   });
 
-  test('WHEN beta is removed THEN the output says the file may go after the apply, through finalize', () => {
-    const res = ok(['tenant', 'remove', 'beta', '--dir', dir]);
+  test('WHEN beta is removed THEN the output says the file may go after the apply, through finalize', async () => {
+    const res = await ok(['tenant', 'remove', 'beta', '--dir', dir]);
     expect(res.stdout.split('\n').slice(-2)).toEqual(['after that apply, `tenantctl tenant finalize beta` deletes tenants/beta.json; keep the file until then', '']);
   });
 
-  test('WHEN beta is finalized before its removal is applied (its state still has resources) THEN it is refused', () => {
+  test('WHEN beta is finalized before its removal is applied (its state still has resources) THEN it is refused', async () => {
     writeState(dir, 'tenant-beta', [{ type: 'kubernetes_namespace_v1', name: 'ns' }, { type: 'aws_iam_role', name: 'r' }]);
-    const res = tenantctl(['tenant', 'finalize', 'beta', '--dir', dir]);
+    const res = await cli(['tenant', 'finalize', 'beta', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toBe('error: tenant-beta still holds 2 resources (state/tenant-beta/terraform.tfstate): its removal has not been applied\nApply tenant-beta first (e.g. `npx cdktf deploy tenant-beta`), then run `tenantctl tenant finalize beta` again.\n');
     expect(fs.existsSync(path.join(dir, 'tenants', 'beta.json'))).toBe(true);
   });
 
-  test('WHEN beta is finalized after the apply THEN its file and output are deleted and nothing is left to apply', () => {
+  test('WHEN beta is finalized after the apply THEN its file and output are deleted and nothing is left to apply', async () => {
     writeState(dir, 'tenant-beta', []);
-    const res = ok(['tenant', 'finalize', 'beta', '--dir', dir]);
+    const res = await ok(['tenant', 'finalize', 'beta', '--dir', dir]);
     expect(res.stdout).toBe(
       'deleted tenants/beta.json and the output of tenant-beta\nnothing is left to apply; state/tenant-beta/ holds only its empty state and may be deleted\nits database schema tenant_beta and rows stay, as `tenant remove` kept them\n',
     );
@@ -67,14 +66,14 @@ describe('GIVEN a project without Terraform Cloud and tenant beta', () => {
 
 describe('GIVEN a tenant file deleted by hand while its local state holds resources', () => {
   const dir = project();
-  beforeAll(() => {
-    ok(['tenant', 'add', 'gone', '--tier', 'starter', '--quiet', '--dir', dir]);
+  beforeAll(async () => {
+    await ok(['tenant', 'add', 'gone', '--tier', 'starter', '--quiet', '--dir', dir]);
     writeState(dir, 'tenant-gone', [{ type: 'kubernetes_namespace_v1', name: 'ns' }]);
     fs.rmSync(path.join(dir, 'tenants', 'gone.json'));
   });
 
-  test.each([[['validate']], [['validate', '--from', 'cdktf.out']]])('WHEN %j runs THEN it fails before any check, with the way back', (args) => {
-    const res = tenantctl([...args, '--output', 'json'], { cwd: dir });
+  test.each([[['validate']], [['validate', '--from', 'cdktf.out']]])('WHEN %j runs THEN it fails before any check, with the way back', async (args) => {
+    const res = await cli([...args, '--output', 'json'], { cwd: dir });
     expect(res.status).toBe(1);
     expect(res.stdout).toBe('');
     expect(res.stderr).toBe(
@@ -91,10 +90,10 @@ describe('GIVEN Terraform Cloud and a removed tenant in a service account', () =
     aws: { region: 'us-east-1', accountId: '111122223333', serviceAccounts: [{ name: 'payments', accountId: '222233334444', purpose: 'Payment services' }] },
   });
   const json = (stack: string) => JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
-  beforeAll(() => {
-    ok(['synth', '--quiet', '--dir', dir]);
-    ok(['tenant', 'add', 'pay', '--tier', 'starter', '--service-account', 'payments', '--quiet', '--dir', dir]);
-    ok(['tenant', 'remove', 'pay', '--quiet', '--dir', dir]);
+  beforeAll(async () => {
+    await ok(['synth', '--quiet', '--dir', dir]);
+    await ok(['tenant', 'add', 'pay', '--tier', 'starter', '--service-account', 'payments', '--quiet', '--dir', dir]);
+    await ok(['tenant', 'remove', 'pay', '--quiet', '--dir', dir]);
   });
 
   test('THEN until finalize its workspace and run roles stay (the apply of the removed stack runs with them)', () => {
@@ -102,8 +101,8 @@ describe('GIVEN Terraform Cloud and a removed tenant in a service account', () =
     expect(Object.keys(json('bootstrap-payments').resource.aws_iam_role).some((id) => id.includes('tenant-pay'))).toBe(true);
   });
 
-  test('WHEN it is finalized THEN its workspace leaves the workspaces stack, its run roles leave both bootstrap stacks, and the output says so', () => {
-    const res = ok(['tenant', 'finalize', 'pay', '--dir', dir]);
+  test('WHEN it is finalized THEN its workspace leaves the workspaces stack, its run roles leave both bootstrap stacks, and the output says so', async () => {
+    const res = await ok(['tenant', 'finalize', 'pay', '--dir', dir]);
     expect(res.stdout).toBe(
       'deleted tenants/pay.json and the output of tenant-pay\n' +
         'the next apply deletes workspace saas-prod-tenant-pay (workspaces stack) and run role saas-prod-tfc-tenant-pay (bootstrap-payments, bootstrap-platform; with its cluster access entry in bootstrap-platform)\n' +
@@ -119,22 +118,22 @@ describe('GIVEN Terraform Cloud and a removed tenant in a service account', () =
 describe('GIVEN validate --from an output that is not the project synth', () => {
   const dir = project();
   const other = project({ name: 'other' });
-  beforeAll(() => {
-    ok(['synth', '--quiet', '--dir', dir]);
-    ok(['tenant', 'add', 'acme', '--tier', 'starter', '--quiet', '--dir', dir]);
-    ok(['synth', '--quiet', '--dir', other]);
+  beforeAll(async () => {
+    await ok(['synth', '--quiet', '--dir', dir]);
+    await ok(['tenant', 'add', 'acme', '--tier', 'starter', '--quiet', '--dir', dir]);
+    await ok(['synth', '--quiet', '--dir', other]);
   });
 
-  test('WHEN a tenant was added without synthesizing (a partial output) THEN it is refused, naming the missing stack', () => {
-    ok(['tenant', 'add', 'late', '--tier', 'starter', '--no-synth', '--quiet', '--dir', dir]);
-    const res = tenantctl(['validate', '--from', path.join(dir, 'cdktf.out'), '--dir', dir]);
+  test('WHEN a tenant was added without synthesizing (a partial output) THEN it is refused, naming the missing stack', async () => {
+    await ok(['tenant', 'add', 'late', '--tier', 'starter', '--no-synth', '--quiet', '--dir', dir]);
+    const res = await cli(['validate', '--from', path.join(dir, 'cdktf.out'), '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toBe("error: --from cdktf.out is not this project's synth:\n  - it lacks 1 stack of the project: tenant-late\nSynthesize the project (`tenantctl synth`) and validate that output, or leave out --from to synthesize now.\n");
     fs.rmSync(path.join(dir, 'tenants', 'late.json'));
   });
 
-  test("WHEN it is another platform's output THEN every mismatch is named", () => {
-    const res = tenantctl(['validate', '--from', path.join(other, 'cdktf.out'), '--dir', dir]);
+  test("WHEN it is another platform's output THEN every mismatch is named", async () => {
+    const res = await cli(['validate', '--from', path.join(other, 'cdktf.out'), '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toBe(
       `error: --from ${path.join(other, 'cdktf.out')} is not this project's synth:\n  - it lacks 1 stack of the project: tenant-acme\n` +

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { scratchDirs, tenantctl } from './helpers';
+import { cli, scratchDirs, type CliResult } from './helpers';
 import { terraformStub } from './terraform-stub';
 
 /**
@@ -11,7 +11,7 @@ describe('GIVEN a Terraform Cloud project and no usable terraform binary', () =>
   const scratch = scratchDirs();
   const dir = scratch();
   const stub = terraformStub(scratch());
-  const run = (...args: string[]) => tenantctl([...args, '--dir', dir], { env: { PATH: stub.path } });
+  const run = (...args: string[]) => cli([...args, '--dir', dir], { env: { PATH: stub.path } });
   const steps: [string, string[]][] = [
     ['init platform', ['init', 'platform', '--yes', '--account-id', '111122223333', '--tfc-organization', 'acme-corp', '--service-account', 'payments=222233334444:Payments']],
     ['tenant add', ['tenant', 'add', 'acme', '--tier', 'enterprise']],
@@ -22,7 +22,10 @@ describe('GIVEN a Terraform Cloud project and no usable terraform binary', () =>
   ];
 
   describe.each(steps)('WHEN %s runs', (_, args) => {
-    const result = run(...args);
+    let result: CliResult;
+    beforeAll(async () => {
+      result = await run(...args);
+    });
 
     test('THEN it succeeds without an error', () => {
       expect(result.stderr).toBe('');

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createProgress, progressEnabled } from '../../src/cli/progress';
 import { synthSummary } from '../../src/app/synthesis';
+import { copyFixture } from '../setup/fixture-projects';
 import { tempDir } from '../util';
 import { tenantctl } from './helpers';
 
@@ -78,8 +79,7 @@ describe('synth summary', () => {
 describe('GIVEN progress forced on (TENANTCTL_PROGRESS=1) and a synth that outlasts its delay', () => {
   const dir = tempDir('tenantctl-progress-');
   beforeAll(() => {
-    const init = tenantctl(['init', 'platform', '--yes', '--account-id', '111122223333', '--no-synth', '--quiet', '--dir', dir]);
-    if (init.status !== 0) throw new Error(init.stderr);
+    copyFixture('configOnly', dir);
     for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(dir, 'tenants', `t${i}.json`), JSON.stringify({ version: 1, id: `t${i}`, tier: 'starter' }));
   });
 

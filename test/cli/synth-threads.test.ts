@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadProject } from '../../src/project/project';
 import { synthesize } from '../../src/synth/synthesize';
+import { copyFixture } from '../setup/fixture-projects';
 import { tempDir } from '../util';
 import { snapshotTree, tenantctl } from './helpers';
 
@@ -16,8 +17,7 @@ const TENANTS = 120;
 describe(`GIVEN a project with ${TENANTS} tenants`, () => {
   const dir = tempDir();
   beforeAll(() => {
-    const init = tenantctl(['init', 'platform', '--yes', '--account-id', '111122223333', '--no-synth', '--quiet', '--dir', dir]);
-    if (init.status !== 0) throw new Error(init.stderr);
+    copyFixture('configOnly', dir);
     fs.mkdirSync(path.join(dir, 'tenants'), { recursive: true });
     const tiers = ['starter', 'standard', 'enterprise'];
     for (let i = 0; i < TENANTS; i++) {

@@ -1,29 +1,24 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { tempDir } from '../util';
-import { cliPath, scratchDirs, snapshotTree, tenantctl } from './helpers';
+import { cli, cliPath, fixtureProject, scratchDirs, snapshotTree } from './helpers';
 
 const readStack = (dir: string, stack: string) => fs.readFileSync(path.join(dir, 'cdktf.out/stacks', stack, 'cdk.tf.json'), 'utf8');
 const manifestStacks = (dir: string) => Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/manifest.json'), 'utf8')).stacks);
 
-function initProject(): string {
-  const dir = tempDir();
-  const res = tenantctl(['init', 'platform', '--yes', '--account-id', '111122223333', '--quiet', '--dir', dir]);
-  if (res.status !== 0) throw new Error(res.stderr);
-  return dir;
-}
+/** What `init platform --yes --account-id 111122223333 --quiet` writes. */
+const initProject = () => fixtureProject('synthesized');
 
 describe('tenant add', () => {
   const dir = initProject();
   const newDir = scratchDirs();
   let platformBefore: string;
   let acmeAfterAdd: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     platformBefore = readStack(dir, 'platform');
-    expect(tenantctl(['tenant', 'add', 'acme', '--tier', 'enterprise', '--display-name', 'Acme Corp', '--admin-email', 'ops@acme.example', '--dir', dir]).status).toBe(0);
+    expect((await cli(['tenant', 'add', 'acme', '--tier', 'enterprise', '--display-name', 'Acme Corp', '--admin-email', 'ops@acme.example', '--dir', dir])).status).toBe(0);
     acmeAfterAdd = readStack(dir, 'tenant-acme');
-    expect(tenantctl(['tenant', 'add', 'beta', '--tier', 'starter', '--dir', dir]).status).toBe(0);
+    expect((await cli(['tenant', 'add', 'beta', '--tier', 'starter', '--dir', dir])).status).toBe(0);
   });
 
   it('writes one file per tenant', () => {
@@ -47,9 +42,9 @@ describe('tenant add', () => {
     expect(readStack(dir, 'tenant-acme')).toBe(acmeAfterAdd);
   });
 
-  it('a full synth produces the same bytes as the incremental ones', () => {
+  it('a full synth produces the same bytes as the incremental ones', async () => {
     const full = path.join(newDir(), 'out');
-    expect(tenantctl(['synth', '--dir', dir, '--outdir', full, '--quiet']).status).toBe(0);
+    expect((await cli(['synth', '--dir', dir, '--outdir', full, '--quiet'])).status).toBe(0);
     for (const stack of ['platform', 'cluster', 'tenant-acme', 'tenant-beta']) {
       expect(fs.readFileSync(path.join(full, 'stacks', stack, 'cdk.tf.json'), 'utf8')).toBe(readStack(dir, stack));
     }
@@ -66,80 +61,80 @@ describe('tenant add', () => {
     ['an unknown service account', ['gamma', '--tier', 'starter', '--service-account', 'payments'], /unknown service account/, 1],
     ['an override path that is not field names', ['gamma', '--tier', 'starter', '--set', 'quota.__proto__.cpu=8'], /--set quota\.__proto__\.cpu=8 is not path=value/, 2],
   ];
-  it.each(bad)('refuses %s with a clear message and changes nothing', (_name, args, message, code) => {
+  it.each(bad)('refuses %s with a clear message and changes nothing', async (_name, args, message, code) => {
     const before = snapshotTree(dir);
-    const res = tenantctl(['tenant', 'add', ...args, '--dir', dir]);
+    const res = await cli(['tenant', 'add', ...args, '--dir', dir]);
     expect(res.status).toBe(code);
     expect(res.stderr).toMatch(message);
     expect(snapshotTree(dir)).toEqual(before);
   });
 
-  it('lists tenants as a table and as JSON', () => {
-    const human = tenantctl(['tenant', 'list', '--dir', dir]);
+  it('lists tenants as a table and as JSON', async () => {
+    const human = await cli(['tenant', 'list', '--dir', dir]);
     expect(human.stdout).toMatch(/^ID\s+TIER\s+STATUS/m);
     expect(human.stdout).toMatch(/^acme\s+enterprise\s+active/m);
-    const json = JSON.parse(tenantctl(['tenant', 'list', '--output', 'json', '--dir', dir]).stdout);
+    const json = JSON.parse((await cli(['tenant', 'list', '--output', 'json', '--dir', dir])).stdout);
     expect(json.map((t: { id: string; tier: string }) => [t.id, t.tier])).toEqual([
       ['acme', 'enterprise'],
       ['beta', 'starter'],
     ]);
   });
 
-  it('shows a tenant with its resolved tier and derived names', () => {
-    const shown = JSON.parse(tenantctl(['tenant', 'show', 'acme', '--output', 'json', '--dir', dir]).stdout);
+  it('shows a tenant with its resolved tier and derived names', async () => {
+    const shown = JSON.parse((await cli(['tenant', 'show', 'acme', '--output', 'json', '--dir', dir])).stdout);
     expect(shown.names).toMatchObject({ namespace: 'tenant-acme', dbRole: 'tenant_acme', iamRole: 'saas-prod-tenant-acme' });
     expect(shown.resolvedTier.quota).toMatchObject({ cpu: '16', memory: '32Gi', pods: 100 });
-    expect(tenantctl(['tenant', 'show', 'nobody', '--dir', dir]).stderr).toMatch(/tenants\/nobody\.json does not exist/);
+    expect((await cli(['tenant', 'show', 'nobody', '--dir', dir])).stderr).toMatch(/tenants\/nobody\.json does not exist/);
   });
 });
 
 describe('tenant update and remove', () => {
   const dir = initProject();
-  beforeAll(() => {
-    expect(tenantctl(['tenant', 'add', 'beta', '--tier', 'starter', '--dir', dir]).status).toBe(0);
-    expect(tenantctl(['tenant', 'add', 'gamma', '--tier', 'standard', '--dir', dir]).status).toBe(0);
+  beforeAll(async () => {
+    expect((await cli(['tenant', 'add', 'beta', '--tier', 'starter', '--dir', dir])).status).toBe(0);
+    expect((await cli(['tenant', 'add', 'gamma', '--tier', 'standard', '--dir', dir])).status).toBe(0);
   });
 
-  it('changes tier up and down, re-synthesizing only that tenant', () => {
+  it('changes tier up and down, re-synthesizing only that tenant', async () => {
     const gamma = readStack(dir, 'tenant-gamma');
     const platform = readStack(dir, 'platform');
-    expect(tenantctl(['tenant', 'update', 'beta', '--tier', 'enterprise', '--dir', dir]).status).toBe(0);
+    expect((await cli(['tenant', 'update', 'beta', '--tier', 'enterprise', '--dir', dir])).status).toBe(0);
     const up = JSON.parse(readStack(dir, 'tenant-beta'));
     expect(Object.values(up.resource.aws_eks_node_group ?? {})).toHaveLength(1);
-    expect(tenantctl(['tenant', 'update', 'beta', '--tier', 'starter', '--dir', dir]).status).toBe(0);
+    expect((await cli(['tenant', 'update', 'beta', '--tier', 'starter', '--dir', dir])).status).toBe(0);
     const down = JSON.parse(readStack(dir, 'tenant-beta'));
     expect(down.resource.aws_eks_node_group).toBeUndefined();
     expect(readStack(dir, 'tenant-gamma')).toBe(gamma);
     expect(readStack(dir, 'platform')).toBe(platform);
   });
 
-  it('applies and removes per-tenant overrides', () => {
-    expect(tenantctl(['tenant', 'update', 'gamma', '--set', 'quota.cpu=6', '--dir', dir]).status).toBe(0);
+  it('applies and removes per-tenant overrides', async () => {
+    expect((await cli(['tenant', 'update', 'gamma', '--set', 'quota.cpu=6', '--dir', dir])).status).toBe(0);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'tenants/gamma.json'), 'utf8')).overrides).toEqual({ tier: { quota: { cpu: '6' } } });
     const quota = Object.values(JSON.parse(readStack(dir, 'tenant-gamma')).resource.kubernetes_resource_quota_v1)[0] as any;
     expect(JSON.stringify(quota)).toContain('"requests.cpu":"6"');
-    expect(tenantctl(['tenant', 'update', 'gamma', '--unset', 'quota.cpu', '--dir', dir]).status).toBe(0);
+    expect((await cli(['tenant', 'update', 'gamma', '--unset', 'quota.cpu', '--dir', dir])).status).toBe(0);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'tenants/gamma.json'), 'utf8')).overrides).toEqual({ tier: {} });
   });
 
-  it('remove keeps the data: the stack is emptied, no drop job', () => {
-    expect(tenantctl(['tenant', 'remove', 'gamma', '--dir', dir]).status).toBe(0);
+  it('remove keeps the data: the stack is emptied, no drop job', async () => {
+    expect((await cli(['tenant', 'remove', 'gamma', '--dir', dir])).status).toBe(0);
     const stack = JSON.parse(readStack(dir, 'tenant-gamma'));
     expect(stack.resource).toBeUndefined();
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'tenants/gamma.json'), 'utf8'))).toMatchObject({ status: 'removed', purgeData: false });
-    expect(tenantctl(['tenant', 'list', '--dir', dir]).stdout).toMatch(/^gamma\s+standard\s+removed/m);
+    expect((await cli(['tenant', 'list', '--dir', dir])).stdout).toMatch(/^gamma\s+standard\s+removed/m);
   });
 
-  it('--purge-data needs confirmation in a non-interactive run and changes nothing without it', () => {
+  it('--purge-data needs confirmation in a non-interactive run and changes nothing without it', async () => {
     const before = snapshotTree(dir);
-    const res = tenantctl(['tenant', 'remove', 'beta', '--purge-data', '--dir', dir]);
+    const res = await cli(['tenant', 'remove', 'beta', '--purge-data', '--dir', dir]);
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/--yes/);
     expect(snapshotTree(dir)).toEqual(before);
   });
 
-  it('--purge-data --yes adds the drop job to the emptied stack', () => {
-    expect(tenantctl(['tenant', 'remove', 'beta', '--purge-data', '--yes', '--dir', dir]).status).toBe(0);
+  it('--purge-data --yes adds the drop job to the emptied stack', async () => {
+    expect((await cli(['tenant', 'remove', 'beta', '--purge-data', '--yes', '--dir', dir])).status).toBe(0);
     const stack = JSON.parse(readStack(dir, 'tenant-beta'));
     const jobs = Object.values(stack.resource.kubernetes_job_v1) as any[];
     expect(jobs).toHaveLength(1);
@@ -183,18 +178,18 @@ describe('concurrent tenant add', () => {
 describe('tenant commands under Terraform Cloud', () => {
   const dir = initProject();
   const newDir = scratchDirs();
-  beforeAll(() => {
+  beforeAll(async () => {
     const file = path.join(dir, 'platform.json');
     const cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
     cfg.terraformCloud = { organization: 'acme' };
     cfg.aws.serviceAccounts = [{ name: 'payments', accountId: '444455556666', purpose: 'payment tenants' }];
     fs.writeFileSync(file, JSON.stringify(cfg, null, 2));
-    expect(tenantctl(['synth', '--quiet', '--dir', dir]).status).toBe(0);
+    expect((await cli(['synth', '--quiet', '--dir', dir])).status).toBe(0);
   });
 
   // Each bootstrap stack holds a run role per workspace that deploys into its account, tenants'
   // included: an incremental synth that skipped them would leave a new tenant without credentials.
-  it('keeps every stack, bootstrap stacks included, equal to a full synth after each change', () => {
+  it('keeps every stack, bootstrap stacks included, equal to a full synth after each change', async () => {
     const steps = [
       ['tenant', 'add', 'acme', '--tier', 'starter'],
       ['tenant', 'add', 'pay', '--tier', 'starter', '--service-account', 'payments'],
@@ -202,9 +197,9 @@ describe('tenant commands under Terraform Cloud', () => {
       ['tenant', 'remove', 'pay'],
     ];
     for (const step of steps) {
-      expect(tenantctl([...step, '--quiet', '--dir', dir]).status).toBe(0);
+      expect((await cli([...step, '--quiet', '--dir', dir])).status).toBe(0);
       const full = path.join(newDir(), 'out');
-      expect(tenantctl(['synth', '--quiet', '--dir', dir, '--outdir', full]).status).toBe(0);
+      expect((await cli(['synth', '--quiet', '--dir', dir, '--outdir', full])).status).toBe(0);
       expect(snapshotTree(path.join(dir, 'cdktf.out'))).toEqual(snapshotTree(full));
     }
   });
@@ -212,17 +207,17 @@ describe('tenant commands under Terraform Cloud', () => {
 
 describe('moving a tenant to another AWS account', () => {
   const dir = initProject();
-  beforeAll(() => {
+  beforeAll(async () => {
     const file = path.join(dir, 'platform.json');
     const cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
     cfg.aws.serviceAccounts = [{ name: 'payments', accountId: '444455556666', purpose: 'payment tenants' }];
     fs.writeFileSync(file, JSON.stringify(cfg, null, 2));
-    expect(tenantctl(['tenant', 'add', 'acme', '--tier', 'starter', '--no-synth', '--dir', dir]).status).toBe(0);
+    expect((await cli(['tenant', 'add', 'acme', '--tier', 'starter', '--no-synth', '--dir', dir])).status).toBe(0);
   });
 
-  it('is refused with the way to do it, and changes nothing (its resources cannot follow)', () => {
+  it('is refused with the way to do it, and changes nothing (its resources cannot follow)', async () => {
     const before = snapshotTree(dir);
-    const res = tenantctl(['tenant', 'update', 'acme', '--service-account', 'payments', '--dir', dir]);
+    const res = await cli(['tenant', 'update', 'acme', '--service-account', 'payments', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('tenant acme lives in account platform: a tenant cannot move to another AWS account');
     expect(res.stderr).toContain('Remove it (tenant remove acme), apply, and add it under a new id with --service-account payments.');
@@ -233,9 +228,9 @@ describe('moving a tenant to another AWS account', () => {
 describe('synth --outdir', () => {
   const dir = initProject();
   const newDir = scratchDirs();
-  it('is relative to the working directory, like --dir', () => {
+  it('is relative to the working directory, like --dir', async () => {
     const cwd = newDir();
-    expect(tenantctl(['synth', '--quiet', '--dir', dir, '--outdir', 'out'], { cwd }).status).toBe(0);
+    expect((await cli(['synth', '--quiet', '--dir', dir, '--outdir', 'out'], { cwd })).status).toBe(0);
     expect(fs.existsSync(path.join(cwd, 'out/stacks/platform/cdk.tf.json'))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
   });

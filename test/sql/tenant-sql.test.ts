@@ -3,13 +3,14 @@ import { tenantSchema } from '../../src/model/tenant-schema';
 import { resolveTiers } from '../../src/model/tiers';
 import { renderPlatformSql, renderTenantDropSql, renderTenantSql } from '../../src/database/sql';
 import { platformSpec } from '../util';
-import { TestDatabase } from './helpers';
+import { testDatabases, type TestDatabase } from './helpers';
 
 const platform = platformSpec();
 const tiers = resolveTiers();
 const tenant = (id: string, tier: string): TenantSpec => resolveTenant(tenantSchema.parse({ version: 1, id, tier }), platform, tiers, `${id}.json`);
 const acme = tenant('acme', 'enterprise');
 const beta = tenant('beta', 'starter');
+const databases = testDatabases();
 
 /**
  * PGlite is PostgreSQL 17 in one superuser session. It plays RDS: the master user is a plain
@@ -17,7 +18,7 @@ const beta = tenant('beta', 'starter');
  * login is `SET SESSION AUTHORIZATION` (session_user becomes the tenant role, as after an IAM login).
  */
 async function freshDatabase(options: { rdsIam?: boolean } = {}): Promise<TestDatabase> {
-  const db = new TestDatabase();
+  const db = databases.open();
   await db.exec(`
     CREATE ROLE tenantctl_admin LOGIN CREATEROLE CREATEDB;
     ALTER DATABASE template1 OWNER TO tenantctl_admin;

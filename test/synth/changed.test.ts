@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { TenantctlError } from '../../src/model/errors';
 import { applyOrder, changedJson, changedStacks, type ChangedResult } from '../../src/synth/changed';
-import { tenantctl } from '../cli/helpers';
+import { cli } from '../cli/helpers';
 
 /**
  * `tenantctl changed` against real git repositories made here: a project is committed, changed
@@ -23,9 +23,9 @@ function tmpDir(name: string): string {
 
 /** A platform.json written by the real `tenantctl init platform`, shared by every repository. */
 let platformTemplate: Record<string, any>;
-beforeAll(() => {
+beforeAll(async () => {
   const dir = tmpDir('init');
-  const res = tenantctl(['init', 'platform', '--yes', '--account-id', '111122223333', '--no-synth', '--dir', dir]);
+  const res = await cli(['init', 'platform', '--yes', '--account-id', '111122223333', '--no-synth', '--dir', dir]);
   expect(res.stderr).toBe('');
   expect(res.status).toBe(0);
   platformTemplate = JSON.parse(fs.readFileSync(path.join(dir, 'platform.json'), 'utf8'));
@@ -304,16 +304,16 @@ describe('tenantctl changed (CLI)', () => {
   test('GIVEN one tenant changed in a committed branch THEN human output lists it and --output json gives the CI shape', async () => {
     const repo = repoWithProject({ subdir: 'platform-config', tenants: [TENANTS[0], { ...TENANTS[1], status: 'removed' }] });
     const base = git(repo.top, 'rev-parse', 'HEAD').trim();
-    const update = tenantctl(['tenant', 'update', 'alpha', '--set', 'quota.memory=64Gi', '--no-synth', '--quiet', '--dir', repo.dir]);
+    const update = await cli(['tenant', 'update', 'alpha', '--set', 'quota.memory=64Gi', '--no-synth', '--quiet', '--dir', repo.dir]);
     expect(update.status).toBe(0);
     repo.remove('tenants/beta.json');
 
-    const human = tenantctl(['changed', '--base', 'main'], { cwd: repo.dir });
+    const human = await cli(['changed', '--base', 'main'], { cwd: repo.dir });
     expect(human.stderr).toBe('');
     expect(human.status).toBe(0);
     expect(human.stdout).toBe('tenant-alpha  modified\ntenant-beta   removed\n');
 
-    const json = tenantctl(['changed', '--base', 'main', '--output', 'json', '--dir', repo.dir], { cwd: os.tmpdir() });
+    const json = await cli(['changed', '--base', 'main', '--output', 'json', '--dir', repo.dir], { cwd: os.tmpdir() });
     expect(json.status).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({
       base: 'main',
@@ -331,23 +331,23 @@ describe('tenantctl changed (CLI)', () => {
 
   test('GIVEN no change THEN stdout is empty, stderr says so and the exit code is 0', async () => {
     const repo = repoWithProject({ tenants: [] });
-    const res = tenantctl(['changed', '--base', 'main', '--dir', repo.dir]);
+    const res = await cli(['changed', '--base', 'main', '--dir', repo.dir]);
     expect(res).toEqual({ status: 0, stdout: '', stderr: 'no stack changed since main\n' });
   });
 
   test('GIVEN a bad ref, a missing --base or a bad --output THEN a clear error and exit 1 or 2', async () => {
     const repo = repoWithProject({ tenants: [] });
-    const bad = tenantctl(['changed', '--base', 'nope', '--dir', repo.dir]);
+    const bad = await cli(['changed', '--base', 'nope', '--dir', repo.dir]);
     expect(bad.status).toBe(1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toContain(`error: --base nope is not a commit in the repository at ${repo.top}`);
     expect(bad.stderr).toContain('fetch-depth: 0');
 
-    const missing = tenantctl(['changed', '--dir', repo.dir]);
+    const missing = await cli(['changed', '--dir', repo.dir]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("required option '-b, --base <ref>' not specified");
 
-    const format = tenantctl(['changed', '--base', 'main', '--output', 'yaml', '--dir', repo.dir]);
+    const format = await cli(['changed', '--base', 'main', '--output', 'yaml', '--dir', repo.dir]);
     expect(format.status).toBe(2);
     expect(format.stderr).toContain('--output yaml is not supported');
   });
