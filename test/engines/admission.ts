@@ -46,7 +46,7 @@ interface ApiObject {
 }
 
 /** Typed resources of the Kubernetes provider: API group and resource. */
-const TYPED: Readonly<Record<string, [string, string]>> = {
+export const TYPED: Readonly<Record<string, [string, string]>> = {
   kubernetes_namespace_v1: ['', 'namespaces'],
   kubernetes_resource_quota_v1: ['', 'resourcequotas'],
   kubernetes_limit_range_v1: ['', 'limitranges'],
@@ -90,7 +90,7 @@ function apiShape(value: unknown, resolve: (s: string) => string, mapKeys = fals
 }
 
 /** Kinds as RBAC names them (AuthorizationPolicy -> authorizationpolicies). */
-const plural = (kind: string) => `${kind.toLowerCase().replace(/y$/, 'ie')}s`;
+export const plural = (kind: string) => `${kind.toLowerCase().replace(/y$/, 'ie')}s`;
 
 /** A proxy endpoint of the platform's RDS Proxy, in the shape RDS gives it. */
 const proxyEndpoint = (proxyName: string, region: string) => `${proxyName}.proxy-c1a2b3d4e5f6.${region}.rds.amazonaws.com`;

@@ -15,6 +15,7 @@ import { TENANT_ADMIN_RULES } from '../../stacks/constructs/tenant/tenant-access
 import { tenantStackTypes, tenantTeardownTypes } from '../../stacks/constructs/tfc/tenant-run-permissions';
 import { TenantStack } from '../../stacks/tenant-stack';
 import { admits, type AdmissionRequest } from '../cel';
+import { TYPED, plural } from '../engines/admission';
 import { platformSpec, SynthJson } from '../util';
 
 const PLATFORM_ACCOUNT = '111122223333';
@@ -277,21 +278,6 @@ interface KubernetesObject {
   /** The object as the API server sees the fields admission reads (typed resources: metadata, a Job's service account). */
   readonly body: any;
 }
-
-/** Typed Kubernetes resources of the provider, by API group and resource. */
-const TYPED: Record<string, [string, string]> = {
-  kubernetes_namespace_v1: ['', 'namespaces'],
-  kubernetes_resource_quota_v1: ['', 'resourcequotas'],
-  kubernetes_limit_range_v1: ['', 'limitranges'],
-  kubernetes_service_account_v1: ['', 'serviceaccounts'],
-  kubernetes_config_map_v1: ['', 'configmaps'],
-  kubernetes_network_policy_v1: ['networking.k8s.io', 'networkpolicies'],
-  kubernetes_role_v1: ['rbac.authorization.k8s.io', 'roles'],
-  kubernetes_role_binding_v1: ['rbac.authorization.k8s.io', 'rolebindings'],
-  kubernetes_job_v1: ['batch', 'jobs'],
-};
-/** The resource of a kind, as RBAC names it: lower case, plural (AuthorizationPolicy -> authorizationpolicies). */
-const plural = (kind: string) => `${kind.toLowerCase().replace(/y$/, 'ie')}s`;
 
 /** Every Kubernetes object of a synthesized tenant stack, namespace references resolved to the tenant's. */
 function kubernetesObjects(json: any): KubernetesObject[] {

@@ -20,6 +20,23 @@ export const TENANT_GUARDRAILS_CHART_DIR = templatePath('charts', 'tenant-guardr
 export const MESH_CAPTURE_POLICY = 'tenant-mesh-capture';
 export const QUOTA_REQUIRED_POLICY = 'tenant-quota-required';
 
+/**
+ * A Kyverno ClusterPolicy over Pods as they are admitted (autogen off: Pod templates of
+ * Deployments carry no sidecar yet, so only Pods are checked), never in the background.
+ */
+function podClusterPolicy(name: string, title: string, description: string, rules: Record<string, unknown>[]): Record<string, unknown> {
+  return {
+    apiVersion: 'kyverno.io/v1',
+    kind: 'ClusterPolicy',
+    metadata: {
+      name,
+      labels: { 'app.kubernetes.io/managed-by': 'tenantctl' },
+      annotations: { 'pod-policies.kyverno.io/autogen-controllers': 'none', 'policies.kyverno.io/title': title, 'policies.kyverno.io/description': description },
+    },
+    spec: { background: false, rules },
+  };
+}
+
 /** Pods in every namespace that carries the tenant label (one selector whatever the number of tenants). */
 const TENANT_PODS = (operations: string[]) => ({
   any: [{ resources: { kinds: ['Pod'], operations, namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: 'Exists' }] } } }],
@@ -83,22 +100,11 @@ export function meshCapturePolicy(): Record<string, unknown> {
   const present = (key: string) => ({ key: annotation(key, ''), operator: 'NotEquals', value: '' });
   const injected = (c: 'initContainers' | 'containers') => `length(request.object.spec.${c}[?name=='istio-proxy'] || \`[]\`)`;
 
-  return {
-    apiVersion: 'kyverno.io/v1',
-    kind: 'ClusterPolicy',
-    metadata: {
-      name: MESH_CAPTURE_POLICY,
-      labels: { 'app.kubernetes.io/managed-by': 'tenantctl' },
-      annotations: {
-        // Pod templates of Deployments carry no sidecar yet: only Pods are checked.
-        'pod-policies.kyverno.io/autogen-controllers': 'none',
-        'policies.kyverno.io/title': 'Tenant pods stay in the mesh',
-        'policies.kyverno.io/description': 'Pods in tenant namespaces run the injected Istio proxy, unmodified, and it captures all of their traffic.',
-      },
-    },
-    spec: {
-      background: false,
-      rules: [
+  return podClusterPolicy(
+    MESH_CAPTURE_POLICY,
+    'Tenant pods stay in the mesh',
+    'Pods in tenant namespaces run the injected Istio proxy, unmodified, and it captures all of their traffic.',
+    [
         rule('sidecar-injected', 'Pods in tenant namespaces run with the Istio sidecar: remove sidecar.istio.io/inject (label or annotation) and istio.io/rev.', [
           { key: label('sidecar.istio.io/inject', 'true'), operator: 'NotEquals', value: 'true' },
           { key: annotation('sidecar.istio.io/inject', 'true'), operator: 'NotEquals', value: 'true' },
@@ -130,9 +136,8 @@ export function meshCapturePolicy(): Record<string, unknown> {
           },
           present(REROUTE_INTERFACES_ANNOTATION),
         ]),
-      ],
-    },
-  };
+    ],
+  );
 }
 
 /**
@@ -142,21 +147,7 @@ export function meshCapturePolicy(): Record<string, unknown> {
  * could leave it out). Kyverno reads the quota through its view permissions (the chart's default).
  */
 export function quotaRequiredPolicy(quotaName: string): Record<string, unknown> {
-  return {
-    apiVersion: 'kyverno.io/v1',
-    kind: 'ClusterPolicy',
-    metadata: {
-      name: QUOTA_REQUIRED_POLICY,
-      labels: { 'app.kubernetes.io/managed-by': 'tenantctl' },
-      annotations: {
-        'pod-policies.kyverno.io/autogen-controllers': 'none',
-        'policies.kyverno.io/title': 'Tenant pods run under their quota',
-        'policies.kyverno.io/description': `Pods in a tenant namespace are admitted only while the namespace holds the ResourceQuota ${quotaName}.`,
-      },
-    },
-    spec: {
-      background: false,
-      rules: [
+  return podClusterPolicy(QUOTA_REQUIRED_POLICY, 'Tenant pods run under their quota', `Pods in a tenant namespace are admitted only while the namespace holds the ResourceQuota ${quotaName}.`, [
         {
           name: 'quota-present',
           match: TENANT_PODS(['CREATE']),
@@ -174,9 +165,7 @@ export function quotaRequiredPolicy(quotaName: string): Record<string, unknown> 
             deny: { conditions: { any: [{ key: '{{ quotas }}', operator: 'Equals', value: 0 }] } },
           },
         },
-      ],
-    },
-  };
+  ]);
 }
 
 /**
