@@ -1,6 +1,7 @@
 import { App, TerraformStack } from 'cdktf';
 import type { Project } from '../config/project';
 import { accountNames, projectStacks } from '../config/workspaces';
+import { tuneCdktf } from './cdktf-tuning';
 
 /** Names of the stacks a project synthesizes, in dependency (apply) order. */
 export function stackNames(project: Project): string[] {
@@ -25,6 +26,7 @@ export function buildApp(project: Project, options: BuildAppOptions): App {
   // terraformVersion does) and fail without a terraform binary. tenantctl needs none; the other
   // check, that every stack configures the providers its resources use, is a test
   // (test/synth/cdktf-validations.test.ts), since it depends on tenantctl's code alone.
+  tuneCdktf();
   const app = new App({ outdir: options.outdir, stackTraces: false, skipValidation: true });
   const wanted = (name: string) => !options.only || options.only.has(name);
   const { platform, tiers, tenants } = project;
