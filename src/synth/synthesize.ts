@@ -7,6 +7,7 @@ import { isRunning, writeJsonAtomic } from '../config/files';
 import { PLATFORM_FILE, type Project } from '../config/project';
 import type { SynthWorkerData, SynthWorkerMessage } from './synth-worker';
 import { buildApp, stackNames } from './app';
+import { stampInputs, stampOf, upToDateStacks, type Manifest } from './stamp';
 
 export const OUTDIR = 'cdktf.out';
 
@@ -15,6 +16,8 @@ export interface SynthOptions {
   readonly outdir?: string;
   /** Synthesize only these stacks and keep the others' output as it is. */
   readonly stacks?: readonly string[];
+  /** Of those, skip the stacks whose output is up to date (same inputs and code, see stamp.ts). */
+  readonly reuse?: boolean;
 }
 
 export interface SynthResult {
@@ -25,11 +28,6 @@ export interface SynthResult {
   readonly removed: string[];
   /** Threads the stacks were built on. */
   readonly threads: number;
-}
-
-interface Manifest {
-  version: string;
-  stacks: Record<string, unknown>;
 }
 
 /** How a synthesis run reports and stops (`synthesizeInWorkers`). */
@@ -45,19 +43,23 @@ interface SynthPlan {
   readonly outdir: string;
   readonly all: string[];
   readonly selected: string[];
+  /** What the stacks are built from, read before the synth (undefined: the project is not on disk). */
+  readonly inputs?: ReadonlyMap<string, string>;
 }
 
 function planSynth(project: Project, options: SynthOptions): SynthPlan {
   const outdir = path.resolve(project.dir, options.outdir ?? process.env.CDKTF_OUTDIR ?? OUTDIR);
   const all = stackNames(project);
-  const selected = options.stacks ? [...new Set(options.stacks)] : all;
-  const unknown = selected.filter((s) => !all.includes(s));
+  const requested = options.stacks ? [...new Set(options.stacks)] : all;
+  const unknown = requested.filter((s) => !all.includes(s));
   if (unknown.length) {
     throw new TenantctlError(`unknown stack ${unknown.join(', ')}`, `Stacks in this project: ${all.join(', ')}`);
   }
   fs.mkdirSync(outdir, { recursive: true });
   removeLeftovers(outdir);
-  return { outdir, all, selected };
+  const inputs = stampInputs(project);
+  const fresh = options.reuse ? upToDateStacks(project, outdir, readManifest(outdir)) : new Set<string>();
+  return { outdir, all, selected: requested.filter((s) => !fresh.has(s)), inputs };
 }
 
 /** Staging directories of this process are named after it, so leftovers of a killed run are known. */
@@ -76,6 +78,7 @@ const oldSuffix = () => `.old-${process.pid}`;
  */
 export function synthesize(project: Project, options: SynthOptions = {}): SynthResult {
   const plan = planSynth(project, options);
+  if (!plan.selected.length) return install(plan, []);
   const staging = fs.mkdtempSync(path.join(plan.outdir, stagingPrefix()));
   try {
     buildApp(project, { outdir: staging, only: new Set(plan.selected) }).synth();
@@ -93,6 +96,7 @@ export function synthesize(project: Project, options: SynthOptions = {}): SynthR
  */
 export async function synthesizeInWorkers(project: Project, options: SynthOptions = {}, run: SynthRun = {}): Promise<SynthResult> {
   const plan = planSynth(project, options);
+  if (!plan.selected.length) return install(plan, []);
   const staging = fs.mkdtempSync(path.join(plan.outdir, stagingPrefix()));
   try {
     const parts = await buildInWorkers(project, plan.selected, staging, run);
@@ -113,7 +117,8 @@ function install(plan: SynthPlan, parts: string[]): SynthResult {
   for (const part of staged) {
     for (const name of Object.keys(part.manifest.stacks)) {
       replaceDir(path.join(part.dir, 'stacks', name), path.join(stacksDir, name));
-      current.stacks[name] = part.manifest.stacks[name];
+      const inputs = plan.inputs?.get(name);
+      current.stacks[name] = { ...part.manifest.stacks[name], ...(inputs ? { tenantctl: stampOf(inputs, path.join(stacksDir, name)) } : {}) };
     }
   }
   // Drop outputs of stacks that left the project (a removed tenant) so nobody plans them.
@@ -122,7 +127,7 @@ function install(plan: SynthPlan, parts: string[]): SynthResult {
     delete current.stacks[name];
     fs.rmSync(path.join(stacksDir, name), { recursive: true, force: true });
   }
-  current.version = staged[0].manifest.version;
+  if (staged.length) current.version = staged[0].manifest.version;
   current.stacks = Object.fromEntries(all.filter((s) => s in current.stacks).map((s) => [s, current.stacks[s]]));
   writeJsonAtomic(path.join(outdir, 'manifest.json'), current);
   return { outdir, written: selected, removed, threads: parts.length };
