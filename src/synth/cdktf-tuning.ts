@@ -15,11 +15,15 @@
  * - The final resolve of the merged document in `toTerraform`, whose parts were each resolved
  *   just before; it stays when a stack has stack-level overrides (only they are merged unresolved).
  *
+ * - The token registry keeps every token of every stack for the life of the process: after each
+ *   stack is written its tokens are released (synthesizeApp in app.ts), so memory holds one stack.
+ *
  * `TENANTCTL_STACK_TRACES=1` restores cdktf's stock behaviour for the process (to see where a
  * token that fails to resolve was created); the byte-identity test compares the two modes.
  */
 import { TerraformStack } from 'cdktf/lib/terraform-stack';
 import { ref } from 'cdktf/lib/tfExpression';
+import { TokenMap } from 'cdktf/lib/tokens/private/token-map';
 import { TenantctlError } from '../config/errors';
 
 /** Set to `1` to synthesize with cdktf's stock behaviour, stack traces included. */
@@ -95,7 +99,7 @@ export function stockRequested(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /**
  * Puts the tuned functions in place, or cdktf's own when `stock` (by default as the environment
- * says). Idempotent; called by buildApp before any construct is created, in every thread.
+ * says). Idempotent; called before any App is created, in every thread.
  */
 export function tuneCdktf(stock = stockRequested()): void {
   const use = stock ? STOCK : TUNED;
@@ -104,4 +108,34 @@ export function tuneCdktf(stock = stockRequested()): void {
   stackPrototype.prepareStack = use.prepareStack;
   stackPrototype.toTerraform = use.toTerraform;
   referencePrototype.resolve = use.referenceResolve;
+}
+
+/** cdktf's process-wide token registry: every token ever created, by the key its string or number encodes. */
+const tokenMap = TokenMap.instance() as unknown as { stringTokenMap: Map<string, unknown>; numberTokenMap: Map<number, unknown> };
+
+/** A point in the token registry's history (its sizes; entries are only ever added, in order). */
+export interface TokenMark {
+  readonly strings: number;
+  readonly numbers: number;
+}
+
+export function tokenMark(): TokenMark {
+  return { strings: tokenMap.stringTokenMap.size, numbers: tokenMap.numberTokenMap.size };
+}
+
+/**
+ * Drops the tokens registered since `mark`, once the stack they were created for is written: the
+ * registry never forgets a token, and each token holds what it resolves from (constructs, closures),
+ * so without this every stack ever built stays in memory. A token of a released stack used later
+ * fails loudly (cdktf reports an unknown token), never silently.
+ */
+export function releaseTokensSince(mark: TokenMark): void {
+  dropAfter(tokenMap.stringTokenMap, mark.strings);
+  dropAfter(tokenMap.numberTokenMap, mark.numbers);
+}
+
+function dropAfter<K>(map: Map<K, unknown>, keep: number): void {
+  let i = 0;
+  // Deleting the entry being visited is safe in a Map's iteration.
+  for (const key of map.keys()) if (i++ >= keep) map.delete(key);
 }

@@ -15,8 +15,8 @@ const post = (message: SynthWorkerMessage) => parentPort!.postMessage(message);
 try {
   // Loaded here, not at the top, so that a failure to load is reported like any other.
   const { loadProject } = require('../config/project') as typeof import('../config/project');
-  const { buildApp } = require('./app') as typeof import('./app');
-  buildApp(loadProject(data.dir), { outdir: data.outdir, only: new Set(data.stacks), onStack: (name) => post({ kind: 'stack', name }) }).synth();
+  const { synthesizeApp } = require('./app') as typeof import('./app');
+  synthesizeApp(loadProject(data.dir), { outdir: data.outdir, only: new Set(data.stacks), onStack: (name) => post({ kind: 'stack', name }) });
   post({ kind: 'done' });
 } catch (err) {
   post({ kind: 'failed', message: (err as Error)?.message ?? String(err) });
