@@ -47,8 +47,13 @@ interface SynthPlan {
   readonly inputs?: ReadonlyMap<string, string>;
 }
 
+/** Where a project's synth goes: `outdir` (relative to the project), else `CDKTF_OUTDIR` when cdktf-cli runs us, else cdktf.out. */
+export function outdirOf(project: Project, outdir?: string): string {
+  return path.resolve(project.dir, outdir ?? process.env.CDKTF_OUTDIR ?? OUTDIR);
+}
+
 function planSynth(project: Project, options: SynthOptions): SynthPlan {
-  const outdir = path.resolve(project.dir, options.outdir ?? process.env.CDKTF_OUTDIR ?? OUTDIR);
+  const outdir = outdirOf(project, options.outdir);
   const all = stackNames(project);
   const requested = options.stacks ? [...new Set(options.stacks)] : all;
   const unknown = requested.filter((s) => !all.includes(s));
@@ -217,7 +222,7 @@ async function buildInWorkers(project: Project, selected: string[], staging: str
   }
   return parts;
 }
-function readManifest(dir: string): Manifest | undefined {
+export function readManifest(dir: string): Manifest | undefined {
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) return undefined;
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
