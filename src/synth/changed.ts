@@ -8,7 +8,7 @@ import { projectStacks, workspaceFor, type StackInfo, type StackKind } from '../
 import { listTree, locateRepo, readBlobs, resolveCommit, type RepoLocation } from './git';
 import { filesUnder, inputDigests, readProjectFiles } from './inputs';
 import { upToDateStacks } from './stamp';
-import { outdirOf, readManifest, synthesizeInWorkers, type SynthRun } from './synthesize';
+import { outdirOf, readManifest, synthesizeEachInWorkers, type SynthJob, type SynthRun } from './synthesize';
 
 /**
  * `tenantctl changed`: which stacks' synthesized configuration differs between a git ref and the
@@ -111,11 +111,11 @@ export async function changedStacks(dir: string, baseRef: string, options: Chang
         const projectOut = outdirOf(head);
         const reused = upToDateStacks(head, projectOut, readManifest(projectOut));
         const headStacks = candidates.filter((name) => !reused.has(name));
-        // Both sides count towards one progress: the stacks of the base, then those of head.
-        const total = candidates.length + headStacks.length;
-        const side = (offset: number): SynthRun => ({ signal: options.run?.signal, onProgress: (done) => options.run?.onProgress?.(offset + done, total) });
-        const baseOut = (await synthesizeInWorkers(base.project, { outdir: path.join(tmp, 'base-out'), stacks: candidates }, side(0))).outdir;
-        const headOut = headStacks.length ? (await synthesizeInWorkers(head, { outdir: path.join(tmp, 'head-out'), stacks: headStacks }, side(candidates.length))).outdir : projectOut;
+        // Both sides on one set of threads, counted as one progress.
+        const headOut = path.join(tmp, 'head-out');
+        const jobs: SynthJob[] = [{ project: base.project, options: { outdir: path.join(tmp, 'base-out'), stacks: candidates } }];
+        if (headStacks.length) jobs.push({ project: head, options: { outdir: headOut, stacks: headStacks } });
+        const [{ outdir: baseOut }] = await synthesizeEachInWorkers(jobs, options.run);
         for (const name of candidates) {
           const after = path.join(reused.has(name) ? projectOut : headOut, 'stacks', name);
           if (!sameTree(path.join(baseOut, 'stacks', name), after)) changes.set(name, { change: 'modified', reason: null });

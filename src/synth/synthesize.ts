@@ -100,15 +100,30 @@ export function synthesize(project: Project, options: SynthOptions = {}): SynthR
  * synchronous, so a signal arriving during it takes effect after it, never half-way.
  */
 export async function synthesizeInWorkers(project: Project, options: SynthOptions = {}, run: SynthRun = {}): Promise<SynthResult> {
-  const plan = planSynth(project, options);
-  if (!plan.selected.length) return install(plan, []);
-  const staging = fs.mkdtempSync(path.join(plan.outdir, stagingPrefix()));
+  return (await synthesizeEachInWorkers([{ project, options }], run))[0];
+}
+
+/** One synthesis of synthesizeEachInWorkers. */
+export interface SynthJob {
+  readonly project: Project;
+  readonly options: SynthOptions;
+}
+
+/**
+ * Several synthesizeInWorkers() (both sides of `changed`) on one set of threads, so that each
+ * thread loads cdktf and the providers once; progress counts the stacks of all of them.
+ */
+export async function synthesizeEachInWorkers(jobs: readonly SynthJob[], run: SynthRun = {}): Promise<SynthResult[]> {
+  const plans = jobs.map((job) => planSynth(job.project, job.options));
+  const stagings = plans.map((plan) => (plan.selected.length ? fs.mkdtempSync(path.join(plan.outdir, stagingPrefix())) : undefined));
   try {
-    const parts = await buildInWorkers(project, plan.selected, staging, run);
+    const builds: Build[] = jobs.flatMap((job, i) => (stagings[i] ? [{ project: job.project, selected: plans[i].selected, staging: stagings[i]! }] : []));
+    const parts = builds.length ? await buildInWorkers(builds, run) : [];
     run.signal?.throwIfAborted();
-    return install(plan, parts);
+    let next = 0;
+    return plans.map((plan, i) => install(plan, stagings[i] ? parts[next++] : []));
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    for (const staging of stagings) if (staging) fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 
@@ -172,27 +187,44 @@ const STACKS_PER_WORKER = 60;
  */
 const WORKER_YOUNG_GENERATION_MB = 16;
 
+/** Stacks of one project to build into a staging directory. */
+interface Build {
+  readonly project: Project;
+  readonly selected: readonly string[];
+  readonly staging: string;
+}
+
 /**
- * Builds the selected stacks into staging directories and returns them. Every stack is built on a
- * worker thread, so this thread keeps serving signals and progress; a large synth (hundreds of
- * tenants) is split across one worker per CPU, round robin so each gets its share of tenants
- * (synthesis is CPU-bound and each stack is independent). The workers load the project from disk,
- * so a project that is not on disk, or code not run from compiled JavaScript (ts-jest), is built
- * in this thread instead.
+ * Builds the selected stacks of each build into staging directories and returns them, per build.
+ * Every stack is built on a worker thread, so this thread keeps serving signals and progress; a
+ * large synth (hundreds of tenants) is split across one worker per CPU, round robin so each gets
+ * its share of tenants (synthesis is CPU-bound and each stack is independent). The workers load
+ * the projects from disk, so a project that is not on disk, or code not run from compiled
+ * JavaScript (ts-jest), is built in this thread instead.
  */
-async function buildInWorkers(project: Project, selected: string[], staging: string, run: SynthRun): Promise<string[]> {
+async function buildInWorkers(builds: readonly Build[], run: SynthRun): Promise<string[][]> {
   const workerFile = path.join(__dirname, 'synth-worker.js');
+  const total = builds.reduce((n, b) => n + b.selected.length, 0);
   let done = 0;
-  const onStack = () => run.onProgress?.(++done, selected.length);
-  if (!fs.existsSync(workerFile) || !fs.existsSync(path.join(project.dir, PLATFORM_FILE))) {
-    run.signal?.throwIfAborted();
-    synthesizeApp(project, { outdir: staging, only: new Set(selected), onStack });
-    return [staging];
+  const onStack = () => run.onProgress?.(++done, total);
+  if (!fs.existsSync(workerFile) || builds.some((b) => !fs.existsSync(path.join(b.project.dir, PLATFORM_FILE)))) {
+    return builds.map((b) => {
+      run.signal?.throwIfAborted();
+      synthesizeApp(b.project, { outdir: b.staging, only: new Set(b.selected), onStack });
+      return [b.staging];
+    });
   }
-  const threads = Math.max(1, Math.min(os.availableParallelism(), Math.floor(selected.length / STACKS_PER_WORKER)));
-  const chunks = Array.from({ length: threads }, (_, i) => selected.filter((_, j) => j % threads === i));
-  const parts = chunks.map((_, i) => path.join(staging, `part-${i}`));
-  const workers = chunks.map((stacks, i) => new Worker(workerFile, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }, workerData: { dir: project.dir, outdir: parts[i], stacks } satisfies SynthWorkerData }));
+  const threads = Math.max(1, Math.min(os.availableParallelism(), Math.floor(total / STACKS_PER_WORKER)));
+  // Thread i builds every threads-th stack of all builds together, in one staging part per build.
+  let index = 0;
+  const shares = builds.map((b) => b.selected.map(() => index++ % threads));
+  const parts = builds.map((b) => Array.from({ length: threads }, (_, i) => path.join(b.staging, `part-${i}`)));
+  const workers = Array.from({ length: threads }, (_, i) => {
+    const jobs = builds
+      .map((b, j) => ({ dir: b.project.dir, outdir: parts[j][i], stacks: b.selected.filter((_, k) => shares[j][k] === i) }))
+      .filter((job) => job.stacks.length);
+    return new Worker(workerFile, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }, workerData: { jobs } satisfies SynthWorkerData });
+  });
   const stop = () => Promise.all(workers.map((w) => w.terminate()));
   const finished = workers.map(
     (worker) =>
@@ -220,8 +252,10 @@ async function buildInWorkers(project: Project, selected: string[], staging: str
     // Also on failure or interrupt: nothing may write into staging after it is removed.
     await stop();
   }
-  return parts;
+  // A part a thread had no stack of is not there.
+  return parts.map((dirs) => dirs.filter((dir) => fs.existsSync(dir)));
 }
+
 export function readManifest(dir: string): Manifest | undefined {
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) return undefined;
