@@ -1,8 +1,8 @@
 /**
  * The one place tenantctl changes how cdktf synthesizes (cdktf 0.21.0; test/synth/cdktf-tuning.test.ts
  * pins the source of every function touched here, so an upgrade that moves them fails loudly).
- * A CPU profile of a 500-tenant synth spends about 2% in tenantctl and most of the rest on three
- * things tenantctl never uses; each is removed without changing a byte of output:
+ * A CPU profile of a 500-tenant synth spends about 2% in tenantctl and most of the rest on things
+ * tenantctl never uses; each is removed without changing a byte of output:
  *
  * - Creation stack traces: every token, lazy value and complex object records a full stack trace
  *   (with `Error.stackTraceLimit` raised for it) and keeps it for the life of the App, only to
@@ -14,7 +14,6 @@
  *   refused with an error instead of being rendered wrong.
  * - The final resolve of the merged document in `toTerraform`, whose parts were each resolved
  *   just before; it stays when a stack has stack-level overrides (only they are merged unresolved).
- *
  * - The token registry keeps every token of every stack for the life of the process: after each
  *   stack is written its tokens are released (synthesizeApp in app.ts), so memory holds one stack.
  *
