@@ -96,32 +96,27 @@ describe('GIVEN the tuning in place', () => {
     expect(messageOf(() => app.synth())).toContain('aws_s3_bucket.bucket.arn of stack origin is referenced from stack user');
   });
 
+  /** The cdk.tf.json of a bucket stack that `decorate` adds to, synthesized tuned or stock. */
+  const bucketJson = (stock: boolean, decorate: (stack: TerraformStack, bucket: S3Bucket) => void) => {
+    tuneCdktf(stock);
+    const outdir = outdirFor();
+    const app = new App({ outdir, skipValidation: true });
+    const { stack, bucket } = bucketStack(app, 'b');
+    decorate(stack, bucket);
+    app.synth();
+    return synthOf(outdir, 'b');
+  };
+
   test('THEN a stack-level override holding a token is still resolved, as stock cdktf does', () => {
-    const write = (stock: boolean) => {
-      tuneCdktf(stock);
-      const outdir = outdirFor();
-      const app = new App({ outdir, skipValidation: true });
-      const { stack, bucket } = bucketStack(app, 'over');
-      stack.addOverride('output.bucket_arn', { value: bucket.arn });
-      app.synth();
-      return synthOf(outdir, 'over');
-    };
-    const tuned = write(false);
+    const override = (stack: TerraformStack, bucket: S3Bucket) => stack.addOverride('output.bucket_arn', { value: bucket.arn });
+    const tuned = bucketJson(false, override);
     expect(JSON.parse(tuned).output.bucket_arn).toEqual({ value: '${aws_s3_bucket.bucket.arn}' });
-    expect(tuned).toBe(write(true));
+    expect(tuned).toBe(bucketJson(true, override));
   });
 
   test('THEN synthesizing through the tuning writes what stock cdktf writes', () => {
-    const write = (stock: boolean) => {
-      tuneCdktf(stock);
-      const outdir = outdirFor();
-      const app = new App({ outdir, skipValidation: true });
-      const { stack, bucket } = bucketStack(app, 'same');
-      new TerraformOutput(stack, 'name', { value: Lazy.stringValue({ produce: () => bucket.bucket }) });
-      app.synth();
-      return synthOf(outdir, 'same');
-    };
-    expect(write(false)).toBe(write(true));
+    const output = (stack: TerraformStack, bucket: S3Bucket) => new TerraformOutput(stack, 'name', { value: Lazy.stringValue({ produce: () => bucket.bucket }) });
+    expect(bucketJson(false, output)).toBe(bucketJson(true, output));
   });
 
   test('THEN the tokens made for a stack after a mark are released down to it', () => {
