@@ -1,7 +1,11 @@
-import { App, TerraformStack } from 'cdktf';
+import type { App, TerraformStack } from 'cdktf';
 import type { Project } from '../config/project';
 import { accountNames, projectStacks } from '../config/workspaces';
-import { releaseTokensSince, stockRequested, tokenMark, tuneCdktf } from './cdktf-tuning';
+
+// cdktf is required where an App is made, not at the top: the main thread of a synthesis on
+// worker threads only plans and installs, and saves loading it (about 15 MB).
+const cdktf = () => require('cdktf') as typeof import('cdktf');
+const tuning = () => require('./cdktf-tuning') as typeof import('./cdktf-tuning');
 
 /** Names of the stacks a project synthesizes, in dependency (apply) order. */
 export function stackNames(project: Project): string[] {
@@ -53,13 +57,13 @@ function stackFactories(project: Project, only: ReadonlySet<string> | undefined)
 }
 
 function newApp(outdir: string): App {
-  tuneCdktf();
+  tuning().tuneCdktf();
   // cdktf's validations would run `terraform version` once per Terraform Cloud stack (the cloud
   // block's check of the local binary, which never applies the configuration: the workspace's pinned
   // terraformVersion does) and fail without a terraform binary. tenantctl needs none; the other
   // check, that every stack configures the providers its resources use, is a test
   // (test/synth/cdktf-validations.test.ts), since it depends on tenantctl's code alone.
-  return new App({ outdir, stackTraces: false, skipValidation: true });
+  return new (cdktf().App)({ outdir, stackTraces: false, skipValidation: true });
 }
 
 /** Builds the CDKTF App of a project with every (or every `only`) stack in it, for tests that inspect the tree. */
@@ -79,6 +83,7 @@ export function buildApp(project: Project, options: BuildAppOptions): App {
  */
 export function synthesizeApp(project: Project, options: SynthAppOptions): void {
   const factories = stackFactories(project, options.only);
+  const { releaseTokensSince, stockRequested, tokenMark } = tuning();
   if (stockRequested()) {
     const app = buildApp(project, options);
     app.synth();
