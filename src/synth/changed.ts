@@ -7,7 +7,7 @@ import { PLATFORM_FILE, TENANTS_DIR, listTenantIds, loadProject, type Project } 
 import { projectStacks, workspaceFor, type StackInfo, type StackKind } from '../config/workspaces';
 import { listTree, locateRepo, readBlobs, resolveCommit, type RepoLocation } from './git';
 import { filesUnder, inputDigests, readProjectFiles } from './inputs';
-import { upToDateStacks } from './stamp';
+import { stampInputs, upToDateStacks } from './stamp';
 import { outdirOf, readManifest, synthesizeEachInWorkers, type SynthJob, type SynthRun } from './synthesize';
 
 /**
@@ -109,7 +109,7 @@ export async function changedStacks(dir: string, baseRef: string, options: Chang
         // Head's stacks whose output in the project is up to date (a synth ran since the last
         // edit) are compared from there; only the others are synthesized.
         const projectOut = outdirOf(head);
-        const reused = upToDateStacks(head, projectOut, readManifest(projectOut));
+        const reused = upToDateStacks(stampInputs(head), projectOut, readManifest(projectOut));
         const headStacks = candidates.filter((name) => !reused.has(name));
         // Both sides on one set of threads, counted as one progress.
         const headOut = path.join(tmp, 'head-out');

@@ -40,13 +40,13 @@ export function stampOf(inputs: string, stackDir: string): StackStamp {
 }
 
 /**
- * Stacks of the project whose output in `outdir` is up to date: stamped in its manifest with the
- * inputs and code of now, and untouched since.
+ * Stacks whose output in `outdir` is up to date: stamped in its manifest with these inputs
+ * (stampInputs of the project now), and untouched since.
  */
-export function upToDateStacks(project: Project, outdir: string, manifest: Manifest | undefined): Set<string> {
+export function upToDateStacks(inputs: ReadonlyMap<string, string> | undefined, outdir: string, manifest: Manifest | undefined): Set<string> {
   const fresh = new Set<string>();
   if (!manifest) return fresh;
-  for (const [name, digest] of stampInputs(project) ?? []) {
+  for (const [name, digest] of inputs ?? []) {
     const stamp = manifest.stacks[name]?.tenantctl;
     const dir = path.join(outdir, 'stacks', name);
     if (stamp?.inputs === digest && fs.existsSync(dir) && stamp.output === outputDigest(dir)) fresh.add(name);

@@ -63,7 +63,7 @@ function planSynth(project: Project, options: SynthOptions): SynthPlan {
   fs.mkdirSync(outdir, { recursive: true });
   removeLeftovers(outdir);
   const inputs = stampInputs(project);
-  const fresh = options.reuse ? upToDateStacks(project, outdir, readManifest(outdir)) : new Set<string>();
+  const fresh = options.reuse ? upToDateStacks(inputs, outdir, readManifest(outdir)) : new Set<string>();
   return { outdir, all, selected: requested.filter((s) => !fresh.has(s)), inputs };
 }
 

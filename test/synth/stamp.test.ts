@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadProject, tenantFile } from '../../src/config/project';
-import { upToDateStacks } from '../../src/synth/stamp';
+import { stampInputs, upToDateStacks } from '../../src/synth/stamp';
 import { readManifest, synthesize } from '../../src/synth/synthesize';
 import { tempDir } from '../util';
 import { FIXTURES, writeFixture } from './fixture-projects';
@@ -18,7 +18,7 @@ function project(name: string) {
   return dir;
 }
 
-const fresh = (dir: string) => [...upToDateStacks(loadProject(dir), path.join(dir, 'cdktf.out'), readManifest(path.join(dir, 'cdktf.out')))].sort();
+const fresh = (dir: string) => [...upToDateStacks(stampInputs(loadProject(dir)), path.join(dir, 'cdktf.out'), readManifest(path.join(dir, 'cdktf.out')))].sort();
 const editTenant = (dir: string, id: string, change: object) => {
   const file = tenantFile(dir, id);
   fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), ...change }));
