@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PLATFORM_FILE, TENANTS_DIR, listTenantIds, tenantFile, type Project } from '../config/project';
-import { projectStacks } from '../config/workspaces';
+import { credentialAccounts, projectStacks, type StackInfo } from '../config/workspaces';
 import { packageRoot } from '../paths';
 
 /** A project's configuration files by path relative to it (`platform.json`, `tenants/<id>.json`). */
@@ -22,8 +22,10 @@ export function readProjectFiles(dir: string): ProjectFiles {
  * - platform.json (which also holds the tier catalog) feeds every stack;
  * - the platform and cluster stacks are built from it alone;
  * - a tenant stack from it and its own tenant file;
- * - the workspaces and bootstrap-* stacks (only with `terraformCloud`) from the list of tenants
- *   and each tenant's tier, account and status, so from every tenant file.
+ * - the workspaces stack (only with `terraformCloud`) from the list of tenants and each tenant's
+ *   tier, account and status, so from every tenant file;
+ * - a bootstrap-<account> stack from the files of the tenants whose runs need credentials in that
+ *   account (credentialAccounts: the tenant commands re-synthesize the same stacks).
  *
  * Two sides with the same digest for a stack synthesize it to the same bytes (`changed` relies
  * on it to skip stacks, `validate` to reuse output).
@@ -34,11 +36,15 @@ export function inputDigests(project: Project, files: ProjectFiles, salt = ''): 
     for (const p of paths) hash.update(`\0${p}\0`).update(files.get(p) ?? '\0absent');
     return hash.digest('hex');
   };
-  const tenantFiles = [...files.keys()].filter((p) => p.startsWith(`${TENANTS_DIR}/`)).sort();
+  const stacks = projectStacks(project);
+  const fileOf = (s: StackInfo) => `${TENANTS_DIR}/${s.tenant!.id}.json`;
+  const tenants = stacks.filter((s) => s.kind === 'tenant');
+  const allTenantFiles = [...files.keys()].filter((p) => p.startsWith(`${TENANTS_DIR}/`)).sort();
   return new Map(
-    projectStacks(project).map((s) => {
-      if (s.kind === 'tenant') return [s.name, digest([PLATFORM_FILE, `${TENANTS_DIR}/${s.tenant!.id}.json`])];
-      if (s.kind === 'workspaces' || s.kind === 'bootstrap') return [s.name, digest([PLATFORM_FILE, ...tenantFiles])];
+    stacks.map((s) => {
+      if (s.kind === 'tenant') return [s.name, digest([PLATFORM_FILE, fileOf(s)])];
+      if (s.kind === 'workspaces') return [s.name, digest([PLATFORM_FILE, ...allTenantFiles])];
+      if (s.kind === 'bootstrap') return [s.name, digest([PLATFORM_FILE, ...tenants.filter((t) => credentialAccounts(t).includes(s.accountName!)).map(fileOf).sort()])];
       return [s.name, digest([PLATFORM_FILE])];
     }),
   );
@@ -47,9 +53,10 @@ export function inputDigests(project: Project, files: ProjectFiles, salt = ''): 
 let identity: string | undefined;
 
 /**
- * What identifies the code that synthesizes: tenantctl's version and the content of its code and
- * templates (so a working copy edited without a version bump counts as other code), and the
- * versions of cdktf and the providers it runs on.
+ * What identifies the code that synthesizes: tenantctl's version, the content of its code (the
+ * compiled code and, in a checkout, the sources it is built from: the same for the CLI and for
+ * tests run from the sources, and changed by an edit without a version bump) and templates, and
+ * the versions of cdktf and the providers it runs on.
  */
 export function codeIdentity(): string {
   if (identity) return identity;
@@ -59,10 +66,8 @@ export function codeIdentity(): string {
     const file = pkg === '.' ? path.join(root, 'package.json') : require.resolve(`${pkg}/package.json`);
     hash.update(`${pkg}@${(JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version}\0`);
   }
-  // The code running now: dist/ when built, the TypeScript sources under jest.
-  const code = path.resolve(__dirname, '..', '..');
-  for (const dir of [path.join(code, 'src'), path.join(code, 'stacks'), path.join(root, 'templates')]) {
-    for (const file of filesUnder(dir).filter((f) => !f.endsWith('.map'))) hash.update(`${path.relative(root, dir)}/${file}\0`).update(fs.readFileSync(path.join(dir, file)));
+  for (const dir of ['src', 'stacks', 'dist/src', 'dist/stacks', 'templates']) {
+    for (const file of filesUnder(path.join(root, dir)).filter((f) => !f.endsWith('.map'))) hash.update(`${dir}/${file}\0`).update(fs.readFileSync(path.join(root, dir, file)));
   }
   identity = hash.digest('hex');
   return identity;

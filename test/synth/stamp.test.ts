@@ -57,10 +57,17 @@ describe('GIVEN a project synthesized with local state', () => {
 describe('GIVEN a Terraform Cloud project synthesized', () => {
   const dir = project('terraform-cloud');
 
-  test("WHEN a tenant's file changes THEN its stack, the workspaces and the bootstrap stacks are stale, nothing else", () => {
+  const stale = () => loadProject(dir).tenants.map((t) => t.names.stack).concat(['workspaces', 'bootstrap-platform', 'bootstrap-payments', 'bootstrap-analytics', 'platform', 'cluster']).filter((s) => !fresh(dir).includes(s)).sort();
+
+  test("WHEN a platform account tenant's file changes THEN its stack, the workspaces and bootstrap-platform are stale, nothing else", () => {
     editTenant(dir, 'globex', { displayName: 'Globex' });
-    const stale = loadProject(dir).tenants.map((t) => t.names.stack).concat(['workspaces', 'bootstrap-platform', 'bootstrap-payments', 'bootstrap-analytics', 'platform', 'cluster']).filter((s) => !fresh(dir).includes(s));
-    expect(stale.sort()).toEqual(['bootstrap-analytics', 'bootstrap-payments', 'bootstrap-platform', 'tenant-globex', 'workspaces']);
+    expect(stale()).toEqual(['bootstrap-platform', 'tenant-globex', 'workspaces']);
+  });
+
+  test("WHEN a service account tenant's file changes THEN the bootstrap stack of its account is stale too", () => {
+    synthesize(loadProject(dir));
+    editTenant(dir, 'wayne', { displayName: 'Wayne Enterprises' });
+    expect(stale()).toEqual(['bootstrap-payments', 'bootstrap-platform', 'tenant-wayne', 'workspaces']);
   });
 });
 
