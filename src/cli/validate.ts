@@ -33,7 +33,7 @@ export function register(program: Command): void {
       'after',
       `
 Examples:
-  $ tenantctl validate                               # synthesize into cdktf.out (as synth does), then check
+  $ tenantctl validate                               # synthesize into cdktf.out (stacks not up to date), then check
   $ tenantctl validate --from cdktf.out              # check what \`tenantctl synth\` wrote, as it is
   $ tenantctl validate --output sarif > tenantctl.sarif   # for a code-scanning upload
 
@@ -69,10 +69,11 @@ holds resources is an error. Exit codes: 0 no unsuppressed error, 1 errors found
         }
       } else {
         // Synthesized into cdktf.out as \`tenantctl synth\` does, so that every finding names a file
-        // (and line) the user has, and a later \`validate --from cdktf.out\` or plan reads the same.
+        // (and line) the user has, and a later \`validate --from cdktf.out\` or plan reads the same;
+        // stacks whose output there is up to date (same inputs, same tenantctl) are not synthesized again.
         context = await withProjectLock(dir, async () => {
           const project = loadProject(dir);
-          const { outdir } = await synthesizeProject(project, {}, progress, 'synthesizing');
+          const { outdir } = await synthesizeProject(project, { reuse: true }, progress, 'synthesizing');
           const relative = path.relative(dir, outdir);
           return { stacks: loadStacks(outdir, relative.startsWith('..') || path.isAbsolute(relative) ? outdir : relative), project, config: configOf(project) };
         });

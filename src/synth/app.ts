@@ -1,7 +1,12 @@
-import { App, TerraformStack } from 'cdktf';
-import { bootstrapStackName } from '../model/names';
+import type { App, TerraformStack } from 'cdktf';
 import type { Project } from '../model/project';
+import { bootstrapStackName } from '../model/names';
 import { accountNames, projectStacks } from '../model/workspaces';
+
+// cdktf is required where an App is made, not at the top: the main thread of a synthesis on
+// worker threads only plans and installs, and saves loading it (about 15 MB).
+const cdktf = () => require('cdktf') as typeof import('cdktf');
+const tuning = () => require('./cdktf-tuning') as typeof import('./cdktf-tuning');
 
 /** Names of the stacks a project synthesizes, in dependency (apply) order. */
 export function stackNames(project: Project): string[] {
@@ -12,63 +17,90 @@ export interface BuildAppOptions {
   readonly outdir: string;
   /** Build only these stacks (by name); all when omitted. */
   readonly only?: ReadonlySet<string>;
-  /** Called as each stack's output is written during `synth()` (progress). */
+}
+
+export interface SynthAppOptions extends BuildAppOptions {
+  /** Called as each stack's output is written (progress). */
   readonly onStack?: (name: string) => void;
 }
 
+interface StackFactory {
+  readonly name: string;
+  readonly build: (app: App) => TerraformStack;
+}
+
 /**
- * Builds the CDKTF App for a project. Stack classes are required lazily so that commands which
- * never synthesize (and `--help`) do not load the provider packages.
+ * How to build each stack of a project, in the order cdktf synthesizes them (apply order). Stack
+ * classes are required lazily so that commands which never synthesize (and `--help`) do not load
+ * the provider packages.
  */
-export function buildApp(project: Project, options: BuildAppOptions): App {
+function stackFactories(project: Project, only: ReadonlySet<string> | undefined): StackFactory[] {
+  const factories: StackFactory[] = [];
+  const add = (name: string, build: (app: App) => TerraformStack) => {
+    if (!only || only.has(name)) factories.push({ name, build });
+  };
+  const { platform, tiers, tenants } = project;
+  if (platform.terraformCloud) {
+    add('workspaces', (app) => new (require('../../stacks/workspaces-stack') as typeof import('../../stacks/workspaces-stack')).WorkspacesStack(app, { project }));
+    for (const accountName of accountNames(platform)) {
+      add(bootstrapStackName(accountName), (app) => new (require('../../stacks/bootstrap-stack') as typeof import('../../stacks/bootstrap-stack')).BootstrapStack(app, { project, accountName }));
+    }
+  }
+  add('platform', (app) => new (require('../../stacks/platform-stack') as typeof import('../../stacks/platform-stack')).PlatformStack(app, { platform }));
+  add('cluster', (app) => new (require('../../stacks/cluster-stack') as typeof import('../../stacks/cluster-stack')).ClusterStack(app, { platform, tiers }));
+  for (const tenant of tenants.filter((t) => t.status === 'active')) {
+    add(tenant.names.stack, (app) => new (require('../../stacks/tenant-stack') as typeof import('../../stacks/tenant-stack')).TenantStack(app, { platform, tenant }));
+  }
+  for (const tenant of tenants.filter((t) => t.status === 'removed')) {
+    add(tenant.names.stack, (app) => new (require('../../stacks/removed-tenant-stack') as typeof import('../../stacks/removed-tenant-stack')).RemovedTenantStack(app, { platform, tenant }));
+  }
+  return factories;
+}
+
+function newApp(outdir: string): App {
+  tuning().tuneCdktf();
   // cdktf's validations would run `terraform version` once per Terraform Cloud stack (the cloud
   // block's check of the local binary, which never applies the configuration: the workspace's pinned
   // terraformVersion does) and fail without a terraform binary. tenantctl needs none; the other
   // check, that every stack configures the providers its resources use, is a test
   // (test/synth/cdktf-validations.test.ts), since it depends on tenantctl's code alone.
-  const app = new App({ outdir: options.outdir, stackTraces: false, skipValidation: true });
-  const wanted = (name: string) => !options.only || options.only.has(name);
-  const { platform, tiers, tenants } = project;
-  if (platform.terraformCloud) {
-    if (wanted('workspaces')) {
-      const { WorkspacesStack } = require('../../stacks/workspaces-stack') as typeof import('../../stacks/workspaces-stack');
-      new WorkspacesStack(app, { project });
-    }
-    const { BootstrapStack } = require('../../stacks/bootstrap-stack') as typeof import('../../stacks/bootstrap-stack');
-    for (const accountName of accountNames(platform)) {
-      if (wanted(bootstrapStackName(accountName))) new BootstrapStack(app, { project, accountName });
-    }
-  }
-  if (wanted('platform')) {
-    const { PlatformStack } = require('../../stacks/platform-stack') as typeof import('../../stacks/platform-stack');
-    new PlatformStack(app, { platform });
-  }
-  if (wanted('cluster')) {
-    const { ClusterStack } = require('../../stacks/cluster-stack') as typeof import('../../stacks/cluster-stack');
-    new ClusterStack(app, { platform, tiers });
-  }
-  const tenantStacks = tenants.filter((t) => wanted(t.names.stack));
-  if (tenantStacks.some((t) => t.status === 'active')) {
-    const { TenantStack } = require('../../stacks/tenant-stack') as typeof import('../../stacks/tenant-stack');
-    for (const tenant of tenantStacks.filter((t) => t.status === 'active')) new TenantStack(app, { platform, tenant });
-  }
-  if (tenantStacks.some((t) => t.status === 'removed')) {
-    const { RemovedTenantStack } = require('../../stacks/removed-tenant-stack') as typeof import('../../stacks/removed-tenant-stack');
-    for (const tenant of tenantStacks.filter((t) => t.status === 'removed')) new RemovedTenantStack(app, { platform, tenant });
-  }
-  if (options.onStack) reportStacks(app, options.onStack);
+  return new (cdktf().App)({ outdir, stackTraces: false, skipValidation: true });
+}
+
+/** Builds the CDKTF App of a project with every (or every `only`) stack in it, for tests that inspect the tree. */
+export function buildApp(project: Project, options: BuildAppOptions): App {
+  const app = newApp(options.outdir);
+  for (const factory of stackFactories(project, options.only)) factory.build(app);
   return app;
 }
 
-/** Wraps each stack's synthesizer (cdktf's public hook, called once per stack by App.synth) to report it. */
-function reportStacks(app: App, onStack: (name: string) => void): void {
-  for (const stack of app.node.children.filter(TerraformStack.isStack)) {
-    const inner = stack.synthesizer;
-    stack.synthesizer = {
-      synthesize: (session) => {
-        inner.synthesize(session);
-        onStack(stack.node.id);
-      },
-    };
+/**
+ * Synthesizes a project's stacks into `outdir` in cdktf's layout, one stack at a time: each is
+ * built, written, and let go (removed from the App, its tokens from cdktf's token map) before the
+ * next is built, so memory holds one stack, not all of them, and 2,000 tenants cost what 5 do.
+ * That is what App.synth() does per stack (prepare, synthesize, then the manifest), with no stack
+ * able to see another, which tenantctl's stacks never do. With cdktf's stock behaviour requested
+ * (cdktf-tuning.ts) it is App.synth() itself, over the whole tree.
+ */
+export function synthesizeApp(project: Project, options: SynthAppOptions): void {
+  const factories = stackFactories(project, options.only);
+  const { releaseTokensSince, stockRequested, tokenMark } = tuning();
+  if (stockRequested()) {
+    const app = buildApp(project, options);
+    app.synth();
+    for (const { name } of factories) options.onStack?.(name);
+    return;
   }
+  const app = newApp(options.outdir);
+  const session = { outdir: app.outdir, skipValidation: true, manifest: app.manifest };
+  for (const { name, build } of factories) {
+    const mark = tokenMark();
+    const stack = build(app);
+    stack.prepareStack();
+    stack.synthesizer.synthesize(session);
+    app.node.tryRemoveChild(stack.node.id);
+    releaseTokensSince(mark);
+    options.onStack?.(name);
+  }
+  app.manifest.writeToFile();
 }

@@ -3,11 +3,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { TenantctlError } from '../model/errors';
 import { orphanedTenantsError, orphansInLocalState } from '../project/lifecycle';
-import { listTenantIds, loadProject, tenantFile } from '../project/project';
+import { listTenantIds, loadProject } from '../project/project';
 import { PLATFORM_FILE, TENANTS_DIR, type Project } from '../model/project';
 import { projectStacks, workspaceFor, type StackInfo, type StackKind } from '../model/workspaces';
 import { listTree, locateRepo, readBlobs, resolveCommit, type RepoLocation } from './git';
-import { synthesizeInWorkers, type SynthRun } from './synthesize';
+import { filesUnder, inputDigests, readProjectFiles } from './inputs';
+import { stampInputs, upToDateStacks } from './stamp';
+import { outdirOf, readManifest, synthesizeEachInWorkers, type SynthJob, type SynthRun } from './synthesize';
 
 /**
  * `tenantctl changed`: which stacks' synthesized configuration differs between a git ref and the
@@ -105,13 +107,19 @@ export async function changedStacks(dir: string, baseRef: string, options: Chang
     } else if (base.project && common.length) {
       const candidates = options.synthesizeAll ? common : stacksThatMayDiffer(base, head, dir, common);
       if (candidates.length) {
-        // Both sides count towards one progress: the stacks of the base, then those of head.
-        const total = candidates.length * 2;
-        const side = (offset: number): SynthRun => ({ signal: options.run?.signal, onProgress: (done) => options.run?.onProgress?.(offset + done, total) });
-        const baseOut = (await synthesizeInWorkers(base.project, { outdir: path.join(tmp, 'base-out'), stacks: candidates }, side(0))).outdir;
-        const headOut = (await synthesizeInWorkers(head, { outdir: path.join(tmp, 'head-out'), stacks: candidates }, side(candidates.length))).outdir;
+        // Head's stacks whose output in the project is up to date (a synth ran since the last
+        // edit) are compared from there; only the others are synthesized.
+        const projectOut = outdirOf(head);
+        const reused = upToDateStacks(stampInputs(head), projectOut, readManifest(projectOut));
+        const headStacks = candidates.filter((name) => !reused.has(name));
+        // Both sides on one set of threads, counted as one progress.
+        const headOut = path.join(tmp, 'head-out');
+        const jobs: SynthJob[] = [{ project: base.project, options: { outdir: path.join(tmp, 'base-out'), stacks: candidates } }];
+        if (headStacks.length) jobs.push({ project: head, options: { outdir: headOut, stacks: headStacks } });
+        const [{ outdir: baseOut }] = await synthesizeEachInWorkers(jobs, options.run);
         for (const name of candidates) {
-          if (!sameTree(path.join(baseOut, 'stacks', name), path.join(headOut, 'stacks', name))) changes.set(name, { change: 'modified', reason: null });
+          const after = path.join(reused.has(name) ? projectOut : headOut, 'stacks', name);
+          if (!sameTree(path.join(baseOut, 'stacks', name), after)) changes.set(name, { change: 'modified', reason: null });
         }
       }
     }
@@ -132,35 +140,13 @@ export async function changedStacks(dir: string, baseRef: string, options: Chang
 
 /**
  * The stacks present on both sides whose JSON can differ, so that a pull request touching one
- * tenant among hundreds synthesizes a handful of stacks instead of every stack twice. Both sides
- * run the same code and no stack reads anything of the project but these files, so:
- *
- * - platform.json (which also holds the tier catalog) feeds every stack, so when its bytes
- *   differ every stack is synthesized on both sides;
- * - when it is byte-identical, the platform stack is built from it alone and is unchanged; a
- *   tenant stack is built from it and its own tenant file, so only tenants whose file differs
- *   can change; the workspaces and bootstrap-* stacks (only with `terraformCloud`) are built
- *   from the list of stacks and each tenant's tier, account and status, so they are synthesized
- *   whenever any tenant file differs, is added or is removed.
+ * tenant among hundreds synthesizes a handful of stacks instead of every stack twice: both sides
+ * run the same code, so a stack whose inputs (inputDigests) are the same on both is unchanged.
  */
 function stacksThatMayDiffer(base: BaseSide, head: Project, dir: string, common: string[]): string[] {
-  const headPlatform = fs.readFileSync(path.join(dir, PLATFORM_FILE));
-  if (!headPlatform.equals(base.files.get(PLATFORM_FILE)!)) return common;
-  const headIds = listTenantIds(dir);
-  const differs = new Set(
-    headIds.filter((id) => {
-      const before = base.files.get(`${TENANTS_DIR}/${id}.json`);
-      return !before || !before.equals(fs.readFileSync(tenantFile(dir, id)));
-    }),
-  );
-  const removed = base.project!.tenants.some((t) => !headIds.includes(t.id));
-  if (!differs.size && !removed) return [];
-  const kinds = new Map(projectStacks(head).map((s) => [s.name, s]));
-  return common.filter((name) => {
-    const info = kinds.get(name)!;
-    if (info.kind === 'tenant') return differs.has(info.tenant!.id);
-    return info.kind === 'workspaces' || info.kind === 'bootstrap';
-  });
+  const before = inputDigests(base.project!, base.files);
+  const after = inputDigests(head, readProjectFiles(dir));
+  return common.filter((name) => before.get(name) !== after.get(name));
 }
 
 /** Reads the base commit's platform.json and tenants/*.json (and package-lock.json) into `into`. */
@@ -274,16 +260,6 @@ function sameTree(a: string, b: string): boolean {
   const fb = filesUnder(b);
   if (fa.length !== fb.length || fa.some((f, i) => f !== fb[i])) return false;
   return fa.every((f) => fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f))));
-}
-
-function filesUnder(dir: string, rel = ''): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-    const p = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...filesUnder(dir, p));
-    else out.push(p);
-  }
-  return out.sort();
 }
 
 /** Group keys of the JSON output, in apply order. */

@@ -6,7 +6,8 @@ import { TenantctlError } from '../model/errors';
 import { isRunning, writeJsonAtomic } from '../project/files';
 import { PLATFORM_FILE, type Project } from '../model/project';
 import type { SynthWorkerData, SynthWorkerMessage } from './synth-worker';
-import { buildApp, stackNames } from './app';
+import { stackNames, synthesizeApp } from './app';
+import { stampInputs, stampOf, upToDateStacks, type Manifest } from './stamp';
 
 export const OUTDIR = 'cdktf.out';
 
@@ -15,6 +16,8 @@ export interface SynthOptions {
   readonly outdir?: string;
   /** Synthesize only these stacks and keep the others' output as it is. */
   readonly stacks?: readonly string[];
+  /** Of those, skip the stacks whose output is up to date (same inputs and code, see stamp.ts). */
+  readonly reuse?: boolean;
 }
 
 export interface SynthResult {
@@ -25,11 +28,6 @@ export interface SynthResult {
   readonly removed: string[];
   /** Threads the stacks were built on. */
   readonly threads: number;
-}
-
-interface Manifest {
-  version: string;
-  stacks: Record<string, unknown>;
 }
 
 /** How a synthesis run reports and stops (`synthesizeInWorkers`). */
@@ -45,19 +43,28 @@ interface SynthPlan {
   readonly outdir: string;
   readonly all: string[];
   readonly selected: string[];
+  /** What the stacks are built from, read before the synth (undefined: the project is not on disk). */
+  readonly inputs?: ReadonlyMap<string, string>;
+}
+
+/** Where a project's synth goes: `outdir` (relative to the project), else `CDKTF_OUTDIR` when cdktf-cli runs us, else cdktf.out. */
+export function outdirOf(project: Project, outdir?: string): string {
+  return path.resolve(project.dir, outdir ?? process.env.CDKTF_OUTDIR ?? OUTDIR);
 }
 
 function planSynth(project: Project, options: SynthOptions): SynthPlan {
-  const outdir = path.resolve(project.dir, options.outdir ?? process.env.CDKTF_OUTDIR ?? OUTDIR);
+  const outdir = outdirOf(project, options.outdir);
   const all = stackNames(project);
-  const selected = options.stacks ? [...new Set(options.stacks)] : all;
-  const unknown = selected.filter((s) => !all.includes(s));
+  const requested = options.stacks ? [...new Set(options.stacks)] : all;
+  const unknown = requested.filter((s) => !all.includes(s));
   if (unknown.length) {
     throw new TenantctlError(`unknown stack ${unknown.join(', ')}`, `Stacks in this project: ${all.join(', ')}`);
   }
   fs.mkdirSync(outdir, { recursive: true });
   removeLeftovers(outdir);
-  return { outdir, all, selected };
+  const inputs = stampInputs(project);
+  const fresh = options.reuse ? upToDateStacks(inputs, outdir, readManifest(outdir)) : new Set<string>();
+  return { outdir, all, selected: requested.filter((s) => !fresh.has(s)), inputs };
 }
 
 /** Staging directories of this process are named after it, so leftovers of a killed run are known. */
@@ -76,9 +83,10 @@ const oldSuffix = () => `.old-${process.pid}`;
  */
 export function synthesize(project: Project, options: SynthOptions = {}): SynthResult {
   const plan = planSynth(project, options);
+  if (!plan.selected.length) return install(plan, []);
   const staging = fs.mkdtempSync(path.join(plan.outdir, stagingPrefix()));
   try {
-    buildApp(project, { outdir: staging, only: new Set(plan.selected) }).synth();
+    synthesizeApp(project, { outdir: staging, only: new Set(plan.selected) });
     return install(plan, [staging]);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -92,14 +100,30 @@ export function synthesize(project: Project, options: SynthOptions = {}): SynthR
  * synchronous, so a signal arriving during it takes effect after it, never half-way.
  */
 export async function synthesizeInWorkers(project: Project, options: SynthOptions = {}, run: SynthRun = {}): Promise<SynthResult> {
-  const plan = planSynth(project, options);
-  const staging = fs.mkdtempSync(path.join(plan.outdir, stagingPrefix()));
+  return (await synthesizeEachInWorkers([{ project, options }], run))[0];
+}
+
+/** One synthesis of synthesizeEachInWorkers. */
+export interface SynthJob {
+  readonly project: Project;
+  readonly options: SynthOptions;
+}
+
+/**
+ * Several synthesizeInWorkers() (both sides of `changed`) on one set of threads, so that each
+ * thread loads cdktf and the providers once; progress counts the stacks of all of them.
+ */
+export async function synthesizeEachInWorkers(jobs: readonly SynthJob[], run: SynthRun = {}): Promise<SynthResult[]> {
+  const plans = jobs.map((job) => planSynth(job.project, job.options));
+  const stagings = plans.map((plan) => (plan.selected.length ? fs.mkdtempSync(path.join(plan.outdir, stagingPrefix())) : undefined));
   try {
-    const parts = await buildInWorkers(project, plan.selected, staging, run);
+    const builds: Build[] = jobs.flatMap((job, i) => (stagings[i] ? [{ project: job.project, selected: plans[i].selected, staging: stagings[i]! }] : []));
+    const parts = builds.length ? await buildInWorkers(builds, run) : [];
     run.signal?.throwIfAborted();
-    return install(plan, parts);
+    let next = 0;
+    return plans.map((plan, i) => install(plan, stagings[i] ? parts[next++] : []));
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    for (const staging of stagings) if (staging) fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 
@@ -113,7 +137,8 @@ function install(plan: SynthPlan, parts: string[]): SynthResult {
   for (const part of staged) {
     for (const name of Object.keys(part.manifest.stacks)) {
       replaceDir(path.join(part.dir, 'stacks', name), path.join(stacksDir, name));
-      current.stacks[name] = part.manifest.stacks[name];
+      const inputs = plan.inputs?.get(name);
+      current.stacks[name] = { ...part.manifest.stacks[name], ...(inputs ? { tenantctl: stampOf(inputs, path.join(stacksDir, name)) } : {}) };
     }
   }
   // Drop outputs of stacks that left the project (a removed tenant) so nobody plans them.
@@ -122,7 +147,7 @@ function install(plan: SynthPlan, parts: string[]): SynthResult {
     delete current.stacks[name];
     fs.rmSync(path.join(stacksDir, name), { recursive: true, force: true });
   }
-  current.version = staged[0].manifest.version;
+  if (staged.length) current.version = staged[0].manifest.version;
   current.stacks = Object.fromEntries(all.filter((s) => s in current.stacks).map((s) => [s, current.stacks[s]]));
   writeJsonAtomic(path.join(outdir, 'manifest.json'), current);
   return { outdir, written: selected, removed, threads: parts.length };
@@ -155,26 +180,51 @@ function removeLeftovers(outdir: string): void {
 const STACKS_PER_WORKER = 60;
 
 /**
- * Builds the selected stacks into staging directories and returns them. Every stack is built on a
- * worker thread, so this thread keeps serving signals and progress; a large synth (hundreds of
- * tenants) is split across one worker per CPU, round robin so each gets its share of tenants
- * (synthesis is CPU-bound and each stack is independent). The workers load the project from disk,
- * so a project that is not on disk, or code not run from compiled JavaScript (ts-jest), is built
- * in this thread instead.
+ * Young generation of a synthesis thread. A stack is built, written and let go (synthesizeApp), so
+ * almost everything a thread allocates dies young; a small young generation collects it as often
+ * at no measurable CPU cost and keeps each thread's memory near its floor (V8's default would let
+ * two threads at 500 tenants take about 50 MB more).
  */
-async function buildInWorkers(project: Project, selected: string[], staging: string, run: SynthRun): Promise<string[]> {
+const WORKER_YOUNG_GENERATION_MB = 16;
+
+/** Stacks of one project to build into a staging directory. */
+interface Build {
+  readonly project: Project;
+  readonly selected: readonly string[];
+  readonly staging: string;
+}
+
+/**
+ * Builds the selected stacks of each build into staging directories and returns them, per build.
+ * Every stack is built on a worker thread, so this thread keeps serving signals and progress; a
+ * large synth (hundreds of tenants) is split across one worker per CPU, round robin so each gets
+ * its share of tenants (synthesis is CPU-bound and each stack is independent). The workers load
+ * the projects from disk, so a project that is not on disk, or code not run from compiled
+ * JavaScript (ts-jest), is built in this thread instead.
+ */
+async function buildInWorkers(builds: readonly Build[], run: SynthRun): Promise<string[][]> {
   const workerFile = path.join(__dirname, 'synth-worker.js');
+  const total = builds.reduce((n, b) => n + b.selected.length, 0);
   let done = 0;
-  const onStack = () => run.onProgress?.(++done, selected.length);
-  if (!fs.existsSync(workerFile) || !fs.existsSync(path.join(project.dir, PLATFORM_FILE))) {
-    run.signal?.throwIfAborted();
-    buildApp(project, { outdir: staging, only: new Set(selected), onStack }).synth();
-    return [staging];
+  const onStack = () => run.onProgress?.(++done, total);
+  if (!fs.existsSync(workerFile) || builds.some((b) => !fs.existsSync(path.join(b.project.dir, PLATFORM_FILE)))) {
+    return builds.map((b) => {
+      run.signal?.throwIfAborted();
+      synthesizeApp(b.project, { outdir: b.staging, only: new Set(b.selected), onStack });
+      return [b.staging];
+    });
   }
-  const threads = Math.max(1, Math.min(os.availableParallelism(), Math.floor(selected.length / STACKS_PER_WORKER)));
-  const chunks = Array.from({ length: threads }, (_, i) => selected.filter((_, j) => j % threads === i));
-  const parts = chunks.map((_, i) => path.join(staging, `part-${i}`));
-  const workers = chunks.map((stacks, i) => new Worker(workerFile, { workerData: { dir: project.dir, outdir: parts[i], stacks } satisfies SynthWorkerData }));
+  const threads = Math.max(1, Math.min(os.availableParallelism(), Math.floor(total / STACKS_PER_WORKER)));
+  // Thread i builds every threads-th stack of all builds together, in one staging part per build.
+  let index = 0;
+  const shares = builds.map((b) => b.selected.map(() => index++ % threads));
+  const parts = builds.map((b) => Array.from({ length: threads }, (_, i) => path.join(b.staging, `part-${i}`)));
+  const workers = Array.from({ length: threads }, (_, i) => {
+    const jobs = builds
+      .map((b, j) => ({ dir: b.project.dir, outdir: parts[j][i], stacks: b.selected.filter((_, k) => shares[j][k] === i) }))
+      .filter((job) => job.stacks.length);
+    return new Worker(workerFile, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }, workerData: { jobs } satisfies SynthWorkerData });
+  });
   const stop = () => Promise.all(workers.map((w) => w.terminate()));
   const finished = workers.map(
     (worker) =>
@@ -202,9 +252,11 @@ async function buildInWorkers(project: Project, selected: string[], staging: str
     // Also on failure or interrupt: nothing may write into staging after it is removed.
     await stop();
   }
-  return parts;
+  // A part a thread had no stack of is not there.
+  return parts.map((dirs) => dirs.filter((dir) => fs.existsSync(dir)));
 }
-function readManifest(dir: string): Manifest | undefined {
+
+export function readManifest(dir: string): Manifest | undefined {
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) return undefined;
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;

@@ -1,0 +1,140 @@
+/**
+ * The one place tenantctl changes how cdktf synthesizes (cdktf 0.21.0; test/synth/cdktf-tuning.test.ts
+ * pins the source of every function touched here, so an upgrade that moves them fails loudly).
+ * A CPU profile of a 500-tenant synth spends about 2% in tenantctl and most of the rest on things
+ * tenantctl never uses; each is removed without changing a byte of output:
+ *
+ * - Creation stack traces: every token, lazy value and complex object records a full stack trace
+ *   (with `Error.stackTraceLimit` raised for it) and keeps it for the life of the App, only to
+ *   quote it if that token fails to resolve. That is a fifth of the CPU, most of the garbage
+ *   collection and half of the peak memory; the `stackTraces: false` App option does not cover it.
+ * - The preparing resolve pass (`prepareStack`), a full resolve of every element whose only effect
+ *   is to turn cross-stack references into remote state. tenantctl's stacks find each other by
+ *   deterministic names and never reference one another: a reference that crosses stacks is
+ *   refused with an error instead of being rendered wrong.
+ * - The final resolve of the merged document in `toTerraform`, whose parts were each resolved
+ *   just before; it stays when a stack has stack-level overrides (only they are merged unresolved).
+ * - The token registry keeps every token of every stack for the life of the process: after each
+ *   stack is written its tokens are released (synthesizeApp in app.ts), so memory holds one stack.
+ *
+ * `TENANTCTL_STACK_TRACES=1` restores cdktf's stock behaviour for the process (to see where a
+ * token that fails to resolve was created); the byte-identity test compares the two modes.
+ */
+import { TerraformStack } from 'cdktf/lib/terraform-stack';
+import { ref } from 'cdktf/lib/tfExpression';
+import { TokenMap } from 'cdktf/lib/tokens/private/token-map';
+import { TenantctlError } from '../model/errors';
+
+/** Set to `1` to synthesize with cdktf's stock behaviour, stack traces included. */
+export const STACK_TRACES_ENV = 'TENANTCTL_STACK_TRACES';
+
+type Resolve = (scope: unknown, obj: unknown, preparing?: boolean) => unknown;
+type CaptureStackTrace = (below?: Function) => string[];
+interface ResolveContext {
+  readonly scope: unknown;
+  readonly preparing: boolean;
+}
+interface Reference {
+  readonly identifier: string;
+  readonly originStack?: TerraformStack;
+  resolve(context: ResolveContext): unknown;
+}
+
+/** The cdktf modules whose exports are replaced (cdktf calls them through these module objects). */
+const stackTraceModule = require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: CaptureStackTrace };
+const tokensModule = require('cdktf/lib/_tokens') as { resolve: Resolve };
+const referencePrototype = Object.getPrototypeOf(ref('tenantctl')) as Reference;
+const stackPrototype = TerraformStack.prototype as unknown as { prepareStack(): void; toTerraform(): unknown; rawOverrides: object };
+
+/** The stock functions, kept to delegate to and to restore. */
+export const STOCK = {
+  captureStackTrace: stackTraceModule.captureStackTrace,
+  resolve: tokensModule.resolve,
+  prepareStack: stackPrototype.prepareStack,
+  toTerraform: stackPrototype.toTerraform,
+  referenceResolve: referencePrototype.resolve,
+} as const;
+
+/** What a token error quotes as the creation stack while traces are off: how to get them. */
+const NO_TRACE: readonly string[] = Object.freeze([`(creation stack traces are off: run again with ${STACK_TRACES_ENV}=1 to see them)`]);
+
+/** The stack whose merged document toTerraform is about to return, while it builds it. */
+let documentOf: unknown;
+
+const TUNED = {
+  captureStackTrace: (() => NO_TRACE) as CaptureStackTrace,
+  resolve: function (scope, obj, preparing) {
+    // The merged document is the only value toTerraform resolves with a top-level "//" key.
+    if (scope === documentOf && typeof obj === 'object' && obj !== null && '//' in obj) return obj;
+    return STOCK.resolve(scope, obj, preparing);
+  } as Resolve,
+  prepareStack: function (this: TerraformStack) {
+    this.ensureBackendExists();
+  },
+  toTerraform: function (this: typeof stackPrototype) {
+    const previous = documentOf;
+    documentOf = Object.keys(this.rawOverrides).length ? undefined : this;
+    try {
+      return STOCK.toTerraform.call(this);
+    } finally {
+      documentOf = previous;
+    }
+  },
+  referenceResolve: function (this: Reference, context: ResolveContext) {
+    if (this.originStack && this.originStack !== TerraformStack.of(context.scope as TerraformStack)) {
+      throw new TenantctlError(
+        `${this.identifier} of stack ${this.originStack.node.id} is referenced from stack ${TerraformStack.of(context.scope as TerraformStack).node.id}`,
+        'tenantctl stacks never reference each other: look the resource up by its name (a data source) in the stack that needs it.',
+      );
+    }
+    return STOCK.referenceResolve.call(this, context);
+  },
+};
+
+/** True when the environment asks for cdktf's stock behaviour. */
+export function stockRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[STACK_TRACES_ENV] === '1';
+}
+
+/**
+ * Puts the tuned functions in place, or cdktf's own when `stock` (by default as the environment
+ * says). Idempotent; called before any App is created, in every thread.
+ */
+export function tuneCdktf(stock = stockRequested()): void {
+  const use = stock ? STOCK : TUNED;
+  stackTraceModule.captureStackTrace = use.captureStackTrace;
+  tokensModule.resolve = use.resolve;
+  stackPrototype.prepareStack = use.prepareStack;
+  stackPrototype.toTerraform = use.toTerraform;
+  referencePrototype.resolve = use.referenceResolve;
+}
+
+/** cdktf's process-wide token registry: every token ever created, by the key its string or number encodes. */
+const tokenMap = TokenMap.instance() as unknown as { stringTokenMap: Map<string, unknown>; numberTokenMap: Map<number, unknown> };
+
+/** A point in the token registry's history (its sizes; entries are only ever added, in order). */
+export interface TokenMark {
+  readonly strings: number;
+  readonly numbers: number;
+}
+
+export function tokenMark(): TokenMark {
+  return { strings: tokenMap.stringTokenMap.size, numbers: tokenMap.numberTokenMap.size };
+}
+
+/**
+ * Drops the tokens registered since `mark`, once the stack they were created for is written: the
+ * registry never forgets a token, and each token holds what it resolves from (constructs, closures),
+ * so without this every stack ever built stays in memory. A token of a released stack used later
+ * fails loudly (cdktf reports an unknown token), never silently.
+ */
+export function releaseTokensSince(mark: TokenMark): void {
+  dropAfter(tokenMap.stringTokenMap, mark.strings);
+  dropAfter(tokenMap.numberTokenMap, mark.numbers);
+}
+
+function dropAfter<K>(map: Map<K, unknown>, keep: number): void {
+  let i = 0;
+  // Deleting the entry being visited is safe in a Map's iteration.
+  for (const key of map.keys()) if (i++ >= keep) map.delete(key);
+}

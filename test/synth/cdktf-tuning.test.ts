@@ -1,0 +1,130 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Lazy, TerraformOutput, TerraformStack } from 'cdktf';
+import { TokenMap } from 'cdktf/lib/tokens/private/token-map';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TenantctlError } from '../../src/model/errors';
+import { STACK_TRACES_ENV, STOCK, releaseTokensSince, tokenMark, tuneCdktf } from '../../src/synth/cdktf-tuning';
+import { tempDir } from '../util';
+
+/**
+ * src/synth/cdktf-tuning.ts replaces or wraps these functions of cdktf 0.21.0 (and synthesizeApp
+ * mirrors App.synth per stack, and releases tokens from the token registry as it fills). Their
+ * source is pinned: when an upgrade changes one, re-read it against the tuning (is the
+ * replacement still equivalent, is the output still byte-identical?) and only then re-pin.
+ */
+const PINNED: Record<string, [() => Function, string]> = {
+  'captureStackTrace (tokens/private/stack-trace)': [() => STOCK.captureStackTrace, '4b92f5ee4e8121d2'],
+  'resolve (_tokens)': [() => STOCK.resolve, 'bb7d4a1eefa3ebad'],
+  'TerraformStack.prepareStack': [() => STOCK.prepareStack, '7f39aeeb3fcd23a8'],
+  'TerraformStack.toTerraform': [() => STOCK.toTerraform, '07d724012b247878'],
+  'Reference.resolve (tfExpression)': [() => STOCK.referenceResolve, '04e95cd69ef257c1'],
+  'App.synth': [() => App.prototype.synth, 'e8cbafe6ec95f0b0'],
+  'TokenMap.registerStringKey': [() => (TokenMap.prototype as any).registerStringKey, '739ac67e2c5f047c'],
+  'TokenMap.registerNumberKey': [() => (TokenMap.prototype as any).registerNumberKey, '65e0db2105739434'],
+};
+
+const digest = (f: Function) => createHash('sha256').update(f.toString()).digest('hex').slice(0, 16);
+
+/** A stack with a provider, a bucket and an output referencing it. */
+function bucketStack(app: App, id: string): { stack: TerraformStack; bucket: S3Bucket } {
+  const stack = new TerraformStack(app, id);
+  new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+  const bucket = new S3Bucket(stack, 'bucket', { bucket: `${id}-logs` });
+  return { stack, bucket };
+}
+
+const root = tempDir();
+/** A fresh output directory inside the suite's temporary directory. */
+const outdirFor = () => fs.mkdtempSync(path.join(root, 'app-'));
+
+function messageOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+const synthOf = (outdir: string, id: string) => fs.readFileSync(path.join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8');
+
+afterEach(() => tuneCdktf(false));
+
+describe('GIVEN the cdktf the tuning was written against', () => {
+  test('THEN cdktf is 0.21.0', () => {
+    expect((require('cdktf/package.json') as { version: string }).version).toBe('0.21.0');
+  });
+
+  test.each(Object.entries(PINNED))('THEN %s is the source the tuning replaces', (name, [fn, pinned]) => {
+    const actual = digest(fn());
+    if (actual !== pinned) {
+      throw new Error(`cdktf's ${name} changed (source digest ${actual}, pinned ${pinned}): re-check src/synth/cdktf-tuning.ts against it before re-pinning`);
+    }
+  });
+});
+
+describe('GIVEN the tuning in place', () => {
+  beforeEach(() => tuneCdktf(false));
+
+  test('THEN tokens record no creation stack, and a token error says how to get it back', () => {
+    const app = new App({ outdir: outdirFor(), skipValidation: true });
+    const stack = new TerraformStack(app, 'one');
+    new TerraformOutput(stack, 'bad', { value: Lazy.anyValue({ produce: () => () => 'a function cannot be resolved' }) });
+    expect(() => app.synth()).toThrow(`Object creation stack:\n  at (creation stack traces are off: run again with ${STACK_TRACES_ENV}=1 to see them)`);
+  });
+
+  test(`WHEN ${STACK_TRACES_ENV}=1 is in effect THEN the creation stack names the code that made the token`, () => {
+    tuneCdktf(true);
+    const app = new App({ outdir: outdirFor(), skipValidation: true });
+    const stack = new TerraformStack(app, 'one');
+    new TerraformOutput(stack, 'bad', { value: Lazy.anyValue({ produce: () => () => 'a function cannot be resolved' }) });
+    const message = messageOf(() => app.synth());
+    expect(message).toContain('Object creation stack:\n');
+    expect(message).not.toContain('traces are off');
+    expect(message).toMatch(/cdktf-tuning\.test\.ts/);
+  });
+
+  test('THEN a reference from one stack into another is refused, not rendered', () => {
+    const app = new App({ outdir: outdirFor(), skipValidation: true });
+    const { bucket } = bucketStack(app, 'origin');
+    const { stack } = bucketStack(app, 'user');
+    new TerraformOutput(stack, 'arn', { value: bucket.arn });
+    expect(() => app.synth()).toThrow(TenantctlError);
+    expect(messageOf(() => app.synth())).toContain('aws_s3_bucket.bucket.arn of stack origin is referenced from stack user');
+  });
+
+  /** The cdk.tf.json of a bucket stack that `decorate` adds to, synthesized tuned or stock. */
+  const bucketJson = (stock: boolean, decorate: (stack: TerraformStack, bucket: S3Bucket) => void) => {
+    tuneCdktf(stock);
+    const outdir = outdirFor();
+    const app = new App({ outdir, skipValidation: true });
+    const { stack, bucket } = bucketStack(app, 'b');
+    decorate(stack, bucket);
+    app.synth();
+    return synthOf(outdir, 'b');
+  };
+
+  test('THEN a stack-level override holding a token is still resolved, as stock cdktf does', () => {
+    const override = (stack: TerraformStack, bucket: S3Bucket) => stack.addOverride('output.bucket_arn', { value: bucket.arn });
+    const tuned = bucketJson(false, override);
+    expect(JSON.parse(tuned).output.bucket_arn).toEqual({ value: '${aws_s3_bucket.bucket.arn}' });
+    expect(tuned).toBe(bucketJson(true, override));
+  });
+
+  test('THEN synthesizing through the tuning writes what stock cdktf writes', () => {
+    const output = (stack: TerraformStack, bucket: S3Bucket) => new TerraformOutput(stack, 'name', { value: Lazy.stringValue({ produce: () => bucket.bucket }) });
+    expect(bucketJson(false, output)).toBe(bucketJson(true, output));
+  });
+
+  test('THEN the tokens made for a stack after a mark are released down to it', () => {
+    const before = tokenMark();
+    const app = new App({ outdir: outdirFor(), skipValidation: true });
+    new TerraformOutput(bucketStack(app, 'counted').stack, 'arn', { value: Lazy.stringValue({ produce: () => 'x' }) });
+    expect(tokenMark().strings).toBeGreaterThan(before.strings);
+    releaseTokensSince(before);
+    expect(tokenMark()).toEqual(before);
+  });
+});
