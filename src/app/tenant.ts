@@ -151,7 +151,7 @@ function existingTenant(dir: string, id: string) {
   const { platform, tiers } = loadCatalog(dir);
   const current = loadTenant(dir, platform, tiers, id);
   const previous = fs.readFileSync(tenantFile(dir, id), 'utf8');
-  return { platform, tiers, current, previous, raw: JSON.parse(previous) as Record<string, any> };
+  return { platform, tiers, current, previous, raw: JSON.parse(previous) as JsonObject };
 }
 
 export async function updateTenant(dir: string, id: string, values: TenantUpdate, opts: WriteOptions, report: Reporter): Promise<DryRun> {
@@ -176,22 +176,26 @@ export async function updateTenant(dir: string, id: string, values: TenantUpdate
       );
     }
     const sets = parseSets(values.set);
-    if (sets) raw.overrides = { ...raw.overrides, tier: deepMerge(raw.overrides?.tier ?? {}, sets) };
-    for (const p of values.unset ?? []) unsetPath(raw.overrides?.tier, p.split('.'));
+    const overrides = raw.overrides as { tier?: JsonObject } | undefined;
+    if (sets) raw.overrides = { ...overrides, tier: deepMerge(overrides?.tier ?? {}, sets) };
+    for (const p of values.unset ?? []) unsetPath((raw.overrides as { tier?: JsonObject } | undefined)?.tier, p.split('.'));
     const display = `${TENANTS_DIR}/${id}.json (with the given changes)`;
     const file = parseWith(tenantSchema, raw, display);
     return commit(dir, raw as typeof file, resolveTenant(file, platform, tiers, display, id), opts, report, { text: previous, spec: current });
   });
 }
 
-function unsetPath(obj: Record<string, any> | undefined, keys: string[]): void {
+type JsonObject = { [key: string]: unknown };
+
+function unsetPath(obj: JsonObject | undefined, keys: string[]): void {
   if (!obj) return;
   if (keys.length === 1) {
     delete obj[keys[0]];
     return;
   }
-  unsetPath(obj[keys[0]], keys.slice(1));
-  if (obj[keys[0]] && Object.keys(obj[keys[0]]).length === 0) delete obj[keys[0]];
+  const child = obj[keys[0]] as JsonObject | undefined;
+  unsetPath(child, keys.slice(1));
+  if (child && Object.keys(child).length === 0) delete obj[keys[0]];
 }
 
 /** One catalog service of a tenant as `tenant show` lists it. */

@@ -31,7 +31,7 @@ export interface ReplacingChange {
 }
 
 function at(spec: PlatformSpec, path: readonly string[]): unknown {
-  return path.reduce<any>((cur, key) => (cur === undefined || cur === null ? undefined : cur[key]), spec);
+  return path.reduce<unknown>((cur, key) => (cur === undefined || cur === null ? undefined : (cur as Record<string, unknown>)[key]), spec);
 }
 
 /** The changes between two resolved platforms (defaults and derived subnets included) that replace infrastructure. */

@@ -1,4 +1,4 @@
-import { z, type ZodError, type ZodType, type ZodTypeAny } from 'zod';
+import { z, type ZodError, type ZodType, type ZodTypeAny, type ZodTypeDef } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors';
 import { NAME_LIMITS, platformNames, tenantNames, type TenantNames } from './names';
 import type { PlatformSpec } from './platform-schema';
@@ -37,7 +37,7 @@ export interface Project {
   readonly tenants: TenantSpec[];
 }
 
-export function parseWith<T>(schema: ZodType<T, any, any>, raw: unknown, display: string): T {
+export function parseWith<T>(schema: ZodType<T, ZodTypeDef, unknown>, raw: unknown, display: string): T {
   const result = schema.safeParse(raw);
   if (!result.success) throw new ConfigError(display, zodIssues(result.error, raw, schema));
   return result.data;
@@ -62,10 +62,10 @@ export function zodIssues(error: ZodError, raw: unknown, schema?: ZodTypeAny): C
 }
 
 function valueAt(raw: unknown, p: (string | number)[]): unknown {
-  let cur: any = raw;
+  let cur: unknown = raw;
   for (const key of p) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = cur[key];
+    cur = (cur as Record<string | number, unknown>)[key];
   }
   return cur;
 }

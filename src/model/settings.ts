@@ -37,14 +37,15 @@ export function parseSetting(schema: ZodTypeAny, path: string, raw: string, disp
  * that setting `eks.nodeGroups.tenants.maxSize` keeps the group's other defaults.
  */
 export function applySetting(target: Record<string, unknown>, setting: Setting, effective?: unknown): void {
-  let cur: any = target;
-  let defaults: any = effective;
+  type Node = Record<string, unknown>;
+  let cur: Node = target;
+  let defaults: unknown = effective;
   setting.keys.slice(0, -1).forEach((key, i) => {
-    defaults = defaults !== null && typeof defaults === 'object' ? defaults[key] : undefined;
+    defaults = defaults !== null && typeof defaults === 'object' ? (defaults as Node)[key] : undefined;
     if (cur[key] === null || typeof cur[key] !== 'object') {
       cur[key] = defaults !== null && typeof defaults === 'object' ? structuredClone(defaults) : /^\d+$/.test(setting.keys[i + 1]) ? [] : {};
     }
-    cur = cur[key];
+    cur = cur[key] as Node;
   });
   cur[setting.keys[setting.keys.length - 1]] = setting.value;
 }

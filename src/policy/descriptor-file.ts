@@ -21,7 +21,7 @@ export function readDescriptorFile(text: string): DescriptorEntry[] | undefined 
   }
   const root = doc as { domain?: unknown; descriptors?: unknown } | null;
   if (!root || typeof root !== 'object' || !Array.isArray(root.descriptors)) return undefined;
-  return root.descriptors.map((d: Record<string, any>) => ({
+  return root.descriptors.map((d: { key?: unknown; value?: unknown; rate_limit?: { unit?: unknown; requests_per_unit?: unknown } } | null) => ({
     domain: root.domain,
     key: d?.key,
     value: d?.value,

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ZodType } from 'zod';
+import type { ZodType, ZodTypeDef } from 'zod';
 import { TenantctlError } from '../model/errors';
 import { platformSchema, resolvePlatform, type PlatformSpec } from '../model/platform-schema';
 import { PLATFORM_FILE, TENANTS_DIR, loadTiers, parseWith, resolveTenant, type Project, type TenantSpec } from '../model/project';
@@ -18,7 +18,7 @@ export function tenantFile(dir: string, id: string): string {
 }
 
 /** Reads and validates a JSON file against a schema; every problem is reported with its field. */
-export function readJsonFile<T>(file: string, schema: ZodType<T, any, any>, display = file): T {
+export function readJsonFile<T>(file: string, schema: ZodType<T, ZodTypeDef, unknown>, display = file): T {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

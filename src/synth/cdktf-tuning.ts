@@ -29,7 +29,7 @@ import { TenantctlError } from '../model/errors';
 export const STACK_TRACES_ENV = 'TENANTCTL_STACK_TRACES';
 
 type Resolve = (scope: unknown, obj: unknown, preparing?: boolean) => unknown;
-type CaptureStackTrace = (below?: Function) => string[];
+type CaptureStackTrace = (below?: (...args: never[]) => unknown) => string[];
 interface ResolveContext {
   readonly scope: unknown;
   readonly preparing: boolean;

@@ -204,9 +204,17 @@ function headLock(repo: RepoLocation): Buffer | undefined {
  * `dependencies`). tenantctl's own repository has no such entry: there the code is the
  * working tree's, the same on both sides.
  */
+/** A package entry of package-lock.json, as far as it is read here. */
+interface LockEntry {
+  readonly version?: unknown;
+  readonly resolved?: unknown;
+  readonly integrity?: unknown;
+}
+
 export function lockedTenantctl(lock: Buffer | undefined): LockedTenantctl | null {
   if (!lock) return null;
-  let json: any;
+  // npm 7+ lists `packages`, npm 6 `dependencies`.
+  let json: { packages?: Record<string, LockEntry>; dependencies?: Record<string, LockEntry> } | undefined;
   try {
     json = JSON.parse(lock.toString('utf8'));
   } catch {

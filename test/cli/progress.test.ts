@@ -90,6 +90,7 @@ describe('GIVEN progress forced on (TENANTCTL_PROGRESS=1) and a synth that outla
     expect(out).toMatchObject({ outdir: path.join(dir, 'cdktf.out'), removed: [], threads: 1 });
     expect(out.written).toEqual(['platform', 'cluster', ...Array.from({ length: 12 }, (_, i) => `t${i}`).sort().map((id) => `tenant-${id}`)]);
     // Drawn only once the synth outlasts its one-second delay; never on stdout.
+    // eslint-disable-next-line no-control-regex -- the redraw is a carriage return and the ANSI erase-line sequence.
     expect(res.stderr).toMatch(/^((\r\x1b\[Ksynthesizing \d+\/14 stacks, \d+\.\d s)+\r\x1b\[K)?$/);
   });
 
@@ -97,6 +98,7 @@ describe('GIVEN progress forced on (TENANTCTL_PROGRESS=1) and a synth that outla
     const res = tenantctl(['validate', '--dir', dir, '--output', 'json'], { env: { TENANTCTL_PROGRESS: '1' } });
     expect(JSON.parse(res.stdout).stacks).toHaveLength(14);
     // Drawn only once the synth outlasts its one-second delay; never on stdout.
+    // eslint-disable-next-line no-control-regex -- the redraw is a carriage return and the ANSI erase-line sequence.
     expect(res.stderr).toMatch(/^((\r\x1b\[Ksynthesizing \d+\/14 stacks, \d+\.\d s)+\r\x1b\[K)?$/);
   });
 });

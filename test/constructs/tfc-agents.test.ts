@@ -117,7 +117,7 @@ describe('TfcAgents: network and IAM', () => {
     expect(json.one('aws_security_group').egress).toBeUndefined();
     expect(json.resources('aws_vpc_security_group_ingress_rule')).toEqual({});
     const sg = ref(json, 'aws_security_group', 'id');
-    const egress = Object.values(json.resources('aws_vpc_security_group_egress_rule')).map(({ description, ...rule }: any) => rule);
+    const egress = Object.values(json.resources('aws_vpc_security_group_egress_rule')).map(({ description: _description, ...rule }: any) => rule);
     expect(egress).toHaveLength(2);
     expect(egress).toEqual(
       expect.arrayContaining([

@@ -257,7 +257,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
 
     test('THEN its own workspace gets dynamic credentials for the workspaces run role in the platform account', () => {
       const vars = json.where('tfe_variable', (v) => v.workspace_id === `\${data.tfe_workspace.${selfId}.id}`);
-      expect(vars.map(({ description, ...v }) => v)).toEqual([
+      expect(vars.map(({ description: _description, ...v }) => v)).toEqual([
         { workspace_id: `\${data.tfe_workspace.${selfId}.id}`, category: 'env', key: 'TFC_AWS_PROVIDER_AUTH', value: 'true' },
         { workspace_id: `\${data.tfe_workspace.${selfId}.id}`, category: 'env', key: 'TFC_AWS_RUN_ROLE_ARN', value: `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-workspaces` },
       ]);

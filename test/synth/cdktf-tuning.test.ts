@@ -15,7 +15,10 @@ import { tempDir } from '../util';
  * source is pinned: when an upgrade changes one, re-read it against the tuning (is the
  * replacement still equivalent, is the output still byte-identical?) and only then re-pin.
  */
-const PINNED: Record<string, [() => Function, string]> = {
+/** Any function whose source is read. */
+type SourceOf = (...args: never[]) => unknown;
+
+const PINNED: Record<string, [() => SourceOf, string]> = {
   'captureStackTrace (tokens/private/stack-trace)': [() => STOCK.captureStackTrace, '4b92f5ee4e8121d2'],
   'resolve (_tokens)': [() => STOCK.resolve, 'bb7d4a1eefa3ebad'],
   'TerraformStack.prepareStack': [() => STOCK.prepareStack, '7f39aeeb3fcd23a8'],
@@ -26,7 +29,7 @@ const PINNED: Record<string, [() => Function, string]> = {
   'TokenMap.registerNumberKey': [() => (TokenMap.prototype as any).registerNumberKey, '65e0db2105739434'],
 };
 
-const digest = (f: Function) => createHash('sha256').update(f.toString()).digest('hex').slice(0, 16);
+const digest = (f: SourceOf) => createHash('sha256').update(f.toString()).digest('hex').slice(0, 16);
 
 /** A stack with a provider, a bucket and an output referencing it. */
 function bucketStack(app: App, id: string): { stack: TerraformStack; bucket: S3Bucket } {
