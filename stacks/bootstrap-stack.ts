@@ -38,7 +38,10 @@ export class BootstrapStack extends TenantctlStack {
     });
     new TenantBoundary(this, 'tenant-boundary', { platform: project.platform, accountName });
     const stacks = projectStacks(project).filter((stack) => credentialAccounts(stack).includes(accountName));
-    const roles = stacks.map((stack) => new TfcRunRole(this, `run-role-${stack.name}`, { platform: project.platform, stack, roleAccount: accountName, oidcProviderArn: oidc.arn }));
+    const roles = stacks.map(
+      (stack) =>
+        new TfcRunRole(this, `run-role-${stack.name}`, { platform: project.platform, stack, roleAccount: accountName, oidcProviderArn: oidc.arn }),
+    );
     const tenants = stacks.flatMap((stack, i) => (stack.tenant ? [{ tenant: stack.tenant, runRole: roles[i].role }] : []));
     if (accountName === 'platform' && tenants.length > 0) {
       const clusterName = platformNames(project.platform).cluster;
@@ -48,7 +51,10 @@ export class BootstrapStack extends TenantctlStack {
         new TenantRunRoleAccess(this, `cluster-access-${tenant.names.stack}`, { platform: project.platform, tenant, runRole, whenClusterExists });
       }
     }
-    new TerraformOutput(this, 'oidc_provider_arn', { value: oidc.arn, description: 'IAM OIDC provider trusted for Terraform Cloud workload identity' });
+    new TerraformOutput(this, 'oidc_provider_arn', {
+      value: oidc.arn,
+      description: 'IAM OIDC provider trusted for Terraform Cloud workload identity',
+    });
     new TerraformOutput(this, 'run_role_arns', {
       value: Object.fromEntries(roles.map((r, i) => [stacks[i].name, r.role.arn])),
       description: 'Run role of each workspace that deploys into this account',

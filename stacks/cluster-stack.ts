@@ -82,7 +82,8 @@ export class ClusterStack extends TenantctlStack {
     });
     new TenantPodAdmission(this, 'tenant-pods', { platform, tiers, dependsOn: services.dependables });
     new TenantNamespaceAdmission(this, 'tenant-namespaces', { platform, dependsOn: services.dependables });
-    if (platform.terraformCloud) new TenantDeployerAccess(this, 'tenant-deployers', { platform, dependsOn: [...services.dependables, tenantProvisioning.namespace] });
+    if (platform.terraformCloud)
+      new TenantDeployerAccess(this, 'tenant-deployers', { platform, dependsOn: [...services.dependables, tenantProvisioning.namespace] });
     new RateLimitService(this, 'ratelimit', { platform, tiers, gatewayPort: INGRESS_GATEWAY_PORT, dependsOn: services.dependables });
 
     const ns = names.namespaces;

@@ -97,8 +97,16 @@ export class PlatformStack extends TenantctlStack {
     const output = (id: string, value: string, description: string) => new TerraformOutput(this, id, { value, description });
     output('cluster_name', eks.clusterName, 'EKS cluster name');
     output('cluster_endpoint', eks.endpoint, 'EKS API server endpoint (private)');
-    output('kubeconfig_command', `aws eks update-kubeconfig --region ${platform.aws.region} --name ${names.cluster}`, 'Adds the cluster to your kubeconfig (run from inside the VPC or over VPN)');
-    output('alb_dns_name', edge.albDnsName, platform.domain ? `ALB behind the Route 53 alias *.${platform.domain}` : 'Set domain in platform.json to serve tenants over HTTPS');
+    output(
+      'kubeconfig_command',
+      `aws eks update-kubeconfig --region ${platform.aws.region} --name ${names.cluster}`,
+      'Adds the cluster to your kubeconfig (run from inside the VPC or over VPN)',
+    );
+    output(
+      'alb_dns_name',
+      edge.albDnsName,
+      platform.domain ? `ALB behind the Route 53 alias *.${platform.domain}` : 'Set domain in platform.json to serve tenants over HTTPS',
+    );
     output('database_proxy_endpoint', database.proxyEndpoint, 'RDS Proxy endpoint (TLS and IAM authentication required)');
     new TerraformOutput(this, 'ecr_repositories', { value: registry.repositoryUrls, description: 'ECR repository URLs of the application services' });
   }

@@ -25,7 +25,12 @@ export interface RemovedTenantStackProps {
 export class RemovedTenantStack extends TenantctlStack {
   constructor(scope: Construct, props: RemovedTenantStackProps) {
     const { platform, tenant } = props;
-    super(scope, tenant.names.stack, { platform, accountName: tenant.accountName, kind: 'tenant', tags: { 'tenantctl:tenant': tenant.id, 'tenantctl:status': 'removed' } });
+    super(scope, tenant.names.stack, {
+      platform,
+      accountName: tenant.accountName,
+      kind: 'tenant',
+      tags: { 'tenantctl:tenant': tenant.id, 'tenantctl:status': 'removed' },
+    });
     // The destroy of what the stack held needs the providers it was created with.
     const names = platformNames(platform);
     this.routeToPlatformAccount();

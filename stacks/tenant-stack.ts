@@ -57,7 +57,10 @@ export class TenantStack extends TenantctlStack {
     const oidc = clusterOidc(cluster, names.partition, platform.aws.accountId);
     const proxy = new DataAwsDbProxy(this, 'db-proxy', { name: names.proxy });
 
-    const sts = new StsEndpointAddresses(this, 'sts-endpoint', { vpcId: cluster.vpcConfig.get(0).vpcId, interfaceCount: platform.network.privateSubnets.length });
+    const sts = new StsEndpointAddresses(this, 'sts-endpoint', {
+      vpcId: cluster.vpcConfig.get(0).vpcId,
+      interfaceCount: platform.network.privateSubnets.length,
+    });
 
     // Isolation: namespace, quota and limits, network, mesh, RBAC.
     const tenantNamespace = new TenantNamespace(this, 'namespace', { platform, tenant });
@@ -87,12 +90,25 @@ export class TenantStack extends TenantctlStack {
     new TenantDatabase(this, 'database', { platform, tenant, proxyEndpoint: proxy.endpoint });
 
     // The catalog's services, deployed by Argo CD.
-    if (platform.services.length) new TenantServices(this, 'services', { platform, tenant, oidcProviderArn: oidc.providerArn, oidcIssuer: oidc.issuer, proxyResourceId: proxyResourceId(proxy) });
+    if (platform.services.length)
+      new TenantServices(this, 'services', {
+        platform,
+        tenant,
+        oidcProviderArn: oidc.providerArn,
+        oidcIssuer: oidc.issuer,
+        proxyResourceId: proxyResourceId(proxy),
+      });
 
     // Scheduling: dedicated nodes for tiers that have them, priority and placement for every pod.
     if (tenant.tierSpec.nodes.isolation === 'dedicated') {
       // The cluster runs in the private subnets: its lookup names them, with no EC2 call of its own.
-      new DedicatedNodes(this, 'nodes', { platform, tenant, clusterName: cluster.name, kubernetesVersion: cluster.version, privateSubnetIds: cluster.vpcConfig.get(0).subnetIds });
+      new DedicatedNodes(this, 'nodes', {
+        platform,
+        tenant,
+        clusterName: cluster.name,
+        kubernetesVersion: cluster.version,
+        privateSubnetIds: cluster.vpcConfig.get(0).subnetIds,
+      });
     }
     new TenantScheduling(this, 'scheduling', { platform, tenant, namespace });
 

@@ -63,7 +63,9 @@ export class WorkspacesStack extends TerraformStack {
 
     // Cluster and tenant runs call the cluster's private API: from agents in the VPC, tenantctl's
     // own (scoped to these projects) unless a pool is named.
-    const ownPool = tfc.agents ? new TfcAgentPool(this, 'tfc-agent-pool', { platform, projectIds: [...projects.values()].map((p) => p.id) }) : undefined;
+    const ownPool = tfc.agents
+      ? new TfcAgentPool(this, 'tfc-agent-pool', { platform, projectIds: [...projects.values()].map((p) => p.id) })
+      : undefined;
     const agentPool = ownPool
       ? { id: ownPool.id, dependsOn: [ownPool.scope] }
       : { id: new DataTfeAgentPool(this, 'agent-pool', { name: tfc.agentPool!, organization: tfc.organization }).id };
@@ -98,7 +100,11 @@ export class WorkspacesStack extends TerraformStack {
         // in a service account is the tagged one its `aws.platform` provider reads.
         const suffix = accountName === stack.accountName ? '' : `_${PLATFORM_CREDENTIALS_TAG}`;
         env(`TFC_AWS_PROVIDER_AUTH${suffix}`, 'true', `Dynamic AWS credentials for account ${accountName}`);
-        env(`TFC_AWS_RUN_ROLE_ARN${suffix}`, tfcRoleArn(platform, stack.name, accountName), `Run role in account ${accountName} (from its bootstrap stack)`);
+        env(
+          `TFC_AWS_RUN_ROLE_ARN${suffix}`,
+          tfcRoleArn(platform, stack.name, accountName),
+          `Run role in account ${accountName} (from its bootstrap stack)`,
+        );
       }
     }
     if (ownPool) handOverAgentToken(this, platform, ownPool, offAgents);
@@ -115,7 +121,10 @@ function handOverAgentToken(stack: WorkspacesStack, platform: PlatformSpec, pool
   const tfc = platform.terraformCloud!;
   new AwsProvider(stack, 'aws', awsProviderConfig(platform, { id: stack.node.id, accountName: 'platform', kind: 'workspaces' }));
   new AgentTokenSecret(stack, 'agent-token-secret', { platform, token: pool.token });
-  const self = new DataTfeWorkspace(stack, 'self', { name: workspaceFor(platform, 'workspaces', 'platform').workspace, organization: tfc.organization });
+  const self = new DataTfeWorkspace(stack, 'self', {
+    name: workspaceFor(platform, 'workspaces', 'platform').workspace,
+    organization: tfc.organization,
+  });
   pool.excludeWorkspaces([self.id, ...offAgents]);
   const env = (key: string, value: string, description: string) =>
     new Variable(stack, `workspaces-${key}`, { workspaceId: self.id, category: 'env', key, value, description });

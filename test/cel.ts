@@ -71,7 +71,10 @@ function wrapListLiterals(expression: string): string {
 }
 
 function toJavaScript(expression: string): string {
-  return wrapListLiterals(expression).replace(/\.(all|exists|filter|map)\((\w+), /g, (_m, macro: string, v: string) => `.${({ all: 'every', exists: 'some' } as Record<string, string>)[macro] ?? macro}((${v}) => `);
+  return wrapListLiterals(expression).replace(
+    /\.(all|exists|filter|map)\((\w+), /g,
+    (_m, macro: string, v: string) => `.${({ all: 'every', exists: 'some' } as Record<string, string>)[macro] ?? macro}((${v}) => `,
+  );
 }
 
 const PRELUDE = `
@@ -115,7 +118,13 @@ export function admits(spec: any, request: AdmissionRequest): boolean {
   const context = vm.createContext({});
   vm.runInContext(PRELUDE, context);
   const input = {
-    request: { operation: request.operation, namespace: request.namespace, name: request.name, resource: { group: request.group, resource: request.resource }, userInfo: { username: request.username ?? 'arn:aws:sts::111122223333:assumed-role/pipeline/session', groups: [...request.groups] } },
+    request: {
+      operation: request.operation,
+      namespace: request.namespace,
+      name: request.name,
+      resource: { group: request.group, resource: request.resource },
+      userInfo: { username: request.username ?? 'arn:aws:sts::111122223333:assumed-role/pipeline/session', groups: [...request.groups] },
+    },
     object: request.object ?? null,
     namespaceObject: request.namespaceObject ?? null,
   };

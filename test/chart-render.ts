@@ -14,7 +14,8 @@ export const ALLOWED_EXPRESSION = /^(\.Values\.[\w.]+|if \.Values\.[\w.]+|else|e
 export function renderTemplate(template: string, values: Record<string, unknown>): string {
   const source = template.replace(/\s*\{\{-/g, '{{');
   const lookup = (p: string) => p.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], values);
-  const truthy = (v: unknown) => !(v === undefined || v === null || v === false || v === '' || v === 0 || (typeof v === 'object' && Object.keys(v as object).length === 0));
+  const truthy = (v: unknown) =>
+    !(v === undefined || v === null || v === false || v === '' || v === 0 || (typeof v === 'object' && Object.keys(v as object).length === 0));
   const blocks: { active: boolean; taken: boolean }[] = [];
   const active = () => blocks.every((b) => b.active);
   let out = '';
@@ -49,7 +50,10 @@ export function renderTemplate(template: string, values: Record<string, unknown>
 
 /** The chart's template files, sorted. */
 export function templateFiles(chartDir: string): string[] {
-  return fs.readdirSync(path.join(chartDir, 'templates')).filter((f) => f.endsWith('.yaml')).sort();
+  return fs
+    .readdirSync(path.join(chartDir, 'templates'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 }
 
 /** Every `{{ ... }}` expression of the chart's templates. */

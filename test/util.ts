@@ -51,7 +51,9 @@ export class SynthJson {
 
   /** Logical id of the only resource of a type, for building `${type.id.attr}` references. */
   idOf(type: string, predicate: (r: any) => boolean = () => true): string {
-    const ids = Object.entries(this.resources(type)).filter(([, r]) => predicate(r)).map(([id]) => id);
+    const ids = Object.entries(this.resources(type))
+      .filter(([, r]) => predicate(r))
+      .map(([id]) => id);
     if (ids.length !== 1) throw new Error(`expected exactly one ${type} matching, found ${ids.length}`);
     return ids[0];
   }

@@ -25,7 +25,9 @@ const PROPOSED = { name: 'saas', environment: 'prod', region: 'us-east-1' } as c
 const PROPOSED_ZONES = ['a', 'b', 'c'];
 
 /** The value init proposes for a platform.json field: its own for required fields, else the schema's default. */
-export function proposedValue(field: keyof typeof PROPOSED | 'network.vpcCidr' | 'eks.version' | 'database.instanceClass' | 'database.plannedTenants'): string {
+export function proposedValue(
+  field: keyof typeof PROPOSED | 'network.vpcCidr' | 'eks.version' | 'database.instanceClass' | 'database.plannedTenants',
+): string {
   return field in PROPOSED ? PROPOSED[field as keyof typeof PROPOSED] : String(defaultAt(platformSchema, field.split('.')));
 }
 
@@ -57,7 +59,8 @@ const SERVICE_ACCOUNT = /^([^=]+)=([^:]+):(.+)$/;
 /** `name=accountId:purpose`; the schema then checks each part (name, 12-digit id, duplicates). */
 function parseServiceAccount(value: string): { name: string; accountId: string; purpose: string } {
   const m = SERVICE_ACCOUNT.exec(value);
-  if (!m) throw new UsageError(`--service-account ${JSON.stringify(value)} is not name=accountId:purpose, e.g. payments=222233334444:"Payment services"`);
+  if (!m)
+    throw new UsageError(`--service-account ${JSON.stringify(value)} is not name=accountId:purpose, e.g. payments=222233334444:"Payment services"`);
   return { name: m[1], accountId: m[2], purpose: m[3] };
 }
 
@@ -73,7 +76,9 @@ export function serviceAccountsProblem(values: readonly string[]): string | unde
   for (const value of values) {
     const m = SERVICE_ACCOUNT.exec(value);
     if (!m) return `${JSON.stringify(value)} is not name=accountId:purpose, e.g. payments=222233334444:Payment services`;
-    const problem = fieldProblem(platformSchema, ['aws', 'serviceAccounts', '0', 'name'], m[1]) ?? fieldProblem(platformSchema, ['aws', 'serviceAccounts', '0', 'accountId'], m[2]);
+    const problem =
+      fieldProblem(platformSchema, ['aws', 'serviceAccounts', '0', 'name'], m[1]) ??
+      fieldProblem(platformSchema, ['aws', 'serviceAccounts', '0', 'accountId'], m[2]);
     if (problem) return `${m[1]}: ${problem}`;
   }
   return undefined;
@@ -125,7 +130,10 @@ export function platformConfig(v: InitValues): Record<string, unknown> {
       nodeGroups: { system: parseNodes('--system-nodes', v.systemNodes, 'system'), tenants: parseNodes('--tenant-nodes', v.tenantNodes, 'tenants') },
     },
     ...(v.domain ? { domain: v.domain } : {}),
-    database: { instanceClass: v.dbInstanceClass, plannedTenants: Number.isInteger(Number(v.plannedTenants)) ? Number(v.plannedTenants) : v.plannedTenants },
+    database: {
+      instanceClass: v.dbInstanceClass,
+      plannedTenants: Number.isInteger(Number(v.plannedTenants)) ? Number(v.plannedTenants) : v.plannedTenants,
+    },
     ...(v.tfcOrganization ? { terraformCloud: { organization: v.tfcOrganization } } : {}),
   };
 }
@@ -142,7 +150,10 @@ export interface InitOptions {
 export function checkCanInit(dir: string, opts: InitOptions): void {
   const file = platformFile(dir);
   if (fs.existsSync(file) && !opts.force) {
-    throw new TenantctlError(`${path.relative(process.cwd(), file) || file} already exists`, 'Change settings with `tenantctl platform set <path> <value>`, or pass --force to overwrite it.');
+    throw new TenantctlError(
+      `${path.relative(process.cwd(), file) || file} already exists`,
+      'Change settings with `tenantctl platform set <path> <value>`, or pass --force to overwrite it.',
+    );
   }
 }
 
@@ -187,7 +198,8 @@ function refuseReplacing(dir: string, config: Record<string, unknown>): void {
   const changes = describeReplacing(replacingChanges(loadPlatform(dir), resolvePlatform(platformSchema.parse(config))));
   if (!changes.length) return;
   throw new TenantctlError(
-    `platform.json was not overwritten: the new values cannot be applied in place while ${tenants} tenant(s) exist:\n` + changes.map((c) => `  - ${c}`).join('\n'),
+    `platform.json was not overwritten: the new values cannot be applied in place while ${tenants} tenant(s) exist:\n` +
+      changes.map((c) => `  - ${c}`).join('\n'),
     `Pass the current values as flags (see \`tenantctl platform show\`), change single settings with \`tenantctl platform set\`, or pass ${REPLACE_PLATFORM_FLAG} to accept that.`,
   );
 }
@@ -196,9 +208,19 @@ function refuseReplacing(dir: string, config: Record<string, unknown>): void {
 function writeScaffolding(dir: string): void {
   const cdktfJson = path.join(dir, 'cdktf.json');
   if (!fs.existsSync(cdktfJson)) {
-    const cdktf = { language: 'typescript', app: 'npx --no-install tenantctl synth --quiet', output: 'cdktf.out', projectId: 'tenantctl', sendCrashReports: 'false', terraformProviders: [], terraformModules: [], context: {} };
+    const cdktf = {
+      language: 'typescript',
+      app: 'npx --no-install tenantctl synth --quiet',
+      output: 'cdktf.out',
+      projectId: 'tenantctl',
+      sendCrashReports: 'false',
+      terraformProviders: [],
+      terraformModules: [],
+      context: {},
+    };
     writeTextAtomic(cdktfJson, JSON.stringify(cdktf, null, 2) + '\n');
   }
   const gitignore = path.join(dir, '.gitignore');
-  if (!fs.existsSync(gitignore)) writeTextAtomic(gitignore, 'node_modules/\ncdktf.out/\nstate/\n.terraform/\n*.tfstate\n*.tfstate.*\n.tenantctl.lock\n');
+  if (!fs.existsSync(gitignore))
+    writeTextAtomic(gitignore, 'node_modules/\ncdktf.out/\nstate/\n.terraform/\n*.tfstate\n*.tfstate.*\n.tenantctl.lock\n');
 }

@@ -29,9 +29,17 @@ const NAMED_STACKS = 5;
  * How a command synthesizes: on worker threads, stopped by SIGINT/SIGTERM, reporting progress.
  * `label` says what the progress line is doing ("synthesizing", "synthesizing the base").
  */
-export async function synthesizeProject(project: Project, options: SynthOptions, progress: SynthProgress, label = 'synthesizing'): Promise<SynthResult> {
+export async function synthesizeProject(
+  project: Project,
+  options: SynthOptions,
+  progress: SynthProgress,
+  label = 'synthesizing',
+): Promise<SynthResult> {
   try {
-    return await synthesis().synthesizeInWorkers(project, options, { signal: interruptSignal, onProgress: (done, total) => progress.update(label, done, total) });
+    return await synthesis().synthesizeInWorkers(project, options, {
+      signal: interruptSignal,
+      onProgress: (done, total) => progress.update(label, done, total),
+    });
   } finally {
     progress.end();
   }
@@ -62,7 +70,8 @@ export const outdirOf = (dir: string): string => path.resolve(dir, process.env.C
 export const stackNames = (project: Project): string[] => app().stackNames(project);
 export const previewEdit = (...args: Parameters<Preview['previewEdit']>): ReturnType<Preview['previewEdit']> => preview().previewEdit(...args);
 export const diffOutputs = (...args: Parameters<Preview['diffOutputs']>): ReturnType<Preview['diffOutputs']> => preview().diffOutputs(...args);
-export const changedStacks = (...args: Parameters<Changed['changedStacks']>): ReturnType<Changed['changedStacks']> => changed().changedStacks(...args);
+export const changedStacks = (...args: Parameters<Changed['changedStacks']>): ReturnType<Changed['changedStacks']> =>
+  changed().changedStacks(...args);
 export const changedJson = (...args: Parameters<Changed['changedJson']>): ReturnType<Changed['changedJson']> => changed().changedJson(...args);
 export const loadStacks = (...args: Parameters<Policy['loadStacks']>): ReturnType<Policy['loadStacks']> => policy().loadStacks(...args);
 export const readConfig = (...args: Parameters<Policy['readConfig']>): ReturnType<Policy['readConfig']> => policy().readConfig(...args);

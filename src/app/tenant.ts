@@ -90,7 +90,14 @@ function removedTenantHint(id: string, purged: boolean): string {
  * `tenantStackNames`). `previous` is the file's earlier text and spec, restored when synthesis
  * fails. With `dryRun`, returns what the change would do instead, and writes nothing.
  */
-async function commit(dir: string, tenant: TenantFile, spec: TenantSpec, opts: WriteOptions, report: Reporter, previous?: { text: string; spec: TenantSpec }): Promise<DryRun> {
+async function commit(
+  dir: string,
+  tenant: TenantFile,
+  spec: TenantSpec,
+  opts: WriteOptions,
+  report: Reporter,
+  previous?: { text: string; spec: TenantSpec },
+): Promise<DryRun> {
   const warnings = tenantChangeWarnings(previous?.spec, spec);
   if (opts.dryRun) {
     const preview = previewEdit(dir, { tenants: { [tenant.id]: tenant } }, (_, after) => tenantStackNames(after.platform, spec));
@@ -116,14 +123,27 @@ async function commit(dir: string, tenant: TenantFile, spec: TenantSpec, opts: W
   return undefined;
 }
 
-export async function addTenant(dir: string, id: string, values: TenantValues & { readonly tier: string }, opts: WriteOptions, report: Reporter): Promise<DryRun> {
+export async function addTenant(
+  dir: string,
+  id: string,
+  values: TenantValues & { readonly tier: string },
+  opts: WriteOptions,
+  report: Reporter,
+): Promise<DryRun> {
   checkTenantId(id);
   return withProjectLock(dir, async () => {
     const { platform, tiers } = loadCatalog(dir);
     if (fs.existsSync(tenantFile(dir, id))) {
       const existing = parseWith(tenantSchema, JSON.parse(fs.readFileSync(tenantFile(dir, id), 'utf8')), `${TENANTS_DIR}/${id}.json`);
-      if (existing.status === 'removed') throw new TenantctlError(`tenant ${id} was removed (${TENANTS_DIR}/${id}.json has status "removed")`, removedTenantHint(id, existing.purgeData));
-      throw new TenantctlError(`tenant ${id} already exists (${TENANTS_DIR}/${id}.json)`, `Use \`tenantctl tenant update ${id}\` to change it, or choose another id.`);
+      if (existing.status === 'removed')
+        throw new TenantctlError(
+          `tenant ${id} was removed (${TENANTS_DIR}/${id}.json has status "removed")`,
+          removedTenantHint(id, existing.purgeData),
+        );
+      throw new TenantctlError(
+        `tenant ${id} already exists (${TENANTS_DIR}/${id}.json)`,
+        `Use \`tenantctl tenant update ${id}\` to change it, or choose another id.`,
+      );
     }
     const raw: Record<string, unknown> = { version: 1, id, tier: values.tier };
     applyContacts(raw, values);
@@ -159,7 +179,11 @@ export async function updateTenant(dir: string, id: string, values: TenantUpdate
     const { platform, tiers, current, previous, raw } = existingTenant(dir, id);
     if (values.restore) {
       if (current.status !== 'removed') throw new TenantctlError(`tenant ${id} is not removed: there is nothing to restore`);
-      if (current.purgeData) throw new TenantctlError(`tenant ${id} was removed with --purge-data: its data is dropped, so it cannot be restored`, removedTenantHint(id, true));
+      if (current.purgeData)
+        throw new TenantctlError(
+          `tenant ${id} was removed with --purge-data: its data is dropped, so it cannot be restored`,
+          removedTenantHint(id, true),
+        );
       delete raw.status;
       delete raw.purgeData;
     } else if (current.status === 'removed') {
@@ -219,7 +243,15 @@ export interface TenantServiceListing {
 export function showTenant(dir: string, id: string): { tenant: TenantSpec; services: TenantServiceListing[] } {
   const { platform, tiers } = loadCatalog(dir);
   const tenant = loadTenant(dir, platform, tiers, id);
-  const services = tenantServices(platform, tenant).map((s) => ({ name: s.name, image: `${s.image.repository}:${s.image.tag}`, version: s.image.tag, pinned: s.pinned, replicas: s.values.replicas, application: s.application, path: s.path }));
+  const services = tenantServices(platform, tenant).map((s) => ({
+    name: s.name,
+    image: `${s.image.repository}:${s.image.tag}`,
+    version: s.image.tag,
+    pinned: s.pinned,
+    replicas: s.values.replicas,
+    application: s.application,
+    path: s.path,
+  }));
   return { tenant, services };
 }
 
@@ -239,14 +271,19 @@ export async function removeTenant(dir: string, id: string, purgeData: boolean, 
     raw.purgeData = purgeData;
     const display = `${TENANTS_DIR}/${id}.json (removed)`;
     const file = parseWith(tenantSchema, raw, display);
-    const dryRun = await commit(dir, raw as typeof file, resolveTenant(file, platform, tiers, display, id), opts, report, { text: previous, spec: current });
+    const dryRun = await commit(dir, raw as typeof file, resolveTenant(file, platform, tiers, display, id), opts, report, {
+      text: previous,
+      spec: current,
+    });
     if (dryRun) return dryRun;
     report.info(
       purgeData
         ? `tenant ${id} removed: the next apply of ${current.names.stack} destroys its objects and drops its data`
         : `tenant ${id} removed: the next apply of ${current.names.stack} destroys its cluster and IAM objects; its database schema and rows are kept`,
     );
-    report.info(`after that apply, \`tenantctl tenant finalize ${id}\` deletes ${TENANTS_DIR}/${id}.json${platform.terraformCloud ? ' and lets its workspace and run roles go' : ''}; keep the file until then`);
+    report.info(
+      `after that apply, \`tenantctl tenant finalize ${id}\` deletes ${TENANTS_DIR}/${id}.json${platform.terraformCloud ? ' and lets its workspace and run roles go' : ''}; keep the file until then`,
+    );
     return undefined;
   });
 }
@@ -297,7 +334,9 @@ export async function finalizeTenant(dir: string, id: string, opts: { readonly s
       );
     } else {
       const state = path.join(STATE_DIR, stack);
-      report.info(`nothing is left to apply${fs.existsSync(path.join(dir, state)) ? `; ${state}/ holds only its empty state and may be deleted` : ''}`);
+      report.info(
+        `nothing is left to apply${fs.existsSync(path.join(dir, state)) ? `; ${state}/ holds only its empty state and may be deleted` : ''}`,
+      );
     }
     if (!tenant.purgeData) report.info(`its database schema ${tenant.names.dbSchema} and rows stay, as \`tenant remove\` kept them`);
   });

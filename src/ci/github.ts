@@ -50,7 +50,16 @@ const ACTION_VALUES: Record<string, string> = {
 };
 
 /** The template values the apply workflow uses; the branch and the parallelism are the calling workflow's. */
-const APPLY_WORKFLOW_VALUES = ['project_dir', 'tenantctl', 'node_version', 'tfc_organization', 'tfc_hostname', 'checkout_ref', 'setup_node_ref', 'tfc_workflows_ref'] as const;
+const APPLY_WORKFLOW_VALUES = [
+  'project_dir',
+  'tenantctl',
+  'node_version',
+  'tfc_organization',
+  'tfc_hostname',
+  'checkout_ref',
+  'setup_node_ref',
+  'tfc_workflows_ref',
+] as const;
 
 export interface GithubWorkflowOptions {
   /** The tenantctl project (holds platform.json). */
@@ -134,11 +143,18 @@ export function workflowValues(
   }
   const branch = options.branch ?? GITHUB_WORKFLOW_DEFAULTS.branch;
   const branchProblem = checkBranch(branch);
-  if (branchProblem) throw new UsageError(`--branch ${JSON.stringify(branch)} ${branchProblem}`, 'Pass the name of the branch pull requests merge into, e.g. --branch main.');
+  if (branchProblem)
+    throw new UsageError(
+      `--branch ${JSON.stringify(branch)} ${branchProblem}`,
+      'Pass the name of the branch pull requests merge into, e.g. --branch main.',
+    );
 
   const nodeVersion = options.nodeVersion ?? GITHUB_WORKFLOW_DEFAULTS.nodeVersion;
   if (!/^\d+(\.\d+){0,2}$/.test(nodeVersion) || Number(nodeVersion.split('.')[0]) < 20) {
-    throw new UsageError(`--node-version ${JSON.stringify(nodeVersion)} is not a Node.js version tenantctl runs on`, 'Pass a major (or exact) version of 20 or newer, e.g. --node-version 22.');
+    throw new UsageError(
+      `--node-version ${JSON.stringify(nodeVersion)} is not a Node.js version tenantctl runs on`,
+      'Pass a major (or exact) version of 20 or newer, e.g. --node-version 22.',
+    );
   }
 
   const maxParallel = options.maxParallel ?? GITHUB_WORKFLOW_DEFAULTS.maxParallel;
@@ -147,7 +163,10 @@ export function workflowValues(
   }
 
   if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/.test(tfc.hostname)) {
-    throw new TenantctlError(`${PLATFORM_FILE} terraformCloud.hostname ${JSON.stringify(tfc.hostname)} is not a host name`, 'Use a host name without scheme or path, e.g. app.terraform.io.');
+    throw new TenantctlError(
+      `${PLATFORM_FILE} terraformCloud.hostname ${JSON.stringify(tfc.hostname)} is not a host name`,
+      'Use a host name without scheme or path, e.g. app.terraform.io.',
+    );
   }
 
   if (!/^[A-Za-z0-9._/-]+$/.test(options.projectPath) || options.projectPath.split('/').some((part) => part === '..' || part === '')) {
@@ -172,7 +191,8 @@ export function workflowValues(
 /** Why a branch name cannot be used (git's ref rules, and no glob or quote characters), or undefined. */
 export function checkBranch(branch: string): string | undefined {
   if (!/^[A-Za-z0-9._/-]+$/.test(branch)) return 'may only hold letters, digits, ".", "_", "-" and "/"';
-  if (branch.startsWith('-') || branch.startsWith('/') || branch.endsWith('/') || branch.endsWith('.') || branch.endsWith('.lock')) return 'is not a valid branch name';
+  if (branch.startsWith('-') || branch.startsWith('/') || branch.endsWith('/') || branch.endsWith('.') || branch.endsWith('.lock'))
+    return 'is not a valid branch name';
   if (branch.includes('..') || branch.includes('//') || branch.split('/').some((part) => part.startsWith('.'))) return 'is not a valid branch name';
   return undefined;
 }
@@ -200,17 +220,20 @@ export function projectPathIn(root: string, dir: string): string {
  */
 export function projectWarnings(dir: string): string[] {
   const file = path.join(dir, 'package.json');
-  const install = 'install it with `npm install --save-dev <tenantctl git URL at a tag, or tarball>` (README "Using tenantctl for your platform") and commit package.json and package-lock.json';
+  const install =
+    'install it with `npm install --save-dev <tenantctl git URL at a tag, or tarball>` (README "Using tenantctl for your platform") and commit package.json and package-lock.json';
   if (!fs.existsSync(file)) {
     return [`${file} does not exist: the workflow runs \`npm ci\` and \`${WORKFLOW_TENANTCTL}\` there; ${install}`];
   }
   const warnings: string[] = [];
   try {
     const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, string> | undefined>;
-    if (!pkg.dependencies?.tenantctl && !pkg.devDependencies?.tenantctl) warnings.push(`${file} does not list tenantctl as a dependency: the workflow runs \`${WORKFLOW_TENANTCTL}\`; ${install}`);
+    if (!pkg.dependencies?.tenantctl && !pkg.devDependencies?.tenantctl)
+      warnings.push(`${file} does not list tenantctl as a dependency: the workflow runs \`${WORKFLOW_TENANTCTL}\`; ${install}`);
   } catch {
     warnings.push(`${file} is not valid JSON: the workflow runs \`npm ci\` there`);
   }
-  if (!fs.existsSync(path.join(dir, 'package-lock.json'))) warnings.push(`${path.join(dir, 'package-lock.json')} does not exist: \`npm ci\` needs it (run npm install and commit it)`);
+  if (!fs.existsSync(path.join(dir, 'package-lock.json')))
+    warnings.push(`${path.join(dir, 'package-lock.json')} does not exist: \`npm ci\` needs it (run npm install and commit it)`);
   return warnings;
 }

@@ -43,7 +43,9 @@ Exit codes: 0 whether or not stacks changed, 1 bad ref, configuration or a delet
       const progress = createProgress();
       // Cancellable: an interrupt unwinds it, so its temporary directories are removed.
       const result = await cancellable(() =>
-        changedStacks(projectDir(opts), opts.base, { run: { signal: interruptSignal, onProgress: (done, total) => progress.update('comparing', done, total) } }),
+        changedStacks(projectDir(opts), opts.base, {
+          run: { signal: interruptSignal, onProgress: (done, total) => progress.update('comparing', done, total) },
+        }),
       ).finally(() => progress.end());
       if (format === 'json') {
         printJson(changedJson(result));
@@ -51,7 +53,9 @@ Exit codes: 0 whether or not stacks changed, 1 bad ref, configuration or a delet
       }
       if (result.toolChange) {
         const v = (s: typeof result.toolChange.base) => s?.version ?? 'none';
-        process.stderr.write(`note: package-lock.json pins tenantctl ${v(result.toolChange.base)} at ${opts.base} and ${v(result.toolChange.head)} now: every stack is listed as modified\n`);
+        process.stderr.write(
+          `note: package-lock.json pins tenantctl ${v(result.toolChange.base)} at ${opts.base} and ${v(result.toolChange.head)} now: every stack is listed as modified\n`,
+        );
       }
       if (!result.stacks.length) {
         // On stderr, so that stdout is exactly the list of stacks (empty) for scripts.

@@ -21,7 +21,9 @@ export function register(program: Command): void {
   addDirOption(
     ci
       .command('init')
-      .description('write the CI workflow (and the reusable workflow of its apply jobs): plans of the changed stacks on pull requests, applies in dependency order on merge')
+      .description(
+        'write the CI workflow (and the reusable workflow of its apply jobs): plans of the changed stacks on pull requests, applies in dependency order on merge',
+      )
       .argument('<provider>', `CI system: ${PROVIDERS.join(', ')}`)
       .option('--branch <name>', 'main branch: pull requests to it are planned, pushes to it applied', 'main')
       .option('--node-version <version>', 'Node.js version of the jobs', '20')
@@ -49,10 +51,18 @@ token from the repository secret TF_API_TOKEN; no token is written to any file. 
       }
       if (!/^\d+$/.test(opts.maxParallel)) throw new UsageError(`--max-parallel ${JSON.stringify(opts.maxParallel)} is not a whole number`);
       const dir = projectDir(opts);
-      const result = writeGithubWorkflow({ dir, branch: opts.branch, nodeVersion: opts.nodeVersion, maxParallel: Number(opts.maxParallel), force: opts.force });
+      const result = writeGithubWorkflow({
+        dir,
+        branch: opts.branch,
+        nodeVersion: opts.nodeVersion,
+        maxParallel: Number(opts.maxParallel),
+        force: opts.force,
+      });
 
       if (!result.inGitRepo) {
-        process.stderr.write(`note: ${dir} is not in a git repository: the workflows were written into the project directory, and GitHub reads them only from the repository root\n`);
+        process.stderr.write(
+          `note: ${dir} is not in a git repository: the workflows were written into the project directory, and GitHub reads them only from the repository root\n`,
+        );
       }
       for (const warning of projectWarnings(dir)) process.stderr.write(`note: ${warning}\n`);
       const shown = result.files.map((file) => {
@@ -60,9 +70,18 @@ token from the repository secret TF_API_TOKEN; no token is written to any file. 
         return relative && !relative.startsWith('..') ? relative : file;
       });
       const { branch, project_dir: projectPath, tfc_organization: organization } = result.values;
-      info(opts.quiet, `${result.replaced ? 'replaced' : 'wrote'} ${shown.join(' and ')} (project ${projectPath}, Terraform Cloud organization ${organization})`);
+      info(
+        opts.quiet,
+        `${result.replaced ? 'replaced' : 'wrote'} ${shown.join(' and ')} (project ${projectPath}, Terraform Cloud organization ${organization})`,
+      );
       info(opts.quiet, `  pull requests to ${branch}: validate, speculative plan of each changed stack, one comment with the plans`);
-      info(opts.quiet, `  pushes to ${branch}: apply the changed stacks: workspaces, account bootstraps, platform, tenants (each group through ${path.basename(result.files[0])})`);
-      info(opts.quiet, 'next: add the repository secret TF_API_TOKEN (a Terraform Cloud team token), then commit both workflow files; see README "Connecting Terraform Cloud"');
+      info(
+        opts.quiet,
+        `  pushes to ${branch}: apply the changed stacks: workspaces, account bootstraps, platform, tenants (each group through ${path.basename(result.files[0])})`,
+      );
+      info(
+        opts.quiet,
+        'next: add the repository secret TF_API_TOKEN (a Terraform Cloud team token), then commit both workflow files; see README "Connecting Terraform Cloud"',
+      );
     });
 }

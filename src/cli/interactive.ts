@@ -38,7 +38,10 @@ export async function ask<T extends string>(q: Question<T>, opts: AskOptions): P
   if (q.given !== undefined) return q.given;
   if (q.default !== undefined && (opts.yes || !isInteractive())) return q.default;
   if (!isInteractive()) {
-    throw new UsageError(`missing ${q.flag}: ${q.message.replace(/[?:]\s*$/, '')} is required in a non-interactive run`, `Pass ${q.flag} <value> (prompts are only shown in a terminal, and never when CI=true).`);
+    throw new UsageError(
+      `missing ${q.flag}: ${q.message.replace(/[?:]\s*$/, '')} is required in a non-interactive run`,
+      `Pass ${q.flag} <value> (prompts are only shown in a terminal, and never when CI=true).`,
+    );
   }
   if (q.default === undefined && opts.yes) {
     throw new UsageError(`missing ${q.flag}: it has no default, so --yes cannot take one`, `Pass ${q.flag} <value>.`);

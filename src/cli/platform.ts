@@ -38,8 +38,13 @@ export function register(program: Command): void {
   addDirOption(
     platform
       .command('set <path> <value> [more...]')
-      .description('change platform settings by their dotted paths (as `platform show` prints them), validate them, write platform.json and synthesize')
-      .option('--replace-platform', 'confirm a change that replaces the cluster, VPC or database (account, region, name, environment, network) while tenants exist')
+      .description(
+        'change platform settings by their dotted paths (as `platform show` prints them), validate them, write platform.json and synthesize',
+      )
+      .option(
+        '--replace-platform',
+        'confirm a change that replaces the cluster, VPC or database (account, region, name, environment, network) while tenants exist',
+      )
       .option('--dry-run', 'print the resources that would be added, changed or destroyed in each stack, and write nothing')
       .option('-o, --output <format>', 'with --dry-run: human or json', 'human')
       .option('--no-synth', 'write platform.json only')
@@ -116,7 +121,8 @@ async function setPlatform(pairs: readonly [string, string][], opts: SetOptions)
     const tenants = listTenantIds(dir).length;
     if (replacing.length && tenants && !opts.replacePlatform) {
       throw new TenantctlError(
-        `platform.json was not changed: this cannot be applied in place while ${tenants} tenant(s) exist:\n` + replacing.map((r) => `  - ${r}`).join('\n'),
+        `platform.json was not changed: this cannot be applied in place while ${tenants} tenant(s) exist:\n` +
+          replacing.map((r) => `  - ${r}`).join('\n'),
         `Pass ${REPLACE_PLATFORM_FLAG} to accept that, or keep the current value.`,
       );
     }
@@ -149,7 +155,10 @@ async function synthesizeAndReport(dir: string, quiet: boolean | undefined): Pro
     const changed = diffOutputs(previous, result.outdir, result.written);
     const names = changed.map((s) => `${s.name} (${s.change})`);
     const shown = names.length > 10 ? [...names.slice(0, 10), `and ${names.length - 10} more`] : names;
-    info(quiet, `synthesized ${result.written.length} stacks into ${result.outdir}: ${changed.length ? `changed ${shown.join(', ')}` : 'no stack changed'}`);
+    info(
+      quiet,
+      `synthesized ${result.written.length} stacks into ${result.outdir}: ${changed.length ? `changed ${shown.join(', ')}` : 'no stack changed'}`,
+    );
     info(quiet, changed.length ? 'next: review with `npx cdktf diff <stack>` (or a pull request), then apply' : 'next: nothing to apply');
   } finally {
     fs.rmSync(previous, { recursive: true, force: true });

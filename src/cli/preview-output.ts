@@ -23,7 +23,12 @@ export function printPreview(stacks: readonly StackPreview[], warnings: readonly
   for (const s of stacks.slice(0, LISTED_STACKS)) {
     lines.push(`${s.name.padEnd(width)}  ${s.change}: ${counts(s)}`);
     if (stacks.length > DETAILED_STACKS) continue;
-    for (const [mark, list] of [['+', s.added], ['~', s.changed], ['-', s.removed]] as const) lines.push(...list.map((a) => `    ${mark} ${a}`));
+    for (const [mark, list] of [
+      ['+', s.added],
+      ['~', s.changed],
+      ['-', s.removed],
+    ] as const)
+      lines.push(...list.map((a) => `    ${mark} ${a}`));
   }
   if (stacks.length > LISTED_STACKS) lines.push(`... and ${stacks.length - LISTED_STACKS} more stacks (--output json lists every one)`);
   process.stdout.write(lines.join('\n') + '\n');

@@ -23,7 +23,10 @@ export function register(program: Command): void {
       .command('synth')
       .description('synthesize the project into cdktf.out/ (manifest.json, stacks/<name>/cdk.tf.json)')
       .option('-s, --stack <name...>', "synthesize only these stacks, by name or glob such as 'tenant-*' (others keep their output)")
-      .option('-o, --outdir <dir>', 'output directory, relative to the working directory (default: <dir>/cdktf.out, or $CDKTF_OUTDIR under cdktf-cli)')
+      .option(
+        '-o, --outdir <dir>',
+        'output directory, relative to the working directory (default: <dir>/cdktf.out, or $CDKTF_OUTDIR under cdktf-cli)',
+      )
       .option('-q, --quiet', 'print nothing on success')
       .option('-v, --verbose', 'name every stack written (by default more than a few are counted)')
       .option('--output <format>', 'human or json (every stack written, removed, the output directory and the time taken)', 'human'),
@@ -55,7 +58,13 @@ On a terminal, a synth that takes more than a second shows its progress on stder
       });
       const seconds = progress.elapsedSeconds();
       if (format === 'json') {
-        printJson({ outdir: result.outdir, written: result.written, removed: result.removed, threads: result.threads, seconds: Number(seconds.toFixed(1)) });
+        printJson({
+          outdir: result.outdir,
+          written: result.written,
+          removed: result.removed,
+          threads: result.threads,
+          seconds: Number(seconds.toFixed(1)),
+        });
         return;
       }
       info(opts.quiet, synthSummary(result, seconds, opts.verbose));

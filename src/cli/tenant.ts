@@ -1,5 +1,15 @@
 import type { Command } from 'commander';
-import { addTenant, checkTenantId, finalizeTenant, listTenants, loadCatalog, removeTenant, showTenant, updateTenant, type DryRun } from '../app/tenant';
+import {
+  addTenant,
+  checkTenantId,
+  finalizeTenant,
+  listTenants,
+  loadCatalog,
+  removeTenant,
+  showTenant,
+  updateTenant,
+  type DryRun,
+} from '../app/tenant';
 import { addDirOption, projectDir } from './common';
 import { ask, confirm } from './interactive';
 import { info, parseOutputFormat, printJson, reporter, table } from './output';
@@ -35,7 +45,10 @@ export function register(program: Command): void {
       .option('--admin-email <email>', "contact of the tenant's administrators")
       .option('--service-account <name>', 'AWS service account (from platform.json aws.serviceAccounts) the tenant lives in (default: platform)')
       .option('--admin-principal-arn <arn>', "IAM role of the tenant's team, given namespace-scoped cluster access")
-      .option('--set <path=value...>', 'per-tenant override of a tier value, typed as the tier field is (lists as JSON), e.g. --set quota.cpu=8 --set requestsPerSecond=2000')
+      .option(
+        '--set <path=value...>',
+        'per-tenant override of a tier value, typed as the tier field is (lists as JSON), e.g. --set quota.cpu=8 --set requestsPerSecond=2000',
+      )
       .option('--no-synth', 'write the tenant file only')
       .option('-q, --quiet', 'print nothing on success');
 
@@ -61,7 +74,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ tenantctl tenant show acme\n  $ tenantctl tenant show acme --output json')
     .action(async (id: string, opts: { dir: string; output: string }) => showCommand(id, opts));
 
-  addDryRun(addFlags(tenant.command('update <id>').description("change a tenant (tier up or down, contacts, overrides) and re-synthesize its stack")))
+  addDryRun(addFlags(tenant.command('update <id>').description('change a tenant (tier up or down, contacts, overrides) and re-synthesize its stack')))
     .option('-t, --tier <tier>', 'new tier')
     .option('--unset <path...>', 'remove per-tenant overrides, e.g. --unset quota.cpu')
     .option('--restore', 'bring back a removed tenant (its kept data is used again)')
@@ -71,15 +84,28 @@ Examples:
     )
     .action(async (id: string, opts: TenantFlags & { unset?: string[]; restore?: boolean }) => updateCommand(id, opts));
 
-  addDryRun(addDirOption(tenant.command('remove <id>').description("remove a tenant: its stack is emptied so the next apply destroys its cluster and IAM objects; its data is kept"))
-    .option('--purge-data', "also drop the tenant's database schema, shared-table rows and role (asks for confirmation)", false)
-    .option('-y, --yes', 'confirm --purge-data without asking (needed in CI)', false)
-    .option('--no-synth', 'write the tenant file only')
-    .option('-q, --quiet', 'print nothing on success'))
-    .addHelpText('after', '\nExamples:\n  $ tenantctl tenant remove beta                      # keeps the data\n  $ tenantctl tenant remove beta --purge-data --dry-run\n  $ tenantctl tenant remove beta --purge-data --yes   # drops it too')
+  addDryRun(
+    addDirOption(
+      tenant
+        .command('remove <id>')
+        .description('remove a tenant: its stack is emptied so the next apply destroys its cluster and IAM objects; its data is kept'),
+    )
+      .option('--purge-data', "also drop the tenant's database schema, shared-table rows and role (asks for confirmation)", false)
+      .option('-y, --yes', 'confirm --purge-data without asking (needed in CI)', false)
+      .option('--no-synth', 'write the tenant file only')
+      .option('-q, --quiet', 'print nothing on success'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ tenantctl tenant remove beta                      # keeps the data\n  $ tenantctl tenant remove beta --purge-data --dry-run\n  $ tenantctl tenant remove beta --purge-data --yes   # drops it too',
+    )
     .action(async (id: string, opts: RemoveFlags) => removeCommand(id, opts));
 
-  addDirOption(tenant.command('finalize <id>').description("after a removed tenant's stack has been applied: delete its file, and under Terraform Cloud let its workspace and run roles go"))
+  addDirOption(
+    tenant
+      .command('finalize <id>')
+      .description("after a removed tenant's stack has been applied: delete its file, and under Terraform Cloud let its workspace and run roles go"),
+  )
     .option('--no-synth', 'delete the tenant file only')
     .option('-q, --quiet', 'print nothing on success')
     .addHelpText(
@@ -93,7 +119,9 @@ Examples:
   $ tenantctl tenant remove beta && git commit ...   # merge, apply tenant-beta
   $ tenantctl tenant finalize beta                   # then the next apply deletes its workspace`,
     )
-    .action(async (id: string, opts: { dir: string; synth: boolean; quiet?: boolean }) => finalizeTenant(projectDir(opts), id, opts, reporter(opts.quiet)));
+    .action(async (id: string, opts: { dir: string; synth: boolean; quiet?: boolean }) =>
+      finalizeTenant(projectDir(opts), id, opts, reporter(opts.quiet)),
+    );
 }
 
 /** Prints a dry run's preview; `format` was checked before anything ran. */
@@ -139,7 +167,10 @@ async function removeCommand(id: string, opts: RemoveFlags): Promise<void> {
   if (opts.purgeData && !opts.dryRun) {
     // Fail on an unknown or invalid tenant before asking to confirm dropping its data.
     showTenant(dir, id);
-    const ok = await confirm(`Drop ALL database data of tenant ${id} (schema, shared-table rows, role) on the next apply?`, { yes: opts.yes, flag: '--yes' });
+    const ok = await confirm(`Drop ALL database data of tenant ${id} (schema, shared-table rows, role) on the next apply?`, {
+      yes: opts.yes,
+      flag: '--yes',
+    });
     if (!ok) {
       info(opts.quiet, 'nothing changed');
       return;
@@ -152,7 +183,17 @@ async function listCommand(opts: { dir: string; output: string }): Promise<void>
   const format = parseOutputFormat(opts.output);
   const tenants = listTenants(projectDir(opts));
   if (format === 'json') {
-    printJson(tenants.map((t) => ({ id: t.id, tier: t.tier, status: t.status, displayName: t.displayName ?? null, serviceAccount: t.accountName, namespace: t.names.namespace, host: t.names.host ?? null })));
+    printJson(
+      tenants.map((t) => ({
+        id: t.id,
+        tier: t.tier,
+        status: t.status,
+        displayName: t.displayName ?? null,
+        serviceAccount: t.accountName,
+        namespace: t.names.namespace,
+        host: t.names.host ?? null,
+      })),
+    );
     return;
   }
   if (!tenants.length) {
@@ -166,7 +207,19 @@ async function listCommand(opts: { dir: string; output: string }): Promise<void>
 async function showCommand(id: string, opts: { dir: string; output: string }): Promise<void> {
   const format = parseOutputFormat(opts.output);
   const { tenant: t, services } = showTenant(projectDir(opts), id);
-  const view = { id: t.id, tier: t.tier, status: t.status, displayName: t.displayName, adminEmail: t.adminEmail, serviceAccount: t.accountName, accountId: t.accountId, names: t.names, resolvedTier: t.tierSpec, overrides: t.overrides, services };
+  const view = {
+    id: t.id,
+    tier: t.tier,
+    status: t.status,
+    displayName: t.displayName,
+    adminEmail: t.adminEmail,
+    serviceAccount: t.accountName,
+    accountId: t.accountId,
+    names: t.names,
+    resolvedTier: t.tierSpec,
+    overrides: t.overrides,
+    services,
+  };
   if (format === 'json') {
     printJson(view);
     return;
@@ -184,7 +237,10 @@ async function showCommand(id: string, opts: { dir: string; output: string }): P
     `nodes        ${t.tierSpec.nodes.isolation}`,
     `database     schema ${t.names.dbSchema}, role ${t.names.dbRole}`,
     `IAM role     ${t.names.iamRole}`,
-    ...services.map((s, i) => `${i === 0 ? 'services    ' : '            '} ${s.name} ${s.version}${s.pinned ? ' (pinned)' : ''}, ${s.replicas.min}-${s.replicas.max} replicas, ${s.path}`),
+    ...services.map(
+      (s, i) =>
+        `${i === 0 ? 'services    ' : '            '} ${s.name} ${s.version}${s.pinned ? ' (pinned)' : ''}, ${s.replicas.min}-${s.replicas.max} replicas, ${s.path}`,
+    ),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

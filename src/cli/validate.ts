@@ -75,7 +75,11 @@ holds resources is an error. Exit codes: 0 no unsuppressed error, 1 errors found
           const project = loadProject(dir);
           const { outdir } = await synthesizeProject(project, { reuse: true }, progress, 'synthesizing');
           const relative = path.relative(dir, outdir);
-          return { stacks: loadStacks(outdir, relative.startsWith('..') || path.isAbsolute(relative) ? outdir : relative), project, config: configOf(project) };
+          return {
+            stacks: loadStacks(outdir, relative.startsWith('..') || path.isAbsolute(relative) ? outdir : relative),
+            project,
+            config: configOf(project),
+          };
         });
       }
       const report = validateStacks(context);

@@ -60,7 +60,8 @@ export function renderPlatformSql(platform: PlatformSpec): string {
  * shared.tiers), so admission can compare a provisioning ConfigMap with what tenantctl renders.
  */
 export function renderTenantSql(platform: PlatformSpec, tenant: Pick<TenantSpec, 'id' | 'tier'>): string {
-  if (!tenantIdPattern.test(tenant.id)) throw new Error(`tenant id ${JSON.stringify(tenant.id)} is not valid: use lowercase letters, digits and single hyphens`);
+  if (!tenantIdPattern.test(tenant.id))
+    throw new Error(`tenant id ${JSON.stringify(tenant.id)} is not valid: use lowercase letters, digits and single hyphens`);
   return renderTemplate('sql/tenant.sql', {
     tenant_id: tenant.id,
     provisioner: identifier(platformNames(platform).dbTenantProvisionerUser, 'tenant provisioner user'),
@@ -73,7 +74,8 @@ export function renderTenantSql(platform: PlatformSpec, tenant: Pick<TenantSpec,
  * --purge-data`), as the tenant purger. Like the tenant SQL it depends on the tenant id alone.
  */
 export function renderTenantDropSql(platform: PlatformSpec, tenant: Pick<TenantSpec, 'id'>): string {
-  if (!tenantIdPattern.test(tenant.id)) throw new Error(`tenant id ${JSON.stringify(tenant.id)} is not valid: use lowercase letters, digits and single hyphens`);
+  if (!tenantIdPattern.test(tenant.id))
+    throw new Error(`tenant id ${JSON.stringify(tenant.id)} is not valid: use lowercase letters, digits and single hyphens`);
   return renderTemplate('sql/tenant-drop.sql', {
     tenant_id: tenant.id,
     purger: identifier(platformNames(platform).dbTenantPurgerUser, 'tenant purger user'),
@@ -92,7 +94,9 @@ function masterUser(platform: PlatformSpec): string {
 /** Values are inserted into SQL verbatim, so anything that is not a plain identifier is refused. */
 function identifier(value: string, what: string): string {
   if (!POSTGRES_IDENTIFIER.test(value)) {
-    throw new Error(`${what} ${JSON.stringify(value)} is not a valid PostgreSQL identifier: use 1-63 lowercase letters, digits or underscores, not starting with a digit`);
+    throw new Error(
+      `${what} ${JSON.stringify(value)} is not a valid PostgreSQL identifier: use 1-63 lowercase letters, digits or underscores, not starting with a digit`,
+    );
   }
   return value;
 }

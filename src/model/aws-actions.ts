@@ -30,11 +30,23 @@ export const AWS_TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
     // The provider reads the role, its tags, and its inline and managed policies (to report drift).
     read: ['iam:GetRole', 'iam:ListRoleTags', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
     // A role created before its permissions boundary gets it on the next apply.
-    update: ['iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:TagRole', 'iam:UntagRole'],
+    update: [
+      'iam:UpdateRole',
+      'iam:UpdateRoleDescription',
+      'iam:UpdateAssumeRolePolicy',
+      'iam:PutRolePermissionsBoundary',
+      'iam:TagRole',
+      'iam:UntagRole',
+    ],
     // A role in an instance profile cannot be deleted: the provider looks first.
     delete: ['iam:ListInstanceProfilesForRole', 'iam:DeleteRole'],
   },
-  aws_iam_role_policy: { create: ['iam:PutRolePolicy'], read: ['iam:GetRolePolicy'], update: ['iam:PutRolePolicy'], delete: ['iam:DeleteRolePolicy'] },
+  aws_iam_role_policy: {
+    create: ['iam:PutRolePolicy'],
+    read: ['iam:GetRolePolicy'],
+    update: ['iam:PutRolePolicy'],
+    delete: ['iam:DeleteRolePolicy'],
+  },
   aws_launch_template: {
     // Tags on create need ec2:CreateTags with ec2:CreateAction = CreateLaunchTemplate.
     create: ['ec2:CreateLaunchTemplate', 'ec2:CreateTags'],

@@ -21,9 +21,28 @@ const sizes: Record<string, NodeCapacity> = {
 };
 // General purpose families have 4 GiB per vCPU, compute 2 GiB, memory optimised 8 GiB.
 const memoryPerVcpu: Record<string, number> = {
-  m5: 4, m6i: 4, m6a: 4, m6g: 4, m7i: 4, m7a: 4, m7g: 4, m8g: 4,
-  c5: 2, c6i: 2, c6a: 2, c6g: 2, c7i: 2, c7g: 2, c8g: 2,
-  r5: 8, r6i: 8, r6a: 8, r6g: 8, r7i: 8, r7g: 8, r8g: 8,
+  m5: 4,
+  m6i: 4,
+  m6a: 4,
+  m6g: 4,
+  m7i: 4,
+  m7a: 4,
+  m7g: 4,
+  m8g: 4,
+  c5: 2,
+  c6i: 2,
+  c6a: 2,
+  c6g: 2,
+  c7i: 2,
+  c7g: 2,
+  c8g: 2,
+  r5: 8,
+  r6i: 8,
+  r6a: 8,
+  r6g: 8,
+  r7i: 8,
+  r7g: 8,
+  r8g: 8,
 };
 for (const [family, perVcpu] of Object.entries(memoryPerVcpu)) {
   families[family] = {};

@@ -57,7 +57,9 @@ export function tenantEntryHost(namespace: string): string {
  * environment (and tenant id). Stacks find each other's resources by these names, so they are
  * a contract: changing one replaces resources.
  */
-export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { readonly aws: Partial<PlatformSpec['aws']> & Pick<PlatformSpec['aws'], 'region' | 'accountId'> }) {
+export function platformNames(
+  p: Pick<PlatformSpec, 'name' | 'environment'> & { readonly aws: Partial<PlatformSpec['aws']> & Pick<PlatformSpec['aws'], 'region' | 'accountId'> },
+) {
   const prefix = `${p.name}-${p.environment}`;
   const partition = partitionOf(p.aws.region);
   return {
@@ -147,7 +149,8 @@ export function platformNames(p: Pick<PlatformSpec, 'name' | 'environment'> & { 
     /** Under the platform prefix, so two environments of one platform can share an account. */
     ecrRepository: (repo: string) => `${prefix}/${repo}`,
     /** An image repository's full name, as pods pull it (`<account>.dkr.ecr.<region>.<dns suffix>/<prefix>/<repo>`). */
-    ecrImage: (repo: string) => `${p.aws.accountId}.dkr.ecr.${p.aws.region}.${partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com'}/${prefix}/${repo}`,
+    ecrImage: (repo: string) =>
+      `${p.aws.accountId}.dkr.ecr.${p.aws.region}.${partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com'}/${prefix}/${repo}`,
     /** The Argo CD release (and the prefix of its objects). */
     argoCdRelease: 'argo-cd',
     /** A tenant's workload role (tenantNames().iamRole); in a service account, its account role. */

@@ -28,6 +28,8 @@ export function eksTaintEffect(effect: 'NoSchedule' | 'NoExecute' | 'PreferNoSch
 }
 
 /** Taints of each pool's node groups, EKS spelling; a pool without an entry is untainted. */
-export const POOL_TAINTS: Readonly<Partial<Record<NodePool, readonly { key: string; value: string; effect: 'NO_SCHEDULE' | 'NO_EXECUTE' | 'PREFER_NO_SCHEDULE' }[]>>> = {
+export const POOL_TAINTS: Readonly<
+  Partial<Record<NodePool, readonly { key: string; value: string; effect: 'NO_SCHEDULE' | 'NO_EXECUTE' | 'PREFER_NO_SCHEDULE' }[]>>
+> = {
   system: [{ key: SYSTEM_TAINT.key, value: SYSTEM_TAINT.value, effect: eksTaintEffect(SYSTEM_TAINT.effect) }],
 };

@@ -3,7 +3,8 @@ import type { PlatformSpec } from './platform-schema';
 /** The flag that confirms a platform change Terraform cannot apply in place. */
 export const REPLACE_PLATFORM_FLAG = '--replace-platform';
 
-const RENAMES = 'renames every resource (cluster, VPC, database, keys, roles) and every tenant stack: Terraform destroys and re-creates them all, data included';
+const RENAMES =
+  'renames every resource (cluster, VPC, database, keys, roles) and every tenant stack: Terraform destroys and re-creates them all, data included';
 const SUBNETS = 'replaces subnets: the EKS cluster, its nodes and the database that live in them are destroyed and re-created, data included';
 
 /**
@@ -13,14 +14,27 @@ const SUBNETS = 'replaces subnets: the EKS cluster, its nodes and the database t
 const REPLACING: readonly { readonly path: readonly string[]; readonly consequence: string }[] = [
   { path: ['name'], consequence: RENAMES },
   { path: ['environment'], consequence: RENAMES },
-  { path: ['aws', 'accountId'], consequence: 'moves the platform to another AWS account: everything is created anew there, and nothing of the old account is kept' },
-  { path: ['aws', 'region'], consequence: 'moves the platform to another region: the cluster, the VPC and the database are destroyed and re-created there, data included' },
-  { path: ['network', 'vpcCidr'], consequence: 'replaces the VPC and every subnet, and with them the EKS cluster, its nodes and the database, data included' },
+  {
+    path: ['aws', 'accountId'],
+    consequence: 'moves the platform to another AWS account: everything is created anew there, and nothing of the old account is kept',
+  },
+  {
+    path: ['aws', 'region'],
+    consequence: 'moves the platform to another region: the cluster, the VPC and the database are destroyed and re-created there, data included',
+  },
+  {
+    path: ['network', 'vpcCidr'],
+    consequence: 'replaces the VPC and every subnet, and with them the EKS cluster, its nodes and the database, data included',
+  },
   { path: ['network', 'availabilityZones'], consequence: SUBNETS },
   { path: ['network', 'publicSubnets'], consequence: SUBNETS },
   { path: ['network', 'privateSubnets'], consequence: SUBNETS },
   { path: ['network', 'databaseSubnets'], consequence: SUBNETS },
-  { path: ['terraformCloud', 'organization'], consequence: 'moves every workspace to another Terraform Cloud organization: the new workspaces start without state, so every stack would be created again' },
+  {
+    path: ['terraformCloud', 'organization'],
+    consequence:
+      'moves every workspace to another Terraform Cloud organization: the new workspaces start without state, so every stack would be created again',
+  },
 ];
 
 export interface ReplacingChange {

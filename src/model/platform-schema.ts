@@ -17,7 +17,10 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 const retentionDays = (fallback: number) =>
   z
     .number()
-    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `must be a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(', ')}`)
+    .refine(
+      (d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d),
+      `must be a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    )
     .default(fallback);
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
@@ -27,16 +30,19 @@ const dnsName = z
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lowercase DNS name such as saas.example.com');
 /** Why `az` is not an availability zone of `region` (`us-east-1a`), or undefined. */
 export function availabilityZoneProblem(az: string, region: string): string | undefined {
-  return az.startsWith(region) && /^[a-z]$/.test(az.slice(region.length)) ? undefined : `${az} is not an availability zone of ${region}: use ${region}a, ${region}b, ...`;
+  return az.startsWith(region) && /^[a-z]$/.test(az.slice(region.length))
+    ? undefined
+    : `${az} is not an availability zone of ${region}: use ${region}a, ${region}b, ...`;
 }
 
 /** Why a VPC CIDR cannot hold the default subnet plan (/20 subnets), or undefined. */
 export function defaultPlanVpcProblem(cidr: string): string | undefined {
   const vpc = parseCidr(cidr);
   if (typeof vpc === 'string') return vpc;
-  return vpc.prefix > 20 ? `${vpc.text} is too small for the default subnet plan (/20 subnets): use a /16 to /20 VPC or list publicSubnets, privateSubnets and databaseSubnets` : undefined;
+  return vpc.prefix > 20
+    ? `${vpc.text} is too small for the default subnet plan (/20 subnets): use a /16 to /20 VPC or list publicSubnets, privateSubnets and databaseSubnets`
+    : undefined;
 }
-
 
 const serviceAccountSchema = z
   .object({
@@ -50,8 +56,14 @@ const serviceAccountSchema = z
 /** Spot capacity beside the On-Demand tenants nodes (split by splitTenantCapacity). */
 const tenantSpotSchema = z
   .object({
-    share: z.number().min(0, 'must be between 0 and 1').lt(1, "must be below 1: part of the tenants nodes stays On-Demand, capacity AWS cannot reclaim at two minutes' notice"),
-    instanceTypes: nodeGroupSize.shape.instanceTypes.min(2, 'needs at least two instance types of one size: Spot is drawn from several pools, so that one pool running dry does not take all Spot nodes'),
+    share: z
+      .number()
+      .min(0, 'must be between 0 and 1')
+      .lt(1, "must be below 1: part of the tenants nodes stays On-Demand, capacity AWS cannot reclaim at two minutes' notice"),
+    instanceTypes: nodeGroupSize.shape.instanceTypes.min(
+      2,
+      'needs at least two instance types of one size: Spot is drawn from several pools, so that one pool running dry does not take all Spot nodes',
+    ),
   })
   .strict();
 
@@ -65,7 +77,10 @@ const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+
  */
 const tfcAgentsSchema = z
   .object({
-    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as m6i.large').default('m6i.large'),
+    instanceType: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as m6i.large')
+      .default('m6i.large'),
     count: z.number().int().min(1).max(100).default(2),
   })
   .strict();
@@ -91,7 +106,10 @@ export const platformSchema = z
     environment: z.string().regex(/^[a-z][a-z0-9]{1,9}$/, 'must be 2-10 lowercase letters or digits, e.g. prod, staging, dev'),
     aws: z
       .object({
-        region: z.string().refine((r) => AWS_REGIONS.includes(r), (r) => ({ message: `unknown AWS region ${JSON.stringify(r)}: use one of ${AWS_REGIONS.slice(0, 6).join(', ')}, ...` })),
+        region: z.string().refine(
+          (r) => AWS_REGIONS.includes(r),
+          (r) => ({ message: `unknown AWS region ${JSON.stringify(r)}: use one of ${AWS_REGIONS.slice(0, 6).join(', ')}, ...` }),
+        ),
         accountId,
         /** Further AWS accounts (one per service) that stacks may deploy into. */
         serviceAccounts: z.array(serviceAccountSchema).default([]),
@@ -101,10 +119,12 @@ export const platformSchema = z
          */
         existingServiceLinkedRoles: z
           .array(
-            z.string().refine(
-              (s): s is ServiceLinkedRoleService => (SERVICE_LINKED_ROLE_SERVICES as string[]).includes(s),
-              `is not a service whose role tenantctl creates: list only ${SERVICE_LINKED_ROLE_SERVICES.join(', ')}`,
-            ),
+            z
+              .string()
+              .refine(
+                (s): s is ServiceLinkedRoleService => (SERVICE_LINKED_ROLE_SERVICES as string[]).includes(s),
+                `is not a service whose role tenantctl creates: list only ${SERVICE_LINKED_ROLE_SERVICES.join(', ')}`,
+              ),
           )
           .default([]),
       })
@@ -124,13 +144,24 @@ export const platformSchema = z
       .default({}),
     eks: z
       .object({
-        version: z.string().refine((v) => EKS_VERSIONS.includes(v), (v) => ({ message: `EKS version ${JSON.stringify(v)} is not supported: use one of ${EKS_VERSIONS.join(', ')}` })).default(DEFAULT_EKS_VERSION),
+        version: z
+          .string()
+          .refine(
+            (v) => EKS_VERSIONS.includes(v),
+            (v) => ({ message: `EKS version ${JSON.stringify(v)} is not supported: use one of ${EKS_VERSIONS.join(', ')}` }),
+          )
+          .default(DEFAULT_EKS_VERSION),
         /**
          * What EKS does when the version leaves standard support: STANDARD upgrades the control
          * plane automatically; EXTENDED keeps it there at six times the control-plane price.
          */
         supportType: z
-          .enum(['STANDARD', 'EXTENDED'], { errorMap: () => ({ message: 'must be STANDARD (upgraded automatically at the end of standard support) or EXTENDED (kept on its version, at extended-support prices)' }) })
+          .enum(['STANDARD', 'EXTENDED'], {
+            errorMap: () => ({
+              message:
+                'must be STANDARD (upgraded automatically at the end of standard support) or EXTENDED (kept on its version, at extended-support prices)',
+            }),
+          })
           .default('STANDARD'),
         /** The API server endpoint is private; a public endpoint is opened only to these CIDRs. */
         publicAccessCidrs: z.array(z.string()).default([]),
@@ -140,7 +171,9 @@ export const platformSchema = z
           .object({
             system: nodeGroupSize.default({ instanceTypes: ['m6i.large'], minSize: 2, desiredSize: 3, maxSize: 4 }),
             /** Without `spot`, every shared tenant node is On-Demand. */
-            tenants: nodeGroupSize.extend({ spot: tenantSpotSchema.optional() }).default({ instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12 }),
+            tenants: nodeGroupSize
+              .extend({ spot: tenantSpotSchema.optional() })
+              .default({ instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12 }),
           })
           .strict()
           .default({}),
@@ -152,8 +185,14 @@ export const platformSchema = z
     domain: dnsName.optional(),
     database: z
       .object({
-        instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r6g.large').default('db.r6g.large'),
-        engineVersion: z.string().regex(/^\d{2}(\.\d+)?$/, 'must be a PostgreSQL version such as 17 or 17.6').default('17'),
+        instanceClass: z
+          .string()
+          .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class such as db.r6g.large')
+          .default('db.r6g.large'),
+        engineVersion: z
+          .string()
+          .regex(/^\d{2}(\.\d+)?$/, 'must be a PostgreSQL version such as 17 or 17.6')
+          .default('17'),
         allocatedStorageGiB: z.number().int().min(20).max(65536).default(100),
         maxAllocatedStorageGiB: z.number().int().min(20).max(65536).default(1000),
         backupRetentionDays: z.number().int().min(1).max(35).default(14),
@@ -174,18 +213,25 @@ export const platformSchema = z
       .default({}),
     ecr: z
       .object({
-        repositories: z.array(z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*$/, 'must be a lowercase repository name')).default(['api-gateway', 'project-service', 'task-service', 'user-service']),
+        repositories: z
+          .array(z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*$/, 'must be a lowercase repository name'))
+          .default(['api-gateway', 'project-service', 'task-service', 'user-service']),
         keepImages: z.number().int().positive().default(50),
       })
       .strict()
       .default({}),
     /** Tier overrides and additional tiers, merged over the stock catalog. */
-    tiers: z.record(z.string().regex(TIER_NAME, 'must be 2-20 lowercase letters, digits or hyphens, starting with a letter'), z.record(z.unknown())).default({}),
+    tiers: z
+      .record(z.string().regex(TIER_NAME, 'must be 2-20 lowercase letters, digits or hyphens, starting with a letter'), z.record(z.unknown()))
+      .default({}),
     terraformCloud: z
       .object({
         organization: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a Terraform Cloud organization name'),
         /** Prefix of the per-account project names. */
-        projectPrefix: z.string().regex(/^[A-Za-z0-9 _-]+$/).optional(),
+        projectPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9 _-]+$/)
+          .optional(),
         hostname: z.string().regex(HOSTNAME, 'must be a host name such as app.terraform.io, without scheme or path').default('app.terraform.io'),
         terraformVersion: z.string().regex(EXACT_VERSION, 'must be an exact Terraform version such as 1.13.4').default('1.13.4'),
         /**
@@ -225,14 +271,21 @@ export const platformSchema = z
     if (cfg.name.includes('--')) issue(['name'], 'contains consecutive hyphens: use single hyphens');
     const prefix = `${cfg.name}-${cfg.environment}`;
     if (prefix.length > 20) {
-      issue(['name'], `name and environment together ("${prefix}") exceed 20 characters: AWS limits load balancer and target group names to 32, and every resource name starts with them`);
+      issue(
+        ['name'],
+        `name and environment together ("${prefix}") exceed 20 characters: AWS limits load balancer and target group names to 32, and every resource name starts with them`,
+      );
     }
     if (cfg.terraformCloud) {
       // Terraform Cloud project names are 3 to 40 characters: <projectPrefix>-<account>.
       const projectPrefix = cfg.terraformCloud.projectPrefix ?? prefix;
       for (const account of ['platform', ...cfg.aws.serviceAccounts.map((a) => a.name)]) {
         const project = `${projectPrefix}-${account}`;
-        if (project.length > 40) issue(['terraformCloud', 'projectPrefix'], `Terraform Cloud project ${project} is longer than 40 characters: set a shorter terraformCloud.projectPrefix or account name`);
+        if (project.length > 40)
+          issue(
+            ['terraformCloud', 'projectPrefix'],
+            `Terraform Cloud project ${project} is longer than 40 characters: set a shorter terraformCloud.projectPrefix or account name`,
+          );
       }
     }
     const vpc = parseCidr(cfg.network.vpcCidr);

@@ -76,16 +76,29 @@ export function loadTiers(platform: PlatformSpec): Record<string, TierSpec> {
     tiers = resolveTiers(platform.tiers);
   } catch (err) {
     if (err instanceof z.ZodError) {
-      throw new ConfigError(PLATFORM_FILE, zodIssues(err, platform.tiers, z.record(tierSchema)).map((i) => ({ ...i, field: `tiers.${i.field}` })));
+      throw new ConfigError(
+        PLATFORM_FILE,
+        zodIssues(err, platform.tiers, z.record(tierSchema)).map((i) => ({ ...i, field: `tiers.${i.field}` })),
+      );
     }
     throw err;
   }
   const plan = poolPlanProblems(platform.database, tiers);
-  if (plan.length) throw new ConfigError(PLATFORM_FILE, plan.map((p) => ({ field: p.path.join('.'), message: p.message })));
+  if (plan.length)
+    throw new ConfigError(
+      PLATFORM_FILE,
+      plan.map((p) => ({ field: p.path.join('.'), message: p.message })),
+    );
   return tiers;
 }
 
-export function resolveTenant(file: TenantFile, platform: PlatformSpec, tiers: Record<string, TierSpec>, display: string, expectedId?: string): TenantSpec {
+export function resolveTenant(
+  file: TenantFile,
+  platform: PlatformSpec,
+  tiers: Record<string, TierSpec>,
+  display: string,
+  expectedId?: string,
+): TenantSpec {
   const issues: ConfigIssue[] = [];
   if (expectedId !== undefined && file.id !== expectedId) {
     issues.push({ field: 'id', message: `must match the file name (${expectedId}.json): rename the file or fix the id`, value: file.id });
@@ -98,7 +111,11 @@ export function resolveTenant(file: TenantFile, platform: PlatformSpec, tiers: R
     const account = platform.aws.serviceAccounts.find((a) => a.name === file.serviceAccount);
     if (!account) {
       const known = ['platform', ...platform.aws.serviceAccounts.map((a) => a.name)].join(', ');
-      issues.push({ field: 'serviceAccount', message: `unknown service account: use one of ${known} (declared in platform.json aws.serviceAccounts)`, value: file.serviceAccount });
+      issues.push({
+        field: 'serviceAccount',
+        message: `unknown service account: use one of ${known} (declared in platform.json aws.serviceAccounts)`,
+        value: file.serviceAccount,
+      });
     } else {
       accountId = account.accountId;
     }
@@ -111,21 +128,37 @@ export function resolveTenant(file: TenantFile, platform: PlatformSpec, tiers: R
     ['workspace', `${prefix}-${names.stack}`, NAME_LIMITS.workspace],
   ];
   for (const [what, name, max] of limits) {
-    if (name.length > max) issues.push({ field: 'id', message: `derived ${what} name ${name} is longer than ${max} characters: use a shorter tenant id or platform name`, value: file.id });
+    if (name.length > max)
+      issues.push({
+        field: 'id',
+        message: `derived ${what} name ${name} is longer than ${max} characters: use a shorter tenant id or platform name`,
+        value: file.id,
+      });
   }
   let tierSpec = tier;
   if (file.overrides.tier && 'database' in file.overrides.tier) {
     // shared.provision_tenant applies the tier's limits from shared.tiers, never a caller's numbers.
-    issues.push({ field: 'overrides.tier.database', message: 'database limits are set per tier: define a tier with them under tiers in platform.json' });
+    issues.push({
+      field: 'overrides.tier.database',
+      message: 'database limits are set per tier: define a tier with them under tiers in platform.json',
+    });
   }
   if (tier && file.overrides.tier) {
     const result = tierSchema.safeParse(deepMerge(tier, file.overrides.tier));
     if (result.success) tierSpec = result.data;
-    else issues.push(...zodIssues(result.error, deepMerge(tier, file.overrides.tier), tierSchema).map((i) => ({ ...i, field: `overrides.tier.${i.field}` })));
+    else
+      issues.push(
+        ...zodIssues(result.error, deepMerge(tier, file.overrides.tier), tierSchema).map((i) => ({ ...i, field: `overrides.tier.${i.field}` })),
+      );
   }
   for (const service of platform.services) {
     const role = names.serviceRole(service.name);
-    if (role.length > NAME_LIMITS.iamRole) issues.push({ field: 'id', message: `derived IAM role name ${role} of service ${service.name} is longer than ${NAME_LIMITS.iamRole} characters: use a shorter tenant id, service name or platform name`, value: file.id });
+    if (role.length > NAME_LIMITS.iamRole)
+      issues.push({
+        field: 'id',
+        message: `derived IAM role name ${role} of service ${service.name} is longer than ${NAME_LIMITS.iamRole} characters: use a shorter tenant id, service name or platform name`,
+        value: file.id,
+      });
   }
   if (tierSpec) issues.push(...tenantServiceProblems(platform, file, tierSpec));
   if (issues.length) throw new ConfigError(display, issues);

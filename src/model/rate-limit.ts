@@ -44,7 +44,10 @@ export function tenantEntryCluster(namespace: string): string {
  * `destination_cluster_outbound_8080__gateway` and key2 = the tenant namespace. The PodMonitor
  * copies key2 of those series into {@link RATE_LIMIT_NAMESPACE_LABEL}, which dashboards select.
  */
-export const TENANT_STAT_KEY1 = `${RATE_LIMIT_DESCRIPTOR_KEY}_${istioOutboundCluster(TENANT_ENTRY_SERVICE.name, TENANT_ENTRY_SERVICE.port)}`.replace(/[|:]/g, '_');
+export const TENANT_STAT_KEY1 = `${RATE_LIMIT_DESCRIPTOR_KEY}_${istioOutboundCluster(TENANT_ENTRY_SERVICE.name, TENANT_ENTRY_SERVICE.port)}`.replace(
+  /[|:]/g,
+  '_',
+);
 export const RATE_LIMIT_NAMESPACE_LABEL = 'destination_namespace';
 
 /** The text of a descriptor file around its requests_per_unit. */
@@ -109,7 +112,8 @@ export function descriptorAdmission(defaultName: string): { variables: { name: s
   const tenant = descriptorTemplate(tenantEntryCluster(PLACEHOLDER));
   const fallback = descriptorTemplate();
   const [before, after, ...rest] = tenant.head.split(PLACEHOLDER);
-  if (rest.length || after === undefined || tenant.tail !== fallback.tail) throw new Error('descriptor templates changed shape: update descriptorAdmission');
+  if (rest.length || after === undefined || tenant.tail !== fallback.tail)
+    throw new Error('descriptor templates changed shape: update descriptorAdmission');
   const tail = celString(tenant.tail);
   return {
     variables: [

@@ -17,11 +17,16 @@ export const SERVICE_PLACEHOLDER = '{service}';
 export const SERVICE_NAME_MAX = 16;
 export const serviceName = z
   .string()
-  .regex(new RegExp(`^[a-z]([a-z0-9-]{0,${SERVICE_NAME_MAX - 2}}[a-z0-9])?$`), `must be a lowercase DNS label of at most ${SERVICE_NAME_MAX} characters`)
+  .regex(
+    new RegExp(`^[a-z]([a-z0-9-]{0,${SERVICE_NAME_MAX - 2}}[a-z0-9])?$`),
+    `must be a lowercase DNS label of at most ${SERVICE_NAME_MAX} characters`,
+  )
   .refine((n) => !n.includes('--'), "must use single hyphens: '--' separates tenant and service in derived names");
 
 /** An OCI tag: what ECR accepts (immutable in tenantctl's repositories). */
-export const imageTag = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag such as 1.4.2 (letters, digits, _ . -, at most 128)');
+export const imageTag = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag such as 1.4.2 (letters, digits, _ . -, at most 128)');
 
 const resources = z.object({ requestCpu: quantity, limitCpu: quantity, requestMemory: quantity, limitMemory: quantity }).strict();
 const replicas = z.object({ min: z.number().int().min(1).max(100), max: z.number().int().min(1).max(100) }).strict();
@@ -44,7 +49,10 @@ const iamStatementSchema = z
         z
           .string()
           .regex(/^arn:aws[a-z-]*:[a-z0-9-]+:/, 'must be an ARN')
-          .refine((arn) => arn.includes(TENANT_PLACEHOLDER), `must contain ${TENANT_PLACEHOLDER}: a service may act only on its own tenant's objects, e.g. arn:aws:s3:::uploads/${TENANT_PLACEHOLDER}/*`),
+          .refine(
+            (arn) => arn.includes(TENANT_PLACEHOLDER),
+            `must contain ${TENANT_PLACEHOLDER}: a service may act only on its own tenant's objects, e.g. arn:aws:s3:::uploads/${TENANT_PLACEHOLDER}/*`,
+          ),
       )
       .min(1),
   })
@@ -66,7 +74,10 @@ export const serviceSchema = z
       .int()
       .min(1024, 'must be an unprivileged port (1024-65535): pods run as non-root under Pod Security restricted')
       .max(65535)
-      .refine((p) => p < ISTIO_RESERVED_PORTS.from || p > ISTIO_RESERVED_PORTS.to, `must be outside ${ISTIO_RESERVED_PORTS.from}-${ISTIO_RESERVED_PORTS.to}, which Istio's sidecar reserves`),
+      .refine(
+        (p) => p < ISTIO_RESERVED_PORTS.from || p > ISTIO_RESERVED_PORTS.to,
+        `must be outside ${ISTIO_RESERVED_PORTS.from}-${ISTIO_RESERVED_PORTS.to}, which Istio's sidecar reserves`,
+      ),
     /** HTTP path of the readiness and liveness probes. */
     healthPath: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be an absolute URL path such as /healthz'),
     /** The service the tenant's host routes to: its Service is the one the VirtualService names. */
@@ -88,13 +99,21 @@ export type ServiceSpec = z.output<typeof serviceSchema>;
 export const gitopsSchema = z
   .object({
     /** The application repository service teams own (Argo CD needs read access: a repository Secret in its namespace). */
-    repoUrl: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/, 'must be a git URL such as https://github.com/example/saas-deploy.git or git@github.com:example/saas-deploy.git'),
+    repoUrl: z
+      .string()
+      .regex(
+        /^(https:\/\/|ssh:\/\/|git@)[^\s]+$/,
+        'must be a git URL such as https://github.com/example/saas-deploy.git or git@github.com:example/saas-deploy.git',
+      ),
     targetRevision: z.string().min(1).default('main'),
     /** Path of one service's deployment for one tenant, a Helm chart (templates/charts/tenant-service). */
     pathTemplate: z
       .string()
       .regex(/^[A-Za-z0-9._{}/-]+$/, 'must be a relative path of letters, digits, . _ - / and the placeholders')
-      .refine((p) => p.includes(TENANT_PLACEHOLDER) && p.includes(SERVICE_PLACEHOLDER), `must contain ${TENANT_PLACEHOLDER} and ${SERVICE_PLACEHOLDER}: each tenant's deployment of each service has its own path`)
+      .refine(
+        (p) => p.includes(TENANT_PLACEHOLDER) && p.includes(SERVICE_PLACEHOLDER),
+        `must contain ${TENANT_PLACEHOLDER} and ${SERVICE_PLACEHOLDER}: each tenant's deployment of each service has its own path`,
+      )
       .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must stay inside the repository (relative, no ..)')
       .default(`tenants/${TENANT_PLACEHOLDER}/${SERVICE_PLACEHOLDER}`),
     /** Single sign-on for Argo CD's UI and CLI; off by default (Argo CD keeps its local admin). */
@@ -127,22 +146,40 @@ export interface CatalogProblem {
 }
 
 /** What makes the catalog inconsistent with the rest of platform.json. */
-export function catalogProblems(services: readonly ServiceSpec[], ctx: { readonly gitops?: GitopsSpec; readonly repositories: readonly string[]; readonly tiers: readonly string[]; readonly reserved: readonly string[] }): CatalogProblem[] {
+export function catalogProblems(
+  services: readonly ServiceSpec[],
+  ctx: {
+    readonly gitops?: GitopsSpec;
+    readonly repositories: readonly string[];
+    readonly tiers: readonly string[];
+    readonly reserved: readonly string[];
+  },
+): CatalogProblem[] {
   const problems: CatalogProblem[] = [];
   if (services.length === 0) return problems;
-  if (!ctx.gitops) problems.push({ path: ['services'], message: 'services are deployed through Argo CD: set gitops.repoUrl to the application repository' });
+  if (!ctx.gitops)
+    problems.push({ path: ['services'], message: 'services are deployed through Argo CD: set gitops.repoUrl to the application repository' });
   const names = services.map((s) => s.name);
   services.forEach((s, i) => {
     if (names.indexOf(s.name) !== i) problems.push({ path: ['services', i, 'name'], message: `service ${s.name} is listed twice` });
-    if (ctx.reserved.includes(s.name)) problems.push({ path: ['services', i, 'name'], message: `${s.name} is reserved in tenant namespaces (${ctx.reserved.join(', ')}): choose another name` });
+    if (ctx.reserved.includes(s.name))
+      problems.push({
+        path: ['services', i, 'name'],
+        message: `${s.name} is reserved in tenant namespaces (${ctx.reserved.join(', ')}): choose another name`,
+      });
     if (!ctx.repositories.includes(s.repository)) {
-      problems.push({ path: ['services', i, 'repository'], message: `${s.repository} is not in ecr.repositories (${ctx.repositories.join(', ')}): add it there so the platform creates it` });
+      problems.push({
+        path: ['services', i, 'repository'],
+        message: `${s.repository} is not in ecr.repositories (${ctx.repositories.join(', ')}): add it there so the platform creates it`,
+      });
     }
     for (const tier of Object.keys(s.tiers)) {
-      if (!ctx.tiers.includes(tier)) problems.push({ path: ['services', i, 'tiers', tier], message: `unknown tier: use one of ${ctx.tiers.join(', ')}` });
+      if (!ctx.tiers.includes(tier))
+        problems.push({ path: ['services', i, 'tiers', tier], message: `unknown tier: use one of ${ctx.tiers.join(', ')}` });
     }
   });
   const entries = services.filter((s) => s.entry).length;
-  if (entries !== 1) problems.push({ path: ['services'], message: `exactly one service needs "entry": true (the one the tenant's host routes to), got ${entries}` });
+  if (entries !== 1)
+    problems.push({ path: ['services'], message: `exactly one service needs "entry": true (the one the tenant's host routes to), got ${entries}` });
   return problems;
 }

@@ -24,7 +24,10 @@ export function isSettingPath(path: string): boolean {
  * `display` names the input in that message.
  */
 export function parseSetting(schema: ZodTypeAny, path: string, raw: string, display: string): Setting {
-  if (!isSettingPath(path)) throw new UsageError(`${display}: ${JSON.stringify(path)} is not a dotted path of field names and list indexes, e.g. eks.nodeGroups.tenants.maxSize`);
+  if (!isSettingPath(path))
+    throw new UsageError(
+      `${display}: ${JSON.stringify(path)} is not a dotted path of field names and list indexes, e.g. eks.nodeGroups.tenants.maxSize`,
+    );
   const keys = path.split('.');
   const found = schemaAt(schema, keys);
   if ('problem' in found) throw new ConfigError(display, [{ field: found.at.join('.'), message: found.problem }]);

@@ -27,7 +27,9 @@ export function tenantChangeWarnings(before: TenantSpec | undefined, after: Tena
   const stack = after.names.stack;
   if (after.status === 'removed') {
     if (after.purgeData && !(before?.status === 'removed' && before.purgeData)) {
-      warnings.push(`the next apply of ${stack} drops the tenant's database schema, shared-table rows and role: the data cannot be recovered afterwards`);
+      warnings.push(
+        `the next apply of ${stack} drops the tenant's database schema, shared-table rows and role: the data cannot be recovered afterwards`,
+      );
     }
     return warnings;
   }
@@ -41,7 +43,9 @@ export function tenantChangeWarnings(before: TenantSpec | undefined, after: Tena
     return measure(now) < measure(was) ? [`${key} ${was} -> ${now}`] : [];
   });
   if (lowered.length) {
-    warnings.push(`the quota is lowered (${lowered.join(', ')}): running pods keep running, but Kubernetes admits no new pod or object while the tenant uses more than the new quota`);
+    warnings.push(
+      `the quota is lowered (${lowered.join(', ')}): running pods keep running, but Kubernetes admits no new pod or object while the tenant uses more than the new quota`,
+    );
   }
   return warnings;
 }

@@ -30,7 +30,11 @@ export function tenantQuotaHard(quota: TierSpec['quota']): Readonly<Record<strin
  * pipeline's access entry, which the platform's bootstrap stack writes, so a tenant workspace
  * cannot raise its own quota, rate limit or tier.
  */
-export function tenantEntitlementGroups(names: Pick<PlatformNames, 'tenantDeployers'>, tier: string, tierSpec: Pick<TierSpec, 'quota' | 'requestsPerSecond'>): string[] {
+export function tenantEntitlementGroups(
+  names: Pick<PlatformNames, 'tenantDeployers'>,
+  tier: string,
+  tierSpec: Pick<TierSpec, 'quota' | 'requestsPerSecond'>,
+): string[] {
   const { tierGroupPrefix, quotaGroupPrefix, rateLimitGroupPrefix } = names.tenantDeployers;
   return [
     `${tierGroupPrefix}${tier}`,

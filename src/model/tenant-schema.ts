@@ -10,16 +10,37 @@ export const tenantIdPattern = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 
 /** Names a tenant id may not take: they are, or would shadow, platform namespaces and stacks. */
 export const RESERVED_TENANT_IDS: readonly string[] = [
-  'default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system', 'istio-ingress',
-  'shared-services', 'tenantctl-system', 'monitoring', 'observability', 'platform', 'workspaces',
-  'system', 'admin', 'root', 'shared', 'public', 'postgres', 'rdsadmin', 'all', 'kube', 'istio',
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'istio-system',
+  'istio-ingress',
+  'shared-services',
+  'tenantctl-system',
+  'monitoring',
+  'observability',
+  'platform',
+  'workspaces',
+  'system',
+  'admin',
+  'root',
+  'shared',
+  'public',
+  'postgres',
+  'rdsadmin',
+  'all',
+  'kube',
+  'istio',
 ];
 
 /** Checks a tenant id and returns what is wrong with it, or undefined when it is fine. */
 export function tenantIdProblem(id: string): string | undefined {
   if (id.length === 0) return 'tenant id is empty';
-  if (id.length > TENANT_ID_MAX) return `tenant id ${JSON.stringify(id)} is ${id.length} characters long: at most ${TENANT_ID_MAX} keep every derived name (namespace, IAM role, database role, workspace) within its limit`;
-  if (!tenantIdPattern.test(id)) return `tenant id ${JSON.stringify(id)} is not a lowercase DNS label: use a-z, 0-9 and '-', starting with a letter and not ending with '-'`;
+  if (id.length > TENANT_ID_MAX)
+    return `tenant id ${JSON.stringify(id)} is ${id.length} characters long: at most ${TENANT_ID_MAX} keep every derived name (namespace, IAM role, database role, workspace) within its limit`;
+  if (!tenantIdPattern.test(id))
+    return `tenant id ${JSON.stringify(id)} is not a lowercase DNS label: use a-z, 0-9 and '-', starting with a letter and not ending with '-'`;
   if (id.includes('--')) return `tenant id ${JSON.stringify(id)} contains '--': use single hyphens`;
   if (RESERVED_TENANT_IDS.includes(id) || id.startsWith('kube-') || id.startsWith('istio-')) {
     return `tenant id ${JSON.stringify(id)} is reserved: choose another id`;

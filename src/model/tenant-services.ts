@@ -2,7 +2,16 @@ import { TENANT_ENTRY_SERVICE, platformNames, tenantNames } from './names';
 import type { PlatformSpec } from './platform-schema';
 import { TENANT_PLACEHOLDER, servicePath, type ServiceIamStatement, type ServiceTierValues } from './service-catalog';
 import type { TenantFile } from './tenant-schema';
-import { QUOTA_FIELD, QUOTA_RESOURCES, addAmounts, amounts, formatAmount, tierQuota, type ResourceAmounts, type TierCapacityInput } from './tier-capacity';
+import {
+  QUOTA_FIELD,
+  QUOTA_RESOURCES,
+  addAmounts,
+  amounts,
+  formatAmount,
+  tierQuota,
+  type ResourceAmounts,
+  type TierCapacityInput,
+} from './tier-capacity';
 import { deepMerge } from './tiers';
 import { kibibytes, millicores } from './quantities';
 
@@ -70,9 +79,15 @@ export function tenantServices(platform: PlatformSpec, tenant: Pick<TenantFile, 
 }
 
 /** The most a service's pods take from the quota: its autoscaler's maximum plus the rollout surge, each pod with its sidecar. */
-export function serviceFootprint(service: Pick<TenantService, 'values'>, sidecar: TierCapacityInput['sidecar']): { pods: number; amounts: ResourceAmounts } {
+export function serviceFootprint(
+  service: Pick<TenantService, 'values'>,
+  sidecar: TierCapacityInput['sidecar'],
+): { pods: number; amounts: ResourceAmounts } {
   const r = service.values.resources;
-  const pod = addAmounts(amounts({ requestCpu: r.requestCpu, limitCpu: r.limitCpu, requestMemory: r.requestMemory, limitMemory: r.limitMemory }), amounts(sidecar));
+  const pod = addAmounts(
+    amounts({ requestCpu: r.requestCpu, limitCpu: r.limitCpu, requestMemory: r.requestMemory, limitMemory: r.limitMemory }),
+    amounts(sidecar),
+  );
   const pods = service.values.replicas.max + ROLLOUT_SURGE;
   return { pods, amounts: Object.fromEntries(QUOTA_RESOURCES.map((q) => [q, pod[q] * pods])) as unknown as ResourceAmounts };
 }
@@ -89,11 +104,22 @@ export interface ServiceProblem {
  * services that at their maximum (plus the rollout surge, each pod with its sidecar) need more
  * than the tier's quota: pods, Services, or one of its CPU and memory budgets.
  */
-export function tenantServiceProblems(platform: PlatformSpec, tenant: Pick<TenantFile, 'id' | 'tier' | 'services'>, tier: TierCapacityInput & { readonly limitRange: { readonly maxCpu: string; readonly maxMemory: string }; readonly quota: { readonly services: number } }): ServiceProblem[] {
+export function tenantServiceProblems(
+  platform: PlatformSpec,
+  tenant: Pick<TenantFile, 'id' | 'tier' | 'services'>,
+  tier: TierCapacityInput & {
+    readonly limitRange: { readonly maxCpu: string; readonly maxMemory: string };
+    readonly quota: { readonly services: number };
+  },
+): ServiceProblem[] {
   const problems: ServiceProblem[] = [];
   const catalog = platform.services.map((s) => s.name);
   for (const name of Object.keys(tenant.services)) {
-    if (!catalog.includes(name)) problems.push({ field: `services.${name}`, message: `is not a catalog service: use one of ${catalog.join(', ') || '(none: platform.json has no services)'}` });
+    if (!catalog.includes(name))
+      problems.push({
+        field: `services.${name}`,
+        message: `is not a catalog service: use one of ${catalog.join(', ') || '(none: platform.json has no services)'}`,
+      });
   }
   const services = tenantServices(platform, tenant);
   if (services.length === 0) return problems;
@@ -101,11 +127,22 @@ export function tenantServiceProblems(platform: PlatformSpec, tenant: Pick<Tenan
     const field = tenant.services[s.name]?.tier ? `services.${s.name}.tier` : `services.${s.name}`;
     const { resources: r, replicas } = s.values;
     const where = `service ${s.name} in tier ${tenant.tier}`;
-    if (replicas.min > replicas.max) problems.push({ field, message: `${where}: replicas.min ${replicas.min} is above replicas.max ${replicas.max}` });
-    if (millicores(r.limitCpu) < millicores(r.requestCpu)) problems.push({ field, message: `${where}: limitCpu ${r.limitCpu} is below requestCpu ${r.requestCpu}` });
-    if (kibibytes(r.limitMemory) < kibibytes(r.requestMemory)) problems.push({ field, message: `${where}: limitMemory ${r.limitMemory} is below requestMemory ${r.requestMemory}` });
-    if (millicores(r.limitCpu) > millicores(tier.limitRange.maxCpu)) problems.push({ field, message: `${where}: limitCpu ${r.limitCpu} is above the LimitRange's maxCpu ${tier.limitRange.maxCpu}, which would reject the pod` });
-    if (kibibytes(r.limitMemory) > kibibytes(tier.limitRange.maxMemory)) problems.push({ field, message: `${where}: limitMemory ${r.limitMemory} is above the LimitRange's maxMemory ${tier.limitRange.maxMemory}, which would reject the pod` });
+    if (replicas.min > replicas.max)
+      problems.push({ field, message: `${where}: replicas.min ${replicas.min} is above replicas.max ${replicas.max}` });
+    if (millicores(r.limitCpu) < millicores(r.requestCpu))
+      problems.push({ field, message: `${where}: limitCpu ${r.limitCpu} is below requestCpu ${r.requestCpu}` });
+    if (kibibytes(r.limitMemory) < kibibytes(r.requestMemory))
+      problems.push({ field, message: `${where}: limitMemory ${r.limitMemory} is below requestMemory ${r.requestMemory}` });
+    if (millicores(r.limitCpu) > millicores(tier.limitRange.maxCpu))
+      problems.push({
+        field,
+        message: `${where}: limitCpu ${r.limitCpu} is above the LimitRange's maxCpu ${tier.limitRange.maxCpu}, which would reject the pod`,
+      });
+    if (kibibytes(r.limitMemory) > kibibytes(tier.limitRange.maxMemory))
+      problems.push({
+        field,
+        message: `${where}: limitMemory ${r.limitMemory} is above the LimitRange's maxMemory ${tier.limitRange.maxMemory}, which would reject the pod`,
+      });
   }
   if (problems.length) return problems;
 
@@ -113,13 +150,24 @@ export function tenantServiceProblems(platform: PlatformSpec, tenant: Pick<Tenan
   const pods = footprints.reduce((n, f) => n + f.pods, 0);
   const field = 'tier';
   if (pods > tier.quota.pods) {
-    problems.push({ field, message: `the services need ${pods} pods at their maximum replicas plus ${ROLLOUT_SURGE} per service for rolling updates, above quota.pods ${tier.quota.pods} of tier ${tenant.tier}: lower replicas.max or raise the quota` });
+    problems.push({
+      field,
+      message: `the services need ${pods} pods at their maximum replicas plus ${ROLLOUT_SURGE} per service for rolling updates, above quota.pods ${tier.quota.pods} of tier ${tenant.tier}: lower replicas.max or raise the quota`,
+    });
   }
   if (services.length > tier.quota.services) {
-    problems.push({ field, message: `${services.length} services need ${services.length} Kubernetes Services, above quota.services ${tier.quota.services} of tier ${tenant.tier}` });
+    problems.push({
+      field,
+      message: `${services.length} services need ${services.length} Kubernetes Services, above quota.services ${tier.quota.services} of tier ${tenant.tier}`,
+    });
   }
   const quota = tierQuota(tier);
-  const total = footprints.reduce((sum, f) => addAmounts(sum, f.amounts), { 'requests.cpu': 0, 'limits.cpu': 0, 'requests.memory': 0, 'limits.memory': 0 } as ResourceAmounts);
+  const total = footprints.reduce((sum, f) => addAmounts(sum, f.amounts), {
+    'requests.cpu': 0,
+    'limits.cpu': 0,
+    'requests.memory': 0,
+    'limits.memory': 0,
+  } as ResourceAmounts);
   for (const q of QUOTA_RESOURCES) {
     if (total[q] > quota[q]) {
       problems.push({

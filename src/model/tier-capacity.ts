@@ -25,11 +25,21 @@ export interface ResourceQuantities {
 }
 
 export function amounts(q: ResourceQuantities): ResourceAmounts {
-  return { 'requests.cpu': millicores(q.requestCpu), 'limits.cpu': millicores(q.limitCpu), 'requests.memory': kibibytes(q.requestMemory), 'limits.memory': kibibytes(q.limitMemory) };
+  return {
+    'requests.cpu': millicores(q.requestCpu),
+    'limits.cpu': millicores(q.limitCpu),
+    'requests.memory': kibibytes(q.requestMemory),
+    'limits.memory': kibibytes(q.limitMemory),
+  };
 }
 
 export function addAmounts(a: ResourceAmounts, b: ResourceAmounts): ResourceAmounts {
-  return { 'requests.cpu': a['requests.cpu'] + b['requests.cpu'], 'limits.cpu': a['limits.cpu'] + b['limits.cpu'], 'requests.memory': a['requests.memory'] + b['requests.memory'], 'limits.memory': a['limits.memory'] + b['limits.memory'] };
+  return {
+    'requests.cpu': a['requests.cpu'] + b['requests.cpu'],
+    'limits.cpu': a['limits.cpu'] + b['limits.cpu'],
+    'requests.memory': a['requests.memory'] + b['requests.memory'],
+    'limits.memory': a['limits.memory'] + b['limits.memory'],
+  };
 }
 
 /** One amount as a quantity (`limits.cpu` 150 -> `150m`). */
@@ -48,7 +58,10 @@ export interface Admission {
 
 /** How many pods of `pod` size a quota admits. */
 export function podsAdmitted(quota: ResourceAmounts, quotaPods: number, pod: ResourceAmounts): Admission {
-  const perResource = Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, pod[r] > 0 ? Math.floor(quota[r] / pod[r]) : Infinity])) as Record<QuotaResource, number>;
+  const perResource = Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, pod[r] > 0 ? Math.floor(quota[r] / pod[r]) : Infinity])) as Record<
+    QuotaResource,
+    number
+  >;
   let limitedBy: QuotaResource | 'pods' = 'pods';
   let pods = quotaPods;
   for (const r of QUOTA_RESOURCES) {
@@ -63,7 +76,12 @@ export function podsAdmitted(quota: ResourceAmounts, quotaPods: number, pod: Res
 /** The parts of a tier that decide its capacity. */
 export interface TierCapacityInput {
   readonly quota: { readonly cpu: string; readonly cpuLimit: string; readonly memory: string; readonly memoryLimit: string; readonly pods: number };
-  readonly limitRange: { readonly defaultCpu: string; readonly defaultMemory: string; readonly defaultRequestCpu: string; readonly defaultRequestMemory: string };
+  readonly limitRange: {
+    readonly defaultCpu: string;
+    readonly defaultMemory: string;
+    readonly defaultRequestCpu: string;
+    readonly defaultRequestMemory: string;
+  };
   readonly sidecar: ResourceQuantities;
 }
 
@@ -106,13 +124,16 @@ export interface TierProblem {
  * sidecar), defaults above the LimitRange maxima (such pods would be rejected), and a quota that
  * admits fewer default pods than its pod count promises.
  */
-export function tierProblems(tier: TierCapacityInput & { readonly limitRange: { readonly maxCpu: string; readonly maxMemory: string } }): TierProblem[] {
+export function tierProblems(
+  tier: TierCapacityInput & { readonly limitRange: { readonly maxCpu: string; readonly maxMemory: string } },
+): TierProblem[] {
   const problems: TierProblem[] = [];
   const q = tier.quota;
   const l = tier.limitRange;
   const s = tier.sidecar;
   const atLeast = (path: (string | number)[], value: string, floor: string, floorName: string, parse: (q: string) => number) => {
-    if (parse(value) < parse(floor)) problems.push({ path, message: `${value} is below ${floorName} ${floor}: a limit cannot be smaller than its request` });
+    if (parse(value) < parse(floor))
+      problems.push({ path, message: `${value} is below ${floorName} ${floor}: a limit cannot be smaller than its request` });
   };
   atLeast(['quota', 'cpuLimit'], q.cpuLimit, q.cpu, 'quota.cpu', millicores);
   atLeast(['quota', 'memoryLimit'], q.memoryLimit, q.memory, 'quota.memory', kibibytes);
@@ -121,7 +142,8 @@ export function tierProblems(tier: TierCapacityInput & { readonly limitRange: { 
   atLeast(['sidecar', 'limitCpu'], s.limitCpu, s.requestCpu, 'sidecar.requestCpu', millicores);
   atLeast(['sidecar', 'limitMemory'], s.limitMemory, s.requestMemory, 'sidecar.requestMemory', kibibytes);
   const atMost = (path: (string | number)[], value: string, max: string, maxName: string, parse: (q: string) => number) => {
-    if (parse(value) > parse(max)) problems.push({ path, message: `${value} is above ${maxName} ${max}: the LimitRange would reject such a container` });
+    if (parse(value) > parse(max))
+      problems.push({ path, message: `${value} is above ${maxName} ${max}: the LimitRange would reject such a container` });
   };
   atMost(['limitRange', 'defaultCpu'], l.defaultCpu, l.maxCpu, 'limitRange.maxCpu', millicores);
   atMost(['limitRange', 'defaultMemory'], l.defaultMemory, l.maxMemory, 'limitRange.maxMemory', kibibytes);
@@ -162,7 +184,12 @@ export function poolPlanProblems(
           ? `tier ${name} allows only ${tier.database.connectionLimit} database connections`
           : undefined;
     return why
-      ? [{ path: ['database', 'replicasPerService'], message: `servicesPerTenant x replicasPerService plans ${pods} pods per tenant, but ${why}: lower the plan or raise tiers.${name}` }]
+      ? [
+          {
+            path: ['database', 'replicasPerService'],
+            message: `servicesPerTenant x replicasPerService plans ${pods} pods per tenant, but ${why}: lower the plan or raise tiers.${name}`,
+          },
+        ]
       : [];
   });
 }

@@ -7,19 +7,19 @@ import { tierProblems } from './tier-capacity';
 export { cpuCores, memoryGiB } from './quantities';
 
 /** Kubernetes quantity such as `500m`, `2`, `8Gi`. */
-export const quantity = z
-  .string()
-  .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, 'must be a Kubernetes quantity such as 500m, 2, 512Mi or 8Gi');
+export const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$/, 'must be a Kubernetes quantity such as 500m, 2, 512Mi or 8Gi');
 
 /** A tier name: part of PriorityClass names and of rows in the shared tiers table. */
 export const TIER_NAME = /^[a-z][a-z0-9-]{1,19}$/;
 
-const nodeGroupSize = z.object({
-  instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as m6i.large')).min(1),
-  minSize: z.number().int().min(0).max(100),
-  desiredSize: z.number().int().min(0).max(100),
-  maxSize: z.number().int().min(1).max(100),
-}).strict();
+const nodeGroupSize = z
+  .object({
+    instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must be an EC2 instance type such as m6i.large')).min(1),
+    minSize: z.number().int().min(0).max(100),
+    desiredSize: z.number().int().min(0).max(100),
+    maxSize: z.number().int().min(1).max(100),
+  })
+  .strict();
 export type NodeGroupSize = z.infer<typeof nodeGroupSize>;
 export { nodeGroupSize };
 
@@ -32,7 +32,10 @@ export function nodeGroupProblems(g: NodeGroupSize): { path: string[]; message: 
   const arm = g.instanceTypes.filter((t) => ec2Architecture(t) === 'arm64');
   if (arm.length > 0 && arm.length < g.instanceTypes.length) {
     // A managed node group launches one AMI type.
-    problems.push({ path: ['instanceTypes'], message: `mixes Graviton (${arm.join(', ')}) and x86 instance types: one AMI serves one architecture, use one or the other` });
+    problems.push({
+      path: ['instanceTypes'],
+      message: `mixes Graviton (${arm.join(', ')}) and x86 instance types: one AMI serves one architecture, use one or the other`,
+    });
   }
   return problems;
 }
@@ -40,28 +43,32 @@ export function nodeGroupProblems(g: NodeGroupSize): { path: string[]; message: 
 export const tierSchema = z
   .object({
     description: z.string(),
-    quota: z.object({
-      /** CPU the tenant's pods may request in all: what the scheduler reserves for it. */
-      cpu: quantity,
-      /** Ceiling on the sum of the pods' CPU limits: how far the tenant may burst above its requests. */
-      cpuLimit: quantity,
-      memory: quantity,
-      memoryLimit: quantity,
-      pods: z.number().int().positive(),
-      services: z.number().int().min(0),
-      persistentVolumeClaims: z.number().int().min(0),
-      storage: quantity,
-      secrets: z.number().int().min(0),
-      configMaps: z.number().int().min(0),
-    }).strict(),
-    limitRange: z.object({
-      defaultCpu: quantity,
-      defaultMemory: quantity,
-      defaultRequestCpu: quantity,
-      defaultRequestMemory: quantity,
-      maxCpu: quantity,
-      maxMemory: quantity,
-    }).strict(),
+    quota: z
+      .object({
+        /** CPU the tenant's pods may request in all: what the scheduler reserves for it. */
+        cpu: quantity,
+        /** Ceiling on the sum of the pods' CPU limits: how far the tenant may burst above its requests. */
+        cpuLimit: quantity,
+        memory: quantity,
+        memoryLimit: quantity,
+        pods: z.number().int().positive(),
+        services: z.number().int().min(0),
+        persistentVolumeClaims: z.number().int().min(0),
+        storage: quantity,
+        secrets: z.number().int().min(0),
+        configMaps: z.number().int().min(0),
+      })
+      .strict(),
+    limitRange: z
+      .object({
+        defaultCpu: quantity,
+        defaultMemory: quantity,
+        defaultRequestCpu: quantity,
+        defaultRequestMemory: quantity,
+        maxCpu: quantity,
+        maxMemory: quantity,
+      })
+      .strict(),
     /**
      * The Istio sidecar of every pod, set by the tenant's scheduling policy through Istio's
      * sidecar.istio.io/proxyCPU(Limit) and proxyMemory(Limit) annotations. It counts against the quota.
@@ -72,29 +79,31 @@ export const tierSchema = z
      * replica (global rate limit); also each sidecar's local limit, a second line of defence.
      */
     requestsPerSecond: z.number().int().positive().max(MAX_REQUESTS_PER_UNIT),
-    connectionPool: z.object({
-      maxConnections: z.number().int().positive(),
-      http1MaxPendingRequests: z.number().int().positive(),
-      http2MaxRequests: z.number().int().positive(),
-      maxRequestsPerConnection: z.number().int().positive(),
-    }).strict(),
-    outlierDetection: z.object({
-      consecutive5xxErrors: z.number().int().positive(),
-      interval: z.string().regex(/^\d+(ms|s|m)$/),
-      baseEjectionTime: z.string().regex(/^\d+(ms|s|m)$/),
-      maxEjectionPercent: z.number().int().min(1).max(100),
-    }).strict(),
-    priority: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_TIER_PRIORITY, `must be at most ${MAX_TIER_PRIORITY}: the platform's own pods rank above every tier`),
-    database: z.object({
-      /** Each tenant gets its own schema and login role; shared tables are filtered by row-level security. */
-      isolation: z.literal('schema-per-tenant'),
-      connectionLimit: z.number().int().positive(),
-      statementTimeoutSeconds: z.number().int().positive(),
-    }).strict(),
+    connectionPool: z
+      .object({
+        maxConnections: z.number().int().positive(),
+        http1MaxPendingRequests: z.number().int().positive(),
+        http2MaxRequests: z.number().int().positive(),
+        maxRequestsPerConnection: z.number().int().positive(),
+      })
+      .strict(),
+    outlierDetection: z
+      .object({
+        consecutive5xxErrors: z.number().int().positive(),
+        interval: z.string().regex(/^\d+(ms|s|m)$/),
+        baseEjectionTime: z.string().regex(/^\d+(ms|s|m)$/),
+        maxEjectionPercent: z.number().int().min(1).max(100),
+      })
+      .strict(),
+    priority: z.number().int().min(0).max(MAX_TIER_PRIORITY, `must be at most ${MAX_TIER_PRIORITY}: the platform's own pods rank above every tier`),
+    database: z
+      .object({
+        /** Each tenant gets its own schema and login role; shared tables are filtered by row-level security. */
+        isolation: z.literal('schema-per-tenant'),
+        connectionLimit: z.number().int().positive(),
+        statementTimeoutSeconds: z.number().int().positive(),
+      })
+      .strict(),
     nodes: z.discriminatedUnion('isolation', [
       z.object({ isolation: z.literal('shared') }).strict(),
       z.object({ isolation: z.literal('dedicated'), nodeGroup: nodeGroupSize }).strict(),
@@ -104,7 +113,8 @@ export const tierSchema = z
   .superRefine((tier, ctx) => {
     for (const p of tierProblems(tier)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: p.path, message: p.message });
     if (tier.nodes.isolation === 'dedicated') {
-      for (const p of nodeGroupProblems(tier.nodes.nodeGroup)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodes', 'nodeGroup', ...p.path], message: p.message });
+      for (const p of nodeGroupProblems(tier.nodes.nodeGroup))
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodes', 'nodeGroup', ...p.path], message: p.message });
     }
   });
 export type TierSpec = z.infer<typeof tierSchema>;
@@ -119,7 +129,18 @@ export type TierSpec = z.infer<typeof tierSchema>;
 export const tierCatalog: Readonly<Record<string, TierSpec>> = {
   starter: {
     description: 'Shared nodes, small quota, 100 requests/s',
-    quota: { cpu: '1', cpuLimit: '2', memory: '2Gi', memoryLimit: '4Gi', pods: 10, services: 5, persistentVolumeClaims: 2, storage: '10Gi', secrets: 20, configMaps: 20 },
+    quota: {
+      cpu: '1',
+      cpuLimit: '2',
+      memory: '2Gi',
+      memoryLimit: '4Gi',
+      pods: 10,
+      services: 5,
+      persistentVolumeClaims: 2,
+      storage: '10Gi',
+      secrets: 20,
+      configMaps: 20,
+    },
     limitRange: { defaultCpu: '150m', defaultMemory: '256Mi', defaultRequestCpu: '50m', defaultRequestMemory: '64Mi', maxCpu: '1', maxMemory: '1Gi' },
     sidecar: { requestCpu: '25m', limitCpu: '50m', requestMemory: '64Mi', limitMemory: '128Mi' },
     requestsPerSecond: 100,
@@ -131,8 +152,26 @@ export const tierCatalog: Readonly<Record<string, TierSpec>> = {
   },
   standard: {
     description: 'Shared nodes, medium quota, 1000 requests/s',
-    quota: { cpu: '4', cpuLimit: '10', memory: '8Gi', memoryLimit: '20Gi', pods: 25, services: 15, persistentVolumeClaims: 5, storage: '50Gi', secrets: 50, configMaps: 50 },
-    limitRange: { defaultCpu: '300m', defaultMemory: '512Mi', defaultRequestCpu: '100m', defaultRequestMemory: '128Mi', maxCpu: '2', maxMemory: '4Gi' },
+    quota: {
+      cpu: '4',
+      cpuLimit: '10',
+      memory: '8Gi',
+      memoryLimit: '20Gi',
+      pods: 25,
+      services: 15,
+      persistentVolumeClaims: 5,
+      storage: '50Gi',
+      secrets: 50,
+      configMaps: 50,
+    },
+    limitRange: {
+      defaultCpu: '300m',
+      defaultMemory: '512Mi',
+      defaultRequestCpu: '100m',
+      defaultRequestMemory: '128Mi',
+      maxCpu: '2',
+      maxMemory: '4Gi',
+    },
     sidecar: { requestCpu: '50m', limitCpu: '100m', requestMemory: '64Mi', limitMemory: '256Mi' },
     requestsPerSecond: 1000,
     connectionPool: { maxConnections: 200, http1MaxPendingRequests: 100, http2MaxRequests: 500, maxRequestsPerConnection: 100 },
@@ -143,8 +182,26 @@ export const tierCatalog: Readonly<Record<string, TierSpec>> = {
   },
   enterprise: {
     description: 'Dedicated nodes, large quota, 10000 requests/s',
-    quota: { cpu: '16', cpuLimit: '40', memory: '32Gi', memoryLimit: '80Gi', pods: 100, services: 50, persistentVolumeClaims: 20, storage: '500Gi', secrets: 200, configMaps: 200 },
-    limitRange: { defaultCpu: '250m', defaultMemory: '512Mi', defaultRequestCpu: '100m', defaultRequestMemory: '192Mi', maxCpu: '8', maxMemory: '16Gi' },
+    quota: {
+      cpu: '16',
+      cpuLimit: '40',
+      memory: '32Gi',
+      memoryLimit: '80Gi',
+      pods: 100,
+      services: 50,
+      persistentVolumeClaims: 20,
+      storage: '500Gi',
+      secrets: 200,
+      configMaps: 200,
+    },
+    limitRange: {
+      defaultCpu: '250m',
+      defaultMemory: '512Mi',
+      defaultRequestCpu: '100m',
+      defaultRequestMemory: '192Mi',
+      maxCpu: '8',
+      maxMemory: '16Gi',
+    },
     sidecar: { requestCpu: '50m', limitCpu: '150m', requestMemory: '96Mi', limitMemory: '256Mi' },
     requestsPerSecond: 10000,
     connectionPool: { maxConnections: 1000, http1MaxPendingRequests: 500, http2MaxRequests: 2000, maxRequestsPerConnection: 100 },

@@ -88,7 +88,9 @@ export function runRoleArn(project: Project, stack: StackDocument): string {
 }
 
 /** An IAM principal as an access entry names it: whoever runs Terraform, or a role or user. */
-export type Principal = { readonly kind: 'caller' } | { readonly kind: 'iam'; readonly type: string; readonly name: string; readonly account?: string; readonly literal: boolean };
+export type Principal =
+  | { readonly kind: 'caller' }
+  | { readonly kind: 'iam'; readonly type: string; readonly name: string; readonly account?: string; readonly literal: boolean };
 
 const IAM_ARN = /^arn:[^:]+:iam::([^:]*):(role|user)\/(?:.*\/)?([^/]+)$/;
 /** The caller's own identity, as an access entry can name it: the role behind the session, or the caller's ARN. */

@@ -12,7 +12,8 @@ export const UNUSED_SUPPRESSION: RuleInfo = {
   id: 'TC-SUP-001',
   title: 'Every suppression matches a finding',
   severity: 'warning',
-  rationale: 'A suppression that matches nothing is stale (the finding was fixed, or the address changed): it would silently accept the next finding of that rule on that resource.',
+  rationale:
+    'A suppression that matches nothing is stale (the finding was fixed, or the address changed): it would silently accept the next finding of that rule on that resource.',
   remediation: 'Remove the suppression from platform.json, or correct its rule, resource or stack.',
 };
 
@@ -33,10 +34,18 @@ export function loadStacks(outdir: string, displayDir: string = outdir): StackDo
   } else {
     const stacksDir = path.join(outdir, 'stacks');
     entries = fs.existsSync(stacksDir)
-      ? fs.readdirSync(stacksDir).filter((n) => fs.existsSync(path.join(stacksDir, n, 'cdk.tf.json'))).sort().map((n) => [n, `stacks/${n}/cdk.tf.json`])
+      ? fs
+          .readdirSync(stacksDir)
+          .filter((n) => fs.existsSync(path.join(stacksDir, n, 'cdk.tf.json')))
+          .sort()
+          .map((n) => [n, `stacks/${n}/cdk.tf.json`])
       : [];
   }
-  if (!entries.length) throw new TenantctlError(`${outdir} holds no synthesized stacks`, 'Point --from at a cdktf.out directory (it has manifest.json and stacks/<name>/cdk.tf.json).');
+  if (!entries.length)
+    throw new TenantctlError(
+      `${outdir} holds no synthesized stacks`,
+      'Point --from at a cdktf.out directory (it has manifest.json and stacks/<name>/cdk.tf.json).',
+    );
   return entries.map(([name, rel]) => {
     const file = path.join(outdir, rel);
     let text: string;
@@ -74,7 +83,9 @@ export function readConfig(dir: string): { config: ConfigSnapshot; project?: Pro
   const tenants = listTenantIds(dir).flatMap((id) => {
     try {
       const raw = JSON.parse(fs.readFileSync(tenantFile(dir, id), 'utf8')) as { id?: unknown; tier?: unknown; status?: unknown };
-      return raw.status === 'removed' ? [] : [{ id: typeof raw.id === 'string' ? raw.id : id, tier: String(raw.tier), file: `${TENANTS_DIR}/${id}.json` }];
+      return raw.status === 'removed'
+        ? []
+        : [{ id: typeof raw.id === 'string' ? raw.id : id, tier: String(raw.tier), file: `${TENANTS_DIR}/${id}.json` }];
     } catch {
       return [];
     }
@@ -91,18 +102,16 @@ export function readConfig(dir: string): { config: ConfigSnapshot; project?: Pro
 /** Runs the rules; findings come out in stack order, then rule order. */
 export function runRules(ctx: RuleContext, rules: readonly Rule[] = allRules): Finding[] {
   const findings = rules.flatMap((rule) =>
-    rule.check(ctx).map(
-      (v): Finding => ({
-        ruleId: rule.id,
-        title: rule.title,
-        severity: v.severity ?? rule.severity,
-        stack: v.stack,
-        address: v.address,
-        message: v.message,
-        remediation: rule.remediation,
-        file: v.file ?? ctx.stacks.find((s) => s.name === v.stack)?.file,
-      }),
-    ),
+    rule.check(ctx).map((v): Finding => ({
+      ruleId: rule.id,
+      title: rule.title,
+      severity: v.severity ?? rule.severity,
+      stack: v.stack,
+      address: v.address,
+      message: v.message,
+      remediation: rule.remediation,
+      file: v.file ?? ctx.stacks.find((s) => s.name === v.stack)?.file,
+    })),
   );
   const order = (f: Finding) => {
     const i = ctx.stacks.findIndex((s) => s.name === f.stack);
@@ -114,7 +123,12 @@ export function runRules(ctx: RuleContext, rules: readonly Rule[] = allRules): F
 
 /** `*` matches any run of characters (dots and slashes included); everything else is literal. */
 export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(value);
 }
 

@@ -75,7 +75,10 @@ export function formatSarif(report: ValidationReport, stacks: readonly StackDocu
           },
         },
         results: report.findings.map((f) => {
-          const line = lineOf(stacks.find((s) => s.name === f.stack), f.address);
+          const line = lineOf(
+            stacks.find((s) => s.name === f.stack),
+            f.address,
+          );
           return {
             ruleId: f.ruleId,
             ruleIndex: ruleIndex.get(f.ruleId),
@@ -87,7 +90,11 @@ export function formatSarif(report: ValidationReport, stacks: readonly StackDocu
                 logicalLocations: [{ name: f.address, fullyQualifiedName: f.stack ? `${f.stack}/${f.address}` : f.address, kind: 'resource' }],
               },
             ],
-            partialFingerprints: { 'tenantctlFinding/v1': createHash('sha256').update(`${f.ruleId}|${f.stack ?? ''}|${f.address}`).digest('hex') },
+            partialFingerprints: {
+              'tenantctlFinding/v1': createHash('sha256')
+                .update(`${f.ruleId}|${f.stack ?? ''}|${f.address}`)
+                .digest('hex'),
+            },
             ...(f.suppressed ? { suppressions: [{ kind: 'external', status: 'accepted', justification: f.suppressed.reason }] } : {}),
           };
         }),

@@ -25,11 +25,19 @@ export class DependencyGraph {
 
   constructor(readonly stack: StackDocument) {
     const nodes: [string, Json][] = [
-      ...Object.entries(stack.json.resource ?? {}).flatMap(([type, byId]) => Object.entries(byId).map(([id, body]): [string, Json] => [`${type}.${id}`, body as Json])),
-      ...Object.entries(stack.json.data ?? {}).flatMap(([type, byId]) => Object.entries(byId).map(([id, body]): [string, Json] => [`data.${type}.${id}`, body as Json])),
+      ...Object.entries(stack.json.resource ?? {}).flatMap(([type, byId]) =>
+        Object.entries(byId).map(([id, body]): [string, Json] => [`${type}.${id}`, body as Json]),
+      ),
+      ...Object.entries(stack.json.data ?? {}).flatMap(([type, byId]) =>
+        Object.entries(byId).map(([id, body]): [string, Json] => [`data.${type}.${id}`, body as Json]),
+      ),
     ];
     for (const [address] of nodes) this.direct.set(address, []);
-    for (const [address, body] of nodes) this.direct.set(address, this.referencesIn(body).filter((a) => a !== address));
+    for (const [address, body] of nodes)
+      this.direct.set(
+        address,
+        this.referencesIn(body).filter((a) => a !== address),
+      );
   }
 
   /** Addresses of this stack's resources and data sources a value refers to (expressions and `depends_on` alike). */

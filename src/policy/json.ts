@@ -158,7 +158,9 @@ export function parsePolicy(stack: StackDocument, value: unknown): PolicyStateme
   }
   const statements = block(doc)?.Statement;
   if (statements === undefined) return undefined;
-  return (Array.isArray(statements) ? statements : [statements]).filter((s): s is Json => typeof s === 'object' && s !== null).map(normaliseStatement);
+  return (Array.isArray(statements) ? statements : [statements])
+    .filter((s): s is Json => typeof s === 'object' && s !== null)
+    .map(normaliseStatement);
 }
 
 function normaliseStatement(s: Json): PolicyStatement {
@@ -345,7 +347,10 @@ export interface TenantStackInfo {
  * Active tenant stacks: `tenant-<id>` stacks not marked removed (a removed tenant's stack keeps
  * no resources of the tenant; its provider tags say `tenantctl:status = removed`).
  */
-export function tenantStacks(stacks: readonly StackDocument[], project?: { tenants: readonly { id: string; status: string; names: { namespace: string; dbRole: string } }[] }): TenantStackInfo[] {
+export function tenantStacks(
+  stacks: readonly StackDocument[],
+  project?: { tenants: readonly { id: string; status: string; names: { namespace: string; dbRole: string } }[] },
+): TenantStackInfo[] {
   const out: TenantStackInfo[] = [];
   for (const stack of stacks) {
     const id = tenantIdOfStack(stack.name);

@@ -24,7 +24,11 @@ export interface ChartWorkload {
   readonly defaultPriorityClass?: string;
 }
 
-const at2 = (prefix: string) => ({ nodeSelector: [`${prefix}.nodeSelector`], tolerations: [`${prefix}.tolerations`], priorityClassName: `${prefix}.priorityClassName` });
+const at2 = (prefix: string) => ({
+  nodeSelector: [`${prefix}.nodeSelector`],
+  tolerations: [`${prefix}.tolerations`],
+  priorityClassName: `${prefix}.priorityClassName`,
+});
 const top = { nodeSelector: ['nodeSelector'], tolerations: ['tolerations'], priorityClassName: 'priorityClassName' };
 const kyvernoController = (name: string): ChartWorkload => ({
   name,
@@ -39,7 +43,11 @@ const argoCdComponent = (name: string, prefix: string): ChartWorkload => ({
   tolerations: [`${prefix}.tolerations`, 'global.tolerations'],
   priorityClassName: 'global.priorityClassName',
 });
-const kyvernoHook = (name: string, prefix: string): ChartWorkload => ({ name, nodeSelector: [`${prefix}.nodeSelector`, 'global.nodeSelector'], tolerations: [`${prefix}.tolerations`, 'global.tolerations'] });
+const kyvernoHook = (name: string, prefix: string): ChartWorkload => ({
+  name,
+  nodeSelector: [`${prefix}.nodeSelector`, 'global.nodeSelector'],
+  tolerations: [`${prefix}.tolerations`, 'global.tolerations'],
+});
 
 /** Workloads of each chart, by chart name (the last segment of an OCI reference). Local charts (assets/...) carry no workloads. */
 export const PLATFORM_CHART_WORKLOADS: Readonly<Record<string, readonly ChartWorkload[]>> = {
@@ -79,7 +87,14 @@ export const PLATFORM_CHART_WORKLOADS: Readonly<Record<string, readonly ChartWor
     { name: 'redis-ha', ...at2('redis-ha') },
     { name: 'redis-ha haproxy', ...at2('redis-ha.haproxy') },
   ],
-  'kiali-server': [{ name: 'kiali', nodeSelector: ['deployment.node_selector'], tolerations: ['deployment.tolerations'], priorityClassName: 'deployment.priority_class_name' }],
+  'kiali-server': [
+    {
+      name: 'kiali',
+      nodeSelector: ['deployment.node_selector'],
+      tolerations: ['deployment.tolerations'],
+      priorityClassName: 'deployment.priority_class_name',
+    },
+  ],
 };
 
 export interface PlatformRelease {
@@ -163,4 +178,3 @@ export function jsonAttribute(value: unknown): Json | undefined {
     return undefined;
   }
 }
-

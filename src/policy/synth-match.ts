@@ -5,7 +5,6 @@ import { projectStacks } from '../model/workspaces';
 import { blocks, type Json } from './json';
 import type { StackDocument } from './types';
 
-
 /**
  * `validate --from`: the output must be this project's synth, or its findings (and its passing)
  * say nothing about the project. Refused, with every reason at once: stacks the project has and
@@ -24,7 +23,9 @@ export function checkSynthMatches(project: Project, display: string, stacks: rea
   for (const stack of stacks.filter((s) => expected.includes(s.name))) {
     for (const tags of providerTags(stack)) {
       if (tags[STACK_TAGS.platform] !== name || tags[STACK_TAGS.environment] !== environment || tags[STACK_TAGS.stack] !== stack.name) {
-        problems.push(`stack ${stack.name} was synthesized for platform ${tags[STACK_TAGS.platform]}-${tags[STACK_TAGS.environment]} as stack ${tags[STACK_TAGS.stack]}; this project is ${name}-${environment}`);
+        problems.push(
+          `stack ${stack.name} was synthesized for platform ${tags[STACK_TAGS.platform]}-${tags[STACK_TAGS.environment]} as stack ${tags[STACK_TAGS.stack]}; this project is ${name}-${environment}`,
+        );
         break;
       }
     }

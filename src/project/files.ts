@@ -66,7 +66,8 @@ interface LockOwner {
  * `fn` runs as a cancellable section: SIGINT/SIGTERM unwind it, and the lock is released.
  */
 export async function withProjectLock<T>(dir: string, fn: () => Promise<T> | T): Promise<T> {
-  if (!fs.existsSync(dir)) throw new TenantctlError(`${dir} does not exist`, 'Pass --dir to point at a tenantctl project, or run `tenantctl init platform` first.');
+  if (!fs.existsSync(dir))
+    throw new TenantctlError(`${dir} does not exist`, 'Pass --dir to point at a tenantctl project, or run `tenantctl init platform` first.');
   const lockfilePath = path.join(dir, LOCK_DIR);
   const ownerFile = ownerFileOf(lockfilePath);
   const options = { lockfilePath, stale: LOCK_STALE_MS, update: 5000 };
@@ -80,7 +81,9 @@ export async function withProjectLock<T>(dir: string, fn: () => Promise<T> | T):
         // proper-lockfile's own stale check removes it (its heartbeat stopped with the process).
         return lockfile.lock(dir, { ...options, stale: DEAD_HOLDER_STALE_MS, retries: { retries: 20, factor: 1, minTimeout: 200, maxTimeout: 200 } });
       }
-      process.stderr.write(`waiting for another tenantctl run on this project to finish (lock ${lockfilePath}${owner ? `, held by pid ${owner.pid} on ${owner.hostname}` : ''})\n`);
+      process.stderr.write(
+        `waiting for another tenantctl run on this project to finish (lock ${lockfilePath}${owner ? `, held by pid ${owner.pid} on ${owner.hostname}` : ''})\n`,
+      );
       // Polls every second at most; the retries add up to about six minutes.
       return lockfile.lock(dir, { ...options, retries: { retries: 370, factor: 1.5, minTimeout: 50, maxTimeout: 1000 } });
     });

@@ -49,7 +49,9 @@ export function orphansInLocalState(dir: string): OrphanedTenant[] {
 /** The error for tenants deleted by hand, with the way back; `restoreFrom` is the git ref that still has their files. */
 export function orphanedTenantsError(orphans: readonly OrphanedTenant[], restoreFrom?: string): TenantctlError {
   const lines = orphans.map((o) => `  - ${TENANTS_DIR}/${o.id}.json is gone, but tenant ${o.id} was not removed first: ${o.evidence}`);
-  const restore = orphans.map((o) => (restoreFrom ? `git checkout ${restoreFrom} -- ${TENANTS_DIR}/${o.id}.json` : `restore ${TENANTS_DIR}/${o.id}.json`)).join(', ');
+  const restore = orphans
+    .map((o) => (restoreFrom ? `git checkout ${restoreFrom} -- ${TENANTS_DIR}/${o.id}.json` : `restore ${TENANTS_DIR}/${o.id}.json`))
+    .join(', ');
   const ids = orphans.map((o) => o.id).join(' ');
   return new TenantctlError(
     `tenant file${orphans.length === 1 ? '' : 's'} deleted while ${orphans.length === 1 ? 'its stack still has' : 'their stacks still have'} resources:\n${lines.join('\n')}\n` +

@@ -59,7 +59,10 @@ export function installedSpec(root: string, dir: string): string | undefined {
   }
   const spec = pkg.dependencies?.[path.basename(root)] ?? pkg.devDependencies?.[path.basename(root)];
   if (!spec?.startsWith('file:')) return spec;
-  const relative = path.relative(dir, path.resolve(owner, spec.slice('file:'.length))).split(path.sep).join('/');
+  const relative = path
+    .relative(dir, path.resolve(owner, spec.slice('file:'.length)))
+    .split(path.sep)
+    .join('/');
   return `file:${relative.startsWith('.') ? relative : `./${relative}`}`;
 }
 
@@ -77,9 +80,13 @@ export function planProjectPackage(dir: string, tools: ProjectTools = projectToo
   try {
     pkg = existing === undefined ? { private: true } : JSON.parse(existing);
   } catch (err) {
-    throw new TenantctlError(`${file} is not valid JSON: ${(err as Error).message}`, 'Fix it (tenantctl adds its devDependencies to it) and run the command again; nothing was written.');
+    throw new TenantctlError(
+      `${file} is not valid JSON: ${(err as Error).message}`,
+      'Fix it (tenantctl adds its devDependencies to it) and run the command again; nothing was written.',
+    );
   }
-  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) throw new TenantctlError(`${file} does not hold a JSON object`, 'Fix it and run the command again; nothing was written.');
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg))
+    throw new TenantctlError(`${file} does not hold a JSON object`, 'Fix it and run the command again; nothing was written.');
 
   const kinds = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const;
   const current = (name: string) => kinds.map((k) => (pkg[k] as Record<string, string> | undefined)?.[name]).find((v) => v !== undefined);
@@ -90,7 +97,8 @@ export function planProjectPackage(dir: string, tools: ProjectTools = projectToo
   for (const [name, spec] of Object.entries(wanted)) {
     const have = current(name);
     if (have !== undefined) {
-      if (spec !== undefined && name === 'cdktf-cli' && have !== spec) notes.push(`${file} keeps cdktf-cli ${have}; this tenantctl is built with cdktf-cli ${spec}, which \`npx cdktf\` should match`);
+      if (spec !== undefined && name === 'cdktf-cli' && have !== spec)
+        notes.push(`${file} keeps cdktf-cli ${have}; this tenantctl is built with cdktf-cli ${spec}, which \`npx cdktf\` should match`);
     } else if (spec === undefined) {
       unknownTenantctl = true;
     } else {
@@ -99,7 +107,9 @@ export function planProjectPackage(dir: string, tools: ProjectTools = projectToo
   }
   // `npm install --save-dev <tenantctl>` installs what was added as well.
   const next = unknownTenantctl
-    ? ['npm install --save-dev <tenantctl git URL at a tag, or tarball> (package.json does not list tenantctl, and CI installs it from there: README "Using tenantctl for your platform"); commit package.json and package-lock.json']
+    ? [
+        'npm install --save-dev <tenantctl git URL at a tag, or tarball> (package.json does not list tenantctl, and CI installs it from there: README "Using tenantctl for your platform"); commit package.json and package-lock.json',
+      ]
     : Object.keys(added).length
       ? ['npm install (installs them and writes package-lock.json; commit both files)']
       : [];

@@ -8,7 +8,6 @@ import { tenantSchema, type TenantFile } from '../model/tenant-schema';
 import type { TierSpec } from '../model/tiers';
 import { parseJson, writeJsonAtomic } from './files';
 
-
 export function platformFile(dir: string): string {
   return path.join(dir, PLATFORM_FILE);
 }
@@ -24,18 +23,19 @@ export function readJsonFile<T>(file: string, schema: ZodType<T, ZodTypeDef, unk
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new TenantctlError(`${display} does not exist`, display.endsWith(PLATFORM_FILE) ? 'Run `tenantctl init platform` first, or pass --dir to point at a tenantctl project.' : undefined);
+      throw new TenantctlError(
+        `${display} does not exist`,
+        display.endsWith(PLATFORM_FILE) ? 'Run `tenantctl init platform` first, or pass --dir to point at a tenantctl project.' : undefined,
+      );
     }
     throw err;
   }
   return parseWith(schema, parseJson(text, display), display);
 }
 
-
 export function loadPlatform(dir: string): PlatformSpec {
   return resolvePlatform(readJsonFile(platformFile(dir), platformSchema, PLATFORM_FILE));
 }
-
 
 /** Ids of the tenants in the project, from the file names (cheap: reads no file). */
 export function listTenantIds(dir: string): string[] {
@@ -54,7 +54,6 @@ export function loadTenant(dir: string, platform: PlatformSpec, tiers: Record<st
   const file = readJsonFile(tenantFile(dir, id), tenantSchema, display);
   return resolveTenant(file, platform, tiers, display, id);
 }
-
 
 export function loadTenants(dir: string, platform: PlatformSpec, tiers: Record<string, TierSpec>, ids = listTenantIds(dir)): TenantSpec[] {
   return ids.map((id) => loadTenant(dir, platform, tiers, id));

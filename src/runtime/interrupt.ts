@@ -15,7 +15,11 @@ export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 export class InterruptedError extends TenantctlError {
   constructor(readonly signal: StopSignal) {
-    super(`interrupted by ${signal}: the run stopped before finishing`, 'Configuration and cdktf.out are as they were before it; run the command again.', SIGNAL_EXIT_CODES[signal]);
+    super(
+      `interrupted by ${signal}: the run stopped before finishing`,
+      'Configuration and cdktf.out are as they were before it; run the command again.',
+      SIGNAL_EXIT_CODES[signal],
+    );
     this.name = 'InterruptedError';
   }
 }

@@ -41,18 +41,44 @@ function stackFactories(project: Project, only: ReadonlySet<string> | undefined)
   };
   const { platform, tiers, tenants } = project;
   if (platform.terraformCloud) {
-    add('workspaces', (app) => new (require('../../stacks/workspaces-stack') as typeof import('../../stacks/workspaces-stack')).WorkspacesStack(app, { project }));
+    add(
+      'workspaces',
+      (app) => new (require('../../stacks/workspaces-stack') as typeof import('../../stacks/workspaces-stack')).WorkspacesStack(app, { project }),
+    );
     for (const accountName of accountNames(platform)) {
-      add(bootstrapStackName(accountName), (app) => new (require('../../stacks/bootstrap-stack') as typeof import('../../stacks/bootstrap-stack')).BootstrapStack(app, { project, accountName }));
+      add(
+        bootstrapStackName(accountName),
+        (app) =>
+          new (require('../../stacks/bootstrap-stack') as typeof import('../../stacks/bootstrap-stack')).BootstrapStack(app, {
+            project,
+            accountName,
+          }),
+      );
     }
   }
-  add('platform', (app) => new (require('../../stacks/platform-stack') as typeof import('../../stacks/platform-stack')).PlatformStack(app, { platform }));
-  add('cluster', (app) => new (require('../../stacks/cluster-stack') as typeof import('../../stacks/cluster-stack')).ClusterStack(app, { platform, tiers }));
+  add(
+    'platform',
+    (app) => new (require('../../stacks/platform-stack') as typeof import('../../stacks/platform-stack')).PlatformStack(app, { platform }),
+  );
+  add(
+    'cluster',
+    (app) => new (require('../../stacks/cluster-stack') as typeof import('../../stacks/cluster-stack')).ClusterStack(app, { platform, tiers }),
+  );
   for (const tenant of tenants.filter((t) => t.status === 'active')) {
-    add(tenant.names.stack, (app) => new (require('../../stacks/tenant-stack') as typeof import('../../stacks/tenant-stack')).TenantStack(app, { platform, tenant }));
+    add(
+      tenant.names.stack,
+      (app) => new (require('../../stacks/tenant-stack') as typeof import('../../stacks/tenant-stack')).TenantStack(app, { platform, tenant }),
+    );
   }
   for (const tenant of tenants.filter((t) => t.status === 'removed')) {
-    add(tenant.names.stack, (app) => new (require('../../stacks/removed-tenant-stack') as typeof import('../../stacks/removed-tenant-stack')).RemovedTenantStack(app, { platform, tenant }));
+    add(
+      tenant.names.stack,
+      (app) =>
+        new (require('../../stacks/removed-tenant-stack') as typeof import('../../stacks/removed-tenant-stack')).RemovedTenantStack(app, {
+          platform,
+          tenant,
+        }),
+    );
   }
   return factories;
 }

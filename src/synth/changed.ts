@@ -124,7 +124,10 @@ export async function changedStacks(dir: string, baseRef: string, options: Chang
       }
     }
 
-    const stacks = applyOrder(baseStacks.map((s) => s.name), headStacks.map((s) => s.name))
+    const stacks = applyOrder(
+      baseStacks.map((s) => s.name),
+      headStacks.map((s) => s.name),
+    )
       .filter((name) => changes.has(name))
       .map((name) => {
         const { change, reason } = changes.get(name)!;
@@ -163,7 +166,8 @@ function readBase(repo: RepoLocation, ref: string, commit: string, into: string)
   for (const [p, content] of byPath) {
     if (p === platformPath) files.set(PLATFORM_FILE, content);
     // Only files directly in tenants/, as loadProject reads them.
-    else if (p.startsWith(tenantsPath) && p.endsWith('.json') && !p.slice(tenantsPath.length).includes('/')) files.set(`${TENANTS_DIR}/${p.slice(tenantsPath.length)}`, content);
+    else if (p.startsWith(tenantsPath) && p.endsWith('.json') && !p.slice(tenantsPath.length).includes('/'))
+      files.set(`${TENANTS_DIR}/${p.slice(tenantsPath.length)}`, content);
   }
   // A base before the project existed: every stack of the project is new.
   if (!files.has(PLATFORM_FILE)) return { files, lock };
@@ -292,7 +296,10 @@ export function changedJson(result: ChangedResult) {
     toolChange: result.toolChange,
     stacks: result.stacks,
     names: result.stacks.map((s) => s.name),
-    groups: Object.fromEntries(GROUPS.map(([kind, key]) => [key, present.filter((s) => s.kind === kind).map((s) => s.name)])) as Record<'workspaces' | 'bootstrap' | 'platform' | 'cluster' | 'tenants', string[]>,
+    groups: Object.fromEntries(GROUPS.map(([kind, key]) => [key, present.filter((s) => s.kind === kind).map((s) => s.name)])) as Record<
+      'workspaces' | 'bootstrap' | 'platform' | 'cluster' | 'tenants',
+      string[]
+    >,
     removed: result.stacks.filter((s) => s.change === 'removed').map((s) => s.name),
   };
 }

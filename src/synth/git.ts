@@ -35,7 +35,11 @@ export function git(args: string[], cwd: string, input?: Buffer | string): Buffe
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (e.code === 'ENOENT') throw new TenantctlError('git is not installed (or not on PATH)', '`tenantctl changed` reads the base ref with git: install git and run the command again.');
+    if (e.code === 'ENOENT')
+      throw new TenantctlError(
+        'git is not installed (or not on PATH)',
+        '`tenantctl changed` reads the base ref with git: install git and run the command again.',
+      );
     const said = e.stderr?.toString().trim() || e.message;
     throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${said}`, said);
   }
@@ -78,9 +82,12 @@ export function locateRepo(dir: string): RepoLocation {
  */
 export function resolveCommit(top: string, ref: string): string {
   // A ref starting with '-' would be read as an option by git.
-  if (!ref || ref.startsWith('-')) throw new TenantctlError(`--base ${JSON.stringify(ref)} is not a git ref`, 'Give a branch, tag or commit, e.g. --base origin/main.', 2);
+  if (!ref || ref.startsWith('-'))
+    throw new TenantctlError(`--base ${JSON.stringify(ref)} is not a git ref`, 'Give a branch, tag or commit, e.g. --base origin/main.', 2);
   try {
-    return git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], top).toString('utf8').trim();
+    return git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], top)
+      .toString('utf8')
+      .trim();
   } catch (err) {
     if (err instanceof GitError) {
       throw new TenantctlError(

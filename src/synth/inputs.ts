@@ -45,7 +45,17 @@ export function inputDigests(project: Project, files: ProjectFiles, salt = ''): 
     stacks.map((s) => {
       if (s.kind === 'tenant') return [s.name, digest([PLATFORM_FILE, fileOf(s)])];
       if (s.kind === 'workspaces') return [s.name, digest([PLATFORM_FILE, ...allTenantFiles])];
-      if (s.kind === 'bootstrap') return [s.name, digest([PLATFORM_FILE, ...tenants.filter((t) => credentialAccounts(t).includes(s.accountName!)).map(fileOf).sort()])];
+      if (s.kind === 'bootstrap')
+        return [
+          s.name,
+          digest([
+            PLATFORM_FILE,
+            ...tenants
+              .filter((t) => credentialAccounts(t).includes(s.accountName!))
+              .map(fileOf)
+              .sort(),
+          ]),
+        ];
       return [s.name, digest([PLATFORM_FILE])];
     }),
   );
@@ -68,7 +78,8 @@ export function codeIdentity(): string {
     hash.update(`${pkg}@${(JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version}\0`);
   }
   for (const dir of ['src', 'stacks', 'dist/src', 'dist/stacks', 'templates']) {
-    for (const file of filesUnder(path.join(root, dir)).filter((f) => !f.endsWith('.map'))) hash.update(`${dir}/${file}\0`).update(fs.readFileSync(path.join(root, dir, file)));
+    for (const file of filesUnder(path.join(root, dir)).filter((f) => !f.endsWith('.map')))
+      hash.update(`${dir}/${file}\0`).update(fs.readFileSync(path.join(root, dir, file)));
   }
   identity = hash.digest('hex');
   return identity;

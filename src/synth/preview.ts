@@ -23,7 +23,10 @@ function blocksOf(file: string): Blocks | undefined {
   if (!fs.existsSync(file)) return undefined;
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, Record<string, unknown>> | undefined>;
   const out: Blocks = new Map();
-  for (const [kind, prefix] of [['resource', ''], ['data', 'data.']] as const) {
+  for (const [kind, prefix] of [
+    ['resource', ''],
+    ['data', 'data.'],
+  ] as const) {
     for (const [type, byName] of Object.entries(json[kind] ?? {})) {
       for (const [name, body] of Object.entries(byName as Record<string, unknown>)) out.set(`${prefix}${type}.${name}`, JSON.stringify(body));
     }

@@ -6,7 +6,8 @@ export interface SynthWorkerData {
 }
 
 /** What a worker tells the main thread: each stack written, then done or failed. */
-export type SynthWorkerMessage = { readonly kind: 'stack'; readonly name: string } | { readonly kind: 'done' } | { readonly kind: 'failed'; readonly message: string };
+export type SynthWorkerMessage =
+  { readonly kind: 'stack'; readonly name: string } | { readonly kind: 'done' } | { readonly kind: 'failed'; readonly message: string };
 
 const data = workerData as SynthWorkerData;
 const post = (message: SynthWorkerMessage) => parentPort!.postMessage(message);
@@ -14,7 +15,8 @@ try {
   // Loaded here, not at the top, so that a failure to load is reported like any other.
   const { loadProject } = require('../project/project') as typeof import('../project/project');
   const { synthesizeApp } = require('./app') as typeof import('./app');
-  for (const job of data.jobs) synthesizeApp(loadProject(job.dir), { outdir: job.outdir, only: new Set(job.stacks), onStack: (name) => post({ kind: 'stack', name }) });
+  for (const job of data.jobs)
+    synthesizeApp(loadProject(job.dir), { outdir: job.outdir, only: new Set(job.stacks), onStack: (name) => post({ kind: 'stack', name }) });
   post({ kind: 'done' });
 } catch (err) {
   post({ kind: 'failed', message: (err as Error)?.message ?? String(err) });

@@ -117,7 +117,9 @@ export async function synthesizeEachInWorkers(jobs: readonly SynthJob[], run: Sy
   const plans = jobs.map((job) => planSynth(job.project, job.options));
   const stagings = plans.map((plan) => (plan.selected.length ? fs.mkdtempSync(path.join(plan.outdir, stagingPrefix())) : undefined));
   try {
-    const builds: Build[] = jobs.flatMap((job, i) => (stagings[i] ? [{ project: job.project, selected: plans[i].selected, staging: stagings[i]! }] : []));
+    const builds: Build[] = jobs.flatMap((job, i) =>
+      stagings[i] ? [{ project: job.project, selected: plans[i].selected, staging: stagings[i]! }] : [],
+    );
     const parts = builds.length ? await buildInWorkers(builds, run) : [];
     run.signal?.throwIfAborted();
     let next = 0;
@@ -223,7 +225,10 @@ async function buildInWorkers(builds: readonly Build[], run: SynthRun): Promise<
     const jobs = builds
       .map((b, j) => ({ dir: b.project.dir, outdir: parts[j][i], stacks: b.selected.filter((_, k) => shares[j][k] === i) }))
       .filter((job) => job.stacks.length);
-    return new Worker(workerFile, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }, workerData: { jobs } satisfies SynthWorkerData });
+    return new Worker(workerFile, {
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      workerData: { jobs } satisfies SynthWorkerData,
+    });
   });
   const stop = () => Promise.all(workers.map((w) => w.terminate()));
   const finished = workers.map(

@@ -110,7 +110,11 @@ export class PlatformServices extends Construct {
       dependsOn: cluster,
     });
     this.kyverno = new Kyverno(this, 'kyverno', { namespace: ns.policy, ...platformPriority, dependsOn: intoAtPlatformPriority('policy') });
-    this.tenantGuardrails = new TenantGuardrails(this, 'tenant-guardrails', { namespace: ns.policy, quotaName: names.tenantQuota, dependsOn: [...into('policy'), this.kyverno.release] });
+    this.tenantGuardrails = new TenantGuardrails(this, 'tenant-guardrails', {
+      namespace: ns.policy,
+      quotaName: names.tenantQuota,
+      dependsOn: [...into('policy'), this.kyverno.release],
+    });
 
     this.jaeger = new Jaeger(this, 'jaeger', { namespace: ns.monitoring, dependsOn: into('monitoring') });
     const jaegerHost = `${JAEGER_SERVICE}.${ns.monitoring}.svc.cluster.local`;
@@ -148,7 +152,13 @@ export class PlatformServices extends Construct {
     });
 
     if (platform.gitops) {
-      this.argoCd = new ArgoCd(this, 'argo-cd', { releaseName: names.argoCdRelease, namespace: ns.gitops, gitops: platform.gitops, ...platformPriority, dependsOn: intoAtPlatformPriority('gitops') });
+      this.argoCd = new ArgoCd(this, 'argo-cd', {
+        releaseName: names.argoCdRelease,
+        namespace: ns.gitops,
+        gitops: platform.gitops,
+        ...platformPriority,
+        dependsOn: intoAtPlatformPriority('gitops'),
+      });
     }
 
     this.dependables = [

@@ -173,7 +173,11 @@ class DefaultAwsProvider implements IAspect {
   constructor(private readonly provider: AwsProvider) {}
 
   visit(node: IConstruct): void {
-    if ((node instanceof TerraformResource || node instanceof TerraformDataSource) && node.terraformResourceType.startsWith('aws_') && !node.provider) {
+    if (
+      (node instanceof TerraformResource || node instanceof TerraformDataSource) &&
+      node.terraformResourceType.startsWith('aws_') &&
+      !node.provider
+    ) {
       node.provider = this.provider;
     }
   }

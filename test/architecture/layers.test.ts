@@ -20,7 +20,8 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** Packages that do input or output, or build Terraform: none of them belongs in the pure model. */
-const IMPURE = /^(fs|fs\/promises|os|child_process|worker_threads|net|http|https|proper-lockfile|write-file-atomic|cdktf|constructs|@cdktf\/.*|node:.*)$/;
+const IMPURE =
+  /^(fs|fs\/promises|os|child_process|worker_threads|net|http|https|proper-lockfile|write-file-atomic|cdktf|constructs|@cdktf\/.*|node:.*)$/;
 /** cdktf and the providers are loaded by the constructs and by synthesis only. */
 const CDKTF = /^(cdktf|constructs|@cdktf\/.*)$/;
 const CDKTF_USERS = ['stacks', 'src/synth'];
@@ -100,9 +101,12 @@ describe('architecture: the import graph follows the layers', () => {
     const specs = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
     expect(specs).toEqual(['../project/project', '../cli/tenant', '../ci/github']);
     const fake = (from: string, target: string): Import => ({ from, spec: target, target });
-    expect(upward([fake('src/model/a.ts', 'src/project/project.ts'), fake('src/policy/a.ts', 'src/synth/app.ts'), fake('src/cli/a.ts', 'src/model/names.ts')])).toEqual([
-      'src/model/a.ts imports src/project/project.ts',
-      'src/policy/a.ts imports src/synth/app.ts',
-    ]);
+    expect(
+      upward([
+        fake('src/model/a.ts', 'src/project/project.ts'),
+        fake('src/policy/a.ts', 'src/synth/app.ts'),
+        fake('src/cli/a.ts', 'src/model/names.ts'),
+      ]),
+    ).toEqual(['src/model/a.ts imports src/project/project.ts', 'src/policy/a.ts imports src/synth/app.ts']);
   });
 });

@@ -46,7 +46,8 @@ function run(build: Build, args: string[], cwd: string): Sample {
     maxBuffer: 256 * 1024 * 1024,
   });
   // validate exits 1 on findings; the bench measures it either way.
-  if (res.status !== 0 && !(args[0] === 'validate' && res.status === 1)) throw new Error(`${build.label}: tenantctl ${args.join(' ')} failed (${res.status}):\n${res.stderr}`);
+  if (res.status !== 0 && !(args[0] === 'validate' && res.status === 1))
+    throw new Error(`${build.label}: tenantctl ${args.join(' ')} failed (${res.status}):\n${res.stderr}`);
   const sample = JSON.parse(fs.readFileSync(file, 'utf8')) as Sample;
   fs.rmSync(file, { force: true });
   return sample;
@@ -60,7 +61,8 @@ function best(n: number, f: () => Sample): Sample {
 function project(fixture: FixtureProject, tenants: number): string {
   const dir = writeFixture(fs.mkdtempSync(path.join(os.tmpdir(), `tenantctl-bench-${tenants}-`)), fixture, tenants);
   fs.writeFileSync(path.join(dir, '.gitignore'), 'cdktf.out/\n');
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd: dir, stdio: 'ignore' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd: dir, stdio: 'ignore' });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-q', '-m', 'base');
@@ -85,7 +87,8 @@ const baselineAt = process.argv.indexOf('--baseline');
 if (baselineAt >= 0) builds.push({ label: 'baseline', cli: path.join(path.resolve(process.argv[baselineAt + 1]), 'dist/bin/tenantctl.js') });
 const results = new Map<string, Sample[]>();
 
-const fmt = (s: Sample) => `${(s.ms / 1000).toFixed(1).padStart(6)} s ${(s.cpuMs / 1000).toFixed(1).padStart(6)} s ${s.maxRssMiB.toFixed(0).padStart(5)} MiB`;
+const fmt = (s: Sample) =>
+  `${(s.ms / 1000).toFixed(1).padStart(6)} s ${(s.cpuMs / 1000).toFixed(1).padStart(6)} s ${s.maxRssMiB.toFixed(0).padStart(5)} MiB`;
 
 function verdict(s: Sample, target?: Target): string {
   if (!target) return '';
@@ -111,7 +114,9 @@ function measure(name: string, once: (build: Build) => Sample, target?: Target):
 }
 
 function header(): void {
-  process.stdout.write(`tenantctl benchmark (node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}; fresh process each)\n`);
+  process.stdout.write(
+    `tenantctl benchmark (node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}; fresh process each)\n`,
+  );
   const cols = builds.map((b) => `${b.label.padStart(27)}`).join('   ');
   process.stdout.write(`${''.padEnd(50)} ${cols}\n${''.padEnd(50)} ${builds.map(() => '  wall      cpu      peak').join('     ')}\n`);
 }
@@ -135,7 +140,10 @@ function synthCase(name: string, fixture: FixtureProject, tenants: number, targe
 function slope(): void {
   const at = (name: string) => results.get(name)!;
   const line = builds
-    .map((b, i) => `${(((at('synth, 500 tenants')[i].cpuMs - at('synth, 50 tenants')[i].cpuMs) / 450)).toFixed(1).padStart(5)} ms CPU per tenant (${b.label})`)
+    .map(
+      (b, i) =>
+        `${((at('synth, 500 tenants')[i].cpuMs - at('synth, 50 tenants')[i].cpuMs) / 450).toFixed(1).padStart(5)} ms CPU per tenant (${b.label})`,
+    )
     .join('   ');
   process.stdout.write(`${'per-tenant CPU slope (50 to 500 tenants)'.padEnd(50)} ${line}\n`);
 }
@@ -162,20 +170,32 @@ function mainCases(): void {
   const dirs = builds.map(() => project(FIXTURES.default, 495));
   const on = (build: Build) => dirs[builds.indexOf(build)];
   try {
-    measure('validate, 500 tenants, nothing synthesized', (build) => run(build, ['validate', '--dir', on(build)], root), { times: [1.5, 'synth, 500 tenants'] });
-    measure('validate, 500 tenants, after synth', (build) => {
-      run(build, ['synth', '--quiet', '--dir', on(build)], root);
-      return run(build, ['validate', '--dir', on(build)], root);
-    }, { times: [1.5, 'synth, 500 tenants'] });
-    measure('tenant add (500 tenants exist)', (build) => run(build, ['tenant', 'add', 'newcomer', '--tier', 'standard', '--quiet', '--dir', on(build)], root));
+    measure('validate, 500 tenants, nothing synthesized', (build) => run(build, ['validate', '--dir', on(build)], root), {
+      times: [1.5, 'synth, 500 tenants'],
+    });
+    measure(
+      'validate, 500 tenants, after synth',
+      (build) => {
+        run(build, ['synth', '--quiet', '--dir', on(build)], root);
+        return run(build, ['validate', '--dir', on(build)], root);
+      },
+      { times: [1.5, 'synth, 500 tenants'] },
+    );
+    measure('tenant add (500 tenants exist)', (build) =>
+      run(build, ['tenant', 'add', 'newcomer', '--tier', 'standard', '--quiet', '--dir', on(build)], root),
+    );
     measure('changed, 500 tenants, a tenant edited', (build) => {
       editJson(path.join(on(build), 'tenants', 'acme.json'), (t) => (t.displayName = 'Acme Corporation'));
       return run(build, ['changed', '--base', 'main', '--dir', on(build)], root);
     });
-    measure('changed, 500 tenants, platform.json edited', (build) => {
-      editJson(path.join(on(build), 'platform.json'), (p) => (p.environment = 'staging'));
-      return run(build, ['changed', '--base', 'main', '--dir', on(build)], root);
-    }, { times: [2, 'synth, 500 tenants'] });
+    measure(
+      'changed, 500 tenants, platform.json edited',
+      (build) => {
+        editJson(path.join(on(build), 'platform.json'), (p) => (p.environment = 'staging'));
+        return run(build, ['changed', '--base', 'main', '--dir', on(build)], root);
+      },
+      { times: [2, 'synth, 500 tenants'] },
+    );
   } finally {
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -189,7 +209,9 @@ function budgetCase(): void {
     const { project: loaded } = readConfig(dir);
     const found = budgets({ stacks: loadStacks(path.join(dir, 'cdktf.out')), project: loaded });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    process.stdout.write(`\nbudgets at 500 tenants (Terraform Cloud, tiers in turn; value at 500 / limit; ${ms.toFixed(0)} ms to load and project)\n${budgetTable(found)}\n`);
+    process.stdout.write(
+      `\nbudgets at 500 tenants (Terraform Cloud, tiers in turn; value at 500 / limit; ${ms.toFixed(0)} ms to load and project)\n${budgetTable(found)}\n`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

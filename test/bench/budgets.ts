@@ -4,7 +4,15 @@
  */
 import { tenantIdOfStack } from '../../src/model/names';
 import { at, refAddresses, resolved, resources } from '../../src/policy/json';
-import { IAM_INLINE_POLICY_CHARS_PER_ROLE, SECURITY_GROUP_RULES_PER_DIRECTION, plannedTenantsOf, policyChars, projectToTenants, quotaLabel, quotaUses } from '../../src/policy/rules';
+import {
+  IAM_INLINE_POLICY_CHARS_PER_ROLE,
+  SECURITY_GROUP_RULES_PER_DIRECTION,
+  plannedTenantsOf,
+  policyChars,
+  projectToTenants,
+  quotaLabel,
+  quotaUses,
+} from '../../src/policy/rules';
 import type { RuleContext, StackDocument } from '../../src/policy/types';
 
 export interface Budget {
@@ -29,10 +37,19 @@ function sharedRoleBudgets(ctx: RuleContext, planned: number, tenants: number): 
         .filter((role) => !/-tenant-[a-z0-9-]+$/.test(String(role.body.name)))
         .map((role) => {
           const own = referencing(stack, ['aws_iam_role_policy'], 'role', role.address).reduce((n, p) => n + policyChars(stack, p.body.policy), 0);
-          const added = tenantStacks.flatMap((t) => resources(t, 'aws_iam_role_policy').filter((p) => p.body.role === role.body.name).map((p) => policyChars(t, p.body.policy)));
+          const added = tenantStacks.flatMap((t) =>
+            resources(t, 'aws_iam_role_policy')
+              .filter((p) => p.body.role === role.body.name)
+              .map((p) => policyChars(t, p.body.policy)),
+          );
           return {
             budget: `inline policy chars, role ${String(role.body.name)}`,
-            value: projectToTenants(own, added.reduce((a, b) => a + b, 0), tenants, planned),
+            value: projectToTenants(
+              own,
+              added.reduce((a, b) => a + b, 0),
+              tenants,
+              planned,
+            ),
             limit: IAM_INLINE_POLICY_CHARS_PER_ROLE,
             note: 'IAM hard limit',
           };
@@ -49,8 +66,15 @@ function securityGroupBudgets(ctx: RuleContext): Budget[] {
         (['ingress', 'egress'] as const).map((direction) => {
           const inline = ([] as unknown[]).concat(sg.body[direction] ?? []).length;
           const separate = referencing(stack, [`aws_vpc_security_group_${direction}_rule`], 'security_group_id', sg.address).length;
-          const legacy = referencing(stack, ['aws_security_group_rule'], 'security_group_id', sg.address).filter((r) => r.body.type === direction).length;
-          return { budget: `${direction === 'ingress' ? 'inbound' : 'outbound'} rules, SG ${String(sg.body.name)}`, value: inline + separate + legacy, limit: SECURITY_GROUP_RULES_PER_DIRECTION, note: 'EC2 default, adjustable' };
+          const legacy = referencing(stack, ['aws_security_group_rule'], 'security_group_id', sg.address).filter(
+            (r) => r.body.type === direction,
+          ).length;
+          return {
+            budget: `${direction === 'ingress' ? 'inbound' : 'outbound'} rules, SG ${String(sg.body.name)}`,
+            value: inline + separate + legacy,
+            limit: SECURITY_GROUP_RULES_PER_DIRECTION,
+            note: 'EC2 default, adjustable',
+          };
         }),
       ),
     );
@@ -63,11 +87,21 @@ function runRoleBudget(ctx: RuleContext): Budget[] {
     .flatMap((stack) =>
       resources(stack, 'aws_iam_role')
         .filter((role) => /-tfc-tenant-[a-z0-9-]+$/.test(String(role.body.name)))
-        .map((role) => ({ name: String(role.body.name), chars: referencing(stack, ['aws_iam_role_policy'], 'role', role.address).reduce((n, p) => n + policyChars(stack, p.body.policy), 0) })),
+        .map((role) => ({
+          name: String(role.body.name),
+          chars: referencing(stack, ['aws_iam_role_policy'], 'role', role.address).reduce((n, p) => n + policyChars(stack, p.body.policy), 0),
+        })),
     );
   if (!sizes.length) return [];
   const largest = sizes.reduce((a, b) => (b.chars > a.chars ? b : a));
-  return [{ budget: `inline policy chars, largest run role (${largest.name})`, value: largest.chars, limit: IAM_INLINE_POLICY_CHARS_PER_ROLE, note: 'IAM hard limit' }];
+  return [
+    {
+      budget: `inline policy chars, largest run role (${largest.name})`,
+      value: largest.chars,
+      limit: IAM_INLINE_POLICY_CHARS_PER_ROLE,
+      note: 'IAM hard limit',
+    },
+  ];
 }
 
 /** Objects tenant stacks put in namespaces that are not their own: separate objects, so no shared one grows. */
@@ -81,7 +115,11 @@ function sharedNamespaceBudgets(ctx: RuleContext, planned: number, tenants: numb
       if (ns && ns !== stack.name) counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   }
-  return [...counts].sort().map(([what, n]) => ({ budget: `tenant objects in shared namespace ${what}`, value: projectToTenants(0, n, tenants, planned), note: 'one object per tenant, no count limit' }));
+  return [...counts].sort().map(([what, n]) => ({
+    budget: `tenant objects in shared namespace ${what}`,
+    value: projectToTenants(0, n, tenants, planned),
+    note: 'one object per tenant, no count limit',
+  }));
 }
 
 export function budgets(ctx: RuleContext): Budget[] {
@@ -91,14 +129,26 @@ export function budgets(ctx: RuleContext): Budget[] {
     budget: `${u.quota.name}, ${u.quota.per} ${u.scope}`,
     value: u.projected,
     limit: u.quota.defaultValue,
-    note: u.quota.defaultValue === undefined ? 'no published quota' : `${quotaLabel(u.quota)} default, adjustable${u.quota.maximum ? ` to ${u.quota.maximum}` : ''}${u.overDefaultAt ? `; raise before tenant ${u.overDefaultAt}` : ''}`,
+    note:
+      u.quota.defaultValue === undefined
+        ? 'no published quota'
+        : `${quotaLabel(u.quota)} default, adjustable${u.quota.maximum ? ` to ${u.quota.maximum}` : ''}${u.overDefaultAt ? `; raise before tenant ${u.overDefaultAt}` : ''}`,
   }));
-  return [...quotas, ...runRoleBudget(ctx), ...sharedRoleBudgets(ctx, planned, tenants), ...securityGroupBudgets(ctx), ...sharedNamespaceBudgets(ctx, planned, tenants)];
+  return [
+    ...quotas,
+    ...runRoleBudget(ctx),
+    ...sharedRoleBudgets(ctx, planned, tenants),
+    ...securityGroupBudgets(ctx),
+    ...sharedNamespaceBudgets(ctx, planned, tenants),
+  ];
 }
 
 export function budgetTable(rows: readonly Budget[]): string {
   const width = Math.max(...rows.map((r) => r.budget.length));
   return rows
-    .map((r) => `${r.budget.padEnd(width)} ${String(r.value).padStart(6)} / ${(r.limit === undefined ? '-' : String(r.limit)).padStart(6)}  ${r.limit === undefined || r.value <= r.limit ? 'fits' : 'OVER'}  ${r.note}`)
+    .map(
+      (r) =>
+        `${r.budget.padEnd(width)} ${String(r.value).padStart(6)} / ${(r.limit === undefined ? '-' : String(r.limit)).padStart(6)}  ${r.limit === undefined || r.value <= r.limit ? 'fits' : 'OVER'}  ${r.note}`,
+    )
     .join('\n');
 }

@@ -11,12 +11,29 @@ const WORKFLOW = '.github/workflows/tenantctl.yml';
 const APPLY_WORKFLOW = '.github/workflows/tenantctl-apply.yml';
 const APPLY_JOBS = ['apply-workspaces', 'apply-bootstrap', 'apply-platform', 'apply-cluster', 'apply-tenants'];
 /** The group of changed stacks each apply job passes to the reusable workflow. */
-const APPLY_GROUP: Record<string, string> = { 'apply-workspaces': 'workspaces', 'apply-bootstrap': 'bootstrap', 'apply-platform': 'platform', 'apply-cluster': 'cluster', 'apply-tenants': 'tenants' };
+const APPLY_GROUP: Record<string, string> = {
+  'apply-workspaces': 'workspaces',
+  'apply-bootstrap': 'bootstrap',
+  'apply-platform': 'platform',
+  'apply-cluster': 'cluster',
+  'apply-tenants': 'tenants',
+};
 const TOKEN_PATTERNS = [/[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_-]{20,}/, /AKIA[0-9A-Z]{16}/, /ASIA[0-9A-Z]{16}/, /gh[pousr]_[A-Za-z0-9]{20,}/];
 /** Inputs of hashicorp/tfc-workflows-github v1.3.2 (actions/<name>/action.yml). */
 const TFC_ACTION_INPUTS: Record<string, string[]> = {
   'upload-configuration': ['hostname', 'token', 'organization', 'workspace', 'directory', 'speculative'],
-  'create-run': ['hostname', 'token', 'organization', 'workspace', 'configuration_version', 'message', 'plan_only', 'save_plan', 'is_destroy', 'target'],
+  'create-run': [
+    'hostname',
+    'token',
+    'organization',
+    'workspace',
+    'configuration_version',
+    'message',
+    'plan_only',
+    'save_plan',
+    'is_destroy',
+    'target',
+  ],
   'plan-output': ['hostname', 'token', 'organization', 'plan'],
   'apply-run': ['hostname', 'token', 'organization', 'run', 'comment'],
   'discard-run': ['hostname', 'token', 'organization', 'run', 'comment'],
@@ -44,7 +61,15 @@ type Job = {
   secrets?: Record<string, string> | 'inherit';
   steps: Step[];
 };
-type Workflow = { name: string; on: any; permissions: Record<string, string>; concurrency: any; env: Record<string, string>; defaults: any; jobs: Record<string, Job> };
+type Workflow = {
+  name: string;
+  on: any;
+  permissions: Record<string, string>;
+  concurrency: any;
+  env: Record<string, string>;
+  defaults: any;
+  jobs: Record<string, Job>;
+};
 
 /** A tenantctl project with Terraform Cloud (organization acme-corp) and one tenant. */
 async function tfcProject(dir: string, terraformCloud: Record<string, unknown> | null = { organization: 'acme-corp' }): Promise<string> {
@@ -60,7 +85,10 @@ async function tfcProject(dir: string, terraformCloud: Record<string, unknown> |
 }
 
 function git(cwd: string, ...args: string[]): string {
-  const res = spawnSync('git', ['-c', 'user.name=tenantctl test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  const res = spawnSync('git', ['-c', 'user.name=tenantctl test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
   if (res.status !== 0) throw new Error(`git ${args.join(' ')}: ${res.stderr}`);
   return res.stdout.trim();
 }
@@ -143,7 +171,10 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
     applyJob = apply.jobs.apply;
   });
   /** Every job with steps: those of the workflow (the apply jobs call the reusable workflow) and the reusable workflow's. */
-  const jobsWithSteps = () => [...Object.entries(workflow.jobs).filter(([name]) => !APPLY_JOBS.includes(name)), ...Object.entries(apply.jobs).map(([name, job]) => [`tenantctl-apply.yml ${name}`, job] as const)];
+  const jobsWithSteps = () => [
+    ...Object.entries(workflow.jobs).filter(([name]) => !APPLY_JOBS.includes(name)),
+    ...Object.entries(apply.jobs).map(([name, job]) => [`tenantctl-apply.yml ${name}`, job] as const),
+  ];
 
   describe('WHEN `tenantctl ci init github` runs', () => {
     test('THEN it writes .github/workflows/tenantctl.yml and tenantctl-apply.yml and says what the workflow does', () => {
@@ -169,7 +200,9 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
         const first = runs.findIndex((r) => /\btenantctl /.test(r));
         if (first < 0) continue;
         expect([name, runs.indexOf('npm ci')]).toEqual([name, first - 1]);
-        for (const r of runs) for (const line of r.split('\n').filter((l) => /\btenantctl (synth|validate|changed)/.test(l))) expect(line).toContain('npm exec --no -- tenantctl ');
+        for (const r of runs)
+          for (const line of r.split('\n').filter((l) => /\btenantctl (synth|validate|changed)/.test(l)))
+            expect(line).toContain('npm exec --no -- tenantctl ');
       }
     });
 
@@ -192,7 +225,10 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
     test('THEN the token is read-only by default and only the comment job may write, to pull requests only', () => {
       expect(workflow.permissions).toEqual({ contents: 'read' });
       expect(apply.permissions).toEqual({ contents: 'read' });
-      const jobs = [...Object.entries(workflow.jobs), ...Object.entries(apply.jobs).map(([name, job]) => [`tenantctl-apply.yml ${name}`, job] as const)];
+      const jobs = [
+        ...Object.entries(workflow.jobs),
+        ...Object.entries(apply.jobs).map(([name, job]) => [`tenantctl-apply.yml ${name}`, job] as const),
+      ];
       for (const [name, job] of jobs) {
         expect(job.permissions).toBeDefined();
         const writes = Object.entries(job.permissions!).filter(([, level]) => level !== 'read' && level !== 'none');
@@ -203,7 +239,13 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
 
     test('THEN Terraform Cloud is addressed through the organization and hostname of platform.json, in both workflows (a called workflow inherits no env or defaults)', () => {
       for (const w of [workflow, apply]) {
-        expect(w.env).toEqual({ TF_CLOUD_ORGANIZATION: 'acme-corp', TF_CLOUD_HOSTNAME: 'app.terraform.io', TF_HOSTNAME: 'app.terraform.io', TF_MAX_TIMEOUT: '2h', CHECKPOINT_DISABLE: '1' });
+        expect(w.env).toEqual({
+          TF_CLOUD_ORGANIZATION: 'acme-corp',
+          TF_CLOUD_HOSTNAME: 'app.terraform.io',
+          TF_HOSTNAME: 'app.terraform.io',
+          TF_MAX_TIMEOUT: '2h',
+          CHECKPOINT_DISABLE: '1',
+        });
         expect(w.defaults.run).toEqual({ shell: 'bash', 'working-directory': '.' });
       }
     });
@@ -222,13 +264,30 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       const job = workflow.jobs.changes;
       expect(needsOf(job)).toEqual([]);
       expect(job.steps[0]).toEqual({ uses: actionRef(GITHUB_ACTIONS.checkout), with: { 'fetch-depth': 0, 'persist-credentials': false } });
-      expect(job.steps[1]).toMatchObject({ uses: actionRef(GITHUB_ACTIONS.setupNode), with: { 'node-version': '20', cache: 'npm', 'cache-dependency-path': './package-lock.json' } });
+      expect(job.steps[1]).toMatchObject({
+        uses: actionRef(GITHUB_ACTIONS.setupNode),
+        with: { 'node-version': '20', cache: 'npm', 'cache-dependency-path': './package-lock.json' },
+      });
       const runs = job.steps.filter((s) => s.run).map((s) => s.run!);
       expect(runs[0]).toBe('npm ci');
       expect(runs[1]).toBe('npm exec --no -- tenantctl validate');
       expect(step(job, 'changed').run).toContain('npm exec --no -- tenantctl changed --base "$BASE" --output json');
-      expect(step(job, 'base').env).toMatchObject({ PR_BASE_REF: '${{ github.base_ref }}', BEFORE: '${{ github.event.before }}', DISPATCH_BASE: '${{ inputs.base }}' });
-      expect(Object.keys(job.outputs!)).toEqual(['base', 'stacks', 'unplanned', 'removed', 'workspaces', 'bootstrap', 'platform', 'cluster', 'tenants']);
+      expect(step(job, 'base').env).toMatchObject({
+        PR_BASE_REF: '${{ github.base_ref }}',
+        BEFORE: '${{ github.event.before }}',
+        DISPATCH_BASE: '${{ inputs.base }}',
+      });
+      expect(Object.keys(job.outputs!)).toEqual([
+        'base',
+        'stacks',
+        'unplanned',
+        'removed',
+        'workspaces',
+        'bootstrap',
+        'platform',
+        'cluster',
+        'tenants',
+      ]);
     });
 
     test('THEN the plan job is a bounded matrix over the changed stacks, skipped when none changed, and only for pull requests', () => {
@@ -245,7 +304,11 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(step(job, 'synth').env).toEqual({ STACK: '${{ matrix.stack }}' });
       const upload = step(job, 'upload');
       expect(upload.uses).toBe(actionRef(GITHUB_ACTIONS.tfcWorkflows, '/upload-configuration'));
-      expect(upload.with).toEqual({ workspace: '${{ steps.synth.outputs.workspace }}', directory: '${{ steps.synth.outputs.directory }}', speculative: true });
+      expect(upload.with).toEqual({
+        workspace: '${{ steps.synth.outputs.workspace }}',
+        directory: '${{ steps.synth.outputs.directory }}',
+        speculative: true,
+      });
       const run = step(job, 'run');
       expect(run.uses).toBe(actionRef(GITHUB_ACTIONS.tfcWorkflows, '/create-run'));
       expect(run.with).toMatchObject({ configuration_version: '${{ steps.upload.outputs.configuration_version_id }}', plan_only: true });
@@ -292,7 +355,10 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       for (const name of APPLY_JOBS) {
         const job = workflow.jobs[name];
         expect(job.uses).toBe('./.github/workflows/tenantctl-apply.yml');
-        expect(job.with).toEqual({ stacks: `\${{ needs.changes.outputs.${APPLY_GROUP[name]} }}`, 'max-parallel': ['apply-workspaces', 'apply-platform', 'apply-cluster'].includes(name) ? 1 : 4 });
+        expect(job.with).toEqual({
+          stacks: `\${{ needs.changes.outputs.${APPLY_GROUP[name]} }}`,
+          'max-parallel': ['apply-workspaces', 'apply-platform', 'apply-cluster'].includes(name) ? 1 : 4,
+        });
         // Explicit, not `inherit`: the called workflow gets this one secret and no other.
         expect(job.secrets).toEqual({ TF_API_TOKEN: '${{ secrets.TF_API_TOKEN }}' });
         expect(job.permissions).toEqual({ contents: 'read' });
@@ -307,9 +373,16 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(applyJob.permissions).toEqual({ contents: 'read' });
       expect(applyJob['runs-on']).toBe('ubuntu-latest');
       expect(applyJob['timeout-minutes']).toBe(150);
-      expect(applyJob.strategy).toEqual({ 'fail-fast': false, 'max-parallel': '${{ inputs.max-parallel }}', matrix: { stack: '${{ fromJSON(inputs.stacks) }}' } });
+      expect(applyJob.strategy).toEqual({
+        'fail-fast': false,
+        'max-parallel': '${{ inputs.max-parallel }}',
+        matrix: { stack: '${{ fromJSON(inputs.stacks) }}' },
+      });
       expect(applyJob.steps[0]).toEqual({ uses: actionRef(GITHUB_ACTIONS.checkout), with: { 'persist-credentials': false } });
-      expect(applyJob.steps[1]).toMatchObject({ uses: actionRef(GITHUB_ACTIONS.setupNode), with: { 'node-version': '20', cache: 'npm', 'cache-dependency-path': './package-lock.json' } });
+      expect(applyJob.steps[1]).toMatchObject({
+        uses: actionRef(GITHUB_ACTIONS.setupNode),
+        with: { 'node-version': '20', cache: 'npm', 'cache-dependency-path': './package-lock.json' },
+      });
       expect(applyJob.steps[2].run).toBe('npm ci');
     });
 
@@ -320,10 +393,20 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       // The plans and the applies upload the same synthesized configuration.
       expect(step(job, 'synth')).toEqual(step(workflow.jobs.plan, 'synth'));
       expect(step(job, 'upload')).toMatchObject({ uses: actionRef(GITHUB_ACTIONS.tfcWorkflows, '/upload-configuration') });
-      expect(step(job, 'upload').with).toEqual({ workspace: '${{ steps.synth.outputs.workspace }}', directory: '${{ steps.synth.outputs.directory }}' });
+      expect(step(job, 'upload').with).toEqual({
+        workspace: '${{ steps.synth.outputs.workspace }}',
+        directory: '${{ steps.synth.outputs.directory }}',
+      });
       expect(step(job, 'run')).toMatchObject({ uses: actionRef(GITHUB_ACTIONS.tfcWorkflows, '/create-run') });
-      expect(step(job, 'run').with).toEqual({ workspace: '${{ steps.synth.outputs.workspace }}', configuration_version: '${{ steps.upload.outputs.configuration_version_id }}', message: 'tenantctl apply: ${{ github.sha }}' });
-      expect(step(job, 'apply')).toMatchObject({ uses: actionRef(GITHUB_ACTIONS.tfcWorkflows, '/apply-run'), with: { run: '${{ steps.run.outputs.run_id }}' } });
+      expect(step(job, 'run').with).toEqual({
+        workspace: '${{ steps.synth.outputs.workspace }}',
+        configuration_version: '${{ steps.upload.outputs.configuration_version_id }}',
+        message: 'tenantctl apply: ${{ github.sha }}',
+      });
+      expect(step(job, 'apply')).toMatchObject({
+        uses: actionRef(GITHUB_ACTIONS.tfcWorkflows, '/apply-run'),
+        with: { run: '${{ steps.run.outputs.run_id }}' },
+      });
       const order = job.steps.map((s) => s.id).filter(Boolean);
       expect(order).toEqual(['synth', 'upload', 'run', 'apply']);
     });
@@ -421,7 +504,13 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(replaced.jobs['apply-tenants'].if).toContain("github.ref == 'refs/heads/trunk'");
       expect(replaced.jobs.plan.strategy!['max-parallel']).toBe(8);
       expect(replaced.jobs.plan.steps[1].with!['node-version']).toBe('22');
-      expect(Object.fromEntries(APPLY_JOBS.map((name) => [name, replaced.jobs[name].with!['max-parallel']]))).toEqual({ 'apply-workspaces': 1, 'apply-bootstrap': 8, 'apply-platform': 1, 'apply-cluster': 1, 'apply-tenants': 8 });
+      expect(Object.fromEntries(APPLY_JOBS.map((name) => [name, replaced.jobs[name].with!['max-parallel']]))).toEqual({
+        'apply-workspaces': 1,
+        'apply-bootstrap': 8,
+        'apply-platform': 1,
+        'apply-cluster': 1,
+        'apply-tenants': 8,
+      });
       expect(Object.keys(replacedApply.on)).toEqual(['workflow_call']);
       expect(replacedApply.jobs.apply.steps[1].with!['node-version']).toBe('22');
     });
@@ -453,7 +542,8 @@ describe('GIVEN a project in a subdirectory of a git repository', () => {
     for (const w of [workflow, apply]) {
       expect(w.defaults.run).toEqual({ shell: 'bash', 'working-directory': 'infra/platform' });
       for (const job of Object.values(w.jobs)) {
-        for (const s of (job.steps ?? []).filter((s) => s.uses === actionRef(GITHUB_ACTIONS.setupNode))) expect(s.with!['cache-dependency-path']).toBe('infra/platform/package-lock.json');
+        for (const s of (job.steps ?? []).filter((s) => s.uses === actionRef(GITHUB_ACTIONS.setupNode)))
+          expect(s.with!['cache-dependency-path']).toBe('infra/platform/package-lock.json');
       }
     }
     expect(apply.jobs.apply.steps.filter((s) => s.uses === actionRef(GITHUB_ACTIONS.setupNode))).toHaveLength(1);
@@ -466,14 +556,17 @@ describe('GIVEN a project in a subdirectory of a git repository', () => {
   test.each([
     ['a plan', () => step(workflow.jobs.plan, 'synth')],
     ['an apply', () => step(apply.jobs.apply, 'synth')],
-  ])("THEN %s's synth step gives the stack's workspace and its directory relative to the repository root (what the Docker actions see)", (_, synth) => {
-    const res = runScript(synth().run!, { cwd: project, env: { STACK: 'tenant-acme', GITHUB_WORKSPACE: repo } });
-    expect(res.stderr).toBe('');
-    expect(res.status).toBe(0);
-    expect(res.outputs).toEqual({ workspace: 'saas-prod-tenant-acme', directory: 'infra/platform/cdktf.out/stacks/tenant-acme' });
-    const config = JSON.parse(fs.readFileSync(path.join(repo, res.outputs.directory, 'cdk.tf.json'), 'utf8'));
-    expect(config.terraform.cloud).toMatchObject({ organization: 'acme-corp', hostname: 'tfe.acme.example' });
-  });
+  ])(
+    "THEN %s's synth step gives the stack's workspace and its directory relative to the repository root (what the Docker actions see)",
+    (_, synth) => {
+      const res = runScript(synth().run!, { cwd: project, env: { STACK: 'tenant-acme', GITHUB_WORKSPACE: repo } });
+      expect(res.stderr).toBe('');
+      expect(res.status).toBe(0);
+      expect(res.outputs).toEqual({ workspace: 'saas-prod-tenant-acme', directory: 'infra/platform/cdktf.out/stacks/tenant-acme' });
+      const config = JSON.parse(fs.readFileSync(path.join(repo, res.outputs.directory, 'cdk.tf.json'), 'utf8'));
+      expect(config.terraform.cloud).toMatchObject({ organization: 'acme-corp', hostname: 'tfe.acme.example' });
+    },
+  );
 });
 
 describe('GIVEN the scripts of the changes job', () => {
@@ -497,7 +590,15 @@ describe('GIVEN the scripts of the changes job', () => {
   const base = (env: Record<string, string>) =>
     runScript(step(workflow.jobs.changes, 'base').run!, {
       cwd: repo,
-      env: { EVENT_NAME: 'push', PR_BASE_REF: '', BEFORE: '', DISPATCH_BASE: '', WORKFLOW_REF: 'acme/platform/.github/workflows/tenantctl.yml@refs/heads/main', BRANCH: 'main', ...env },
+      env: {
+        EVENT_NAME: 'push',
+        PR_BASE_REF: '',
+        BEFORE: '',
+        DISPATCH_BASE: '',
+        WORKFLOW_REF: 'acme/platform/.github/workflows/tenantctl.yml@refs/heads/main',
+        BRANCH: 'main',
+        ...env,
+      },
     });
 
   test('THEN a pull request is compared with its base branch', () => {
@@ -536,7 +637,12 @@ describe('GIVEN the scripts of the changes job', () => {
         { name: 'tenant-gone', kind: 'tenant', change: 'removed', workspace: 'saas-prod-tenant-gone' },
       ],
       names: ['workspaces', 'bootstrap-platform', 'platform', 'tenant-acme', 'tenant-gone', 'tenant-zeta'],
-      groups: { workspaces: ['workspaces'], bootstrap: ['bootstrap-platform'], platform: ['platform'], tenants: ['tenant-acme', 'tenant-gone', 'tenant-zeta'] },
+      groups: {
+        workspaces: ['workspaces'],
+        bootstrap: ['bootstrap-platform'],
+        platform: ['platform'],
+        tenants: ['tenant-acme', 'tenant-gone', 'tenant-zeta'],
+      },
     };
     const file = path.join(scratchDir(), 'changed.json');
     fs.writeFileSync(file, JSON.stringify(changed));
@@ -557,8 +663,18 @@ describe('GIVEN the scripts of the changes job', () => {
   test('THEN a pull request plans at most 256 stacks (one matrix) and names the rest; an apply refuses to leave any out', () => {
     const names = Array.from({ length: 300 }, (_, i) => `tenant-t${String(i).padStart(3, '0')}`);
     const file = path.join(scratchDir(), 'changed.json');
-    fs.writeFileSync(file, JSON.stringify({ base: 'x', baseCommit: first, stacks: names.map((name) => ({ name, kind: 'tenant', change: 'modified', workspace: `saas-prod-${name}` })) }));
-    const pr = runScript(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: 'origin/main', FAKE_CHANGED: file, GITHUB_EVENT_NAME: 'pull_request' } });
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        base: 'x',
+        baseCommit: first,
+        stacks: names.map((name) => ({ name, kind: 'tenant', change: 'modified', workspace: `saas-prod-${name}` })),
+      }),
+    );
+    const pr = runScript(step(workflow.jobs.changes, 'changed').run!, {
+      cwd: repo,
+      env: { BASE: 'origin/main', FAKE_CHANGED: file, GITHUB_EVENT_NAME: 'pull_request' },
+    });
     expect(pr.status).toBe(0);
     expect(JSON.parse(pr.outputs.stacks)).toEqual(names.slice(0, 256));
     expect(JSON.parse(pr.outputs.unplanned)).toEqual(names.slice(256));
@@ -570,7 +686,10 @@ describe('GIVEN the scripts of the changes job', () => {
 
   test('THEN no change gives empty groups, which skip the plan and apply jobs', () => {
     const file = path.join(scratchDir(), 'changed.json');
-    fs.writeFileSync(file, JSON.stringify({ base: 'x', baseCommit: first, stacks: [], names: [], groups: { workspaces: [], bootstrap: [], platform: [], tenants: [] } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ base: 'x', baseCommit: first, stacks: [], names: [], groups: { workspaces: [], bootstrap: [], platform: [], tenants: [] } }),
+    );
     const res = runScript(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: first, FAKE_CHANGED: file } });
     expect(res.status).toBe(0);
     expect(res.outputs).toMatchObject({ stacks: '[]', workspaces: '[]', bootstrap: '[]', platform: '[]', tenants: '[]' });
@@ -607,7 +726,10 @@ describe('GIVEN the plan summary and the pull request comment', () => {
   });
 
   function record(env: Record<string, string>, runnerTemp?: string) {
-    return runScript(step(workflow.jobs.plan, 'Record the plan').run!, { cwd: repo, env: { ...(runnerTemp ? { RUNNER_TEMP: runnerTemp } : {}), ...env } });
+    return runScript(step(workflow.jobs.plan, 'Record the plan').run!, {
+      cwd: repo,
+      env: { ...(runnerTemp ? { RUNNER_TEMP: runnerTemp } : {}), ...env },
+    });
   }
 
   async function comment(planDir: string, existing: { id: number; body: string; user: { type: string } }[], env: Record<string, string>) {
@@ -625,7 +747,12 @@ describe('GIVEN the plan summary and the pull request comment', () => {
         },
       },
     };
-    const context = { serverUrl: 'https://github.com', repo: { owner: 'acme', repo: 'platform' }, runId: 42, payload: { pull_request: { number: 7, head: { sha: 'abcdef0123456789' } } } };
+    const context = {
+      serverUrl: 'https://github.com',
+      repo: { owner: 'acme', repo: 'platform' },
+      runId: 42,
+      payload: { pull_request: { number: 7, head: { sha: 'abcdef0123456789' } } },
+    };
     const script = String(workflow.jobs.comment.steps.find((s) => s.uses === actionRef(GITHUB_ACTIONS.githubScript))!.with!.script);
     const vars: Record<string, string> = { PLAN_DIR: planDir, CHANGES_RESULT: 'success', STACKS: '[]', REMOVED: '[]', ...env };
     const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
@@ -644,18 +771,56 @@ describe('GIVEN the plan summary and the pull request comment', () => {
 
   test('THEN each plan leg records its result for the comment', () => {
     const temp = scratchDir('tenantctl-runner-');
-    record({ STACK: 'tenant-acme', WORKSPACE: 'saas-prod-tenant-acme', EXISTS: 'true', RUN_OUTCOME: 'success', RUN_STATUS: 'planned_and_finished', RUN_LINK: 'https://app.terraform.io/run-1', ADD: '3', CHANGE: '1', DESTROY: '0' }, temp);
+    record(
+      {
+        STACK: 'tenant-acme',
+        WORKSPACE: 'saas-prod-tenant-acme',
+        EXISTS: 'true',
+        RUN_OUTCOME: 'success',
+        RUN_STATUS: 'planned_and_finished',
+        RUN_LINK: 'https://app.terraform.io/run-1',
+        ADD: '3',
+        CHANGE: '1',
+        DESTROY: '0',
+      },
+      temp,
+    );
     record({ STACK: 'tenant-new', WORKSPACE: 'saas-prod-tenant-new', EXISTS: 'false', RUN_OUTCOME: 'skipped' }, temp);
     const recorded = JSON.parse(fs.readFileSync(path.join(temp, 'tenantctl-plan/tenant-acme.json'), 'utf8'));
-    expect(recorded).toEqual({ stack: 'tenant-acme', workspace: 'saas-prod-tenant-acme', result: 'planned', runStatus: 'planned_and_finished', runLink: 'https://app.terraform.io/run-1', add: 3, change: 1, destroy: 0 });
+    expect(recorded).toEqual({
+      stack: 'tenant-acme',
+      workspace: 'saas-prod-tenant-acme',
+      result: 'planned',
+      runStatus: 'planned_and_finished',
+      runLink: 'https://app.terraform.io/run-1',
+      add: 3,
+      change: 1,
+      destroy: 0,
+    });
     expect(JSON.parse(fs.readFileSync(path.join(temp, 'tenantctl-plan/tenant-new.json'), 'utf8')).result).toBe('new');
   });
 
   test('THEN the first comment is created with every stack, the next one updates it', async () => {
     const temp = scratchDir('tenantctl-runner-');
-    record({ STACK: 'platform', WORKSPACE: 'saas-prod-platform', EXISTS: 'true', RUN_OUTCOME: 'success', RUN_LINK: 'https://app.terraform.io/run-2', ADD: '0', CHANGE: '0', DESTROY: '2' }, temp);
+    record(
+      {
+        STACK: 'platform',
+        WORKSPACE: 'saas-prod-platform',
+        EXISTS: 'true',
+        RUN_OUTCOME: 'success',
+        RUN_LINK: 'https://app.terraform.io/run-2',
+        ADD: '0',
+        CHANGE: '0',
+        DESTROY: '2',
+      },
+      temp,
+    );
     record({ STACK: 'tenant-acme', WORKSPACE: 'saas-prod-tenant-acme', EXISTS: 'true', RUN_OUTCOME: 'failure', RUN_STATUS: 'errored' }, temp);
-    const env = { STACKS: JSON.stringify(['platform', 'tenant-acme', 'tenant-lost']), UNPLANNED: JSON.stringify(['tenant-later']), REMOVED: JSON.stringify(['tenant-gone']) };
+    const env = {
+      STACKS: JSON.stringify(['platform', 'tenant-acme', 'tenant-lost']),
+      UNPLANNED: JSON.stringify(['tenant-later']),
+      REMOVED: JSON.stringify(['tenant-gone']),
+    };
 
     const created = await comment(path.join(temp, 'tenantctl-plan'), [{ id: 1, body: 'LGTM', user: { type: 'User' } }], env);
     const create = created.find((c) => c.method === 'createComment')!;

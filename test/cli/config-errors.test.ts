@@ -54,7 +54,11 @@ describe('GIVEN a bad platform.json WHEN synthesizing THEN a clean error and not
 
   test('a tier whose dedicated node group mixes Graviton and x86', async () => {
     const nodeGroup = { instanceTypes: ['m7g.xlarge', 'm6i.xlarge'], minSize: 1, desiredSize: 1, maxSize: 2 };
-    const { result, before, after } = await withEdit('platform.json', (p) => (p.tiers = { enterprise: { nodes: { isolation: 'dedicated', nodeGroup } } }), ['synth']);
+    const { result, before, after } = await withEdit(
+      'platform.json',
+      (p) => (p.tiers = { enterprise: { nodes: { isolation: 'dedicated', nodeGroup } } }),
+      ['synth'],
+    );
     expectCleanError(result, [
       'error: platform.json is invalid:',
       '  - tiers.enterprise.nodes.nodeGroup.instanceTypes: mixes Graviton (m7g.xlarge) and x86 instance types: one AMI serves one architecture, use one or the other',

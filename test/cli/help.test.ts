@@ -33,7 +33,10 @@ describe('tenantctl --help', () => {
   it('loads no cdktf provider package (start-up stays fast)', () => {
     const out = path.join(newDir(), 'modules.json');
     const probe = path.join(repoRoot, 'test/fixtures/loaded-modules-probe.js');
-    const res = spawnSync(process.execPath, ['--require', probe, cliPath, '--help'], { env: { ...process.env, TENANTCTL_PROBE_OUT: out }, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, ['--require', probe, cliPath, '--help'], {
+      env: { ...process.env, TENANTCTL_PROBE_OUT: out },
+      encoding: 'utf8',
+    });
     expect(res.status).toBe(0);
     const modules = JSON.parse(fs.readFileSync(out, 'utf8')) as string[];
     expect(modules.filter((m) => m.includes('@cdktf/provider-'))).toEqual([]);

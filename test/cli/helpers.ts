@@ -46,7 +46,10 @@ export async function cli(args: string[], opts: { cwd?: string; env?: Record<str
   const cwd = process.cwd();
   const out: string[] = [];
   const err: string[] = [];
-  const capture = (into: string[]) => (chunk: string | Uint8Array) => (into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')), true);
+  const capture = (into: string[]) => (chunk: string | Uint8Array) => (
+    into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')),
+    true
+  );
   const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture(out));
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture(err));
   Object.assign(process.env, env);

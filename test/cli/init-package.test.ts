@@ -16,7 +16,10 @@ describe('GIVEN an empty directory WHEN init platform runs', () => {
   test('THEN it writes a package.json pinning the cdktf-cli tenantctl is built with, and says to install tenantctl and run npm install', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'))).toEqual({ private: true, devDependencies: { 'cdktf-cli': cdktfCli } });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'))).toEqual({
+      private: true,
+      devDependencies: { 'cdktf-cli': cdktfCli },
+    });
     expect(result.stdout.split('\n')).toEqual([
       `wrote ${path.join(dir, 'platform.json')}`,
       `wrote ${path.join(dir, 'package.json')}: devDependencies cdktf-cli ${cdktfCli}`,
@@ -42,7 +45,9 @@ describe('GIVEN a package.json that tenantctl is installed in WHEN init platform
   test('THEN the package.json is kept as it is and the other cdktf-cli version is pointed out', () => {
     expect(result.status).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(JSON.stringify(existing, null, 2) + '\n');
-    expect(result.stderr).toBe(`note: ${path.join(dir, 'package.json')} keeps cdktf-cli 0.20.0; this tenantctl is built with cdktf-cli ${cdktfCli}, which \`npx cdktf\` should match\n`);
+    expect(result.stderr).toBe(
+      `note: ${path.join(dir, 'package.json')} keeps cdktf-cli 0.20.0; this tenantctl is built with cdktf-cli ${cdktfCli}, which \`npx cdktf\` should match\n`,
+    );
     expect(result.stdout).not.toContain('next: npm install');
   });
 });
@@ -58,7 +63,11 @@ describe('GIVEN a package.json that is not valid JSON WHEN init platform runs', 
 
   test('THEN it fails with one clear message and writes nothing', () => {
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`^error: ${path.join(dir, 'package.json')} is not valid JSON: .*\nFix it \\(tenantctl adds its devDependencies to it\\) and run the command again; nothing was written.\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^error: ${path.join(dir, 'package.json')} is not valid JSON: .*\nFix it \\(tenantctl adds its devDependencies to it\\) and run the command again; nothing was written.\n$`,
+      ),
+    );
     expect(snapshotTree(dir)).toEqual(before);
   });
 });

@@ -75,14 +75,29 @@ describe('tenantctl init platform: bad input exits non-zero, says what to fix an
     ['VPC CIDR with host bits', ['--vpc-cidr', '10.0.1.0/16'], /host bits set: use 10\.0\.0\.0\/16/, 1],
     ['unknown region', ['--region', 'us-east1'], /aws\.region: unknown AWS region "us-east1"/, 1],
     ['bad account id', ['--account-id', '12345'], /aws\.accountId: must be a 12-digit AWS account id \(got "12345"\)/, 1],
-    ['AZ outside the region', ['--region', 'eu-west-1', '--azs', 'eu-west-1a,us-east-1b,eu-west-1c'], /us-east-1b is not an availability zone of eu-west-1/, 1],
+    [
+      'AZ outside the region',
+      ['--region', 'eu-west-1', '--azs', 'eu-west-1a,us-east-1b,eu-west-1c'],
+      /us-east-1b is not an availability zone of eu-west-1/,
+      1,
+    ],
     ['unsupported EKS version', ['--eks-version', '1.20'], /EKS version "1\.20" is not supported/, 1],
     ['bad node group sizes', ['--tenant-nodes', '5:2:4'], /eks\.nodeGroups\.tenants: needs minSize <= desiredSize <= maxSize/, 1],
     ['malformed node group sizes', ['--system-nodes', 'two'], /--system-nodes two is not min:desired:max/, 2],
     ['malformed service account', ['--service-account', 'payments'], /--service-account "payments" is not name=accountId:purpose/, 2],
-    ['service account with a bad id', ['--service-account', 'payments=2222:Payments'], /aws\.serviceAccounts\.0\.accountId: must be a 12-digit AWS account id/, 1],
+    [
+      'service account with a bad id',
+      ['--service-account', 'payments=2222:Payments'],
+      /aws\.serviceAccounts\.0\.accountId: must be a 12-digit AWS account id/,
+      1,
+    ],
     ['service account named platform', ['--service-account', 'platform=222233334444:Shared'], /"platform" is reserved for the platform account/, 1],
-    ['bad Terraform Cloud organization', ['--tfc-organization', 'acme corp'], /terraformCloud\.organization: must be a Terraform Cloud organization name/, 1],
+    [
+      'bad Terraform Cloud organization',
+      ['--tfc-organization', 'acme corp'],
+      /terraformCloud\.organization: must be a Terraform Cloud organization name/,
+      1,
+    ],
   ];
   it.each(cases)('%s', async (_name, flags, message, code) => {
     const dir = newDir();
@@ -115,8 +130,20 @@ describe('tenantctl init platform with Terraform Cloud and service accounts', ()
   let result: CliResult;
   beforeAll(async () => {
     result = await cli([
-      'init', 'platform', '--yes', ...ACCOUNT, '--name', 'acme', '--tfc-organization', 'acme-corp',
-      '--service-account', 'payments=222233334444:Payment services', '--service-account', 'analytics=333344445555:Analytics', '--dir', dir,
+      'init',
+      'platform',
+      '--yes',
+      ...ACCOUNT,
+      '--name',
+      'acme',
+      '--tfc-organization',
+      'acme-corp',
+      '--service-account',
+      'payments=222233334444:Payment services',
+      '--service-account',
+      'analytics=333344445555:Analytics',
+      '--dir',
+      dir,
     ]);
   });
 
@@ -131,9 +158,20 @@ describe('tenantctl init platform with Terraform Cloud and service accounts', ()
   });
 
   it('synthesizes the workspaces stack and one bootstrap stack per account besides the platform', () => {
-    expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual(['bootstrap-analytics', 'bootstrap-payments', 'bootstrap-platform', 'cluster', 'platform', 'workspaces']);
+    expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual([
+      'bootstrap-analytics',
+      'bootstrap-payments',
+      'bootstrap-platform',
+      'cluster',
+      'platform',
+      'workspaces',
+    ]);
     const platform = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8'));
-    expect(platform.terraform.cloud).toEqual({ organization: 'acme-corp', hostname: 'app.terraform.io', workspaces: { name: 'acme-prod-platform', project: 'acme-prod-platform' } });
+    expect(platform.terraform.cloud).toEqual({
+      organization: 'acme-corp',
+      hostname: 'app.terraform.io',
+      workspaces: { name: 'acme-prod-platform', project: 'acme-prod-platform' },
+    });
   });
 });
 
@@ -143,7 +181,10 @@ describe('hand-edited platform.json', () => {
 
   it('overlapping subnets are named with both fields', async () => {
     const dir = newDir();
-    write(dir, { ...base, network: { publicSubnets: ['10.0.0.0/20', '10.0.16.0/20', '10.0.32.0/20'], privateSubnets: ['10.0.8.0/21', '10.0.144.0/20', '10.0.160.0/20'] } });
+    write(dir, {
+      ...base,
+      network: { publicSubnets: ['10.0.0.0/20', '10.0.16.0/20', '10.0.32.0/20'], privateSubnets: ['10.0.8.0/21', '10.0.144.0/20', '10.0.160.0/20'] },
+    });
     const res = await cli(['synth', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/network\.privateSubnets\.0: 10\.0\.8\.0\/21 overlaps 10\.0\.0\.0\/20 \(network\.publicSubnets\.0\)/);

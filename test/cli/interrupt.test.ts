@@ -9,7 +9,10 @@ const TENANTS = 130;
 
 /** Starts `tenantctl synth` with progress forced on; resolves once it reports synthesizing (it holds the lock then). */
 function startSynth(dir: string) {
-  const child = spawn(process.execPath, [cliPath, 'synth', '--dir', dir], { env: { ...process.env, CI: 'true', CHECKPOINT_DISABLE: '1', TENANTCTL_PROGRESS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, 'synth', '--dir', dir], {
+    env: { ...process.env, CI: 'true', CHECKPOINT_DISABLE: '1', TENANTCTL_PROGRESS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -30,14 +33,18 @@ function startSynth(dir: string) {
   return { started, exited, stop };
 }
 
-const leftovers = (dir: string) => [...fs.readdirSync(dir).filter((f) => f.startsWith('.tenantctl.lock')), ...fs.readdirSync(path.join(dir, 'cdktf.out')).filter((f) => f.startsWith('.'))];
+const leftovers = (dir: string) => [
+  ...fs.readdirSync(dir).filter((f) => f.startsWith('.tenantctl.lock')),
+  ...fs.readdirSync(path.join(dir, 'cdktf.out')).filter((f) => f.startsWith('.')),
+];
 
 describe(`GIVEN a project with ${TENANTS} tenants and the output of an earlier synth`, () => {
   const dir = tempDir('tenantctl-interrupt-');
   let before: Record<string, string>;
   beforeAll(() => {
     copyFixture('configOnly', dir);
-    for (let i = 0; i < TENANTS; i++) fs.writeFileSync(path.join(dir, 'tenants', `t${i}.json`), JSON.stringify({ version: 1, id: `t${i}`, tier: 'starter' }));
+    for (let i = 0; i < TENANTS; i++)
+      fs.writeFileSync(path.join(dir, 'tenants', `t${i}.json`), JSON.stringify({ version: 1, id: `t${i}`, tier: 'starter' }));
     const synth = tenantctl(['synth', '--dir', dir, '--stack', 'platform', 'tenant-t1']);
     if (synth.status !== 0) throw new Error(synth.stderr);
     fs.writeFileSync(path.join(dir, 'tenants', 't1.json'), JSON.stringify({ version: 1, id: 't1', tier: 'standard' }));
@@ -47,18 +54,23 @@ describe(`GIVEN a project with ${TENANTS} tenants and the output of an earlier s
   test.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('WHEN a full synth gets %s while its threads run THEN it stops at once with exit code %i, leaving no staging, no lock and cdktf.out as it was', async (signal, exitCode) => {
-    const run = startSynth(dir);
-    await run.started;
-    run.stop(signal);
-    const res = await run.exited;
-    expect(res.code).toBe(exitCode);
-    expect(res.seconds).toBeLessThan(2);
-    expect(res.stderr.split('\r\x1b[K').pop()).toBe(`error: interrupted by ${signal}: the run stopped before finishing\nConfiguration and cdktf.out are as they were before it; run the command again.\n`);
-    expect(res.stdout).toBe('');
-    expect(leftovers(dir)).toEqual([]);
-    expect(snapshotTree(path.join(dir, 'cdktf.out'))).toEqual(before);
-  });
+  ] as const)(
+    'WHEN a full synth gets %s while its threads run THEN it stops at once with exit code %i, leaving no staging, no lock and cdktf.out as it was',
+    async (signal, exitCode) => {
+      const run = startSynth(dir);
+      await run.started;
+      run.stop(signal);
+      const res = await run.exited;
+      expect(res.code).toBe(exitCode);
+      expect(res.seconds).toBeLessThan(2);
+      expect(res.stderr.split('\r\x1b[K').pop()).toBe(
+        `error: interrupted by ${signal}: the run stopped before finishing\nConfiguration and cdktf.out are as they were before it; run the command again.\n`,
+      );
+      expect(res.stdout).toBe('');
+      expect(leftovers(dir)).toEqual([]);
+      expect(snapshotTree(path.join(dir, 'cdktf.out'))).toEqual(before);
+    },
+  );
 
   test('WHEN a synth is killed outright (SIGKILL) THEN the next command takes its lock over at once, with a message, and removes its staging output', async () => {
     const run = startSynth(dir);
@@ -73,6 +85,10 @@ describe(`GIVEN a project with ${TENANTS} tenants and the output of an earlier s
     expect(res.stderr).toMatch(/^taking over the lock of tenantctl run \d+, which is no longer running \(.*\.tenantctl\.lock\)\n$/);
     expect(Date.now() - started).toBeLessThan(6000);
     expect(leftovers(dir)).toEqual([]);
-    expect(Object.keys(snapshotTree(path.join(dir, 'cdktf.out', 'stacks')))).toEqual(['platform/cdk.tf.json', 'tenant-late/cdk.tf.json', 'tenant-t1/cdk.tf.json']);
+    expect(Object.keys(snapshotTree(path.join(dir, 'cdktf.out', 'stacks')))).toEqual([
+      'platform/cdk.tf.json',
+      'tenant-late/cdk.tf.json',
+      'tenant-t1/cdk.tf.json',
+    ]);
   });
 });

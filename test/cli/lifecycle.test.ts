@@ -35,20 +35,30 @@ describe('GIVEN a project without Terraform Cloud and tenant beta', () => {
     const before = snapshotTree(dir);
     const res = await cli(['tenant', 'finalize', 'beta', '--dir', dir]);
     expect(res.status).toBe(1);
-    expect(res.stderr).toBe('error: tenant beta is active: only a removed tenant can be finalized\nRun `tenantctl tenant remove beta` and apply tenant-beta (that destroys its resources); then `tenantctl tenant finalize beta` deletes its file.\n');
+    expect(res.stderr).toBe(
+      'error: tenant beta is active: only a removed tenant can be finalized\nRun `tenantctl tenant remove beta` and apply tenant-beta (that destroys its resources); then `tenantctl tenant finalize beta` deletes its file.\n',
+    );
     expect(snapshotTree(dir)).toEqual(before);
   });
 
   test('WHEN beta is removed THEN the output says the file may go after the apply, through finalize', async () => {
     const res = await ok(['tenant', 'remove', 'beta', '--dir', dir]);
-    expect(res.stdout.split('\n').slice(-2)).toEqual(['after that apply, `tenantctl tenant finalize beta` deletes tenants/beta.json; keep the file until then', '']);
+    expect(res.stdout.split('\n').slice(-2)).toEqual([
+      'after that apply, `tenantctl tenant finalize beta` deletes tenants/beta.json; keep the file until then',
+      '',
+    ]);
   });
 
   test('WHEN beta is finalized before its removal is applied (its state still has resources) THEN it is refused', async () => {
-    writeState(dir, 'tenant-beta', [{ type: 'kubernetes_namespace_v1', name: 'ns' }, { type: 'aws_iam_role', name: 'r' }]);
+    writeState(dir, 'tenant-beta', [
+      { type: 'kubernetes_namespace_v1', name: 'ns' },
+      { type: 'aws_iam_role', name: 'r' },
+    ]);
     const res = await cli(['tenant', 'finalize', 'beta', '--dir', dir]);
     expect(res.status).toBe(1);
-    expect(res.stderr).toBe('error: tenant-beta still holds 2 resources (state/tenant-beta/terraform.tfstate): its removal has not been applied\nApply tenant-beta first (e.g. `npx cdktf deploy tenant-beta`), then run `tenantctl tenant finalize beta` again.\n');
+    expect(res.stderr).toBe(
+      'error: tenant-beta still holds 2 resources (state/tenant-beta/terraform.tfstate): its removal has not been applied\nApply tenant-beta first (e.g. `npx cdktf deploy tenant-beta`), then run `tenantctl tenant finalize beta` again.\n',
+    );
     expect(fs.existsSync(path.join(dir, 'tenants', 'beta.json'))).toBe(true);
   });
 
@@ -72,22 +82,29 @@ describe('GIVEN a tenant file deleted by hand while its local state holds resour
     fs.rmSync(path.join(dir, 'tenants', 'gone.json'));
   });
 
-  test.each([[['validate']], [['validate', '--from', 'cdktf.out']]])('WHEN %j runs THEN it fails before any check, with the way back', async (args) => {
-    const res = await cli([...args, '--output', 'json'], { cwd: dir });
-    expect(res.status).toBe(1);
-    expect(res.stdout).toBe('');
-    expect(res.stderr).toBe(
-      'error: tenant file deleted while its stack still has resources:\n  - tenants/gone.json is gone, but tenant gone was not removed first: state/tenant-gone/terraform.tfstate holds 1 resource\n' +
-        'Without its file a tenant stack is no longer planned, and its namespace, IAM roles and nodes would be left running, unmanaged.\n' +
-        "Restore the file (restore tenants/gone.json), run `tenantctl tenant remove gone` and apply: that destroys the stack's resources. Then `tenantctl tenant finalize` deletes the file.\n",
-    );
-  });
+  test.each([[['validate']], [['validate', '--from', 'cdktf.out']]])(
+    'WHEN %j runs THEN it fails before any check, with the way back',
+    async (args) => {
+      const res = await cli([...args, '--output', 'json'], { cwd: dir });
+      expect(res.status).toBe(1);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toBe(
+        'error: tenant file deleted while its stack still has resources:\n  - tenants/gone.json is gone, but tenant gone was not removed first: state/tenant-gone/terraform.tfstate holds 1 resource\n' +
+          'Without its file a tenant stack is no longer planned, and its namespace, IAM roles and nodes would be left running, unmanaged.\n' +
+          "Restore the file (restore tenants/gone.json), run `tenantctl tenant remove gone` and apply: that destroys the stack's resources. Then `tenantctl tenant finalize` deletes the file.\n",
+      );
+    },
+  );
 });
 
 describe('GIVEN Terraform Cloud and a removed tenant in a service account', () => {
   const dir = project({
     terraformCloud: { organization: 'acme-corp', agentPool: 'vpc-agents' },
-    aws: { region: 'us-east-1', accountId: '111122223333', serviceAccounts: [{ name: 'payments', accountId: '222233334444', purpose: 'Payment services' }] },
+    aws: {
+      region: 'us-east-1',
+      accountId: '111122223333',
+      serviceAccounts: [{ name: 'payments', accountId: '222233334444', purpose: 'Payment services' }],
+    },
   });
   const json = (stack: string) => JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
   beforeAll(async () => {
@@ -128,7 +145,9 @@ describe('GIVEN validate --from an output that is not the project synth', () => 
     await ok(['tenant', 'add', 'late', '--tier', 'starter', '--no-synth', '--quiet', '--dir', dir]);
     const res = await cli(['validate', '--from', path.join(dir, 'cdktf.out'), '--dir', dir]);
     expect(res.status).toBe(1);
-    expect(res.stderr).toBe("error: --from cdktf.out is not this project's synth:\n  - it lacks 1 stack of the project: tenant-late\nSynthesize the project (`tenantctl synth`) and validate that output, or leave out --from to synthesize now.\n");
+    expect(res.stderr).toBe(
+      "error: --from cdktf.out is not this project's synth:\n  - it lacks 1 stack of the project: tenant-late\nSynthesize the project (`tenantctl synth`) and validate that output, or leave out --from to synthesize now.\n",
+    );
     fs.rmSync(path.join(dir, 'tenants', 'late.json'));
   });
 

@@ -13,7 +13,20 @@ describe('GIVEN a Terraform Cloud project and no usable terraform binary', () =>
   const stub = terraformStub(scratch());
   const run = (...args: string[]) => cli([...args, '--dir', dir], { env: { PATH: stub.path } });
   const steps: [string, string[]][] = [
-    ['init platform', ['init', 'platform', '--yes', '--account-id', '111122223333', '--tfc-organization', 'acme-corp', '--service-account', 'payments=222233334444:Payments']],
+    [
+      'init platform',
+      [
+        'init',
+        'platform',
+        '--yes',
+        '--account-id',
+        '111122223333',
+        '--tfc-organization',
+        'acme-corp',
+        '--service-account',
+        'payments=222233334444:Payments',
+      ],
+    ],
     ['tenant add', ['tenant', 'add', 'acme', '--tier', 'enterprise']],
     ['tenant add in a service account', ['tenant', 'add', 'globex', '--tier', 'starter', '--service-account', 'payments']],
     ['tenant remove', ['tenant', 'remove', 'globex']],
@@ -41,6 +54,10 @@ describe('GIVEN a Terraform Cloud project and no usable terraform binary', () =>
     const stacks = fs.readdirSync(path.join(dir, 'cdktf.out/stacks')).sort();
     expect(stacks).toEqual(['bootstrap-payments', 'bootstrap-platform', 'cluster', 'platform', 'tenant-acme', 'tenant-globex', 'workspaces']);
     const tenant = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/stacks/tenant-acme/cdk.tf.json'), 'utf8'));
-    expect(tenant.terraform.cloud).toEqual({ hostname: 'app.terraform.io', organization: 'acme-corp', workspaces: { name: 'saas-prod-tenant-acme', project: 'saas-prod-platform' } });
+    expect(tenant.terraform.cloud).toEqual({
+      hostname: 'app.terraform.io',
+      organization: 'acme-corp',
+      workspaces: { name: 'saas-prod-tenant-acme', project: 'saas-prod-platform' },
+    });
   });
 });

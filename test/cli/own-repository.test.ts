@@ -96,13 +96,29 @@ describe("GIVEN tenantctl packed with npm pack WHEN a platform team follows the 
 
   test('THEN the tarball holds the compiled CLI and its templates, and no sources or tests', () => {
     const files = packed.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/bin/tenantctl.js', 'dist/src/synth/synth-worker.js', 'dist/stacks/platform-stack.js', 'templates/ci/github-workflow.yml', 'templates/sql/platform.sql']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'dist/bin/tenantctl.js',
+        'dist/src/synth/synth-worker.js',
+        'dist/stacks/platform-stack.js',
+        'templates/ci/github-workflow.yml',
+        'templates/sql/platform.sql',
+      ]),
+    );
     expect(files.filter((f) => !/^(dist\/(bin|src|stacks)\/.*\.js|templates\/.+|package\.json|README\.md|LICENSE)$/.test(f))).toEqual([]);
   });
 
   test('THEN init platform pins cdktf-cli beside the tarball the user installed, and says to run npm install', () => {
-    expect(JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).devDependencies).toEqual({ 'cdktf-cli': own.devDependencies['cdktf-cli'], tenantctl: `file:vendor/${TARBALL}` });
-    expect(step('init platform').stdout).toContain(`updated ${path.join(repo, 'package.json')}: devDependencies cdktf-cli ${own.devDependencies['cdktf-cli']}\n`);
+    expect(JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).devDependencies).toEqual({
+      'cdktf-cli': own.devDependencies['cdktf-cli'],
+      tenantctl: `file:vendor/${TARBALL}`,
+    });
+    expect(step('init platform').stdout).toContain(
+      `updated ${path.join(repo, 'package.json')}: devDependencies cdktf-cli ${own.devDependencies['cdktf-cli']}\n`,
+    );
     expect(step('init platform').stdout).toContain('next: npm install (installs them and writes package-lock.json; commit both files)\n');
     const lock = JSON.parse(fs.readFileSync(path.join(repo, 'package-lock.json'), 'utf8'));
     expect(lock.packages['node_modules/cdktf-cli'].version).toBe(own.devDependencies['cdktf-cli']);
@@ -111,12 +127,24 @@ describe("GIVEN tenantctl packed with npm pack WHEN a platform team follows the 
 
   test('THEN the commit holds the configuration, package files and the tarball, and no node_modules or output', () => {
     const res = spawnSync('git', ['ls-files'], { cwd: repo, encoding: 'utf8' });
-    expect(res.stdout.split('\n').filter(Boolean).sort()).toEqual(['.gitignore', 'cdktf.json', 'package-lock.json', 'package.json', 'platform.json', `vendor/${TARBALL}`]);
+    expect(res.stdout.split('\n').filter(Boolean).sort()).toEqual([
+      '.gitignore',
+      'cdktf.json',
+      'package-lock.json',
+      'package.json',
+      'platform.json',
+      `vendor/${TARBALL}`,
+    ]);
   });
 
   test('THEN validate passes and changed names the stacks the new tenant touches', () => {
     expect(step('validate').stdout).toMatch(/^passed: 5 stacks checked against \d+ rules: 0 errors/m);
-    expect(step('changed').stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/))).toEqual([
+    expect(
+      step('changed')
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/)),
+    ).toEqual([
       ['workspaces', 'modified'],
       ['bootstrap-platform', 'modified'],
       ['tenant-acme', 'added'],
@@ -131,7 +159,13 @@ describe("GIVEN tenantctl packed with npm pack WHEN a platform team follows the 
 
   test('THEN npx cdktf synth writes every stack byte for byte as tenantctl synth does', () => {
     const viaCdktf = snapshotTree(path.join(repo, 'cdktf.out/stacks'));
-    expect([...new Set(Object.keys(viaCdktf).map((f) => f.split(path.sep)[0]))].sort()).toEqual(['bootstrap-platform', 'cluster', 'platform', 'tenant-acme', 'workspaces']);
+    expect([...new Set(Object.keys(viaCdktf).map((f) => f.split(path.sep)[0]))].sort()).toEqual([
+      'bootstrap-platform',
+      'cluster',
+      'platform',
+      'tenant-acme',
+      'workspaces',
+    ]);
     expect(viaCdktf).toEqual(snapshotTree(path.join(reference, 'stacks')));
   });
 

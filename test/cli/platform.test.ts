@@ -61,11 +61,19 @@ describe('tenantctl platform set', () => {
     const res = await cli(['platform', 'set', 'eks.nodeGroups.tenants.maxSize', '20', '--dry-run', '--output', 'json', '--dir', dir]);
     expect(res.status).toBe(0);
     const preview = JSON.parse(res.stdout);
-    expect(preview.stacks).toEqual([{ name: 'platform', change: 'modified', added: [], changed: [expect.stringMatching(/^aws_eks_node_group\.eks_node-group-tenants_/)], removed: [] }]);
+    expect(preview.stacks).toEqual([
+      {
+        name: 'platform',
+        change: 'modified',
+        added: [],
+        changed: [expect.stringMatching(/^aws_eks_node_group\.eks_node-group-tenants_/)],
+        removed: [],
+      },
+    ]);
     expect(snapshotTree(dir)).toEqual(before);
   });
 
-  it('writes a number where the schema wants one, keeps the group\'s other defaults, and names the stacks that changed', async () => {
+  it("writes a number where the schema wants one, keeps the group's other defaults, and names the stacks that changed", async () => {
     const res = await cli(['platform', 'set', 'eks.nodeGroups.tenants.maxSize', '20', '--dir', dir]);
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^wrote platform\.json: eks\.nodeGroups\.tenants\.maxSize = 20$/m);
@@ -77,7 +85,16 @@ describe('tenantctl platform set', () => {
   });
 
   it('sets lists as JSON', async () => {
-    const res = await cli(['platform', 'set', 'eks.adminPrincipalArns', '["arn:aws:iam::111122223333:role/ops"]', '--no-synth', '--quiet', '--dir', dir]);
+    const res = await cli([
+      'platform',
+      'set',
+      'eks.adminPrincipalArns',
+      '["arn:aws:iam::111122223333:role/ops"]',
+      '--no-synth',
+      '--quiet',
+      '--dir',
+      dir,
+    ]);
     expect(res.status).toBe(0);
     expect(platformJson(dir).eks.adminPrincipalArns).toEqual(['arn:aws:iam::111122223333:role/ops']);
   });
@@ -95,7 +112,18 @@ describe('tenantctl platform set', () => {
   });
 
   it('changes several settings at once, and writes a replacing change with --replace-platform', async () => {
-    const res = await cli(['platform', 'set', 'aws.region', 'eu-west-1', 'network.availabilityZones', '["eu-west-1a","eu-west-1b","eu-west-1c"]', '--replace-platform', '--no-synth', '--dir', dir]);
+    const res = await cli([
+      'platform',
+      'set',
+      'aws.region',
+      'eu-west-1',
+      'network.availabilityZones',
+      '["eu-west-1a","eu-west-1b","eu-west-1c"]',
+      '--replace-platform',
+      '--no-synth',
+      '--dir',
+      dir,
+    ]);
     expect(res.status).toBe(0);
     expect(res.stderr).toMatch(/^warning: aws\.region us-east-1 -> eu-west-1: moves the platform to another region/m);
     expect(platformJson(dir).aws.region).toBe('eu-west-1');
@@ -110,17 +138,37 @@ describe('tenantctl init platform --force with tenants present', () => {
     const before = snapshotTree(dir);
     const res = await cli(['init', 'platform', '--yes', '--force', '--account-id', '222233334444', '--dir', dir]);
     expect(res.status).toBe(1);
-    expect(res.stderr).toMatch(/^error: platform\.json was not overwritten: the new values cannot be applied in place while 1 tenant\(s\) exist:\n {2}- aws\.accountId 111122223333 -> 222233334444: /);
+    expect(res.stderr).toMatch(
+      /^error: platform\.json was not overwritten: the new values cannot be applied in place while 1 tenant\(s\) exist:\n {2}- aws\.accountId 111122223333 -> 222233334444: /,
+    );
     expect(res.stderr).toMatch(/or pass --replace-platform to accept that\.\n$/);
     expect(snapshotTree(dir)).toEqual(before);
   });
 
   it('overwrites with the same account, region and network', async () => {
-    expect((await cli(['init', 'platform', '--yes', '--force', '--account-id', '111122223333', '--no-synth', '--quiet', '--dir', dir])).status).toBe(0);
+    expect((await cli(['init', 'platform', '--yes', '--force', '--account-id', '111122223333', '--no-synth', '--quiet', '--dir', dir])).status).toBe(
+      0,
+    );
   });
 
   it('overwrites a replacing change with --replace-platform', async () => {
-    expect((await cli(['init', 'platform', '--yes', '--force', '--replace-platform', '--account-id', '222233334444', '--no-synth', '--quiet', '--dir', dir])).status).toBe(0);
+    expect(
+      (
+        await cli([
+          'init',
+          'platform',
+          '--yes',
+          '--force',
+          '--replace-platform',
+          '--account-id',
+          '222233334444',
+          '--no-synth',
+          '--quiet',
+          '--dir',
+          dir,
+        ])
+      ).status,
+    ).toBe(0);
     expect(platformJson(dir).aws.accountId).toBe('222233334444');
   });
 });

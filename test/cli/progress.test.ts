@@ -80,7 +80,8 @@ describe('GIVEN progress forced on (TENANTCTL_PROGRESS=1) and a synth that outla
   const dir = tempDir('tenantctl-progress-');
   beforeAll(() => {
     copyFixture('configOnly', dir);
-    for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(dir, 'tenants', `t${i}.json`), JSON.stringify({ version: 1, id: `t${i}`, tier: 'starter' }));
+    for (let i = 0; i < 12; i++)
+      fs.writeFileSync(path.join(dir, 'tenants', `t${i}.json`), JSON.stringify({ version: 1, id: `t${i}`, tier: 'starter' }));
   });
 
   test('WHEN synth runs with --output json THEN progress goes to stderr only and stdout is exactly the JSON', () => {
@@ -88,7 +89,13 @@ describe('GIVEN progress forced on (TENANTCTL_PROGRESS=1) and a synth that outla
     expect(res.status).toBe(0);
     const out = JSON.parse(res.stdout);
     expect(out).toMatchObject({ outdir: path.join(dir, 'cdktf.out'), removed: [], threads: 1 });
-    expect(out.written).toEqual(['platform', 'cluster', ...Array.from({ length: 12 }, (_, i) => `t${i}`).sort().map((id) => `tenant-${id}`)]);
+    expect(out.written).toEqual([
+      'platform',
+      'cluster',
+      ...Array.from({ length: 12 }, (_, i) => `t${i}`)
+        .sort()
+        .map((id) => `tenant-${id}`),
+    ]);
     // Drawn only once the synth outlasts its one-second delay; never on stdout.
     // eslint-disable-next-line no-control-regex -- the redraw is a carriage return and the ANSI erase-line sequence.
     expect(res.stderr).toMatch(/^((\r\x1b\[Ksynthesizing \d+\/14 stacks, \d+\.\d s)+\r\x1b\[K)?$/);

@@ -22,14 +22,33 @@ describe('GIVEN a project with an enterprise and a starter tenant', () => {
       const before = snapshotTree(dir);
       const res = await run('tenant', 'update', 'beta', '--set', 'quota.cpux=8');
       expect(res.status).toBe(1);
-      expect(res.stderr).toBe('error: --set quota.cpux=8 is invalid:\n  - quota.cpux: unknown field "cpux": did you mean "cpu"?\nFix the values named above and run the command again; nothing was written.\n');
+      expect(res.stderr).toBe(
+        'error: --set quota.cpux=8 is invalid:\n  - quota.cpux: unknown field "cpux": did you mean "cpu"?\nFix the values named above and run the command again; nothing was written.\n',
+      );
       expect(snapshotTree(dir)).toEqual(before);
     });
 
     it('types each value as the tier field is: quantities as text, counts as numbers, lists as JSON', async () => {
-      const res = await run('tenant', 'update', 'acme', '--set', 'limitRange.maxCpu=2', '--set', 'quota.memory=48Gi', '--set', 'quota.pods=90', '--set', 'nodes.nodeGroup.instanceTypes=["m6i.2xlarge","m7i.2xlarge"]', '--quiet');
+      const res = await run(
+        'tenant',
+        'update',
+        'acme',
+        '--set',
+        'limitRange.maxCpu=2',
+        '--set',
+        'quota.memory=48Gi',
+        '--set',
+        'quota.pods=90',
+        '--set',
+        'nodes.nodeGroup.instanceTypes=["m6i.2xlarge","m7i.2xlarge"]',
+        '--quiet',
+      );
       expect(res.status).toBe(0);
-      expect(tenantJson(dir, 'acme').overrides.tier).toEqual({ limitRange: { maxCpu: '2' }, quota: { memory: '48Gi', pods: 90 }, nodes: { nodeGroup: { instanceTypes: ['m6i.2xlarge', 'm7i.2xlarge'] } } });
+      expect(tenantJson(dir, 'acme').overrides.tier).toEqual({
+        limitRange: { maxCpu: '2' },
+        quota: { memory: '48Gi', pods: 90 },
+        nodes: { nodeGroup: { instanceTypes: ['m6i.2xlarge', 'm7i.2xlarge'] } },
+      });
       const stack = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/stacks/tenant-acme/cdk.tf.json'), 'utf8'));
       expect(Object.values(stack.resource.aws_eks_node_group).map((g: any) => g.instance_types)).toEqual([['m6i.2xlarge', 'm7i.2xlarge']]);
     });
@@ -45,7 +64,22 @@ describe('GIVEN a project with an enterprise and a starter tenant', () => {
   describe('--dry-run', () => {
     it('of a downgrade lists the resources per stack, warns about the node group and the quota, and writes nothing', async () => {
       const before = snapshotTree(dir);
-      const res = await run('tenant', 'update', 'acme', '--tier', 'standard', '--unset', 'nodes', '--unset', 'quota', '--unset', 'limitRange', '--dry-run', '--output', 'json');
+      const res = await run(
+        'tenant',
+        'update',
+        'acme',
+        '--tier',
+        'standard',
+        '--unset',
+        'nodes',
+        '--unset',
+        'quota',
+        '--unset',
+        'limitRange',
+        '--dry-run',
+        '--output',
+        'json',
+      );
       expect(res.status).toBe(0);
       const preview = JSON.parse(res.stdout);
       expect(preview.stacks.map((s: any) => [s.name, s.change])).toEqual([['tenant-acme', 'modified']]);
@@ -79,7 +113,20 @@ describe('GIVEN a project with an enterprise and a starter tenant', () => {
   });
 
   it('a real downgrade says what it destroys before writing', async () => {
-    const res = await run('tenant', 'update', 'acme', '--tier', 'standard', '--unset', 'nodes', '--unset', 'quota', '--unset', 'limitRange', '--quiet');
+    const res = await run(
+      'tenant',
+      'update',
+      'acme',
+      '--tier',
+      'standard',
+      '--unset',
+      'nodes',
+      '--unset',
+      'quota',
+      '--unset',
+      'limitRange',
+      '--quiet',
+    );
     expect(res.status).toBe(0);
     expect(res.stderr).toMatch(/^warning: the next apply of tenant-acme destroys the tenant's dedicated node group/m);
   });
@@ -108,7 +155,7 @@ describe('GIVEN a project with an enterprise and a starter tenant', () => {
     });
   });
 
-  it("synth --stack takes a glob and synthesizes exactly the stacks it matches", async () => {
+  it('synth --stack takes a glob and synthesizes exactly the stacks it matches', async () => {
     const res = await run('synth', '--stack', 'tenant-*');
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^synthesized tenant-acme, tenant-beta into /);

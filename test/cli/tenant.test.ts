@@ -16,7 +16,10 @@ describe('tenant add', () => {
   let acmeAfterAdd: string;
   beforeAll(async () => {
     platformBefore = readStack(dir, 'platform');
-    expect((await cli(['tenant', 'add', 'acme', '--tier', 'enterprise', '--display-name', 'Acme Corp', '--admin-email', 'ops@acme.example', '--dir', dir])).status).toBe(0);
+    expect(
+      (await cli(['tenant', 'add', 'acme', '--tier', 'enterprise', '--display-name', 'Acme Corp', '--admin-email', 'ops@acme.example', '--dir', dir]))
+        .status,
+    ).toBe(0);
     acmeAfterAdd = readStack(dir, 'tenant-acme');
     expect((await cli(['tenant', 'add', 'beta', '--tier', 'starter', '--dir', dir])).status).toBe(0);
   });
@@ -59,7 +62,12 @@ describe('tenant add', () => {
     ['a missing tier in a non-interactive run', ['gamma'], /missing --tier/, 2],
     ['a bad override', ['gamma', '--tier', 'starter', '--set', 'quota.pods=-3'], /overrides\.tier\.quota\.pods/, 1],
     ['an unknown service account', ['gamma', '--tier', 'starter', '--service-account', 'payments'], /unknown service account/, 1],
-    ['an override path that is not field names', ['gamma', '--tier', 'starter', '--set', 'quota.__proto__.cpu=8'], /--set quota\.__proto__\.cpu=8 is not path=value/, 2],
+    [
+      'an override path that is not field names',
+      ['gamma', '--tier', 'starter', '--set', 'quota.__proto__.cpu=8'],
+      /--set quota\.__proto__\.cpu=8 is not path=value/,
+      2,
+    ],
   ];
   it.each(bad)('refuses %s with a clear message and changes nothing', async (_name, args, message, code) => {
     const before = snapshotTree(dir);
@@ -148,7 +156,10 @@ describe('concurrent tenant add', () => {
   it('two runs at once both land; nothing is lost or corrupted', async () => {
     const run = (id: string) =>
       new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, [cliPath, 'tenant', 'add', id, '--tier', 'starter', '--quiet', '--dir', dir], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+        const child = spawn(process.execPath, [cliPath, 'tenant', 'add', id, '--tier', 'starter', '--quiet', '--dir', dir], {
+          env: { ...process.env, CI: 'true' },
+          stdio: 'ignore',
+        });
         child.on('exit', (code) => resolve(code ?? -1));
       });
     const codes = await Promise.all([run('one'), run('two'), run('three')]);

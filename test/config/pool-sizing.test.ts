@@ -31,6 +31,10 @@ describe('poolSizing', () => {
   });
 
   test('an unknown instance class is assumed to allow 1000 connections', () => {
-    expect(poolSizing({ tenants: 100, servicesPerTenant: 2, replicasPerService: 2, instanceClass: 'db.x2g.large' })).toMatchObject({ wanted: 200, instanceMax: 1000, maxConnectionsPercent: 20 });
+    expect(poolSizing({ tenants: 100, servicesPerTenant: 2, replicasPerService: 2, instanceClass: 'db.x2g.large' })).toMatchObject({
+      wanted: 200,
+      instanceMax: 1000,
+      maxConnectionsPercent: 20,
+    });
   });
 });

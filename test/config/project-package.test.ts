@@ -62,29 +62,49 @@ describe('planProjectPackage', () => {
   });
 
   test('GIVEN the package.json npm install --save-dev wrote THEN its tenantctl spec and every other entry are kept, cdktf-cli added, order and indent as npm keeps them', () => {
-    const existing = { name: 'my-platform', version: '1.0.0', scripts: { test: 'jest' }, dependencies: { zod: '^3.25.0' }, devDependencies: { typescript: '5.9.3', tenantctl: 'file:../tenantctl-0.1.0.tgz' } };
+    const existing = {
+      name: 'my-platform',
+      version: '1.0.0',
+      scripts: { test: 'jest' },
+      dependencies: { zod: '^3.25.0' },
+      devDependencies: { typescript: '5.9.3', tenantctl: 'file:../tenantctl-0.1.0.tgz' },
+    };
     const plan = planProjectPackage(dirWith({ 'package.json': JSON.stringify(existing, null, 4) }), TOOLS);
     expect(plan.created).toBe(false);
     expect(plan.added).toEqual({ 'cdktf-cli': '0.21.0' });
-    expect(plan.text).toBe(JSON.stringify({ ...existing, devDependencies: { 'cdktf-cli': '0.21.0', tenantctl: 'file:../tenantctl-0.1.0.tgz', typescript: '5.9.3' } }, null, 4) + '\n');
+    expect(plan.text).toBe(
+      JSON.stringify(
+        { ...existing, devDependencies: { 'cdktf-cli': '0.21.0', tenantctl: 'file:../tenantctl-0.1.0.tgz', typescript: '5.9.3' } },
+        null,
+        4,
+      ) + '\n',
+    );
   });
 
   test('GIVEN cdktf-cli at another version THEN it is kept (never downgraded) and the difference noted', () => {
-    const plan = planProjectPackage(dirWith({ 'package.json': JSON.stringify({ devDependencies: { tenantctl: TOOLS.tenantctl, 'cdktf-cli': '0.22.0' } }) }), TOOLS);
+    const plan = planProjectPackage(
+      dirWith({ 'package.json': JSON.stringify({ devDependencies: { tenantctl: TOOLS.tenantctl, 'cdktf-cli': '0.22.0' } }) }),
+      TOOLS,
+    );
     expect(plan.text).toBeUndefined();
     expect(plan.next).toEqual([]);
     expect(plan.notes).toEqual([expect.stringContaining('keeps cdktf-cli 0.22.0; this tenantctl is built with cdktf-cli 0.21.0')]);
   });
 
   test('GIVEN both tools listed, tenantctl as a dependency THEN nothing changes', () => {
-    const plan = planProjectPackage(dirWith({ 'package.json': JSON.stringify({ dependencies: { tenantctl: '0.1.0' }, devDependencies: { 'cdktf-cli': '0.21.0' } }) }), TOOLS);
+    const plan = planProjectPackage(
+      dirWith({ 'package.json': JSON.stringify({ dependencies: { tenantctl: '0.1.0' }, devDependencies: { 'cdktf-cli': '0.21.0' } }) }),
+      TOOLS,
+    );
     expect(plan).toEqual({ file: expect.any(String), created: false, added: {}, next: [], notes: [] });
   });
 
   test('GIVEN tenantctl of unknown origin THEN only cdktf-cli is added and the next step installs tenantctl', () => {
     const plan = planProjectPackage(dirWith(), { cdktfCli: '0.21.0' });
     expect(JSON.parse(plan.text!).devDependencies).toEqual({ 'cdktf-cli': '0.21.0' });
-    expect(plan.next).toEqual([expect.stringMatching(/^npm install --save-dev <tenantctl git URL at a tag, or tarball> \(package\.json does not list tenantctl/)]);
+    expect(plan.next).toEqual([
+      expect.stringMatching(/^npm install --save-dev <tenantctl git URL at a tag, or tarball> \(package\.json does not list tenantctl/),
+    ]);
   });
 
   test.each([
@@ -97,6 +117,12 @@ describe('planProjectPackage', () => {
   });
 
   test("GIVEN tenantctl's own repository THEN its package.json is left alone", () => {
-    expect(planProjectPackage(repoRoot, TOOLS)).toEqual({ file: path.join(repoRoot, 'package.json'), created: false, added: {}, next: [], notes: [] });
+    expect(planProjectPackage(repoRoot, TOOLS)).toEqual({
+      file: path.join(repoRoot, 'package.json'),
+      created: false,
+      added: {},
+      next: [],
+      notes: [],
+    });
   });
 });

@@ -21,15 +21,30 @@ describe('rate limit descriptors', () => {
     expect(text).not.toContain('\n');
     expect(JSON.parse(text)).toEqual({
       domain: 'tenantctl-ingress',
-      descriptors: [{ key: 'destination_cluster', value: 'outbound|8080||gateway.tenant-acme.svc.cluster.local', rate_limit: { unit: 'second', requests_per_unit: 10000 } }],
+      descriptors: [
+        {
+          key: 'destination_cluster',
+          value: 'outbound|8080||gateway.tenant-acme.svc.cluster.local',
+          rate_limit: { unit: 'second', requests_per_unit: 10000 },
+        },
+      ],
     });
     expect(readDescriptorFile(text)).toEqual([
-      { domain: 'tenantctl-ingress', key: 'destination_cluster', value: 'outbound|8080||gateway.tenant-acme.svc.cluster.local', unit: 'second', requestsPerUnit: 10000 },
+      {
+        domain: 'tenantctl-ingress',
+        key: 'destination_cluster',
+        value: 'outbound|8080||gateway.tenant-acme.svc.cluster.local',
+        unit: 'second',
+        requestsPerUnit: 10000,
+      },
     ]);
   });
 
   test('the fallback names no value, so every cluster no tenant file names gets its own counter at that rate', () => {
-    expect(JSON.parse(defaultDescriptorFile(100))).toEqual({ domain: 'tenantctl-ingress', descriptors: [{ key: 'destination_cluster', rate_limit: { unit: 'second', requests_per_unit: 100 } }] });
+    expect(JSON.parse(defaultDescriptorFile(100))).toEqual({
+      domain: 'tenantctl-ingress',
+      descriptors: [{ key: 'destination_cluster', rate_limit: { unit: 'second', requests_per_unit: 100 } }],
+    });
   });
 
   test('a ConfigMap holds its file under <name>.yaml', () => {

@@ -41,9 +41,15 @@ describe('GIVEN a --set path, WHEN it is read against the tier schema', () => {
   it.each([
     ['quota.cpux', '  - quota.cpux: unknown field "cpux": did you mean "cpu"?'],
     ['qouta.cpu', '  - qouta: unknown field "qouta": did you mean "quota"?'],
-    ['quota.zzzzzz', '  - quota.zzzzzz: unknown field "zzzzzz": use one of cpu, cpuLimit, memory, memoryLimit, pods, services, persistentVolumeClaims, storage, secrets, configMaps'],
+    [
+      'quota.zzzzzz',
+      '  - quota.zzzzzz: unknown field "zzzzzz": use one of cpu, cpuLimit, memory, memoryLimit, pods, services, persistentVolumeClaims, storage, secrets, configMaps',
+    ],
     ['requestsPerSecond.max', '  - requestsPerSecond: is a single value and has no field "max"'],
-    ['nodes.nodeGroup.instanceTypes.first', '  - nodes.nodeGroup.instanceTypes: is a list: give an item by its index (0, 1, ...) or the whole list as JSON'],
+    [
+      'nodes.nodeGroup.instanceTypes.first',
+      '  - nodes.nodeGroup.instanceTypes: is a list: give an item by its index (0, 1, ...) or the whole list as JSON',
+    ],
   ])('THEN %s is refused with a clear message', (path, line) => {
     const message = messageOf(() => parseSetting(tierSchema, path, '1', `--set ${path}=1`));
     expect(message).toBe(`--set ${path}=1 is invalid:\n${line}`);
@@ -51,7 +57,9 @@ describe('GIVEN a --set path, WHEN it is read against the tier schema', () => {
 
   it('THEN a path that is not field names (__proto__, an empty key) is a usage error', () => {
     expect(() => parseSetting(tierSchema, '__proto__.x', '1', '--set __proto__.x=1')).toThrow(UsageError);
-    expect(messageOf(() => parseSetting(tierSchema, 'quota..cpu', '1', '--set quota..cpu=1'))).toBe('--set quota..cpu=1: "quota..cpu" is not a dotted path of field names and list indexes, e.g. eks.nodeGroups.tenants.maxSize');
+    expect(messageOf(() => parseSetting(tierSchema, 'quota..cpu', '1', '--set quota..cpu=1'))).toBe(
+      '--set quota..cpu=1: "quota..cpu" is not a dotted path of field names and list indexes, e.g. eks.nodeGroups.tenants.maxSize',
+    );
   });
 
   it('THEN closest suggests only near names', () => {
@@ -72,14 +80,20 @@ describe('GIVEN platform settings, WHEN applied to a platform.json', () => {
 
   it('THEN lists are set as JSON', () => {
     const raw = platformConfig() as Record<string, unknown>;
-    applySetting(raw, parseSetting(platformSchema, 'eks.adminPrincipalArns', '["arn:aws:iam::111122223333:role/ops"]', 'set'), platformSchema.parse(raw));
+    applySetting(
+      raw,
+      parseSetting(platformSchema, 'eks.adminPrincipalArns', '["arn:aws:iam::111122223333:role/ops"]', 'set'),
+      platformSchema.parse(raw),
+    );
     expect((raw as any).eks.adminPrincipalArns).toEqual(['arn:aws:iam::111122223333:role/ops']);
   });
 
   it('THEN account, region, name and network changes are named as replacing infrastructure, others are not', () => {
     const before = platformSpec();
     expect(replacingChanges(before, platformSpec({ database: { instanceClass: 'db.r6g.xlarge' } }))).toEqual([]);
-    expect(replacingChanges(before, platformSpec({ aws: { region: 'eu-west-1', accountId: '222233334444' } })).map((c) => c.field)).toEqual(['aws.accountId']);
+    expect(replacingChanges(before, platformSpec({ aws: { region: 'eu-west-1', accountId: '222233334444' } })).map((c) => c.field)).toEqual([
+      'aws.accountId',
+    ]);
     expect(replacingChanges(before, platformSpec({ network: { vpcCidr: '10.1.0.0/16' } })).map((c) => c.field)).toEqual([
       'network.vpcCidr',
       'network.publicSubnets',
@@ -93,8 +107,14 @@ describe('GIVEN platform settings, WHEN applied to a platform.json', () => {
 describe('unknown fields in configuration files', () => {
   it('are named with the nearest known field in nested tier overrides of a tenant', () => {
     const platform = platformSpec();
-    const file = parseWith(tenantSchema, { version: 1, id: 'acme', tier: 'starter', overrides: { tier: { quota: { cpux: '8' } } } }, 'tenants/acme.json');
-    expect(messageOf(() => resolveTenant(file, platform, resolveTiers(), 'tenants/acme.json'))).toBe('tenants/acme.json is invalid:\n  - overrides.tier.quota.cpux: unknown field "cpux": did you mean "cpu"?');
+    const file = parseWith(
+      tenantSchema,
+      { version: 1, id: 'acme', tier: 'starter', overrides: { tier: { quota: { cpux: '8' } } } },
+      'tenants/acme.json',
+    );
+    expect(messageOf(() => resolveTenant(file, platform, resolveTiers(), 'tenants/acme.json'))).toBe(
+      'tenants/acme.json is invalid:\n  - overrides.tier.quota.cpux: unknown field "cpux": did you mean "cpu"?',
+    );
   });
 
   it('are named with their tier in platform.json tiers', () => {
@@ -102,7 +122,9 @@ describe('unknown fields in configuration files', () => {
   });
 
   it('are named with the nearest known field in platform.json', () => {
-    expect(messageOf(() => parseWith(platformSchema, { ...platformConfig(), eks: { verison: '1.33' } }, 'platform.json'))).toBe('platform.json is invalid:\n  - eks.verison: unknown field "verison": did you mean "version"?');
+    expect(messageOf(() => parseWith(platformSchema, { ...platformConfig(), eks: { verison: '1.33' } }, 'platform.json'))).toBe(
+      'platform.json is invalid:\n  - eks.verison: unknown field "verison": did you mean "version"?',
+    );
   });
 });
 
@@ -130,7 +152,9 @@ describe('tenant change warnings', () => {
   });
 
   it('compare quantities by value, not by text', () => {
-    expect(tenantChangeWarnings(spec({ tier: 'standard' }), spec({ tier: 'standard', overrides: { tier: { quota: { memory: '8192Mi' } } } }))).toEqual([]);
+    expect(
+      tenantChangeWarnings(spec({ tier: 'standard' }), spec({ tier: 'standard', overrides: { tier: { quota: { memory: '8192Mi' } } } })),
+    ).toEqual([]);
   });
 
   it('say nothing for an upgrade or a new tenant', () => {

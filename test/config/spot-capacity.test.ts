@@ -3,13 +3,19 @@ import { sameSizeInstanceTypes } from '../../src/model/instance-types';
 import { splitTenantCapacity, type TenantNodesConfig } from '../../src/model/spot-capacity';
 import { platformConfig, platformSpec } from '../util';
 
-const tenants = (spot?: TenantNodesConfig['spot'], size = { minSize: 3, desiredSize: 3, maxSize: 12 }): TenantNodesConfig => ({ instanceTypes: ['m6i.xlarge'], ...size, spot });
+const tenants = (spot?: TenantNodesConfig['spot'], size = { minSize: 3, desiredSize: 3, maxSize: 12 }): TenantNodesConfig => ({
+  instanceTypes: ['m6i.xlarge'],
+  ...size,
+  spot,
+});
 const SPOT_TYPES = ['m6i.xlarge', 'm6a.xlarge', 'm5.xlarge'];
 
 describe('splitTenantCapacity', () => {
   test('without spot, or with a share of 0, everything stays On-Demand', () => {
     expect(splitTenantCapacity(tenants())).toEqual({ onDemand: { instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12 } });
-    expect(splitTenantCapacity(tenants({ share: 0, instanceTypes: SPOT_TYPES }))).toEqual({ onDemand: { instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12 } });
+    expect(splitTenantCapacity(tenants({ share: 0, instanceTypes: SPOT_TYPES }))).toEqual({
+      onDemand: { instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12 },
+    });
   });
 
   test.each([
@@ -32,7 +38,10 @@ describe('splitTenantCapacity', () => {
           for (const share of [0.01, 0.1, 0.25, 0.33, 0.5, 0.66, 0.9, 0.99]) {
             const { spot, onDemand } = splitTenantCapacity(tenants({ share, instanceTypes: SPOT_TYPES }, { minSize, desiredSize, maxSize }));
             const ordered = [spot!, onDemand].every((g) => g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize);
-            const totals = spot!.minSize + onDemand.minSize === minSize && spot!.desiredSize + onDemand.desiredSize === desiredSize && spot!.maxSize + onDemand.maxSize === maxSize;
+            const totals =
+              spot!.minSize + onDemand.minSize === minSize &&
+              spot!.desiredSize + onDemand.desiredSize === desiredSize &&
+              spot!.maxSize + onDemand.maxSize === maxSize;
             if (!ordered || !totals || onDemand.maxSize < 1) broken.push(JSON.stringify({ share, minSize, desiredSize, maxSize, spot, onDemand }));
           }
         }
@@ -44,7 +53,11 @@ describe('splitTenantCapacity', () => {
 
 describe('platform.json eks.nodeGroups.tenants.spot', () => {
   const issuesOf = (spot: unknown, size: object = {}) => {
-    const result = platformSchema.safeParse(platformConfig({ eks: { nodeGroups: { tenants: { instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12, ...size, spot } } } } as never));
+    const result = platformSchema.safeParse(
+      platformConfig({
+        eks: { nodeGroups: { tenants: { instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12, ...size, spot } } },
+      } as never),
+    );
     return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   };
 
@@ -58,9 +71,15 @@ describe('platform.json eks.nodeGroups.tenants.spot', () => {
   });
 
   test.each([
-    [{ share: 1, instanceTypes: SPOT_TYPES }, "eks.nodeGroups.tenants.spot.share: must be below 1: part of the tenants nodes stays On-Demand, capacity AWS cannot reclaim at two minutes' notice"],
+    [
+      { share: 1, instanceTypes: SPOT_TYPES },
+      "eks.nodeGroups.tenants.spot.share: must be below 1: part of the tenants nodes stays On-Demand, capacity AWS cannot reclaim at two minutes' notice",
+    ],
     [{ share: -0.1, instanceTypes: SPOT_TYPES }, 'eks.nodeGroups.tenants.spot.share: must be between 0 and 1'],
-    [{ share: 0.5, instanceTypes: ['m6a.xlarge'] }, 'eks.nodeGroups.tenants.spot.instanceTypes: needs at least two instance types of one size: Spot is drawn from several pools, so that one pool running dry does not take all Spot nodes'],
+    [
+      { share: 0.5, instanceTypes: ['m6a.xlarge'] },
+      'eks.nodeGroups.tenants.spot.instanceTypes: needs at least two instance types of one size: Spot is drawn from several pools, so that one pool running dry does not take all Spot nodes',
+    ],
     [{ share: 0.5 }, 'eks.nodeGroups.tenants.spot.instanceTypes: Required'],
     [{ share: 0.5, instanceTypes: SPOT_TYPES, maxPrice: 1 }, "eks.nodeGroups.tenants.spot: Unrecognized key(s) in object: 'maxPrice'"],
   ])('rejects %j', (spot, message) => {

@@ -29,7 +29,11 @@ describe('tenant ids', () => {
   });
 
   it('maps hyphens to underscores for database identifiers', () => {
-    expect(tenantNames(platformSpec(), 'acme-corp')).toMatchObject({ dbRole: 'tenant_acme_corp', dbSchema: 'tenant_acme_corp', namespace: 'tenant-acme-corp' });
+    expect(tenantNames(platformSpec(), 'acme-corp')).toMatchObject({
+      dbRole: 'tenant_acme_corp',
+      dbSchema: 'tenant_acme_corp',
+      namespace: 'tenant-acme-corp',
+    });
   });
 });
 
@@ -44,7 +48,10 @@ describe('tier catalog', () => {
   });
 
   it('merges platform.json overrides and accepts new tiers', () => {
-    const tiers = resolveTiers({ starter: { quota: { cpu: '2', cpuLimit: '3', memoryLimit: '6Gi', pods: 15 } }, premium: { ...tierCatalog.standard, requestsPerSecond: 5000 } });
+    const tiers = resolveTiers({
+      starter: { quota: { cpu: '2', cpuLimit: '3', memoryLimit: '6Gi', pods: 15 } },
+      premium: { ...tierCatalog.standard, requestsPerSecond: 5000 },
+    });
     expect(tiers.starter.quota).toMatchObject({ cpu: '2', memory: '2Gi', pods: 15 });
     expect(tiers.premium.requestsPerSecond).toBe(5000);
   });
@@ -83,17 +90,27 @@ describe('resolveTenant', () => {
     expect(error!.message).toMatch(/tenants\/other\.json is invalid/);
   });
 
-  it('refuses per-tenant database limits: provisioning applies the tier\'s, from the platform SQL', () => {
-    expect(() => resolveTenant(file({ overrides: { tier: { database: { connectionLimit: 500 } } } }), platform, tiers, 'tenants/acme.json')).toThrow(ConfigError);
+  it("refuses per-tenant database limits: provisioning applies the tier's, from the platform SQL", () => {
+    expect(() => resolveTenant(file({ overrides: { tier: { database: { connectionLimit: 500 } } } }), platform, tiers, 'tenants/acme.json')).toThrow(
+      ConfigError,
+    );
     try {
       resolveTenant(file({ overrides: { tier: { database: { connectionLimit: 500 } } } }), platform, tiers, 'tenants/acme.json');
     } catch (e) {
-      expect((e as ConfigError).issues).toEqual([{ field: 'overrides.tier.database', message: 'database limits are set per tier: define a tier with them under tiers in platform.json' }]);
+      expect((e as ConfigError).issues).toEqual([
+        { field: 'overrides.tier.database', message: 'database limits are set per tier: define a tier with them under tiers in platform.json' },
+      ]);
     }
   });
 
   it('resolves the service account a tenant lives in', () => {
-    const withAccounts = platformSpec({ aws: { region: 'eu-west-1', accountId: '111122223333', serviceAccounts: [{ name: 'payments', accountId: '444455556666', purpose: 'payments service' }] } });
+    const withAccounts = platformSpec({
+      aws: {
+        region: 'eu-west-1',
+        accountId: '111122223333',
+        serviceAccounts: [{ name: 'payments', accountId: '444455556666', purpose: 'payments service' }],
+      },
+    });
     const t = resolveTenant(file({ serviceAccount: 'payments' }), withAccounts, tiers, 'tenants/acme.json');
     expect(t).toMatchObject({ accountId: '444455556666', accountName: 'payments' });
   });

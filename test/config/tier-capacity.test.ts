@@ -8,9 +8,24 @@ describe('stock tiers admit the pods they promise, sidecar included', () => {
   // GIVEN a pod that declares no resources: the LimitRange defaults for its container, the tier's sidecar.
   test.each([
     // tier, pods promised, default pod (requests cpu/memory, limits cpu/memory in millicores / KiB), pods per budget
-    ['starter', 10, { 'requests.cpu': 75, 'requests.memory': 128 * 1024, 'limits.cpu': 200, 'limits.memory': 384 * 1024 }, { 'requests.cpu': 13, 'limits.cpu': 10, 'requests.memory': 16, 'limits.memory': 10 }],
-    ['standard', 25, { 'requests.cpu': 150, 'requests.memory': 192 * 1024, 'limits.cpu': 400, 'limits.memory': 768 * 1024 }, { 'requests.cpu': 26, 'limits.cpu': 25, 'requests.memory': 42, 'limits.memory': 26 }],
-    ['enterprise', 100, { 'requests.cpu': 150, 'requests.memory': 288 * 1024, 'limits.cpu': 400, 'limits.memory': 768 * 1024 }, { 'requests.cpu': 106, 'limits.cpu': 100, 'requests.memory': 113, 'limits.memory': 106 }],
+    [
+      'starter',
+      10,
+      { 'requests.cpu': 75, 'requests.memory': 128 * 1024, 'limits.cpu': 200, 'limits.memory': 384 * 1024 },
+      { 'requests.cpu': 13, 'limits.cpu': 10, 'requests.memory': 16, 'limits.memory': 10 },
+    ],
+    [
+      'standard',
+      25,
+      { 'requests.cpu': 150, 'requests.memory': 192 * 1024, 'limits.cpu': 400, 'limits.memory': 768 * 1024 },
+      { 'requests.cpu': 26, 'limits.cpu': 25, 'requests.memory': 42, 'limits.memory': 26 },
+    ],
+    [
+      'enterprise',
+      100,
+      { 'requests.cpu': 150, 'requests.memory': 288 * 1024, 'limits.cpu': 400, 'limits.memory': 768 * 1024 },
+      { 'requests.cpu': 106, 'limits.cpu': 100, 'requests.memory': 113, 'limits.memory': 106 },
+    ],
   ] as const)('%s: %i default pods fit', (name, promised, pod, perResource) => {
     const tier = tierCatalog[name];
     expect(tier.quota.pods).toBe(promised);
@@ -40,7 +55,10 @@ describe('podsAdmitted', () => {
   });
 
   test('GIVEN a pod that asks nothing of a budget THEN that budget limits nothing', () => {
-    expect(podsAdmitted(quota, 10, { 'requests.cpu': 0, 'limits.cpu': 100, 'requests.memory': 0, 'limits.memory': 0 })).toMatchObject({ pods: 10, limitedBy: 'pods' });
+    expect(podsAdmitted(quota, 10, { 'requests.cpu': 0, 'limits.cpu': 100, 'requests.memory': 0, 'limits.memory': 0 })).toMatchObject({
+      pods: 10,
+      limitedBy: 'pods',
+    });
   });
 });
 
@@ -57,7 +75,9 @@ describe('tierProblems', () => {
 
   test('GIVEN a sidecar larger than the LimitRange allows THEN it is rejected before any pod is', () => {
     const tier = { ...starter, sidecar: { ...starter.sidecar, limitCpu: '2' } };
-    expect(tierProblems(tier)).toEqual([{ path: ['sidecar', 'limitCpu'], message: '2 is above limitRange.maxCpu 1: the LimitRange would reject such a container' }]);
+    expect(tierProblems(tier)).toEqual([
+      { path: ['sidecar', 'limitCpu'], message: '2 is above limitRange.maxCpu 1: the LimitRange would reject such a container' },
+    ]);
   });
 
   test('GIVEN a memory budget too small THEN the message names it, the pod size and the value that fits', () => {
@@ -65,7 +85,8 @@ describe('tierProblems', () => {
     expect(tierProblems(tier)).toEqual([
       {
         path: ['quota', 'memoryLimit'],
-        message: 'quota.memoryLimit 2Gi admits 5 default pods of 384Mi limits.memory (app container 256Mi + sidecar 128Mi), fewer than quota.pods 10: raise quota.memoryLimit to 3840Mi, or lower quota.pods or the default sizes',
+        message:
+          'quota.memoryLimit 2Gi admits 5 default pods of 384Mi limits.memory (app container 256Mi + sidecar 128Mi), fewer than quota.pods 10: raise quota.memoryLimit to 3840Mi, or lower quota.pods or the default sizes',
       },
     ]);
   });
@@ -74,13 +95,19 @@ describe('tierProblems', () => {
 describe('pool plan', () => {
   test('GIVEN more replicas per tenant than a tier admits THEN platform.json is rejected at load, naming the tier', () => {
     const platform = resolvePlatform(platformSchema.parse(platformConfig({ database: { replicasPerService: 4 } } as never)));
-    expect(() => loadTiers(platform)).toThrow(/database\.replicasPerService: servicesPerTenant x replicasPerService plans 12 pods per tenant, but tier starter admits only 10 default pods: lower the plan or raise tiers\.starter/);
+    expect(() => loadTiers(platform)).toThrow(
+      /database\.replicasPerService: servicesPerTenant x replicasPerService plans 12 pods per tenant, but tier starter admits only 10 default pods: lower the plan or raise tiers\.starter/,
+    );
   });
 
   test('GIVEN a tier with fewer database connections than planned pods THEN it is named', () => {
     const tiers = resolveTiers({ tiny: { ...tierCatalog.starter, database: { ...tierCatalog.starter.database, connectionLimit: 4 } } });
     expect(poolPlanProblems({ servicesPerTenant: 3, replicasPerService: 2 }, tiers)).toEqual([
-      { path: ['database', 'replicasPerService'], message: 'servicesPerTenant x replicasPerService plans 6 pods per tenant, but tier tiny allows only 4 database connections: lower the plan or raise tiers.tiny' },
+      {
+        path: ['database', 'replicasPerService'],
+        message:
+          'servicesPerTenant x replicasPerService plans 6 pods per tenant, but tier tiny allows only 4 database connections: lower the plan or raise tiers.tiny',
+      },
     ]);
   });
 });

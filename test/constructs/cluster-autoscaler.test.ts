@@ -51,7 +51,9 @@ describe('ClusterAutoscaler: IRSA role', () => {
         Effect: 'Allow',
         Principal: { Federated: OIDC_PROVIDER },
         Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${ISSUER}:sub`]: 'system:serviceaccount:kube-system:cluster-autoscaler', [`${ISSUER}:aud`]: 'sts.amazonaws.com' } },
+        Condition: {
+          StringEquals: { [`${ISSUER}:sub`]: 'system:serviceaccount:kube-system:cluster-autoscaler', [`${ISSUER}:aud`]: 'sts.amazonaws.com' },
+        },
       },
     ]);
   });
@@ -61,10 +63,21 @@ describe('ClusterAutoscaler: IRSA role', () => {
       {
         Sid: 'Describe',
         Effect: 'Allow',
-        Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities', 'autoscaling:DescribeTags', 'ec2:DescribeInstanceTypes', 'ec2:DescribeLaunchTemplateVersions'],
+        Action: [
+          'autoscaling:DescribeAutoScalingGroups',
+          'autoscaling:DescribeScalingActivities',
+          'autoscaling:DescribeTags',
+          'ec2:DescribeInstanceTypes',
+          'ec2:DescribeLaunchTemplateVersions',
+        ],
         Resource: ['*'],
       },
-      { Sid: 'DescribeClusterNodeGroups', Effect: 'Allow', Action: ['eks:DescribeNodegroup'], Resource: ['arn:aws:eks:eu-west-1:111122223333:nodegroup/acme-prod/*/*'] },
+      {
+        Sid: 'DescribeClusterNodeGroups',
+        Effect: 'Allow',
+        Action: ['eks:DescribeNodegroup'],
+        Resource: ['arn:aws:eks:eu-west-1:111122223333:nodegroup/acme-prod/*/*'],
+      },
       {
         Sid: 'ResizeClusterNodeGroups',
         Effect: 'Allow',
@@ -120,7 +133,9 @@ describe('ClusterAutoscaler: Helm release', () => {
       priorityClassName: 'system-cluster-critical',
       nodeSelector: { 'tenantctl.io/pool': 'system' },
       tolerations: [{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }],
-      rbac: { serviceAccount: { create: true, name: 'cluster-autoscaler', annotations: { 'eks.amazonaws.com/role-arn': `\${aws_iam_role.${roleId}.arn}` } } },
+      rbac: {
+        serviceAccount: { create: true, name: 'cluster-autoscaler', annotations: { 'eks.amazonaws.com/role-arn': `\${aws_iam_role.${roleId}.arn}` } },
+      },
       resources: { requests: { cpu: '100m', memory: '600Mi' }, limits: { memory: '1Gi' } },
       securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
       containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
@@ -128,7 +143,10 @@ describe('ClusterAutoscaler: Helm release', () => {
   });
 
   test('waits for what it is given and for its role policy (it calls AWS as soon as it starts)', () => {
-    expect(release.depends_on).toEqual([`kubernetes_namespace.${json.idOf('kubernetes_namespace')}`, `aws_iam_role_policy.${json.idOf('aws_iam_role_policy')}`]);
+    expect(release.depends_on).toEqual([
+      `kubernetes_namespace.${json.idOf('kubernetes_namespace')}`,
+      `aws_iam_role_policy.${json.idOf('aws_iam_role_policy')}`,
+    ]);
   });
 });
 

@@ -33,11 +33,23 @@ describe('Database: RDS PostgreSQL instance', () => {
   const instance = json.one('aws_db_instance');
 
   test('runs the configured PostgreSQL major version with minor upgrades on', () => {
-    expect(instance).toMatchObject({ identifier: 'acme-prod-postgres', engine: 'postgres', engine_version: '17', auto_minor_version_upgrade: true, instance_class: 'db.r6g.large' });
+    expect(instance).toMatchObject({
+      identifier: 'acme-prod-postgres',
+      engine: 'postgres',
+      engine_version: '17',
+      auto_minor_version_upgrade: true,
+      instance_class: 'db.r6g.large',
+    });
   });
 
   test('is Multi-AZ, private, with gp3 storage that can grow', () => {
-    expect(instance).toMatchObject({ multi_az: true, publicly_accessible: false, storage_type: 'gp3', allocated_storage: 100, max_allocated_storage: 1000 });
+    expect(instance).toMatchObject({
+      multi_az: true,
+      publicly_accessible: false,
+      storage_type: 'gp3',
+      allocated_storage: 100,
+      max_allocated_storage: 1000,
+    });
     expect(instance.db_subnet_group_name).toBe(ref(json, 'aws_db_subnet_group', 'name'));
     expect(json.one('aws_db_subnet_group')).toMatchObject({ name: 'acme-prod-database', subnet_ids: ['subnet-a', 'subnet-b', 'subnet-c'] });
   });
@@ -53,7 +65,12 @@ describe('Database: RDS PostgreSQL instance', () => {
   });
 
   test('lets RDS manage the master password in Secrets Manager: no password in code or state', () => {
-    expect(instance).toMatchObject({ username: 'tenantctl_admin', db_name: 'saas', manage_master_user_password: true, master_user_secret_kms_key_id: 'arn:aws:kms:eu-west-1:111122223333:key/secrets' });
+    expect(instance).toMatchObject({
+      username: 'tenantctl_admin',
+      db_name: 'saas',
+      manage_master_user_password: true,
+      master_user_secret_kms_key_id: 'arn:aws:kms:eu-west-1:111122223333:key/secrets',
+    });
     expect(instance.password).toBeUndefined();
     expect(instance.password_wo).toBeUndefined();
     expect(json.json.output.masterSecretArn.value).toBe(`\${aws_db_instance.${json.idOf('aws_db_instance')}.master_user_secret[0].secret_arn}`);
@@ -97,7 +114,9 @@ describe('Database: RDS PostgreSQL instance', () => {
     const roleId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-rds-monitoring');
     expect(instance.monitoring_role_arn).toBe(`\${aws_iam_role.${roleId}.arn}`);
     const role = json.resources('aws_iam_role')[roleId];
-    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'monitoring.rds.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'monitoring.rds.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
     expect(json.one('aws_iam_role_policy_attachment')).toEqual({
       role: `\${aws_iam_role.${roleId}.name}`,
       policy_arn: 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
@@ -123,7 +142,11 @@ describe('Database: parameter group', () => {
   });
 
   test('preloads pg_stat_statements on the next reboot (static parameter)', () => {
-    expect(param('shared_preload_libraries')).toEqual({ name: 'shared_preload_libraries', value: 'pg_stat_statements', apply_method: 'pending-reboot' });
+    expect(param('shared_preload_libraries')).toEqual({
+      name: 'shared_preload_libraries',
+      value: 'pg_stat_statements',
+      apply_method: 'pending-reboot',
+    });
   });
 });
 
@@ -155,7 +178,12 @@ describe('Database: security groups', () => {
     expect(ingress.map((r) => r.cidr_ipv4).sort()).toEqual([...CLIENT_CIDRS].sort());
     for (const rule of ingress) expect(rule).toMatchObject({ ip_protocol: 'tcp', from_port: 5432, to_port: 5432 });
     expect(rulesOf('aws_vpc_security_group_egress_rule', proxySg)).toEqual([
-      expect.objectContaining({ from_port: 5432, to_port: 5432, ip_protocol: 'tcp', referenced_security_group_id: `\${aws_security_group.${dbSg}.id}` }),
+      expect.objectContaining({
+        from_port: 5432,
+        to_port: 5432,
+        ip_protocol: 'tcp',
+        referenced_security_group_id: `\${aws_security_group.${dbSg}.id}`,
+      }),
     ]);
     expect(json.json.output.proxySecurityGroupId.value).toBe(`\${aws_security_group.${proxySg}.id}`);
   });
@@ -175,20 +203,33 @@ describe('Database: RDS Proxy', () => {
   const roleId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-rds-proxy');
 
   test('requires TLS and end-to-end IAM authentication', () => {
-    expect(proxy).toMatchObject({ name: 'acme-prod-proxy', engine_family: 'POSTGRESQL', require_tls: true, default_auth_scheme: 'IAM_AUTH', debug_logging: false });
+    expect(proxy).toMatchObject({
+      name: 'acme-prod-proxy',
+      engine_family: 'POSTGRESQL',
+      require_tls: true,
+      default_auth_scheme: 'IAM_AUTH',
+      debug_logging: false,
+    });
     expect(proxy.vpc_subnet_ids).toEqual(['subnet-a', 'subnet-b', 'subnet-c']);
   });
 
   test('registers only the master secret, reachable with an IAM token only', () => {
     expect(proxy.auth).toEqual([
-      expect.objectContaining({ auth_scheme: 'SECRETS', iam_auth: 'REQUIRED', client_password_auth_type: 'POSTGRES_SCRAM_SHA_256', secret_arn: secretArn }),
+      expect.objectContaining({
+        auth_scheme: 'SECRETS',
+        iam_auth: 'REQUIRED',
+        client_password_auth_type: 'POSTGRES_SCRAM_SHA_256',
+        secret_arn: secretArn,
+      }),
     ]);
   });
 
   test('its role may read exactly the master secret and decrypt it only through Secrets Manager', () => {
     expect(proxy.role_arn).toBe(`\${aws_iam_role.${roleId}.arn}`);
     const role = json.resources('aws_iam_role')[roleId];
-    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'rds.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'rds.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
     const policy = json.where('aws_iam_role_policy', (p) => p.name === 'master-secret')[0];
     expect(policy.role).toBe(`\${aws_iam_role.${roleId}.name}`);
     expect(JSON.parse(policy.policy).Statement).toEqual([
@@ -207,17 +248,26 @@ describe('Database: RDS Proxy', () => {
   test('its role may log in to the instance as every tenant user and the tenant provisioner, by pattern: one grant for any number of tenants', () => {
     const policy = json.where('aws_iam_role_policy', (p) => p.name === 'db-users')[0];
     expect(policy.role).toBe(`\${aws_iam_role.${roleId}.name}`);
-    const dbUser = (user: string) => `arn:aws:rds-db:eu-west-1:111122223333:dbuser:\${aws_db_instance.${json.idOf('aws_db_instance')}.resource_id}/${user}`;
+    const dbUser = (user: string) =>
+      `arn:aws:rds-db:eu-west-1:111122223333:dbuser:\${aws_db_instance.${json.idOf('aws_db_instance')}.resource_id}/${user}`;
     expect(JSON.parse(policy.policy).Statement).toEqual([
-      { Sid: 'LogInAsTenantUsersProvisionerAndPurger', Effect: 'Allow', Action: 'rds-db:connect', Resource: [dbUser('tenant_*'), dbUser('tenantctl_provisioner'), dbUser('tenantctl_purger')] },
+      {
+        Sid: 'LogInAsTenantUsersProvisionerAndPurger',
+        Effect: 'Allow',
+        Action: 'rds-db:connect',
+        Resource: [dbUser('tenant_*'), dbUser('tenantctl_provisioner'), dbUser('tenantctl_purger')],
+      },
     ]);
     // The master user is no tenant: the pattern must not reach it.
     expect('tenantctl_admin'.startsWith('tenant_')).toBe(false);
   });
 
-  test('holds the role\'s inline policies exclusively, so no tenant stack can add its own (and earlier per-tenant grants are removed)', () => {
+  test("holds the role's inline policies exclusively, so no tenant stack can add its own (and earlier per-tenant grants are removed)", () => {
     const policyRef = (name: string) => `\${aws_iam_role_policy.${json.idOf('aws_iam_role_policy', (p) => p.name === name)}.name}`;
-    expect(json.one('aws_iam_role_policies_exclusive')).toEqual({ role_name: `\${aws_iam_role.${roleId}.name}`, policy_names: [policyRef('master-secret'), policyRef('db-users')] });
+    expect(json.one('aws_iam_role_policies_exclusive')).toEqual({
+      role_name: `\${aws_iam_role.${roleId}.name}`,
+      policy_names: [policyRef('master-secret'), policyRef('db-users')],
+    });
   });
 
   test('sizes the connection pool from the planned tenants (500 x 3 x 2 on db.r6g.large: capped)', () => {
@@ -248,7 +298,10 @@ describe('Database: configuration', () => {
   test('a smaller plan gives a smaller pool percentage', () => {
     const { json } = synth({ database: { plannedTenants: 50 } });
     // 50 x 3 x 2 x 0.5 = 150 of about 1622 connections: 10 %.
-    expect(json.one('aws_db_proxy_default_target_group').connection_pool_config).toMatchObject({ max_connections_percent: 10, max_idle_connections_percent: 5 });
+    expect(json.one('aws_db_proxy_default_target_group').connection_pool_config).toMatchObject({
+      max_connections_percent: 10,
+      max_idle_connections_percent: 5,
+    });
   });
 
   test('a pinned minor version sets the parameter family from the major and turns auto minor upgrades off', () => {

@@ -33,7 +33,12 @@ describe('Edge: load balancer', () => {
   const alb = json.one('aws_lb');
 
   test('is internet-facing in the public subnets behind its own security group', () => {
-    expect(alb).toMatchObject({ name: 'acme-prod-alb', internal: false, load_balancer_type: 'application', subnets: ['subnet-a', 'subnet-b', 'subnet-c'] });
+    expect(alb).toMatchObject({
+      name: 'acme-prod-alb',
+      internal: false,
+      load_balancer_type: 'application',
+      subnets: ['subnet-a', 'subnet-b', 'subnet-c'],
+    });
     expect(alb.security_groups).toEqual([ref(json, 'aws_security_group', 'id')]);
     expect(json.json.output.albArn.value).toBe(ref(json, 'aws_lb', 'arn'));
     expect(json.json.output.albDnsName.value).toBe(ref(json, 'aws_lb', 'dns_name'));
@@ -59,13 +64,22 @@ describe('Edge: access log bucket', () => {
   });
 
   test('blocks all public access and enforces bucket-owner ownership', () => {
-    expect(json.one('aws_s3_bucket_public_access_block')).toEqual({ bucket: bucketRef, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(json.one('aws_s3_bucket_public_access_block')).toEqual({
+      bucket: bucketRef,
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     expect(json.one('aws_s3_bucket_ownership_controls')).toEqual({ bucket: bucketRef, rule: { object_ownership: 'BucketOwnerEnforced' } });
   });
 
   test('is versioned and encrypted with SSE-S3 (the only option ALB log delivery supports)', () => {
     expect(json.one('aws_s3_bucket_versioning')).toEqual({ bucket: bucketRef, versioning_configuration: { status: 'Enabled' } });
-    expect(json.one('aws_s3_bucket_server_side_encryption_configuration')).toEqual({ bucket: bucketRef, rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }] });
+    expect(json.one('aws_s3_bucket_server_side_encryption_configuration')).toEqual({
+      bucket: bucketRef,
+      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }],
+    });
   });
 
   test('expires logs after 365 days', () => {
@@ -78,8 +92,21 @@ describe('Edge: access log bucket', () => {
     const policy = json.one('aws_s3_bucket_policy');
     expect(policy.bucket).toBe(bucketRef);
     expect(JSON.parse(policy.policy).Statement).toEqual([
-      { Sid: 'AllowElbLogDelivery', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::156460612806:root' }, Action: 's3:PutObject', Resource: `${bucketArn}/AWSLogs/111122223333/*` },
-      { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+      {
+        Sid: 'AllowElbLogDelivery',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::156460612806:root' },
+        Action: 's3:PutObject',
+        Resource: `${bucketArn}/AWSLogs/111122223333/*`,
+      },
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
     ]);
   });
 });
@@ -150,14 +177,23 @@ describe('Edge: listeners with a domain', () => {
   const zoneRef = `\${data.aws_route53_zone.${Object.keys(json.data('aws_route53_zone'))[0]}.zone_id}`;
 
   test('a DNS-validated certificate covers the domain and its subdomains', () => {
-    expect(json.one('aws_acm_certificate')).toMatchObject({ domain_name: 'saas.example.com', subject_alternative_names: ['*.saas.example.com'], validation_method: 'DNS' });
+    expect(json.one('aws_acm_certificate')).toMatchObject({
+      domain_name: 'saas.example.com',
+      subject_alternative_names: ['*.saas.example.com'],
+      validation_method: 'DNS',
+    });
     const zones = Object.values(json.data('aws_route53_zone'));
     expect(zones).toEqual([{ name: 'saas.example.com', private_zone: false }]);
     const isValidation = (r: any) => r.for_each !== undefined;
     const [record] = json.where('aws_route53_record', isValidation);
     expect(record.zone_id).toBe(zoneRef);
     expect(record.for_each).toContain(`aws_acm_certificate.${json.idOf('aws_acm_certificate')}.domain_validation_options`);
-    expect(record).toMatchObject({ name: '${each.value.resource_record_name}', type: '${each.value.resource_record_type}', records: ['${each.value.resource_record_value}'], allow_overwrite: true });
+    expect(record).toMatchObject({
+      name: '${each.value.resource_record_name}',
+      type: '${each.value.resource_record_type}',
+      records: ['${each.value.resource_record_value}'],
+      allow_overwrite: true,
+    });
     const validation = json.one('aws_acm_certificate_validation');
     expect(validation.certificate_arn).toBe(ref(json, 'aws_acm_certificate', 'arn'));
     expect(validation.validation_record_fqdns).toContain(`aws_route53_record.${json.idOf('aws_route53_record', isValidation)}`);
@@ -195,7 +231,10 @@ describe('Edge: listeners with a domain', () => {
   });
 
   test('HTTP on 80 redirects permanently to HTTPS', () => {
-    expect(listener(80)).toMatchObject({ protocol: 'HTTP', default_action: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }] });
+    expect(listener(80)).toMatchObject({
+      protocol: 'HTTP',
+      default_action: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }],
+    });
     expect(Object.keys(json.resources('aws_lb_listener'))).toHaveLength(2);
   });
 });
@@ -208,7 +247,9 @@ describe('Edge: listeners without a domain', () => {
       load_balancer_arn: ref(json, 'aws_lb', 'arn'),
       port: 80,
       protocol: 'HTTP',
-      default_action: [{ type: 'fixed-response', fixed_response: { status_code: '503', content_type: 'text/plain', message_body: NO_DOMAIN_MESSAGE } }],
+      default_action: [
+        { type: 'fixed-response', fixed_response: { status_code: '503', content_type: 'text/plain', message_body: NO_DOMAIN_MESSAGE } },
+      ],
     });
     expect(NO_DOMAIN_MESSAGE).toBe('no domain configured: set domain in platform.json to serve tenants over HTTPS');
   });
@@ -235,12 +276,18 @@ describe('Edge: WAF', () => {
     expect(json.json.output.webAclArn.value).toBe(aclArn);
   });
 
-  test.each(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesSQLiRuleSet', 'AWSManagedRulesAmazonIpReputationList'])(
-    'applies the AWS managed rule group %s as is',
-    (group) => {
-      expect(rule(group)).toMatchObject({ override_action: { none: {} }, statement: { managed_rule_group_statement: { name: group, vendor_name: 'AWS' } }, visibility_config: visible });
-    },
-  );
+  test.each([
+    'AWSManagedRulesCommonRuleSet',
+    'AWSManagedRulesKnownBadInputsRuleSet',
+    'AWSManagedRulesSQLiRuleSet',
+    'AWSManagedRulesAmazonIpReputationList',
+  ])('applies the AWS managed rule group %s as is', (group) => {
+    expect(rule(group)).toMatchObject({
+      override_action: { none: {} },
+      statement: { managed_rule_group_statement: { name: group, vendor_name: 'AWS' } },
+      visibility_config: visible,
+    });
+  });
 
   test('blocks an IP above the configured rate per 5 minutes', () => {
     expect(rule('rate-limit-per-ip')).toMatchObject({

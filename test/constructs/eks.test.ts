@@ -17,7 +17,16 @@ function synth(overrides: Partial<PlatformConfig> = {}) {
   const stack = new TerraformStack(Testing.app(), 'test');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   const eks = new EksCluster(stack, 'eks', { platform: platformSpec(overrides), vpcId: 'vpc-0123', privateSubnetIds: SUBNETS, ...KEYS });
-  for (const member of ['clusterName', 'endpoint', 'certificateAuthorityData', 'clusterSecurityGroupId', 'oidcProviderArn', 'oidcIssuer', 'nodeRoleArn', 'nodeRoleName'] as const) {
+  for (const member of [
+    'clusterName',
+    'endpoint',
+    'certificateAuthorityData',
+    'clusterSecurityGroupId',
+    'oidcProviderArn',
+    'oidcIssuer',
+    'nodeRoleArn',
+    'nodeRoleName',
+  ] as const) {
     new TerraformOutput(stack, member, { value: eks[member] });
   }
   return SynthJson.parse(Testing.synth(stack));
@@ -26,7 +35,10 @@ function synth(overrides: Partial<PlatformConfig> = {}) {
 const ref = (json: SynthJson, type: string, attr: string, predicate?: (r: any) => boolean) => `\${${type}.${json.idOf(type, predicate)}.${attr}}`;
 const roleNamed = (json: SynthJson, name: string) => json.idOf('aws_iam_role', (r) => r.name === name);
 const attachedPolicies = (json: SynthJson, roleId: string) =>
-  json.where('aws_iam_role_policy_attachment', (a) => a.role === `\${aws_iam_role.${roleId}.name}`).map((a) => a.policy_arn).sort();
+  json
+    .where('aws_iam_role_policy_attachment', (a) => a.role === `\${aws_iam_role.${roleId}.name}`)
+    .map((a) => a.policy_arn)
+    .sort();
 const dependsOnIds = (resource: any) => (resource.depends_on ?? []) as string[];
 
 describe('EksCluster: control plane (defaults)', () => {
@@ -35,9 +47,15 @@ describe('EksCluster: control plane (defaults)', () => {
   const clusterId = json.idOf('aws_eks_cluster');
 
   test('runs the configured Kubernetes version under the cluster role', () => {
-    expect(cluster).toMatchObject({ name: 'acme-prod', version: '1.34', role_arn: `\${aws_iam_role.${roleNamed(json, 'acme-prod-eks-cluster')}.arn}` });
+    expect(cluster).toMatchObject({
+      name: 'acme-prod',
+      version: '1.34',
+      role_arn: `\${aws_iam_role.${roleNamed(json, 'acme-prod-eks-cluster')}.arn}`,
+    });
     const roleId = roleNamed(json, 'acme-prod-eks-cluster');
-    expect(JSON.parse(json.resources('aws_iam_role')[roleId].assume_role_policy).Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'eks.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    expect(JSON.parse(json.resources('aws_iam_role')[roleId].assume_role_policy).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'eks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
     expect(attachedPolicies(json, roleId)).toEqual(['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy']);
   });
 
@@ -64,7 +82,12 @@ describe('EksCluster: control plane (defaults)', () => {
     expect(cluster.encryption_config).toEqual({ resources: ['secrets'], provider: { key_arn: KEYS.secretsKmsKeyArn } });
     const [policy] = json.where('aws_iam_role_policy', (p) => p.role === `\${aws_iam_role.${roleNamed(json, 'acme-prod-eks-cluster')}.name}`);
     expect(JSON.parse(policy.policy).Statement).toEqual([
-      { Sid: 'EnvelopeEncryptSecrets', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'], Resource: KEYS.secretsKmsKeyArn },
+      {
+        Sid: 'EnvelopeEncryptSecrets',
+        Effect: 'Allow',
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
+        Resource: KEYS.secretsKmsKeyArn,
+      },
     ]);
   });
 
@@ -98,7 +121,9 @@ describe('EksCluster: control plane (defaults)', () => {
 });
 
 describe('EksCluster: public endpoint and admins when configured', () => {
-  const json = synth({ eks: { publicAccessCidrs: ['203.0.113.0/24', '198.51.100.7/32'], adminPrincipalArns: [ADMIN, 'arn:aws:iam::111122223333:user/ops/alice'] } });
+  const json = synth({
+    eks: { publicAccessCidrs: ['203.0.113.0/24', '198.51.100.7/32'], adminPrincipalArns: [ADMIN, 'arn:aws:iam::111122223333:user/ops/alice'] },
+  });
   const cluster = json.one('aws_eks_cluster');
 
   test('keeps the version in extended support when eks.supportType is EXTENDED', () => {
@@ -106,7 +131,11 @@ describe('EksCluster: public endpoint and admins when configured', () => {
   });
 
   test('opens the public endpoint to exactly the listed CIDRs, keeping the private one', () => {
-    expect(cluster.vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: true, public_access_cidrs: ['203.0.113.0/24', '198.51.100.7/32'] });
+    expect(cluster.vpc_config).toMatchObject({
+      endpoint_private_access: true,
+      endpoint_public_access: true,
+      public_access_cidrs: ['203.0.113.0/24', '198.51.100.7/32'],
+    });
   });
 
   test('gives each admin principal an access entry with the cluster admin policy on the whole cluster', () => {
@@ -150,7 +179,9 @@ describe('EksCluster: nodes', () => {
   const groupNamed = (name: string) => groups.find(([, g]) => g.node_group_name === name)!;
 
   test('gives nodes a role with the worker, registry pull and SSM policies, but not the CNI policy', () => {
-    expect(JSON.parse(json.resources('aws_iam_role')[nodeRoleId].assume_role_policy).Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    expect(JSON.parse(json.resources('aws_iam_role')[nodeRoleId].assume_role_policy).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
     expect(attachedPolicies(json, nodeRoleId)).toEqual([
       'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly',
       'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
@@ -187,9 +218,17 @@ describe('EksCluster: nodes', () => {
 
   test('launches nodes from a template with IMDSv2 required and a hop limit of 1', () => {
     const templates = Object.entries(json.resources('aws_launch_template'));
-    expect(templates.map(([, t]) => t.name).sort()).toEqual([`${ref(json, 'aws_eks_cluster', 'name')}-system`, `${ref(json, 'aws_eks_cluster', 'name')}-tenants`]);
+    expect(templates.map(([, t]) => t.name).sort()).toEqual([
+      `${ref(json, 'aws_eks_cluster', 'name')}-system`,
+      `${ref(json, 'aws_eks_cluster', 'name')}-tenants`,
+    ]);
     for (const [templateId, template] of templates) {
-      expect(template.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1, instance_metadata_tags: 'disabled' });
+      expect(template.metadata_options).toEqual({
+        http_endpoint: 'enabled',
+        http_tokens: 'required',
+        http_put_response_hop_limit: 1,
+        instance_metadata_tags: 'disabled',
+      });
       const [, group] = groups.find(([, g]) => g.launch_template.id === `\${aws_launch_template.${templateId}.id}`)!;
       expect(group.launch_template.version).toBe(`\${aws_launch_template.${templateId}.latest_version}`);
     }
@@ -206,13 +245,21 @@ describe('EksCluster: add-ons', () => {
   const trustOf = (roleName: string) => {
     const text: string = json.resources('aws_iam_role')[roleNamed(json, roleName)].assume_role_policy;
     const doc = JSON.parse(text.split(issuerExpr).join('oidc.example/id/X'));
-    expect(doc.Statement[0]).toMatchObject({ Principal: { Federated: ref(json, 'aws_iam_openid_connect_provider', 'arn') }, Action: 'sts:AssumeRoleWithWebIdentity' });
+    expect(doc.Statement[0]).toMatchObject({
+      Principal: { Federated: ref(json, 'aws_iam_openid_connect_provider', 'arn') },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+    });
     return doc.Statement[0].Condition.StringEquals;
   };
 
   test('installs VPC CNI, CoreDNS, kube-proxy, EBS CSI and the Pod Identity agent, overwriting conflicts', () => {
     expect(addons.map((a) => a.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
-    for (const a of addons) expect(a).toMatchObject({ cluster_name: ref(json, 'aws_eks_cluster', 'name'), resolve_conflicts_on_create: 'OVERWRITE', resolve_conflicts_on_update: 'OVERWRITE' });
+    for (const a of addons)
+      expect(a).toMatchObject({
+        cluster_name: ref(json, 'aws_eks_cluster', 'name'),
+        resolve_conflicts_on_create: 'OVERWRITE',
+        resolve_conflicts_on_update: 'OVERWRITE',
+      });
   });
 
   test('pins every add-on to the build of the 1.34 row of the version table', () => {
@@ -240,18 +287,27 @@ describe('EksCluster: add-ons', () => {
     const roleId = roleNamed(json, 'acme-prod-vpc-cni');
     expect(addon('vpc-cni').service_account_role_arn).toBe(`\${aws_iam_role.${roleId}.arn}`);
     expect(attachedPolicies(json, roleId)).toEqual(['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy']);
-    expect(trustOf('acme-prod-vpc-cni')).toEqual({ 'oidc.example/id/X:sub': 'system:serviceaccount:kube-system:aws-node', 'oidc.example/id/X:aud': 'sts.amazonaws.com' });
+    expect(trustOf('acme-prod-vpc-cni')).toEqual({
+      'oidc.example/id/X:sub': 'system:serviceaccount:kube-system:aws-node',
+      'oidc.example/id/X:aud': 'sts.amazonaws.com',
+    });
   });
 
   test('gives the EBS CSI driver an IRSA role with its policy and use of the EBS key only', () => {
     const roleId = roleNamed(json, 'acme-prod-ebs-csi');
     expect(addon('aws-ebs-csi-driver').service_account_role_arn).toBe(`\${aws_iam_role.${roleId}.arn}`);
     expect(attachedPolicies(json, roleId)).toEqual(['arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy']);
-    expect(trustOf('acme-prod-ebs-csi')).toEqual({ 'oidc.example/id/X:sub': 'system:serviceaccount:kube-system:ebs-csi-controller-sa', 'oidc.example/id/X:aud': 'sts.amazonaws.com' });
+    expect(trustOf('acme-prod-ebs-csi')).toEqual({
+      'oidc.example/id/X:sub': 'system:serviceaccount:kube-system:ebs-csi-controller-sa',
+      'oidc.example/id/X:aud': 'sts.amazonaws.com',
+    });
     const [policy] = json.where('aws_iam_role_policy', (p) => p.role === `\${aws_iam_role.${roleId}.name}`);
     const statements = JSON.parse(policy.policy).Statement;
     for (const s of statements) expect(s.Resource).toEqual([KEYS.ebsKmsKeyArn]);
-    expect(statements[0]).toMatchObject({ Action: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'], Condition: { Bool: { 'kms:GrantIsForAWSResource': ['true'] } } });
+    expect(statements[0]).toMatchObject({
+      Action: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': ['true'] } },
+    });
   });
 
   test('installs CoreDNS and the EBS CSI driver after the node groups, the node add-ons before', () => {
@@ -306,7 +362,10 @@ describe('NodeGroup (standalone, as the tenant stack uses it)', () => {
   test('encrypts the gp3 root volume with the EBS key and requires IMDSv2 with hop limit 1', () => {
     expect(template.name).toBe('acme-prod-tenant-acme');
     expect(template.block_device_mappings).toEqual([
-      { device_name: '/dev/xvda', ebs: { volume_size: 50, volume_type: 'gp3', encrypted: 'true', kms_key_id: KEYS.ebsKmsKeyArn, delete_on_termination: 'true' } },
+      {
+        device_name: '/dev/xvda',
+        ebs: { volume_size: 50, volume_type: 'gp3', encrypted: 'true', kms_key_id: KEYS.ebsKmsKeyArn, delete_on_termination: 'true' },
+      },
     ]);
     expect(template.metadata_options).toMatchObject({ http_tokens: 'required', http_put_response_hop_limit: 1 });
     // No network interface overrides: nodes take the private subnets' setting (no public IPs).
@@ -320,7 +379,11 @@ describe('NodeGroup (standalone, as the tenant stack uses it)', () => {
   });
 
   test('rejects mixed architectures and inconsistent sizes', () => {
-    expect(() => synthGroup({ size: { instanceTypes: ['m7g.xlarge', 'm6i.xlarge'], minSize: 1, desiredSize: 1, maxSize: 2 } })).toThrow(/mixes Graviton \(m7g.xlarge\) and x86/);
-    expect(() => synthGroup({ size: { instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 2, maxSize: 4 } })).toThrow('node group tenant-acme needs minSize <= desiredSize <= maxSize, got 3 <= 2 <= 4');
+    expect(() => synthGroup({ size: { instanceTypes: ['m7g.xlarge', 'm6i.xlarge'], minSize: 1, desiredSize: 1, maxSize: 2 } })).toThrow(
+      /mixes Graviton \(m7g.xlarge\) and x86/,
+    );
+    expect(() => synthGroup({ size: { instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 2, maxSize: 4 } })).toThrow(
+      'node group tenant-acme needs minSize <= desiredSize <= maxSize, got 3 <= 2 <= 4',
+    );
   });
 });

@@ -25,12 +25,21 @@ function newStack() {
 
 describe('HelmAddon', () => {
   test.each(['', '1.2', '^1.2.3', '~1.2.3', '1.2.x', '>=1.0.0', 'latest', '1.2.3-rc.1'])('rejects version %j', (version) => {
-    expect(() => new HelmAddon(newStack(), 'addon', { releaseName: 'x', chart: 'x', repository: 'https://charts.example', version, namespace: 'default' })).toThrow(/is not an exact version/);
+    expect(
+      () => new HelmAddon(newStack(), 'addon', { releaseName: 'x', chart: 'x', repository: 'https://charts.example', version, namespace: 'default' }),
+    ).toThrow(/is not an exact version/);
   });
 
   test('creates one release with safe install settings and the values as one JSON document', () => {
     const stack = newStack();
-    new HelmAddon(stack, 'addon', { releaseName: 'demo', chart: 'demo-chart', repository: 'https://charts.example', version: '1.2.3', namespace: 'demo', values: { a: { b: [1, 'two'] } } });
+    new HelmAddon(stack, 'addon', {
+      releaseName: 'demo',
+      chart: 'demo-chart',
+      repository: 'https://charts.example',
+      version: '1.2.3',
+      namespace: 'demo',
+      values: { a: { b: [1, 'two'] } },
+    });
     const release = SynthJson.parse(Testing.synth(stack)).one('helm_release');
     expect(release).toEqual({
       name: 'demo',
@@ -57,7 +66,11 @@ describe('chart versions', () => {
 
 describe('platform add-ons', () => {
   const stack = newStack();
-  const cluster = new EksCluster(stack, 'eks', { name: names.cluster, roleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-cluster', vpcConfig: { subnetIds: ['subnet-a', 'subnet-b'] } });
+  const cluster = new EksCluster(stack, 'eks', {
+    name: names.cluster,
+    roleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-cluster',
+    vpcConfig: { subnetIds: ['subnet-a', 'subnet-b'] },
+  });
   new PlatformServices(stack, 'services', platformServicesProps(platform, cluster));
   const json = SynthJson.parse(Testing.synth(stack));
   const release = (name: string) => {
@@ -109,13 +122,25 @@ describe('platform add-ons', () => {
   describe('AWS Load Balancer Controller', () => {
     test('knows its cluster, region and VPC, runs two replicas and uses its IRSA role', () => {
       const v = values('aws-load-balancer-controller');
-      expect(v).toMatchObject({ clusterName: `\${aws_eks_cluster.${json.idOf('aws_eks_cluster')}.name}`, region: 'eu-west-1', vpcId: 'vpc-0123', replicaCount: 2 });
+      expect(v).toMatchObject({
+        clusterName: `\${aws_eks_cluster.${json.idOf('aws_eks_cluster')}.name}`,
+        region: 'eu-west-1',
+        vpcId: 'vpc-0123',
+        replicaCount: 2,
+      });
       expect(v.serviceAccount.name).toBe('aws-load-balancer-controller');
       expect(v.serviceAccount.annotations['eks.amazonaws.com/role-arn']).toMatch(/^\$\{aws_iam_role\.[\w-]+\.arn\}$/);
     });
 
     test('serves only TargetGroupBindings: no Service webhook, IngressClass, WAF or Shield', () => {
-      expect(values('aws-load-balancer-controller')).toMatchObject({ enableServiceMutatorWebhook: false, createIngressClassResource: false, ingressClassParams: { create: false }, enableShield: false, enableWaf: false, enableWafv2: false });
+      expect(values('aws-load-balancer-controller')).toMatchObject({
+        enableServiceMutatorWebhook: false,
+        createIngressClassResource: false,
+        ingressClassParams: { create: false },
+        enableShield: false,
+        enableWaf: false,
+        enableWafv2: false,
+      });
     });
 
     test('its IRSA role is named by platformNames and trusts only its service account', () => {
@@ -128,7 +153,13 @@ describe('platform add-ons', () => {
       const statements = loadBalancerControllerStatements(TARGET_GROUP_ARN);
       for (const s of statements) for (const action of s.actions) expect(action).not.toContain('*');
       const register = statements.filter((s) => s.actions.some((a) => /RegisterTargets|DeregisterTargets/.test(a)));
-      expect(register).toEqual([{ sid: 'RegisterGatewayPods', actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'], resources: [TARGET_GROUP_ARN] }]);
+      expect(register).toEqual([
+        {
+          sid: 'RegisterGatewayPods',
+          actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+          resources: [TARGET_GROUP_ARN],
+        },
+      ]);
       for (const s of statements.filter((s) => s.resources.includes('*'))) {
         for (const action of s.actions) expect(action).toMatch(/^(ec2|elasticloadbalancing):Describe[A-Za-z]+$/);
       }
@@ -145,7 +176,9 @@ describe('platform add-ons', () => {
       expect(v.meshConfig.outboundTrafficPolicy).toEqual({ mode: 'REGISTRY_ONLY' });
       expect(v.meshConfig.accessLogFile).toBe('/dev/stdout');
       expect(v.meshConfig.enableTracing).toBe(true);
-      expect(v.meshConfig.extensionProviders).toEqual([{ name: 'jaeger', opentelemetry: { service: 'jaeger.monitoring.svc.cluster.local', port: 4317 } }]);
+      expect(v.meshConfig.extensionProviders).toEqual([
+        { name: 'jaeger', opentelemetry: { service: 'jaeger.monitoring.svc.cluster.local', port: 4317 } },
+      ]);
       expect(v.meshConfig.defaultProviders).toEqual({ tracing: ['jaeger'] });
       expect(v).toMatchObject({ autoscaleEnabled: true, autoscaleMin: 2, cni: { enabled: true } });
     });
@@ -189,7 +222,9 @@ describe('platform add-ons', () => {
     });
 
     test('scrapes the Istio proxies and istiod', () => {
-      expect(v.prometheus.additionalPodMonitors[0].podMetricsEndpoints).toEqual([{ port: 'http-envoy-prom', path: '/stats/prometheus', interval: '15s' }]);
+      expect(v.prometheus.additionalPodMonitors[0].podMetricsEndpoints).toEqual([
+        { port: 'http-envoy-prom', path: '/stats/prometheus', interval: '15s' },
+      ]);
       expect(v.prometheus.additionalServiceMonitors[0].namespaceSelector).toEqual({ matchNames: ['istio-system'] });
     });
   });

@@ -11,7 +11,14 @@ const BUCKET = 'arn:aws:s3:::acme-prod-uploads';
 function synth(props: Partial<IrsaRoleProps> = {}) {
   const stack = new TerraformStack(Testing.app(), 'test');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-  new IrsaRole(stack, 'role', { roleName: 'acme-prod-uploader', oidcProviderArn: PROVIDER_ARN, oidcIssuer: ISSUER, namespace: 'tenant-acme', serviceAccount: 'app', ...props });
+  new IrsaRole(stack, 'role', {
+    roleName: 'acme-prod-uploader',
+    oidcProviderArn: PROVIDER_ARN,
+    oidcIssuer: ISSUER,
+    namespace: 'tenant-acme',
+    serviceAccount: 'app',
+    ...props,
+  });
   return SynthJson.parse(Testing.synth(stack));
 }
 
@@ -43,15 +50,28 @@ describe('IrsaRole: trust', () => {
   test("interpolates a token issuer (the cluster's) into the condition keys", () => {
     const stack = new TerraformStack(Testing.app(), 'test');
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-    const cluster = new EksCluster(stack, 'eks', { name: 'acme-prod', roleArn: 'arn:aws:iam::111122223333:role/x', vpcConfig: { subnetIds: ['subnet-a'] } });
+    const cluster = new EksCluster(stack, 'eks', {
+      name: 'acme-prod',
+      roleArn: 'arn:aws:iam::111122223333:role/x',
+      vpcConfig: { subnetIds: ['subnet-a'] },
+    });
     const issuer = Fn.replace(cluster.identity.get(0).oidc.get(0).issuer, 'https://', '');
-    new IrsaRole(stack, 'role', { roleName: 'r', oidcProviderArn: PROVIDER_ARN, oidcIssuer: issuer, namespace: 'kube-system', serviceAccount: 'aws-node' });
+    new IrsaRole(stack, 'role', {
+      roleName: 'r',
+      oidcProviderArn: PROVIDER_ARN,
+      oidcIssuer: issuer,
+      namespace: 'kube-system',
+      serviceAccount: 'aws-node',
+    });
     const trust = SynthJson.parse(Testing.synth(stack)).one('aws_iam_role').assume_role_policy;
     const expr = '${replace(aws_eks_cluster.eks.identity[0].oidc[0].issuer, "https://", "")}';
     // Terraform evaluates the interpolation; what it yields is the document with the real issuer.
     expect(trust.split(expr)).toHaveLength(3);
     const evaluated = JSON.parse(trust.split(expr).join(ISSUER));
-    expect(evaluated.Statement[0].Condition.StringEquals).toEqual({ [`${ISSUER}:sub`]: 'system:serviceaccount:kube-system:aws-node', [`${ISSUER}:aud`]: 'sts.amazonaws.com' });
+    expect(evaluated.Statement[0].Condition.StringEquals).toEqual({
+      [`${ISSUER}:sub`]: 'system:serviceaccount:kube-system:aws-node',
+      [`${ISSUER}:aud`]: 'sts.amazonaws.com',
+    });
   });
 });
 
@@ -79,7 +99,10 @@ describe('IrsaRole: permissions', () => {
 
   test('attaches each managed policy', () => {
     const attachments = Object.values(json.resources('aws_iam_role_policy_attachment'));
-    expect(attachments.map((a) => a.policy_arn)).toEqual(['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy', 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy']);
+    expect(attachments.map((a) => a.policy_arn)).toEqual([
+      'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+      'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy',
+    ]);
     for (const a of attachments) expect(a.role).toBe(`\${aws_iam_role.${roleId}.name}`);
   });
 
@@ -92,10 +115,19 @@ describe('IrsaRole: permissions', () => {
 
 describe('IrsaRole: validation', () => {
   const make = (props: Partial<IrsaRoleProps>) => () =>
-    new IrsaRole(new TerraformStack(Testing.app(), 'test'), 'role', { roleName: 'r', oidcProviderArn: PROVIDER_ARN, oidcIssuer: ISSUER, namespace: 'ns', serviceAccount: 'sa', ...props });
+    new IrsaRole(new TerraformStack(Testing.app(), 'test'), 'role', {
+      roleName: 'r',
+      oidcProviderArn: PROVIDER_ARN,
+      oidcIssuer: ISSUER,
+      namespace: 'ns',
+      serviceAccount: 'sa',
+      ...props,
+    });
 
   test('rejects wildcard actions, naming them', () => {
-    expect(make({ statements: [{ sid: 'Bad', actions: ['s3:GetObject', 's3:*'], resources: [BUCKET] }] })).toThrow('IRSA role r, statement Bad: actions s3:* contain "*"');
+    expect(make({ statements: [{ sid: 'Bad', actions: ['s3:GetObject', 's3:*'], resources: [BUCKET] }] })).toThrow(
+      'IRSA role r, statement Bad: actions s3:* contain "*"',
+    );
     expect(make({ statements: [{ actions: ['s3:Get*'], resources: [BUCKET] }] })).toThrow(/statement #0: actions s3:Get\* contain "\*"/);
     expect(make({ statements: [{ actions: ['*'], resources: ['*'] }] })).toThrow(/contain "\*"/);
   });
@@ -106,7 +138,10 @@ describe('IrsaRole: validation', () => {
 
   test('rejects empty statements and a condition key given twice', () => {
     expect(make({ statements: [{ actions: [], resources: [BUCKET] }] })).toThrow(/at least one action and one resource/);
-    const twice = [{ test: 'StringEquals', variable: 'aws:ResourceTag/t', values: ['a'] }, { test: 'StringEquals', variable: 'aws:ResourceTag/t', values: ['b'] }];
+    const twice = [
+      { test: 'StringEquals', variable: 'aws:ResourceTag/t', values: ['a'] },
+      { test: 'StringEquals', variable: 'aws:ResourceTag/t', values: ['b'] },
+    ];
     expect(make({ statements: [{ actions: ['s3:GetObject'], resources: [BUCKET], conditions: twice }] })).toThrow(/given twice/);
   });
 });

@@ -6,7 +6,15 @@ import { platformSpec, SynthJson } from '../util';
 
 const PURPOSES = ['eks', 'rds', 'logs', 'ecr', 'secrets', 'ebs', 'elasticache'] as const;
 const ROOT = 'arn:aws:iam::111122223333:root';
-const USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'];
+const USE_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:DescribeKey',
+];
 
 describe('PlatformKeys', () => {
   const app = Testing.app();
@@ -27,7 +35,11 @@ describe('PlatformKeys', () => {
 
   test('gives each key its alias from platformNames', () => {
     const aliases = json.resources('aws_kms_alias');
-    expect(Object.values(aliases).map((a) => a.name).sort()).toEqual(PURPOSES.map((p) => `alias/acme-prod/${p}`).sort());
+    expect(
+      Object.values(aliases)
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(PURPOSES.map((p) => `alias/acme-prod/${p}`).sort());
     for (const purpose of PURPOSES) {
       const [alias] = json.where('aws_kms_alias', (a) => a.name === `alias/acme-prod/${purpose}`);
       expect(alias.target_key_id).toBe(`\${aws_kms_key.${keyIdOf(purpose)}.key_id}`);
@@ -68,7 +80,13 @@ describe('PlatformKeys', () => {
     expect(rest).toEqual([]);
     expect(use).toMatchObject({ Effect: 'Allow', Principal: { AWS: asg }, Action: USE_ACTIONS, Resource: '*' });
     expect(use.Condition).toBeUndefined();
-    expect(grant).toMatchObject({ Effect: 'Allow', Principal: { AWS: asg }, Action: 'kms:CreateGrant', Resource: '*', Condition: { Bool: { 'kms:GrantIsForAWSResource': true } } });
+    expect(grant).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: asg },
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+    });
   });
 
   test('creates the Auto Scaling service-linked role first: KMS rejects a policy naming a role that does not exist', () => {
@@ -79,7 +97,8 @@ describe('PlatformKeys', () => {
   });
 
   test('other keys wait for no service-linked role', () => {
-    for (const purpose of ['eks', 'rds', 'logs', 'ecr', 'secrets']) expect(json.resources('aws_kms_key')[keyIdOf(purpose)].depends_on).toBeUndefined();
+    for (const purpose of ['eks', 'rds', 'logs', 'ecr', 'secrets'])
+      expect(json.resources('aws_kms_key')[keyIdOf(purpose)].depends_on).toBeUndefined();
   });
 
   test('no service statement uses a wildcard action', () => {
@@ -94,7 +113,9 @@ describe('PlatformKeys', () => {
 describe('PlatformKeys in an account that has the Auto Scaling service-linked role already', () => {
   const stack = new TerraformStack(Testing.app(), 'test');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-  new PlatformKeys(stack, 'keys', { platform: platformSpec({ aws: { region: 'eu-west-1', accountId: '111122223333', existingServiceLinkedRoles: ['autoscaling.amazonaws.com'] } }) });
+  new PlatformKeys(stack, 'keys', {
+    platform: platformSpec({ aws: { region: 'eu-west-1', accountId: '111122223333', existingServiceLinkedRoles: ['autoscaling.amazonaws.com'] } }),
+  });
   const json = SynthJson.parse(Testing.synth(stack));
 
   test('looks the role up instead of creating it again, and the EBS key waits for the lookup', () => {

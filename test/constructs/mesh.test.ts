@@ -82,7 +82,13 @@ describe('MeshPolicies', () => {
       targetGroupArn: '',
       sharedServicesNamespace: 'shared-services',
       tracingHost: TRACING_HOST,
-      gateway: { name: 'tenant-gateway', namespace: 'istio-system', service: 'istio-ingressgateway', port: 8080, selector: names.ingressGatewayLabels },
+      gateway: {
+        name: 'tenant-gateway',
+        namespace: 'istio-system',
+        service: 'istio-ingressgateway',
+        port: 8080,
+        selector: names.ingressGatewayLabels,
+      },
     });
   });
 

@@ -31,13 +31,22 @@ describe('Network: VPC and subnets (production defaults)', () => {
   const vpcRef = ref(json, 'aws_vpc', 'id');
 
   test('creates the VPC with DNS support and hostnames, named by platformNames', () => {
-    expect(json.one('aws_vpc')).toMatchObject({ cidr_block: '10.0.0.0/16', enable_dns_support: true, enable_dns_hostnames: true, tags: { Name: 'acme-prod-vpc' } });
+    expect(json.one('aws_vpc')).toMatchObject({
+      cidr_block: '10.0.0.0/16',
+      enable_dns_support: true,
+      enable_dns_hostnames: true,
+      tags: { Name: 'acme-prod-vpc' },
+    });
     expect(network.vpcCidr).toBe('10.0.0.0/16');
     expect(json.json.output.vpcId.value).toBe(vpcRef);
   });
 
   test('lays out one public, private and database subnet per AZ from the resolved CIDR plan', () => {
-    const plan = { public: ['10.0.0.0/20', '10.0.16.0/20', '10.0.32.0/20'], private: ['10.0.128.0/20', '10.0.144.0/20', '10.0.160.0/20'], database: ['10.0.200.0/24', '10.0.201.0/24', '10.0.202.0/24'] };
+    const plan = {
+      public: ['10.0.0.0/20', '10.0.16.0/20', '10.0.32.0/20'],
+      private: ['10.0.128.0/20', '10.0.144.0/20', '10.0.160.0/20'],
+      database: ['10.0.200.0/24', '10.0.201.0/24', '10.0.202.0/24'],
+    };
     for (const [tier, cidrs] of Object.entries(plan)) {
       const subnets = subnetsOf(json, tier).map(([, s]) => s);
       expect(subnets.map((s) => s.cidr_block)).toEqual(cidrs);
@@ -50,13 +59,19 @@ describe('Network: VPC and subnets (production defaults)', () => {
 
   test('tags subnets for load balancer discovery: public for internet-facing, private for internal', () => {
     const cluster = 'kubernetes.io/cluster/acme-prod';
-    for (const [, s] of subnetsOf(json, 'public')) expect(s.tags).toEqual({ Name: expect.any(String), 'kubernetes.io/role/elb': '1', [cluster]: 'shared' });
-    for (const [, s] of subnetsOf(json, 'private')) expect(s.tags).toEqual({ Name: expect.any(String), 'kubernetes.io/role/internal-elb': '1', [cluster]: 'shared' });
+    for (const [, s] of subnetsOf(json, 'public'))
+      expect(s.tags).toEqual({ Name: expect.any(String), 'kubernetes.io/role/elb': '1', [cluster]: 'shared' });
+    for (const [, s] of subnetsOf(json, 'private'))
+      expect(s.tags).toEqual({ Name: expect.any(String), 'kubernetes.io/role/internal-elb': '1', [cluster]: 'shared' });
     for (const [, s] of subnetsOf(json, 'database')) expect(Object.keys(s.tags)).toEqual(['Name']);
   });
 
   test('exposes subnet ids per tier in AZ order', () => {
-    for (const [tier, output] of [['public', 'publicSubnetIds'], ['private', 'privateSubnetIds'], ['database', 'databaseSubnetIds']] as const) {
+    for (const [tier, output] of [
+      ['public', 'publicSubnetIds'],
+      ['private', 'privateSubnetIds'],
+      ['database', 'databaseSubnetIds'],
+    ] as const) {
       expect(json.json.output[output].value).toEqual(subnetsOf(json, tier).map(([id]) => `\${aws_subnet.${id}.id}`));
     }
   });
@@ -72,7 +87,8 @@ describe('Network: VPC and subnets (production defaults)', () => {
 describe('Network: routing', () => {
   const { json } = synth();
   const routes = Object.values(json.resources('aws_route'));
-  const tableOf = (subnetId: string) => json.where('aws_route_table_association', (a) => a.subnet_id === `\${aws_subnet.${subnetId}.id}`).map((a) => a.route_table_id);
+  const tableOf = (subnetId: string) =>
+    json.where('aws_route_table_association', (a) => a.subnet_id === `\${aws_subnet.${subnetId}.id}`).map((a) => a.route_table_id);
 
   test('routes the public subnets to the internet gateway through one shared table', () => {
     const tables = subnetsOf(json, 'public').flatMap(([id]) => tableOf(id));
@@ -92,7 +108,9 @@ describe('Network: routing', () => {
     expect(nats.map(([, n]) => n.allocation_id).sort()).toEqual(eips.map(([id]) => `\${aws_eip.${id}.allocation_id}`).sort());
     subnetsOf(json, 'private').forEach(([id], i) => {
       const [table] = tableOf(id);
-      expect(routes.filter((r) => r.route_table_id === table)).toEqual([{ route_table_id: table, destination_cidr_block: '0.0.0.0/0', nat_gateway_id: `\${aws_nat_gateway.${nats[i][0]}.id}` }]);
+      expect(routes.filter((r) => r.route_table_id === table)).toEqual([
+        { route_table_id: table, destination_cidr_block: '0.0.0.0/0', nat_gateway_id: `\${aws_nat_gateway.${nats[i][0]}.id}` },
+      ]);
     });
   });
 
@@ -135,7 +153,10 @@ describe('Network: two AZs and custom subnets', () => {
         databaseSubnets: ['10.20.2.0/24', '10.20.3.0/24'],
       },
     });
-    expect(subnetsOf(json, 'private').map(([, s]) => [s.availability_zone, s.cidr_block])).toEqual([['eu-west-1a', '10.20.64.0/18'], ['eu-west-1b', '10.20.128.0/18']]);
+    expect(subnetsOf(json, 'private').map(([, s]) => [s.availability_zone, s.cidr_block])).toEqual([
+      ['eu-west-1a', '10.20.64.0/18'],
+      ['eu-west-1b', '10.20.128.0/18'],
+    ]);
     expect(Object.keys(json.resources('aws_nat_gateway'))).toHaveLength(2);
   });
 });
@@ -170,7 +191,10 @@ describe('Network: flow logs', () => {
         Effect: 'Allow',
         Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
         Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' }, ArnLike: { 'aws:SourceArn': 'arn:aws:ec2:eu-west-1:111122223333:vpc-flow-log/*' } },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '111122223333' },
+          ArnLike: { 'aws:SourceArn': 'arn:aws:ec2:eu-west-1:111122223333:vpc-flow-log/*' },
+        },
       },
     ]);
   });
@@ -179,7 +203,12 @@ describe('Network: flow logs', () => {
     const policy = json.one('aws_iam_role_policy');
     expect(policy.role).toBe(`\${aws_iam_role.${roleId}.name}`);
     expect(JSON.parse(policy.policy).Statement).toEqual([
-      { Sid: 'WriteFlowLogGroup', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], Resource: [groupArn, `${groupArn}:*`] },
+      {
+        Sid: 'WriteFlowLogGroup',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        Resource: [groupArn, `${groupArn}:*`],
+      },
     ]);
   });
 });
@@ -197,7 +226,9 @@ describe('Network: VPC endpoints', () => {
   test('routes S3 through a gateway endpoint on every private route table', () => {
     const [s3] = endpoints.filter((e) => e.vpc_endpoint_type === 'Gateway');
     expect(serviceOf(s3)).toEqual({ service: 's3', service_type: 'Gateway' });
-    const privateTables = subnetsOf(json, 'private').flatMap(([id]) => json.where('aws_route_table_association', (a) => a.subnet_id === `\${aws_subnet.${id}.id}`).map((a) => a.route_table_id));
+    const privateTables = subnetsOf(json, 'private').flatMap(([id]) =>
+      json.where('aws_route_table_association', (a) => a.subnet_id === `\${aws_subnet.${id}.id}`).map((a) => a.route_table_id),
+    );
     expect(s3.route_table_ids).toEqual(privateTables);
     expect(s3.vpc_id).toBe(vpcRef);
   });
@@ -232,6 +263,8 @@ describe('Network: VPC endpoints', () => {
 describe('Network: validation', () => {
   test('subnet lists that do not match the AZs are refused by the schema, naming the field, before the construct runs', () => {
     const config = platformConfig({ network: { availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], databaseSubnets: ['10.0.200.0/24'] } });
-    expect(() => parseWith(platformSchema, config, 'platform.json')).toThrow(/network\.databaseSubnets: needs one subnet per availability zone \(3\), got 1/);
+    expect(() => parseWith(platformSchema, config, 'platform.json')).toThrow(
+      /network\.databaseSubnets: needs one subnet per availability zone \(3\), got 1/,
+    );
   });
 });

@@ -56,7 +56,10 @@ describe('nodeTemplateTags', () => {
 
 describe('NodeGroup: what Cluster Autoscaler needs to scale a group up from zero', () => {
   test('a labelled, tainted group (a dedicated tenant) tags its ASG with each label, its taint and its capacity type', () => {
-    const json = synthGroup({ labels: { 'tenantctl.io/tenant': 'acme' }, taints: [{ key: 'tenantctl.io/tenant', value: 'acme', effect: 'NO_SCHEDULE' }] });
+    const json = synthGroup({
+      labels: { 'tenantctl.io/tenant': 'acme' },
+      taints: [{ key: 'tenantctl.io/tenant', value: 'acme', effect: 'NO_SCHEDULE' }],
+    });
     expect(templateTags(json)).toEqual({
       'k8s.io/cluster-autoscaler/node-template/label/tenantctl.io/tenant': 'acme',
       'k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType': 'ON_DEMAND',
@@ -104,6 +107,9 @@ describe("a dedicated-nodes tenant's Terraform Cloud run role and its node group
   });
 
   test("may find the STS endpoint's addresses for its egress policy (endpoint and interface Describe calls have no resource level)", () => {
-    expect(sid('DescribeWithoutResourceLevel')).toMatchObject({ Resource: ['*'], Action: expect.arrayContaining(['ec2:DescribeVpcEndpointServices', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces']) });
+    expect(sid('DescribeWithoutResourceLevel')).toMatchObject({
+      Resource: ['*'],
+      Action: expect.arrayContaining(['ec2:DescribeVpcEndpointServices', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces']),
+    });
   });
 });

@@ -16,7 +16,10 @@ import { platformServicesProps } from './platform-services-fixture';
 
 const platform = platformSpec();
 const names = platformNames(platform);
-const SYSTEM = { nodeSelector: { 'tenantctl.io/pool': 'system' }, tolerations: [{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }] };
+const SYSTEM = {
+  nodeSelector: { 'tenantctl.io/pool': 'system' },
+  tolerations: [{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }],
+};
 const CLUSTER_CRITICAL = 'system-cluster-critical';
 const PLATFORM = 'tenantctl-platform';
 
@@ -25,7 +28,11 @@ describe('GIVEN the platform services WHEN synthesized', () => {
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   new KubernetesProvider(stack, 'kubernetes', {});
   new HelmProvider(stack, 'helm', {});
-  const cluster = new EksClusterResource(stack, 'eks', { name: names.cluster, roleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-cluster', vpcConfig: { subnetIds: ['subnet-a'] } });
+  const cluster = new EksClusterResource(stack, 'eks', {
+    name: names.cluster,
+    roleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-cluster',
+    vpcConfig: { subnetIds: ['subnet-a'] },
+  });
   new PlatformServices(stack, 'services', platformServicesProps(platform, cluster));
   const json = SynthJson.parse(Testing.synth(stack));
   const release = (name: string) => json.where('helm_release', (r) => r.name === name)[0];
@@ -62,11 +69,14 @@ describe('GIVEN the platform services WHEN synthesized', () => {
         },
       ],
     });
-    for (const c of ['backgroundController', 'cleanupController', 'reportsController']) expect(v[c]).toEqual({ replicas: 2, priorityClassName: PLATFORM });
+    for (const c of ['backgroundController', 'cleanupController', 'reportsController'])
+      expect(v[c]).toEqual({ replicas: 2, priorityClassName: PLATFORM });
   });
 
   test("THEN Kyverno's webhooks see tenant namespaces only: no platform pod waits for it", () => {
-    expect(values('kyverno').config).toEqual({ webhooks: { namespaceSelector: { matchExpressions: [{ key: 'tenantctl.io/tenant', operator: 'Exists' }] } } });
+    expect(values('kyverno').config).toEqual({
+      webhooks: { namespaceSelector: { matchExpressions: [{ key: 'tenantctl.io/tenant', operator: 'Exists' }] } },
+    });
   });
 
   test('THEN every kube-prometheus-stack workload runs on the system nodes at the platform priority; node-exporter on every node at that priority', () => {
@@ -115,14 +125,21 @@ describe('GIVEN the EKS cluster WHEN synthesized', () => {
   });
 
   test('THEN CoreDNS runs on the system nodes, keeping its CriticalAddonsOnly toleration', () => {
-    expect(addonConfig('coredns')).toEqual({ nodeSelector: SYSTEM.nodeSelector, tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, ...SYSTEM.tolerations] });
+    expect(addonConfig('coredns')).toEqual({
+      nodeSelector: SYSTEM.nodeSelector,
+      tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, ...SYSTEM.tolerations],
+    });
   });
 
   test('THEN the EBS CSI controller runs on the system nodes, keeping its default tolerations (its node plugin tolerates every taint)', () => {
     expect(addonConfig('aws-ebs-csi-driver')).toEqual({
       controller: {
         nodeSelector: SYSTEM.nodeSelector,
-        tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { effect: 'NoExecute', operator: 'Exists', tolerationSeconds: 300 }, ...SYSTEM.tolerations],
+        tolerations: [
+          { key: 'CriticalAddonsOnly', operator: 'Exists' },
+          { effect: 'NoExecute', operator: 'Exists', tolerationSeconds: 300 },
+          ...SYSTEM.tolerations,
+        ],
       },
     });
   });

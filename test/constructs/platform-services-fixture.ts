@@ -6,7 +6,11 @@ import type { PlatformServicesProps } from '../../stacks/constructs/platform-ser
 export const TARGET_GROUP_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/acme-prod-istio/0123456789abcdef';
 
 /** PlatformServices props as the platform stack passes them, with fixed ids for the cluster's neighbours. */
-export function platformServicesProps(platform: PlatformSpec, cluster: EksCluster, overrides: Partial<PlatformServicesProps> = {}): PlatformServicesProps {
+export function platformServicesProps(
+  platform: PlatformSpec,
+  cluster: EksCluster,
+  overrides: Partial<PlatformServicesProps> = {},
+): PlatformServicesProps {
   return {
     platform,
     tiers: tierCatalog,

@@ -15,7 +15,11 @@ function synthServices(overrides: Partial<PlatformServicesProps> = {}) {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'test');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-  const cluster = new EksCluster(stack, 'eks', { name: names.cluster, roleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-cluster', vpcConfig: { subnetIds: ['subnet-a', 'subnet-b'] } });
+  const cluster = new EksCluster(stack, 'eks', {
+    name: names.cluster,
+    roleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-cluster',
+    vpcConfig: { subnetIds: ['subnet-a', 'subnet-b'] },
+  });
   new ClusterProviders(stack, 'cluster', { clusterName: names.cluster, region: 'eu-west-1', helm: true });
   const services = new PlatformServices(stack, 'services', platformServicesProps(platform, cluster, overrides));
   return { json: SynthJson.parse(Testing.synth(stack)), services };
@@ -70,13 +74,24 @@ describe('PlatformServices', () => {
     });
 
     test('are the six platform namespaces', () => {
-      expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(['istio-system', 'kyverno', 'monitoring', 'ratelimit', 'shared-services', 'tenantctl-system']);
+      expect(namespaces.map((n) => n.metadata.name).sort()).toEqual([
+        'istio-system',
+        'kyverno',
+        'monitoring',
+        'ratelimit',
+        'shared-services',
+        'tenantctl-system',
+      ]);
     });
 
     test('enforce restricted Pod Security except where a chart needs more', () => {
       expect(byName(names.namespaces.platform).metadata.labels).toEqual({ ...psa('restricted'), 'tenantctl.io/namespace-role': 'platform' });
       expect(byName(names.namespaces.rateLimit).metadata.labels).toEqual({ ...psa('restricted'), 'tenantctl.io/namespace-role': 'rate-limit' });
-      expect(byName(names.namespaces.sharedServices).metadata.labels).toEqual({ ...psa('restricted'), 'tenantctl.io/namespace-role': 'shared-services', 'istio-injection': 'enabled' });
+      expect(byName(names.namespaces.sharedServices).metadata.labels).toEqual({
+        ...psa('restricted'),
+        'tenantctl.io/namespace-role': 'shared-services',
+        'istio-injection': 'enabled',
+      });
       // No domain: no listener forwards to the gateway, so no readiness gate (see the domain test below).
       expect(byName(names.namespaces.istio).metadata.labels).toEqual({ ...psa('baseline'), 'tenantctl.io/namespace-role': 'mesh' });
       expect(byName(names.namespaces.monitoring).metadata.labels).toEqual({ ...psa('privileged'), 'tenantctl.io/namespace-role': 'monitoring' });
@@ -95,7 +110,9 @@ describe('PlatformServices', () => {
   describe('priority classes', () => {
     test("the platform's, at the highest user-definable value, above every tier", () => {
       const pc = json.where('kubernetes_priority_class_v1', (c) => c.metadata.name === 'tenantctl-platform');
-      expect(pc).toEqual([expect.objectContaining({ value: 1000000000, preemption_policy: 'PreemptLowerPriority', global_default: false, depends_on: [clusterRef] })]);
+      expect(pc).toEqual([
+        expect.objectContaining({ value: 1000000000, preemption_policy: 'PreemptLowerPriority', global_default: false, depends_on: [clusterRef] }),
+      ]);
       for (const spec of Object.values(tierCatalog)) expect(spec.priority).toBeLessThan(1000000000);
     });
 
@@ -116,7 +133,9 @@ describe('PlatformServices', () => {
 
     test('reject priorities outside the user range', () => {
       const tiers = { ...tierCatalog, starter: { ...tierCatalog.starter, priority: 1000000000 } };
-      expect(() => synthServices({ tiers })).toThrow('tier starter: priority 1000000000 must be an integer from 0 to 999999999, below the platform\'s 1000000000');
+      expect(() => synthServices({ tiers })).toThrow(
+        "tier starter: priority 1000000000 must be an integer from 0 to 999999999, below the platform's 1000000000",
+      );
     });
   });
 
@@ -145,7 +164,10 @@ describe('PlatformServices', () => {
     });
 
     test('dependables cover every namespace, priority class and release', () => {
-      const count = Object.keys(json.resources('kubernetes_namespace_v1')).length + Object.keys(json.resources('kubernetes_priority_class_v1')).length + Object.keys(json.resources('helm_release')).length;
+      const count =
+        Object.keys(json.resources('kubernetes_namespace_v1')).length +
+        Object.keys(json.resources('kubernetes_priority_class_v1')).length +
+        Object.keys(json.resources('helm_release')).length;
       expect(new Set(services.dependables.map((d) => d.fqn)).size).toBe(count);
     });
   });

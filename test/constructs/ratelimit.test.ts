@@ -23,7 +23,11 @@ import { ALLOWED_EXPRESSION, renderChart, templateExpressions } from '../chart-r
 import { platformSpec, SynthJson } from '../util';
 
 const names = platformNames(platformSpec());
-const KEYS = { elasticache: 'arn:aws:kms:eu-west-1:111122223333:key/elasticache', secrets: 'arn:aws:kms:eu-west-1:111122223333:key/secrets', logs: 'arn:aws:kms:eu-west-1:111122223333:key/logs' };
+const KEYS = {
+  elasticache: 'arn:aws:kms:eu-west-1:111122223333:key/elasticache',
+  secrets: 'arn:aws:kms:eu-west-1:111122223333:key/secrets',
+  logs: 'arn:aws:kms:eu-west-1:111122223333:key/logs',
+};
 const CLUSTER_SG = 'sg-cluster';
 
 function synthStore(props: Partial<RateLimitStoreProps> = {}): SynthJson {
@@ -64,17 +68,29 @@ describe('RateLimitStore: the Valkey behind the global rate limit', () => {
   });
 
   test('pins its parameters in its own valkey8 group: counters closest to expiry go first under memory pressure', () => {
-    expect(json.one('aws_elasticache_parameter_group')).toMatchObject({ name: 'acme-prod-ratelimit', family: 'valkey8', parameter: [{ name: 'maxmemory-policy', value: 'volatile-ttl' }] });
+    expect(json.one('aws_elasticache_parameter_group')).toMatchObject({
+      name: 'acme-prod-ratelimit',
+      family: 'valkey8',
+      parameter: [{ name: 'maxmemory-policy', value: 'volatile-ttl' }],
+    });
     expect(group.parameter_group_name).toBe(ref(json, 'aws_elasticache_parameter_group', 'name'));
   });
 
   test('lives in the database subnets', () => {
-    expect(json.one('aws_elasticache_subnet_group')).toMatchObject({ name: 'acme-prod-ratelimit', subnet_ids: ['subnet-db-a', 'subnet-db-b', 'subnet-db-c'] });
+    expect(json.one('aws_elasticache_subnet_group')).toMatchObject({
+      name: 'acme-prod-ratelimit',
+      subnet_ids: ['subnet-db-a', 'subnet-db-b', 'subnet-db-c'],
+    });
     expect(group.subnet_group_name).toBe(ref(json, 'aws_elasticache_subnet_group', 'name'));
   });
 
   test('is encrypted at rest with the ElastiCache key and requires TLS', () => {
-    expect(group).toMatchObject({ at_rest_encryption_enabled: 'true', kms_key_id: KEYS.elasticache, transit_encryption_enabled: true, transit_encryption_mode: 'required' });
+    expect(group).toMatchObject({
+      at_rest_encryption_enabled: 'true',
+      kms_key_id: KEYS.elasticache,
+      transit_encryption_enabled: true,
+      transit_encryption_mode: 'required',
+    });
   });
 
   test('requires the AUTH token Secrets Manager generated once and keeps under the secrets key', () => {
@@ -82,7 +98,12 @@ describe('RateLimitStore: the Valkey behind the global rate limit', () => {
     expect(secret).toMatchObject({ name: 'acme-prod/ratelimit/redis-auth-token', kms_key_id: KEYS.secrets });
     const version = json.one('aws_secretsmanager_secret_version');
     const [passwordId] = Object.keys(json.data('aws_secretsmanager_random_password'));
-    expect(json.data('aws_secretsmanager_random_password')[passwordId]).toEqual({ password_length: 64, exclude_punctuation: true, include_space: false, require_each_included_type: true });
+    expect(json.data('aws_secretsmanager_random_password')[passwordId]).toEqual({
+      password_length: 64,
+      exclude_punctuation: true,
+      include_space: false,
+      require_each_included_type: true,
+    });
     expect(version).toMatchObject({
       secret_id: ref(json, 'aws_secretsmanager_secret', 'id'),
       secret_string: `\${data.aws_secretsmanager_random_password.${passwordId}.random_password}`,
@@ -99,7 +120,13 @@ describe('RateLimitStore: the Valkey behind the global rate limit', () => {
     expect(sg.ingress).toBeUndefined();
     expect(sg.egress).toBeUndefined();
     expect(Object.values(json.resources('aws_vpc_security_group_ingress_rule'))).toEqual([
-      expect.objectContaining({ security_group_id: ref(json, 'aws_security_group', 'id'), ip_protocol: 'tcp', from_port: 6379, to_port: 6379, referenced_security_group_id: CLUSTER_SG }),
+      expect.objectContaining({
+        security_group_id: ref(json, 'aws_security_group', 'id'),
+        ip_protocol: 'tcp',
+        from_port: 6379,
+        to_port: 6379,
+        referenced_security_group_id: CLUSTER_SG,
+      }),
     ]);
     expect(json.resources('aws_vpc_security_group_egress_rule')).toEqual({});
     expect(group.security_group_ids).toEqual([ref(json, 'aws_security_group', 'id')]);
@@ -107,7 +134,10 @@ describe('RateLimitStore: the Valkey behind the global rate limit', () => {
 
   test('ships slow and engine logs to encrypted log groups', () => {
     const groups = Object.values(json.resources('aws_cloudwatch_log_group'));
-    expect(groups.map((g) => g.name).sort()).toEqual(['/aws/elasticache/acme-prod-ratelimit/engine-log', '/aws/elasticache/acme-prod-ratelimit/slow-log']);
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      '/aws/elasticache/acme-prod-ratelimit/engine-log',
+      '/aws/elasticache/acme-prod-ratelimit/slow-log',
+    ]);
     for (const g of groups) expect(g).toMatchObject({ kms_key_id: KEYS.logs, retention_in_days: 365 });
     expect(group.log_delivery_configuration.map((c: any) => [c.log_type, c.destination_type, c.log_format])).toEqual([
       ['slow-log', 'cloudwatch-logs', 'json'],
@@ -134,7 +164,14 @@ describe('RateLimitStore: the Valkey behind the global rate limit', () => {
           secretsKmsKeyArn: KEYS.secrets,
           logsKmsKeyArn: KEYS.logs,
         }),
-    ).toThrow(new ValidationError('platform.json', 'name', 'derives the ElastiCache replication group id a--b-prod-ratelimit, which must be 1-40 lowercase letters, digits and single hyphens: choose a platform name without consecutive hyphens', 'a--b'));
+    ).toThrow(
+      new ValidationError(
+        'platform.json',
+        'name',
+        'derives the ElastiCache replication group id a--b-prod-ratelimit, which must be 1-40 lowercase letters, digits and single hyphens: choose a platform name without consecutive hyphens',
+        'a--b',
+      ),
+    );
   });
 });
 
@@ -156,8 +193,12 @@ describe('RateLimitService: envoyproxy/ratelimit for the ingress gateway', () =>
   const dataId = (type: string) => Object.keys(json.data(type))[0];
 
   test('finds the Valkey and its AUTH token by name', () => {
-    expect(Object.values(json.data('aws_elasticache_replication_group'))).toEqual([expect.objectContaining({ replication_group_id: 'acme-prod-ratelimit' })]);
-    expect(Object.values(json.data('aws_secretsmanager_secret_version'))).toEqual([expect.objectContaining({ secret_id: 'acme-prod/ratelimit/redis-auth-token' })]);
+    expect(Object.values(json.data('aws_elasticache_replication_group'))).toEqual([
+      expect.objectContaining({ replication_group_id: 'acme-prod-ratelimit' }),
+    ]);
+    expect(Object.values(json.data('aws_secretsmanager_secret_version'))).toEqual([
+      expect.objectContaining({ secret_id: 'acme-prod/ratelimit/redis-auth-token' }),
+    ]);
     expect(values.redis).toEqual({
       url: `\${data.aws_elasticache_replication_group.${dataId('aws_elasticache_replication_group')}.primary_endpoint_address}:6379`,
       secret: `\${kubernetes_secret_v1.${json.idOf('kubernetes_secret_v1')}.metadata[0].name}`,
@@ -176,8 +217,14 @@ describe('RateLimitService: envoyproxy/ratelimit for the ingress gateway', () =>
 
   test('writes the fallback descriptor at the smallest tier rate, for clusters no tenant file names', () => {
     const fallback = json.one('kubernetes_config_map_v1');
-    expect(fallback.metadata).toEqual({ name: 'platform-default', namespace: 'ratelimit', labels: { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/ratelimit-descriptor': 'true' } });
-    expect(fallback.data).toEqual({ 'platform-default.yaml': defaultDescriptorFile(Math.min(...Object.values(tierCatalog).map((t) => t.requestsPerSecond))) });
+    expect(fallback.metadata).toEqual({
+      name: 'platform-default',
+      namespace: 'ratelimit',
+      labels: { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/ratelimit-descriptor': 'true' },
+    });
+    expect(fallback.data).toEqual({
+      'platform-default.yaml': defaultDescriptorFile(Math.min(...Object.values(tierCatalog).map((t) => t.requestsPerSecond))),
+    });
     expect(JSON.parse(fallback.data['platform-default.yaml']).descriptors[0].rate_limit.requests_per_unit).toBe(100);
   });
 
@@ -188,7 +235,12 @@ describe('RateLimitService: envoyproxy/ratelimit for the ingress gateway', () =>
     expect(release).toMatchObject({ name: RATE_LIMIT_RELEASE, namespace: 'ratelimit', version: chart.version, atomic: true, wait: true });
     expect(release.chart).toMatch(/^assets\//);
     expect(fs.existsSync(path.join(outdir, 'stacks', 'test', release.chart, 'templates', 'deployment.yaml'))).toBe(true);
-    expect(release.depends_on).toEqual(expect.arrayContaining([`kubernetes_secret_v1.${json.idOf('kubernetes_secret_v1')}`, `kubernetes_config_map_v1.${json.idOf('kubernetes_config_map_v1')}`]));
+    expect(release.depends_on).toEqual(
+      expect.arrayContaining([
+        `kubernetes_secret_v1.${json.idOf('kubernetes_secret_v1')}`,
+        `kubernetes_config_map_v1.${json.idOf('kubernetes_config_map_v1')}`,
+      ]),
+    );
   });
 
   test('chart templates use only plain value substitutions and if blocks', () => {
@@ -242,7 +294,12 @@ describe('RateLimitService: envoyproxy/ratelimit for the ingress gateway', () =>
       expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       expect(pod.hostNetwork ?? false).toBe(false);
       for (const c of [...pod.initContainers, ...pod.containers]) {
-        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+        expect(c.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ['ALL'] },
+        });
         expect(c.securityContext.runAsUser).toBeGreaterThan(0);
         expect(c.resources.requests).toBeDefined();
         expect(c.resources.limits.memory).toBeDefined();
@@ -252,9 +309,15 @@ describe('RateLimitService: envoyproxy/ratelimit for the ingress gateway', () =>
 
     test('run at least three replicas spread over nodes and zones, autoscaled on CPU, drained one at a time', () => {
       expect(deployment.spec.replicas).toBeUndefined();
-      expect(byKind('HorizontalPodAutoscaler').spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: 'ratelimit' }, minReplicas: 3, maxReplicas: 10 });
+      expect(byKind('HorizontalPodAutoscaler').spec).toMatchObject({
+        scaleTargetRef: { kind: 'Deployment', name: 'ratelimit' },
+        minReplicas: 3,
+        maxReplicas: 10,
+      });
       expect(byKind('PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'ratelimit' } } });
-      expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+      expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe(
+        'kubernetes.io/hostname',
+      );
       expect(pod.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1 });
       expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
     });
@@ -292,7 +355,13 @@ describe('RateLimitService: envoyproxy/ratelimit for the ingress gateway', () =>
 
     test('a native config-sync sidecar copies the labelled ConfigMaps of its namespace into that directory before ratelimit starts', () => {
       expect(sync.restartPolicy).toBe('Always');
-      expect(env(sync)).toMatchObject({ LABEL: 'tenantctl.io/ratelimit-descriptor', LABEL_VALUE: 'true', FOLDER: '/data/ratelimit/config', RESOURCE: 'configmap', METHOD: 'WATCH' });
+      expect(env(sync)).toMatchObject({
+        LABEL: 'tenantctl.io/ratelimit-descriptor',
+        LABEL_VALUE: 'true',
+        FOLDER: '/data/ratelimit/config',
+        RESOURCE: 'configmap',
+        METHOD: 'WATCH',
+      });
       expect(env(sync).NAMESPACE).toBeUndefined();
       expect(sync.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'sync-health' });
       expect(sync.volumeMounts).toEqual([{ name: 'config', mountPath: '/data/ratelimit/config' }]);
@@ -311,11 +380,21 @@ describe('RateLimitService: envoyproxy/ratelimit for the ingress gateway', () =>
       expect(policy.spec.policyTypes).toEqual(['Ingress']);
       expect(policy.spec.ingress).toEqual([
         {
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: names.ingressGatewayLabels } }],
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+              podSelector: { matchLabels: names.ingressGatewayLabels },
+            },
+          ],
           ports: [{ protocol: 'TCP', port: 8081 }],
         },
         {
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+            },
+          ],
           ports: [{ protocol: 'TCP', port: 9090 }],
         },
       ]);
@@ -330,7 +409,10 @@ describe('RateLimitService: envoyproxy/ratelimit for the ingress gateway', () =>
       expect(filter.applyTo).toBe('HTTP_FILTER');
       expect(filter.match).toEqual({
         context: 'GATEWAY',
-        listener: { portNumber: 8080, filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } },
+        listener: {
+          portNumber: 8080,
+          filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } },
+        },
       });
       expect(filter.patch).toEqual({
         operation: 'INSERT_BEFORE',
@@ -342,7 +424,10 @@ describe('RateLimitService: envoyproxy/ratelimit for the ingress gateway', () =>
             timeout: '0.05s',
             failure_mode_deny: false,
             // Istio's own cluster for the chart's Service.
-            rate_limit_service: { transport_api_version: 'V3', grpc_service: { envoy_grpc: { cluster_name: 'outbound|8081||ratelimit.ratelimit.svc.cluster.local' } } },
+            rate_limit_service: {
+              transport_api_version: 'V3',
+              grpc_service: { envoy_grpc: { cluster_name: 'outbound|8081||ratelimit.ratelimit.svc.cluster.local' } },
+            },
           },
         },
       });
@@ -360,7 +445,14 @@ describe('RateLimitService: envoyproxy/ratelimit for the ingress gateway', () =>
           port: 'metrics',
           path: '/metrics',
           interval: '15s',
-          metricRelabelings: [{ sourceLabels: ['key1', 'key2'], regex: 'destination_cluster_outbound_8080__gateway;(.+)', targetLabel: 'destination_namespace', replacement: '$1' }],
+          metricRelabelings: [
+            {
+              sourceLabels: ['key1', 'key2'],
+              regex: 'destination_cluster_outbound_8080__gateway;(.+)',
+              targetLabel: 'destination_namespace',
+              replacement: '$1',
+            },
+          ],
         },
       ]);
     });
@@ -421,7 +513,8 @@ describe('RateLimitService: admission of descriptor ConfigMaps', () => {
   });
 
   test("admits a tenant's descriptor exactly as its stack writes it, at any rate, and the fallback", () => {
-    for (const rate of [1, 100, 10000, 4294967295]) expect(admits(policy, tenant('tenant-acme', { 'tenant-acme.yaml': tenantDescriptorFile('tenant-acme', rate) }))).toBe(true);
+    for (const rate of [1, 100, 10000, 4294967295])
+      expect(admits(policy, tenant('tenant-acme', { 'tenant-acme.yaml': tenantDescriptorFile('tenant-acme', rate) }))).toBe(true);
     expect(admits(policy, tenant('platform-default', { 'platform-default.yaml': defaultDescriptorFile(100) }))).toBe(true);
   });
 
@@ -429,10 +522,24 @@ describe('RateLimitService: admission of descriptor ConfigMaps', () => {
     ["another tenant's entry cluster", tenant('tenant-acme', { 'tenant-acme.yaml': tenantDescriptorFile('tenant-globex', 100) })],
     ['a descriptor under another name', tenant('tenant-acme', { 'globex.yaml': tenantDescriptorFile('tenant-acme', 100) })],
     ['a second file', tenant('tenant-acme', { 'tenant-acme.yaml': tenantDescriptorFile('tenant-acme', 100), 'more.yaml': defaultDescriptorFile(1) })],
-    ['a second descriptor', tenant('tenant-acme', { 'tenant-acme.yaml': tenantDescriptorFile('tenant-acme', 100).replace(/\]\}$/, ',{"key":"destination_cluster","rate_limit":{"unit":"second","requests_per_unit":1}}]}') })],
-    ['nested descriptors', tenant('tenant-acme', { 'tenant-acme.yaml': tenantDescriptorFile('tenant-acme', 100).replace('}}]}', '},"descriptors":[{"key":"x"}]}]}') })],
+    [
+      'a second descriptor',
+      tenant('tenant-acme', {
+        'tenant-acme.yaml': tenantDescriptorFile('tenant-acme', 100).replace(
+          /\]\}$/,
+          ',{"key":"destination_cluster","rate_limit":{"unit":"second","requests_per_unit":1}}]}',
+        ),
+      }),
+    ],
+    [
+      'nested descriptors',
+      tenant('tenant-acme', { 'tenant-acme.yaml': tenantDescriptorFile('tenant-acme', 100).replace('}}]}', '},"descriptors":[{"key":"x"}]}]}') }),
+    ],
     ['a rate of zero', tenant('tenant-acme', { 'tenant-acme.yaml': tenantDescriptorFile('tenant-acme', 100).replace(':100}', ':0}') })],
-    ['a rate ratelimit cannot parse (above uint32)', tenant('tenant-acme', { 'tenant-acme.yaml': tenantDescriptorFile('tenant-acme', 100).replace(':100}', ':4294967296}') })],
+    [
+      'a rate ratelimit cannot parse (above uint32)',
+      tenant('tenant-acme', { 'tenant-acme.yaml': tenantDescriptorFile('tenant-acme', 100).replace(':100}', ':4294967296}') }),
+    ],
     ['no data', { name: 'tenant-acme' }],
     ['the fallback under a tenant name', tenant('tenant-acme', { 'tenant-acme.yaml': defaultDescriptorFile(100) })],
     ['a tenant descriptor as the fallback', tenant('platform-default', { 'platform-default.yaml': tenantDescriptorFile('tenant-acme', 100) })],
@@ -453,22 +560,25 @@ describe('GIVEN the cluster stack and tenant stacks of every tier', () => {
     { id: 'acme', tier: 'enterprise' },
   ].map((config) => resolveTenant(tenantSchema.parse({ version: 1, ...config }), platform, tiers, `${config.id}.json`));
 
-  test.each(tenants.map((t) => [t.id, t] as const))('THEN tenant %s writes its descriptor at its rate into the rate limit namespace, and admission lets it in', (_id, tenant) => {
-    const json = SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform, tenant })));
-    const [descriptor] = json.where('kubernetes_config_map_v1', (c) => c.metadata.namespace === 'ratelimit');
-    expect(descriptor).toEqual({
-      metadata: {
-        name: tenant.names.namespace,
-        namespace: 'ratelimit',
-        labels: { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': tenant.id, 'tenantctl.io/ratelimit-descriptor': 'true' },
-      },
-      data: { [`${tenant.names.namespace}.yaml`]: tenantDescriptorFile(tenant.names.namespace, tenant.tierSpec.requestsPerSecond) },
-    });
-    // The tier's rate, or the tenant's override of it.
-    const rate = JSON.parse(descriptor.data[`${tenant.names.namespace}.yaml`]).descriptors[0].rate_limit.requests_per_unit;
-    expect(rate).toBe(tenant.id === 'gamma' ? 1500 : tiers[tenant.tier].requestsPerSecond);
-    expect(admits(policy, { name: descriptor.metadata.name, data: descriptor.data })).toBe(true);
-  });
+  test.each(tenants.map((t) => [t.id, t] as const))(
+    'THEN tenant %s writes its descriptor at its rate into the rate limit namespace, and admission lets it in',
+    (_id, tenant) => {
+      const json = SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform, tenant })));
+      const [descriptor] = json.where('kubernetes_config_map_v1', (c) => c.metadata.namespace === 'ratelimit');
+      expect(descriptor).toEqual({
+        metadata: {
+          name: tenant.names.namespace,
+          namespace: 'ratelimit',
+          labels: { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': tenant.id, 'tenantctl.io/ratelimit-descriptor': 'true' },
+        },
+        data: { [`${tenant.names.namespace}.yaml`]: tenantDescriptorFile(tenant.names.namespace, tenant.tierSpec.requestsPerSecond) },
+      });
+      // The tier's rate, or the tenant's override of it.
+      const rate = JSON.parse(descriptor.data[`${tenant.names.namespace}.yaml`]).descriptors[0].rate_limit.requests_per_unit;
+      expect(rate).toBe(tenant.id === 'gamma' ? 1500 : tiers[tenant.tier].requestsPerSecond);
+      expect(admits(policy, { name: descriptor.metadata.name, data: descriptor.data })).toBe(true);
+    },
+  );
 
   test("THEN the cluster stack's fallback passes its own admission policy", () => {
     const fallback = cluster.where('kubernetes_config_map_v1', (c) => c.metadata.name === 'platform-default')[0];

@@ -21,7 +21,12 @@ describe('ContainerRegistry: repositories', () => {
   const idOf = (name: string) => json.idOf('aws_ecr_repository', (r) => r.name === name);
 
   test('one repository per configured service, named under the platform and environment', () => {
-    expect(repos.map((r) => r.name).sort()).toEqual(['acme-prod/api-gateway', 'acme-prod/project-service', 'acme-prod/task-service', 'acme-prod/user-service']);
+    expect(repos.map((r) => r.name).sort()).toEqual([
+      'acme-prod/api-gateway',
+      'acme-prod/project-service',
+      'acme-prod/task-service',
+      'acme-prod/user-service',
+    ]);
   });
 
   test('another environment of the same platform gets repositories of its own', () => {

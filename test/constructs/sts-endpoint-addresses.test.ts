@@ -14,12 +14,18 @@ describe('StsEndpointAddresses', () => {
 
   test("finds the endpoint by STS's service name (spelled for the partition) in the platform's VPC", () => {
     expect(json.data('aws_vpc_endpoint_service')[serviceId]).toMatchObject({ service: 'sts', service_type: 'Interface' });
-    expect(json.data('aws_vpc_endpoint')[endpointId]).toMatchObject({ vpc_id: 'vpc-0123', service_name: `\${data.aws_vpc_endpoint_service.${serviceId}.service_name}`, state: 'available' });
+    expect(json.data('aws_vpc_endpoint')[endpointId]).toMatchObject({
+      vpc_id: 'vpc-0123',
+      service_name: `\${data.aws_vpc_endpoint_service.${serviceId}.service_name}`,
+      state: 'available',
+    });
   });
 
   test('reads each of its network interfaces, in a stable order, and gives each address as a /32', () => {
     const interfaces = Object.entries(json.data('aws_network_interface'));
-    expect(interfaces.map(([, eni]) => eni.id)).toEqual([0, 1, 2].map((i) => `\${element(sort(tolist(data.aws_vpc_endpoint.${endpointId}.network_interface_ids)), ${i})}`));
+    expect(interfaces.map(([, eni]) => eni.id)).toEqual(
+      [0, 1, 2].map((i) => `\${element(sort(tolist(data.aws_vpc_endpoint.${endpointId}.network_interface_ids)), ${i})}`),
+    );
     expect(json.json.output.cidrs.value).toEqual(interfaces.map(([id]) => `\${data.aws_network_interface.${id}.private_ip}/32`));
   });
 
@@ -27,13 +33,16 @@ describe('StsEndpointAddresses', () => {
     expect(json.data('aws_vpc_endpoint')[endpointId].lifecycle.postcondition).toEqual([
       {
         condition: '${length(self.network_interface_ids) == 3}',
-        error_message: "The STS interface endpoint must have one network interface in each of the 3 private subnets (the tenants' IRSA egress rules name each address).",
+        error_message:
+          "The STS interface endpoint must have one network interface in each of the 3 private subnets (the tenants' IRSA egress rules name each address).",
       },
     ]);
   });
 
   test('refuses a count that is not a positive integer', () => {
     const other = new TerraformStack(Testing.app(), 'other');
-    expect(() => new StsEndpointAddresses(other, 'sts', { vpcId: 'vpc-0123', interfaceCount: 0 })).toThrow('StsEndpointAddresses: interfaceCount 0 must be a positive integer (one per private subnet)');
+    expect(() => new StsEndpointAddresses(other, 'sts', { vpcId: 'vpc-0123', interfaceCount: 0 })).toThrow(
+      'StsEndpointAddresses: interfaceCount 0 must be a positive integer (one per private subnet)',
+    );
   });
 });

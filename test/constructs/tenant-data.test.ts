@@ -83,7 +83,8 @@ describe('SqlProvisioningJob', () => {
       new SqlProvisioningJob(stack, 'b', { ...props, name: 'job-b', proxyEndpoint: endpoint('endpoint_b') });
       new SqlProvisioningJob(stack, 'c', { ...props, name: 'job-c', sql: 'SELECT 2;' });
     });
-    const hashOf = (name: string) => jobs.where('kubernetes_job_v1', (j) => j.metadata.name.startsWith(`${name}-`))[0].metadata.name.slice(name.length + 1);
+    const hashOf = (name: string) =>
+      jobs.where('kubernetes_job_v1', (j) => j.metadata.name.startsWith(`${name}-`))[0].metadata.name.slice(name.length + 1);
     expect(hashOf('job-a')).toBe(hashOf('job-b'));
     expect(hashOf('job-c')).not.toBe(hashOf('job-a'));
     expect(SqlProvisioningJob.hash(props)).toBe(SqlProvisioningJob.hash({ ...props }));
@@ -134,8 +135,16 @@ describe('SqlProvisioningJob', () => {
     expect(init.image).toBe(SQL_JOB_IMAGES.awsCli);
     expect(init.image).toMatch(/^public\.ecr\.aws\/aws-cli\/aws-cli:\d+\.\d+\.\d+$/);
     expect(psql.image).toMatch(/^public\.ecr\.aws\/docker\/library\/postgres:17\.\d+-alpine$/);
-    expect(init.args[0]).toContain('aws rds generate-db-auth-token --hostname "$DB_HOST" --port 5432 --username "$DB_USER" --region "$AWS_REGION" > /run/db-auth/token');
-    expect(init.env).toEqual(expect.arrayContaining([{ name: 'DB_HOST', value: PROXY_ENDPOINT }, { name: 'DB_USER', value: 'tenantctl_admin' }, { name: 'AWS_REGION', value: 'eu-west-1' }]));
+    expect(init.args[0]).toContain(
+      'aws rds generate-db-auth-token --hostname "$DB_HOST" --port 5432 --username "$DB_USER" --region "$AWS_REGION" > /run/db-auth/token',
+    );
+    expect(init.env).toEqual(
+      expect.arrayContaining([
+        { name: 'DB_HOST', value: PROXY_ENDPOINT },
+        { name: 'DB_USER', value: 'tenantctl_admin' },
+        { name: 'AWS_REGION', value: 'eu-west-1' },
+      ]),
+    );
     expect(psql.args[0]).toBe('PGPASSWORD="$(cat /run/db-auth/token)" exec psql "$DB_CONNINFO" --no-psqlrc -v ON_ERROR_STOP=1 -f /sql/provision.sql');
     expect(psql.env).toEqual([
       {
@@ -156,18 +165,26 @@ describe('SqlProvisioningJob', () => {
 });
 
 describe('DatabaseProvisioner', () => {
-  const json = synth((stack) => new DatabaseProvisioner(stack, 'provisioner', {
-    platform,
-    oidcProviderArn: OIDC_PROVIDER_ARN,
-    oidcIssuer: OIDC_ISSUER,
-    proxyEndpoint: PROXY_ENDPOINT,
-    proxyResourceId: PROXY_RESOURCE_ID,
-    stsEndpointCidrs: STS_ENDPOINT_CIDRS,
-  }));
+  const json = synth(
+    (stack) =>
+      new DatabaseProvisioner(stack, 'provisioner', {
+        platform,
+        oidcProviderArn: OIDC_PROVIDER_ARN,
+        oidcIssuer: OIDC_ISSUER,
+        proxyEndpoint: PROXY_ENDPOINT,
+        proxyResourceId: PROXY_RESOURCE_ID,
+        stsEndpointCidrs: STS_ENDPOINT_CIDRS,
+      }),
+  );
 
   it('binds the db-provisioner service account in tenantctl-system to its IRSA role', () => {
     // The other one is the tenant purger's (test/stacks/tenant-sql-jobs.test.ts).
-    expect(json.where('kubernetes_service_account_v1', () => true).map((s) => s.metadata.name).sort()).toEqual(['db-provisioner', 'tenant-purger']);
+    expect(
+      json
+        .where('kubernetes_service_account_v1', () => true)
+        .map((s) => s.metadata.name)
+        .sort(),
+    ).toEqual(['db-provisioner', 'tenant-purger']);
     const [sa] = json.where('kubernetes_service_account_v1', (s) => s.metadata.name === 'db-provisioner');
     expect(sa.metadata).toMatchObject({ name: 'db-provisioner', namespace: 'tenantctl-system' });
     const roleId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-db-provisioner');
@@ -193,7 +210,10 @@ describe('DatabaseProvisioner', () => {
     expect(allow.spec.policy_types).toEqual(['Egress']);
     const [dns, postgres, https] = allow.spec.egress;
     expect(dns.to[0].pod_selector.match_labels).toEqual({ 'k8s-app': 'kube-dns' });
-    expect(dns.ports).toEqual([{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }]);
+    expect(dns.ports).toEqual([
+      { port: '53', protocol: 'UDP' },
+      { port: '53', protocol: 'TCP' },
+    ]);
     expect(postgres.to.map((t: any) => t.ip_block.cidr)).toEqual(platform.network.databaseSubnets);
     expect(postgres.ports).toEqual([{ port: '5432', protocol: 'TCP' }]);
     expect(https.to).toEqual(STS_ENDPOINT_CIDRS.map((cidr) => ({ ip_block: { cidr } })));
@@ -205,27 +225,33 @@ describe('DatabaseProvisioner', () => {
     expect(job.metadata.name).toMatch(/^db-provision-platform-[0-9a-f]{10}$/);
     expect(job.metadata.namespace).toBe('tenantctl-system');
     expect(json.one('kubernetes_config_map_v1').data['provision.sql']).toBe(renderPlatformSql(platform));
-    expect(job.depends_on).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^kubernetes_service_account_v1\./),
-      expect.stringMatching(/^kubernetes_network_policy_v1\./),
-    ]));
+    expect(job.depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^kubernetes_service_account_v1\./), expect.stringMatching(/^kubernetes_network_policy_v1\./)]),
+    );
   });
 });
 
 describe('TenantIdentity', () => {
-  const json = synth((stack) => new TenantIdentity(stack, 'identity', {
-    platform,
-    tenant: acme,
-    namespace: 'tenant-acme',
-    oidcProviderArn: OIDC_PROVIDER_ARN,
-    oidcIssuer: OIDC_ISSUER,
-    proxyResourceId: PROXY_RESOURCE_ID,
-  }));
+  const json = synth(
+    (stack) =>
+      new TenantIdentity(stack, 'identity', {
+        platform,
+        tenant: acme,
+        namespace: 'tenant-acme',
+        oidcProviderArn: OIDC_PROVIDER_ARN,
+        oidcIssuer: OIDC_ISSUER,
+        proxyResourceId: PROXY_RESOURCE_ID,
+      }),
+  );
   const roleId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tenant-acme');
 
   it("annotates the tenant's service account with its IAM role", () => {
     const sa = json.one('kubernetes_service_account_v1');
-    expect(sa.metadata).toMatchObject({ name: 'app', namespace: 'tenant-acme', annotations: { 'eks.amazonaws.com/role-arn': `\${aws_iam_role.${roleId}.arn}` } });
+    expect(sa.metadata).toMatchObject({
+      name: 'app',
+      namespace: 'tenant-acme',
+      annotations: { 'eks.amazonaws.com/role-arn': `\${aws_iam_role.${roleId}.arn}` },
+    });
     expect(sa.automount_service_account_token).toBe(false);
   });
 
@@ -271,14 +297,24 @@ describe('TenantDatabase', () => {
   });
 
   it("carries the tenant's rendered SQL", () => {
-    const sqlOf = (id: string) => Object.values(json.resources('kubernetes_config_map_v1')).find((c: any) => c.metadata.name === jobOf(id).metadata.name).data['provision.sql'];
+    const sqlOf = (id: string) =>
+      Object.values(json.resources('kubernetes_config_map_v1')).find((c: any) => c.metadata.name === jobOf(id).metadata.name).data['provision.sql'];
     expect(sqlOf('acme')).toBe(renderTenantSql(platform, acme));
     expect(sqlOf('beta')).toBe(renderTenantSql(platform, beta));
   });
 });
 
 describe('DedicatedNodes', () => {
-  const json = synth((stack) => new DedicatedNodes(stack, 'nodes', { platform, tenant: acme, clusterName: 'acme-prod', kubernetesVersion: '1.34', privateSubnetIds: ['subnet-a', 'subnet-b'] }));
+  const json = synth(
+    (stack) =>
+      new DedicatedNodes(stack, 'nodes', {
+        platform,
+        tenant: acme,
+        clusterName: 'acme-prod',
+        kubernetesVersion: '1.34',
+        privateSubnetIds: ['subnet-a', 'subnet-b'],
+      }),
+  );
 
   it('creates a node group for the enterprise tenant with its label and taint', () => {
     const group = json.one('aws_eks_node_group');
@@ -299,8 +335,18 @@ describe('DedicatedNodes', () => {
   });
 
   it('refuses tenants of a shared-node tier', () => {
-    expect(() => synth((stack) => new DedicatedNodes(stack, 'nodes', { platform, tenant: beta, clusterName: 'acme-prod', kubernetesVersion: '1.34', privateSubnetIds: ['subnet-a'] })))
-      .toThrow(/tenant beta \(tier starter\) has nodes.isolation "shared"/);
+    expect(() =>
+      synth(
+        (stack) =>
+          new DedicatedNodes(stack, 'nodes', {
+            platform,
+            tenant: beta,
+            clusterName: 'acme-prod',
+            kubernetesVersion: '1.34',
+            privateSubnetIds: ['subnet-a'],
+          }),
+      ),
+    ).toThrow(/tenant beta \(tier starter\) has nodes.isolation "shared"/);
   });
 
   it('exposes the label and taint for scheduling', () => {
@@ -310,24 +356,34 @@ describe('DedicatedNodes', () => {
 });
 
 describe('TenantScheduling', () => {
-  const policyOf = (t: TenantSpec) => synth((stack) => new TenantScheduling(stack, 'scheduling', { platform, tenant: t, namespace: t.names.namespace })).one('kubernetes_manifest').manifest;
+  const policyOf = (t: TenantSpec) =>
+    synth((stack) => new TenantScheduling(stack, 'scheduling', { platform, tenant: t, namespace: t.names.namespace })).one('kubernetes_manifest')
+      .manifest;
   const enterprise = policyOf(acme);
   const starter = policyOf(beta);
   const rule = (policy: any, name: string) => policy.spec.rules.find((r: any) => r.name === name);
 
   it('is a namespaced Kyverno Policy on Pods with autogen off', () => {
-    expect(enterprise).toMatchObject({ apiVersion: 'kyverno.io/v1', kind: 'Policy', metadata: { name: 'tenant-scheduling', namespace: 'tenant-acme' } });
+    expect(enterprise).toMatchObject({
+      apiVersion: 'kyverno.io/v1',
+      kind: 'Policy',
+      metadata: { name: 'tenant-scheduling', namespace: 'tenant-acme' },
+    });
     expect(enterprise.metadata.annotations['pod-policies.kyverno.io/autogen-controllers']).toBe('none');
     for (const r of enterprise.spec.rules) expect(r.match.any[0].resources.kinds).toEqual(['Pod']);
   });
 
   it("sets the tier's priority class and matching priority", () => {
-    expect(rule(enterprise, 'tier-priority').mutate.patchStrategicMerge).toEqual({ spec: { priorityClassName: 'tenant-enterprise', priority: 100000 } });
+    expect(rule(enterprise, 'tier-priority').mutate.patchStrategicMerge).toEqual({
+      spec: { priorityClassName: 'tenant-enterprise', priority: 100000 },
+    });
     expect(rule(starter, 'tier-priority').mutate.patchStrategicMerge).toEqual({ spec: { priorityClassName: 'tenant-starter', priority: 1000 } });
   });
 
   it("steers a dedicated tenant's Pods onto its nodes", () => {
-    expect(rule(enterprise, 'dedicated-node-selector').mutate.patchStrategicMerge).toEqual({ spec: { nodeSelector: { 'tenantctl.io/tenant': 'acme' } } });
+    expect(rule(enterprise, 'dedicated-node-selector').mutate.patchStrategicMerge).toEqual({
+      spec: { nodeSelector: { 'tenantctl.io/tenant': 'acme' } },
+    });
     const toleration = rule(enterprise, 'dedicated-node-toleration');
     expect(JSON.parse(toleration.mutate.patchesJson6902)).toEqual([
       { op: 'add', path: '/spec/tolerations/-', value: { key: 'tenantctl.io/tenant', operator: 'Equal', value: 'acme', effect: 'NoSchedule' } },
@@ -365,7 +421,11 @@ describe('TenantObservability', () => {
   const alert = (name: string) => rules.spec.groups[0].rules.find((r: any) => r.alert === name);
 
   it('publishes the dashboard to the Grafana sidecar from the monitoring namespace', () => {
-    expect(config.metadata).toMatchObject({ name: 'tenant-acme-dashboard', namespace: 'monitoring', labels: { grafana_dashboard: '1', 'tenantctl.io/tenant': 'acme' } });
+    expect(config.metadata).toMatchObject({
+      name: 'tenant-acme-dashboard',
+      namespace: 'monitoring',
+      labels: { grafana_dashboard: '1', 'tenantctl.io/tenant': 'acme' },
+    });
     expect(dashboard).toMatchObject({ uid: 'tenant-acme', title: 'Tenant acme' });
     expect(dashboard.uid.length).toBeLessThanOrEqual(40);
   });
@@ -381,7 +441,8 @@ describe('TenantObservability', () => {
     expect(all).toContain('istio_requests_total');
     expect(all).toContain('response_code=~"5.."');
     expect(all).toContain('response_code="429"');
-    for (const q of ['0.5', '0.95', '0.99']) expect(all).toContain(`histogram_quantile(${q}, sum by (le) (rate(istio_request_duration_milliseconds_bucket`);
+    for (const q of ['0.5', '0.95', '0.99'])
+      expect(all).toContain(`histogram_quantile(${q}, sum by (le) (rate(istio_request_duration_milliseconds_bucket`);
     for (const r of ['requests.cpu', 'limits.cpu', 'requests.memory', 'limits.memory', 'pods']) expect(all).toContain(`resource="${r}", type="hard"`);
     expect(all).toContain('container_cpu_usage_seconds_total');
     expect(all).toContain('container_memory_working_set_bytes');
@@ -394,8 +455,17 @@ describe('TenantObservability', () => {
   });
 
   it('alerts on quota saturation, pods near quota, 5xx ratio and p99 latency', () => {
-    expect(rules).toMatchObject({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'tenant-acme', namespace: 'monitoring' } });
-    expect(rules.spec.groups[0].rules.map((r: any) => r.alert)).toEqual(['TenantQuotaSaturation', 'TenantPodsNearQuota', 'TenantHighErrorRatio', 'TenantHighLatencyP99']);
+    expect(rules).toMatchObject({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: 'tenant-acme', namespace: 'monitoring' },
+    });
+    expect(rules.spec.groups[0].rules.map((r: any) => r.alert)).toEqual([
+      'TenantQuotaSaturation',
+      'TenantPodsNearQuota',
+      'TenantHighErrorRatio',
+      'TenantHighLatencyP99',
+    ]);
     expect(alert('TenantQuotaSaturation')).toMatchObject({ for: '15m', labels: { tenant: 'acme', severity: 'warning' } });
     expect(alert('TenantQuotaSaturation').expr).toBe(
       'max by (namespace, resource) (kube_resourcequota{namespace="tenant-acme", resource=~"requests.cpu|limits.cpu|requests.memory|limits.memory", type="used"} / ignoring(type) kube_resourcequota{namespace="tenant-acme", resource=~"requests.cpu|limits.cpu|requests.memory|limits.memory", type="hard"}) > 0.9',

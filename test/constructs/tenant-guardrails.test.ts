@@ -3,7 +3,12 @@ import { Testing, TerraformStack } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { validateManifest } from '../../src/manifests/schema';
-import { meshCapturePolicy, quotaRequiredPolicy, TENANT_GUARDRAILS_CHART_DIR, TenantGuardrails } from '../../stacks/constructs/policy/tenant-guardrails';
+import {
+  meshCapturePolicy,
+  quotaRequiredPolicy,
+  TENANT_GUARDRAILS_CHART_DIR,
+  TenantGuardrails,
+} from '../../stacks/constructs/policy/tenant-guardrails';
 import { SynthJson } from '../util';
 
 describe('meshCapturePolicy', () => {
@@ -18,10 +23,23 @@ describe('meshCapturePolicy', () => {
   });
 
   test('enforces every rule on Pods of every namespace with the tenant label, whatever the number of tenants', () => {
-    expect(policy.spec.rules.map((r: any) => r.name)).toEqual(['sidecar-injected', 'proxy-not-customized', 'not-as-proxy-identity', 'full-traffic-capture']);
+    expect(policy.spec.rules.map((r: any) => r.name)).toEqual([
+      'sidecar-injected',
+      'proxy-not-customized',
+      'not-as-proxy-identity',
+      'full-traffic-capture',
+    ]);
     for (const r of policy.spec.rules) {
       expect(r.match).toEqual({
-        any: [{ resources: { kinds: ['Pod'], operations: ['CREATE', 'UPDATE'], namespaceSelector: { matchExpressions: [{ key: 'tenantctl.io/tenant', operator: 'Exists' }] } } }],
+        any: [
+          {
+            resources: {
+              kinds: ['Pod'],
+              operations: ['CREATE', 'UPDATE'],
+              namespaceSelector: { matchExpressions: [{ key: 'tenantctl.io/tenant', operator: 'Exists' }] },
+            },
+          },
+        ],
       });
       expect(r.validate).toMatchObject({ failureAction: 'Enforce', allowExistingViolations: true });
     }
@@ -58,24 +76,46 @@ describe('meshCapturePolicy', () => {
 
   test("denies another template, proxy config, image, bootstrap, volumes, and a pod's own istio-proxy (which Istio records as overrides)", () => {
     expect(keys('proxy-not-customized')).toEqual(
-      ['inject.istio.io/templates', 'proxy.istio.io/config', 'proxy.istio.io/overrides', 'sidecar.istio.io/proxyImage', 'sidecar.istio.io/bootstrapOverride', 'sidecar.istio.io/userVolume', 'sidecar.istio.io/userVolumeMount'].map(
-        (k) => `{{ request.object.metadata.annotations."${k}" || '' }}`,
-      ),
+      [
+        'inject.istio.io/templates',
+        'proxy.istio.io/config',
+        'proxy.istio.io/overrides',
+        'sidecar.istio.io/proxyImage',
+        'sidecar.istio.io/bootstrapOverride',
+        'sidecar.istio.io/userVolume',
+        'sidecar.istio.io/userVolumeMount',
+      ].map((k) => `{{ request.object.metadata.annotations."${k}" || '' }}`),
     );
   });
 
   test("checks the injected pod's capture annotations against the mesh defaults, and allows no other", () => {
     const conditions = rule('full-traffic-capture').validate.deny.conditions.any;
     expect(conditions.slice(0, 4)).toEqual([
-      { key: `{{ request.object.metadata.annotations."sidecar.istio.io/interceptionMode" || 'REDIRECT' }}`, operator: 'NotEquals', value: 'REDIRECT' },
-      { key: `{{ request.object.metadata.annotations."traffic.sidecar.istio.io/includeOutboundIPRanges" || '*' }}`, operator: 'NotEquals', value: '*' },
+      {
+        key: `{{ request.object.metadata.annotations."sidecar.istio.io/interceptionMode" || 'REDIRECT' }}`,
+        operator: 'NotEquals',
+        value: 'REDIRECT',
+      },
+      {
+        key: `{{ request.object.metadata.annotations."traffic.sidecar.istio.io/includeOutboundIPRanges" || '*' }}`,
+        operator: 'NotEquals',
+        value: '*',
+      },
       { key: `{{ request.object.metadata.annotations."traffic.sidecar.istio.io/includeInboundPorts" || '*' }}`, operator: 'NotEquals', value: '*' },
-      { key: `{{ request.object.metadata.annotations."traffic.sidecar.istio.io/excludeInboundPorts" || '15020' }}`, operator: 'NotEquals', value: '15020' },
+      {
+        key: `{{ request.object.metadata.annotations."traffic.sidecar.istio.io/excludeInboundPorts" || '15020' }}`,
+        operator: 'NotEquals',
+        value: '15020',
+      },
     ]);
     expect(conditions[4]).toEqual({
       key: "{{ keys(request.object.metadata.annotations || `{}`)[?starts_with(@, 'traffic.sidecar.istio.io/')] }}",
       operator: 'AnyNotIn',
-      value: ['traffic.sidecar.istio.io/includeOutboundIPRanges', 'traffic.sidecar.istio.io/includeInboundPorts', 'traffic.sidecar.istio.io/excludeInboundPorts'],
+      value: [
+        'traffic.sidecar.istio.io/includeOutboundIPRanges',
+        'traffic.sidecar.istio.io/includeInboundPorts',
+        'traffic.sidecar.istio.io/excludeInboundPorts',
+      ],
     });
     expect(conditions[5].key).toBe(`{{ request.object.metadata.annotations."istio.io/reroute-virtual-interfaces" || '' }}`);
   });
@@ -90,11 +130,31 @@ describe('quotaRequiredPolicy', () => {
   });
 
   test('denies creating a Pod in any tenant namespace whose ResourceQuota tenant-quota is missing, read by Kyverno at admission', () => {
-    expect(rule.match).toEqual({ any: [{ resources: { kinds: ['Pod'], operations: ['CREATE'], namespaceSelector: { matchExpressions: [{ key: 'tenantctl.io/tenant', operator: 'Exists' }] } } }] });
+    expect(rule.match).toEqual({
+      any: [
+        {
+          resources: {
+            kinds: ['Pod'],
+            operations: ['CREATE'],
+            namespaceSelector: { matchExpressions: [{ key: 'tenantctl.io/tenant', operator: 'Exists' }] },
+          },
+        },
+      ],
+    });
     expect(rule.context).toEqual([
-      { name: 'quotas', apiCall: { method: 'GET', urlPath: '/api/v1/namespaces/{{ request.namespace }}/resourcequotas', jmesPath: "items[?metadata.name=='tenant-quota'] | length(@)" } },
+      {
+        name: 'quotas',
+        apiCall: {
+          method: 'GET',
+          urlPath: '/api/v1/namespaces/{{ request.namespace }}/resourcequotas',
+          jmesPath: "items[?metadata.name=='tenant-quota'] | length(@)",
+        },
+      },
     ]);
-    expect(rule.validate).toMatchObject({ failureAction: 'Enforce', deny: { conditions: { any: [{ key: '{{ quotas }}', operator: 'Equals', value: 0 }] } } });
+    expect(rule.validate).toMatchObject({
+      failureAction: 'Enforce',
+      deny: { conditions: { any: [{ key: '{{ quotas }}', operator: 'Equals', value: 0 }] } },
+    });
     expect(policy.spec.background).toBe(false);
   });
 });

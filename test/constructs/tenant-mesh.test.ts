@@ -17,12 +17,23 @@ describe('TenantMesh', () => {
 
   test('exposes every manifest, each under its own construct id', () => {
     // THEN no object hides another of its kind
-    expect(Object.keys(mesh.manifests).sort()).toEqual(['aws-sts', 'deny-other-tenants', 'destination-rule', 'peer-authentication', 'rate-limit', 'rds-proxy', 'virtual-service']);
+    expect(Object.keys(mesh.manifests).sort()).toEqual([
+      'aws-sts',
+      'deny-other-tenants',
+      'destination-rule',
+      'peer-authentication',
+      'rate-limit',
+      'rds-proxy',
+      'virtual-service',
+    ]);
     expect(Object.keys(mesh.manifests)).toHaveLength(Object.keys(json.resources('kubernetes_manifest')).length);
   });
 
   test('declares both external services: RDS Proxy and STS', () => {
-    const entries = json.where('kubernetes_manifest', (m) => m.manifest.kind === 'ServiceEntry').map((m) => [m.manifest.metadata.name, m.manifest.spec.hosts]).sort();
+    const entries = json
+      .where('kubernetes_manifest', (m) => m.manifest.kind === 'ServiceEntry')
+      .map((m) => [m.manifest.metadata.name, m.manifest.spec.hosts])
+      .sort();
     expect(entries).toEqual([
       ['aws-sts', ['sts.eu-west-1.amazonaws.com']],
       ['rds-proxy', [PROXY_ENDPOINT]],

@@ -11,7 +11,10 @@ import { TenantStack } from '../../stacks/tenant-stack';
 import { admits, type AdmissionRequest } from '../cel';
 import { platformSpec, SynthJson } from '../util';
 
-const platform = platformSpec({ aws: { region: 'eu-west-1', accountId: '111122223333' }, terraformCloud: { organization: 'acme-corp' } } as Partial<PlatformConfig>);
+const platform = platformSpec({
+  aws: { region: 'eu-west-1', accountId: '111122223333' },
+  terraformCloud: { organization: 'acme-corp' },
+} as Partial<PlatformConfig>);
 const tiers = resolveTiers();
 const spec = tenantNamespaceAdmissionSpec(platform);
 const acme = resolveTenant(tenantSchema.parse({ version: 1, id: 'acme', tier: 'enterprise' }), platform, tiers, 'acme.json');
@@ -21,14 +24,29 @@ const namespaceObject = { metadata: { name: 'tenant-acme', labels: { 'tenantctl.
 
 /** Who writes in the tenant's namespace. */
 const WRITERS = {
-  serviceAccount: { username: 'system:serviceaccount:tenant-acme:app', groups: ['system:serviceaccounts', 'system:serviceaccounts:tenant-acme', 'system:authenticated'] },
+  serviceAccount: {
+    username: 'system:serviceaccount:tenant-acme:app',
+    groups: ['system:serviceaccounts', 'system:serviceaccounts:tenant-acme', 'system:authenticated'],
+  },
   tenantAdmin: { username: 'arn:aws:sts::111122223333:assumed-role/acme-admins/jane', groups: ['tenant-acme-admins', 'system:authenticated'] },
-  pipeline: { username: 'arn:aws:sts::111122223333:assumed-role/acme-prod-tfc-tenant-acme/run', groups: ['tenantctl:tenant-deployers', 'tenantctl:tenant:acme', 'system:authenticated'] },
+  pipeline: {
+    username: 'arn:aws:sts::111122223333:assumed-role/acme-prod-tfc-tenant-acme/run',
+    groups: ['tenantctl:tenant-deployers', 'tenantctl:tenant:acme', 'system:authenticated'],
+  },
   operator: { username: 'arn:aws:sts::111122223333:assumed-role/ops/alice', groups: ['tenantctl:platform-operators', 'system:authenticated'] },
-  namespaceController: { username: 'system:serviceaccount:kube-system:namespace-controller', groups: ['system:serviceaccounts', 'system:authenticated'] },
+  namespaceController: {
+    username: 'system:serviceaccount:kube-system:namespace-controller',
+    groups: ['system:serviceaccounts', 'system:authenticated'],
+  },
 } as const;
 
-const request = (writer: keyof typeof WRITERS, group: string, resource: string, object: any, operation: AdmissionRequest['operation'] = 'CREATE'): AdmissionRequest => ({
+const request = (
+  writer: keyof typeof WRITERS,
+  group: string,
+  resource: string,
+  object: any,
+  operation: AdmissionRequest['operation'] = 'CREATE',
+): AdmissionRequest => ({
   operation,
   group,
   resource,
@@ -45,11 +63,16 @@ describe('GIVEN the admission policy of every write in a tenant namespace', () =
     const manifests = cluster.where('kubernetes_manifest', (m) => m.manifest.metadata.name === 'tenantctl-tenant-namespaces').map((m) => m.manifest);
     expect(manifests.map((m) => m.kind).sort()).toEqual(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
     for (const m of manifests) expect(validateManifest(m)).toBeUndefined();
-    expect(manifests.find((m) => m.kind === 'ValidatingAdmissionPolicy').spec.matchConstraints.namespaceSelector).toEqual({ matchExpressions: [{ key: 'tenantctl.io/tenant', operator: 'Exists' }] });
+    expect(manifests.find((m) => m.kind === 'ValidatingAdmissionPolicy').spec.matchConstraints.namespaceSelector).toEqual({
+      matchExpressions: [{ key: 'tenantctl.io/tenant', operator: 'Exists' }],
+    });
   });
 
   test("THEN every cluster admin tenantctl grants carries the operators' group the policy lets through", () => {
-    const withAdmin = platformSpec({ aws: { region: 'eu-west-1', accountId: '111122223333' }, eks: { adminPrincipalArns: ['arn:aws:iam::111122223333:role/ops'] } } as Partial<PlatformConfig>);
+    const withAdmin = platformSpec({
+      aws: { region: 'eu-west-1', accountId: '111122223333' },
+      eks: { adminPrincipalArns: ['arn:aws:iam::111122223333:role/ops'] },
+    } as Partial<PlatformConfig>);
     for (const p of [platform, withAdmin]) {
       const json = SynthJson.parse(Testing.synth(new PlatformStack(Testing.app(), { platform: p })));
       const entries = json.where('aws_eks_access_entry', () => true);
@@ -59,9 +82,17 @@ describe('GIVEN the admission policy of every write in a tenant namespace', () =
   });
 
   test("THEN the tenant's own mesh objects and scheduling policy, as its stack writes them, are admitted from whoever writes them", () => {
-    const resources = { VirtualService: 'virtualservices', DestinationRule: 'destinationrules', ServiceEntry: 'serviceentries', EnvoyFilter: 'envoyfilters' };
+    const resources = {
+      VirtualService: 'virtualservices',
+      DestinationRule: 'destinationrules',
+      ServiceEntry: 'serviceentries',
+      EnvoyFilter: 'envoyfilters',
+    };
     for (const [kind, resource] of Object.entries(resources)) {
-      expect({ kind, admitted: admits(spec, request('serviceAccount', 'networking.istio.io', resource, manifest(kind))) }).toEqual({ kind, admitted: true });
+      expect({ kind, admitted: admits(spec, request('serviceAccount', 'networking.istio.io', resource, manifest(kind))) }).toEqual({
+        kind,
+        admitted: true,
+      });
     }
     expect(admits(spec, request('pipeline', 'kyverno.io', 'policies', manifest('Policy')))).toBe(true);
   });
@@ -79,11 +110,49 @@ describe('GIVEN the admission policy of every write in a tenant namespace', () =
   });
 
   test("THEN the deployer ClusterRole is bound to the tenant's pipeline group only, never to a service account", () => {
-    const binding = (subjects: any[]) => ({ metadata: { name: 'b' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl:tenant-deployer' }, subjects });
-    expect(admits(spec, request('pipeline', 'rbac.authorization.k8s.io', 'rolebindings', binding([{ kind: 'Group', name: 'tenantctl:tenant:acme', apiGroup: 'rbac.authorization.k8s.io' }])))).toBe(true);
-    expect(admits(spec, request('pipeline', 'rbac.authorization.k8s.io', 'rolebindings', binding([{ kind: 'ServiceAccount', name: 'app', namespace: 'tenant-acme' }])))).toBe(false);
-    expect(admits(spec, request('pipeline', 'rbac.authorization.k8s.io', 'rolebindings', binding([{ kind: 'Group', name: 'tenantctl:tenant:globex', apiGroup: 'rbac.authorization.k8s.io' }])))).toBe(false);
-    const admin = { metadata: { name: 'admins' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tenant-admin' }, subjects: [{ kind: 'Group', name: 'tenant-acme-admins' }] };
+    const binding = (subjects: any[]) => ({
+      metadata: { name: 'b' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl:tenant-deployer' },
+      subjects,
+    });
+    expect(
+      admits(
+        spec,
+        request(
+          'pipeline',
+          'rbac.authorization.k8s.io',
+          'rolebindings',
+          binding([{ kind: 'Group', name: 'tenantctl:tenant:acme', apiGroup: 'rbac.authorization.k8s.io' }]),
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      admits(
+        spec,
+        request(
+          'pipeline',
+          'rbac.authorization.k8s.io',
+          'rolebindings',
+          binding([{ kind: 'ServiceAccount', name: 'app', namespace: 'tenant-acme' }]),
+        ),
+      ),
+    ).toBe(false);
+    expect(
+      admits(
+        spec,
+        request(
+          'pipeline',
+          'rbac.authorization.k8s.io',
+          'rolebindings',
+          binding([{ kind: 'Group', name: 'tenantctl:tenant:globex', apiGroup: 'rbac.authorization.k8s.io' }]),
+        ),
+      ),
+    ).toBe(false);
+    const admin = {
+      metadata: { name: 'admins' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tenant-admin' },
+      subjects: [{ kind: 'Group', name: 'tenant-acme-admins' }],
+    };
     expect(admits(spec, request('pipeline', 'rbac.authorization.k8s.io', 'rolebindings', admin))).toBe(true);
   });
 
@@ -108,12 +177,18 @@ describe('GIVEN the admission policy of every write in a tenant namespace', () =
       { validate: { message: '{{ cm }}', deny: {} } },
       { mutate: { targets: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }], patchStrategicMerge: {} } },
     ]) {
-      expect({ rule: Object.keys(rule), admitted: admits(spec, request('pipeline', 'kyverno.io', 'policies', withRule(rule))) }).toEqual({ rule: Object.keys(rule), admitted: false });
+      expect({ rule: Object.keys(rule), admitted: admits(spec, request('pipeline', 'kyverno.io', 'policies', withRule(rule))) }).toEqual({
+        rule: Object.keys(rule),
+        admitted: false,
+      });
     }
   });
 
-  test('THEN a Service with external IPs is denied (kube-proxy would capture every pod\'s traffic to them)', () => {
-    const svc = (externalIPs?: string[]) => ({ metadata: { name: 'gateway' }, spec: { ports: [{ port: 8080 }], ...(externalIPs ? { externalIPs } : {}) } });
+  test("THEN a Service with external IPs is denied (kube-proxy would capture every pod's traffic to them)", () => {
+    const svc = (externalIPs?: string[]) => ({
+      metadata: { name: 'gateway' },
+      spec: { ports: [{ port: 8080 }], ...(externalIPs ? { externalIPs } : {}) },
+    });
     expect(admits(spec, request('tenantAdmin', '', 'services', svc()))).toBe(true);
     expect(admits(spec, request('tenantAdmin', '', 'services', svc(['10.0.1.10'])))).toBe(false);
   });

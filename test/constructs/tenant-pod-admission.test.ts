@@ -10,7 +10,9 @@ const platform = platformSpec();
 const tiers = resolveTiers();
 const spec = tenantPodAdmissionSpec(platform, tiers);
 
-const namespace = (tenant: string, tier?: string) => ({ metadata: { name: `tenant-${tenant}`, labels: { 'tenantctl.io/tenant': tenant, ...(tier ? { 'tenantctl.io/tier': tier } : {}) } } });
+const namespace = (tenant: string, tier?: string) => ({
+  metadata: { name: `tenant-${tenant}`, labels: { 'tenantctl.io/tenant': tenant, ...(tier ? { 'tenantctl.io/tier': tier } : {}) } },
+});
 /** Tolerations the API server adds to every Pod (DefaultTolerationSeconds). */
 const DEFAULT_TOLERATIONS = [
   { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
@@ -29,10 +31,25 @@ const enterprisePod = () => ({
 });
 const starterPod = () => ({
   metadata: { name: 'web-1', namespace: 'tenant-beta' },
-  spec: { priorityClassName: 'tenant-starter', priority: 1000, nodeSelector: { 'tenantctl.io/pool': 'tenants' }, tolerations: [...DEFAULT_TOLERATIONS], containers: [{ name: 'app', image: 'app' }] },
+  spec: {
+    priorityClassName: 'tenant-starter',
+    priority: 1000,
+    nodeSelector: { 'tenantctl.io/pool': 'tenants' },
+    tolerations: [...DEFAULT_TOLERATIONS],
+    containers: [{ name: 'app', image: 'app' }],
+  },
 });
 const admitted = (pod: any, ns: any, operation: 'CREATE' | 'UPDATE' = 'CREATE') =>
-  admits(spec, { operation, group: '', resource: 'pods', namespace: ns.metadata.name, name: pod.metadata.name, groups: ['system:serviceaccounts:kube-system'], object: pod, namespaceObject: ns });
+  admits(spec, {
+    operation,
+    group: '',
+    resource: 'pods',
+    namespace: ns.metadata.name,
+    name: pod.metadata.name,
+    groups: ['system:serviceaccounts:kube-system'],
+    object: pod,
+    namespaceObject: ns,
+  });
 const edited = (pod: any, edit: (p: any) => void) => {
   const copy = JSON.parse(JSON.stringify(pod));
   edit(copy.spec);
@@ -44,7 +61,10 @@ describe('GIVEN the platform admission policy of tenant pods', () => {
     const stack = new TerraformStack(Testing.app(), 'test');
     new KubernetesProvider(stack, 'kubernetes', {});
     new TenantPodAdmission(stack, 'tenant-pods', { platform, tiers });
-    const manifests = SynthJson.parse(Testing.synth(stack)).where('kubernetes_manifest', () => true).map((m: any) => m.manifest).sort((a: any, b: any) => a.kind.localeCompare(b.kind));
+    const manifests = SynthJson.parse(Testing.synth(stack))
+      .where('kubernetes_manifest', () => true)
+      .map((m: any) => m.manifest)
+      .sort((a: any, b: any) => a.kind.localeCompare(b.kind));
     expect(manifests.map((m: any) => [m.kind, m.metadata.name])).toEqual([
       ['ValidatingAdmissionPolicy', 'tenantctl-tenant-pods'],
       ['ValidatingAdmissionPolicyBinding', 'tenantctl-tenant-pods'],
@@ -61,7 +81,12 @@ describe('GIVEN the platform admission policy of tenant pods', () => {
   test('THEN the pods the tenant scheduling policy leaves are admitted, whoever creates them', () => {
     expect(admitted(enterprisePod(), namespace('acme', 'enterprise'))).toBe(true);
     expect(admitted(starterPod(), namespace('beta', 'starter'))).toBe(true);
-    expect(admitted(edited(starterPod(), (s) => (s.priorityClassName = 'tenant-standard')), namespace('beta', 'standard'))).toBe(true);
+    expect(
+      admitted(
+        edited(starterPod(), (s) => (s.priorityClassName = 'tenant-standard')),
+        namespace('beta', 'standard'),
+      ),
+    ).toBe(true);
   });
 
   test.each([
@@ -71,9 +96,15 @@ describe('GIVEN the platform admission policy of tenant pods', () => {
     ['no PriorityClass', (s: any) => delete s.priorityClassName],
     ['no node selector', (s: any) => delete s.nodeSelector],
     ["another tenant's dedicated nodes", (s: any) => (s.nodeSelector = { 'tenantctl.io/tenant': 'acme' })],
-    ["a toleration of the system nodes' taint", (s: any) => s.tolerations.push({ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' })],
+    [
+      "a toleration of the system nodes' taint",
+      (s: any) => s.tolerations.push({ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }),
+    ],
     ['a toleration of the system pool by Exists', (s: any) => s.tolerations.push({ key: 'tenantctl.io/pool', operator: 'Exists' })],
-    ["a toleration of another tenant's nodes", (s: any) => s.tolerations.push({ key: 'tenantctl.io/tenant', operator: 'Equal', value: 'acme', effect: 'NoSchedule' })],
+    [
+      "a toleration of another tenant's nodes",
+      (s: any) => s.tolerations.push({ key: 'tenantctl.io/tenant', operator: 'Equal', value: 'acme', effect: 'NoSchedule' }),
+    ],
     ["a toleration of every tenant's nodes", (s: any) => s.tolerations.push({ key: 'tenantctl.io/tenant', operator: 'Exists' })],
     ['a toleration of every taint', (s: any) => s.tolerations.push({ operator: 'Exists' })],
   ])('THEN a shared-tier pod is denied %s', (_case, edit) => {
@@ -96,10 +127,21 @@ describe('GIVEN the platform admission policy of tenant pods', () => {
   test('THEN on update only the tolerations are checked (priority and placement are fixed at creation)', () => {
     const legacy = edited(starterPod(), (s) => delete s.priorityClassName);
     expect(admitted(legacy, namespace('beta', 'starter'), 'UPDATE')).toBe(true);
-    expect(admitted(edited(legacy, (s) => s.tolerations.push({ operator: 'Exists' })), namespace('beta', 'starter'), 'UPDATE')).toBe(false);
+    expect(
+      admitted(
+        edited(legacy, (s) => s.tolerations.push({ operator: 'Exists' })),
+        namespace('beta', 'starter'),
+        'UPDATE',
+      ),
+    ).toBe(false);
   });
 
   test('THEN pods of namespaces without the tenant label are not its concern', () => {
-    expect(admitted(edited(starterPod(), (s) => (s.priorityClassName = 'tenantctl-platform')), { metadata: { name: 'monitoring', labels: {} } })).toBe(true);
+    expect(
+      admitted(
+        edited(starterPod(), (s) => (s.priorityClassName = 'tenantctl-platform')),
+        { metadata: { name: 'monitoring', labels: {} } },
+      ),
+    ).toBe(true);
   });
 });

@@ -14,7 +14,12 @@ const SPOT_TYPES = ['m6i.xlarge', 'm6a.xlarge', 'm5.xlarge', 'm7i.xlarge'];
 function synth(eks: PlatformConfig['eks']) {
   const stack = new TerraformStack(Testing.app(), 'platform');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-  new EksCluster(stack, 'eks', { platform: platformSpec({ eks }), vpcId: 'vpc-0123', privateSubnetIds: ['subnet-a', 'subnet-b', 'subnet-c'], ...KEYS });
+  new EksCluster(stack, 'eks', {
+    platform: platformSpec({ eks }),
+    vpcId: 'vpc-0123',
+    privateSubnetIds: ['subnet-a', 'subnet-b', 'subnet-c'],
+    ...KEYS,
+  });
   return SynthJson.parse(Testing.synth(stack));
 }
 
@@ -27,7 +32,10 @@ const groupId = (json: SynthJson, name: string) => json.idOf('aws_eks_node_group
 const templateTags = (json: SynthJson, name: string) =>
   Object.fromEntries(
     json
-      .where('aws_autoscaling_group_tag', (t) => t.autoscaling_group_name === `\${aws_eks_node_group.${groupId(json, name)}.resources[0].autoscaling_groups[0].name}`)
+      .where(
+        'aws_autoscaling_group_tag',
+        (t) => t.autoscaling_group_name === `\${aws_eks_node_group.${groupId(json, name)}.resources[0].autoscaling_groups[0].name}`,
+      )
       .map((t) => [t.tag.key, t.tag.value]),
   );
 
@@ -35,7 +43,11 @@ describe('Shared tenant nodes without Spot (default)', () => {
   const json = synth(undefined);
 
   test('are one On-Demand group: no Spot group', () => {
-    expect(Object.values(json.resources('aws_eks_node_group')).map((g) => [g.node_group_name, g.capacity_type]).sort()).toEqual([
+    expect(
+      Object.values(json.resources('aws_eks_node_group'))
+        .map((g) => [g.node_group_name, g.capacity_type])
+        .sort(),
+    ).toEqual([
       ['system', 'ON_DEMAND'],
       ['tenants', 'ON_DEMAND'],
     ]);
@@ -56,7 +68,11 @@ describe('Shared tenant nodes without Spot (default)', () => {
 });
 
 describe('Shared tenant nodes with eks.nodeGroups.tenants.spot (half of 3/3/12)', () => {
-  const json = synth({ nodeGroups: { tenants: { instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12, spot: { share: 0.5, instanceTypes: SPOT_TYPES } } } });
+  const json = synth({
+    nodeGroups: {
+      tenants: { instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12, spot: { share: 0.5, instanceTypes: SPOT_TYPES } },
+    },
+  });
   const onDemand = groupNamed(json, 'tenants');
   const spot = groupNamed(json, 'tenants-spot');
 

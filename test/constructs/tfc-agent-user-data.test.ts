@@ -29,13 +29,18 @@ const lineOf = (text: string, fragment: string) => text.split('\n').findIndex((l
 describe('agent user data: installing the pinned tfc-agent', () => {
   test('is a bash script bash accepts, as is every script it writes, and fits the 16 KB user data limit', () => {
     expect(script.startsWith('#!/bin/bash\n')).toBe(true);
-    for (const text of [script, ...Object.entries(files).filter(([p]) => p.startsWith('/usr/local/libexec/')).map(([, t]) => t)]) {
+    for (const text of [
+      script,
+      ...Object.entries(files)
+        .filter(([p]) => p.startsWith('/usr/local/libexec/'))
+        .map(([, t]) => t),
+    ]) {
       expect(spawnSync('bash', ['-n'], { input: text }).status).toBe(0);
     }
     expect(Buffer.byteLength(script)).toBeLessThan(16 * 1024);
   });
 
-  test('downloads the pinned release, its SHA256SUMS and signature, and HashiCorp\'s key, over HTTPS only', () => {
+  test("downloads the pinned release, its SHA256SUMS and signature, and HashiCorp's key, over HTTPS only", () => {
     for (const [url, file] of [
       [`${RELEASE}/${ZIP}`, ZIP],
       [`${RELEASE}/tfc-agent_1.31.0_SHA256SUMS`, 'SHA256SUMS'],
@@ -66,7 +71,9 @@ describe('agent user data: installing the pinned tfc-agent', () => {
     expect(env).toContain('instance_id=$(/usr/local/libexec/tfc-agent-imds instance-id)');
     expect(env).toContain(`printf 'TFC_AGENT_TOKEN=%s\\nTFC_AGENT_NAME=%s\\n' "$agent_token" "$instance_id" > /run/tfc-agent/env`);
     expect(env).toContain('umask 077');
-    expect(files['/usr/local/libexec/tfc-agent-imds']).toContain("curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token");
+    expect(files['/usr/local/libexec/tfc-agent-imds']).toContain(
+      "curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token",
+    );
   });
 
   test('runs the agent unprivileged, pinned (no auto-update), against the configured host, with its token from the environment file', () => {
@@ -94,7 +101,14 @@ describe('agent user data: installing the pinned tfc-agent', () => {
 
   test('keeps runs away from the instance role and the rest of the host', () => {
     const agent = unit('tfc-agent.service').split('\n');
-    for (const line of ['IPAddressDeny=169.254.169.254', 'NoNewPrivileges=yes', 'PrivateTmp=yes', 'ProtectSystem=strict', 'ProtectHome=yes', 'StateDirectory=tfc-agent']) {
+    for (const line of [
+      'IPAddressDeny=169.254.169.254',
+      'NoNewPrivileges=yes',
+      'PrivateTmp=yes',
+      'ProtectSystem=strict',
+      'ProtectHome=yes',
+      'StateDirectory=tfc-agent',
+    ]) {
       expect(agent).toContain(line);
     }
   });
@@ -128,7 +142,10 @@ describe('agent user data: the signature and checksum checks, run with gpg', () 
     const home = path.join(dir, `${name}-gnupg`);
     fs.mkdirSync(home, { mode: 0o700 });
     gpg(home, '--passphrase', '', '--quick-gen-key', `${name} <${name}@example.com>`, 'ed25519', 'sign', 'never');
-    const fingerprint = gpg(home, '--with-colons', '--list-keys').split('\n').find((l) => l.startsWith('fpr:'))!.split(':')[9];
+    const fingerprint = gpg(home, '--with-colons', '--list-keys')
+      .split('\n')
+      .find((l) => l.startsWith('fpr:'))!
+      .split(':')[9];
     return { home, fingerprint };
   };
   const release = makeKey('release');
@@ -141,7 +158,10 @@ describe('agent user data: the signature and checksum checks, run with gpg', () 
     .replace(HASHICORP_SIGNING_KEY_FINGERPRINT, release.fingerprint);
 
   /** A download directory: the zip, SHA256SUMS signed by `signer`, and `published` as hashicorp.asc. */
-  function download(name: string, opts: { signer?: typeof release; published?: typeof release; tamperSums?: boolean; tamperZip?: boolean; omitZip?: boolean } = {}) {
+  function download(
+    name: string,
+    opts: { signer?: typeof release; published?: typeof release; tamperSums?: boolean; tamperZip?: boolean; omitZip?: boolean } = {},
+  ) {
     const work = path.join(dir, name);
     fs.mkdirSync(work);
     const zip = Buffer.from('tfc-agent release archive');
@@ -150,8 +170,19 @@ describe('agent user data: the signature and checksum checks, run with gpg', () 
     const sums = `${sum}  ${opts.omitZip ? 'tfc-agent_1.31.0_linux_arm64.zip' : ZIP}\n${'0'.repeat(64)}  tfc-agent_1.31.0_darwin_arm64.zip\n`;
     fs.writeFileSync(path.join(work, 'SHA256SUMS'), sums);
     const signer = opts.signer ?? release;
-    gpg(signer.home, '--local-user', signer.fingerprint, '--detach-sign', '--output', path.join(work, 'SHA256SUMS.sig'), path.join(work, 'SHA256SUMS'));
-    fs.writeFileSync(path.join(work, 'hashicorp.asc'), gpg((opts.published ?? release).home, '--armor', '--export', (opts.published ?? release).fingerprint));
+    gpg(
+      signer.home,
+      '--local-user',
+      signer.fingerprint,
+      '--detach-sign',
+      '--output',
+      path.join(work, 'SHA256SUMS.sig'),
+      path.join(work, 'SHA256SUMS'),
+    );
+    fs.writeFileSync(
+      path.join(work, 'hashicorp.asc'),
+      gpg((opts.published ?? release).home, '--armor', '--export', (opts.published ?? release).fingerprint),
+    );
     if (opts.tamperSums) fs.appendFileSync(path.join(work, 'SHA256SUMS'), `${'1'.repeat(64)}  extra.zip\n`);
     if (opts.tamperZip) fs.appendFileSync(path.join(work, ZIP), 'x');
     return spawnSync('bash', ['-c', `set -euo pipefail\nwork=$PWD\n${steps}`], { cwd: work, encoding: 'utf8' }).status;

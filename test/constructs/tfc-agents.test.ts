@@ -17,7 +17,14 @@ function synth(overrides: Partial<PlatformConfig> = TFC) {
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   // Stands for the NAT routes and the S3 endpoint the Auto Scaling group must wait for.
   const egress = new Route(stack, 'private-default-route', { routeTableId: 'rtb-0123', destinationCidrBlock: '0.0.0.0/0', natGatewayId: 'nat-0123' });
-  new TfcAgents(stack, 'tfc-agents', { platform: platformSpec(overrides), vpcId: 'vpc-0123', subnetIds: SUBNETS, ebsKmsKeyArn: EBS_KEY, clusterApiSecurityGroupId: API_SG, egress: [egress] });
+  new TfcAgents(stack, 'tfc-agents', {
+    platform: platformSpec(overrides),
+    vpcId: 'vpc-0123',
+    subnetIds: SUBNETS,
+    ebsKmsKeyArn: EBS_KEY,
+    clusterApiSecurityGroupId: API_SG,
+    egress: [egress],
+  });
   return SynthJson.parse(Testing.synth(stack));
 }
 
@@ -26,7 +33,7 @@ const dataRef = (json: SynthJson, type: string, attr: string) => `\${data.${type
 const userDataOf = (json: SynthJson) => Buffer.from(json.one('aws_launch_template').user_data, 'base64').toString('utf8');
 
 describe('TfcAgents: Auto Scaling group (defaults: 2 x m6i.large)', () => {
-  test('waits for the private subnets\' way out: an agent booted before NAT cannot install tfc-agent', () => {
+  test("waits for the private subnets' way out: an agent booted before NAT cannot install tfc-agent", () => {
     const json = synth();
     expect(json.one('aws_autoscaling_group').depends_on).toEqual([`aws_route.${json.idOf('aws_route')}`]);
     expect(userDataOf(json)).toContain('for attempt in 1 2 3 4 5 6 7 8 9 10; do dnf install -y unzip && break;');
@@ -84,13 +91,21 @@ describe('TfcAgents: launch template', () => {
 
   test('encrypts the gp3 root volume with the given key', () => {
     expect(template.block_device_mappings).toEqual([
-      { device_name: '/dev/xvda', ebs: { volume_size: 30, volume_type: 'gp3', encrypted: 'true', kms_key_id: EBS_KEY, delete_on_termination: 'true' } },
+      {
+        device_name: '/dev/xvda',
+        ebs: { volume_size: 30, volume_type: 'gp3', encrypted: 'true', kms_key_id: EBS_KEY, delete_on_termination: 'true' },
+      },
     ]);
   });
 
   test('gives the instance no public IP and only the agents security group; no key pair', () => {
     expect(template.network_interfaces).toEqual([
-      { device_index: 0, associate_public_ip_address: 'false', delete_on_termination: 'true', security_groups: [ref(json, 'aws_security_group', 'id')] },
+      {
+        device_index: 0,
+        associate_public_ip_address: 'false',
+        delete_on_termination: 'true',
+        security_groups: [ref(json, 'aws_security_group', 'id')],
+      },
     ]);
     expect(template.key_name).toBeUndefined();
     expect(template.vpc_security_group_ids).toBeUndefined();
@@ -103,7 +118,12 @@ describe('TfcAgents: launch template', () => {
 
   test('carries the user data for its instance type and platform', () => {
     expect(userDataOf(json)).toBe(
-      agentUserData({ hostname: 'app.terraform.io', region: 'eu-west-1', tokenSecretName: 'acme-prod-terraform-agent-token', architecture: agentArchitecture('m6i.large') }),
+      agentUserData({
+        hostname: 'app.terraform.io',
+        region: 'eu-west-1',
+        tokenSecretName: 'acme-prod-terraform-agent-token',
+        architecture: agentArchitecture('m6i.large'),
+      }),
     );
   });
 });
@@ -130,8 +150,13 @@ describe('TfcAgents: network and IAM', () => {
   test('the instance role trusts EC2 and may use Session Manager and read the token secret, nothing else', () => {
     const role = json.one('aws_iam_role');
     expect(role.name).toBe('acme-prod-terraform-agent');
-    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
-    expect(json.one('aws_iam_role_policy_attachment')).toEqual({ role: ref(json, 'aws_iam_role', 'name'), policy_arn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore' });
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    expect(json.one('aws_iam_role_policy_attachment')).toEqual({
+      role: ref(json, 'aws_iam_role', 'name'),
+      policy_arn: 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+    });
     const secret = dataRef(json, 'aws_secretsmanager_secret', 'arn');
     const policy = json.one('aws_iam_role_policy');
     expect(policy.role).toBe(ref(json, 'aws_iam_role', 'name'));
@@ -142,7 +167,10 @@ describe('TfcAgents: network and IAM', () => {
         Effect: 'Allow',
         Action: ['kms:Decrypt'],
         Resource: [dataRef(json, 'aws_kms_key', 'arn')],
-        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' }, ArnEquals: { 'kms:EncryptionContext:SecretARN': secret } },
+        Condition: {
+          StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' },
+          ArnEquals: { 'kms:EncryptionContext:SecretARN': secret },
+        },
       },
     ]);
     expect(json.one('aws_iam_instance_profile')).toEqual({ name: 'acme-prod-terraform-agent', role: ref(json, 'aws_iam_role', 'name') });
@@ -157,7 +185,10 @@ describe('TfcAgents: network and IAM', () => {
 describe('TfcAgents: configuration', () => {
   test('a Graviton instance type boots the arm64 AMI and installs the arm64 release', () => {
     const json = synth({ terraformCloud: { organization: 'acme-corp', agents: { instanceType: 'm7g.large', count: 3 } } } as Partial<PlatformConfig>);
-    expect(json.one('aws_launch_template')).toMatchObject({ image_id: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64', instance_type: 'm7g.large' });
+    expect(json.one('aws_launch_template')).toMatchObject({
+      image_id: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
+      instance_type: 'm7g.large',
+    });
     expect(json.one('aws_autoscaling_group')).toMatchObject({ min_size: 3, max_size: 3, desired_capacity: 3 });
     expect(userDataOf(json)).toContain(`tfc-agent_${TFC_AGENT_VERSION}_linux_arm64.zip`);
     expect(userDataOf(json)).not.toContain('amd64');

@@ -71,9 +71,33 @@ const FIELD_NAMES: Readonly<Record<string, string>> = {
   subject: 'subjects',
 };
 /** Map-valued fields: their keys are data (label keys, resource names), never renamed. */
-const MAPS = new Set(['labels', 'annotations', 'data', 'binary_data', 'hard', 'node_selector', 'match_labels', 'default', 'default_request', 'max', 'min', 'requests', 'limits']);
+const MAPS = new Set([
+  'labels',
+  'annotations',
+  'data',
+  'binary_data',
+  'hard',
+  'node_selector',
+  'match_labels',
+  'default',
+  'default_request',
+  'max',
+  'min',
+  'requests',
+  'limits',
+]);
 /** Provider-only arguments, not part of the object. */
-const PROVIDER_ONLY = new Set(['depends_on', 'wait_for_completion', 'wait_for_default_service_account', 'wait_for_rollout', 'timeouts', 'count', 'provider', 'lifecycle', '//']);
+const PROVIDER_ONLY = new Set([
+  'depends_on',
+  'wait_for_completion',
+  'wait_for_default_service_account',
+  'wait_for_rollout',
+  'timeouts',
+  'count',
+  'provider',
+  'lifecycle',
+  '//',
+]);
 
 const camel = (key: string) => FIELD_NAMES[key] ?? key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
@@ -99,7 +123,12 @@ const proxyEndpoint = (proxyName: string, region: string) => `${proxyName}.proxy
 export function stackObjects(stack: Stack, proxy: string): ApiObject[] {
   const resources = (stack.json.resource ?? {}) as Record<string, Record<string, TerraformJson>>;
   const resolve = (s: string): string =>
-    s.replace(/\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.metadata\[0\]\.name\}/g, (_m, type: string, id: string) => resources[type]?.[id]?.metadata?.name ?? _m).replace(/\$\{data\.aws_db_proxy\.[^.}]+\.endpoint\}/g, proxy);
+    s
+      .replace(
+        /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.metadata\[0\]\.name\}/g,
+        (_m, type: string, id: string) => resources[type]?.[id]?.metadata?.name ?? _m,
+      )
+      .replace(/\$\{data\.aws_db_proxy\.[^.}]+\.endpoint\}/g, proxy);
   const out: ApiObject[] = [];
   for (const [type, all] of Object.entries(resources)) {
     if (!type.startsWith('kubernetes_')) continue;
@@ -126,12 +155,18 @@ export function stackObjects(stack: Stack, proxy: string): ApiObject[] {
 
 /** The admission request of `groups` writing `o`. */
 function request(o: ApiObject, operation: string, groups: readonly string[]): TerraformJson {
-  return { operation, namespace: o.namespace, name: o.name, resource: { group: o.group, resource: o.resource }, userInfo: { username: 'pipeline', groups: [...groups] } };
+  return {
+    operation,
+    namespace: o.namespace,
+    name: o.name,
+    resource: { group: o.group, resource: o.resource },
+    userInfo: { username: 'pipeline', groups: [...groups] },
+  };
 }
 
 const policyMatches = (policy: Policy, o: ApiObject, operation: string) =>
-  ((policy.spec.matchConstraints?.resourceRules ?? []) as TerraformJson[]).some(
-    (r) => [r.apiGroups, r.resources, r.operations].every((list: string[], i) => list.includes('*') || list.includes([o.group, o.resource, operation][i])),
+  ((policy.spec.matchConstraints?.resourceRules ?? []) as TerraformJson[]).some((r) =>
+    [r.apiGroups, r.resources, r.operations].every((list: string[], i) => list.includes('*') || list.includes([o.group, o.resource, operation][i])),
   );
 
 const edited = (o: ApiObject, edit: (body: TerraformJson) => void): ApiObject => {
@@ -160,13 +195,19 @@ function scheduledPod(namespace: string, policy: TerraformJson | undefined): Ter
     spec: {
       containers: [{ name: 'app', image: 'app' }],
       // DefaultTolerationSeconds adds these to every Pod.
-      tolerations: ['not-ready', 'unreachable'].map((t) => ({ key: `node.kubernetes.io/${t}`, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 })),
+      tolerations: ['not-ready', 'unreachable'].map((t) => ({
+        key: `node.kubernetes.io/${t}`,
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 300,
+      })),
     },
   };
   for (const rule of (policy?.spec?.rules ?? []) as TerraformJson[]) {
     const merge = rule.mutate?.patchStrategicMerge?.spec;
     if (merge) Object.assign(pod.spec, { ...merge, nodeSelector: { ...pod.spec.nodeSelector, ...merge.nodeSelector } });
-    if (rule.mutate?.patchesJson6902) for (const p of JSON.parse(rule.mutate.patchesJson6902)) if (p.path === '/spec/tolerations/-') pod.spec.tolerations.push(p.value);
+    if (rule.mutate?.patchesJson6902)
+      for (const p of JSON.parse(rule.mutate.patchesJson6902)) if (p.path === '/spec/tolerations/-') pod.spec.tolerations.push(p.value);
   }
   return pod;
 }
@@ -187,10 +228,27 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
   if (!pods) throw new Error(`${cluster.id}: no tenant pod admission policy`);
   const proxyName = Object.values<TerraformJson>(platformStack.json.resource?.aws_db_proxy ?? {})[0]?.name;
   const proxy = proxyEndpoint(proxyName, platformStack.json.provider.aws[0].region);
-  const tenants = stacks.filter((s) => s.name.startsWith('tenant-')).map((s) => ({ stack: s, id: s.name.slice('tenant-'.length), objects: stackObjects(s, proxy) }));
+  const tenants = stacks
+    .filter((s) => s.name.startsWith('tenant-'))
+    .map((s) => ({ stack: s, id: s.name.slice('tenant-'.length), objects: stackObjects(s, proxy) }));
   const cases: AdmissionCase[] = [];
-  const add = (name: string, policy: Policy, o: ApiObject, operation: string, groups: readonly string[], allowed: boolean, namespaceObject?: unknown) =>
-    cases.push({ name, policy: policy.name, request: request(o, operation, groups), object: operation === 'DELETE' ? null : o.body, namespaceObject, allowed });
+  const add = (
+    name: string,
+    policy: Policy,
+    o: ApiObject,
+    operation: string,
+    groups: readonly string[],
+    allowed: boolean,
+    namespaceObject?: unknown,
+  ) =>
+    cases.push({
+      name,
+      policy: policy.name,
+      request: request(o, operation, groups),
+      object: operation === 'DELETE' ? null : o.body,
+      namespaceObject,
+      allowed,
+    });
 
   // Every tenant pod, as its scheduling policy leaves it, in its namespace as synthesized.
   for (const t of tenants) {
@@ -200,11 +258,51 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
     const pod: ApiObject = { group: '', resource: 'pods', namespace: ns.name, name: 'app-0', body: scheduledPod(ns.name, policy) };
     const controller = ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'];
     add(`${t.stack.name}: its scheduled Pod`, pods, pod, 'CREATE', controller, true, ns.body);
-    add(`${t.stack.name}: a Pod at the platform's priority`, pods, edited(pod, (b) => (b.spec.priorityClassName = 'tenantctl-platform')), 'CREATE', controller, false, ns.body);
-    add(`${t.stack.name}: a Pod tolerating the system nodes`, pods, edited(pod, (b) => b.spec.tolerations.push({ key: 'tenantctl.io/pool', operator: 'Exists' })), 'CREATE', controller, false, ns.body);
-    add(`${t.stack.name}: a Pod tolerating every taint, on update`, pods, edited(pod, (b) => b.spec.tolerations.push({ operator: 'Exists' })), 'UPDATE', controller, false, ns.body);
-    add(`${t.stack.name}: a Pod without a node selector`, pods, edited(pod, (b) => delete b.spec.nodeSelector), 'CREATE', controller, false, ns.body);
-    add(`${t.stack.name}: its Pod in a namespace relabelled to no tier`, pods, pod, 'CREATE', controller, false, edited(ns, (b) => delete b.metadata.labels[TIER_LABEL]).body);
+    add(
+      `${t.stack.name}: a Pod at the platform's priority`,
+      pods,
+      edited(pod, (b) => (b.spec.priorityClassName = 'tenantctl-platform')),
+      'CREATE',
+      controller,
+      false,
+      ns.body,
+    );
+    add(
+      `${t.stack.name}: a Pod tolerating the system nodes`,
+      pods,
+      edited(pod, (b) => b.spec.tolerations.push({ key: 'tenantctl.io/pool', operator: 'Exists' })),
+      'CREATE',
+      controller,
+      false,
+      ns.body,
+    );
+    add(
+      `${t.stack.name}: a Pod tolerating every taint, on update`,
+      pods,
+      edited(pod, (b) => b.spec.tolerations.push({ operator: 'Exists' })),
+      'UPDATE',
+      controller,
+      false,
+      ns.body,
+    );
+    add(
+      `${t.stack.name}: a Pod without a node selector`,
+      pods,
+      edited(pod, (b) => delete b.spec.nodeSelector),
+      'CREATE',
+      controller,
+      false,
+      ns.body,
+    );
+    add(
+      `${t.stack.name}: its Pod in a namespace relabelled to no tier`,
+      pods,
+      pod,
+      'CREATE',
+      controller,
+      false,
+      edited(ns, (b) => delete b.metadata.labels[TIER_LABEL]).body,
+    );
   }
 
   // Each tenant's rate limit descriptor, as the rate limit namespace's policy sees it.
@@ -219,7 +317,15 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
           const [file] = Object.keys(b.data);
           b.data[file] = b.data[file].replace(`.${d.name}.svc`, '.tenant-globex.svc');
         });
-        add(`${t.stack.name}: its rate limit descriptor counting another tenant's requests`, descriptors, foreign, 'UPDATE', ['system:authenticated'], false, ns);
+        add(
+          `${t.stack.name}: its rate limit descriptor counting another tenant's requests`,
+          descriptors,
+          foreign,
+          'UPDATE',
+          ['system:authenticated'],
+          false,
+          ns,
+        );
       }
     }
   }
@@ -233,26 +339,55 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
     if (!ns) continue;
     const sa = workload(ns.name);
     const asSa = (name: string, o: ApiObject, operation: string, allowed: boolean) =>
-      cases.push({ name: `${t.stack.name}: ${name}`, policy: namespaces.name, request: { ...request(o, operation, sa), userInfo: { username: `system:serviceaccount:${ns.name}:app`, groups: sa } }, object: operation === 'DELETE' ? null : o.body, namespaceObject: ns.body, allowed });
-    for (const o of t.objects.filter((x) => x.namespace === ns.name && policyMatches(namespaces, x, 'CREATE') && x.resource !== 'resourcequotas' && x.resource !== 'rolebindings')) {
+      cases.push({
+        name: `${t.stack.name}: ${name}`,
+        policy: namespaces.name,
+        request: { ...request(o, operation, sa), userInfo: { username: `system:serviceaccount:${ns.name}:app`, groups: sa } },
+        object: operation === 'DELETE' ? null : o.body,
+        namespaceObject: ns.body,
+        allowed,
+      });
+    for (const o of t.objects.filter(
+      (x) => x.namespace === ns.name && policyMatches(namespaces, x, 'CREATE') && x.resource !== 'resourcequotas' && x.resource !== 'rolebindings',
+    )) {
       asSa(`${o.resource}/${o.name} as its stack writes it, by a service account`, o, 'CREATE', true);
     }
     const quota = t.objects.find((o) => o.resource === 'resourcequotas')!;
-    asSa('its quota raised by a service account', edited(quota, (b) => (b.spec.hard['requests.cpu'] = '1000')), 'UPDATE', false);
+    asSa(
+      'its quota raised by a service account',
+      edited(quota, (b) => (b.spec.hard['requests.cpu'] = '1000')),
+      'UPDATE',
+      false,
+    );
     asSa('its quota deleted by a service account', quota, 'DELETE', false);
     const binding: ApiObject = {
       group: 'rbac.authorization.k8s.io',
       resource: 'rolebindings',
       namespace: ns.name,
       name: 'escalate',
-      body: { metadata: { name: 'escalate', namespace: ns.name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl:tenant-deployer' }, subjects: [{ kind: 'ServiceAccount', name: 'app', namespace: ns.name }] },
+      body: {
+        metadata: { name: 'escalate', namespace: ns.name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenantctl:tenant-deployer' },
+        subjects: [{ kind: 'ServiceAccount', name: 'app', namespace: ns.name }],
+      },
     };
     asSa('the deployer ClusterRole bound to a service account', binding, 'CREATE', false);
     const policy = t.objects.find((o) => o.resource === 'policies' && o.group === 'kyverno.io');
     if (policy) {
-      asSa('a Kyverno Policy reading another namespace through an apiCall', edited(policy, (b) => (b.spec.rules[0].context = [{ name: 'cms', apiCall: { urlPath: '/api/v1/namespaces/tenant-globex/configmaps' } }])), 'UPDATE', false);
+      asSa(
+        'a Kyverno Policy reading another namespace through an apiCall',
+        edited(policy, (b) => (b.spec.rules[0].context = [{ name: 'cms', apiCall: { urlPath: '/api/v1/namespaces/tenant-globex/configmaps' } }])),
+        'UPDATE',
+        false,
+      );
     }
-    const service: ApiObject = { group: '', resource: 'services', namespace: ns.name, name: 'gateway', body: { metadata: { name: 'gateway', namespace: ns.name }, spec: { ports: [{ port: 8080 }], externalIPs: ['10.0.1.10'] } } };
+    const service: ApiObject = {
+      group: '',
+      resource: 'services',
+      namespace: ns.name,
+      name: 'gateway',
+      body: { metadata: { name: 'gateway', namespace: ns.name }, spec: { ports: [{ port: 8080 }], externalIPs: ['10.0.1.10'] } },
+    };
     asSa('a Service with external IPs', service, 'CREATE', false);
   }
 
@@ -265,8 +400,17 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
       if (!own) throw new Error(`${bootstrap.id}: no access entry for the pipeline of ${t.stack.name}`);
       const other = active.find((a) => a.id !== t.id);
       for (const o of t.objects) {
-        for (const operation of ['CREATE', 'UPDATE']) add(`${t.stack.name}: ${operation} ${o.resource}/${o.name}`, deployers, o, operation, own, true);
-        if (other && policyMatches(deployers, o, 'CREATE')) add(`${t.stack.name}: ${o.resource}/${o.name} written by the pipeline of ${other.stack.name}`, deployers, o, 'CREATE', groups.get(other.id)!, false);
+        for (const operation of ['CREATE', 'UPDATE'])
+          add(`${t.stack.name}: ${operation} ${o.resource}/${o.name}`, deployers, o, operation, own, true);
+        if (other && policyMatches(deployers, o, 'CREATE'))
+          add(
+            `${t.stack.name}: ${o.resource}/${o.name} written by the pipeline of ${other.stack.name}`,
+            deployers,
+            o,
+            'CREATE',
+            groups.get(other.id)!,
+            false,
+          );
       }
     }
     for (const t of active) {
@@ -279,7 +423,11 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
       const tier = ns.body.metadata.labels[TIER_LABEL];
       const otherTier = ['starter', 'standard', 'enterprise'].find((x) => x !== tier)!;
       const breaches: [string, ApiObject, string][] = [
-        ['its quota with twice the CPU', edited(quota, (b) => (b.spec.hard['requests.cpu'] = `${2 * Number.parseFloat(b.spec.hard['requests.cpu'])}`)), 'UPDATE'],
+        [
+          'its quota with twice the CPU',
+          edited(quota, (b) => (b.spec.hard['requests.cpu'] = `${2 * Number.parseFloat(b.spec.hard['requests.cpu'])}`)),
+          'UPDATE',
+        ],
         ['its quota with a limit it is not entitled to', edited(quota, (b) => (b.spec.hard['count/jobs.batch'] = '1000')), 'UPDATE'],
         ['its quota deleted', quota, 'DELETE'],
         [`its namespace labelled ${otherTier}`, edited(ns, (b) => (b.metadata.labels[TIER_LABEL] = otherTier)), 'UPDATE'],
@@ -287,18 +435,49 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
         ['its namespace without sidecar injection', edited(ns, (b) => delete b.metadata.labels['istio-injection']), 'UPDATE'],
         ['its namespace deleted while active', ns, 'DELETE'],
         // The SQL of another tier: the call tenantctl renders, with the other tier's name.
-        [`its provisioning SQL of the ${otherTier} tier`, edited(configMap, (b) => (b.data[SQL_FILE] = b.data[SQL_FILE].replace(`'${tier}'`, `'${otherTier}'`))), 'CREATE'],
+        [
+          `its provisioning SQL of the ${otherTier} tier`,
+          edited(configMap, (b) => (b.data[SQL_FILE] = b.data[SQL_FILE].replace(`'${tier}'`, `'${otherTier}'`))),
+          'CREATE',
+        ],
         ['its provisioning Job with another image', edited(job, (b) => (b.spec.template.spec.containers[0].image = 'postgres:latest')), 'CREATE'],
-        ['its provisioning Job as the platform provisioner', edited(job, (b) => (b.spec.template.spec.serviceAccountName = 'db-provisioner')), 'CREATE'],
+        [
+          'its provisioning Job as the platform provisioner',
+          edited(job, (b) => (b.spec.template.spec.serviceAccountName = 'db-provisioner')),
+          'CREATE',
+        ],
         // Another tenant's SQL run beside the pinned command, with the token already written.
-        ['its provisioning Job with a postStart hook', edited(job, (b) => (b.spec.template.spec.containers[0].lifecycle = { postStart: { exec: { command: ['/bin/sh', '-c', 'psql -c "select 1"'] } } })), 'CREATE'],
-        ['its provisioning Job with an exec probe', edited(job, (b) => (b.spec.template.spec.containers[0].startupProbe = { exec: { command: ['/bin/sh', '-c', 'psql -c "select 1"'] } })), 'CREATE'],
-        ['its provisioning Job with the token mounted elsewhere', edited(job, (b) => b.spec.template.spec.initContainers[0].volumeMounts.push({ name: 'tmp', mountPath: '/sql' })), 'CREATE'],
-        ['its provisioning Job with a restartable init container (a sidecar)', edited(job, (b) => (b.spec.template.spec.initContainers[0].restartPolicy = 'Always')), 'CREATE'],
-        ['its rate limit a thousand times higher', edited(descriptor, (b) => {
-          const [file] = Object.keys(b.data);
-          b.data[file] = b.data[file].replace(/"requests_per_unit":(\d+)/, (_m: string, n: string) => `"requests_per_unit":${Number(n) * 1000}`);
-        }), 'UPDATE'],
+        [
+          'its provisioning Job with a postStart hook',
+          edited(
+            job,
+            (b) => (b.spec.template.spec.containers[0].lifecycle = { postStart: { exec: { command: ['/bin/sh', '-c', 'psql -c "select 1"'] } } }),
+          ),
+          'CREATE',
+        ],
+        [
+          'its provisioning Job with an exec probe',
+          edited(job, (b) => (b.spec.template.spec.containers[0].startupProbe = { exec: { command: ['/bin/sh', '-c', 'psql -c "select 1"'] } })),
+          'CREATE',
+        ],
+        [
+          'its provisioning Job with the token mounted elsewhere',
+          edited(job, (b) => b.spec.template.spec.initContainers[0].volumeMounts.push({ name: 'tmp', mountPath: '/sql' })),
+          'CREATE',
+        ],
+        [
+          'its provisioning Job with a restartable init container (a sidecar)',
+          edited(job, (b) => (b.spec.template.spec.initContainers[0].restartPolicy = 'Always')),
+          'CREATE',
+        ],
+        [
+          'its rate limit a thousand times higher',
+          edited(descriptor, (b) => {
+            const [file] = Object.keys(b.data);
+            b.data[file] = b.data[file].replace(/"requests_per_unit":(\d+)/, (_m: string, n: string) => `"requests_per_unit":${Number(n) * 1000}`);
+          }),
+          'UPDATE',
+        ],
       ];
       for (const [what, o, operation] of breaches) add(`${t.stack.name}: ${what}`, deployers, o, operation, own, false);
     }
@@ -307,7 +486,11 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
 }
 
 /** Runs the evaluator on `input` (written to `file`): exit 0 all decided as expected, 1 some not, 2 a policy does not compile. */
-export async function evaluate(tools: Tools, input: AdmissionInput, file: string): Promise<{ code: number; failures: string[]; summary: string; error: string }> {
+export async function evaluate(
+  tools: Tools,
+  input: AdmissionInput,
+  file: string,
+): Promise<{ code: number; failures: string[]; summary: string; error: string }> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(input));
   const res = await run('sh', ['-c', 'exec "$0" < "$1"', tools.admission, file]);
@@ -321,6 +504,12 @@ export async function admissionEngine(tools: Tools, fixtures: readonly (readonly
     if (!input) continue;
     const fixture = stacks[0].id.split('/')[0];
     const res = await evaluate(tools, input, path.join(workDir, `${fixture}.json`));
-    report.record('admission', fixture, res.code === 0, `${input.policies.length} policies (${input.policies.map((p) => p.name).join(', ')}), ${input.cases.length} cases: ${res.summary || res.error}`, [...res.failures, ...(res.code === 2 ? [res.error] : [])]);
+    report.record(
+      'admission',
+      fixture,
+      res.code === 0,
+      `${input.policies.length} policies (${input.policies.map((p) => p.name).join(', ')}), ${input.cases.length} cases: ${res.summary || res.error}`,
+      [...res.failures, ...(res.code === 2 ? [res.error] : [])],
+    );
   }
 }

@@ -104,7 +104,10 @@ export function awsOnly(
   const config: TerraformJson = {};
   const owner = (type: string) => type.split('_')[0];
 
-  for (const [kind, prefix] of [['resource', ''], ['data', 'data.']] as const) {
+  for (const [kind, prefix] of [
+    ['resource', ''],
+    ['data', 'data.'],
+  ] as const) {
     const kept: TerraformJson = {};
     for (const [type, blocks] of Object.entries<Record<string, unknown>>(stack[kind] ?? {})) {
       if (AWS_TYPE.test(type)) {
@@ -184,14 +187,28 @@ function standInAccepted(config: TerraformJson, removed: readonly string[], inpu
     if (!accepted.length) continue;
     const replace = (value: unknown): unknown => {
       if (typeof value === 'string') {
-        return removed.reduce((text, target) => text.replace(new RegExp(`(^|[^\\w.-])(${escapeRegExp(target)}(?:\\.[A-Za-z_][\\w-]*)+)`, 'g'), (whole: string, before: string, reference: string) => {
-          const entry = accepted.find((i) => glob(i.to).test(reference));
-          if (!entry) return whole;
-          const variable = `stand_in__${reference.replace(/[^A-Za-z0-9_]/g, '_')}`;
-          standIns.push({ block: address, value: reference, variable, accepted: entry });
-          config.variable = { ...config.variable, [variable]: { type: 'string', description: `stands in for ${reference} (not validated here)`, default: `stand-in for ${reference}` } };
-          return `${before}var.${variable}`;
-        }), value);
+        return removed.reduce(
+          (text, target) =>
+            text.replace(
+              new RegExp(`(^|[^\\w.-])(${escapeRegExp(target)}(?:\\.[A-Za-z_][\\w-]*)+)`, 'g'),
+              (whole: string, before: string, reference: string) => {
+                const entry = accepted.find((i) => glob(i.to).test(reference));
+                if (!entry) return whole;
+                const variable = `stand_in__${reference.replace(/[^A-Za-z0-9_]/g, '_')}`;
+                standIns.push({ block: address, value: reference, variable, accepted: entry });
+                config.variable = {
+                  ...config.variable,
+                  [variable]: {
+                    type: 'string',
+                    description: `stands in for ${reference} (not validated here)`,
+                    default: `stand-in for ${reference}`,
+                  },
+                };
+                return `${before}var.${variable}`;
+              },
+            ),
+          value,
+        );
       }
       if (Array.isArray(value)) return value.map(replace);
       if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === '//' ? v : replace(v)]));
@@ -216,7 +233,10 @@ function danglingReferences(config: TerraformJson, removed: readonly string[]): 
 
 /** Every resource and data source block of a configuration, with its address. */
 function* blocks(config: TerraformJson): Generator<[string, TerraformJson]> {
-  for (const [kind, prefix] of [['resource', ''], ['data', 'data.']] as const) {
+  for (const [kind, prefix] of [
+    ['resource', ''],
+    ['data', 'data.'],
+  ] as const) {
     for (const [type, named] of Object.entries<Record<string, TerraformJson>>(config[kind] ?? {})) {
       for (const [name, block] of Object.entries(named)) yield [`${prefix}${type}.${name}`, block];
     }

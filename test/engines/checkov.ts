@@ -50,7 +50,9 @@ export async function runCheckov(tools: Tools, stacks: readonly Stack[], workDir
     fs.writeFileSync(path.join(workDir, relative), JSON.stringify(stack.json, null, 2));
     byFile.set(`/${relative}`, stack);
   }
-  const res = await run(tools.checkov, ['--directory', '.', '--framework', 'terraform_json', '--output', 'json', '--skip-download'], { cwd: workDir });
+  const res = await run(tools.checkov, ['--directory', '.', '--framework', 'terraform_json', '--output', 'json', '--skip-download'], {
+    cwd: workDir,
+  });
   // 0: no failed check, 1: failed checks; anything else (or no JSON) is checkov failing to run.
   let raw: RawReport | RawReport[];
   try {
@@ -87,21 +89,32 @@ export async function runCheckov(tools: Tools, stacks: readonly Stack[], workDir
 export function resourceAddress(json: TerraformJson, reported: string): string {
   if (!reported.startsWith('resource.')) return reported;
   const name = reported.slice('resource.'.length);
-  const types = Object.entries<Record<string, unknown>>(json.resource ?? {}).filter(([, named]) => name in named).map(([type]) => type);
-  if (types.length !== 1) throw new Error(`checkov resource ${reported}: ${types.length ? `ambiguous (${types.join(', ')})` : 'no such resource in the stack'}`);
+  const types = Object.entries<Record<string, unknown>>(json.resource ?? {})
+    .filter(([, named]) => name in named)
+    .map(([type]) => type);
+  if (types.length !== 1)
+    throw new Error(`checkov resource ${reported}: ${types.length ? `ambiguous (${types.join(', ')})` : 'no such resource in the stack'}`);
   return `${types[0]}.${name}`;
 }
 
-export function suppressionFor(finding: CheckovFinding, suppressions: readonly CheckovSuppression[] = CHECKOV_SUPPRESSIONS): CheckovSuppression | undefined {
+export function suppressionFor(
+  finding: CheckovFinding,
+  suppressions: readonly CheckovSuppression[] = CHECKOV_SUPPRESSIONS,
+): CheckovSuppression | undefined {
   return suppressions.find(
-    (s) => s.check === finding.check && glob(s.stack).test(finding.stack.name) && glob(s.resource).test(finding.resource) && (!s.when || s.when.holds(finding.stack.json)),
+    (s) =>
+      s.check === finding.check &&
+      glob(s.stack).test(finding.stack.name) &&
+      glob(s.resource).test(finding.resource) &&
+      (!s.when || s.when.holds(finding.stack.json)),
   );
 }
 
 /** checkov over every stack: zero failed checks but the documented suppressions, none of them stale. */
 export async function checkovEngine(tools: Tools, stacks: readonly Stack[], workDir: string, report: Report): Promise<void> {
   const result = await runCheckov(tools, stacks, workDir);
-  if (result.parsingErrors.length) report.record('checkov', 'parse', false, `checkov could not parse ${result.parsingErrors.length} file(s)`, result.parsingErrors);
+  if (result.parsingErrors.length)
+    report.record('checkov', 'parse', false, `checkov could not parse ${result.parsingErrors.length} file(s)`, result.parsingErrors);
   const used = new Map<CheckovSuppression, number>();
   let suppressedTotal = 0;
   let failedTotal = 0;
@@ -133,7 +146,10 @@ export async function checkovEngine(tools: Tools, stacks: readonly Stack[], work
     'suppressions',
     stale.length === 0,
     `${CHECKOV_SUPPRESSIONS.length} in test/engines/checkov-suppressions.ts, ${stale.length} stale`,
-    CHECKOV_SUPPRESSIONS.map((s) => `${used.has(s) ? `${used.get(s)}x` : 'STALE'} ${s.check} ${s.stack} ${s.resource}${s.when ? ` (${s.when.description})` : ''}: ${s.reason}`),
+    CHECKOV_SUPPRESSIONS.map(
+      (s) =>
+        `${used.has(s) ? `${used.get(s)}x` : 'STALE'} ${s.check} ${s.stack} ${s.resource}${s.when ? ` (${s.when.description})` : ''}: ${s.reason}`,
+    ),
   );
   report.note('checkov', `total: ${passedTotal} passed, ${failedTotal} failed, ${suppressedTotal} suppressed over ${stacks.length} stacks`);
 }

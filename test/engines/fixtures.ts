@@ -50,7 +50,14 @@ interface FixtureSpec {
 /** The README's example service catalog (project, task and user services) with its GitOps repository. */
 const SERVICE_CATALOG = path.resolve(__dirname, '../../../test/fixtures/service-catalog.json');
 
-const TERRAFORM_CLOUD = ['--tfc-organization', 'example-org', '--service-account', 'payments=222233334444:Payment services', '--service-account', 'analytics=333344445555:Analytics'];
+const TERRAFORM_CLOUD = [
+  '--tfc-organization',
+  'example-org',
+  '--service-account',
+  'payments=222233334444:Payment services',
+  '--service-account',
+  'analytics=333344445555:Analytics',
+];
 
 /**
  * Every stack kind and option: the default platform with a tenant of every tier of the catalog
@@ -80,7 +87,10 @@ const FIXTURES: readonly FixtureSpec[] = [
     init: TERRAFORM_CLOUD,
     platformEdit: SERVICE_CATALOG,
     tenants: [
-      { id: 'acme', args: ['--tier', 'enterprise', '--service-account', 'payments', '--admin-principal-arn', 'arn:aws:iam::222233334444:role/acme-admins'] },
+      {
+        id: 'acme',
+        args: ['--tier', 'enterprise', '--service-account', 'payments', '--admin-principal-arn', 'arn:aws:iam::222233334444:role/acme-admins'],
+      },
       { id: 'beta', args: ['--tier', 'starter', '--service-account', 'analytics'] },
       { id: 'gamma', args: ['--tier', 'standard'] },
       { id: 'retired', args: ['--tier', 'starter', '--service-account', 'analytics'], removed: 'purged' },
@@ -109,7 +119,10 @@ export async function buildFixtures(root: string): Promise<Fixture[]> {
       for (const tenant of spec.tenants) {
         await tenantctl(['tenant', 'add', tenant.id, ...tenant.args, '--no-synth', '--quiet'], dir);
         if (tenant.removed) {
-          await tenantctl(['tenant', 'remove', tenant.id, ...(tenant.removed === 'purged' ? ['--purge-data', '--yes'] : []), '--no-synth', '--quiet'], dir);
+          await tenantctl(
+            ['tenant', 'remove', tenant.id, ...(tenant.removed === 'purged' ? ['--purge-data', '--yes'] : []), '--no-synth', '--quiet'],
+            dir,
+          );
         }
       }
       await tenantctl(['synth', '--quiet'], dir);
@@ -119,7 +132,9 @@ export async function buildFixtures(root: string): Promise<Fixture[]> {
 }
 
 function readStacks(fixture: string, dir: string): Stack[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/manifest.json'), 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/manifest.json'), 'utf8')) as {
+    stacks: Record<string, { synthesizedStackPath: string }>;
+  };
   return Object.entries(manifest.stacks).map(([name, entry]) => {
     const file = path.join(dir, 'cdktf.out', entry.synthesizedStackPath);
     return { id: `${fixture}/${name}`, name, dir: path.dirname(file), json: JSON.parse(fs.readFileSync(file, 'utf8')) };
@@ -145,7 +160,14 @@ export async function buildWorkflowFixtures(root: string): Promise<WorkflowFixtu
       await tenantctl(['init', 'platform', '--yes', '--account-id', PLATFORM_ACCOUNT, ...TERRAFORM_CLOUD, '--no-synth', '--quiet'], project);
       await tenantctl(['ci', 'init', 'github', '--dir', layout.project, '--quiet'], repo);
       const workflows = path.join(repo, '.github/workflows');
-      return { name: layout.name, root: repo, files: fs.readdirSync(workflows).sort().map((f) => path.join(workflows, f)) };
+      return {
+        name: layout.name,
+        root: repo,
+        files: fs
+          .readdirSync(workflows)
+          .sort()
+          .map((f) => path.join(workflows, f)),
+      };
     }),
   );
 }

@@ -78,7 +78,9 @@ describe('GIVEN an AWS block that refers to a removed object', () => {
 });
 
 describe('GIVEN an AWS block that carries a value of another provider, as accepted', () => {
-  const accepted = [{ from: 'aws_secretsmanager_secret_version.token_*', to: 'tfe_agent_token.*.token', reason: 'the secret hands the agent token over' }];
+  const accepted = [
+    { from: 'aws_secretsmanager_secret_version.token_*', to: 'tfe_agent_token.*.token', reason: 'the secret hands the agent token over' },
+  ];
   const withSecret = () =>
     stack({
       provider: { aws: [{ region: 'eu-west-1' }], tfe: [{}] },
@@ -93,11 +95,20 @@ describe('GIVEN an AWS block that carries a value of another provider, as accept
     const result = awsOnly(withSecret(), '5.100.0', SIX_X_ONLY_ATTRIBUTES, accepted);
     expect(result.config.resource.aws_secretsmanager_secret_version.token_1.secret_string).toBe('${var.stand_in__tfe_agent_token_pool_token}');
     expect(result.config.variable.stand_in__tfe_agent_token_pool_token).toMatchObject({ type: 'string' });
-    expect(result.standIns).toEqual([{ block: 'aws_secretsmanager_secret_version.token_1', value: 'tfe_agent_token.pool.token', variable: 'stand_in__tfe_agent_token_pool_token', accepted: accepted[0] }]);
+    expect(result.standIns).toEqual([
+      {
+        block: 'aws_secretsmanager_secret_version.token_1',
+        value: 'tfe_agent_token.pool.token',
+        variable: 'stand_in__tfe_agent_token_pool_token',
+        accepted: accepted[0],
+      },
+    ]);
   });
 
   test('THEN without an accepting entry the same reference is an error', () => {
-    expect(() => awsOnly(withSecret(), '5.100.0', SIX_X_ONLY_ATTRIBUTES, [])).toThrow('aws_secretsmanager_secret_version.token_1 refers to tfe_agent_token.pool');
+    expect(() => awsOnly(withSecret(), '5.100.0', SIX_X_ONLY_ATTRIBUTES, [])).toThrow(
+      'aws_secretsmanager_secret_version.token_1 refers to tfe_agent_token.pool',
+    );
   });
 
   test('THEN an entry accepts only the attribute it names', () => {
@@ -110,8 +121,8 @@ describe('GIVEN an AWS block that carries a value of another provider, as accept
 describe('GIVEN checkov findings', () => {
   const json = stack({
     resource: {
-      aws_lb_listener: { 'edge_http_71D8DA80': { port: 80 } },
-      aws_lb: { 'edge_alb_C6312A24': {} },
+      aws_lb_listener: { edge_http_71D8DA80: { port: 80 } },
+      aws_lb: { edge_alb_C6312A24: {} },
     },
   });
   const platform = { id: 'default/platform', name: 'platform', dir: '/x', json } as Stack;

@@ -35,7 +35,8 @@ const unescape = (s: string) => s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{'
 export function localReleases(stacks: readonly Stack[]): LocalRelease[] {
   const kubeVersions = new Map<string, string>();
   for (const stack of stacks) {
-    for (const cluster of Object.values<TerraformJson>(stack.json.resource?.aws_eks_cluster ?? {})) kubeVersions.set(fixtureOf(stack), cluster.version);
+    for (const cluster of Object.values<TerraformJson>(stack.json.resource?.aws_eks_cluster ?? {}))
+      kubeVersions.set(fixtureOf(stack), cluster.version);
   }
   return stacks.flatMap((stack) =>
     Object.entries<TerraformJson>(stack.json.resource?.helm_release ?? {})
@@ -66,7 +67,8 @@ export function applicationReleases(stacks: readonly Stack[]): LocalRelease[] {
   const chartDir = templatePath('charts', 'tenant-service');
   const kubeVersions = new Map<string, string>();
   for (const stack of stacks) {
-    for (const cluster of Object.values<TerraformJson>(stack.json.resource?.aws_eks_cluster ?? {})) kubeVersions.set(fixtureOf(stack), cluster.version);
+    for (const cluster of Object.values<TerraformJson>(stack.json.resource?.aws_eks_cluster ?? {}))
+      kubeVersions.set(fixtureOf(stack), cluster.version);
   }
   return stacks.flatMap((stack) =>
     Object.entries<TerraformJson>(stack.json.resource?.kubernetes_manifest ?? {})
@@ -107,7 +109,13 @@ export async function checkRelease(tools: Tools, release: LocalRelease, workDir:
     fs.writeFileSync(file, text);
     return ['--values', file];
   });
-  const common = [...valueArgs, ...release.setArgs, '--namespace', release.namespace, ...(release.kubeVersion ? ['--kube-version', release.kubeVersion] : [])];
+  const common = [
+    ...valueArgs,
+    ...release.setArgs,
+    '--namespace',
+    release.namespace,
+    ...(release.kubeVersion ? ['--kube-version', release.kubeVersion] : []),
+  ];
   // Helm keeps its own state out of $HOME: nothing here talks to a repository or a cluster.
   const env = { HELM_CACHE_HOME: path.join(dir, '.cache'), HELM_CONFIG_HOME: path.join(dir, '.config'), HELM_DATA_HOME: path.join(dir, '.data') };
   const lint = await run(tools.helm, ['lint', release.chartDir, '--strict', ...common], { env });
@@ -136,7 +144,14 @@ export async function checkRelease(tools: Tools, release: LocalRelease, workDir:
       else valid++;
     }
   }
-  return { lint: { ok: lint.code === 0, output: lint.output.trim() }, template: { ok: template.code === 0, output: template.stderr.trim() }, problems, unvalidated: [...unvalidated], objects, valid };
+  return {
+    lint: { ok: lint.code === 0, output: lint.output.trim() },
+    template: { ok: template.code === 0, output: template.stderr.trim() },
+    problems,
+    unvalidated: [...unvalidated],
+    objects,
+    valid,
+  };
 }
 
 /** Every local chart under templates/charts/, linted and rendered with the values of every release of it. */
@@ -145,16 +160,45 @@ export async function helmEngine(tools: Tools, stacks: readonly Stack[], workDir
   const shipped = fs.readdirSync(templatePath('charts')).filter((d) => fs.existsSync(templatePath('charts', d, 'Chart.yaml')));
   for (const chart of shipped.map((d) => chartName(templatePath('charts', d)))) {
     const count = releases.filter((r) => r.chart === chart).length;
-    report.record('helm', `chart ${chart}`, count > 0, count ? `released by ${count} synthesized helm_release resource(s) or Argo CD Application(s)` : 'no synthesized helm_release or Application installs it: nothing checks it with the values tenantctl writes');
+    report.record(
+      'helm',
+      `chart ${chart}`,
+      count > 0,
+      count
+        ? `released by ${count} synthesized helm_release resource(s) or Argo CD Application(s)`
+        : 'no synthesized helm_release or Application installs it: nothing checks it with the values tenantctl writes',
+    );
   }
   for (const release of releases) {
     const subject = `${release.stack.id} ${release.address} (${release.chart})`;
     const outcome = await checkRelease(tools, release, workDir);
-    report.record('helm', `${subject} lint`, outcome.lint.ok, outcome.lint.output.split('\n').filter((l) => l.trim()).pop() ?? '', outcome.lint.output.split('\n').filter((l) => /\[(ERROR|WARNING|INFO)\]/.test(l)));
-    report.record('helm', `${subject} template`, outcome.template.ok, outcome.template.ok ? `${outcome.objects} objects rendered` : 'helm template failed', outcome.template.ok ? [] : outcome.template.output.split('\n'));
+    report.record(
+      'helm',
+      `${subject} lint`,
+      outcome.lint.ok,
+      outcome.lint.output
+        .split('\n')
+        .filter((l) => l.trim())
+        .pop() ?? '',
+      outcome.lint.output.split('\n').filter((l) => /\[(ERROR|WARNING|INFO)\]/.test(l)),
+    );
+    report.record(
+      'helm',
+      `${subject} template`,
+      outcome.template.ok,
+      outcome.template.ok ? `${outcome.objects} objects rendered` : 'helm template failed',
+      outcome.template.ok ? [] : outcome.template.output.split('\n'),
+    );
     if (outcome.template.ok) {
-      report.record('helm', `${subject} schemas`, outcome.problems.length === 0, `${outcome.valid} valid, ${outcome.problems.length} invalid, ${outcome.objects - outcome.valid - outcome.problems.length} without a schema`, outcome.problems);
-      if (outcome.unvalidated.length) report.note('helm', `${subject}: no packaged schema for ${outcome.unvalidated.join(', ')} (not schema-validated)`);
+      report.record(
+        'helm',
+        `${subject} schemas`,
+        outcome.problems.length === 0,
+        `${outcome.valid} valid, ${outcome.problems.length} invalid, ${outcome.objects - outcome.valid - outcome.problems.length} without a schema`,
+        outcome.problems,
+      );
+      if (outcome.unvalidated.length)
+        report.note('helm', `${subject}: no packaged schema for ${outcome.unvalidated.join(', ')} (not schema-validated)`);
     }
   }
 }

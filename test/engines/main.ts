@@ -39,8 +39,16 @@ async function main(args: string[]): Promise<number> {
     const needsWorkflows = selected.has('workflows') || selected.has('selftest');
     const fixtures: Fixture[] = needsStacks ? ((await report.timed('fixtures', () => buildFixtures(path.join(work, 'projects')))) ?? []) : [];
     for (const fixture of fixtures) report.record('fixtures', fixture.name, true, `synthesized ${fixture.stacks.map((s) => s.name).join(', ')}`);
-    const workflows: WorkflowFixture[] = needsWorkflows ? ((await report.timed('fixtures', () => buildWorkflowFixtures(path.join(work, 'workflows')))) ?? []) : [];
-    for (const fixture of workflows) report.record('fixtures', `workflows ${fixture.name}`, true, `tenantctl ci init github wrote ${fixture.files.map((f) => path.relative(fixture.root, f)).join(', ')}`);
+    const workflows: WorkflowFixture[] = needsWorkflows
+      ? ((await report.timed('fixtures', () => buildWorkflowFixtures(path.join(work, 'workflows')))) ?? [])
+      : [];
+    for (const fixture of workflows)
+      report.record(
+        'fixtures',
+        `workflows ${fixture.name}`,
+        true,
+        `tenantctl ci init github wrote ${fixture.files.map((f) => path.relative(fixture.root, f)).join(', ')}`,
+      );
     const stacks = fixtures.flatMap((f) => f.stacks);
 
     if (selected.has('checkov') && stacks.length) {
@@ -57,7 +65,14 @@ async function main(args: string[]): Promise<number> {
     }
     if (selected.has('admission') && stacks.length) {
       report.section('admission');
-      await report.timed('admission', () => admissionEngine(tools, fixtures.map((f) => f.stacks), path.join(work, 'admission'), report));
+      await report.timed('admission', () =>
+        admissionEngine(
+          tools,
+          fixtures.map((f) => f.stacks),
+          path.join(work, 'admission'),
+          report,
+        ),
+      );
     }
     if (selected.has('workflows') && workflows.length) {
       report.section('workflows');

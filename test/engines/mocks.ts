@@ -22,13 +22,19 @@ export const MOCK_DATA: Readonly<Record<string, Readonly<Record<string, unknown>
     vpc_config: [{ subnet_ids: SUBNETS, cluster_security_group_id: 'sg-0123456789abcdef0', vpc_id: VPC }],
   },
   aws_iam_openid_connect_provider: { arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER}`, url: ISSUER },
-  aws_db_proxy: { arn: `arn:aws:rds:${REGION}:${ACCOUNT}:db-proxy:prx-0123456789abcdef0`, endpoint: `example.proxy-abcdefghijkl.${REGION}.rds.amazonaws.com` },
+  aws_db_proxy: {
+    arn: `arn:aws:rds:${REGION}:${ACCOUNT}:db-proxy:prx-0123456789abcdef0`,
+    endpoint: `example.proxy-abcdefghijkl.${REGION}.rds.amazonaws.com`,
+  },
   aws_db_instance: { arn: `arn:aws:rds:${REGION}:${ACCOUNT}:db:example`, resource_id: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0' },
   aws_kms_key: { arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` },
   aws_iam_role: { arn: `arn:aws:iam::${ACCOUNT}:role/example` },
   aws_vpc: { id: VPC },
   // The STS interface endpoint has one network interface per private subnet (StsEndpointAddresses indexes them).
-  aws_vpc_endpoint: { id: 'vpce-0123456789abcdef0', network_interface_ids: ['eni-0123456789abcdef0', 'eni-0123456789abcdef1', 'eni-0123456789abcdef2'] },
+  aws_vpc_endpoint: {
+    id: 'vpce-0123456789abcdef0',
+    network_interface_ids: ['eni-0123456789abcdef0', 'eni-0123456789abcdef1', 'eni-0123456789abcdef2'],
+  },
   aws_network_interface: { private_ip: '10.0.32.10' },
   aws_subnets: { ids: SUBNETS },
   aws_route53_zone: { zone_id: 'Z0123456789EXAMPLE' },

@@ -53,7 +53,9 @@ export class Report {
     for (const engine of engines) {
       const mine = this.checks.filter((c) => c.engine === engine);
       const passed = mine.filter((c) => c.ok).length;
-      console.log(`${engine.padEnd(10)} ${String(passed).padStart(4)} passed ${String(mine.length - passed).padStart(4)} failed ${(this.seconds.get(engine) ?? 0).toFixed(1).padStart(7)} s`);
+      console.log(
+        `${engine.padEnd(10)} ${String(passed).padStart(4)} passed ${String(mine.length - passed).padStart(4)} failed ${(this.seconds.get(engine) ?? 0).toFixed(1).padStart(7)} s`,
+      );
     }
     console.log(`engines: ${this.checks.length - this.failed} passed, ${this.failed} failed`);
   }

@@ -47,7 +47,13 @@ function stackWith(stacks: readonly Stack[], types: readonly string[], name = /.
   return stack;
 }
 
-export async function selfTest(tools: Tools, stacks: readonly Stack[], workflows: readonly WorkflowFixture[], workDir: string, report: Report): Promise<void> {
+export async function selfTest(
+  tools: Tools,
+  stacks: readonly Stack[],
+  workflows: readonly WorkflowFixture[],
+  workDir: string,
+  report: Report,
+): Promise<void> {
   // A tenant on dedicated nodes has every resource the terraform variants break.
   const tenant = stackWith(stacks, ['aws_eks_node_group', 'aws_iam_role', 'aws_iam_role_policy', 'kubernetes_namespace_v1'], /^tenant-/);
   const withSecurityGroupRules = stackWith(stacks, ['aws_vpc_security_group_ingress_rule']);
@@ -65,7 +71,10 @@ export async function selfTest(tools: Tools, stacks: readonly Stack[], workflows
       const outcome = outcomes.find((o) => o.stack === variant)!;
       if (outcome.error) return { rejected: expected.test(outcome.error), evidence: outcome.error };
       const match = outcome.validate?.diagnostics.find((d) => expected.test(d));
-      return { rejected: !outcome.validate?.ok && Boolean(match), evidence: match ?? (outcome.validate?.ok ? 'terraform validate accepted it' : outcome.validate?.diagnostics.join('; ') ?? '') };
+      return {
+        rejected: !outcome.validate?.ok && Boolean(match),
+        evidence: match ?? (outcome.validate?.ok ? 'terraform validate accepted it' : (outcome.validate?.diagnostics.join('; ') ?? '')),
+      };
     };
   };
 
@@ -125,7 +134,12 @@ export async function selfTest(tools: Tools, stacks: readonly Stack[], workflows
         });
         const result = await runCheckov(tools, [variant], path.join(workDir, 'checkov'));
         const found = result.failed.filter((f) => f.resource === address && !suppressionFor(f));
-        return { rejected: found.length > 0, evidence: found.length ? found.map((f) => `${f.check} ${f.resource}: ${f.name}`).join('; ') : `checkov reported nothing unsuppressed on ${address}` };
+        return {
+          rejected: found.length > 0,
+          evidence: found.length
+            ? found.map((f) => `${f.check} ${f.resource}: ${f.name}`).join('; ')
+            : `checkov reported nothing unsuppressed on ${address}`,
+        };
       },
     },
     {
@@ -166,7 +180,9 @@ export async function selfTest(tools: Tools, stacks: readonly Stack[], workflows
       engine: 'workflows',
       name: 'actionlint: expression reading an output the changes job does not have',
       check: async () => {
-        const broken = brokenWorkflow(workflows[0], workDir, 'expression', (text) => text.replace('${{ needs.changes.outputs.stacks }}', '${{ needs.changes.outputs.stackz }}'));
+        const broken = brokenWorkflow(workflows[0], workDir, 'expression', (text) =>
+          text.replace('${{ needs.changes.outputs.stacks }}', '${{ needs.changes.outputs.stackz }}'),
+        );
         const lint = await actionlint(tools, broken.root, broken.files);
         const finding = lint.findings.find((f) => /stackz/.test(f));
         return { rejected: !lint.ok && Boolean(finding), evidence: finding ?? 'actionlint accepted it' };
@@ -176,7 +192,9 @@ export async function selfTest(tools: Tools, stacks: readonly Stack[], workflows
       engine: 'workflows',
       name: 'zizmor: pull request title expanded into a run: script (template injection)',
       check: async () => {
-        const broken = brokenWorkflow(workflows[0], workDir, 'injection', (text) => text.replace('run: npm ci', 'run: echo "${{ github.event.pull_request.title }}" && npm ci'));
+        const broken = brokenWorkflow(workflows[0], workDir, 'injection', (text) =>
+          text.replace('run: npm ci', 'run: echo "${{ github.event.pull_request.title }}" && npm ci'),
+        );
         const audit = await zizmor(tools, broken.root);
         const finding = audit.findings.find((f) => /template-injection/.test(f));
         return { rejected: !audit.ok && Boolean(finding), evidence: finding ?? 'zizmor found nothing' };
@@ -186,7 +204,12 @@ export async function selfTest(tools: Tools, stacks: readonly Stack[], workflows
 
   const outcomes = await pool(variants, async (variant) => ({ variant, rejection: await variant.check() }));
   for (const { variant, rejection } of outcomes) {
-    report.record('selftest', `${variant.engine}: ${variant.name}`, rejection.rejected, rejection.rejected ? `rejected: ${rejection.evidence}` : `NOT rejected: ${rejection.evidence}`);
+    report.record(
+      'selftest',
+      `${variant.engine}: ${variant.name}`,
+      rejection.rejected,
+      rejection.rejected ? `rejected: ${rejection.evidence}` : `NOT rejected: ${rejection.evidence}`,
+    );
   }
 }
 

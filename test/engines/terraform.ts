@@ -1,6 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { awsOnly, CROSS_PROVIDER_INPUTS, DanglingReferenceError, SIX_X_ONLY_ATTRIBUTES, type AwsOnlyResult, type CrossProviderInput, type TerraformJson } from './aws-only';
+import {
+  awsOnly,
+  CROSS_PROVIDER_INPUTS,
+  DanglingReferenceError,
+  SIX_X_ONLY_ATTRIBUTES,
+  type AwsOnlyResult,
+  type CrossProviderInput,
+  type TerraformJson,
+} from './aws-only';
 import type { Stack } from './fixtures';
 import { CERTIFICATE_ARN, mockProviders } from './mocks';
 import type { Report } from './report';
@@ -80,7 +88,11 @@ function childModule(p: Prepared, version: string): TerraformJson {
   const aliases = ([provider?.aws ?? []].flat() as TerraformJson[]).map((c) => c.alias as string | undefined).filter((a): a is string => Boolean(a));
   return {
     ...blocks,
-    terraform: { required_providers: { aws: { source: 'hashicorp/aws', version, ...(aliases.length ? { configuration_aliases: aliases.map((a) => `aws.${a}`) } : {}) } } },
+    terraform: {
+      required_providers: {
+        aws: { source: 'hashicorp/aws', version, ...(aliases.length ? { configuration_aliases: aliases.map((a) => `aws.${a}`) } : {}) },
+      },
+    },
   };
 }
 
@@ -90,7 +102,11 @@ const providerConfigs = (p: Prepared) => [p.cut.config.provider?.aws ?? []].flat
  * A root calling every stack as a module. `providers` gives, for a stack's provider
  * configuration, the root configuration it is passed (and its alias there).
  */
-function rootModule(prepared: readonly Prepared[], version: string, providers: (p: Prepared, config: TerraformJson) => { alias: string; config: TerraformJson }): TerraformJson {
+function rootModule(
+  prepared: readonly Prepared[],
+  version: string,
+  providers: (p: Prepared, config: TerraformJson) => { alias: string; config: TerraformJson },
+): TerraformJson {
   const configs = new Map<string, TerraformJson>();
   const variables: Record<string, TerraformJson> = {};
   const modules: Record<string, TerraformJson> = {};
@@ -102,7 +118,8 @@ function rootModule(prepared: readonly Prepared[], version: string, providers: (
       passed[config.alias ? `aws.${config.alias}` : 'aws'] = `aws.${root.alias}`;
     }
     for (const [name, variable] of Object.entries<TerraformJson>(p.cut.config.variable ?? {})) {
-      if (variables[name] && JSON.stringify(variables[name]) !== JSON.stringify(variable)) throw new Error(`${p.stack.id}: variable ${name} differs from another stack's; the combined configuration has one of each name`);
+      if (variables[name] && JSON.stringify(variables[name]) !== JSON.stringify(variable))
+        throw new Error(`${p.stack.id}: variable ${name} differs from another stack's; the combined configuration has one of each name`);
       variables[name] = variable;
     }
     modules[p.module] = {
@@ -125,7 +142,9 @@ function validateRoot(prepared: readonly Prepared[], version: string): Terraform
     const text = JSON.stringify(config);
     // Hoisted to the root, a provider configuration can refer to nothing but input variables.
     if (/\$\{[^}]*\b(data|local|module)\.|\$\{[^}]*\baws_[a-z0-9_]+\./.test(text)) {
-      throw new Error(`${p.stack.id}: an aws provider configuration refers to more than input variables (${text.slice(0, 300)}); the engines pass providers in from the root`);
+      throw new Error(
+        `${p.stack.id}: an aws provider configuration refers to more than input variables (${text.slice(0, 300)}); the engines pass providers in from the root`,
+      );
     }
     return { alias: providerAlias(p.module, alias), config };
   });
@@ -145,7 +164,8 @@ function testVariables(root: TerraformJson, children: readonly TerraformJson[]):
   return Object.entries<TerraformJson>(root.variable ?? {})
     .filter(([, variable]) => !('default' in variable))
     .map(([name]) => {
-      if (name !== 'tfc_aws_dynamic_credentials') throw new Error(`variable ${name} has no default and the engines know no value for it: add one to testVariables (test/engines/terraform.ts)`);
+      if (name !== 'tfc_aws_dynamic_credentials')
+        throw new Error(`variable ${name} has no default and the engines know no value for it: add one to testVariables (test/engines/terraform.ts)`);
       const text = JSON.stringify([root, ...children]);
       const aliases = [...new Set([...text.matchAll(/var\.tfc_aws_dynamic_credentials\.aliases\.([A-Za-z0-9_]+)/g)].map((m) => m[1]))];
       const file = (alias: string) => `{ shared_config_file = "/tfc/credentials/${alias}" }`;
@@ -208,12 +228,17 @@ export async function checkStacks(tools: Tools, stacks: readonly Stack[], workDi
       outcomes.get(stack)!.error = err.message;
       continue;
     }
-    const unvalidated = Object.entries(cut.removed.providers).map(([provider, count]) => `${provider} ${stack.json.terraform?.required_providers?.[provider]?.version ?? ''} (${count ? `${count} resources and data sources` : 'its provider block'})`);
+    const unvalidated = Object.entries(cut.removed.providers).map(
+      ([provider, count]) =>
+        `${provider} ${stack.json.terraform?.required_providers?.[provider]?.version ?? ''} (${count ? `${count} resources and data sources` : 'its provider block'})`,
+    );
     if (unvalidated.length) notes.push(`not validated: ${unvalidated.join(', ')}`);
     if (cut.stripped.length) notes.push(`stripped 6.x-only: ${cut.stripped.join(', ')}`);
-    if (cut.droppedDependsOn.length) notes.push(`dropped ${cut.droppedDependsOn.length} depends_on entries naming removed objects: ${cut.droppedDependsOn.join(', ')}`);
+    if (cut.droppedDependsOn.length)
+      notes.push(`dropped ${cut.droppedDependsOn.length} depends_on entries naming removed objects: ${cut.droppedDependsOn.join(', ')}`);
     if (cut.droppedOutputs.length) notes.push(`dropped outputs of removed objects: ${cut.droppedOutputs.join(', ')}`);
-    for (const standIn of cut.standIns) notes.push(`${standIn.block}: ${standIn.value} replaced by var.${standIn.variable} (accepted: ${standIn.accepted.reason})`);
+    for (const standIn of cut.standIns)
+      notes.push(`${standIn.block}: ${standIn.value} replaced by var.${standIn.variable} (accepted: ${standIn.accepted.reason})`);
     outcomes.get(stack)!.standIns = cut.standIns;
     if (!cut.config.provider) notes.push('no AWS provider in this stack: nothing terraform can validate here');
     else prepared.push({ stack, module: moduleName(stack), cut });
@@ -270,7 +295,10 @@ export async function checkStacks(tools: Tools, stacks: readonly Stack[], workDi
   };
 
   // validate and test are independent: they run side by side.
-  const [validate, planned] = await Promise.all([tf(VALIDATE_DIR, 'validate', '-json', '-no-color'), plan ? tf(PLAN_DIR, 'test', '-json', '-no-color') : undefined]);
+  const [validate, planned] = await Promise.all([
+    tf(VALIDATE_DIR, 'validate', '-json', '-no-color'),
+    plan ? tf(PLAN_DIR, 'test', '-json', '-no-color') : undefined,
+  ]);
   const parsed = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: Diagnostic[] };
   attribute(parsed.diagnostics, parsed.valid && validate.code === 0, 'validate', 'terraform validate');
   if (!planned) return result();
@@ -283,14 +311,28 @@ export async function checkStacks(tools: Tools, stacks: readonly Stack[], workDi
     writePlan(valid);
     test = await tf(PLAN_DIR, 'test', '-json', '-no-color');
   }
-  const messages = test.stdout.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as { type: string; diagnostic?: Diagnostic });
-  attribute(messages.filter((m) => m.type === 'diagnostic' && m.diagnostic).map((m) => m.diagnostic!), test.code === 0, 'test', `terraform test (exit ${test.code})`);
+  const messages = test.stdout
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as { type: string; diagnostic?: Diagnostic });
+  attribute(
+    messages.filter((m) => m.type === 'diagnostic' && m.diagnostic).map((m) => m.diagnostic!),
+    test.code === 0,
+    'test',
+    `terraform test (exit ${test.code})`,
+  );
   return result();
 }
 
 /** `terraform init`, `validate` and `test` (a mocked plan) on the AWS part of every stack. */
 export async function terraformEngine(tools: Tools, stacks: readonly Stack[], workDir: string, report: Report): Promise<void> {
-  const versions = [...new Set(stacks.flatMap((s) => Object.entries<{ version: string }>(s.json.terraform?.required_providers ?? {}).map(([name, p]) => `${name} ${p.version}`)))].sort();
+  const versions = [
+    ...new Set(
+      stacks.flatMap((s) =>
+        Object.entries<{ version: string }>(s.json.terraform?.required_providers ?? {}).map(([name, p]) => `${name} ${p.version}`),
+      ),
+    ),
+  ].sort();
   report.note('terraform', `validated with hashicorp/aws ${tools.awsProviderVersion} only (the bindings name ${versions.join(', ')})`, [
     'no kubernetes, helm or tfe provider binary exists on this machine and the Go module proxy serves no HashiCorp provider module: their resources are cut, and named per stack below',
     ...SIX_X_ONLY_ATTRIBUTES.map((a) => `stripped before validation: ${a.type}.${a.path.join('.')} (added in ${a.addedIn}): ${a.reason}`),
@@ -309,8 +351,22 @@ export async function terraformEngine(tools: Tools, stacks: readonly Stack[], wo
   for (const outcome of outcomes) {
     const id = outcome.stack.id;
     if (outcome.error) report.record('terraform', `${id} aws-only`, false, outcome.error);
-    if (outcome.validate) report.record('terraform', `${id} validate`, outcome.validate.ok, outcome.validate.ok ? 'Success! The configuration is valid.' : 'invalid', outcome.validate.diagnostics);
-    if (outcome.test) report.record('terraform', `${id} test`, outcome.test.ok, outcome.test.ok ? 'plan with mocked providers succeeded' : 'plan failed', outcome.test.diagnostics);
+    if (outcome.validate)
+      report.record(
+        'terraform',
+        `${id} validate`,
+        outcome.validate.ok,
+        outcome.validate.ok ? 'Success! The configuration is valid.' : 'invalid',
+        outcome.validate.diagnostics,
+      );
+    if (outcome.test)
+      report.record(
+        'terraform',
+        `${id} test`,
+        outcome.test.ok,
+        outcome.test.ok ? 'plan with mocked providers succeeded' : 'plan failed',
+        outcome.test.diagnostics,
+      );
     if (outcome.notes.length) report.note('terraform', id, outcome.notes);
   }
 }

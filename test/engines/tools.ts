@@ -28,7 +28,8 @@ const TOOL_VARIABLES: Readonly<Record<keyof Tools, string>> = {
 
 export function toolsFromEnv(env: NodeJS.ProcessEnv = process.env): Tools {
   const missing = Object.values(TOOL_VARIABLES).filter((name) => !env[name]);
-  if (missing.length) throw new Error(`${missing.join(', ')} not set: run the engines through scripts/engines.sh (npm run test:engines), which installs them`);
+  if (missing.length)
+    throw new Error(`${missing.join(', ')} not set: run the engines through scripts/engines.sh (npm run test:engines), which installs them`);
   return Object.fromEntries(Object.entries(TOOL_VARIABLES).map(([key, name]) => [key, env[name]])) as unknown as Tools;
 }
 

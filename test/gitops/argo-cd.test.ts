@@ -10,7 +10,10 @@ import { platformServicesProps } from '../constructs/platform-services-fixture';
 import { platformSpec, SynthJson } from '../util';
 import { catalogPlatform, exampleCatalog } from './fixtures';
 
-const SYSTEM = { nodeSelector: { 'tenantctl.io/pool': 'system' }, tolerations: [{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }] };
+const SYSTEM = {
+  nodeSelector: { 'tenantctl.io/pool': 'system' },
+  tolerations: [{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }],
+};
 const PLATFORM_PLACEMENT = { ...SYSTEM, priorityClassName: 'tenantctl-platform' };
 
 function synth(platform: PlatformSpec): SynthJson {
@@ -18,7 +21,11 @@ function synth(platform: PlatformSpec): SynthJson {
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   new KubernetesProvider(stack, 'kubernetes', {});
   new HelmProvider(stack, 'helm', {});
-  const cluster = new EksClusterResource(stack, 'eks', { name: platformNames(platform).cluster, roleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-cluster', vpcConfig: { subnetIds: ['subnet-a'] } });
+  const cluster = new EksClusterResource(stack, 'eks', {
+    name: platformNames(platform).cluster,
+    roleArn: 'arn:aws:iam::111122223333:role/acme-prod-eks-cluster',
+    vpcConfig: { subnetIds: ['subnet-a'] },
+  });
   new PlatformServices(stack, 'services', platformServicesProps(platform, cluster));
   return SynthJson.parse(Testing.synth(stack));
 }
@@ -38,7 +45,14 @@ describe('GIVEN a platform with GitOps WHEN its services are synthesized', () =>
   const namespaceId = json.idOf('kubernetes_namespace_v1', (n) => n.metadata.name === 'argocd');
 
   test('THEN Argo CD is the pinned argo-helm chart, atomic, in its own Pod Security labelled namespace', () => {
-    expect(release).toMatchObject({ name: 'argo-cd', repository: 'https://argoproj.github.io/argo-helm', version: '10.1.1', namespace: 'argocd', atomic: true, create_namespace: false });
+    expect(release).toMatchObject({
+      name: 'argo-cd',
+      repository: 'https://argoproj.github.io/argo-helm',
+      version: '10.1.1',
+      namespace: 'argocd',
+      atomic: true,
+      create_namespace: false,
+    });
     expect(release.depends_on).toContain(`kubernetes_namespace_v1.${namespaceId}`);
     expect(json.resources('kubernetes_namespace_v1')[namespaceId].metadata.labels).toMatchObject({
       'pod-security.kubernetes.io/enforce': 'baseline',
@@ -55,7 +69,8 @@ describe('GIVEN a platform with GitOps WHEN its services are synthesized', () =>
 
   test('THEN it is highly available where the chart supports it: redis-ha, two replicas with a budget of the stateless components', () => {
     expect(values['redis-ha']).toMatchObject({ enabled: true, hardAntiAffinity: false, haproxy: { hardAntiAffinity: false } });
-    for (const component of ['server', 'repoServer', 'applicationSet']) expect(values[component]).toMatchObject({ replicas: 2, pdb: { enabled: true, minAvailable: 1 } });
+    for (const component of ['server', 'repoServer', 'applicationSet'])
+      expect(values[component]).toMatchObject({ replicas: 2, pdb: { enabled: true, minAvailable: 1 } });
     expect(values.controller).toEqual({ replicas: 1 });
   });
 
@@ -67,13 +82,26 @@ describe('GIVEN a platform with GitOps WHEN its services are synthesized', () =>
 });
 
 describe('GIVEN GitOps with SSO WHEN synthesized', () => {
-  const json = synth(catalogPlatform({ gitops: { ...exampleCatalog.gitops!, sso: { url: 'https://argocd.internal.example.com', oidc: { name: 'Okta', issuer: 'https://example.okta.com', clientId: 'argocd' } } } }));
+  const json = synth(
+    catalogPlatform({
+      gitops: {
+        ...exampleCatalog.gitops!,
+        sso: { url: 'https://argocd.internal.example.com', oidc: { name: 'Okta', issuer: 'https://example.okta.com', clientId: 'argocd' } },
+      },
+    }),
+  );
   const values = JSON.parse(json.where('helm_release', (r) => r.chart === 'argo-cd')[0].values[0]);
   test('THEN Argo CD signs people in through OIDC, with the client secret from argocd-secret, and the local admin is off', () => {
     expect(values.configs.cm).toEqual({
       url: 'https://argocd.internal.example.com',
       'admin.enabled': false,
-      'oidc.config': JSON.stringify({ name: 'Okta', issuer: 'https://example.okta.com', clientID: 'argocd', clientSecret: '$oidc.clientSecret', requestedScopes: ['openid', 'profile', 'email', 'groups'] }),
+      'oidc.config': JSON.stringify({
+        name: 'Okta',
+        issuer: 'https://example.okta.com',
+        clientID: 'argocd',
+        clientSecret: '$oidc.clientSecret',
+        requestedScopes: ['openid', 'profile', 'email', 'groups'],
+      }),
     });
   });
 });

@@ -7,7 +7,9 @@ import { resolveTiers } from '../../src/model/tiers';
 import { platformSpec } from '../util';
 
 /** The README's example catalog: project (the entry service), task and user services. */
-export const exampleCatalog: Pick<PlatformConfig, 'gitops' | 'services'> = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'service-catalog.json'), 'utf8'));
+export const exampleCatalog: Pick<PlatformConfig, 'gitops' | 'services'> = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'service-catalog.json'), 'utf8'),
+);
 
 /** A platform with the example catalog. */
 export function catalogPlatform(overrides: Partial<PlatformConfig> = {}): PlatformSpec {

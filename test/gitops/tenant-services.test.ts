@@ -45,7 +45,8 @@ describe.each(Object.keys(tierCatalog))('GIVEN the example catalog and a %s tena
       namespaceResourceBlacklist: APP_PROJECT_DENIED_KINDS,
     });
     for (const kind of ['ResourceQuota', 'LimitRange']) expect(project.manifest.spec.namespaceResourceBlacklist).toContainEqual({ group: '', kind });
-    for (const group of ['security.istio.io', 'networking.istio.io', 'kyverno.io']) expect(project.manifest.spec.namespaceResourceBlacklist).toContainEqual({ group, kind: '*' });
+    for (const group of ['security.istio.io', 'networking.istio.io', 'kyverno.io'])
+      expect(project.manifest.spec.namespaceResourceBlacklist).toContainEqual({ group, kind: '*' });
   });
 
   test("THEN each Application is the tenant's path, in the tenant's project and namespace, synced, pruned, healed and deleted with its workloads", () => {
@@ -54,7 +55,12 @@ describe.each(Object.keys(tierCatalog))('GIVEN the example catalog and a %s tena
     expect(app.manifest.spec).toMatchObject({
       project: 'tenant-acme',
       destination: { server: 'https://kubernetes.default.svc', namespace: 'tenant-acme' },
-      source: { repoURL: 'https://github.com/example/saas-deploy.git', targetRevision: 'main', path: 'tenants/acme/project', helm: { releaseName: 'project' } },
+      source: {
+        repoURL: 'https://github.com/example/saas-deploy.git',
+        targetRevision: 'main',
+        path: 'tenants/acme/project',
+        helm: { releaseName: 'project' },
+      },
       syncPolicy: { automated: { prune: true, selfHeal: true } },
     });
     const roleId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tenant-acme--project');
@@ -66,7 +72,9 @@ describe.each(Object.keys(tierCatalog))('GIVEN the example catalog and a %s tena
     const role = json.where('aws_iam_role', (r) => r.name === 'acme-prod-tenant-acme--project')[0];
     expect(role.assume_role_policy).toContain('system:serviceaccount:tenant-acme:project');
     // The proxy's id is a Terraform expression inside the document.
-    const policy = JSON.parse(json.where('aws_iam_role_policy', (p) => p.name === 'acme-prod-tenant-acme--project')[0].policy.replace(/\$\{[^}]*\}/g, 'prx-id'));
+    const policy = JSON.parse(
+      json.where('aws_iam_role_policy', (p) => p.name === 'acme-prod-tenant-acme--project')[0].policy.replace(/\$\{[^}]*\}/g, 'prx-id'),
+    );
     expect(policy.Statement.map((s: any) => [s.Sid, s.Action])).toEqual([
       ['ConnectAsTenantDbUserThroughProxy', ['rds-db:connect']],
       ['Catalog0', ['s3:GetObject', 's3:PutObject']],
@@ -77,14 +85,22 @@ describe.each(Object.keys(tierCatalog))('GIVEN the example catalog and a %s tena
 
   test("THEN the chart rendered with each Application's values passes the Kubernetes schemas and Pod Security restricted", () => {
     for (const app of applications) {
-      const values = { ...app.manifest.spec.source.helm.valuesObject, serviceAccount: { ...app.manifest.spec.source.helm.valuesObject.serviceAccount, roleArn: ROLE_ARN } };
+      const values = {
+        ...app.manifest.spec.source.helm.valuesObject,
+        serviceAccount: { ...app.manifest.spec.source.helm.valuesObject.serviceAccount, roleArn: ROLE_ARN },
+      };
       const objects = renderChart(CHART, { values: [JSON.stringify(values)] });
       expect(objects.map((o) => o.kind)).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
       for (const o of objects) expect(validateManifest({ ...o, metadata: { ...o.metadata, namespace: 'tenant-acme' } })).toBeUndefined();
       const pod = objects.find((o) => o.kind === 'Deployment').spec.template.spec;
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       for (const c of pod.containers) {
-        expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+        expect(c.securityContext).toEqual({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ['ALL'] },
+        });
         expect(c.ports.every((p: any) => p.containerPort >= 1024 && !p.hostPort)).toBe(true);
       }
       expect(pod.hostNetwork ?? pod.hostPID ?? pod.hostIPC).toBeUndefined();
@@ -107,7 +123,10 @@ describe('GIVEN the entry service WHEN its chart is rendered', () => {
   });
   test('THEN the autoscaler and the rollout stay within the bounds the quota was checked for', () => {
     expect(objects.find((o) => o.kind === 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
-    expect(objects.find((o) => o.kind === 'Deployment').spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+    expect(objects.find((o) => o.kind === 'Deployment').spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+    });
     expect(objects.find((o) => o.kind === 'Deployment').spec.replicas).toBeUndefined();
     expect(objects.find((o) => o.kind === 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
   });
@@ -144,14 +163,26 @@ describe('GIVEN Terraform Cloud and the example catalog', () => {
 
   test("THEN the tenant's run role may write exactly its own roles, the service roles among them", () => {
     const iam = tenantRunStatements(platform, tenant, 'platform').find((s) => s.Sid === 'IamRole');
-    expect(iam?.Resource).toEqual(['acme', 'acme--project', 'acme--task', 'acme--user'].map((n) => `arn:aws:iam::111122223333:role/acme-prod-tenant-${n}`));
+    expect(iam?.Resource).toEqual(
+      ['acme', 'acme--project', 'acme--task', 'acme--user'].map((n) => `arn:aws:iam::111122223333:role/acme-prod-tenant-${n}`),
+    );
   });
 
   test("THEN the boundary lets a role use the catalog's permissions on its own tenant's objects only", () => {
     const statements = tenantPolicyStatements(platform, 'platform');
     expect(statements.filter((s) => s.Sid?.startsWith('Catalog'))).toEqual([
-      { Sid: 'CatalogProject0', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::acme-prod-attachments/$${aws:PrincipalTag/tenantctl:tenant}/*'] },
-      { Sid: 'CatalogTask0', Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Resource: ['arn:aws:sqs:eu-west-1:111122223333:acme-prod-tasks-$${aws:PrincipalTag/tenantctl:tenant}'] },
+      {
+        Sid: 'CatalogProject0',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: ['arn:aws:s3:::acme-prod-attachments/$${aws:PrincipalTag/tenantctl:tenant}/*'],
+      },
+      {
+        Sid: 'CatalogTask0',
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: ['arn:aws:sqs:eu-west-1:111122223333:acme-prod-tasks-$${aws:PrincipalTag/tenantctl:tenant}'],
+      },
     ]);
   });
 });

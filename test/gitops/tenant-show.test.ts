@@ -15,7 +15,13 @@ describe('GIVEN a project with the example catalog and a tenant that pins one se
 
   test('THEN tenant show lists its services with their versions, pins, replica bounds and git paths', () => {
     const shown = tenantctl(['tenant', 'show', 'acme', '--dir', dir]).stdout;
-    expect(shown).toContain(['services     project 1.0.0, 2-4 replicas, tenants/acme/project', '             task 0.9.3 (pinned), 2-4 replicas, tenants/acme/task', '             user 1.0.0, 2-4 replicas, tenants/acme/user'].join('\n'));
+    expect(shown).toContain(
+      [
+        'services     project 1.0.0, 2-4 replicas, tenants/acme/project',
+        '             task 0.9.3 (pinned), 2-4 replicas, tenants/acme/task',
+        '             user 1.0.0, 2-4 replicas, tenants/acme/user',
+      ].join('\n'),
+    );
     const json = JSON.parse(tenantctl(['tenant', 'show', 'acme', '--output', 'json', '--dir', dir]).stdout);
     expect(json.services[1]).toEqual({
       name: 'task',
@@ -29,7 +35,12 @@ describe('GIVEN a project with the example catalog and a tenant that pins one se
   });
 
   test('THEN a tenant file that pins an unknown service is refused with its field', () => {
-    fs.writeFileSync(tenantFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(tenantFile, 'utf8')), services: { billing: { tag: '1.0.0' } } }, null, 2));
-    expect(tenantctl(['tenant', 'show', 'acme', '--dir', dir]).stderr).toContain('services.billing: is not a catalog service: use one of project, task, user');
+    fs.writeFileSync(
+      tenantFile,
+      JSON.stringify({ ...JSON.parse(fs.readFileSync(tenantFile, 'utf8')), services: { billing: { tag: '1.0.0' } } }, null, 2),
+    );
+    expect(tenantctl(['tenant', 'show', 'acme', '--dir', dir]).stderr).toContain(
+      'services.billing: is not a catalog service: use one of project, task, user',
+    );
   });
 });

@@ -17,7 +17,12 @@ describe('isKnownKind', () => {
 
   test('GIVEN a Prometheus Operator kind THEN it is validated with its model', () => {
     expect(isKnownKind('monitoring.coreos.com/v1', 'PrometheusRule')).toBe(true);
-    const rule = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'r' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0', for: '5m' }] }] } };
+    const rule = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: 'r' },
+      spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0', for: '5m' }] }] },
+    };
     expect(validateManifest(rule)).toBeUndefined();
     expect(validateManifest({ ...rule, spec: { groups: [{ rules: [] }] } })?.message).toMatch(/name/);
   });
@@ -48,11 +53,41 @@ describe('isKnownKind', () => {
 
 describe('validateManifest: valid objects', () => {
   test.each<[string, Record<string, unknown>]>([
-    ['NetworkPolicy', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }] } }],
-    ['AuthorizationPolicy', { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: meta, spec: { action: 'DENY', rules: [{ from: [{ source: { notNamespaces: ['tenant-acme'] } }] }] } }],
+    [
+      'NetworkPolicy',
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: meta,
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }] },
+      },
+    ],
+    [
+      'AuthorizationPolicy',
+      {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: meta,
+        spec: { action: 'DENY', rules: [{ from: [{ source: { notNamespaces: ['tenant-acme'] } }] }] },
+      },
+    ],
     ['PeerAuthentication v1', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: meta, spec: { mtls: { mode: 'STRICT' } } }],
-    ['DestinationRule', { apiVersion: 'networking.istio.io/v1beta1', kind: 'DestinationRule', metadata: meta, spec: { host: '*.tenant-acme.svc.cluster.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, connectionPool: { tcp: { maxConnections: 10 } } } } }],
-    ['a Terraform reference where a string goes', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: '${kubernetes_namespace_v1.ns.metadata[0].name}' }, data: { a: 'b' } }],
+    [
+      'DestinationRule',
+      {
+        apiVersion: 'networking.istio.io/v1beta1',
+        kind: 'DestinationRule',
+        metadata: meta,
+        spec: {
+          host: '*.tenant-acme.svc.cluster.local',
+          trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, connectionPool: { tcp: { maxConnections: 10 } } },
+        },
+      },
+    ],
+    [
+      'a Terraform reference where a string goes',
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: '${kubernetes_namespace_v1.ns.metadata[0].name}' }, data: { a: 'b' } },
+    ],
   ])('GIVEN a valid %s THEN there is no problem', (_, obj) => {
     expect(validateManifest(obj)).toBeUndefined();
   });
@@ -70,19 +105,34 @@ describe('validateManifest: invalid objects', () => {
   });
 
   test('GIVEN a NetworkPolicy whose port is neither a number nor a name THEN the problem names the port', () => {
-    const problem = validateManifest({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta, spec: { podSelector: {}, ingress: [{ ports: [{ port: { number: 80 } }] }] } });
+    const problem = validateManifest({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta,
+      spec: { podSelector: {}, ingress: [{ ports: [{ port: { number: 80 } }] }] },
+    });
     expect(problem?.kind).toBe('NetworkPolicy');
     expect(problem?.message).toContain('spec.ingress.0.ports.0.port must be string');
     expect(problem?.message).toContain('spec.ingress.0.ports.0.port must be integer');
   });
 
   test('GIVEN a NetworkPolicy without its required podSelector THEN it is reported', () => {
-    const problem = validateManifest({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta, spec: { policyTypes: ['Ingress'] } });
+    const problem = validateManifest({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta,
+      spec: { policyTypes: ['Ingress'] },
+    });
     expect(problem?.message).toMatch(/spec must have required property '?podSelector'?/);
   });
 
   test('GIVEN a v1 PeerAuthentication with an unknown mTLS mode THEN it is checked against the v1beta1 schema', () => {
-    const problem = validateManifest({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: meta, spec: { mtls: { mode: 'STRICTT' } } });
+    const problem = validateManifest({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: meta,
+      spec: { mtls: { mode: 'STRICTT' } },
+    });
     expect(problem).toMatchObject({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication' });
     expect(problem?.message).toContain('spec.mtls.mode must be equal to one of the allowed values');
   });
@@ -109,7 +159,9 @@ describe('validateManifest: invalid objects', () => {
 
   test('GIVEN a Kyverno policy with a bad failure action THEN the schema names the field and the allowed values', () => {
     const policy = { apiVersion: 'kyverno.io/v1', kind: 'Policy', metadata: meta, spec: { validationFailureAction: 'Block', rules: [] } };
-    expect(validateManifest(policy)?.message).toBe('spec.validationFailureAction must be equal to one of the allowed values (audit, enforce, Audit, Enforce)');
+    expect(validateManifest(policy)?.message).toBe(
+      'spec.validationFailureAction must be equal to one of the allowed values (audit, enforce, Audit, Enforce)',
+    );
     expect(validateManifest({ ...policy, spec: { validationFailureAction: 'Enforce', rules: [] } })).toBeUndefined();
   });
 

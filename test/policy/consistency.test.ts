@@ -5,7 +5,7 @@ const NS = 'kubernetes_namespace_v1.namespace_namespace_67941C3A';
 const VS = 'kubernetes_manifest.mesh_virtual-service_C70A7B50';
 const config = (tenants: ConfigSnapshot['tenants']): ConfigSnapshot => ({ tiers: ['starter', 'standard', 'enterprise'], tenants, suppressions: [] });
 
-describe('TC-CON-001 every tenant\'s tier exists', () => {
+describe("TC-CON-001 every tenant's tier exists", () => {
   test('GIVEN tenants on stock tiers THEN it passes', () => {
     const b = baseline();
     expect(findingsOf([b.platform, b.acme], { config: config([{ id: 'acme', tier: 'enterprise', file: 'tenants/acme.json' }]) })).toEqual([]);
@@ -30,17 +30,21 @@ describe('uniqueness across tenants', () => {
     ]);
   });
 
-  test('GIVEN two tenants connecting as one database role THEN TC-CON-003 names every policy (and TC-ISO-010 the intruder\'s)', () => {
+  test("GIVEN two tenants connecting as one database role THEN TC-CON-003 names every policy (and TC-ISO-010 the intruder's)", () => {
     const b = baseline();
     const globex = tenantStack('globex', { dbUser: 'tenant_acme' });
     const findings = findingsOf([b.platform, b.acme, globex]);
     const policies = (s: typeof globex) => [addressOf(s, 'aws_iam_role_policy', 'identity_role_policy')];
-    expect(findings.filter((f) => f.ruleId === 'TC-CON-003').map((f) => `${f.stack} ${f.address}`).sort()).toEqual([
-      ...policies(b.acme).map((a) => `tenant-acme ${a}`),
-      ...policies(globex).map((a) => `tenant-globex ${a}`),
-    ]);
+    expect(
+      findings
+        .filter((f) => f.ruleId === 'TC-CON-003')
+        .map((f) => `${f.stack} ${f.address}`)
+        .sort(),
+    ).toEqual([...policies(b.acme).map((a) => `tenant-acme ${a}`), ...policies(globex).map((a) => `tenant-globex ${a}`)]);
     // Naming another tenant's user is an isolation finding in its own right: the two always come together.
-    expect(new Set(findings.filter((f) => f.ruleId !== 'TC-CON-003').map((f) => `${f.ruleId} ${f.stack}`))).toEqual(new Set(['TC-ISO-010 tenant-globex']));
+    expect(new Set(findings.filter((f) => f.ruleId !== 'TC-CON-003').map((f) => `${f.ruleId} ${f.stack}`))).toEqual(
+      new Set(['TC-ISO-010 tenant-globex']),
+    );
   });
 
   test('GIVEN two tenants on one host THEN TC-CON-004 names both virtual services', () => {
@@ -85,7 +89,14 @@ describe('uniqueness across tenants', () => {
   });
 
   test('GIVEN the workspaces stack declares one workspace twice THEN TC-CON-005 names both', () => {
-    const workspaces = { name: 'workspaces', json: { resource: { tfe_workspace: { a: { name: 'acme-prod-platform', organization: 'acme' }, b: { name: 'acme-prod-platform', organization: 'acme' } } } } };
+    const workspaces = {
+      name: 'workspaces',
+      json: {
+        resource: {
+          tfe_workspace: { a: { name: 'acme-prod-platform', organization: 'acme' }, b: { name: 'acme-prod-platform', organization: 'acme' } },
+        },
+      },
+    };
     expect(triples(findingsOf([workspaces]))).toEqual([
       ['TC-CON-005', 'workspaces', 'tfe_workspace.a'],
       ['TC-CON-005', 'workspaces', 'tfe_workspace.b'],

@@ -33,13 +33,25 @@ export function execConnection(extraArgs: string[] = []) {
   return {
     host: '${data.aws_eks_cluster.eks-cluster.endpoint}',
     cluster_ca_certificate: '${base64decode(data.aws_eks_cluster.eks-cluster.certificate_authority[0].data)}',
-    exec: { api_version: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token', '--cluster-name', CLUSTER, '--region', 'eu-west-1', ...extraArgs] },
+    exec: {
+      api_version: 'client.authentication.k8s.io/v1beta1',
+      command: 'aws',
+      args: ['eks', 'get-token', '--cluster-name', CLUSTER, '--region', 'eu-west-1', ...extraArgs],
+    },
   };
 }
 
 /** The bucket policy that lets `principal` deliver access logs. */
 export const logDeliveryPolicy = (principal: object) =>
-  policyJson([{ Sid: 'AllowElbLogDelivery', Effect: 'Allow', Principal: principal, Action: 's3:PutObject', Resource: `\${${LOG_BUCKET}.arn}/AWSLogs/111122223333/*` }]);
+  policyJson([
+    {
+      Sid: 'AllowElbLogDelivery',
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 's3:PutObject',
+      Resource: `\${${LOG_BUCKET}.arn}/AWSLogs/111122223333/*`,
+    },
+  ]);
 
 function deployablePlatform(platform: Fixture): Fixture {
   const r = platform.json.resource;
@@ -49,7 +61,11 @@ function deployablePlatform(platform: Fixture): Fixture {
     aws_iam_session_context: { current: { arn: '${data.aws_caller_identity.current.arn}' } },
   };
   r.aws_eks_access_entry = {
-    'eks_applier-entry_A1': { cluster_name: '${aws_eks_cluster.eks_cluster_6F.name}', principal_arn: '${data.aws_iam_session_context.current.issuer_arn}', type: 'STANDARD' },
+    'eks_applier-entry_A1': {
+      cluster_name: '${aws_eks_cluster.eks_cluster_6F.name}',
+      principal_arn: '${data.aws_iam_session_context.current.issuer_arn}',
+      type: 'STANDARD',
+    },
   };
   r.aws_eks_access_policy_association = {
     'eks_applier-admin_B2': {
@@ -66,14 +82,27 @@ function deployablePlatform(platform: Fixture): Fixture {
     deletion_window_in_days: 30,
     policy: policyJson([
       { Sid: 'AccountAdministersKey', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
-      { Sid: 'AutoScalingUsesKeyForNodeVolumes', Effect: 'Allow', Principal: { AWS: AUTOSCALING_SLR_ARN }, Action: ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext'], Resource: '*' },
+      {
+        Sid: 'AutoScalingUsesKeyForNodeVolumes',
+        Effect: 'Allow',
+        Principal: { AWS: AUTOSCALING_SLR_ARN },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext'],
+        Resource: '*',
+      },
     ]),
     depends_on: [SLR],
   };
   r.aws_s3_bucket = { 'edge_access-logs_bucket_03': { bucket: 'acme-prod-111122223333-alb-logs' } };
-  r.aws_s3_bucket_policy = { 'edge_access-logs_policy_E5': { bucket: `\${${LOG_BUCKET}.id}`, policy: logDeliveryPolicy({ AWS: `arn:aws:iam::${EU_WEST_1_ELB_ACCOUNT}:root` }) } };
+  r.aws_s3_bucket_policy = {
+    'edge_access-logs_policy_E5': {
+      bucket: `\${${LOG_BUCKET}.id}`,
+      policy: logDeliveryPolicy({ AWS: `arn:aws:iam::${EU_WEST_1_ELB_ACCOUNT}:root` }),
+    },
+  };
   r.aws_lb.edge_alb_F2.depends_on = [LOG_POLICY];
-  r.aws_lb_target_group = { tg: { name: 'acme-prod-istio', port: 8080, protocol: 'HTTP', target_type: 'ip', vpc_id: '${aws_vpc.network_vpc_3C.id}' } };
+  r.aws_lb_target_group = {
+    tg: { name: 'acme-prod-istio', port: 8080, protocol: 'HTTP', target_type: 'ip', vpc_id: '${aws_vpc.network_vpc_3C.id}' },
+  };
   return platform;
 }
 
@@ -94,7 +123,9 @@ function clusterStack(): Fixture {
       },
       resource: {
         kubernetes_namespace_v1: {
-          'services_namespaces_istio-system_B2': { metadata: { name: 'istio-system', labels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } } },
+          'services_namespaces_istio-system_B2': {
+            metadata: { name: 'istio-system', labels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } },
+          },
           'services_namespaces_tenantctl-system_B3': { metadata: { name: ns } },
         },
         helm_release: {
@@ -103,26 +134,51 @@ function clusterStack(): Fixture {
             chart: 'assets/services_mesh_chart_0D/ABCDEF',
             version: '1.0.0',
             namespace: 'istio-system',
-            values: [JSON.stringify({ targetGroupArn: '${data.aws_lb_target_group.gateway.arn}', gateway: { namespace: 'istio-system', service: 'istio-ingressgateway', port: 8080 } }, null, 2)],
+            values: [
+              JSON.stringify(
+                {
+                  targetGroupArn: '${data.aws_lb_target_group.gateway.arn}',
+                  gateway: { namespace: 'istio-system', service: 'istio-ingressgateway', port: 8080 },
+                },
+                null,
+                2,
+              ),
+            ],
             depends_on: [GATEWAY_NS],
           },
         },
         aws_iam_role: {
           'database-provisioner_role_F3': {
             name: 'acme-prod-db-provisioner',
-            assume_role_policy: policyJson([{ Effect: 'Allow', Principal: { Federated: '${data.aws_iam_openid_connect_provider.oidc.arn}' }, Action: 'sts:AssumeRoleWithWebIdentity' }]),
+            assume_role_policy: policyJson([
+              {
+                Effect: 'Allow',
+                Principal: { Federated: '${data.aws_iam_openid_connect_provider.oidc.arn}' },
+                Action: 'sts:AssumeRoleWithWebIdentity',
+              },
+            ]),
           },
         },
         aws_iam_role_policy: {
           'database-provisioner_role-policy_F4': {
             name: 'acme-prod-db-provisioner',
             role: `\${${JOB_ROLE}.name}`,
-            policy: policyJson([{ Effect: 'Allow', Action: ['rds-db:connect'], Resource: ['arn:aws:rds-db:eu-west-1:111122223333:dbuser:prx-0123456789abcdef0/tenantctl_admin'] }]),
+            policy: policyJson([
+              {
+                Effect: 'Allow',
+                Action: ['rds-db:connect'],
+                Resource: ['arn:aws:rds-db:eu-west-1:111122223333:dbuser:prx-0123456789abcdef0/tenantctl_admin'],
+              },
+            ]),
           },
         },
         kubernetes_service_account_v1: {
           'database-provisioner_service-account_F2': {
-            metadata: { name: 'db-provisioner', namespace: `\${kubernetes_namespace_v1.services_namespaces_tenantctl-system_B3.metadata[0].name}`, annotations: { 'eks.amazonaws.com/role-arn': `\${${JOB_ROLE}.arn}` } },
+            metadata: {
+              name: 'db-provisioner',
+              namespace: `\${kubernetes_namespace_v1.services_namespaces_tenantctl-system_B3.metadata[0].name}`,
+              annotations: { 'eks.amazonaws.com/role-arn': `\${${JOB_ROLE}.arn}` },
+            },
           },
         },
         kubernetes_job_v1: {
@@ -136,7 +192,13 @@ function clusterStack(): Fixture {
                   restart_policy: 'Never',
                   node_selector: { 'tenantctl.io/pool': 'system' },
                   toleration: [{ key: 'tenantctl.io/pool', operator: 'Equal', value: 'system', effect: 'NoSchedule' }],
-                  container: [{ name: 'psql', image: 'public.ecr.aws/docker/library/postgres:17.6-alpine', env: [{ name: 'DB_HOST', value: '${data.aws_db_proxy.db-proxy.endpoint}' }] }],
+                  container: [
+                    {
+                      name: 'psql',
+                      image: 'public.ecr.aws/docker/library/postgres:17.6-alpine',
+                      env: [{ name: 'DB_HOST', value: '${data.aws_db_proxy.db-proxy.endpoint}' }],
+                    },
+                  ],
                 },
               },
             },
@@ -173,5 +235,10 @@ export function inTerraformCloud(...stacks: Fixture[]): void {
 export function project(options: { terraformCloud?: boolean; aws?: Record<string, unknown> } = {}): Project {
   const platform = platformSpec(options.terraformCloud ? { terraformCloud: { organization: 'acme' } } : {});
   // Planned for its two tenants: the quota projection (TC-PIP-004) has its own fixtures.
-  return { dir: '.', platform: { ...platform, aws: { ...platform.aws, ...options.aws }, database: { ...platform.database, plannedTenants: 2 } }, tiers: {}, tenants: [] };
+  return {
+    dir: '.',
+    platform: { ...platform, aws: { ...platform.aws, ...options.aws }, database: { ...platform.database, plannedTenants: 2 } },
+    tiers: {},
+    tenants: [],
+  };
 }

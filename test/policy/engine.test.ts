@@ -38,7 +38,8 @@ function writeSynth(dir: string, stacks: Fixture[]): string {
   const dressed = stacks.map((s) => {
     const json = structuredClone(s.json);
     for (const aws of json.provider?.aws ?? []) {
-      for (const d of aws.default_tags ?? []) d.tags = { ...d.tags, 'tenantctl:platform': name, 'tenantctl:environment': environment, 'tenantctl:stack': s.name };
+      for (const d of aws.default_tags ?? [])
+        d.tags = { ...d.tags, 'tenantctl:platform': name, 'tenantctl:environment': environment, 'tenantctl:stack': s.name };
     }
     return { ...s, json };
   });
@@ -50,7 +51,8 @@ function writeSynth(dir: string, stacks: Fixture[]): string {
 function writeProject(dir: string, platform: object, tenants: Record<string, object>): string {
   fs.mkdirSync(path.join(dir, 'tenants'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'platform.json'), JSON.stringify(platform, null, 2));
-  for (const [id, t] of Object.entries(tenants)) fs.writeFileSync(path.join(dir, 'tenants', `${id}.json`), JSON.stringify({ version: 1, id, ...t }, null, 2));
+  for (const [id, t] of Object.entries(tenants))
+    fs.writeFileSync(path.join(dir, 'tenants', `${id}.json`), JSON.stringify({ version: 1, id, ...t }, null, 2));
   return dir;
 }
 
@@ -161,12 +163,17 @@ describe('output formats', () => {
   body(b.platform, DB).multi_az = false;
   body(b.platform, 'aws_ecr_repository.registry_repository-api_69').image_tag_mutability = 'MUTABLE';
   const stacks: StackDocument[] = [b.platform, b.acme].map((s) => ({ ...s, text: JSON.stringify(s.json, null, 2) }));
-  const report = validate({ stacks, config: { tiers: [], tenants: [], suppressions: [{ rule: 'TC-PLT-006', resource: '*', reason: 'Tags are rewritten by the release job' }] } });
+  const report = validate({
+    stacks,
+    config: { tiers: [], tenants: [], suppressions: [{ rule: 'TC-PLT-006', resource: '*', reason: 'Tags are rewritten by the release job' }] },
+  });
 
   test('human: findings grouped by stack with rule, severity, address, message and fix', () => {
     const text = formatHuman(report);
     expect(text.startsWith('platform\n')).toBe(true);
-    expect(text).toContain('  error      TC-PLT-009  aws_db_instance.database_instance_8B\n             database acme-prod-postgres is single-AZ\n             fix: Set multi_az = true.');
+    expect(text).toContain(
+      '  error      TC-PLT-009  aws_db_instance.database_instance_8B\n             database acme-prod-postgres is single-AZ\n             fix: Set multi_az = true.',
+    );
     expect(text).toContain('  suppressed TC-PLT-006  aws_ecr_repository.registry_repository-api_69');
     expect(text).toContain('accepted: Tags are rewritten by the release job');
     expect(text).toMatch(/failed: 2 stacks checked against \d+ rules: 1 error, 0 warnings, 1 suppressed/);
@@ -192,7 +199,9 @@ describe('output formats', () => {
     expect(loc.physicalLocation.artifactLocation.uri).toBe('cdktf.out/stacks/platform/cdk.tf.json');
     expect(stacks[0].text!.split('\n')[loc.physicalLocation.region.startLine - 1]).toContain('"database_instance_8B": {');
     expect(loc.logicalLocations[0]).toEqual({ name: DB, fullyQualifiedName: `platform/${DB}`, kind: 'resource' });
-    expect(run.results.find((r: any) => r.ruleId === 'TC-PLT-006').suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'Tags are rewritten by the release job' }]);
+    expect(run.results.find((r: any) => r.ruleId === 'TC-PLT-006').suppressions).toEqual([
+      { kind: 'external', status: 'accepted', justification: 'Tags are rewritten by the release job' },
+    ]);
   });
 
   test('lineOf: undefined when the address is not in the file', () => {
@@ -269,14 +278,19 @@ describe('end to end: stock output of tenantctl (loadProject + synthesize)', () 
   });
 
   test('GIVEN a tenant override denyEgress=false THEN TC-ISO-004 names its default-deny policy', () => {
-    const report = synthAndValidate('egress', platformConfig(), { ...tenants, 'shop-open': { tier: 'starter', overrides: { network: { denyEgress: false } } } });
+    const report = synthAndValidate('egress', platformConfig(), {
+      ...tenants,
+      'shop-open': { tier: 'starter', overrides: { network: { denyEgress: false } } },
+    });
     expect(errors(report).map((f) => [f.ruleId, f.stack])).toEqual([['TC-ISO-004', 'tenant-shop-open']]);
     expect(errors(report)[0].address).toMatch(/^kubernetes_network_policy_v1\.network-policies_default-deny_/);
     expect(report.ok).toBe(false);
   });
 
   test('GIVEN no --from THEN tenantctl validate synthesizes into cdktf.out and its findings point at lines there', async () => {
-    const dir = writeProject(path.join(root, 'cli'), platformConfig(), { 'shop-open': { tier: 'starter', overrides: { network: { denyEgress: false } } } });
+    const dir = writeProject(path.join(root, 'cli'), platformConfig(), {
+      'shop-open': { tier: 'starter', overrides: { network: { denyEgress: false } } },
+    });
     const res = await runValidate(['--dir', dir, '--output', 'sarif']);
     expect(res.code).toBe(1);
     const result = JSON.parse(res.stdout).runs[0].results.find((r: any) => r.ruleId === 'TC-ISO-004');
@@ -309,9 +323,16 @@ describe('end to end: stock output of tenantctl (loadProject + synthesize)', () 
 
   test('GIVEN that finding suppressed with a reason THEN it is reported as suppressed and the run passes', () => {
     const suppressions = [{ rule: 'TC-PLT-007', resource: 'aws_eks_cluster.*', reason: 'Bootstrap only: closed once the VPN is up' }];
-    const report = synthAndValidate('public-accepted', platformConfig({ eks: { publicAccessCidrs: ['203.0.113.0/24'] }, suppressions }), {}, openEndpoint);
+    const report = synthAndValidate(
+      'public-accepted',
+      platformConfig({ eks: { publicAccessCidrs: ['203.0.113.0/24'] }, suppressions }),
+      {},
+      openEndpoint,
+    );
     expect(report.ok).toBe(true);
-    expect(report.findings.filter((f) => f.suppressed).map((f) => [f.ruleId, f.suppressed!.reason])).toEqual([['TC-PLT-007', suppressions[0].reason]]);
+    expect(report.findings.filter((f) => f.suppressed).map((f) => [f.ruleId, f.suppressed!.reason])).toEqual([
+      ['TC-PLT-007', suppressions[0].reason],
+    ]);
   });
 
   test('GIVEN a widened IAM policy in a tenant stack THEN TC-ISO-010 and TC-PLT-026 name it', () => {

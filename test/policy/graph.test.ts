@@ -12,8 +12,15 @@ describe('DependencyGraph: the order Terraform applies a stack in', () => {
         aws_eks_cluster: { cluster: { name: 'acme-prod', role_arn: '${aws_iam_role.cluster-role.arn}' } },
         aws_iam_role: { 'cluster-role': { name: 'acme-prod-cluster' } },
         aws_iam_role_policy: { policy: { role: '${aws_iam_role.cluster-role.name}', policy: '{}' } },
-        kubernetes_namespace_v1: { ns: { metadata: { name: 'x' }, depends_on: ['aws_eks_cluster.cluster'], '//': { metadata: { path: 'aws_iam_role_policy.policy' } } } },
-        kubernetes_job_v1: { job: { metadata: { namespace: '${kubernetes_namespace_v1.ns.metadata[0].name}' }, spec: { ca: '${base64decode(data.aws_eks_cluster.by-name.certificate_authority[0].data)}' } } },
+        kubernetes_namespace_v1: {
+          ns: { metadata: { name: 'x' }, depends_on: ['aws_eks_cluster.cluster'], '//': { metadata: { path: 'aws_iam_role_policy.policy' } } },
+        },
+        kubernetes_job_v1: {
+          job: {
+            metadata: { namespace: '${kubernetes_namespace_v1.ns.metadata[0].name}' },
+            spec: { ca: '${base64decode(data.aws_eks_cluster.by-name.certificate_authority[0].data)}' },
+          },
+        },
       },
     },
   });
@@ -35,6 +42,8 @@ describe('DependencyGraph: the order Terraform applies a stack in', () => {
   });
 
   test('GIVEN text that looks like an address of no object of the stack THEN it is not a reference', () => {
-    expect(graph.referencesIn(['${aws_s3_bucket.elsewhere.arn}', 'kubernetes.io/metadata.name', '${var.tfc_aws_dynamic_credentials.aliases}'])).toEqual([]);
+    expect(
+      graph.referencesIn(['${aws_s3_bucket.elsewhere.arn}', 'kubernetes.io/metadata.name', '${var.tfc_aws_dynamic_credentials.aliases}']),
+    ).toEqual([]);
   });
 });

@@ -19,7 +19,9 @@ describe('TC-SCH-001 manifests match their schema', () => {
 
   test('GIVEN a kind without a packaged schema THEN it is a warning', () => {
     const b = baseline();
-    b.acme.json.resource.kubernetes_manifest.policy = { manifest: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'p', namespace: 'tenant-acme' }, spec: {} } };
+    b.acme.json.resource.kubernetes_manifest.policy = {
+      manifest: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'p', namespace: 'tenant-acme' }, spec: {} },
+    };
     const findings = findingsOf([b.acme]);
     expect(triples(findings)).toEqual([['TC-SCH-001', 'tenant-acme', 'kubernetes_manifest.policy']]);
     expect(findings[0].severity).toBe('warning');

@@ -43,9 +43,10 @@ describe('projection arithmetic', () => {
 describe('quotaUses counts what each tenant adds per account and per cluster', () => {
   const uses = quotaUses({ stacks, project: planning(500) });
   const use = (name: string, scope: string) => uses.find((u) => u.quota.name === name && u.scope === scope)!;
-  const owned = (u: ReturnType<typeof use>) => Object.fromEntries([...u.perTenant].map(([id, list]) => [id, list.map((o) => `${o.stack} ${o.address.split('.')[0]}`)]));
+  const owned = (u: ReturnType<typeof use>) =>
+    Object.fromEntries([...u.perTenant].map(([id, list]) => [id, list.map((o) => `${o.stack} ${o.address.split('.')[0]}`)]));
 
-  test('IAM roles in the platform account: every tenant\'s workload role and its run role there', () => {
+  test("IAM roles in the platform account: every tenant's workload role and its run role there", () => {
     const u = use('Roles per account', 'platform');
     // platform 8 + the EKS node group service-linked role + cluster 5 + bootstrap 4 (its own, platform, cluster, workspaces).
     expect(u.fixed).toBe(18);
@@ -57,14 +58,14 @@ describe('quotaUses counts what each tenant adds per account and per cluster', (
     expect(u.projected).toBe(1018);
   });
 
-  test('IAM roles in a service account: its tenants\' account role and run role, projected at the current account mix', () => {
+  test("IAM roles in a service account: its tenants' account role and run role, projected at the current account mix", () => {
     const u = use('Roles per account', 'payments');
     expect(u.fixed).toBe(1);
     expect(owned(u)).toEqual({ globex: ['bootstrap-payments aws_iam_role', 'tenant-globex aws_iam_role'] });
     expect(u.projected).toBe(335);
   });
 
-  test('managed node groups: the platform\'s system and tenants groups, one per dedicated-tier tenant', () => {
+  test("managed node groups: the platform's system and tenants groups, one per dedicated-tier tenant", () => {
     const u = use('Managed node groups per cluster', 'acme-prod');
     expect([u.fixed, u.projected]).toEqual([2, 169]);
     expect(owned(u)).toEqual({ acme: ['tenant-acme aws_eks_node_group'] });

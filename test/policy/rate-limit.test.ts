@@ -20,7 +20,12 @@ const localRateLimit = {
       configPatches: [
         {
           applyTo: 'HTTP_FILTER',
-          match: { context: 'SIDECAR_INBOUND', listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } } },
+          match: {
+            context: 'SIDECAR_INBOUND',
+            listener: {
+              filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } },
+            },
+          },
           patch: {
             operation: 'INSERT_BEFORE',
             value: {
@@ -47,8 +52,14 @@ function clusterStack(withRateLimit: boolean): Fixture {
     json: {
       resource: {
         helm_release: {
-          services_istio_gateway_release_0367B947: { ...release('istio-ingressgateway', 'gateway', 'istio-system'), repository: 'https://istio-release.storage.googleapis.com/charts', version: '1.29.2' },
-          ...(withRateLimit ? { ratelimit_helm_release_3988DCCA: release('platform-ratelimit', 'assets/ratelimit_chart_953E2252/ABCDEF', 'ratelimit') } : {}),
+          services_istio_gateway_release_0367B947: {
+            ...release('istio-ingressgateway', 'gateway', 'istio-system'),
+            repository: 'https://istio-release.storage.googleapis.com/charts',
+            version: '1.29.2',
+          },
+          ...(withRateLimit
+            ? { ratelimit_helm_release_3988DCCA: release('platform-ratelimit', 'assets/ratelimit_chart_953E2252/ABCDEF', 'ratelimit') }
+            : {}),
         },
       },
     },
@@ -57,21 +68,87 @@ function clusterStack(withRateLimit: boolean): Fixture {
 
 /** [rule, what is broken, how, stack, expected address]. */
 const cases: [string, string, (b: Baseline) => void, string, (b: Baseline) => string][] = [
-  ['TC-RATE-001', 'the tenant keeps only the per-pod local rate limit (no descriptor)', (b) => {
-    delete b.acme.json.resource.kubernetes_config_map_v1;
-    b.acme.json.resource.kubernetes_manifest['mesh_rate-limit_5A6B7C8D'] = localRateLimit;
-  }, 'tenant-acme', (b) => NS(b.acme)],
-  ['TC-RATE-001', 'the tenant has no rate limit at all', (b) => delete b.acme.json.resource.kubernetes_config_map_v1, 'tenant-acme', (b) => NS(b.acme)],
-  ['TC-RATE-001', "the descriptor names another tenant's entry cluster", (b) => setFile(b, file('outbound|8080||gateway.tenant-globex.svc.cluster.local')), 'tenant-acme', (b) => DESCRIPTOR(b.acme)],
-  ['TC-RATE-001', 'the descriptor declares another domain', (b) => setFile(b, file(ACME).replace('tenantctl-ingress', 'other')), 'tenant-acme', (b) => DESCRIPTOR(b.acme)],
-  ['TC-RATE-001', 'the descriptor adds a second descriptor', (b) => setFile(b, file(ACME, ',{"key":"destination_cluster","rate_limit":{"unit":"second","requests_per_unit":1}}')), 'tenant-acme', (b) => DESCRIPTOR(b.acme)],
+  [
+    'TC-RATE-001',
+    'the tenant keeps only the per-pod local rate limit (no descriptor)',
+    (b) => {
+      delete b.acme.json.resource.kubernetes_config_map_v1;
+      b.acme.json.resource.kubernetes_manifest['mesh_rate-limit_5A6B7C8D'] = localRateLimit;
+    },
+    'tenant-acme',
+    (b) => NS(b.acme),
+  ],
+  [
+    'TC-RATE-001',
+    'the tenant has no rate limit at all',
+    (b) => delete b.acme.json.resource.kubernetes_config_map_v1,
+    'tenant-acme',
+    (b) => NS(b.acme),
+  ],
+  [
+    'TC-RATE-001',
+    "the descriptor names another tenant's entry cluster",
+    (b) => setFile(b, file('outbound|8080||gateway.tenant-globex.svc.cluster.local')),
+    'tenant-acme',
+    (b) => DESCRIPTOR(b.acme),
+  ],
+  [
+    'TC-RATE-001',
+    'the descriptor declares another domain',
+    (b) => setFile(b, file(ACME).replace('tenantctl-ingress', 'other')),
+    'tenant-acme',
+    (b) => DESCRIPTOR(b.acme),
+  ],
+  [
+    'TC-RATE-001',
+    'the descriptor adds a second descriptor',
+    (b) => setFile(b, file(ACME, ',{"key":"destination_cluster","rate_limit":{"unit":"second","requests_per_unit":1}}')),
+    'tenant-acme',
+    (b) => DESCRIPTOR(b.acme),
+  ],
   ['TC-RATE-001', 'the descriptor is not a ratelimit config', (b) => setFile(b, 'domain: [unclosed'), 'tenant-acme', (b) => DESCRIPTOR(b.acme)],
-  ['TC-RATE-001', 'the descriptor counts per minute', (b) => setFile(b, file(ACME).replace('"second"', '"minute"')), 'tenant-acme', (b) => DESCRIPTOR(b.acme)],
-  ['TC-RATE-001', 'the descriptor ConfigMap holds two files', (b) => (descriptorFile(b)['extra.yaml'] = file(ACME)), 'tenant-acme', (b) => DESCRIPTOR(b.acme)],
-  ['TC-RATE-002', 'the rate limit Valkey has no AUTH token', (b) => delete body(b.platform, 'aws_elasticache_replication_group.ratelimit_replication-group_1D').auth_token, 'platform', () => 'aws_elasticache_replication_group.ratelimit_replication-group_1D'],
-  ['TC-RATE-002', 'the rate limit Valkey accepts plaintext', (b) => (body(b.platform, 'aws_elasticache_replication_group.ratelimit_replication-group_1D').transit_encryption_mode = 'preferred'), 'platform', () => 'aws_elasticache_replication_group.ratelimit_replication-group_1D'],
-  ['TC-RATE-002', 'the rate limit Valkey is one node', (b) => (body(b.platform, 'aws_elasticache_replication_group.ratelimit_replication-group_1D').num_cache_clusters = 1), 'platform', () => 'aws_elasticache_replication_group.ratelimit_replication-group_1D'],
-  ['TC-RATE-002', 'the rate limit Valkey is not encrypted at rest with a key', (b) => delete body(b.platform, 'aws_elasticache_replication_group.ratelimit_replication-group_1D').kms_key_id, 'platform', () => 'aws_elasticache_replication_group.ratelimit_replication-group_1D'],
+  [
+    'TC-RATE-001',
+    'the descriptor counts per minute',
+    (b) => setFile(b, file(ACME).replace('"second"', '"minute"')),
+    'tenant-acme',
+    (b) => DESCRIPTOR(b.acme),
+  ],
+  [
+    'TC-RATE-001',
+    'the descriptor ConfigMap holds two files',
+    (b) => (descriptorFile(b)['extra.yaml'] = file(ACME)),
+    'tenant-acme',
+    (b) => DESCRIPTOR(b.acme),
+  ],
+  [
+    'TC-RATE-002',
+    'the rate limit Valkey has no AUTH token',
+    (b) => delete body(b.platform, 'aws_elasticache_replication_group.ratelimit_replication-group_1D').auth_token,
+    'platform',
+    () => 'aws_elasticache_replication_group.ratelimit_replication-group_1D',
+  ],
+  [
+    'TC-RATE-002',
+    'the rate limit Valkey accepts plaintext',
+    (b) => (body(b.platform, 'aws_elasticache_replication_group.ratelimit_replication-group_1D').transit_encryption_mode = 'preferred'),
+    'platform',
+    () => 'aws_elasticache_replication_group.ratelimit_replication-group_1D',
+  ],
+  [
+    'TC-RATE-002',
+    'the rate limit Valkey is one node',
+    (b) => (body(b.platform, 'aws_elasticache_replication_group.ratelimit_replication-group_1D').num_cache_clusters = 1),
+    'platform',
+    () => 'aws_elasticache_replication_group.ratelimit_replication-group_1D',
+  ],
+  [
+    'TC-RATE-002',
+    'the rate limit Valkey is not encrypted at rest with a key',
+    (b) => delete body(b.platform, 'aws_elasticache_replication_group.ratelimit_replication-group_1D').kms_key_id,
+    'platform',
+    () => 'aws_elasticache_replication_group.ratelimit_replication-group_1D',
+  ],
 ];
 
 describe('rate limit rules', () => {
@@ -98,7 +175,9 @@ describe('rate limit rules', () => {
     delete b.acme.json.resource.kubernetes_config_map_v1;
     b.acme.json.resource.kubernetes_manifest['mesh_rate-limit_5A6B7C8D'] = localRateLimit;
     const [finding] = findingsOf([b.acme]).filter((f) => f.ruleId === 'TC-RATE-001');
-    expect(finding.message).toBe('tenant acme is rate limited per pod only (local rate limit at each sidecar): its rate grows with its pods and nothing limits it at the shared gateway');
+    expect(finding.message).toBe(
+      'tenant acme is rate limited per pod only (local rate limit at each sidecar): its rate grows with its pods and nothing limits it at the shared gateway',
+    );
   });
 
   test('GIVEN the ingress gateway without the rate limit release THEN TC-RATE-001 names the gateway release', () => {

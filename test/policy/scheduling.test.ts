@@ -37,7 +37,8 @@ const pristine: StackDocument[] = [
 const fresh = (): StackDocument[] => pristine.map((s) => ({ name: s.name, json: JSON.parse(JSON.stringify(s.json)) }));
 const stackOf = (stacks: StackDocument[], name: string) => stacks.find((s) => s.name === name)!;
 const rules = [...schedulingRules, ...meshEgressRules];
-const findings = (stacks: StackDocument[]) => runRules({ stacks, project }, rules).map((f) => ({ rule: f.ruleId, stack: f.stack, severity: f.severity, message: f.message }));
+const findings = (stacks: StackDocument[]) =>
+  runRules({ stacks, project }, rules).map((f) => ({ rule: f.ruleId, stack: f.stack, severity: f.severity, message: f.message }));
 
 /** The only resource of a type matching a predicate, as [logical id, body]. */
 function only(stack: StackDocument, type: string, predicate: (r: any) => boolean): [string, any] {
@@ -68,11 +69,16 @@ describe('TC-SCHED-001 every platform component ranks above every tier', () => {
     const stacks = fresh();
     editValues(stacks, 'istiod', (v) => delete v.global.priorityClassName);
     expect(findings(stacks)).toEqual([
-      { rule: 'TC-SCHED-001', stack: 'cluster', severity: 'error', message: 'istiod runs at priority 0 (no PriorityClass), not above tier enterprise (tenant-enterprise) at 100000: tenant pods can preempt it' },
+      {
+        rule: 'TC-SCHED-001',
+        stack: 'cluster',
+        severity: 'error',
+        message: 'istiod runs at priority 0 (no PriorityClass), not above tier enterprise (tenant-enterprise) at 100000: tenant pods can preempt it',
+      },
     ]);
   });
 
-  test("GIVEN the platform class at or below a tier THEN every workload that uses it is named", () => {
+  test('GIVEN the platform class at or below a tier THEN every workload that uses it is named', () => {
     const stacks = fresh();
     only(stackOf(stacks, 'cluster'), 'kubernetes_priority_class_v1', (c) => c.metadata.name === 'tenantctl-platform')[1].value = 100000;
     const named = findings(stacks).map((f) => f.message.split(' runs at')[0]);
@@ -94,7 +100,14 @@ describe('TC-SCHED-001 every platform component ranks above every tier', () => {
   test('GIVEN a class no stack defines THEN it warns instead of guessing', () => {
     const stacks = fresh();
     editValues(stacks, 'kiali', (v) => (v.deployment.priority_class_name = 'made-up'));
-    expect(findings(stacks)).toEqual([{ rule: 'TC-SCHED-001', stack: 'cluster', severity: 'warning', message: 'kiali uses PriorityClass made-up, which no stack defines: cannot tell its priority' }]);
+    expect(findings(stacks)).toEqual([
+      {
+        rule: 'TC-SCHED-001',
+        stack: 'cluster',
+        severity: 'warning',
+        message: 'kiali uses PriorityClass made-up, which no stack defines: cannot tell its priority',
+      },
+    ]);
   });
 });
 
@@ -103,7 +116,12 @@ describe('TC-SCHED-002 platform pods run on the tainted system nodes only', () =
     const stacks = fresh();
     delete only(stackOf(stacks, 'platform'), 'aws_eks_node_group', (g) => g.node_group_name === 'system')[1].taint;
     expect(findings(stacks)).toEqual([
-      { rule: 'TC-SCHED-002', stack: 'platform', severity: 'error', message: 'node group system is the system pool but has no tenantctl.io/pool=system:NoSchedule taint: tenant pods can be scheduled there' },
+      {
+        rule: 'TC-SCHED-002',
+        stack: 'platform',
+        severity: 'error',
+        message: 'node group system is the system pool but has no tenantctl.io/pool=system:NoSchedule taint: tenant pods can be scheduled there',
+      },
     ]);
   });
 
@@ -111,7 +129,9 @@ describe('TC-SCHED-002 platform pods run on the tainted system nodes only', () =
     const stacks = fresh();
     const platformStack = stackOf(stacks, 'platform');
     delete only(platformStack, 'aws_eks_addon', (a) => a.addon_name === 'coredns')[1].configuration_values;
-    only(platformStack, 'aws_eks_addon', (a) => a.addon_name === 'aws-ebs-csi-driver')[1].configuration_values = JSON.stringify({ controller: { nodeSelector: { 'tenantctl.io/pool': 'system' } } });
+    only(platformStack, 'aws_eks_addon', (a) => a.addon_name === 'aws-ebs-csi-driver')[1].configuration_values = JSON.stringify({
+      controller: { nodeSelector: { 'tenantctl.io/pool': 'system' } },
+    });
     expect(findings(stacks).map((f) => f.message)).toEqual([
       'add-on aws-ebs-csi-driver has no toleration of the system taint in controller: its pods run on tenant nodes',
       'add-on coredns has no tenantctl.io/pool=system node selector and no toleration of the system taint: its pods run on tenant nodes',
@@ -124,7 +144,9 @@ describe('TC-SCHED-002 platform pods run on the tainted system nodes only', () =
     editValues(stacks, 'kyverno', (v) => delete v.global.tolerations);
     expect(findings(stacks).map((f) => f.message)).toEqual([
       'jaeger has no tenantctl.io/pool=system node selector: its pods run on tenant nodes',
-      ...['admissionController', 'backgroundController', 'cleanupController', 'reportsController', 'webhook cleanup hooks', 'CRD migration hook'].map((w) => `kyverno ${w} has no toleration of the system taint: its pods run on tenant nodes`),
+      ...['admissionController', 'backgroundController', 'cleanupController', 'reportsController', 'webhook cleanup hooks', 'CRD migration hook'].map(
+        (w) => `kyverno ${w} has no toleration of the system taint: its pods run on tenant nodes`,
+      ),
     ]);
   });
 
@@ -133,14 +155,26 @@ describe('TC-SCHED-002 platform pods run on the tainted system nodes only', () =
     const [, job] = only(stackOf(stacks, 'tenant-beta'), 'kubernetes_job_v1', () => true);
     delete job.spec.template.spec.toleration;
     expect(findings(stacks)).toEqual([
-      { rule: 'TC-SCHED-002', stack: 'tenant-beta', severity: 'error', message: `job ${job.metadata.name} in tenantctl-provisioning has no toleration of the system taint: its pods run on tenant nodes` },
+      {
+        rule: 'TC-SCHED-002',
+        stack: 'tenant-beta',
+        severity: 'error',
+        message: `job ${job.metadata.name} in tenantctl-provisioning has no toleration of the system taint: its pods run on tenant nodes`,
+      },
     ]);
   });
 
   test('GIVEN a chart tenantctl does not know THEN it warns that it cannot check it', () => {
     const stacks = fresh();
     release(stacks, 'jaeger').chart = 'tempo';
-    expect(findings(stacks)).toEqual([{ rule: 'TC-SCHED-002', stack: 'cluster', severity: 'warning', message: 'chart tempo is not one tenantctl knows: cannot check where its pods run' }]);
+    expect(findings(stacks)).toEqual([
+      {
+        rule: 'TC-SCHED-002',
+        stack: 'cluster',
+        severity: 'warning',
+        message: 'chart tempo is not one tenantctl knows: cannot check where its pods run',
+      },
+    ]);
   });
 });
 
@@ -150,22 +184,36 @@ describe("TC-SCHED-003 tenant pods run on their tier's nodes only", () => {
     const policy = schedulingPolicy(stackOf(stacks, 'tenant-beta'));
     policy.spec.rules = policy.spec.rules.filter((r: any) => r.name !== 'shared-node-selector');
     expect(findings(stacks)).toEqual([
-      { rule: 'TC-SCHED-003', stack: 'tenant-beta', severity: 'error', message: 'no policy gives the pods of tenant beta the node selector tenantctl.io/pool=tenants: they can be scheduled on any untainted node' },
+      {
+        rule: 'TC-SCHED-003',
+        stack: 'tenant-beta',
+        severity: 'error',
+        message: 'no policy gives the pods of tenant beta the node selector tenantctl.io/pool=tenants: they can be scheduled on any untainted node',
+      },
     ]);
   });
 
-  test("GIVEN a dedicated tenant steered to the shared nodes instead of its own THEN it is named", () => {
+  test('GIVEN a dedicated tenant steered to the shared nodes instead of its own THEN it is named', () => {
     const stacks = fresh();
     const policy = schedulingPolicy(stackOf(stacks, 'tenant-acme'));
-    policy.spec.rules.find((r: any) => r.name === 'dedicated-node-selector').mutate.patchStrategicMerge.spec.nodeSelector = { 'tenantctl.io/pool': 'tenants' };
-    expect(findings(stacks).map((f) => f.message)).toEqual(['no policy gives the pods of tenant acme the node selector tenantctl.io/tenant=acme: they can be scheduled on nodes other than its own']);
+    policy.spec.rules.find((r: any) => r.name === 'dedicated-node-selector').mutate.patchStrategicMerge.spec.nodeSelector = {
+      'tenantctl.io/pool': 'tenants',
+    };
+    expect(findings(stacks).map((f) => f.message)).toEqual([
+      'no policy gives the pods of tenant acme the node selector tenantctl.io/tenant=acme: they can be scheduled on nodes other than its own',
+    ]);
   });
-
 });
 
 describe("TC-SCHED-005 the platform's admission holds every tenant pod to its tier's priority and nodes", () => {
-  const podPolicy = (stacks: StackDocument[]): any => (Object.values((stackOf(stacks, 'cluster').json as any).resource.kubernetes_manifest) as any[]).find((m) => m.manifest.metadata.name === 'tenantctl-tenant-pods' && m.manifest.kind === 'ValidatingAdmissionPolicy').manifest;
-  const podBinding = (stacks: StackDocument[]): any => (Object.values((stackOf(stacks, 'cluster').json as any).resource.kubernetes_manifest) as any[]).find((m) => m.manifest.metadata.name === 'tenantctl-tenant-pods' && m.manifest.kind === 'ValidatingAdmissionPolicyBinding').manifest;
+  const podPolicy = (stacks: StackDocument[]): any =>
+    (Object.values((stackOf(stacks, 'cluster').json as any).resource.kubernetes_manifest) as any[]).find(
+      (m) => m.manifest.metadata.name === 'tenantctl-tenant-pods' && m.manifest.kind === 'ValidatingAdmissionPolicy',
+    ).manifest;
+  const podBinding = (stacks: StackDocument[]): any =>
+    (Object.values((stackOf(stacks, 'cluster').json as any).resource.kubernetes_manifest) as any[]).find(
+      (m) => m.manifest.metadata.name === 'tenantctl-tenant-pods' && m.manifest.kind === 'ValidatingAdmissionPolicyBinding',
+    ).manifest;
   const sched5 = (stacks: StackDocument[]) => findings(stacks).filter((f) => f.rule === 'TC-SCHED-005');
 
   test('GIVEN a toleration check that forgets the system taint THEN it is named', () => {
@@ -173,7 +221,13 @@ describe("TC-SCHED-005 the platform's admission holds every tenant pod to its ti
     const v = podPolicy(stacks).spec.validations.find((x: any) => x.expression.includes('tolerations'));
     v.expression = v.expression.replace(" && t.key != 'tenantctl.io/pool'", '');
     expect(sched5(stacks)).toEqual([
-      { rule: 'TC-SCHED-005', stack: 'cluster', severity: 'error', message: "no admission policy bound with Deny checks, for every pod of every tenant namespace, no toleration of the system nodes' or another tenant's taint (tenantctl.io/pool, tenantctl.io/tenant)" },
+      {
+        rule: 'TC-SCHED-005',
+        stack: 'cluster',
+        severity: 'error',
+        message:
+          "no admission policy bound with Deny checks, for every pod of every tenant namespace, no toleration of the system nodes' or another tenant's taint (tenantctl.io/pool, tenantctl.io/tenant)",
+      },
     ]);
   });
 
@@ -199,7 +253,12 @@ describe("TC-SCHED-004 a tenant's quota admits the pods it promises, sidecar inc
     const stacks = fresh();
     only(stackOf(stacks, 'tenant-beta'), 'kubernetes_resource_quota_v1', () => true)[1].spec.hard['limits.cpu'] = '1';
     expect(findings(stacks)).toEqual([
-      { rule: 'TC-SCHED-004', stack: 'tenant-beta', severity: 'error', message: 'the quota of tenant beta admits 5 of its 10 pods: limits.cpu 1 holds 5 default pods of 200m (app container 150m + sidecar 50m)' },
+      {
+        rule: 'TC-SCHED-004',
+        stack: 'tenant-beta',
+        severity: 'error',
+        message: 'the quota of tenant beta admits 5 of its 10 pods: limits.cpu 1 holds 5 default pods of 200m (app container 150m + sidecar 50m)',
+      },
     ]);
   });
 
@@ -207,7 +266,9 @@ describe("TC-SCHED-004 a tenant's quota admits the pods it promises, sidecar inc
     const stacks = fresh();
     const policy = schedulingPolicy(stackOf(stacks, 'tenant-beta'));
     policy.spec.rules = policy.spec.rules.filter((r: any) => r.name !== 'sidecar-resources');
-    expect(findings(stacks).map((f) => f.message)).toEqual(['the quota of tenant beta admits 3 of its 10 pods: limits.cpu 2 holds 3 default pods of 650m (app container 150m + sidecar 500m)']);
+    expect(findings(stacks).map((f) => f.message)).toEqual([
+      'the quota of tenant beta admits 3 of its 10 pods: limits.cpu 2 holds 3 default pods of 650m (app container 150m + sidecar 500m)',
+    ]);
   });
 
   test('GIVEN an istiod that is not re-invoked after later webhooks THEN the sidecar sizes set by annotation are called unreliable', () => {
@@ -220,16 +281,27 @@ describe("TC-SCHED-004 a tenant's quota admits the pods it promises, sidecar inc
 describe('TC-EGR-001 HTTPS egress inside the VPC goes to the STS endpoint only', () => {
   test('GIVEN the STS rule open to the private subnets (the former rule) THEN the policy and the subnets are named', () => {
     const stacks = fresh();
-    networkPolicy(stackOf(stacks, 'tenant-gamma'), 'allow-aws-sts').spec.egress[0].to = platform.network.privateSubnets.map((cidr) => ({ ip_block: { cidr } }));
+    networkPolicy(stackOf(stacks, 'tenant-gamma'), 'allow-aws-sts').spec.egress[0].to = platform.network.privateSubnets.map((cidr) => ({
+      ip_block: { cidr },
+    }));
     expect(findings(stacks)).toEqual([
-      { rule: 'TC-EGR-001', stack: 'tenant-gamma', severity: 'error', message: `NetworkPolicy allow-aws-sts opens HTTPS to ${platform.network.privateSubnets.join(', ')}: inside the VPC that is more than the STS endpoint` },
+      {
+        rule: 'TC-EGR-001',
+        stack: 'tenant-gamma',
+        severity: 'error',
+        message: `NetworkPolicy allow-aws-sts opens HTTPS to ${platform.network.privateSubnets.join(', ')}: inside the VPC that is more than the STS endpoint`,
+      },
     ]);
   });
 
   test("GIVEN the provisioner's HTTPS rule open to the VPC THEN it is named", () => {
     const stacks = fresh();
-    networkPolicy(stackOf(stacks, 'cluster'), 'db-provisioner-egress', 'tenantctl-system').spec.egress[2].to = [{ ip_block: { cidr: platform.network.vpcCidr } }];
-    expect(findings(stacks).map((f) => [f.rule, f.stack, f.message])).toEqual([['TC-EGR-001', 'cluster', 'NetworkPolicy db-provisioner-egress opens HTTPS to 10.0.0.0/16: inside the VPC that is more than the STS endpoint']]);
+    networkPolicy(stackOf(stacks, 'cluster'), 'db-provisioner-egress', 'tenantctl-system').spec.egress[2].to = [
+      { ip_block: { cidr: platform.network.vpcCidr } },
+    ];
+    expect(findings(stacks).map((f) => [f.rule, f.stack, f.message])).toEqual([
+      ['TC-EGR-001', 'cluster', 'NetworkPolicy db-provisioner-egress opens HTTPS to 10.0.0.0/16: inside the VPC that is more than the STS endpoint'],
+    ]);
   });
 
   test("GIVEN an interface of another endpoint (EC2) THEN it is not taken for STS's", () => {
@@ -241,7 +313,10 @@ describe('TC-EGR-001 HTTPS egress inside the VPC goes to the STS endpoint only',
 
   test("GIVEN a partner's API outside the VPC on 443 (overrides.network.allowEgress) THEN nothing fires", () => {
     const stacks = fresh();
-    networkPolicy(stackOf(stacks, 'tenant-gamma'), 'allow-aws-sts').spec.egress.push({ to: [{ ip_block: { cidr: '203.0.113.0/24' } }], ports: [{ port: '443', protocol: 'TCP' }] });
+    networkPolicy(stackOf(stacks, 'tenant-gamma'), 'allow-aws-sts').spec.egress.push({
+      to: [{ ip_block: { cidr: '203.0.113.0/24' } }],
+      ports: [{ port: '443', protocol: 'TCP' }],
+    });
     expect(findings(stacks)).toEqual([]);
   });
 });
@@ -253,14 +328,26 @@ describe('TC-EGR-002 tenant pods cannot leave the mesh', () => {
     const [id] = only(cluster, 'helm_release', (r) => r.name === 'tenant-guardrails');
     delete cluster.json.resource!.helm_release[id];
     expect(findings(stacks)).toEqual([
-      { rule: 'TC-EGR-002', stack: 'cluster', severity: 'error', message: 'no enforced Kyverno ClusterPolicy covers tenant pods leaving the mesh: a tenant pod can opt out of its sidecar or exclude traffic from capture' },
+      {
+        rule: 'TC-EGR-002',
+        stack: 'cluster',
+        severity: 'error',
+        message:
+          'no enforced Kyverno ClusterPolicy covers tenant pods leaving the mesh: a tenant pod can opt out of its sidecar or exclude traffic from capture',
+      },
     ]);
   });
 
   test('GIVEN the capture rule removed THEN what it no longer stops is named', () => {
     const stacks = fresh();
-    editValues(stacks, 'tenant-guardrails', (v) => (v.clusterPolicies[0].spec.rules = v.clusterPolicies[0].spec.rules.filter((r: any) => r.name !== 'full-traffic-capture')));
-    expect(findings(stacks).map((f) => f.message)).toEqual(['the ClusterPolicy for tenant pods does not stop excluding ports or addresses from capture, turning interception off']);
+    editValues(
+      stacks,
+      'tenant-guardrails',
+      (v) => (v.clusterPolicies[0].spec.rules = v.clusterPolicies[0].spec.rules.filter((r: any) => r.name !== 'full-traffic-capture')),
+    );
+    expect(findings(stacks).map((f) => f.message)).toEqual([
+      'the ClusterPolicy for tenant pods does not stop excluding ports or addresses from capture, turning interception off',
+    ]);
   });
 
   test('GIVEN the policy in Audit mode THEN it stops nothing', () => {

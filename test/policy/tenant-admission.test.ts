@@ -12,9 +12,17 @@ import { buildApp } from '../../src/synth/app';
 import { platformSpec } from '../util';
 import { triples } from './fixtures';
 
-const platform = platformSpec({ aws: { region: 'eu-west-1', accountId: '111122223333' }, terraformCloud: { organization: 'acme-corp' } } as Partial<PlatformConfig>);
+const platform = platformSpec({
+  aws: { region: 'eu-west-1', accountId: '111122223333' },
+  terraformCloud: { organization: 'acme-corp' },
+} as Partial<PlatformConfig>);
 const tiers = resolveTiers();
-const project: Project = { dir: '/nonexistent', platform, tiers, tenants: [resolveTenant(tenantSchema.parse({ version: 1, id: 'acme', tier: 'enterprise' }), platform, tiers, 'acme.json')] };
+const project: Project = {
+  dir: '/nonexistent',
+  platform,
+  tiers,
+  tenants: [resolveTenant(tenantSchema.parse({ version: 1, id: 'acme', tier: 'enterprise' }), platform, tiers, 'acme.json')],
+};
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantctl-admission-'));
 buildApp(project, { outdir }).synth();
@@ -23,8 +31,12 @@ afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 const fresh = (): StackDocument[] => synthesized.map((s) => ({ ...s, json: JSON.parse(JSON.stringify(s.json)) }));
 const cluster = (stacks: StackDocument[]): any => stacks.find((s) => s.name === 'cluster')!.json;
 const findings = (stacks: StackDocument[]) => runRules({ stacks }, tenantAdmissionRules);
-const policyOf = (stacks: StackDocument[]) => (Object.values(cluster(stacks).resource.kubernetes_manifest) as any[]).find((m) => m.manifest.kind === 'ValidatingAdmissionPolicy' && m.manifest.metadata.name === 'tenantctl-tenant-deployers').manifest.spec;
-const roleId = (stacks: StackDocument[], name: string) => Object.entries(cluster(stacks).resource.kubernetes_cluster_role_v1).find(([, r]: [string, any]) => r.metadata.name === name)![0];
+const policyOf = (stacks: StackDocument[]) =>
+  (Object.values(cluster(stacks).resource.kubernetes_manifest) as any[]).find(
+    (m) => m.manifest.kind === 'ValidatingAdmissionPolicy' && m.manifest.metadata.name === 'tenantctl-tenant-deployers',
+  ).manifest.spec;
+const roleId = (stacks: StackDocument[], name: string) =>
+  Object.entries(cluster(stacks).resource.kubernetes_cluster_role_v1).find(([, r]: [string, any]) => r.metadata.name === name)![0];
 
 describe('TC-ADM-001: a tenant pipeline writes no namespace, ResourceQuota or Istio networking object that admission does not check', () => {
   test('GIVEN the synthesized Terraform Cloud project THEN it does not fire', () => {
@@ -37,35 +49,51 @@ describe('TC-ADM-001: a tenant pipeline writes no namespace, ResourceQuota or Is
     spec.matchConstraints.resourceRules = spec.matchConstraints.resourceRules.filter((r: any) => !r.apiGroups.includes('networking.istio.io'));
     const found = findings(stacks);
     const address = `kubernetes_cluster_role_v1.${roleId(stacks, 'tenantctl:tenant-deployer')}`;
-    expect(triples(found)).toEqual(['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'].map(() => ['TC-ADM-001', 'cluster', address]));
-    expect(found[0].message).toBe('group tenantctl:tenant-deployers may write networking.istio.io/virtualservices, which the admission policy tenantctl-tenant-deployers does not check');
+    expect(triples(found)).toEqual(
+      ['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'].map(() => ['TC-ADM-001', 'cluster', address]),
+    );
+    expect(found[0].message).toBe(
+      'group tenantctl:tenant-deployers may write networking.istio.io/virtualservices, which the admission policy tenantctl-tenant-deployers does not check',
+    );
   });
 
   test('fires when the tenant ResourceQuota is no longer held to the entitlement', () => {
     const stacks = fresh();
     const spec = policyOf(stacks);
     spec.validations = spec.validations.filter((v: any) => !v.expression.includes("request.resource.resource != 'resourcequotas'"));
-    expect(findings(stacks).map((f) => f.message)).toEqual(['group tenantctl:tenant-deployers may write core/resourcequotas, which the admission policy tenantctl-tenant-deployers does not check']);
+    expect(findings(stacks).map((f) => f.message)).toEqual([
+      'group tenantctl:tenant-deployers may write core/resourcequotas, which the admission policy tenantctl-tenant-deployers does not check',
+    ]);
   });
 
   test('fires when a kind is matched but no validation is about it', () => {
     const stacks = fresh();
     const spec = policyOf(stacks);
     spec.validations = spec.validations.filter((v: any) => !v.expression.includes("request.resource.resource != 'serviceentries'"));
-    expect(findings(stacks).map((f) => f.message)).toEqual(['group tenantctl:tenant-deployers may write networking.istio.io/serviceentries, which the admission policy tenantctl-tenant-deployers does not check']);
+    expect(findings(stacks).map((f) => f.message)).toEqual([
+      'group tenantctl:tenant-deployers may write networking.istio.io/serviceentries, which the admission policy tenantctl-tenant-deployers does not check',
+    ]);
   });
 
   test('fires for an Istio kind added to the tenant deployer role without a check, and for namespaces once their check is gone', () => {
     const stacks = fresh();
     const json = cluster(stacks);
-    json.resource.kubernetes_cluster_role_v1[roleId(stacks, 'tenantctl:tenant-deployer')].rule.push({ api_groups: ['networking.istio.io'], resources: ['gateways'], verbs: ['create', 'update'] });
+    json.resource.kubernetes_cluster_role_v1[roleId(stacks, 'tenantctl:tenant-deployer')].rule.push({
+      api_groups: ['networking.istio.io'],
+      resources: ['gateways'],
+      verbs: ['create', 'update'],
+    });
     const spec = policyOf(stacks);
     spec.validations = spec.validations.filter((v: any) => !v.expression.startsWith("request.resource.resource != 'namespaces'"));
     expect(triples(findings(stacks))).toEqual([
       ['TC-ADM-001', 'cluster', `kubernetes_cluster_role_v1.${roleId(stacks, 'tenantctl:tenant-deployers')}`],
       ['TC-ADM-001', 'cluster', `kubernetes_cluster_role_v1.${roleId(stacks, 'tenantctl:tenant-deployer')}`],
     ]);
-    expect(findings(stacks).map((f) => f.message).sort()).toEqual([
+    expect(
+      findings(stacks)
+        .map((f) => f.message)
+        .sort(),
+    ).toEqual([
       'group tenantctl:tenant-deployers may write core/namespaces, which the admission policy tenantctl-tenant-deployers does not check',
       'group tenantctl:tenant-deployers may write networking.istio.io/gateways, which the admission policy tenantctl-tenant-deployers does not check',
     ]);
@@ -74,8 +102,13 @@ describe('TC-ADM-001: a tenant pipeline writes no namespace, ResourceQuota or Is
 
 describe('TC-ADM-002: what reaches past a tenant namespace is checked whoever writes it', () => {
   const namespacePolicy = (stacks: StackDocument[]) =>
-    (Object.values(cluster(stacks).resource.kubernetes_manifest) as any[]).find((m) => m.manifest.kind === 'ValidatingAdmissionPolicy' && m.manifest.metadata.name === 'tenantctl-tenant-namespaces').manifest.spec;
-  const messages = (stacks: StackDocument[]) => findings(stacks).filter((f) => f.ruleId === 'TC-ADM-002').map((f) => f.message);
+    (Object.values(cluster(stacks).resource.kubernetes_manifest) as any[]).find(
+      (m) => m.manifest.kind === 'ValidatingAdmissionPolicy' && m.manifest.metadata.name === 'tenantctl-tenant-namespaces',
+    ).manifest.spec;
+  const messages = (stacks: StackDocument[]) =>
+    findings(stacks)
+      .filter((f) => f.ruleId === 'TC-ADM-002')
+      .map((f) => f.message);
 
   test('GIVEN the synthesized project THEN it does not fire', () => {
     expect(messages(fresh())).toEqual([]);

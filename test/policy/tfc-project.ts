@@ -9,7 +9,11 @@ export const PLATFORM_ACCOUNT = '111122223333';
 /** A Terraform Cloud project with the service account `payments` and these tenants, for rule tests on a real synth. */
 export function tfcProject(tenants: readonly Omit<TenantConfig, 'version'>[]): Project {
   const platform = platformSpec({
-    aws: { region: 'eu-west-1', accountId: PLATFORM_ACCOUNT, serviceAccounts: [{ name: 'payments', accountId: '222233334444', purpose: 'Payments' }] },
+    aws: {
+      region: 'eu-west-1',
+      accountId: PLATFORM_ACCOUNT,
+      serviceAccounts: [{ name: 'payments', accountId: '222233334444', purpose: 'Payments' }],
+    },
     terraformCloud: { organization: 'acme-corp' },
   } as Partial<PlatformConfig>);
   const tiers = resolveTiers();

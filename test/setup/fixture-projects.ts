@@ -20,7 +20,8 @@ export const FIXTURES_ENV = 'TENANTCTL_TEST_FIXTURES';
 
 export function fixturesRoot(): string {
   const root = process.env[FIXTURES_ENV];
-  if (!root || !fs.existsSync(root)) throw new Error(`${FIXTURES_ENV} is not set: run the tests through jest (jest.config.js globalSetup makes the fixture projects)`);
+  if (!root || !fs.existsSync(root))
+    throw new Error(`${FIXTURES_ENV} is not set: run the tests through jest (jest.config.js globalSetup makes the fixture projects)`);
   return root;
 }
 

@@ -54,11 +54,13 @@ async function provision(db: TestDatabase): Promise<void> {
 async function databaseWithTenantData(): Promise<TestDatabase> {
   const db = await freshDatabase();
   await provision(db);
-  await asRole(db, 'tenant_acme', () => db.exec(`
+  await asRole(db, 'tenant_acme', () =>
+    db.exec(`
     CREATE TABLE tenant_acme.secrets (id int PRIMARY KEY, value text NOT NULL);
     INSERT INTO tenant_acme.secrets VALUES (1, 'acme only');
     INSERT INTO shared.audit_events (actor, action) VALUES ('alice', 'login');
-  `));
+  `),
+  );
   return db;
 }
 
@@ -119,18 +121,22 @@ describe('tenant isolation in PostgreSQL', () => {
   beforeAll(async () => {
     db = await freshDatabase();
     await provision(db);
-    await asRole(db, 'tenant_acme', () => db.exec(`
+    await asRole(db, 'tenant_acme', () =>
+      db.exec(`
       CREATE TABLE tenant_acme.projects (id int PRIMARY KEY, name text NOT NULL);
       INSERT INTO tenant_acme.projects VALUES (1, 'acme project');
       INSERT INTO shared.audit_events (actor, action) VALUES ('alice', 'login');
       INSERT INTO shared.usage_records (metric, quantity) VALUES ('api_calls', 10);
-    `));
-    await asRole(db, 'tenant_beta', () => db.exec(`
+    `),
+    );
+    await asRole(db, 'tenant_beta', () =>
+      db.exec(`
       CREATE TABLE tenant_beta.projects (id int PRIMARY KEY, name text NOT NULL);
       INSERT INTO tenant_beta.projects VALUES (1, 'beta project');
       INSERT INTO shared.audit_events (actor, action) VALUES ('bob', 'login');
       INSERT INTO shared.usage_records (metric, quantity) VALUES ('api_calls', 3);
-    `));
+    `),
+    );
   });
   afterAll(async () => db.close());
 
@@ -138,10 +144,28 @@ describe('tenant isolation in PostgreSQL', () => {
     const roles = await db.query(`SELECT r.rolname, r.rolcanlogin, r.rolconnlimit, a.rolpassword, r.rolsuper, r.rolbypassrls, r.rolconfig
                                   FROM pg_roles r JOIN pg_authid a ON a.oid = r.oid WHERE r.rolname IN ('tenant_acme', 'tenant_beta') ORDER BY 1`);
     expect(roles.rows).toEqual([
-      { rolname: 'tenant_acme', rolcanlogin: true, rolconnlimit: 200, rolpassword: null, rolsuper: false, rolbypassrls: false, rolconfig: ['statement_timeout=60s', 'search_path=tenant_acme, public'] },
-      { rolname: 'tenant_beta', rolcanlogin: true, rolconnlimit: 10, rolpassword: null, rolsuper: false, rolbypassrls: false, rolconfig: ['statement_timeout=15s', 'search_path=tenant_beta, public'] },
+      {
+        rolname: 'tenant_acme',
+        rolcanlogin: true,
+        rolconnlimit: 200,
+        rolpassword: null,
+        rolsuper: false,
+        rolbypassrls: false,
+        rolconfig: ['statement_timeout=60s', 'search_path=tenant_acme, public'],
+      },
+      {
+        rolname: 'tenant_beta',
+        rolcanlogin: true,
+        rolconnlimit: 10,
+        rolpassword: null,
+        rolsuper: false,
+        rolbypassrls: false,
+        rolconfig: ['statement_timeout=15s', 'search_path=tenant_beta, public'],
+      },
     ]);
-    const member = await db.query(`SELECT pg_has_role('tenant_acme', 'tenantctl_tenants', 'MEMBER') AS acme, pg_has_role('tenant_beta', 'tenantctl_tenants', 'MEMBER') AS beta`);
+    const member = await db.query(
+      `SELECT pg_has_role('tenant_acme', 'tenantctl_tenants', 'MEMBER') AS acme, pg_has_role('tenant_beta', 'tenantctl_tenants', 'MEMBER') AS beta`,
+    );
     expect(member.rows[0]).toEqual({ acme: true, beta: true });
   });
 
@@ -156,7 +180,10 @@ describe('tenant isolation in PostgreSQL', () => {
   it('lets each tenant read and write its own schema', async () => {
     await asRole(db, 'tenant_acme', async () => {
       await db.exec(`UPDATE tenant_acme.projects SET name = 'renamed' WHERE id = 1; INSERT INTO tenant_acme.projects VALUES (2, 'two')`);
-      expect((await db.query('SELECT id, name FROM tenant_acme.projects ORDER BY id')).rows).toEqual([{ id: 1, name: 'renamed' }, { id: 2, name: 'two' }]);
+      expect((await db.query('SELECT id, name FROM tenant_acme.projects ORDER BY id')).rows).toEqual([
+        { id: 1, name: 'renamed' },
+        { id: 2, name: 'two' },
+      ]);
     });
     await asRole(db, 'tenant_beta', async () => {
       expect((await db.query('SELECT id, name FROM tenant_beta.projects')).rows).toEqual([{ id: 1, name: 'beta project' }]);
@@ -166,7 +193,9 @@ describe('tenant isolation in PostgreSQL', () => {
   it("denies each tenant the other tenant's schema", async () => {
     await asRole(db, 'tenant_acme', async () => {
       expect(await deniedMessage(() => db.query('SELECT * FROM tenant_beta.projects'))).toMatch(/permission denied for schema tenant_beta/);
-      expect(await deniedMessage(() => db.query(`INSERT INTO tenant_beta.projects VALUES (9, 'x')`))).toMatch(/permission denied for schema tenant_beta/);
+      expect(await deniedMessage(() => db.query(`INSERT INTO tenant_beta.projects VALUES (9, 'x')`))).toMatch(
+        /permission denied for schema tenant_beta/,
+      );
       expect(await deniedMessage(() => db.query('CREATE TABLE tenant_beta.intruder (id int)'))).toMatch(/permission denied for schema tenant_beta/);
     });
     await asRole(db, 'tenant_beta', async () => {
@@ -185,18 +214,27 @@ describe('tenant isolation in PostgreSQL', () => {
   });
 
   it.each(['audit_events', 'usage_records'])('shows each tenant only its own rows of shared.%s', async (table) => {
-    const own = async (role: string) => asRole(db, role, async () => (await db.query(`SELECT tenant_id FROM shared.${table}`)).rows.map((r) => r.tenant_id));
+    const own = async (role: string) =>
+      asRole(db, role, async () => (await db.query(`SELECT tenant_id FROM shared.${table}`)).rows.map((r) => r.tenant_id));
     expect(await own('tenant_acme')).toEqual(['acme']);
     expect(await own('tenant_beta')).toEqual(['beta']);
-    const all = await asRole(db, 'tenantctl_admin', async () => (await db.query(`SELECT tenant_id FROM shared.${table} ORDER BY tenant_id`)).rows.map((r) => r.tenant_id));
+    const all = await asRole(db, 'tenantctl_admin', async () =>
+      (await db.query(`SELECT tenant_id FROM shared.${table} ORDER BY tenant_id`)).rows.map((r) => r.tenant_id),
+    );
     expect(all).toEqual(['acme', 'beta']);
   });
 
   it('refuses rows written for another tenant and changes to existing rows', async () => {
     await asRole(db, 'tenant_acme', async () => {
-      expect(await deniedMessage(() => db.query(`INSERT INTO shared.audit_events (tenant_id, actor, action) VALUES ('beta', 'mallory', 'forge')`))).toMatch(/violates row-level security policy/);
-      expect(await deniedMessage(() => db.query(`INSERT INTO shared.usage_records (tenant_id, metric, quantity) VALUES ('beta', 'api_calls', 1)`))).toMatch(/violates row-level security policy/);
-      expect(await deniedMessage(() => db.query(`UPDATE shared.usage_records SET quantity = 0`))).toMatch(/permission denied for table usage_records/);
+      expect(
+        await deniedMessage(() => db.query(`INSERT INTO shared.audit_events (tenant_id, actor, action) VALUES ('beta', 'mallory', 'forge')`)),
+      ).toMatch(/violates row-level security policy/);
+      expect(
+        await deniedMessage(() => db.query(`INSERT INTO shared.usage_records (tenant_id, metric, quantity) VALUES ('beta', 'api_calls', 1)`)),
+      ).toMatch(/violates row-level security policy/);
+      expect(await deniedMessage(() => db.query(`UPDATE shared.usage_records SET quantity = 0`))).toMatch(
+        /permission denied for table usage_records/,
+      );
       expect(await deniedMessage(() => db.query('TRUNCATE shared.audit_events'))).toMatch(/permission denied for table audit_events/);
     });
   });
@@ -226,7 +264,8 @@ describe('idempotence', () => {
       const first = await catalogState(db);
       await provision(db);
       expect(await catalogState(db)).toEqual(first);
-      const iam = await db.query(`SELECT pg_has_role('tenant_acme', 'rds_iam', 'MEMBER') AS acme, pg_has_role('tenant_beta', 'rds_iam', 'MEMBER') AS beta,
+      const iam =
+        await db.query(`SELECT pg_has_role('tenant_acme', 'rds_iam', 'MEMBER') AS acme, pg_has_role('tenant_beta', 'rds_iam', 'MEMBER') AS beta,
                                          pg_has_role('tenantctl_provisioner', 'rds_iam', 'MEMBER') AS provisioner`);
       expect(iam.rows).toEqual([{ acme: true, beta: true, provisioner: true }]);
     } finally {
@@ -240,13 +279,18 @@ describe('tenant removal (--purge-data)', () => {
     const db = await freshDatabase();
     try {
       await provision(db);
-      for (const [role, schema] of [['tenant_acme', 'tenant_acme'], ['tenant_beta', 'tenant_beta']]) {
-        await asRole(db, role, () => db.exec(`
+      for (const [role, schema] of [
+        ['tenant_acme', 'tenant_acme'],
+        ['tenant_beta', 'tenant_beta'],
+      ]) {
+        await asRole(db, role, () =>
+          db.exec(`
           CREATE TABLE ${schema}.items (id int);
           INSERT INTO ${schema}.items VALUES (1);
           INSERT INTO shared.audit_events (actor, action) VALUES ('x', 'y');
           INSERT INTO shared.usage_records (metric, quantity) VALUES ('m', 1);
-        `));
+        `),
+        );
       }
 
       await asPurger(db, renderTenantDropSql(platform, acme));
@@ -270,7 +314,7 @@ describe('tenant removal (--purge-data)', () => {
   });
 });
 
-describe('the tenant provisioner (the identity of tenant stacks\' provisioning Jobs)', () => {
+describe("the tenant provisioner (the identity of tenant stacks' provisioning Jobs)", () => {
   let db: TestDatabase;
   const gamma = tenant('gamma-corp', 'standard');
 
@@ -282,12 +326,18 @@ describe('the tenant provisioner (the identity of tenant stacks\' provisioning J
   const asProvisionerQuery = (sql: string) => asRole(db, 'tenantctl_provisioner', () => db.query(sql));
 
   it('is a plain login without rights of its own: no membership, no ownership, no attribute', async () => {
-    const role = await db.query(`SELECT rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = 'tenantctl_provisioner'`);
-    expect(role.rows).toEqual([{ rolcanlogin: true, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolsuper: false, rolbypassrls: false, rolconnlimit: 10 }]);
+    const role = await db.query(
+      `SELECT rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = 'tenantctl_provisioner'`,
+    );
+    expect(role.rows).toEqual([
+      { rolcanlogin: true, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolsuper: false, rolbypassrls: false, rolconnlimit: 10 },
+    ]);
     // Applied at login (PGlite's SET SESSION AUTHORIZATION skips them, so the catalog is what is checked).
     const settings = await db.query(`SELECT setconfig FROM pg_db_role_setting WHERE setrole = 'tenantctl_provisioner'::regrole`);
     expect(settings.rows).toEqual([{ setconfig: ['statement_timeout=60s', 'lock_timeout=30s', 'idle_in_transaction_session_timeout=10s'] }]);
-    const memberOf = await db.query(`SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = 'tenantctl_provisioner'`);
+    const memberOf = await db.query(
+      `SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = 'tenantctl_provisioner'`,
+    );
     expect(memberOf.rows).toEqual([]);
     const owned = await db.query(`SELECT count(*)::int AS n FROM pg_class WHERE relowner = 'tenantctl_provisioner'::regrole`);
     expect(owned.rows).toEqual([{ n: 0 }]);
@@ -296,7 +346,9 @@ describe('the tenant provisioner (the identity of tenant stacks\' provisioning J
   it('creates a new tenant, with a hyphenated id, exactly as the registry and the tenant expect', async () => {
     await asProvisioner(db, renderTenantSql(platform, gamma));
     const roles = await db.query(`SELECT rolname, rolconnlimit, rolconfig FROM pg_roles WHERE rolname = 'tenant_gamma_corp'`);
-    expect(roles.rows).toEqual([{ rolname: gamma.names.dbRole, rolconnlimit: 40, rolconfig: ['statement_timeout=30s', 'search_path=tenant_gamma_corp, public'] }]);
+    expect(roles.rows).toEqual([
+      { rolname: gamma.names.dbRole, rolconnlimit: 40, rolconfig: ['statement_timeout=30s', 'search_path=tenant_gamma_corp, public'] },
+    ]);
     const registry = await db.query(`SELECT tenant_id, role_name, schema_name, tier FROM shared.tenants WHERE tenant_id = 'gamma-corp'`);
     expect(registry.rows).toEqual([{ tenant_id: 'gamma-corp', role_name: gamma.names.dbRole, schema_name: gamma.names.dbSchema, tier: 'standard' }]);
     await asRole(db, 'tenant_gamma_corp', () => db.exec('CREATE TABLE tenant_gamma_corp.t (id int); INSERT INTO tenant_gamma_corp.t VALUES (1)'));
@@ -314,15 +366,21 @@ describe('the tenant provisioner (the identity of tenant stacks\' provisioning J
 
   it("cannot read any tenant's data, the registry or the shared tables", async () => {
     expect(await deniedMessage(() => asProvisionerQuery('SELECT * FROM tenant_acme.secrets'))).toMatch(/permission denied for schema tenant_acme/);
-    expect(await deniedMessage(() => asProvisionerQuery('SELECT * FROM shared.tenants'))).toMatch(/permission denied for schema shared|permission denied for table tenants/);
-    expect(await deniedMessage(() => asProvisionerQuery('SELECT * FROM shared.audit_events'))).toMatch(/permission denied for schema shared|permission denied for table audit_events/);
+    expect(await deniedMessage(() => asProvisionerQuery('SELECT * FROM shared.tenants'))).toMatch(
+      /permission denied for schema shared|permission denied for table tenants/,
+    );
+    expect(await deniedMessage(() => asProvisionerQuery('SELECT * FROM shared.audit_events'))).toMatch(
+      /permission denied for schema shared|permission denied for table audit_events/,
+    );
     expect(await deniedMessage(() => asProvisionerQuery('SET ROLE tenant_acme'))).toMatch(/permission denied to set role "tenant_acme"/);
   });
 
-  it('cannot drop or change another tenant outside provisioning, nor grant one tenant another\'s rights', async () => {
+  it("cannot drop or change another tenant outside provisioning, nor grant one tenant another's rights", async () => {
     expect(await deniedMessage(() => asProvisionerQuery('DROP SCHEMA tenant_beta CASCADE'))).toMatch(/must be owner of schema tenant_beta/);
     expect(await deniedMessage(() => asProvisionerQuery('DROP ROLE tenant_beta'))).toMatch(/permission denied to drop role/);
-    expect(await deniedMessage(() => asProvisionerQuery('GRANT tenant_beta TO tenant_acme'))).toMatch(/permission denied to grant role "tenant_beta"/);
+    expect(await deniedMessage(() => asProvisionerQuery('GRANT tenant_beta TO tenant_acme'))).toMatch(
+      /permission denied to grant role "tenant_beta"/,
+    );
     expect(await deniedMessage(() => asProvisionerQuery('ALTER ROLE tenant_beta CONNECTION LIMIT 1000'))).toMatch(/permission denied to alter role/);
     expect(await deniedMessage(() => asProvisionerQuery(`DELETE FROM shared.tenants WHERE tenant_id = 'beta'`))).toMatch(/permission denied/);
     expect(await deniedMessage(() => asProvisionerQuery('CREATE TABLE public.x (id int)'))).toMatch(/permission denied for schema public/);
@@ -331,19 +389,23 @@ describe('the tenant provisioner (the identity of tenant stacks\' provisioning J
     expect((await db.query(`SELECT tenant_id FROM shared.tenants WHERE tenant_id = 'beta'`)).rows).toEqual([{ tenant_id: 'beta' }]);
   });
 
-  it('cannot bend the provisioning function to a role or schema that is not a tenant\'s', async () => {
+  it("cannot bend the provisioning function to a role or schema that is not a tenant's", async () => {
     for (const id of ["acme'; DROP ROLE tenant_beta; --", 'Acme', 'a--b', '-a', 'tenantctl_admin', 'a'.repeat(25)]) {
       const quoted = id.replace(/'/g, "''");
       expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('${quoted}', 'starter')`))).toMatch(/is not valid/);
     }
     expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'bad tier')`))).toMatch(/tier .* is not valid/);
-    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'platinum')`))).toMatch(/tier platinum is not in the tier catalog/);
+    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('acme', 'platinum')`))).toMatch(
+      /tier platinum is not in the tier catalog/,
+    );
     expect((await db.query(`SELECT rolname FROM pg_roles WHERE rolname = 'tenant_beta'`)).rows).toEqual([{ rolname: 'tenant_beta' }]);
   });
 
   it("cannot give another tenant limits beyond its tier's: the limits come from shared.tiers, not the caller", async () => {
     // The first signature, which took the limits from the caller, is gone.
-    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('beta', 'starter', 1, 1)`))).toMatch(/function shared.provision_tenant\(unknown, unknown, integer, integer\) does not exist/);
+    expect(await deniedMessage(() => asProvisionerQuery(`SELECT shared.provision_tenant('beta', 'starter', 1, 1)`))).toMatch(
+      /function shared.provision_tenant\(unknown, unknown, integer, integer\) does not exist/,
+    );
     expect(await deniedMessage(() => asProvisionerQuery(`UPDATE shared.tiers SET connection_limit = 1`))).toMatch(/permission denied/);
     expect(await deniedMessage(() => asProvisionerQuery(`INSERT INTO shared.tiers VALUES ('tiny', 1, 1)`))).toMatch(/permission denied/);
     await asProvisioner(db, renderTenantSql(platform, beta));
@@ -353,7 +415,9 @@ describe('the tenant provisioner (the identity of tenant stacks\' provisioning J
 
   it('is the only role besides the master user that may run the provisioning function', async () => {
     await asRole(db, 'tenant_acme', async () => {
-      expect(await deniedMessage(() => db.query(`SELECT shared.provision_tenant('acme', 'enterprise')`))).toMatch(/permission denied for function provision_tenant/);
+      expect(await deniedMessage(() => db.query(`SELECT shared.provision_tenant('acme', 'enterprise')`))).toMatch(
+        /permission denied for function provision_tenant/,
+      );
     });
   });
 });
@@ -369,8 +433,12 @@ describe('the tenant purger (the identity of purge Jobs)', () => {
   const asPurgerQuery = (sql: string) => asRole(db, 'tenantctl_purger', () => db.query(sql));
 
   it('is a plain login without rights of its own, with session limits', async () => {
-    const role = await db.query(`SELECT rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = 'tenantctl_purger'`);
-    expect(role.rows).toEqual([{ rolcanlogin: true, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolsuper: false, rolbypassrls: false, rolconnlimit: 2 }]);
+    const role = await db.query(
+      `SELECT rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = 'tenantctl_purger'`,
+    );
+    expect(role.rows).toEqual([
+      { rolcanlogin: true, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolsuper: false, rolbypassrls: false, rolconnlimit: 2 },
+    ]);
     expect((await db.query(`SELECT count(*)::int AS n FROM pg_auth_members WHERE member = 'tenantctl_purger'::regrole`)).rows).toEqual([{ n: 0 }]);
     const settings = await db.query(`SELECT setconfig FROM pg_db_role_setting WHERE setrole = 'tenantctl_purger'::regrole`);
     expect(settings.rows).toEqual([{ setconfig: ['statement_timeout=540s', 'lock_timeout=30s', 'idle_in_transaction_session_timeout=10s'] }]);
@@ -386,7 +454,9 @@ describe('the tenant purger (the identity of purge Jobs)', () => {
   });
 
   it('cannot provision, drop or change anything outside the purge function', async () => {
-    expect(await deniedMessage(() => asPurgerQuery(`SELECT shared.provision_tenant('acme', 'starter')`))).toMatch(/permission denied for function provision_tenant/);
+    expect(await deniedMessage(() => asPurgerQuery(`SELECT shared.provision_tenant('acme', 'starter')`))).toMatch(
+      /permission denied for function provision_tenant/,
+    );
     expect(await deniedMessage(() => asPurgerQuery('DROP SCHEMA tenant_beta CASCADE'))).toMatch(/must be owner of schema tenant_beta/);
     expect(await deniedMessage(() => asPurgerQuery('DROP ROLE tenant_beta'))).toMatch(/permission denied to drop role/);
     expect(await deniedMessage(() => asPurgerQuery(`DELETE FROM shared.tenants WHERE tenant_id = 'beta'`))).toMatch(/permission denied/);
@@ -400,8 +470,17 @@ describe('the tenant purger (the identity of purge Jobs)', () => {
     }
     // Every name is the tenant prefix plus the id: an id of no tenant drops nothing.
     await asPurgerQuery(`SELECT shared.purge_tenant('ctl-admin')`);
-    expect((await db.query(`SELECT rolname FROM pg_roles WHERE rolname IN ('tenantctl_admin', 'tenantctl_provisioner', 'tenantctl_purger', 'tenant_acme', 'tenant_beta') ORDER BY 1`)).rows.map((r: any) => r.rolname)).toEqual(['tenant_acme', 'tenant_beta', 'tenantctl_admin', 'tenantctl_provisioner', 'tenantctl_purger']);
-    expect((await db.query(`SELECT nspname FROM pg_namespace WHERE nspname IN ('shared', 'public') ORDER BY 1`)).rows).toEqual([{ nspname: 'public' }, { nspname: 'shared' }]);
+    expect(
+      (
+        await db.query(
+          `SELECT rolname FROM pg_roles WHERE rolname IN ('tenantctl_admin', 'tenantctl_provisioner', 'tenantctl_purger', 'tenant_acme', 'tenant_beta') ORDER BY 1`,
+        )
+      ).rows.map((r: any) => r.rolname),
+    ).toEqual(['tenant_acme', 'tenant_beta', 'tenantctl_admin', 'tenantctl_provisioner', 'tenantctl_purger']);
+    expect((await db.query(`SELECT nspname FROM pg_namespace WHERE nspname IN ('shared', 'public') ORDER BY 1`)).rows).toEqual([
+      { nspname: 'public' },
+      { nspname: 'shared' },
+    ]);
   });
 
   it('is the only role besides the master user that may run the purge function', async () => {

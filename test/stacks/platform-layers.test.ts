@@ -6,7 +6,8 @@ import { platformSpec, SynthJson } from '../util';
 
 const tiers = resolveTiers();
 const synthPlatform = (overrides = {}) => SynthJson.parse(Testing.synth(new PlatformStack(Testing.app(), { platform: platformSpec(overrides) })));
-const synthCluster = (overrides = {}) => SynthJson.parse(Testing.synth(new ClusterStack(Testing.app(), { platform: platformSpec(overrides), tiers })));
+const synthCluster = (overrides = {}) =>
+  SynthJson.parse(Testing.synth(new ClusterStack(Testing.app(), { platform: platformSpec(overrides), tiers })));
 const dataRef = (json: SynthJson, type: string) => {
   const ids = Object.keys(json.data(type));
   if (ids.length !== 1) throw new Error(`expected one data ${type}, found ${ids.length}`);
@@ -29,25 +30,32 @@ describe('GIVEN a default project (no Terraform Cloud)', () => {
       expect(entry).toHaveLength(1);
       expect(entry[0].type).toBe('STANDARD');
       const entryId = json.idOf('aws_eks_access_entry', (e) => e.principal_arn === `\${${session}.issuer_arn}`);
-      expect(json.where('aws_eks_access_policy_association', (a) => a.principal_arn === `\${aws_eks_access_entry.${entryId}.principal_arn}`)).toEqual([
-        {
-          cluster_name: `\${aws_eks_cluster.${json.idOf('aws_eks_cluster')}.name}`,
-          principal_arn: `\${aws_eks_access_entry.${entryId}.principal_arn}`,
-          policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
-          access_scope: { type: 'cluster' },
-        },
-      ]);
+      expect(json.where('aws_eks_access_policy_association', (a) => a.principal_arn === `\${aws_eks_access_entry.${entryId}.principal_arn}`)).toEqual(
+        [
+          {
+            cluster_name: `\${aws_eks_cluster.${json.idOf('aws_eks_cluster')}.name}`,
+            principal_arn: `\${aws_eks_access_entry.${entryId}.principal_arn}`,
+            policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+            access_scope: { type: 'cluster' },
+          },
+        ],
+      );
     });
 
-    test('THEN every node group follows the control plane\'s version, so the next upgrade is not refused', () => {
+    test("THEN every node group follows the control plane's version, so the next upgrade is not refused", () => {
       const groups = Object.values(json.resources('aws_eks_node_group')) as any[];
       expect(groups.length).toBeGreaterThanOrEqual(2);
       for (const g of groups) expect(g.version).toBe(`\${aws_eks_cluster.${json.idOf('aws_eks_cluster')}.version}`);
     });
 
     test('THEN the cluster security group admits the ALB security group on the gateway and readiness ports only', () => {
-      const rules = Object.values(json.resources('aws_vpc_security_group_ingress_rule')).filter((r: any) => r.description?.startsWith('ALB to Istio')) as any[];
-      expect(rules.map((r) => [r.from_port, r.to_port]).sort()).toEqual([[15021, 15021], [8080, 8080]]);
+      const rules = Object.values(json.resources('aws_vpc_security_group_ingress_rule')).filter((r: any) =>
+        r.description?.startsWith('ALB to Istio'),
+      ) as any[];
+      expect(rules.map((r) => [r.from_port, r.to_port]).sort()).toEqual([
+        [15021, 15021],
+        [8080, 8080],
+      ]);
       const albSg = json.idOf('aws_security_group', (g) => g.name === 'acme-prod-alb');
       for (const rule of rules) {
         expect(rule).toMatchObject({
@@ -64,7 +72,15 @@ describe('GIVEN a default project (no Terraform Cloud)', () => {
     const cluster = dataRef(json, 'aws_eks_cluster');
 
     test('THEN it creates no cluster, node group, access entry or network: it finds the platform by name', () => {
-      for (const type of ['aws_eks_cluster', 'aws_eks_node_group', 'aws_eks_access_entry', 'aws_vpc', 'aws_db_proxy', 'aws_lb_target_group', 'aws_kms_key']) {
+      for (const type of [
+        'aws_eks_cluster',
+        'aws_eks_node_group',
+        'aws_eks_access_entry',
+        'aws_vpc',
+        'aws_db_proxy',
+        'aws_lb_target_group',
+        'aws_kms_key',
+      ]) {
         expect(json.resources(type)).toEqual({});
       }
       expect(Object.values(json.data('aws_eks_cluster'))).toEqual([{ name: 'acme-prod' }]);
@@ -79,7 +95,11 @@ describe('GIVEN a default project (no Terraform Cloud)', () => {
         host: `\${${cluster}.endpoint}`,
         cluster_ca_certificate: `\${base64decode(${cluster}.certificate_authority[0].data)}`,
       };
-      const exec = { api_version: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token', '--cluster-name', 'acme-prod', '--region', 'eu-west-1', '--output', 'json'] };
+      const exec = {
+        api_version: 'client.authentication.k8s.io/v1beta1',
+        command: 'aws',
+        args: ['eks', 'get-token', '--cluster-name', 'acme-prod', '--region', 'eu-west-1', '--output', 'json'],
+      };
       expect(json.json.provider.kubernetes).toEqual([{ ...connection, exec: [exec] }]);
       expect(json.json.provider.helm).toEqual([{ kubernetes: { ...connection, exec } }]);
     });
@@ -93,11 +113,20 @@ describe('GIVEN a default project (no Terraform Cloud)', () => {
         // The trust document is a Terraform string template around the references.
         expect(role.assume_role_policy).toContain(`"Federated":"arn:aws:iam::111122223333:oidc-provider/${issuer}"`);
       }
-      expect((Object.values(json.resources('aws_iam_role')) as any[]).map((r) => r.name).sort()).toEqual(['acme-prod-aws-load-balancer-controller', 'acme-prod-cluster-autoscaler', 'acme-prod-db-provisioner', 'acme-prod-db-tenant-provisioner', 'acme-prod-db-tenant-purger']);
+      expect((Object.values(json.resources('aws_iam_role')) as any[]).map((r) => r.name).sort()).toEqual([
+        'acme-prod-aws-load-balancer-controller',
+        'acme-prod-cluster-autoscaler',
+        'acme-prod-db-provisioner',
+        'acme-prod-db-tenant-provisioner',
+        'acme-prod-db-tenant-purger',
+      ]);
     });
 
-    test('THEN the load balancer controller and the cluster autoscaler start only once their roles\' policies are attached', () => {
-      for (const [release, role] of [['aws-load-balancer-controller', 'acme-prod-aws-load-balancer-controller'], ['cluster-autoscaler', 'acme-prod-cluster-autoscaler']]) {
+    test("THEN the load balancer controller and the cluster autoscaler start only once their roles' policies are attached", () => {
+      for (const [release, role] of [
+        ['aws-load-balancer-controller', 'acme-prod-aws-load-balancer-controller'],
+        ['cluster-autoscaler', 'acme-prod-cluster-autoscaler'],
+      ]) {
         const roleId = json.idOf('aws_iam_role', (r) => r.name === role);
         const policyId = json.idOf('aws_iam_role_policy', (p) => p.role === `\${aws_iam_role.${roleId}.name}`);
         expect(json.where('helm_release', (r) => r.name === release)[0].depends_on).toContain(`aws_iam_role_policy.${policyId}`);

@@ -9,12 +9,21 @@ import { platformSpec, SynthJson } from '../util';
 
 const PLATFORM_ACCOUNT = '111122223333';
 const PAYMENTS_ACCOUNT = '222233334444';
-const aws = { region: 'eu-west-1', accountId: PLATFORM_ACCOUNT, serviceAccounts: [{ name: 'payments', accountId: PAYMENTS_ACCOUNT, purpose: 'Payments' }] };
+const aws = {
+  region: 'eu-west-1',
+  accountId: PLATFORM_ACCOUNT,
+  serviceAccounts: [{ name: 'payments', accountId: PAYMENTS_ACCOUNT, purpose: 'Payments' }],
+};
 const tiers = resolveTiers();
 
 function projectOf(overrides: Partial<PlatformConfig>, tenants: Omit<TenantConfig, 'version'>[]): Project {
   const platform = platformSpec(overrides);
-  return { dir: '/nonexistent', platform, tiers, tenants: tenants.map((t) => resolveTenant(tenantSchema.parse({ version: 1, ...t }), platform, tiers, `${t.id}.json`)) };
+  return {
+    dir: '/nonexistent',
+    platform,
+    tiers,
+    tenants: tenants.map((t) => resolveTenant(tenantSchema.parse({ version: 1, ...t }), platform, tiers, `${t.id}.json`)),
+  };
 }
 
 const TENANTS = [
@@ -23,7 +32,8 @@ const TENANTS = [
 ] as Omit<TenantConfig, 'version'>[];
 const tfc = { aws, terraformCloud: { organization: 'acme-corp' } } as Partial<PlatformConfig>;
 const project = projectOf(tfc, TENANTS);
-const synthBootstrap = (p: Project, accountName: string) => SynthJson.parse(Testing.synth(new BootstrapStack(Testing.app(), { project: p, accountName })));
+const synthBootstrap = (p: Project, accountName: string) =>
+  SynthJson.parse(Testing.synth(new BootstrapStack(Testing.app(), { project: p, accountName })));
 const boundaryOf = (json: SynthJson) => json.one('aws_iam_policy');
 
 describe('GIVEN a Terraform Cloud project with a service account', () => {
@@ -37,8 +47,18 @@ describe('GIVEN a Terraform Cloud project with a service account', () => {
     expect(JSON.parse(policy.policy)).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ConnectAsOwnDbUser', Effect: 'Allow', Action: ['rds-db:connect'], Resource: [`arn:aws:rds-db:eu-west-1:${PLATFORM_ACCOUNT}:dbuser:*/$\${aws:PrincipalTag/tenantctl:db-user}`] },
-        { Sid: 'ChainIntoOwnAccountRole', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: [`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tenant-$\${aws:PrincipalTag/tenantctl:tenant}`] },
+        {
+          Sid: 'ConnectAsOwnDbUser',
+          Effect: 'Allow',
+          Action: ['rds-db:connect'],
+          Resource: [`arn:aws:rds-db:eu-west-1:${PLATFORM_ACCOUNT}:dbuser:*/$\${aws:PrincipalTag/tenantctl:db-user}`],
+        },
+        {
+          Sid: 'ChainIntoOwnAccountRole',
+          Effect: 'Allow',
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Resource: [`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tenant-$\${aws:PrincipalTag/tenantctl:tenant}`],
+        },
       ],
     });
   });
@@ -73,13 +93,28 @@ describe('GIVEN a Terraform Cloud project with a service account', () => {
     expect(JSON.parse(own[0].policy).Statement.find((s: any) => s.Sid === 'TenantBoundaryPolicy')).toEqual({
       Sid: 'TenantBoundaryPolicy',
       Effect: 'Allow',
-      Action: ['iam:CreatePolicy', 'iam:DeletePolicy', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:ListPolicyVersions', 'iam:TagPolicy', 'iam:UntagPolicy'],
+      Action: [
+        'iam:CreatePolicy',
+        'iam:DeletePolicy',
+        'iam:GetPolicy',
+        'iam:GetPolicyVersion',
+        'iam:CreatePolicyVersion',
+        'iam:DeletePolicyVersion',
+        'iam:ListPolicyVersions',
+        'iam:TagPolicy',
+        'iam:UntagPolicy',
+      ],
       Resource: [`arn:aws:iam::${accountId}:policy/acme-prod-tenant-boundary`],
     });
     // Every other run role of the account is denied changes of the boundary, or has no IAM policy actions at all.
     for (const p of json.where('aws_iam_role_policy', (x) => x.role !== `\${aws_iam_role.${bootstrapRole}.name}`)) {
       const statements = JSON.parse(p.policy).Statement as any[];
-      const allowsPolicyWrites = statements.some((s) => s.Effect === 'Allow' && s.Action.some((a: string) => /^iam:(CreatePolicyVersion|DeletePolicy)/.test(a)) && s.Resource.some((r: string) => r.includes(':policy/acme-prod-tenant-boundary')));
+      const allowsPolicyWrites = statements.some(
+        (s) =>
+          s.Effect === 'Allow' &&
+          s.Action.some((a: string) => /^iam:(CreatePolicyVersion|DeletePolicy)/.test(a)) &&
+          s.Resource.some((r: string) => r.includes(':policy/acme-prod-tenant-boundary')),
+      );
       expect(allowsPolicyWrites).toBe(false);
     }
   });

@@ -10,7 +10,12 @@ import { credentialAccounts, projectStacks } from '../../src/model/workspaces';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { ClusterStack } from '../../stacks/cluster-stack';
 import { SQL_JOB_HASH_LENGTH } from '../../stacks/constructs/database/sql-job';
-import { MANAGE, TENANT_NAMESPACE_KINDS, TENANT_SHARED_NAMESPACE_KINDS, admissionPolicySpec } from '../../stacks/constructs/kubernetes/tenant-deployer-access';
+import {
+  MANAGE,
+  TENANT_NAMESPACE_KINDS,
+  TENANT_SHARED_NAMESPACE_KINDS,
+  admissionPolicySpec,
+} from '../../stacks/constructs/kubernetes/tenant-deployer-access';
 import { TENANT_ADMIN_RULES } from '../../stacks/constructs/tenant/tenant-access';
 import { tenantStackTypes, tenantTeardownTypes } from '../../stacks/constructs/tfc/tenant-run-permissions';
 import { TenantStack } from '../../stacks/tenant-stack';
@@ -24,7 +29,11 @@ const PAYMENTS_ACCOUNT = '222233334444';
 const INLINE_POLICY_LIMIT = 10_240;
 
 const tfc: Partial<PlatformConfig> = {
-  aws: { region: 'eu-west-1', accountId: PLATFORM_ACCOUNT, serviceAccounts: [{ name: 'payments', accountId: PAYMENTS_ACCOUNT, purpose: 'Payments' }] },
+  aws: {
+    region: 'eu-west-1',
+    accountId: PLATFORM_ACCOUNT,
+    serviceAccounts: [{ name: 'payments', accountId: PAYMENTS_ACCOUNT, purpose: 'Payments' }],
+  },
   terraformCloud: { organization: 'acme-corp' },
 } as Partial<PlatformConfig>;
 
@@ -42,8 +51,12 @@ const platform = platformSpec(tfc);
 const tiers = resolveTiers();
 const tenants: TenantSpec[] = TENANTS.map((t) => resolveTenant(tenantSchema.parse({ version: 1, ...t }), platform, tiers, `${t.id}.json`));
 const project: Project = { dir: '/nonexistent', platform, tiers, tenants };
-const bootstraps = Object.fromEntries(['platform', 'payments'].map((a) => [a, SynthJson.parse(Testing.synth(new BootstrapStack(Testing.app(), { project, accountName: a })))]));
-const tenantJson = Object.fromEntries(tenants.map((t) => [t.id, SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform, tenant: t })))]));
+const bootstraps = Object.fromEntries(
+  ['platform', 'payments'].map((a) => [a, SynthJson.parse(Testing.synth(new BootstrapStack(Testing.app(), { project, accountName: a })))]),
+);
+const tenantJson = Object.fromEntries(
+  tenants.map((t) => [t.id, SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform, tenant: t })))]),
+);
 
 /** The AWS types of a synthesized tenant stack, by the account their provider deploys into. */
 function typesByAccount(tenant: TenantSpec): Record<string, string[]> {
@@ -87,72 +100,126 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
     const statements = runRolePolicy(tenant, account);
     const granted = [...new Set(statements.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action))].sort();
     // What its stack holds, and the teardown of dedicated nodes a tier change may leave to destroy.
-    const needed = [...new Set([...typesByAccount(tenant)[account].flatMap(actionsOf), ...tenantTeardownTypes(tenant, account).flatMap(teardownActionsOf)])].sort();
+    const needed = [
+      ...new Set([...typesByAccount(tenant)[account].flatMap(actionsOf), ...tenantTeardownTypes(tenant, account).flatMap(teardownActionsOf)]),
+    ].sort();
     expect(granted).toEqual(needed);
     if (tenant.tierSpec.nodes.isolation !== 'dedicated' && account === 'platform') {
-      expect(granted).toEqual(expect.arrayContaining(['eks:DeleteNodegroup', 'eks:DescribeNodegroup', 'ec2:DeleteLaunchTemplate', 'autoscaling:DeleteTags']));
-      for (const a of ['eks:CreateNodegroup', 'eks:UpdateNodegroupConfig', 'ec2:CreateLaunchTemplate', 'ec2:CreateLaunchTemplateVersion', 'iam:PassRole']) expect(granted).not.toContain(a);
+      expect(granted).toEqual(
+        expect.arrayContaining(['eks:DeleteNodegroup', 'eks:DescribeNodegroup', 'ec2:DeleteLaunchTemplate', 'autoscaling:DeleteTags']),
+      );
+      for (const a of [
+        'eks:CreateNodegroup',
+        'eks:UpdateNodegroupConfig',
+        'ec2:CreateLaunchTemplate',
+        'ec2:CreateLaunchTemplateVersion',
+        'iam:PassRole',
+      ])
+        expect(granted).not.toContain(a);
     }
     expect(statements.filter((s) => s.Effect !== 'Allow').map((s) => s.Sid)).toEqual(['KeepTenantBoundary', 'NoRoleSessions']);
     // Session tags would override the workload role's tags the boundary keys on: no session may be started at all.
-    expect(statements.find((s) => s.Sid === 'NoRoleSessions')).toEqual({ Sid: 'NoRoleSessions', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'], Resource: ['*'] });
-  });
-
-  test.each(accounts)('THEN its run role in account %s may create and write its IAM role only with the tenant boundary, and never lift it', (account) => {
-    const accountId = account === 'platform' ? PLATFORM_ACCOUNT : PAYMENTS_ACCOUNT;
-    const boundary = `arn:aws:iam::${accountId}:policy/acme-prod-tenant-boundary`;
-    const role = `arn:aws:iam::${accountId}:role/${tenant.names.iamRole}`;
-    const statements = runRolePolicy(tenant, account);
-    const bounded = { StringEquals: { 'iam:PermissionsBoundary': boundary } };
-    const withAction = (action: string) => statements.filter((s) => s.Effect === 'Allow' && s.Action.includes(action));
-    for (const action of ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', ...(account === 'platform' ? ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'] : [])]) {
-      expect({ action, scopes: withAction(action).map((s) => [s.Resource, s.Condition]) }).toEqual({ action, scopes: [[[role], bounded]] });
-    }
-    expect(withAction('iam:TagRole').map((s) => [s.Resource, s.Condition])).toEqual([
-      [[role], { StringEqualsIfExists: { 'aws:RequestTag/tenantctl:tenant': id, 'aws:RequestTag/tenantctl:db-user': tenant.names.dbRole } }],
-    ]);
-    expect(withAction('iam:UntagRole').map((s) => s.Condition)).toEqual([{ 'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': ['tenantctl:tenant', 'tenantctl:db-user'] } }]);
-    expect(statements.find((s) => s.Sid === 'KeepTenantBoundary')).toEqual({
-      Sid: 'KeepTenantBoundary',
+    expect(statements.find((s) => s.Sid === 'NoRoleSessions')).toEqual({
+      Sid: 'NoRoleSessions',
       Effect: 'Deny',
-      Action: ['iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy', 'iam:TagPolicy', 'iam:UntagPolicy'],
-      Resource: [`arn:aws:iam::${accountId}:role/*`, boundary],
+      Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+      Resource: ['*'],
     });
   });
+
+  test.each(accounts)(
+    'THEN its run role in account %s may create and write its IAM role only with the tenant boundary, and never lift it',
+    (account) => {
+      const accountId = account === 'platform' ? PLATFORM_ACCOUNT : PAYMENTS_ACCOUNT;
+      const boundary = `arn:aws:iam::${accountId}:policy/acme-prod-tenant-boundary`;
+      const role = `arn:aws:iam::${accountId}:role/${tenant.names.iamRole}`;
+      const statements = runRolePolicy(tenant, account);
+      const bounded = { StringEquals: { 'iam:PermissionsBoundary': boundary } };
+      const withAction = (action: string) => statements.filter((s) => s.Effect === 'Allow' && s.Action.includes(action));
+      for (const action of [
+        'iam:CreateRole',
+        'iam:PutRolePermissionsBoundary',
+        ...(account === 'platform' ? ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'] : []),
+      ]) {
+        expect({ action, scopes: withAction(action).map((s) => [s.Resource, s.Condition]) }).toEqual({ action, scopes: [[[role], bounded]] });
+      }
+      expect(withAction('iam:TagRole').map((s) => [s.Resource, s.Condition])).toEqual([
+        [[role], { StringEqualsIfExists: { 'aws:RequestTag/tenantctl:tenant': id, 'aws:RequestTag/tenantctl:db-user': tenant.names.dbRole } }],
+      ]);
+      expect(withAction('iam:UntagRole').map((s) => s.Condition)).toEqual([
+        { 'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': ['tenantctl:tenant', 'tenantctl:db-user'] } },
+      ]);
+      expect(statements.find((s) => s.Sid === 'KeepTenantBoundary')).toEqual({
+        Sid: 'KeepTenantBoundary',
+        Effect: 'Deny',
+        Action: [
+          'iam:DeleteRolePermissionsBoundary',
+          'iam:CreatePolicyVersion',
+          'iam:DeletePolicyVersion',
+          'iam:SetDefaultPolicyVersion',
+          'iam:DeletePolicy',
+          'iam:TagPolicy',
+          'iam:UntagPolicy',
+        ],
+        Resource: [`arn:aws:iam::${accountId}:role/*`, boundary],
+      });
+    },
+  );
 
   test('THEN every IAM role of its stack carries the boundary of its account, the workload role its database user tag', () => {
     const roles = Object.values(tenantJson[id].resources('aws_iam_role')) as any[];
     const expected = [
-      { account: PLATFORM_ACCOUNT, provider: tenant.accountName === 'platform' ? undefined : 'aws.platform', tags: { 'tenantctl:db-user': tenant.names.dbRole } },
+      {
+        account: PLATFORM_ACCOUNT,
+        provider: tenant.accountName === 'platform' ? undefined : 'aws.platform',
+        tags: { 'tenantctl:db-user': tenant.names.dbRole },
+      },
       ...(tenant.accountName === 'platform' ? [] : [{ account: PAYMENTS_ACCOUNT, provider: 'aws', tags: undefined }]),
     ];
-    expect(roles.map((r) => ({ name: r.name, boundary: r.permissions_boundary, tags: r.tags, provider: r.provider })).sort((a, b) => String(a.provider).localeCompare(String(b.provider)))).toEqual(
+    expect(
+      roles
+        .map((r) => ({ name: r.name, boundary: r.permissions_boundary, tags: r.tags, provider: r.provider }))
+        .sort((a, b) => String(a.provider).localeCompare(String(b.provider))),
+    ).toEqual(
       expected
-        .map((e) => ({ name: tenant.names.iamRole, boundary: `arn:aws:iam::${e.account}:policy/acme-prod-tenant-boundary`, tags: e.tags, provider: e.provider }))
+        .map((e) => ({
+          name: tenant.names.iamRole,
+          boundary: `arn:aws:iam::${e.account}:policy/acme-prod-tenant-boundary`,
+          tags: e.tags,
+          provider: e.provider,
+        }))
         .sort((a, b) => String(a.provider).localeCompare(String(b.provider))),
     );
   });
 
-  test.each(accounts)('THEN every write of its run role in account %s acts on its own objects (by name, tag or principal) and never on a shared role', (account) => {
-    const own = [tenant.names.iamRole, `nodegroup/acme-prod/${tenant.names.nodeGroup}/`, ...(tenant.adminPrincipalArn ? [tenant.adminPrincipalArn.split('/').pop()!] : [])];
-    for (const s of runRolePolicy(tenant, account).filter((x) => x.Effect === 'Allow')) {
-      const writes = s.Action.filter((a: string) => !READ.test(a));
-      if (!writes.length) continue;
-      const condition = JSON.stringify(s.Condition ?? {});
-      const scoped =
-        s.Resource.every((r: string) => own.some((o) => r.includes(o))) ||
-        condition.includes(`"${tenant.id}"`) ||
-        condition.includes(`"aws:ResourceTag/eks:nodegroup-name":"${tenant.names.nodeGroup}"`) ||
-        (tenant.adminPrincipalArn !== undefined && condition.includes(tenant.adminPrincipalArn));
-      // Passing the platform's node role to EKS is no write to the role.
-      const passNodeRole = writes.every((a: string) => a === 'iam:PassRole') && s.Condition?.StringEquals?.['iam:PassedToService'] === 'eks.amazonaws.com';
-      expect({ sid: s.Sid, scoped: scoped || passNodeRole }).toEqual({ sid: s.Sid, scoped: true });
-    }
-    const text = JSON.stringify(runRolePolicy(tenant, account).filter((x) => x.Effect === 'Allow'));
-    for (const other of tenants.filter((t) => t.id !== tenant.id)) expect(text).not.toContain(`tenant-${other.id}`);
-    expect(text).not.toContain('acme-prod-rds-proxy');
-    expect(text).not.toContain('sts:');
-  });
+  test.each(accounts)(
+    'THEN every write of its run role in account %s acts on its own objects (by name, tag or principal) and never on a shared role',
+    (account) => {
+      const own = [
+        tenant.names.iamRole,
+        `nodegroup/acme-prod/${tenant.names.nodeGroup}/`,
+        ...(tenant.adminPrincipalArn ? [tenant.adminPrincipalArn.split('/').pop()!] : []),
+      ];
+      for (const s of runRolePolicy(tenant, account).filter((x) => x.Effect === 'Allow')) {
+        const writes = s.Action.filter((a: string) => !READ.test(a));
+        if (!writes.length) continue;
+        const condition = JSON.stringify(s.Condition ?? {});
+        const scoped =
+          s.Resource.every((r: string) => own.some((o) => r.includes(o))) ||
+          condition.includes(`"${tenant.id}"`) ||
+          condition.includes(`"aws:ResourceTag/eks:nodegroup-name":"${tenant.names.nodeGroup}"`) ||
+          (tenant.adminPrincipalArn !== undefined && condition.includes(tenant.adminPrincipalArn));
+        // Passing the platform's node role to EKS is no write to the role.
+        const passNodeRole =
+          writes.every((a: string) => a === 'iam:PassRole') && s.Condition?.StringEquals?.['iam:PassedToService'] === 'eks.amazonaws.com';
+        expect({ sid: s.Sid, scoped: scoped || passNodeRole }).toEqual({ sid: s.Sid, scoped: true });
+      }
+      const text = JSON.stringify(runRolePolicy(tenant, account).filter((x) => x.Effect === 'Allow'));
+      for (const other of tenants.filter((t) => t.id !== tenant.id)) expect(text).not.toContain(`tenant-${other.id}`);
+      expect(text).not.toContain('acme-prod-rds-proxy');
+      expect(text).not.toContain('sts:');
+    },
+  );
 
   test.each(accounts)('THEN its run role in account %s stays well inside the inline policy limit', (account) => {
     const size = JSON.stringify({ Version: '2012-10-17', Statement: runRolePolicy(tenant, account) }).length;
@@ -164,11 +231,22 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
     const json = bootstraps.platform;
     const roleRef = `\${aws_iam_role.${json.idOf('aws_iam_role', (r) => r.name === `acme-prod-tfc-${tenant.names.stack}`)}.arn}`;
     const entries = json.where('aws_eks_access_entry', (e) => e.principal_arn === roleRef);
-    expect(entries).toEqual([expect.objectContaining({ cluster_name: 'acme-prod', type: 'STANDARD', kubernetes_groups: pipelineGroups(tenant), count: expect.stringContaining('data.aws_eks_clusters') })]);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        cluster_name: 'acme-prod',
+        type: 'STANDARD',
+        kubernetes_groups: pipelineGroups(tenant),
+        count: expect.stringContaining('data.aws_eks_clusters'),
+      }),
+    ]);
     // The entitlements are the tenant's tier, the hard limits of the quota its stack writes and its rate at the gateway.
     const quota = Object.values(tenantJson[id].resources('kubernetes_resource_quota_v1'))[0] as any;
     expect(pipelineGroups(tenant).slice(2).sort()).toEqual(
-      [`tenantctl:tier:${tenant.tier}`, ...Object.entries(quota.spec.hard).map(([k, v]) => `tenantctl:quota:${k}=${v}`), `tenantctl:rate-limit:${tenant.tierSpec.requestsPerSecond}`].sort(),
+      [
+        `tenantctl:tier:${tenant.tier}`,
+        ...Object.entries(quota.spec.hard).map(([k, v]) => `tenantctl:quota:${k}=${v}`),
+        `tenantctl:rate-limit:${tenant.tierSpec.requestsPerSecond}`,
+      ].sort(),
     );
     const associations = json.where('aws_eks_access_policy_association', (a) => a.principal_arn === roleRef);
     expect(associations).toEqual([
@@ -198,7 +276,10 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
 
   test('THEN every Kubernetes object its stack manages is allowed to its pipeline, and only by name where it sits outside its namespace', () => {
     const json = tenantJson[id].json;
-    const namespaced = [...TENANT_ADMIN_RULES, ...TENANT_NAMESPACE_KINDS.map((k) => ({ apiGroups: [k.apiGroup], resources: k.resources, verbs: MANAGE }))];
+    const namespaced = [
+      ...TENANT_ADMIN_RULES,
+      ...TENANT_NAMESPACE_KINDS.map((k) => ({ apiGroups: [k.apiGroup], resources: k.resources, verbs: MANAGE })),
+    ];
     const covers = (rules: readonly { apiGroups?: string[]; resources?: readonly string[]; verbs: string[] }[], group: string, resource: string) =>
       rules.some((r) => r.apiGroups?.includes(group) && r.resources?.includes(resource) && MANAGE.every((v) => r.verbs.includes(v)));
     const shared = Object.fromEntries(Object.entries(TENANT_SHARED_NAMESPACE_KINDS).map(([key, kinds]) => [platformSpecNamespace(key), kinds]));
@@ -225,7 +306,7 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
       expect(o.name).toMatch(allowed[o.namespace]);
     }
   });
-  test('THEN admission admits every object its stack writes to its own pipeline, and none it checks to another tenant\'s', () => {
+  test("THEN admission admits every object its stack writes to its own pipeline, and none it checks to another tenant's", () => {
     const spec = withoutPodTemplateChecks(admissionPolicySpec(platform));
     const other = tenants.find((t) => t.id !== id)!;
     for (const o of kubernetesObjects(tenantJson[id].json)) {
@@ -252,7 +333,11 @@ function withoutPodTemplateChecks(spec: Record<string, unknown>): any {
 
 /** The Kubernetes groups of an active tenant's pipeline: the deployers, its tenant, its entitlements. */
 function pipelineGroups(tenant: TenantSpec): string[] {
-  return ['tenantctl:tenant-deployers', `tenantctl:tenant:${tenant.id}`, ...tenantEntitlementGroups(platformNames(platform), tenant.tier, tenant.tierSpec)];
+  return [
+    'tenantctl:tenant-deployers',
+    `tenantctl:tenant:${tenant.id}`,
+    ...tenantEntitlementGroups(platformNames(platform), tenant.tier, tenant.tierSpec),
+  ];
 }
 
 /** The groups of a removed tenant's pipeline: no entitlements. */
@@ -261,13 +346,24 @@ function removedGroups(tenant: TenantSpec): string[] {
 }
 
 /** The admission request of a tenant's pipeline writing an object. */
-function requestFor(o: KubernetesObject, operation: AdmissionRequest['operation'], tenant: TenantSpec, object: any = o.body, groups = pipelineGroups(tenant)): AdmissionRequest {
+function requestFor(
+  o: KubernetesObject,
+  operation: AdmissionRequest['operation'],
+  tenant: TenantSpec,
+  object: any = o.body,
+  groups = pipelineGroups(tenant),
+): AdmissionRequest {
   return { operation, group: o.group, resource: o.resource, namespace: o.namespace, name: o.name, groups, object };
 }
 
 /** Namespace of a shared namespace key (the admission policy names them the same way). */
 function platformSpecNamespace(key: string): string {
-  return ({ tenantProvisioning: 'tenantctl-provisioning', monitoring: 'monitoring', rateLimit: 'ratelimit', platform: 'tenantctl-system' } as Record<string, string>)[key];
+  return (
+    { tenantProvisioning: 'tenantctl-provisioning', monitoring: 'monitoring', rateLimit: 'ratelimit', platform: 'tenantctl-system' } as Record<
+      string,
+      string
+    >
+  )[key];
 }
 
 interface KubernetesObject {
@@ -281,7 +377,10 @@ interface KubernetesObject {
 
 /** Every Kubernetes object of a synthesized tenant stack, namespace references resolved to the tenant's. */
 function kubernetesObjects(json: any): KubernetesObject[] {
-  const nsName = (value: string) => (value.startsWith('${kubernetes_namespace_v1.') ? Object.values(json.resource.kubernetes_namespace_v1 as Record<string, any>)[0].metadata.name : value);
+  const nsName = (value: string) =>
+    value.startsWith('${kubernetes_namespace_v1.')
+      ? Object.values(json.resource.kubernetes_namespace_v1 as Record<string, any>)[0].metadata.name
+      : value;
   const out: KubernetesObject[] = [];
   for (const [type, all] of Object.entries(json.resource as Record<string, Record<string, any>>)) {
     if (!type.startsWith('kubernetes_')) continue;
@@ -297,7 +396,11 @@ function kubernetesObjects(json: any): KubernetesObject[] {
       if (!typed) throw new Error(`no API group and resource known for ${type}: add it to TYPED`);
       const namespace = nsName(r.metadata.namespace ?? '');
       // What admission reads here: the metadata, a ConfigMap's data and a ResourceQuota's spec (see withoutPodTemplateChecks).
-      const body = { metadata: { ...r.metadata, namespace }, ...(r.data ? { data: r.data } : {}), ...(type === 'kubernetes_resource_quota_v1' ? { spec: { hard: r.spec.hard } } : {}) };
+      const body = {
+        metadata: { ...r.metadata, namespace },
+        ...(r.data ? { data: r.data } : {}),
+        ...(type === 'kubernetes_resource_quota_v1' ? { spec: { hard: r.spec.hard } } : {}),
+      };
       out.push({ group: typed[0], resource: typed[1], namespace, name: r.metadata.name, body });
     }
   }
@@ -316,15 +419,23 @@ describe('GIVEN the cluster stack under Terraform Cloud', () => {
         api_groups: ['rbac.authorization.k8s.io'],
         resources: ['clusterroles'],
         verbs: ['bind'],
-        resource_names: [`\${kubernetes_cluster_role_v1.${json.idOf('kubernetes_cluster_role_v1', (r) => r.metadata.name === 'tenantctl:tenant-deployer')}.metadata[0].name}`],
+        resource_names: [
+          `\${kubernetes_cluster_role_v1.${json.idOf('kubernetes_cluster_role_v1', (r) => r.metadata.name === 'tenantctl:tenant-deployer')}.metadata[0].name}`,
+        ],
       },
     ]);
-    const bindings = Object.values(json.resources('kubernetes_cluster_role_binding_v1')).filter((b: any) => b.subject.some((s: any) => s.name.startsWith('tenantctl:')));
-    expect(bindings).toEqual([expect.objectContaining({ subject: [{ api_group: 'rbac.authorization.k8s.io', kind: 'Group', name: 'tenantctl:tenant-deployers' }] })]);
+    const bindings = Object.values(json.resources('kubernetes_cluster_role_binding_v1')).filter((b: any) =>
+      b.subject.some((s: any) => s.name.startsWith('tenantctl:')),
+    );
+    expect(bindings).toEqual([
+      expect.objectContaining({ subject: [{ api_group: 'rbac.authorization.k8s.io', kind: 'Group', name: 'tenantctl:tenant-deployers' }] }),
+    ]);
   });
 
   test('THEN in shared namespaces they get exactly the kinds tenant stacks keep there, the platform namespace only while purging', () => {
-    const bindings = Object.values(json.resources('kubernetes_role_binding_v1')).filter((b: any) => b.metadata.name === 'tenantctl:tenant-deployers') as any[];
+    const bindings = Object.values(json.resources('kubernetes_role_binding_v1')).filter(
+      (b: any) => b.metadata.name === 'tenantctl:tenant-deployers',
+    ) as any[];
     expect(bindings.map((b) => [b.metadata.namespace, b.subject[0].name]).sort()).toEqual([
       ['monitoring', 'tenantctl:tenant-deployers'],
       ['ratelimit', 'tenantctl:tenant-deployers'],
@@ -338,13 +449,20 @@ describe('GIVEN the cluster stack under Terraform Cloud', () => {
     const policy = manifests.find((m) => m.kind === 'ValidatingAdmissionPolicy' && m.metadata.name === 'tenantctl-tenant-deployers');
     expect(policy.spec).toEqual(admissionPolicySpec(platform));
     expect(policy.spec.failurePolicy).toBe('Fail');
-    expect(policy.spec.matchConditions).toEqual([{ name: 'tenant-pipelines-only', expression: "'tenantctl:tenant-deployers' in request.userInfo.groups" }]);
+    expect(policy.spec.matchConditions).toEqual([
+      { name: 'tenant-pipelines-only', expression: "'tenantctl:tenant-deployers' in request.userInfo.groups" },
+    ]);
     const expressions = policy.spec.validations.map((v: any) => v.expression).join('\n');
     expect(expressions).toContain("request.name == 'tenant-' + variables.tenant + ''");
-    expect(expressions).toContain(`request.name.matches('^' + 'db-provision-tenant-' + variables.tenant + '' + '-[0-9a-f]{${SQL_JOB_HASH_LENGTH}}$')`);
+    expect(expressions).toContain(
+      `request.name.matches('^' + 'db-provision-tenant-' + variables.tenant + '' + '-[0-9a-f]{${SQL_JOB_HASH_LENGTH}}$')`,
+    );
     expect(expressions).toContain("== 'tenant-provisioner'");
     expect(expressions).toContain("'pod-security.kubernetes.io/enforce'");
-    expect(manifests.find((m) => m.kind === 'ValidatingAdmissionPolicyBinding' && m.metadata.name === 'tenantctl-tenant-deployers').spec).toEqual({ policyName: 'tenantctl-tenant-deployers', validationActions: ['Deny'] });
+    expect(manifests.find((m) => m.kind === 'ValidatingAdmissionPolicyBinding' && m.metadata.name === 'tenantctl-tenant-deployers').spec).toEqual({
+      policyName: 'tenantctl-tenant-deployers',
+      validationActions: ['Deny'],
+    });
     expect(expressions).toContain("request.namespace != 'ratelimit' || request.name == 'tenant-' + variables.tenant + ''");
   });
 
@@ -365,12 +483,19 @@ describe('GIVEN the cluster stack under Terraform Cloud', () => {
 });
 
 test('GIVEN a tenant removed with --purge-data THEN only its access entry gains the purge group, for the one apply that purges', () => {
-  const removed = resolveTenant(tenantSchema.parse({ version: 1, id: 'charlie', tier: 'starter', status: 'removed', purgeData: true }), platform, tiers, 'charlie.json');
+  const removed = resolveTenant(
+    tenantSchema.parse({ version: 1, id: 'charlie', tier: 'starter', status: 'removed', purgeData: true }),
+    platform,
+    tiers,
+    'charlie.json',
+  );
   const withPurge: Project = { ...project, tenants: tenants.map((t) => (t.id === 'charlie' ? removed : t)) };
   const json = SynthJson.parse(Testing.synth(new BootstrapStack(Testing.app(), { project: withPurge, accountName: 'platform' })));
   const groups = Object.values(json.resources('aws_eks_access_entry')).map((e: any) => e.kubernetes_groups);
   // A removed tenant claims no tier or quota: its stack may take its objects down, not provision.
-  expect(groups.filter((g) => g.includes('tenantctl:tenant-purgers'))).toEqual([['tenantctl:tenant-deployers', 'tenantctl:tenant:charlie', 'tenantctl:tenant-purgers']]);
+  expect(groups.filter((g) => g.includes('tenantctl:tenant-purgers'))).toEqual([
+    ['tenantctl:tenant-deployers', 'tenantctl:tenant:charlie', 'tenantctl:tenant-purgers'],
+  ]);
   expect(projectStacks(withPurge).filter((s) => s.kind === 'tenant')).toHaveLength(tenants.length);
 });
 
@@ -399,10 +524,11 @@ describe.each([
       operations: ['CREATE', 'UPDATE'],
       resources: ['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'],
     });
-    for (const kind of ['VirtualService', 'DestinationRule', 'ServiceEntry', 'EnvoyFilter']) expect(admits(spec, requestFor(byKind(kind), 'DELETE', tenant, null))).toBe(true);
+    for (const kind of ['VirtualService', 'DestinationRule', 'ServiceEntry', 'EnvoyFilter'])
+      expect(admits(spec, requestFor(byKind(kind), 'DELETE', tenant, null))).toBe(true);
   });
 
-  test('THEN the tenant\'s own objects are admitted unchanged', () => {
+  test("THEN the tenant's own objects are admitted unchanged", () => {
     for (const o of objects) expect({ o: o.name, admitted: admits(spec, requestFor(o, 'CREATE', tenant)) }).toEqual({ o: o.name, admitted: true });
   });
 
@@ -440,7 +566,12 @@ describe.each([
 
     test('is admitted as its stack writes it, and with the same quantities written otherwise', () => {
       expect(admits(spec, requestFor(quota(), 'UPDATE', tenant))).toBe(true);
-      expect(admitsEdited(quota(), hard((h) => ((h['requests.cpu'] = '16000m'), (h['requests.memory'] = '32768Mi'))))).toBe(true);
+      expect(
+        admitsEdited(
+          quota(),
+          hard((h) => ((h['requests.cpu'] = '16000m'), (h['requests.memory'] = '32768Mi'))),
+        ),
+      ).toBe(true);
     });
 
     test.each([
@@ -450,7 +581,10 @@ describe.each([
       ['with load balancers', hard((h) => (h['services.loadbalancers'] = '1'))],
       ['without a limit', hard((h) => delete h['limits.cpu'])],
       ['with a limit it is not entitled to', hard((h) => (h['count/deployments.apps'] = '1000'))],
-      ['scoped to a priority class (unbounded elsewhere)', (b: any) => (b.spec.scopeSelector = { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['tenant-enterprise'] }] })],
+      [
+        'scoped to a priority class (unbounded elsewhere)',
+        (b: any) => (b.spec.scopeSelector = { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['tenant-enterprise'] }] }),
+      ],
       ['scoped to terminating pods', (b: any) => (b.spec.scopes = ['Terminating'])],
     ])('is denied %s', (_case, edit) => {
       expect(admitsEdited(quota(), edit)).toBe(false);
@@ -479,10 +613,16 @@ describe.each([
     ['routing to Grafana', (b: any) => (route(b).route[0].destination.host = 'grafana.monitoring.svc.cluster.local')],
     ["routing to another tenant's Service", (b: any) => (route(b).route[0].destination.host = 'gateway.tenant-globex.svc.cluster.local')],
     ['routing to a name of another namespace', (b: any) => (route(b).route[0].destination.host = 'prometheus.monitoring')],
-    ['routing to a host that only ends like its own', (b: any) => (route(b).route[0].destination.host = 'grafana.monitoring.svc.cluster.local.tenant-acme.svc.cluster.local')],
+    [
+      'routing to a host that only ends like its own',
+      (b: any) => (route(b).route[0].destination.host = 'grafana.monitoring.svc.cluster.local.tenant-acme.svc.cluster.local'),
+    ],
     ['mirroring to another namespace', (b: any) => (route(b).mirror = { host: 'gateway.tenant-globex.svc.cluster.local' })],
     ['delegating', (b: any) => (route(b).delegate = { name: 'grafana', namespace: 'monitoring' })],
-    ['with a TLS route', (b: any) => (b.spec.tls = [{ match: [{ sniHosts: ['grafana.saas.example.com'] }], route: [{ destination: { host: 'gateway' } }] }])],
+    [
+      'with a TLS route',
+      (b: any) => (b.spec.tls = [{ match: [{ sniHosts: ['grafana.saas.example.com'] }], route: [{ destination: { host: 'gateway' } }] }]),
+    ],
     ['with a TCP route', (b: any) => (b.spec.tcp = [{ route: [{ destination: { host: 'gateway' } }] }])],
     // One destination per tenant: the gateway's limit counts per destination cluster.
     ['routing to another Service of its own namespace', (b: any) => (route(b).route[0].destination.host = 'billing.tenant-acme.svc.cluster.local')],
@@ -534,7 +674,10 @@ describe.each([
     ['inserting another filter', (b: any) => (b.spec.configPatches[0].patch.value.name = 'envoy.filters.http.lua')],
     ['patching the outbound listeners', (b: any) => (b.spec.configPatches[0].match.context = 'SIDECAR_OUTBOUND')],
     ['patching clusters', (b: any) => (b.spec.configPatches[0].applyTo = 'CLUSTER')],
-    ['with a second patch', (b: any) => b.spec.configPatches.push({ applyTo: 'NETWORK_FILTER', match: { context: 'ANY' }, patch: { operation: 'REMOVE' } })],
+    [
+      'with a second patch',
+      (b: any) => b.spec.configPatches.push({ applyTo: 'NETWORK_FILTER', match: { context: 'ANY' }, patch: { operation: 'REMOVE' } }),
+    ],
   ])('THEN an EnvoyFilter is denied %s', (_case, edit) => {
     expect(admitsEdited(byKind('EnvoyFilter'), edit)).toBe(false);
   });

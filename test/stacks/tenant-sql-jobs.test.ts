@@ -24,7 +24,8 @@ import { tenantEntitlementGroups } from '../../src/model/tenant-quota';
 
 const platform = platformSpec();
 const tiers = resolveTiers();
-const tenant = (id: string, tier: string, extra: object = {}): TenantSpec => resolveTenant(tenantSchema.parse({ version: 1, id, tier, ...extra }), platform, tiers, `tenants/${id}.json`);
+const tenant = (id: string, tier: string, extra: object = {}): TenantSpec =>
+  resolveTenant(tenantSchema.parse({ version: 1, id, tier, ...extra }), platform, tiers, `tenants/${id}.json`);
 const acme = tenant('acme', 'enterprise');
 const gone = tenant('gone', 'starter', { status: 'removed', purgeData: true });
 const project: Project = { dir: '/project', platform, tiers, tenants: [acme, gone] };
@@ -48,7 +49,9 @@ describe('GIVEN a tenant and a removed tenant purged of its data', () => {
     const job = removedJson.one('kubernetes_job_v1');
     expect(job.metadata.namespace).toBe('tenantctl-system');
     expect(job.spec.template.spec.service_account_name).toBe('tenant-purger');
-    const users = [...job.spec.template.spec.init_container, ...job.spec.template.spec.container].flatMap((c: any) => c.env.filter((e: any) => e.name === 'DB_USER' || e.name === 'DB_CONNINFO'));
+    const users = [...job.spec.template.spec.init_container, ...job.spec.template.spec.container].flatMap((c: any) =>
+      c.env.filter((e: any) => e.name === 'DB_USER' || e.name === 'DB_CONNINFO'),
+    );
     expect(users.map((e: any) => e.value.match(/(?:^|user=)(tenantctl_\w+)/)?.[1])).toEqual(['tenantctl_purger', 'tenantctl_purger']);
     const config = removedJson.where('kubernetes_config_map_v1', (c) => c.metadata.name === job.metadata.name)[0];
     expect(config.data['provision.sql']).toBe(renderTenantDropSql(platform, gone));
@@ -63,10 +66,17 @@ describe('GIVEN a tenant and a removed tenant purged of its data', () => {
     const policies = clusterJson.where('aws_iam_role_policy', (p) => p.role === `\${aws_iam_role.${roleId}.name}`);
     expect(policies).toHaveLength(1);
     expect(policies[0].policy).toBe(
-      JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'ConnectAsTenantPurgerThroughProxy', Effect: 'Allow', Action: ['rds-db:connect'], Resource: ['arn:aws:rds-db:eu-west-1:111122223333:dbuser:PROXY/tenantctl_purger'] }] }).replace(
-        'PROXY',
-        '${element(split(":", data.aws_db_proxy.db-proxy.arn), 6)}',
-      ),
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ConnectAsTenantPurgerThroughProxy',
+            Effect: 'Allow',
+            Action: ['rds-db:connect'],
+            Resource: ['arn:aws:rds-db:eu-west-1:111122223333:dbuser:PROXY/tenantctl_purger'],
+          },
+        ],
+      }).replace('PROXY', '${element(split(":", data.aws_db_proxy.db-proxy.arn), 6)}'),
     );
     const sa = clusterJson.where('kubernetes_service_account_v1', (s) => s.metadata.name === 'tenant-purger')[0];
     expect(sa.metadata.namespace).toBe('tenantctl-system');
@@ -79,9 +89,14 @@ describe('GIVEN the tenant provisioning namespace', () => {
 
   test('THEN at most as many Pods run there at platform priority as the provisioner has connections', () => {
     const quotas = clusterJson.where('kubernetes_resource_quota_v1', (q) => q.metadata.name === 'platform-priority');
-    expect(quotas[0]?.metadata.namespace).toBe(`\${kubernetes_namespace_v1.${clusterJson.idOf('kubernetes_namespace_v1', (n) => n.metadata.name === 'tenantctl-provisioning')}.metadata[0].name}`);
+    expect(quotas[0]?.metadata.namespace).toBe(
+      `\${kubernetes_namespace_v1.${clusterJson.idOf('kubernetes_namespace_v1', (n) => n.metadata.name === 'tenantctl-provisioning')}.metadata[0].name}`,
+    );
     expect(quotas.map((q) => q.spec)).toEqual([
-      { hard: { pods: String(PROVISIONER_CONCURRENCY) }, scope_selector: { match_expression: [{ scope_name: 'PriorityClass', operator: 'In', values: ['tenantctl-platform'] }] } },
+      {
+        hard: { pods: String(PROVISIONER_CONCURRENCY) },
+        scope_selector: { match_expression: [{ scope_name: 'PriorityClass', operator: 'In', values: ['tenantctl-platform'] }] },
+      },
     ]);
     expect(renderPlatformSql(platform)).toContain(`PASSWORD NULL CONNECTION LIMIT ${PROVISIONER_CONCURRENCY};`);
   });
@@ -103,7 +118,9 @@ describe('GIVEN the admission policy of tenant pipelines', () => {
         ]),
       );
     }
-    expect(messages).toContain("tenant provisioning Jobs run as tenant-provisioner on the system nodes at tenantctl's priority, without host namespaces");
+    expect(messages).toContain(
+      "tenant provisioning Jobs run as tenant-provisioner on the system nodes at tenantctl's priority, without host namespaces",
+    );
     expect(messages).toContain("tenant purge Jobs run as tenant-purger on the system nodes at tenantctl's priority, without host namespaces");
     expect(pinned).toHaveLength(10);
     expect(validations.filter((v) => v.expression.includes("'tenantctl-provisioning' || request.resource.resource != 'jobs'"))).toHaveLength(4);
@@ -118,7 +135,7 @@ describe('GIVEN the admission policy of tenant pipelines', () => {
     expect(all).toContain("object.spec.template.spec.serviceAccountName == 'tenant-purger'");
     expect(all).toContain('(has(object.spec.parallelism) ? object.spec.parallelism : 1) == 1');
     expect(all).toContain("object.spec.template.spec.priorityClassName == 'tenantctl-platform'");
-    expect(all).toContain("v.configMap.name == object.metadata.name && !has(v.configMap.items)");
+    expect(all).toContain('v.configMap.name == object.metadata.name && !has(v.configMap.items)');
     expect(all).not.toContain('db-provisioner');
   });
 
@@ -126,20 +143,42 @@ describe('GIVEN the admission policy of tenant pipelines', () => {
     const spec = admissionPolicySpec(platform);
     const names = platformNames(platform);
     const configMap = (namespace: string, name: string, sql: string, groups: string[]) =>
-      admits(spec, { operation: 'CREATE', group: '', resource: 'configmaps', namespace, name, groups, object: { metadata: { name, namespace }, data: { [SQL_FILE]: sql } } });
+      admits(spec, {
+        operation: 'CREATE',
+        group: '',
+        resource: 'configmaps',
+        namespace,
+        name,
+        groups,
+        object: { metadata: { name, namespace }, data: { [SQL_FILE]: sql } },
+      });
     const provisioning = (tier: string, sql: string) =>
-      configMap('tenantctl-provisioning', 'db-provision-tenant-acme-0123456789', sql, ['tenantctl:tenant-deployers', 'tenantctl:tenant:acme', ...tenantEntitlementGroups(names, tier, tiers[tier])]);
+      configMap('tenantctl-provisioning', 'db-provision-tenant-acme-0123456789', sql, [
+        'tenantctl:tenant-deployers',
+        'tenantctl:tenant:acme',
+        ...tenantEntitlementGroups(names, tier, tiers[tier]),
+      ]);
     for (const tier of Object.keys(tiers)) {
       for (const sqlTier of Object.keys(tiers)) {
-        expect({ tier, sqlTier, admitted: provisioning(tier, renderTenantSql(platform, { id: 'acme', tier: sqlTier })) }).toEqual({ tier, sqlTier, admitted: tier === sqlTier });
+        expect({ tier, sqlTier, admitted: provisioning(tier, renderTenantSql(platform, { id: 'acme', tier: sqlTier })) }).toEqual({
+          tier,
+          sqlTier,
+          admitted: tier === sqlTier,
+        });
       }
     }
     expect(provisioning('enterprise', renderTenantSql(platform, { id: 'globex', tier: 'enterprise' }))).toBe(false);
     // A removed tenant's pipeline (no tier) provisions nothing, and purges only with the purge group, its own data.
     const removed = ['tenantctl:tenant-deployers', 'tenantctl:tenant:gone'];
-    expect(configMap('tenantctl-provisioning', 'db-provision-tenant-gone-0123456789', renderTenantSql(platform, { id: 'gone', tier: 'starter' }), removed)).toBe(false);
-    expect(configMap('tenantctl-system', 'db-purge-tenant-gone-0123456789', renderTenantDropSql(platform, gone), [...removed, 'tenantctl:tenant-purgers'])).toBe(true);
-    expect(configMap('tenantctl-system', 'db-purge-tenant-gone-0123456789', renderTenantDropSql(platform, acme), [...removed, 'tenantctl:tenant-purgers'])).toBe(false);
+    expect(
+      configMap('tenantctl-provisioning', 'db-provision-tenant-gone-0123456789', renderTenantSql(platform, { id: 'gone', tier: 'starter' }), removed),
+    ).toBe(false);
+    expect(
+      configMap('tenantctl-system', 'db-purge-tenant-gone-0123456789', renderTenantDropSql(platform, gone), [...removed, 'tenantctl:tenant-purgers']),
+    ).toBe(true);
+    expect(
+      configMap('tenantctl-system', 'db-purge-tenant-gone-0123456789', renderTenantDropSql(platform, acme), [...removed, 'tenantctl:tenant-purgers']),
+    ).toBe(false);
     expect(configMap('tenantctl-system', 'db-purge-tenant-gone-0123456789', renderTenantDropSql(platform, gone), removed)).toBe(false);
   });
 
@@ -152,18 +191,24 @@ describe('GIVEN the admission policy of tenant pipelines', () => {
   });
 
   test('THEN placeholders become CEL expressions and everything else string literals', () => {
-    expect(celTemplate('host=HOSTX port=1 app=NAMEX', { HOSTX: 'variables.host', NAMEX: '(n)' })).toBe('"host=" + variables.host + " port=1 app=" + (n)');
+    expect(celTemplate('host=HOSTX port=1 app=NAMEX', { HOSTX: 'variables.host', NAMEX: '(n)' })).toBe(
+      '"host=" + variables.host + " port=1 app=" + (n)',
+    );
     expect(celTemplate('say "hi"\n', {})).toBe('"say \\"hi\\"\\n"');
   });
 });
 
 describe('GIVEN tenantctl validate (TC-DBJ-001) over the tenant stacks', () => {
   const synth = (stack: TenantStack | RemovedTenantStack, name: string): StackDocument => ({ name, json: JSON.parse(Testing.synth(stack)) });
-  const pristine = [synth(new TenantStack(Testing.app(), { platform, tenant: acme }), 'tenant-acme'), synth(new RemovedTenantStack(Testing.app(), { platform, tenant: gone }), 'tenant-gone')];
+  const pristine = [
+    synth(new TenantStack(Testing.app(), { platform, tenant: acme }), 'tenant-acme'),
+    synth(new RemovedTenantStack(Testing.app(), { platform, tenant: gone }), 'tenant-gone'),
+  ];
   const fresh = () => pristine.map((s) => ({ name: s.name, json: JSON.parse(JSON.stringify(s.json)) }));
   const findings = (stacks: StackDocument[]) => runRules({ stacks, project }, databaseJobRules).map((f) => `${f.stack}: ${f.message}`);
   const jobOf = (s: StackDocument) => Object.values(s.json.resource!.kubernetes_job_v1)[0] as any;
-  const configOf = (s: StackDocument) => Object.values(s.json.resource!.kubernetes_config_map_v1).find((c: any) => c.metadata.name === jobOf(s).metadata.name) as any;
+  const configOf = (s: StackDocument) =>
+    Object.values(s.json.resource!.kubernetes_config_map_v1).find((c: any) => c.metadata.name === jobOf(s).metadata.name) as any;
 
   test('WHEN the stacks are as synthesized THEN nothing is found', () => {
     expect(findings(fresh())).toEqual([]);
@@ -183,7 +228,9 @@ describe('GIVEN tenantctl validate (TC-DBJ-001) over the tenant stacks', () => {
   test("WHEN a provisioning ConfigMap holds other SQL (or another tier's) THEN the rule finds it", () => {
     const stacks = fresh();
     configOf(stacks[0]).data['provision.sql'] = "SELECT shared.provision_tenant('beta', 'starter');";
-    expect(findings(stacks)).toEqual([`tenant-acme: the provisioning Job's ConfigMap ${jobOf(stacks[0]).metadata.name} does not hold the SQL tenantctl renders for tenant acme`]);
+    expect(findings(stacks)).toEqual([
+      `tenant-acme: the provisioning Job's ConfigMap ${jobOf(stacks[0]).metadata.name} does not hold the SQL tenantctl renders for tenant acme`,
+    ]);
     configOf(stacks[0]).data['provision.sql'] = renderTenantSql(platform, { id: 'acme', tier: 'starter' });
     expect(findings(stacks)).toHaveLength(1);
   });

@@ -17,7 +17,10 @@ function tenantOf(config: Omit<TenantConfig, 'version'>, platformOverrides: Part
   return { platform, tenant };
 }
 
-function synthTenant(config: Omit<TenantConfig, 'version'>, platformOverrides: Partial<PlatformConfig> = {}): { json: SynthJson; tenant: TenantSpec } {
+function synthTenant(
+  config: Omit<TenantConfig, 'version'>,
+  platformOverrides: Partial<PlatformConfig> = {},
+): { json: SynthJson; tenant: TenantSpec } {
   const { platform, tenant } = tenantOf(config, platformOverrides);
   const stack = new TenantStack(Testing.app(), { platform, tenant });
   return { json: SynthJson.parse(Testing.synth(stack)), tenant };
@@ -40,9 +43,11 @@ const manifestOf = (json: SynthJson, kind: string) => {
   if (found.length !== 1) throw new Error(`expected one kubernetes_manifest of kind ${kind}, found ${found.length}`);
   return found[0].manifest;
 };
-const peersOf = (policy: any): any[] => [...(policy.spec.ingress ?? []).flatMap((r: any) => r.from ?? []), ...(policy.spec.egress ?? []).flatMap((r: any) => r.to ?? [])];
+const peersOf = (policy: any): any[] => [
+  ...(policy.spec.ingress ?? []).flatMap((r: any) => r.from ?? []),
+  ...(policy.spec.egress ?? []).flatMap((r: any) => r.to ?? []),
+];
 const nsRef = (json: SynthJson) => `\${kubernetes_namespace_v1.${json.idOf('kubernetes_namespace_v1')}.metadata[0].name}`;
-
 
 describe.each([
   ['starter', 'beta'],
@@ -57,7 +62,12 @@ describe.each([
   describe('stack', () => {
     test('THEN the stack carries the tenant and tier tags and a backend of its own', () => {
       const tags = json.json.provider.aws[0].default_tags[0].tags;
-      expect(tags).toMatchObject({ 'tenantctl:tenant': id, 'tenantctl:tier': tierName, 'tenantctl:stack': `tenant-${id}`, 'tenantctl:platform': 'acme' });
+      expect(tags).toMatchObject({
+        'tenantctl:tenant': id,
+        'tenantctl:tier': tierName,
+        'tenantctl:stack': `tenant-${id}`,
+        'tenantctl:platform': 'acme',
+      });
       expect(json.json.provider.aws[0].allowed_account_ids).toEqual(['111122223333']);
       expect(json.json.terraform.backend.local.path).toBe(`../../../state/tenant-${id}/terraform.tfstate`);
     });
@@ -87,7 +97,13 @@ describe.each([
       expect(provider.host).toBe(`${cluster}endpoint}`);
       expect(provider.cluster_ca_certificate).toBe(`\${base64decode(${cluster.slice(2)}certificate_authority[0].data)}`);
       expect(provider.token).toBeUndefined();
-      expect(provider.exec).toEqual([{ api_version: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: ['eks', 'get-token', '--cluster-name', 'acme-prod', '--region', 'eu-west-1', '--output', 'json'] }]);
+      expect(provider.exec).toEqual([
+        {
+          api_version: 'client.authentication.k8s.io/v1beta1',
+          command: 'aws',
+          args: ['eks', 'get-token', '--cluster-name', 'acme-prod', '--region', 'eu-west-1', '--output', 'json'],
+        },
+      ]);
     });
 
     test('THEN no VPC or subnet is looked up: dedicated nodes take the private subnets the cluster runs in', () => {
@@ -151,7 +167,18 @@ describe.each([
     test('THEN every policy is in the namespace, selects every pod and the set is exactly the default one', () => {
       const policies = Object.values(json.resources('kubernetes_network_policy_v1'));
       expect(policies.map((p) => p.metadata.name).sort()).toEqual(
-        ['allow-aws-sts', 'allow-database', 'allow-dns', 'allow-ingress-gateway', 'allow-istiod', 'allow-prometheus', 'allow-same-namespace', 'allow-shared-services', 'allow-tracing', 'default-deny'].sort(),
+        [
+          'allow-aws-sts',
+          'allow-database',
+          'allow-dns',
+          'allow-ingress-gateway',
+          'allow-istiod',
+          'allow-prometheus',
+          'allow-same-namespace',
+          'allow-shared-services',
+          'allow-tracing',
+          'default-deny',
+        ].sort(),
       );
       for (const p of policies) {
         expect(p.metadata.namespace).toBe(nsRef(json));
@@ -178,8 +205,16 @@ describe.each([
     test('THEN DNS goes only to kube-dns pods in kube-system, UDP and TCP 53', () => {
       expect(policyNamed(json, 'allow-dns').spec.egress).toEqual([
         {
-          to: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'kube-system' } }, pod_selector: { match_labels: { 'k8s-app': 'kube-dns' } } }],
-          ports: [{ protocol: 'UDP', port: '53' }, { protocol: 'TCP', port: '53' }],
+          to: [
+            {
+              namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              pod_selector: { match_labels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
+          ports: [
+            { protocol: 'UDP', port: '53' },
+            { protocol: 'TCP', port: '53' },
+          ],
         },
       ]);
     });
@@ -200,24 +235,46 @@ describe.each([
       });
       expect(policyNamed(json, 'allow-prometheus').spec.ingress).toEqual([
         {
-          from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } }, pod_selector: { match_labels: { 'app.kubernetes.io/name': 'prometheus' } } }],
-          ports: [{ protocol: 'TCP', port: '15020' }, { protocol: 'TCP', port: '15090' }],
+          from: [
+            {
+              namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+              pod_selector: { match_labels: { 'app.kubernetes.io/name': 'prometheus' } },
+            },
+          ],
+          ports: [
+            { protocol: 'TCP', port: '15020' },
+            { protocol: 'TCP', port: '15090' },
+          ],
         },
       ]);
     });
 
     test('THEN sidecars reach istiod on 15012 and the trace collector on 4317 only', () => {
       expect(policyNamed(json, 'allow-istiod').spec.egress).toEqual([
-        { to: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'istio-system' } }, pod_selector: { match_labels: { app: 'istiod' } } }], ports: [{ protocol: 'TCP', port: '15012' }] },
+        {
+          to: [
+            {
+              namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+              pod_selector: { match_labels: { app: 'istiod' } },
+            },
+          ],
+          ports: [{ protocol: 'TCP', port: '15012' }],
+        },
       ]);
       expect(policyNamed(json, 'allow-tracing').spec.egress).toEqual([
-        { to: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: '4317' }] },
+        {
+          to: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+          ports: [{ protocol: 'TCP', port: '4317' }],
+        },
       ]);
     });
 
     test('THEN the database is reached on 5432 only, in the database subnets where RDS Proxy lives', () => {
       expect(policyNamed(json, 'allow-database').spec.egress).toEqual([
-        { to: ['10.0.200.0/24', '10.0.201.0/24', '10.0.202.0/24'].map((cidr) => ({ ip_block: { cidr } })), ports: [{ protocol: 'TCP', port: '5432' }] },
+        {
+          to: ['10.0.200.0/24', '10.0.201.0/24', '10.0.202.0/24'].map((cidr) => ({ ip_block: { cidr } })),
+          ports: [{ protocol: 'TCP', port: '5432' }],
+        },
       ]);
       expect(platformSpec().network.databaseSubnets).toEqual(['10.0.200.0/24', '10.0.201.0/24', '10.0.202.0/24']);
     });
@@ -239,7 +296,11 @@ describe.each([
   describe('mesh', () => {
     test('THEN mTLS is STRICT in the namespace', () => {
       const pa = manifestOf(json, 'PeerAuthentication');
-      expect(pa).toMatchObject({ apiVersion: 'security.istio.io/v1', metadata: { name: 'default', namespace: nsRef(json) }, spec: { mtls: { mode: 'STRICT' } } });
+      expect(pa).toMatchObject({
+        apiVersion: 'security.istio.io/v1',
+        metadata: { name: 'default', namespace: nsRef(json) },
+        spec: { mtls: { mode: 'STRICT' } },
+      });
     });
 
     test('THEN callers from other namespaces than its own, istio-system and shared-services are denied', () => {
@@ -308,7 +369,8 @@ describe.each([
       });
     });
 
-    const serviceEntry = (name: string) => json.where('kubernetes_manifest', (m) => m.manifest.kind === 'ServiceEntry' && m.manifest.metadata.name === name).map((m) => m.manifest)[0];
+    const serviceEntry = (name: string) =>
+      json.where('kubernetes_manifest', (m) => m.manifest.kind === 'ServiceEntry' && m.manifest.metadata.name === name).map((m) => m.manifest)[0];
 
     test('THEN regional STS is a registered external service (TLS passthrough), for this namespace only', () => {
       expect(serviceEntry('aws-sts').spec).toEqual({
@@ -342,17 +404,47 @@ describe.each([
 
     test('THEN tenant-admin manages workloads in the namespace and reads (only) its Istio routing', () => {
       expect(role.metadata).toMatchObject({ name: TENANT_ADMIN_ROLE, namespace: nsRef(json) });
-      for (const resource of ['pods', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims', 'serviceaccounts', 'deployments', 'statefulsets', 'jobs', 'cronjobs']) {
-        expect(granted(resource).flatMap((r: any) => r.verbs)).toEqual(expect.arrayContaining(['get', 'list', 'create', 'update', 'patch', 'delete']));
+      for (const resource of [
+        'pods',
+        'services',
+        'configmaps',
+        'secrets',
+        'persistentvolumeclaims',
+        'serviceaccounts',
+        'deployments',
+        'statefulsets',
+        'jobs',
+        'cronjobs',
+      ]) {
+        expect(granted(resource).flatMap((r: any) => r.verbs)).toEqual(
+          expect.arrayContaining(['get', 'list', 'create', 'update', 'patch', 'delete']),
+        );
       }
       // Writing routes could bind another tenant's host on the shared gateway.
       for (const resource of ['virtualservices', 'destinationrules']) {
-        expect(granted(resource).flatMap((r: any) => r.verbs).sort()).toEqual(['get', 'list', 'watch']);
+        expect(
+          granted(resource)
+            .flatMap((r: any) => r.verbs)
+            .sort(),
+        ).toEqual(['get', 'list', 'watch']);
       }
     });
 
     test('THEN tenant-admin cannot touch what isolates the tenant, and has no wildcards', () => {
-      for (const resource of ['resourcequotas', 'limitranges', 'networkpolicies', 'roles', 'rolebindings', 'peerauthentications', 'authorizationpolicies', 'envoyfilters', 'sidecars', 'namespaces', 'daemonsets', 'serviceaccounts/token']) {
+      for (const resource of [
+        'resourcequotas',
+        'limitranges',
+        'networkpolicies',
+        'roles',
+        'rolebindings',
+        'peerauthentications',
+        'authorizationpolicies',
+        'envoyfilters',
+        'sidecars',
+        'namespaces',
+        'daemonsets',
+        'serviceaccounts/token',
+      ]) {
         expect(granted(resource)).toEqual([]);
       }
       for (const rule of role.rule) {
@@ -366,7 +458,11 @@ describe.each([
     test("THEN the Role is bound to the tenant's admin group", () => {
       expect(json.one('kubernetes_role_binding_v1')).toMatchObject({
         metadata: { name: TENANT_ADMIN_ROLE, namespace: nsRef(json) },
-        role_ref: { api_group: 'rbac.authorization.k8s.io', kind: 'Role', name: `\${kubernetes_role_v1.${json.idOf('kubernetes_role_v1')}.metadata[0].name}` },
+        role_ref: {
+          api_group: 'rbac.authorization.k8s.io',
+          kind: 'Role',
+          name: `\${kubernetes_role_v1.${json.idOf('kubernetes_role_v1')}.metadata[0].name}`,
+        },
         subject: [{ api_group: 'rbac.authorization.k8s.io', kind: 'Group', name: `tenant-${id}-admins` }],
       });
     });
@@ -378,7 +474,12 @@ describe.each([
         return;
       }
       const cluster = `${dataRef(json, 'aws_eks_cluster')}name}`;
-      expect(json.one('aws_eks_access_entry')).toEqual({ cluster_name: cluster, principal_arn: ADMIN_ARN, type: 'STANDARD', kubernetes_groups: [`tenant-${id}-admins`] });
+      expect(json.one('aws_eks_access_entry')).toEqual({
+        cluster_name: cluster,
+        principal_arn: ADMIN_ARN,
+        type: 'STANDARD',
+        kubernetes_groups: [`tenant-${id}-admins`],
+      });
       expect(json.one('aws_eks_access_policy_association')).toEqual({
         cluster_name: cluster,
         principal_arn: `\${aws_eks_access_entry.${json.idOf('aws_eks_access_entry')}.principal_arn}`,
@@ -393,7 +494,9 @@ describe.each([
       // Without escapes: the references may sit in a policy document rendered as JSON text.
       const text = JSON.stringify(json.json.resource).replace(/\\/g, '');
       const data = (type: string) => dataRef(json, type).slice(2);
-      expect(text).toContain(`arn:aws:iam::111122223333:oidc-provider/\${replace(${data('aws_eks_cluster')}identity[0].oidc[0].issuer, "https://", "")}`);
+      expect(text).toContain(
+        `arn:aws:iam::111122223333:oidc-provider/\${replace(${data('aws_eks_cluster')}identity[0].oidc[0].issuer, "https://", "")}`,
+      );
       expect(text).toContain(`replace(${data('aws_eks_cluster')}identity[0].oidc[0].issuer, "https://", "")`);
       expect(text).toContain(`element(split(":", ${data('aws_db_proxy')}arn), 6)`);
       expect(json.one('kubernetes_service_account_v1').metadata.namespace).toBe(nsRef(json));
@@ -422,7 +525,17 @@ describe.each([
 
     test('THEN every kubernetes_manifest with a published schema is valid against it', () => {
       const modelled = manifests.filter((m) => isKnownKind(m.apiVersion, m.kind));
-      expect(modelled.map((m) => m.kind).sort()).toEqual(['AuthorizationPolicy', 'DestinationRule', 'EnvoyFilter', 'PeerAuthentication', 'Policy', 'PrometheusRule', 'ServiceEntry', 'ServiceEntry', 'VirtualService']);
+      expect(modelled.map((m) => m.kind).sort()).toEqual([
+        'AuthorizationPolicy',
+        'DestinationRule',
+        'EnvoyFilter',
+        'PeerAuthentication',
+        'Policy',
+        'PrometheusRule',
+        'ServiceEntry',
+        'ServiceEntry',
+        'VirtualService',
+      ]);
       expect(modelled.map(validateManifest).filter(Boolean)).toEqual([]);
     });
 
@@ -434,7 +547,18 @@ describe.each([
 
 describe('TenantStack network overrides', () => {
   const open = synthTenant({ id: 'open', tier: 'standard', overrides: { network: { denyEgress: false } } }).json;
-  const partner = synthTenant({ id: 'partner', tier: 'standard', overrides: { network: { allowEgress: [{ cidr: '203.0.113.0/24', ports: [443, 8443] }, { cidr: '198.51.100.7/32', ports: [22] }] } } }).json;
+  const partner = synthTenant({
+    id: 'partner',
+    tier: 'standard',
+    overrides: {
+      network: {
+        allowEgress: [
+          { cidr: '203.0.113.0/24', ports: [443, 8443] },
+          { cidr: '198.51.100.7/32', ports: [22] },
+        ],
+      },
+    },
+  }).json;
 
   test('GIVEN denyEgress false THEN the default policy denies ingress only', () => {
     expect(policyNamed(open, 'default-deny').spec.policy_types).toEqual(['Ingress']);
@@ -442,7 +566,12 @@ describe('TenantStack network overrides', () => {
 
   test('GIVEN denyEgress false THEN no policy selects Egress, which would isolate egress again', () => {
     const policies = Object.values(open.resources('kubernetes_network_policy_v1'));
-    expect(policies.map((p) => p.metadata.name).sort()).toEqual(['allow-ingress-gateway', 'allow-prometheus', 'allow-same-namespace', 'default-deny']);
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual([
+      'allow-ingress-gateway',
+      'allow-prometheus',
+      'allow-same-namespace',
+      'default-deny',
+    ]);
     for (const p of policies) {
       expect(p.spec.policy_types).not.toContain('Egress');
       expect(p.spec.egress).toBeUndefined();
@@ -454,7 +583,13 @@ describe('TenantStack network overrides', () => {
       pod_selector: {},
       policy_types: ['Egress'],
       egress: [
-        { to: [{ ip_block: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: '443' }, { protocol: 'TCP', port: '8443' }] },
+        {
+          to: [{ ip_block: { cidr: '203.0.113.0/24' } }],
+          ports: [
+            { protocol: 'TCP', port: '443' },
+            { protocol: 'TCP', port: '8443' },
+          ],
+        },
         { to: [{ ip_block: { cidr: '198.51.100.7/32' } }], ports: [{ protocol: 'TCP', port: '22' }] },
       ],
     });
@@ -468,7 +603,9 @@ describe('TenantStack with a platform domain', () => {
 
   test("THEN the VirtualService routes the tenant's own host, every path, to its entry service", () => {
     expect(vs.spec.hosts).toEqual(['acme.saas.example.com']);
-    expect(vs.spec.http).toEqual([{ name: 'tenant', route: [{ destination: { host: 'gateway.tenant-acme.svc.cluster.local', port: { number: 8080 } } }] }]);
+    expect(vs.spec.http).toEqual([
+      { name: 'tenant', route: [{ destination: { host: 'gateway.tenant-acme.svc.cluster.local', port: { number: 8080 } } }] },
+    ]);
     expect(validateManifest(vs)).toBeUndefined();
   });
 });

@@ -64,7 +64,9 @@ describe('GIVEN the cdktf the tuning was written against', () => {
   test.each(Object.entries(PINNED))('THEN %s is the source the tuning replaces', (name, [fn, pinned]) => {
     const actual = digest(fn());
     if (actual !== pinned) {
-      throw new Error(`cdktf's ${name} changed (source digest ${actual}, pinned ${pinned}): re-check src/synth/cdktf-tuning.ts against it before re-pinning`);
+      throw new Error(
+        `cdktf's ${name} changed (source digest ${actual}, pinned ${pinned}): re-check src/synth/cdktf-tuning.ts against it before re-pinning`,
+      );
     }
   });
 });
@@ -76,7 +78,9 @@ describe('GIVEN the tuning in place', () => {
     const app = new App({ outdir: outdirFor(), skipValidation: true });
     const stack = new TerraformStack(app, 'one');
     new TerraformOutput(stack, 'bad', { value: Lazy.anyValue({ produce: () => () => 'a function cannot be resolved' }) });
-    expect(() => app.synth()).toThrow(`Object creation stack:\n  at (creation stack traces are off: run again with ${STACK_TRACES_ENV}=1 to see them)`);
+    expect(() => app.synth()).toThrow(
+      `Object creation stack:\n  at (creation stack traces are off: run again with ${STACK_TRACES_ENV}=1 to see them)`,
+    );
   });
 
   test(`WHEN ${STACK_TRACES_ENV}=1 is in effect THEN the creation stack names the code that made the token`, () => {
@@ -118,7 +122,8 @@ describe('GIVEN the tuning in place', () => {
   });
 
   test('THEN synthesizing through the tuning writes what stock cdktf writes', () => {
-    const output = (stack: TerraformStack, bucket: S3Bucket) => new TerraformOutput(stack, 'name', { value: Lazy.stringValue({ produce: () => bucket.bucket }) });
+    const output = (stack: TerraformStack, bucket: S3Bucket) =>
+      new TerraformOutput(stack, 'name', { value: Lazy.stringValue({ produce: () => bucket.bucket }) });
     expect(bucketJson(false, output)).toBe(bucketJson(true, output));
   });
 

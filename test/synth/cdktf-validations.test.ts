@@ -24,7 +24,9 @@ const TENANTS = [
 function localProject(): Project {
   const platform = platformSpec({ domain: 'saas.example.com' });
   const tiers = resolveTiers();
-  const tenants = TENANTS.filter((t) => !('serviceAccount' in t)).map((t) => resolveTenant(tenantSchema.parse({ version: 1, ...t }), platform, tiers, `${t.id}.json`));
+  const tenants = TENANTS.filter((t) => !('serviceAccount' in t)).map((t) =>
+    resolveTenant(tenantSchema.parse({ version: 1, ...t }), platform, tiers, `${t.id}.json`),
+  );
   return { dir: '/nonexistent', platform, tiers, tenants };
 }
 
@@ -37,7 +39,9 @@ describe.each([
 
   test('THEN it builds every kind of stack', () => {
     const kinds = new Set(stacks.map((s) => s.node.id.replace(/-.*$/, '')));
-    expect([...kinds].sort()).toEqual(project.platform.terraformCloud ? ['bootstrap', 'cluster', 'platform', 'tenant', 'workspaces'] : ['cluster', 'platform', 'tenant']);
+    expect([...kinds].sort()).toEqual(
+      project.platform.terraformCloud ? ['bootstrap', 'cluster', 'platform', 'tenant', 'workspaces'] : ['cluster', 'platform', 'tenant'],
+    );
   });
 
   test.each(stacks.map((s) => [s.node.id, s]))('THEN stack %s configures every provider it uses', (_name, stack) => {

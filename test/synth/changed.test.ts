@@ -40,7 +40,11 @@ const TENANTS = [
 
 const TFC = {
   terraformCloud: { organization: 'acme-corp' },
-  aws: { region: 'us-east-1', accountId: '111122223333', serviceAccounts: [{ name: 'payments', accountId: '222233334444', purpose: 'Payment services' }] },
+  aws: {
+    region: 'us-east-1',
+    accountId: '111122223333',
+    serviceAccounts: [{ name: 'payments', accountId: '222233334444', purpose: 'Payment services' }],
+  },
 };
 
 function git(cwd: string, ...args: string[]): string {
@@ -148,7 +152,9 @@ describe('tenantctl changed (module) against a real git repository', () => {
     const repo = repoWithProject();
     repo.writeJson('state/tenant-omega/terraform.tfstate', { version: 4, resources: [{ type: 'kubernetes_namespace_v1', name: 'ns' }] });
     repo.writeJson('state/tenant-empty/terraform.tfstate', { version: 4, resources: [] });
-    await expect(changedStacks(repo.dir, 'main')).rejects.toThrow('tenants/omega.json is gone, but tenant omega was not removed first: state/tenant-omega/terraform.tfstate holds 1 resource\n');
+    await expect(changedStacks(repo.dir, 'main')).rejects.toThrow(
+      'tenants/omega.json is gone, but tenant omega was not removed first: state/tenant-omega/terraform.tfstate holds 1 resource\n',
+    );
   });
 
   test('GIVEN a tenant is marked removed (status removed) THEN its stack is modified, not removed (it is emptied)', async () => {
@@ -195,7 +201,9 @@ describe('tenantctl changed (module) against a real git repository', () => {
 
   test('GIVEN a ref that is not a commit, or a directory outside git THEN a TenantctlError says so', async () => {
     const repo = repoWithProject({ tenants: [] });
-    await expect(changedStacks(repo.dir, 'no-such-branch')).rejects.toThrow(new TenantctlError(`--base no-such-branch is not a commit in the repository at ${repo.top}`));
+    await expect(changedStacks(repo.dir, 'no-such-branch')).rejects.toThrow(
+      new TenantctlError(`--base no-such-branch is not a commit in the repository at ${repo.top}`),
+    );
     const blob = git(repo.top, 'rev-parse', 'main:platform.json').trim();
     await expect(changedStacks(repo.dir, blob)).rejects.toThrow(/is not a commit/);
     const outside = tmpDir('nogit');
@@ -221,7 +229,10 @@ describe('tenantctl changed (module) against a real git repository', () => {
     const lock = (version: string) => ({
       name: 'my-platform',
       lockfileVersion: 3,
-      packages: { '': { name: 'my-platform' }, 'node_modules/tenantctl': { version, resolved: `https://registry.npmjs.org/tenantctl/-/tenantctl-${version}.tgz` } },
+      packages: {
+        '': { name: 'my-platform' },
+        'node_modules/tenantctl': { version, resolved: `https://registry.npmjs.org/tenantctl/-/tenantctl-${version}.tgz` },
+      },
     });
     const repo = repoWithProject({ tenants: TENANTS.slice(0, 2) });
     repo.writeJson('package-lock.json', lock('0.1.0'));
@@ -263,13 +274,23 @@ describe('tenantctl changed (module) against a real git repository', () => {
     });
 
     test('WHEN tenants are added, removed and changed together THEN the shortcut (synthesize only what may differ) gives what synthesizing everything gives', async () => {
-      const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }, { ...TENANTS[2], status: 'removed' }] });
+      const repo = repoWithProject({
+        platform: TFC,
+        tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }, { ...TENANTS[2], status: 'removed' }],
+      });
       repo.remove('tenants/gamma.json');
       repo.editJson('tenants/alpha.json', (t) => (t.tier = 'standard'));
       repo.editJson('tenants/beta.json', (t) => (t.displayName = 'Beta'));
       repo.writeJson('tenants/zeta.json', { version: 1, id: 'zeta', tier: 'starter', serviceAccount: 'payments' });
       const fast = await changedStacks(repo.dir, 'main');
-      expect(listed(fast)).toEqual(['workspaces modified', 'bootstrap-platform modified', 'bootstrap-payments modified', 'tenant-alpha modified', 'tenant-gamma removed', 'tenant-zeta added']);
+      expect(listed(fast)).toEqual([
+        'workspaces modified',
+        'bootstrap-platform modified',
+        'bootstrap-payments modified',
+        'tenant-alpha modified',
+        'tenant-gamma removed',
+        'tenant-zeta added',
+      ]);
       expect(await changedStacks(repo.dir, 'main', { synthesizeAll: true })).toEqual(fast);
     });
 
@@ -296,7 +317,12 @@ describe('applyOrder', () => {
       'tenant-c',
       'tenant-d',
     ]);
-    expect(applyOrder(['workspaces', 'bootstrap-platform', 'bootstrap-old', 'platform'], ['platform'])).toEqual(['workspaces', 'bootstrap-platform', 'bootstrap-old', 'platform']);
+    expect(applyOrder(['workspaces', 'bootstrap-platform', 'bootstrap-old', 'platform'], ['platform'])).toEqual([
+      'workspaces',
+      'bootstrap-platform',
+      'bootstrap-old',
+      'platform',
+    ]);
   });
 });
 

@@ -18,7 +18,8 @@ function project(name: string) {
   return dir;
 }
 
-const fresh = (dir: string) => [...upToDateStacks(stampInputs(loadProject(dir)), path.join(dir, 'cdktf.out'), readManifest(path.join(dir, 'cdktf.out')))].sort();
+const fresh = (dir: string) =>
+  [...upToDateStacks(stampInputs(loadProject(dir)), path.join(dir, 'cdktf.out'), readManifest(path.join(dir, 'cdktf.out')))].sort();
 const editTenant = (dir: string, id: string, change: object) => {
   const file = tenantFile(dir, id);
   fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), ...change }));
@@ -57,7 +58,12 @@ describe('GIVEN a project synthesized with local state', () => {
 describe('GIVEN a Terraform Cloud project synthesized', () => {
   const dir = project('terraform-cloud');
 
-  const stale = () => loadProject(dir).tenants.map((t) => t.names.stack).concat(['workspaces', 'bootstrap-platform', 'bootstrap-payments', 'bootstrap-analytics', 'platform', 'cluster']).filter((s) => !fresh(dir).includes(s)).sort();
+  const stale = () =>
+    loadProject(dir)
+      .tenants.map((t) => t.names.stack)
+      .concat(['workspaces', 'bootstrap-platform', 'bootstrap-payments', 'bootstrap-analytics', 'platform', 'cluster'])
+      .filter((s) => !fresh(dir).includes(s))
+      .sort();
 
   test("WHEN a platform account tenant's file changes THEN its stack, the workspaces and bootstrap-platform are stale, nothing else", () => {
     editTenant(dir, 'globex', { displayName: 'Globex' });

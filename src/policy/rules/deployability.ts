@@ -74,7 +74,13 @@ export const providersFromDataSources: Rule = {
       return clusterConnections(stack).flatMap((conn): Violation[] => {
         const behind = graph.resourcesBehind(conn.config);
         return behind.length
-          ? [{ stack: stack.name, address: conn.address, message: `the ${providerName(conn)} provider is configured from ${behind.join(', ')}, created in this same stack: it cannot be planned before that exists` }]
+          ? [
+              {
+                stack: stack.name,
+                address: conn.address,
+                message: `the ${providerName(conn)} provider is configured from ${behind.join(', ')}, created in this same stack: it cannot be planned before that exists`,
+              },
+            ]
           : [];
       });
     }),
@@ -86,7 +92,8 @@ export const accessBeforeKubernetes: Rule = {
   severity: 'error',
   rationale:
     'An EKS access entry takes effect only once its cluster-scoped access policy association exists. A Kubernetes or Helm resource not ordered after it (depends_on or a reference, directly or transitively) races it and fails with 401 or 403 on a first apply; an association not ordered after its entry fails because the principal is not found.',
-  remediation: 'Add every cluster-scoped aws_eks_access_policy_association of the stack to the depends_on of the Kubernetes and Helm resources (or of what they already depend on), and give each association principal_arn = <its access entry>.principal_arn.',
+  remediation:
+    'Add every cluster-scoped aws_eks_access_policy_association of the stack to the depends_on of the Kubernetes and Helm resources (or of what they already depend on), and give each association principal_arn = <its access entry>.principal_arn.',
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const graph = graphOf(ctx, stack);
@@ -94,11 +101,20 @@ export const accessBeforeKubernetes: Rule = {
       const out: Violation[] = [];
       for (const r of clusterWide.length ? clusterResources(stack) : []) {
         const missing = clusterWide.filter((a) => !graph.isAfter(r.address, a.address)).map((a) => a.address);
-        if (missing.length) out.push({ stack: stack.name, address: r.address, message: `${r.address} is not ordered after ${missing.join(', ')}: it can reach the API before the applier's access exists` });
+        if (missing.length)
+          out.push({
+            stack: stack.name,
+            address: r.address,
+            message: `${r.address} is not ordered after ${missing.join(', ')}: it can reach the API before the applier's access exists`,
+          });
       }
       for (const entry of accessEntries(stack, graph)) {
         for (const a of entry.associations.filter((x) => !graph.isAfter(x.address, entry.resource.address))) {
-          out.push({ stack: stack.name, address: a.address, message: `${a.address} is not ordered after ${entry.resource.address}, the access entry of its principal: it fails when it runs first` });
+          out.push({
+            stack: stack.name,
+            address: a.address,
+            message: `${a.address} is not ordered after ${entry.resource.address}, the access entry of its principal: it fails when it runs first`,
+          });
         }
       }
       return out;
@@ -110,7 +126,11 @@ function entryOnlyClusters(ctx: RuleContext): Set<string> {
   return new Set(
     ctx.stacks.flatMap((stack) =>
       resources(stack, 'aws_eks_cluster')
-        .filter((c) => at(c.body.access_config, 'authentication_mode') === 'API' && isFalse(at(c.body.access_config, 'bootstrap_cluster_creator_admin_permissions')))
+        .filter(
+          (c) =>
+            at(c.body.access_config, 'authentication_mode') === 'API' &&
+            isFalse(at(c.body.access_config, 'bootstrap_cluster_creator_admin_permissions')),
+        )
         .map((c) => nameOf(stack, c)),
     ),
   );
@@ -127,7 +147,9 @@ function applierOf(ctx: RuleContext, conn: ClusterConnection, graph: DependencyG
   const assumed = assumedRoleOf(conn, graph);
   if (assumed) {
     const principal = principalOf(conn.stack, graph, assumed);
-    return principal ? { principal, label: `role ${assumed}, which its credentials assume` } : `its credentials assume ${assumed}, which is not a role ARN`;
+    return principal
+      ? { principal, label: `role ${assumed}, which its credentials assume` }
+      : `its credentials assume ${assumed}, which is not a role ARN`;
   }
   if (!runsInTerraformCloud(conn.stack)) return { label: 'whoever runs terraform (local state)' };
   if (!ctx.project) return 'it runs in Terraform Cloud and the project is not loaded, so its run role is unknown';
@@ -148,12 +170,12 @@ function admits(entry: AccessEntry, applier: Applier): boolean {
 
 export const applierHasAccess: Rule = {
   id: 'TC-DEP-003',
-  title: 'Whoever applies a stack\'s Kubernetes resources has an access entry on the cluster',
+  title: "Whoever applies a stack's Kubernetes resources has an access entry on the cluster",
   severity: 'error',
   rationale:
-    'A cluster with authentication_mode API and bootstrap_cluster_creator_admin_permissions = false admits only principals with an access entry: not even its creator. A stack whose Kubernetes resources are applied by a principal without one (the operator\'s own identity locally, the run role or the role it assumes under Terraform Cloud) fails at its first Kubernetes resource with 401 Unauthorized.',
+    "A cluster with authentication_mode API and bootstrap_cluster_creator_admin_permissions = false admits only principals with an access entry: not even its creator. A stack whose Kubernetes resources are applied by a principal without one (the operator's own identity locally, the run role or the role it assumes under Terraform Cloud) fails at its first Kubernetes resource with 401 Unauthorized.",
   remediation:
-    'Create an aws_eks_access_entry with an access policy association for that principal: locally principal_arn = data.aws_iam_session_context.<name>.issuer_arn (or list the operator\'s role in eks.adminPrincipalArns); under Terraform Cloud the stack\'s run role, or a role the provider assumes that has one.',
+    "Create an aws_eks_access_entry with an access policy association for that principal: locally principal_arn = data.aws_iam_session_context.<name>.issuer_arn (or list the operator's role in eks.adminPrincipalArns); under Terraform Cloud the stack's run role, or a role the provider assumes that has one.",
   check: (ctx) => {
     const clusters = entryOnlyClusters(ctx);
     if (!clusters.size) return [];
@@ -171,10 +193,23 @@ export const applierHasAccess: Rule = {
         if (seen.has(key)) return [];
         seen.add(key);
         if (typeof applier === 'string') {
-          return [{ stack: stack.name, address: conn.address, severity: 'warning', message: `cannot tell who applies the Kubernetes resources of stack ${stack.name} to cluster ${cluster}: ${applier}` }];
+          return [
+            {
+              stack: stack.name,
+              address: conn.address,
+              severity: 'warning',
+              message: `cannot tell who applies the Kubernetes resources of stack ${stack.name} to cluster ${cluster}: ${applier}`,
+            },
+          ];
         }
         if (entries.some((e) => e.cluster === cluster && admits(e, applier))) return [];
-        return [{ stack: stack.name, address: conn.address, message: `the ${providerName(conn)} provider applies as ${applier.label}, and no access entry in the project admits it on cluster ${cluster} (authentication_mode API, no creator admin): every Kubernetes request gets 401 Unauthorized` }];
+        return [
+          {
+            stack: stack.name,
+            address: conn.address,
+            message: `the ${providerName(conn)} provider applies as ${applier.label}, and no access entry in the project admits it on cluster ${cluster} (authentication_mode API, no creator admin): every Kubernetes request gets 401 Unauthorized`,
+          },
+        ];
       });
     });
   },
@@ -217,12 +252,20 @@ export const serviceLinkedRolesFirst: Rule = {
           }
         }
         return [...named.values()].flatMap(({ service, role }): Violation[] => {
-          const creators = created.filter((c) => c.body.aws_service_name === service && (c.body.custom_suffix === undefined || role.endsWith(`_${String(c.body.custom_suffix)}`)));
+          const creators = created.filter(
+            (c) => c.body.aws_service_name === service && (c.body.custom_suffix === undefined || role.endsWith(`_${String(c.body.custom_suffix)}`)),
+          );
           if (creators.some((c) => graph.isAfter(r.address, c.address))) return [];
           const why = creators.length
             ? `is not ordered after ${creators.map((c) => c.address).join(', ')}, which creates it`
             : 'is created by nothing in this stack and not declared as existing';
-          return [{ stack: stack.name, address: r.address, message: `the policy of ${r.address} names the service-linked role ${role} (${service}), which ${why}: on a fresh account AWS rejects the policy` }];
+          return [
+            {
+              stack: stack.name,
+              address: r.address,
+              message: `the policy of ${r.address} names the service-linked role ${role} (${service}), which ${why}: on a fresh account AWS rejects the policy`,
+            },
+          ];
         });
       });
     });
@@ -231,7 +274,10 @@ export const serviceLinkedRolesFirst: Rule = {
 
 /** ALBs and Classic Load Balancers: both deliver access logs as the regional ELB account or service principal. */
 function loggingLoadBalancers(stack: StackDocument): ResourceRef[] {
-  return [...resources(stack, 'aws_lb', 'aws_alb').filter((lb) => (lb.body.load_balancer_type ?? 'application') === 'application'), ...resources(stack, 'aws_elb')].filter((lb) => {
+  return [
+    ...resources(stack, 'aws_lb', 'aws_alb').filter((lb) => (lb.body.load_balancer_type ?? 'application') === 'application'),
+    ...resources(stack, 'aws_elb'),
+  ].filter((lb) => {
     const logs = block(lb.body.access_logs);
     return logs?.bucket !== undefined && !isFalse(logs.enabled);
   });
@@ -254,7 +300,8 @@ export const accessLogDeliveryPrincipal: Rule = {
   severity: 'error',
   rationale:
     'Elastic Load Balancing checks that it may write to the access-log bucket when logging is enabled, and the writer depends on the region: the regional ELB account in regions opened before August 2022, the service principal logdelivery.elasticloadbalancing.amazonaws.com after. A wrong principal, a missing bucket policy or a load balancer created before its bucket policy fails the apply with "Access Denied for bucket".',
-  remediation: 'Grant s3:PutObject to the principal elbLogDeliveryPrincipal(region) returns (src/model/elb-log-delivery.ts) in an aws_s3_bucket_policy of the log bucket, and add that policy to the load balancer\'s depends_on.',
+  remediation:
+    "Grant s3:PutObject to the principal elbLogDeliveryPrincipal(region) returns (src/model/elb-log-delivery.ts) in an aws_s3_bucket_policy of the log bucket, and add that policy to the load balancer's depends_on.",
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const graph = graphOf(ctx, stack);
@@ -264,7 +311,12 @@ export const accessLogDeliveryPrincipal: Rule = {
         const bucket = bucketKey(stack, graph, block(lb.body.access_logs)?.bucket);
         const bucketPolicies = policies.filter((p) => bucketKey(stack, graph, p.body.bucket) === bucket);
         if (!bucketPolicies.length) {
-          if (bucket?.startsWith('aws_s3_bucket.')) out.push({ stack: stack.name, address: bucket, message: `${bucket} receives the access logs of ${lb.address} but has no bucket policy letting log delivery write to it` });
+          if (bucket?.startsWith('aws_s3_bucket.'))
+            out.push({
+              stack: stack.name,
+              address: bucket,
+              message: `${bucket} receives the access logs of ${lb.address} but has no bucket policy letting log delivery write to it`,
+            });
           continue;
         }
         for (const policy of bucketPolicies) {
@@ -274,12 +326,27 @@ export const accessLogDeliveryPrincipal: Rule = {
           const expected = elbLogDeliveryPrincipal(region, partitionOf(region));
           const [type, id] = Object.entries(expected)[0];
           const writers = statements.filter((s) => s.effect === 'Allow' && allowsPut(s.actions));
-          const admitted = writers.some((s) => s.principal !== '*' && (s.principal[type] ?? []).some((p) => p === id || (type === 'AWS' && id === `arn:${partitionOf(region)}:iam::${p}:root`)));
+          const admitted = writers.some(
+            (s) =>
+              s.principal !== '*' &&
+              (s.principal[type] ?? []).some((p) => p === id || (type === 'AWS' && id === `arn:${partitionOf(region)}:iam::${p}:root`)),
+          );
           if (!admitted) {
-            const granted = writers.flatMap((s) => (s.principal === '*' ? ['*'] : Object.entries(s.principal).flatMap(([k, v]) => v.map((x) => `${k} ${x}`))));
-            out.push({ stack: stack.name, address: policy.address, message: `in ${region} access logs are written as ${type} ${id}, but the policy lets ${granted.length ? granted.join(', ') : 'nobody'} write: ${lb.address} cannot enable access logging` });
+            const granted = writers.flatMap((s) =>
+              s.principal === '*' ? ['*'] : Object.entries(s.principal).flatMap(([k, v]) => v.map((x) => `${k} ${x}`)),
+            );
+            out.push({
+              stack: stack.name,
+              address: policy.address,
+              message: `in ${region} access logs are written as ${type} ${id}, but the policy lets ${granted.length ? granted.join(', ') : 'nobody'} write: ${lb.address} cannot enable access logging`,
+            });
           }
-          if (!graph.isAfter(lb.address, policy.address)) out.push({ stack: stack.name, address: lb.address, message: `${lb.address} enables access logs to its bucket without being ordered after ${policy.address}: ELB's permission check can run before the policy exists` });
+          if (!graph.isAfter(lb.address, policy.address))
+            out.push({
+              stack: stack.name,
+              address: lb.address,
+              message: `${lb.address} enables access logs to its bucket without being ordered after ${policy.address}: ELB's permission check can run before the policy exists`,
+            });
         }
       }
       return out;
@@ -292,13 +359,22 @@ export const tokensOutliveApply: Rule = {
   severity: 'error',
   rationale:
     'A provider token taken from a data source (data "aws_eks_cluster_auth": valid 15 minutes) is read once, at plan time. Node groups, Helm releases with 15-minute timeouts and Jobs that are waited for easily outlast it, and so does any wait between plan and an approved apply: the apply then fails half-way with 401 Unauthorized.',
-  remediation: 'Replace token by an exec block running `aws eks get-token --cluster-name <name>` (api_version client.authentication.k8s.io/v1beta1), which fetches a fresh token whenever the provider needs one; the runner needs the AWS CLI.',
+  remediation:
+    'Replace token by an exec block running `aws eks get-token --cluster-name <name>` (api_version client.authentication.k8s.io/v1beta1), which fetches a fresh token whenever the provider needs one; the runner needs the AWS CLI.',
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const graph = graphOf(ctx, stack);
       return clusterConnections(stack).flatMap((conn): Violation[] => {
         const sources = graph.referencesIn(conn.config.token).filter((a) => a.startsWith('data.'));
-        return sources.length ? [{ stack: stack.name, address: conn.address, message: `the ${providerName(conn)} provider authenticates with a token read once from ${sources.join(', ')}, which expires while a long apply or an approval is still running` }] : [];
+        return sources.length
+          ? [
+              {
+                stack: stack.name,
+                address: conn.address,
+                message: `the ${providerName(conn)} provider authenticates with a token read once from ${sources.join(', ')}, which expires while a long apply or an approval is still running`,
+              },
+            ]
+          : [];
       });
     }),
 };
@@ -312,14 +388,20 @@ function jobRoles(stack: StackDocument, graph: DependencyGraph, job: ResourceRef
   const serviceAccount = literal(stack, at(job.body.spec, 'template.spec.service_account_name')) ?? 'default';
   const roleValues = [
     ...resources(stack, 'kubernetes_service_account_v1', 'kubernetes_service_account')
-      .filter((sa) => literal(stack, at(sa.body.metadata, 'name')) === serviceAccount && (literal(stack, at(sa.body.metadata, 'namespace')) ?? DEFAULT_NAMESPACE) === namespace)
+      .filter(
+        (sa) =>
+          literal(stack, at(sa.body.metadata, 'name')) === serviceAccount &&
+          (literal(stack, at(sa.body.metadata, 'namespace')) ?? DEFAULT_NAMESPACE) === namespace,
+      )
       .map((sa) => block(at(sa.body.metadata, 'annotations'))?.[ROLE_ANNOTATION]),
     ...resources(stack, 'aws_eks_pod_identity_association')
       .filter((p) => literal(stack, p.body.namespace) === namespace && literal(stack, p.body.service_account) === serviceAccount)
       .map((p) => p.body.role_arn),
   ];
   const roles = resources(stack, 'aws_iam_role');
-  return roles.filter((role) => roleValues.some((v) => graph.referencesIn(v).includes(role.address) || literal(stack, v)?.endsWith(`:role/${nameOf(stack, role)}`)));
+  return roles.filter((role) =>
+    roleValues.some((v) => graph.referencesIn(v).includes(role.address) || literal(stack, v)?.endsWith(`:role/${nameOf(stack, role)}`)),
+  );
 }
 
 /** The stack's policies and attachments that give a role its permissions. */
@@ -334,8 +416,12 @@ function permissionsOf(stack: StackDocument, graph: DependencyGraph, role: Resou
 function proxyTargets(stack: StackDocument, graph: DependencyGraph, job: ResourceRef): ResourceRef[] {
   const refs = graph.referencesIn(job.body.spec);
   const endpoints = resources(stack, 'aws_db_proxy_endpoint').filter((e) => refs.includes(e.address));
-  const proxies = resources(stack, 'aws_db_proxy').filter((p) => refs.includes(p.address) || endpoints.some((e) => graph.referencesIn(e.body.db_proxy_name).includes(p.address)));
-  return resources(stack, 'aws_db_proxy_target').filter((t) => proxies.some((p) => graph.referencesIn(t.body.db_proxy_name).includes(p.address) || literal(stack, t.body.db_proxy_name) === nameOf(stack, p)));
+  const proxies = resources(stack, 'aws_db_proxy').filter(
+    (p) => refs.includes(p.address) || endpoints.some((e) => graph.referencesIn(e.body.db_proxy_name).includes(p.address)),
+  );
+  return resources(stack, 'aws_db_proxy_target').filter((t) =>
+    proxies.some((p) => graph.referencesIn(t.body.db_proxy_name).includes(p.address) || literal(stack, t.body.db_proxy_name) === nameOf(stack, p)),
+  );
 }
 
 export const jobsWaitForWhatTheyUse: Rule = {
@@ -343,19 +429,27 @@ export const jobsWaitForWhatTheyUse: Rule = {
   title: 'Jobs that Terraform waits for are applied after the permissions and registrations they use',
   severity: 'error',
   rationale:
-    'Terraform waits for a kubernetes_job to complete (wait_for_completion defaults to true). A Job that starts before the IAM policies of its service account\'s role are attached, or before its RDS proxy has a registered target, fails every attempt, exhausts its backoff and fails the apply; nothing retries it.',
-  remediation: 'Add the role\'s aws_iam_role_policy / attachments and the aws_db_proxy_target to the Job\'s depends_on.',
+    "Terraform waits for a kubernetes_job to complete (wait_for_completion defaults to true). A Job that starts before the IAM policies of its service account's role are attached, or before its RDS proxy has a registered target, fails every attempt, exhausts its backoff and fails the apply; nothing retries it.",
+  remediation: "Add the role's aws_iam_role_policy / attachments and the aws_db_proxy_target to the Job's depends_on.",
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const graph = graphOf(ctx, stack);
       return resources(stack, 'kubernetes_job_v1', 'kubernetes_job')
         .filter((job) => !isFalse(job.body.wait_for_completion))
         .flatMap((job): Violation[] => {
-          const permissions = jobRoles(stack, graph, job).flatMap((role) => permissionsOf(stack, graph, role).map((p) => ({ address: p.address, why: `permissions of ${role.address}` })));
-          const targets = proxyTargets(stack, graph, job).map((t) => ({ address: t.address, why: 'the registration of its RDS proxy\'s target' }));
+          const permissions = jobRoles(stack, graph, job).flatMap((role) =>
+            permissionsOf(stack, graph, role).map((p) => ({ address: p.address, why: `permissions of ${role.address}` })),
+          );
+          const targets = proxyTargets(stack, graph, job).map((t) => ({ address: t.address, why: "the registration of its RDS proxy's target" }));
           const missing = [...permissions, ...targets].filter((d) => !graph.isAfter(job.address, d.address));
           return missing.length
-            ? [{ stack: stack.name, address: job.address, message: `job ${literal(stack, at(job.body.metadata, 'name')) ?? job.id} is waited for but not ordered after ${missing.map((d) => `${d.address} (${d.why})`).join(', ')}` }]
+            ? [
+                {
+                  stack: stack.name,
+                  address: job.address,
+                  message: `job ${literal(stack, at(job.body.metadata, 'name')) ?? job.id} is waited for but not ordered after ${missing.map((d) => `${d.address} (${d.why})`).join(', ')}`,
+                },
+              ]
             : [];
         });
     }),
@@ -374,7 +468,8 @@ function targetGroupKeys(stack: StackDocument, graph: DependencyGraph, value: un
       const name = literal(stack, stack.json.resource?.[first]?.[type]?.name);
       return [`${stack.name}/${a}`, ...(name ? [`name:${name}`] : [])];
     }
-    const name = first === 'data' && TARGET_GROUP_TYPES.includes(type) ? literal(stack, (stack.json.data?.[type]?.[id] as Json | undefined)?.name) : undefined;
+    const name =
+      first === 'data' && TARGET_GROUP_TYPES.includes(type) ? literal(stack, (stack.json.data?.[type]?.[id] as Json | undefined)?.name) : undefined;
     return name ? [`name:${name}`] : [];
   });
   const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
@@ -437,7 +532,8 @@ export const bindingsHaveListeners: Rule = {
   severity: 'error',
   rationale:
     'The load balancer controller registers pods in a TargetGroupBinding\'s target group and, in a namespace labelled elbv2.k8s.aws/pod-readiness-gate-inject=enabled, keeps them unready until the target is healthy. In a target group no listener or listener rule forwards to, targets stay "unused": new pods never become Ready, rollouts hang and Helm upgrades roll back.',
-  remediation: 'Forward a listener (or listener rule) to the target group, or create the binding and the readiness-gate label only when one does (e.g. only with a domain and its HTTPS listener).',
+  remediation:
+    'Forward a listener (or listener rule) to the target group, or create the binding and the readiness-gate label only when one does (e.g. only with a domain and its HTTPS listener).',
   check: (ctx) => {
     const { canonical, forwarded } = targetGroupRouting(ctx);
     // Target groups outside the project (no key known) cannot be judged.
@@ -455,7 +551,11 @@ export const bindingsHaveListeners: Rule = {
         if (block(at(ns.body.metadata, 'labels'))?.[READINESS_GATE_LABEL] !== 'enabled') continue;
         const gated = idle.filter((b) => b.namespace === name);
         if (gated.length) {
-          out.push({ stack: stack.name, address: ns.address, message: `namespace ${name} injects load balancer readiness gates for ${gated.map((b) => b.address).join(', ')}, whose target group no listener forwards to: its pods never become Ready` });
+          out.push({
+            stack: stack.name,
+            address: ns.address,
+            message: `namespace ${name} injects load balancer readiness gates for ${gated.map((b) => b.address).join(', ')}, whose target group no listener forwards to: its pods never become Ready`,
+          });
         }
       }
     }
@@ -470,11 +570,20 @@ export const nodeGroupsAutoscaled: Rule = {
   id: 'TC-DEP-009',
   title: 'Node groups with autoscaling bounds have an autoscaler',
   severity: 'warning',
-  rationale: 'EKS never changes a managed node group\'s desired size by itself: min_size and max_size are only bounds for an autoscaler. Without one the group stays at its desired size, pending pods wait forever and the capacity planned up to max_size never comes.',
+  rationale:
+    "EKS never changes a managed node group's desired size by itself: min_size and max_size are only bounds for an autoscaler. Without one the group stays at its desired size, pending pods wait forever and the capacity planned up to max_size never comes.",
   remediation: `Install an autoscaler for the cluster (a helm_release of the ${AUTOSCALER_CHARTS.join(' or ')} chart, with its IAM role), or set min_size = max_size.`,
   check: (ctx) => {
     const clusters = new Set(ctx.stacks.flatMap((s) => resources(s, 'aws_eks_cluster').map((c) => nameOf(s, c))));
-    const autoscaled = ctx.stacks.some((s) => resources(s, 'helm_release').some((r) => AUTOSCALER_CHARTS.includes(String(r.body.chart ?? '').split('/').pop() ?? '')));
+    const autoscaled = ctx.stacks.some((s) =>
+      resources(s, 'helm_release').some((r) =>
+        AUTOSCALER_CHARTS.includes(
+          String(r.body.chart ?? '')
+            .split('/')
+            .pop() ?? '',
+        ),
+      ),
+    );
     if (autoscaled) return [];
     return ctx.stacks.flatMap((stack) =>
       resources(stack, 'aws_eks_node_group').flatMap((ng): Violation[] => {
@@ -483,7 +592,13 @@ export const nodeGroupsAutoscaled: Rule = {
         const cluster = literal(stack, ng.body.cluster_name);
         // Only a project that holds the cluster shows whether an autoscaler is installed in it.
         if (!(min < max) || cluster === undefined || !clusters.has(cluster)) return [];
-        return [{ stack: stack.name, address: ng.address, message: `node group ${nameOf(stack, ng, 'node_group_name')} may scale from ${min} to ${max} nodes, but nothing in the project installs an autoscaler for cluster ${cluster}: it stays at its desired size` }];
+        return [
+          {
+            stack: stack.name,
+            address: ng.address,
+            message: `node group ${nameOf(stack, ng, 'node_group_name')} may scale from ${min} to ${max} nodes, but nothing in the project installs an autoscaler for cluster ${cluster}: it stays at its desired size`,
+          },
+        ];
       }),
     );
   },

@@ -28,4 +28,18 @@ export * from './tenant-admission';
 export * from './tenant-isolation';
 
 /** Every rule `tenantctl validate` runs, in report order. */
-export const allRules: readonly Rule[] = [...tenantIsolationRules, ...pipelineRules, ...quotaRules, ...tenantAdmissionRules, ...rateLimitRules, ...platformSecurityRules, ...consistencyRules, manifestSchema, ...deployabilityRules, ...schedulingRules, ...meshEgressRules, ...databaseJobRules, ...gitopsRules];
+export const allRules: readonly Rule[] = [
+  ...tenantIsolationRules,
+  ...pipelineRules,
+  ...quotaRules,
+  ...tenantAdmissionRules,
+  ...rateLimitRules,
+  ...platformSecurityRules,
+  ...consistencyRules,
+  manifestSchema,
+  ...deployabilityRules,
+  ...schedulingRules,
+  ...meshEgressRules,
+  ...databaseJobRules,
+  ...gitopsRules,
+];

@@ -26,7 +26,9 @@ function anyCidr(text: string): Cidr | undefined {
 
 /** The VPC's CIDR (project, else the platform stack's VPC); private address space when unknown. */
 function vpcRanges(ctx: RuleContext): Cidr[] {
-  const fromStacks = ctx.stacks.flatMap((s) => resources(s, 'aws_vpc').map((v) => v.body.cidr_block)).filter((c): c is string => typeof c === 'string');
+  const fromStacks = ctx.stacks
+    .flatMap((s) => resources(s, 'aws_vpc').map((v) => v.body.cidr_block))
+    .filter((c): c is string => typeof c === 'string');
   const known = ctx.project ? [ctx.project.platform.network.vpcCidr] : fromStacks;
   return (known.length ? known : PRIVATE_RANGES).map(anyCidr).filter((c): c is Cidr => !!c);
 }
@@ -64,8 +66,10 @@ export const httpsEgressToStsOnly: Rule = {
   id: 'TC-EGR-001',
   title: 'HTTPS egress inside the VPC goes to the STS endpoint only',
   severity: 'error',
-  rationale: 'Pods need HTTPS inside the VPC only for IRSA (STS through its interface endpoint). A rule that opens 443 to the private subnets or the VPC reaches every node, every other tenant\'s pods and the other AWS endpoints as well.',
-  remediation: 'Open TCP 443 to the /32 addresses of the STS interface endpoint\'s network interfaces (StsEndpointAddresses looks them up), and to nothing else inside the VPC.',
+  rationale:
+    "Pods need HTTPS inside the VPC only for IRSA (STS through its interface endpoint). A rule that opens 443 to the private subnets or the VPC reaches every node, every other tenant's pods and the other AWS endpoints as well.",
+  remediation:
+    "Open TCP 443 to the /32 addresses of the STS interface endpoint's network interfaces (StsEndpointAddresses looks them up), and to nothing else inside the VPC.",
   check: (ctx) => {
     const vpc = vpcRanges(ctx);
     return ctx.stacks.flatMap((stack) =>
@@ -81,7 +85,13 @@ export const httpsEgressToStsOnly: Rule = {
             return !parsed || vpc.some((v) => cidrsOverlap(v, parsed));
           });
         return wide.length
-          ? [{ stack: stack.name, address: p.address, message: `NetworkPolicy ${String(at(p.body.metadata, 'name'))} opens HTTPS to ${[...new Set(wide)].join(', ')}: inside the VPC that is more than the STS endpoint` }]
+          ? [
+              {
+                stack: stack.name,
+                address: p.address,
+                message: `NetworkPolicy ${String(at(p.body.metadata, 'name'))} opens HTTPS to ${[...new Set(wide)].join(', ')}: inside the VPC that is more than the STS endpoint`,
+              },
+            ]
           : [];
       }),
     );
@@ -132,19 +142,36 @@ export const tenantPodsStayInMesh: Rule = {
   id: 'TC-EGR-002',
   title: 'Tenant pods cannot leave the mesh',
   severity: 'error',
-  rationale: 'A pod that opts out of sidecar injection, replaces the proxy or excludes ports and addresses from capture talks past the mesh: its registry-only egress, mutual TLS and authorization policies no longer apply to that traffic.',
-  remediation: 'Keep the tenant-mesh-capture ClusterPolicy (chart tenant-guardrails): it enforces, for Pods of every namespace labelled with the tenant label, the injected proxy, unmodified, capturing all traffic.',
+  rationale:
+    'A pod that opts out of sidecar injection, replaces the proxy or excludes ports and addresses from capture talks past the mesh: its registry-only egress, mutual TLS and authorization policies no longer apply to that traffic.',
+  remediation:
+    'Keep the tenant-mesh-capture ClusterPolicy (chart tenant-guardrails): it enforces, for Pods of every namespace labelled with the tenant label, the injected proxy, unmodified, capturing all traffic.',
   check: (ctx) => {
     const cluster = ctx.stacks.find((s) => platformReleases(s).some((r) => r.chart === 'kyverno'));
     if (!cluster || !ctx.stacks.some((s) => tenantIdOfStack(s.name) !== undefined)) return [];
     const candidates = ctx.stacks.flatMap(clusterPolicies).map(({ ref, policy }) => ({ ref, text: JSON.stringify(tenantPodValidations(policy)) }));
-    const best = candidates.map((c) => ({ ...c, missing: MESH_ESCAPES.filter(([needle]) => !c.text.includes(needle)) })).sort((a, b) => a.missing.length - b.missing.length)[0];
+    const best = candidates
+      .map((c) => ({ ...c, missing: MESH_ESCAPES.filter(([needle]) => !c.text.includes(needle)) }))
+      .sort((a, b) => a.missing.length - b.missing.length)[0];
     const kyverno = platformReleases(cluster).find((r) => r.chart === 'kyverno')!;
     if (!best || best.missing.length === MESH_ESCAPES.length) {
-      return [{ stack: cluster.name, address: kyverno.ref.address, message: 'no enforced Kyverno ClusterPolicy covers tenant pods leaving the mesh: a tenant pod can opt out of its sidecar or exclude traffic from capture' }];
+      return [
+        {
+          stack: cluster.name,
+          address: kyverno.ref.address,
+          message:
+            'no enforced Kyverno ClusterPolicy covers tenant pods leaving the mesh: a tenant pod can opt out of its sidecar or exclude traffic from capture',
+        },
+      ];
     }
     return best.missing.length
-      ? [{ stack: best.ref.stack.name, address: best.ref.address, message: `the ClusterPolicy for tenant pods does not stop ${best.missing.map(([, why]) => why).join(', ')}` }]
+      ? [
+          {
+            stack: best.ref.stack.name,
+            address: best.ref.address,
+            message: `the ClusterPolicy for tenant pods does not stop ${best.missing.map(([, why]) => why).join(', ')}`,
+          },
+        ]
       : [];
   },
 };

@@ -39,7 +39,9 @@ function tenantRunRoles(stacks: readonly StackDocument[]): RunRole[] {
     for (const role of resources(stack, 'aws_iam_role')) {
       const m = /^(.+)-tfc-tenant-([a-z0-9-]+)$/.exec(String(role.body.name ?? ''));
       if (!m) continue;
-      const own = policies.filter((p) => p.resource.type === 'aws_iam_role_policy' && String(p.resource.body.role ?? '').includes(`aws_iam_role.${role.id}.`));
+      const own = policies.filter(
+        (p) => p.resource.type === 'aws_iam_role_policy' && String(p.resource.body.role ?? '').includes(`aws_iam_role.${role.id}.`),
+      );
       out.push({
         stack,
         role,
@@ -63,7 +65,14 @@ function adminPrincipalOf(ctx: RuleContext, id: string): string | undefined {
  * Role writes that could give a role more than the tenant boundary (`<prefix>-tenant-boundary`)
  * allows: IAM authorizes each of them with the `iam:PermissionsBoundary` condition key.
  */
-const BOUNDED_ROLE_WRITES = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePermissionsBoundary'];
+const BOUNDED_ROLE_WRITES = [
+  'iam:CreateRole',
+  'iam:PutRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:PutRolePermissionsBoundary',
+];
 
 /** Why a statement may leave a role without the tenant boundary, or undefined. */
 function unbounded(prefix: string, s: PolicyStatement): string | undefined {
@@ -115,8 +124,10 @@ export const runRoleHoldsOnlyItsTenant: Rule = {
   id: 'TC-PIP-001',
   title: 'A tenant run role can change its own tenant and nothing else',
   severity: 'error',
-  rationale: "A tenant workspace's credentials are as wide as its run role: a wildcard over access entries or launch templates, a write to a shared role (the proxy's) or a role it may assume (a shared deployer) lets one tenant's pipeline change other tenants or the platform; an inline policy write on its own role without the tenant permissions boundary makes it account admin (it may also set that role's trust to itself).",
-  remediation: "Build tenant run roles with tenantRunStatements (stacks/constructs/tfc/tenant-run-permissions.ts): writes name the tenant's objects, or carry its tenantctl:tenant tag or admin principal as a condition; role creation and policy writes require iam:PermissionsBoundary = <prefix>-tenant-boundary; nothing is assumed.",
+  rationale:
+    "A tenant workspace's credentials are as wide as its run role: a wildcard over access entries or launch templates, a write to a shared role (the proxy's) or a role it may assume (a shared deployer) lets one tenant's pipeline change other tenants or the platform; an inline policy write on its own role without the tenant permissions boundary makes it account admin (it may also set that role's trust to itself).",
+  remediation:
+    "Build tenant run roles with tenantRunStatements (stacks/constructs/tfc/tenant-run-permissions.ts): writes name the tenant's objects, or carry its tenantctl:tenant tag or admin principal as a condition; role creation and policy writes require iam:PermissionsBoundary = <prefix>-tenant-boundary; nothing is assumed.",
   check: (ctx) =>
     tenantRunRoles(ctx.stacks).flatMap((r) => {
       const id = r.tenantId;
@@ -124,7 +135,15 @@ export const runRoleHoldsOnlyItsTenant: Rule = {
         .filter(({ statement }) => statement.effect === 'Allow')
         .flatMap(({ policy, statement }) => {
           const why = overreach(ctx, id, r.prefix, statement);
-          return why ? [{ stack: r.stack.name, address: policy, message: `run role ${String(r.role.body.name)}, statement ${statement.sid ?? '(no Sid)'}: ${why}` }] : [];
+          return why
+            ? [
+                {
+                  stack: r.stack.name,
+                  address: policy,
+                  message: `run role ${String(r.role.body.name)}, statement ${statement.sid ?? '(no Sid)'}: ${why}`,
+                },
+              ]
+            : [];
         });
     }),
 };
@@ -142,8 +161,10 @@ export const runRoleCoversStack: Rule = {
   id: 'TC-PIP-002',
   title: 'A tenant run role may read and manage every AWS object of its stack',
   severity: 'error',
-  rationale: 'Terraform Cloud plans a tenant stack with its run role: a data source or resource whose API calls the role lacks fails every plan of that tenant (as a lookup of the IAM OIDC provider by URL once did), and a type missing from the action table ships unreviewed.',
-  remediation: "Add the type's create, read, update and delete actions to AWS_TYPE_ACTIONS (src/model/aws-actions.ts) and the type to tenantStackTypes, with its resource scope, then synthesize the bootstrap stacks again.",
+  rationale:
+    'Terraform Cloud plans a tenant stack with its run role: a data source or resource whose API calls the role lacks fails every plan of that tenant (as a lookup of the IAM OIDC provider by URL once did), and a type missing from the action table ships unreviewed.',
+  remediation:
+    "Add the type's create, read, update and delete actions to AWS_TYPE_ACTIONS (src/model/aws-actions.ts) and the type to tenantStackTypes, with its resource scope, then synthesize the bootstrap stacks again.",
   check: (ctx) => {
     const roles = tenantRunRoles(ctx.stacks);
     if (!roles.length) return [];
@@ -151,28 +172,49 @@ export const runRoleCoversStack: Rule = {
     for (const stack of ctx.stacks.filter((s) => tenantIdOfStack(s.name))) {
       const entries: { address: string; type: string; body: Json }[] = [
         ...resources(stack).map((r) => ({ address: r.address, type: r.type, body: r.body })),
-        ...Object.entries(stack.json.data ?? {}).flatMap(([type, all]) => Object.entries(all).map(([id, body]) => ({ address: `data.${type}.${id}`, type: `data.${type}`, body: body as Json }))),
+        ...Object.entries(stack.json.data ?? {}).flatMap(([type, all]) =>
+          Object.entries(all).map(([id, body]) => ({ address: `data.${type}.${id}`, type: `data.${type}`, body: body as Json })),
+        ),
       ].filter((e) => e.type.replace(/^data\./, '').startsWith('aws_'));
       for (const e of entries) {
         const account = accountOf(stack, e.body);
         const role = roles.find((r) => r.stackName === stack.name && r.accountName === account);
         if (!role) {
-          out.push({ stack: stack.name, address: e.address, message: `no run role of workspace ${stack.name} exists in account ${account} (bootstrap-${account})` });
+          out.push({
+            stack: stack.name,
+            address: e.address,
+            message: `no run role of workspace ${stack.name} exists in account ${account} (bootstrap-${account})`,
+          });
           continue;
         }
         if (!AWS_TYPE_ACTIONS[e.type]) {
-          out.push({ stack: stack.name, address: e.address, message: `${e.type} has no entry in the IAM action table, so no run role grants what it calls` });
+          out.push({
+            stack: stack.name,
+            address: e.address,
+            message: `${e.type} has no entry in the IAM action table, so no run role grants what it calls`,
+          });
           continue;
         }
         const allowed = role.statements.filter(({ statement }) => statement.effect === 'Allow').flatMap(({ statement }) => statement.actions);
         const missing = actionsOf(e.type).filter((a) => !allowed.some((pattern) => actionMatches(pattern, a)));
-        if (missing.length) out.push({ stack: stack.name, address: e.address, message: `run role ${String(role.role.body.name)} lacks ${missing.join(', ')}, which ${e.type} needs` });
+        if (missing.length)
+          out.push({
+            stack: stack.name,
+            address: e.address,
+            message: `run role ${String(role.role.body.name)} lacks ${missing.join(', ')}, which ${e.type} needs`,
+          });
         if (e.type === 'aws_iam_role') {
           // The run role creates the role only under the boundary its CreateRole grant names.
-          const required = role.statements.filter(({ statement }) => statement.effect === 'Allow' && statement.actions.some((a) => actionMatches(a, 'iam:CreateRole'))).flatMap(({ statement }) => statement.conditions.StringEquals?.['iam:PermissionsBoundary'] ?? []);
+          const required = role.statements
+            .filter(({ statement }) => statement.effect === 'Allow' && statement.actions.some((a) => actionMatches(a, 'iam:CreateRole')))
+            .flatMap(({ statement }) => statement.conditions.StringEquals?.['iam:PermissionsBoundary'] ?? []);
           const boundary = e.body.permissions_boundary;
           if (required.length && !required.includes(String(boundary))) {
-            out.push({ stack: stack.name, address: e.address, message: `its permissions_boundary is ${boundary === undefined ? 'unset' : String(boundary)}: run role ${String(role.role.body.name)} may create it only with ${required.join(', ')}` });
+            out.push({
+              stack: stack.name,
+              address: e.address,
+              message: `its permissions_boundary is ${boundary === undefined ? 'unset' : String(boundary)}: run role ${String(role.role.body.name)} may create it only with ${required.join(', ')}`,
+            });
           }
         }
       }
@@ -219,8 +261,10 @@ export const sharedObjectsDoNotGrow: Rule = {
   id: 'TC-PIP-003',
   title: 'No shared object grows per tenant beyond its limit at the planned tenant count',
   severity: 'error',
-  rationale: 'Each tenant stack that adds to one shared object (an inline policy on a platform role, a rule on a platform security group) makes the next apply of the N-th tenant fail at a service limit (10,240 characters of inline policy per role, 60 rules per security group direction) long after review, on a platform sized for many more tenants.',
-  remediation: 'Grant every tenant at once from the platform stack by pattern (DatabaseProxy grants rds-db:connect on tenant_*), or give each tenant its own object; tenant stacks write only objects they create.',
+  rationale:
+    'Each tenant stack that adds to one shared object (an inline policy on a platform role, a rule on a platform security group) makes the next apply of the N-th tenant fail at a service limit (10,240 characters of inline policy per role, 60 rules per security group direction) long after review, on a platform sized for many more tenants.',
+  remediation:
+    'Grant every tenant at once from the platform stack by pattern (DatabaseProxy grants rds-db:connect on tenant_*), or give each tenant its own object; tenant stacks write only objects they create.',
   check: (ctx) => {
     const tenants = ctx.stacks.filter((s) => tenantIdOfStack(s.name));
     const planned = plannedTenantsOf(ctx);
@@ -234,12 +278,22 @@ export const sharedObjectsDoNotGrow: Rule = {
       // A role given by name, not by reference to a role of this stack, belongs to someone else.
       for (const r of resources(stack, 'aws_iam_role_policy')) {
         const role = r.body.role;
-        if (typeof role === 'string' && !role.includes('${')) add(`inline policies of role ${role}`, IAM_INLINE_POLICY_CHARS_PER_ROLE, 'characters', { stack: stack.name, address: r.address, amount: policyChars(stack, r.body.policy) });
+        if (typeof role === 'string' && !role.includes('${'))
+          add(`inline policies of role ${role}`, IAM_INLINE_POLICY_CHARS_PER_ROLE, 'characters', {
+            stack: stack.name,
+            address: r.address,
+            amount: policyChars(stack, r.body.policy),
+          });
       }
       for (const r of resources(stack, 'aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule', 'aws_security_group_rule')) {
         const group = r.body.security_group_id;
         const direction = r.type.includes('egress') || r.body.type === 'egress' ? 'outbound' : 'inbound';
-        if (typeof group === 'string' && !group.includes('${aws_security_group.')) add(`${direction} rules of security group ${group}`, SECURITY_GROUP_RULES_PER_DIRECTION, 'rules', { stack: stack.name, address: r.address, amount: 1 });
+        if (typeof group === 'string' && !group.includes('${aws_security_group.'))
+          add(`${direction} rules of security group ${group}`, SECURITY_GROUP_RULES_PER_DIRECTION, 'rules', {
+            stack: stack.name,
+            address: r.address,
+            amount: 1,
+          });
       }
     }
     const out: Violation[] = [];

@@ -34,7 +34,8 @@ export const kmsKeyRotation: Rule = {
   id: 'TC-PLT-001',
   title: 'KMS keys rotate',
   severity: 'error',
-  rationale: 'Yearly rotation of symmetric keys limits how much data one key version protects and is required by most compliance frameworks (CIS AWS 3.6).',
+  rationale:
+    'Yearly rotation of symmetric keys limits how much data one key version protects and is required by most compliance frameworks (CIS AWS 3.6).',
   remediation: 'Set enable_key_rotation = true on the aws_kms_key.',
   check: perResource(['aws_kms_key'], (r) => {
     const spec = r.body.customer_master_key_spec ?? 'SYMMETRIC_DEFAULT';
@@ -46,7 +47,8 @@ export const eksSecretsEncryption: Rule = {
   id: 'TC-PLT-002',
   title: 'EKS encrypts Kubernetes secrets with a KMS key',
   severity: 'error',
-  rationale: 'Envelope encryption of secrets with a customer managed key keeps tenant secrets unreadable in etcd backups and lets access to them be audited and revoked.',
+  rationale:
+    'Envelope encryption of secrets with a customer managed key keeps tenant secrets unreadable in etcd backups and lets access to them be audited and revoked.',
   remediation: 'Add encryption_config { resources = ["secrets"], provider { key_arn = <KMS key> } } to the aws_eks_cluster.',
   check: perResource(['aws_eks_cluster'], (r) => {
     const ok = blocks(r.body.encryption_config).some((c) => strings(c.resources).includes('secrets') && !!at(c.provider, 'key_arn'));
@@ -58,10 +60,15 @@ export const rdsEncryption: Rule = {
   id: 'TC-PLT-003',
   title: 'RDS storage is encrypted with a KMS key',
   severity: 'error',
-  rationale: 'All tenants\' data lives in the shared database: it must be encrypted at rest with a customer managed key whose use is logged and can be revoked.',
-  remediation: 'Set storage_encrypted = true and kms_key_id to the platform\'s RDS key.',
+  rationale:
+    "All tenants' data lives in the shared database: it must be encrypted at rest with a customer managed key whose use is logged and can be revoked.",
+  remediation: "Set storage_encrypted = true and kms_key_id to the platform's RDS key.",
   check: perResource(['aws_db_instance', 'aws_rds_cluster'], (r) =>
-    !isTrue(r.body.storage_encrypted) ? `database ${nameOf(r)} is not encrypted at rest` : !r.body.kms_key_id ? `database ${nameOf(r)} is encrypted with the AWS managed key, not a customer managed KMS key` : undefined,
+    !isTrue(r.body.storage_encrypted)
+      ? `database ${nameOf(r)} is not encrypted at rest`
+      : !r.body.kms_key_id
+        ? `database ${nameOf(r)} is encrypted with the AWS managed key, not a customer managed KMS key`
+        : undefined,
   ),
 };
 
@@ -69,8 +76,9 @@ export const logGroupEncryption: Rule = {
   id: 'TC-PLT-004',
   title: 'CloudWatch log groups are encrypted with a KMS key',
   severity: 'error',
-  rationale: 'Control plane, flow, WAF and database logs carry tenant identifiers, addresses and queries; a customer managed key keeps them under the platform\'s access control.',
-  remediation: 'Set kms_key_id on the aws_cloudwatch_log_group to the platform\'s logs key.',
+  rationale:
+    "Control plane, flow, WAF and database logs carry tenant identifiers, addresses and queries; a customer managed key keeps them under the platform's access control.",
+  remediation: "Set kms_key_id on the aws_cloudwatch_log_group to the platform's logs key.",
   check: perResource(['aws_cloudwatch_log_group'], (r) => (r.body.kms_key_id ? undefined : `log group ${nameOf(r)} is not encrypted with a KMS key`)),
 };
 
@@ -78,7 +86,7 @@ export const ecrEncryption: Rule = {
   id: 'TC-PLT-005',
   title: 'ECR repositories are encrypted with a KMS key',
   severity: 'error',
-  rationale: 'Images hold the platform\'s code and configuration; KMS encryption puts their storage under the platform\'s key policy.',
+  rationale: "Images hold the platform's code and configuration; KMS encryption puts their storage under the platform's key policy.",
   remediation: 'Set encryption_configuration { encryption_type = "KMS", kms_key = <key> } on the aws_ecr_repository.',
   check: perResource(['aws_ecr_repository'], (r) => {
     const c = block(r.body.encryption_configuration);
@@ -106,8 +114,10 @@ export const eksEndpointPrivate: Rule = {
   id: 'TC-PLT-007',
   title: 'EKS API endpoint is private or restricted',
   severity: 'error',
-  rationale: 'An API server open to the internet is exposed to credential stuffing and to every future Kubernetes vulnerability; the endpoint is private unless eks.publicAccessCidrs names trusted networks.',
-  remediation: 'Set vpc_config.endpoint_public_access = false, or restrict public_access_cidrs to known networks (never 0.0.0.0/0) in eks.publicAccessCidrs.',
+  rationale:
+    'An API server open to the internet is exposed to credential stuffing and to every future Kubernetes vulnerability; the endpoint is private unless eks.publicAccessCidrs names trusted networks.',
+  remediation:
+    'Set vpc_config.endpoint_public_access = false, or restrict public_access_cidrs to known networks (never 0.0.0.0/0) in eks.publicAccessCidrs.',
   check: perResource(['aws_eks_cluster'], (r) => {
     const vpc = block(r.body.vpc_config) ?? {};
     // The provider's default for endpoint_public_access is true, and for public_access_cidrs 0.0.0.0/0.
@@ -124,7 +134,8 @@ export const eksControlPlaneLogs: Rule = {
   id: 'TC-PLT-008',
   title: 'EKS control plane logs every log type',
   severity: 'error',
-  rationale: 'The audit and authenticator logs are the record of who did what in the shared cluster; without them a cross-tenant incident cannot be investigated.',
+  rationale:
+    'The audit and authenticator logs are the record of who did what in the shared cluster; without them a cross-tenant incident cannot be investigated.',
   remediation: `Set enabled_cluster_log_types = ${JSON.stringify(CONTROL_PLANE_LOGS)}.`,
   check: perResource(['aws_eks_cluster'], (r) => {
     const missing = CONTROL_PLANE_LOGS.filter((t) => !strings(r.body.enabled_cluster_log_types).includes(t));
@@ -137,16 +148,28 @@ function dbRule(id: string, title: string, rationale: string, remediation: strin
   return { id, title, severity: 'error', rationale, remediation, check: perResource(['aws_db_instance'], check) };
 }
 
-export const rdsMultiAz = dbRule('TC-PLT-009', 'RDS is Multi-AZ', 'Every tenant depends on the shared database: a standby in another availability zone keeps them all running through an AZ failure.', 'Set multi_az = true.', (r) =>
-  isTrue(r.body.multi_az) ? undefined : `database ${nameOf(r)} is single-AZ`,
+export const rdsMultiAz = dbRule(
+  'TC-PLT-009',
+  'RDS is Multi-AZ',
+  'Every tenant depends on the shared database: a standby in another availability zone keeps them all running through an AZ failure.',
+  'Set multi_az = true.',
+  (r) => (isTrue(r.body.multi_az) ? undefined : `database ${nameOf(r)} is single-AZ`),
 );
 
-export const rdsNotPublic = dbRule('TC-PLT-010', 'RDS is not publicly accessible', 'The database is reached only through RDS Proxy inside the VPC; a public address exposes every tenant\'s data to the internet.', 'Set publicly_accessible = false.', (r) =>
-  isTrue(r.body.publicly_accessible) ? `database ${nameOf(r)} is publicly accessible` : undefined,
+export const rdsNotPublic = dbRule(
+  'TC-PLT-010',
+  'RDS is not publicly accessible',
+  "The database is reached only through RDS Proxy inside the VPC; a public address exposes every tenant's data to the internet.",
+  'Set publicly_accessible = false.',
+  (r) => (isTrue(r.body.publicly_accessible) ? `database ${nameOf(r)} is publicly accessible` : undefined),
 );
 
-export const rdsIamAuth = dbRule('TC-PLT-011', 'RDS uses IAM database authentication', 'IAM authentication ties each tenant\'s database login to its own IAM role, with short-lived tokens and no passwords to leak.', 'Set iam_database_authentication_enabled = true.', (r) =>
-  isTrue(r.body.iam_database_authentication_enabled) ? undefined : `database ${nameOf(r)} does not accept IAM authentication`,
+export const rdsIamAuth = dbRule(
+  'TC-PLT-011',
+  'RDS uses IAM database authentication',
+  "IAM authentication ties each tenant's database login to its own IAM role, with short-lived tokens and no passwords to leak.",
+  'Set iam_database_authentication_enabled = true.',
+  (r) => (isTrue(r.body.iam_database_authentication_enabled) ? undefined : `database ${nameOf(r)} does not accept IAM authentication`),
 );
 
 export const rdsForceTls: Rule = {
@@ -161,24 +184,40 @@ export const rdsForceTls: Rule = {
       return resources(stack, 'aws_db_instance').flatMap((db) => {
         const name = db.body.parameter_group_name;
         const group = groups.find((g) => refAddresses(name).includes(g.address) || (name !== undefined && g.body.name === name));
-        const forced = group && blocks(group.body.parameter).some((p) => p.name === 'rds.force_ssl' && ['1', 1, true, 'true'].includes(p.value as never));
+        const forced =
+          group && blocks(group.body.parameter).some((p) => p.name === 'rds.force_ssl' && ['1', 1, true, 'true'].includes(p.value as never));
         if (forced) return [];
-        const why = name === undefined ? 'uses the default parameter group' : group ? `parameter group ${String(group.body.name ?? group.id)} does not set rds.force_ssl = 1` : `uses parameter group ${String(name)}, which this stack does not define`;
+        const why =
+          name === undefined
+            ? 'uses the default parameter group'
+            : group
+              ? `parameter group ${String(group.body.name ?? group.id)} does not set rds.force_ssl = 1`
+              : `uses parameter group ${String(name)}, which this stack does not define`;
         return [{ stack: stack.name, address: db.address, message: `database ${nameOf(db)} ${why}` }];
       });
     }),
 };
 
-export const rdsDeletionProtection = dbRule('TC-PLT-013', 'RDS has deletion protection', 'A mistaken destroy of the shared database would take every tenant\'s data with it.', 'Set deletion_protection = true.', (r) =>
-  isTrue(r.body.deletion_protection) ? undefined : `database ${nameOf(r)} has no deletion protection`,
+export const rdsDeletionProtection = dbRule(
+  'TC-PLT-013',
+  'RDS has deletion protection',
+  "A mistaken destroy of the shared database would take every tenant's data with it.",
+  'Set deletion_protection = true.',
+  (r) => (isTrue(r.body.deletion_protection) ? undefined : `database ${nameOf(r)} has no deletion protection`),
 );
 
 const MIN_BACKUP_DAYS = 7;
 
-export const rdsBackups = dbRule('TC-PLT-014', `RDS keeps backups for at least ${MIN_BACKUP_DAYS} days`, 'Point-in-time recovery over a week covers the time it takes to notice a bad migration or a tenant\'s deleted data.', `Set backup_retention_period >= ${MIN_BACKUP_DAYS} (database.backupRetentionDays).`, (r) => {
-  const days = Number(r.body.backup_retention_period ?? 0);
-  return days >= MIN_BACKUP_DAYS ? undefined : `database ${nameOf(r)} keeps backups for ${days} days`;
-});
+export const rdsBackups = dbRule(
+  'TC-PLT-014',
+  `RDS keeps backups for at least ${MIN_BACKUP_DAYS} days`,
+  "Point-in-time recovery over a week covers the time it takes to notice a bad migration or a tenant's deleted data.",
+  `Set backup_retention_period >= ${MIN_BACKUP_DAYS} (database.backupRetentionDays).`,
+  (r) => {
+    const days = Number(r.body.backup_retention_period ?? 0);
+    return days >= MIN_BACKUP_DAYS ? undefined : `database ${nameOf(r)} keeps backups for ${days} days`;
+  },
+);
 
 export const proxyRequiresTls: Rule = {
   id: 'TC-PLT-015',
@@ -193,7 +232,8 @@ export const proxyIamAuth: Rule = {
   id: 'TC-PLT-016',
   title: 'RDS Proxy requires IAM authentication',
   severity: 'error',
-  rationale: 'With IAM authentication required at the proxy, a tenant can log in only as the database user its IAM role names; a password login would bypass that boundary.',
+  rationale:
+    'With IAM authentication required at the proxy, a tenant can log in only as the database user its IAM role names; a password login would bypass that boundary.',
   remediation: 'Set default_auth_scheme = "IAM_AUTH", or give every auth block iam_auth = "REQUIRED".',
   check: perResource(['aws_db_proxy'], (r) => {
     const auth = blocks(r.body.auth);
@@ -209,12 +249,16 @@ export const albTlsPolicy: Rule = {
   id: 'TC-PLT-017',
   title: 'HTTPS listeners use a modern TLS policy',
   severity: 'error',
-  rationale: 'Policies older than TLS 1.2 with forward secrecy allow downgrade attacks on tenant traffic; ELBSecurityPolicy-TLS13-1-2-* (or -1-3-) and FS-1-2-Res-* do not. (TLS13-1-0 and TLS13-1-1 still accept TLS 1.0/1.1.)',
-  remediation: 'Set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06" (or a newer TLS13-1-2/1-3 policy) on the HTTPS listener, and serve port 443 over HTTPS.',
+  rationale:
+    'Policies older than TLS 1.2 with forward secrecy allow downgrade attacks on tenant traffic; ELBSecurityPolicy-TLS13-1-2-* (or -1-3-) and FS-1-2-Res-* do not. (TLS13-1-0 and TLS13-1-1 still accept TLS 1.0/1.1.)',
+  remediation:
+    'Set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06" (or a newer TLS13-1-2/1-3 policy) on the HTTPS listener, and serve port 443 over HTTPS.',
   check: perResource(['aws_lb_listener', 'aws_alb_listener'], (r) => {
     if (r.body.protocol === 'HTTPS') {
       const policy = r.body.ssl_policy;
-      return typeof policy === 'string' && MODERN_TLS_POLICY.test(policy) ? undefined : `HTTPS listener uses TLS policy ${policy === undefined ? 'ELBSecurityPolicy-2016-08 (the default)' : String(policy)}`;
+      return typeof policy === 'string' && MODERN_TLS_POLICY.test(policy)
+        ? undefined
+        : `HTTPS listener uses TLS policy ${policy === undefined ? 'ELBSecurityPolicy-2016-08 (the default)' : String(policy)}`;
     }
     return Number(r.body.port) === 443 && r.body.protocol === 'HTTP' ? 'port 443 is served over plaintext HTTP' : undefined;
   }),
@@ -231,7 +275,8 @@ export const noPlaintextForwarding: Rule = {
   id: 'TC-PLT-018',
   title: 'HTTP listeners only redirect to HTTPS or answer themselves',
   severity: 'error',
-  rationale: 'A plaintext listener that forwards to the mesh exposes tenant sessions and credentials on the internet; HTTP must redirect to HTTPS (or answer with a fixed response).',
+  rationale:
+    'A plaintext listener that forwards to the mesh exposes tenant sessions and credentials on the internet; HTTP must redirect to HTTPS (or answer with a fixed response).',
   remediation: 'Give the HTTP listener a redirect action to HTTPS (port 443, HTTP_301) or a fixed-response action, and no forwarding rules.',
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
@@ -242,7 +287,9 @@ export const noPlaintextForwarding: Rule = {
         if (why) out.push({ stack: stack.name, address: l.address, message: `HTTP listener on port ${String(l.body.port)} ${why}` });
       }
       const httpAddresses = new Set(http.map((l) => l.address));
-      for (const rule of resources(stack, 'aws_lb_listener_rule', 'aws_alb_listener_rule').filter((x) => refersTo(x.body.listener_arn, httpAddresses))) {
+      for (const rule of resources(stack, 'aws_lb_listener_rule', 'aws_alb_listener_rule').filter((x) =>
+        refersTo(x.body.listener_arn, httpAddresses),
+      )) {
         const why = blocks(rule.body.action).map(plaintextAction).find(Boolean);
         if (why) out.push({ stack: stack.name, address: rule.address, message: `rule of an HTTP listener ${why}` });
       }
@@ -256,7 +303,12 @@ export const albDropInvalidHeaders: Rule = {
   severity: 'error',
   rationale: 'Malformed headers are the raw material of request smuggling and header injection against the services behind the ALB.',
   remediation: 'Set drop_invalid_header_fields = true on the aws_lb.',
-  check: (ctx) => ctx.stacks.flatMap((stack) => applicationLoadBalancers(stack).filter((lb) => !isTrue(lb.body.drop_invalid_header_fields)).map((lb) => ({ stack: stack.name, address: lb.address, message: `load balancer ${nameOf(lb)} passes invalid header fields on` }))),
+  check: (ctx) =>
+    ctx.stacks.flatMap((stack) =>
+      applicationLoadBalancers(stack)
+        .filter((lb) => !isTrue(lb.body.drop_invalid_header_fields))
+        .map((lb) => ({ stack: stack.name, address: lb.address, message: `load balancer ${nameOf(lb)} passes invalid header fields on` })),
+    ),
 };
 
 export const albAccessLogs: Rule = {
@@ -268,7 +320,10 @@ export const albAccessLogs: Rule = {
   check: (ctx) =>
     ctx.stacks.flatMap((stack) =>
       applicationLoadBalancers(stack)
-        .filter((lb) => { const logs = block(lb.body.access_logs); return !logs?.bucket || logs.enabled === false || logs.enabled === 'false'; })
+        .filter((lb) => {
+          const logs = block(lb.body.access_logs);
+          return !logs?.bucket || logs.enabled === false || logs.enabled === 'false';
+        })
         .map((lb) => ({ stack: stack.name, address: lb.address, message: `load balancer ${nameOf(lb)} writes no access logs` })),
     ),
 };
@@ -279,7 +334,12 @@ export const albDeletionProtection: Rule = {
   severity: 'warning',
   rationale: 'Deleting the shared ALB takes every tenant offline and changes its DNS name.',
   remediation: 'Set enable_deletion_protection = true on the aws_lb.',
-  check: (ctx) => ctx.stacks.flatMap((stack) => applicationLoadBalancers(stack).filter((lb) => !isTrue(lb.body.enable_deletion_protection)).map((lb) => ({ stack: stack.name, address: lb.address, message: `load balancer ${nameOf(lb)} has no deletion protection` }))),
+  check: (ctx) =>
+    ctx.stacks.flatMap((stack) =>
+      applicationLoadBalancers(stack)
+        .filter((lb) => !isTrue(lb.body.enable_deletion_protection))
+        .map((lb) => ({ stack: stack.name, address: lb.address, message: `load balancer ${nameOf(lb)} has no deletion protection` })),
+    ),
 };
 
 export const wafAssociated: Rule = {
@@ -306,8 +366,12 @@ export const wafManagedRules: Rule = {
   rationale: `AWS managed rule groups (at least ${BASELINE_RULE_GROUP}, the OWASP baseline) block common exploits without the platform team writing signatures.`,
   remediation: `Add rules with statement.managed_rule_group_statement { vendor_name = "AWS", name = "${BASELINE_RULE_GROUP}" } (and the IP reputation, known bad inputs and SQLi groups).`,
   check: perResource(['aws_wafv2_web_acl'], (r) => {
-    const groups = blocks(r.body.rule).map((rule) => at(at(rule.statement, 'managed_rule_group_statement') ?? at(rule.statement, 'managedRuleGroupStatement'), 'name'));
-    return groups.includes(BASELINE_RULE_GROUP) ? undefined : `web ACL ${nameOf(r)} does not use the managed rule group ${BASELINE_RULE_GROUP}${groups.some(Boolean) ? ` (it uses ${groups.filter(Boolean).join(', ')})` : ''}`;
+    const groups = blocks(r.body.rule).map((rule) =>
+      at(at(rule.statement, 'managed_rule_group_statement') ?? at(rule.statement, 'managedRuleGroupStatement'), 'name'),
+    );
+    return groups.includes(BASELINE_RULE_GROUP)
+      ? undefined
+      : `web ACL ${nameOf(r)} does not use the managed rule group ${BASELINE_RULE_GROUP}${groups.some(Boolean) ? ` (it uses ${groups.filter(Boolean).join(', ')})` : ''}`;
   }),
 };
 
@@ -320,7 +384,9 @@ export const wafLogging: Rule = {
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const logged = new Set(resources(stack, 'aws_wafv2_web_acl_logging_configuration').flatMap((l) => refAddresses(l.body.resource_arn)));
-      return resources(stack, 'aws_wafv2_web_acl').filter((acl) => !logged.has(acl.address)).map((acl) => ({ stack: stack.name, address: acl.address, message: `web ACL ${nameOf(acl)} has no logging configuration` }));
+      return resources(stack, 'aws_wafv2_web_acl')
+        .filter((acl) => !logged.has(acl.address))
+        .map((acl) => ({ stack: stack.name, address: acl.address, message: `web ACL ${nameOf(acl)} has no logging configuration` }));
     }),
 };
 
@@ -330,28 +396,57 @@ export const noInternetIngress: Rule = {
   id: 'TC-PLT-025',
   title: 'No security group admits the internet, except the ALB on 80/443',
   severity: 'error',
-  rationale: 'Everything but the public ALB sits in private subnets and is reached through it; an ingress rule from 0.0.0.0/0 or ::/0 anywhere else exposes nodes, the database or the proxy.',
-  remediation: 'Admit the VPC CIDRs or a source security group instead; only the internet-facing ALB\'s security group may admit 0.0.0.0/0 and ::/0, on TCP 80 and 443.',
+  rationale:
+    'Everything but the public ALB sits in private subnets and is reached through it; an ingress rule from 0.0.0.0/0 or ::/0 anywhere else exposes nodes, the database or the proxy.',
+  remediation:
+    "Admit the VPC CIDRs or a source security group instead; only the internet-facing ALB's security group may admit 0.0.0.0/0 and ::/0, on TCP 80 and 443.",
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
-      const albGroups = new Set(applicationLoadBalancers(stack).filter((lb) => !isTrue(lb.body.internal)).flatMap((lb) => strings(lb.body.security_groups).flatMap(refAddresses)));
+      const albGroups = new Set(
+        applicationLoadBalancers(stack)
+          .filter((lb) => !isTrue(lb.body.internal))
+          .flatMap((lb) => strings(lb.body.security_groups).flatMap(refAddresses)),
+      );
       const out: Violation[] = [];
       const check = (address: string, groupAddresses: string[], cidrs: string[], from: unknown, to: unknown, protocol: unknown) => {
         const open = cidrs.filter((c) => OPEN_CIDRS.includes(c));
         if (!open.length) return;
         const webOnly = Number(from) === Number(to) && WEB_PORTS.includes(Number(from)) && ['tcp', '6'].includes(String(protocol).toLowerCase());
         if (webOnly && groupAddresses.some((g) => albGroups.has(g))) return;
-        const ports = String(protocol) === '-1' ? 'all ports' : Number(from) === Number(to) ? `port ${String(from)}` : `ports ${String(from)}-${String(to)}`;
+        const ports =
+          String(protocol) === '-1' ? 'all ports' : Number(from) === Number(to) ? `port ${String(from)}` : `ports ${String(from)}-${String(to)}`;
         out.push({ stack: stack.name, address, message: `admits ${open.join(' and ')} on ${ports}` });
       };
       for (const sg of resources(stack, 'aws_security_group')) {
-        for (const rule of blocks(sg.body.ingress)) check(sg.address, [sg.address], [...strings(rule.cidr_blocks), ...strings(rule.ipv6_cidr_blocks)], rule.from_port, rule.to_port, rule.protocol);
+        for (const rule of blocks(sg.body.ingress))
+          check(
+            sg.address,
+            [sg.address],
+            [...strings(rule.cidr_blocks), ...strings(rule.ipv6_cidr_blocks)],
+            rule.from_port,
+            rule.to_port,
+            rule.protocol,
+          );
       }
       for (const rule of resources(stack, 'aws_vpc_security_group_ingress_rule')) {
-        check(rule.address, refAddresses(rule.body.security_group_id), [...strings(rule.body.cidr_ipv4), ...strings(rule.body.cidr_ipv6)], rule.body.from_port, rule.body.to_port, rule.body.ip_protocol);
+        check(
+          rule.address,
+          refAddresses(rule.body.security_group_id),
+          [...strings(rule.body.cidr_ipv4), ...strings(rule.body.cidr_ipv6)],
+          rule.body.from_port,
+          rule.body.to_port,
+          rule.body.ip_protocol,
+        );
       }
       for (const rule of resources(stack, 'aws_security_group_rule').filter((x) => x.body.type === 'ingress')) {
-        check(rule.address, refAddresses(rule.body.security_group_id), [...strings(rule.body.cidr_blocks), ...strings(rule.body.ipv6_cidr_blocks)], rule.body.from_port, rule.body.to_port, rule.body.protocol);
+        check(
+          rule.address,
+          refAddresses(rule.body.security_group_id),
+          [...strings(rule.body.cidr_blocks), ...strings(rule.body.ipv6_cidr_blocks)],
+          rule.body.from_port,
+          rule.body.to_port,
+          rule.body.protocol,
+        );
       }
       return out;
     }),
@@ -369,21 +464,28 @@ function allowStatements(stack: StackDocument) {
  * allows everything but IAM on objects tagged with the role's tenant. Its NotAction is accepted
  * only with `iam:*` excluded and a condition on the statement.
  */
-const isTenantBoundary = (p: { resource: { type: string; body: Record<string, unknown> } }) => p.resource.type === 'aws_iam_policy' && /-tenant-boundary$/.test(String(p.resource.body.name ?? ''));
+const isTenantBoundary = (p: { resource: { type: string; body: Record<string, unknown> } }) =>
+  p.resource.type === 'aws_iam_policy' && /-tenant-boundary$/.test(String(p.resource.body.name ?? ''));
 
 export const noWildcardActions: Rule = {
   id: 'TC-PLT-026',
   title: 'No IAM policy allows a wildcard action',
   severity: 'error',
-  rationale: '`*` or `service:*` grants every present and future action of a service; least privilege names the actions a role needs. NotAction with Allow is as broad (the tenant permissions boundary excepted, when it keeps IAM out and carries a condition).',
-  remediation: 'List the actions the role needs (see the service\'s authorization reference) instead of `*`, `service:*` or NotAction.',
+  rationale:
+    '`*` or `service:*` grants every present and future action of a service; least privilege names the actions a role needs. NotAction with Allow is as broad (the tenant permissions boundary excepted, when it keeps IAM out and carries a condition).',
+  remediation: "List the actions the role needs (see the service's authorization reference) instead of `*`, `service:*` or NotAction.",
   check: (ctx) =>
     ctx.stacks.flatMap((stack) =>
       allowStatements(stack).flatMap((p): Violation[] => {
-        if (!p.allows) return [{ stack: stack.name, address: p.address, message: 'the policy cannot be read, so its actions cannot be checked', severity: 'warning' }];
+        if (!p.allows)
+          return [
+            { stack: stack.name, address: p.address, message: 'the policy cannot be read, so its actions cannot be checked', severity: 'warning' },
+          ];
         const wild = [...new Set(p.allows.flatMap((s) => s.actions.filter((a) => FULL_WILDCARD.test(a))))];
         const ceiling = isTenantBoundary(p);
-        const notAction = p.allows.some((s) => s.notActions.length > 0 && !(ceiling && s.notActions.includes('iam:*') && Object.keys(s.conditions).length > 0));
+        const notAction = p.allows.some(
+          (s) => s.notActions.length > 0 && !(ceiling && s.notActions.includes('iam:*') && Object.keys(s.conditions).length > 0),
+        );
         const problems = [...(wild.length ? [`allows ${wild.join(', ')}`] : []), ...(notAction ? ['allows with NotAction'] : [])];
         return problems.length ? [{ stack: stack.name, address: p.address, message: `policy ${problems.join('; ')}` }] : [];
       }),
@@ -414,7 +516,9 @@ export const vpcFlowLogs: Rule = {
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const logged = new Set(resources(stack, 'aws_flow_log').flatMap((f) => refAddresses(f.body.vpc_id)));
-      return resources(stack, 'aws_vpc').filter((vpc) => !logged.has(vpc.address)).map((vpc) => ({ stack: stack.name, address: vpc.address, message: 'the VPC has no flow log' }));
+      return resources(stack, 'aws_vpc')
+        .filter((vpc) => !logged.has(vpc.address))
+        .map((vpc) => ({ stack: stack.name, address: vpc.address, message: 'the VPC has no flow log' }));
     }),
 };
 
@@ -430,12 +534,15 @@ export const helmChartsPinned: Rule = {
   id: 'TC-PLT-029',
   title: 'Helm charts are pinned to an exact version',
   severity: 'error',
-  rationale: 'Without an exact version (or with a range) a plan installs whatever the repository serves that day: unreviewed changes to cluster-wide components.',
+  rationale:
+    'Without an exact version (or with a range) a plan installs whatever the repository serves that day: unreviewed changes to cluster-wide components.',
   remediation: 'Set version to an exact chart version (stacks/constructs/addons/versions.ts), or install a local chart directory.',
   check: perResource(['helm_release'], (r) => {
     if (isLocalChart(r)) return undefined;
     const version = r.body.version;
-    return typeof version === 'string' && EXACT_VERSION.test(version) ? undefined : `release ${nameOf(r)} (chart ${String(r.body.chart)}) ${version === undefined ? 'has no version: the latest is installed' : `uses version ${String(version)}, not an exact version`}`;
+    return typeof version === 'string' && EXACT_VERSION.test(version)
+      ? undefined
+      : `release ${nameOf(r)} (chart ${String(r.body.chart)}) ${version === undefined ? 'has no version: the latest is installed' : `uses version ${String(version)}, not an exact version`}`;
   }),
 };
 

@@ -24,9 +24,22 @@ export interface Quota {
 }
 
 /** IAM: 1,000 roles per account by default, adjustable up to 5,000. Service-linked roles count too. */
-export const IAM_ROLES_PER_ACCOUNT: Quota = { name: 'Roles per account', service: 'IAM', code: 'L-FE177D64', per: 'account', defaultValue: 1_000, maximum: 5_000 };
+export const IAM_ROLES_PER_ACCOUNT: Quota = {
+  name: 'Roles per account',
+  service: 'IAM',
+  code: 'L-FE177D64',
+  per: 'account',
+  defaultValue: 1_000,
+  maximum: 5_000,
+};
 /** EKS: 30 managed node groups per cluster by default, adjustable. */
-export const EKS_NODE_GROUPS_PER_CLUSTER: Quota = { name: 'Managed node groups per cluster', service: 'EKS', code: 'L-6D54EA21', per: 'cluster', defaultValue: 30 };
+export const EKS_NODE_GROUPS_PER_CLUSTER: Quota = {
+  name: 'Managed node groups per cluster',
+  service: 'EKS',
+  code: 'L-6D54EA21',
+  per: 'cluster',
+  defaultValue: 30,
+};
 /** EKS publishes no quota on access entries per cluster; they are counted so the budget is seen. */
 export const EKS_ACCESS_ENTRIES_PER_CLUSTER: Quota = { name: 'Access entries per cluster', service: 'EKS', per: 'cluster' };
 
@@ -114,8 +127,10 @@ export const accountQuotasHoldPlannedTenants: Rule = {
   id: 'TC-PIP-004',
   title: 'Account and cluster quotas that tenants consume hold at the planned tenant count',
   severity: 'warning',
-  rationale: "Each tenant adds its own IAM roles to an account (its workload role and, with Terraform Cloud, its run role) and each tenant of a dedicated-node tier its managed node group to the cluster: the count passes IAM's 1,000 roles per account or EKS's 30 node groups per cluster long before a platform's planned tenants, and the N-th tenant's apply fails. Projected with the current tenants' tier and account mix.",
-  remediation: 'Request the quota increase in Service Quotas before the tenant count the finding names (adjustable quotas), or spread tenants over further service accounts; above a hard maximum, split tenants across accounts or clusters.',
+  rationale:
+    "Each tenant adds its own IAM roles to an account (its workload role and, with Terraform Cloud, its run role) and each tenant of a dedicated-node tier its managed node group to the cluster: the count passes IAM's 1,000 roles per account or EKS's 30 node groups per cluster long before a platform's planned tenants, and the N-th tenant's apply fails. Projected with the current tenants' tier and account mix.",
+  remediation:
+    'Request the quota increase in Service Quotas before the tenant count the finding names (adjustable quotas), or spread tenants over further service accounts; above a hard maximum, split tenants across accounts or clusters.',
   check: (ctx) => {
     const out: Violation[] = [];
     for (const u of quotaUses(ctx)) {

@@ -64,7 +64,9 @@ function rolesOf(stack: StackDocument, group: string): ResourceRef[] {
 function checks(spec: Json, group: string, resource: string): boolean {
   const rules = ((spec.matchConstraints as Json | undefined)?.resourceRules as Json[] | undefined) ?? [];
   const has = (values: unknown, value: string) => list(values).includes(value) || list(values).includes('*');
-  const matched = ['CREATE', 'UPDATE'].every((op) => rules.some((r) => has(r.apiGroups, group) && has(r.resources, resource) && has(r.operations, op)));
+  const matched = ['CREATE', 'UPDATE'].every((op) =>
+    rules.some((r) => has(r.apiGroups, group) && has(r.resources, resource) && has(r.operations, op)),
+  );
   const validations = ((spec.validations as Json[] | undefined) ?? []).map((v) => String(v.expression));
   return matched && validations.some((e) => e.includes(`request.resource.resource != '${resource}'`));
 }
@@ -130,7 +132,9 @@ function tenantNamespacePolicies(stack: StackDocument): { address: string; spec:
       const selector = (spec.matchConstraints as Json | undefined)?.namespaceSelector as Json | undefined;
       const exprs = ((selector?.matchExpressions as Json[] | undefined) ?? []).filter((e) => e.key === TENANT_LABEL && e.operator === 'Exists');
       // A policy matched on a group's membership holds for that group only.
-      const groupOnly = ((spec.matchConditions as Json[] | undefined) ?? []).some((c) => /^'[^']+' in request\.userInfo\.groups$/.test(String(c.expression)));
+      const groupOnly = ((spec.matchConditions as Json[] | undefined) ?? []).some((c) =>
+        /^'[^']+' in request\.userInfo\.groups$/.test(String(c.expression)),
+      );
       return exprs.length > 0 && !groupOnly;
     });
 }
@@ -141,7 +145,8 @@ export const tenantNamespacesChecked: Rule = {
   severity: 'error',
   rationale:
     "A tenant pipeline may bind roles to service accounts of its namespace, and tenant admins and controllers write there too: checks made only for the pipeline's group are escaped by acting through any of them. The quota, the mesh objects, role bindings of the deployer role, Kyverno policies (whose API calls read with Kyverno's rights) and Services (external IPs) must be checked for every writer but the platform.",
-  remediation: 'Keep the cluster stack\'s TenantNamespaceAdmission (ValidatingAdmissionPolicy tenantctl-tenant-namespaces, bound with Deny) matching every namespace with the tenant label and each of these kinds.',
+  remediation:
+    "Keep the cluster stack's TenantNamespaceAdmission (ValidatingAdmissionPolicy tenantctl-tenant-namespaces, bound with Deny) matching every namespace with the tenant label and each of these kinds.",
   check: (ctx) => {
     const clusters = ctx.stacks.filter((s) => resources(s, 'kubernetes_priority_class_v1').length > 0);
     if (!ctx.stacks.some((s) => s.name.startsWith('tenant-'))) return [];

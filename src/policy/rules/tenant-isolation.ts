@@ -22,7 +22,11 @@ import {
 import type { Rule, RuleContext, Violation } from '../types';
 
 /** Namespaces are the same for every platform; the name only needs a platform shape. */
-const SHARED_NAMESPACES = platformNames({ name: 'x', environment: 'x', aws: { region: 'us-east-1', accountId: '000000000000', serviceAccounts: [] } }).namespaces;
+const SHARED_NAMESPACES = platformNames({
+  name: 'x',
+  environment: 'x',
+  aws: { region: 'us-east-1', accountId: '000000000000', serviceAccounts: [] },
+}).namespaces;
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Runs `check` for every active tenant stack. */
@@ -40,19 +44,33 @@ function namespaceAddress(t: TenantStackInfo): string {
   return t.namespaceResource?.address ?? t.stack.name;
 }
 
-const v = (t: TenantStackInfo, address: string, message: string, severity?: 'warning'): Violation => ({ stack: t.stack.name, address, message, severity });
+const v = (t: TenantStackInfo, address: string, message: string, severity?: 'warning'): Violation => ({
+  stack: t.stack.name,
+  address,
+  message,
+  severity,
+});
 
 export const namespacePodSecurity: Rule = {
   id: 'TC-ISO-001',
   title: 'Tenant namespace enforces Pod Security "restricted"',
   severity: 'error',
-  rationale: 'The restricted Pod Security Standard keeps tenant pods from running privileged, as root, with host namespaces or host paths: the ways a container escapes to the node and to other tenants.',
+  rationale:
+    'The restricted Pod Security Standard keeps tenant pods from running privileged, as root, with host namespaces or host paths: the ways a container escapes to the node and to other tenants.',
   remediation: 'Label the namespace pod-security.kubernetes.io/enforce=restricted (TenantNamespace sets it).',
   check: (ctx) =>
     perTenant(ctx, (t) => {
       if (!t.namespaceResource) return [v(t, t.stack.name, `the stack creates no namespace for tenant ${t.id}`)];
       const level = block(at(t.namespaceResource.body.metadata, 'labels'))?.['pod-security.kubernetes.io/enforce'];
-      return level === 'restricted' ? [] : [v(t, t.namespaceResource.address, `namespace ${t.namespace} enforces Pod Security ${level === undefined ? 'nothing' : JSON.stringify(level)}, not "restricted"`)];
+      return level === 'restricted'
+        ? []
+        : [
+            v(
+              t,
+              t.namespaceResource.address,
+              `namespace ${t.namespace} enforces Pod Security ${level === undefined ? 'nothing' : JSON.stringify(level)}, not "restricted"`,
+            ),
+          ];
     }),
 };
 
@@ -79,14 +97,23 @@ export const namespaceLimitRange: Rule = {
   id: 'TC-ISO-003',
   title: 'Tenant namespace has a LimitRange',
   severity: 'error',
-  rationale: 'A LimitRange gives every container default requests and limits; without it a pod without limits may use a whole node, and a quota rejects pods that set none.',
+  rationale:
+    'A LimitRange gives every container default requests and limits; without it a pod without limits may use a whole node, and a quota rejects pods that set none.',
   remediation: 'Create a kubernetes_limit_range_v1 with a Container limit (default and default_request) in the namespace.',
   check: (ctx) =>
     perTenant(ctx, (t) => {
       const ranges = inNamespace(t, 'kubernetes_limit_range_v1', 'kubernetes_limit_range');
       const containerDefaults = (r: ResourceRef) => blocks(at(r.body.spec, 'limit')).some((l) => l.type === 'Container' && !isEmpty(l.default));
       if (ranges.some(containerDefaults)) return [];
-      return [v(t, ranges[0]?.address ?? namespaceAddress(t), ranges.length ? `the LimitRange of namespace ${t.namespace} sets no default container limits` : `namespace ${t.namespace} has no LimitRange`)];
+      return [
+        v(
+          t,
+          ranges[0]?.address ?? namespaceAddress(t),
+          ranges.length
+            ? `the LimitRange of namespace ${t.namespace} sets no default container limits`
+            : `namespace ${t.namespace} has no LimitRange`,
+        ),
+      ];
     }),
 };
 
@@ -100,18 +127,30 @@ export const defaultDeny: Rule = {
   id: 'TC-ISO-004',
   title: 'Tenant namespace denies all ingress and egress by default',
   severity: 'error',
-  rationale: 'Kubernetes allows all pod traffic until a NetworkPolicy selects a pod; a default deny for both directions makes every allowed flow explicit, so a tenant can neither be reached from nor reach another tenant.',
-  remediation: 'Keep a NetworkPolicy with an empty pod selector, policy types Ingress and Egress and no rules; remove overrides.network.denyEgress=false from the tenant file.',
+  rationale:
+    'Kubernetes allows all pod traffic until a NetworkPolicy selects a pod; a default deny for both directions makes every allowed flow explicit, so a tenant can neither be reached from nor reach another tenant.',
+  remediation:
+    'Keep a NetworkPolicy with an empty pod selector, policy types Ingress and Egress and no rules; remove overrides.network.denyEgress=false from the tenant file.',
   check: (ctx) =>
     perTenant(ctx, (t) => {
       const policies = inNamespace(t, 'kubernetes_network_policy_v1', 'kubernetes_network_policy');
       // A deny-all policy selects every pod and allows nothing in the directions it names.
-      const denies = policies.filter((p) => isEmpty(at(p.body.spec, 'pod_selector')) && !blocks(at(p.body.spec, 'ingress')).length && !blocks(at(p.body.spec, 'egress')).length);
+      const denies = policies.filter(
+        (p) => isEmpty(at(p.body.spec, 'pod_selector')) && !blocks(at(p.body.spec, 'ingress')).length && !blocks(at(p.body.spec, 'egress')).length,
+      );
       const covered = new Set(denies.flatMap(policyTypes));
       const missing = (['Ingress', 'Egress'] as PolicyDirection[]).filter((d) => !covered.has(d));
       if (!missing.length) return [];
       const what = missing.join(' and ');
-      return [v(t, denies[0]?.address ?? namespaceAddress(t), denies.length ? `the default-deny policy of namespace ${t.namespace} does not cover ${what}: ${what.toLowerCase()} traffic is allowed by default` : `namespace ${t.namespace} has no default-deny NetworkPolicy (${what} allowed by default)`)];
+      return [
+        v(
+          t,
+          denies[0]?.address ?? namespaceAddress(t),
+          denies.length
+            ? `the default-deny policy of namespace ${t.namespace} does not cover ${what}: ${what.toLowerCase()} traffic is allowed by default`
+            : `namespace ${t.namespace} has no default-deny NetworkPolicy (${what} allowed by default)`,
+        ),
+      ];
     }),
 };
 
@@ -133,7 +172,11 @@ function isKubeDns(peer: Json): boolean {
   const nsExpressions = blocks(ns?.match_expressions);
   const selectsKubeSystem =
     (nsLabels[NAMESPACE_NAME_LABEL] === 'kube-system' && nsExpressions.length === 0) ||
-    (isEmpty(nsLabels) && nsExpressions.length === 1 && nsExpressions[0].key === NAMESPACE_NAME_LABEL && nsExpressions[0].operator === 'In' && strings(nsExpressions[0].values).join() === 'kube-system');
+    (isEmpty(nsLabels) &&
+      nsExpressions.length === 1 &&
+      nsExpressions[0].key === NAMESPACE_NAME_LABEL &&
+      nsExpressions[0].operator === 'In' &&
+      strings(nsExpressions[0].values).join() === 'kube-system');
   return selectsKubeSystem && block(pods?.match_labels)?.['k8s-app'] === 'kube-dns' && isEmpty(peer.ip_block);
 }
 
@@ -141,16 +184,22 @@ export const dnsToKubeDnsOnly: Rule = {
   id: 'TC-ISO-005',
   title: 'DNS egress goes to kube-dns only',
   severity: 'error',
-  rationale: 'Port 53 open to anything else than the cluster DNS lets a tenant tunnel data out over DNS to an outside resolver, and a DNS rule that selects other namespaces opens port 53 of other tenants.',
+  rationale:
+    'Port 53 open to anything else than the cluster DNS lets a tenant tunnel data out over DNS to an outside resolver, and a DNS rule that selects other namespaces opens port 53 of other tenants.',
   remediation: 'Allow port 53 only to pods labelled k8s-app=kube-dns in the namespace labelled kubernetes.io/metadata.name=kube-system.',
   check: (ctx) =>
     perTenant(ctx, (t) =>
       inNamespace(t, 'kubernetes_network_policy_v1', 'kubernetes_network_policy').flatMap((p) =>
         blocks(at(p.body.spec, 'egress'))
           .filter((rule) => blocks(rule.ports).some(coversDns))
-          .filter((rule) => { const to = blocks(rule.to); return to.length === 0 || !to.every(isKubeDns); })
+          .filter((rule) => {
+            const to = blocks(rule.to);
+            return to.length === 0 || !to.every(isKubeDns);
+          })
           .slice(0, 1)
-          .map(() => v(t, p.address, `NetworkPolicy ${String(at(p.body.metadata, 'name'))} allows port 53 to destinations other than kube-dns in kube-system`)),
+          .map(() =>
+            v(t, p.address, `NetworkPolicy ${String(at(p.body.metadata, 'name'))} allows port 53 to destinations other than kube-dns in kube-system`),
+          ),
       ),
     ),
 };
@@ -161,24 +210,33 @@ export const noOpenPeers: Rule = {
   id: 'TC-ISO-006',
   title: 'No tenant NetworkPolicy admits all namespaces or the whole internet',
   severity: 'error',
-  rationale: 'An empty namespace selector matches every namespace (other tenants included), a rule without peers matches every source or destination, and 0.0.0.0/0 is every address: each one undoes the namespace isolation.',
-  remediation: 'Name namespaces by the kubernetes.io/metadata.name label, and destinations by the narrowest CIDR (overrides.network.allowEgress takes a CIDR per partner).',
+  rationale:
+    'An empty namespace selector matches every namespace (other tenants included), a rule without peers matches every source or destination, and 0.0.0.0/0 is every address: each one undoes the namespace isolation.',
+  remediation:
+    'Name namespaces by the kubernetes.io/metadata.name label, and destinations by the narrowest CIDR (overrides.network.allowEgress takes a CIDR per partner).',
   check: (ctx) =>
     perTenant(ctx, (t) =>
       inNamespace(t, 'kubernetes_network_policy_v1', 'kubernetes_network_policy').flatMap((p) => {
         const problems: string[] = [];
-        for (const [direction, key, peersKey] of [['ingress', 'ingress', 'from'], ['egress', 'egress', 'to']] as const) {
+        for (const [direction, key, peersKey] of [
+          ['ingress', 'ingress', 'from'],
+          ['egress', 'egress', 'to'],
+        ] as const) {
           for (const rule of blocks(at(p.body.spec, key))) {
             const peers = blocks(rule[peersKey]);
-            if (peers.length === 0) problems.push(`an ${direction} rule without ${peersKey} (every ${direction === 'ingress' ? 'source' : 'destination'})`);
+            if (peers.length === 0)
+              problems.push(`an ${direction} rule without ${peersKey} (every ${direction === 'ingress' ? 'source' : 'destination'})`);
             for (const peer of peers) {
-              if (peer.namespace_selector !== undefined && isEmpty(peer.namespace_selector)) problems.push(`an ${direction} rule with an empty namespace_selector (every namespace)`);
+              if (peer.namespace_selector !== undefined && isEmpty(peer.namespace_selector))
+                problems.push(`an ${direction} rule with an empty namespace_selector (every namespace)`);
               const cidr = at(peer.ip_block, 'cidr');
               if (typeof cidr === 'string' && OPEN_CIDRS.includes(cidr)) problems.push(`an ${direction} rule to ${cidr}`);
             }
           }
         }
-        return problems.length ? [v(t, p.address, `NetworkPolicy ${String(at(p.body.metadata, 'name'))} has ${[...new Set(problems)].join('; ')}`)] : [];
+        return problems.length
+          ? [v(t, p.address, `NetworkPolicy ${String(at(p.body.metadata, 'name'))} has ${[...new Set(problems)].join('; ')}`)]
+          : [];
       }),
     ),
 };
@@ -187,33 +245,49 @@ export const strictMtls: Rule = {
   id: 'TC-ISO-007',
   title: 'Tenant namespace requires STRICT mTLS',
   severity: 'error',
-  rationale: 'With STRICT PeerAuthentication every call into the namespace carries a verified workload identity; PERMISSIVE accepts plaintext, which bypasses the identity-based AuthorizationPolicy.',
+  rationale:
+    'With STRICT PeerAuthentication every call into the namespace carries a verified workload identity; PERMISSIVE accepts plaintext, which bypasses the identity-based AuthorizationPolicy.',
   remediation: 'Create a namespace-wide PeerAuthentication (no selector) with mtls.mode STRICT and no PERMISSIVE or DISABLE port overrides.',
   check: (ctx) =>
     perTenant(ctx, (t) => {
       const peers = manifests(t.stack, 'PeerAuthentication').filter((m) => namespaceOf(m) === t.namespace);
       const out: Violation[] = [];
       for (const m of peers) {
-        const modes = [at(m.manifest.spec, 'mtls.mode'), ...Object.values(block(at(m.manifest.spec, 'portLevelMtls')) ?? {}).map((p) => at(p, 'mode'))].filter((x) => x !== undefined);
+        const modes = [
+          at(m.manifest.spec, 'mtls.mode'),
+          ...Object.values(block(at(m.manifest.spec, 'portLevelMtls')) ?? {}).map((p) => at(p, 'mode')),
+        ].filter((x) => x !== undefined);
         const weak = modes.filter((x) => x !== 'STRICT');
-        if (weak.length) out.push(v(t, m.address, `PeerAuthentication ${String(at(m.manifest.metadata, 'name'))} sets mTLS mode ${weak.join(', ')} in namespace ${t.namespace}`));
+        if (weak.length)
+          out.push(
+            v(
+              t,
+              m.address,
+              `PeerAuthentication ${String(at(m.manifest.metadata, 'name'))} sets mTLS mode ${weak.join(', ')} in namespace ${t.namespace}`,
+            ),
+          );
       }
       const namespaceWide = peers.some((m) => isEmpty(at(m.manifest.spec, 'selector')) && at(m.manifest.spec, 'mtls.mode') === 'STRICT');
-      if (!namespaceWide && !out.length) out.push(v(t, namespaceAddress(t), `namespace ${t.namespace} has no namespace-wide STRICT PeerAuthentication`));
+      if (!namespaceWide && !out.length)
+        out.push(v(t, namespaceAddress(t), `namespace ${t.namespace} has no namespace-wide STRICT PeerAuthentication`));
       return out;
     }),
 };
 
 export const denyOtherTenants: Rule = {
   id: 'TC-ISO-008',
-  title: 'An AuthorizationPolicy denies every namespace but the tenant\'s own and the platform\'s',
+  title: "An AuthorizationPolicy denies every namespace but the tenant's own and the platform's",
   severity: 'error',
-  rationale: 'NetworkPolicies stop packets, the mesh stops identities: a namespace-wide DENY for sources outside the tenant\'s namespace, the ingress gateway\'s and shared services\' keeps other tenants out even through an allowed network path.',
-  remediation: 'Keep the DENY AuthorizationPolicy without selector whose only rule is from.source.notNamespaces = [tenant namespace, istio-system, shared-services].',
+  rationale:
+    "NetworkPolicies stop packets, the mesh stops identities: a namespace-wide DENY for sources outside the tenant's namespace, the ingress gateway's and shared services' keeps other tenants out even through an allowed network path.",
+  remediation:
+    'Keep the DENY AuthorizationPolicy without selector whose only rule is from.source.notNamespaces = [tenant namespace, istio-system, shared-services].',
   check: (ctx) =>
     perTenant(ctx, (t) => {
       const allowed = [t.namespace, SHARED_NAMESPACES.istio, SHARED_NAMESPACES.sharedServices];
-      const denies = manifests(t.stack, 'AuthorizationPolicy').filter((m) => namespaceOf(m) === t.namespace && at(m.manifest.spec, 'action') === 'DENY');
+      const denies = manifests(t.stack, 'AuthorizationPolicy').filter(
+        (m) => namespaceOf(m) === t.namespace && at(m.manifest.spec, 'action') === 'DENY',
+      );
       const out: Violation[] = [];
       let good = false;
       for (const m of denies) {
@@ -226,12 +300,26 @@ export const denyOtherTenants: Rule = {
             const notNamespaces = strings(source.notNamespaces).map((n) => resolveString(t.stack, n));
             if (!notNamespaces.length || Object.keys(source).length !== 1) continue;
             const extra = notNamespaces.filter((n) => !allowed.includes(n));
-            if (extra.length) out.push(v(t, m.address, `AuthorizationPolicy ${String(at(m.manifest.metadata, 'name'))} lets namespace(s) ${extra.join(', ')} call into ${t.namespace}`));
+            if (extra.length)
+              out.push(
+                v(
+                  t,
+                  m.address,
+                  `AuthorizationPolicy ${String(at(m.manifest.metadata, 'name'))} lets namespace(s) ${extra.join(', ')} call into ${t.namespace}`,
+                ),
+              );
             else good = true;
           }
         }
       }
-      if (!good && !out.length) out.push(v(t, namespaceAddress(t), `namespace ${t.namespace} has no namespace-wide DENY AuthorizationPolicy for sources outside ${allowed.join(', ')}`));
+      if (!good && !out.length)
+        out.push(
+          v(
+            t,
+            namespaceAddress(t),
+            `namespace ${t.namespace} has no namespace-wide DENY AuthorizationPolicy for sources outside ${allowed.join(', ')}`,
+          ),
+        );
       return out;
     }),
 };
@@ -240,16 +328,24 @@ const SERVICE_ACCOUNT_SUBJECT = /^system:serviceaccount:([^:]+):([^:]+)$/;
 
 export const irsaTrust: Rule = {
   id: 'TC-ISO-009',
-  title: 'Tenant IAM roles trust exactly the tenant\'s service account',
+  title: "Tenant IAM roles trust exactly the tenant's service account",
   severity: 'error',
-  rationale: 'An IRSA trust policy without an exact `sub` (StringLike, wildcards, another namespace) lets pods of other namespaces, other tenants included, assume the tenant\'s role.',
-  remediation: 'Trust the cluster\'s OIDC provider with StringEquals on <issuer>:sub = system:serviceaccount:<tenant namespace>:<service account> (IrsaRole does).',
+  rationale:
+    "An IRSA trust policy without an exact `sub` (StringLike, wildcards, another namespace) lets pods of other namespaces, other tenants included, assume the tenant's role.",
+  remediation:
+    "Trust the cluster's OIDC provider with StringEquals on <issuer>:sub = system:serviceaccount:<tenant namespace>:<service account> (IrsaRole does).",
   check: (ctx) =>
     perTenant(ctx, (t) => {
-      const accounts = [...inNamespace(t, 'kubernetes_service_account_v1', 'kubernetes_service_account').map((s) => resolved(t.stack, at(s.body.metadata, 'name'))), ...deployedServiceAccounts(t)];
+      const accounts = [
+        ...inNamespace(t, 'kubernetes_service_account_v1', 'kubernetes_service_account').map((s) => resolved(t.stack, at(s.body.metadata, 'name'))),
+        ...deployedServiceAccounts(t),
+      ];
       return resources(t.stack, 'aws_iam_role').flatMap((role) => {
         const statements = parsePolicy(t.stack, role.body.assume_role_policy);
-        if (!statements) return [v(t, role.address, `the trust policy of role ${String(role.body.name ?? role.id)} cannot be read, so it cannot be checked`, 'warning')];
+        if (!statements)
+          return [
+            v(t, role.address, `the trust policy of role ${String(role.body.name ?? role.id)} cannot be read, so it cannot be checked`, 'warning'),
+          ];
         const problems: string[] = [];
         for (const s of statements.filter((x) => x.effect === 'Allow')) {
           const principal = s.principal;
@@ -259,16 +355,20 @@ export const irsaTrust: Rule = {
           }
           if (!s.actions.includes('sts:AssumeRoleWithWebIdentity') && !principal.Federated) continue;
           for (const [op, entries] of Object.entries(s.conditions)) {
-            if (op !== 'StringEquals' && Object.keys(entries).some((k) => k.endsWith(':sub'))) problems.push(`matches the service account with ${op}, not StringEquals`);
+            if (op !== 'StringEquals' && Object.keys(entries).some((k) => k.endsWith(':sub')))
+              problems.push(`matches the service account with ${op}, not StringEquals`);
           }
-          const subs = Object.entries(s.conditions.StringEquals ?? {}).filter(([k]) => k.endsWith(':sub')).flatMap(([, values]) => values);
+          const subs = Object.entries(s.conditions.StringEquals ?? {})
+            .filter(([k]) => k.endsWith(':sub'))
+            .flatMap(([, values]) => values);
           if (!subs.length) problems.push('has no StringEquals condition on <issuer>:sub: every service account of the cluster may assume it');
           for (const sub of subs.map((x) => resolveString(t.stack, x))) {
             const m = SERVICE_ACCOUNT_SUBJECT.exec(sub);
             if (!m) problems.push(`trusts subject ${sub}, not system:serviceaccount:${t.namespace}:<name>`);
             else if (m[1] !== t.namespace) problems.push(`trusts namespace ${m[1]}, not the tenant's ${t.namespace}`);
             else if (/[*?]/.test(m[2])) problems.push(`trusts service account pattern ${m[2]}`);
-            else if (accounts.length && !accounts.includes(m[2])) problems.push(`trusts service account ${m[2]}, which the stack does not create (it creates ${accounts.join(', ')})`);
+            else if (accounts.length && !accounts.includes(m[2]))
+              problems.push(`trusts service account ${m[2]}, which the stack does not create (it creates ${accounts.join(', ')})`);
           }
         }
         return problems.length ? [v(t, role.address, `role ${String(role.body.name ?? role.id)} ${[...new Set(problems)].join('; ')}`)] : [];
@@ -309,10 +409,12 @@ function catalogGrants(ctx: RuleContext, tenantId: string): { actions: readonly 
 
 export const tenantPermissions: Rule = {
   id: 'TC-ISO-010',
-  title: 'Tenant IAM permissions name only the tenant\'s own database user',
+  title: "Tenant IAM permissions name only the tenant's own database user",
   severity: 'error',
-  rationale: 'A tenant workload needs one permission, rds-db:connect as its own database user (and its catalog services what platform.json grants them on the tenant\'s own objects); any other action or another tenant\'s user (or a wildcard) crosses the tenant boundary in AWS.',
-  remediation: 'Allow only rds-db:connect on arn:...:dbuser:<proxy or instance resource id>/tenant_<id>; attach no managed policies in a tenant stack.',
+  rationale:
+    "A tenant workload needs one permission, rds-db:connect as its own database user (and its catalog services what platform.json grants them on the tenant's own objects); any other action or another tenant's user (or a wildcard) crosses the tenant boundary in AWS.",
+  remediation:
+    'Allow only rds-db:connect on arn:...:dbuser:<proxy or instance resource id>/tenant_<id>; attach no managed policies in a tenant stack.',
   check: (ctx) =>
     perTenant(ctx, (t) => {
       const out: Violation[] = [];
@@ -327,9 +429,18 @@ export const tenantPermissions: Rule = {
         for (const s of policy.statements.filter((x) => x.effect === 'Allow')) {
           const resolvedResources = s.resources.map((r) => resolveString(t.stack, r));
           // What the service catalog grants a service, on this tenant's objects.
-          if (s.actions.length && catalog.some((g) => s.actions.every((a) => g.actions.includes(a)) && resolvedResources.every((r) => g.resources.includes(r)))) continue;
+          if (
+            s.actions.length &&
+            catalog.some((g) => s.actions.every((a) => g.actions.includes(a)) && resolvedResources.every((r) => g.resources.includes(r)))
+          )
+            continue;
           // A tenant in its own AWS account may chain into its role there, and nowhere else.
-          if (s.actions.length && s.actions.every((a) => CHAIN_ACTIONS.includes(a)) && resolvedResources.every((r) => chainTargets.includes(/^arn:[a-z-]+(:iam::.*)$/.exec(r)?.[1] ?? ''))) continue;
+          if (
+            s.actions.length &&
+            s.actions.every((a) => CHAIN_ACTIONS.includes(a)) &&
+            resolvedResources.every((r) => chainTargets.includes(/^arn:[a-z-]+(:iam::.*)$/.exec(r)?.[1] ?? ''))
+          )
+            continue;
           const actions = s.actions.filter((a) => a.toLowerCase() !== 'rds-db:connect');
           if (actions.length) problems.push(`allows ${actions.join(', ')}`);
           if (s.notActions.length) problems.push(`allows everything but ${s.notActions.join(', ')}`);
@@ -344,7 +455,8 @@ export const tenantPermissions: Rule = {
       }
       const ownPolicies = new Set(resources(t.stack, 'aws_iam_policy').map((p) => p.address));
       for (const a of resources(t.stack, 'aws_iam_role_policy_attachment', 'aws_iam_policy_attachment')) {
-        if (!refAddresses(a.body.policy_arn).some((addr) => ownPolicies.has(addr))) out.push(v(t, a.address, `attaches ${String(a.body.policy_arn ?? 'policies')}, a policy the tenant stack does not define`));
+        if (!refAddresses(a.body.policy_arn).some((addr) => ownPolicies.has(addr)))
+          out.push(v(t, a.address, `attaches ${String(a.body.policy_arn ?? 'policies')}, a policy the tenant stack does not define`));
       }
       return out;
     }),

@@ -50,7 +50,9 @@ export class HelmAddon extends Construct {
   constructor(scope: Construct, id: string, props: HelmAddonProps) {
     super(scope, id);
     if (!props.version || !EXACT_VERSION.test(props.version)) {
-      throw new Error(`chart ${props.chart} (release ${props.releaseName}): version ${JSON.stringify(props.version)} is not an exact version: pin one such as 1.2.3 in stacks/constructs/addons/versions.ts`);
+      throw new Error(
+        `chart ${props.chart} (release ${props.releaseName}): version ${JSON.stringify(props.version)} is not an exact version: pin one such as 1.2.3 in stacks/constructs/addons/versions.ts`,
+      );
     }
     this.release = new Release(this, 'release', {
       ...RELEASE_DEFAULTS,

@@ -80,13 +80,18 @@ chmod 0755 ${INSTALL_DIR}/tfc-agent ${INSTALL_DIR}/tfc-agent-core
 useradd --system --home-dir ${STATE_DIR} --no-create-home --shell /sbin/nologin ${AGENT_USER}
 install -d -m 0755 ${LIBEXEC}
 `,
-    file(IMDS, String.raw`#!/bin/bash
+    file(
+      IMDS,
+      String.raw`#!/bin/bash
 # Prints one instance metadata item (IMDSv2: a session token per call).
 set -euo pipefail
 token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token)
 exec curl -fsS -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/meta-data/$1"
-`),
-    file(ENV_SCRIPT, String.raw`#!/bin/bash
+`,
+    ),
+    file(
+      ENV_SCRIPT,
+      String.raw`#!/bin/bash
 # The agent's token and name, for systemd to pass to tfc-agent.service.
 set -euo pipefail
 umask 077
@@ -97,8 +102,11 @@ until instance_id=$(${IMDS} instance-id) &&
 done
 install -d -m 0700 ${ENV_DIR}
 printf 'TFC_AGENT_TOKEN=%s\nTFC_AGENT_NAME=%s\n' "$agent_token" "$instance_id" > ${ENV_FILE}
-`),
-    file(DRAIN_SCRIPT, String.raw`#!/bin/bash
+`,
+    ),
+    file(
+      DRAIN_SCRIPT,
+      String.raw`#!/bin/bash
 # Auto Scaling holds a terminating agent in Terminating:Wait (lifecycle hook) until it powers off.
 set -uo pipefail
 until [ "$(${IMDS} autoscaling/target-lifecycle-state 2>/dev/null)" = Terminated ]; do
@@ -106,9 +114,12 @@ until [ "$(${IMDS} autoscaling/target-lifecycle-state 2>/dev/null)" = Terminated
 done
 systemctl stop tfc-agent.service
 systemctl poweroff
-`),
+`,
+    ),
     `chmod 0700 ${IMDS} ${ENV_SCRIPT} ${DRAIN_SCRIPT}\n`,
-    file('/etc/systemd/system/tfc-agent-env.service', `[Unit]
+    file(
+      '/etc/systemd/system/tfc-agent-env.service',
+      `[Unit]
 Description=Terraform Cloud agent token and name
 Wants=network-online.target
 After=network-online.target
@@ -118,8 +129,11 @@ After=network-online.target
 Type=oneshot
 TimeoutStartSec=infinity
 ExecStart=${ENV_SCRIPT}
-`),
-    file('/etc/systemd/system/tfc-agent.service', `[Unit]
+`,
+    ),
+    file(
+      '/etc/systemd/system/tfc-agent.service',
+      `[Unit]
 Description=Terraform Cloud agent
 Documentation=https://developer.hashicorp.com/terraform/cloud-docs/agents
 Requires=tfc-agent-env.service
@@ -150,8 +164,11 @@ ProtectHome=yes
 
 [Install]
 WantedBy=multi-user.target
-`),
-    file('/etc/systemd/system/tfc-agent-drain.service', `[Unit]
+`,
+    ),
+    file(
+      '/etc/systemd/system/tfc-agent-drain.service',
+      `[Unit]
 Description=Drain the Terraform Cloud agent when Auto Scaling terminates the instance
 After=tfc-agent.service
 
@@ -162,7 +179,8 @@ RestartSec=5
 
 [Install]
 WantedBy=multi-user.target
-`),
+`,
+    ),
     `systemctl daemon-reload
 systemctl enable tfc-agent.service tfc-agent-drain.service
 # Not waiting: tfc-agent-env may wait for the token, cloud-init should not.

@@ -100,7 +100,12 @@ export class DatabaseProvisioner extends Construct {
       automountServiceAccountToken: false,
     });
 
-    const networkPolicies = provisioningNetworkPolicies(this, { platform, namespace, stsEndpointCidrs: props.stsEndpointCidrs, dependsOn: props.dependsOn });
+    const networkPolicies = provisioningNetworkPolicies(this, {
+      platform,
+      namespace,
+      stsEndpointCidrs: props.stsEndpointCidrs,
+      dependsOn: props.dependsOn,
+    });
 
     this.job = new SqlProvisioningJob(this, 'platform-sql', {
       name: names.dbPlatformProvisionJob,

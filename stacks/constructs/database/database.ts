@@ -196,11 +196,18 @@ export class Database extends Construct {
 
 function validate(props: DatabaseProps): void {
   if (!Token.isUnresolved(props.databaseSubnetIds) && props.databaseSubnetIds.length < 2) {
-    throw new ValidationError(PLATFORM_FILE, 'network.databaseSubnets', 'Database needs subnets in at least two availability zones for Multi-AZ: list one per availability zone', props.databaseSubnetIds.length);
+    throw new ValidationError(
+      PLATFORM_FILE,
+      'network.databaseSubnets',
+      'Database needs subnets in at least two availability zones for Multi-AZ: list one per availability zone',
+      props.databaseSubnetIds.length,
+    );
   }
   // One security group rule is made per CIDR, so the list itself must be known at synth time.
   if (Token.isUnresolved(props.clientCidrs)) {
-    throw new Error('Database clientCidrs must be a list with one CIDR per private subnet, not a single list token: pass the subnets\' CIDRs one by one');
+    throw new Error(
+      "Database clientCidrs must be a list with one CIDR per private subnet, not a single list token: pass the subnets' CIDRs one by one",
+    );
   }
   if (props.clientCidrs.length === 0) {
     throw new Error('Database needs at least one client CIDR (the private subnets): without one nothing can reach the RDS Proxy');

@@ -38,8 +38,16 @@ export function provisioningNetworkPolicies(
       policyTypes: ['Egress'],
       egress: [
         {
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-          ports: [{ port: String(DNS_PORT), protocol: 'UDP' }, { port: String(DNS_PORT), protocol: 'TCP' }],
+          to: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
+          ports: [
+            { port: String(DNS_PORT), protocol: 'UDP' },
+            { port: String(DNS_PORT), protocol: 'TCP' },
+          ],
         },
         {
           // RDS Proxy and the instance live in the database subnets.

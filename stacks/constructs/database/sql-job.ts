@@ -59,14 +59,19 @@ const TOKEN_DIR = TOKEN_FILE.slice(0, TOKEN_FILE.lastIndexOf('/'));
  * The two containers of a SQL Job, from its inputs alone: the Job is built from it, and admission
  * compares a tenant pipeline's Job with it (given placeholders for the values it checks apart).
  */
-export function sqlJobPod(props: Pick<SqlProvisioningJobProps, 'name' | 'proxyEndpoint' | 'database' | 'dbUser' | 'region'>): { authToken: SqlJobContainer; psql: SqlJobContainer } {
+export function sqlJobPod(props: Pick<SqlProvisioningJobProps, 'name' | 'proxyEndpoint' | 'database' | 'dbUser' | 'region'>): {
+  authToken: SqlJobContainer;
+  psql: SqlJobContainer;
+} {
   return {
     authToken: {
       name: 'auth-token',
       image: SQL_JOB_IMAGES.awsCli,
       command: ['/bin/sh', '-c'],
       // generate-db-auth-token signs locally (no API call); the token is valid for 15 minutes.
-      args: [`umask 077 && aws rds generate-db-auth-token --hostname "$DB_HOST" --port ${POSTGRES_PORT} --username "$DB_USER" --region "$AWS_REGION" > ${TOKEN_FILE}`],
+      args: [
+        `umask 077 && aws rds generate-db-auth-token --hostname "$DB_HOST" --port ${POSTGRES_PORT} --username "$DB_USER" --region "$AWS_REGION" > ${TOKEN_FILE}`,
+      ],
       env: [
         { name: 'DB_HOST', value: props.proxyEndpoint },
         { name: 'DB_USER', value: props.dbUser },
@@ -235,12 +240,19 @@ export class SqlProvisioningJob extends Construct {
 
 function validate(props: SqlProvisioningJobProps): void {
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(props.name) || props.name.length > MAX_NAME_LENGTH) {
-    throw new Error(`SQL job name ${JSON.stringify(props.name)} must be a DNS label of at most ${MAX_NAME_LENGTH} characters (a ${SQL_JOB_HASH_LENGTH}-character hash is appended)`);
+    throw new Error(
+      `SQL job name ${JSON.stringify(props.name)} must be a DNS label of at most ${MAX_NAME_LENGTH} characters (a ${SQL_JOB_HASH_LENGTH}-character hash is appended)`,
+    );
   }
   if (props.sql.trim() === '') throw new Error(`SQL job ${props.name}: the SQL is empty`);
   const bytes = Buffer.byteLength(props.sql, 'utf8');
-  if (bytes > MAX_SQL_BYTES) throw new Error(`SQL job ${props.name}: the SQL is ${bytes} bytes, more than a ConfigMap holds (${MAX_SQL_BYTES}); split it into several jobs`);
-  for (const [field, value] of [['database', props.database], ['dbUser', props.dbUser]] as const) {
-    if (!POSTGRES_IDENTIFIER.test(value)) throw new Error(`SQL job ${props.name}: ${field} ${JSON.stringify(value)} must be a plain PostgreSQL identifier`);
+  if (bytes > MAX_SQL_BYTES)
+    throw new Error(`SQL job ${props.name}: the SQL is ${bytes} bytes, more than a ConfigMap holds (${MAX_SQL_BYTES}); split it into several jobs`);
+  for (const [field, value] of [
+    ['database', props.database],
+    ['dbUser', props.dbUser],
+  ] as const) {
+    if (!POSTGRES_IDENTIFIER.test(value))
+      throw new Error(`SQL job ${props.name}: ${field} ${JSON.stringify(value)} must be a plain PostgreSQL identifier`);
   }
 }

@@ -19,7 +19,10 @@ export interface AlbToGatewayProps {
 export class AlbToGateway extends Construct {
   constructor(scope: Construct, id: string, props: AlbToGatewayProps) {
     super(scope, id);
-    for (const [key, port, what] of [['gateway', props.gatewayPort, 'traffic'], ['health', props.healthPort, 'health checks']] as const) {
+    for (const [key, port, what] of [
+      ['gateway', props.gatewayPort, 'traffic'],
+      ['health', props.healthPort, 'health checks'],
+    ] as const) {
       new VpcSecurityGroupIngressRule(this, `alb-to-${key}`, {
         securityGroupId: props.clusterSecurityGroupId,
         description: `ALB to Istio ingress gateway pods: ${what}`,

@@ -74,7 +74,10 @@ export class Edge extends Construct {
     });
     const domain = props.platform.domain;
     const http = domain ? 'HTTP (redirected to HTTPS)' : 'HTTP (503 until a domain is configured)';
-    for (const [port, what] of [[443, 'HTTPS'], [80, http]] as const) {
+    for (const [port, what] of [
+      [443, 'HTTPS'],
+      [80, http],
+    ] as const) {
       new VpcSecurityGroupIngressRule(this, `ingress-${port}`, {
         securityGroupId: sg.id,
         description: `${what} from the internet`,
@@ -84,7 +87,10 @@ export class Edge extends Construct {
         cidrIpv4: '0.0.0.0/0',
       });
     }
-    for (const [key, port, what] of [['gateway', props.gatewayPort, 'traffic'], ['health', props.gatewayHealthPort, 'health checks']] as const) {
+    for (const [key, port, what] of [
+      ['gateway', props.gatewayPort, 'traffic'],
+      ['health', props.gatewayHealthPort, 'health checks'],
+    ] as const) {
       new VpcSecurityGroupEgressRule(this, `egress-${key}`, {
         securityGroupId: sg.id,
         description: `Istio ingress gateway pods: ${what}`,
@@ -218,9 +224,17 @@ export function aliasRecordTypes(ipAddressType: 'ipv4' | 'dualstack'): ('A' | 'A
 
 function validate(props: EdgeProps): void {
   if (!Token.isUnresolved(props.publicSubnetIds) && props.publicSubnetIds.length < 2) {
-    throw new ValidationError(PLATFORM_FILE, 'network.publicSubnets', 'the ALB needs public subnets in at least two availability zones: list one per availability zone', props.publicSubnetIds.length);
+    throw new ValidationError(
+      PLATFORM_FILE,
+      'network.publicSubnets',
+      'the ALB needs public subnets in at least two availability zones: list one per availability zone',
+      props.publicSubnetIds.length,
+    );
   }
-  for (const [field, port] of [['gatewayPort', props.gatewayPort], ['gatewayHealthPort', props.gatewayHealthPort]] as const) {
+  for (const [field, port] of [
+    ['gatewayPort', props.gatewayPort],
+    ['gatewayHealthPort', props.gatewayHealthPort],
+  ] as const) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Edge ${field} ${port} is not a TCP port: use 1-65535`);
   }
 }

@@ -176,7 +176,17 @@ export class EksCluster extends Construct {
     const groups: { id: string; name: string; pool: NodePool; size: NodeGroupSize; capacityType?: CapacityType }[] = [
       { id: 'node-group-system', name: 'system', pool: 'system', size: eks.nodeGroups.system },
       { id: 'node-group-tenants', name: 'tenants', pool: 'tenants', size: tenantCapacity.onDemand },
-      ...(tenantCapacity.spot ? [{ id: 'node-group-tenants-spot', name: names.tenantsSpotNodeGroup, pool: 'tenants' as const, size: tenantCapacity.spot, capacityType: 'SPOT' as const }] : []),
+      ...(tenantCapacity.spot
+        ? [
+            {
+              id: 'node-group-tenants-spot',
+              name: names.tenantsSpotNodeGroup,
+              pool: 'tenants' as const,
+              size: tenantCapacity.spot,
+              capacityType: 'SPOT' as const,
+            },
+          ]
+        : []),
     ];
     const nodeGroups = groups.map(
       (group) =>

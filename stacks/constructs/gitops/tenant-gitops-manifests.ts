@@ -43,7 +43,11 @@ export function serviceValues(tenant: TenantSpec, service: TenantService, roleAr
     service: service.service,
     serviceAccount: { name: service.serviceAccount, roleArn },
     resources: { requests: { cpu: r.requestCpu, memory: r.requestMemory }, limits: { cpu: r.limitCpu, memory: r.limitMemory } },
-    autoscaling: { minReplicas: service.values.replicas.min, maxReplicas: service.values.replicas.max, targetCpuUtilization: service.targetCpuUtilization },
+    autoscaling: {
+      minReplicas: service.values.replicas.min,
+      maxReplicas: service.values.replicas.max,
+      targetCpuUtilization: service.targetCpuUtilization,
+    },
     rollout: { maxSurge: ROLLOUT_SURGE },
   };
 }
@@ -66,7 +70,12 @@ export function applicationManifest(platform: PlatformSpec, tenant: TenantSpec, 
     },
     spec: {
       project: tenant.names.appProject,
-      source: { repoURL: gitops.repoUrl, targetRevision: gitops.targetRevision, path: service.path, helm: { releaseName: service.name, valuesObject: serviceValues(tenant, service, roleArn) } },
+      source: {
+        repoURL: gitops.repoUrl,
+        targetRevision: gitops.targetRevision,
+        path: service.path,
+        helm: { releaseName: service.name, valuesObject: serviceValues(tenant, service, roleArn) },
+      },
       destination: { server: IN_CLUSTER_SERVER, namespace: tenant.names.namespace },
       syncPolicy: {
         automated: { prune: true, selfHeal: true },

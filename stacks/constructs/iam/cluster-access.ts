@@ -61,6 +61,14 @@ export function clusterAccess(scope: Construct, ids: ClusterAccessIds, props: Cl
  * Cluster-admin access of a principal, created in `scope` as `<key>-entry` and `<key>-admin`. The
  * entry carries the platform operators' group, which tenant namespace admission lets through.
  */
-export function clusterAdminAccess(scope: Construct, key: string, props: Omit<ClusterAccessProps, 'policy' | 'namespaces' | 'kubernetesGroups'>): EksAccessPolicyAssociation {
-  return clusterAccess(scope, { entry: `${key}-entry`, association: `${key}-admin` }, { ...props, policy: 'AmazonEKSClusterAdminPolicy', kubernetesGroups: [PLATFORM_OPERATORS_GROUP] });
+export function clusterAdminAccess(
+  scope: Construct,
+  key: string,
+  props: Omit<ClusterAccessProps, 'policy' | 'namespaces' | 'kubernetesGroups'>,
+): EksAccessPolicyAssociation {
+  return clusterAccess(
+    scope,
+    { entry: `${key}-entry`, association: `${key}-admin` },
+    { ...props, policy: 'AmazonEKSClusterAdminPolicy', kubernetesGroups: [PLATFORM_OPERATORS_GROUP] },
+  );
 }

@@ -31,7 +31,9 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
 
 /** Trust policy of a role that `service` (e.g. `ec2.amazonaws.com`) assumes, optionally limited by a condition. */
 export function servicePrincipalTrust(service: string, condition?: IamCondition): string {
-  return policyDocument([{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole', ...(condition ? { Condition: condition } : {}) }]);
+  return policyDocument([
+    { Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole', ...(condition ? { Condition: condition } : {}) },
+  ]);
 }
 
 /**
@@ -39,5 +41,7 @@ export function servicePrincipalTrust(service: string, condition?: IamCondition)
  * runs): `sts:AssumeRoleWithWebIdentity` from that provider, only under the given conditions.
  */
 export function webIdentityTrust(oidcProviderArn: string, condition: IamCondition): string {
-  return policyDocument([{ Effect: 'Allow', Principal: { Federated: oidcProviderArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition }]);
+  return policyDocument([
+    { Effect: 'Allow', Principal: { Federated: oidcProviderArn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition },
+  ]);
 }

@@ -78,13 +78,15 @@ export class IrsaRole extends Construct {
       const policy = new IamRolePolicy(this, 'policy', {
         name: props.roleName,
         role: this.role.name,
-        policy: policyDocument(statements.map((s) => ({
+        policy: policyDocument(
+          statements.map((s) => ({
             ...(s.sid ? { Sid: s.sid } : {}),
             Effect: 'Allow',
             Action: s.actions,
             Resource: s.resources,
             ...(s.conditions?.length ? { Condition: conditionBlock(s.conditions) } : {}),
-          }))),
+          })),
+        ),
       });
       this.permissions.push(policy);
     }
@@ -103,13 +105,17 @@ function conditionBlock(conditions: NonNullable<IrsaPolicyStatement['conditions'
 
 function validate(props: IrsaRoleProps): void {
   if (props.oidcIssuer.startsWith('https://')) {
-    throw new Error(`IRSA role ${props.roleName}: oidcIssuer ${props.oidcIssuer} must not start with https:// (IAM condition keys use the bare issuer host/path)`);
+    throw new Error(
+      `IRSA role ${props.roleName}: oidcIssuer ${props.oidcIssuer} must not start with https:// (IAM condition keys use the bare issuer host/path)`,
+    );
   }
   (props.statements ?? []).forEach((s, i) => {
     const label = s.sid ?? `#${i}`;
     const wild = s.actions.filter((a) => a.includes('*'));
     if (wild.length > 0) {
-      throw new Error(`IRSA role ${props.roleName}, statement ${label}: actions ${wild.join(', ')} contain "*": list the exact actions the workload needs`);
+      throw new Error(
+        `IRSA role ${props.roleName}, statement ${label}: actions ${wild.join(', ')} contain "*": list the exact actions the workload needs`,
+      );
     }
     if (s.actions.length === 0 || s.resources.length === 0) {
       throw new Error(`IRSA role ${props.roleName}, statement ${label}: needs at least one action and one resource`);

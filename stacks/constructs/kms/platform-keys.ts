@@ -42,7 +42,12 @@ export class PlatformKeys extends Construct {
     const { region, accountId } = platform.aws;
     const { partition } = names;
 
-    const key = (purpose: Parameters<typeof names.kmsAlias>[0], description: string, serviceStatements: PolicyStatement[] = [], dependsOn?: ServiceLinkedRole) =>
+    const key = (
+      purpose: Parameters<typeof names.kmsAlias>[0],
+      description: string,
+      serviceStatements: PolicyStatement[] = [],
+      dependsOn?: ServiceLinkedRole,
+    ) =>
       new EncryptionKey(this, purpose, {
         aliasName: names.kmsAlias(purpose),
         description: `${names.prefix}: ${description}`,
@@ -78,22 +83,27 @@ export class PlatformKeys extends Construct {
       service: autoScaling,
       exists: platform.aws.existingServiceLinkedRoles.includes(autoScaling),
     });
-    this.ebs = key('ebs', 'EBS volumes of EKS nodes and persistent volumes', [
-      {
-        Sid: 'AutoScalingUsesKeyForNodeVolumes',
-        Effect: 'Allow',
-        Principal: { AWS: autoScalingRole },
-        Action: USE_KEY_ACTIONS,
-        Resource: '*',
-      },
-      {
-        Sid: 'AutoScalingGrantsKeyToEc2',
-        Effect: 'Allow',
-        Principal: { AWS: autoScalingRole },
-        Action: 'kms:CreateGrant',
-        Resource: '*',
-        Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
-      },
-    ], autoScalingRoleReady);
+    this.ebs = key(
+      'ebs',
+      'EBS volumes of EKS nodes and persistent volumes',
+      [
+        {
+          Sid: 'AutoScalingUsesKeyForNodeVolumes',
+          Effect: 'Allow',
+          Principal: { AWS: autoScalingRole },
+          Action: USE_KEY_ACTIONS,
+          Resource: '*',
+        },
+        {
+          Sid: 'AutoScalingGrantsKeyToEc2',
+          Effect: 'Allow',
+          Principal: { AWS: autoScalingRole },
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+        },
+      ],
+      autoScalingRoleReady,
+    );
   }
 }

@@ -45,7 +45,9 @@ export class PriorityClasses extends Construct {
     for (const tier of tierNames) {
       const { priority, description } = props.tiers[tier];
       if (!Number.isInteger(priority) || priority < 0 || priority > MAX_TIER_PRIORITY) {
-        throw new Error(`tier ${tier}: priority ${priority} must be an integer from 0 to ${MAX_TIER_PRIORITY}, below the platform's ${PLATFORM_PRIORITY}`);
+        throw new Error(
+          `tier ${tier}: priority ${priority} must be an integer from 0 to ${MAX_TIER_PRIORITY}, below the platform's ${PLATFORM_PRIORITY}`,
+        );
       }
       const name = names.priorityClass(tier);
       classes[tier] = new PriorityClassV1(this, tier, {

@@ -35,12 +35,17 @@ export const celString = (value: string): string => JSON.stringify(value);
 export function celTemplate(text: string, markers: Record<string, string>): string {
   const keys = Object.keys(markers);
   const parts = keys.length ? text.split(new RegExp(`(${keys.join('|')})`)) : [text];
-  return parts.filter((p) => p !== '').map((p) => (p in markers ? markers[p] : celString(p))).join(' + ') || '""';
+  return (
+    parts
+      .filter((p) => p !== '')
+      .map((p) => (p in markers ? markers[p] : celString(p)))
+      .join(' + ') || '""'
+  );
 }
 
 /** An RDS Proxy's endpoint: `<name>.proxy-<id>.<region>.rds.amazonaws.com` (`.com.cn` in China). */
 export function proxyEndpointPattern(proxyName: string, region: string): string {
-  const literal = (s: string) => s.replace(/\./g, "\\.");
+  const literal = (s: string) => s.replace(/\./g, '\\.');
   return `^${literal(proxyName)}\\.proxy-[a-z0-9]+\\.${literal(region)}\\.rds\\.amazonaws\\.com(\\.cn)?$`;
 }
 
@@ -83,7 +88,8 @@ export function sqlJobValidations(props: SqlJobAdmissionProps): { expression: st
   const pod = sqlJobPod({ name: NAME_MARKER, proxyEndpoint: HOST_MARKER, database: props.database, dbUser: props.dbUser, region: props.region });
   // string(): the object's fields are dyn, and the API server's CEL refuses list literals that mix dyn and string.
   const markers = { [NAME_MARKER]: `string(${props.baseName})`, [HOST_MARKER]: `string(${HOST})` };
-  const job = (expression: string) => `request.namespace != '${props.namespace}' || request.resource.resource != 'jobs' || request.operation == 'DELETE' || (${expression})`;
+  const job = (expression: string) =>
+    `request.namespace != '${props.namespace}' || request.resource.resource != 'jobs' || request.operation == 'DELETE' || (${expression})`;
   const spec = 'object.spec';
   const flag = (field: string) => `!(${has(POD, field)} && ${POD}.${field})`;
   const toleration = SQL_JOB_SPEC.toleration;
@@ -107,7 +113,9 @@ export function sqlJobValidations(props: SqlJobAdmissionProps): { expression: st
           `${has(POD, 'priorityClassName')} && ${POD}.priorityClassName == '${SQL_JOB_SPEC.priorityClassName}'`,
           `${has(POD, 'nodeSelector')} && ${POD}.nodeSelector == ${JSON.stringify(SQL_JOB_SPEC.nodeSelector).replace(/"/g, "'")}`,
           `${has(POD, 'tolerations')} && ${POD}.tolerations.size() == 1`,
-          ...(['key', 'operator', 'value', 'effect'] as const).map((f) => `${has(`${POD}.tolerations[0]`, f)} && ${POD}.tolerations[0].${f} == '${toleration[f]}'`),
+          ...(['key', 'operator', 'value', 'effect'] as const).map(
+            (f) => `${has(`${POD}.tolerations[0]`, f)} && ${POD}.tolerations[0].${f} == '${toleration[f]}'`,
+          ),
           flag('hostNetwork'),
           flag('hostPID'),
           flag('hostIPC'),
@@ -152,7 +160,10 @@ const TENANT_MARKER = 'tenantidmarker';
  * that of the tier its pipeline is entitled to, `variables.tier`) and purging (as the tenant purger, its SQL the purge of its own
  * tenant). `name` turns a tenant name into a CEL expression of `variables.tenant`.
  */
-export function tenantSqlJobValidations(platform: PlatformSpec, name: (pick: (n: TenantNames) => string) => string): { expression: string; message: string }[] {
+export function tenantSqlJobValidations(
+  platform: PlatformSpec,
+  name: (pick: (n: TenantNames) => string) => string,
+): { expression: string; message: string }[] {
   const names = platformNames(platform);
   const sql = (text: string) => celTemplate(text, { [TENANT_MARKER]: 'variables.tenant' });
   const common = { database: names.dbName, region: platform.aws.region, proxyHostPattern: proxyEndpointPattern(names.proxy, platform.aws.region) };
@@ -166,7 +177,11 @@ export function tenantSqlJobValidations(platform: PlatformSpec, name: (pick: (n:
       // A chain of conditionals: no SQL for a pipeline without a tier (a removed tenant provisions nothing).
       sql: Object.keys(resolveTiers(platform.tiers))
         .sort()
-        .reduceRight((otherwise, tier) => `(variables.tier == ${celString(tier)} ? ${sql(renderTenantSql(platform, { id: TENANT_MARKER, tier }))} : ${otherwise})`, '""'),
+        .reduceRight(
+          (otherwise, tier) =>
+            `(variables.tier == ${celString(tier)} ? ${sql(renderTenantSql(platform, { id: TENANT_MARKER, tier }))} : ${otherwise})`,
+          '""',
+        ),
       what: 'tenant provisioning',
     }),
     ...sqlJobValidations({

@@ -38,12 +38,21 @@ export const TENANT_NAMESPACE_KINDS: readonly { readonly apiGroup: string; reado
 
 /** Kinds a tenant stack manages in a shared namespace, by namespace key; admission pins their names to the tenant. */
 export const TENANT_SHARED_NAMESPACE_KINDS = {
-  tenantProvisioning: [{ apiGroup: 'batch', resources: ['jobs'] }, { apiGroup: '', resources: ['configmaps'] }],
-  monitoring: [{ apiGroup: '', resources: ['configmaps'] }, { apiGroup: 'monitoring.coreos.com', resources: ['prometheusrules'] }],
+  tenantProvisioning: [
+    { apiGroup: 'batch', resources: ['jobs'] },
+    { apiGroup: '', resources: ['configmaps'] },
+  ],
+  monitoring: [
+    { apiGroup: '', resources: ['configmaps'] },
+    { apiGroup: 'monitoring.coreos.com', resources: ['prometheusrules'] },
+  ],
   /** The tenant's rate limit descriptor (its content is checked by the rate limit service's own admission policy). */
   rateLimit: [{ apiGroup: '', resources: ['configmaps'] }],
   /** Only a purging pipeline (the purge group): the master identity's Job. */
-  platform: [{ apiGroup: 'batch', resources: ['jobs'] }, { apiGroup: '', resources: ['configmaps'] }],
+  platform: [
+    { apiGroup: 'batch', resources: ['jobs'] },
+    { apiGroup: '', resources: ['configmaps'] },
+  ],
   /** With GitOps: the tenant's AppProject and Applications in Argo CD's namespace. */
   gitops: [{ apiGroup: 'argoproj.io', resources: [...TENANT_GITOPS_RESOURCES] }],
 } as const;
@@ -141,7 +150,10 @@ export class TenantDeployerAccess extends Construct {
  */
 function celName(platform: PlatformSpec, pick: (n: TenantNames) => string): string {
   const marker = 'tenantidmarker';
-  return pick(tenantNames(platform, marker)).split(marker).map((part) => `'${part}'`).join(' + variables.tenant + ');
+  return pick(tenantNames(platform, marker))
+    .split(marker)
+    .map((part) => `'${part}'`)
+    .join(' + variables.tenant + ');
 }
 
 /** The policy's match, variables and validations (CEL), exported for the tests to evaluate. */
@@ -167,7 +179,10 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
     },
     matchConditions: [{ name: 'tenant-pipelines-only', expression: `'${groups.group}' in request.userInfo.groups` }],
     variables: [
-      { name: 'tenants', expression: `request.userInfo.groups.filter(g, g.startsWith('${groups.tenantGroupPrefix}')).map(g, g.substring(${groups.tenantGroupPrefix.length}))` },
+      {
+        name: 'tenants',
+        expression: `request.userInfo.groups.filter(g, g.startsWith('${groups.tenantGroupPrefix}')).map(g, g.substring(${groups.tenantGroupPrefix.length}))`,
+      },
       { name: 'tenant', expression: `variables.tenants.size() == 1 ? variables.tenants[0] : ''` },
       { name: 'purging', expression: `'${groups.purgeGroup}' in request.userInfo.groups` },
       ...entitlementVariables(platform),
@@ -188,7 +203,11 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
       },
       {
         expression: `request.resource.resource != 'namespaces' || request.operation == 'DELETE' || (${[`${label(TENANT_LABEL)} == variables.tenant`, `${label(TIER_LABEL)} == variables.tier`, ...Object.entries(TENANT_NAMESPACE_POLICY_LABELS).map(([key, value]) => `${label(key)} == '${value}'`)].join(' && ')})`,
-        message: `a tenant namespace keeps its ${TENANT_LABEL} label, its ${TIER_LABEL} label at the tier its pipeline is entitled to, and ${Object.entries(TENANT_NAMESPACE_POLICY_LABELS).map(([key, value]) => `${key}=${value}`).join(', ')}`,
+        message: `a tenant namespace keeps its ${TENANT_LABEL} label, its ${TIER_LABEL} label at the tier its pipeline is entitled to, and ${Object.entries(
+          TENANT_NAMESPACE_POLICY_LABELS,
+        )
+          .map(([key, value]) => `${key}=${value}`)
+          .join(', ')}`,
       },
       ...quotaValidations(platform),
       {
@@ -300,13 +319,17 @@ export const TENANT_MESH_KINDS = ['virtualservices', 'destinationrules', 'servic
 export function meshValidations(platform: PlatformSpec): { expression: string; message: string }[] {
   const names = platformNames(platform);
   const namespace = celName(platform, (n) => n.namespace);
-  const suffix = SERVICE_DNS_SUFFIX.split('.').map((part) => `[.]${part}`).join('');
+  const suffix = SERVICE_DNS_SUFFIX.split('.')
+    .map((part) => `[.]${part}`)
+    .join('');
   // A Service of the tenant's namespace: its short name (Istio reads it in the rule's namespace) or its full name.
-  const service = (host: string, wildcard = false) => `${host}.matches('^(${wildcard ? '([*]|[a-z0-9-]+)' : '[a-z0-9-]+'}[.]' + ${namespace} + '${suffix}|[a-z0-9-]+)$')`;
+  const service = (host: string, wildcard = false) =>
+    `${host}.matches('^(${wildcard ? '([*]|[a-z0-9-]+)' : '[a-z0-9-]+'}[.]' + ${namespace} + '${suffix}|[a-z0-9-]+)$')`;
   const kind = (resource: string, expression: string) => `request.resource.resource != '${resource}' || (${expression})`;
   // The entry Service of the tenant's namespace, by short or full name, at its port, whole (no subset).
   const entryHost = `'^${TENANT_ENTRY_SERVICE.name}([.]' + ${namespace} + '${suffix})?$'`;
-  const entry = (d: string) => `${d}.host.matches(${entryHost}) && !has(${d}.subset) && (!has(${d}.port) || !has(${d}.port.number) || ${d}.port.number == ${TENANT_ENTRY_SERVICE.port})`;
+  const entry = (d: string) =>
+    `${d}.host.matches(${entryHost}) && !has(${d}.subset) && (!has(${d}.port) || !has(${d}.port.number) || ${d}.port.number == ${TENANT_ENTRY_SERVICE.port})`;
   const prefix = celName(platform, (n) => n.pathPrefix);
   const root = celName(platform, (n) => n.pathPrefix.slice(0, -1));
   const pathMatch = `has(m.uri) && ((has(m.uri.prefix) && m.uri.prefix.startsWith(${prefix})) || (has(m.uri.exact) && (m.uri.exact == ${root} || m.uri.exact.startsWith(${prefix}))))`;
@@ -316,12 +339,17 @@ export function meshValidations(platform: PlatformSpec): { expression: string; m
   const patch = LOCAL_RATE_LIMIT_PATCH;
   return [
     {
-      expression: kind('virtualservices', `has(object.spec.gateways) && object.spec.gateways.size() == 1 && object.spec.gateways[0] == '${names.gateway}'`),
+      expression: kind(
+        'virtualservices',
+        `has(object.spec.gateways) && object.spec.gateways.size() == 1 && object.spec.gateways[0] == '${names.gateway}'`,
+      ),
       message: `a tenant's VirtualServices bind the gateway ${names.gateway} only`,
     },
     {
       expression: kind('virtualservices', `has(object.spec.hosts) && ${hosts} && !has(object.spec.tcp) && !has(object.spec.tls)`),
-      message: platform.domain ? "a tenant's VirtualServices route only the tenant's own host, over HTTP" : "a tenant's VirtualServices route only requests under the tenant's own path prefix, over HTTP",
+      message: platform.domain
+        ? "a tenant's VirtualServices route only the tenant's own host, over HTTP"
+        : "a tenant's VirtualServices route only requests under the tenant's own path prefix, over HTTP",
     },
     {
       expression: kind(
@@ -361,21 +389,31 @@ function gitopsValidations(platform: PlatformSpec): { expression: string; messag
   const namespace = celName(platform, (n) => n.namespace);
   const project = celName(platform, (n) => n.appProject);
   const application = `'^' + ${celName(platform, (n) => n.application(''))} + '[a-z0-9]+(-[a-z0-9]+)*$'`;
-  const kind = (resource: string, expression: string) => `request.resource.resource != '${resource}' || request.operation == 'DELETE' || (${expression})`;
-  const destination = (d: string) => `has(${d}.server) && ${d}.server == '${IN_CLUSTER_SERVER}' && !has(${d}.name) && has(${d}.namespace) && ${d}.namespace == ${namespace}`;
+  const kind = (resource: string, expression: string) =>
+    `request.resource.resource != '${resource}' || request.operation == 'DELETE' || (${expression})`;
+  const destination = (d: string) =>
+    `has(${d}.server) && ${d}.server == '${IN_CLUSTER_SERVER}' && !has(${d}.name) && has(${d}.namespace) && ${d}.namespace == ${namespace}`;
   const group = (b: string) => `(has(${b}.group) ? ${b}.group : '')`;
-  const denied = APP_PROJECT_DENIED_KINDS.map((k) => `object.spec.namespaceResourceBlacklist.exists(b, ${group('b')} == '${k.group}' && b.kind == '${k.kind}')`).join(' && ');
+  const denied = APP_PROJECT_DENIED_KINDS.map(
+    (k) => `object.spec.namespaceResourceBlacklist.exists(b, ${group('b')} == '${k.group}' && b.kind == '${k.kind}')`,
+  ).join(' && ');
   return [
     {
       expression: `request.namespace != '${ns.gitops}' || (request.resource.resource == 'appprojects' ? request.name == ${project} : request.name.matches(${application}))`,
       message: 'a tenant pipeline may manage only its own AppProject and Applications',
     },
     {
-      expression: kind('appprojects', `has(object.spec.destinations) && object.spec.destinations.size() > 0 && object.spec.destinations.all(d, ${destination('d')})`),
+      expression: kind(
+        'appprojects',
+        `has(object.spec.destinations) && object.spec.destinations.size() > 0 && object.spec.destinations.all(d, ${destination('d')})`,
+      ),
       message: "a tenant's AppProject deploys only into the tenant's namespace on this cluster",
     },
     {
-      expression: kind('appprojects', `(!has(object.spec.clusterResourceWhitelist) || object.spec.clusterResourceWhitelist.size() == 0) && !has(object.spec.sourceNamespaces)`),
+      expression: kind(
+        'appprojects',
+        `(!has(object.spec.clusterResourceWhitelist) || object.spec.clusterResourceWhitelist.size() == 0) && !has(object.spec.sourceNamespaces)`,
+      ),
       message: "a tenant's AppProject allows no cluster-scoped kind, and only Applications of Argo CD's namespace",
     },
     {
@@ -383,7 +421,10 @@ function gitopsValidations(platform: PlatformSpec): { expression: string; messag
       message: `a tenant's AppProject denies ${APP_PROJECT_DENIED_KINDS.map((k) => `${k.group || 'core'}/${k.kind}`).join(', ')}`,
     },
     {
-      expression: kind('applications', `object.spec.project == ${project} && has(object.spec.destination) && ${destination('object.spec.destination')}`),
+      expression: kind(
+        'applications',
+        `object.spec.project == ${project} && has(object.spec.destination) && ${destination('object.spec.destination')}`,
+      ),
       message: "a tenant's Applications are in its own AppProject and deploy into its own namespace on this cluster",
     },
   ];

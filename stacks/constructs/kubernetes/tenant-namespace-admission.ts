@@ -49,12 +49,18 @@ export function tenantNamespaceAdmissionSpec(platform: PlatformSpec): Record<str
       ],
     },
     matchConditions: [
-      { name: 'not-platform-operators', expression: `!('${PLATFORM_OPERATORS_GROUP}' in request.userInfo.groups) && !('system:masters' in request.userInfo.groups)` },
+      {
+        name: 'not-platform-operators',
+        expression: `!('${PLATFORM_OPERATORS_GROUP}' in request.userInfo.groups) && !('system:masters' in request.userInfo.groups)`,
+      },
       { name: 'not-control-plane', expression: `!request.userInfo.username.startsWith('${CONTROL_PLANE_PREFIX}')` },
     ],
     variables: [
       // meshValidations name the tenant `variables.tenant`: here the namespace's, not the requester's.
-      { name: 'tenant', expression: `has(namespaceObject.metadata.labels) && '${TENANT_LABEL}' in namespaceObject.metadata.labels ? namespaceObject.metadata.labels['${TENANT_LABEL}'] : ''` },
+      {
+        name: 'tenant',
+        expression: `has(namespaceObject.metadata.labels) && '${TENANT_LABEL}' in namespaceObject.metadata.labels ? namespaceObject.metadata.labels['${TENANT_LABEL}'] : ''`,
+      },
     ],
     validations: [
       {
@@ -73,7 +79,10 @@ export function tenantNamespaceAdmissionSpec(platform: PlatformSpec): Record<str
         message: 'Services of a tenant take no external IPs',
       },
       {
-        expression: kind('policies', `has(object.spec.rules) && object.spec.rules.all(r, has(r.mutate) && !has(r.context) && !has(r.generate) && !has(r.validate) && !has(r.verifyImages) && !has(r.mutate.targets))`),
+        expression: kind(
+          'policies',
+          `has(object.spec.rules) && object.spec.rules.all(r, has(r.mutate) && !has(r.context) && !has(r.generate) && !has(r.validate) && !has(r.verifyImages) && !has(r.mutate.targets))`,
+        ),
         message: "a tenant's Kyverno Policies only mutate its own Pods, without context (API calls), generate, validate or image verification rules",
       },
       ...meshValidations(platform),

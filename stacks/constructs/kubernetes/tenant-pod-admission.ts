@@ -33,9 +33,11 @@ export function tenantPodAdmissionSpec(platform: PlatformSpec, tiers: Readonly<R
   const names = platformNames(platform);
   const tierNames = Object.keys(tiers).sort();
   const dedicated = tierNames.filter((t) => tiers[t].nodes.isolation === 'dedicated');
-  const label = (key: string) => `has(namespaceObject.metadata.labels) && '${key}' in namespaceObject.metadata.labels ? namespaceObject.metadata.labels['${key}'] : ''`;
+  const label = (key: string) =>
+    `has(namespaceObject.metadata.labels) && '${key}' in namespaceObject.metadata.labels ? namespaceObject.metadata.labels['${key}'] : ''`;
   const created = (expression: string) => `request.operation != 'CREATE' || (${expression})`;
-  const selector = (key: string, value: string) => `has(object.spec.nodeSelector) && '${key}' in object.spec.nodeSelector && object.spec.nodeSelector['${key}'] == ${value}`;
+  const selector = (key: string, value: string) =>
+    `has(object.spec.nodeSelector) && '${key}' in object.spec.nodeSelector && object.spec.nodeSelector['${key}'] == ${value}`;
   const priorityClass = celTemplate(names.priorityClass(TIER_MARKER), { [TIER_MARKER]: 'variables.tier' });
   return {
     failurePolicy: 'Fail',
@@ -77,6 +79,10 @@ export class TenantPodAdmission extends Construct {
   constructor(scope: Construct, id: string, props: TenantPodAdmissionProps) {
     super(scope, id);
     const name = platformNames(props.platform).tenantPodAdmissionPolicy;
-    validatingAdmissionPolicy(this, 'admission-policy', { name, spec: tenantPodAdmissionSpec(props.platform, props.tiers), dependsOn: props.dependsOn });
+    validatingAdmissionPolicy(this, 'admission-policy', {
+      name,
+      spec: tenantPodAdmissionSpec(props.platform, props.tiers),
+      dependsOn: props.dependsOn,
+    });
   }
 }

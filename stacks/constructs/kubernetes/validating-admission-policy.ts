@@ -22,7 +22,12 @@ export function validatingAdmissionPolicy(scope: Construct, id: string, props: V
   const binding = new Manifest(scope, `${id}-binding`, {
     dependsOn: [policy],
     // No matchResources: the binding applies where the policy matches.
-    manifest: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata, spec: { policyName: props.name, validationActions: ['Deny'] } },
+    manifest: {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata,
+      spec: { policyName: props.name, validationActions: ['Deny'] },
+    },
   });
   return [policy, binding];
 }

@@ -31,7 +31,11 @@ function podClusterPolicy(name: string, title: string, description: string, rule
     metadata: {
       name,
       labels: { 'app.kubernetes.io/managed-by': 'tenantctl' },
-      annotations: { 'pod-policies.kyverno.io/autogen-controllers': 'none', 'policies.kyverno.io/title': title, 'policies.kyverno.io/description': description },
+      annotations: {
+        'pod-policies.kyverno.io/autogen-controllers': 'none',
+        'policies.kyverno.io/title': title,
+        'policies.kyverno.io/description': description,
+      },
     },
     spec: { background: false, rules },
   };
@@ -105,29 +109,40 @@ export function meshCapturePolicy(): Record<string, unknown> {
     'Tenant pods stay in the mesh',
     'Pods in tenant namespaces run the injected Istio proxy, unmodified, and it captures all of their traffic.',
     [
-        rule('sidecar-injected', 'Pods in tenant namespaces run with the Istio sidecar: remove sidecar.istio.io/inject (label or annotation) and istio.io/rev.', [
+      rule(
+        'sidecar-injected',
+        'Pods in tenant namespaces run with the Istio sidecar: remove sidecar.istio.io/inject (label or annotation) and istio.io/rev.',
+        [
           { key: label('sidecar.istio.io/inject', 'true'), operator: 'NotEquals', value: 'true' },
           { key: annotation('sidecar.istio.io/inject', 'true'), operator: 'NotEquals', value: 'true' },
           { key: `{{ add(${injected('initContainers')}, ${injected('containers')}) }}`, operator: 'Equals', value: 0 },
-        ]),
-        rule(
-          'proxy-not-customized',
-          `Pods in tenant namespaces run the platform's proxy as injected: remove ${PROXY_CUSTOMIZATION_ANNOTATIONS.join(', ')} and any container named istio-proxy.`,
-          PROXY_CUSTOMIZATION_ANNOTATIONS.map(present),
-        ),
-        rule(
-          'not-as-proxy-identity',
-          `Containers of tenant pods do not run as the proxy's user or group (${PROXY_IDENTITY}), whose traffic the proxy does not capture: set another runAsUser and runAsGroup.`,
-          [
-            ...(['runAsUser', 'runAsGroup'] as const).map((field) => ({ key: `{{ request.object.spec.securityContext.${field} || \`0\` }}`, operator: 'Equals', value: PROXY_IDENTITY })),
-            ...(['containers', 'initContainers'] as const).map((list) => ({
-              key: `{{ length(request.object.spec.${list}[?${INJECTED_CONTAINERS.map((n) => `name != '${n}'`).join(' && ')} && (securityContext.runAsUser == \`${PROXY_IDENTITY}\` || securityContext.runAsGroup == \`${PROXY_IDENTITY}\`)] || \`[]\`) }}`,
-              operator: 'GreaterThan',
-              value: 0,
-            })),
-          ],
-        ),
-        rule('full-traffic-capture', `The proxy of a tenant pod captures all of its traffic: remove ${TRAFFIC_ANNOTATION_PREFIX}* and sidecar.istio.io/interceptionMode annotations.`, [
+        ],
+      ),
+      rule(
+        'proxy-not-customized',
+        `Pods in tenant namespaces run the platform's proxy as injected: remove ${PROXY_CUSTOMIZATION_ANNOTATIONS.join(', ')} and any container named istio-proxy.`,
+        PROXY_CUSTOMIZATION_ANNOTATIONS.map(present),
+      ),
+      rule(
+        'not-as-proxy-identity',
+        `Containers of tenant pods do not run as the proxy's user or group (${PROXY_IDENTITY}), whose traffic the proxy does not capture: set another runAsUser and runAsGroup.`,
+        [
+          ...(['runAsUser', 'runAsGroup'] as const).map((field) => ({
+            key: `{{ request.object.spec.securityContext.${field} || \`0\` }}`,
+            operator: 'Equals',
+            value: PROXY_IDENTITY,
+          })),
+          ...(['containers', 'initContainers'] as const).map((list) => ({
+            key: `{{ length(request.object.spec.${list}[?${INJECTED_CONTAINERS.map((n) => `name != '${n}'`).join(' && ')} && (securityContext.runAsUser == \`${PROXY_IDENTITY}\` || securityContext.runAsGroup == \`${PROXY_IDENTITY}\`)] || \`[]\`) }}`,
+            operator: 'GreaterThan',
+            value: 0,
+          })),
+        ],
+      ),
+      rule(
+        'full-traffic-capture',
+        `The proxy of a tenant pod captures all of its traffic: remove ${TRAFFIC_ANNOTATION_PREFIX}* and sidecar.istio.io/interceptionMode annotations.`,
+        [
           ...Object.entries(FULL_CAPTURE_ANNOTATIONS).map(([key, value]) => ({ key: annotation(key, value), operator: 'NotEquals', value })),
           {
             key: `{{ keys(request.object.metadata.annotations || \`{}\`)[?starts_with(@, '${TRAFFIC_ANNOTATION_PREFIX}')] }}`,
@@ -135,7 +150,8 @@ export function meshCapturePolicy(): Record<string, unknown> {
             value: Object.keys(FULL_CAPTURE_ANNOTATIONS).filter((k) => k.startsWith(TRAFFIC_ANNOTATION_PREFIX)),
           },
           present(REROUTE_INTERFACES_ANNOTATION),
-        ]),
+        ],
+      ),
     ],
   );
 }
@@ -147,25 +163,34 @@ export function meshCapturePolicy(): Record<string, unknown> {
  * could leave it out). Kyverno reads the quota through its view permissions (the chart's default).
  */
 export function quotaRequiredPolicy(quotaName: string): Record<string, unknown> {
-  return podClusterPolicy(QUOTA_REQUIRED_POLICY, 'Tenant pods run under their quota', `Pods in a tenant namespace are admitted only while the namespace holds the ResourceQuota ${quotaName}.`, [
-        {
-          name: 'quota-present',
-          match: TENANT_PODS(['CREATE']),
-          skipBackgroundRequests: true,
-          context: [
-            {
-              name: 'quotas',
-              apiCall: { method: 'GET', urlPath: '/api/v1/namespaces/{{ request.namespace }}/resourcequotas', jmesPath: `items[?metadata.name=='${quotaName}'] | length(@)` },
+  return podClusterPolicy(
+    QUOTA_REQUIRED_POLICY,
+    'Tenant pods run under their quota',
+    `Pods in a tenant namespace are admitted only while the namespace holds the ResourceQuota ${quotaName}.`,
+    [
+      {
+        name: 'quota-present',
+        match: TENANT_PODS(['CREATE']),
+        skipBackgroundRequests: true,
+        context: [
+          {
+            name: 'quotas',
+            apiCall: {
+              method: 'GET',
+              urlPath: '/api/v1/namespaces/{{ request.namespace }}/resourcequotas',
+              jmesPath: `items[?metadata.name=='${quotaName}'] | length(@)`,
             },
-          ],
-          validate: {
-            failureAction: 'Enforce',
-            allowExistingViolations: true,
-            message: `Pods of a tenant run only while its namespace holds the ResourceQuota ${quotaName}: apply the tenant's stack.`,
-            deny: { conditions: { any: [{ key: '{{ quotas }}', operator: 'Equals', value: 0 }] } },
           },
+        ],
+        validate: {
+          failureAction: 'Enforce',
+          allowExistingViolations: true,
+          message: `Pods of a tenant run only while its namespace holds the ResourceQuota ${quotaName}: apply the tenant's stack.`,
+          deny: { conditions: { any: [{ key: '{{ quotas }}', operator: 'Equals', value: 0 }] } },
         },
-  ]);
+      },
+    ],
+  );
 }
 
 /**

@@ -151,7 +151,12 @@ export class RateLimitService extends Construct {
     };
     return validatingAdmissionPolicy(this, 'descriptor-policy', {
       name,
-      spec: { failurePolicy: 'Fail', matchConstraints: match, variables: rule.variables, validations: [{ expression: rule.expression, message: rule.message, reason: 'Invalid' }] },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: match,
+        variables: rule.variables,
+        validations: [{ expression: rule.expression, message: rule.message, reason: 'Invalid' }],
+      },
       dependsOn,
     });
   }

@@ -162,9 +162,19 @@ export class RateLimitStore extends Construct {
 
 function validate(props: RateLimitStoreProps, replicationGroupId: string): void {
   if (!REPLICATION_GROUP_ID.test(replicationGroupId)) {
-    throw new ValidationError(PLATFORM_FILE, 'name', `derives the ElastiCache replication group id ${replicationGroupId}, which must be 1-40 lowercase letters, digits and single hyphens: choose a platform name without consecutive hyphens`, props.platform.name);
+    throw new ValidationError(
+      PLATFORM_FILE,
+      'name',
+      `derives the ElastiCache replication group id ${replicationGroupId}, which must be 1-40 lowercase letters, digits and single hyphens: choose a platform name without consecutive hyphens`,
+      props.platform.name,
+    );
   }
   if (!Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2) {
-    throw new ValidationError(PLATFORM_FILE, 'network.databaseSubnets', 'the rate limit store needs subnets in at least two availability zones for Multi-AZ: list one per availability zone', props.subnetIds.length);
+    throw new ValidationError(
+      PLATFORM_FILE,
+      'network.databaseSubnets',
+      'the rate limit store needs subnets in at least two availability zones for Multi-AZ: list one per availability zone',
+      props.subnetIds.length,
+    );
   }
 }

@@ -43,7 +43,9 @@ export class DedicatedNodes extends Construct {
     const { platform, tenant } = props;
     const nodes = tenant.tierSpec.nodes;
     if (nodes.isolation !== 'dedicated') {
-      throw new Error(`tenant ${tenant.id} (tier ${tenant.tier}) has nodes.isolation "${nodes.isolation}": dedicated nodes need a tier with nodes.isolation "dedicated"`);
+      throw new Error(
+        `tenant ${tenant.id} (tier ${tenant.tier}) has nodes.isolation "${nodes.isolation}": dedicated nodes need a tier with nodes.isolation "dedicated"`,
+      );
     }
     const names = platformNames(platform);
 

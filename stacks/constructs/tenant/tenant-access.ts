@@ -64,14 +64,18 @@ export class TenantAccess extends Construct {
     });
 
     if (!tenant.adminPrincipalArn) return;
-    clusterAccess(this, { entry: 'access-entry', association: 'access-policy' }, {
-      clusterName: props.clusterName,
-      principalArn: tenant.adminPrincipalArn,
-      partition: platformNames(props.platform).partition,
-      policy: TENANT_ADMIN_ACCESS_POLICY,
-      kubernetesGroups: [tenant.names.adminGroup],
-      // The namespace's name, not a reference: the access entry is AWS-side and needs no Kubernetes object.
-      namespaces: [tenant.names.namespace],
-    });
+    clusterAccess(
+      this,
+      { entry: 'access-entry', association: 'access-policy' },
+      {
+        clusterName: props.clusterName,
+        principalArn: tenant.adminPrincipalArn,
+        partition: platformNames(props.platform).partition,
+        policy: TENANT_ADMIN_ACCESS_POLICY,
+        kubernetesGroups: [tenant.names.adminGroup],
+        // The namespace's name, not a reference: the access entry is AWS-side and needs no Kubernetes object.
+        namespaces: [tenant.names.namespace],
+      },
+    );
   }
 }

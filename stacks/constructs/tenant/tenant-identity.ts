@@ -54,7 +54,9 @@ export class TenantIdentity extends Construct {
       tags: { [TENANT_DB_USER_TAG]: tenant.names.dbRole },
       statements: [
         { sid: 'ConnectAsTenantDbUserThroughProxy', actions: ['rds-db:connect'], resources: [dbUser] },
-        ...(props.accountRoleArn ? [{ sid: 'ChainIntoTenantAccount', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [props.accountRoleArn] }] : []),
+        ...(props.accountRoleArn
+          ? [{ sid: 'ChainIntoTenantAccount', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [props.accountRoleArn] }]
+          : []),
       ],
     });
     this.role = role;
@@ -64,7 +66,10 @@ export class TenantIdentity extends Construct {
       metadata: {
         name: tenant.names.serviceAccount,
         namespace: props.namespace,
-        annotations: { 'eks.amazonaws.com/role-arn': role.arn, ...(props.accountRoleArn ? { 'tenantctl.io/account-role-arn': props.accountRoleArn } : {}) },
+        annotations: {
+          'eks.amazonaws.com/role-arn': role.arn,
+          ...(props.accountRoleArn ? { 'tenantctl.io/account-role-arn': props.accountRoleArn } : {}),
+        },
         labels: { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': tenant.id },
       },
       // Workloads need AWS credentials (the IRSA webhook projects its own token), not the Kubernetes API.

@@ -86,7 +86,11 @@ export class TenantMesh extends Construct {
       trafficPolicy: {
         connectionPool: {
           tcp: { maxConnections: pool.maxConnections },
-          http: { http1MaxPendingRequests: pool.http1MaxPendingRequests, http2MaxRequests: pool.http2MaxRequests, maxRequestsPerConnection: pool.maxRequestsPerConnection },
+          http: {
+            http1MaxPendingRequests: pool.http1MaxPendingRequests,
+            http2MaxRequests: pool.http2MaxRequests,
+            maxRequestsPerConnection: pool.maxRequestsPerConnection,
+          },
         },
         outlierDetection: { ...tier.outlierDetection },
         tls: { mode: 'ISTIO_MUTUAL' },
@@ -118,7 +122,9 @@ export class TenantMesh extends Construct {
           applyTo: LOCAL_RATE_LIMIT_PATCH.applyTo,
           match: {
             context: LOCAL_RATE_LIMIT_PATCH.context,
-            listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } },
+            listener: {
+              filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } },
+            },
           },
           patch: { operation: LOCAL_RATE_LIMIT_PATCH.operation, value: localRateLimit(tier.requestsPerSecond) },
         },

@@ -1,4 +1,9 @@
-import { NetworkPolicyV1, type NetworkPolicyV1Spec, type NetworkPolicyV1SpecEgressPorts, type NetworkPolicyV1SpecEgressTo } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
+import {
+  NetworkPolicyV1,
+  type NetworkPolicyV1Spec,
+  type NetworkPolicyV1SpecEgressPorts,
+  type NetworkPolicyV1SpecEgressTo,
+} from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';

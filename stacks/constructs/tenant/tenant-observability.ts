@@ -55,8 +55,16 @@ export class TenantObservability extends Construct {
 
 /** The dashboard JSON for one tenant; fails if the rendered template is not valid JSON. */
 export function renderTenantDashboard(tenant: TenantSpec, namespace: string, uid: string): string {
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(namespace)) throw new Error(`namespace ${JSON.stringify(namespace)} is not a Kubernetes namespace name`);
-  const text = renderTemplate('dashboards/tenant.json', { uid, tenant_id: tenant.id, tier: tenant.tier, namespace, ratelimit_domain: RATE_LIMIT_DOMAIN, ratelimit_namespace_label: RATE_LIMIT_NAMESPACE_LABEL });
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(namespace))
+    throw new Error(`namespace ${JSON.stringify(namespace)} is not a Kubernetes namespace name`);
+  const text = renderTemplate('dashboards/tenant.json', {
+    uid,
+    tenant_id: tenant.id,
+    tier: tenant.tier,
+    namespace,
+    ratelimit_domain: RATE_LIMIT_DOMAIN,
+    ratelimit_namespace_label: RATE_LIMIT_NAMESPACE_LABEL,
+  });
   try {
     JSON.parse(text);
   } catch (err) {

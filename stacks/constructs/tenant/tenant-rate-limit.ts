@@ -26,7 +26,9 @@ export class TenantRateLimit extends Construct {
     const { tenant } = props;
     const name = tenant.names.rateLimitDescriptor;
     if (name !== tenant.names.namespace) {
-      throw new Error(`rate limit descriptor ${name} must be named after the tenant namespace ${tenant.names.namespace}: the admission policy compares them`);
+      throw new Error(
+        `rate limit descriptor ${name} must be named after the tenant namespace ${tenant.names.namespace}: the admission policy compares them`,
+      );
     }
     this.descriptor = new ConfigMapV1(this, 'descriptor', {
       metadata: {

@@ -64,7 +64,11 @@ export class TenantScheduling extends Construct {
       mutate: {
         patchStrategicMerge: {
           // +(key): add when absent.
-          metadata: { annotations: Object.fromEntries(Object.entries(SIDECAR_RESOURCE_ANNOTATIONS).map(([field, key]) => [`+(${key})`, sidecar[field as keyof typeof sidecar]])) },
+          metadata: {
+            annotations: Object.fromEntries(
+              Object.entries(SIDECAR_RESOURCE_ANNOTATIONS).map(([field, key]) => [`+(${key})`, sidecar[field as keyof typeof sidecar]]),
+            ),
+          },
         },
       },
     });
@@ -90,7 +94,13 @@ export class TenantScheduling extends Construct {
           match: POD_CREATE,
           skipBackgroundRequests: true,
           preconditions: {
-            all: [{ key: `{{ request.object.spec.tolerations[?key=='${TENANT_NODE_KEY}' && value=='${tenant.id}'] || \`[]\` | length(@) }}`, operator: 'Equals', value: 0 }],
+            all: [
+              {
+                key: `{{ request.object.spec.tolerations[?key=='${TENANT_NODE_KEY}' && value=='${tenant.id}'] || \`[]\` | length(@) }}`,
+                operator: 'Equals',
+                value: 0,
+              },
+            ],
           },
           mutate: {
             patchesJson6902: JSON.stringify([

@@ -33,7 +33,17 @@ const ROLE_ADMIN = [
   'iam:ListInstanceProfilesForRole',
 ];
 const ATTACH = ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'];
-const POLICY_ADMIN = ['iam:CreatePolicy', 'iam:DeletePolicy', 'iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:ListPolicyVersions', 'iam:TagPolicy', 'iam:UntagPolicy'];
+const POLICY_ADMIN = [
+  'iam:CreatePolicy',
+  'iam:DeletePolicy',
+  'iam:GetPolicy',
+  'iam:GetPolicyVersion',
+  'iam:CreatePolicyVersion',
+  'iam:DeletePolicyVersion',
+  'iam:ListPolicyVersions',
+  'iam:TagPolicy',
+  'iam:UntagPolicy',
+];
 const OIDC_ADMIN = [
   'iam:CreateOpenIDConnectProvider',
   'iam:DeleteOpenIDConnectProvider',
@@ -65,7 +75,12 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
         managedPolicies: [],
         statements: [
           ...(roleAccount === 'platform' ? tenantAccessEntryStatements(platform) : []),
-          { Sid: 'TerraformCloudOidcProvider', Effect: 'Allow', Action: OIDC_ADMIN, Resource: [iam(`oidc-provider/${platform.terraformCloud?.hostname}`)] },
+          {
+            Sid: 'TerraformCloudOidcProvider',
+            Effect: 'Allow',
+            Action: OIDC_ADMIN,
+            Resource: [iam(`oidc-provider/${platform.terraformCloud?.hostname}`)],
+          },
           { Sid: 'TerraformCloudRunRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: [tfcRoles] },
           { Sid: 'TenantBoundaryPolicy', Effect: 'Allow', Action: POLICY_ADMIN, Resource: [iam(`policy/${names.tenantBoundaryPolicy}`)] },
           {
@@ -90,16 +105,36 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
           {
             Sid: 'AgentInstanceProfile',
             Effect: 'Allow',
-            Action: ['iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile', 'iam:UntagInstanceProfile'],
+            Action: [
+              'iam:CreateInstanceProfile',
+              'iam:DeleteInstanceProfile',
+              'iam:GetInstanceProfile',
+              'iam:AddRoleToInstanceProfile',
+              'iam:RemoveRoleFromInstanceProfile',
+              'iam:TagInstanceProfile',
+              'iam:UntagInstanceProfile',
+            ],
             Resource: [iam(`instance-profile/${names.prefixPattern}`)],
           },
-          { Sid: 'ClusterOidcProvider', Effect: 'Allow', Action: OIDC_ADMIN, Resource: [iam(`oidc-provider/oidc.eks.${platform.aws.region}.amazonaws.com/id/*`)] },
+          {
+            Sid: 'ClusterOidcProvider',
+            Effect: 'Allow',
+            Action: OIDC_ADMIN,
+            Resource: [iam(`oidc-provider/oidc.eks.${platform.aws.region}.amazonaws.com/id/*`)],
+          },
           // The service-linked roles the platform's key policies name (created on a fresh account), and those the services create on first use.
           { Sid: 'ServiceLinkedRoles', Effect: 'Allow', Action: ['iam:CreateServiceLinkedRole'], Resource: [iam('role/aws-service-role/*')] },
           {
             Sid: 'ManagedServiceLinkedRoles',
             Effect: 'Allow',
-            Action: ['iam:GetRole', 'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags', 'iam:DeleteServiceLinkedRole', 'iam:GetServiceLinkedRoleDeletionStatus'],
+            Action: [
+              'iam:GetRole',
+              'iam:TagRole',
+              'iam:UntagRole',
+              'iam:ListRoleTags',
+              'iam:DeleteServiceLinkedRole',
+              'iam:GetServiceLinkedRoleDeletionStatus',
+            ],
             Resource: SERVICE_LINKED_ROLE_SERVICES.map((service) => serviceLinkedRoleArn(names.partition, account, service)),
           },
           // The prefix above also matches the run roles; only bootstrap stacks may touch those.
@@ -142,7 +177,16 @@ function clusterLayer(platform: PlatformSpec): PolicyStatement[] {
     },
     // Finding the gateway's target group and the STS endpoint's addresses has no resource-level permission.
     // The provider's target group lookup also reads its attributes and tags, and fails if either is denied.
-    { Sid: 'FindTargetGroup', Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeTags'], Resource: ['*'] },
+    {
+      Sid: 'FindTargetGroup',
+      Effect: 'Allow',
+      Action: [
+        'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeTargetGroupAttributes',
+        'elasticloadbalancing:DescribeTags',
+      ],
+      Resource: ['*'],
+    },
     { Sid: 'FindStsEndpoint', Effect: 'Allow', Action: [...FIND_STS_ENDPOINT], Resource: ['*'] },
     { Sid: 'AddonRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: clusterStackRoles(platform).map((role) => iam(`role/${role}`)) },
     // The rate limit service's Redis endpoint and AUTH token (the secret ARN ends in a random suffix).
@@ -203,7 +247,13 @@ function agentTokenHandoff(platform: PlatformSpec): PolicyStatement[] {
       Resource: [kms('key/*')],
       Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com`, 'aws:ResourceTag/tenantctl:stack': 'workspaces' } },
     },
-    { Sid: 'CreateAgentTokenKey', Effect: 'Allow', Action: ['kms:CreateKey'], Resource: ['*'], Condition: { StringEquals: { 'aws:RequestTag/tenantctl:stack': 'workspaces' } } },
+    {
+      Sid: 'CreateAgentTokenKey',
+      Effect: 'Allow',
+      Action: ['kms:CreateKey'],
+      Resource: ['*'],
+      Condition: { StringEquals: { 'aws:RequestTag/tenantctl:stack': 'workspaces' } },
+    },
     {
       Sid: 'ManageAgentTokenKey',
       Effect: 'Allow',
@@ -222,7 +272,12 @@ function agentTokenHandoff(platform: PlatformSpec): PolicyStatement[] {
       Resource: [kms('key/*')],
       Condition: ownKeys,
     },
-    { Sid: 'AgentTokenKeyAlias', Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'], Resource: [kms(names.terraformAgentTokenKmsAlias), kms('key/*')] },
+    {
+      Sid: 'AgentTokenKeyAlias',
+      Effect: 'Allow',
+      Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'],
+      Resource: [kms(names.terraformAgentTokenKmsAlias), kms('key/*')],
+    },
     // Reading an alias back lists the account's aliases: no resource-level permission.
     { Sid: 'ListAliases', Effect: 'Allow', Action: ['kms:ListAliases'], Resource: ['*'] },
   ];
@@ -257,7 +312,11 @@ function tenantAccessEntryStatements(platform: PlatformSpec): PolicyStatement[] 
   const eks = (resource: string) => `arn:${partition}:eks:${region}:${accountId}:${resource}`;
   const runRoles = names.runRole(tenantStackName('*'));
   const entries = eks(`access-entry/${names.cluster}/role/${accountId}/${runRoles}/*`);
-  const groups = { 'ForAllValues:StringLike': { 'eks:kubernetesGroups': [names.tenantDeployers.group, `${names.tenantDeployers.tenantGroupPrefix}*`, names.tenantDeployers.purgeGroup] } };
+  const groups = {
+    'ForAllValues:StringLike': {
+      'eks:kubernetesGroups': [names.tenantDeployers.group, `${names.tenantDeployers.tenantGroupPrefix}*`, names.tenantDeployers.purgeGroup],
+    },
+  };
   return [
     { Sid: 'FindCluster', Effect: 'Allow', Action: ['eks:ListClusters'], Resource: ['*'] },
     {
@@ -265,7 +324,11 @@ function tenantAccessEntryStatements(platform: PlatformSpec): PolicyStatement[] 
       Effect: 'Allow',
       Action: ['eks:CreateAccessEntry'],
       Resource: [eks(`cluster/${names.cluster}`)],
-      Condition: { ArnLike: { 'eks:principalArn': `arn:${partition}:iam::${accountId}:role/${runRoles}` }, StringEquals: { 'eks:accessEntryType': 'STANDARD' }, ...groups },
+      Condition: {
+        ArnLike: { 'eks:principalArn': `arn:${partition}:iam::${accountId}:role/${runRoles}` },
+        StringEquals: { 'eks:accessEntryType': 'STANDARD' },
+        ...groups,
+      },
     },
     { Sid: 'UpdateTenantRunRoleAccessEntries', Effect: 'Allow', Action: ['eks:UpdateAccessEntry'], Resource: [entries], Condition: groups },
     { Sid: 'ManageTenantRunRoleAccessEntries', Effect: 'Allow', Action: ACCESS_ENTRY_MANAGEMENT, Resource: [entries] },

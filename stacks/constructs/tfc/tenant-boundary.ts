@@ -64,7 +64,15 @@ export function tenantPolicyStatements(platform: PlatformSpec, accountName: stri
     return [connect, chain, ...catalog];
   }
   // Existing objects only: a request-tag grant to create would also let the role adopt any untagged object by tagging it.
-  return [{ Sid: 'OwnTaggedObjects', Effect: 'Allow', NotAction: NEVER_FOR_TENANTS, Resource: ['*'], Condition: { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: tenant } } }];
+  return [
+    {
+      Sid: 'OwnTaggedObjects',
+      Effect: 'Allow',
+      NotAction: NEVER_FOR_TENANTS,
+      Resource: ['*'],
+      Condition: { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: tenant } },
+    },
+  ];
 }
 
 /**

@@ -54,7 +54,15 @@ interface ScopeContext {
  */
 export function tenantStackTypes(tenant: TenantSpec, roleAccount: string): string[] {
   if (roleAccount !== 'platform') return ['aws_iam_role'];
-  const types = ['data.aws_eks_cluster', 'data.aws_db_proxy', 'data.aws_vpc_endpoint_service', 'data.aws_vpc_endpoint', 'data.aws_network_interface', 'aws_iam_role', 'aws_iam_role_policy'];
+  const types = [
+    'data.aws_eks_cluster',
+    'data.aws_db_proxy',
+    'data.aws_vpc_endpoint_service',
+    'data.aws_vpc_endpoint',
+    'data.aws_network_interface',
+    'aws_iam_role',
+    'aws_iam_role_policy',
+  ];
   if (tenant.tierSpec.nodes.isolation === 'dedicated') types.push(...DEDICATED_NODE_TYPES);
   if (tenant.adminPrincipalArn) types.push('aws_eks_access_entry', 'aws_eks_access_policy_association');
   return types;
@@ -99,9 +107,17 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
     if (action === 'iam:CreateRole' || action === 'iam:PutRolePermissionsBoundary') return [{ resources: role, condition: c.bounded }];
     // The boundary keys on these tags: the pipeline may set them only to its own tenant, and never remove them.
     if (action === 'iam:TagRole') {
-      return [{ resources: role, condition: { StringEqualsIfExists: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id, [`aws:RequestTag/${TENANT_DB_USER_TAG}`]: c.tenant.names.dbRole } } }];
+      return [
+        {
+          resources: role,
+          condition: {
+            StringEqualsIfExists: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id, [`aws:RequestTag/${TENANT_DB_USER_TAG}`]: c.tenant.names.dbRole },
+          },
+        },
+      ];
     }
-    if (action === 'iam:UntagRole') return [{ resources: role, condition: { 'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': [TENANT_TAG, TENANT_DB_USER_TAG] } } }];
+    if (action === 'iam:UntagRole')
+      return [{ resources: role, condition: { 'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': [TENANT_TAG, TENANT_DB_USER_TAG] } } }];
     return [{ resources: role }];
   },
   aws_iam_role_policy: (c, action) => {
@@ -118,7 +134,10 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
     if (action === 'ec2:CreateTags') {
       // Tags on create, and later the tenant's own templates, never retagged for another tenant.
       return [
-        { resources: templates, condition: { StringEquals: { 'ec2:CreateAction': 'CreateLaunchTemplate', [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } } },
+        {
+          resources: templates,
+          condition: { StringEquals: { 'ec2:CreateAction': 'CreateLaunchTemplate', [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } },
+        },
         { resources: templates, condition: { ...own, StringEqualsIfExists: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } } },
       ];
     }
@@ -128,9 +147,15 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
     const cluster = c.arn('eks', `cluster/${c.names.cluster}`);
     const nodeGroup = c.arn('eks', `nodegroup/${c.names.cluster}/${c.tenant.names.nodeGroup}/*`);
     // CreateNodegroup is authorized on the cluster: the tenant's tag on the request is what makes it its own.
-    if (action === 'eks:CreateNodegroup') return [{ resources: [cluster], condition: { StringEquals: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } } }];
+    if (action === 'eks:CreateNodegroup')
+      return [{ resources: [cluster], condition: { StringEquals: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } } }];
     if (action === 'iam:PassRole') {
-      return [{ resources: [c.arn('iam', `role/${c.names.nodeRole}`, { region: false })], condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } } }];
+      return [
+        {
+          resources: [c.arn('iam', `role/${c.names.nodeRole}`, { region: false })],
+          condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } },
+        },
+      ];
     }
     // DescribeUpdate requires the cluster and may name the node group.
     if (action === 'eks:DescribeUpdate') return [{ resources: [cluster, nodeGroup] }];
@@ -200,7 +225,10 @@ const ROLE_SESSIONS = ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentit
 /** `aws_eks_node_group` -> `EksNodeGroup`, `data.aws_kms_key` -> `ReadKmsKey`: statement ids. */
 function sidOf(type: string): string {
   const data = type.startsWith('data.');
-  const words = type.replace(/^data\./, '').replace(/^aws_/, '').split('_');
+  const words = type
+    .replace(/^data\./, '')
+    .replace(/^aws_/, '')
+    .split('_');
   return (data ? 'Read' : '') + words.map((w) => w[0].toUpperCase() + w.slice(1)).join('');
 }
 
@@ -213,7 +241,8 @@ export function tenantRunStatements(platform: PlatformSpec, tenant: TenantSpec, 
   const names = platformNames(platform);
   const account = accountIdOf(platform, roleAccount);
   const boundary = tenantBoundaryArn(platform, roleAccount);
-  const arn: ScopeContext['arn'] = (service, resource, options = {}) => `arn:${names.partition}:${service}:${options.region === false ? '' : platform.aws.region}:${account}:${resource}`;
+  const arn: ScopeContext['arn'] = (service, resource, options = {}) =>
+    `arn:${names.partition}:${service}:${options.region === false ? '' : platform.aws.region}:${account}:${resource}`;
   // Service roles live beside the workload role, in the platform account (the cluster's IRSA).
   const services = roleAccount === 'platform' ? tenantServices(platform, tenant).map((s) => s.roleName) : [];
   const context: ScopeContext = {
@@ -254,9 +283,15 @@ export function tenantRunStatements(platform: PlatformSpec, tenant: TenantSpec, 
       });
     });
   }
-  if (unscoped.length) statements.push({ Sid: 'DescribeWithoutResourceLevel', Effect: 'Allow', Action: [...new Set(unscoped)].sort(), Resource: ['*'] });
+  if (unscoped.length)
+    statements.push({ Sid: 'DescribeWithoutResourceLevel', Effect: 'Allow', Action: [...new Set(unscoped)].sort(), Resource: ['*'] });
   // Explicit, so no later grant can lift the boundary off a role or rewrite the boundary itself.
-  statements.push({ Sid: 'KeepTenantBoundary', Effect: 'Deny', Action: BOUNDARY_CHANGES, Resource: [context.arn('iam', 'role/*', { region: false }), boundary] });
+  statements.push({
+    Sid: 'KeepTenantBoundary',
+    Effect: 'Deny',
+    Action: BOUNDARY_CHANGES,
+    Resource: [context.arn('iam', 'role/*', { region: false }), boundary],
+  });
   // The boundary keys on the workload role's tags, and session tags override them: a pipeline that
   // pointed its role's trust at itself could assume it tagged as another tenant. Its Terraform
   // needs no session of its own (Terraform Cloud assumes the run roles), so it may start none.

@@ -38,14 +38,18 @@ export class TenantRunRoleAccess extends Construct {
     // An active tenant's entitlements; a removed one claims nothing, so its stack may only take its objects down.
     if (tenant.status === 'active') groups.push(...tenantEntitlementGroups(names, tenant.tier, tenant.tierSpec));
     if (tenant.status === 'removed' && tenant.purgeData) groups.push(names.tenantDeployers.purgeGroup);
-    clusterAccess(this, { entry: 'entry', association: 'namespace-admin' }, {
-      count: Token.asNumber(props.whenClusterExists),
-      clusterName: names.cluster,
-      principalArn: props.runRole.arn,
-      partition: names.partition,
-      policy: TENANT_RUN_ROLE_ACCESS_POLICY,
-      kubernetesGroups: groups,
-      namespaces: [tenant.names.namespace],
-    });
+    clusterAccess(
+      this,
+      { entry: 'entry', association: 'namespace-admin' },
+      {
+        count: Token.asNumber(props.whenClusterExists),
+        clusterName: names.cluster,
+        principalArn: props.runRole.arn,
+        partition: names.partition,
+        policy: TENANT_RUN_ROLE_ACCESS_POLICY,
+        kubernetesGroups: groups,
+        namespaces: [tenant.names.namespace],
+      },
+    );
   }
 }

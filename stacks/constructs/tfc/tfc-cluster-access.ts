@@ -22,6 +22,10 @@ export class TfcClusterAccess extends Construct {
     super(scope, id);
     const { platform } = props;
     const names = platformNames(platform);
-    clusterAdminAccess(this, 'cluster-run-role', { clusterName: props.clusterName, principalArn: tfcRoleArn(platform, names.clusterStack, 'platform'), partition: names.partition });
+    clusterAdminAccess(this, 'cluster-run-role', {
+      clusterName: props.clusterName,
+      principalArn: tfcRoleArn(platform, names.clusterStack, 'platform'),
+      partition: names.partition,
+    });
   }
 }

@@ -54,7 +54,13 @@ export class ArgoCd extends Construct {
             ? {
                 url: sso.url,
                 'admin.enabled': false,
-                'oidc.config': JSON.stringify({ name: sso.oidc.name, issuer: sso.oidc.issuer, clientID: sso.oidc.clientId, clientSecret: `$${OIDC_CLIENT_SECRET_KEY}`, requestedScopes: ['openid', 'profile', 'email', 'groups'] }),
+                'oidc.config': JSON.stringify({
+                  name: sso.oidc.name,
+                  issuer: sso.oidc.issuer,
+                  clientID: sso.oidc.clientId,
+                  clientSecret: `$${OIDC_CLIENT_SECRET_KEY}`,
+                  requestedScopes: ['openid', 'profile', 'email', 'groups'],
+                }),
               }
             : { 'admin.enabled': true },
         },

@@ -49,7 +49,13 @@ export class Istio extends Construct {
 
   constructor(scope: Construct, id: string, props: IstioProps) {
     super(scope, id);
-    const chart = (name: string, releaseName: string, namespace: string, values: Record<string, unknown> | undefined, dependsOn: ITerraformDependable[]) =>
+    const chart = (
+      name: string,
+      releaseName: string,
+      namespace: string,
+      values: Record<string, unknown> | undefined,
+      dependsOn: ITerraformDependable[],
+    ) =>
       new HelmAddon(this, name, {
         releaseName,
         chart: name,
