@@ -63,6 +63,11 @@ export async function run(argv: readonly string[]): Promise<number> {
 
 if (require.main === module) {
   installInterruptHandlers();
+  // A reader that stops early (`tenantctl --help | head -1`) closes the pipe: that ends the output, not in an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   void run(process.argv).then((code) => {
     process.exitCode = code;
   });

@@ -183,7 +183,7 @@ export async function initPlatform(dir: string, config: Record<string, unknown>,
       report.info(synthSummary(result, (Date.now() - started) / 1000));
     }
     for (const step of packagePlan.next) report.info(`next: ${step}`);
-    if (opts.synth) report.info(`next: tenantctl tenant add <id> --tier starter|standard|enterprise`);
+    if (opts.synth) report.info(`next: npx tenantctl tenant add <id> --tier starter|standard|enterprise`);
   });
 }
 

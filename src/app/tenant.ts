@@ -292,7 +292,12 @@ export async function removeTenant(dir: string, id: string, purgeData: boolean, 
  * After a removed tenant's stack has been applied: deletes its file and re-synthesizes the shared
  * stacks that held it (its workspace, its run roles), which the next apply then lets go.
  */
-export async function finalizeTenant(dir: string, id: string, opts: { readonly synth: boolean }, report: Reporter): Promise<void> {
+export async function finalizeTenant(
+  dir: string,
+  id: string,
+  opts: { readonly synth: boolean; readonly applied?: boolean },
+  report: Reporter,
+): Promise<void> {
   await withProjectLock(dir, async () => {
     const { platform, tiers } = loadCatalog(dir);
     const tenant = loadTenant(dir, platform, tiers, id);
@@ -304,6 +309,12 @@ export async function finalizeTenant(dir: string, id: string, opts: { readonly s
       );
     }
     // Only a local backend can be asked here; under Terraform Cloud the user confirms the apply ran.
+    if (platform.terraformCloud && !opts.applied) {
+      throw new TenantctlError(
+        `tenantctl cannot see whether the removal of ${stack} has been applied in Terraform Cloud, and finalizing first would delete the workspace and run roles that apply needs`,
+        `Once the run of workspace ${workspaceFor(platform, stack, tenant.accountName).workspace} has destroyed its resources, run \`tenantctl tenant finalize ${id} --applied\`.`,
+      );
+    }
     const left = stateResourceCount(stateFile(dir, stack));
     if (left) {
       throw new TenantctlError(

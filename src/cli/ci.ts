@@ -77,7 +77,7 @@ token from the repository secret TF_API_TOKEN; no token is written to any file. 
       info(opts.quiet, `  pull requests to ${branch}: validate, speculative plan of each changed stack, one comment with the plans`);
       info(
         opts.quiet,
-        `  pushes to ${branch}: apply the changed stacks: workspaces, account bootstraps, platform, tenants (each group through ${path.basename(result.files[0])})`,
+        `  pushes to ${branch}: apply the changed stacks: workspaces, account bootstraps, platform, cluster, tenants (each group through ${path.basename(result.files[0])})`,
       );
       info(
         opts.quiet,

@@ -107,19 +107,21 @@ Examples:
       .description("after a removed tenant's stack has been applied: delete its file, and under Terraform Cloud let its workspace and run roles go"),
   )
     .option('--no-synth', 'delete the tenant file only')
+    .option('--applied', "confirm that the removed tenant's stack has been applied (needed under Terraform Cloud, where tenantctl cannot see it)")
     .option('-q, --quiet', 'print nothing on success')
     .addHelpText(
       'after',
       `
 Run it only once the apply of the removed tenant's stack has destroyed its resources: until then
-its workspace and run roles are what that apply runs with. Refuses an active tenant, and a local
-state (state/tenant-<id>/terraform.tfstate) that still holds resources.
+its workspace and run roles are what that apply runs with. Refuses an active tenant, a local
+state (state/tenant-<id>/terraform.tfstate) that still holds resources, and under Terraform Cloud
+a run without --applied.
 
 Examples:
   $ tenantctl tenant remove beta && git commit ...   # merge, apply tenant-beta
-  $ tenantctl tenant finalize beta                   # then the next apply deletes its workspace`,
+  $ tenantctl tenant finalize beta --applied         # then the next apply deletes its workspace`,
     )
-    .action(async (id: string, opts: { dir: string; synth: boolean; quiet?: boolean }) =>
+    .action(async (id: string, opts: { dir: string; synth: boolean; applied?: boolean; quiet?: boolean }) =>
       finalizeTenant(projectDir(opts), id, opts, reporter(opts.quiet)),
     );
 }

@@ -43,3 +43,10 @@ describe('tenantctl --help', () => {
     expect(modules.filter((m) => /node_modules\/cdktf\//.test(m))).toEqual([]);
   });
 });
+
+test('GIVEN a reader that closes the pipe early THEN tenantctl ends quietly, without a stack trace', () => {
+  // The reader closes its end before the help is written, as `| head -1` does once it has its line.
+  const res = spawnSync('sh', ['-c', `"${process.execPath}" "${cliPath}" --help | (exec 0<&-; sleep 1)`], { encoding: 'utf8' });
+  expect(res.status).toBe(0);
+  expect(res.stderr).toBe('');
+});

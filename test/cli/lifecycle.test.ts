@@ -118,8 +118,18 @@ describe('GIVEN Terraform Cloud and a removed tenant in a service account', () =
     expect(Object.keys(json('bootstrap-payments').resource.aws_iam_role).some((id) => id.includes('tenant-pay'))).toBe(true);
   });
 
+  test('WHEN it is finalized without --applied THEN it refuses (Terraform Cloud holds the state) and changes nothing', async () => {
+    const res = await cli(['tenant', 'finalize', 'pay', '--dir', dir]);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toBe(
+      'error: tenantctl cannot see whether the removal of tenant-pay has been applied in Terraform Cloud, and finalizing first would delete the workspace and run roles that apply needs\n' +
+        'Once the run of workspace saas-prod-tenant-pay has destroyed its resources, run `tenantctl tenant finalize pay --applied`.\n',
+    );
+    expect(fs.existsSync(path.join(dir, 'tenants', 'pay.json'))).toBe(true);
+  });
+
   test('WHEN it is finalized THEN its workspace leaves the workspaces stack, its run roles leave both bootstrap stacks, and the output says so', async () => {
-    const res = await ok(['tenant', 'finalize', 'pay', '--dir', dir]);
+    const res = await ok(['tenant', 'finalize', 'pay', '--applied', '--dir', dir]);
     expect(res.stdout).toBe(
       'deleted tenants/pay.json and the output of tenant-pay\n' +
         'the next apply deletes workspace saas-prod-tenant-pay (workspaces stack) and run role saas-prod-tfc-tenant-pay (bootstrap-payments, bootstrap-platform; with its cluster access entry in bootstrap-platform)\n' +
