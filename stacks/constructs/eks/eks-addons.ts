@@ -5,6 +5,7 @@ import { eksAddonVersions, type EksAddonName } from '../../../src/model/eks-vers
 import { poolSelector, SYSTEM_TOLERATION } from '../../../src/model/node-pools';
 import { IrsaRole, type IrsaPolicyStatement } from '../identity/irsa-role';
 import { awsManagedPolicyArn } from '../iam/arns';
+import { USE_KEY_ACTIONS } from '../kms/platform-keys';
 
 export interface EksAddonsProps {
   readonly clusterName: string;
@@ -90,15 +91,7 @@ export class EksAddons extends Construct {
       },
       {
         sid: 'UseEbsKey',
-        actions: [
-          'kms:Encrypt',
-          'kms:Decrypt',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-          'kms:GenerateDataKey',
-          'kms:GenerateDataKeyWithoutPlaintext',
-          'kms:DescribeKey',
-        ],
+        actions: [...USE_KEY_ACTIONS],
         resources: [props.ebsKmsKeyArn],
       },
     ]);

@@ -11,7 +11,7 @@ export interface PlatformKeysProps {
 }
 
 /** Data-key actions a service needs to encrypt and decrypt with a key (no `*` families). */
-const USE_KEY_ACTIONS = [
+export const USE_KEY_ACTIONS = [
   'kms:Encrypt',
   'kms:Decrypt',
   'kms:ReEncryptFrom',
