@@ -8,7 +8,7 @@ import { templatePath } from '../paths';
  * values they validated (identifiers, names), never free text.
  */
 export function renderTemplate(relativePath: string, values: Record<string, string>): string {
-  const text = fs.readFileSync(templatePath(relativePath), 'utf8');
+  const text = templateText(relativePath);
   const used = new Set<string>();
   const out = text.replace(/\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g, (_, name: string) => {
     if (!(name in values)) throw new Error(`template ${relativePath} uses {{${name}}} but no value was given`);
@@ -18,4 +18,16 @@ export function renderTemplate(relativePath: string, values: Record<string, stri
   const unused = Object.keys(values).filter((k) => !used.has(k));
   if (unused.length) throw new Error(`template ${relativePath} does not use ${unused.join(', ')}`);
   return out;
+}
+
+/** Template files read so far: a synthesis renders the same few for every tenant, and they do not change while it runs. */
+const templates = new Map<string, string>();
+
+function templateText(relativePath: string): string {
+  let text = templates.get(relativePath);
+  if (text === undefined) {
+    text = fs.readFileSync(templatePath(relativePath), 'utf8');
+    templates.set(relativePath, text);
+  }
+  return text;
 }
