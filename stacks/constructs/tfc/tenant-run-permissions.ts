@@ -1,4 +1,6 @@
 import { actionsOf, teardownActionsOf } from '../../../src/model/aws-actions';
+import type { IdentityMode } from '../../../src/model/identity';
+import { STACK_TAGS } from '../../../src/model/labels';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
 import type { TenantSpec } from '../../../src/model/project';
@@ -42,6 +44,8 @@ interface ScopeContext {
   readonly names: ReturnType<typeof platformNames>;
   /** ARNs of the roles the tenant's stack owns in the account: its workload role and one per catalog service. */
   readonly roles: string[];
+  /** Resource tag conditions of the platform stack's objects (provider default tags). */
+  readonly platformStackTags: Record<string, string>;
 }
 
 /**
@@ -65,8 +69,16 @@ export function tenantStackTypes(tenant: TenantSpec, roleAccount: string): strin
   ];
   if (tenant.tierSpec.nodes.isolation === 'dedicated') types.push(...DEDICATED_NODE_TYPES);
   if (tenant.adminPrincipalArn) types.push('aws_eks_access_entry', 'aws_eks_access_policy_association');
+  types.push(...IDENTITY_TYPES[tenant.tierSpec.identity]);
   return types;
 }
+
+/** The types of each identity mode: the tenant's own user pool, or the lookups of the pooled one. */
+const IDENTITY_TYPES: Readonly<Record<IdentityMode, readonly string[]>> = {
+  none: [],
+  pooled: ['data.aws_cognito_user_pools', 'data.aws_cognito_user_pool_clients'],
+  dedicated: ['aws_cognito_user_pool', 'aws_cognito_user_pool_client'],
+};
 
 /** The types of dedicated nodes, which a tier with them adds to the tenant's stack. */
 const DEDICATED_NODE_TYPES = ['data.aws_iam_role', 'data.aws_kms_key', 'aws_launch_template', 'aws_eks_node_group', 'aws_autoscaling_group_tag'];
@@ -175,6 +187,29 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
       },
     ];
   },
+  // Listing pools has no resource-level permission; the platform stack's pool is the only one whose clients the tenant lists.
+  'data.aws_cognito_user_pools': () => [{ resources: ['*'] }],
+  'data.aws_cognito_user_pool_clients': (c) => [{ resources: [c.arn('cognito-idp', 'userpool/*')], condition: { StringEquals: c.platformStackTags } }],
+  aws_cognito_user_pool: (c, action) => {
+    const pools = [c.arn('cognito-idp', 'userpool/*')];
+    const created = { StringEquals: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } };
+    const own = { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: c.tenant.id } };
+    // CreateUserPool names no pool: the tenant's tag on the request is what makes it its own.
+    if (action === 'cognito-idp:CreateUserPool') return [{ resources: ['*'], condition: created }];
+    // Tags on create, and later on the tenant's own pool, never set to another tenant or removed.
+    if (action === 'cognito-idp:TagResource')
+      return [
+        { resources: pools, condition: created },
+        { resources: pools, condition: { ...own, StringEqualsIfExists: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } } },
+      ];
+    if (action === 'cognito-idp:UntagResource')
+      return [{ resources: pools, condition: { ...own, 'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': [TENANT_TAG] } } }];
+    return [{ resources: pools, condition: own }];
+  },
+  // App client calls are authorized on their pool: the tenant's own, by its tag.
+  aws_cognito_user_pool_client: (c) => [
+    { resources: [c.arn('cognito-idp', 'userpool/*')], condition: { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: c.tenant.id } } },
+  ],
   aws_eks_access_entry: (c, action) => {
     const principal = c.tenant.adminPrincipalArn!;
     if (action === 'eks:CreateAccessEntry') {
@@ -251,6 +286,11 @@ export function tenantRunStatements(platform: PlatformSpec, tenant: TenantSpec, 
     names,
     arn,
     roles: [tenant.names.iamRole, ...services].map((name) => arn('iam', `role/${name}`, { region: false })),
+    platformStackTags: {
+      [`aws:ResourceTag/${STACK_TAGS.platform}`]: platform.name,
+      [`aws:ResourceTag/${STACK_TAGS.environment}`]: platform.environment,
+      [`aws:ResourceTag/${STACK_TAGS.stack}`]: names.stack,
+    },
   };
   const statements: PolicyStatement[] = [];
   // Calls with no resource-level permission (Describe*) share one statement across types: the
