@@ -84,8 +84,8 @@ export const AWS_TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
   'data.aws_cognito_user_pools': readOnly('cognito-idp:ListUserPools'),
   'data.aws_cognito_user_pool_clients': readOnly('cognito-idp:ListUserPoolClients'),
   aws_cognito_user_pool: {
-    // MFA and the software token are set by a call of their own after the pool exists.
-    create: ['cognito-idp:CreateUserPool', 'cognito-idp:TagResource', 'cognito-idp:SetUserPoolMfaConfig'],
+    // Tags go in CreateUserPool's request; MFA and the software token are set by a call of their own after it.
+    create: ['cognito-idp:CreateUserPool', 'cognito-idp:SetUserPoolMfaConfig'],
     read: ['cognito-idp:DescribeUserPool', 'cognito-idp:GetUserPoolMfaConfig'],
     update: [
       'cognito-idp:UpdateUserPool',

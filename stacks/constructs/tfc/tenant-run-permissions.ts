@@ -44,6 +44,8 @@ interface ScopeContext {
   readonly names: ReturnType<typeof platformNames>;
   /** ARNs of the roles the tenant's stack owns in the account: its workload role and one per catalog service. */
   readonly roles: string[];
+  /** Objects carrying the tenant's tag. */
+  readonly ownTag: Condition;
   /** Resource tag conditions of the platform stack's objects (provider default tags). */
   readonly platformStackTags: Record<string, string>;
 }
@@ -52,8 +54,9 @@ interface ScopeContext {
  * The Terraform types a tenant's stack holds in one account, resources and data sources
  * (`data.<type>`), by what the tenant's configuration asks for: the cluster and proxy lookups,
  * the workload role and its policy always; the node role, EBS key, launch template and node group
- * for a tier with dedicated nodes; an access entry for a tenant admin principal; in a service
- * account, the account role. A removed tenant keeps the permissions of what its stack held, so
+ * for a tier with dedicated nodes; an access entry for a tenant admin principal; the tenant's user
+ * pool and client (dedicated identity) or the lookups of the pooled one; in a service account,
+ * the account role. A removed tenant keeps the permissions of what its stack held, so
  * the destroy can run. A test compares this with the synthesized stacks.
  */
 export function tenantStackTypes(tenant: TenantSpec, roleAccount: string): string[] {
@@ -191,25 +194,14 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
   'data.aws_cognito_user_pools': () => [{ resources: ['*'] }],
   'data.aws_cognito_user_pool_clients': (c) => [{ resources: [c.arn('cognito-idp', 'userpool/*')], condition: { StringEquals: c.platformStackTags } }],
   aws_cognito_user_pool: (c, action) => {
-    const pools = [c.arn('cognito-idp', 'userpool/*')];
-    const created = { StringEquals: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } };
-    const own = { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: c.tenant.id } };
+    const tag = `aws:RequestTag/${TENANT_TAG}`;
     // CreateUserPool names no pool: the tenant's tag on the request is what makes it its own.
-    if (action === 'cognito-idp:CreateUserPool') return [{ resources: ['*'], condition: created }];
-    // Tags on create, and later on the tenant's own pool, never set to another tenant or removed.
-    if (action === 'cognito-idp:TagResource')
-      return [
-        { resources: pools, condition: created },
-        { resources: pools, condition: { ...own, StringEqualsIfExists: { [`aws:RequestTag/${TENANT_TAG}`]: c.tenant.id } } },
-      ];
-    if (action === 'cognito-idp:UntagResource')
-      return [{ resources: pools, condition: { ...own, 'ForAllValues:StringNotEqualsIgnoreCase': { 'aws:TagKeys': [TENANT_TAG] } } }];
-    return [{ resources: pools, condition: own }];
+    if (action === 'cognito-idp:CreateUserPool') return [{ resources: ['*'], condition: { StringEquals: { [tag]: c.tenant.id } } }];
+    // Then only pools with its tag; tags (TagResource, and UpdateUserPool's own) never name another tenant.
+    return [{ resources: [c.arn('cognito-idp', 'userpool/*')], condition: { ...c.ownTag, StringEqualsIfExists: { [tag]: c.tenant.id } } }];
   },
   // App client calls are authorized on their pool: the tenant's own, by its tag.
-  aws_cognito_user_pool_client: (c) => [
-    { resources: [c.arn('cognito-idp', 'userpool/*')], condition: { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: c.tenant.id } } },
-  ],
+  aws_cognito_user_pool_client: (c) => [{ resources: [c.arn('cognito-idp', 'userpool/*')], condition: c.ownTag }],
   aws_eks_access_entry: (c, action) => {
     const principal = c.tenant.adminPrincipalArn!;
     if (action === 'eks:CreateAccessEntry') {
@@ -286,6 +278,7 @@ export function tenantRunStatements(platform: PlatformSpec, tenant: TenantSpec, 
     names,
     arn,
     roles: [tenant.names.iamRole, ...services].map((name) => arn('iam', `role/${name}`, { region: false })),
+    ownTag: { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: tenant.id } },
     platformStackTags: {
       [`aws:ResourceTag/${STACK_TAGS.platform}`]: platform.name,
       [`aws:ResourceTag/${STACK_TAGS.environment}`]: platform.environment,
