@@ -123,7 +123,6 @@ describe('GIVEN tiers with pooled and dedicated identity', () => {
               {
                 issuer,
                 jwksUri: `${issuer}/.well-known/jwks.json`,
-                audiences: [`\${aws_cognito_user_pool_client.${json.idOf('aws_cognito_user_pool_client')}.id}`],
                 forwardOriginalToken: true,
                 outputClaimToHeaders: [{ header: 'x-tenant-id', claim: 'custom:tenant_id' }],
               },
@@ -166,12 +165,10 @@ describe('GIVEN tiers with pooled and dedicated identity', () => {
   describe('WHEN a starter (pooled identity) tenant is synthesized', () => {
     const json = s.tenantJson(s.tenant({ id: 'beta', tier: 'starter' }));
     const poolsId = Object.keys(json.data('aws_cognito_user_pools'))[0];
-    const clientsId = Object.keys(json.data('aws_cognito_user_pool_clients'))[0];
     const poolId = `\${element(tolist(data.aws_cognito_user_pools.${poolsId}.ids), 0)}`;
 
-    test('THEN it finds the pooled pool and its client by name, and creates no Cognito resource', () => {
+    test('THEN it finds the pooled pool by name, and creates no Cognito resource', () => {
       expect(json.data('aws_cognito_user_pools')[poolsId]).toEqual(expect.objectContaining({ name: 'acme-prod-tenant-users' }));
-      expect(json.data('aws_cognito_user_pool_clients')[clientsId]).toEqual(expect.objectContaining({ user_pool_id: poolId }));
       expect(json.resources('aws_cognito_user_pool')).toEqual({});
       expect(json.resources('aws_cognito_user_pool_client')).toEqual({});
     });
@@ -184,9 +181,6 @@ describe('GIVEN tiers with pooled and dedicated identity', () => {
           {
             issuer,
             jwksUri: `${issuer}/.well-known/jwks.json`,
-            audiences: [
-              `\${zipmap(data.aws_cognito_user_pool_clients.${clientsId}.client_names, data.aws_cognito_user_pool_clients.${clientsId}.client_ids)["acme-prod-tenant-users"]}`,
-            ],
             forwardOriginalToken: true,
             outputClaimToHeaders: [{ header: 'x-tenant-id', claim: 'custom:tenant_id' }],
           },

@@ -1,4 +1,3 @@
-import { DataAwsCognitoUserPoolClients } from '@cdktf/provider-aws/lib/data-aws-cognito-user-pool-clients';
 import { DataAwsCognitoUserPools } from '@cdktf/provider-aws/lib/data-aws-cognito-user-pools';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Fn } from 'cdktf';
@@ -22,9 +21,8 @@ const SECURITY_API = 'security.istio.io/v1';
 
 /**
  * Who may call the tenant's namespace from the ingress gateway: only holders of an ID token of the
- * tenant's user pool (its own, or the pooled one) issued to the pool's app client and naming the
- * tenant in `custom:tenant_id`. The RequestAuthentication checks the token (signature, expiry,
- * audience) and copies the tenant claim to `x-tenant-id`; the ALLOW AuthorizationPolicy admits
+ * tenant's user pool (its own, or the pooled one) naming the tenant in `custom:tenant_id`, which
+ * only ID tokens carry. The RequestAuthentication checks the token (issuer, signature, expiry) and copies the tenant claim to `x-tenant-id`; the ALLOW AuthorizationPolicy admits
  * gateway traffic only with such a token, and the tenant's own and shared services' calls as
  * before. Both live in the tenant's namespace and hold for every workload there, so a token of
  * another tenant is refused whichever host or path prefix brought it; the shared gateway, its
@@ -33,7 +31,6 @@ const SECURITY_API = 'security.istio.io/v1';
 export class TenantEdgeIdentity extends Construct {
   /** `iss` of the tenant's tokens. */
   readonly issuer: string;
-  readonly clientId: string;
   readonly requestAuthentication: Manifest;
   readonly authorizationPolicy: Manifest;
 
@@ -53,14 +50,10 @@ export class TenantEdgeIdentity extends Construct {
         threatProtection: true,
       });
       this.issuer = own.issuer;
-      this.clientId = own.client.id;
     } else {
       // The platform stack's pool, by name: the tenant stack plans without the platform's state.
       const pools = new DataAwsCognitoUserPools(this, 'pooled-user-pool', { name: names.pooledUserPool });
-      const poolId = Fn.element(Fn.tolist(pools.ids), 0);
-      const clients = new DataAwsCognitoUserPoolClients(this, 'pooled-clients', { userPoolId: poolId });
-      this.issuer = cognitoIssuer(platform.aws.region, names.partition, poolId);
-      this.clientId = Fn.lookup(Fn.zipmap(clients.clientNames, clients.clientIds), names.pooledUserPoolClient);
+      this.issuer = cognitoIssuer(platform.aws.region, names.partition, Fn.element(Fn.tolist(pools.ids), 0));
     }
 
     const metadata = { name: tenant.names.identityPolicy, namespace: props.namespace, labels: tenantLabels(tenant) };
@@ -74,7 +67,7 @@ export class TenantEdgeIdentity extends Construct {
             {
               issuer: this.issuer,
               jwksUri: jwksUri(this.issuer),
-              audiences: [this.clientId],
+              // Any client of the pool: only the pool's owner (the tenant, or the platform) makes them.
               forwardOriginalToken: true,
               // Istio also removes the header from requests without a verified claim, so a client cannot set it.
               outputClaimToHeaders: [{ header: TENANT_ID_HEADER, claim: TENANT_ID_CLAIM }],

@@ -1,6 +1,5 @@
 import { actionsOf, teardownActionsOf } from '../../../src/model/aws-actions';
 import type { IdentityMode } from '../../../src/model/identity';
-import { STACK_TAGS } from '../../../src/model/labels';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
 import type { TenantSpec } from '../../../src/model/project';
@@ -46,8 +45,6 @@ interface ScopeContext {
   readonly roles: string[];
   /** Objects carrying the tenant's tag. */
   readonly ownTag: Condition;
-  /** Resource tag conditions of the platform stack's objects (provider default tags). */
-  readonly platformStackTags: Record<string, string>;
 }
 
 /**
@@ -55,7 +52,7 @@ interface ScopeContext {
  * (`data.<type>`), by what the tenant's configuration asks for: the cluster and proxy lookups,
  * the workload role and its policy always; the node role, EBS key, launch template and node group
  * for a tier with dedicated nodes; an access entry for a tenant admin principal; the tenant's user
- * pool and client (dedicated identity) or the lookups of the pooled one; in a service account,
+ * pool and client (dedicated identity) or the lookup of the pooled one; in a service account,
  * the account role. A removed tenant keeps the permissions of what its stack held, so
  * the destroy can run. A test compares this with the synthesized stacks.
  */
@@ -79,7 +76,7 @@ export function tenantStackTypes(tenant: TenantSpec, roleAccount: string): strin
 /** The types of each identity mode: the tenant's own user pool, or the lookups of the pooled one. */
 const IDENTITY_TYPES: Readonly<Record<IdentityMode, readonly string[]>> = {
   none: [],
-  pooled: ['data.aws_cognito_user_pools', 'data.aws_cognito_user_pool_clients'],
+  pooled: ['data.aws_cognito_user_pools'],
   dedicated: ['aws_cognito_user_pool', 'aws_cognito_user_pool_client'],
 };
 
@@ -190,9 +187,8 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
       },
     ];
   },
-  // Listing pools has no resource-level permission; the platform stack's pool is the only one whose clients the tenant lists.
+  // Listing pools has no resource-level permission (it returns names and ids only).
   'data.aws_cognito_user_pools': () => [{ resources: ['*'] }],
-  'data.aws_cognito_user_pool_clients': (c) => [{ resources: [c.arn('cognito-idp', 'userpool/*')], condition: { StringEquals: c.platformStackTags } }],
   aws_cognito_user_pool: (c, action) => {
     const tag = `aws:RequestTag/${TENANT_TAG}`;
     // CreateUserPool names no pool: the tenant's tag on the request is what makes it its own.
@@ -279,11 +275,6 @@ export function tenantRunStatements(platform: PlatformSpec, tenant: TenantSpec, 
     arn,
     roles: [tenant.names.iamRole, ...services].map((name) => arn('iam', `role/${name}`, { region: false })),
     ownTag: { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: tenant.id } },
-    platformStackTags: {
-      [`aws:ResourceTag/${STACK_TAGS.platform}`]: platform.name,
-      [`aws:ResourceTag/${STACK_TAGS.environment}`]: platform.environment,
-      [`aws:ResourceTag/${STACK_TAGS.stack}`]: names.stack,
-    },
   };
   const statements: PolicyStatement[] = [];
   // Calls with no resource-level permission (Describe*) share one statement across types: the
