@@ -91,8 +91,14 @@ export class PlatformStack extends TenantctlStack {
         partition: names.partition,
         threatProtection: false,
       });
-      new TerraformOutput(this, 'pooled_user_pool_issuer', { value: pooled.issuer, description: 'Issuer of the pooled user pool: its users carry custom:tenant_id' });
-      new TerraformOutput(this, 'pooled_user_pool_client_id', { value: pooled.client.id, description: 'App client of the pooled user pool (public, SRP)' });
+      new TerraformOutput(this, 'pooled_user_pool_issuer', {
+        value: pooled.issuer,
+        description: 'Issuer of the pooled user pool: its users carry custom:tenant_id',
+      });
+      new TerraformOutput(this, 'pooled_user_pool_client_id', {
+        value: pooled.client.id,
+        description: 'App client of the pooled user pool (public, SRP)',
+      });
     }
 
     // Whoever applies the cluster and tenant stacks needs an access entry before their first plan.

@@ -166,7 +166,8 @@ export function resolveTenant(
   if (tierSpec?.identity === 'pooled' && !needsPooledUserPool(tiers))
     issues.push({
       field: 'overrides.tier.identity',
-      message: 'no tier of the catalog signs users in to the pooled user pool, so the platform has none: give a tier identity "pooled" in platform.json, or use "dedicated"',
+      message:
+        'no tier of the catalog signs users in to the pooled user pool, so the platform has none: give a tier identity "pooled" in platform.json, or use "dedicated"',
       value: 'pooled',
     });
   if (issues.length) throw new ConfigError(display, issues);

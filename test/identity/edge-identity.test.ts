@@ -117,7 +117,11 @@ describe('GIVEN tiers with pooled and dedicated identity', () => {
         {
           apiVersion: 'security.istio.io/v1',
           kind: 'RequestAuthentication',
-          metadata: { name: 'tenant-identity', namespace: nsRef(json), labels: { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': 'globex' } },
+          metadata: {
+            name: 'tenant-identity',
+            namespace: nsRef(json),
+            labels: { 'app.kubernetes.io/managed-by': 'tenantctl', 'tenantctl.io/tenant': 'globex' },
+          },
           spec: {
             jwtRules: [
               {
@@ -240,7 +244,8 @@ function admitted(policies: any[], request: { namespace: string; principal?: str
         (rule.from ?? []).some(
           ({ source }: any) =>
             (!source.namespaces || source.namespaces.includes(request.namespace)) &&
-            (!source.requestPrincipals || (request.principal !== undefined && source.requestPrincipals.some((r: string) => glob(r, request.principal!)))),
+            (!source.requestPrincipals ||
+              (request.principal !== undefined && source.requestPrincipals.some((r: string) => glob(r, request.principal!)))),
         ) &&
         (rule.when ?? []).every((w: any) => {
           const claim = /^request\.auth\.claims\[(.+)\]$/.exec(w.key)?.[1];
@@ -255,7 +260,11 @@ describe.each([
   ['by path prefix', undefined],
 ])('GIVEN three tenants with identity, %s', (_, domain) => {
   const s = synth({ domain } as Partial<PlatformConfig>);
-  const tenants = [s.tenant({ id: 'globex', tier: 'enterprise' }), s.tenant({ id: 'beta', tier: 'starter' }), s.tenant({ id: 'delta', tier: 'starter' })];
+  const tenants = [
+    s.tenant({ id: 'globex', tier: 'enterprise' }),
+    s.tenant({ id: 'beta', tier: 'starter' }),
+    s.tenant({ id: 'delta', tier: 'starter' }),
+  ];
   const policies = Object.fromEntries(tenants.map((t) => [t.id, identityObjects(s.tenantJson(t))]));
   /** A token as the gateway sees it: its issuer (the tenant's pool expression) and tenant claim. */
   const tokenOf = (id: string) => ({
@@ -272,7 +281,9 @@ describe.each([
 
   test('THEN a pooled token claiming another tenant is refused, and a request without a token is refused', () => {
     const pooled = tokenOf('beta');
-    expect(admitted(policies.delta.allow, { namespace: 'istio-system', principal: pooled.principal, claims: { 'custom:tenant_id': 'beta' } })).toBe(false);
+    expect(admitted(policies.delta.allow, { namespace: 'istio-system', principal: pooled.principal, claims: { 'custom:tenant_id': 'beta' } })).toBe(
+      false,
+    );
     expect(admitted(policies.beta.allow, { namespace: 'istio-system', claims: {} })).toBe(false);
     // The tenant's own services still call each other without an end user's token.
     expect(admitted(policies.beta.allow, { namespace: 'tenant-beta', claims: {} })).toBe(true);
@@ -285,7 +296,9 @@ describe('GIVEN a tenant that asks for the pooled pool when no tier has it', () 
     const platform = platformSpec({ tiers: { enterprise: { identity: 'dedicated' } } } as Partial<PlatformConfig>);
     const file = tenantSchema.parse({ version: 1, id: 'beta', tier: 'starter', overrides: { tier: { identity: 'pooled' } } });
     expect(() => resolveTenant(file, platform, resolveTiers(platform.tiers), 'beta.json')).toThrow(ConfigError);
-    expect(() => resolveTenant(file, platform, resolveTiers(platform.tiers), 'beta.json')).toThrow(/overrides\.tier\.identity.*give a tier identity "pooled"/s);
+    expect(() => resolveTenant(file, platform, resolveTiers(platform.tiers), 'beta.json')).toThrow(
+      /overrides\.tier\.identity.*give a tier identity "pooled"/s,
+    );
   });
 
   test('THEN the platform stack holds no pooled pool', () => {

@@ -45,7 +45,7 @@ describe('GIVEN tenant stacks with dedicated and pooled identity', () => {
     const findings = findingsOf([globex]).filter((f) => IDS.has(f.ruleId));
     expect(triples(findings)).toEqual([['TC-IDN-001', 'tenant-globex', ra.address]]);
     expect(findings[0].message).toBe(
-      'RequestAuthentication tenant-identity of tenant globex trusts the user pool acme-prod-tenant-initech, not the tenant\'s own acme-prod-tenant-globex',
+      "RequestAuthentication tenant-identity of tenant globex trusts the user pool acme-prod-tenant-initech, not the tenant's own acme-prod-tenant-globex",
     );
   });
 

@@ -19,7 +19,12 @@ function poolNames(stack: StackDocument, tenantId: string): { own: string; poole
   const name = tags?.[STACK_TAGS.platform];
   const environment = tags?.[STACK_TAGS.environment];
   if (typeof name !== 'string' || typeof environment !== 'string') return undefined;
-  const shape = { name, environment, domain: undefined, aws: { region: 'us-east-1', accountId: '000000000000', serviceAccounts: [], existingServiceLinkedRoles: [] } };
+  const shape = {
+    name,
+    environment,
+    domain: undefined,
+    aws: { region: 'us-east-1', accountId: '000000000000', serviceAccounts: [], existingServiceLinkedRoles: [] },
+  };
   return { own: tenantNames(shape, tenantId).userPool, pooled: platformNames(shape).pooledUserPool };
 }
 
@@ -29,7 +34,8 @@ function issuerKind(stack: StackDocument, tenantId: string, issuer: string): Iss
   if (!m) return { problem: `trusts issuer ${JSON.stringify(issuer)}, which is no user pool of the tenant's stack` };
   const refs = [...m[1].matchAll(POOL_REF)];
   const names = poolNames(stack, tenantId);
-  if (refs.length !== 1 || !names) return { problem: `trusts issuer ${JSON.stringify(issuer)}, which names no single user pool of the tenant's stack` };
+  if (refs.length !== 1 || !names)
+    return { problem: `trusts issuer ${JSON.stringify(issuer)}, which names no single user pool of the tenant's stack` };
   const [, type, id] = refs[0];
   if (type === 'aws_cognito_user_pool') {
     const name = resources(stack, type).find((r) => r.id === id)?.body.name;
@@ -68,7 +74,11 @@ export const jwtPolicyOwnIssuer: Rule = {
     const out: Violation[] = [];
     for (const t of tenantStacks(ctx.stacks, ctx.project)) {
       const report = (m: ManifestRef, what: string) =>
-        out.push({ stack: t.stack.name, address: m.address, message: `${m.manifest.kind} ${String(at(m.manifest, 'metadata.name'))} of tenant ${t.id} ${what}` });
+        out.push({
+          stack: t.stack.name,
+          address: m.address,
+          message: `${m.manifest.kind} ${String(at(m.manifest, 'metadata.name'))} of tenant ${t.id} ${what}`,
+        });
       for (const ra of inNamespace(t.stack, 'RequestAuthentication', t.namespace)) {
         for (const jwt of blocks(at(ra.manifest, 'spec.jwtRules'))) {
           const kind = issuerKind(t.stack, t.id, String(jwt.issuer ?? ''));
@@ -132,11 +142,17 @@ export const tenantHostChecksTokens: Rule = {
       if (!inNamespace(t.stack, 'RequestAuthentication', t.namespace).length)
         report(`has identity on but no RequestAuthentication in ${t.namespace}: its host takes requests without checking a token`);
       // Namespace-wide only: a policy with a selector leaves the other workloads open.
-      const allow = inNamespace(t.stack, 'AuthorizationPolicy', t.namespace).filter((p) => isAllow(p) && at(p.manifest, 'spec.selector') === undefined);
-      if (!allow.length) report(`has no namespace-wide ALLOW AuthorizationPolicy in ${t.namespace}: every request from the gateway passes, with a token or without`);
+      const allow = inNamespace(t.stack, 'AuthorizationPolicy', t.namespace).filter(
+        (p) => isAllow(p) && at(p.manifest, 'spec.selector') === undefined,
+      );
+      if (!allow.length)
+        report(`has no namespace-wide ALLOW AuthorizationPolicy in ${t.namespace}: every request from the gateway passes, with a token or without`);
       for (const policy of allow) {
         if (rulesOf(policy).some(admitsGatewayWithoutToken))
-          report(`admits requests from ${GATEWAY_NAMESPACE} without a token (AuthorizationPolicy ${String(at(policy.manifest, 'metadata.name'))})`, policy.address);
+          report(
+            `admits requests from ${GATEWAY_NAMESPACE} without a token (AuthorizationPolicy ${String(at(policy.manifest, 'metadata.name'))})`,
+            policy.address,
+          );
       }
     }
     return out;
