@@ -29,7 +29,7 @@ export const TOKEN_VALIDITY = { idTokenMinutes: 15, accessTokenMinutes: 15, refr
 /** What users may sign in with: SRP keeps the password off the wire; refresh renews tokens. No OAuth flow, so no implicit grant. */
 export const AUTH_FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] as const;
 
-/** Password policy of every pool (NIST 800-63B length over composition, history against reuse). */
+/** Password policy of every pool: long, every character class, the last 24 remembered against reuse. */
 export const PASSWORD_POLICY = {
   minimumLength: 14,
   requireLowercase: true,

@@ -172,7 +172,12 @@ describe('GIVEN tiers with pooled and dedicated identity', () => {
     const poolId = `\${element(tolist(data.aws_cognito_user_pools.${poolsId}.ids), 0)}`;
 
     test('THEN it finds the pooled pool by name, and creates no Cognito resource', () => {
-      expect(json.data('aws_cognito_user_pools')[poolsId]).toEqual(expect.objectContaining({ name: 'acme-prod-tenant-users' }));
+      expect(json.data('aws_cognito_user_pools')[poolsId]).toEqual(
+        expect.objectContaining({
+          name: 'acme-prod-tenant-users',
+          lifecycle: { postcondition: [expect.objectContaining({ condition: '${length(self.ids) == 1}' })] },
+        }),
+      );
       expect(json.resources('aws_cognito_user_pool')).toEqual({});
       expect(json.resources('aws_cognito_user_pool_client')).toEqual({});
     });

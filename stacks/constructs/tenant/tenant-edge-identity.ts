@@ -52,7 +52,18 @@ export class TenantEdgeIdentity extends Construct {
       this.issuer = own.issuer;
     } else {
       // The platform stack's pool, by name: the tenant stack plans without the platform's state.
-      const pools = new DataAwsCognitoUserPools(this, 'pooled-user-pool', { name: names.pooledUserPool });
+      const pools = new DataAwsCognitoUserPools(this, 'pooled-user-pool', {
+        name: names.pooledUserPool,
+        // Pool names are not unique in Cognito: with none or two, the issuer would be wrong or fail obscurely.
+        lifecycle: {
+          postcondition: [
+            {
+              condition: '${length(self.ids) == 1}',
+              errorMessage: `Exactly one user pool ${names.pooledUserPool} must exist in the platform account: apply the platform stack first (a tier has identity "pooled"), and keep no other pool of that name.`,
+            },
+          ],
+        },
+      });
       this.issuer = cognitoIssuer(platform.aws.region, names.partition, Fn.element(Fn.tolist(pools.ids), 0));
     }
 
