@@ -15,6 +15,9 @@ import { RateLimitStore } from './constructs/ratelimit/rate-limit-store';
 import { TenantctlStack } from './constructs/tenantctl-stack';
 import { TfcClusterAccess } from './constructs/tfc/tfc-cluster-access';
 import { TfcAgents } from './constructs/agents';
+import { UserPool } from './constructs/identity/user-pool';
+import { needsPooledUserPool } from '../src/model/identity';
+import { resolveTiers } from '../src/model/tiers';
 
 export interface PlatformStackProps {
   readonly platform: PlatformSpec;
@@ -78,6 +81,25 @@ export class PlatformStack extends TenantctlStack {
       secretsKmsKeyArn: keys.secrets.arn,
       logsKmsKeyArn: keys.logs.arn,
     });
+
+    // End users of pooled-identity tiers: one pool and one client for them all, nothing per tenant.
+    if (needsPooledUserPool(resolveTiers(platform.tiers))) {
+      const pooled = new UserPool(this, 'pooled-identity', {
+        name: names.pooledUserPool,
+        clientName: names.pooledUserPoolClient,
+        region: platform.aws.region,
+        partition: names.partition,
+        threatProtection: false,
+      });
+      new TerraformOutput(this, 'pooled_user_pool_issuer', {
+        value: pooled.issuer,
+        description: 'Issuer of the pooled user pool: its users carry custom:tenant_id',
+      });
+      new TerraformOutput(this, 'pooled_user_pool_client_id', {
+        value: pooled.client.id,
+        description: 'App client of the pooled user pool (public, SRP)',
+      });
+    }
 
     // Whoever applies the cluster and tenant stacks needs an access entry before their first plan.
     if (platform.terraformCloud) new TfcClusterAccess(this, 'tfc-access', { platform, clusterName: eks.clusterName });

@@ -13,6 +13,7 @@ import { TenantAccess } from './constructs/tenant/tenant-access';
 import { TenantAccountRole, tenantAccountRoleArn } from './constructs/tenant/tenant-account-role';
 import { TenantDatabase } from './constructs/tenant/tenant-database';
 import { TenantDeployerBinding } from './constructs/tenant/tenant-deployer-binding';
+import { TenantEdgeIdentity } from './constructs/tenant/tenant-edge-identity';
 import { TenantIdentity } from './constructs/tenant/tenant-identity';
 import { TenantMesh } from './constructs/tenant/tenant-mesh';
 import { TenantNamespace } from './constructs/tenant/tenant-namespace';
@@ -73,6 +74,8 @@ export class TenantStack extends TenantctlStack {
     new TenantNetworkPolicies(this, 'network-policies', { platform, tenant, namespace, stsEndpointCidrs: sts.cidrs });
     new TenantMesh(this, 'mesh', { platform, tenant, namespace, proxyEndpoint: proxy.endpoint });
     new TenantRateLimit(this, 'rate-limit', { platform, tenant });
+    // End users sign in to the tenant's user pool; only its tokens pass from the gateway.
+    if (tenant.tierSpec.identity !== 'none') new TenantEdgeIdentity(this, 'edge-identity', { platform, tenant, namespace });
     new TenantAccess(this, 'access', { platform, tenant, namespace, clusterName: cluster.name });
 
     // Identity and data.

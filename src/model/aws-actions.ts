@@ -80,6 +80,27 @@ export const AWS_TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
     update: [],
     delete: ['eks:DisassociateAccessPolicy'],
   },
+  // The pooled user pool, found by name (TenantEdgeIdentity).
+  'data.aws_cognito_user_pools': readOnly('cognito-idp:ListUserPools'),
+  aws_cognito_user_pool: {
+    // Tags go in CreateUserPool's request; MFA and the software token are set by a call of their own after it.
+    create: ['cognito-idp:CreateUserPool', 'cognito-idp:SetUserPoolMfaConfig'],
+    read: ['cognito-idp:DescribeUserPool', 'cognito-idp:GetUserPoolMfaConfig'],
+    update: [
+      'cognito-idp:UpdateUserPool',
+      'cognito-idp:SetUserPoolMfaConfig',
+      'cognito-idp:AddCustomAttributes',
+      'cognito-idp:TagResource',
+      'cognito-idp:UntagResource',
+    ],
+    delete: ['cognito-idp:DeleteUserPool'],
+  },
+  aws_cognito_user_pool_client: {
+    create: ['cognito-idp:CreateUserPoolClient'],
+    read: ['cognito-idp:DescribeUserPoolClient'],
+    update: ['cognito-idp:UpdateUserPoolClient'],
+    delete: ['cognito-idp:DeleteUserPoolClient'],
+  },
 };
 
 /** Every action a type needs over its life cycle; throws for a type the table does not know. */

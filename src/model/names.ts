@@ -132,6 +132,9 @@ export function platformNames(
     albTargetGroup: `${prefix}-istio`,
     albLogBucket: `${prefix}-${p.aws.accountId}-alb-logs`,
     webAcl: `${prefix}-edge`,
+    /** The user pool (and its one app client) of every tenant whose tier signs users in to the pooled pool. */
+    pooledUserPool: `${prefix}-tenant-users`,
+    pooledUserPoolClient: `${prefix}-tenant-users`,
     lbControllerRole: `${prefix}-aws-load-balancer-controller`,
     clusterAutoscalerRole: `${prefix}-cluster-autoscaler`,
     /** The Spot node group beside the On-Demand `tenants` group (eks.nodeGroups.tenants.spot). */
@@ -277,6 +280,11 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
     localRateLimit: `tenant-${id}-ratelimit`,
     /** The tenant's rate limit descriptor ConfigMap in the rate limit namespace (named after its namespace, which admission checks). */
     rateLimitDescriptor: `tenant-${id}`,
+    /** The user pool and app client of a tier with dedicated identity. */
+    userPool: `${platform.prefix}-tenant-${id}`,
+    userPoolClient: `tenant-${id}`,
+    /** RequestAuthentication and AuthorizationPolicy that admit only the tenant's own tokens at its namespace. */
+    identityPolicy: 'tenant-identity',
     /** The tenant's Argo CD AppProject, in the Argo CD namespace. */
     appProject: `tenant-${id}`,
     /**

@@ -1,5 +1,6 @@
 import { z, type ZodError, type ZodType, type ZodTypeAny, type ZodTypeDef } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors';
+import { needsPooledUserPool } from './identity';
 import { NAME_LIMITS, platformNames, tenantNames, type TenantNames } from './names';
 import type { PlatformSpec } from './platform-schema';
 import { fieldsOf, schemaAt, unknownFieldMessage } from './schema-path';
@@ -161,6 +162,14 @@ export function resolveTenant(
       });
   }
   if (tierSpec) issues.push(...tenantServiceProblems(platform, file, tierSpec));
+  // Only an override can ask for the pooled pool when no tier has it, and then the platform stack holds none.
+  if (tierSpec?.identity === 'pooled' && !needsPooledUserPool(tiers))
+    issues.push({
+      field: 'overrides.tier.identity',
+      message:
+        'no tier of the catalog signs users in to the pooled user pool, so the platform has none: give a tier identity "pooled" in platform.json, or use "dedicated"',
+      value: 'pooled',
+    });
   if (issues.length) throw new ConfigError(display, issues);
   return { ...file, tierSpec, names, accountId, accountName };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IDENTITY_MODES } from './identity';
 import { ec2Architecture } from './instance-types';
 import { MAX_REQUESTS_PER_UNIT } from './rate-limit';
 import { MAX_TIER_PRIORITY } from './priorities';
@@ -104,6 +105,8 @@ export const tierSchema = z
         statementTimeoutSeconds: z.number().int().positive(),
       })
       .strict(),
+    /** How the tenant's end users sign in at its host (src/model/identity.ts); off by default, as it asks every client for a token. */
+    identity: z.enum(IDENTITY_MODES).default('none'),
     nodes: z.discriminatedUnion('isolation', [
       z.object({ isolation: z.literal('shared') }).strict(),
       z.object({ isolation: z.literal('dedicated'), nodeGroup: nodeGroupSize }).strict(),
@@ -148,6 +151,7 @@ export const tierCatalog: Readonly<Record<string, TierSpec>> = {
     outlierDetection: { consecutive5xxErrors: 5, interval: '30s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
     priority: 1000,
     database: { isolation: 'schema-per-tenant', connectionLimit: 10, statementTimeoutSeconds: 15 },
+    identity: 'none',
     nodes: { isolation: 'shared' },
   },
   standard: {
@@ -178,6 +182,7 @@ export const tierCatalog: Readonly<Record<string, TierSpec>> = {
     outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
     priority: 10000,
     database: { isolation: 'schema-per-tenant', connectionLimit: 40, statementTimeoutSeconds: 30 },
+    identity: 'none',
     nodes: { isolation: 'shared' },
   },
   enterprise: {
@@ -208,6 +213,7 @@ export const tierCatalog: Readonly<Record<string, TierSpec>> = {
     outlierDetection: { consecutive5xxErrors: 3, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 30 },
     priority: 100000,
     database: { isolation: 'schema-per-tenant', connectionLimit: 200, statementTimeoutSeconds: 60 },
+    identity: 'none',
     nodes: {
       isolation: 'dedicated',
       nodeGroup: { instanceTypes: ['m6i.2xlarge'], minSize: 2, desiredSize: 2, maxSize: 4 },

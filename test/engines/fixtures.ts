@@ -42,13 +42,16 @@ interface TenantStep {
 interface FixtureSpec {
   readonly name: string;
   readonly init: readonly string[];
-  /** Settings merged into platform.json after init, as a team edits it (a JSON file of test/fixtures). */
-  readonly platformEdit?: string;
+  /** Settings merged into platform.json after init, as a team edits it (JSON files of test/fixtures, in order). */
+  readonly platformEdits?: readonly string[];
   readonly tenants: readonly TenantStep[];
 }
 
 /** The README's example service catalog (project, task and user services) with its GitOps repository. */
 const SERVICE_CATALOG = path.resolve(__dirname, '../../../test/fixtures/service-catalog.json');
+
+/** End users signing in: the enterprise tier to its own user pool, the others to the pooled one. */
+const IDENTITY_TIERS = path.resolve(__dirname, '../../../test/fixtures/identity-tiers.json');
 
 const TERRAFORM_CLOUD = [
   '--tfc-organization',
@@ -63,9 +66,10 @@ const TERRAFORM_CLOUD = [
  * Every stack kind and option: the default platform with a tenant of every tier of the catalog
  * and a removed tenant with and without purge; a platform with a domain (HTTPS, certificate,
  * DNS) in a region opened after August 2022 (ALB log delivery by service principal, not by a
- * regional ELB account), as staging with its own name and VPC range; Terraform Cloud with two
- * service accounts (workspaces and bootstrap stacks, tenants in each account, a removed one) and
- * the example service catalog deployed through Argo CD.
+ * regional ELB account), as staging with its own name and VPC range, whose tiers sign end users in
+ * (a pooled and a dedicated user pool); Terraform Cloud with two
+ * service accounts (workspaces and bootstrap stacks, tenants in each account, a removed one), the
+ * example service catalog deployed through Argo CD and the same identity tiers.
  */
 const FIXTURES: readonly FixtureSpec[] = [
   {
@@ -80,12 +84,16 @@ const FIXTURES: readonly FixtureSpec[] = [
   {
     name: 'domain',
     init: ['--domain', 'saas.example.com', '--name', 'acme', '--environment', 'staging', '--region', 'eu-south-2', '--vpc-cidr', '10.20.0.0/16'],
-    tenants: [{ id: 'acme', args: ['--tier', 'standard', '--admin-principal-arn', `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-admins`] }],
+    platformEdits: [IDENTITY_TIERS],
+    tenants: [
+      { id: 'acme', args: ['--tier', 'standard', '--admin-principal-arn', `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-admins`] },
+      { id: 'initech', args: ['--tier', 'enterprise'] },
+    ],
   },
   {
     name: 'terraform-cloud',
     init: TERRAFORM_CLOUD,
-    platformEdit: SERVICE_CATALOG,
+    platformEdits: [SERVICE_CATALOG, IDENTITY_TIERS],
     tenants: [
       {
         id: 'acme',
@@ -111,10 +119,10 @@ export async function buildFixtures(root: string): Promise<Fixture[]> {
       const dir = path.join(root, spec.name);
       fs.mkdirSync(dir, { recursive: true });
       await tenantctl(['init', 'platform', '--yes', '--account-id', PLATFORM_ACCOUNT, ...spec.init, '--no-synth', '--quiet'], dir);
-      if (spec.platformEdit) {
+      for (const edit of spec.platformEdits ?? []) {
         const file = path.join(dir, 'platform.json');
-        const edit = JSON.parse(fs.readFileSync(spec.platformEdit, 'utf8')) as Record<string, unknown>;
-        fs.writeFileSync(file, `${JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), ...edit }, null, 2)}\n`);
+        const settings = JSON.parse(fs.readFileSync(edit, 'utf8')) as Record<string, unknown>;
+        fs.writeFileSync(file, `${JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), ...settings }, null, 2)}\n`);
       }
       for (const tenant of spec.tenants) {
         await tenantctl(['tenant', 'add', tenant.id, ...tenant.args, '--no-synth', '--quiet'], dir);

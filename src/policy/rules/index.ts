@@ -3,6 +3,7 @@ import { consistencyRules } from './consistency';
 import { databaseJobRules } from './database-jobs';
 import { deployabilityRules } from './deployability';
 import { gitopsRules } from './gitops';
+import { identityRules } from './identity';
 import { manifestSchema } from './manifest-schema';
 import { meshEgressRules } from './mesh-egress';
 import { pipelineRules } from './pipeline';
@@ -17,6 +18,7 @@ export * from './consistency';
 export * from './database-jobs';
 export * from './deployability';
 export * from './gitops';
+export * from './identity';
 export * from './manifest-schema';
 export * from './mesh-egress';
 export * from './pipeline';
@@ -42,4 +44,5 @@ export const allRules: readonly Rule[] = [
   ...meshEgressRules,
   ...databaseJobRules,
   ...gitopsRules,
+  ...identityRules,
 ];

@@ -12,7 +12,7 @@ import { accountOf, firstTenantOver, plannedTenantsOf, projectToTenants } from '
 export interface Quota {
   /** Service Quotas name, e.g. `Roles per account`. */
   readonly name: string;
-  readonly service: 'IAM' | 'EKS';
+  readonly service: 'IAM' | 'EKS' | 'Cognito';
   /** Service Quotas code, where AWS publishes one. */
   readonly code?: string;
   /** Where the count is kept. */
@@ -43,11 +43,15 @@ export const EKS_NODE_GROUPS_PER_CLUSTER: Quota = {
 /** EKS publishes no quota on access entries per cluster; they are counted so the budget is seen. */
 export const EKS_ACCESS_ENTRIES_PER_CLUSTER: Quota = { name: 'Access entries per cluster', service: 'EKS', per: 'cluster' };
 
+/** Cognito: 1,000 user pools per account and Region by default, adjustable; a dedicated-identity tenant adds one. */
+export const COGNITO_USER_POOLS_PER_ACCOUNT: Quota = { name: 'User pools per account', service: 'Cognito', per: 'account', defaultValue: 1_000 };
+
 /** Which Terraform types consume which quota. */
 const CONSUMERS: readonly { readonly quota: Quota; readonly types: readonly string[] }[] = [
   { quota: IAM_ROLES_PER_ACCOUNT, types: ['aws_iam_role', 'aws_iam_service_linked_role'] },
   { quota: EKS_NODE_GROUPS_PER_CLUSTER, types: ['aws_eks_node_group'] },
   { quota: EKS_ACCESS_ENTRIES_PER_CLUSTER, types: ['aws_eks_access_entry'] },
+  { quota: COGNITO_USER_POOLS_PER_ACCOUNT, types: ['aws_cognito_user_pool'] },
 ];
 
 export interface QuotaUse {

@@ -31,7 +31,7 @@ export const TENANT_NAMESPACE_KINDS: readonly { readonly apiGroup: string; reado
   { apiGroup: '', resources: ['resourcequotas', 'limitranges', 'serviceaccounts'] },
   { apiGroup: 'networking.k8s.io', resources: ['networkpolicies'] },
   { apiGroup: 'rbac.authorization.k8s.io', resources: ['roles', 'rolebindings'] },
-  { apiGroup: 'security.istio.io', resources: ['peerauthentications', 'authorizationpolicies'] },
+  { apiGroup: 'security.istio.io', resources: ['peerauthentications', 'authorizationpolicies', 'requestauthentications'] },
   { apiGroup: 'networking.istio.io', resources: ['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'] },
   { apiGroup: 'kyverno.io', resources: ['policies'] },
 ];

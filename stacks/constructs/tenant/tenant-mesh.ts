@@ -1,5 +1,6 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
+import { TENANT_ID_HEADER } from '../../../src/model/identity';
 import { SERVICE_DNS_SUFFIX, TENANT_ENTRY_SERVICE, platformNames, tenantEntryHost } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
 import type { TenantSpec } from '../../../src/model/project';
@@ -65,14 +66,16 @@ export class TenantMesh extends Construct {
     });
 
     const destination = { host: tenantEntryHost(namespaceName), port: { number: TENANT_ENTRY_SERVICE.port } };
+    // With identity the tenant's services trust x-tenant-id: it leaves the gateway only as TenantEdgeIdentity writes it.
+    const headers = tenant.tierSpec.identity === 'none' ? {} : { headers: { request: { remove: [TENANT_ID_HEADER] } } };
     // With a domain the tenant has its own host (the gateway accepts *.<domain>); without one,
     // tenants share every host and are told apart by path, which is stripped before the service.
     const prefix = tenant.names.pathPrefix;
     const http = tenant.names.host
-      ? [{ name: 'tenant', route: [{ destination }] }]
+      ? [{ name: 'tenant', route: [{ destination, ...headers }] }]
       : [
           { name: 'tenant-root', match: [{ uri: { exact: prefix.slice(0, -1) } }], redirect: { uri: prefix } },
-          { name: 'tenant', match: [{ uri: { prefix } }], rewrite: { uri: '/' }, route: [{ destination }] },
+          { name: 'tenant', match: [{ uri: { prefix } }], rewrite: { uri: '/' }, route: [{ destination, ...headers }] },
         ];
     object('virtual-service', API.networking, 'VirtualService', tenant.names.virtualService, {
       hosts: [tenant.names.host ?? '*'],

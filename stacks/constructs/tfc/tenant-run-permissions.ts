@@ -1,4 +1,5 @@
 import { actionsOf, teardownActionsOf } from '../../../src/model/aws-actions';
+import type { IdentityMode } from '../../../src/model/identity';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
 import type { TenantSpec } from '../../../src/model/project';
@@ -42,14 +43,17 @@ interface ScopeContext {
   readonly names: ReturnType<typeof platformNames>;
   /** ARNs of the roles the tenant's stack owns in the account: its workload role and one per catalog service. */
   readonly roles: string[];
+  /** Objects carrying the tenant's tag. */
+  readonly ownTag: Condition;
 }
 
 /**
  * The Terraform types a tenant's stack holds in one account, resources and data sources
  * (`data.<type>`), by what the tenant's configuration asks for: the cluster and proxy lookups,
  * the workload role and its policy always; the node role, EBS key, launch template and node group
- * for a tier with dedicated nodes; an access entry for a tenant admin principal; in a service
- * account, the account role. A removed tenant keeps the permissions of what its stack held, so
+ * for a tier with dedicated nodes; an access entry for a tenant admin principal; the tenant's user
+ * pool and client (dedicated identity) or the lookup of the pooled one; in a service account,
+ * the account role. A removed tenant keeps the permissions of what its stack held, so
  * the destroy can run. A test compares this with the synthesized stacks.
  */
 export function tenantStackTypes(tenant: TenantSpec, roleAccount: string): string[] {
@@ -65,8 +69,16 @@ export function tenantStackTypes(tenant: TenantSpec, roleAccount: string): strin
   ];
   if (tenant.tierSpec.nodes.isolation === 'dedicated') types.push(...DEDICATED_NODE_TYPES);
   if (tenant.adminPrincipalArn) types.push('aws_eks_access_entry', 'aws_eks_access_policy_association');
+  types.push(...IDENTITY_TYPES[tenant.tierSpec.identity]);
   return types;
 }
+
+/** The types of each identity mode: the tenant's own user pool, or the lookups of the pooled one. */
+const IDENTITY_TYPES: Readonly<Record<IdentityMode, readonly string[]>> = {
+  none: [],
+  pooled: ['data.aws_cognito_user_pools'],
+  dedicated: ['aws_cognito_user_pool', 'aws_cognito_user_pool_client'],
+};
 
 /** The types of dedicated nodes, which a tier with them adds to the tenant's stack. */
 const DEDICATED_NODE_TYPES = ['data.aws_iam_role', 'data.aws_kms_key', 'aws_launch_template', 'aws_eks_node_group', 'aws_autoscaling_group_tag'];
@@ -175,6 +187,17 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
       },
     ];
   },
+  // Listing pools has no resource-level permission (it returns names and ids only).
+  'data.aws_cognito_user_pools': () => [{ resources: ['*'] }],
+  aws_cognito_user_pool: (c, action) => {
+    const tag = `aws:RequestTag/${TENANT_TAG}`;
+    // CreateUserPool names no pool: the tenant's tag on the request is what makes it its own.
+    if (action === 'cognito-idp:CreateUserPool') return [{ resources: ['*'], condition: { StringEquals: { [tag]: c.tenant.id } } }];
+    // Then only pools with its tag; tags (TagResource, and UpdateUserPool's own) never name another tenant.
+    return [{ resources: [c.arn('cognito-idp', 'userpool/*')], condition: { ...c.ownTag, StringEqualsIfExists: { [tag]: c.tenant.id } } }];
+  },
+  // App client calls are authorized on their pool: the tenant's own, by its tag.
+  aws_cognito_user_pool_client: (c) => [{ resources: [c.arn('cognito-idp', 'userpool/*')], condition: c.ownTag }],
   aws_eks_access_entry: (c, action) => {
     const principal = c.tenant.adminPrincipalArn!;
     if (action === 'eks:CreateAccessEntry') {
@@ -251,6 +274,7 @@ export function tenantRunStatements(platform: PlatformSpec, tenant: TenantSpec, 
     names,
     arn,
     roles: [tenant.names.iamRole, ...services].map((name) => arn('iam', `role/${name}`, { region: false })),
+    ownTag: { StringEquals: { [`aws:ResourceTag/${TENANT_TAG}`]: tenant.id } },
   };
   const statements: PolicyStatement[] = [];
   // Calls with no resource-level permission (Describe*) share one statement across types: the
