@@ -5,6 +5,7 @@ import { deployabilityRules } from './deployability';
 import { gitopsRules } from './gitops';
 import { manifestSchema } from './manifest-schema';
 import { meshEgressRules } from './mesh-egress';
+import { nodeIdentityRules } from './node-identity';
 import { pipelineRules } from './pipeline';
 import { platformSecurityRules } from './platform-security';
 import { quotaRules } from './quotas';
@@ -19,6 +20,7 @@ export * from './deployability';
 export * from './gitops';
 export * from './manifest-schema';
 export * from './mesh-egress';
+export * from './node-identity';
 export * from './pipeline';
 export * from './platform-security';
 export * from './quotas';
@@ -39,6 +41,7 @@ export const allRules: readonly Rule[] = [
   manifestSchema,
   ...deployabilityRules,
   ...schedulingRules,
+  ...nodeIdentityRules,
   ...meshEgressRules,
   ...databaseJobRules,
   ...gitopsRules,
