@@ -275,7 +275,7 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
     dashboard: `tenant-${id}-dashboard`,
     /** Grafana uid of the dashboard: at most 40 characters, and tenant ids have at most 24. */
     dashboardUid: `tenant-${id}`,
-    /** The tenant's PrometheusRule in the monitoring namespace, and its one rule group. */
+    /** The tenant's PrometheusRule in its namespace, and its one rule group. */
     alertRules: `tenant-${id}`,
     provisionJob: `db-provision-tenant-${id}`,
     purgeJob: `db-purge-tenant-${id}`,

@@ -490,7 +490,7 @@ describe('TenantObservability', () => {
     expect(rules).toMatchObject({
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
-      metadata: { name: 'tenant-acme', namespace: 'monitoring' },
+      metadata: { name: 'tenant-acme', namespace: 'tenant-acme' },
     });
     expect(rules.spec.groups[0].rules.map((r: any) => r.alert)).toEqual([
       'TenantQuotaSaturation',

@@ -32,7 +32,7 @@ const stackOf = (stacks: StackDocument[], name: string) => stacks.find((s) => s.
 const findings = (stacks: StackDocument[]) =>
   runRules({ stacks, project }, nodeIdentityRules).map((f) => ({ rule: f.ruleId, stack: f.stack, message: f.message }));
 const nodeGroup = (stack: StackDocument, name: string) =>
-  Object.values<any>(stack.json.resource.aws_eks_node_group).find((g) => g.node_group_name === name);
+  Object.values<any>((stack.json.resource as any).aws_eks_node_group).find((g) => g.node_group_name === name);
 
 describe('TC-NODE-001: a node role per pool', () => {
   test('GIVEN the synthesized platform and tenants THEN nothing is reported', () => {
@@ -42,10 +42,10 @@ describe('TC-NODE-001: a node role per pool', () => {
   test("GIVEN the dedicated tenant's nodes on the system nodes' role THEN both pools' groups are reported", () => {
     const stacks = fresh();
     const tenant = stackOf(stacks, 'tenant-acme');
-    const [roleId] = Object.keys(tenant.json.resource.aws_iam_role).filter(
-      (id) => tenant.json.resource.aws_iam_role[id].name === 'acme-prod-eks-node-tenant-acme',
+    const [roleId] = Object.keys((tenant.json.resource as any).aws_iam_role).filter(
+      (id) => (tenant.json.resource as any).aws_iam_role[id].name === 'acme-prod-eks-node-tenant-acme',
     );
-    tenant.json.resource.aws_iam_role[roleId].name = 'acme-prod-eks-node';
+    (tenant.json.resource as any).aws_iam_role[roleId].name = 'acme-prod-eks-node';
     expect(findings(stacks)).toEqual([
       {
         rule: 'TC-NODE-001',

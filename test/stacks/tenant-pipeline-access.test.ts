@@ -312,7 +312,7 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
       // The admission policy's name patterns, as regular expressions.
       const allowed: Record<string, RegExp> = {
         'tenantctl-provisioning': new RegExp(`^db-provision-tenant-${id}-[0-9a-f]{${SQL_JOB_HASH_LENGTH}}$`),
-        monitoring: new RegExp(`^tenant-${id}(-dashboard)?$`),
+        monitoring: new RegExp(`^tenant-${id}-dashboard$`),
         ratelimit: new RegExp(`^tenant-${id}$`),
       };
       expect(o.name).toMatch(allowed[o.namespace]);
@@ -542,6 +542,12 @@ describe.each([
 
   test("THEN the tenant's own objects are admitted unchanged", () => {
     for (const o of objects) expect({ o: o.name, admitted: admits(spec, requestFor(o, 'CREATE', tenant)) }).toEqual({ o: o.name, admitted: true });
+  });
+
+  test('THEN its alert rules are admitted in its namespace only, not in the monitoring namespace where Prometheus would not confine them', () => {
+    const rules = byKind('PrometheusRule');
+    expect(rules.namespace).toBe('tenant-acme');
+    expect(admits(spec, requestFor({ ...rules, namespace: 'monitoring' }, 'CREATE', tenant))).toBe(false);
   });
 
   test.each([

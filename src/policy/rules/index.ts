@@ -5,6 +5,7 @@ import { deployabilityRules } from './deployability';
 import { gitopsRules } from './gitops';
 import { manifestSchema } from './manifest-schema';
 import { meshEgressRules } from './mesh-egress';
+import { monitoringIsolationRules } from './monitoring-isolation';
 import { nodeIdentityRules } from './node-identity';
 import { pipelineRules } from './pipeline';
 import { platformSecurityRules } from './platform-security';
@@ -20,6 +21,7 @@ export * from './deployability';
 export * from './gitops';
 export * from './manifest-schema';
 export * from './mesh-egress';
+export * from './monitoring-isolation';
 export * from './node-identity';
 export * from './pipeline';
 export * from './platform-security';
@@ -42,6 +44,7 @@ export const allRules: readonly Rule[] = [
   ...deployabilityRules,
   ...schedulingRules,
   ...nodeIdentityRules,
+  ...monitoringIsolationRules,
   ...meshEgressRules,
   ...databaseJobRules,
   ...gitopsRules,
