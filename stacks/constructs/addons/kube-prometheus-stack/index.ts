@@ -30,6 +30,10 @@ export const PROMETHEUS_SERVICE = `${KUBE_PROMETHEUS_STACK_RELEASE}-prometheus`;
 export const PROMETHEUS_PORT = 9090;
 export const GRAFANA_SERVICE = `${KUBE_PROMETHEUS_STACK_RELEASE}-grafana`;
 export const GRAFANA_PORT = 80;
+/** Grafana's container port, behind GRAFANA_PORT (what NetworkPolicies name). */
+export const GRAFANA_CONTAINER_PORT = 3000;
+/** The operator's HTTPS port (its admission webhook and metrics), set in the values so policies agree. */
+export const OPERATOR_HTTPS_PORT = 10250;
 /**
  * The label prometheus-operator sets to the namespace of each PrometheusRule, ServiceMonitor and
  * PodMonitor on every series it scrapes and every selector of its rules: what a tenant writes in its
@@ -81,6 +85,7 @@ export class KubePrometheusStack extends Construct {
       values: {
         prometheusOperator: {
           ...onSystemNodes,
+          tls: { internalPort: OPERATOR_HTTPS_PORT },
           // The job that patches the operator's admission webhook certificates (a Helm hook).
           admissionWebhooks: { patch: onSystemNodes },
         },
