@@ -4,7 +4,7 @@ import { resolveTenant } from '../../src/model/project';
 import { tenantSchema } from '../../src/model/tenant-schema';
 import { resolveTiers } from '../../src/model/tiers';
 import { runRules } from '../../src/policy/engine';
-import { nodeIdentityRules } from '../../src/policy/rules';
+import { nodeIdentityRules, tenantIsolationRules } from '../../src/policy/rules';
 import type { StackDocument } from '../../src/policy/types';
 import { PlatformStack } from '../../stacks/platform-stack';
 import { TenantStack } from '../../stacks/tenant-stack';
@@ -83,5 +83,24 @@ describe('TC-NODE-001: a node role per pool', () => {
           "node group tenant-acme of tenant acme uses node role acme-prod-eks-node-tenant-globex, not its own (<prefix>-eks-node-tenant-acme): admission will refuse its nodes' tenant claims",
       },
     ]);
+  });
+});
+
+describe("TC-ISO-010 and a dedicated tenant's own node role (no Terraform Cloud: its stack creates it)", () => {
+  const isolation = (stacks: StackDocument[]) =>
+    runRules({ stacks, project }, tenantIsolationRules)
+      .filter((f) => f.ruleId === 'TC-ISO-010')
+      .map((f) => f.message);
+
+  test('GIVEN the node policies on it THEN nothing is reported', () => {
+    expect(isolation(fresh())).toEqual([]);
+  });
+
+  test('GIVEN any other managed policy on it THEN the attachment is reported', () => {
+    const stacks = fresh();
+    const attachments = (stackOf(stacks, 'tenant-acme').json.resource as any).aws_iam_role_policy_attachment;
+    const [, first] = Object.entries<any>(attachments)[0];
+    attachments.extra = { ...first, policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess' };
+    expect(isolation(stacks)).toEqual(['attaches arn:aws:iam::aws:policy/AdministratorAccess, a policy the tenant stack does not define']);
   });
 });

@@ -2,10 +2,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { Construct } from 'constructs';
 import { awsManagedPolicyArn } from '../iam/arns';
+import { NODE_ROLE_POLICIES } from '../../../src/model/node-pools';
 import { servicePrincipalTrust } from '../iam/documents';
-
-/** What a managed node needs of its role; no AmazonEKS_CNI_Policy: the VPC CNI has its own IRSA role. */
-export const NODE_ROLE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'] as const;
 
 export interface NodeRoleProps {
   readonly name: string;

@@ -5,7 +5,7 @@ import { type StackInfo, accountIdOf } from '../../../src/model/workspaces';
 import { awsManagedPolicyArn, eksAccessPolicyArn, type EksAccessPolicy } from '../iam/arns';
 import type { PolicyStatement } from '../iam/documents';
 import { tenantRunStatements } from './tenant-run-permissions';
-import { NODE_ROLE_POLICIES } from '../eks/node-role';
+import { NODE_ROLE_POLICIES } from '../../../src/model/node-pools';
 
 /** What StsEndpointAddresses reads: the STS endpoint service, the endpoint and its network interfaces. */
 const FIND_STS_ENDPOINT = ['ec2:DescribeVpcEndpointServices', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces'];
