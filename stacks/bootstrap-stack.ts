@@ -9,6 +9,7 @@ import { bootstrapStackName, platformNames } from '../src/model/names';
 import { TenantBoundary } from './constructs/tfc/tenant-boundary';
 import { TenantRunRoleAccess } from './constructs/tfc/tenant-run-role-access';
 import { TfcRunRole } from './constructs/tfc/tfc-run-role';
+import { nodeRole } from './constructs/eks/node-role';
 
 export interface BootstrapStackProps {
   readonly project: Project;
@@ -21,7 +22,9 @@ export interface BootstrapStackProps {
  * tokens, and one run role per workspace that needs credentials in this account (its own
  * included). In the platform account also the Kubernetes access of each tenant run role
  * (TenantRunRoleAccess), once the cluster exists; in every account the permissions boundary of
- * tenant roles (TenantBoundary), whether or not tenants live there yet. Applied once with the account's admin
+ * tenant roles (TenantBoundary), whether or not tenants live there yet; in the platform account
+ * the node role of each tenant with dedicated nodes, owned here so its pipeline cannot choose
+ * what the role is (the cluster trusts it as that tenant's nodes). Applied once with the account's admin
  * credentials; after that its own workspace runs it with dynamic credentials like every other stack.
  */
 export class BootstrapStack extends TenantctlStack {
@@ -43,6 +46,18 @@ export class BootstrapStack extends TenantctlStack {
         new TfcRunRole(this, `run-role-${stack.name}`, { platform: project.platform, stack, roleAccount: accountName, oidcProviderArn: oidc.arn }),
     );
     const tenants = stacks.flatMap((stack, i) => (stack.tenant ? [{ tenant: stack.tenant, runRole: roles[i].role }] : []));
+    if (accountName === 'platform') {
+      const names = platformNames(project.platform);
+      for (const { tenant } of tenants.filter((t) => t.tenant.tierSpec.nodes.isolation === 'dedicated')) {
+        nodeRole(this, {
+          id: `node-role-${tenant.names.stack}`,
+          attachmentIdPrefix: `node-role-${tenant.names.stack}-`,
+          name: tenant.names.nodeRole,
+          description: `EKS managed nodes dedicated to tenant ${tenant.id}`,
+          partition: names.partition,
+        });
+      }
+    }
     if (accountName === 'platform' && tenants.length > 0) {
       const clusterName = platformNames(project.platform).cluster;
       const clusters = new DataAwsEksClusters(this, 'clusters');

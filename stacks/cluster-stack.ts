@@ -14,6 +14,7 @@ import { clusterOidc } from './constructs/identity/cluster-oidc';
 import { DefaultStorageClass } from './constructs/kubernetes/default-storage-class';
 import { TenantDeployerAccess } from './constructs/kubernetes/tenant-deployer-access';
 import { TenantNamespaceAdmission } from './constructs/kubernetes/tenant-namespace-admission';
+import { NodeIdentityAdmission } from './constructs/kubernetes/node-identity-admission';
 import { TenantPodAdmission } from './constructs/kubernetes/tenant-pod-admission';
 import { StsEndpointAddresses } from './constructs/network/sts-endpoint-addresses';
 import { PlatformServices } from './constructs/platform-services';
@@ -82,6 +83,7 @@ export class ClusterStack extends TenantctlStack {
     });
     new TenantPodAdmission(this, 'tenant-pods', { platform, tiers, dependsOn: services.dependables });
     new TenantNamespaceAdmission(this, 'tenant-namespaces', { platform, dependsOn: services.dependables });
+    new NodeIdentityAdmission(this, 'node-identity', { platform, dependsOn: services.dependables });
     if (platform.terraformCloud)
       new TenantDeployerAccess(this, 'tenant-deployers', { platform, dependsOn: [...services.dependables, tenantProvisioning.namespace] });
     new RateLimitService(this, 'ratelimit', { platform, tiers, gatewayPort: INGRESS_GATEWAY_PORT, dependsOn: services.dependables });

@@ -115,8 +115,8 @@ export class TenantStack extends TenantctlStack {
     }
     new TenantScheduling(this, 'scheduling', { platform, tenant, namespace });
 
-    // Dashboard and alerts live in the monitoring namespace; they need the name, not the namespace.
-    new TenantObservability(this, 'observability', { platform, tenant, namespace: tenant.names.namespace });
+    // The dashboard lives in the monitoring namespace, the alerts in the tenant's (created first).
+    new TenantObservability(this, 'observability', { platform, tenant, namespace: tenant.names.namespace, dependsOn: [tenantNamespace.namespace] });
   }
 }
 

@@ -85,7 +85,17 @@ export function platformNames(
     },
     cluster: prefix,
     clusterRole: `${prefix}-eks-cluster`,
-    nodeRole: `${prefix}-eks-node`,
+    /**
+     * Node roles, one per pool and one per dedicated tenant: the role that authenticates a kubelet
+     * says which pool's labels and taints its Node may carry (NodeIdentityAdmission). The system
+     * role keeps the name of the one role of earlier versions, so upgrading keeps the system nodes.
+     */
+    systemNodeRole: `${prefix}-eks-node`,
+    tenantsNodeRole: `${prefix}-eks-node-tenants`,
+    /** A dedicated tenant's node role; `-tenant-` never ends `-tenants`, so it names no pool's role. */
+    tenantNodeRole: (id: string) => `${prefix}-eks-node-tenant-${id}`,
+    /** A dedicated tenant's managed node group; `tenant-` never starts the shared pool's `tenants`. */
+    tenantNodeGroup: (id: string) => `tenant-${id}`,
     /** Security group of the cluster's private API endpoint. */
     clusterApiSecurityGroup: `${prefix}-eks-api`,
     /** Name tag of the cluster's IAM OIDC provider (IRSA). */
@@ -216,6 +226,8 @@ export function platformNames(
     tenantPodAdmissionPolicy: 'tenantctl-tenant-pods',
     /** ValidatingAdmissionPolicy of what reaches past a tenant namespace, whoever writes it. */
     tenantNamespaceAdmissionPolicy: 'tenantctl-tenant-namespaces',
+    /** ValidatingAdmissionPolicy of Nodes: the pool a Node claims is the one its kubelet's node role may claim. */
+    nodeIdentityAdmissionPolicy: 'tenantctl-node-identity',
     /** ResourceQuota and LimitRange of every tenant namespace. */
     tenantQuota: 'tenant-quota',
     tenantLimitRange: 'tenant-limits',
@@ -257,8 +269,8 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
     serviceAccount: 'app',
     adminGroup: `tenant-${id}-admins`,
     iamRole: platform.tenantRole(id),
-    nodeRole: `${platform.prefix}-tenant-${id}-node`,
-    nodeGroup: `tenant-${id}`,
+    nodeRole: platform.tenantNodeRole(id),
+    nodeGroup: platform.tenantNodeGroup(id),
     dbRole: dbIdentifier,
     dbSchema: dbIdentifier,
     host: p.domain ? `${id}.${p.domain}` : undefined,
@@ -266,7 +278,7 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
     dashboard: `tenant-${id}-dashboard`,
     /** Grafana uid of the dashboard: at most 40 characters, and tenant ids have at most 24. */
     dashboardUid: `tenant-${id}`,
-    /** The tenant's PrometheusRule in the monitoring namespace, and its one rule group. */
+    /** The tenant's PrometheusRule in its namespace, and its one rule group. */
     alertRules: `tenant-${id}`,
     provisionJob: `db-provision-tenant-${id}`,
     purgeJob: `db-purge-tenant-${id}`,

@@ -5,6 +5,9 @@
  * tolerate it (no tenant pod) is placed there.
  */
 
+/** AWS managed policies of every node role; no AmazonEKS_CNI_Policy: the VPC CNI has its own IRSA role. */
+export const NODE_ROLE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'] as const;
+
 /** Node label naming the pool of a managed node group's nodes. */
 export const POOL_LABEL = 'tenantctl.io/pool';
 

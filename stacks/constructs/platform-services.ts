@@ -13,6 +13,7 @@ import { Kiali } from './addons/kiali';
 import { GRAFANA_PORT, GRAFANA_SERVICE, KubePrometheusStack, PROMETHEUS_PORT, PROMETHEUS_SERVICE } from './addons/kube-prometheus-stack';
 import { Kyverno } from './addons/kyverno';
 import { MetricsServer } from './addons/metrics-server';
+import { MonitoringNetworkPolicies } from './kubernetes/monitoring-network-policies';
 import { PlatformNamespaces, type PlatformNamespaceKey } from './kubernetes/platform-namespaces';
 import { PriorityClasses } from './kubernetes/priority-classes';
 import { MeshPolicies } from './mesh/mesh-policies';
@@ -141,6 +142,12 @@ export class PlatformServices extends Construct {
       ...platformPriority,
       dependsOn: intoAtPlatformPriority('monitoring'),
     });
+    const monitoringNetwork = new MonitoringNetworkPolicies(this, 'monitoring-network-policies', {
+      namespace: ns.monitoring,
+      kialiNamespace: ns.istio,
+      vpcCidr: platform.network.vpcCidr,
+      dependsOn: into('monitoring'),
+    });
     const url = (service: string, namespace: string, port: number) => `http://${service}.${namespace}.svc.cluster.local:${port}`;
     this.kiali = new Kiali(this, 'kiali', {
       namespace: ns.istio,
@@ -178,6 +185,7 @@ export class PlatformServices extends Construct {
       this.kubePrometheusStack.release,
       this.jaeger.release,
       this.kiali.release,
+      ...monitoringNetwork.policies,
       ...(this.argoCd ? [this.argoCd.release] : []),
     ];
   }

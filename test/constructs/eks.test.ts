@@ -17,16 +17,7 @@ function synth(overrides: Partial<PlatformConfig> = {}) {
   const stack = new TerraformStack(Testing.app(), 'test');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   const eks = new EksCluster(stack, 'eks', { platform: platformSpec(overrides), vpcId: 'vpc-0123', privateSubnetIds: SUBNETS, ...KEYS });
-  for (const member of [
-    'clusterName',
-    'endpoint',
-    'certificateAuthorityData',
-    'clusterSecurityGroupId',
-    'oidcProviderArn',
-    'oidcIssuer',
-    'nodeRoleArn',
-    'nodeRoleName',
-  ] as const) {
+  for (const member of ['clusterName', 'endpoint', 'certificateAuthorityData', 'clusterSecurityGroupId', 'oidcProviderArn', 'oidcIssuer'] as const) {
     new TerraformOutput(stack, member, { value: eks[member] });
   }
   return SynthJson.parse(Testing.synth(stack));
@@ -174,46 +165,57 @@ describe('EksCluster: IRSA', () => {
 
 describe('EksCluster: nodes', () => {
   const json = synth();
-  const nodeRoleId = roleNamed(json, 'acme-prod-eks-node');
+  const nodeRoleIds = { system: roleNamed(json, 'acme-prod-eks-node'), tenants: roleNamed(json, 'acme-prod-eks-node-tenants') };
   const groups = Object.entries(json.resources('aws_eks_node_group'));
   const groupNamed = (name: string) => groups.find(([, g]) => g.node_group_name === name)!;
 
-  test('gives nodes a role with the worker, registry pull and SSM policies, but not the CNI policy', () => {
-    expect(JSON.parse(json.resources('aws_iam_role')[nodeRoleId].assume_role_policy).Statement).toEqual([
-      { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
-    ]);
-    expect(attachedPolicies(json, nodeRoleId)).toEqual([
-      'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly',
-      'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
-      'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
-    ]);
-    expect(json.json.output.nodeRoleArn.value).toBe(`\${aws_iam_role.${nodeRoleId}.arn}`);
-    expect(json.json.output.nodeRoleName.value).toBe(`\${aws_iam_role.${nodeRoleId}.name}`);
+  test('gives each pool its own node role, with the worker, registry pull and SSM policies, but not the CNI policy', () => {
+    for (const roleId of Object.values(nodeRoleIds)) {
+      expect(JSON.parse(json.resources('aws_iam_role')[roleId].assume_role_policy).Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]);
+      expect(attachedPolicies(json, roleId)).toEqual([
+        'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly',
+        'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+        'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+      ]);
+    }
+    // EKS creates the EC2_LINUX access entries of managed node group roles itself.
+    expect(json.where('aws_eks_access_entry', (e) => e.type === 'EC2_LINUX')).toEqual([]);
+  });
+
+  test('keeps the Terraform address of the system node role of earlier versions, so an upgrade keeps the system nodes', () => {
+    expect(nodeRoleIds.system).toMatch(/^eks_node-role_/);
   });
 
   test('creates the system and tenants node groups from eks.nodeGroups, labelled by pool, in the private subnets', () => {
     expect(groups.map(([, g]) => g.node_group_name).sort()).toEqual(['system', 'tenants']);
     expect(groupNamed('system')[1]).toMatchObject({
       cluster_name: ref(json, 'aws_eks_cluster', 'name'),
-      node_role_arn: `\${aws_iam_role.${nodeRoleId}.arn}`,
+      node_role_arn: `\${aws_iam_role.${nodeRoleIds.system}.arn}`,
       subnet_ids: SUBNETS,
       instance_types: ['m6i.large'],
       scaling_config: { min_size: 2, desired_size: 3, max_size: 4 },
       labels: { 'tenantctl.io/pool': 'system' },
     });
     expect(groupNamed('tenants')[1]).toMatchObject({
+      node_role_arn: `\${aws_iam_role.${nodeRoleIds.tenants}.arn}`,
       instance_types: ['m6i.xlarge'],
       scaling_config: { min_size: 3, desired_size: 3, max_size: 12 },
       labels: { 'tenantctl.io/pool': 'tenants' },
     });
   });
 
-  test('starts nodes only once the node role policies and the VPC CNI add-on are in place', () => {
-    const attachmentIds = Object.entries(json.resources('aws_iam_role_policy_attachment'))
-      .filter(([, a]) => a.role === `\${aws_iam_role.${nodeRoleId}.name}`)
-      .map(([id]) => `aws_iam_role_policy_attachment.${id}`);
+  test('starts nodes only once their node role policies and the VPC CNI add-on are in place', () => {
+    const attachmentIds = (roleId: string) =>
+      Object.entries(json.resources('aws_iam_role_policy_attachment'))
+        .filter(([, a]) => a.role === `\${aws_iam_role.${roleId}.name}`)
+        .map(([id]) => `aws_iam_role_policy_attachment.${id}`);
     const cniId = `aws_eks_addon.${json.idOf('aws_eks_addon', (a) => a.addon_name === 'vpc-cni')}`;
-    for (const [, group] of groups) expect(dependsOnIds(group)).toEqual(expect.arrayContaining([...attachmentIds, cniId]));
+    for (const [, group] of groups) {
+      const pool = group.labels['tenantctl.io/pool'] as 'system' | 'tenants';
+      expect(dependsOnIds(group)).toEqual(expect.arrayContaining([...attachmentIds(nodeRoleIds[pool]), cniId]));
+    }
   });
 
   test('launches nodes from a template with IMDSv2 required and a hop limit of 1', () => {

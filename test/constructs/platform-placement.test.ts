@@ -82,7 +82,7 @@ describe('GIVEN the platform services WHEN synthesized', () => {
   test('THEN every kube-prometheus-stack workload runs on the system nodes at the platform priority; node-exporter on every node at that priority', () => {
     const v = values('kube-prometheus-stack');
     const onSystem = { ...SYSTEM, priorityClassName: PLATFORM };
-    expect(v.prometheusOperator).toEqual({ ...onSystem, admissionWebhooks: { patch: onSystem } });
+    expect(v.prometheusOperator).toEqual({ ...onSystem, tls: { internalPort: 10250 }, admissionWebhooks: { patch: onSystem } });
     expect(v.prometheus.prometheusSpec).toMatchObject(onSystem);
     expect(v.alertmanager).toEqual({ alertmanagerSpec: onSystem });
     expect(v.grafana).toMatchObject(onSystem);

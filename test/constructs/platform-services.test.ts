@@ -163,9 +163,10 @@ describe('PlatformServices', () => {
       for (const r of releases) expect(r.depends_on).toContain(clusterRef);
     });
 
-    test('dependables cover every namespace, priority class and release', () => {
+    test('dependables cover every namespace, priority class, release and network policy', () => {
       const count =
         Object.keys(json.resources('kubernetes_namespace_v1')).length +
+        Object.keys(json.resources('kubernetes_network_policy_v1')).length +
         Object.keys(json.resources('kubernetes_priority_class_v1')).length +
         Object.keys(json.resources('helm_release')).length;
       expect(new Set(services.dependables.map((d) => d.fqn)).size).toBe(count);

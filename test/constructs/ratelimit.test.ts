@@ -553,7 +553,9 @@ describe('GIVEN the cluster stack and tenant stacks of every tier', () => {
   const platform = platformSpec();
   const tiers = resolveTiers();
   const cluster = SynthJson.parse(Testing.synth(new ClusterStack(Testing.app(), { platform, tiers })));
-  const policy = Object.values(cluster.resources('kubernetes_manifest')).find((m: any) => m.manifest.kind === 'ValidatingAdmissionPolicy')!.manifest;
+  const policy = Object.values(cluster.resources('kubernetes_manifest')).find(
+    (m: any) => m.manifest.kind === 'ValidatingAdmissionPolicy' && m.manifest.metadata.name === 'tenantctl-ratelimit-descriptors',
+  )!.manifest;
   const tenants = [
     { id: 'beta', tier: 'starter' },
     { id: 'gamma', tier: 'standard', overrides: { tier: { requestsPerSecond: 1500 } } },

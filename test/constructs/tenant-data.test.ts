@@ -327,11 +327,43 @@ describe('DedicatedNodes', () => {
     expect(group.scaling_config).toMatchObject({ min_size: 2, desired_size: 2, max_size: 4 });
   });
 
-  it("uses the platform's node role and EBS key, found by name", () => {
-    const [roleId, role] = Object.entries(json.data('aws_iam_role'))[0];
-    expect(role.name).toBe('acme-prod-eks-node');
+  it("creates the tenant's own node role without Terraform Cloud (the operator applies), and finds the EBS key by its alias", () => {
+    const [roleId, role] = Object.entries(json.resources('aws_iam_role'))[0];
+    expect(role.name).toBe('acme-prod-eks-node-tenant-acme');
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    const attachments = Object.entries(json.resources('aws_iam_role_policy_attachment')).filter(
+      ([, a]) => a.role === `\${aws_iam_role.${roleId}.name}`,
+    );
+    expect(attachments.map(([, a]) => a.policy_arn).sort()).toEqual([
+      'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly',
+      'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+      'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+    ]);
+    expect(json.data('aws_iam_role')).toEqual({});
     expect(Object.values(json.data('aws_kms_key'))[0].key_id).toBe('alias/acme-prod/ebs');
-    expect(json.one('aws_eks_node_group').node_role_arn).toBe(`\${data.aws_iam_role.${roleId}.arn}`);
+    const group = json.one('aws_eks_node_group');
+    expect(group.node_role_arn).toBe(`\${aws_iam_role.${roleId}.arn}`);
+    expect(group.depends_on).toEqual(expect.arrayContaining(attachments.map(([id]) => `aws_iam_role_policy_attachment.${id}`)));
+  });
+
+  it("with Terraform Cloud, finds the tenant's own node role (the bootstrap stack's) by name and creates none", () => {
+    const tfcPlatform = platformSpec({ terraformCloud: { organization: 'acme-corp' } } as Parameters<typeof platformSpec>[0]);
+    const tfc = synth(
+      (stack) =>
+        new DedicatedNodes(stack, 'nodes', {
+          platform: tfcPlatform,
+          tenant: resolveTenant(tenantSchema.parse({ version: 1, id: 'acme', tier: 'enterprise' }), tfcPlatform, tiers, 'acme.json'),
+          clusterName: 'acme-prod',
+          kubernetesVersion: '1.34',
+          privateSubnetIds: ['subnet-a', 'subnet-b'],
+        }),
+    );
+    const [roleId, role] = Object.entries(tfc.data('aws_iam_role'))[0];
+    expect(role.name).toBe('acme-prod-eks-node-tenant-acme');
+    expect(tfc.resources('aws_iam_role')).toEqual({});
+    expect(tfc.one('aws_eks_node_group').node_role_arn).toBe(`\${data.aws_iam_role.${roleId}.arn}`);
   });
 
   it('refuses tenants of a shared-node tier', () => {
@@ -458,7 +490,7 @@ describe('TenantObservability', () => {
     expect(rules).toMatchObject({
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
-      metadata: { name: 'tenant-acme', namespace: 'monitoring' },
+      metadata: { name: 'tenant-acme', namespace: 'tenant-acme' },
     });
     expect(rules.spec.groups[0].rules.map((r: any) => r.alert)).toEqual([
       'TenantQuotaSaturation',

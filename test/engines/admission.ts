@@ -5,6 +5,7 @@ import { SQL_FILE } from '../../stacks/constructs/database/sql-job';
 import type { TerraformJson } from './aws-only';
 import type { Stack } from './fixtures';
 import type { Report } from './report';
+import { nodeAdmissionCases } from './node-admission';
 import { run, type Tools } from './tools';
 
 /**
@@ -26,6 +27,7 @@ export interface AdmissionCase {
   readonly policy: string;
   readonly request: TerraformJson;
   readonly object: unknown;
+  readonly oldObject?: unknown;
   readonly namespaceObject?: unknown;
   readonly allowed: boolean;
 }
@@ -482,6 +484,9 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
       for (const [what, o, operation] of breaches) add(`${t.stack.name}: ${what}`, deployers, o, operation, own, false);
     }
   }
+  const nodes = byName('node-identity');
+  if (!nodes) throw new Error(`${cluster.id}: no node identity admission policy`);
+  cases.push(...nodeAdmissionCases(stacks, nodes.name, platformStack.json.provider.aws[0].allowed_account_ids[0]));
   return { kubernetesVersion: String(eks.version), policies, cases };
 }
 

@@ -105,6 +105,15 @@ describe('TC-PIP-001: a tenant run role can change its own tenant and nothing el
       { Sid: 'Wide', Action: ['iam:PassRole'], Resource: [`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-eks-node`] },
     ],
     [
+      "the system pool's node role passed to EKS (its nodes could claim the system pool)",
+      {
+        Sid: 'Wide',
+        Action: ['iam:PassRole'],
+        Resource: [`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-eks-node`],
+        Condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } },
+      },
+    ],
+    [
       'inline policies on its own role without the permissions boundary condition',
       { Sid: 'Wide', Action: ['iam:PutRolePolicy'], Resource: [ownRole] },
     ],

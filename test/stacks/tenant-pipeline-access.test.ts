@@ -199,6 +199,7 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
     (account) => {
       const own = [
         tenant.names.iamRole,
+        `role/${tenant.names.nodeRole}`,
         `nodegroup/acme-prod/${tenant.names.nodeGroup}/`,
         ...(tenant.adminPrincipalArn ? [tenant.adminPrincipalArn.split('/').pop()!] : []),
       ];
@@ -211,10 +212,7 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
           condition.includes(`"${tenant.id}"`) ||
           condition.includes(`"aws:ResourceTag/eks:nodegroup-name":"${tenant.names.nodeGroup}"`) ||
           (tenant.adminPrincipalArn !== undefined && condition.includes(tenant.adminPrincipalArn));
-        // Passing the platform's node role to EKS is no write to the role.
-        const passNodeRole =
-          writes.every((a: string) => a === 'iam:PassRole') && s.Condition?.StringEquals?.['iam:PassedToService'] === 'eks.amazonaws.com';
-        expect({ sid: s.Sid, scoped: scoped || passNodeRole }).toEqual({ sid: s.Sid, scoped: true });
+        expect({ sid: s.Sid, scoped }).toEqual({ sid: s.Sid, scoped: true });
       }
       const text = JSON.stringify(runRolePolicy(tenant, account).filter((x) => x.Effect === 'Allow'));
       for (const other of tenants.filter((t) => t.id !== tenant.id)) expect(text).not.toContain(`tenant-${other.id}`);
@@ -222,6 +220,20 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
       expect(text).not.toContain('sts:');
     },
   );
+
+  test.each(accounts)('THEN its run role in account %s may pass only its own node role, and only to EKS', (account) => {
+    const passes = runRolePolicy(tenant, account).filter((x) => x.Effect === 'Allow' && x.Action.includes('iam:PassRole'));
+    if (tenant.tierSpec.nodes.isolation !== 'dedicated' || account !== 'platform') return expect(passes).toEqual([]);
+    expect(passes).toEqual([
+      {
+        Sid: expect.any(String),
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: [`arn:aws:iam::${PLATFORM_ACCOUNT}:role/${tenant.names.nodeRole}`],
+        Condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } },
+      },
+    ]);
+  });
 
   test.each(accounts)('THEN its run role in account %s stays well inside the inline policy limit', (account) => {
     const size = JSON.stringify({ Version: '2012-10-17', Statement: runRolePolicy(tenant, account) }).length;
@@ -303,7 +315,7 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
       // The admission policy's name patterns, as regular expressions.
       const allowed: Record<string, RegExp> = {
         'tenantctl-provisioning': new RegExp(`^db-provision-tenant-${id}-[0-9a-f]{${SQL_JOB_HASH_LENGTH}}$`),
-        monitoring: new RegExp(`^tenant-${id}(-dashboard)?$`),
+        monitoring: new RegExp(`^tenant-${id}-dashboard$`),
         ratelimit: new RegExp(`^tenant-${id}$`),
       };
       expect(o.name).toMatch(allowed[o.namespace]);
@@ -533,6 +545,12 @@ describe.each([
 
   test("THEN the tenant's own objects are admitted unchanged", () => {
     for (const o of objects) expect({ o: o.name, admitted: admits(spec, requestFor(o, 'CREATE', tenant)) }).toEqual({ o: o.name, admitted: true });
+  });
+
+  test('THEN its alert rules are admitted in its namespace only, not in the monitoring namespace where Prometheus would not confine them', () => {
+    const rules = byKind('PrometheusRule');
+    expect(rules.namespace).toBe('tenant-acme');
+    expect(admits(spec, requestFor({ ...rules, namespace: 'monitoring' }, 'CREATE', tenant))).toBe(false);
   });
 
   test.each([

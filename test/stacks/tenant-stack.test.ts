@@ -514,9 +514,13 @@ describe.each([
       expect(groups[0].node_group_name).toBe(`tenant-${id}`);
     });
 
-    test('THEN the scheduling policy is in the namespace and the alerts are in monitoring', () => {
+    test('THEN the scheduling policy and the alerts are in the namespace (Prometheus confines the alerts to it)', () => {
       expect(manifestOf(json, 'Policy').metadata.namespace).toBe(nsRef(json));
-      expect(manifestOf(json, 'PrometheusRule').metadata.namespace).toBe('monitoring');
+      const [alertsId, alerts] = Object.entries(json.resources('kubernetes_manifest')).find(
+        ([, m]: [string, any]) => m.manifest.kind === 'PrometheusRule',
+      )!;
+      expect({ alertsId, namespace: alerts.manifest.metadata.namespace }).toEqual({ alertsId, namespace: `tenant-${id}` });
+      expect(alerts.depends_on).toContain(`kubernetes_namespace_v1.${json.idOf('kubernetes_namespace_v1')}`);
     });
   });
 

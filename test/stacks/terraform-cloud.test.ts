@@ -337,7 +337,8 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
 
   describe('BootstrapStack of the platform account', () => {
     const json = synthBootstrap(project, 'platform');
-    const roles = Object.values(json.resources('aws_iam_role')) as any[];
+    const allRoles = Object.values(json.resources('aws_iam_role')) as any[];
+    const roles = allRoles.filter((r) => r.name.includes('-tfc-'));
     const roleNamed = (name: string) => roles.find((r) => r.name === name);
     const oidcRef = `\${aws_iam_openid_connect_provider.${json.idOf('aws_iam_openid_connect_provider')}.arn}`;
 
@@ -356,6 +357,30 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
           (s) => `acme-prod-tfc-${s}`,
         ),
       );
+    });
+
+    test('THEN it owns the node role of each tenant with dedicated nodes, trusted by EC2, with the node policies only', () => {
+      const nodeRoles = allRoles.filter((r) => !r.name.includes('-tfc-'));
+      expect(nodeRoles.map((r) => r.name)).toEqual(['acme-prod-eks-node-tenant-alpha']);
+      expect(JSON.parse(nodeRoles[0].assume_role_policy).Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]);
+      const roleId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-eks-node-tenant-alpha');
+      expect(json.where('aws_iam_role_policy', (p) => p.role === `\${aws_iam_role.${roleId}.name}`)).toEqual([]);
+      expect(
+        json
+          .where('aws_iam_role_policy_attachment', (a) => a.role === `\${aws_iam_role.${roleId}.name}`)
+          .map((a) => a.policy_arn)
+          .sort(),
+      ).toEqual([
+        'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly',
+        'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+        'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+      ]);
+      const bootstrap = inlinePolicy('acme-prod-tfc-bootstrap-platform').Statement;
+      expect(bootstrap.find((s: any) => s.Sid === 'TenantNodeRoles').Resource).toEqual([
+        `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-eks-node-tenant-*`,
+      ]);
     });
 
     test("THEN the workspaces run role (tenantctl's agents) may only hand over the agent token: its secret by name, a key tagged as its own", () => {
@@ -505,7 +530,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       ).toEqual([]);
     });
 
-    test("THEN the bootstrap run role manages only the OIDC provider and the run roles, attaching no policy but PowerUserAccess, and the tenant run roles' access entries", () => {
+    test("THEN the bootstrap run role manages only the OIDC provider, the run roles (attaching no policy but PowerUserAccess), the tenant run roles' access entries and the tenant node roles (attaching only the node policies)", () => {
       const statements = inlinePolicy('acme-prod-tfc-bootstrap-platform').Statement;
       const sid = (id: string) => statements.find((s: any) => s.Sid === id);
       expect(statements.map((s: any) => s.Sid)).toEqual([
@@ -514,6 +539,9 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
         'UpdateTenantRunRoleAccessEntries',
         'ManageTenantRunRoleAccessEntries',
         'TenantRunRolesAdminInTheirNamespace',
+        'TenantNodeRoles',
+        'AttachOnlyNodePoliciesToTenantNodeRoles',
+        'TenantNodeRolesOutOfEksInstanceProfiles',
         'TerraformCloudOidcProvider',
         'TerraformCloudRunRoles',
         'TenantBoundaryPolicy',
@@ -521,6 +549,19 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       ]);
       expect(sid('TerraformCloudOidcProvider').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:oidc-provider/${HOST}`]);
       expect(sid('TerraformCloudRunRoles').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tfc-*`]);
+      expect(sid('AttachOnlyNodePoliciesToTenantNodeRoles')).toEqual({
+        Sid: 'AttachOnlyNodePoliciesToTenantNodeRoles',
+        Effect: 'Allow',
+        Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+        Resource: [`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-eks-node-tenant-*`],
+        Condition: {
+          ArnEquals: {
+            'iam:PolicyARN': ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'].map(
+              (p) => `arn:aws:iam::aws:policy/${p}`,
+            ),
+          },
+        },
+      });
       expect(sid('AttachOnlyPowerUserToRunRoles').Condition).toEqual({ ArnEquals: { 'iam:PolicyARN': ['arn:aws:iam::aws:policy/PowerUserAccess'] } });
       const entries = `arn:aws:eks:eu-west-1:${PLATFORM_ACCOUNT}:access-entry/acme-prod/role/${PLATFORM_ACCOUNT}/acme-prod-tfc-tenant-*/*`;
       expect(sid('TenantRunRoleAccessEntries')).toEqual({

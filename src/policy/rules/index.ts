@@ -6,6 +6,8 @@ import { gitopsRules } from './gitops';
 import { identityRules } from './identity';
 import { manifestSchema } from './manifest-schema';
 import { meshEgressRules } from './mesh-egress';
+import { monitoringIsolationRules } from './monitoring-isolation';
+import { nodeIdentityRules } from './node-identity';
 import { pipelineRules } from './pipeline';
 import { platformSecurityRules } from './platform-security';
 import { quotaRules } from './quotas';
@@ -21,6 +23,8 @@ export * from './gitops';
 export * from './identity';
 export * from './manifest-schema';
 export * from './mesh-egress';
+export * from './monitoring-isolation';
+export * from './node-identity';
 export * from './pipeline';
 export * from './platform-security';
 export * from './quotas';
@@ -41,6 +45,8 @@ export const allRules: readonly Rule[] = [
   manifestSchema,
   ...deployabilityRules,
   ...schedulingRules,
+  ...nodeIdentityRules,
+  ...monitoringIsolationRules,
   ...meshEgressRules,
   ...databaseJobRules,
   ...gitopsRules,

@@ -96,7 +96,12 @@ function overreach(ctx: RuleContext, id: string, prefix: string, s: PolicyStatem
   if (writes.includes('sts:AssumeRole')) return `may assume ${s.resources.join(', ')}: a shared role would carry every tenant's rights`;
   const condition = JSON.stringify(s.conditions);
   if (writes.every((a) => a === 'iam:PassRole')) {
-    return s.conditions.StringEquals?.['iam:PassedToService']?.length ? undefined : `may pass ${s.resources.join(', ')} to any service`;
+    if (!s.conditions.StringEquals?.['iam:PassedToService']?.length) return `may pass ${s.resources.join(', ')} to any service`;
+    // Its nodes authenticate as the role it passes: another pool's would let them claim that pool (NodeIdentityAdmission).
+    const ownNodeRole = new RegExp(`:role/[^*]*-eks-node-tenant-${escape(id)}$`);
+    return s.resources.every((r) => ownNodeRole.test(r))
+      ? undefined
+      : `may pass ${s.resources.join(', ')}: only its own node role (<prefix>-eks-node-tenant-${id})`;
   }
   // Its own objects by name: `tenant-<id>` followed by the end or a path separator, with no wildcard before it.
   const named = new RegExp(`^[^*]*tenant-${escape(id)}($|/)`);

@@ -1,4 +1,5 @@
 import { platformNames } from '../../model/names';
+import { NODE_ROLE_POLICIES } from '../../model/node-pools';
 import { tenantServices } from '../../model/tenant-services';
 import {
   at,
@@ -454,7 +455,16 @@ export const tenantPermissions: Rule = {
         if (problems.length) out.push(v(t, policy.address, `policy ${[...new Set(problems)].join('; ')}`));
       }
       const ownPolicies = new Set(resources(t.stack, 'aws_iam_policy').map((p) => p.address));
+      // Without Terraform Cloud a dedicated tenant's stack creates its own node role (DedicatedNodes): the node policies only, on it.
+      const nodeRoles = new Set(
+        resources(t.stack, 'aws_iam_role')
+          .filter((r) => String(r.body.name ?? '').endsWith(`-eks-node-tenant-${t.id}`))
+          .map((r) => r.address),
+      );
+      const nodePolicy = (arn: unknown) =>
+        NODE_ROLE_POLICIES.some((p) => typeof arn === 'string' && /^arn:[a-z-]+:iam::aws:policy\/(.+)$/.exec(arn)?.[1] === p);
       for (const a of resources(t.stack, 'aws_iam_role_policy_attachment', 'aws_iam_policy_attachment')) {
+        if (refAddresses(a.body.role).some((addr) => nodeRoles.has(addr)) && nodePolicy(a.body.policy_arn)) continue;
         if (!refAddresses(a.body.policy_arn).some((addr) => ownPolicies.has(addr)))
           out.push(v(t, a.address, `attaches ${String(a.body.policy_arn ?? 'policies')}, a policy the tenant stack does not define`));
       }

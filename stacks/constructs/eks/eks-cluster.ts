@@ -15,6 +15,7 @@ import type { NodeGroupSize } from '../../../src/model/tiers';
 import { clusterAdminAccess } from '../iam/cluster-access';
 import { EksAddons } from './eks-addons';
 import { NodeGroup, type CapacityType } from './node-group';
+import { nodeRole } from './node-role';
 import { policyDocument, servicePrincipalTrust } from '../iam/documents';
 import { awsManagedPolicyArn } from '../iam/arns';
 
@@ -38,7 +39,7 @@ export const CLUSTER_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerMa
  * The EKS control plane and what makes it usable: a private API endpoint (public only when
  * `eks.publicAccessCidrs` lists CIDRs, and then only for them), KMS envelope encryption of
  * secrets, all control plane logs, access entries (no aws-auth ConfigMap, and the creator gets
- * no implicit admin), the IAM OIDC provider for IRSA, the node role, the `system` and `tenants`
+ * no implicit admin), the IAM OIDC provider for IRSA, a node role per pool, the `system` and `tenants`
  * managed node groups and the managed add-ons.
  */
 export class EksCluster extends Construct {
@@ -53,8 +54,6 @@ export class EksCluster extends Construct {
   readonly oidcProviderArn: string;
   /** OIDC issuer without `https://`, as IAM condition keys spell it. */
   readonly oidcIssuer: string;
-  readonly nodeRoleArn: string;
-  readonly nodeRoleName: string;
   readonly addons: EksAddons;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
@@ -148,17 +147,23 @@ export class EksCluster extends Construct {
     this.oidcProviderArn = oidcProvider.arn;
     this.oidcIssuer = Fn.replace(issuerUrl, 'https://', '');
 
-    const nodeRole = new IamRole(this, 'node-role', {
-      name: names.nodeRole,
-      description: 'EKS managed nodes (Pods get AWS credentials through IRSA, not this role)',
-      assumeRolePolicy: servicePrincipalTrust('ec2.amazonaws.com'),
-    });
-    // No AmazonEKS_CNI_Policy: the VPC CNI has its own IRSA role.
-    const nodePolicies = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'].map(
-      (policy) => new IamRolePolicyAttachment(this, `node-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }),
-    );
-    this.nodeRoleArn = nodeRole.arn;
-    this.nodeRoleName = nodeRole.name;
+    // One role per pool: the role a kubelet authenticates with says which pool's claims its Node may carry.
+    const nodeRoles: Record<NodePool, ReturnType<typeof nodeRole>> = {
+      system: nodeRole(this, {
+        id: 'node-role',
+        attachmentIdPrefix: 'node-',
+        name: names.systemNodeRole,
+        description: 'EKS managed nodes of the system pool (Pods get AWS credentials through IRSA, not this role)',
+        partition: names.partition,
+      }),
+      tenants: nodeRole(this, {
+        id: 'node-role-tenants',
+        attachmentIdPrefix: 'node-tenants-',
+        name: names.tenantsNodeRole,
+        description: 'EKS managed nodes of the shared tenants pool (Pods get AWS credentials through IRSA, not this role)',
+        partition: names.partition,
+      }),
+    };
 
     this.addons = new EksAddons(this, 'addons', {
       clusterName: this.cluster.name,
@@ -194,7 +199,7 @@ export class EksCluster extends Construct {
           clusterName: this.cluster.name,
           kubernetesVersion: this.cluster.version,
           nodeGroupName: group.name,
-          nodeRoleArn: nodeRole.arn,
+          nodeRoleArn: nodeRoles[group.pool].role.arn,
           subnetIds: props.privateSubnetIds,
           size: group.size,
           capacityType: group.capacityType,
@@ -202,7 +207,7 @@ export class EksCluster extends Construct {
           // Only platform pods tolerate the system nodes' taint.
           taints: POOL_TAINTS[group.pool]?.map((t) => ({ ...t })),
           ebsKmsKeyArn: props.ebsKmsKeyArn,
-          dependsOn: [...nodePolicies, ...this.addons.nodeDependencies],
+          dependsOn: [...nodeRoles[group.pool].attachments, ...this.addons.nodeDependencies],
         }).nodeGroup,
     );
     this.addons.addWorkloadAddons(nodeGroups);

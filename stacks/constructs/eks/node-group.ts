@@ -12,6 +12,9 @@ export type CapacityType = 'ON_DEMAND' | 'SPOT';
 /** Label EKS puts on every managed node: `ON_DEMAND` or `SPOT`. */
 export const CAPACITY_TYPE_LABEL = 'eks.amazonaws.com/capacityType';
 
+/** Label EKS puts on every managed node: the name of its node group. */
+export const NODEGROUP_LABEL = 'eks.amazonaws.com/nodegroup';
+
 export interface NodeGroupProps {
   readonly clusterName: string;
   /**

@@ -34,6 +34,8 @@ export const TENANT_NAMESPACE_KINDS: readonly { readonly apiGroup: string; reado
   { apiGroup: 'security.istio.io', resources: ['peerauthentications', 'authorizationpolicies', 'requestauthentications'] },
   { apiGroup: 'networking.istio.io', resources: ['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'] },
   { apiGroup: 'kyverno.io', resources: ['policies'] },
+  // Its alert rules: Prometheus confines their expressions to the namespace (enforcedNamespaceLabel).
+  { apiGroup: 'monitoring.coreos.com', resources: ['prometheusrules'] },
 ];
 
 /** Kinds a tenant stack manages in a shared namespace, by namespace key; admission pins their names to the tenant. */
@@ -42,10 +44,8 @@ export const TENANT_SHARED_NAMESPACE_KINDS = {
     { apiGroup: 'batch', resources: ['jobs'] },
     { apiGroup: '', resources: ['configmaps'] },
   ],
-  monitoring: [
-    { apiGroup: '', resources: ['configmaps'] },
-    { apiGroup: 'monitoring.coreos.com', resources: ['prometheusrules'] },
-  ],
+  /** Its dashboard (Grafana's sidecar reads this namespace only). */
+  monitoring: [{ apiGroup: '', resources: ['configmaps'] }],
   /** The tenant's rate limit descriptor (its content is checked by the rate limit service's own admission policy). */
   rateLimit: [{ apiGroup: '', resources: ['configmaps'] }],
   /** Only a purging pipeline (the purge group): the master identity's Job. */
@@ -84,7 +84,7 @@ const rule = (apiGroup: string, resources: readonly string[], verbs: string[], r
  * - a ValidatingAdmissionPolicy (in the API server, no webhook to fail open) that lets a
  *   pipeline write only objects named for its own tenant: its namespace (still labelled for it,
  *   sidecar-injected and Pod Security restricted), its provisioning Job running as the tenant
- *   provisioner, its dashboard and alert rules, its rate limit descriptor, and while purging its
+ *   provisioner, its dashboard (its alert rules live in its namespace), its rate limit descriptor, and while purging its
  *   purge Job running as the tenant purger (both Jobs and their SQL exactly as tenantctl
  *   synthesizes them); and the Istio objects whose effect reaches past the namespace only as far
  *   as the tenant: VirtualServices on the tenant gateway for its own host (or path prefix) to its
@@ -215,8 +215,8 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         message: 'a tenant pipeline may manage only its own provisioning Job and its SQL',
       },
       {
-        expression: `request.namespace != '${ns.monitoring}' || request.name == (request.resource.resource == 'configmaps' ? ${name((n) => n.dashboard)} : ${name((n) => n.alertRules)})`,
-        message: 'a tenant pipeline may manage only its own dashboard and alert rules',
+        expression: `request.namespace != '${ns.monitoring}' || (request.resource.resource == 'configmaps' && request.name == ${name((n) => n.dashboard)})`,
+        message: 'a tenant pipeline may manage only its own dashboard in the monitoring namespace (its alert rules live in its own namespace)',
       },
       {
         expression: `request.namespace != '${ns.rateLimit}' || request.name == ${name((n) => n.rateLimitDescriptor)}`,

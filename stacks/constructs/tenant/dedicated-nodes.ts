@@ -6,6 +6,7 @@ import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
 import type { TenantSpec } from '../../../src/model/project';
 import { NodeGroup } from '../eks/node-group';
+import { nodeRole } from '../eks/node-role';
 
 /** Label and taint key that tie a tenant's Pods to its dedicated nodes. */
 export const TENANT_NODE_KEY = TENANT_LABEL;
@@ -22,8 +23,11 @@ export interface DedicatedNodesProps {
 
 /**
  * A managed node group only this tenant's Pods run on: its nodes carry the tenant's label (Pods
- * are steered there by a node selector) and taint (everyone else's Pods stay away). The platform's
- * node role and EBS key are found by their names, so the tenant stack needs no platform state.
+ * are steered there by a node selector) and taint (everyone else's Pods stay away). Its node role
+ * is the tenant's own, so the cluster knows a kubelet as this tenant's (NodeIdentityAdmission): with
+ * Terraform Cloud the bootstrap stack owns it and this stack only finds it by name (its pipeline
+ * may pass that role and no other); without, the operator applies this stack and it creates the
+ * role itself. The EBS key is found by its alias, so the tenant stack needs no platform state.
  */
 export class DedicatedNodes extends Construct {
   /** Node labels of the tenant's dedicated nodes. */
@@ -49,19 +53,35 @@ export class DedicatedNodes extends Construct {
     }
     const names = platformNames(platform);
 
-    const nodeRole = new DataAwsIamRole(this, 'node-role', { name: names.nodeRole });
+    const roleName = tenant.names.nodeRole;
+    const role = platform.terraformCloud
+      ? { arn: new DataAwsIamRole(this, 'node-role', { name: roleName }).arn, dependsOn: [] }
+      : ownNodeRole(this, roleName, tenant.id, names.partition);
     const ebsKey = new DataAwsKmsKey(this, 'ebs-key', { keyId: names.kmsAlias('ebs') });
 
     this.nodeGroup = new NodeGroup(this, 'node-group', {
       clusterName: props.clusterName,
       kubernetesVersion: props.kubernetesVersion,
       nodeGroupName: tenant.names.nodeGroup,
-      nodeRoleArn: nodeRole.arn,
+      nodeRoleArn: role.arn,
       subnetIds: props.privateSubnetIds,
       size: nodes.nodeGroup,
       labels: DedicatedNodes.labels(tenant),
       taints: [DedicatedNodes.taint(tenant)],
       ebsKmsKeyArn: ebsKey.arn,
+      dependsOn: role.dependsOn,
     });
   }
+}
+
+/** The tenant's node role, created by its own stack (no Terraform Cloud: no bootstrap stack owns it). */
+function ownNodeRole(scope: Construct, name: string, tenantId: string, partition: string) {
+  const { role, attachments } = nodeRole(scope, {
+    id: 'node-role',
+    attachmentIdPrefix: 'node-role-',
+    name,
+    description: `EKS managed nodes dedicated to tenant ${tenantId}`,
+    partition,
+  });
+  return { arn: role.arn, dependsOn: attachments };
 }

@@ -1,5 +1,6 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
@@ -10,8 +11,13 @@ import { renderTemplate } from '../../../src/templates/render';
 export interface TenantObservabilityProps {
   readonly platform: PlatformSpec;
   readonly tenant: TenantSpec;
-  /** The tenant's namespace: every query and alert is filtered to it. */
+  /** The tenant's namespace: every query and alert is filtered to it, and the alert rules live in it. */
   readonly namespace: string;
+  /**
+   * What the alert rules wait for (the tenant's namespace, when `namespace` is its name rather than a reference).
+   * @default - nothing beyond the references in the props
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /** Quota use above which the tenant is about to be refused new Pods or resources. */
@@ -21,8 +27,10 @@ const P99_LATENCY_MS = 1000;
 
 /**
  * The tenant's Grafana dashboard (templates/dashboards/tenant.json, rendered for the namespace) and
- * its alerts. Both live in the monitoring namespace, out of the tenant's reach: the Grafana sidecar
- * loads ConfigMaps labelled `grafana_dashboard: "1"`, and Prometheus loads every PrometheusRule.
+ * its alerts. The dashboard lives in the monitoring namespace, out of the tenant's reach (the
+ * Grafana sidecar loads ConfigMaps labelled `grafana_dashboard: "1"` there); the PrometheusRule in
+ * the tenant's namespace, where Prometheus confines every expression to the namespace's series
+ * (enforcedNamespaceLabel, KubePrometheusStack), whatever the pipeline writes in it.
  */
 export class TenantObservability extends Construct {
   readonly dashboardUid: string;
@@ -43,10 +51,11 @@ export class TenantObservability extends Construct {
     const rules = tenantAlertRules(tenant, namespace);
     this.alertNames = rules.map((r) => r.alert);
     new Manifest(this, 'alerts', {
+      dependsOn: props.dependsOn,
       manifest: {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PrometheusRule',
-        metadata: { name: tenant.names.alertRules, namespace: monitoring, labels },
+        metadata: { name: tenant.names.alertRules, namespace, labels },
         spec: { groups: [{ name: tenant.names.alertRules, rules }] },
       },
     });

@@ -5,6 +5,7 @@ import { type StackInfo, accountIdOf } from '../../../src/model/workspaces';
 import { awsManagedPolicyArn, eksAccessPolicyArn, type EksAccessPolicy } from '../iam/arns';
 import type { PolicyStatement } from '../iam/documents';
 import { tenantRunStatements } from './tenant-run-permissions';
+import { NODE_ROLE_POLICIES } from '../../../src/model/node-pools';
 
 /** What StsEndpointAddresses reads: the STS endpoint service, the endpoint and its network interfaces. */
 const FIND_STS_ENDPOINT = ['ec2:DescribeVpcEndpointServices', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces'];
@@ -74,7 +75,7 @@ export function runPermissions(platform: PlatformSpec, stack: StackInfo, roleAcc
       return {
         managedPolicies: [],
         statements: [
-          ...(roleAccount === 'platform' ? tenantAccessEntryStatements(platform) : []),
+          ...(roleAccount === 'platform' ? [...tenantAccessEntryStatements(platform), ...tenantNodeRoleStatements(platform)] : []),
           {
             Sid: 'TerraformCloudOidcProvider',
             Effect: 'Allow',
@@ -305,6 +306,32 @@ const ACCESS_ENTRY_MANAGEMENT = [
  * namespace-scoped AmazonEKSAdminPolicy on tenant namespaces. ListClusters tells it whether the
  * cluster exists yet (a first install applies the bootstrap before the platform).
  */
+/**
+ * The node roles of dedicated tenants (BootstrapStack): only the node policies attached; on delete
+ * the provider first takes the role out of the instance profile EKS made for the node group.
+ */
+function tenantNodeRoleStatements(platform: PlatformSpec): PolicyStatement[] {
+  const names = platformNames(platform);
+  const iam = (resource: string) => `arn:${names.partition}:iam::${platform.aws.accountId}:${resource}`;
+  const roles = [iam(`role/${names.tenantNodeRole('*')}`)];
+  return [
+    { Sid: 'TenantNodeRoles', Effect: 'Allow', Action: ROLE_ADMIN, Resource: roles },
+    {
+      Sid: 'AttachOnlyNodePoliciesToTenantNodeRoles',
+      Effect: 'Allow',
+      Action: ATTACH,
+      Resource: roles,
+      Condition: { ArnEquals: { 'iam:PolicyARN': NODE_ROLE_POLICIES.map((p) => awsManagedPolicyArn(names.partition, p)) } },
+    },
+    {
+      Sid: 'TenantNodeRolesOutOfEksInstanceProfiles',
+      Effect: 'Allow',
+      Action: ['iam:RemoveRoleFromInstanceProfile'],
+      Resource: [iam('instance-profile/eks-*')],
+    },
+  ];
+}
+
 function tenantAccessEntryStatements(platform: PlatformSpec): PolicyStatement[] {
   const names = platformNames(platform);
   const { partition } = names;

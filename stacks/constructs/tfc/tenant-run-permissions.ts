@@ -110,7 +110,7 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
   'data.aws_vpc_endpoint_service': () => [{ resources: ['*'] }],
   'data.aws_vpc_endpoint': () => [{ resources: ['*'] }],
   'data.aws_network_interface': () => [{ resources: ['*'] }],
-  'data.aws_iam_role': (c) => [{ resources: [c.arn('iam', `role/${c.names.nodeRole}`, { region: false })] }],
+  'data.aws_iam_role': (c) => [{ resources: [c.arn('iam', `role/${c.tenant.names.nodeRole}`, { region: false })] }],
   // The key is found by its alias: the request names it, so the condition narrows the lookup to it.
   'data.aws_kms_key': (c) => [{ resources: [c.arn('kms', 'key/*')], condition: { StringEquals: { 'kms:RequestAlias': c.names.kmsAlias('ebs') } } }],
   aws_iam_role: (c, action) => {
@@ -164,7 +164,7 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
     if (action === 'iam:PassRole') {
       return [
         {
-          resources: [c.arn('iam', `role/${c.names.nodeRole}`, { region: false })],
+          resources: [c.arn('iam', `role/${c.tenant.names.nodeRole}`, { region: false })],
           condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } },
         },
       ];
