@@ -159,7 +159,7 @@ export function estimate(input: EstimateInput): Estimate {
   const line = (l: CostLine) => {
     if (l.monthly > 0 || l.id.startsWith('nodes:')) lines.push({ ...l, monthly: round(l.monthly) });
   };
-  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const count = (n: number, what: string, plural = `${what}s`) => `${n} ${n === 1 ? what : plural}`;
 
   const scaledHours = input.scaleDown ? (scaleDownHoursPerWeek(input.scaleDown) * H) / HOURS_PER_WEEK : 0;
   const onDemandInstances = new Map<NodeGroupItem, number>();
@@ -224,7 +224,7 @@ export function estimate(input: EstimateInput): Estimate {
     line({
       id: 'ipv4',
       component: 'Public IPv4 addresses',
-      detail: `${count(addresses, 'address')} (${[...new Set(ipv4.map((i) => i.of))].join(', ')}) at ${money(book.scalar('publicIpv4Hour'))}/h`,
+      detail: `${count(addresses, 'address', 'addresses')} (${[...new Set(ipv4.map((i) => i.of))].join(', ')}) at ${money(book.scalar('publicIpv4Hour'))}/h`,
       pool: 'platform',
       monthly: addresses * H * book.scalar('publicIpv4Hour'),
     });
@@ -297,7 +297,7 @@ export function estimate(input: EstimateInput): Estimate {
     line({
       id: 'ecr',
       component: 'ECR storage',
-      detail: `${a.ecrStorageGb} GB over ${count(repos, 'repository')} at ${money(book.scalar('ecrGbMonth'))}/GB-month`,
+      detail: `${a.ecrStorageGb} GB over ${count(repos, 'repository', 'repositories')} at ${money(book.scalar('ecrGbMonth'))}/GB-month`,
       pool: 'platform',
       monthly: a.ecrStorageGb * book.scalar('ecrGbMonth'),
     });

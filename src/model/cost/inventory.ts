@@ -1,5 +1,6 @@
 import { rdsCapacity } from '../instance-types';
 import { POOL_LABEL } from '../node-pools';
+import type { NodeGroupSize } from '../tiers';
 
 /**
  * What the synthesized stacks create that AWS bills, read from their Terraform JSON
@@ -267,4 +268,39 @@ export function poolOf(item: InventoryItem): CostPool {
   if (item.kind === 'nodes' && item.role === 'dedicated') return 'dedicated';
   if (item.kind === 'nodes' && item.role === 'tenants') return 'shared-nodes';
   return 'platform';
+}
+
+/** What the estimate needs of a tenant whose tier may give it nodes of its own. */
+export interface DedicatedTenant {
+  readonly stack: string;
+  readonly nodeGroupName: string;
+  readonly nodes: { readonly isolation: 'shared' } | { readonly isolation: 'dedicated'; readonly nodeGroup: NodeGroupSize };
+}
+
+/**
+ * The dedicated node groups of the tenant stacks, from the tenants' tiers: the tenant stack's
+ * DedicatedNodes builds its group from exactly this size (a test holds the two together), so
+ * hundreds of tenant stacks need not be synthesized to be priced. Their root volumes are those
+ * of the platform's node groups (one NodeGroup construct builds both).
+ */
+export function dedicatedNodesOf(tenants: readonly DedicatedTenant[], rootVolumeGiB: number): NodeGroupItem[] {
+  return tenants.flatMap((t): NodeGroupItem[] =>
+    t.nodes.isolation === 'dedicated'
+      ? [
+          {
+            kind: 'nodes',
+            stack: t.stack,
+            address: 'aws_eks_node_group (dedicated nodes)',
+            name: t.nodeGroupName,
+            role: 'dedicated',
+            capacityType: 'ON_DEMAND',
+            instanceType: t.nodes.nodeGroup.instanceTypes[0],
+            desiredSize: t.nodes.nodeGroup.desiredSize,
+            minSize: t.nodes.nodeGroup.minSize,
+            maxSize: t.nodes.nodeGroup.maxSize,
+            rootVolumeGiB,
+          },
+        ]
+      : [],
+  );
 }
