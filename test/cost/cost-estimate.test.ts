@@ -33,7 +33,7 @@ const TENANTS: CostTenant[] = [
   { id: 'b', tier: 'standard', stack: 'tenant-b', cpu: 4, memoryGiB: 8 },
   { id: 'ent', tier: 'enterprise', stack: 'tenant-ent', cpu: 16, memoryGiB: 32 },
 ];
-function input(over: { cost?: object; items?: InventoryItem[]; tenants?: CostTenant[] } & Partial<EstimateInput> = {}): EstimateInput {
+function input(over: { cost?: Record<string, unknown>; items?: InventoryItem[]; tenants?: CostTenant[] } & Omit<Partial<EstimateInput>, 'cost'> = {}): EstimateInput {
   const { cost, items, tenants, ...rest } = over;
   return {
     region: 'sa-east-1',

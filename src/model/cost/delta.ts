@@ -38,15 +38,15 @@ export function costDelta(base: DeltaSide, head: DeltaSide & { readonly estimate
   const tiers = [...new Set([...bt.keys(), ...ht.keys()])]
     .map((tier) => ({ tier, base: bt.get(tier) ?? null, head: ht.get(tier) ?? null, delta: round((ht.get(tier) ?? 0) - (bt.get(tier) ?? 0)) }))
     .filter((t) => t.delta !== 0);
-  const ids_ = (s: DeltaSide) => new Set(s.tenants.map((t) => t.id));
-  const [baseIds, headIds] = [ids_(base), ids_(head)];
+  const idsOf = (s: DeltaSide) => new Set(s.tenants.map((t) => t.id));
+  const [baseIds, headIds] = [idsOf(base), idsOf(head)];
   const baseTotal = base.estimate?.totals.monthly ?? 0;
   return {
     ...ref,
     lines,
     total: { base: baseTotal, head: head.estimate.totals.monthly, delta: round(head.estimate.totals.monthly - baseTotal) },
     tiers,
-    tenantsAdded: head.tenants.filter((t) => !baseIds.has(t.id)).map((t) => ({ ...t, monthly: ht.get(t.tier) ?? 0 })),
-    tenantsRemoved: base.tenants.filter((t) => !headIds.has(t.id)).map((t) => ({ ...t, monthly: bt.get(t.tier) ?? 0 })),
+    tenantsAdded: head.tenants.filter((t) => !baseIds.has(t.id)).map((t) => ({ id: t.id, tier: t.tier, monthly: ht.get(t.tier) ?? 0 })),
+    tenantsRemoved: base.tenants.filter((t) => !headIds.has(t.id)).map((t) => ({ id: t.id, tier: t.tier, monthly: bt.get(t.tier) ?? 0 })),
   };
 }
