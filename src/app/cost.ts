@@ -55,7 +55,7 @@ export function estimateProject(project: Project, platformStack: SynthesizedStac
       `The tiers of this project are ${Object.keys(project.tiers).join(', ')} (the stock catalog and platform.json "tiers").`,
     );
   const platform = inventoryOf([platformStack]);
-  const rootVolume = platform.items.find((i): i is NodeGroupItem => i.kind === 'nodes')?.rootVolumeGiB ?? 0;
+  const rootVolume = platform.items.find((i): i is NodeGroupItem => i.kind === 'nodes' && i.role !== 'agents')?.rootVolumeGiB ?? 0;
   const active = project.tenants.filter((t) => t.status === 'active');
   const dedicated = dedicatedNodesOf(
     active.map((t) => ({ stack: t.names.stack, nodeGroupName: t.names.nodeGroup, nodes: t.tierSpec.nodes })),

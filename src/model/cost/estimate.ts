@@ -375,7 +375,7 @@ function tierCosts(
   a: CostAssumptions,
 ): TierCost[] {
   const sharedTenants = input.tenants.filter((t) => input.tiers[t.tier]?.nodes.isolation === 'shared');
-  const rootVolume = input.inventory.items.find((i): i is NodeGroupItem => i.kind === 'nodes')?.rootVolumeGiB ?? 0;
+  const rootVolume = input.inventory.items.find((i): i is NodeGroupItem => i.kind === 'nodes' && i.role !== 'agents')?.rootVolumeGiB ?? 0;
   return Object.entries(input.tiers).map(([tier, spec]) => {
     const tenants = input.tenants.filter((t) => t.tier === tier).length;
     let dedicatedPerTenant = 0;
