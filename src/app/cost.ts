@@ -31,7 +31,13 @@ export interface CostResult {
 function costTenants(project: Project): CostTenant[] {
   return project.tenants
     .filter((t) => t.status === 'active')
-    .map((t) => ({ id: t.id, tier: t.tier, stack: t.names.stack, cpu: cpuCores(t.tierSpec.quota.cpu), memoryGiB: memoryGiB(t.tierSpec.quota.memory) }));
+    .map((t) => ({
+      id: t.id,
+      tier: t.tier,
+      stack: t.names.stack,
+      cpu: cpuCores(t.tierSpec.quota.cpu),
+      memoryGiB: memoryGiB(t.tierSpec.quota.memory),
+    }));
 }
 
 /** cost.assumptions with the `--set` values over them, validated as platform.json's are. */
@@ -39,7 +45,11 @@ export function costConfigWith(cost: CostConfig, settings: readonly string[] = [
   const assumptions: Record<string, unknown> = { ...cost.assumptions };
   for (const raw of settings) {
     const eq = raw.indexOf('=');
-    if (eq < 1) throw new UsageError(`--set ${JSON.stringify(raw)} is not <assumption>=<value>`, `e.g. --set spotDiscount=0.6; the assumptions are ${Object.keys(cost.assumptions).join(', ')}`);
+    if (eq < 1)
+      throw new UsageError(
+        `--set ${JSON.stringify(raw)} is not <assumption>=<value>`,
+        `e.g. --set spotDiscount=0.6; the assumptions are ${Object.keys(cost.assumptions).join(', ')}`,
+      );
     applySetting(assumptions, parseSetting(assumptionsSchema, raw.slice(0, eq), raw.slice(eq + 1), '--set'));
   }
   return { ...cost, assumptions: parseWith(assumptionsSchema, assumptions, '--set') };
@@ -85,7 +95,10 @@ export async function projectCost(dir: string, options: CostOptions = {}): Promi
     if (!options.base) return { name, estimate: head };
     const base = baseCostSide(dir, options.base);
     // Prices for tiers that did not exist at the base are simply not used there.
-    const baseOptions = { ...options, tierPrices: Object.fromEntries(Object.entries(options.tierPrices ?? {}).filter(([t]) => base.project && t in base.project.tiers)) };
+    const baseOptions = {
+      ...options,
+      tierPrices: Object.fromEntries(Object.entries(options.tierPrices ?? {}).filter(([t]) => base.project && t in base.project.tiers)),
+    };
     const baseEstimate = base.project && base.platform ? estimateProject(base.project, base.platform, baseOptions) : null;
     const delta = costDelta(
       { estimate: baseEstimate, tenants: base.project ? costTenants(base.project) : [] },

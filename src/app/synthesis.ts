@@ -81,4 +81,5 @@ export const configOf = (...args: Parameters<Policy['configOf']>): ReturnType<Po
 export const validateStacks = (...args: Parameters<Policy['validate']>): ReturnType<Policy['validate']> => policy().validate(...args);
 export const platformStackOf = (...args: Parameters<CostStacks['platformStackOf']>): ReturnType<CostStacks['platformStackOf']> =>
   costStacks().platformStackOf(...args);
-export const baseCostSide = (...args: Parameters<CostStacks['baseCostSide']>): ReturnType<CostStacks['baseCostSide']> => costStacks().baseCostSide(...args);
+export const baseCostSide = (...args: Parameters<CostStacks['baseCostSide']>): ReturnType<CostStacks['baseCostSide']> =>
+  costStacks().baseCostSide(...args);

@@ -26,7 +26,11 @@ export function parseTierPrices(flags: readonly string[]): Record<string, number
   const prices: Record<string, number> = {};
   for (const flag of flags) {
     const m = /^([a-z][a-z0-9-]*)=(\d+(?:\.\d+)?)$/.exec(flag);
-    if (!m) throw new UsageError(`--price ${JSON.stringify(flag)} is not <tier>=<monthly USD>`, 'e.g. --price starter=29 --price standard=99 --price enterprise=499');
+    if (!m)
+      throw new UsageError(
+        `--price ${JSON.stringify(flag)} is not <tier>=<monthly USD>`,
+        'e.g. --price starter=29 --price standard=99 --price enterprise=499',
+      );
     if (m[1] in prices) throw new UsageError(`--price ${m[1]} is given twice`);
     prices[m[1]] = Number(m[2]);
   }

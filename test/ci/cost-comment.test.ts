@@ -7,11 +7,23 @@ import { cli, cliPath } from '../cli/helpers';
 import { copyFixture } from '../setup/fixture-projects';
 import { tempDir } from '../util';
 
-type Step = { id?: string; name?: string; if?: string; run?: string; uses?: string; env?: Record<string, string>; with?: Record<string, unknown>; 'continue-on-error'?: boolean };
+type Step = {
+  id?: string;
+  name?: string;
+  if?: string;
+  run?: string;
+  uses?: string;
+  env?: Record<string, string>;
+  with?: Record<string, unknown>;
+  'continue-on-error'?: boolean;
+};
 type Job = { permissions?: Record<string, string>; outputs?: Record<string, string>; steps: Step[] };
 
 const git = (cwd: string, ...args: string[]) => {
-  const res = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  const res = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
   if (res.status !== 0) throw new Error(res.stderr);
 };
 
@@ -63,7 +75,15 @@ describe('GIVEN the generated workflow and a pull request that adds an enterpris
       const res = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', costStep().run!], {
         cwd: repo,
         encoding: 'utf8',
-        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, BASE: 'main', RUNNER_TEMP: runner, GITHUB_OUTPUT: outputFile, CHECKPOINT_DISABLE: '1', CI: 'true' },
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH}`,
+          BASE: 'main',
+          RUNNER_TEMP: runner,
+          GITHUB_OUTPUT: outputFile,
+          CHECKPOINT_DISABLE: '1',
+          CI: 'true',
+        },
       });
       expect(res.stderr).toMatch(/^wrote /);
       expect(res.status).toBe(0);
@@ -73,19 +93,41 @@ describe('GIVEN the generated workflow and a pull request that adds an enterpris
       const report = match![2];
 
       const script = String(jobs.comment.steps.find((s) => s.uses === actionRef(GITHUB_ACTIONS.githubScript))!.with!.script);
-      const vars = { PLAN_DIR: path.join(runner, 'none'), CHANGES_RESULT: 'success', STACKS: '["tenant-acme"]', REMOVED: '[]', UNPLANNED: '[]', COST: report, COST_OUTCOME: 'success' };
+      const vars = {
+        PLAN_DIR: path.join(runner, 'none'),
+        CHANGES_RESULT: 'success',
+        STACKS: '["tenant-acme"]',
+        REMOVED: '[]',
+        UNPLANNED: '[]',
+        COST: report,
+        COST_OUTCOME: 'success',
+      };
       const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
       Object.assign(process.env, vars);
       const github = {
         paginate: async () => [],
-        rest: { issues: { listComments: () => undefined, createComment: async (args: { body: string }) => (body = args.body), updateComment: async () => undefined } },
+        rest: {
+          issues: {
+            listComments: () => undefined,
+            createComment: async (args: { body: string }) => (body = args.body),
+            updateComment: async () => undefined,
+          },
+        },
       };
-      const context = { serverUrl: 'https://github.com', repo: { owner: 'acme', repo: 'platform' }, runId: 1, payload: { pull_request: { number: 7, head: { sha: 'abcdef0123' } } } };
+      const context = {
+        serverUrl: 'https://github.com',
+        repo: { owner: 'acme', repo: 'platform' },
+        runId: 1,
+        payload: { pull_request: { number: 7, head: { sha: 'abcdef0123' } } },
+      };
       try {
         const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor;
         await new AsyncFunction('require', 'github', 'context', script)(require, github, context);
       } finally {
-        for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
       }
     });
 

@@ -87,7 +87,8 @@ describe('GIVEN a project with an enterprise and a starter tenant', () => {
     const html = fs.readFileSync(file, 'utf8');
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html).not.toMatch(/<script|<link|src="|href="http|url\(/);
-    for (const chart of ['cost-by-component', 'cost-by-tier']) expect(html).toContain(`<svg id="${chart}" role="img" aria-labelledby="${chart}-title"`);
+    for (const chart of ['cost-by-component', 'cost-by-tier'])
+      expect(html).toContain(`<svg id="${chart}" role="img" aria-labelledby="${chart}-title"`);
     expect(html).toContain('<g class="bar" data-label="EC2 dedicated nodes (enterprise)" data-value="568.64">');
     expect(html).toContain('<g class="bar" data-label="enterprise"');
   });
@@ -140,7 +141,9 @@ describe('GIVEN a pull request that adds an enterprise tenant', () => {
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     const { delta, tiers } = JSON.parse(res.stdout);
-    expect(delta.lines).toEqual([{ id: 'nodes:dedicated:enterprise', component: 'EC2 dedicated nodes (enterprise)', base: 0, head: 568.64, delta: 568.64 }]);
+    expect(delta.lines).toEqual([
+      { id: 'nodes:dedicated:enterprise', component: 'EC2 dedicated nodes (enterprise)', base: 0, head: 568.64, delta: 568.64 },
+    ]);
     expect(delta.total.delta).toBe(568.64);
     const enterprise = tiers.find((t: { tier: string }) => t.tier === 'enterprise');
     expect(delta.tenantsAdded).toEqual([{ id: 'acme', tier: 'enterprise', monthly: enterprise.perTenant }]);
@@ -151,7 +154,9 @@ describe('GIVEN a pull request that adds an enterprise tenant', () => {
     const res = await cli(['cost', '--dir', dir, '--base', 'main', '--output', 'markdown']);
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^#### Monthly cost change: \+\$568\.64 \(\$[\d,.]+ -> \$[\d,.]+\)\n/);
-    expect(res.stdout).toContain('| component | base | now | change |\n| --- | ---: | ---: | ---: |\n| EC2 dedicated nodes (enterprise) | $0.00 | $568.64 | +$568.64 |');
+    expect(res.stdout).toContain(
+      '| component | base | now | change |\n| --- | ---: | ---: | ---: |\n| EC2 dedicated nodes (enterprise) | $0.00 | $568.64 | +$568.64 |',
+    );
     expect(res.stdout).toContain('Tenants added: acme (enterprise');
   });
 });

@@ -24,16 +24,42 @@ const nodes = (role: NodeGroupItem['role'], desiredSize: number, extra: Partial<
   rootVolumeGiB: 0,
   ...extra,
 });
-const ITEMS: InventoryItem[] = [{ kind: 'eks-cluster', stack: 'platform', address: 'aws_eks_cluster.c', supportType: 'STANDARD' }, nodes('system', 2), nodes('tenants', 4), nodes('dedicated', 2)];
+const ITEMS: InventoryItem[] = [
+  { kind: 'eks-cluster', stack: 'platform', address: 'aws_eks_cluster.c', supportType: 'STANDARD' },
+  nodes('system', 2),
+  nodes('tenants', 4),
+  nodes('dedicated', 2),
+];
 const ZERO = Object.fromEntries(
-  ['ebsGp3GbMonth', 'natGatewayHour', 'natGatewayGb', 'publicIpv4Hour', 'albHour', 'albLcuHour', 'rdsGp3GbMonth', 'rdsProxyVcpuHour', 'logsIngestGb', 'kmsKeyMonth', 'secretMonth', 'ecrGbMonth', 'wafWebAclMonth', 'wafRuleMonth', 'wafMillionRequests', 'interfaceEndpointHour', 'interfaceEndpointGb', 'eksExtendedClusterHour'].map((k) => [k, 0]),
+  [
+    'ebsGp3GbMonth',
+    'natGatewayHour',
+    'natGatewayGb',
+    'publicIpv4Hour',
+    'albHour',
+    'albLcuHour',
+    'rdsGp3GbMonth',
+    'rdsProxyVcpuHour',
+    'logsIngestGb',
+    'kmsKeyMonth',
+    'secretMonth',
+    'ecrGbMonth',
+    'wafWebAclMonth',
+    'wafRuleMonth',
+    'wafMillionRequests',
+    'interfaceEndpointHour',
+    'interfaceEndpointGb',
+    'eksExtendedClusterHour',
+  ].map((k) => [k, 0]),
 );
 const TENANTS: CostTenant[] = [
   { id: 'a', tier: 'starter', stack: 'tenant-a', cpu: 1, memoryGiB: 2 },
   { id: 'b', tier: 'standard', stack: 'tenant-b', cpu: 4, memoryGiB: 8 },
   { id: 'ent', tier: 'enterprise', stack: 'tenant-ent', cpu: 16, memoryGiB: 32 },
 ];
-function input(over: { cost?: Record<string, unknown>; items?: InventoryItem[]; tenants?: CostTenant[] } & Omit<Partial<EstimateInput>, 'cost'> = {}): EstimateInput {
+function input(
+  over: { cost?: Record<string, unknown>; items?: InventoryItem[]; tenants?: CostTenant[] } & Omit<Partial<EstimateInput>, 'cost'> = {},
+): EstimateInput {
   const { cost, items, tenants, ...rest } = over;
   return {
     region: 'sa-east-1',
@@ -88,7 +114,13 @@ describe('GIVEN a platform priced on round numbers', () => {
     const without = estimate(input({ tenants: TENANTS.filter((t) => t.tier !== 'standard') }));
     expect(tier(without, 'standard')).toMatchObject({ tenants: 0, platformSharePerTenant: 57.14, sharedNodesSharePerTenant: 320 });
     // Its dedicated nodes, for a dedicated tier without tenants, are the tier's node group (stock enterprise: 2 x m6i.2xlarge).
-    const noEnterprise = estimate(input({ tenants: TENANTS.slice(0, 2), items: ITEMS.slice(0, 3), cost: { prices: { ...ZERO, eksClusterHour: 1, ec2Hour: { 'm.large': 1, 'm6i.2xlarge': 3 } } } }));
+    const noEnterprise = estimate(
+      input({
+        tenants: TENANTS.slice(0, 2),
+        items: ITEMS.slice(0, 3),
+        cost: { prices: { ...ZERO, eksClusterHour: 1, ec2Hour: { 'm.large': 1, 'm6i.2xlarge': 3 } } },
+      }),
+    );
     expect(tier(noEnterprise, 'enterprise').dedicatedPerTenant).toBe(600);
   });
 

@@ -49,6 +49,8 @@ interface FixtureSpec {
 
 /** The README's example service catalog (project, task and user services) with its GitOps repository. */
 const SERVICE_CATALOG = path.resolve(__dirname, '../../../test/fixtures/service-catalog.json');
+/** Spot tenants nodes, their night and weekend scale-down and a cost block, as `tenantctl cost` suggests them. */
+const COST_OPTIMISED = path.resolve(__dirname, '../../../test/fixtures/cost-optimised-platform.json');
 
 const TERRAFORM_CLOUD = [
   '--tfc-organization',
@@ -63,7 +65,8 @@ const TERRAFORM_CLOUD = [
  * Every stack kind and option: the default platform with a tenant of every tier of the catalog
  * and a removed tenant with and without purge; a platform with a domain (HTTPS, certificate,
  * DNS) in a region opened after August 2022 (ALB log delivery by service principal, not by a
- * regional ELB account), as staging with its own name and VPC range; Terraform Cloud with two
+ * regional ELB account), as staging with its own name and VPC range, Spot tenants nodes and their
+ * scheduled night scale-down; Terraform Cloud with two
  * service accounts (workspaces and bootstrap stacks, tenants in each account, a removed one) and
  * the example service catalog deployed through Argo CD.
  */
@@ -80,6 +83,7 @@ const FIXTURES: readonly FixtureSpec[] = [
   {
     name: 'domain',
     init: ['--domain', 'saas.example.com', '--name', 'acme', '--environment', 'staging', '--region', 'eu-south-2', '--vpc-cidr', '10.20.0.0/16'],
+    platformEdit: COST_OPTIMISED,
     tenants: [{ id: 'acme', args: ['--tier', 'standard', '--admin-principal-arn', `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-admins`] }],
   },
   {

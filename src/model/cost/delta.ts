@@ -6,7 +6,13 @@ export interface CostDelta {
   readonly base: string;
   readonly baseCommit: string;
   /** Line by line (by line id), those that differ. */
-  readonly lines: readonly { readonly id: string; readonly component: string; readonly base: number; readonly head: number; readonly delta: number }[];
+  readonly lines: readonly {
+    readonly id: string;
+    readonly component: string;
+    readonly base: number;
+    readonly head: number;
+    readonly delta: number;
+  }[];
   readonly total: { readonly base: number; readonly head: number; readonly delta: number };
   /** Cost per tenant of each tier, those that differ. */
   readonly tiers: readonly { readonly tier: string; readonly base: number | null; readonly head: number | null; readonly delta: number }[];

@@ -184,7 +184,12 @@ export function estimate(input: EstimateInput): Estimate {
     if (g.role === 'dedicated') {
       const tier = tierOfStack.get(g.stack) ?? 'unknown';
       const d = dedicated.get(tier) ?? { monthly: 0, nodes: 0, tenants: 0, type: new Set<string>() };
-      dedicated.set(tier, { monthly: d.monthly + c.monthly, nodes: d.nodes + g.desiredSize, tenants: d.tenants + 1, type: d.type.add(g.instanceType) });
+      dedicated.set(tier, {
+        monthly: d.monthly + c.monthly,
+        nodes: d.nodes + g.desiredSize,
+        tenants: d.tenants + 1,
+        type: d.type.add(g.instanceType),
+      });
       continue;
     }
     const component =
@@ -282,7 +287,13 @@ export function estimate(input: EstimateInput): Estimate {
     });
   const keys = of('kms-key').length;
   if (keys)
-    line({ id: 'kms', component: 'KMS keys', detail: `${count(keys, 'key')} at ${money(book.scalar('kmsKeyMonth'))}/month`, pool: 'platform', monthly: keys * book.scalar('kmsKeyMonth') });
+    line({
+      id: 'kms',
+      component: 'KMS keys',
+      detail: `${count(keys, 'key')} at ${money(book.scalar('kmsKeyMonth'))}/month`,
+      pool: 'platform',
+      monthly: keys * book.scalar('kmsKeyMonth'),
+    });
   const secrets = of('secret').length;
   if (secrets)
     line({
@@ -309,7 +320,10 @@ export function estimate(input: EstimateInput): Estimate {
       component: 'WAF',
       detail: `${count(acls.length, 'web ACL')}, ${count(rules, 'rule')}, ${a.requestsMillionsPerMonth} million requests`,
       pool: 'platform',
-      monthly: acls.length * book.scalar('wafWebAclMonth') + rules * book.scalar('wafRuleMonth') + a.requestsMillionsPerMonth * book.scalar('wafMillionRequests'),
+      monthly:
+        acls.length * book.scalar('wafWebAclMonth') +
+        rules * book.scalar('wafRuleMonth') +
+        a.requestsMillionsPerMonth * book.scalar('wafMillionRequests'),
     });
   }
   const endpoints = of('interface-endpoint');
@@ -386,7 +400,9 @@ function tierCosts(
       dedicatedPerTenant = d
         ? d.monthly / d.tenants
         : g.desiredSize *
-          (a.hoursPerMonth * book.table('ec2Hour', g.instanceTypes[0]) * (input.cost.reservedNodeGroups.includes('dedicated') ? 1 - a.reservedDiscount : 1) +
+          (a.hoursPerMonth *
+            book.table('ec2Hour', g.instanceTypes[0]) *
+            (input.cost.reservedNodeGroups.includes('dedicated') ? 1 - a.reservedDiscount : 1) +
             rootVolume * book.scalar('ebsGp3GbMonth'));
     }
     const platformSharePerTenant = totals.platform * tierShare(input.tenants, tier, spec);

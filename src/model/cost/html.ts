@@ -67,7 +67,9 @@ export function costHtml(e: Estimate, name: string): string {
   const byComponent = barChart(
     'cost-by-component',
     `Monthly cost by component (total ${usd(e.totals.monthly)})`,
-    [...e.lines].sort((a, b) => b.monthly - a.monthly).map((l) => ({ label: l.component, segments: [{ value: l.monthly, colour: COLOURS[l.pool], name: l.pool }] })),
+    [...e.lines]
+      .sort((a, b) => b.monthly - a.monthly)
+      .map((l) => ({ label: l.component, segments: [{ value: l.monthly, colour: COLOURS[l.pool], name: l.pool }] })),
   );
   const byTier = barChart(
     'cost-by-tier',
@@ -112,7 +114,16 @@ ${table(
 <h2>Per tier</h2>
 ${table(
   ['tier', 'tenants', 'dedicated', 'platform share', 'shared nodes share', 'per tenant', 'price', 'margin'],
-  e.tiers.map((t) => [t.tier, String(t.tenants), usd(t.dedicatedPerTenant), usd(t.platformSharePerTenant), usd(t.sharedNodesSharePerTenant), usd(t.perTenant), t.price === null ? '' : usd(t.price), pct(t.margin)]),
+  e.tiers.map((t) => [
+    t.tier,
+    String(t.tenants),
+    usd(t.dedicatedPerTenant),
+    usd(t.platformSharePerTenant),
+    usd(t.sharedNodesSharePerTenant),
+    usd(t.perTenant),
+    t.price === null ? '' : usd(t.price),
+    pct(t.margin),
+  ]),
 )}
 <p class="note">${escape(e.shareRule)}</p>
 <h2>Optimisations</h2>

@@ -97,7 +97,14 @@ const US_EAST_EC2: FamilyPrices = {
   t3: 0.0832,
   t4g: 0.0672,
 };
-const US_EAST_RDS = { 'db.r6g.large': 0.225, 'db.r7g.large': 0.239, 'db.m6g.large': 0.159, 'db.m7g.large': 0.168, 'db.r6i.large': 0.25, 'db.t4g.large': 0.129 };
+const US_EAST_RDS = {
+  'db.r6g.large': 0.225,
+  'db.r7g.large': 0.239,
+  'db.m6g.large': 0.159,
+  'db.m7g.large': 0.168,
+  'db.r6i.large': 0.25,
+  'db.t4g.large': 0.129,
+};
 
 /** The shipped regions. Family and class tables list what is known for the region; others need `cost.prices`. */
 const SHIPPED: Readonly<Record<string, { ec2Large: FamilyPrices; prices: Omit<RegionPrices, 'ec2Hour' | keyof typeof GLOBAL> }>> = {
@@ -151,7 +158,20 @@ const SHIPPED: Readonly<Record<string, { ec2Large: FamilyPrices; prices: Omit<Re
     },
   },
   'eu-west-1': {
-    ec2Large: { m5: 0.107, m6i: 0.107, m6g: 0.086, m7g: 0.0912, c5: 0.096, c6i: 0.096, c6g: 0.077, r5: 0.141, r6i: 0.141, r6g: 0.1128, t3: 0.0912, t4g: 0.0736 },
+    ec2Large: {
+      m5: 0.107,
+      m6i: 0.107,
+      m6g: 0.086,
+      m7g: 0.0912,
+      c5: 0.096,
+      c6i: 0.096,
+      c6g: 0.077,
+      r5: 0.141,
+      r6i: 0.141,
+      r6g: 0.1128,
+      t3: 0.0912,
+      t4g: 0.0736,
+    },
     prices: {
       ebsGp3GbMonth: 0.088,
       natGatewayHour: 0.048,
@@ -168,7 +188,20 @@ const SHIPPED: Readonly<Record<string, { ec2Large: FamilyPrices; prices: Omit<Re
     },
   },
   'eu-central-1': {
-    ec2Large: { m5: 0.115, m6i: 0.115, m6g: 0.092, m7g: 0.0976, c5: 0.097, c6i: 0.097, c6g: 0.0776, r5: 0.152, r6i: 0.152, r6g: 0.1216, t3: 0.096, t4g: 0.0768 },
+    ec2Large: {
+      m5: 0.115,
+      m6i: 0.115,
+      m6g: 0.092,
+      m7g: 0.0976,
+      c5: 0.097,
+      c6i: 0.097,
+      c6g: 0.0776,
+      r5: 0.152,
+      r6i: 0.152,
+      r6g: 0.1216,
+      t3: 0.096,
+      t4g: 0.0768,
+    },
     prices: {
       ebsGp3GbMonth: 0.0952,
       natGatewayHour: 0.052,

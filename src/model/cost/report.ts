@@ -7,7 +7,8 @@ import type { Estimate } from './estimate';
  */
 export const COST_JSON_VERSION = 1;
 
-export const usd = (n: number): string => `${n < 0 ? '-' : ''}$${Math.abs(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+export const usd = (n: number): string =>
+  `${n < 0 ? '-' : ''}$${Math.abs(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const signed = (n: number) => (n > 0 ? `+${usd(n)}` : usd(n));
 const percent = (n: number | null) => (n === null ? '' : `${(n * 100).toFixed(1)} %`);
 
@@ -81,7 +82,10 @@ function assumptionsTable(e: Estimate): Table {
 function deltaTable(d: CostDelta): Table {
   return {
     headers: ['component', 'base', 'now', 'change'],
-    rows: [...d.lines.map((l) => [l.component, usd(l.base), usd(l.head), signed(l.delta)]), ['total', usd(d.total.base), usd(d.total.head), signed(d.total.delta)]],
+    rows: [
+      ...d.lines.map((l) => [l.component, usd(l.base), usd(l.head), signed(l.delta)]),
+      ['total', usd(d.total.base), usd(d.total.head), signed(d.total.delta)],
+    ],
     right: [1, 2, 3],
   };
 }
@@ -135,7 +139,11 @@ function deltaLines(d: CostDelta, render: (t: Table) => string): string {
     ['added', d.tenantsAdded],
     ['removed', d.tenantsRemoved],
   ] as const)
-    if (list.length) out.push('', `Tenants ${what}: ${list.map((t) => `${t.id} (${t.tier}, ${usd(t.monthly)} a month: its dedicated nodes and its share)`).join(', ')}`);
+    if (list.length)
+      out.push(
+        '',
+        `Tenants ${what}: ${list.map((t) => `${t.id} (${t.tier}, ${usd(t.monthly)} a month: its dedicated nodes and its share)`).join(', ')}`,
+      );
   if (d.tiers.length) out.push('', `Cost per tenant: ${d.tiers.map((t) => `${t.tier} ${signed(t.delta)}`).join(', ')}`);
   return out.join('\n');
 }

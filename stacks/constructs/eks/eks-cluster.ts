@@ -209,7 +209,12 @@ export class EksCluster extends Construct {
     this.addons.addWorkloadAddons(nodeGroups);
     // eks.nodeGroups.tenants.scaleDown lowers the On-Demand tenants group's minimum at night.
     const scaleDown = eks.nodeGroups.tenants.scaleDown;
-    if (scaleDown) new ScheduledScaleDown(this, 'tenants-scale-down', { nodeGroup: nodeGroups[1], dayMinSize: tenantCapacity.onDemand.minSize, schedule: scaleDown });
+    if (scaleDown)
+      new ScheduledScaleDown(this, 'tenants-scale-down', {
+        nodeGroup: nodeGroups[1],
+        dayMinSize: tenantCapacity.onDemand.minSize,
+        schedule: scaleDown,
+      });
   }
 }
 
