@@ -173,7 +173,11 @@ describe('GIVEN prices', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const fields = (error as ConfigError).issues.map((i) => i.field);
-    expect(fields).toEqual(expect.arrayContaining(['cost.prices.eksClusterHour', 'cost.prices.ec2Hour.m.large', 'cost.prices.ec2Hour.big.large']));
+    expect(fields).toEqual(expect.arrayContaining(['cost.prices.ec2Hour.m.large', 'cost.prices.ec2Hour.big.large', 'cost.prices.ebsGp3GbMonth']));
+    // The prices AWS sets the same in every commercial region are known there.
+    expect(fields).not.toContain('cost.prices.eksClusterHour');
+    expect(shippedPrices('sa-east-1')).toMatchObject({ eksClusterHour: 0.1, kmsKeyMonth: 1, secretMonth: 0.4 });
+    expect(shippedPrices('us-gov-west-1')).toEqual({});
     expect((error as ConfigError).message).toContain('tenantctl ships no price for it in sa-east-1');
   });
 

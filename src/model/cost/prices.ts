@@ -1,4 +1,5 @@
 import { ec2Capacity } from '../instance-types';
+import { partitionOf } from '../regions';
 
 /**
  * The on-demand prices tenantctl estimates with, in USD, per region: Linux, shared tenancy, no
@@ -53,7 +54,7 @@ export const PRICE_TABLES = ['ec2Hour', 'rdsHour', 'elasticacheHour'] as const s
 export type PriceTableKey = (typeof PRICE_TABLES)[number];
 export type ScalarPriceKey = Exclude<PriceKey, PriceTableKey>;
 
-/** Prices AWS sets the same in every commercial region tenantctl ships. */
+/** Prices AWS sets the same in every commercial region: known for regions without a table of their own too. */
 const GLOBAL = {
   eksClusterHour: 0.1,
   eksExtendedClusterHour: 0.6,
@@ -253,10 +254,13 @@ function rdsTable(large: Readonly<Record<string, number>>): Record<string, numbe
   return table;
 }
 
-/** The shipped prices of a region (empty tables and no scalars when none are shipped). */
+/**
+ * The shipped prices of a region. A commercial region without a table gets the prices that are
+ * the same everywhere; GovCloud and China (priced in CNY) get none.
+ */
 export function shippedPrices(region: string): Partial<RegionPrices> {
   const shipped = SHIPPED[ALIASES[region] ?? region];
-  if (!shipped) return {};
+  if (!shipped) return partitionOf(region) === 'aws' ? { ...GLOBAL } : {};
   return { ...GLOBAL, ...shipped.prices, ec2Hour: ec2Table(shipped.ec2Large), rdsHour: rdsTable(shipped.prices.rdsHour) };
 }
 
