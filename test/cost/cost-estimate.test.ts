@@ -49,7 +49,6 @@ const ZERO = Object.fromEntries(
     'wafMillionRequests',
     'interfaceEndpointHour',
     'interfaceEndpointGb',
-    'eksExtendedClusterHour',
   ].map((k) => [k, 0]),
 );
 const TENANTS: CostTenant[] = [

@@ -56,7 +56,6 @@ export type SteadyNodeGroup = (typeof STEADY_NODE_GROUPS)[number];
 
 const scalarKeys = [
   'eksClusterHour',
-  'eksExtendedClusterHour',
   'ebsGp3GbMonth',
   'natGatewayHour',
   'natGatewayGb',

@@ -164,14 +164,15 @@ export function estimate(input: EstimateInput): Estimate {
   const scaledHours = input.scaleDown ? (scaleDownHoursPerWeek(input.scaleDown) * H) / HOURS_PER_WEEK : 0;
   const onDemandInstances = new Map<NodeGroupItem, number>();
 
-  const clusters = of('eks-cluster').length;
-  if (clusters)
+  const clusters = of('eks-cluster');
+  if (clusters.length)
     line({
       id: 'eks',
       component: 'EKS control plane',
-      detail: `${count(clusters, 'cluster')} at ${money(book.scalar('eksClusterHour'))}/h (standard support)`,
+      // A version past its standard support (kept there by supportType EXTENDED) costs six times this.
+      detail: `${count(clusters.length, 'cluster')} at ${money(book.scalar('eksClusterHour'))}/h, standard support (support policy ${clusters[0].supportType})`,
       pool: 'platform',
-      monthly: clusters * H * book.scalar('eksClusterHour'),
+      monthly: clusters.length * H * book.scalar('eksClusterHour'),
     });
 
   // Node groups: one line each, dedicated ones summed per tier.

@@ -16,8 +16,6 @@ export const PRICE_TABLE_SOURCE = 'AWS public price list (offer files) and servi
 export interface RegionPrices {
   /** EKS control plane, standard support. */
   readonly eksClusterHour: number;
-  /** EKS control plane on a version in extended support. */
-  readonly eksExtendedClusterHour: number;
   /** EC2 Linux on-demand, per instance type; the shipped table gives each family's `.large` (see ec2Hour). */
   readonly ec2Hour: Readonly<Record<string, number>>;
   /** EBS gp3, per GiB-month (node root volumes). */
@@ -57,7 +55,6 @@ export type ScalarPriceKey = Exclude<PriceKey, PriceTableKey>;
 /** Prices AWS sets the same in every commercial region: known for regions without a table of their own too. */
 const GLOBAL = {
   eksClusterHour: 0.1,
-  eksExtendedClusterHour: 0.6,
   kmsKeyMonth: 1,
   secretMonth: 0.4,
   ecrGbMonth: 0.1,
