@@ -134,7 +134,7 @@ describe('GIVEN the generated workflow and a pull request that adds an enterpris
     test('THEN the comment carries the monthly change: the tenant’s dedicated nodes and the tenant at its cost', () => {
       expect(body).toContain('#### Monthly cost change: +$568.64');
       expect(body).toContain('| EC2 dedicated nodes (enterprise) | $0.00 | $568.64 | +$568.64 |');
-      expect(body).toContain('Tenants added: acme (enterprise');
+      expect(body).toContain('Tenants added: acme (enterprise, $');
       expect(body.indexOf('| `tenant-acme` |')).toBeLessThan(body.indexOf('Monthly cost change'));
     });
   });

@@ -157,6 +157,6 @@ describe('GIVEN a pull request that adds an enterprise tenant', () => {
     expect(res.stdout).toContain(
       '| component | base | now | change |\n| --- | ---: | ---: | ---: |\n| EC2 dedicated nodes (enterprise) | $0.00 | $568.64 | +$568.64 |',
     );
-    expect(res.stdout).toContain('Tenants added: acme (enterprise');
+    expect(res.stdout).toContain('Tenants added: acme (enterprise, $');
   });
 });

@@ -132,6 +132,20 @@ export function costHuman(e: Estimate, name: string, delta?: CostDelta): string 
   return parts.join('\n') + '\n';
 }
 
+/** Up to this many tenants of a tier are named; beyond, they are counted. */
+const NAMED_TENANTS = 5;
+
+/** Tenants by tier, each tier at what one of its tenants costs: `acme (enterprise, $592.16 a month each: ...)`. */
+function tenantGroups(list: CostDelta['tenantsAdded']): string {
+  return [...new Set(list.map((t) => t.tier))]
+    .map((tier) => {
+      const members = list.filter((t) => t.tier === tier);
+      const who = members.length <= NAMED_TENANTS ? members.map((t) => t.id).join(', ') : `${members.length} tenants`;
+      return `${who} (${tier}, ${usd(members[0].monthly)} a month each: dedicated nodes and share)`;
+    })
+    .join('; ');
+}
+
 function deltaLines(d: CostDelta, render: (t: Table) => string): string {
   if (!d.lines.length && !d.tenantsAdded.length && !d.tenantsRemoved.length) return 'No change in the monthly cost.';
   const out = [render(deltaTable(d))];
@@ -139,11 +153,7 @@ function deltaLines(d: CostDelta, render: (t: Table) => string): string {
     ['added', d.tenantsAdded],
     ['removed', d.tenantsRemoved],
   ] as const)
-    if (list.length)
-      out.push(
-        '',
-        `Tenants ${what}: ${list.map((t) => `${t.id} (${t.tier}, ${usd(t.monthly)} a month: its dedicated nodes and its share)`).join(', ')}`,
-      );
+    if (list.length) out.push('', `Tenants ${what}: ${tenantGroups(list)}`);
   if (d.tiers.length) out.push('', `Cost per tenant: ${d.tiers.map((t) => `${t.tier} ${signed(t.delta)}`).join(', ')}`);
   return out.join('\n');
 }
