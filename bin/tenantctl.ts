@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import * as path from 'path';
 import * as changed from '../src/cli/changed';
 import * as ci from '../src/cli/ci';
+import * as cost from '../src/cli/cost';
 import * as init from '../src/cli/init';
 import * as platform from '../src/cli/platform';
 import * as synth from '../src/cli/synth';
@@ -33,7 +34,7 @@ Examples:
 Exit codes: 0 ok, 1 configuration or input error (or validation findings), 2 usage error,
 130 stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM (nothing is left half-written).`,
     );
-  for (const command of [init, platform, synth, tenant, validate, changed, ci]) command.register(program);
+  for (const command of [init, platform, synth, tenant, validate, changed, cost, ci]) command.register(program);
   return program;
 }
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The real engines over tenantctl's synthesized output: checkov, terraform (init, validate, test),
 # helm (lint, template), the API server's admission (test/engines/admission, Go, against
-# k8s.io/apiserver's CEL environment), actionlint with shellcheck, zizmor. Each tool is installed pinned into a
+# k8s.io/apiserver's CEL environment), actionlint with shellcheck, zizmor, headless Chromium (the cost
+# report). Each tool is installed pinned into a
 # cache outside the repository and reused by later runs; a tool that cannot be installed fails the
 # run (an engine that did not run proves nothing).
 #
 #   bash scripts/engines.sh                              # every engine, then the self-test
-#   bash scripts/engines.sh checkov|terraform|helm|admission|workflows|selftest ...
+#   bash scripts/engines.sh checkov|terraform|helm|admission|workflows|report|selftest ...
 #
 # TENANTCTL_ENGINES_CACHE     the cache (default: ~/.cache/tenantctl-engines)
 # TENANTCTL_TF_PLUGIN_MIRROR  filesystem mirror holding the AWS provider (default: /opt/tf-plugins)
@@ -97,6 +98,20 @@ if [[ "$shellcheck_found" != *"version: $SHELLCHECK_VERSION"* ]]; then
 fi
 shellcheck_bin="$(command -v shellcheck)"
 
+# --- headless Chromium (Debian), which opens the `tenantctl cost --output html` report -------------
+# Not pinned to a version: Debian's security archive carries only the latest Chromium, replaced in
+# place by every security release, so a pinned version stops being installable. The one found is
+# printed with the other tools.
+if ! command -v chromium-headless-shell >/dev/null; then
+  step "installing chromium-headless-shell (Debian)"
+  command -v apt-get >/dev/null || fail "chromium-headless-shell is not installed and there is no apt-get to install it"
+  [[ $(id -u) == 0 ]] || fail "chromium-headless-shell is not installed: run apt-get install chromium-headless-shell as root"
+  apt-get update -qq || fail "apt-get update failed"
+  apt-get install -y -qq chromium-headless-shell >/dev/null || fail "apt-get install chromium-headless-shell failed"
+fi
+chromium_bin="$(command -v chromium-headless-shell)"
+chromium_version="$(dpkg-query -W -f='${Version}' chromium-headless-shell 2>/dev/null || echo unknown)"
+
 # --- terraform: the machine's, at the pinned version ------------------------------------------
 # It cannot be built here: github.com/hashicorp/terraform's go.mod replaces nested modules
 # (internal/backend/remote-state/*, internal/legacy) that its module zip does not hold, so
@@ -126,7 +141,7 @@ provider_installation {
 plugin_cache_dir = "$cache/terraform/plugin-cache"
 EOF
 
-echo "engines: tools ready in $((SECONDS - started)) s (cache $cache): checkov $CHECKOV_VERSION, zizmor $ZIZMOR_VERSION, helm $HELM_VERSION, actionlint $ACTIONLINT_VERSION, shellcheck $SHELLCHECK_VERSION, terraform $TERRAFORM_VERSION, hashicorp/aws $AWS_PROVIDER_VERSION"
+echo "engines: tools ready in $((SECONDS - started)) s (cache $cache): checkov $CHECKOV_VERSION, zizmor $ZIZMOR_VERSION, helm $HELM_VERSION, actionlint $ACTIONLINT_VERSION, shellcheck $SHELLCHECK_VERSION, chromium-headless-shell $chromium_version, terraform $TERRAFORM_VERSION, hashicorp/aws $AWS_PROVIDER_VERSION"
 
 # --- the harness ----------------------------------------------------------------------------------
 cd "$repo"
@@ -135,7 +150,7 @@ npx tsc -p tsconfig.json || fail "the TypeScript build failed"
 export TENANTCTL_ENGINE_CHECKOV="$venv/bin/checkov" TENANTCTL_ENGINE_ZIZMOR="$venv/bin/zizmor" \
   TENANTCTL_ENGINE_HELM="$helm_bin" TENANTCTL_ENGINE_ACTIONLINT="$actionlint_bin" \
   TENANTCTL_ENGINE_SHELLCHECK="$shellcheck_bin" TENANTCTL_ENGINE_TERRAFORM="$terraform_bin" \
-  TENANTCTL_ENGINE_ADMISSION="$admission_bin" \
+  TENANTCTL_ENGINE_ADMISSION="$admission_bin" TENANTCTL_ENGINE_CHROMIUM="$chromium_bin" \
   TENANTCTL_ENGINE_AWS_PROVIDER_VERSION="$AWS_PROVIDER_VERSION" \
   TF_CLI_CONFIG_FILE="$cache/terraform/cli.tfrc" TF_IN_AUTOMATION=1 TF_INPUT=0
 exec node dist/test/engines/main.js "$@"

@@ -16,6 +16,7 @@ const preview = () => require('../synth/preview') as typeof import('../synth/pre
 const changed = () => require('../synth/changed') as typeof import('../synth/changed');
 const app = () => require('../synth/app') as typeof import('../synth/app');
 const policy = () => require('../policy/engine') as typeof import('../policy/engine');
+const costStacks = () => require('../synth/cost-stacks') as typeof import('../synth/cost-stacks');
 
 /** Stacks a project has besides its tenants' (platform and cluster; Terraform Cloud adds a few, which do not change the count of threads). */
 const SHARED_STACKS = 2;
@@ -73,6 +74,7 @@ type Synth = typeof import('../synth/synthesize');
 type Preview = typeof import('../synth/preview');
 type Changed = typeof import('../synth/changed');
 type Policy = typeof import('../policy/engine');
+type CostStacks = typeof import('../synth/cost-stacks');
 
 /** synthesize(): in this thread, for commands that compare the output before and after. */
 export const synthesizeHere = (...args: Parameters<Synth['synthesize']>): ReturnType<Synth['synthesize']> => synthesis().synthesize(...args);
@@ -89,3 +91,7 @@ export const loadStacks = (...args: Parameters<Policy['loadStacks']>): ReturnTyp
 export const readConfig = (...args: Parameters<Policy['readConfig']>): ReturnType<Policy['readConfig']> => policy().readConfig(...args);
 export const configOf = (...args: Parameters<Policy['configOf']>): ReturnType<Policy['configOf']> => policy().configOf(...args);
 export const validateStacks = (...args: Parameters<Policy['validate']>): ReturnType<Policy['validate']> => policy().validate(...args);
+export const platformStackOf = (...args: Parameters<CostStacks['platformStackOf']>): ReturnType<CostStacks['platformStackOf']> =>
+  costStacks().platformStackOf(...args);
+export const baseCostSide = (...args: Parameters<CostStacks['baseCostSide']>): ReturnType<CostStacks['baseCostSide']> =>
+  costStacks().baseCostSide(...args);

@@ -4,7 +4,9 @@ import { EKS_VERSIONS, DEFAULT_EKS_VERSION } from './eks-versions';
 import { iamPrincipalArn } from './iam-principal';
 import { AWS_REGIONS } from './regions';
 import { SERVICE_LINKED_ROLE_SERVICES, type ServiceLinkedRoleService } from './service-linked-roles';
-import { spotCapacityIssues } from './spot-capacity';
+import { costSchema } from './cost/config';
+import { scaleDownProblem, scaleDownSchema } from './scale-down';
+import { spotCapacityIssues, splitTenantCapacity } from './spot-capacity';
 import { tenantNames, TENANT_ENTRY_SERVICE } from './names';
 import { catalogProblems, gitopsSchema, serviceSchema } from './service-catalog';
 import { nodeGroupProblems, nodeGroupSize, tierCatalog, TIER_NAME } from './tiers';
@@ -172,7 +174,7 @@ export const platformSchema = z
             system: nodeGroupSize.default({ instanceTypes: ['m6i.large'], minSize: 2, desiredSize: 3, maxSize: 4 }),
             /** Without `spot`, every shared tenant node is On-Demand. */
             tenants: nodeGroupSize
-              .extend({ spot: tenantSpotSchema.optional() })
+              .extend({ spot: tenantSpotSchema.optional(), scaleDown: scaleDownSchema.optional() })
               .default({ instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 12 }),
           })
           .strict()
@@ -261,6 +263,8 @@ export const platformSchema = z
     gitops: gitopsSchema.optional(),
     /** The SaaS's services, deployed into every tenant namespace through Argo CD; none by default. */
     services: z.array(serviceSchema).default([]),
+    /** Prices and assumptions of `tenantctl cost`. */
+    cost: costSchema.default({}),
     /** Accepted findings of `tenantctl validate`; each needs a reason and is reported. */
     suppressions: z.array(suppressionSchema).default([]),
   })
@@ -328,6 +332,9 @@ export const platformSchema = z
       for (const p of nodeGroupProblems(cfg.eks.nodeGroups[group])) issue(['eks', 'nodeGroups', group, ...p.path], p.message);
     }
     for (const { path, message } of spotCapacityIssues(cfg.eks.nodeGroups.tenants)) issue(['eks', 'nodeGroups', 'tenants', ...path], message);
+    const scaleDown = cfg.eks.nodeGroups.tenants.scaleDown;
+    const nightProblem = scaleDown && scaleDownProblem(scaleDown, splitTenantCapacity(cfg.eks.nodeGroups.tenants).onDemand.minSize);
+    if (nightProblem) issue(['eks', 'nodeGroups', 'tenants', 'scaleDown', 'minSize'], nightProblem);
     if (cfg.database.maxAllocatedStorageGiB < cfg.database.allocatedStorageGiB) {
       issue(['database', 'maxAllocatedStorageGiB'], `must be at least allocatedStorageGiB (${cfg.database.allocatedStorageGiB})`);
     }

@@ -50,7 +50,7 @@ export interface ChangedResult {
 }
 
 /** The project files of the base commit: parsed (when it has a platform.json) and raw, for comparison. */
-interface BaseSide {
+export interface BaseSide {
   readonly project?: Project;
   /** `platform.json` and `tenants/<id>.json` contents, by path relative to the project. */
   readonly files: Map<string, Buffer>;
@@ -153,7 +153,7 @@ function stacksThatMayDiffer(base: BaseSide, head: Project, dir: string, common:
 }
 
 /** Reads the base commit's platform.json and tenants/*.json (and package-lock.json) into `into`. */
-function readBase(repo: RepoLocation, ref: string, commit: string, into: string): BaseSide {
+export function readBase(repo: RepoLocation, ref: string, commit: string, into: string): BaseSide {
   const platformPath = `${repo.prefix}${PLATFORM_FILE}`;
   const tenantsPath = `${repo.prefix}${TENANTS_DIR}/`;
   const locks = lockCandidates(repo.prefix);

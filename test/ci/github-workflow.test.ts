@@ -287,6 +287,8 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
         'platform',
         'cluster',
         'tenants',
+        'cost',
+        'cost_outcome',
       ]);
     });
 

@@ -49,6 +49,8 @@ interface FixtureSpec {
 
 /** The README's example service catalog (project, task and user services) with its GitOps repository. */
 const SERVICE_CATALOG = path.resolve(__dirname, '../../../test/fixtures/service-catalog.json');
+/** Spot tenants nodes, their night and weekend scale-down and a cost block, as `tenantctl cost` suggests them. */
+const COST_OPTIMISED = path.resolve(__dirname, '../../../test/fixtures/cost-optimised-platform.json');
 
 /** End users signing in: the enterprise tier to its own user pool, the others to the pooled one. */
 const IDENTITY_TIERS = path.resolve(__dirname, '../../../test/fixtures/identity-tiers.json');
@@ -66,10 +68,11 @@ const TERRAFORM_CLOUD = [
  * Every stack kind and option: the default platform with a tenant of every tier of the catalog
  * and a removed tenant with and without purge; a platform with a domain (HTTPS, certificate,
  * DNS) in a region opened after August 2022 (ALB log delivery by service principal, not by a
- * regional ELB account), as staging with its own name and VPC range, whose tiers sign end users in
- * (a pooled and a dedicated user pool); Terraform Cloud with two
- * service accounts (workspaces and bootstrap stacks, tenants in each account, a removed one), the
- * example service catalog deployed through Argo CD and the same identity tiers.
+ * regional ELB account), as staging with its own name and VPC range, Spot tenants nodes and their
+ * scheduled night scale-down, whose tiers sign end users in (a pooled and a dedicated user pool);
+ * Terraform Cloud with two service accounts (workspaces and bootstrap stacks, tenants in each
+ * account, a removed one), the example service catalog deployed through Argo CD and the same
+ * identity tiers.
  */
 const FIXTURES: readonly FixtureSpec[] = [
   {
@@ -84,7 +87,7 @@ const FIXTURES: readonly FixtureSpec[] = [
   {
     name: 'domain',
     init: ['--domain', 'saas.example.com', '--name', 'acme', '--environment', 'staging', '--region', 'eu-south-2', '--vpc-cidr', '10.20.0.0/16'],
-    platformEdits: [IDENTITY_TIERS],
+    platformEdits: [IDENTITY_TIERS, COST_OPTIMISED],
     tenants: [
       { id: 'acme', args: ['--tier', 'standard', '--admin-principal-arn', `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-admins`] },
       { id: 'initech', args: ['--tier', 'enterprise'] },

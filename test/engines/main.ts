@@ -2,7 +2,7 @@
  * The engines harness: builds fixture projects with the real CLI, then runs the real tools over
  * what tenantctl synthesizes. Started by scripts/engines.sh (which installs the tools):
  *
- *   node dist/test/engines/main.js [checkov|terraform|helm|admission|workflows|selftest]...
+ *   node dist/test/engines/main.js [checkov|terraform|helm|admission|workflows|report|selftest]...
  *
  * Prints each check as PASS or FAIL, a summary with timings, and `engines: N passed, M failed`;
  * exits 1 on any failure.
@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { admissionEngine } from './admission';
 import { checkovEngine } from './checkov';
+import { costReportEngine } from './cost-report';
 import { buildFixtures, buildWorkflowFixtures, type Fixture, type WorkflowFixture } from './fixtures';
 import { helmEngine } from './helm';
 import { Report } from './report';
@@ -20,7 +21,7 @@ import { terraformEngine } from './terraform';
 import { toolsFromEnv } from './tools';
 import { workflowsEngine } from './workflows';
 
-const ENGINES = ['checkov', 'terraform', 'helm', 'admission', 'workflows', 'selftest'] as const;
+const ENGINES = ['checkov', 'terraform', 'helm', 'admission', 'workflows', 'report', 'selftest'] as const;
 type EngineName = (typeof ENGINES)[number];
 
 async function main(args: string[]): Promise<number> {
@@ -77,6 +78,10 @@ async function main(args: string[]): Promise<number> {
     if (selected.has('workflows') && workflows.length) {
       report.section('workflows');
       await report.timed('workflows', () => workflowsEngine(tools, workflows, report));
+    }
+    if (selected.has('report')) {
+      report.section('report');
+      await report.timed('report', () => costReportEngine(tools, path.join(work, 'report'), report));
     }
     if (selected.has('selftest') && stacks.length && workflows.length) {
       report.section('selftest: deliberately broken variants, each must be rejected');

@@ -9,6 +9,8 @@ export interface Tools {
   readonly actionlint: string;
   readonly shellcheck: string;
   readonly terraform: string;
+  /** Headless Chromium (Debian's chromium-headless-shell), which opens `tenantctl cost --output html`. */
+  readonly chromium: string;
   /** test/engines/admission, built against the API server's CEL environment. */
   readonly admission: string;
   /** The AWS provider version the local filesystem mirror holds (what terraform validates with). */
@@ -22,6 +24,7 @@ const TOOL_VARIABLES: Readonly<Record<keyof Tools, string>> = {
   actionlint: 'TENANTCTL_ENGINE_ACTIONLINT',
   shellcheck: 'TENANTCTL_ENGINE_SHELLCHECK',
   terraform: 'TENANTCTL_ENGINE_TERRAFORM',
+  chromium: 'TENANTCTL_ENGINE_CHROMIUM',
   admission: 'TENANTCTL_ENGINE_ADMISSION',
   awsProviderVersion: 'TENANTCTL_ENGINE_AWS_PROVIDER_VERSION',
 };

@@ -16,6 +16,7 @@ import { clusterAdminAccess } from '../iam/cluster-access';
 import { EksAddons } from './eks-addons';
 import { NodeGroup, type CapacityType } from './node-group';
 import { nodeRole } from './node-role';
+import { ScheduledScaleDown } from './scheduled-scale-down';
 import { policyDocument, servicePrincipalTrust } from '../iam/documents';
 import { awsManagedPolicyArn } from '../iam/arns';
 
@@ -211,6 +212,14 @@ export class EksCluster extends Construct {
         }).nodeGroup,
     );
     this.addons.addWorkloadAddons(nodeGroups);
+    // eks.nodeGroups.tenants.scaleDown lowers the On-Demand tenants group's minimum at night.
+    const scaleDown = eks.nodeGroups.tenants.scaleDown;
+    if (scaleDown)
+      new ScheduledScaleDown(this, 'tenants-scale-down', {
+        nodeGroup: nodeGroups[1],
+        dayMinSize: tenantCapacity.onDemand.minSize,
+        schedule: scaleDown,
+      });
   }
 }
 
