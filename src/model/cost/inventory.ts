@@ -84,6 +84,9 @@ export const UNPRICED_TYPES: Readonly<Record<string, string>> = {
   aws_vpc_security_group_egress_rule: 'no charge',
   aws_flow_log: 'delivery is billed as log ingestion, in the assumed log volume',
   aws_iam_role: 'no charge',
+  aws_cognito_user_pool:
+    'billed per monthly active user (Essentials for the pooled pool, Plus for a dedicated one), not per pool: no charge without users; end-user counts are not estimated',
+  aws_cognito_user_pool_client: 'no charge',
   aws_iam_role_policy: 'no charge',
   aws_iam_role_policies_exclusive: 'no charge',
   aws_iam_role_policy_attachment: 'no charge',
