@@ -150,18 +150,19 @@ describe('platform add-ons', () => {
     });
 
     test('its policy registers targets in exactly the one target group, with no wildcard action', () => {
-      const statements = loadBalancerControllerStatements(TARGET_GROUP_ARN);
-      for (const s of statements) for (const action of s.actions) expect(action).not.toContain('*');
-      const register = statements.filter((s) => s.actions.some((a) => /RegisterTargets|DeregisterTargets/.test(a)));
+      const statements = loadBalancerControllerStatements(TARGET_GROUP_ARN).map((s) => ({ ...s, Action: [s.Action ?? []].flat() }));
+      for (const s of statements) for (const action of s.Action) expect(action).not.toContain('*');
+      const register = statements.filter((s) => s.Action.some((a) => /RegisterTargets|DeregisterTargets/.test(a)));
       expect(register).toEqual([
         {
-          sid: 'RegisterGatewayPods',
-          actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-          resources: [TARGET_GROUP_ARN],
+          Sid: 'RegisterGatewayPods',
+          Effect: 'Allow',
+          Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+          Resource: [TARGET_GROUP_ARN],
         },
       ]);
-      for (const s of statements.filter((s) => s.resources.includes('*'))) {
-        for (const action of s.actions) expect(action).toMatch(/^(ec2|elasticloadbalancing):Describe[A-Za-z]+$/);
+      for (const s of statements.filter((s) => [s.Resource].flat().includes('*'))) {
+        for (const action of s.Action) expect(action).toMatch(/^(ec2|elasticloadbalancing):Describe[A-Za-z]+$/);
       }
       const synthesized = JSON.stringify(json.json);
       expect(synthesized).toContain(TARGET_GROUP_ARN);
