@@ -1,3 +1,4 @@
+import { EXACT_VERSION } from '../../model/versions';
 import { at, block, blocks, identityPolicies, isTrue, refAddresses, resources, strings, type Json, type ResourceRef } from '../json';
 import type { Rule, RuleContext, Severity, StackDocument, Violation } from '../types';
 
@@ -521,8 +522,6 @@ export const vpcFlowLogs: Rule = {
         .map((vpc) => ({ stack: stack.name, address: vpc.address, message: 'the VPC has no flow log' }));
     }),
 };
-
-const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /** A chart read from a directory that travels with the stack (a Terraform asset or a path). */
 function isLocalChart(r: ResourceRef): boolean {
