@@ -184,16 +184,19 @@ describe('platform add-ons', () => {
       expect(v).toMatchObject({ autoscaleEnabled: true, autoscaleMin: 2, cni: { enabled: true } });
     });
 
-    test('ingress gateway: pod labels tenants select on, ClusterIP service on the gateway port, 3-15 replicas at 60% CPU, a disruption budget', () => {
-      const v = values('istio-ingressgateway');
-      expect(v.labels).toEqual(names.ingressGatewayLabels);
-      expect(v.service.type).toBe('ClusterIP');
-      expect(v.service.ports).toContainEqual({ name: 'http', port: 8080, targetPort: 8080, protocol: 'TCP' });
-      expect(v.service.ports).toContainEqual({ name: 'status-port', port: 15021, targetPort: 15021, protocol: 'TCP' });
-      expect(v.autoscaling).toEqual({ enabled: true, minReplicas: 3, maxReplicas: 15, targetCPUUtilizationPercentage: 60 });
-      expect(v.podDisruptionBudget).toEqual({ maxUnavailable: 1 });
-      expect(v.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual(names.ingressGatewayLabels);
-    });
+    test(
+      'ingress gateway: pod labels tenants select on, ClusterIP service on the gateway port, 3-15 replicas at 60% CPU, a ' + 'disruption budget',
+      () => {
+        const v = values('istio-ingressgateway');
+        expect(v.labels).toEqual(names.ingressGatewayLabels);
+        expect(v.service.type).toBe('ClusterIP');
+        expect(v.service.ports).toContainEqual({ name: 'http', port: 8080, targetPort: 8080, protocol: 'TCP' });
+        expect(v.service.ports).toContainEqual({ name: 'status-port', port: 15021, targetPort: 15021, protocol: 'TCP' });
+        expect(v.autoscaling).toEqual({ enabled: true, minReplicas: 3, maxReplicas: 15, targetCPUUtilizationPercentage: 60 });
+        expect(v.podDisruptionBudget).toEqual({ maxUnavailable: 1 });
+        expect(v.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual(names.ingressGatewayLabels);
+      },
+    );
   });
 
   describe('kube-prometheus-stack', () => {

@@ -200,7 +200,8 @@ describe('platform security rules', () => {
   test('GIVEN a policy written with jsonencode THEN its wildcard is still found', () => {
     const b = baseline();
     body(b.platform, ROLE_POLICY).policy =
-      '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Action" = ["kms:*"], "Resource" = aws_kms_key.keys_eks_1A.arn}]})}';
+      '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Action" = ["kms:*"], "Resource" = ' +
+      'aws_kms_key.keys_eks_1A.arn}]})}';
     expect(triples(findingsOf([b.platform]))).toEqual([['TC-PLT-026', 'platform', ROLE_POLICY]]);
   });
 

@@ -91,17 +91,20 @@ describe('TC-PIP-004: account and cluster quotas that tenants consume hold at th
     ]);
     expect(found.map((f) => f.severity)).toEqual(['warning', 'warning']);
     expect(found[0].message).toBe(
-      'IAM quota Roles per account (L-FE177D64) in account platform: 18 fixed + 6 from 3 tenant(s): 1018 at 500 planned tenants, over the default quota of 1000 (adjustable up to 5000): request an increase before tenant 492',
+      'IAM quota Roles per account (L-FE177D64) in account platform: 18 fixed + 6 from 3 tenant(s): 1018 at 500 planned tenants, over the ' +
+        'default quota of 1000 (adjustable up to 5000): request an increase before tenant 492',
     );
     expect(found[1].message).toBe(
-      'EKS quota Managed node groups per cluster (L-6D54EA21) in cluster acme-prod: 2 fixed + 1 from 3 tenant(s): 169 at 500 planned tenants, over the default quota of 30 (adjustable): request an increase before tenant 85',
+      'EKS quota Managed node groups per cluster (L-6D54EA21) in cluster acme-prod: 2 fixed + 1 from 3 tenant(s): 169 at 500 planned ' +
+        'tenants, over the default quota of 30 (adjustable): request an increase before tenant 85',
     );
   });
 
   test('fails when the projection passes a hard maximum no increase can lift', () => {
     const found = findings(2500).filter((f) => f.severity === 'error');
     expect(found.map((f) => f.message)).toEqual([
-      'IAM quota Roles per account (L-FE177D64) in account platform: 18 fixed + 6 from 3 tenant(s): 5018 at 2500 planned tenants, over its maximum of 5000 that no increase can pass: split tenants across accounts',
+      'IAM quota Roles per account (L-FE177D64) in account platform: 18 fixed + 6 from 3 tenant(s): 5018 at 2500 planned tenants, over its ' +
+        'maximum of 5000 that no increase can pass: split tenants across accounts',
     ]);
   });
 });
