@@ -19,7 +19,10 @@ export const PROVISIONER_CONCURRENCY = 10;
  * is stuck or hostile, and must not stall every other tenant's apply.
  */
 export const PROVISIONER_TIMEOUTS = { statement: '60s', lock: '30s', idleInTransaction: '10s' } as const;
-/** Purge Jobs are rare (one per `tenant remove --purge-data`) and serialize on the provisioning lock: two leave room for a retry while the failed attempt's session closes. */
+/**
+ * Purge Jobs are rare (one per `tenant remove --purge-data`) and serialize on the provisioning lock:
+ * two leave room for a retry while the failed attempt's session closes.
+ */
 export const PURGER_CONCURRENCY = 2;
 /** The purger's statements may drop a large schema: bounded by the purge Job's deadline (SQL_JOB_SPEC) instead. */
 export const PURGER_STATEMENT_TIMEOUT = '540s';
@@ -104,7 +107,8 @@ function masterUser(platform: PlatformSpec): string {
 function identifier(value: string, what: string): string {
   if (!POSTGRES_IDENTIFIER.test(value)) {
     throw new Error(
-      `${what} ${JSON.stringify(value)} is not a valid PostgreSQL identifier: use 1-63 lowercase letters, digits or underscores, not starting with a digit`,
+      `${what} ${JSON.stringify(value)} is not a valid PostgreSQL identifier: use 1-63 lowercase letters, digits or underscores, not ` +
+        `starting with a digit`,
     );
   }
   return value;
