@@ -9,6 +9,8 @@ module.exports = {
   // The shared fixture projects (test/setup/fixture-projects.ts), made once per run.
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  // Synthesis as the CLI tunes it, in every suite (test/setup/tune-cdktf.ts).
+  setupFiles: ['<rootDir>/test/setup/tune-cdktf.ts'],
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -90,7 +90,9 @@ export class ClusterStack extends TenantctlStack {
 
     const ns = names.namespaces;
     new TerraformOutput(this, 'grafana_access', {
-      value: `kubectl -n ${ns.monitoring} port-forward svc/kube-prometheus-stack-grafana 3000:80 (admin password: kubectl -n ${ns.monitoring} get secret kube-prometheus-stack-grafana -o jsonpath='{.data.admin-password}' | base64 -d)`,
+      value:
+        `kubectl -n ${ns.monitoring} port-forward svc/kube-prometheus-stack-grafana 3000:80 (admin password: kubectl -n ` +
+        `${ns.monitoring} get secret kube-prometheus-stack-grafana -o jsonpath='{.data.admin-password}' | base64 -d)`,
       description: 'How to reach Grafana',
     });
     new TerraformOutput(this, 'kiali_access', {

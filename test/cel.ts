@@ -129,7 +129,8 @@ export function admits(spec: any, request: AdmissionRequest): boolean {
     namespaceObject: request.namespaceObject ?? null,
   };
   vm.runInContext(
-    `var input = JSON.parse(${JSON.stringify(JSON.stringify(input))}); var request = input.request; var object = input.object; var namespaceObject = input.namespaceObject; request.userInfo.groups = members(request.userInfo.groups); var variables = {};`,
+    `var input = JSON.parse(${JSON.stringify(JSON.stringify(input))}); var request = input.request; var object = input.object; var ` +
+      `namespaceObject = input.namespaceObject; request.userInfo.groups = members(request.userInfo.groups); var variables = {};`,
     context,
   );
   const run = (expression: string) => vm.runInContext(toJavaScript(expression), context);

@@ -200,7 +200,8 @@ function refuseReplacing(dir: string, config: Record<string, unknown>): void {
   throw new TenantctlError(
     `platform.json was not overwritten: the new values cannot be applied in place while ${tenants} tenant(s) exist:\n` +
       changes.map((c) => `  - ${c}`).join('\n'),
-    `Pass the current values as flags (see \`tenantctl platform show\`), change single settings with \`tenantctl platform set\`, or pass ${REPLACE_PLATFORM_FLAG} to accept that.`,
+    `Pass the current values as flags (see \`tenantctl platform show\`), change single settings with \`tenantctl platform set\`, or pass ` +
+      `${REPLACE_PLATFORM_FLAG} to accept that.`,
   );
 }
 

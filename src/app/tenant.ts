@@ -279,7 +279,8 @@ export async function removeTenant(dir: string, id: string, purgeData: boolean, 
     report.info(
       purgeData
         ? `tenant ${id} removed: the next apply of ${current.names.stack} destroys its objects and drops its data`
-        : `tenant ${id} removed: the next apply of ${current.names.stack} destroys its cluster and IAM objects; its database schema and rows are kept`,
+        : `tenant ${id} removed: the next apply of ${current.names.stack} destroys its cluster and IAM objects; its database schema and ` +
+            `rows are kept`,
     );
     report.info(
       `after that apply, \`tenantctl tenant finalize ${id}\` deletes ${TENANTS_DIR}/${id}.json${platform.terraformCloud ? ' and lets its workspace and run roles go' : ''}; keep the file until then`,
@@ -305,14 +306,17 @@ export async function finalizeTenant(
     if (tenant.status !== 'removed') {
       throw new TenantctlError(
         `tenant ${id} is active: only a removed tenant can be finalized`,
-        `Run \`tenantctl tenant remove ${id}\` and apply ${stack} (that destroys its resources); then \`tenantctl tenant finalize ${id}\` deletes its file.`,
+        `Run \`tenantctl tenant remove ${id}\` and apply ${stack} (that destroys its resources); then \`tenantctl tenant finalize ${id}\` ` +
+          `deletes its file.`,
       );
     }
     // Only a local backend can be asked here; under Terraform Cloud the user confirms the apply ran.
     if (platform.terraformCloud && !opts.applied) {
       throw new TenantctlError(
-        `tenantctl cannot see whether the removal of ${stack} has been applied in Terraform Cloud, and finalizing first would delete the workspace and run roles that apply needs`,
-        `Once the run of workspace ${workspaceFor(platform, stack, tenant.accountName).workspace} has destroyed its resources, run \`tenantctl tenant finalize ${id} --applied\`.`,
+        `tenantctl cannot see whether the removal of ${stack} has been applied in Terraform Cloud, and finalizing first would delete the ` +
+          `workspace and run roles that apply needs`,
+        `Once the run of workspace ${workspaceFor(platform, stack, tenant.accountName).workspace} has destroyed its resources, run ` +
+          `\`tenantctl tenant finalize ${id} --applied\`.`,
       );
     }
     const left = stateResourceCount(stateFile(dir, stack));
@@ -340,7 +344,8 @@ export async function finalizeTenant(
     if (platform.terraformCloud) {
       const roles = credentialAccounts({ name: stack, kind: 'tenant', accountName: tenant.accountName }).map(bootstrapStackName);
       report.info(
-        `the next apply deletes workspace ${workspaceFor(platform, stack, tenant.accountName).workspace} (workspaces stack) and run role ${tfcRoleName(platform, stack)} ` +
+        `the next apply deletes workspace ${workspaceFor(platform, stack, tenant.accountName).workspace} (workspaces stack) and run role ` +
+          `${tfcRoleName(platform, stack)} ` +
           `(${roles.join(', ')}; with its cluster access entry in bootstrap-platform)`,
       );
     } else {

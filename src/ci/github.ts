@@ -138,7 +138,8 @@ export function workflowValues(
   if (!tfc) {
     throw new TenantctlError(
       `${PLATFORM_FILE} has no "terraformCloud": the workflow plans and applies in Terraform Cloud`,
-      'Add "terraformCloud": { "organization": "<your organization>" } to platform.json (see README "Connecting Terraform Cloud"), run `tenantctl synth`, then this command again.',
+      'Add "terraformCloud": { "organization": "<your organization>" } to platform.json (see README "Connecting Terraform Cloud"), run ' +
+        '`tenantctl synth`, then this command again.',
     );
   }
   const branch = options.branch ?? GITHUB_WORKFLOW_DEFAULTS.branch;
@@ -171,7 +172,8 @@ export function workflowValues(
 
   if (!/^[A-Za-z0-9._/-]+$/.test(options.projectPath) || options.projectPath.split('/').some((part) => part === '..' || part === '')) {
     throw new TenantctlError(
-      `the project directory ${JSON.stringify(options.projectPath)} (relative to the repository root) has characters the workflow cannot quote safely`,
+      `the project directory ${JSON.stringify(options.projectPath)} (relative to the repository root) has characters the workflow cannot ` +
+        `quote safely`,
       'Use letters, digits, ".", "_", "-" and "/" in the path from the repository root to the project.',
     );
   }
@@ -221,7 +223,8 @@ export function projectPathIn(root: string, dir: string): string {
 export function projectWarnings(dir: string): string[] {
   const file = path.join(dir, 'package.json');
   const install =
-    'install it with `npm install --save-dev <tenantctl git URL at a tag, or tarball>` (README "Using tenantctl for your platform") and commit package.json and package-lock.json';
+    'install it with `npm install --save-dev <tenantctl git URL at a tag, or tarball>` (README "Using tenantctl for your platform") and ' +
+    'commit package.json and package-lock.json';
   if (!fs.existsSync(file)) {
     return [`${file} does not exist: the workflow runs \`npm ci\` and \`${WORKFLOW_TENANTCTL}\` there; ${install}`];
   }

@@ -54,7 +54,8 @@ Exit codes: 0 whether or not stacks changed, 1 bad ref, configuration or a delet
       if (result.toolChange) {
         const v = (s: typeof result.toolChange.base) => s?.version ?? 'none';
         process.stderr.write(
-          `note: package-lock.json pins tenantctl ${v(result.toolChange.base)} at ${opts.base} and ${v(result.toolChange.head)} now: every stack is listed as modified\n`,
+          `note: package-lock.json pins tenantctl ${v(result.toolChange.base)} at ${opts.base} and ${v(result.toolChange.head)} now: every ` +
+            `stack is listed as modified\n`,
         );
       }
       if (!result.stacks.length) {

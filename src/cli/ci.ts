@@ -22,7 +22,8 @@ export function register(program: Command): void {
     ci
       .command('init')
       .description(
-        'write the CI workflow (and the reusable workflow of its apply jobs): plans of the changed stacks on pull requests, applies in dependency order on merge',
+        'write the CI workflow (and the reusable workflow of its apply jobs): plans of the changed stacks on pull requests, applies in ' +
+          'dependency order on merge',
       )
       .argument('<provider>', `CI system: ${PROVIDERS.join(', ')}`)
       .option('--branch <name>', 'main branch: pull requests to it are planned, pushes to it applied', 'main')
@@ -61,7 +62,8 @@ token from the repository secret TF_API_TOKEN; no token is written to any file. 
 
       if (!result.inGitRepo) {
         process.stderr.write(
-          `note: ${dir} is not in a git repository: the workflows were written into the project directory, and GitHub reads them only from the repository root\n`,
+          `note: ${dir} is not in a git repository: the workflows were written into the project directory, and GitHub reads them only from ` +
+            `the repository root\n`,
         );
       }
       for (const warning of projectWarnings(dir)) process.stderr.write(`note: ${warning}\n`);
@@ -77,11 +79,13 @@ token from the repository secret TF_API_TOKEN; no token is written to any file. 
       info(opts.quiet, `  pull requests to ${branch}: validate, speculative plan of each changed stack, one comment with the plans`);
       info(
         opts.quiet,
-        `  pushes to ${branch}: apply the changed stacks: workspaces, account bootstraps, platform, cluster, tenants (each group through ${path.basename(result.files[0])})`,
+        `  pushes to ${branch}: apply the changed stacks: workspaces, account bootstraps, platform, cluster, tenants (each group through ` +
+          `${path.basename(result.files[0])})`,
       );
       info(
         opts.quiet,
-        'next: add the repository secret TF_API_TOKEN (a Terraform Cloud team token), then commit both workflow files; see README "Connecting Terraform Cloud"',
+        'next: add the repository secret TF_API_TOKEN (a Terraform Cloud team token), then commit both workflow files; see README ' +
+          '"Connecting Terraform Cloud"',
       );
     });
 }

@@ -80,7 +80,10 @@ Examples:
     .option('--restore', 'bring back a removed tenant (its kept data is used again)')
     .addHelpText(
       'after',
-      '\nAn empty value clears a contact: --display-name "" --admin-email "" --admin-principal-arn "".\n\nExamples:\n  $ tenantctl tenant update beta --tier standard --dry-run\n  $ tenantctl tenant update acme --set quota.memory=64Gi\n  $ tenantctl tenant update acme --set nodes.nodeGroup.instanceTypes=\'["m6i.4xlarge","m7i.4xlarge"]\'\n  $ tenantctl tenant update beta --restore',
+      '\nAn empty value clears a contact: --display-name "" --admin-email "" --admin-principal-arn "".\n\nExamples:\n' +
+        '  $ tenantctl tenant update beta --tier standard --dry-run\n  $ tenantctl tenant update acme --set quota.memory=64Gi\n' +
+        '  $ tenantctl tenant update acme --set nodes.nodeGroup.instanceTypes=\'["m6i.4xlarge","m7i.4xlarge"]\'\n' +
+        '  $ tenantctl tenant update beta --restore',
     )
     .action(async (id: string, opts: TenantFlags & { unset?: string[]; restore?: boolean }) => updateCommand(id, opts));
 
@@ -97,7 +100,8 @@ Examples:
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ tenantctl tenant remove beta                      # keeps the data\n  $ tenantctl tenant remove beta --purge-data --dry-run\n  $ tenantctl tenant remove beta --purge-data --yes   # drops it too',
+      '\nExamples:\n  $ tenantctl tenant remove beta                      # keeps the data\n' +
+        '  $ tenantctl tenant remove beta --purge-data --dry-run\n  $ tenantctl tenant remove beta --purge-data --yes   # drops it too',
     )
     .action(async (id: string, opts: RemoveFlags) => removeCommand(id, opts));
 

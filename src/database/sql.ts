@@ -9,17 +9,20 @@ import { renderTemplate } from '../templates/render';
 export const POSTGRES_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
- * Session limits of the tenant provisioner, the one login every tenant pipeline shares: provisioning
- * takes well under a second, so a session that holds the provisioning lock or a transaction longer
- * is stuck or hostile, and must not stall every other tenant's apply.
- */
-/**
  * Provisioning Jobs of concurrent tenant applies serialize on one lock: this many at once is ample.
  * It bounds the provisioner's connections and the provisioning namespace's running Pods alike.
  */
 export const PROVISIONER_CONCURRENCY = 10;
+/**
+ * Session limits of the tenant provisioner, the one login every tenant pipeline shares: provisioning
+ * takes well under a second, so a session that holds the provisioning lock or a transaction longer
+ * is stuck or hostile, and must not stall every other tenant's apply.
+ */
 export const PROVISIONER_TIMEOUTS = { statement: '60s', lock: '30s', idleInTransaction: '10s' } as const;
-/** Purge Jobs are rare (one per `tenant remove --purge-data`) and serialize on the provisioning lock: two leave room for a retry while the failed attempt's session closes. */
+/**
+ * Purge Jobs are rare (one per `tenant remove --purge-data`) and serialize on the provisioning lock:
+ * two leave room for a retry while the failed attempt's session closes.
+ */
 export const PURGER_CONCURRENCY = 2;
 /** The purger's statements may drop a large schema: bounded by the purge Job's deadline (SQL_JOB_SPEC) instead. */
 export const PURGER_STATEMENT_TIMEOUT = '540s';
@@ -30,6 +33,8 @@ export const PURGER_STATEMENT_TIMEOUT = '540s';
  */
 export function renderPlatformSql(platform: PlatformSpec): string {
   const names = platformNames(platform);
+  const provisioner = identifier(names.dbTenantProvisionerUser, 'tenant provisioner user');
+  const purger = identifier(names.dbTenantPurgerUser, 'tenant purger user');
   const tiers = Object.entries(resolveTiers(platform.tiers)).sort(([a], [b]) => a.localeCompare(b));
   const rows = tiers.map(([tier, spec]) => {
     const db = spec.database;
@@ -39,19 +44,26 @@ export function renderPlatformSql(platform: PlatformSpec): string {
   });
   return renderTemplate('sql/platform.sql', {
     master_user: masterUser(platform),
-    provisioner: identifier(names.dbTenantProvisionerUser, 'tenant provisioner user'),
-    provisioner_connection_limit: String(PROVISIONER_CONCURRENCY),
-    provisioner_statement_timeout: PROVISIONER_TIMEOUTS.statement,
-    provisioner_lock_timeout: PROVISIONER_TIMEOUTS.lock,
-    provisioner_idle_timeout: PROVISIONER_TIMEOUTS.idleInTransaction,
-    purger: identifier(names.dbTenantPurgerUser, 'tenant purger user'),
-    purger_connection_limit: String(PURGER_CONCURRENCY),
-    purger_statement_timeout: PURGER_STATEMENT_TIMEOUT,
+    provisioner,
+    provisioner_login: jobLoginSql(provisioner, PROVISIONER_CONCURRENCY, PROVISIONER_TIMEOUTS),
+    purger,
+    purger_login: jobLoginSql(purger, PURGER_CONCURRENCY, { ...PROVISIONER_TIMEOUTS, statement: PURGER_STATEMENT_TIMEOUT }),
     tenant_user_prefix: identifier(names.dbTenantUserPrefix, 'tenant user prefix'),
     tenant_id_max: String(TENANT_ID_MAX),
     tier_names: tiers.map(([tier]) => `'${tier}'`).join(', '),
     tier_rows: rows.join(',\n'),
   });
+}
+
+/** The login of one of tenantctl's SQL Jobs (templates/sql/job-login.sql): one definition for the provisioner and the purger. */
+function jobLoginSql(role: string, connectionLimit: number, timeouts: { statement: string; lock: string; idleInTransaction: string }): string {
+  return renderTemplate('sql/job-login.sql', {
+    role,
+    connection_limit: String(connectionLimit),
+    statement_timeout: timeouts.statement,
+    lock_timeout: timeouts.lock,
+    idle_in_transaction_timeout: timeouts.idleInTransaction,
+  }).trimEnd();
 }
 
 /**
@@ -95,7 +107,8 @@ function masterUser(platform: PlatformSpec): string {
 function identifier(value: string, what: string): string {
   if (!POSTGRES_IDENTIFIER.test(value)) {
     throw new Error(
-      `${what} ${JSON.stringify(value)} is not a valid PostgreSQL identifier: use 1-63 lowercase letters, digits or underscores, not starting with a digit`,
+      `${what} ${JSON.stringify(value)} is not a valid PostgreSQL identifier: use 1-63 lowercase letters, digits or underscores, not ` +
+        `starting with a digit`,
     );
   }
   return value;

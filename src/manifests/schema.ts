@@ -67,7 +67,8 @@ export function validateManifest(obj: Record<string, unknown>): SchemaProblem | 
   const found = modelOf(apiVersion, kind);
   if (!found) {
     return problem(
-      `${apiVersion} ${kind} has no schema in kubernetes-models, @kubernetes-models/istio, @kubernetes-models/prometheus-operator, @kubernetes-models/kyverno or @kubernetes-models/argo-cd: check the apiVersion and kind, or validate it against its CRD another way`,
+      `${apiVersion} ${kind} has no schema in kubernetes-models, @kubernetes-models/istio, @kubernetes-models/prometheus-operator, ` +
+        `@kubernetes-models/kyverno or @kubernetes-models/argo-cd: check the apiVersion and kind, or validate it against its CRD another way`,
     );
   }
   if (!name && typeof metadata.generateName !== 'string') return problem('metadata.name is required');

@@ -42,7 +42,8 @@ export function defaultPlanVpcProblem(cidr: string): string | undefined {
   const vpc = parseCidr(cidr);
   if (typeof vpc === 'string') return vpc;
   return vpc.prefix > 20
-    ? `${vpc.text} is too small for the default subnet plan (/20 subnets): use a /16 to /20 VPC or list publicSubnets, privateSubnets and databaseSubnets`
+    ? `${vpc.text} is too small for the default subnet plan (/20 subnets): use a /16 to /20 VPC or list publicSubnets, privateSubnets and ` +
+        `databaseSubnets`
     : undefined;
 }
 
@@ -161,7 +162,8 @@ export const platformSchema = z
           .enum(['STANDARD', 'EXTENDED'], {
             errorMap: () => ({
               message:
-                'must be STANDARD (upgraded automatically at the end of standard support) or EXTENDED (kept on its version, at extended-support prices)',
+                'must be STANDARD (upgraded automatically at the end of standard support) or EXTENDED (kept on its version, at ' +
+                'extended-support prices)',
             }),
           })
           .default('STANDARD'),
@@ -252,7 +254,9 @@ export const platformSchema = z
           ctx.addIssue({
             code: z.ZodIssueCode.custom,
             path: ['agents'],
-            message: `tenantctl creates agents only when no agentPool is named: remove terraformCloud.agents to use the pool ${JSON.stringify(tfc.agentPool)}, or terraformCloud.agentPool to run tenantctl's agents`,
+            message:
+              `tenantctl creates agents only when no agentPool is named: remove terraformCloud.agents to use the pool ` +
+              `${JSON.stringify(tfc.agentPool)}, or terraformCloud.agentPool to run tenantctl's agents`,
           });
         }
       })
@@ -277,7 +281,8 @@ export const platformSchema = z
     if (prefix.length > 20) {
       issue(
         ['name'],
-        `name and environment together ("${prefix}") exceed 20 characters: AWS limits load balancer and target group names to 32, and every resource name starts with them`,
+        `name and environment together ("${prefix}") exceed 20 characters: AWS limits load balancer and target group names to 32, and every ` +
+          `resource name starts with them`,
       );
     }
     if (cfg.terraformCloud) {

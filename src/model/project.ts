@@ -157,7 +157,9 @@ export function resolveTenant(
     if (role.length > NAME_LIMITS.iamRole)
       issues.push({
         field: 'id',
-        message: `derived IAM role name ${role} of service ${service.name} is longer than ${NAME_LIMITS.iamRole} characters: use a shorter tenant id, service name or platform name`,
+        message:
+          `derived IAM role name ${role} of service ${service.name} is longer than ${NAME_LIMITS.iamRole} characters: use a shorter ` +
+          `tenant id, service name or platform name`,
         value: file.id,
       });
   }

@@ -122,14 +122,22 @@ export function descriptorAdmission(defaultName: string): { variables: { name: s
       { name: 'text', expression: `has(object.data) && size(object.data) == 1 && variables.file in object.data ? object.data[variables.file] : ''` },
       {
         name: 'head',
-        expression: `variables.name == ${celString(defaultName)} ? ${celString(fallback.head)} : ${celString(before)} + variables.name + ${celString(after)}`,
+        expression:
+          `variables.name == ${celString(defaultName)} ? ${celString(fallback.head)} : ${celString(before)} + variables.name + ` +
+          `${celString(after)}`,
       },
       {
         name: 'rate',
-        expression: `variables.text.startsWith(variables.head) && variables.text.endsWith(${tail}) && size(variables.text) > size(variables.head) + size(${tail}) ? variables.text.substring(size(variables.head), size(variables.text) - size(${tail})) : ''`,
+        expression:
+          `variables.text.startsWith(variables.head) && variables.text.endsWith(${tail}) && size(variables.text) > ` +
+          `size(variables.head) + size(${tail}) ? variables.text.substring(size(variables.head), size(variables.text) - size(${tail})) : ''`,
       },
     ],
-    expression: `(variables.name == ${celString(defaultName)} || variables.name.matches('^tenant-[a-z0-9]([a-z0-9-]*[a-z0-9])?$')) && variables.rate.matches('^[1-9][0-9]{0,9}$') && int(variables.rate) <= ${MAX_REQUESTS_PER_UNIT}`,
-    message: `a rate limit descriptor ConfigMap is named tenant-<id> (or ${defaultName}) and holds one key, <name>.yaml, with the descriptor tenantctl writes for that name`,
+    expression:
+      `(variables.name == ${celString(defaultName)} || variables.name.matches('^tenant-[a-z0-9]([a-z0-9-]*[a-z0-9])?$')) && ` +
+      `variables.rate.matches('^[1-9][0-9]{0,9}$') && int(variables.rate) <= ${MAX_REQUESTS_PER_UNIT}`,
+    message:
+      `a rate limit descriptor ConfigMap is named tenant-<id> (or ${defaultName}) and holds one key, <name>.yaml, with the ` +
+      `descriptor tenantctl writes for that name`,
   };
 }

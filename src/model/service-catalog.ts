@@ -51,7 +51,8 @@ const iamStatementSchema = z
           .regex(/^arn:aws[a-z-]*:[a-z0-9-]+:/, 'must be an ARN')
           .refine(
             (arn) => arn.includes(TENANT_PLACEHOLDER),
-            `must contain ${TENANT_PLACEHOLDER}: a service may act only on its own tenant's objects, e.g. arn:aws:s3:::uploads/${TENANT_PLACEHOLDER}/*`,
+            `must contain ${TENANT_PLACEHOLDER}: a service may act only on its own tenant's objects, e.g. ` +
+              `arn:aws:s3:::uploads/${TENANT_PLACEHOLDER}/*`,
           ),
       )
       .min(1),

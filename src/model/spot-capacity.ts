@@ -70,7 +70,9 @@ export function spotCapacityIssues(tenants: TenantNodesConfig): SpotCapacityIssu
     const minShare = Math.ceil(100 / tenants.maxSize) / 100;
     issues.push({
       path: ['spot', 'share'],
-      message: `${spot.share} of maxSize ${tenants.maxSize} is less than one Spot node (Spot gets share × size, rounded down): use a share of at least ${minShare} or raise eks.nodeGroups.tenants.maxSize`,
+      message:
+        `${spot.share} of maxSize ${tenants.maxSize} is less than one Spot node (Spot gets share × size, rounded down): use a share ` +
+        `of at least ${minShare} or raise eks.nodeGroups.tenants.maxSize`,
     });
   }
   const reference = tenants.instanceTypes[0];
@@ -78,7 +80,9 @@ export function spotCapacityIssues(tenants: TenantNodesConfig): SpotCapacityIssu
   if (!size) {
     issues.push({
       path: ['instanceTypes', 0],
-      message: `tenantctl does not know the vCPU and memory of ${reference}, so it cannot check the Spot types against it: use a general purpose, compute or memory optimised type such as m6i.xlarge`,
+      message:
+        `tenantctl does not know the vCPU and memory of ${reference}, so it cannot check the Spot types against it: use a general ` +
+        `purpose, compute or memory optimised type such as m6i.xlarge`,
     });
     return issues;
   }

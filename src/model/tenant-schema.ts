@@ -38,7 +38,10 @@ export const RESERVED_TENANT_IDS: readonly string[] = [
 export function tenantIdProblem(id: string): string | undefined {
   if (id.length === 0) return 'tenant id is empty';
   if (id.length > TENANT_ID_MAX)
-    return `tenant id ${JSON.stringify(id)} is ${id.length} characters long: at most ${TENANT_ID_MAX} keep every derived name (namespace, IAM role, database role, workspace) within its limit`;
+    return (
+      `tenant id ${JSON.stringify(id)} is ${id.length} characters long: at most ${TENANT_ID_MAX} keep every derived name (namespace, ` +
+      `IAM role, database role, workspace) within its limit`
+    );
   if (!tenantIdPattern.test(id))
     return `tenant id ${JSON.stringify(id)} is not a lowercase DNS label: use a-z, 0-9 and '-', starting with a letter and not ending with '-'`;
   if (id.includes('--')) return `tenant id ${JSON.stringify(id)} contains '--': use single hyphens`;

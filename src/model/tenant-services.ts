@@ -141,7 +141,8 @@ export function tenantServiceProblems(
     if (kibibytes(r.limitMemory) > kibibytes(tier.limitRange.maxMemory))
       problems.push({
         field,
-        message: `${where}: limitMemory ${r.limitMemory} is above the LimitRange's maxMemory ${tier.limitRange.maxMemory}, which would reject the pod`,
+        message:
+          `${where}: limitMemory ${r.limitMemory} is above the LimitRange's maxMemory ${tier.limitRange.maxMemory}, which would ` + `reject the pod`,
       });
   }
   if (problems.length) return problems;
@@ -152,13 +153,17 @@ export function tenantServiceProblems(
   if (pods > tier.quota.pods) {
     problems.push({
       field,
-      message: `the services need ${pods} pods at their maximum replicas plus ${ROLLOUT_SURGE} per service for rolling updates, above quota.pods ${tier.quota.pods} of tier ${tenant.tier}: lower replicas.max or raise the quota`,
+      message:
+        `the services need ${pods} pods at their maximum replicas plus ${ROLLOUT_SURGE} per service for rolling updates, above ` +
+        `quota.pods ${tier.quota.pods} of tier ${tenant.tier}: lower replicas.max or raise the quota`,
     });
   }
   if (services.length > tier.quota.services) {
     problems.push({
       field,
-      message: `${services.length} services need ${services.length} Kubernetes Services, above quota.services ${tier.quota.services} of tier ${tenant.tier}`,
+      message:
+        `${services.length} services need ${services.length} Kubernetes Services, above quota.services ${tier.quota.services} of ` +
+        `tier ${tenant.tier}`,
     });
   }
   const quota = tierQuota(tier);
@@ -172,7 +177,10 @@ export function tenantServiceProblems(
     if (total[q] > quota[q]) {
       problems.push({
         field,
-        message: `the services need ${formatAmount(q, total[q])} ${q} at their maximum replicas (plus the rollout surge, each pod with its sidecar), above ${QUOTA_FIELD[q]} ${formatAmount(q, quota[q])} of tier ${tenant.tier}: lower the services' resources or replicas.max, or raise the quota`,
+        message:
+          `the services need ${formatAmount(q, total[q])} ${q} at their maximum replicas (plus the rollout surge, each pod with its ` +
+          `sidecar), above ${QUOTA_FIELD[q]} ${formatAmount(q, quota[q])} of tier ${tenant.tier}: lower the services' resources or ` +
+          `replicas.max, or raise the quota`,
       });
     }
   }

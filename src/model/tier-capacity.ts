@@ -158,7 +158,8 @@ export function tierProblems(
     problems.push({
       path: ['quota', ...QUOTA_FIELD[r].split('.').slice(1)],
       message:
-        `${QUOTA_FIELD[r]} ${formatAmount(r, tierQuota(tier)[r])} admits ${admission.pods} default pods of ${formatAmount(r, pod[r])} ${r} (app container ${formatAmount(r, defaultAppContainer(tier)[r])} + sidecar ${formatAmount(r, amounts(s)[r])}), ` +
+        `${QUOTA_FIELD[r]} ${formatAmount(r, tierQuota(tier)[r])} admits ${admission.pods} default pods of ${formatAmount(r, pod[r])} ${r} ` +
+        `(app container ${formatAmount(r, defaultAppContainer(tier)[r])} + sidecar ${formatAmount(r, amounts(s)[r])}), ` +
         `fewer than quota.pods ${q.pods}: raise ${QUOTA_FIELD[r]} to ${formatAmount(r, pod[r] * q.pods)}, or lower quota.pods or the default sizes`,
     });
   }

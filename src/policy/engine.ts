@@ -13,7 +13,8 @@ export const UNUSED_SUPPRESSION: RuleInfo = {
   title: 'Every suppression matches a finding',
   severity: 'warning',
   rationale:
-    'A suppression that matches nothing is stale (the finding was fixed, or the address changed): it would silently accept the next finding of that rule on that resource.',
+    'A suppression that matches nothing is stale (the finding was fixed, or the address changed): it would silently accept the next finding ' +
+    'of that rule on that resource.',
   remediation: 'Remove the suppression from platform.json, or correct its rule, resource or stack.',
 };
 

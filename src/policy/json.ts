@@ -105,7 +105,10 @@ function resolveRef(stack: StackDocument, type: string, id: string, path: string
   return typeof cur === 'string' || typeof cur === 'number' ? cur : undefined;
 }
 
-/** Replaces references to literal attributes of the same stack by their values (`${kubernetes_namespace_v1.ns.metadata[0].name}` -> `tenant-acme`). */
+/**
+ * Replaces references to literal attributes of the same stack by their values
+ * (`${kubernetes_namespace_v1.ns.metadata[0].name}` -> `tenant-acme`).
+ */
 export function resolveString(stack: StackDocument, value: string): string {
   return value.replace(REF, (whole, type: string, id: string, path: string) => {
     const v = resolveRef(stack, type, id, path);

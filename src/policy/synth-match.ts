@@ -24,7 +24,8 @@ export function checkSynthMatches(project: Project, display: string, stacks: rea
     for (const tags of providerTags(stack)) {
       if (tags[STACK_TAGS.platform] !== name || tags[STACK_TAGS.environment] !== environment || tags[STACK_TAGS.stack] !== stack.name) {
         problems.push(
-          `stack ${stack.name} was synthesized for platform ${tags[STACK_TAGS.platform]}-${tags[STACK_TAGS.environment]} as stack ${tags[STACK_TAGS.stack]}; this project is ${name}-${environment}`,
+          `stack ${stack.name} was synthesized for platform ${tags[STACK_TAGS.platform]}-${tags[STACK_TAGS.environment]} as stack ` +
+            `${tags[STACK_TAGS.stack]}; this project is ${name}-${environment}`,
         );
         break;
       }

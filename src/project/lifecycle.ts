@@ -56,6 +56,7 @@ export function orphanedTenantsError(orphans: readonly OrphanedTenant[], restore
   return new TenantctlError(
     `tenant file${orphans.length === 1 ? '' : 's'} deleted while ${orphans.length === 1 ? 'its stack still has' : 'their stacks still have'} resources:\n${lines.join('\n')}\n` +
       'Without its file a tenant stack is no longer planned, and its namespace, IAM roles and nodes would be left running, unmanaged.',
-    `Restore the file (${restore}), run \`tenantctl tenant remove ${ids}\` and apply: that destroys the stack's resources. Then \`tenantctl tenant finalize\` deletes the file.`,
+    `Restore the file (${restore}), run \`tenantctl tenant remove ${ids}\` and apply: that destroys the stack's resources. Then \`tenantctl ` +
+      `tenant finalize\` deletes the file.`,
   );
 }

@@ -108,7 +108,8 @@ export function planProjectPackage(dir: string, tools: ProjectTools = projectToo
   // `npm install --save-dev <tenantctl>` installs what was added as well.
   const next = unknownTenantctl
     ? [
-        'npm install --save-dev <tenantctl git URL at a tag, or tarball> (package.json does not list tenantctl, and CI installs it from there: README "Using tenantctl for your platform"); commit package.json and package-lock.json',
+        'npm install --save-dev <tenantctl git URL at a tag, or tarball> (package.json does not list tenantctl, and CI installs it from ' +
+          'there: README "Using tenantctl for your platform"); commit package.json and package-lock.json',
       ]
     : Object.keys(added).length
       ? ['npm install (installs them and writes package-lock.json; commit both files)']

@@ -83,7 +83,8 @@ const TUNED = {
   referenceResolve: function (this: Reference, context: ResolveContext) {
     if (this.originStack && this.originStack !== TerraformStack.of(context.scope as TerraformStack)) {
       throw new TenantctlError(
-        `${this.identifier} of stack ${this.originStack.node.id} is referenced from stack ${TerraformStack.of(context.scope as TerraformStack).node.id}`,
+        `${this.identifier} of stack ${this.originStack.node.id} is referenced from stack ` +
+          `${TerraformStack.of(context.scope as TerraformStack).node.id}`,
         'tenantctl stacks never reference each other: look the resource up by its name (a data source) in the stack that needs it.',
       );
     }

@@ -92,7 +92,8 @@ export function resolveCommit(top: string, ref: string): string {
     if (err instanceof GitError) {
       throw new TenantctlError(
         `--base ${ref} is not a commit in the repository at ${top}`,
-        'Check the name (a branch, tag or commit). In CI, fetch the base first, e.g. `git fetch origin main` or actions/checkout with fetch-depth: 0.',
+        'Check the name (a branch, tag or commit). In CI, fetch the base first, e.g. `git fetch origin main` or actions/checkout with ' +
+          'fetch-depth: 0.',
       );
     }
     throw err;

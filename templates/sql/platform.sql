@@ -22,43 +22,14 @@ $$;
 -- The tenant provisioner: the login of tenant stacks' provisioning Jobs. It owns nothing and is
 -- member of nothing; all it may do is run shared.provision_tenant() below, so it can create and
 -- update tenants but never read a tenant's data, drop anything or grant one tenant another's rights.
-DO $$
-BEGIN
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{{provisioner}}') THEN
-    CREATE ROLE {{provisioner}} LOGIN;
-  END IF;
-  -- rds_iam exists only on Amazon RDS (IAM authentication through RDS Proxy); elsewhere it is skipped.
-  IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'rds_iam')
-     AND NOT pg_catalog.pg_has_role('{{provisioner}}', 'rds_iam', 'MEMBER') THEN
-    GRANT rds_iam TO {{provisioner}};
-  END IF;
-END
-$$;
-ALTER ROLE {{provisioner}} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD NULL CONNECTION LIMIT {{provisioner_connection_limit}};
 -- Every tenant pipeline logs in as this role: none may hold the provisioning lock, or a
 -- connection, long enough to stall the others' applies.
-ALTER ROLE {{provisioner}} SET statement_timeout = '{{provisioner_statement_timeout}}';
-ALTER ROLE {{provisioner}} SET lock_timeout = '{{provisioner_lock_timeout}}';
-ALTER ROLE {{provisioner}} SET idle_in_transaction_session_timeout = '{{provisioner_idle_timeout}}';
+{{provisioner_login}}
 
 -- The tenant purger: the login of purge Jobs (tenant remove --purge-data). Like the provisioner it
 -- owns nothing and is member of nothing; all it may do is run shared.purge_tenant() below.
-DO $$
-BEGIN
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{{purger}}') THEN
-    CREATE ROLE {{purger}} LOGIN;
-  END IF;
-  IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'rds_iam')
-     AND NOT pg_catalog.pg_has_role('{{purger}}', 'rds_iam', 'MEMBER') THEN
-    GRANT rds_iam TO {{purger}};
-  END IF;
-END
-$$;
-ALTER ROLE {{purger}} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD NULL CONNECTION LIMIT {{purger_connection_limit}};
 -- Dropping a large schema takes a while, but never longer than the Job's deadline.
-ALTER ROLE {{purger}} SET statement_timeout = '{{purger_statement_timeout}}';
-ALTER ROLE {{purger}} SET lock_timeout = '{{provisioner_lock_timeout}}';
-ALTER ROLE {{purger}} SET idle_in_transaction_session_timeout = '{{provisioner_idle_timeout}}';
+{{purger_login}}
 
 -- Only tenant roles, the tenant provisioner and purger (and the master user, which owns the database) may connect.
 DO $$

@@ -210,7 +210,8 @@ function budgetCase(): void {
     const found = budgets({ stacks: loadStacks(path.join(dir, 'cdktf.out')), project: loaded });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stdout.write(
-      `\nbudgets at 500 tenants (Terraform Cloud, tiers in turn; value at 500 / limit; ${ms.toFixed(0)} ms to load and project)\n${budgetTable(found)}\n`,
+      `\nbudgets at 500 tenants (Terraform Cloud, tiers in turn; value at 500 / limit; ${ms.toFixed(0)} ms to load and project)\n` +
+        `${budgetTable(found)}\n`,
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -118,7 +118,8 @@ function runScript(script: string, opts: { cwd: string; env?: Record<string, str
   const bin = scratchDir('tenantctl-shims-');
   fs.writeFileSync(
     path.join(bin, 'npm'),
-    `#!/bin/bash\n[ "$1 $2 $3 $4" = "exec --no -- tenantctl" ] || { echo "unexpected npm $*" >&2; exit 99; }\nshift 4\nif [ "$1" = changed ] && [ -n "$FAKE_CHANGED" ]; then cat "$FAKE_CHANGED"; exit 0; fi\nexec "${process.execPath}" "${cliPath}" "$@"\n`,
+    `#!/bin/bash\n[ "$1 $2 $3 $4" = "exec --no -- tenantctl" ] || { echo "unexpected npm $*" >&2; exit 99; }\nshift 4\n` +
+      `if [ "$1" = changed ] && [ -n "$FAKE_CHANGED" ]; then cat "$FAKE_CHANGED"; exit 0; fi\nexec "${process.execPath}" "${cliPath}" "$@"\n`,
     { mode: 0o755 },
   );
   fs.writeFileSync(path.join(bin, 'gh'), '#!/bin/bash\n[ -n "$FAKE_LAST_SUCCESS" ] || exit 1\necho "$FAKE_LAST_SUCCESS"\n', { mode: 0o755 });
@@ -192,19 +193,23 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(applyText).not.toMatch(/\{\{\s*[a-z_]+\s*\}\}/);
     });
 
-    test("THEN every job that runs tenantctl installs the project with npm ci first and runs the project's own copy, never a package fetched by name", () => {
-      for (const [name, job] of jobsWithSteps()) {
-        const runs = job.steps.filter((s) => s.run).map((s) => s.run!);
-        // npx would download a missing package (a message naming `npx cdktf deploy` for the user is fine).
-        expect([name, runs.flatMap((r) => r.split('\n')).filter((l) => /^\s*npx\b|\$\(npx\b/.test(l))]).toEqual([name, []]);
-        const first = runs.findIndex((r) => /\btenantctl /.test(r));
-        if (first < 0) continue;
-        expect([name, runs.indexOf('npm ci')]).toEqual([name, first - 1]);
-        for (const r of runs)
-          for (const line of r.split('\n').filter((l) => /\btenantctl (synth|validate|changed)/.test(l)))
-            expect(line).toContain('npm exec --no -- tenantctl ');
-      }
-    });
+    test(
+      "THEN every job that runs tenantctl installs the project with npm ci first and runs the project's own copy, never a package " +
+        'fetched by name',
+      () => {
+        for (const [name, job] of jobsWithSteps()) {
+          const runs = job.steps.filter((s) => s.run).map((s) => s.run!);
+          // npx would download a missing package (a message naming `npx cdktf deploy` for the user is fine).
+          expect([name, runs.flatMap((r) => r.split('\n')).filter((l) => /^\s*npx\b|\$\(npx\b/.test(l))]).toEqual([name, []]);
+          const first = runs.findIndex((r) => /\btenantctl /.test(r));
+          if (first < 0) continue;
+          expect([name, runs.indexOf('npm ci')]).toEqual([name, first - 1]);
+          for (const r of runs)
+            for (const line of r.split('\n').filter((l) => /\btenantctl (synth|validate|changed)/.test(l)))
+              expect(line).toContain('npm exec --no -- tenantctl ');
+        }
+      },
+    );
 
     test('THEN it runs on pull requests to main, pushes to main and by hand', () => {
       expect(workflow.on.pull_request).toEqual({ branches: ['main'] });
@@ -237,18 +242,22 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(workflow.jobs.changes.permissions).toEqual({ contents: 'read', actions: 'read' });
     });
 
-    test('THEN Terraform Cloud is addressed through the organization and hostname of platform.json, in both workflows (a called workflow inherits no env or defaults)', () => {
-      for (const w of [workflow, apply]) {
-        expect(w.env).toEqual({
-          TF_CLOUD_ORGANIZATION: 'acme-corp',
-          TF_CLOUD_HOSTNAME: 'app.terraform.io',
-          TF_HOSTNAME: 'app.terraform.io',
-          TF_MAX_TIMEOUT: '2h',
-          CHECKPOINT_DISABLE: '1',
-        });
-        expect(w.defaults.run).toEqual({ shell: 'bash', 'working-directory': '.' });
-      }
-    });
+    test(
+      'THEN Terraform Cloud is addressed through the organization and hostname of platform.json, in both workflows (a called workflow ' +
+        'inherits no env or defaults)',
+      () => {
+        for (const w of [workflow, apply]) {
+          expect(w.env).toEqual({
+            TF_CLOUD_ORGANIZATION: 'acme-corp',
+            TF_CLOUD_HOSTNAME: 'app.terraform.io',
+            TF_HOSTNAME: 'app.terraform.io',
+            TF_MAX_TIMEOUT: '2h',
+            CHECKPOINT_DISABLE: '1',
+          });
+          expect(w.defaults.run).toEqual({ shell: 'bash', 'working-directory': '.' });
+        }
+      },
+    );
 
     test('THEN applies never run concurrently and are never cancelled; a new push to a pull request replaces its plan', () => {
       expect(workflow.concurrency.group).toContain("'tenantctl-apply'");
@@ -334,7 +343,8 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       expect(needsOf(workflow.jobs['apply-cluster'])).toEqual(['changes', 'apply-platform']);
       expect(needsOf(workflow.jobs['apply-tenants'])).toEqual(['changes', 'apply-cluster']);
       expect(workflow.jobs['apply-workspaces'].if).toBe(
-        "needs.changes.result == 'success' && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' && needs.changes.outputs.workspaces != '[]'",
+        "needs.changes.result == 'success' && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' && " +
+          "needs.changes.outputs.workspaces != '[]'",
       );
       for (const name of APPLY_JOBS) {
         const job = workflow.jobs[name];
@@ -348,7 +358,8 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       for (const name of APPLY_JOBS.slice(1)) {
         const condition = workflow.jobs[name].if!;
         expect(condition).toBe(
-          `\${{ !failure() && !cancelled() && needs.changes.result == 'success' && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' && needs.changes.outputs.${APPLY_GROUP[name]} != '[]' }}`,
+          `\${{ !failure() && !cancelled() && needs.changes.result == 'success' && github.event_name != 'pull_request' && github.ref == ` +
+            `'refs/heads/main' && needs.changes.outputs.${APPLY_GROUP[name]} != '[]' }}`,
         );
       }
     });
@@ -423,20 +434,23 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
       });
     });
 
-    test('THEN every action is pinned to the commit of a release, named beside it, and the Terraform Cloud actions get only inputs they declare', () => {
-      for (const [, job] of jobsWithSteps()) {
-        for (const s of job.steps.filter((s) => s.uses)) {
-          expect(s.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
-          if (s.uses!.startsWith('hashicorp/')) {
-            expect(s.uses).toBe(actionRef(GITHUB_ACTIONS.tfcWorkflows, `/${actionName(s.uses!)}`));
-            for (const input of Object.keys(s.with ?? {})) expect(TFC_ACTION_INPUTS[actionName(s.uses!)]).toContain(input);
+    test(
+      'THEN every action is pinned to the commit of a release, named beside it, and the Terraform Cloud actions get only inputs ' + 'they declare',
+      () => {
+        for (const [, job] of jobsWithSteps()) {
+          for (const s of job.steps.filter((s) => s.uses)) {
+            expect(s.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+            if (s.uses!.startsWith('hashicorp/')) {
+              expect(s.uses).toBe(actionRef(GITHUB_ACTIONS.tfcWorkflows, `/${actionName(s.uses!)}`));
+              for (const input of Object.keys(s.with ?? {})) expect(TFC_ACTION_INPUTS[actionName(s.uses!)]).toContain(input);
+            }
           }
         }
-      }
-      for (const t of [text, applyText]) {
-        for (const line of t.split('\n').filter((l) => /uses: \S+@[0-9a-f]{40}/.test(l))) expect(line).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
-      }
-    });
+        for (const t of [text, applyText]) {
+          for (const line of t.split('\n').filter((l) => /uses: \S+@[0-9a-f]{40}/.test(l))) expect(line).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+        }
+      },
+    );
   });
 
   describe('WHEN looking for secrets', () => {

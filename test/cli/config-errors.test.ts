@@ -41,7 +41,8 @@ describe('GIVEN a bad platform.json WHEN synthesizing THEN a clean error and not
     const { result, before, after } = await withEdit('platform.json', (p) => (p.eks.adminPrincipalArns = [SESSION]), ['synth']);
     expectCleanError(result, [
       'error: platform.json is invalid:',
-      `  - eks.adminPrincipalArns.0: is an assumed-role session: EKS access entries need the role itself, e.g. arn:aws:iam::111122223333:role/Admin (got "${SESSION}")`,
+      `  - eks.adminPrincipalArns.0: is an assumed-role session: EKS access entries need the role itself, e.g. ` +
+        `arn:aws:iam::111122223333:role/Admin (got "${SESSION}")`,
     ]);
     expect(after).toEqual(before);
   });
@@ -61,7 +62,8 @@ describe('GIVEN a bad platform.json WHEN synthesizing THEN a clean error and not
     );
     expectCleanError(result, [
       'error: platform.json is invalid:',
-      '  - tiers.enterprise.nodes.nodeGroup.instanceTypes: mixes Graviton (m7g.xlarge) and x86 instance types: one AMI serves one architecture, use one or the other',
+      '  - tiers.enterprise.nodes.nodeGroup.instanceTypes: mixes Graviton (m7g.xlarge) and x86 instance types: one AMI serves one ' +
+        'architecture, use one or the other',
     ]);
     expect(after).toEqual(before);
   });
@@ -73,7 +75,8 @@ describe('GIVEN a bad tenant file WHEN synthesizing THEN a clean error and nothi
     const { result, before, after } = await withEdit('tenants/acme.json', (t) => (t.overrides = { network }), ['synth']);
     expectCleanError(result, [
       'error: tenants/acme.json is invalid:',
-      '  - overrides.network.allowEgress: has no effect with denyEgress false (all egress is allowed): remove allowEgress, or denyEgress to keep the default deny',
+      '  - overrides.network.allowEgress: has no effect with denyEgress false (all egress is allowed): remove allowEgress, or denyEgress to ' +
+        'keep the default deny',
     ]);
     expect(after).toEqual(before);
   });
@@ -85,7 +88,8 @@ describe('GIVEN a bad flag WHEN adding THEN a clean error and no file', () => {
     const result = await cli(['tenant', 'add', 'beta', '--tier', 'starter', '--admin-principal-arn', SESSION, '--dir', dir]);
     expectCleanError(result, [
       'error: tenants/beta.json (from the given values) is invalid:',
-      `  - adminPrincipalArn: is an assumed-role session: EKS access entries need the role itself, e.g. arn:aws:iam::111122223333:role/Admin (got "${SESSION}")`,
+      `  - adminPrincipalArn: is an assumed-role session: EKS access entries need the role itself, e.g. ` +
+        `arn:aws:iam::111122223333:role/Admin (got "${SESSION}")`,
     ]);
     expect(snapshotTree(dir)).toEqual(before);
   });
@@ -95,7 +99,8 @@ describe('GIVEN a bad flag WHEN adding THEN a clean error and no file', () => {
     const result = await cli(['init', 'platform', '--yes', '--account-id', '111122223333', '--admin-principal-arns', SESSION, '--dir', fresh]);
     expectCleanError(result, [
       'error: platform.json (from the given values) is invalid:',
-      `  - eks.adminPrincipalArns.0: is an assumed-role session: EKS access entries need the role itself, e.g. arn:aws:iam::111122223333:role/Admin (got "${SESSION}")`,
+      `  - eks.adminPrincipalArns.0: is an assumed-role session: EKS access entries need the role itself, e.g. ` +
+        `arn:aws:iam::111122223333:role/Admin (got "${SESSION}")`,
     ]);
     expect(fs.existsSync(fresh)).toBe(false);
   });

@@ -23,7 +23,8 @@ describe('GIVEN an empty directory WHEN init platform runs', () => {
     expect(result.stdout.split('\n')).toEqual([
       `wrote ${path.join(dir, 'platform.json')}`,
       `wrote ${path.join(dir, 'package.json')}: devDependencies cdktf-cli ${cdktfCli}`,
-      'next: npm install --save-dev <tenantctl git URL at a tag, or tarball> (package.json does not list tenantctl, and CI installs it from there: README "Using tenantctl for your platform"); commit package.json and package-lock.json',
+      'next: npm install --save-dev <tenantctl git URL at a tag, or tarball> (package.json does not list tenantctl, and CI installs it from ' +
+        'there: README "Using tenantctl for your platform"); commit package.json and package-lock.json',
       '',
     ]);
   });

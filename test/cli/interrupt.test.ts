@@ -64,7 +64,8 @@ describe(`GIVEN a project with ${TENANTS} tenants and the output of an earlier s
       expect(res.code).toBe(exitCode);
       expect(res.seconds).toBeLessThan(2);
       expect(res.stderr.split('\r\x1b[K').pop()).toBe(
-        `error: interrupted by ${signal}: the run stopped before finishing\nConfiguration and cdktf.out are as they were before it; run the command again.\n`,
+        `error: interrupted by ${signal}: the run stopped before finishing\n` +
+          `Configuration and cdktf.out are as they were before it; run the command again.\n`,
       );
       expect(res.stdout).toBe('');
       expect(leftovers(dir)).toEqual([]);
@@ -72,23 +73,27 @@ describe(`GIVEN a project with ${TENANTS} tenants and the output of an earlier s
     },
   );
 
-  test('WHEN a synth is killed outright (SIGKILL) THEN the next command takes its lock over at once, with a message, and removes its staging output', async () => {
-    const run = startSynth(dir);
-    await run.started;
-    run.stop('SIGKILL');
-    expect((await run.exited).signal).toBe('SIGKILL');
-    expect(leftovers(dir)).toEqual(expect.arrayContaining(['.tenantctl.lock', expect.stringMatching(/^\.staging-\d+-/)]));
+  test(
+    'WHEN a synth is killed outright (SIGKILL) THEN the next command takes its lock over at once, with a message, and removes its ' +
+      'staging output',
+    async () => {
+      const run = startSynth(dir);
+      await run.started;
+      run.stop('SIGKILL');
+      expect((await run.exited).signal).toBe('SIGKILL');
+      expect(leftovers(dir)).toEqual(expect.arrayContaining(['.tenantctl.lock', expect.stringMatching(/^\.staging-\d+-/)]));
 
-    const started = Date.now();
-    const res = tenantctl(['tenant', 'add', 'late', '--tier', 'starter', '--dir', dir]);
-    expect(res.status).toBe(0);
-    expect(res.stderr).toMatch(/^taking over the lock of tenantctl run \d+, which is no longer running \(.*\.tenantctl\.lock\)\n$/);
-    expect(Date.now() - started).toBeLessThan(6000);
-    expect(leftovers(dir)).toEqual([]);
-    expect(Object.keys(snapshotTree(path.join(dir, 'cdktf.out', 'stacks')))).toEqual([
-      'platform/cdk.tf.json',
-      'tenant-late/cdk.tf.json',
-      'tenant-t1/cdk.tf.json',
-    ]);
-  });
+      const started = Date.now();
+      const res = tenantctl(['tenant', 'add', 'late', '--tier', 'starter', '--dir', dir]);
+      expect(res.status).toBe(0);
+      expect(res.stderr).toMatch(/^taking over the lock of tenantctl run \d+, which is no longer running \(.*\.tenantctl\.lock\)\n$/);
+      expect(Date.now() - started).toBeLessThan(6000);
+      expect(leftovers(dir)).toEqual([]);
+      expect(Object.keys(snapshotTree(path.join(dir, 'cdktf.out', 'stacks')))).toEqual([
+        'platform/cdk.tf.json',
+        'tenant-late/cdk.tf.json',
+        'tenant-t1/cdk.tf.json',
+      ]);
+    },
+  );
 });

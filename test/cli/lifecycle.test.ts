@@ -36,7 +36,9 @@ describe('GIVEN a project without Terraform Cloud and tenant beta', () => {
     const res = await cli(['tenant', 'finalize', 'beta', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toBe(
-      'error: tenant beta is active: only a removed tenant can be finalized\nRun `tenantctl tenant remove beta` and apply tenant-beta (that destroys its resources); then `tenantctl tenant finalize beta` deletes its file.\n',
+      'error: tenant beta is active: only a removed tenant can be finalized\n' +
+        'Run `tenantctl tenant remove beta` and apply tenant-beta (that destroys its resources); then `tenantctl tenant finalize beta` ' +
+        'deletes its file.\n',
     );
     expect(snapshotTree(dir)).toEqual(before);
   });
@@ -57,7 +59,8 @@ describe('GIVEN a project without Terraform Cloud and tenant beta', () => {
     const res = await cli(['tenant', 'finalize', 'beta', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toBe(
-      'error: tenant-beta still holds 2 resources (state/tenant-beta/terraform.tfstate): its removal has not been applied\nApply tenant-beta first (e.g. `npx cdktf deploy tenant-beta`), then run `tenantctl tenant finalize beta` again.\n',
+      'error: tenant-beta still holds 2 resources (state/tenant-beta/terraform.tfstate): its removal has not been applied\n' +
+        'Apply tenant-beta first (e.g. `npx cdktf deploy tenant-beta`), then run `tenantctl tenant finalize beta` again.\n',
     );
     expect(fs.existsSync(path.join(dir, 'tenants', 'beta.json'))).toBe(true);
   });
@@ -66,7 +69,9 @@ describe('GIVEN a project without Terraform Cloud and tenant beta', () => {
     writeState(dir, 'tenant-beta', []);
     const res = await ok(['tenant', 'finalize', 'beta', '--dir', dir]);
     expect(res.stdout).toBe(
-      'deleted tenants/beta.json and the output of tenant-beta\nnothing is left to apply; state/tenant-beta/ holds only its empty state and may be deleted\nits database schema tenant_beta and rows stay, as `tenant remove` kept them\n',
+      'deleted tenants/beta.json and the output of tenant-beta\n' +
+        'nothing is left to apply; state/tenant-beta/ holds only its empty state and may be deleted\n' +
+        'its database schema tenant_beta and rows stay, as `tenant remove` kept them\n',
     );
     expect(fs.existsSync(path.join(dir, 'tenants', 'beta.json'))).toBe(false);
     expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual(['cluster', 'platform']);
@@ -89,9 +94,11 @@ describe('GIVEN a tenant file deleted by hand while its local state holds resour
       expect(res.status).toBe(1);
       expect(res.stdout).toBe('');
       expect(res.stderr).toBe(
-        'error: tenant file deleted while its stack still has resources:\n  - tenants/gone.json is gone, but tenant gone was not removed first: state/tenant-gone/terraform.tfstate holds 1 resource\n' +
+        'error: tenant file deleted while its stack still has resources:\n' +
+          '  - tenants/gone.json is gone, but tenant gone was not removed first: state/tenant-gone/terraform.tfstate holds 1 resource\n' +
           'Without its file a tenant stack is no longer planned, and its namespace, IAM roles and nodes would be left running, unmanaged.\n' +
-          "Restore the file (restore tenants/gone.json), run `tenantctl tenant remove gone` and apply: that destroys the stack's resources. Then `tenantctl tenant finalize` deletes the file.\n",
+          "Restore the file (restore tenants/gone.json), run `tenantctl tenant remove gone` and apply: that destroys the stack's resources. " +
+          'Then `tenantctl tenant finalize` deletes the file.\n',
       );
     },
   );
@@ -122,24 +129,29 @@ describe('GIVEN Terraform Cloud and a removed tenant in a service account', () =
     const res = await cli(['tenant', 'finalize', 'pay', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toBe(
-      'error: tenantctl cannot see whether the removal of tenant-pay has been applied in Terraform Cloud, and finalizing first would delete the workspace and run roles that apply needs\n' +
+      'error: tenantctl cannot see whether the removal of tenant-pay has been applied in Terraform Cloud, and finalizing first would delete ' +
+        'the workspace and run roles that apply needs\n' +
         'Once the run of workspace saas-prod-tenant-pay has destroyed its resources, run `tenantctl tenant finalize pay --applied`.\n',
     );
     expect(fs.existsSync(path.join(dir, 'tenants', 'pay.json'))).toBe(true);
   });
 
-  test('WHEN it is finalized THEN its workspace leaves the workspaces stack, its run roles leave both bootstrap stacks, and the output says so', async () => {
-    const res = await ok(['tenant', 'finalize', 'pay', '--applied', '--dir', dir]);
-    expect(res.stdout).toBe(
-      'deleted tenants/pay.json and the output of tenant-pay\n' +
-        'the next apply deletes workspace saas-prod-tenant-pay (workspaces stack) and run role saas-prod-tfc-tenant-pay (bootstrap-payments, bootstrap-platform; with its cluster access entry in bootstrap-platform)\n' +
-        'its database schema tenant_pay and rows stay, as `tenant remove` kept them\n',
-    );
-    expect(JSON.stringify(json('workspaces'))).not.toContain('tenant-pay');
-    expect(JSON.stringify(json('bootstrap-payments'))).not.toContain('tenant-pay');
-    expect(JSON.stringify(json('bootstrap-platform'))).not.toContain('tenant-pay');
-    expect(fs.existsSync(path.join(dir, 'cdktf.out', 'stacks', 'tenant-pay'))).toBe(false);
-  });
+  test(
+    'WHEN it is finalized THEN its workspace leaves the workspaces stack, its run roles leave both bootstrap stacks, and the ' + 'output says so',
+    async () => {
+      const res = await ok(['tenant', 'finalize', 'pay', '--applied', '--dir', dir]);
+      expect(res.stdout).toBe(
+        'deleted tenants/pay.json and the output of tenant-pay\n' +
+          'the next apply deletes workspace saas-prod-tenant-pay (workspaces stack) and run role saas-prod-tfc-tenant-pay ' +
+          '(bootstrap-payments, bootstrap-platform; with its cluster access entry in bootstrap-platform)\n' +
+          'its database schema tenant_pay and rows stay, as `tenant remove` kept them\n',
+      );
+      expect(JSON.stringify(json('workspaces'))).not.toContain('tenant-pay');
+      expect(JSON.stringify(json('bootstrap-payments'))).not.toContain('tenant-pay');
+      expect(JSON.stringify(json('bootstrap-platform'))).not.toContain('tenant-pay');
+      expect(fs.existsSync(path.join(dir, 'cdktf.out', 'stacks', 'tenant-pay'))).toBe(false);
+    },
+  );
 });
 
 describe('GIVEN validate --from an output that is not the project synth', () => {
@@ -156,7 +168,8 @@ describe('GIVEN validate --from an output that is not the project synth', () => 
     const res = await cli(['validate', '--from', path.join(dir, 'cdktf.out'), '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toBe(
-      "error: --from cdktf.out is not this project's synth:\n  - it lacks 1 stack of the project: tenant-late\nSynthesize the project (`tenantctl synth`) and validate that output, or leave out --from to synthesize now.\n",
+      "error: --from cdktf.out is not this project's synth:\n  - it lacks 1 stack of the project: tenant-late\n" +
+        'Synthesize the project (`tenantctl synth`) and validate that output, or leave out --from to synthesize now.\n',
     );
     fs.rmSync(path.join(dir, 'tenants', 'late.json'));
   });

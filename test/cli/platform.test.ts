@@ -45,7 +45,9 @@ describe('tenantctl platform set', () => {
     const res = await cli(['platform', 'set', 'eks.nodeGroups.tenants.maxSiz', '20', '--dir', dir]);
     expect(res.status).toBe(1);
     expect(res.stderr).toBe(
-      'error: platform set eks.nodeGroups.tenants.maxSiz is invalid:\n  - eks.nodeGroups.tenants.maxSiz: unknown field "maxSiz": did you mean "maxSize"?\nFix the values named above and run the command again; nothing was written.\n',
+      'error: platform set eks.nodeGroups.tenants.maxSiz is invalid:\n' +
+        '  - eks.nodeGroups.tenants.maxSiz: unknown field "maxSiz": did you mean "maxSize"?\n' +
+        'Fix the values named above and run the command again; nothing was written.\n',
     );
     expect(snapshotTree(dir)).toEqual(before);
   });
@@ -105,7 +107,8 @@ describe('tenantctl platform set', () => {
     expect(res.status).toBe(1);
     expect(res.stderr).toBe(
       'error: platform.json was not changed: this cannot be applied in place while 1 tenant(s) exist:\n' +
-        '  - aws.accountId 111122223333 -> 222233334444: moves the platform to another AWS account: everything is created anew there, and nothing of the old account is kept\n' +
+        '  - aws.accountId 111122223333 -> 222233334444: moves the platform to another AWS account: everything is created anew there, and ' +
+        'nothing of the old account is kept\n' +
         'Pass --replace-platform to accept that, or keep the current value.\n',
     );
     expect(snapshotTree(dir)).toEqual(before);

@@ -16,27 +16,31 @@ describe('progress reporter', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  test('GIVEN a terminal WHEN work outlasts the delay THEN it draws done/total and elapsed in place, at most every 100 ms, and clears the line at the end', () => {
-    let now = 0;
-    const out = stream(true);
-    const progress = createProgress({ stream: out, now: () => now, delayMs: 1000, env: {} });
-    progress.update('synthesizing', 0, 212);
-    expect(out.writes).toEqual([]);
-    now = 1200;
-    jest.advanceTimersByTime(100);
-    expect(out.writes).toEqual(['\r\x1b[Ksynthesizing 0/212 stacks, 1.2 s']);
-    progress.update('synthesizing', 120, 212);
-    progress.update('synthesizing', 121, 212);
-    expect(out.writes).toHaveLength(1);
-    now = 5200;
-    jest.advanceTimersByTime(100);
-    expect(out.writes[1]).toBe('\r\x1b[Ksynthesizing 121/212 stacks, 5.2 s');
-    progress.end();
-    expect(out.writes[2]).toBe('\r\x1b[K');
-    jest.advanceTimersByTime(1000);
-    expect(out.writes).toHaveLength(3);
-    expect(progress.elapsedSeconds()).toBe(5.2);
-  });
+  test(
+    'GIVEN a terminal WHEN work outlasts the delay THEN it draws done/total and elapsed in place, at most every 100 ms, and clears the ' +
+      'line at the end',
+    () => {
+      let now = 0;
+      const out = stream(true);
+      const progress = createProgress({ stream: out, now: () => now, delayMs: 1000, env: {} });
+      progress.update('synthesizing', 0, 212);
+      expect(out.writes).toEqual([]);
+      now = 1200;
+      jest.advanceTimersByTime(100);
+      expect(out.writes).toEqual(['\r\x1b[Ksynthesizing 0/212 stacks, 1.2 s']);
+      progress.update('synthesizing', 120, 212);
+      progress.update('synthesizing', 121, 212);
+      expect(out.writes).toHaveLength(1);
+      now = 5200;
+      jest.advanceTimersByTime(100);
+      expect(out.writes[1]).toBe('\r\x1b[Ksynthesizing 121/212 stacks, 5.2 s');
+      progress.end();
+      expect(out.writes[2]).toBe('\r\x1b[K');
+      jest.advanceTimersByTime(1000);
+      expect(out.writes).toHaveLength(3);
+      expect(progress.elapsedSeconds()).toBe(5.2);
+    },
+  );
 
   test('GIVEN work shorter than the delay THEN nothing is drawn, and nothing is cleared', () => {
     let now = 0;

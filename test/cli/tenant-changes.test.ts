@@ -23,7 +23,8 @@ describe('GIVEN a project with an enterprise and a starter tenant', () => {
       const res = await run('tenant', 'update', 'beta', '--set', 'quota.cpux=8');
       expect(res.status).toBe(1);
       expect(res.stderr).toBe(
-        'error: --set quota.cpux=8 is invalid:\n  - quota.cpux: unknown field "cpux": did you mean "cpu"?\nFix the values named above and run the command again; nothing was written.\n',
+        'error: --set quota.cpux=8 is invalid:\n  - quota.cpux: unknown field "cpux": did you mean "cpu"?\n' +
+          'Fix the values named above and run the command again; nothing was written.\n',
       );
       expect(snapshotTree(dir)).toEqual(before);
     });
@@ -142,7 +143,8 @@ describe('GIVEN a project with an enterprise and a starter tenant', () => {
       expect(res.status).toBe(1);
       expect(res.stderr).toBe(
         'error: tenant beta was removed (tenants/beta.json has status "removed")\n' +
-          'Its data was kept: restore it with `tenantctl tenant update beta --restore`, or once the removal is applied, `tenantctl tenant finalize beta` deletes its file, and the id can be added again.\n',
+          'Its data was kept: restore it with `tenantctl tenant update beta --restore`, or once the removal is applied, `tenantctl tenant ' +
+          'finalize beta` deletes its file, and the id can be added again.\n',
       );
     });
 

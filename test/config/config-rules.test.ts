@@ -22,7 +22,8 @@ describe('rules a construct used to find, checked in the configuration layer', (
   test('GIVEN an assumed-role session in eks.adminPrincipalArns THEN the field, the value and the role ARN to use', () => {
     const config = platformConfig({ eks: { adminPrincipalArns: [SESSION] } });
     expect(issuesOf(() => parseWith(platformSchema, config, 'platform.json'))).toEqual([
-      `eks.adminPrincipalArns.0: is an assumed-role session: EKS access entries need the role itself, e.g. arn:aws:iam::111122223333:role/Admin (got "${SESSION}")`,
+      `eks.adminPrincipalArns.0: is an assumed-role session: EKS access entries need the role itself, e.g. ` +
+        `arn:aws:iam::111122223333:role/Admin (got "${SESSION}")`,
     ]);
   });
 
@@ -47,7 +48,8 @@ describe('rules a construct used to find, checked in the configuration layer', (
       overrides: { network: { denyEgress: false, allowEgress: [{ cidr: '203.0.113.0/24', ports: [443] }] } },
     };
     expect(issuesOf(() => parseWith(tenantSchema, tenant, 'tenants/both.json'))).toEqual([
-      'overrides.network.allowEgress: has no effect with denyEgress false (all egress is allowed): remove allowEgress, or denyEgress to keep the default deny',
+      'overrides.network.allowEgress: has no effect with denyEgress false (all egress is allowed): remove allowEgress, or denyEgress to ' +
+        'keep the default deny',
     ]);
   });
 
@@ -55,7 +57,8 @@ describe('rules a construct used to find, checked in the configuration layer', (
     expect(
       issuesOf(() => parseWith(tenantSchema, { version: 1, id: 'acme', tier: 'starter', adminPrincipalArn: SESSION }, 'tenants/acme.json')),
     ).toEqual([
-      `adminPrincipalArn: is an assumed-role session: EKS access entries need the role itself, e.g. arn:aws:iam::111122223333:role/Admin (got "${SESSION}")`,
+      `adminPrincipalArn: is an assumed-role session: EKS access entries need the role itself, e.g. arn:aws:iam::111122223333:role/Admin ` +
+        `(got "${SESSION}")`,
     ]);
   });
 
@@ -72,20 +75,23 @@ describe('rules a construct used to find, checked in the configuration layer', (
     ]);
   });
 
-  test('GIVEN subnets that do not match the availability zones THEN the schema names the list (the network construct no longer checks it again)', () => {
-    const config = platformConfig({
-      network: {
-        vpcCidr: '10.0.0.0/16',
-        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-        publicSubnets: ['10.0.0.0/24'],
-        privateSubnets: ['10.0.16.0/20', '10.0.32.0/20'],
-        databaseSubnets: ['10.0.1.0/24', '10.0.2.0/24'],
-      },
-    });
-    expect(issuesOf(() => parseWith(platformSchema, config, 'platform.json'))).toEqual([
-      'network.publicSubnets: needs one subnet per availability zone (2), got 1',
-    ]);
-  });
+  test(
+    'GIVEN subnets that do not match the availability zones THEN the schema names the list (the network construct no longer ' + 'checks it again)',
+    () => {
+      const config = platformConfig({
+        network: {
+          vpcCidr: '10.0.0.0/16',
+          availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+          publicSubnets: ['10.0.0.0/24'],
+          privateSubnets: ['10.0.16.0/20', '10.0.32.0/20'],
+          databaseSubnets: ['10.0.1.0/24', '10.0.2.0/24'],
+        },
+      });
+      expect(issuesOf(() => parseWith(platformSchema, config, 'platform.json'))).toEqual([
+        'network.publicSubnets: needs one subnet per availability zone (2), got 1',
+      ]);
+    },
+  );
 });
 
 describe('IAM principal ARNs', () => {

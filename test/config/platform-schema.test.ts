@@ -30,7 +30,8 @@ describe('platform.json schema', () => {
       serviceAccounts: [{ name: 'analytics-reports', accountId: '222233334444', purpose: 'Reports' }],
     };
     expect(issuesOf({ aws, terraformCloud: { organization: 'acme', projectPrefix: 'acme-production-saas-eu' } })).toEqual([
-      'terraformCloud.projectPrefix: Terraform Cloud project acme-production-saas-eu-analytics-reports is longer than 40 characters: set a shorter terraformCloud.projectPrefix or account name',
+      'terraformCloud.projectPrefix: Terraform Cloud project acme-production-saas-eu-analytics-reports is longer than 40 characters: set a ' +
+        'shorter terraformCloud.projectPrefix or account name',
     ]);
     expect(issuesOf({ aws, terraformCloud: { organization: 'acme' } })).toEqual([]);
   });

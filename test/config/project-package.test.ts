@@ -61,25 +61,29 @@ describe('planProjectPackage', () => {
     expect(fs.existsSync(path.join(dir, 'package.json'))).toBe(false);
   });
 
-  test('GIVEN the package.json npm install --save-dev wrote THEN its tenantctl spec and every other entry are kept, cdktf-cli added, order and indent as npm keeps them', () => {
-    const existing = {
-      name: 'my-platform',
-      version: '1.0.0',
-      scripts: { test: 'jest' },
-      dependencies: { zod: '^3.25.0' },
-      devDependencies: { typescript: '5.9.3', tenantctl: 'file:../tenantctl-0.1.0.tgz' },
-    };
-    const plan = planProjectPackage(dirWith({ 'package.json': JSON.stringify(existing, null, 4) }), TOOLS);
-    expect(plan.created).toBe(false);
-    expect(plan.added).toEqual({ 'cdktf-cli': '0.21.0' });
-    expect(plan.text).toBe(
-      JSON.stringify(
-        { ...existing, devDependencies: { 'cdktf-cli': '0.21.0', tenantctl: 'file:../tenantctl-0.1.0.tgz', typescript: '5.9.3' } },
-        null,
-        4,
-      ) + '\n',
-    );
-  });
+  test(
+    'GIVEN the package.json npm install --save-dev wrote THEN its tenantctl spec and every other entry are kept, cdktf-cli added, order ' +
+      'and indent as npm keeps them',
+    () => {
+      const existing = {
+        name: 'my-platform',
+        version: '1.0.0',
+        scripts: { test: 'jest' },
+        dependencies: { zod: '^3.25.0' },
+        devDependencies: { typescript: '5.9.3', tenantctl: 'file:../tenantctl-0.1.0.tgz' },
+      };
+      const plan = planProjectPackage(dirWith({ 'package.json': JSON.stringify(existing, null, 4) }), TOOLS);
+      expect(plan.created).toBe(false);
+      expect(plan.added).toEqual({ 'cdktf-cli': '0.21.0' });
+      expect(plan.text).toBe(
+        JSON.stringify(
+          { ...existing, devDependencies: { 'cdktf-cli': '0.21.0', tenantctl: 'file:../tenantctl-0.1.0.tgz', typescript: '5.9.3' } },
+          null,
+          4,
+        ) + '\n',
+      );
+    },
+  );
 
   test('GIVEN cdktf-cli at another version THEN it is kept (never downgraded) and the difference noted', () => {
     const plan = planProjectPackage(

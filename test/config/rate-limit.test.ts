@@ -65,11 +65,14 @@ describe('rate limit descriptors', () => {
     expect(readDescriptorFile('')).toBeUndefined();
   });
 
-  test("a tenant descriptor's statistics carry the namespace as key2 behind a fixed key1 (ratelimit's stat name with | made _, split at dots)", () => {
-    const statName = `destination_cluster_${tenantEntryCluster('tenant-acme')}`.replace(/[|:]/g, '_');
-    const [key1, key2] = statName.split('.');
-    expect(key1).toBe(TENANT_STAT_KEY1);
-    expect(key1).toBe('destination_cluster_outbound_8080__gateway');
-    expect(key2).toBe('tenant-acme');
-  });
+  test(
+    "a tenant descriptor's statistics carry the namespace as key2 behind a fixed key1 (ratelimit's stat name with | made _, " + 'split at dots)',
+    () => {
+      const statName = `destination_cluster_${tenantEntryCluster('tenant-acme')}`.replace(/[|:]/g, '_');
+      const [key1, key2] = statName.split('.');
+      expect(key1).toBe(TENANT_STAT_KEY1);
+      expect(key1).toBe('destination_cluster_outbound_8080__gateway');
+      expect(key2).toBe('tenant-acme');
+    },
+  );
 });

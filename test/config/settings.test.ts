@@ -43,7 +43,8 @@ describe('GIVEN a --set path, WHEN it is read against the tier schema', () => {
     ['qouta.cpu', '  - qouta: unknown field "qouta": did you mean "quota"?'],
     [
       'quota.zzzzzz',
-      '  - quota.zzzzzz: unknown field "zzzzzz": use one of cpu, cpuLimit, memory, memoryLimit, pods, services, persistentVolumeClaims, storage, secrets, configMaps',
+      '  - quota.zzzzzz: unknown field "zzzzzz": use one of cpu, cpuLimit, memory, memoryLimit, pods, services, persistentVolumeClaims, ' +
+        'storage, secrets, configMaps',
     ],
     ['requestsPerSecond.max', '  - requestsPerSecond: is a single value and has no field "max"'],
     [
@@ -147,7 +148,9 @@ describe('tenant change warnings', () => {
   it('say a downgrade destroys the dedicated node group and lowers the quota', () => {
     expect(tenantChangeWarnings(spec({ tier: 'enterprise' }), spec({ tier: 'standard' }))).toEqual([
       "the next apply of tenant-acme destroys the tenant's dedicated node group: its pods are rescheduled onto the shared tenants nodes",
-      'the quota is lowered (cpu 16 -> 4, cpuLimit 40 -> 10, memory 32Gi -> 8Gi, memoryLimit 80Gi -> 20Gi, pods 100 -> 25, services 50 -> 15, persistentVolumeClaims 20 -> 5, storage 500Gi -> 50Gi, secrets 200 -> 50, configMaps 200 -> 50): running pods keep running, but Kubernetes admits no new pod or object while the tenant uses more than the new quota',
+      'the quota is lowered (cpu 16 -> 4, cpuLimit 40 -> 10, memory 32Gi -> 8Gi, memoryLimit 80Gi -> 20Gi, pods 100 -> 25, services 50 -> ' +
+        '15, persistentVolumeClaims 20 -> 5, storage 500Gi -> 50Gi, secrets 200 -> 50, configMaps 200 -> 50): running pods keep running, ' +
+        'but Kubernetes admits no new pod or object while the tenant uses more than the new quota',
     ]);
   });
 

@@ -73,12 +73,14 @@ describe('platform.json eks.nodeGroups.tenants.spot', () => {
   test.each([
     [
       { share: 1, instanceTypes: SPOT_TYPES },
-      "eks.nodeGroups.tenants.spot.share: must be below 1: part of the tenants nodes stays On-Demand, capacity AWS cannot reclaim at two minutes' notice",
+      'eks.nodeGroups.tenants.spot.share: must be below 1: part of the tenants nodes stays On-Demand, capacity AWS cannot reclaim at two ' +
+        "minutes' notice",
     ],
     [{ share: -0.1, instanceTypes: SPOT_TYPES }, 'eks.nodeGroups.tenants.spot.share: must be between 0 and 1'],
     [
       { share: 0.5, instanceTypes: ['m6a.xlarge'] },
-      'eks.nodeGroups.tenants.spot.instanceTypes: needs at least two instance types of one size: Spot is drawn from several pools, so that one pool running dry does not take all Spot nodes',
+      'eks.nodeGroups.tenants.spot.instanceTypes: needs at least two instance types of one size: Spot is drawn from several pools, so that ' +
+        'one pool running dry does not take all Spot nodes',
     ],
     [{ share: 0.5 }, 'eks.nodeGroups.tenants.spot.instanceTypes: Required'],
     [{ share: 0.5, instanceTypes: SPOT_TYPES, maxPrice: 1 }, "eks.nodeGroups.tenants.spot: Unrecognized key(s) in object: 'maxPrice'"],
@@ -88,7 +90,8 @@ describe('platform.json eks.nodeGroups.tenants.spot', () => {
 
   test('rejects a share that buys no Spot node, saying what share would', () => {
     expect(issuesOf({ share: 0.05, instanceTypes: SPOT_TYPES })).toEqual([
-      'eks.nodeGroups.tenants.spot.share: 0.05 of maxSize 12 is less than one Spot node (Spot gets share × size, rounded down): use a share of at least 0.09 or raise eks.nodeGroups.tenants.maxSize',
+      'eks.nodeGroups.tenants.spot.share: 0.05 of maxSize 12 is less than one Spot node (Spot gets share × size, rounded down): use a share ' +
+        'of at least 0.09 or raise eks.nodeGroups.tenants.maxSize',
     ]);
   });
 
@@ -105,7 +108,8 @@ describe('platform.json eks.nodeGroups.tenants.spot', () => {
 
   test('cannot check Spot types against tenants nodes of an unknown size, and says so', () => {
     expect(issuesOf({ share: 0.5, instanceTypes: SPOT_TYPES }, { instanceTypes: ['x9z.xlarge'] })).toEqual([
-      'eks.nodeGroups.tenants.instanceTypes.0: tenantctl does not know the vCPU and memory of x9z.xlarge, so it cannot check the Spot types against it: use a general purpose, compute or memory optimised type such as m6i.xlarge',
+      'eks.nodeGroups.tenants.instanceTypes.0: tenantctl does not know the vCPU and memory of x9z.xlarge, so it cannot check the Spot types ' +
+        'against it: use a general purpose, compute or memory optimised type such as m6i.xlarge',
     ]);
   });
 });

@@ -62,7 +62,8 @@ describe('tier catalog', () => {
 
   it('rejects an override whose quota cannot admit the pods it promises, naming the budget to raise', () => {
     expect(() => resolveTiers({ starter: { quota: { pods: 15 } } })).toThrow(
-      'quota.cpuLimit 2 admits 10 default pods of 200m limits.cpu (app container 150m + sidecar 50m), fewer than quota.pods 15: raise quota.cpuLimit to 3, or lower quota.pods or the default sizes',
+      'quota.cpuLimit 2 admits 10 default pods of 200m limits.cpu (app container 150m + sidecar 50m), fewer than quota.pods 15: raise ' +
+        'quota.cpuLimit to 3, or lower quota.pods or the default sizes',
     );
   });
 });

@@ -86,7 +86,8 @@ describe('tierProblems', () => {
       {
         path: ['quota', 'memoryLimit'],
         message:
-          'quota.memoryLimit 2Gi admits 5 default pods of 384Mi limits.memory (app container 256Mi + sidecar 128Mi), fewer than quota.pods 10: raise quota.memoryLimit to 3840Mi, or lower quota.pods or the default sizes',
+          'quota.memoryLimit 2Gi admits 5 default pods of 384Mi limits.memory (app container 256Mi + sidecar 128Mi), fewer than quota.pods ' +
+          '10: raise quota.memoryLimit to 3840Mi, or lower quota.pods or the default sizes',
       },
     ]);
   });
@@ -106,7 +107,8 @@ describe('pool plan', () => {
       {
         path: ['database', 'replicasPerService'],
         message:
-          'servicesPerTenant x replicasPerService plans 6 pods per tenant, but tier tiny allows only 4 database connections: lower the plan or raise tiers.tiny',
+          'servicesPerTenant x replicasPerService plans 6 pods per tenant, but tier tiny allows only 4 database connections: lower the plan ' +
+          'or raise tiers.tiny',
       },
     ]);
   });

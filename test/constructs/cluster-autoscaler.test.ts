@@ -165,7 +165,8 @@ describe('Cluster Autoscaler image per EKS version', () => {
 
   test('refuses a version with no pinned image, naming the file to pin it in', () => {
     expect(() => synth({ kubernetesVersion: '1.36' })).toThrow(
-      'Cluster Autoscaler has no image pinned for Kubernetes 1.36: pin the newest v1.36.x release in stacks/constructs/addons/cluster-autoscaler/image.ts (known: 1.31, 1.32, 1.33, 1.34, 1.35)',
+      'Cluster Autoscaler has no image pinned for Kubernetes 1.36: pin the newest v1.36.x release in ' +
+        'stacks/constructs/addons/cluster-autoscaler/image.ts (known: 1.31, 1.32, 1.33, 1.34, 1.35)',
     );
   });
 });

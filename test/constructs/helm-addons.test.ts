@@ -150,18 +150,19 @@ describe('platform add-ons', () => {
     });
 
     test('its policy registers targets in exactly the one target group, with no wildcard action', () => {
-      const statements = loadBalancerControllerStatements(TARGET_GROUP_ARN);
-      for (const s of statements) for (const action of s.actions) expect(action).not.toContain('*');
-      const register = statements.filter((s) => s.actions.some((a) => /RegisterTargets|DeregisterTargets/.test(a)));
+      const statements = loadBalancerControllerStatements(TARGET_GROUP_ARN).map((s) => ({ ...s, Action: [s.Action ?? []].flat() }));
+      for (const s of statements) for (const action of s.Action) expect(action).not.toContain('*');
+      const register = statements.filter((s) => s.Action.some((a) => /RegisterTargets|DeregisterTargets/.test(a)));
       expect(register).toEqual([
         {
-          sid: 'RegisterGatewayPods',
-          actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-          resources: [TARGET_GROUP_ARN],
+          Sid: 'RegisterGatewayPods',
+          Effect: 'Allow',
+          Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+          Resource: [TARGET_GROUP_ARN],
         },
       ]);
-      for (const s of statements.filter((s) => s.resources.includes('*'))) {
-        for (const action of s.actions) expect(action).toMatch(/^(ec2|elasticloadbalancing):Describe[A-Za-z]+$/);
+      for (const s of statements.filter((s) => [s.Resource].flat().includes('*'))) {
+        for (const action of s.Action) expect(action).toMatch(/^(ec2|elasticloadbalancing):Describe[A-Za-z]+$/);
       }
       const synthesized = JSON.stringify(json.json);
       expect(synthesized).toContain(TARGET_GROUP_ARN);
@@ -183,16 +184,19 @@ describe('platform add-ons', () => {
       expect(v).toMatchObject({ autoscaleEnabled: true, autoscaleMin: 2, cni: { enabled: true } });
     });
 
-    test('ingress gateway: pod labels tenants select on, ClusterIP service on the gateway port, 3-15 replicas at 60% CPU, a disruption budget', () => {
-      const v = values('istio-ingressgateway');
-      expect(v.labels).toEqual(names.ingressGatewayLabels);
-      expect(v.service.type).toBe('ClusterIP');
-      expect(v.service.ports).toContainEqual({ name: 'http', port: 8080, targetPort: 8080, protocol: 'TCP' });
-      expect(v.service.ports).toContainEqual({ name: 'status-port', port: 15021, targetPort: 15021, protocol: 'TCP' });
-      expect(v.autoscaling).toEqual({ enabled: true, minReplicas: 3, maxReplicas: 15, targetCPUUtilizationPercentage: 60 });
-      expect(v.podDisruptionBudget).toEqual({ maxUnavailable: 1 });
-      expect(v.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual(names.ingressGatewayLabels);
-    });
+    test(
+      'ingress gateway: pod labels tenants select on, ClusterIP service on the gateway port, 3-15 replicas at 60% CPU, a ' + 'disruption budget',
+      () => {
+        const v = values('istio-ingressgateway');
+        expect(v.labels).toEqual(names.ingressGatewayLabels);
+        expect(v.service.type).toBe('ClusterIP');
+        expect(v.service.ports).toContainEqual({ name: 'http', port: 8080, targetPort: 8080, protocol: 'TCP' });
+        expect(v.service.ports).toContainEqual({ name: 'status-port', port: 15021, targetPort: 15021, protocol: 'TCP' });
+        expect(v.autoscaling).toEqual({ enabled: true, minReplicas: 3, maxReplicas: 15, targetCPUUtilizationPercentage: 60 });
+        expect(v.podDisruptionBudget).toEqual({ maxUnavailable: 1 });
+        expect(v.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual(names.ingressGatewayLabels);
+      },
+    );
   });
 
   describe('kube-prometheus-stack', () => {

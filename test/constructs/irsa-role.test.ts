@@ -23,7 +23,7 @@ function synth(props: Partial<IrsaRoleProps> = {}) {
 }
 
 describe('IrsaRole: trust', () => {
-  const json = synth({ statements: [{ actions: ['s3:GetObject'], resources: [`${BUCKET}/*`] }] });
+  const json = synth({ statements: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`${BUCKET}/*`] }] });
   const role = json.one('aws_iam_role');
 
   test('is assumable only with a web identity token of exactly that namespace and service account, for STS', () => {
@@ -78,14 +78,14 @@ describe('IrsaRole: trust', () => {
 describe('IrsaRole: permissions', () => {
   const json = synth({
     statements: [
-      { sid: 'ReadUploads', actions: ['s3:GetObject'], resources: [`${BUCKET}/*`] },
-      { actions: ['s3:ListBucket'], resources: [BUCKET], conditions: [{ test: 'StringLike', variable: 's3:prefix', values: ['acme/*'] }] },
+      { Sid: 'ReadUploads', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`${BUCKET}/*`] },
+      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [BUCKET], Condition: { StringLike: { 's3:prefix': ['acme/*'] } } },
     ],
     managedPolicyArns: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy', 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy'],
   });
   const roleId = json.idOf('aws_iam_role');
 
-  test('puts the statements in one inline policy, conditions in IAM spelling', () => {
+  test('puts the statements, as given, in one inline policy', () => {
     const policy = json.one('aws_iam_role_policy');
     expect(policy).toMatchObject({ name: 'acme-prod-uploader', role: `\${aws_iam_role.${roleId}.name}` });
     expect(JSON.parse(policy.policy)).toEqual({
@@ -125,23 +125,25 @@ describe('IrsaRole: validation', () => {
     });
 
   test('rejects wildcard actions, naming them', () => {
-    expect(make({ statements: [{ sid: 'Bad', actions: ['s3:GetObject', 's3:*'], resources: [BUCKET] }] })).toThrow(
+    expect(make({ statements: [{ Sid: 'Bad', Effect: 'Allow', Action: ['s3:GetObject', 's3:*'], Resource: [BUCKET] }] })).toThrow(
       'IRSA role r, statement Bad: actions s3:* contain "*"',
     );
-    expect(make({ statements: [{ actions: ['s3:Get*'], resources: [BUCKET] }] })).toThrow(/statement #0: actions s3:Get\* contain "\*"/);
-    expect(make({ statements: [{ actions: ['*'], resources: ['*'] }] })).toThrow(/contain "\*"/);
+    expect(make({ statements: [{ Effect: 'Allow', Action: 's3:Get*', Resource: [BUCKET] }] })).toThrow(/statement #0: actions s3:Get\* contain "\*"/);
+    expect(make({ statements: [{ Effect: 'Allow', Action: '*', Resource: '*' }] })).toThrow(/contain "\*"/);
+    expect(make({ statements: [{ Effect: 'Allow', NotAction: ['s3:DeleteObject'], Resource: [BUCKET] }] })).toThrow(
+      'IRSA role r, statement #0: NotAction grants every other action: list the exact actions in Action',
+    );
   });
 
   test('rejects an issuer with https:// (IAM condition keys use the bare issuer)', () => {
     expect(make({ oidcIssuer: `https://${ISSUER}` })).toThrow(/must not start with https:\/\//);
   });
 
-  test('rejects empty statements and a condition key given twice', () => {
-    expect(make({ statements: [{ actions: [], resources: [BUCKET] }] })).toThrow(/at least one action and one resource/);
-    const twice = [
-      { test: 'StringEquals', variable: 'aws:ResourceTag/t', values: ['a'] },
-      { test: 'StringEquals', variable: 'aws:ResourceTag/t', values: ['b'] },
-    ];
-    expect(make({ statements: [{ actions: ['s3:GetObject'], resources: [BUCKET], conditions: twice }] })).toThrow(/given twice/);
+  test('rejects statements without actions or resources, and a principal (an identity policy has none)', () => {
+    expect(make({ statements: [{ Effect: 'Allow', Action: [], Resource: [BUCKET] }] })).toThrow(/at least one action and one resource/);
+    expect(make({ statements: [{ Effect: 'Allow', Action: ['s3:GetObject'] }] })).toThrow(/at least one action and one resource/);
+    expect(make({ statements: [{ Sid: 'P', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: [BUCKET] }] })).toThrow(
+      'IRSA role r, statement P: an identity policy names no Principal: remove it',
+    );
   });
 });

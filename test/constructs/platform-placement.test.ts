@@ -53,25 +53,29 @@ describe('GIVEN the platform services WHEN synthesized', () => {
     expect(values('istio-cni')).toEqual({ global: { logAsJson: true } });
   });
 
-  test('THEN Kyverno cannot be starved: three admission replicas over zones with a budget of two, cluster-critical, every pod of the chart on the system nodes', () => {
-    const v = values('kyverno');
-    expect(v.global).toEqual(SYSTEM);
-    expect(v.admissionController).toEqual({
-      replicas: 3,
-      podDisruptionBudget: { enabled: true, minAvailable: 2 },
-      priorityClassName: CLUSTER_CRITICAL,
-      topologySpreadConstraints: [
-        {
-          maxSkew: 1,
-          topologyKey: 'topology.kubernetes.io/zone',
-          whenUnsatisfiable: 'ScheduleAnyway',
-          labelSelector: { matchLabels: { 'app.kubernetes.io/component': 'admission-controller', 'app.kubernetes.io/instance': 'kyverno' } },
-        },
-      ],
-    });
-    for (const c of ['backgroundController', 'cleanupController', 'reportsController'])
-      expect(v[c]).toEqual({ replicas: 2, priorityClassName: PLATFORM });
-  });
+  test(
+    'THEN Kyverno cannot be starved: three admission replicas over zones with a budget of two, cluster-critical, every pod of the chart ' +
+      'on the system nodes',
+    () => {
+      const v = values('kyverno');
+      expect(v.global).toEqual(SYSTEM);
+      expect(v.admissionController).toEqual({
+        replicas: 3,
+        podDisruptionBudget: { enabled: true, minAvailable: 2 },
+        priorityClassName: CLUSTER_CRITICAL,
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: 'topology.kubernetes.io/zone',
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: { 'app.kubernetes.io/component': 'admission-controller', 'app.kubernetes.io/instance': 'kyverno' } },
+          },
+        ],
+      });
+      for (const c of ['backgroundController', 'cleanupController', 'reportsController'])
+        expect(v[c]).toEqual({ replicas: 2, priorityClassName: PLATFORM });
+    },
+  );
 
   test("THEN Kyverno's webhooks see tenant namespaces only: no platform pod waits for it", () => {
     expect(values('kyverno').config).toEqual({

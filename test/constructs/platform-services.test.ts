@@ -35,20 +35,23 @@ describe('ClusterProviders', () => {
   }
   const getToken = ['eks', 'get-token', '--cluster-name', 'acme-prod', '--region', 'eu-west-1', '--output', 'json'];
 
-  test('endpoint and CA come from data "aws_eks_cluster"; the token from `aws eks get-token` on every connection, never a 15-minute data token', () => {
-    const json = synthProviders({});
-    const [clusterId] = Object.keys(json.data('aws_eks_cluster'));
-    expect(json.data('aws_eks_cluster')[clusterId]).toEqual({ name: 'acme-prod' });
-    expect(json.data('aws_eks_cluster_auth')).toEqual({});
-    expect(json.json.provider.kubernetes).toEqual([
-      {
-        host: `\${data.aws_eks_cluster.${clusterId}.endpoint}`,
-        cluster_ca_certificate: `\${base64decode(data.aws_eks_cluster.${clusterId}.certificate_authority[0].data)}`,
-        exec: [{ api_version: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: getToken }],
-      },
-    ]);
-    expect(json.json.provider.helm).toBeUndefined();
-  });
+  test(
+    'endpoint and CA come from data "aws_eks_cluster"; the token from `aws eks get-token` on every connection, never a ' + '15-minute data token',
+    () => {
+      const json = synthProviders({});
+      const [clusterId] = Object.keys(json.data('aws_eks_cluster'));
+      expect(json.data('aws_eks_cluster')[clusterId]).toEqual({ name: 'acme-prod' });
+      expect(json.data('aws_eks_cluster_auth')).toEqual({});
+      expect(json.json.provider.kubernetes).toEqual([
+        {
+          host: `\${data.aws_eks_cluster.${clusterId}.endpoint}`,
+          cluster_ca_certificate: `\${base64decode(data.aws_eks_cluster.${clusterId}.certificate_authority[0].data)}`,
+          exec: [{ api_version: 'client.authentication.k8s.io/v1beta1', command: 'aws', args: getToken }],
+        },
+      ]);
+      expect(json.json.provider.helm).toBeUndefined();
+    },
+  );
 
   test('signs with another credentials file when asked, and configures helm the same way', () => {
     const json = synthProviders({ env: { AWS_CONFIG_FILE: '/tmp/platform' }, helm: true });

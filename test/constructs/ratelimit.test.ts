@@ -168,7 +168,8 @@ describe('RateLimitStore: the Valkey behind the global rate limit', () => {
       new ValidationError(
         'platform.json',
         'name',
-        'derives the ElastiCache replication group id a--b-prod-ratelimit, which must be 1-40 lowercase letters, digits and single hyphens: choose a platform name without consecutive hyphens',
+        'derives the ElastiCache replication group id a--b-prod-ratelimit, which must be 1-40 lowercase letters, digits and single hyphens: ' +
+          'choose a platform name without consecutive hyphens',
         'a--b',
       ),
     );

@@ -34,7 +34,8 @@ describe('StsEndpointAddresses', () => {
       {
         condition: '${length(self.network_interface_ids) == 3}',
         error_message:
-          "The STS interface endpoint must have one network interface in each of the 3 private subnets (the tenants' IRSA egress rules name each address).",
+          "The STS interface endpoint must have one network interface in each of the 3 private subnets (the tenants' IRSA egress rules name " +
+          'each address).',
       },
     ]);
   });

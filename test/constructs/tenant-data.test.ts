@@ -149,7 +149,9 @@ describe('SqlProvisioningJob', () => {
     expect(psql.env).toEqual([
       {
         name: 'DB_CONNINFO',
-        value: `host=${PROXY_ENDPOINT} port=5432 dbname=saas user=tenantctl_admin sslmode=verify-full sslrootcert=/etc/ssl/certs/ca-certificates.crt connect_timeout=10 application_name=db-provision-test`,
+        value:
+          `host=${PROXY_ENDPOINT} port=5432 dbname=saas user=tenantctl_admin sslmode=verify-full ` +
+          `sslrootcert=/etc/ssl/certs/ca-certificates.crt connect_timeout=10 application_name=db-provision-test`,
       },
     ]);
     const volumes = Object.fromEntries(pod.volume.map((v: any) => [v.name, v]));
@@ -500,15 +502,19 @@ describe('TenantObservability', () => {
     ]);
     expect(alert('TenantQuotaSaturation')).toMatchObject({ for: '15m', labels: { tenant: 'acme', severity: 'warning' } });
     expect(alert('TenantQuotaSaturation').expr).toBe(
-      'max by (namespace, resource) (kube_resourcequota{namespace="tenant-acme", resource=~"requests.cpu|limits.cpu|requests.memory|limits.memory", type="used"} / ignoring(type) kube_resourcequota{namespace="tenant-acme", resource=~"requests.cpu|limits.cpu|requests.memory|limits.memory", type="hard"}) > 0.9',
+      'max by (namespace, resource) (kube_resourcequota{namespace="tenant-acme", ' +
+        'resource=~"requests.cpu|limits.cpu|requests.memory|limits.memory", type="used"} / ignoring(type) ' +
+        'kube_resourcequota{namespace="tenant-acme", resource=~"requests.cpu|limits.cpu|requests.memory|limits.memory", type="hard"}) > 0.9',
     );
     expect(alert('TenantPodsNearQuota').expr).toContain('resource=~"pods", type="hard"}) > 0.9');
     expect(alert('TenantHighErrorRatio')).toMatchObject({ for: '10m' });
     expect(alert('TenantHighErrorRatio').expr).toBe(
-      'sum(rate(istio_requests_total{reporter="destination", destination_workload_namespace="tenant-acme", response_code=~"5.."}[5m])) / sum(rate(istio_requests_total{reporter="destination", destination_workload_namespace="tenant-acme"}[5m])) > 0.05',
+      'sum(rate(istio_requests_total{reporter="destination", destination_workload_namespace="tenant-acme", response_code=~"5.."}[5m])) / ' +
+        'sum(rate(istio_requests_total{reporter="destination", destination_workload_namespace="tenant-acme"}[5m])) > 0.05',
     );
     expect(alert('TenantHighLatencyP99').expr).toBe(
-      'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination", destination_workload_namespace="tenant-acme"}[5m]))) > 1000',
+      'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination", ' +
+        'destination_workload_namespace="tenant-acme"}[5m]))) > 1000',
     );
   });
 });

@@ -50,12 +50,16 @@ describe('meshCapturePolicy', () => {
       { key: '{{ request.object.spec.securityContext.runAsUser || `0` }}', operator: 'Equals', value: 1337 },
       { key: '{{ request.object.spec.securityContext.runAsGroup || `0` }}', operator: 'Equals', value: 1337 },
       {
-        key: "{{ length(request.object.spec.containers[?name != 'istio-proxy' && name != 'istio-validation' && name != 'istio-init' && (securityContext.runAsUser == `1337` || securityContext.runAsGroup == `1337`)] || `[]`) }}",
+        key:
+          "{{ length(request.object.spec.containers[?name != 'istio-proxy' && name != 'istio-validation' && name != 'istio-init' && " +
+          '(securityContext.runAsUser == `1337` || securityContext.runAsGroup == `1337`)] || `[]`) }}',
         operator: 'GreaterThan',
         value: 0,
       },
       {
-        key: "{{ length(request.object.spec.initContainers[?name != 'istio-proxy' && name != 'istio-validation' && name != 'istio-init' && (securityContext.runAsUser == `1337` || securityContext.runAsGroup == `1337`)] || `[]`) }}",
+        key:
+          "{{ length(request.object.spec.initContainers[?name != 'istio-proxy' && name != 'istio-validation' && name != 'istio-init' && " +
+          '(securityContext.runAsUser == `1337` || securityContext.runAsGroup == `1337`)] || `[]`) }}',
         operator: 'GreaterThan',
         value: 0,
       },
@@ -67,7 +71,9 @@ describe('meshCapturePolicy', () => {
       { key: `{{ request.object.metadata.labels."sidecar.istio.io/inject" || 'true' }}`, operator: 'NotEquals', value: 'true' },
       { key: `{{ request.object.metadata.annotations."sidecar.istio.io/inject" || 'true' }}`, operator: 'NotEquals', value: 'true' },
       {
-        key: "{{ add(length(request.object.spec.initContainers[?name=='istio-proxy'] || `[]`), length(request.object.spec.containers[?name=='istio-proxy'] || `[]`)) }}",
+        key:
+          "{{ add(length(request.object.spec.initContainers[?name=='istio-proxy'] || `[]`), " +
+          "length(request.object.spec.containers[?name=='istio-proxy'] || `[]`)) }}",
         operator: 'Equals',
         value: 0,
       },

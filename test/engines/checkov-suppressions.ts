@@ -30,7 +30,8 @@ const WITHOUT_DOMAIN: StackCondition = {
 };
 
 const NO_CERTIFICATE =
-  'without a domain there is no certificate to serve HTTPS with: the only listener is HTTP and answers a fixed 503 that forwards nothing (set domain in platform.json for HTTPS)';
+  'without a domain there is no certificate to serve HTTPS with: the only listener is HTTP and answers a fixed 503 that forwards nothing ' +
+  '(set domain in platform.json for HTTPS)';
 
 export const CHECKOV_SUPPRESSIONS: readonly CheckovSuppression[] = [
   { check: 'CKV_AWS_2', stack: 'platform', resource: 'aws_lb_listener.edge_http_*', when: WITHOUT_DOMAIN, reason: NO_CERTIFICATE },
@@ -41,49 +42,56 @@ export const CHECKOV_SUPPRESSIONS: readonly CheckovSuppression[] = [
     stack: 'platform',
     resource: 'aws_vpc_security_group_ingress_rule.edge_ingress-80_*',
     reason:
-      'the internet-facing ALB takes port 80 only to redirect to HTTPS (or answer 503 without a domain); nothing else admits the internet (tenantctl validate TC-PLT-025)',
+      'the internet-facing ALB takes port 80 only to redirect to HTTPS (or answer 503 without a domain); nothing else admits the internet ' +
+      '(tenantctl validate TC-PLT-025)',
   },
   {
     check: 'CKV_AWS_378',
     stack: 'platform',
     resource: 'aws_lb_target_group.edge_target-group_*',
     reason:
-      'TLS ends at the ALB, which forwards HTTP inside the VPC to the Istio ingress gateway pods; from the gateway on, traffic is mesh mTLS (re-encrypting to the gateway needs a gateway certificate: a design change, not a flag)',
+      'TLS ends at the ALB, which forwards HTTP inside the VPC to the Istio ingress gateway pods; from the gateway on, traffic is mesh mTLS ' +
+      '(re-encrypting to the gateway needs a gateway certificate: a design change, not a flag)',
   },
   {
     check: 'CKV2_AWS_76',
     stack: 'platform',
     resource: 'aws_lb.edge_alb_*',
     reason:
-      "the web ACL has AWSManagedRulesKnownBadInputsRuleSet (the Log4j rules); the check also demands AWSManagedRulesAnonymousIpList, whose hosting-provider list would block tenants' own server-to-server clients running in clouds",
+      'the web ACL has AWSManagedRulesKnownBadInputsRuleSet (the Log4j rules); the check also demands AWSManagedRulesAnonymousIpList, whose ' +
+      "hosting-provider list would block tenants' own server-to-server clients running in clouds",
   },
   {
     check: 'CKV2_AWS_71',
     stack: 'platform',
     resource: 'aws_acm_certificate.edge_certificate_*',
     reason:
-      'tenants are served as <tenant>.<domain>: one wildcard certificate covers every tenant, where a certificate per tenant would grow the shared listener with each tenant (25 certificates per ALB listener by default)',
+      'tenants are served as <tenant>.<domain>: one wildcard certificate covers every tenant, where a certificate per tenant would grow the ' +
+      'shared listener with each tenant (25 certificates per ALB listener by default)',
   },
   {
     check: 'CKV_AWS_145',
     stack: 'platform',
     resource: 'aws_s3_bucket.edge_access-logs_bucket_*',
     reason:
-      'ALB access log delivery writes only to buckets encrypted with SSE-S3 (AES256), not SSE-KMS; the bucket is private, TLS-only and written only by the log delivery service',
+      'ALB access log delivery writes only to buckets encrypted with SSE-S3 (AES256), not SSE-KMS; the bucket is private, TLS-only and ' +
+      'written only by the log delivery service',
   },
   {
     check: 'CKV_AWS_18',
     stack: 'platform',
     resource: 'aws_s3_bucket.edge_access-logs_bucket_*',
     reason:
-      'this bucket holds access logs itself: logging its own accesses needs yet another log bucket (and that one another), with nothing read from it but the logs',
+      'this bucket holds access logs itself: logging its own accesses needs yet another log bucket (and that one another), with nothing ' +
+      'read from it but the logs',
   },
   {
     check: 'CKV_AWS_144',
     stack: 'platform',
     resource: 'aws_s3_bucket.edge_access-logs_bucket_*',
     reason:
-      "access logs are kept for a year in the platform's region (versioned, lifecycle-expired); the platform has no second region to replicate them to",
+      "access logs are kept for a year in the platform's region (versioned, lifecycle-expired); the platform has no second region to " +
+      'replicate them to',
   },
   {
     check: 'CKV2_AWS_62',
@@ -96,20 +104,23 @@ export const CHECKOV_SUPPRESSIONS: readonly CheckovSuppression[] = [
     stack: 'platform',
     resource: 'aws_security_group.database_proxy_security-group_*',
     reason:
-      "the security group is attached to the RDS Proxy (aws_db_proxy.vpc_security_group_ids), a resource type checkov's list of security group users does not have",
+      "the security group is attached to the RDS Proxy (aws_db_proxy.vpc_security_group_ids), a resource type checkov's list of security " +
+      'group users does not have',
   },
   {
     check: 'CKV2_AWS_57',
     stack: 'workspaces',
     resource: 'aws_secretsmanager_secret.agent-token-secret_*',
     reason:
-      'the secret holds the Terraform Cloud agent token that tfe_agent_token in the same stack mints: a new token is made by replacing that resource (the secret version follows); a Secrets Manager rotation Lambda would need a Terraform Cloud credential able to mint agent tokens',
+      'the secret holds the Terraform Cloud agent token that tfe_agent_token in the same stack mints: a new token is made by replacing that ' +
+      'resource (the secret version follows); a Secrets Manager rotation Lambda would need a Terraform Cloud credential able to mint agent tokens',
   },
   {
     check: 'CKV2_AWS_57',
     stack: 'platform',
     resource: 'aws_secretsmanager_secret.ratelimit_auth-token_*',
     reason:
-      'the Valkey AUTH token is rotated with Terraform (replace the secret version; ElastiCache accepts old and new until clients switch, and the cluster stack copies the new one): a rotation Lambda would change it behind both stacks',
+      'the Valkey AUTH token is rotated with Terraform (replace the secret version; ElastiCache accepts old and new until clients switch, ' +
+      'and the cluster stack copies the new one): a rotation Lambda would change it behind both stacks',
   },
 ];

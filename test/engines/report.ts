@@ -54,7 +54,8 @@ export class Report {
       const mine = this.checks.filter((c) => c.engine === engine);
       const passed = mine.filter((c) => c.ok).length;
       console.log(
-        `${engine.padEnd(10)} ${String(passed).padStart(4)} passed ${String(mine.length - passed).padStart(4)} failed ${(this.seconds.get(engine) ?? 0).toFixed(1).padStart(7)} s`,
+        `${engine.padEnd(10)} ${String(passed).padStart(4)} passed ${String(mine.length - passed).padStart(4)} failed ` +
+          `${(this.seconds.get(engine) ?? 0).toFixed(1).padStart(7)} s`,
       );
     }
     console.log(`engines: ${this.checks.length - this.failed} passed, ${this.failed} failed`);

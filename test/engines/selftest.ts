@@ -213,7 +213,10 @@ export async function selfTest(
   }
 }
 
-/** The admission cases of the Terraform Cloud fixture with the quota validation of the tenant deployer policy rewritten by `edit` (which must change it). */
+/**
+ * The admission cases of the Terraform Cloud fixture with the quota validation of the tenant
+ * deployer policy rewritten by `edit` (which must change it).
+ */
 function admissionVariant(stacks: readonly Stack[], edit: (validation: { expression: string }) => string): AdmissionInput {
   const fixture = stacks.filter((s) => s.id.startsWith(`${stacks.find((x) => x.name === 'bootstrap-platform')?.id.split('/')[0]}/`));
   const input = fixtureCases(fixture);

@@ -143,7 +143,8 @@ function validateRoot(prepared: readonly Prepared[], version: string): Terraform
     // Hoisted to the root, a provider configuration can refer to nothing but input variables.
     if (/\$\{[^}]*\b(data|local|module)\.|\$\{[^}]*\baws_[a-z0-9_]+\./.test(text)) {
       throw new Error(
-        `${p.stack.id}: an aws provider configuration refers to more than input variables (${text.slice(0, 300)}); the engines pass providers in from the root`,
+        `${p.stack.id}: an aws provider configuration refers to more than input variables (${text.slice(0, 300)}); the engines pass ` +
+          `providers in from the root`,
       );
     }
     return { alias: providerAlias(p.module, alias), config };
@@ -185,7 +186,10 @@ function planTimeOverrides(prepared: readonly Prepared[]): string[] {
       const domains = [cert.domain_name as string, ...((cert.subject_alternative_names as string[] | undefined) ?? [])];
       const options = domains.map((d) => {
         const base = d.replace(/^\*\./, '');
-        return `{ domain_name = "${d}", resource_record_name = "_validation.${base}.", resource_record_type = "CNAME", resource_record_value = "_validation.acm-validations.aws." }`;
+        return (
+          `{ domain_name = "${d}", resource_record_name = "_validation.${base}.", resource_record_type = "CNAME", ` +
+          `resource_record_value = "_validation.acm-validations.aws." }`
+        );
       });
       return [
         'override_resource {',
@@ -334,7 +338,8 @@ export async function terraformEngine(tools: Tools, stacks: readonly Stack[], wo
     ),
   ].sort();
   report.note('terraform', `validated with hashicorp/aws ${tools.awsProviderVersion} only (the bindings name ${versions.join(', ')})`, [
-    'no kubernetes, helm or tfe provider binary exists on this machine and the Go module proxy serves no HashiCorp provider module: their resources are cut, and named per stack below',
+    'no kubernetes, helm or tfe provider binary exists on this machine and the Go module proxy serves no HashiCorp provider module: their ' +
+      'resources are cut, and named per stack below',
     ...SIX_X_ONLY_ATTRIBUTES.map((a) => `stripped before validation: ${a.type}.${a.path.join('.')} (added in ${a.addedIn}): ${a.reason}`),
   ]);
   const { outcomes, combined } = await checkStacks(tools, stacks, workDir);

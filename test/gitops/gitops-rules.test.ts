@@ -97,8 +97,10 @@ describe('TC-GIT-004: workloads and the quota', () => {
     expect(messages(workloadsFitQuota, (j) => (apps(j)[2].spec.source.helm.valuesObject.autoscaling.maxReplicas = 4))).toEqual([
       "the tenant's Applications run up to 11 pods (autoscaler maxima plus rollout surge), above the quota's 10",
       "the tenant's Applications need up to 2200m limits.cpu (autoscaler maxima plus rollout surge, each pod with its sidecar), above the quota's 2",
-      "the tenant's Applications need up to 2112Mi requests.memory (autoscaler maxima plus rollout surge, each pod with its sidecar), above the quota's 2Gi",
-      "the tenant's Applications need up to 4224Mi limits.memory (autoscaler maxima plus rollout surge, each pod with its sidecar), above the quota's 4Gi",
+      "the tenant's Applications need up to 2112Mi requests.memory (autoscaler maxima plus rollout surge, each pod with its sidecar), above " +
+        "the quota's 2Gi",
+      "the tenant's Applications need up to 4224Mi limits.memory (autoscaler maxima plus rollout surge, each pod with its sidecar), above " +
+        "the quota's 4Gi",
     ]);
   });
 

@@ -44,7 +44,8 @@ describe('service catalog (platform.json services and gitops)', () => {
     [{ services: [service({ name: 'gateway' })] }, 'services.0.name: gateway is reserved in tenant namespaces (app, gateway): choose another name'],
     [
       { services: [service({ repository: 'billing' })] },
-      'services.0.repository: billing is not in ecr.repositories (api-gateway, project-service, task-service, user-service): add it there so the platform creates it',
+      'services.0.repository: billing is not in ecr.repositories (api-gateway, project-service, task-service, user-service): add it there ' +
+        'so the platform creates it',
     ],
     [{ services: [service({ tiers: { gold: {} } })] }, 'services.0.tiers.gold: unknown tier: use one of starter, standard, enterprise'],
     [{ services: [service({ entry: false })] }, 'services: exactly one service needs "entry": true (the one the tenant\'s host routes to), got 0'],
@@ -114,10 +115,14 @@ describe("a tenant's services", () => {
       tierCatalog.starter,
     );
     expect(problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
-      'tier: the services need 11 pods at their maximum replicas plus 1 per service for rolling updates, above quota.pods 10 of tier starter: lower replicas.max or raise the quota',
-      "tier: the services need 2200m limits.cpu at their maximum replicas (plus the rollout surge, each pod with its sidecar), above quota.cpuLimit 2 of tier starter: lower the services' resources or replicas.max, or raise the quota",
-      "tier: the services need 2112Mi requests.memory at their maximum replicas (plus the rollout surge, each pod with its sidecar), above quota.memory 2Gi of tier starter: lower the services' resources or replicas.max, or raise the quota",
-      "tier: the services need 4224Mi limits.memory at their maximum replicas (plus the rollout surge, each pod with its sidecar), above quota.memoryLimit 4Gi of tier starter: lower the services' resources or replicas.max, or raise the quota",
+      'tier: the services need 11 pods at their maximum replicas plus 1 per service for rolling updates, above quota.pods 10 of tier ' +
+        'starter: lower replicas.max or raise the quota',
+      'tier: the services need 2200m limits.cpu at their maximum replicas (plus the rollout surge, each pod with its sidecar), above ' +
+        "quota.cpuLimit 2 of tier starter: lower the services' resources or replicas.max, or raise the quota",
+      'tier: the services need 2112Mi requests.memory at their maximum replicas (plus the rollout surge, each pod with its sidecar), above ' +
+        "quota.memory 2Gi of tier starter: lower the services' resources or replicas.max, or raise the quota",
+      'tier: the services need 4224Mi limits.memory at their maximum replicas (plus the rollout surge, each pod with its sidecar), above ' +
+        "quota.memoryLimit 4Gi of tier starter: lower the services' resources or replicas.max, or raise the quota",
     ]);
   });
 

@@ -49,24 +49,27 @@ describe.each(Object.keys(tierCatalog))('GIVEN the example catalog and a %s tena
       expect(project.manifest.spec.namespaceResourceBlacklist).toContainEqual({ group, kind: '*' });
   });
 
-  test("THEN each Application is the tenant's path, in the tenant's project and namespace, synced, pruned, healed and deleted with its workloads", () => {
-    const [app] = applications;
-    expect(app.manifest.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
-    expect(app.manifest.spec).toMatchObject({
-      project: 'tenant-acme',
-      destination: { server: 'https://kubernetes.default.svc', namespace: 'tenant-acme' },
-      source: {
-        repoURL: 'https://github.com/example/saas-deploy.git',
-        targetRevision: 'main',
-        path: 'tenants/acme/project',
-        helm: { releaseName: 'project' },
-      },
-      syncPolicy: { automated: { prune: true, selfHeal: true } },
-    });
-    const roleId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tenant-acme--project');
-    expect(app.manifest.spec.source.helm.valuesObject.serviceAccount).toEqual({ name: 'project', roleArn: `\${aws_iam_role.${roleId}.arn}` });
-    expect(app.depends_on).toContain(`aws_iam_role.${roleId}`);
-  });
+  test(
+    "THEN each Application is the tenant's path, in the tenant's project and namespace, synced, pruned, healed and deleted with " + 'its workloads',
+    () => {
+      const [app] = applications;
+      expect(app.manifest.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect(app.manifest.spec).toMatchObject({
+        project: 'tenant-acme',
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'tenant-acme' },
+        source: {
+          repoURL: 'https://github.com/example/saas-deploy.git',
+          targetRevision: 'main',
+          path: 'tenants/acme/project',
+          helm: { releaseName: 'project' },
+        },
+        syncPolicy: { automated: { prune: true, selfHeal: true } },
+      });
+      const roleId = json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tenant-acme--project');
+      expect(app.manifest.spec.source.helm.valuesObject.serviceAccount).toEqual({ name: 'project', roleArn: `\${aws_iam_role.${roleId}.arn}` });
+      expect(app.depends_on).toContain(`aws_iam_role.${roleId}`);
+    },
+  );
 
   test("THEN each service has its own IRSA role for its own service account, with the catalog's permissions on the tenant's objects", () => {
     const role = json.where('aws_iam_role', (r) => r.name === 'acme-prod-tenant-acme--project')[0];

@@ -492,7 +492,8 @@ describe('deployability rules', () => {
     const findings = runRules({ stacks: stacksOf(d) }, [bindingsHaveListeners]);
     expect(triples(findings)).toEqual([['TC-DEP-008', 'cluster', 'kubernetes_manifest.binding']]);
     expect(findings[0].message).toBe(
-      'kubernetes_manifest.binding binds pods of namespace shared-services to target group acme-prod-spare, which no listener or listener rule forwards to: its targets stay unused',
+      'kubernetes_manifest.binding binds pods of namespace shared-services to target group acme-prod-spare, which no listener or listener ' +
+        'rule forwards to: its targets stay unused',
     );
   });
 

@@ -172,7 +172,8 @@ describe('output formats', () => {
     const text = formatHuman(report);
     expect(text.startsWith('platform\n')).toBe(true);
     expect(text).toContain(
-      '  error      TC-PLT-009  aws_db_instance.database_instance_8B\n             database acme-prod-postgres is single-AZ\n             fix: Set multi_az = true.',
+      '  error      TC-PLT-009  aws_db_instance.database_instance_8B\n             database acme-prod-postgres is single-AZ\n' +
+        '             fix: Set multi_az = true.',
     );
     expect(text).toContain('  suppressed TC-PLT-006  aws_ecr_repository.registry_repository-api_69');
     expect(text).toContain('accepted: Tags are rewritten by the release job');

@@ -76,7 +76,9 @@ export const schedulingPolicy = (id: string, dedicated: boolean) =>
             conditions: {
               any: [
                 {
-                  key: `{{ request.object.spec.tolerations[?(key=='tenantctl.io/tenant' && value!='${id}') || key=='tenantctl.io/pool' || (!key && operator=='Exists')] || \`[]\` | length(@) }}`,
+                  key:
+                    `{{ request.object.spec.tolerations[?(key=='tenantctl.io/tenant' && value!='${id}') || key=='tenantctl.io/pool' || ` +
+                    `(!key && operator=='Exists')] || \`[]\` | length(@) }}`,
                   operator: 'GreaterThan',
                   value: 0,
                 },

@@ -150,7 +150,9 @@ describe('TC-PIP-001: a tenant run role can change its own tenant and nothing el
     const stacks = fresh();
     grant(stacks, 'acme', { Sid: 'Wide', Action: ['iam:PutRolePolicy', 'iam:AttachRolePolicy'], Resource: [ownRole] });
     expect(findings(stacks, false).map((f) => f.message)).toEqual([
-      "run role acme-prod-tfc-tenant-acme, statement Wide: allows iam:PutRolePolicy, iam:AttachRolePolicy without the condition iam:PermissionsBoundary = the acme-prod-tenant-boundary policy: the pipeline could give its role anything, point the role's trust at itself and assume it",
+      'run role acme-prod-tfc-tenant-acme, statement Wide: allows iam:PutRolePolicy, iam:AttachRolePolicy without the condition ' +
+        "iam:PermissionsBoundary = the acme-prod-tenant-boundary policy: the pipeline could give its role anything, point the role's trust " +
+        'at itself and assume it',
     ]);
   });
 
@@ -197,7 +199,8 @@ describe('TC-PIP-002: a tenant run role may read and manage every AWS object of 
     const found = findings(stacks);
     expect(triples(found)).toEqual([['TC-PIP-002', 'tenant-initech', `aws_iam_role.${id}`]]);
     expect(found[0].message).toBe(
-      `its permissions_boundary is unset: run role acme-prod-tfc-tenant-initech may create it only with arn:aws:iam::${PLATFORM_ACCOUNT}:policy/acme-prod-tenant-boundary`,
+      `its permissions_boundary is unset: run role acme-prod-tfc-tenant-initech may create it only with ` +
+        `arn:aws:iam::${PLATFORM_ACCOUNT}:policy/acme-prod-tenant-boundary`,
     );
   });
 

@@ -145,6 +145,7 @@ const cases: [string, string, (p: Fixture) => void, string, ('error' | 'warning'
   ['TC-PLT-028', 'the VPC has no flow log', (p) => delete p.json.resource.aws_flow_log, 'aws_vpc.network_vpc_3C'],
   ['TC-PLT-029', 'a chart has a version range', (p) => (body(p, HELM).version = '~1.29.0'), HELM],
   ['TC-PLT-029', 'a chart has no version', (p) => delete body(p, HELM).version, HELM],
+  ['TC-PLT-029', 'a chart has a pre-release tag (as tenantctl pins nothing)', (p) => (body(p, HELM).version = '1.29.0-rc.1'), HELM],
 ];
 
 describe('platform security rules', () => {
@@ -199,7 +200,8 @@ describe('platform security rules', () => {
   test('GIVEN a policy written with jsonencode THEN its wildcard is still found', () => {
     const b = baseline();
     body(b.platform, ROLE_POLICY).policy =
-      '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Action" = ["kms:*"], "Resource" = aws_kms_key.keys_eks_1A.arn}]})}';
+      '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Action" = ["kms:*"], "Resource" = ' +
+      'aws_kms_key.keys_eks_1A.arn}]})}';
     expect(triples(findingsOf([b.platform]))).toEqual([['TC-PLT-026', 'platform', ROLE_POLICY]]);
   });
 

@@ -94,7 +94,8 @@ describe('TC-PIP-004: account and cluster quotas that tenants consume hold at th
       'IAM quota Roles per account (L-FE177D64) in account platform: 19 fixed + 7 from 3 tenant(s): 1186 at 500 planned tenants, over the default quota of 1000 (adjustable up to 5000): request an increase before tenant 421',
     );
     expect(found[1].message).toBe(
-      'EKS quota Managed node groups per cluster (L-6D54EA21) in cluster acme-prod: 2 fixed + 1 from 3 tenant(s): 169 at 500 planned tenants, over the default quota of 30 (adjustable): request an increase before tenant 85',
+      'EKS quota Managed node groups per cluster (L-6D54EA21) in cluster acme-prod: 2 fixed + 1 from 3 tenant(s): 169 at 500 planned ' +
+        'tenants, over the default quota of 30 (adjustable): request an increase before tenant 85',
     );
   });
 

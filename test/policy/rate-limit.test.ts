@@ -176,7 +176,8 @@ describe('rate limit rules', () => {
     b.acme.json.resource.kubernetes_manifest['mesh_rate-limit_5A6B7C8D'] = localRateLimit;
     const [finding] = findingsOf([b.acme]).filter((f) => f.ruleId === 'TC-RATE-001');
     expect(finding.message).toBe(
-      'tenant acme is rate limited per pod only (local rate limit at each sidecar): its rate grows with its pods and nothing limits it at the shared gateway',
+      'tenant acme is rate limited per pod only (local rate limit at each sidecar): its rate grows with its pods and nothing limits it at ' +
+        'the shared gateway',
     );
   });
 

@@ -226,7 +226,8 @@ describe("TC-SCHED-005 the platform's admission holds every tenant pod to its ti
         stack: 'cluster',
         severity: 'error',
         message:
-          "no admission policy bound with Deny checks, for every pod of every tenant namespace, no toleration of the system nodes' or another tenant's taint (tenantctl.io/pool, tenantctl.io/tenant)",
+          "no admission policy bound with Deny checks, for every pod of every tenant namespace, no toleration of the system nodes' or " +
+          "another tenant's taint (tenantctl.io/pool, tenantctl.io/tenant)",
       },
     ]);
   });
@@ -235,9 +236,12 @@ describe("TC-SCHED-005 the platform's admission holds every tenant pod to its ti
     const stacks = fresh();
     podBinding(stacks).spec.validationActions = ['Audit'];
     expect(sched5(stacks).map((f) => f.message)).toEqual([
-      "no admission policy bound with Deny checks, for every pod of every tenant namespace, the tier's PriorityClass (a tenant pod could take the platform's and preempt it)",
-      "no admission policy bound with Deny checks, for every pod of every tenant namespace, the tier's nodes (a dedicated tenant's pods could take the shared nodes)",
-      "no admission policy bound with Deny checks, for every pod of every tenant namespace, no toleration of the system nodes' or another tenant's taint (tenantctl.io/pool, tenantctl.io/tenant)",
+      "no admission policy bound with Deny checks, for every pod of every tenant namespace, the tier's PriorityClass (a tenant pod could " +
+        "take the platform's and preempt it)",
+      "no admission policy bound with Deny checks, for every pod of every tenant namespace, the tier's nodes (a dedicated tenant's pods " +
+        'could take the shared nodes)',
+      "no admission policy bound with Deny checks, for every pod of every tenant namespace, no toleration of the system nodes' or another " +
+        "tenant's taint (tenantctl.io/pool, tenantctl.io/tenant)",
     ]);
   });
 
@@ -333,7 +337,8 @@ describe('TC-EGR-002 tenant pods cannot leave the mesh', () => {
         stack: 'cluster',
         severity: 'error',
         message:
-          'no enforced Kyverno ClusterPolicy covers tenant pods leaving the mesh: a tenant pod can opt out of its sidecar or exclude traffic from capture',
+          'no enforced Kyverno ClusterPolicy covers tenant pods leaving the mesh: a tenant pod can opt out of its sidecar or exclude ' +
+          'traffic from capture',
       },
     ]);
   });

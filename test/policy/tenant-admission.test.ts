@@ -53,7 +53,8 @@ describe('TC-ADM-001: a tenant pipeline writes no namespace, ResourceQuota or Is
       ['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'].map(() => ['TC-ADM-001', 'cluster', address]),
     );
     expect(found[0].message).toBe(
-      'group tenantctl:tenant-deployers may write networking.istio.io/virtualservices, which the admission policy tenantctl-tenant-deployers does not check',
+      'group tenantctl:tenant-deployers may write networking.istio.io/virtualservices, which the admission policy ' +
+        'tenantctl-tenant-deployers does not check',
     );
   });
 
@@ -71,7 +72,8 @@ describe('TC-ADM-001: a tenant pipeline writes no namespace, ResourceQuota or Is
     const spec = policyOf(stacks);
     spec.validations = spec.validations.filter((v: any) => !v.expression.includes("request.resource.resource != 'serviceentries'"));
     expect(findings(stacks).map((f) => f.message)).toEqual([
-      'group tenantctl:tenant-deployers may write networking.istio.io/serviceentries, which the admission policy tenantctl-tenant-deployers does not check',
+      'group tenantctl:tenant-deployers may write networking.istio.io/serviceentries, which the admission policy tenantctl-tenant-deployers ' +
+        'does not check',
     ]);
   });
 

@@ -327,7 +327,8 @@ describe("the tenant provisioner (the identity of tenant stacks' provisioning Jo
 
   it('is a plain login without rights of its own: no membership, no ownership, no attribute', async () => {
     const role = await db.query(
-      `SELECT rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = 'tenantctl_provisioner'`,
+      `SELECT rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = ` +
+        `'tenantctl_provisioner'`,
     );
     expect(role.rows).toEqual([
       { rolcanlogin: true, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolsuper: false, rolbypassrls: false, rolconnlimit: 10 },
@@ -336,7 +337,8 @@ describe("the tenant provisioner (the identity of tenant stacks' provisioning Jo
     const settings = await db.query(`SELECT setconfig FROM pg_db_role_setting WHERE setrole = 'tenantctl_provisioner'::regrole`);
     expect(settings.rows).toEqual([{ setconfig: ['statement_timeout=60s', 'lock_timeout=30s', 'idle_in_transaction_session_timeout=10s'] }]);
     const memberOf = await db.query(
-      `SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = 'tenantctl_provisioner'`,
+      `SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = ` +
+        `'tenantctl_provisioner'`,
     );
     expect(memberOf.rows).toEqual([]);
     const owned = await db.query(`SELECT count(*)::int AS n FROM pg_class WHERE relowner = 'tenantctl_provisioner'::regrole`);
@@ -434,7 +436,8 @@ describe('the tenant purger (the identity of purge Jobs)', () => {
 
   it('is a plain login without rights of its own, with session limits', async () => {
     const role = await db.query(
-      `SELECT rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = 'tenantctl_purger'`,
+      `SELECT rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolsuper, rolbypassrls, rolconnlimit FROM pg_roles WHERE rolname = ` +
+        `'tenantctl_purger'`,
     );
     expect(role.rows).toEqual([
       { rolcanlogin: true, rolinherit: false, rolcreaterole: false, rolcreatedb: false, rolsuper: false, rolbypassrls: false, rolconnlimit: 2 },
@@ -473,7 +476,8 @@ describe('the tenant purger (the identity of purge Jobs)', () => {
     expect(
       (
         await db.query(
-          `SELECT rolname FROM pg_roles WHERE rolname IN ('tenantctl_admin', 'tenantctl_provisioner', 'tenantctl_purger', 'tenant_acme', 'tenant_beta') ORDER BY 1`,
+          `SELECT rolname FROM pg_roles WHERE rolname IN ('tenantctl_admin', 'tenantctl_provisioner', 'tenantctl_purger', 'tenant_acme', ` +
+            `'tenant_beta') ORDER BY 1`,
         )
       ).rows.map((r: any) => r.rolname),
     ).toEqual(['tenant_acme', 'tenant_beta', 'tenantctl_admin', 'tenantctl_provisioner', 'tenantctl_purger']);

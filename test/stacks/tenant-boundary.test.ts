@@ -40,28 +40,31 @@ describe('GIVEN a Terraform Cloud project with a service account', () => {
   const platformBootstrap = synthBootstrap(project, 'platform');
   const paymentsBootstrap = synthBootstrap(project, 'payments');
 
-  test('THEN the platform bootstrap holds the tenant boundary: connect as the database user its role tag names, chain into its own account role', () => {
-    const policy = boundaryOf(platformBootstrap);
-    expect(policy.name).toBe('acme-prod-tenant-boundary');
-    // `$$` is Terraform's escape: IAM receives the policy variable `${aws:PrincipalTag/...}`.
-    expect(JSON.parse(policy.policy)).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'ConnectAsOwnDbUser',
-          Effect: 'Allow',
-          Action: ['rds-db:connect'],
-          Resource: [`arn:aws:rds-db:eu-west-1:${PLATFORM_ACCOUNT}:dbuser:*/$\${aws:PrincipalTag/tenantctl:db-user}`],
-        },
-        {
-          Sid: 'ChainIntoOwnAccountRole',
-          Effect: 'Allow',
-          Action: ['sts:AssumeRole', 'sts:TagSession'],
-          Resource: [`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tenant-$\${aws:PrincipalTag/tenantctl:tenant}`],
-        },
-      ],
-    });
-  });
+  test(
+    'THEN the platform bootstrap holds the tenant boundary: connect as the database user its role tag names, chain into its own ' + 'account role',
+    () => {
+      const policy = boundaryOf(platformBootstrap);
+      expect(policy.name).toBe('acme-prod-tenant-boundary');
+      // `$$` is Terraform's escape: IAM receives the policy variable `${aws:PrincipalTag/...}`.
+      expect(JSON.parse(policy.policy)).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ConnectAsOwnDbUser',
+            Effect: 'Allow',
+            Action: ['rds-db:connect'],
+            Resource: [`arn:aws:rds-db:eu-west-1:${PLATFORM_ACCOUNT}:dbuser:*/$\${aws:PrincipalTag/tenantctl:db-user}`],
+          },
+          {
+            Sid: 'ChainIntoOwnAccountRole',
+            Effect: 'Allow',
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Resource: [`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tenant-$\${aws:PrincipalTag/tenantctl:tenant}`],
+          },
+        ],
+      });
+    },
+  );
 
   test("THEN a service account's bootstrap holds its tenant boundary: only existing objects tagged with the role's tenant, never IAM or STS", () => {
     const policy = boundaryOf(paymentsBootstrap);

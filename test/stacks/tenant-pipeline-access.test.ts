@@ -242,35 +242,38 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
     expect(size).toBeLessThan(INLINE_POLICY_LIMIT * 0.8);
   });
 
-  test('THEN its run role has a Kubernetes identity of its own: the deployer groups and admin on its own namespace only, once the cluster exists', () => {
-    const json = bootstraps.platform;
-    const roleRef = `\${aws_iam_role.${json.idOf('aws_iam_role', (r) => r.name === `acme-prod-tfc-${tenant.names.stack}`)}.arn}`;
-    const entries = json.where('aws_eks_access_entry', (e) => e.principal_arn === roleRef);
-    expect(entries).toEqual([
-      expect.objectContaining({
-        cluster_name: 'acme-prod',
-        type: 'STANDARD',
-        kubernetes_groups: pipelineGroups(tenant),
-        count: expect.stringContaining('data.aws_eks_clusters'),
-      }),
-    ]);
-    // The entitlements are the tenant's tier, the hard limits of the quota its stack writes and its rate at the gateway.
-    const quota = Object.values(tenantJson[id].resources('kubernetes_resource_quota_v1'))[0] as any;
-    expect(pipelineGroups(tenant).slice(2).sort()).toEqual(
-      [
-        `tenantctl:tier:${tenant.tier}`,
-        ...Object.entries(quota.spec.hard).map(([k, v]) => `tenantctl:quota:${k}=${v}`),
-        `tenantctl:rate-limit:${tenant.tierSpec.requestsPerSecond}`,
-      ].sort(),
-    );
-    const associations = json.where('aws_eks_access_policy_association', (a) => a.principal_arn === roleRef);
-    expect(associations).toEqual([
-      expect.objectContaining({
-        policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy',
-        access_scope: { type: 'namespace', namespaces: [`tenant-${id}`] },
-      }),
-    ]);
-  });
+  test(
+    'THEN its run role has a Kubernetes identity of its own: the deployer groups and admin on its own namespace only, once the ' + 'cluster exists',
+    () => {
+      const json = bootstraps.platform;
+      const roleRef = `\${aws_iam_role.${json.idOf('aws_iam_role', (r) => r.name === `acme-prod-tfc-${tenant.names.stack}`)}.arn}`;
+      const entries = json.where('aws_eks_access_entry', (e) => e.principal_arn === roleRef);
+      expect(entries).toEqual([
+        expect.objectContaining({
+          cluster_name: 'acme-prod',
+          type: 'STANDARD',
+          kubernetes_groups: pipelineGroups(tenant),
+          count: expect.stringContaining('data.aws_eks_clusters'),
+        }),
+      ]);
+      // The entitlements are the tenant's tier, the hard limits of the quota its stack writes and its rate at the gateway.
+      const quota = Object.values(tenantJson[id].resources('kubernetes_resource_quota_v1'))[0] as any;
+      expect(pipelineGroups(tenant).slice(2).sort()).toEqual(
+        [
+          `tenantctl:tier:${tenant.tier}`,
+          ...Object.entries(quota.spec.hard).map(([k, v]) => `tenantctl:quota:${k}=${v}`),
+          `tenantctl:rate-limit:${tenant.tierSpec.requestsPerSecond}`,
+        ].sort(),
+      );
+      const associations = json.where('aws_eks_access_policy_association', (a) => a.principal_arn === roleRef);
+      expect(associations).toEqual([
+        expect.objectContaining({
+          policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy',
+          access_scope: { type: 'namespace', namespaces: [`tenant-${id}`] },
+        }),
+      ]);
+    },
+  );
 
   test('THEN its stack signs the Kubernetes token with its own run role and binds its rights in its namespace before anything else', () => {
     const json = tenantJson[id];

@@ -80,25 +80,29 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
         json.where('tfe_variable', (v) => v.workspace_id === `\${tfe_workspace.${workspaceNamed(name).id}.id}`).map((v) => [v.key, v]),
       );
 
-    test('THEN its own state lives in its own workspace in the platform project; it talks to Terraform Cloud and, for the agent token, the platform account', () => {
-      expect(json.json.terraform.cloud).toEqual({
-        organization: 'acme-corp',
-        hostname: HOST,
-        workspaces: { name: 'acme-prod-workspaces', project: 'acme-prod-platform' },
-      });
-      expect(json.json.provider.tfe).toEqual([{ hostname: HOST, organization: 'acme-corp' }]);
-      expect(json.json.provider.aws).toEqual([
-        expect.objectContaining({
-          region: 'eu-west-1',
-          allowed_account_ids: [PLATFORM_ACCOUNT],
-          default_tags: [{ tags: expect.objectContaining({ 'tenantctl:stack': 'workspaces', 'tenantctl:kind': 'workspaces' }) }],
-        }),
-      ]);
-      // The API token comes from TFE_TOKEN in the environment, never from the configuration; the
-      // only token in it is the agent pool's, passed from its resource to the secret.
-      expect(JSON.stringify(json.json.provider)).not.toMatch(/token/i);
-      expect(JSON.stringify(json.json).match(/\$\{[^}]*\.token\}/g)).toEqual([`\${tfe_agent_token.${json.idOf('tfe_agent_token')}.token}`]);
-    });
+    test(
+      'THEN its own state lives in its own workspace in the platform project; it talks to Terraform Cloud and, for the agent token, the ' +
+        'platform account',
+      () => {
+        expect(json.json.terraform.cloud).toEqual({
+          organization: 'acme-corp',
+          hostname: HOST,
+          workspaces: { name: 'acme-prod-workspaces', project: 'acme-prod-platform' },
+        });
+        expect(json.json.provider.tfe).toEqual([{ hostname: HOST, organization: 'acme-corp' }]);
+        expect(json.json.provider.aws).toEqual([
+          expect.objectContaining({
+            region: 'eu-west-1',
+            allowed_account_ids: [PLATFORM_ACCOUNT],
+            default_tags: [{ tags: expect.objectContaining({ 'tenantctl:stack': 'workspaces', 'tenantctl:kind': 'workspaces' }) }],
+          }),
+        ]);
+        // The API token comes from TFE_TOKEN in the environment, never from the configuration; the
+        // only token in it is the agent pool's, passed from its resource to the secret.
+        expect(JSON.stringify(json.json.provider)).not.toMatch(/token/i);
+        expect(JSON.stringify(json.json).match(/\$\{[^}]*\.token\}/g)).toEqual([`\${tfe_agent_token.${json.idOf('tfe_agent_token')}.token}`]);
+      },
+    );
 
     test('THEN there is one project per AWS account', () => {
       expect(
@@ -211,37 +215,41 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       for (const g of grants) expect(g).toMatchObject({ access: 'write', team_id: `\${data.tfe_team.${teamId}.id}` });
     });
 
-    test('WHEN an agent pool is named THEN cluster and tenant runs (the private Kubernetes API) use it, the rest stays on Terraform Cloud runners, and tenantctl creates no pool, token or AWS resource', () => {
-      const withPool = synthWorkspaces(
-        projectOf({ ...tfcPlatform, terraformCloud: { organization: 'acme-corp', agentPool: 'acme-vpc' } } as Partial<PlatformConfig>),
-      );
-      const pool = withPool.json.data.tfe_agent_pool;
-      const poolId = Object.keys(pool)[0];
-      expect(pool[poolId]).toEqual({ name: 'acme-vpc', organization: 'acme-corp' });
-      const settingsFor = (name: string) => {
-        const wsId = withPool.idOf('tfe_workspace', (w) => w.name === name);
-        return withPool.where('tfe_workspace_settings', (s) => s.workspace_id === `\${tfe_workspace.${wsId}.id}`)[0];
-      };
-      for (const name of ['acme-prod-cluster', 'acme-prod-tenant-beta']) {
-        expect(settingsFor(name)).toMatchObject({ execution_mode: 'agent', agent_pool_id: `\${data.tfe_agent_pool.${poolId}.id}` });
-        expect(settingsFor(name).depends_on).toBeUndefined();
-      }
-      for (const name of ['acme-prod-platform', 'acme-prod-bootstrap-payments']) {
-        expect(settingsFor(name).execution_mode).toBe('remote');
-        expect(settingsFor(name).agent_pool_id).toBeUndefined();
-      }
-      for (const type of [
-        'tfe_agent_pool',
-        'tfe_agent_token',
-        'tfe_agent_pool_allowed_projects',
-        'tfe_agent_pool_excluded_workspaces',
-        'aws_secretsmanager_secret',
-      ]) {
-        expect(withPool.resources(type)).toEqual({});
-      }
-      expect(withPool.json.provider.aws).toBeUndefined();
-      expect(withPool.json.data.tfe_workspace).toBeUndefined();
-    });
+    test(
+      'WHEN an agent pool is named THEN cluster and tenant runs (the private Kubernetes API) use it, the rest stays on Terraform Cloud ' +
+        'runners, and tenantctl creates no pool, token or AWS resource',
+      () => {
+        const withPool = synthWorkspaces(
+          projectOf({ ...tfcPlatform, terraformCloud: { organization: 'acme-corp', agentPool: 'acme-vpc' } } as Partial<PlatformConfig>),
+        );
+        const pool = withPool.json.data.tfe_agent_pool;
+        const poolId = Object.keys(pool)[0];
+        expect(pool[poolId]).toEqual({ name: 'acme-vpc', organization: 'acme-corp' });
+        const settingsFor = (name: string) => {
+          const wsId = withPool.idOf('tfe_workspace', (w) => w.name === name);
+          return withPool.where('tfe_workspace_settings', (s) => s.workspace_id === `\${tfe_workspace.${wsId}.id}`)[0];
+        };
+        for (const name of ['acme-prod-cluster', 'acme-prod-tenant-beta']) {
+          expect(settingsFor(name)).toMatchObject({ execution_mode: 'agent', agent_pool_id: `\${data.tfe_agent_pool.${poolId}.id}` });
+          expect(settingsFor(name).depends_on).toBeUndefined();
+        }
+        for (const name of ['acme-prod-platform', 'acme-prod-bootstrap-payments']) {
+          expect(settingsFor(name).execution_mode).toBe('remote');
+          expect(settingsFor(name).agent_pool_id).toBeUndefined();
+        }
+        for (const type of [
+          'tfe_agent_pool',
+          'tfe_agent_token',
+          'tfe_agent_pool_allowed_projects',
+          'tfe_agent_pool_excluded_workspaces',
+          'aws_secretsmanager_secret',
+        ]) {
+          expect(withPool.resources(type)).toEqual({});
+        }
+        expect(withPool.json.provider.aws).toBeUndefined();
+        expect(withPool.json.data.tfe_workspace).toBeUndefined();
+      },
+    );
   });
 
   describe("WorkspacesStack: tenantctl's agent pool (no agentPool named)", () => {
@@ -424,26 +432,30 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       return JSON.parse(policies[0].policy);
     };
 
-    test('THEN no run role may use a wildcard action, and only calls with no resource level (EC2 and Auto Scaling Describe, DescribeTargetGroups, ListClusters, ListAliases) use Resource "*"', () => {
-      // CreateKey is conditioned on a request tag.
-      const noResourceLevel = (a: string, s: any) =>
-        /^(ec2|autoscaling):Describe/.test(a) ||
-        [
-          'elasticloadbalancing:DescribeTargetGroups',
-          'elasticloadbalancing:DescribeTargetGroupAttributes',
-          'elasticloadbalancing:DescribeTags',
-          'eks:ListClusters',
-          'kms:ListAliases',
-        ].includes(a) ||
-        (a === 'kms:CreateKey' && s.Condition);
-      for (const role of roles) {
-        for (const s of inlinePolicy(role.name).Statement) {
-          for (const action of s.Action) expect(action).not.toMatch(/\*/);
-          // A denial may cover everything: it grants nothing.
-          if (s.Resource.includes('*') && s.Effect === 'Allow') expect(s.Action.every((a: string) => noResourceLevel(a, s))).toBe(true);
+    test(
+      'THEN no run role may use a wildcard action, and only calls with no resource level (EC2 and Auto Scaling Describe, ' +
+        'DescribeTargetGroups, ListClusters, ListAliases) use Resource "*"',
+      () => {
+        // CreateKey is conditioned on a request tag.
+        const noResourceLevel = (a: string, s: any) =>
+          /^(ec2|autoscaling):Describe/.test(a) ||
+          [
+            'elasticloadbalancing:DescribeTargetGroups',
+            'elasticloadbalancing:DescribeTargetGroupAttributes',
+            'elasticloadbalancing:DescribeTags',
+            'eks:ListClusters',
+            'kms:ListAliases',
+          ].includes(a) ||
+          (a === 'kms:CreateKey' && s.Condition);
+        for (const role of roles) {
+          for (const s of inlinePolicy(role.name).Statement) {
+            for (const action of s.Action) expect(action).not.toMatch(/\*/);
+            // A denial may cover everything: it grants nothing.
+            if (s.Resource.includes('*') && s.Effect === 'Allow') expect(s.Action.every((a: string) => noResourceLevel(a, s))).toBe(true);
+          }
         }
-      }
-    });
+      },
+    );
 
     test('THEN the platform run role is a power user with IAM on its own prefix, and may not touch the run roles', () => {
       const attachments = json.where(
@@ -466,24 +478,28 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       ]);
     });
 
-    test('THEN a tenant run role may change only its own IAM role and reads the platform by name; it assumes no other role (test/stacks/tenant-pipeline-access.test.ts checks every tenant)', () => {
-      const statements = inlinePolicy('acme-prod-tfc-tenant-beta').Statement;
-      const sid = (id: string) => statements.find((s: any) => s.Sid === id);
-      expect(sid('IamRole').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-beta`]);
-      expect(statements.filter((s: any) => s.Effect === 'Allow').flatMap((s: any) => s.Action)).not.toContain('sts:AssumeRole');
-      expect(sid('NoRoleSessions')).toEqual({
-        Sid: 'NoRoleSessions',
-        Effect: 'Deny',
-        Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
-        Resource: ['*'],
-      });
-      expect(JSON.stringify(statements)).not.toContain('rds-proxy');
-      expect(
-        json.where('aws_iam_role_policy_attachment', (a) =>
-          a.role.includes(json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-tenant-beta')),
-        ),
-      ).toEqual([]);
-    });
+    test(
+      'THEN a tenant run role may change only its own IAM role and reads the platform by name; it assumes no other role ' +
+        '(test/stacks/tenant-pipeline-access.test.ts checks every tenant)',
+      () => {
+        const statements = inlinePolicy('acme-prod-tfc-tenant-beta').Statement;
+        const sid = (id: string) => statements.find((s: any) => s.Sid === id);
+        expect(sid('IamRole').Resource).toEqual([`arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-prod-tenant-beta`]);
+        expect(statements.filter((s: any) => s.Effect === 'Allow').flatMap((s: any) => s.Action)).not.toContain('sts:AssumeRole');
+        expect(sid('NoRoleSessions')).toEqual({
+          Sid: 'NoRoleSessions',
+          Effect: 'Deny',
+          Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+          Resource: ['*'],
+        });
+        expect(JSON.stringify(statements)).not.toContain('rds-proxy');
+        expect(
+          json.where('aws_iam_role_policy_attachment', (a) =>
+            a.role.includes(json.idOf('aws_iam_role', (r) => r.name === 'acme-prod-tfc-tenant-beta')),
+          ),
+        ).toEqual([]);
+      },
+    );
 
     test("THEN the cluster run role manages only the add-ons' IRSA roles by name and reads the platform by name; no managed policy", () => {
       const statements = inlinePolicy('acme-prod-tfc-cluster').Statement;
@@ -711,23 +727,26 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
     expect(json.where('aws_iam_role', (r) => r.provider === 'aws')).toEqual([]);
   });
 
-  test('WHEN a tenant in a service account is removed THEN its stack keeps the providers its resources were created with, so they can be destroyed', () => {
-    const removed = resolveTenant(
-      tenantSchema.parse({ version: 1, id: 'delta', tier: 'starter', serviceAccount: 'payments', status: 'removed' }),
-      project.platform,
-      project.tiers,
-      'delta.json',
-    );
-    const json = SynthJson.parse(Testing.synth(new RemovedTenantStack(Testing.app(), { platform: project.platform, tenant: removed })));
-    expect((json.json.provider.aws as any[]).map((p) => p.alias)).toEqual([undefined, 'platform']);
-    expect(json.json.provider.kubernetes).toHaveLength(1);
-    // The token is signed with the platform-account credentials, not the tenant account's.
-    expect(json.json.provider.kubernetes[0].exec[0].env).toEqual({
-      AWS_CONFIG_FILE: '${var.tfc_aws_dynamic_credentials.aliases.PLATFORM.shared_config_file}',
-      AWS_PROFILE: 'default',
-    });
-    expect(json.json.resource).toBeUndefined();
-  });
+  test(
+    'WHEN a tenant in a service account is removed THEN its stack keeps the providers its resources were created with, so they can ' + 'be destroyed',
+    () => {
+      const removed = resolveTenant(
+        tenantSchema.parse({ version: 1, id: 'delta', tier: 'starter', serviceAccount: 'payments', status: 'removed' }),
+        project.platform,
+        project.tiers,
+        'delta.json',
+      );
+      const json = SynthJson.parse(Testing.synth(new RemovedTenantStack(Testing.app(), { platform: project.platform, tenant: removed })));
+      expect((json.json.provider.aws as any[]).map((p) => p.alias)).toEqual([undefined, 'platform']);
+      expect(json.json.provider.kubernetes).toHaveLength(1);
+      // The token is signed with the platform-account credentials, not the tenant account's.
+      expect(json.json.provider.kubernetes[0].exec[0].env).toEqual({
+        AWS_CONFIG_FILE: '${var.tfc_aws_dynamic_credentials.aliases.PLATFORM.shared_config_file}',
+        AWS_PROFILE: 'default',
+      });
+      expect(json.json.resource).toBeUndefined();
+    },
+  );
 
   describe('PlatformStack with Terraform Cloud', () => {
     const json = SynthJson.parse(Testing.synth(new PlatformStack(Testing.app(), { platform: project.platform })));

@@ -112,12 +112,16 @@ describe('tenantctl changed (module) against a real git repository', () => {
     expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['tenant-beta modified']);
   });
 
-  test('GIVEN a tenant file changes in formatting or in a field no stack uses THEN nothing is listed (the synthesized JSON is compared, not the files)', async () => {
-    const repo = repoWithProject();
-    fs.writeFileSync(path.join(repo.dir, 'tenants/beta.json'), JSON.stringify(TENANTS[1]));
-    repo.editJson('tenants/gamma.json', (t) => (t.displayName = 'Gamma Inc'));
-    expect((await changedStacks(repo.dir, 'main')).stacks).toEqual([]);
-  });
+  test(
+    'GIVEN a tenant file changes in formatting or in a field no stack uses THEN nothing is listed (the synthesized JSON is compared, ' +
+      'not the files)',
+    async () => {
+      const repo = repoWithProject();
+      fs.writeFileSync(path.join(repo.dir, 'tenants/beta.json'), JSON.stringify(TENANTS[1]));
+      repo.editJson('tenants/gamma.json', (t) => (t.displayName = 'Gamma Inc'));
+      expect((await changedStacks(repo.dir, 'main')).stacks).toEqual([]);
+    },
+  );
 
   test('GIVEN a new tenant without Terraform Cloud THEN only its stack is listed, as added', async () => {
     const repo = repoWithProject();
@@ -125,14 +129,18 @@ describe('tenantctl changed (module) against a real git repository', () => {
     expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['tenant-epsilon added']);
   });
 
-  test('GIVEN a tenant removed at the base and finalized now (its file deleted) THEN its stack is listed as removed, where it stood among the tenants', async () => {
-    const repo = repoWithProject({ tenants: [TENANTS[0], { ...TENANTS[1], status: 'removed' }, ...TENANTS.slice(2)] });
-    repo.remove('tenants/beta.json');
-    repo.writeJson('tenants/zeta.json', { version: 1, id: 'zeta', tier: 'starter' });
-    repo.editJson('tenants/gamma.json', (t) => (t.overrides = { tier: { requestsPerSecond: 150 } }));
-    // Head order: alpha, delta, gamma, zeta (sorted ids); beta goes back after alpha.
-    expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['tenant-beta removed', 'tenant-gamma modified', 'tenant-zeta added']);
-  });
+  test(
+    'GIVEN a tenant removed at the base and finalized now (its file deleted) THEN its stack is listed as removed, where it stood among ' +
+      'the tenants',
+    async () => {
+      const repo = repoWithProject({ tenants: [TENANTS[0], { ...TENANTS[1], status: 'removed' }, ...TENANTS.slice(2)] });
+      repo.remove('tenants/beta.json');
+      repo.writeJson('tenants/zeta.json', { version: 1, id: 'zeta', tier: 'starter' });
+      repo.editJson('tenants/gamma.json', (t) => (t.overrides = { tier: { requestsPerSecond: 150 } }));
+      // Head order: alpha, delta, gamma, zeta (sorted ids); beta goes back after alpha.
+      expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['tenant-beta removed', 'tenant-gamma modified', 'tenant-zeta added']);
+    },
+  );
 
   test('GIVEN an active tenant whose file is deleted by hand THEN it is an error that says how to remove it', async () => {
     const repo = repoWithProject();
@@ -140,11 +148,13 @@ describe('tenantctl changed (module) against a real git repository', () => {
     const error = await changedStacks(repo.dir, 'main').catch((err: TenantctlError) => err);
     expect(error).toBeInstanceOf(TenantctlError);
     expect((error as TenantctlError).message).toBe(
-      'tenant file deleted while its stack still has resources:\n  - tenants/beta.json is gone, but tenant beta was not removed first: it is active at main\n' +
+      'tenant file deleted while its stack still has resources:\n' +
+        '  - tenants/beta.json is gone, but tenant beta was not removed first: it is active at main\n' +
         'Without its file a tenant stack is no longer planned, and its namespace, IAM roles and nodes would be left running, unmanaged.',
     );
     expect((error as TenantctlError).hint).toBe(
-      "Restore the file (git checkout main -- tenants/beta.json), run `tenantctl tenant remove beta` and apply: that destroys the stack's resources. Then `tenantctl tenant finalize` deletes the file.",
+      "Restore the file (git checkout main -- tenants/beta.json), run `tenantctl tenant remove beta` and apply: that destroys the stack's " +
+        'resources. Then `tenantctl tenant finalize` deletes the file.',
     );
   });
 
@@ -251,54 +261,70 @@ describe('tenantctl changed (module) against a real git repository', () => {
   });
 
   describe('GIVEN Terraform Cloud with a service account', () => {
-    test('WHEN a tenant is added in the platform account THEN its stack is added and the workspaces and bootstrap-platform stacks (its workspace, its run role) are modified, nothing else', async () => {
-      const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }] });
-      repo.writeJson('tenants/epsilon.json', { version: 1, id: 'epsilon', tier: 'standard' });
-      const result = await changedStacks(repo.dir, 'main');
-      expect(listed(result)).toEqual(['workspaces modified', 'bootstrap-platform modified', 'tenant-epsilon added']);
-      expect(result.stacks.map((s) => s.workspace)).toEqual(['saas-prod-workspaces', 'saas-prod-bootstrap-platform', 'saas-prod-tenant-epsilon']);
-    });
+    test(
+      'WHEN a tenant is added in the platform account THEN its stack is added and the workspaces and bootstrap-platform stacks (its ' +
+        'workspace, its run role) are modified, nothing else',
+      async () => {
+        const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }] });
+        repo.writeJson('tenants/epsilon.json', { version: 1, id: 'epsilon', tier: 'standard' });
+        const result = await changedStacks(repo.dir, 'main');
+        expect(listed(result)).toEqual(['workspaces modified', 'bootstrap-platform modified', 'tenant-epsilon added']);
+        expect(result.stacks.map((s) => s.workspace)).toEqual(['saas-prod-workspaces', 'saas-prod-bootstrap-platform', 'saas-prod-tenant-epsilon']);
+      },
+    );
 
-    test('WHEN a tenant is added in the service account THEN bootstrap-payments (its run role) and bootstrap-platform (its role for the cluster and database) change too', async () => {
-      const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }] });
-      repo.writeJson('tenants/zeta.json', { version: 1, id: 'zeta', tier: 'starter', serviceAccount: 'payments' });
-      const result = await changedStacks(repo.dir, 'main');
-      expect(listed(result)).toEqual(['workspaces modified', 'bootstrap-platform modified', 'bootstrap-payments modified', 'tenant-zeta added']);
-      expect(changedJson(result).groups).toEqual({
-        workspaces: ['workspaces'],
-        bootstrap: ['bootstrap-platform', 'bootstrap-payments'],
-        platform: [],
-        cluster: [],
-        tenants: ['tenant-zeta'],
-      });
-    });
+    test(
+      'WHEN a tenant is added in the service account THEN bootstrap-payments (its run role) and bootstrap-platform (its role for the ' +
+        'cluster and database) change too',
+      async () => {
+        const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }] });
+        repo.writeJson('tenants/zeta.json', { version: 1, id: 'zeta', tier: 'starter', serviceAccount: 'payments' });
+        const result = await changedStacks(repo.dir, 'main');
+        expect(listed(result)).toEqual(['workspaces modified', 'bootstrap-platform modified', 'bootstrap-payments modified', 'tenant-zeta added']);
+        expect(changedJson(result).groups).toEqual({
+          workspaces: ['workspaces'],
+          bootstrap: ['bootstrap-platform', 'bootstrap-payments'],
+          platform: [],
+          cluster: [],
+          tenants: ['tenant-zeta'],
+        });
+      },
+    );
 
-    test('WHEN tenants are added, removed and changed together THEN the shortcut (synthesize only what may differ) gives what synthesizing everything gives', async () => {
-      const repo = repoWithProject({
-        platform: TFC,
-        tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }, { ...TENANTS[2], status: 'removed' }],
-      });
-      repo.remove('tenants/gamma.json');
-      repo.editJson('tenants/alpha.json', (t) => (t.tier = 'standard'));
-      repo.editJson('tenants/beta.json', (t) => (t.displayName = 'Beta'));
-      repo.writeJson('tenants/zeta.json', { version: 1, id: 'zeta', tier: 'starter', serviceAccount: 'payments' });
-      const fast = await changedStacks(repo.dir, 'main');
-      expect(listed(fast)).toEqual([
-        'workspaces modified',
-        'bootstrap-platform modified',
-        'bootstrap-payments modified',
-        'tenant-alpha modified',
-        'tenant-gamma removed',
-        'tenant-zeta added',
-      ]);
-      expect(await changedStacks(repo.dir, 'main', { synthesizeAll: true })).toEqual(fast);
-    });
+    test(
+      'WHEN tenants are added, removed and changed together THEN the shortcut (synthesize only what may differ) gives what synthesizing ' +
+        'everything gives',
+      async () => {
+        const repo = repoWithProject({
+          platform: TFC,
+          tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }, { ...TENANTS[2], status: 'removed' }],
+        });
+        repo.remove('tenants/gamma.json');
+        repo.editJson('tenants/alpha.json', (t) => (t.tier = 'standard'));
+        repo.editJson('tenants/beta.json', (t) => (t.displayName = 'Beta'));
+        repo.writeJson('tenants/zeta.json', { version: 1, id: 'zeta', tier: 'starter', serviceAccount: 'payments' });
+        const fast = await changedStacks(repo.dir, 'main');
+        expect(listed(fast)).toEqual([
+          'workspaces modified',
+          'bootstrap-platform modified',
+          'bootstrap-payments modified',
+          'tenant-alpha modified',
+          'tenant-gamma removed',
+          'tenant-zeta added',
+        ]);
+        expect(await changedStacks(repo.dir, 'main', { synthesizeAll: true })).toEqual(fast);
+      },
+    );
 
-    test("WHEN a tenant's rate limit override changes THEN its stack and its pipeline's entitlement (bootstrap-platform) are modified, its workspace definition stays the same", async () => {
-      const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }] });
-      repo.editJson('tenants/beta.json', (t) => (t.overrides = { tier: { requestsPerSecond: 200 } }));
-      expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['bootstrap-platform modified', 'tenant-beta modified']);
-    });
+    test(
+      "WHEN a tenant's rate limit override changes THEN its stack and its pipeline's entitlement (bootstrap-platform) are modified, its " +
+        'workspace definition stays the same',
+      async () => {
+        const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }] });
+        repo.editJson('tenants/beta.json', (t) => (t.overrides = { tier: { requestsPerSecond: 200 } }));
+        expect(listed(await changedStacks(repo.dir, 'main'))).toEqual(['bootstrap-platform modified', 'tenant-beta modified']);
+      },
+    );
 
     test("WHEN a tenant's override that is no entitlement changes THEN only its stack is modified", async () => {
       const repo = repoWithProject({ platform: TFC, tenants: [TENANTS[0], { ...TENANTS[1], serviceAccount: 'payments' }] });

@@ -156,7 +156,8 @@ export const uniqueWorkspaces: Rule = {
   title: 'No two stacks share a workspace or state',
   severity: 'error',
   rationale:
-    "Two stacks planning in one workspace (or one state file) overwrite each other's state: an apply of one tenant would destroy another's resources.",
+    "Two stacks planning in one workspace (or one state file) overwrite each other's state: an apply of one tenant would destroy " +
+    "another's resources.",
   remediation: 'Keep the workspace names tenantctl derives (<prefix>-<stack>), one per stack.',
   check: (ctx) => {
     const backends = ctx.stacks.map(workspaceOf).filter((c): c is Claim => !!c);
@@ -188,7 +189,8 @@ export const quotaFitsNodes: Rule = {
   title: 'Quotas of dedicated-node tenants fit their node group',
   severity: 'error',
   rationale:
-    'A tenant on dedicated nodes can only run what its node group holds: a quota larger than the group at its maximum size promises capacity that pods will wait for forever.',
+    'A tenant on dedicated nodes can only run what its node group holds: a quota larger than the group at its maximum size promises ' +
+    'capacity that pods will wait for forever.',
   remediation: "Raise the tier's nodes.nodeGroup maxSize or instance type, or lower its quota.cpu / quota.memory.",
   check: (ctx) =>
     tenantStacks(ctx.stacks, ctx.project).flatMap((t) => {

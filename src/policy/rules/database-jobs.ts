@@ -36,9 +36,12 @@ export const tenantSqlJobs: Rule = {
   title: "Tenant stacks' SQL Jobs run as the tenant provisioner or purger, with the SQL tenantctl renders",
   severity: 'error',
   rationale:
-    "A tenant stack's Jobs in tenantctl-provisioning (provisioning) and tenantctl-system (purge) reach the shared database. As the master user (db-provisioner) or with other SQL they could read or drop every tenant; admission in the cluster refuses such Jobs from tenant pipelines, and this rule catches them before the apply.",
+    "A tenant stack's Jobs in tenantctl-provisioning (provisioning) and tenantctl-system (purge) reach the shared database. As the master " +
+    'user (db-provisioner) or with other SQL they could read or drop every tenant; admission in the cluster refuses such Jobs from tenant ' +
+    'pipelines, and this rule catches them before the apply.',
   remediation:
-    'Build tenant SQL Jobs with TenantDatabase and RemovedTenantStack (SqlProvisioningJob as the tenant provisioner or purger, SQL from renderTenantSql / renderTenantDropSql).',
+    'Build tenant SQL Jobs with TenantDatabase and RemovedTenantStack (SqlProvisioningJob as the tenant provisioner or purger, SQL from ' +
+    'renderTenantSql / renderTenantDropSql).',
   check: (ctx: RuleContext) =>
     ctx.stacks.flatMap((stack) => {
       const id = tenantIdOfStack(stack.name);

@@ -65,9 +65,12 @@ export const providersFromDataSources: Rule = {
   title: 'Kubernetes and Helm providers are configured from data sources, not from resources of their stack',
   severity: 'error',
   rationale:
-    'Terraform configures providers before it creates anything. A kubernetes or helm provider whose host, certificate or credentials come from a resource of its own stack (directly or through a data source that reads it) is planned against a cluster that does not exist yet; the provider documentation forbids it, and a stack that builds the network cannot reach a private endpoint in the same apply.',
+    'Terraform configures providers before it creates anything. A kubernetes or helm provider whose host, certificate or credentials come ' +
+    'from a resource of its own stack (directly or through a data source that reads it) is planned against a cluster that does not exist ' +
+    'yet; the provider documentation forbids it, and a stack that builds the network cannot reach a private endpoint in the same apply.',
   remediation:
-    'Apply everything that goes through the Kubernetes and Helm providers in a stack of its own, after the stack that creates the cluster, and configure its providers from data "aws_eks_cluster" looked up by name.',
+    'Apply everything that goes through the Kubernetes and Helm providers in a stack of its own, after the stack that creates the cluster, ' +
+    'and configure its providers from data "aws_eks_cluster" looked up by name.',
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const graph = graphOf(ctx, stack);
@@ -91,9 +94,12 @@ export const accessBeforeKubernetes: Rule = {
   title: 'Kubernetes and Helm resources are applied after the cluster access that lets the applier in',
   severity: 'error',
   rationale:
-    'An EKS access entry takes effect only once its cluster-scoped access policy association exists. A Kubernetes or Helm resource not ordered after it (depends_on or a reference, directly or transitively) races it and fails with 401 or 403 on a first apply; an association not ordered after its entry fails because the principal is not found.',
+    'An EKS access entry takes effect only once its cluster-scoped access policy association exists. A Kubernetes or Helm resource not ' +
+    'ordered after it (depends_on or a reference, directly or transitively) races it and fails with 401 or 403 on a first apply; an ' +
+    'association not ordered after its entry fails because the principal is not found.',
   remediation:
-    'Add every cluster-scoped aws_eks_access_policy_association of the stack to the depends_on of the Kubernetes and Helm resources (or of what they already depend on), and give each association principal_arn = <its access entry>.principal_arn.',
+    'Add every cluster-scoped aws_eks_access_policy_association of the stack to the depends_on of the Kubernetes and Helm resources (or of ' +
+    'what they already depend on), and give each association principal_arn = <its access entry>.principal_arn.',
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const graph = graphOf(ctx, stack);
@@ -173,9 +179,13 @@ export const applierHasAccess: Rule = {
   title: "Whoever applies a stack's Kubernetes resources has an access entry on the cluster",
   severity: 'error',
   rationale:
-    "A cluster with authentication_mode API and bootstrap_cluster_creator_admin_permissions = false admits only principals with an access entry: not even its creator. A stack whose Kubernetes resources are applied by a principal without one (the operator's own identity locally, the run role or the role it assumes under Terraform Cloud) fails at its first Kubernetes resource with 401 Unauthorized.",
+    'A cluster with authentication_mode API and bootstrap_cluster_creator_admin_permissions = false admits only principals with an access ' +
+    "entry: not even its creator. A stack whose Kubernetes resources are applied by a principal without one (the operator's own identity " +
+    'locally, the run role or the role it assumes under Terraform Cloud) fails at its first Kubernetes resource with 401 Unauthorized.',
   remediation:
-    "Create an aws_eks_access_entry with an access policy association for that principal: locally principal_arn = data.aws_iam_session_context.<name>.issuer_arn (or list the operator's role in eks.adminPrincipalArns); under Terraform Cloud the stack's run role, or a role the provider assumes that has one.",
+    'Create an aws_eks_access_entry with an access policy association for that principal: locally principal_arn = ' +
+    "data.aws_iam_session_context.<name>.issuer_arn (or list the operator's role in eks.adminPrincipalArns); under Terraform Cloud the " +
+    "stack's run role, or a role the provider assumes that has one.",
   check: (ctx) => {
     const clusters = entryOnlyClusters(ctx);
     if (!clusters.size) return [];
@@ -207,7 +217,9 @@ export const applierHasAccess: Rule = {
           {
             stack: stack.name,
             address: conn.address,
-            message: `the ${providerName(conn)} provider applies as ${applier.label}, and no access entry in the project admits it on cluster ${cluster} (authentication_mode API, no creator admin): every Kubernetes request gets 401 Unauthorized`,
+            message:
+              `the ${providerName(conn)} provider applies as ${applier.label}, and no access entry in the project admits it on ` +
+              `cluster ${cluster} (authentication_mode API, no creator admin): every Kubernetes request gets 401 Unauthorized`,
           },
         ];
       });
@@ -233,9 +245,12 @@ export const serviceLinkedRolesFirst: Rule = {
   title: 'Policies name a service-linked role only after it is created',
   severity: 'error',
   rationale:
-    'A service-linked role (an IAM role under role/aws-service-role/) exists only once the service first needs it or someone creates it: on a fresh account a KMS key policy, resource policy or trust policy naming it is rejected (MalformedPolicyDocumentException, invalid principal) before anything could create it.',
+    'A service-linked role (an IAM role under role/aws-service-role/) exists only once the service first needs it or someone creates it: on ' +
+    'a fresh account a KMS key policy, resource policy or trust policy naming it is rejected (MalformedPolicyDocumentException, invalid ' +
+    'principal) before anything could create it.',
   remediation:
-    'Create it with aws_iam_service_linked_role (aws_service_name = the service in the ARN) and add it to the depends_on of the resource whose policy names it; where the role already exists in the account, declare it in platform.json (aws.existingServiceLinkedRoles) instead.',
+    'Create it with aws_iam_service_linked_role (aws_service_name = the service in the ARN) and add it to the depends_on of the resource ' +
+    'whose policy names it; where the role already exists in the account, declare it in platform.json (aws.existingServiceLinkedRoles) instead.',
   check: (ctx) => {
     const existing = existingServiceLinkedRoles(ctx);
     return ctx.stacks.flatMap((stack) => {
@@ -263,7 +278,9 @@ export const serviceLinkedRolesFirst: Rule = {
             {
               stack: stack.name,
               address: r.address,
-              message: `the policy of ${r.address} names the service-linked role ${role} (${service}), which ${why}: on a fresh account AWS rejects the policy`,
+              message:
+                `the policy of ${r.address} names the service-linked role ${role} (${service}), which ${why}: on a fresh account AWS ` +
+                `rejects the policy`,
             },
           ];
         });
@@ -299,9 +316,13 @@ export const accessLogDeliveryPrincipal: Rule = {
   title: 'Load balancer access-log buckets admit the log-delivery principal of their region',
   severity: 'error',
   rationale:
-    'Elastic Load Balancing checks that it may write to the access-log bucket when logging is enabled, and the writer depends on the region: the regional ELB account in regions opened before August 2022, the service principal logdelivery.elasticloadbalancing.amazonaws.com after. A wrong principal, a missing bucket policy or a load balancer created before its bucket policy fails the apply with "Access Denied for bucket".',
+    'Elastic Load Balancing checks that it may write to the access-log bucket when logging is enabled, and the writer depends on the ' +
+    'region: the regional ELB account in regions opened before August 2022, the service principal ' +
+    'logdelivery.elasticloadbalancing.amazonaws.com after. A wrong principal, a missing bucket policy or a load balancer created before ' +
+    'its bucket policy fails the apply with "Access Denied for bucket".',
   remediation:
-    "Grant s3:PutObject to the principal elbLogDeliveryPrincipal(region) returns (src/model/elb-log-delivery.ts) in an aws_s3_bucket_policy of the log bucket, and add that policy to the load balancer's depends_on.",
+    'Grant s3:PutObject to the principal elbLogDeliveryPrincipal(region) returns (src/model/elb-log-delivery.ts) in an aws_s3_bucket_policy ' +
+    "of the log bucket, and add that policy to the load balancer's depends_on.",
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const graph = graphOf(ctx, stack);
@@ -345,7 +366,9 @@ export const accessLogDeliveryPrincipal: Rule = {
             out.push({
               stack: stack.name,
               address: lb.address,
-              message: `${lb.address} enables access logs to its bucket without being ordered after ${policy.address}: ELB's permission check can run before the policy exists`,
+              message:
+                `${lb.address} enables access logs to its bucket without being ordered after ${policy.address}: ELB's permission ` +
+                `check can run before the policy exists`,
             });
         }
       }
@@ -358,9 +381,12 @@ export const tokensOutliveApply: Rule = {
   title: 'Cluster credentials stay valid through a long apply and an approval gap',
   severity: 'error',
   rationale:
-    'A provider token taken from a data source (data "aws_eks_cluster_auth": valid 15 minutes) is read once, at plan time. Node groups, Helm releases with 15-minute timeouts and Jobs that are waited for easily outlast it, and so does any wait between plan and an approved apply: the apply then fails half-way with 401 Unauthorized.',
+    'A provider token taken from a data source (data "aws_eks_cluster_auth": valid 15 minutes) is read once, at plan time. Node groups, ' +
+    'Helm releases with 15-minute timeouts and Jobs that are waited for easily outlast it, and so does any wait between plan and an ' +
+    'approved apply: the apply then fails half-way with 401 Unauthorized.',
   remediation:
-    'Replace token by an exec block running `aws eks get-token --cluster-name <name>` (api_version client.authentication.k8s.io/v1beta1), which fetches a fresh token whenever the provider needs one; the runner needs the AWS CLI.',
+    'Replace token by an exec block running `aws eks get-token --cluster-name <name>` (api_version client.authentication.k8s.io/v1beta1), ' +
+    'which fetches a fresh token whenever the provider needs one; the runner needs the AWS CLI.',
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const graph = graphOf(ctx, stack);
@@ -429,7 +455,9 @@ export const jobsWaitForWhatTheyUse: Rule = {
   title: 'Jobs that Terraform waits for are applied after the permissions and registrations they use',
   severity: 'error',
   rationale:
-    "Terraform waits for a kubernetes_job to complete (wait_for_completion defaults to true). A Job that starts before the IAM policies of its service account's role are attached, or before its RDS proxy has a registered target, fails every attempt, exhausts its backoff and fails the apply; nothing retries it.",
+    'Terraform waits for a kubernetes_job to complete (wait_for_completion defaults to true). A Job that starts before the IAM policies of ' +
+    "its service account's role are attached, or before its RDS proxy has a registered target, fails every attempt, exhausts its backoff " +
+    'and fails the apply; nothing retries it.',
   remediation: "Add the role's aws_iam_role_policy / attachments and the aws_db_proxy_target to the Job's depends_on.",
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
@@ -531,9 +559,12 @@ export const bindingsHaveListeners: Rule = {
   title: 'Target group bindings and readiness gates point at a target group that a listener forwards to',
   severity: 'error',
   rationale:
-    'The load balancer controller registers pods in a TargetGroupBinding\'s target group and, in a namespace labelled elbv2.k8s.aws/pod-readiness-gate-inject=enabled, keeps them unready until the target is healthy. In a target group no listener or listener rule forwards to, targets stay "unused": new pods never become Ready, rollouts hang and Helm upgrades roll back.',
+    "The load balancer controller registers pods in a TargetGroupBinding's target group and, in a namespace labelled " +
+    'elbv2.k8s.aws/pod-readiness-gate-inject=enabled, keeps them unready until the target is healthy. In a target group no listener or ' +
+    'listener rule forwards to, targets stay "unused": new pods never become Ready, rollouts hang and Helm upgrades roll back.',
   remediation:
-    'Forward a listener (or listener rule) to the target group, or create the binding and the readiness-gate label only when one does (e.g. only with a domain and its HTTPS listener).',
+    'Forward a listener (or listener rule) to the target group, or create the binding and the readiness-gate label only when one does (e.g. ' +
+    'only with a domain and its HTTPS listener).',
   check: (ctx) => {
     const { canonical, forwarded } = targetGroupRouting(ctx);
     // Target groups outside the project (no key known) cannot be judged.
@@ -571,7 +602,8 @@ export const nodeGroupsAutoscaled: Rule = {
   title: 'Node groups with autoscaling bounds have an autoscaler',
   severity: 'warning',
   rationale:
-    "EKS never changes a managed node group's desired size by itself: min_size and max_size are only bounds for an autoscaler. Without one the group stays at its desired size, pending pods wait forever and the capacity planned up to max_size never comes.",
+    "EKS never changes a managed node group's desired size by itself: min_size and max_size are only bounds for an autoscaler. Without one " +
+    'the group stays at its desired size, pending pods wait forever and the capacity planned up to max_size never comes.',
   remediation: `Install an autoscaler for the cluster (a helm_release of the ${AUTOSCALER_CHARTS.join(' or ')} chart, with its IAM role), or set min_size = max_size.`,
   check: (ctx) => {
     const clusters = new Set(ctx.stacks.flatMap((s) => resources(s, 'aws_eks_cluster').map((c) => nameOf(s, c))));

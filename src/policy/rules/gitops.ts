@@ -33,9 +33,12 @@ export const appProjectDestinations: Rule = {
   title: "A tenant's AppProject deploys only into the tenant's namespace on this cluster",
   severity: 'error',
   rationale:
-    "Argo CD applies whatever a service team's path of the application repository holds, with rights over every namespace: a project destination of another namespace (or `*`), of another cluster, or a project that Applications of other namespaces may use lets a team deploy into another tenant or into the platform.",
+    "Argo CD applies whatever a service team's path of the application repository holds, with rights over every namespace: a project " +
+    'destination of another namespace (or `*`), of another cluster, or a project that Applications of other namespaces may use lets a ' +
+    'team deploy into another tenant or into the platform.',
   remediation:
-    'Give the AppProject one destination, { server: https://kubernetes.default.svc, namespace: tenant-<id> }, and no sourceNamespaces (TenantServices writes it so).',
+    'Give the AppProject one destination, { server: https://kubernetes.default.svc, namespace: tenant-<id> }, and no sourceNamespaces ' +
+    '(TenantServices writes it so).',
   check: (ctx) =>
     perTenant(ctx, (t, projects) =>
       projects.flatMap((p) => {
@@ -62,7 +65,9 @@ export const appProjectResources: Rule = {
   title: "A tenant's AppProject allows no cluster-scoped object and none of the kinds that make the tenant's isolation",
   severity: 'error',
   rationale:
-    'A cluster-scoped object (a Namespace, a ClusterRole, a webhook) reaches every tenant; a ResourceQuota, LimitRange, NetworkPolicy, Role or RoleBinding, an Istio security or networking object, a Kyverno policy, a TargetGroupBinding or a Prometheus Operator object written by Argo CD would undo or get around what the tenant stack and its admission policy hold the tenant to.',
+    'A cluster-scoped object (a Namespace, a ClusterRole, a webhook) reaches every tenant; a ResourceQuota, LimitRange, NetworkPolicy, Role ' +
+    'or RoleBinding, an Istio security or networking object, a Kyverno policy, a TargetGroupBinding or a Prometheus Operator object ' +
+    'written by Argo CD would undo or get around what the tenant stack and its admission policy hold the tenant to.',
   remediation:
     'Leave clusterResourceWhitelist empty and deny every kind of APP_PROJECT_DENIED_KINDS (src/model/gitops.ts) in namespaceResourceBlacklist.',
   check: (ctx) =>
@@ -86,7 +91,8 @@ export const applicationsInOwnProject: Rule = {
   title: "A tenant's Applications use the tenant's own AppProject and namespace",
   severity: 'error',
   rationale:
-    "An Application is held to its project's destinations only: one in another tenant's project (or in `default`, which allows everything) deploys wherever that project allows.",
+    "An Application is held to its project's destinations only: one in another tenant's project (or in `default`, which allows everything) " +
+    'deploys wherever that project allows.',
   remediation: "Set spec.project to the tenant's AppProject (tenant-<id>) and spec.destination to its namespace on https://kubernetes.default.svc.",
   check: (ctx) =>
     perTenant(ctx, (t, projects, applications) =>
@@ -110,7 +116,9 @@ export const workloadsFitQuota: Rule = {
   title: "A tenant's services fit its quota and LimitRange at their maximum, sidecars and rolling updates included",
   severity: 'error',
   rationale:
-    "Argo CD deploys each service's pods up to its autoscaler's maximum, one more per service during a rolling update, each with its Istio sidecar: services sized past the quota stop scaling (or stall mid-update) exactly under load, and a container above the LimitRange maximum is never admitted.",
+    "Argo CD deploys each service's pods up to its autoscaler's maximum, one more per service during a rolling update, each with its Istio " +
+    'sidecar: services sized past the quota stop scaling (or stall mid-update) exactly under load, and a container above the LimitRange ' +
+    'maximum is never admitted.',
   remediation:
     "Lower the services' resources or replicas.max for the tier (platform.json services, or the tenant file's services), or raise the tier's quota.",
   check: (ctx) =>
@@ -178,7 +186,8 @@ export const workloadsFitQuota: Rule = {
             v(
               t,
               where,
-              `the tenant's Applications need up to ${formatAmount(q, total[q])} ${q} (autoscaler maxima plus rollout surge, each pod with its sidecar), above the quota's ${formatAmount(q, budget)}`,
+              `the tenant's Applications need up to ${formatAmount(q, total[q])} ${q} (autoscaler maxima plus rollout surge, each pod with ` +
+                `its sidecar), above the quota's ${formatAmount(q, budget)}`,
             ),
           );
       }
@@ -191,7 +200,8 @@ export const applicationsUnderPodSecurity: Rule = {
   title: "A tenant's Applications deploy only into a namespace that enforces Pod Security restricted",
   severity: 'error',
   rationale:
-    "Service teams own their charts: what keeps their pods from running privileged, as root or on the host is the namespace's Pod Security level, which the API server enforces on Argo CD's writes as on any other.",
+    "Service teams own their charts: what keeps their pods from running privileged, as root or on the host is the namespace's Pod Security " +
+    "level, which the API server enforces on Argo CD's writes as on any other.",
   remediation: "Deploy into the tenant's namespace, labelled pod-security.kubernetes.io/enforce=restricted (TenantNamespace).",
   check: (ctx) =>
     perTenant(ctx, (t, _projects, applications) => {

@@ -7,7 +7,8 @@ export const manifestSchema: Rule = {
   title: 'Kubernetes and Istio manifests match their schema',
   severity: 'error',
   rationale:
-    'kubernetes_manifest objects are only checked by the API server at apply time; a wrong field or enum (an AuthorizationPolicy action, an mTLS mode) fails the apply, or worse is ignored, after the plan was approved.',
+    'kubernetes_manifest objects are only checked by the API server at apply time; a wrong field or enum (an AuthorizationPolicy action, an ' +
+    'mTLS mode) fails the apply, or worse is ignored, after the plan was approved.',
   remediation: 'Fix the field the message names; for kinds without a packaged schema (warning), check the object against its CRD.',
   check: (ctx) =>
     ctx.stacks.flatMap((stack) =>

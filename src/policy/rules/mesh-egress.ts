@@ -67,9 +67,11 @@ export const httpsEgressToStsOnly: Rule = {
   title: 'HTTPS egress inside the VPC goes to the STS endpoint only',
   severity: 'error',
   rationale:
-    "Pods need HTTPS inside the VPC only for IRSA (STS through its interface endpoint). A rule that opens 443 to the private subnets or the VPC reaches every node, every other tenant's pods and the other AWS endpoints as well.",
+    'Pods need HTTPS inside the VPC only for IRSA (STS through its interface endpoint). A rule that opens 443 to the private subnets or the ' +
+    "VPC reaches every node, every other tenant's pods and the other AWS endpoints as well.",
   remediation:
-    "Open TCP 443 to the /32 addresses of the STS interface endpoint's network interfaces (StsEndpointAddresses looks them up), and to nothing else inside the VPC.",
+    "Open TCP 443 to the /32 addresses of the STS interface endpoint's network interfaces (StsEndpointAddresses looks them up), and to " +
+    'nothing else inside the VPC.',
   check: (ctx) => {
     const vpc = vpcRanges(ctx);
     return ctx.stacks.flatMap((stack) =>
@@ -143,9 +145,11 @@ export const tenantPodsStayInMesh: Rule = {
   title: 'Tenant pods cannot leave the mesh',
   severity: 'error',
   rationale:
-    'A pod that opts out of sidecar injection, replaces the proxy or excludes ports and addresses from capture talks past the mesh: its registry-only egress, mutual TLS and authorization policies no longer apply to that traffic.',
+    'A pod that opts out of sidecar injection, replaces the proxy or excludes ports and addresses from capture talks past the mesh: its ' +
+    'registry-only egress, mutual TLS and authorization policies no longer apply to that traffic.',
   remediation:
-    'Keep the tenant-mesh-capture ClusterPolicy (chart tenant-guardrails): it enforces, for Pods of every namespace labelled with the tenant label, the injected proxy, unmodified, capturing all traffic.',
+    'Keep the tenant-mesh-capture ClusterPolicy (chart tenant-guardrails): it enforces, for Pods of every namespace labelled with the ' +
+    'tenant label, the injected proxy, unmodified, capturing all traffic.',
   check: (ctx) => {
     const cluster = ctx.stacks.find((s) => platformReleases(s).some((r) => r.chart === 'kyverno'));
     if (!cluster || !ctx.stacks.some((s) => tenantIdOfStack(s.name) !== undefined)) return [];
@@ -160,7 +164,8 @@ export const tenantPodsStayInMesh: Rule = {
           stack: cluster.name,
           address: kyverno.ref.address,
           message:
-            'no enforced Kyverno ClusterPolicy covers tenant pods leaving the mesh: a tenant pod can opt out of its sidecar or exclude traffic from capture',
+            'no enforced Kyverno ClusterPolicy covers tenant pods leaving the mesh: a tenant pod can opt out of its sidecar or exclude ' +
+            'traffic from capture',
         },
       ];
     }

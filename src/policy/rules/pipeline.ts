@@ -130,9 +130,14 @@ export const runRoleHoldsOnlyItsTenant: Rule = {
   title: 'A tenant run role can change its own tenant and nothing else',
   severity: 'error',
   rationale:
-    "A tenant workspace's credentials are as wide as its run role: a wildcard over access entries or launch templates, a write to a shared role (the proxy's) or a role it may assume (a shared deployer) lets one tenant's pipeline change other tenants or the platform; an inline policy write on its own role without the tenant permissions boundary makes it account admin (it may also set that role's trust to itself).",
+    "A tenant workspace's credentials are as wide as its run role: a wildcard over access entries or launch templates, a write to a shared " +
+    "role (the proxy's) or a role it may assume (a shared deployer) lets one tenant's pipeline change other tenants or the platform; an " +
+    "inline policy write on its own role without the tenant permissions boundary makes it account admin (it may also set that role's " +
+    'trust to itself).',
   remediation:
-    "Build tenant run roles with tenantRunStatements (stacks/constructs/tfc/tenant-run-permissions.ts): writes name the tenant's objects, or carry its tenantctl:tenant tag or admin principal as a condition; role creation and policy writes require iam:PermissionsBoundary = <prefix>-tenant-boundary; nothing is assumed.",
+    "Build tenant run roles with tenantRunStatements (stacks/constructs/tfc/tenant-run-permissions.ts): writes name the tenant's objects, " +
+    'or carry its tenantctl:tenant tag or admin principal as a condition; role creation and policy writes require iam:PermissionsBoundary ' +
+    '= <prefix>-tenant-boundary; nothing is assumed.',
   check: (ctx) =>
     tenantRunRoles(ctx.stacks).flatMap((r) => {
       const id = r.tenantId;
@@ -167,9 +172,11 @@ export const runRoleCoversStack: Rule = {
   title: 'A tenant run role may read and manage every AWS object of its stack',
   severity: 'error',
   rationale:
-    'Terraform Cloud plans a tenant stack with its run role: a data source or resource whose API calls the role lacks fails every plan of that tenant (as a lookup of the IAM OIDC provider by URL once did), and a type missing from the action table ships unreviewed.',
+    'Terraform Cloud plans a tenant stack with its run role: a data source or resource whose API calls the role lacks fails every plan of ' +
+    'that tenant (as a lookup of the IAM OIDC provider by URL once did), and a type missing from the action table ships unreviewed.',
   remediation:
-    "Add the type's create, read, update and delete actions to AWS_TYPE_ACTIONS (src/model/aws-actions.ts) and the type to tenantStackTypes, with its resource scope, then synthesize the bootstrap stacks again.",
+    "Add the type's create, read, update and delete actions to AWS_TYPE_ACTIONS (src/model/aws-actions.ts) and the type to " +
+    'tenantStackTypes, with its resource scope, then synthesize the bootstrap stacks again.',
   check: (ctx) => {
     const roles = tenantRunRoles(ctx.stacks);
     if (!roles.length) return [];
@@ -267,9 +274,12 @@ export const sharedObjectsDoNotGrow: Rule = {
   title: 'No shared object grows per tenant beyond its limit at the planned tenant count',
   severity: 'error',
   rationale:
-    'Each tenant stack that adds to one shared object (an inline policy on a platform role, a rule on a platform security group) makes the next apply of the N-th tenant fail at a service limit (10,240 characters of inline policy per role, 60 rules per security group direction) long after review, on a platform sized for many more tenants.',
+    'Each tenant stack that adds to one shared object (an inline policy on a platform role, a rule on a platform security group) makes the ' +
+    'next apply of the N-th tenant fail at a service limit (10,240 characters of inline policy per role, 60 rules per security group ' +
+    'direction) long after review, on a platform sized for many more tenants.',
   remediation:
-    'Grant every tenant at once from the platform stack by pattern (DatabaseProxy grants rds-db:connect on tenant_*), or give each tenant its own object; tenant stacks write only objects they create.',
+    'Grant every tenant at once from the platform stack by pattern (DatabaseProxy grants rds-db:connect on tenant_*), or give each tenant ' +
+    'its own object; tenant stacks write only objects they create.',
   check: (ctx) => {
     const tenants = ctx.stacks.filter((s) => tenantIdOfStack(s.name));
     const planned = plannedTenantsOf(ctx);

@@ -1,3 +1,4 @@
+import { EXACT_VERSION } from '../../model/versions';
 import { at, block, blocks, identityPolicies, isTrue, refAddresses, resources, strings, type Json, type ResourceRef } from '../json';
 import type { Rule, RuleContext, Severity, StackDocument, Violation } from '../types';
 
@@ -48,7 +49,8 @@ export const eksSecretsEncryption: Rule = {
   title: 'EKS encrypts Kubernetes secrets with a KMS key',
   severity: 'error',
   rationale:
-    'Envelope encryption of secrets with a customer managed key keeps tenant secrets unreadable in etcd backups and lets access to them be audited and revoked.',
+    'Envelope encryption of secrets with a customer managed key keeps tenant secrets unreadable in etcd backups and lets access to them be ' +
+    'audited and revoked.',
   remediation: 'Add encryption_config { resources = ["secrets"], provider { key_arn = <KMS key> } } to the aws_eks_cluster.',
   check: perResource(['aws_eks_cluster'], (r) => {
     const ok = blocks(r.body.encryption_config).some((c) => strings(c.resources).includes('secrets') && !!at(c.provider, 'key_arn'));
@@ -61,7 +63,8 @@ export const rdsEncryption: Rule = {
   title: 'RDS storage is encrypted with a KMS key',
   severity: 'error',
   rationale:
-    "All tenants' data lives in the shared database: it must be encrypted at rest with a customer managed key whose use is logged and can be revoked.",
+    "All tenants' data lives in the shared database: it must be encrypted at rest with a customer managed key whose use is logged and can " +
+    'be revoked.',
   remediation: "Set storage_encrypted = true and kms_key_id to the platform's RDS key.",
   check: perResource(['aws_db_instance', 'aws_rds_cluster'], (r) =>
     !isTrue(r.body.storage_encrypted)
@@ -77,7 +80,8 @@ export const logGroupEncryption: Rule = {
   title: 'CloudWatch log groups are encrypted with a KMS key',
   severity: 'error',
   rationale:
-    "Control plane, flow, WAF and database logs carry tenant identifiers, addresses and queries; a customer managed key keeps them under the platform's access control.",
+    'Control plane, flow, WAF and database logs carry tenant identifiers, addresses and queries; a customer managed key keeps them under ' +
+    "the platform's access control.",
   remediation: "Set kms_key_id on the aws_cloudwatch_log_group to the platform's logs key.",
   check: perResource(['aws_cloudwatch_log_group'], (r) => (r.body.kms_key_id ? undefined : `log group ${nameOf(r)} is not encrypted with a KMS key`)),
 };
@@ -115,7 +119,8 @@ export const eksEndpointPrivate: Rule = {
   title: 'EKS API endpoint is private or restricted',
   severity: 'error',
   rationale:
-    'An API server open to the internet is exposed to credential stuffing and to every future Kubernetes vulnerability; the endpoint is private unless eks.publicAccessCidrs names trusted networks.',
+    'An API server open to the internet is exposed to credential stuffing and to every future Kubernetes vulnerability; the endpoint is ' +
+    'private unless eks.publicAccessCidrs names trusted networks.',
   remediation:
     'Set vpc_config.endpoint_public_access = false, or restrict public_access_cidrs to known networks (never 0.0.0.0/0) in eks.publicAccessCidrs.',
   check: perResource(['aws_eks_cluster'], (r) => {
@@ -135,7 +140,8 @@ export const eksControlPlaneLogs: Rule = {
   title: 'EKS control plane logs every log type',
   severity: 'error',
   rationale:
-    'The audit and authenticator logs are the record of who did what in the shared cluster; without them a cross-tenant incident cannot be investigated.',
+    'The audit and authenticator logs are the record of who did what in the shared cluster; without them a cross-tenant incident cannot be ' +
+    'investigated.',
   remediation: `Set enabled_cluster_log_types = ${JSON.stringify(CONTROL_PLANE_LOGS)}.`,
   check: perResource(['aws_eks_cluster'], (r) => {
     const missing = CONTROL_PLANE_LOGS.filter((t) => !strings(r.body.enabled_cluster_log_types).includes(t));
@@ -233,7 +239,8 @@ export const proxyIamAuth: Rule = {
   title: 'RDS Proxy requires IAM authentication',
   severity: 'error',
   rationale:
-    'With IAM authentication required at the proxy, a tenant can log in only as the database user its IAM role names; a password login would bypass that boundary.',
+    'With IAM authentication required at the proxy, a tenant can log in only as the database user its IAM role names; a password login ' +
+    'would bypass that boundary.',
   remediation: 'Set default_auth_scheme = "IAM_AUTH", or give every auth block iam_auth = "REQUIRED".',
   check: perResource(['aws_db_proxy'], (r) => {
     const auth = blocks(r.body.auth);
@@ -250,7 +257,8 @@ export const albTlsPolicy: Rule = {
   title: 'HTTPS listeners use a modern TLS policy',
   severity: 'error',
   rationale:
-    'Policies older than TLS 1.2 with forward secrecy allow downgrade attacks on tenant traffic; ELBSecurityPolicy-TLS13-1-2-* (or -1-3-) and FS-1-2-Res-* do not. (TLS13-1-0 and TLS13-1-1 still accept TLS 1.0/1.1.)',
+    'Policies older than TLS 1.2 with forward secrecy allow downgrade attacks on tenant traffic; ELBSecurityPolicy-TLS13-1-2-* (or -1-3-) ' +
+    'and FS-1-2-Res-* do not. (TLS13-1-0 and TLS13-1-1 still accept TLS 1.0/1.1.)',
   remediation:
     'Set ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06" (or a newer TLS13-1-2/1-3 policy) on the HTTPS listener, and serve port 443 over HTTPS.',
   check: perResource(['aws_lb_listener', 'aws_alb_listener'], (r) => {
@@ -276,7 +284,8 @@ export const noPlaintextForwarding: Rule = {
   title: 'HTTP listeners only redirect to HTTPS or answer themselves',
   severity: 'error',
   rationale:
-    'A plaintext listener that forwards to the mesh exposes tenant sessions and credentials on the internet; HTTP must redirect to HTTPS (or answer with a fixed response).',
+    'A plaintext listener that forwards to the mesh exposes tenant sessions and credentials on the internet; HTTP must redirect to HTTPS ' +
+    '(or answer with a fixed response).',
   remediation: 'Give the HTTP listener a redirect action to HTTPS (port 443, HTTP_301) or a fixed-response action, and no forwarding rules.',
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
@@ -363,8 +372,12 @@ export const wafManagedRules: Rule = {
   id: 'TC-PLT-023',
   title: 'WAF web ACLs use AWS managed rule groups',
   severity: 'error',
-  rationale: `AWS managed rule groups (at least ${BASELINE_RULE_GROUP}, the OWASP baseline) block common exploits without the platform team writing signatures.`,
-  remediation: `Add rules with statement.managed_rule_group_statement { vendor_name = "AWS", name = "${BASELINE_RULE_GROUP}" } (and the IP reputation, known bad inputs and SQLi groups).`,
+  rationale:
+    `AWS managed rule groups (at least ${BASELINE_RULE_GROUP}, the OWASP baseline) block common exploits without the platform team ` +
+    `writing signatures.`,
+  remediation:
+    `Add rules with statement.managed_rule_group_statement { vendor_name = "AWS", name = "${BASELINE_RULE_GROUP}" } (and the IP ` +
+    `reputation, known bad inputs and SQLi groups).`,
   check: perResource(['aws_wafv2_web_acl'], (r) => {
     const groups = blocks(r.body.rule).map((rule) =>
       at(at(rule.statement, 'managed_rule_group_statement') ?? at(rule.statement, 'managedRuleGroupStatement'), 'name'),
@@ -397,9 +410,11 @@ export const noInternetIngress: Rule = {
   title: 'No security group admits the internet, except the ALB on 80/443',
   severity: 'error',
   rationale:
-    'Everything but the public ALB sits in private subnets and is reached through it; an ingress rule from 0.0.0.0/0 or ::/0 anywhere else exposes nodes, the database or the proxy.',
+    'Everything but the public ALB sits in private subnets and is reached through it; an ingress rule from 0.0.0.0/0 or ::/0 anywhere else ' +
+    'exposes nodes, the database or the proxy.',
   remediation:
-    "Admit the VPC CIDRs or a source security group instead; only the internet-facing ALB's security group may admit 0.0.0.0/0 and ::/0, on TCP 80 and 443.",
+    "Admit the VPC CIDRs or a source security group instead; only the internet-facing ALB's security group may admit 0.0.0.0/0 and ::/0, on " +
+    'TCP 80 and 443.',
   check: (ctx) =>
     ctx.stacks.flatMap((stack) => {
       const albGroups = new Set(
@@ -472,7 +487,8 @@ export const noWildcardActions: Rule = {
   title: 'No IAM policy allows a wildcard action',
   severity: 'error',
   rationale:
-    '`*` or `service:*` grants every present and future action of a service; least privilege names the actions a role needs. NotAction with Allow is as broad (the tenant permissions boundary excepted, when it keeps IAM out and carries a condition).',
+    '`*` or `service:*` grants every present and future action of a service; least privilege names the actions a role needs. NotAction with ' +
+    'Allow is as broad (the tenant permissions boundary excepted, when it keeps IAM out and carries a condition).',
   remediation: "List the actions the role needs (see the service's authorization reference) instead of `*`, `service:*` or NotAction.",
   check: (ctx) =>
     ctx.stacks.flatMap((stack) =>
@@ -522,8 +538,6 @@ export const vpcFlowLogs: Rule = {
     }),
 };
 
-const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-
 /** A chart read from a directory that travels with the stack (a Terraform asset or a path). */
 function isLocalChart(r: ResourceRef): boolean {
   const chart = String(r.body.chart ?? '');
@@ -535,7 +549,8 @@ export const helmChartsPinned: Rule = {
   title: 'Helm charts are pinned to an exact version',
   severity: 'error',
   rationale:
-    'Without an exact version (or with a range) a plan installs whatever the repository serves that day: unreviewed changes to cluster-wide components.',
+    'Without an exact version (or with a range) a plan installs whatever the repository serves that day: unreviewed changes to cluster-wide ' +
+    'components.',
   remediation: 'Set version to an exact chart version (stacks/constructs/addons/versions.ts), or install a local chart directory.',
   check: perResource(['helm_release'], (r) => {
     if (isLocalChart(r)) return undefined;

@@ -132,9 +132,13 @@ export const accountQuotasHoldPlannedTenants: Rule = {
   title: 'Account and cluster quotas that tenants consume hold at the planned tenant count',
   severity: 'warning',
   rationale:
-    "Each tenant adds its own IAM roles to an account (its workload role and, with Terraform Cloud, its run role) and each tenant of a dedicated-node tier its managed node group to the cluster: the count passes IAM's 1,000 roles per account or EKS's 30 node groups per cluster long before a platform's planned tenants, and the N-th tenant's apply fails. Projected with the current tenants' tier and account mix.",
+    'Each tenant adds its own IAM roles to an account (its workload role and, with Terraform Cloud, its run role) and each tenant of a ' +
+    "dedicated-node tier its managed node group to the cluster: the count passes IAM's 1,000 roles per account or EKS's 30 node groups " +
+    "per cluster long before a platform's planned tenants, and the N-th tenant's apply fails. Projected with the current tenants' tier " +
+    'and account mix.',
   remediation:
-    'Request the quota increase in Service Quotas before the tenant count the finding names (adjustable quotas), or spread tenants over further service accounts; above a hard maximum, split tenants across accounts or clusters.',
+    'Request the quota increase in Service Quotas before the tenant count the finding names (adjustable quotas), or spread tenants over ' +
+    'further service accounts; above a hard maximum, split tenants across accounts or clusters.',
   check: (ctx) => {
     const out: Violation[] = [];
     for (const u of quotaUses(ctx)) {
@@ -142,13 +146,16 @@ export const accountQuotasHoldPlannedTenants: Rule = {
       if (defaultValue === undefined || u.projected <= defaultValue) continue;
       const first = [...u.perTenant.values()][0]?.[0];
       const where = `${u.quota.per} ${u.scope}`;
-      const count = `${u.fixed} fixed + ${[...u.perTenant.values()].reduce((n, l) => n + l.length, 0)} from ${u.tenants} tenant(s): ${u.projected} at ${u.planned} planned tenants`;
+      const count =
+        `${u.fixed} fixed + ${[...u.perTenant.values()].reduce((n, l) => n + l.length, 0)} from ${u.tenants} tenant(s): ` +
+        `${u.projected} at ${u.planned} planned tenants`;
       const overMax = maximum !== undefined && u.projected > maximum;
       out.push({
         stack: first?.stack,
         address: first?.address ?? where,
         message: overMax
-          ? `${quotaLabel(u.quota)} in ${where}: ${count}, over its maximum of ${maximum} that no increase can pass: split tenants across ${u.quota.per}s`
+          ? `${quotaLabel(u.quota)} in ${where}: ${count}, over its maximum of ${maximum} that no increase can pass: split tenants across ` +
+            `${u.quota.per}s`
           : `${quotaLabel(u.quota)} in ${where}: ${count}, over the default quota of ${defaultValue} (adjustable${maximum ? ` up to ${maximum}` : ''}): request an increase before tenant ${u.overDefaultAt}`,
         severity: overMax ? 'error' : 'warning',
       });

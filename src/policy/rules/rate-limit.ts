@@ -41,8 +41,13 @@ export const tenantGlobalRateLimit: Rule = {
   title: "Each tenant's rate limit holds per tenant at the gateway, not only per pod",
   severity: 'error',
   rationale:
-    "A local rate limit gives every pod its own bucket: a tenant gets pods × its tier's rate, its own service-to-service calls spend it, and the shared ingress gateway is unprotected. Only a descriptor of the global rate limit, counted in one place for all replicas, holds the tier's rate per tenant.",
-  remediation: `Keep the tenant's descriptor ConfigMap (TenantRateLimit) in namespace ${NAMES.namespaces.rateLimit}, labelled ${RATE_LIMIT_DESCRIPTOR_LABEL}=true, naming the tenant's entry cluster in domain ${RATE_LIMIT_DOMAIN}; keep the ${RATE_LIMIT_RELEASE} release beside the ingress gateway.`,
+    "A local rate limit gives every pod its own bucket: a tenant gets pods × its tier's rate, its own service-to-service calls spend it, " +
+    'and the shared ingress gateway is unprotected. Only a descriptor of the global rate limit, counted in one place for all replicas, ' +
+    "holds the tier's rate per tenant.",
+  remediation:
+    `Keep the tenant's descriptor ConfigMap (TenantRateLimit) in namespace ${NAMES.namespaces.rateLimit}, labelled ` +
+    `${RATE_LIMIT_DESCRIPTOR_LABEL}=true, naming the tenant's entry cluster in domain ${RATE_LIMIT_DOMAIN}; keep the ${RATE_LIMIT_RELEASE} ` +
+    `release beside the ingress gateway.`,
   check: (ctx) => {
     const out: Violation[] = [];
     for (const t of tenantStacks(ctx.stacks, ctx.project)) {
@@ -68,7 +73,8 @@ export const tenantGlobalRateLimit: Rule = {
         stack: t.stack.name,
         address,
         message: local
-          ? `tenant ${t.id} is rate limited per pod only (local rate limit at each sidecar): its rate grows with its pods and nothing limits it at the shared gateway`
+          ? `tenant ${t.id} is rate limited per pod only (local rate limit at each sidecar): its rate grows with its pods and nothing ` +
+            `limits it at the shared gateway`
           : `tenant ${t.id} has no rate limit at the shared gateway`,
       });
     }
@@ -92,9 +98,11 @@ export const rateLimitStore: Rule = {
   title: 'ElastiCache replication groups are encrypted, authenticated and Multi-AZ',
   severity: 'error',
   rationale:
-    "The rate limit's counters decide whether tenants are served: a single node takes the limit down with it, a cache without TLS and AUTH can be read and reset by anything that reaches it in the VPC, and its data at rest belongs under the platform's key.",
+    "The rate limit's counters decide whether tenants are served: a single node takes the limit down with it, a cache without TLS and AUTH " +
+    "can be read and reset by anything that reaches it in the VPC, and its data at rest belongs under the platform's key.",
   remediation:
-    'Set at_rest_encryption_enabled with kms_key_id, transit_encryption_enabled with transit_encryption_mode "required", an auth_token (or user_group_ids), multi_az_enabled and automatic_failover_enabled with at least two cache clusters (RateLimitStore does).',
+    'Set at_rest_encryption_enabled with kms_key_id, transit_encryption_enabled with transit_encryption_mode "required", an auth_token (or ' +
+    'user_group_ids), multi_az_enabled and automatic_failover_enabled with at least two cache clusters (RateLimitStore does).',
   check: (ctx) =>
     ctx.stacks.flatMap((stack) =>
       resources(stack, 'aws_elasticache_replication_group').flatMap((r) => {

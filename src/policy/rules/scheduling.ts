@@ -134,9 +134,11 @@ export const platformOutranksTenants: Rule = {
   title: 'Every platform component ranks above every tenant tier',
   severity: 'error',
   rationale:
-    'Tenant PriorityClasses preempt: a tenant scale-up evicts whatever runs at a lower priority where it needs room. The mesh control plane, the ingress gateway, Kyverno (whose Fail policy then blocks every pod creation) and the node agents must rank above every tier.',
+    'Tenant PriorityClasses preempt: a tenant scale-up evicts whatever runs at a lower priority where it needs room. The mesh control ' +
+    'plane, the ingress gateway, Kyverno (whose Fail policy then blocks every pod creation) and the node agents must rank above every tier.',
   remediation:
-    'Give the workload system-cluster-critical (cluster-wide dependencies), system-node-critical (node agents) or the tenantctl-platform PriorityClass, and keep tier priorities below 1000000000.',
+    'Give the workload system-cluster-critical (cluster-wide dependencies), system-node-critical (node agents) or the tenantctl-platform ' +
+    'PriorityClass, and keep tier priorities below 1000000000.',
   check: (ctx) => {
     const classes = priorityClasses(ctx);
     const tenants = tenantPriorities(ctx, classes);
@@ -210,8 +212,12 @@ export const platformOnSystemNodes: Rule = {
   title: 'Platform pods run on the tainted system nodes only',
   severity: 'error',
   rationale:
-    'Platform components on the shared tenant nodes compete with tenant pods for CPU and memory, and a node that runs tenant code can reach what runs beside it; an untainted system node group takes tenant pods. The system nodes carry a taint only platform pods tolerate, and every platform pod selects them.',
-  remediation: `Taint the system node group ${POOL_LABEL}=${SYSTEM_TAINT.value}:NoSchedule, and give every platform workload the node selector ${POOL_LABEL}=${SYSTEM_TAINT.value} and a toleration of that taint (chart values, EKS add-on configuration, pod specs).`,
+    'Platform components on the shared tenant nodes compete with tenant pods for CPU and memory, and a node that runs tenant code can reach ' +
+    'what runs beside it; an untainted system node group takes tenant pods. The system nodes carry a taint only platform pods tolerate, ' +
+    'and every platform pod selects them.',
+  remediation:
+    `Taint the system node group ${POOL_LABEL}=${SYSTEM_TAINT.value}:NoSchedule, and give every platform workload the node ` +
+    `selector ${POOL_LABEL}=${SYSTEM_TAINT.value} and a toleration of that taint (chart values, EKS add-on configuration, pod specs).`,
   check: (ctx) => {
     const out: Violation[] = [];
     for (const stack of platformStacks(ctx)) {
@@ -224,7 +230,9 @@ export const platformOnSystemNodes: Rule = {
           out.push({
             stack: stack.name,
             address: ng.address,
-            message: `node group ${String(ng.body.node_group_name ?? ng.id)} is the system pool but has no ${POOL_LABEL}=${SYSTEM_TAINT.value}:NoSchedule taint: tenant pods can be scheduled there`,
+            message:
+              `node group ${String(ng.body.node_group_name ?? ng.id)} is the system pool but has no ` +
+              `${POOL_LABEL}=${SYSTEM_TAINT.value}:NoSchedule taint: tenant pods can be scheduled there`,
           });
       }
       for (const addon of resources(stack, 'aws_eks_addon')) {
@@ -304,8 +312,11 @@ export const tenantsOnTheirNodes: Rule = {
   title: "Tenant pods run on their tier's nodes only",
   severity: 'error',
   rationale:
-    "Without a node selector set for them, a tenant's pods land on any node they tolerate: a shared tier's on another tenant's untainted capacity, a dedicated tier's anywhere.",
-  remediation: `Keep the tenant's scheduling policy: it sets ${POOL_LABEL}=tenants (shared tiers) or ${TENANT_LABEL}=<id> (dedicated tiers) as the node selector of every Pod.`,
+    "Without a node selector set for them, a tenant's pods land on any node they tolerate: a shared tier's on another tenant's untainted " +
+    "capacity, a dedicated tier's anywhere.",
+  remediation:
+    `Keep the tenant's scheduling policy: it sets ${POOL_LABEL}=tenants (shared tiers) or ${TENANT_LABEL}=<id> (dedicated tiers) ` +
+    `as the node selector of every Pod.`,
   check: (ctx) =>
     tenantStacks(ctx.stacks, ctx.project).flatMap((t): Violation[] => {
       const dedicated = resources(t.stack, 'aws_eks_node_group').length > 0;
@@ -365,9 +376,12 @@ export const tenantPodsHeldByPlatform: Rule = {
   title: "The platform's admission holds every tenant pod to its tier's priority and nodes",
   severity: 'error',
   rationale:
-    "A tenant's own scheduling policy lives in its namespace, where its pipeline and admins write: it sets the tier's priority and nodes for the tenant but cannot protect anyone else. Only a policy the platform owns, in the API server, keeps a tenant pod from taking the platform's PriorityClass, another tier's nodes or a toleration of the system nodes.",
+    "A tenant's own scheduling policy lives in its namespace, where its pipeline and admins write: it sets the tier's priority and nodes " +
+    'for the tenant but cannot protect anyone else. Only a policy the platform owns, in the API server, keeps a tenant pod from taking ' +
+    "the platform's PriorityClass, another tier's nodes or a toleration of the system nodes.",
   remediation:
-    "Keep the cluster stack's TenantPodAdmission (ValidatingAdmissionPolicy tenantctl-tenant-pods, bound with Deny): it matches Pods in every namespace with the tenant label and checks their PriorityClass, node selector and tolerations.",
+    "Keep the cluster stack's TenantPodAdmission (ValidatingAdmissionPolicy tenantctl-tenant-pods, bound with Deny): it matches Pods in " +
+    'every namespace with the tenant label and checks their PriorityClass, node selector and tolerations.',
   check: (ctx) => {
     if (tenantStacks(ctx.stacks, ctx.project).length === 0) return [];
     // The cluster's Kubernetes layer: the stack that defines the tier PriorityClasses.
@@ -427,9 +441,11 @@ export const quotaAdmitsTier: Rule = {
   title: "A tenant's quota admits the pods it promises, sidecar included",
   severity: 'error',
   rationale:
-    'Every pod of a tenant runs an Istio sidecar whose requests and limits count against the namespace quota. A quota sized for the app containers alone admits a fraction of its pod count (a 500m sidecar limit on 250m pods once let a 10-pod starter run 1).',
+    'Every pod of a tenant runs an Istio sidecar whose requests and limits count against the namespace quota. A quota sized for the app ' +
+    'containers alone admits a fraction of its pod count (a 500m sidecar limit on 250m pods once let a 10-pod starter run 1).',
   remediation:
-    "Size the tier's quota (cpu, cpuLimit, memory, memoryLimit) for quota.pods pods of the LimitRange defaults plus the tier's sidecar, or shrink the defaults or the sidecar.",
+    "Size the tier's quota (cpu, cpuLimit, memory, memoryLimit) for quota.pods pods of the LimitRange defaults plus the tier's sidecar, or " +
+    'shrink the defaults or the sidecar.',
   check: (ctx) => {
     const mesh = meshSidecar(ctx);
     const out: Violation[] = [];
@@ -440,7 +456,8 @@ export const quotaAdmitsTier: Rule = {
         stack: mesh.istiod.ref.stack.name,
         address: mesh.istiod.ref.address,
         message:
-          "istiod's injector is not re-invoked after later webhooks (sidecarInjectorWebhook.reinvocationPolicy is not IfNeeded): the sidecar sizes tenant policies set by annotation may be ignored",
+          "istiod's injector is not re-invoked after later webhooks (sidecarInjectorWebhook.reinvocationPolicy is not IfNeeded): the " +
+          'sidecar sizes tenant policies set by annotation may be ignored',
       });
     }
     for (const t of tenants) {
@@ -477,7 +494,9 @@ export const quotaAdmitsTier: Rule = {
           stack: t.stack.name,
           address: quota.address,
           severity: 'warning',
-          message: `the quota, LimitRange or sidecar of tenant ${t.id} holds a quantity tenantctl cannot read: cannot check that its quota admits ${pods} pods`,
+          message:
+            `the quota, LimitRange or sidecar of tenant ${t.id} holds a quantity tenantctl cannot read: cannot check that its quota ` +
+            `admits ${pods} pods`,
         });
         continue;
       }
@@ -487,7 +506,10 @@ export const quotaAdmitsTier: Rule = {
       out.push({
         stack: t.stack.name,
         address: quota.address,
-        message: `the quota of tenant ${t.id} admits ${admission.pods} of its ${pods} pods: ${r} ${formatAmount(r, budget[r])} holds ${admission.pods} default pods of ${formatAmount(r, pod[r])} (app container ${formatAmount(r, app[r])} + sidecar ${formatAmount(r, amounts(sidecar)[r])})`,
+        message:
+          `the quota of tenant ${t.id} admits ${admission.pods} of its ${pods} pods: ${r} ${formatAmount(r, budget[r])} holds ` +
+          `${admission.pods} default pods of ${formatAmount(r, pod[r])} (app container ${formatAmount(r, app[r])} + sidecar ` +
+          `${formatAmount(r, amounts(sidecar)[r])})`,
       });
     }
     return out;

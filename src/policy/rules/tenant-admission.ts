@@ -76,9 +76,14 @@ export const tenantPipelineWritesChecked: Rule = {
   title: 'A tenant pipeline writes no namespace, ResourceQuota or Istio networking object that admission does not check',
   severity: 'error',
   rationale:
-    "The shared ingress gateway accepts every tenant's host and Istio objects are visible to every namespace unless exported to their own: a tenant pipeline that may write a VirtualService, DestinationRule, ServiceEntry or EnvoyFilter unchecked can take another tenant's host or route to Grafana, one that may relabel its namespace drops its sidecars or Pod Security level or takes a higher tier, and one that may write its ResourceQuota freely takes the shared nodes from every other tenant.",
+    "The shared ingress gateway accepts every tenant's host and Istio objects are visible to every namespace unless exported to their own: " +
+    "a tenant pipeline that may write a VirtualService, DestinationRule, ServiceEntry or EnvoyFilter unchecked can take another tenant's " +
+    'host or route to Grafana, one that may relabel its namespace drops its sidecars or Pod Security level or takes a higher tier, and ' +
+    'one that may write its ResourceQuota freely takes the shared nodes from every other tenant.',
   remediation:
-    'Check the kind in the tenant deployer ValidatingAdmissionPolicy (admissionPolicySpec in stacks/constructs/kubernetes/tenant-deployer-access.ts): match its CREATE and UPDATE and add a validation for it, or take the write out of the tenant deployer roles.',
+    'Check the kind in the tenant deployer ValidatingAdmissionPolicy (admissionPolicySpec in ' +
+    'stacks/constructs/kubernetes/tenant-deployer-access.ts): match its CREATE and UPDATE and add a validation for it, or take the write ' +
+    'out of the tenant deployer roles.',
   check: (ctx) => {
     const out: Violation[] = [];
     for (const stack of ctx.stacks) {
@@ -144,9 +149,13 @@ export const tenantNamespacesChecked: Rule = {
   title: 'What reaches past a tenant namespace is checked whoever writes it',
   severity: 'error',
   rationale:
-    "A tenant pipeline may bind roles to service accounts of its namespace, and tenant admins and controllers write there too: checks made only for the pipeline's group are escaped by acting through any of them. The quota, the mesh objects, role bindings of the deployer role, Kyverno policies (whose API calls read with Kyverno's rights) and Services (external IPs) must be checked for every writer but the platform.",
+    'A tenant pipeline may bind roles to service accounts of its namespace, and tenant admins and controllers write there too: checks made ' +
+    "only for the pipeline's group are escaped by acting through any of them. The quota, the mesh objects, role bindings of the deployer " +
+    "role, Kyverno policies (whose API calls read with Kyverno's rights) and Services (external IPs) must be checked for every writer " +
+    'but the platform.',
   remediation:
-    "Keep the cluster stack's TenantNamespaceAdmission (ValidatingAdmissionPolicy tenantctl-tenant-namespaces, bound with Deny) matching every namespace with the tenant label and each of these kinds.",
+    "Keep the cluster stack's TenantNamespaceAdmission (ValidatingAdmissionPolicy tenantctl-tenant-namespaces, bound with Deny) matching " +
+    'every namespace with the tenant label and each of these kinds.',
   check: (ctx) => {
     const clusters = ctx.stacks.filter((s) => resources(s, 'kubernetes_priority_class_v1').length > 0);
     if (!ctx.stacks.some((s) => s.name.startsWith('tenant-'))) return [];

@@ -57,7 +57,8 @@ export const namespacePodSecurity: Rule = {
   title: 'Tenant namespace enforces Pod Security "restricted"',
   severity: 'error',
   rationale:
-    'The restricted Pod Security Standard keeps tenant pods from running privileged, as root, with host namespaces or host paths: the ways a container escapes to the node and to other tenants.',
+    'The restricted Pod Security Standard keeps tenant pods from running privileged, as root, with host namespaces or host paths: the ways ' +
+    'a container escapes to the node and to other tenants.',
   remediation: 'Label the namespace pod-security.kubernetes.io/enforce=restricted (TenantNamespace sets it).',
   check: (ctx) =>
     perTenant(ctx, (t) => {
@@ -99,7 +100,8 @@ export const namespaceLimitRange: Rule = {
   title: 'Tenant namespace has a LimitRange',
   severity: 'error',
   rationale:
-    'A LimitRange gives every container default requests and limits; without it a pod without limits may use a whole node, and a quota rejects pods that set none.',
+    'A LimitRange gives every container default requests and limits; without it a pod without limits may use a whole node, and a quota ' +
+    'rejects pods that set none.',
   remediation: 'Create a kubernetes_limit_range_v1 with a Container limit (default and default_request) in the namespace.',
   check: (ctx) =>
     perTenant(ctx, (t) => {
@@ -129,9 +131,11 @@ export const defaultDeny: Rule = {
   title: 'Tenant namespace denies all ingress and egress by default',
   severity: 'error',
   rationale:
-    'Kubernetes allows all pod traffic until a NetworkPolicy selects a pod; a default deny for both directions makes every allowed flow explicit, so a tenant can neither be reached from nor reach another tenant.',
+    'Kubernetes allows all pod traffic until a NetworkPolicy selects a pod; a default deny for both directions makes every allowed flow ' +
+    'explicit, so a tenant can neither be reached from nor reach another tenant.',
   remediation:
-    'Keep a NetworkPolicy with an empty pod selector, policy types Ingress and Egress and no rules; remove overrides.network.denyEgress=false from the tenant file.',
+    'Keep a NetworkPolicy with an empty pod selector, policy types Ingress and Egress and no rules; remove ' +
+    'overrides.network.denyEgress=false from the tenant file.',
   check: (ctx) =>
     perTenant(ctx, (t) => {
       const policies = inNamespace(t, 'kubernetes_network_policy_v1', 'kubernetes_network_policy');
@@ -186,7 +190,8 @@ export const dnsToKubeDnsOnly: Rule = {
   title: 'DNS egress goes to kube-dns only',
   severity: 'error',
   rationale:
-    'Port 53 open to anything else than the cluster DNS lets a tenant tunnel data out over DNS to an outside resolver, and a DNS rule that selects other namespaces opens port 53 of other tenants.',
+    'Port 53 open to anything else than the cluster DNS lets a tenant tunnel data out over DNS to an outside resolver, and a DNS rule that ' +
+    'selects other namespaces opens port 53 of other tenants.',
   remediation: 'Allow port 53 only to pods labelled k8s-app=kube-dns in the namespace labelled kubernetes.io/metadata.name=kube-system.',
   check: (ctx) =>
     perTenant(ctx, (t) =>
@@ -212,9 +217,11 @@ export const noOpenPeers: Rule = {
   title: 'No tenant NetworkPolicy admits all namespaces or the whole internet',
   severity: 'error',
   rationale:
-    'An empty namespace selector matches every namespace (other tenants included), a rule without peers matches every source or destination, and 0.0.0.0/0 is every address: each one undoes the namespace isolation.',
+    'An empty namespace selector matches every namespace (other tenants included), a rule without peers matches every source or ' +
+    'destination, and 0.0.0.0/0 is every address: each one undoes the namespace isolation.',
   remediation:
-    'Name namespaces by the kubernetes.io/metadata.name label, and destinations by the narrowest CIDR (overrides.network.allowEgress takes a CIDR per partner).',
+    'Name namespaces by the kubernetes.io/metadata.name label, and destinations by the narrowest CIDR (overrides.network.allowEgress takes ' +
+    'a CIDR per partner).',
   check: (ctx) =>
     perTenant(ctx, (t) =>
       inNamespace(t, 'kubernetes_network_policy_v1', 'kubernetes_network_policy').flatMap((p) => {
@@ -247,7 +254,8 @@ export const strictMtls: Rule = {
   title: 'Tenant namespace requires STRICT mTLS',
   severity: 'error',
   rationale:
-    'With STRICT PeerAuthentication every call into the namespace carries a verified workload identity; PERMISSIVE accepts plaintext, which bypasses the identity-based AuthorizationPolicy.',
+    'With STRICT PeerAuthentication every call into the namespace carries a verified workload identity; PERMISSIVE accepts plaintext, which ' +
+    'bypasses the identity-based AuthorizationPolicy.',
   remediation: 'Create a namespace-wide PeerAuthentication (no selector) with mtls.mode STRICT and no PERMISSIVE or DISABLE port overrides.',
   check: (ctx) =>
     perTenant(ctx, (t) => {
@@ -280,9 +288,11 @@ export const denyOtherTenants: Rule = {
   title: "An AuthorizationPolicy denies every namespace but the tenant's own and the platform's",
   severity: 'error',
   rationale:
-    "NetworkPolicies stop packets, the mesh stops identities: a namespace-wide DENY for sources outside the tenant's namespace, the ingress gateway's and shared services' keeps other tenants out even through an allowed network path.",
+    "NetworkPolicies stop packets, the mesh stops identities: a namespace-wide DENY for sources outside the tenant's namespace, the ingress " +
+    "gateway's and shared services' keeps other tenants out even through an allowed network path.",
   remediation:
-    'Keep the DENY AuthorizationPolicy without selector whose only rule is from.source.notNamespaces = [tenant namespace, istio-system, shared-services].',
+    'Keep the DENY AuthorizationPolicy without selector whose only rule is from.source.notNamespaces = [tenant namespace, istio-system, ' +
+    'shared-services].',
   check: (ctx) =>
     perTenant(ctx, (t) => {
       const allowed = [t.namespace, SHARED_NAMESPACES.istio, SHARED_NAMESPACES.sharedServices];
@@ -332,9 +342,11 @@ export const irsaTrust: Rule = {
   title: "Tenant IAM roles trust exactly the tenant's service account",
   severity: 'error',
   rationale:
-    "An IRSA trust policy without an exact `sub` (StringLike, wildcards, another namespace) lets pods of other namespaces, other tenants included, assume the tenant's role.",
+    'An IRSA trust policy without an exact `sub` (StringLike, wildcards, another namespace) lets pods of other namespaces, other tenants ' +
+    "included, assume the tenant's role.",
   remediation:
-    "Trust the cluster's OIDC provider with StringEquals on <issuer>:sub = system:serviceaccount:<tenant namespace>:<service account> (IrsaRole does).",
+    "Trust the cluster's OIDC provider with StringEquals on <issuer>:sub = system:serviceaccount:<tenant namespace>:<service account> " +
+    '(IrsaRole does).',
   check: (ctx) =>
     perTenant(ctx, (t) => {
       const accounts = [
@@ -413,7 +425,8 @@ export const tenantPermissions: Rule = {
   title: "Tenant IAM permissions name only the tenant's own database user",
   severity: 'error',
   rationale:
-    "A tenant workload needs one permission, rds-db:connect as its own database user (and its catalog services what platform.json grants them on the tenant's own objects); any other action or another tenant's user (or a wildcard) crosses the tenant boundary in AWS.",
+    'A tenant workload needs one permission, rds-db:connect as its own database user (and its catalog services what platform.json grants ' +
+    "them on the tenant's own objects); any other action or another tenant's user (or a wildcard) crosses the tenant boundary in AWS.",
   remediation:
     'Allow only rds-db:connect on arn:...:dbuser:<proxy or instance resource id>/tenant_<id>; attach no managed policies in a tenant stack.',
   check: (ctx) =>

@@ -51,7 +51,8 @@ export class HelmAddon extends Construct {
     super(scope, id);
     if (!props.version || !EXACT_VERSION.test(props.version)) {
       throw new Error(
-        `chart ${props.chart} (release ${props.releaseName}): version ${JSON.stringify(props.version)} is not an exact version: pin one such as 1.2.3 in stacks/constructs/addons/versions.ts`,
+        `chart ${props.chart} (release ${props.releaseName}): version ${JSON.stringify(props.version)} is not an exact version: pin one ` +
+          `such as 1.2.3 in stacks/constructs/addons/versions.ts`,
       );
     }
     this.release = new Release(this, 'release', {

@@ -43,7 +43,9 @@ export class TfcAgentPool extends Construct {
     this.scope = new AgentPoolAllowedProjects(this, 'allowed-projects', { agentPoolId: this.pool.id, allowedProjectIds: props.projectIds });
     this.token = new AgentToken(this, 'token', {
       agentPoolId: this.pool.id,
-      description: `tenantctl: agents of ${names.prefix} (Auto Scaling group ${names.terraformAgents}), via Secrets Manager ${names.terraformAgentTokenSecret}`,
+      description:
+        `tenantctl: agents of ${names.prefix} (Auto Scaling group ${names.terraformAgents}), via Secrets Manager ` +
+        `${names.terraformAgentTokenSecret}`,
     }).token;
   }
 

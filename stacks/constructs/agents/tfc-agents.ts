@@ -90,7 +90,8 @@ export class TfcAgents extends Construct {
     // DNS (the VPC resolver) and NTP (Amazon Time Sync) are not filtered by security groups.
     new VpcSecurityGroupEgressRule(this, 'egress-https', {
       securityGroupId: securityGroup.id,
-      description: `HTTPS to ${tfc.hostname}, releases.hashicorp.com, the Terraform and Helm registries and AWS APIs (through NAT or the VPC endpoints)`,
+      description:
+        `HTTPS to ${tfc.hostname}, releases.hashicorp.com, the Terraform and Helm registries and AWS APIs (through NAT or the ` + `VPC endpoints)`,
       ipProtocol: 'tcp',
       fromPort: HTTPS,
       toPort: HTTPS,

@@ -52,9 +52,10 @@ export class DatabaseProvisioner extends Construct {
       serviceAccount: names.dbProvisionerServiceAccount,
       statements: [
         {
-          sid: 'ConnectAsMasterUserThroughProxy',
-          actions: ['rds-db:connect'],
-          resources: [names.dbUserArn(props.proxyResourceId, names.dbMasterUser)],
+          Sid: 'ConnectAsMasterUserThroughProxy',
+          Effect: 'Allow',
+          Action: ['rds-db:connect'],
+          Resource: [names.dbUserArn(props.proxyResourceId, names.dbMasterUser)],
         },
       ],
     });
@@ -83,9 +84,10 @@ export class DatabaseProvisioner extends Construct {
       serviceAccount: names.dbTenantPurgerServiceAccount,
       statements: [
         {
-          sid: 'ConnectAsTenantPurgerThroughProxy',
-          actions: ['rds-db:connect'],
-          resources: [names.dbUserArn(props.proxyResourceId, names.dbTenantPurgerUser)],
+          Sid: 'ConnectAsTenantPurgerThroughProxy',
+          Effect: 'Allow',
+          Action: ['rds-db:connect'],
+          Resource: [names.dbUserArn(props.proxyResourceId, names.dbTenantPurgerUser)],
         },
       ],
     });

@@ -70,7 +70,8 @@ export function sqlJobPod(props: Pick<SqlProvisioningJobProps, 'name' | 'proxyEn
       command: ['/bin/sh', '-c'],
       // generate-db-auth-token signs locally (no API call); the token is valid for 15 minutes.
       args: [
-        `umask 077 && aws rds generate-db-auth-token --hostname "$DB_HOST" --port ${POSTGRES_PORT} --username "$DB_USER" --region "$AWS_REGION" > ${TOKEN_FILE}`,
+        `umask 077 && aws rds generate-db-auth-token --hostname "$DB_HOST" --port ${POSTGRES_PORT} --username "$DB_USER" --region ` +
+          `"$AWS_REGION" > ${TOKEN_FILE}`,
       ],
       env: [
         { name: 'DB_HOST', value: props.proxyEndpoint },
@@ -93,7 +94,9 @@ export function sqlJobPod(props: Pick<SqlProvisioningJobProps, 'name' | 'proxyEn
       env: [
         {
           name: 'DB_CONNINFO',
-          value: `host=${props.proxyEndpoint} port=${POSTGRES_PORT} dbname=${props.database} user=${props.dbUser} sslmode=verify-full sslrootcert=${CA_BUNDLE} connect_timeout=10 application_name=${props.name}`,
+          value:
+            `host=${props.proxyEndpoint} port=${POSTGRES_PORT} dbname=${props.database} user=${props.dbUser} sslmode=verify-full ` +
+            `sslrootcert=${CA_BUNDLE} connect_timeout=10 application_name=${props.name}`,
         },
       ],
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
@@ -241,7 +244,8 @@ export class SqlProvisioningJob extends Construct {
 function validate(props: SqlProvisioningJobProps): void {
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(props.name) || props.name.length > MAX_NAME_LENGTH) {
     throw new Error(
-      `SQL job name ${JSON.stringify(props.name)} must be a DNS label of at most ${MAX_NAME_LENGTH} characters (a ${SQL_JOB_HASH_LENGTH}-character hash is appended)`,
+      `SQL job name ${JSON.stringify(props.name)} must be a DNS label of at most ${MAX_NAME_LENGTH} characters (a ` +
+        `${SQL_JOB_HASH_LENGTH}-character hash is appended)`,
     );
   }
   if (props.sql.trim() === '') throw new Error(`SQL job ${props.name}: the SQL is empty`);

@@ -69,9 +69,10 @@ export class TenantProvisioning extends Construct {
       serviceAccount: names.dbTenantProvisionerServiceAccount,
       statements: [
         {
-          sid: 'ConnectAsTenantProvisionerThroughProxy',
-          actions: ['rds-db:connect'],
-          resources: [names.dbUserArn(props.proxyResourceId, names.dbTenantProvisionerUser)],
+          Sid: 'ConnectAsTenantProvisionerThroughProxy',
+          Effect: 'Allow',
+          Action: ['rds-db:connect'],
+          Resource: [names.dbUserArn(props.proxyResourceId, names.dbTenantProvisionerUser)],
         },
       ],
     });

@@ -3,8 +3,9 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { eksAddonVersions, type EksAddonName } from '../../../src/model/eks-versions';
 import { poolSelector, SYSTEM_TOLERATION } from '../../../src/model/node-pools';
-import { IrsaRole, type IrsaPolicyStatement } from '../identity/irsa-role';
+import { IrsaRole } from '../identity/irsa-role';
 import { awsManagedPolicyArn } from '../iam/arns';
+import type { PolicyStatement } from '../iam/documents';
 import { USE_KEY_ACTIONS } from '../kms/platform-keys';
 
 export interface EksAddonsProps {
@@ -68,7 +69,7 @@ export class EksAddons extends Construct {
     super(scope, id);
     this.props = props;
     const managedPolicy = (name: string) => awsManagedPolicyArn(props.partition, name);
-    const irsa = (key: string, roleName: string, serviceAccount: string, policy: string, statements?: IrsaPolicyStatement[]) =>
+    const irsa = (key: string, roleName: string, serviceAccount: string, policy: string, statements?: readonly PolicyStatement[]) =>
       new IrsaRole(this, key, {
         roleName,
         oidcProviderArn: props.oidcProviderArn,
@@ -84,15 +85,17 @@ export class EksAddons extends Construct {
     // these grants, limited to the platform's EBS key and to grants for AWS resources (EC2).
     this.ebsCsiRole = irsa('ebs-csi-role', props.ebsCsiRoleName, 'ebs-csi-controller-sa', 'service-role/AmazonEBSCSIDriverPolicy', [
       {
-        sid: 'GrantEbsKeyToEc2',
-        actions: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
-        resources: [props.ebsKmsKeyArn],
-        conditions: [{ test: 'Bool', variable: 'kms:GrantIsForAWSResource', values: ['true'] }],
+        Sid: 'GrantEbsKeyToEc2',
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
+        Resource: [props.ebsKmsKeyArn],
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': ['true'] } },
       },
       {
-        sid: 'UseEbsKey',
-        actions: [...USE_KEY_ACTIONS],
-        resources: [props.ebsKmsKeyArn],
+        Sid: 'UseEbsKey',
+        Effect: 'Allow',
+        Action: USE_KEY_ACTIONS,
+        Resource: [props.ebsKmsKeyArn],
       },
     ]);
 

@@ -44,8 +44,10 @@ export class TenantServices extends Construct {
         permissionsBoundary: platform.terraformCloud ? tenantBoundaryArn(platform, 'platform') : undefined,
         tags: service.database ? { [TENANT_DB_USER_TAG]: tenant.names.dbRole } : undefined,
         statements: [
-          ...(service.database ? [{ sid: 'ConnectAsTenantDbUserThroughProxy', actions: ['rds-db:connect'], resources: [dbUser] }] : []),
-          ...service.iam.map((s, i) => ({ sid: `Catalog${i}`, actions: [...s.actions], resources: [...s.resources] })),
+          ...(service.database
+            ? [{ Sid: 'ConnectAsTenantDbUserThroughProxy', Effect: 'Allow' as const, Action: ['rds-db:connect'], Resource: [dbUser] }]
+            : []),
+          ...service.iam.map((s, i) => ({ Sid: `Catalog${i}`, Effect: 'Allow' as const, Action: s.actions, Resource: s.resources })),
         ],
       });
       // The role's permissions exist before Argo CD starts the pods that use them.

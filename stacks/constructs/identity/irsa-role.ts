@@ -3,15 +3,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument, webIdentityTrust } from '../iam/documents';
-
-export interface IrsaPolicyStatement {
-  readonly sid?: string;
-  /** Concrete IAM actions; no `*` anywhere (least privilege, checked). */
-  readonly actions: string[];
-  readonly resources: string[];
-  readonly conditions?: { test: string; variable: string; values: string[] }[];
-}
+import { policyDocument, webIdentityTrust, type PolicyStatement } from '../iam/documents';
 
 export interface IrsaRoleProps {
   readonly roleName: string;
@@ -21,10 +13,11 @@ export interface IrsaRoleProps {
   readonly namespace: string;
   readonly serviceAccount: string;
   /**
-   * Inline policy of the role.
+   * Inline policy of the role: concrete actions (`Action`, no `*` anywhere: least privilege,
+   * checked) on named resources, without `Principal` (an identity policy has none).
    * @default - no inline policy
    */
-  readonly statements?: IrsaPolicyStatement[];
+  readonly statements?: readonly PolicyStatement[];
   /**
    * Managed policies attached to the role.
    * @default - none
@@ -78,15 +71,7 @@ export class IrsaRole extends Construct {
       const policy = new IamRolePolicy(this, 'policy', {
         name: props.roleName,
         role: this.role.name,
-        policy: policyDocument(
-          statements.map((s) => ({
-            ...(s.sid ? { Sid: s.sid } : {}),
-            Effect: 'Allow',
-            Action: s.actions,
-            Resource: s.resources,
-            ...(s.conditions?.length ? { Condition: conditionBlock(s.conditions) } : {}),
-          })),
-        ),
+        policy: policyDocument(statements),
       });
       this.permissions.push(policy);
     }
@@ -96,13 +81,6 @@ export class IrsaRole extends Construct {
   }
 }
 
-/** IAM `Condition` from the `{ test, variable, values }` list (validated: each test/variable once). */
-function conditionBlock(conditions: NonNullable<IrsaPolicyStatement['conditions']>): Record<string, Record<string, string[]>> {
-  const out: Record<string, Record<string, string[]>> = {};
-  for (const c of conditions) out[c.test] = { ...out[c.test], [c.variable]: c.values };
-  return out;
-}
-
 function validate(props: IrsaRoleProps): void {
   if (props.oidcIssuer.startsWith('https://')) {
     throw new Error(
@@ -110,21 +88,23 @@ function validate(props: IrsaRoleProps): void {
     );
   }
   (props.statements ?? []).forEach((s, i) => {
-    const label = s.sid ?? `#${i}`;
-    const wild = s.actions.filter((a) => a.includes('*'));
+    const label = s.Sid ?? `#${i}`;
+    const actions = [s.Action ?? []].flat();
+    const resources = [s.Resource ?? []].flat();
+    const wild = actions.filter((a) => a.includes('*'));
     if (wild.length > 0) {
       throw new Error(
         `IRSA role ${props.roleName}, statement ${label}: actions ${wild.join(', ')} contain "*": list the exact actions the workload needs`,
       );
     }
-    if (s.actions.length === 0 || s.resources.length === 0) {
+    if (s.NotAction) {
+      throw new Error(`IRSA role ${props.roleName}, statement ${label}: NotAction grants every other action: list the exact actions in Action`);
+    }
+    if (actions.length === 0 || resources.length === 0) {
       throw new Error(`IRSA role ${props.roleName}, statement ${label}: needs at least one action and one resource`);
     }
-    const keys = (s.conditions ?? []).map((c) => `${c.test} ${c.variable}`);
-    const twice = keys.find((k, j) => keys.indexOf(k) !== j);
-    if (twice) {
-      // IAM would OR the values of one key; two entries suggest an intended AND, so refuse to guess.
-      throw new Error(`IRSA role ${props.roleName}, statement ${label}: condition "${twice}" is given twice: put all its values in one entry`);
+    if (s.Principal) {
+      throw new Error(`IRSA role ${props.roleName}, statement ${label}: an identity policy names no Principal: remove it`);
     }
   });
 }

@@ -147,7 +147,10 @@ export function sqlJobValidations(props: SqlJobAdmissionProps): { expression: st
       message: `${props.what} Jobs mount only their own SQL ConfigMap (named like the Job) and scratch space`,
     },
     {
-      expression: `request.namespace != '${props.namespace}' || request.resource.resource != 'configmaps' || request.operation == 'DELETE' || (!has(object.binaryData) && has(object.data) && object.data.size() == 1 && '${SQL_FILE}' in object.data && object.data['${SQL_FILE}'] == ${props.sql})`,
+      expression:
+        `request.namespace != '${props.namespace}' || request.resource.resource != 'configmaps' || request.operation == 'DELETE' ` +
+        `|| (!has(object.binaryData) && has(object.data) && object.data.size() == 1 && '${SQL_FILE}' in object.data && ` +
+        `object.data['${SQL_FILE}'] == ${props.sql})`,
       message: `${props.what} SQL is what tenantctl renders for the tenant`,
     },
   ];

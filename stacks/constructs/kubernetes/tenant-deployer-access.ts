@@ -181,7 +181,9 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
     variables: [
       {
         name: 'tenants',
-        expression: `request.userInfo.groups.filter(g, g.startsWith('${groups.tenantGroupPrefix}')).map(g, g.substring(${groups.tenantGroupPrefix.length}))`,
+        expression:
+          `request.userInfo.groups.filter(g, g.startsWith('${groups.tenantGroupPrefix}')).map(g, ` +
+          `g.substring(${groups.tenantGroupPrefix.length}))`,
       },
       { name: 'tenant', expression: `variables.tenants.size() == 1 ? variables.tenants[0] : ''` },
       { name: 'purging', expression: `'${groups.purgeGroup}' in request.userInfo.groups` },
@@ -276,7 +278,8 @@ function quotaValidations(platform: PlatformSpec): { expression: string; message
       expression: quota(
         [
           `request.operation == 'DELETE'`,
-          `(!has(object.spec.scopes) && !has(object.spec.scopeSelector) && has(object.spec.hard) && object.spec.hard.size() == variables.quota.size() && ` +
+          `(!has(object.spec.scopes) && !has(object.spec.scopeSelector) && has(object.spec.hard) && object.spec.hard.size() == ` +
+            `variables.quota.size() && ` +
             `variables.quota.all(q, ${key('q')} in object.spec.hard && quantity(object.spec.hard[${key('q')}]).compareTo(quantity(${value('q')})) == 0))`,
         ].join(' || '),
       ),
@@ -297,7 +300,9 @@ function rateLimitValidation(platform: PlatformSpec): { expression: string; mess
   const file = celTemplate(descriptorFileKey(tenantNames(platform, marker).rateLimitDescriptor), { [marker]: 'variables.tenant' });
   const expected = `${celTemplate(head, { [marker]: 'variables.tenant' })} + variables.rateLimit + ${celString(tail)}`;
   return {
-    expression: `request.namespace != '${names.namespaces.rateLimit}' || request.operation == 'DELETE' || (variables.rateLimit != '' && !has(object.binaryData) && has(object.data) && object.data.size() == 1 && ${file} in object.data && object.data[${file}] == ${expected})`,
+    expression:
+      `request.namespace != '${names.namespaces.rateLimit}' || request.operation == 'DELETE' || (variables.rateLimit != '' && ` +
+      `!has(object.binaryData) && has(object.data) && object.data.size() == 1 && ${file} in object.data && object.data[${file}] == ${expected})`,
     message: "a tenant's rate limit descriptor holds the requests per second the bootstrap stack entitles its pipeline to",
   };
 }
@@ -329,13 +334,17 @@ export function meshValidations(platform: PlatformSpec): { expression: string; m
   // The entry Service of the tenant's namespace, by short or full name, at its port, whole (no subset).
   const entryHost = `'^${TENANT_ENTRY_SERVICE.name}([.]' + ${namespace} + '${suffix})?$'`;
   const entry = (d: string) =>
-    `${d}.host.matches(${entryHost}) && !has(${d}.subset) && (!has(${d}.port) || !has(${d}.port.number) || ${d}.port.number == ${TENANT_ENTRY_SERVICE.port})`;
+    `${d}.host.matches(${entryHost}) && !has(${d}.subset) && (!has(${d}.port) || !has(${d}.port.number) || ${d}.port.number == ` +
+    `${TENANT_ENTRY_SERVICE.port})`;
   const prefix = celName(platform, (n) => n.pathPrefix);
   const root = celName(platform, (n) => n.pathPrefix.slice(0, -1));
-  const pathMatch = `has(m.uri) && ((has(m.uri.prefix) && m.uri.prefix.startsWith(${prefix})) || (has(m.uri.exact) && (m.uri.exact == ${root} || m.uri.exact.startsWith(${prefix}))))`;
+  const pathMatch =
+    `has(m.uri) && ((has(m.uri.prefix) && m.uri.prefix.startsWith(${prefix})) || (has(m.uri.exact) && (m.uri.exact == ` +
+    `${root} || m.uri.exact.startsWith(${prefix}))))`;
   const hosts = platform.domain
     ? `object.spec.hosts.size() == 1 && object.spec.hosts[0] == ${celName(platform, (n) => n.host!)}`
-    : `object.spec.hosts.size() == 1 && object.spec.hosts[0] == '*' && has(object.spec.http) && object.spec.http.all(h, has(h.match) && h.match.size() > 0 && h.match.all(m, ${pathMatch}))`;
+    : `object.spec.hosts.size() == 1 && object.spec.hosts[0] == '*' && has(object.spec.http) && object.spec.http.all(h, has(h.match) && ` +
+      `h.match.size() > 0 && h.match.all(m, ${pathMatch}))`;
   const patch = LOCAL_RATE_LIMIT_PATCH;
   return [
     {
@@ -356,7 +365,10 @@ export function meshValidations(platform: PlatformSpec): { expression: string; m
         'virtualservices',
         `!has(object.spec.http) || object.spec.http.all(h, !has(h.delegate) && !has(h.mirror) && !has(h.mirrors) && (!has(h.route) || h.route.all(r, ${entry('r.destination')})))`,
       ),
-      message: `a tenant's VirtualServices route, without delegation or mirroring, only to the tenant's entry Service (${TENANT_ENTRY_SERVICE.name}, port ${TENANT_ENTRY_SERVICE.port}, no subset): the gateway's rate limit counts per destination, so one destination per tenant keeps the limit the tenant's`,
+      message:
+        `a tenant's VirtualServices route, without delegation or mirroring, only to the tenant's entry Service ` +
+        `(${TENANT_ENTRY_SERVICE.name}, port ${TENANT_ENTRY_SERVICE.port}, no subset): the gateway's rate limit counts per destination, so ` +
+        `one destination per tenant keeps the limit the tenant's`,
     },
     {
       expression: kind('destinationrules', service('object.spec.host', true)),
@@ -369,7 +381,8 @@ export function meshValidations(platform: PlatformSpec): { expression: string; m
     {
       expression: kind(
         'envoyfilters',
-        `object.spec.configPatches.all(p, p.applyTo == '${patch.applyTo}' && p.match.context == '${patch.context}' && p.patch.operation == '${patch.operation}' && p.patch.value.name == '${patch.filter}')`,
+        `object.spec.configPatches.all(p, p.applyTo == '${patch.applyTo}' && p.match.context == '${patch.context}' && p.patch.operation == ` +
+          `'${patch.operation}' && p.patch.value.name == '${patch.filter}')`,
       ),
       message: `a tenant's EnvoyFilters only insert the local rate limit (${patch.filter}) into the sidecars' inbound listeners`,
     },
@@ -399,7 +412,9 @@ function gitopsValidations(platform: PlatformSpec): { expression: string; messag
   ).join(' && ');
   return [
     {
-      expression: `request.namespace != '${ns.gitops}' || (request.resource.resource == 'appprojects' ? request.name == ${project} : request.name.matches(${application}))`,
+      expression:
+        `request.namespace != '${ns.gitops}' || (request.resource.resource == 'appprojects' ? request.name == ${project} : ` +
+        `request.name.matches(${application}))`,
       message: 'a tenant pipeline may manage only its own AppProject and Applications',
     },
     {

@@ -59,7 +59,9 @@ export function tenantNamespaceAdmissionSpec(platform: PlatformSpec): Record<str
       // meshValidations name the tenant `variables.tenant`: here the namespace's, not the requester's.
       {
         name: 'tenant',
-        expression: `has(namespaceObject.metadata.labels) && '${TENANT_LABEL}' in namespaceObject.metadata.labels ? namespaceObject.metadata.labels['${TENANT_LABEL}'] : ''`,
+        expression:
+          `has(namespaceObject.metadata.labels) && '${TENANT_LABEL}' in namespaceObject.metadata.labels ? ` +
+          `namespaceObject.metadata.labels['${TENANT_LABEL}'] : ''`,
       },
     ],
     validations: [
@@ -70,7 +72,8 @@ export function tenantNamespaceAdmissionSpec(platform: PlatformSpec): Record<str
       {
         expression: kind(
           'rolebindings',
-          `object.roleRef.name != '${groups.namespaceRole}' || (has(object.subjects) && object.subjects.size() == 1 && object.subjects[0].kind == 'Group' && object.subjects[0].name == '${groups.tenantGroupPrefix}' + variables.tenant)`,
+          `object.roleRef.name != '${groups.namespaceRole}' || (has(object.subjects) && object.subjects.size() == 1 && ` +
+            `object.subjects[0].kind == 'Group' && object.subjects[0].name == '${groups.tenantGroupPrefix}' + variables.tenant)`,
         ),
         message: `the ClusterRole ${groups.namespaceRole} is bound only to the tenant's pipeline group (${groups.tenantGroupPrefix}<tenant>)`,
       },
@@ -81,7 +84,8 @@ export function tenantNamespaceAdmissionSpec(platform: PlatformSpec): Record<str
       {
         expression: kind(
           'policies',
-          `has(object.spec.rules) && object.spec.rules.all(r, has(r.mutate) && !has(r.context) && !has(r.generate) && !has(r.validate) && !has(r.verifyImages) && !has(r.mutate.targets))`,
+          `has(object.spec.rules) && object.spec.rules.all(r, has(r.mutate) && !has(r.context) && !has(r.generate) && !has(r.validate) && ` +
+            `!has(r.verifyImages) && !has(r.mutate.targets))`,
         ),
         message: "a tenant's Kyverno Policies only mutate its own Pods, without context (API calls), generate, validate or image verification rules",
       },

@@ -62,13 +62,17 @@ export function tenantPodAdmissionSpec(platform: PlatformSpec, tiers: Readonly<R
         expression: created(
           `variables.tier in [${dedicated.map(celString).join(', ')}] ? ${selector(TENANT_NODE_KEY, 'variables.tenant')} : ${selector(POOL_LABEL, celString('tenants'))}`,
         ),
-        message: `Pods of a shared tier run on the shared tenant nodes (${POOL_LABEL}=tenants), those of a dedicated tier on the tenant's own nodes (${TENANT_NODE_KEY}=<tenant>)`,
+        message:
+          `Pods of a shared tier run on the shared tenant nodes (${POOL_LABEL}=tenants), those of a dedicated tier on the tenant's ` +
+          `own nodes (${TENANT_NODE_KEY}=<tenant>)`,
       },
       {
         expression:
           `!has(object.spec.tolerations) || object.spec.tolerations.all(t, has(t.key) && t.key != '' && t.key != '${POOL_LABEL}' && ` +
           `(t.key != '${TENANT_NODE_KEY}' || (has(t.value) && t.value == variables.tenant)))`,
-        message: `Pods of a tenant tolerate neither the system nodes' taint (${POOL_LABEL}), nor another tenant's nodes (${TENANT_NODE_KEY}), nor every taint (a toleration without a key)`,
+        message:
+          `Pods of a tenant tolerate neither the system nodes' taint (${POOL_LABEL}), nor another tenant's nodes ` +
+          `(${TENANT_NODE_KEY}), nor every taint (a toleration without a key)`,
       },
     ],
   };

@@ -45,7 +45,9 @@ export class StsEndpointAddresses extends Construct {
         postcondition: [
           {
             condition: `\${length(self.network_interface_ids) == ${props.interfaceCount}}`,
-            errorMessage: `The STS interface endpoint must have one network interface in each of the ${props.interfaceCount} private subnets (the tenants' IRSA egress rules name each address).`,
+            errorMessage:
+              `The STS interface endpoint must have one network interface in each of the ${props.interfaceCount} private ` +
+              `subnets (the tenants' IRSA egress rules name each address).`,
           },
         ],
       },

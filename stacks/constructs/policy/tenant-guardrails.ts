@@ -125,7 +125,8 @@ export function meshCapturePolicy(): Record<string, unknown> {
       ),
       rule(
         'not-as-proxy-identity',
-        `Containers of tenant pods do not run as the proxy's user or group (${PROXY_IDENTITY}), whose traffic the proxy does not capture: set another runAsUser and runAsGroup.`,
+        `Containers of tenant pods do not run as the proxy's user or group (${PROXY_IDENTITY}), whose traffic the proxy does not capture: ` +
+          `set another runAsUser and runAsGroup.`,
         [
           ...(['runAsUser', 'runAsGroup'] as const).map((field) => ({
             key: `{{ request.object.spec.securityContext.${field} || \`0\` }}`,
@@ -141,7 +142,8 @@ export function meshCapturePolicy(): Record<string, unknown> {
       ),
       rule(
         'full-traffic-capture',
-        `The proxy of a tenant pod captures all of its traffic: remove ${TRAFFIC_ANNOTATION_PREFIX}* and sidecar.istio.io/interceptionMode annotations.`,
+        `The proxy of a tenant pod captures all of its traffic: remove ${TRAFFIC_ANNOTATION_PREFIX}* and sidecar.istio.io/interceptionMode ` +
+          `annotations.`,
         [
           ...Object.entries(FULL_CAPTURE_ANNOTATIONS).map(([key, value]) => ({ key: annotation(key, value), operator: 'NotEquals', value })),
           {

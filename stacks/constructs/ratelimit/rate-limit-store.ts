@@ -43,7 +43,10 @@ const NODE_TYPE = 'cache.m7g.large';
 const NODE_COUNT = 2;
 /** A year, as every platform log group: the slow log names the counters (tenant descriptors) an incident review looks for. */
 const LOG_RETENTION_DAYS = 365;
-/** AUTH tokens are 16 to 128 printable characters; letters and digits only, so the token never needs escaping (ratelimit splits REDIS_AUTH at a colon). */
+/**
+ * AUTH tokens are 16 to 128 printable characters; letters and digits only, so the token never needs
+ * escaping (ratelimit splits REDIS_AUTH at a colon).
+ */
 const AUTH_TOKEN_LENGTH = 64;
 const REPLICATION_GROUP_ID = /^[a-z](?!.*--)[a-z0-9-]{0,38}[a-z0-9]$/;
 
@@ -165,7 +168,8 @@ function validate(props: RateLimitStoreProps, replicationGroupId: string): void 
     throw new ValidationError(
       PLATFORM_FILE,
       'name',
-      `derives the ElastiCache replication group id ${replicationGroupId}, which must be 1-40 lowercase letters, digits and single hyphens: choose a platform name without consecutive hyphens`,
+      `derives the ElastiCache replication group id ${replicationGroupId}, which must be 1-40 lowercase letters, digits and single hyphens: ` +
+        `choose a platform name without consecutive hyphens`,
       props.platform.name,
     );
   }

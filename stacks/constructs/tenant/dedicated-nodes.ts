@@ -48,7 +48,8 @@ export class DedicatedNodes extends Construct {
     const nodes = tenant.tierSpec.nodes;
     if (nodes.isolation !== 'dedicated') {
       throw new Error(
-        `tenant ${tenant.id} (tier ${tenant.tier}) has nodes.isolation "${nodes.isolation}": dedicated nodes need a tier with nodes.isolation "dedicated"`,
+        `tenant ${tenant.id} (tier ${tenant.tier}) has nodes.isolation "${nodes.isolation}": dedicated nodes need a tier with ` +
+          `nodes.isolation "dedicated"`,
       );
     }
     const names = platformNames(platform);

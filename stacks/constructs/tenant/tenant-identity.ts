@@ -53,9 +53,16 @@ export class TenantIdentity extends Construct {
       permissionsBoundary: platform.terraformCloud ? tenantBoundaryArn(platform, 'platform') : undefined,
       tags: { [TENANT_DB_USER_TAG]: tenant.names.dbRole },
       statements: [
-        { sid: 'ConnectAsTenantDbUserThroughProxy', actions: ['rds-db:connect'], resources: [dbUser] },
+        { Sid: 'ConnectAsTenantDbUserThroughProxy', Effect: 'Allow', Action: ['rds-db:connect'], Resource: [dbUser] },
         ...(props.accountRoleArn
-          ? [{ sid: 'ChainIntoTenantAccount', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [props.accountRoleArn] }]
+          ? [
+              {
+                Sid: 'ChainIntoTenantAccount',
+                Effect: 'Allow' as const,
+                Action: ['sts:AssumeRole', 'sts:TagSession'],
+                Resource: [props.accountRoleArn],
+              },
+            ]
           : []),
       ],
     });

@@ -92,7 +92,8 @@ interface AlertRule {
 
 function tenantAlertRules(tenant: TenantSpec, namespace: string): AlertRule[] {
   const quotaRatio = (resources: string) =>
-    `max by (namespace, resource) (kube_resourcequota{namespace="${namespace}", resource=~"${resources}", type="used"} / ignoring(type) kube_resourcequota{namespace="${namespace}", resource=~"${resources}", type="hard"})`;
+    `max by (namespace, resource) (kube_resourcequota{namespace="${namespace}", resource=~"${resources}", type="used"} / ignoring(type) ` +
+    `kube_resourcequota{namespace="${namespace}", resource=~"${resources}", type="hard"})`;
   const mesh = `reporter="destination", destination_workload_namespace="${namespace}"`;
   const requests = (extra = '') => `sum(rate(istio_requests_total{${mesh}${extra}}[5m]))`;
   const labels = (severity: string) => ({ severity, tenant: tenant.id, tier: tenant.tier, namespace });
@@ -104,7 +105,9 @@ function tenantAlertRules(tenant: TenantSpec, namespace: string): AlertRule[] {
       labels: labels('warning'),
       annotations: {
         summary: `Tenant ${tenant.id} uses more than 90% of its quota`,
-        description: `{{ $labels.resource }} of namespace ${namespace} is at {{ $value | humanizePercentage }} of its ResourceQuota: new workloads will be refused. Raise the tier or the tenant override.`,
+        description:
+          `{{ $labels.resource }} of namespace ${namespace} is at {{ $value | humanizePercentage }} of its ResourceQuota: new ` +
+          `workloads will be refused. Raise the tier or the tenant override.`,
       },
     },
     {

@@ -22,8 +22,9 @@ export interface TenantRunRoleAccessProps {
 
 /**
  * The Kubernetes identity of one tenant's pipeline: an access entry for its run role with the
- * tenant deployer groups and, while the tenant is active, its entitlements (tier, quota, rate limit), on
- * which RBAC and admission in the cluster stack (TenantDeployerAccess) act, and AmazonEKSAdminPolicy scoped to the tenant's namespace, so the pipeline can create the
+ * tenant deployer groups and, while the tenant is active, its entitlements (tier, quota, rate
+ * limit), on which RBAC and admission in the cluster stack (TenantDeployerAccess) act, and
+ * AmazonEKSAdminPolicy scoped to the tenant's namespace, so the pipeline can create the
  * RoleBinding that gives it the rest of its rights there before anything else. It lives beside
  * the run role, in the bootstrap stack, so it exists before the tenant stack's first plan and no
  * other shared stack changes when tenants come and go. A removed tenant keeps it (its stack still

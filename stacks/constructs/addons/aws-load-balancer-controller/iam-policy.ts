@@ -1,3 +1,5 @@
+import type { PolicyStatement } from '../../iam/documents';
+
 /**
  * Least-privilege permissions of the AWS Load Balancer Controller as tenantctl uses it: the ALB,
  * listeners and target group are Terraform resources (Edge); the controller only keeps the Istio
@@ -5,11 +7,12 @@
  * Describe calls support no resource-level permissions, so they name `*`; registration is
  * limited to the one target group. No create, delete, tag or security group permissions.
  */
-export function loadBalancerControllerStatements(targetGroupArn: string) {
+export function loadBalancerControllerStatements(targetGroupArn: string): PolicyStatement[] {
   return [
     {
-      sid: 'Describe',
-      actions: [
+      Sid: 'Describe',
+      Effect: 'Allow',
+      Action: [
         'ec2:DescribeAvailabilityZones',
         'ec2:DescribeInstances',
         'ec2:DescribeNetworkInterfaces',
@@ -23,12 +26,13 @@ export function loadBalancerControllerStatements(targetGroupArn: string) {
         'elasticloadbalancing:DescribeTargetGroups',
         'elasticloadbalancing:DescribeTargetHealth',
       ],
-      resources: ['*'],
+      Resource: ['*'],
     },
     {
-      sid: 'RegisterGatewayPods',
-      actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
-      resources: [targetGroupArn],
+      Sid: 'RegisterGatewayPods',
+      Effect: 'Allow',
+      Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+      Resource: [targetGroupArn],
     },
   ];
 }

@@ -1,4 +1,4 @@
-import type { IrsaPolicyStatement } from '../../identity/irsa-role';
+import type { PolicyStatement } from '../../iam/documents';
 import { CLUSTER_TAG_VALUE, clusterTagKey } from './asg-tags';
 
 export interface ClusterAutoscalerPolicyProps {
@@ -16,12 +16,13 @@ export interface ClusterAutoscalerPolicyProps {
  * group descriptions (labels and taints of a group at zero nodes) to this cluster's node groups.
  * No launch configuration or instance-requirements calls: tenantctl's groups use neither.
  */
-export function clusterAutoscalerStatements(props: ClusterAutoscalerPolicyProps): IrsaPolicyStatement[] {
+export function clusterAutoscalerStatements(props: ClusterAutoscalerPolicyProps): PolicyStatement[] {
   const arn = (service: string, resource: string) => `arn:${props.partition}:${service}:${props.region}:${props.accountId}:${resource}`;
   return [
     {
-      sid: 'Describe',
-      actions: [
+      Sid: 'Describe',
+      Effect: 'Allow',
+      Action: [
         'autoscaling:DescribeAutoScalingGroups',
         'autoscaling:DescribeScalingActivities',
         // Group discovery of the 1.31 autoscaler (later ones filter DescribeAutoScalingGroups by tag).
@@ -29,18 +30,20 @@ export function clusterAutoscalerStatements(props: ClusterAutoscalerPolicyProps)
         'ec2:DescribeInstanceTypes',
         'ec2:DescribeLaunchTemplateVersions',
       ],
-      resources: ['*'],
+      Resource: ['*'],
     },
     {
-      sid: 'DescribeClusterNodeGroups',
-      actions: ['eks:DescribeNodegroup'],
-      resources: [arn('eks', `nodegroup/${props.clusterName}/*/*`)],
+      Sid: 'DescribeClusterNodeGroups',
+      Effect: 'Allow',
+      Action: ['eks:DescribeNodegroup'],
+      Resource: [arn('eks', `nodegroup/${props.clusterName}/*/*`)],
     },
     {
-      sid: 'ResizeClusterNodeGroups',
-      actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
-      resources: [arn('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*')],
-      conditions: [{ test: 'StringEquals', variable: `aws:ResourceTag/${clusterTagKey(props.clusterName)}`, values: [CLUSTER_TAG_VALUE] }],
+      Sid: 'ResizeClusterNodeGroups',
+      Effect: 'Allow',
+      Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+      Resource: [arn('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*')],
+      Condition: { StringEquals: { [`aws:ResourceTag/${clusterTagKey(props.clusterName)}`]: [CLUSTER_TAG_VALUE] } },
     },
   ];
 }
