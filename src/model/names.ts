@@ -284,6 +284,9 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
      * `--`, so no tenant's names start with another's (`tenant-acme--x` is acme's, never acme-x's).
      */
     application: (service: string) => `tenant-${id}--${service}`,
+    /** Argo Rollouts AnalysisTemplates of the tenant's namespace (the tenant stack's): every service's canary gates, and its wave gate. */
+    canaryAnalysis: 'tenantctl-canary',
+    waveGate: 'tenantctl-wave-gate',
     /** IRSA role of one catalog service (the same `--` keeps tenants' role names apart). */
     serviceRole: (service: string) => `${platform.tenantRole(id)}--${service}`,
   };
