@@ -23,7 +23,13 @@ export const ANALYSIS_SCHEDULE = { interval: '1m', window: '2m', failureLimit: 1
 export const ANALYSIS_ARGS = { service: 'service', version: 'version' } as const;
 
 /** Labels of a tenant's Applications that the wave gate reads (Argo CD exports them as `label_<name>` of argocd_app_labels). */
-export const APPLICATION_LABELS = { service: 'app.kubernetes.io/name', version: 'app.kubernetes.io/version', wave: 'tenantctl.io/wave' } as const;
+export const APPLICATION_LABELS = {
+  service: 'app.kubernetes.io/name',
+  version: 'app.kubernetes.io/version',
+  wave: 'tenantctl.io/wave',
+  /** `true` on the Application of a tenant that pins the service's tag: it never takes a release, so no gate waits for it. */
+  pinned: 'tenantctl.io/pinned',
+} as const;
 
 /** Prometheus' spelling of a label name: every character outside [a-zA-Z0-9_] becomes `_`. */
 export function promLabel(label: string): string {
@@ -50,6 +56,9 @@ export interface CanaryMetric {
   readonly failureCondition: string;
 }
 
+const requests = (selector: string, extra = '') =>
+  `sum(rate(istio_requests_total{${selector}${extra}}[${ANALYSIS_SCHEDULE.window}]))`;
+
 /** The canary's two gates over the tenant's own series. */
 export function canaryMetrics(namespace: string): CanaryMetric[] {
   const sel = canarySelector(namespace);
@@ -57,7 +66,8 @@ export function canaryMetrics(namespace: string): CanaryMetric[] {
   return [
     {
       name: 'success-rate',
-      query: `sum(rate(istio_requests_total{${sel}, response_code!~"5.."}[${w}])) / sum(rate(istio_requests_total{${sel}}[${w}]))`,
+      // A canary that answers nothing but 5xx has no non-5xx series: `or vector(0)` makes that 0%, not no result.
+      query: `(${requests(sel, ', response_code!~"5.."')} or vector(0)) / ${requests(sel)}`,
       failureCondition: `len(result) > 0 && !isNaN(result[0]) && result[0] < ${CANARY_GATES.successRate}`,
     },
     {
@@ -70,18 +80,24 @@ export function canaryMetrics(namespace: string): CanaryMetric[] {
 
 /**
  * The wave gate of a tenant whose wave comes after `earlier`: every Application of the service in
- * an earlier wave must run the canary's version, Synced and Healthy (Argo CD reports a Rollout
- * Healthy once it is fully promoted, Degraded once aborted). The query counts earlier-wave
- * Applications of the service that are not yet there; 0 passes. Waves are named, not tenants, so
- * adding a tenant changes no other tenant's gate.
+ * an earlier wave (but those of tenants that pin its tag) must run the canary's version, Synced
+ * and Healthy (Argo CD reports a Rollout Healthy once it is fully promoted, Degraded once
+ * aborted). The query counts earlier-wave Applications of the service that are not yet there, and
+ * returns nothing at all without Argo CD's metrics. Waves are named, not tenants, so adding a
+ * tenant changes no other tenant's gate.
  */
 export function waveGateQuery(earlier: readonly string[]): string {
-  const apps = `argocd_app_labels{${promLabel(APPLICATION_LABELS.service)}="${arg(ANALYSIS_ARGS.service)}", ${promLabel(APPLICATION_LABELS.wave)}=~"${earlier.join('|')}"}`;
-  const done = `${apps.slice(0, -1)}, ${promLabel(APPLICATION_LABELS.version)}="${arg(ANALYSIS_ARGS.version)}"} * on (namespace, name) group_left argocd_app_info{sync_status="Synced", health_status="Healthy"}`;
-  return `(count(${apps}) or vector(0)) - (count(${done}) or vector(0))`;
+  const matchers = [
+    `${promLabel(APPLICATION_LABELS.service)}="${arg(ANALYSIS_ARGS.service)}"`,
+    `${promLabel(APPLICATION_LABELS.wave)}=~"${earlier.join('|')}"`,
+    `${promLabel(APPLICATION_LABELS.pinned)}!="true"`,
+  ];
+  const apps = `argocd_app_labels{${matchers.join(', ')}}`;
+  const done = `argocd_app_labels{${[...matchers, `${promLabel(APPLICATION_LABELS.version)}="${arg(ANALYSIS_ARGS.version)}"`].join(', ')}} * on (namespace, name) group_left argocd_app_info{sync_status="Synced", health_status="Healthy"}`;
+  return `((count(${apps}) or vector(0)) - (count(${done}) or vector(0))) and on () count(argocd_app_info)`;
 }
 
-/** The wave gate passes only when nothing in the earlier waves is missing; a missing result (no Argo CD metrics) fails. */
+/** The wave gate passes only when nothing in the earlier waves is missing; no result (no Argo CD metrics) fails. */
 export const WAVE_GATE_CONDITION = 'len(result) > 0 && result[0] == 0';
 
 /** The Argo Rollouts steps of a tenant's canary: the wave gate first (later waves only), then the weights with pauses. */

@@ -87,3 +87,35 @@ export function nextWave(waves: readonly WaveSpec[], release: ReleaseSpec): stri
   const through = waves.findIndex((w) => w.name === release.through);
   return waves[through + 1]?.name;
 }
+
+/** A service's `tag` and `release` after one step of its release, and the wave that step reaches. */
+export interface ReleaseStep {
+  readonly tag: string;
+  readonly release?: ReleaseSpec;
+  /** The wave whose tenants take the new tag in this step. */
+  readonly wave: string;
+}
+
+/**
+ * Starts a release of a new tag (it reaches the first wave) or moves one on to the next wave; past
+ * the last wave, the release's tag becomes the service's and the release ends. Returns a reason
+ * string when there is nothing to do.
+ */
+export function releaseStep(
+  service: { readonly name: string; readonly tag: string; readonly release?: ReleaseSpec },
+  waves: readonly WaveSpec[],
+  newTag?: string,
+): ReleaseStep | string {
+  if (waves.length === 0) return 'platform.json defines no waves: change the service\'s tag directly, or define waves first';
+  const release = service.release;
+  if (newTag !== undefined) {
+    if (release) return `${service.name} is releasing ${release.tag} (through ${release.through}): promote it to the end before starting another`;
+    if (newTag === service.tag) return `${service.name} runs ${newTag} already`;
+    return { tag: service.tag, release: { tag: newTag, through: waves[0].name }, wave: waves[0].name };
+  }
+  if (!release) return `${service.name} has no release in progress: start one with a new tag`;
+  const next = nextWave(waves, release);
+  if (next === undefined) return `${service.name} ${release.tag} has reached the last wave already`;
+  const last = next === waves[waves.length - 1].name;
+  return last ? { tag: release.tag, wave: next } : { tag: service.tag, release: { tag: release.tag, through: next }, wave: next };
+}
