@@ -64,7 +64,9 @@ export async function stepRelease(
       finished: step.release === undefined,
     };
     writeTextAtomic(platformFile(dir), JSON.stringify(raw, null, 2) + '\n');
-    report.info(`wrote ${PLATFORM_FILE}: ${service} ${change.tag} reaches wave ${change.wave}${change.finished ? ' (the last: the release is done)' : ''}`);
+    report.info(
+      `wrote ${PLATFORM_FILE}: ${service} ${change.tag} reaches wave ${change.wave}${change.finished ? ' (the last: the release is done)' : ''}`,
+    );
     if (!opts.synth || change.tenants.length === 0) return change;
     try {
       const started = Date.now();

@@ -56,8 +56,7 @@ export interface CanaryMetric {
   readonly failureCondition: string;
 }
 
-const requests = (selector: string, extra = '') =>
-  `sum(rate(istio_requests_total{${selector}${extra}}[${ANALYSIS_SCHEDULE.window}]))`;
+const requests = (selector: string, extra = '') => `sum(rate(istio_requests_total{${selector}${extra}}[${ANALYSIS_SCHEDULE.window}]))`;
 
 /** The canary's two gates over the tenant's own series. */
 export function canaryMetrics(namespace: string): CanaryMetric[] {

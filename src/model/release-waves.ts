@@ -71,11 +71,7 @@ export function earlierWaves(waves: readonly WaveSpec[], index: number): string[
 }
 
 /** The tag a tenant runs of a service without a pin: the release's once its wave has it, else the service's. */
-export function releasedTag(
-  service: { readonly tag: string; readonly release?: ReleaseSpec },
-  waves: readonly WaveSpec[],
-  index: number,
-): string {
+export function releasedTag(service: { readonly tag: string; readonly release?: ReleaseSpec }, waves: readonly WaveSpec[], index: number): string {
   const release = service.release;
   if (!release) return service.tag;
   const through = waves.findIndex((w) => w.name === release.through);
@@ -106,7 +102,7 @@ export function releaseStep(
   waves: readonly WaveSpec[],
   newTag?: string,
 ): ReleaseStep | string {
-  if (waves.length === 0) return 'platform.json defines no waves: change the service\'s tag directly, or define waves first';
+  if (waves.length === 0) return "platform.json defines no waves: change the service's tag directly, or define waves first";
   const release = service.release;
   if (newTag !== undefined) {
     if (release) return `${service.name} is releasing ${release.tag} (through ${release.through}): promote it to the end before starting another`;

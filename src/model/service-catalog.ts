@@ -203,7 +203,10 @@ export function catalogProblems(
             : 'a release goes through the rollout waves: define platform.json waves first',
         });
       if (s.release.tag === s.tag)
-        problems.push({ path: ['services', i, 'release', 'tag'], message: `is the service's tag already: set tag ${s.tag} as the release's only while it rolls out` });
+        problems.push({
+          path: ['services', i, 'release', 'tag'],
+          message: `is the service's tag already: set tag ${s.tag} as the release's only while it rolls out`,
+        });
     }
     for (const tier of Object.keys(s.tiers)) {
       if (!ctx.tiers.includes(tier))

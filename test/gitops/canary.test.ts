@@ -24,9 +24,14 @@ import { catalogPlatform, catalogTenant, exampleCatalog } from './fixtures';
 
 const CHART = path.join(__dirname, '..', '..', 'templates', 'charts', 'tenant-service');
 const ROLE_ARN = 'arn:aws:iam::111122223333:role/acme-prod-tenant-acme--task';
-const WAVES: PlatformConfig['waves'] = [{ name: 'canary' }, { name: 'early', tiers: ['starter'] }, { name: 'general', tiers: ['standard', 'enterprise'] }];
+const WAVES: PlatformConfig['waves'] = [
+  { name: 'canary' },
+  { name: 'early', tiers: ['starter'] },
+  { name: 'general', tiers: ['standard', 'enterprise'] },
+];
 
-const synthTenant = (platform: PlatformSpec, tenant: TenantSpec) => SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform, tenant })));
+const synthTenant = (platform: PlatformSpec, tenant: TenantSpec) =>
+  SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform, tenant })));
 const ofKind = (json: SynthJson, kind: string) => json.where('kubernetes_manifest', (m) => m.manifest.kind === kind);
 const wavedPlatform = (release?: { tag: string; through: string }) =>
   catalogPlatform({
@@ -51,7 +56,13 @@ describe('GIVEN a platform with the example catalog WHEN its services are synthe
   const values = JSON.parse(release.values[0]);
 
   test('THEN Argo Rollouts is the pinned argo-helm chart in Argo CD namespace, after Prometheus (its ServiceMonitor)', () => {
-    expect(release).toMatchObject({ name: 'argo-rollouts', repository: 'https://argoproj.github.io/argo-helm', version: '2.41.0', namespace: 'argocd', atomic: true });
+    expect(release).toMatchObject({
+      name: 'argo-rollouts',
+      repository: 'https://argoproj.github.io/argo-helm',
+      version: '2.41.0',
+      namespace: 'argocd',
+      atomic: true,
+    });
     expect(release.depends_on).toContain(`helm_release.${json.idOf('helm_release', (r) => r.chart === 'kube-prometheus-stack')}`);
   });
 
@@ -73,7 +84,10 @@ describe('GIVEN a platform with the example catalog WHEN its services are synthe
     expect(argo.controller.metrics).toEqual({
       enabled: true,
       serviceMonitor: { enabled: true },
-      applicationLabels: { enabled: true, labels: ['app.kubernetes.io/name', 'app.kubernetes.io/version', 'tenantctl.io/wave', 'tenantctl.io/pinned'] },
+      applicationLabels: {
+        enabled: true,
+        labels: ['app.kubernetes.io/name', 'app.kubernetes.io/version', 'tenantctl.io/wave', 'tenantctl.io/pinned'],
+      },
     });
   });
 
@@ -96,7 +110,8 @@ describe("GIVEN a tenant's canary analysis", () => {
     expect(ofKind(json, 'AnalysisTemplate').map((t) => t.manifest.metadata.name)).toEqual(['tenantctl-canary']);
     expect(template.manifest.metadata.namespace).toBe('tenant-acme');
     expect(validateManifest(template.manifest)).toBeUndefined();
-    for (const app of ofKind(json, 'Application')) expect(app.depends_on).toContain(`kubernetes_manifest.${json.idOf('kubernetes_manifest', (m) => m.manifest.kind === 'AnalysisTemplate')}`);
+    for (const app of ofKind(json, 'Application'))
+      expect(app.depends_on).toContain(`kubernetes_manifest.${json.idOf('kubernetes_manifest', (m) => m.manifest.kind === 'AnalysisTemplate')}`);
   });
 
   test('THEN its gates are 99% success and a p99 latency of 500 ms, measured each minute, the second failure aborting', () => {
@@ -106,12 +121,18 @@ describe("GIVEN a tenant's canary analysis", () => {
     ]);
     for (const m of template.manifest.spec.metrics)
       expect(m.provider.prometheus.address).toBe('http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090');
-    expect(template.manifest.spec.metrics[1].provider.prometheus.query).toMatch(/^histogram_quantile\(0\.99, sum by \(le\) \(rate\(istio_request_duration_milliseconds_bucket\{/);
+    expect(template.manifest.spec.metrics[1].provider.prometheus.query).toMatch(
+      /^histogram_quantile\(0\.99, sum by \(le\) \(rate\(istio_request_duration_milliseconds_bucket\{/,
+    );
   });
 
   test("THEN every series it reads is the tenant's own: the scrape target's namespace and Istio's destination namespace at the tenant's sidecars", () => {
     const selectors = template.manifest.spec.metrics.flatMap((m: any) => istioSelectors(m.provider.prometheus.query));
-    expect(selectors.map((s: any) => s.metric)).toEqual(['istio_requests_total', 'istio_requests_total', 'istio_request_duration_milliseconds_bucket']);
+    expect(selectors.map((s: any) => s.metric)).toEqual([
+      'istio_requests_total',
+      'istio_requests_total',
+      'istio_request_duration_milliseconds_bucket',
+    ]);
     for (const s of selectors)
       expect(s.matchers).toMatchObject({
         'reporter=': 'destination',
@@ -125,7 +146,9 @@ describe("GIVEN a tenant's canary analysis", () => {
   });
 
   test('THEN a canary that answers only 5xx measures 0%, not nothing', () => {
-    expect(template.manifest.spec.metrics[0].provider.prometheus.query).toMatch(/^\(sum\(rate\(istio_requests_total\{.*, response_code!~"5\.\."\}\[2m\]\)\) or vector\(0\)\) \/ sum\(rate\(istio_requests_total\{/);
+    expect(template.manifest.spec.metrics[0].provider.prometheus.query).toMatch(
+      /^\(sum\(rate\(istio_requests_total\{.*, response_code!~"5\.\."\}\[2m\]\)\) or vector\(0\)\) \/ sum\(rate\(istio_requests_total\{/,
+    );
   });
 });
 
@@ -165,7 +188,15 @@ describe("GIVEN a service behind the entry WHEN its chart is rendered with its A
       hosts: ['task'],
       gateways: ['mesh'],
       exportTo: ['.'],
-      http: [{ name: 'primary', route: [{ destination: { host: 'task' }, weight: 100 }, { destination: { host: 'task-canary' }, weight: 0 }] }],
+      http: [
+        {
+          name: 'primary',
+          route: [
+            { destination: { host: 'task' }, weight: 100 },
+            { destination: { host: 'task-canary' }, weight: 0 },
+          ],
+        },
+      ],
     });
     expect(objects.filter((o) => o.kind === 'Service').map((s) => [s.metadata.name, s.spec.ports[0].port])).toEqual([
       ['task-canary', 8081],
@@ -241,7 +272,9 @@ describe("GIVEN a service behind the entry WHEN its chart is rendered with its A
       expect(write(edit(rollout, (c) => (c.spec.strategy.canary.analysis.templates = [{ templateName: 'always-passes' }])))).toBe(false);
       expect(write(edit(rollout, (c) => (c.spec.strategy.canary.analysis.startingStep = 9)))).toBe(false);
       expect(write(edit(rollout, (c) => c.spec.strategy.canary.analysis.templates.push({ templateName: 'x', clusterScope: true })))).toBe(false);
-      expect(write(edit(rollout, (c) => c.spec.strategy.canary.steps.unshift({ analysis: { templates: [{ templateName: 'y', clusterScope: true }] } })))).toBe(false);
+      expect(
+        write(edit(rollout, (c) => c.spec.strategy.canary.steps.unshift({ analysis: { templates: [{ templateName: 'y', clusterScope: true }] } }))),
+      ).toBe(false);
       expect(write(edit(rollout, (c) => c.spec.strategy.canary.steps.unshift({ experiment: { templates: [] } })))).toBe(false);
       expect(write(edit(rollout, (c) => (c.spec.strategy = { blueGreen: { activeService: 'task' } })))).toBe(false);
     });
@@ -271,7 +304,15 @@ describe('GIVEN rollout waves', () => {
     expect(waveIndex(platform.waves, { tier: 'enterprise', wave: 'canary' })).toBe(0);
     expect(waveIndex(platform.waves, { tier: 'starter' })).toBe(1);
     expect(waveIndex(platform.waves, { tier: 'standard' })).toBe(2);
-    expect(waveIndex([{ name: 'one', tiers: [] }, { name: 'two', tiers: [] }], { tier: 'standard' })).toBe(1);
+    expect(
+      waveIndex(
+        [
+          { name: 'one', tiers: [] },
+          { name: 'two', tiers: [] },
+        ],
+        { tier: 'standard' },
+      ),
+    ).toBe(1);
   });
 
   test('THEN a release runs in the waves up to its `through` and nowhere after; pins stay', () => {
@@ -312,7 +353,9 @@ describe('GIVEN rollout waves', () => {
     });
     expect(gate.manifest.spec.metrics[0].provider.prometheus.query).toBe(waveGateQuery(['canary', 'early']));
     const task = ofKind(late, 'Application').find((a) => a.manifest.metadata.name === 'tenant-big--task');
-    expect(task.manifest.spec.source.helm.valuesObject.canary.steps[0]).toEqual({ analysis: { templates: [{ templateName: 'tenantctl-wave-gate' }] } });
+    expect(task.manifest.spec.source.helm.valuesObject.canary.steps[0]).toEqual({
+      analysis: { templates: [{ templateName: 'tenantctl-wave-gate' }] },
+    });
     expect(task.manifest.metadata.labels).toMatchObject({ 'app.kubernetes.io/version': '1.0.0', 'tenantctl.io/wave': 'general' });
   });
 
@@ -339,18 +382,27 @@ describe('GIVEN rollout waves', () => {
       return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     };
     expect(issues({ waves: WAVES })).toEqual([]);
-    expect(issues({ waves: [{ name: 'a', tiers: ['starter'] }, { name: 'a', tiers: ['starter', 'gold'] }] })).toEqual([
-      'waves.1.name: wave a is listed twice',
-      'waves.1.tiers.1: unknown tier: use one of starter, standard, enterprise',
-    ]);
-    expect(issues({ waves: [{ name: 'a', tiers: ['starter'] }, { name: 'b', tiers: ['starter'] }] })).toEqual([
-      'waves.1.tiers.0: tier starter is already in wave a: a tier belongs to one wave',
-    ]);
+    expect(
+      issues({
+        waves: [
+          { name: 'a', tiers: ['starter'] },
+          { name: 'a', tiers: ['starter', 'gold'] },
+        ],
+      }),
+    ).toEqual(['waves.1.name: wave a is listed twice', 'waves.1.tiers.1: unknown tier: use one of starter, standard, enterprise']);
+    expect(
+      issues({
+        waves: [
+          { name: 'a', tiers: ['starter'] },
+          { name: 'b', tiers: ['starter'] },
+        ],
+      }),
+    ).toEqual(['waves.1.tiers.0: tier starter is already in wave a: a tier belongs to one wave']);
     const withRelease = (release: object, waves = WAVES) =>
       issues({ waves, services: exampleCatalog.services!.map((s) => (s.name === 'task' ? { ...s, release } : s)) as PlatformConfig['services'] });
     expect(withRelease({ tag: '1.1.0', through: 'later' })).toEqual(['services.1.release.through: unknown wave: use one of canary, early, general']);
     expect(withRelease({ tag: '1.0.0', through: 'canary' })).toEqual([
-      'services.1.release.tag: is the service\'s tag already: set tag 1.0.0 as the release\'s only while it rolls out',
+      "services.1.release.tag: is the service's tag already: set tag 1.0.0 as the release's only while it rolls out",
     ]);
     expect(withRelease({ tag: '1.1.0', through: 'canary' }, [])).toEqual([
       'services.1.release.through: a release goes through the rollout waves: define platform.json waves first',

@@ -45,10 +45,10 @@ describe.each(Object.keys(tierCatalog))('GIVEN the example catalog and a %s tena
       namespaceResourceBlacklist: APP_PROJECT_DENIED_KINDS,
     });
     for (const kind of ['ResourceQuota', 'LimitRange']) expect(project.manifest.spec.namespaceResourceBlacklist).toContainEqual({ group: '', kind });
-    for (const group of ['security.istio.io', 'kyverno.io']) expect(project.manifest.spec.namespaceResourceBlacklist).toContainEqual({ group, kind: '*' });
+    for (const group of ['security.istio.io', 'kyverno.io'])
+      expect(project.manifest.spec.namespaceResourceBlacklist).toContainEqual({ group, kind: '*' });
     // The chart's Rollout and mesh-internal VirtualService stay open (admission holds them); every other kind of their groups is denied.
-    const denied = (group: string) =>
-      project.manifest.spec.namespaceResourceBlacklist.filter((k: any) => k.group === group).map((k: any) => k.kind);
+    const denied = (group: string) => project.manifest.spec.namespaceResourceBlacklist.filter((k: any) => k.group === group).map((k: any) => k.kind);
     expect(denied('networking.istio.io')).toEqual([
       'Gateway',
       'DestinationRule',

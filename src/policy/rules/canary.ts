@@ -54,7 +54,13 @@ export const analysisOwnSeries: Rule = {
       templates.flatMap((tpl) => {
         const out: Violation[] = [];
         if (at(tpl.manifest.metadata, 'namespace') !== t.namespace)
-          out.push(v(t, tpl, `AnalysisTemplate ${nameOf(tpl)} is in namespace ${JSON.stringify(at(tpl.manifest.metadata, 'namespace'))}, not ${t.namespace}`));
+          out.push(
+            v(
+              t,
+              tpl,
+              `AnalysisTemplate ${nameOf(tpl)} is in namespace ${JSON.stringify(at(tpl.manifest.metadata, 'namespace'))}, not ${t.namespace}`,
+            ),
+          );
         for (const q of queries(tpl)) {
           const problem = unpinnedSelector(q, t.namespace);
           if (problem) out.push(v(t, tpl, `AnalysisTemplate ${nameOf(tpl)} ${problem}: ${q}`));
@@ -79,7 +85,10 @@ export const rolloutsAnalysed: Rule = {
         const out: Violation[] = [];
         const name = at(canary, 'analysis.templateName');
         const template = templates.find((tpl) => nameOf(tpl) === name);
-        if (!template) out.push(v(t, a, `Application ${nameOf(a)}'s canary is analysed by ${JSON.stringify(name)}, not an AnalysisTemplate of the tenant's stack`));
+        if (!template)
+          out.push(
+            v(t, a, `Application ${nameOf(a)}'s canary is analysed by ${JSON.stringify(name)}, not an AnalysisTemplate of the tenant's stack`),
+          );
         else {
           const metrics = blocks(at(template.manifest.spec, 'metrics'));
           if (metrics.length === 0 || metrics.some((m) => !m.failureCondition))
@@ -90,7 +99,9 @@ export const rolloutsAnalysed: Rule = {
           .filter((w): w is number => typeof w === 'number');
         if (weights.length === 0) out.push(v(t, a, `Application ${nameOf(a)}'s canary has no weight steps: it would promote at once`));
         if (weights.some((w, i) => w > Math.max(...CANARY_WEIGHTS) || (i > 0 && w <= weights[i - 1])))
-          out.push(v(t, a, `Application ${nameOf(a)}'s canary steps ${weights.join(', ')}% do not rise one by one up to ${Math.max(...CANARY_WEIGHTS)}%`));
+          out.push(
+            v(t, a, `Application ${nameOf(a)}'s canary steps ${weights.join(', ')}% do not rise one by one up to ${Math.max(...CANARY_WEIGHTS)}%`),
+          );
         return out;
       }),
     ),
@@ -102,8 +113,7 @@ export const wavesInOrder: Rule = {
   severity: 'error',
   rationale:
     "Waves limit a bad release to the first tenants: a tenant that takes the release before its wave (or stays behind once its wave has it), or a later-wave canary that does not wait for the earlier waves' Applications of that version to be healthy, lets the release reach tenants the earlier waves were meant to protect.",
-  remediation:
-    `Move a release on with \`tenantctl release promote <service>\` rather than by editing tenant files, and keep each later-wave tenant's wave gate (AnalysisTemplate ${WAVE_GATE_TEMPLATE}, the canary's first step) naming every earlier wave.`,
+  remediation: `Move a release on with \`tenantctl release promote <service>\` rather than by editing tenant files, and keep each later-wave tenant's wave gate (AnalysisTemplate ${WAVE_GATE_TEMPLATE}, the canary's first step) naming every earlier wave.`,
   check: (ctx) => {
     const platform = ctx.project?.platform;
     if (!platform || platform.waves.length === 0) return [];
@@ -119,7 +129,13 @@ export const wavesInOrder: Rule = {
         const service = platform.services.find((s) => s.name === labels[APPLICATION_LABELS.service]);
         if (!service) continue;
         if (labels[APPLICATION_LABELS.wave] !== platform.waves[index].name)
-          out.push(v(t, a, `Application ${nameOf(a)} is labelled wave ${JSON.stringify(labels[APPLICATION_LABELS.wave])}, but the tenant is in wave ${platform.waves[index].name}`));
+          out.push(
+            v(
+              t,
+              a,
+              `Application ${nameOf(a)} is labelled wave ${JSON.stringify(labels[APPLICATION_LABELS.wave])}, but the tenant is in wave ${platform.waves[index].name}`,
+            ),
+          );
         const expected = releasedTag(service, platform.waves, index);
         if (tenant.services[service.name]?.tag === undefined && labels[APPLICATION_LABELS.version] !== expected)
           out.push(
@@ -130,14 +146,22 @@ export const wavesInOrder: Rule = {
             ),
           );
         if (earlier.length && !blocks(at(valuesOf(a), 'canary.steps'))[0]?.analysis)
-          out.push(v(t, a, `Application ${nameOf(a)}'s canary does not start with the wave gate, though wave ${platform.waves[index].name} comes after ${earlier.join(', ')}`));
+          out.push(
+            v(
+              t,
+              a,
+              `Application ${nameOf(a)}'s canary does not start with the wave gate, though wave ${platform.waves[index].name} comes after ${earlier.join(', ')}`,
+            ),
+          );
       }
       if (earlier.length && applications.length) {
         const query = gate ? queries(gate).join(' ') : '';
         const named = /=~"([^"]*)"/.exec(query.slice(query.indexOf(promLabel(APPLICATION_LABELS.wave))))?.[1].split('|') ?? [];
         if (!gate) out.push(v(t, applications[0], `the tenant is in wave ${platform.waves[index].name} but its stack writes no wave gate`));
         else if (earlier.some((w) => !named.includes(w)) || named.some((w) => !earlier.includes(w)))
-          out.push(v(t, gate, `wave gate ${nameOf(gate)} waits for waves ${named.join(', ') || '(none)'}, not the earlier waves ${earlier.join(', ')}`));
+          out.push(
+            v(t, gate, `wave gate ${nameOf(gate)} waits for waves ${named.join(', ') || '(none)'}, not the earlier waves ${earlier.join(', ')}`),
+          );
       }
       return out;
     });

@@ -109,7 +109,12 @@ export function applicationManifest(platform: PlatformSpec, tenant: TenantSpec, 
       ...(service.canaryService
         ? {
             ignoreDifferences: [
-              { group: 'networking.istio.io', kind: 'VirtualService', name: service.service.name, jqPathExpressions: ['.spec.http[].route[].weight'] },
+              {
+                group: 'networking.istio.io',
+                kind: 'VirtualService',
+                name: service.service.name,
+                jqPathExpressions: ['.spec.http[].route[].weight'],
+              },
             ],
           }
         : {}),
