@@ -14,6 +14,7 @@ import { tenantServices } from '../../src/model/tenant-services';
 import { validateManifest } from '../../src/manifests/schema';
 import { istioSelectors } from '../../src/policy/rules/canary';
 import { PlatformServices } from '../../stacks/constructs/platform-services';
+import { admissionPolicySpec } from '../../stacks/constructs/kubernetes/tenant-deployer-access';
 import { tenantNamespaceAdmissionSpec } from '../../stacks/constructs/kubernetes/tenant-namespace-admission';
 import { TenantStack } from '../../stacks/tenant-stack';
 import { admits } from '../cel';
@@ -149,6 +150,53 @@ describe("GIVEN a tenant's canary analysis", () => {
     expect(template.manifest.spec.metrics[0].provider.prometheus.query).toMatch(
       /^\(sum\(rate\(istio_requests_total\{.*, response_code!~"5\.\."\}\[2m\]\)\) or vector\(0\)\) \/ sum\(rate\(istio_requests_total\{/,
     );
+  });
+});
+
+describe("GIVEN a tenant's AnalysisTemplates WHEN anyone writes them in its namespace", () => {
+  const platform = wavedPlatform();
+  const json = synthTenant(platform, catalogTenant(platform, { id: 'big', tier: 'enterprise' }));
+  const templates = ofKind(json, 'AnalysisTemplate').map((t) => t.manifest);
+  const pipeline = ['tenantctl:tenant-deployers', 'tenantctl:tenant:big', 'system:authenticated'];
+  const write = (spec: Record<string, unknown>, object: any, groups: string[] = ['system:serviceaccounts', 'system:authenticated']) =>
+    admits(spec, {
+      operation: 'CREATE',
+      group: 'argoproj.io',
+      resource: 'analysistemplates',
+      namespace: 'tenant-big',
+      name: object.metadata.name,
+      username: 'system:serviceaccount:tenant-big:app',
+      groups,
+      object,
+      namespaceObject: { metadata: { name: 'tenant-big', labels: { 'tenantctl.io/tenant': 'big', 'tenantctl.io/tier': 'enterprise' } } },
+    });
+  const namespaces = tenantNamespaceAdmissionSpec(platform);
+  const deployers = admissionPolicySpec(platform);
+  const edit = (o: any, change: (copy: any) => void) => {
+    const copy = JSON.parse(JSON.stringify(o));
+    change(copy);
+    return copy;
+  };
+
+  test("THEN the stack's canary gates and wave gate are admitted, to anyone under the namespace policy and to the tenant's pipeline", () => {
+    expect(templates.map((t) => t.metadata.name)).toEqual(['tenantctl-canary', 'tenantctl-wave-gate']);
+    for (const t of templates) expect([t.metadata.name, write(namespaces, t), write(deployers, t, pipeline)]).toEqual([t.metadata.name, true, true]);
+  });
+
+  test("THEN an analysis that reaches past Prometheus, queries another Prometheus or another tenant's series, or has another name is refused", () => {
+    const [gates] = templates;
+    const breaches = [
+      edit(gates, (c) => (c.spec.metrics[0].provider = { web: { url: 'http://169.254.169.254/latest/meta-data/' } })),
+      edit(gates, (c) => (c.spec.metrics[0].provider.job = { spec: { template: { spec: { containers: [] } } } })),
+      edit(gates, (c) => (c.spec.metrics[0].provider.prometheus.address = 'http://evil.example.com:9090')),
+      edit(
+        gates,
+        (c) => (c.spec.metrics[0].provider.prometheus.query = c.spec.metrics[0].provider.prometheus.query.replace(/tenant-big/g, 'tenant-small')),
+      ),
+      edit(gates, (c) => (c.spec.metrics[1].provider.prometheus.query = 'vector(1)')),
+      edit(gates, (c) => (c.metadata.name = 'always-passes')),
+    ];
+    for (const b of breaches) expect([write(namespaces, b), write(deployers, b, pipeline)]).toEqual([false, false]);
   });
 });
 

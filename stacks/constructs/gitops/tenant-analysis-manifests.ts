@@ -10,7 +10,7 @@ import { PROMETHEUS_PORT, PROMETHEUS_SERVICE } from '../addons/kube-prometheus-s
 export const WAVE_GATE_SCHEDULE = { interval: '5m', count: 24 } as const;
 
 /** The platform Prometheus, which every analysis queries. */
-function prometheusAddress(platform: PlatformSpec): string {
+export function prometheusAddress(platform: PlatformSpec): string {
   return `http://${PROMETHEUS_SERVICE}.${platformNames(platform).namespaces.monitoring}.svc.cluster.local:${PROMETHEUS_PORT}`;
 }
 

@@ -14,6 +14,7 @@ import { LOCAL_RATE_LIMIT_PATCH } from '../tenant/tenant-mesh';
 import { TENANT_NAMESPACE_POLICY_LABELS } from '../tenant/tenant-namespace';
 import { celString, celTemplate, tenantSqlJobValidations } from './sql-job-admission';
 import { descriptorFileKey, tenantDescriptorParts } from '../../../src/model/rate-limit';
+import { analysisValidations } from './analysis-admission';
 import { validatingAdmissionPolicy } from './validating-admission-policy';
 
 /** Argo CD kinds a tenant stack writes in Argo CD's namespace: admission checks them. */
@@ -177,6 +178,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         // Deleting a route or rule takes nothing from anyone else.
         { apiGroups: ['networking.istio.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: [...TENANT_MESH_KINDS] },
         ...(platform.gitops ? [{ apiGroups: ['argoproj.io'], apiVersions: ['*'], operations: writes, resources: [...TENANT_GITOPS_RESOURCES] }] : []),
+        { apiGroups: ['argoproj.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['analysistemplates'] },
       ],
     },
     matchConditions: [{ name: 'tenant-pipelines-only', expression: `'${groups.group}' in request.userInfo.groups` }],
@@ -231,6 +233,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
       },
       ...tenantSqlJobValidations(platform, name),
       ...meshValidations(platform),
+      ...analysisValidations(platform),
       ...(platform.gitops ? gitopsValidations(platform) : []),
     ],
   };

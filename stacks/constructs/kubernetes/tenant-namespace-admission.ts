@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { TENANT_LABEL } from '../../../src/model/labels';
 import { PLATFORM_OPERATORS_GROUP, platformNames, tenantNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { analysisValidations } from './analysis-admission';
 import { TENANT_MESH_KINDS, meshValidations } from './tenant-deployer-access';
 import { validatingAdmissionPolicy } from './validating-admission-policy';
 
@@ -32,7 +33,8 @@ const CONTROL_PLANE_PREFIX = 'system:serviceaccount:kube-system:';
  * - Services take no external IPs (kube-proxy would steer every pod's traffic to them);
  * - Rollouts are canaries with the tenant stack's canary gates as background analysis (a failed
  *   gate aborts), and every analysis they run is an AnalysisTemplate of the namespace, which only
- *   the tenant stack writes (the AppProject denies them to Argo CD).
+ *   the tenant stack writes (the AppProject denies them to Argo CD);
+ * - AnalysisTemplates are the tenant stack's: its two names, the platform Prometheus, its queries.
  */
 export function tenantNamespaceAdmissionSpec(platform: PlatformSpec): Record<string, unknown> {
   const names = platformNames(platform);
@@ -49,7 +51,7 @@ export function tenantNamespaceAdmissionSpec(platform: PlatformSpec): Record<str
         { apiGroups: ['rbac.authorization.k8s.io'], apiVersions: ['v1'], operations: writes, resources: ['rolebindings'] },
         { apiGroups: ['networking.istio.io'], apiVersions: ['*'], operations: writes, resources: [...TENANT_MESH_KINDS] },
         { apiGroups: ['kyverno.io'], apiVersions: ['*'], operations: writes, resources: ['policies'] },
-        { apiGroups: ['argoproj.io'], apiVersions: ['*'], operations: writes, resources: ['rollouts'] },
+        { apiGroups: ['argoproj.io'], apiVersions: ['*'], operations: writes, resources: ['rollouts', 'analysistemplates'] },
       ],
     },
     matchConditions: [
@@ -91,6 +93,7 @@ export function tenantNamespaceAdmissionSpec(platform: PlatformSpec): Record<str
       },
       ...meshValidations(platform),
       ...rolloutValidations(platform),
+      ...analysisValidations(platform),
     ],
   };
 }
