@@ -115,6 +115,14 @@ function apiShape(value: unknown, resolve: (s: string) => string, mapKeys = fals
   );
 }
 
+/** A value with every string resolved, keys and structure untouched. */
+function resolveStrings(value: unknown, resolve: (s: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveStrings(v, resolve));
+  if (typeof value === 'string') return resolve(value);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value as TerraformJson).map(([k, v]) => [k, resolveStrings(v, resolve)]));
+}
+
 /** Kinds as RBAC names them (AuthorizationPolicy -> authorizationpolicies). */
 export const plural = (kind: string) => `${kind.toLowerCase().replace(/y$/, 'ie')}s`;
 
@@ -136,7 +144,8 @@ export function stackObjects(stack: Stack, proxy: string): ApiObject[] {
     if (!type.startsWith('kubernetes_')) continue;
     for (const r of Object.values(all)) {
       if (type === 'kubernetes_manifest') {
-        const m = apiShape(r.manifest, resolve, true) as TerraformJson;
+        // A manifest is in the API's shape already: only its references resolve (its keys, such as an analysis' `provider`, stay).
+        const m = resolveStrings(r.manifest, resolve) as TerraformJson;
         const [group] = String(m.apiVersion).includes('/') ? String(m.apiVersion).split('/') : [''];
         out.push({ group, resource: plural(m.kind), namespace: m.metadata.namespace ?? '', name: m.metadata.name, body: m });
         continue;

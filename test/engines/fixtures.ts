@@ -42,13 +42,15 @@ interface TenantStep {
 interface FixtureSpec {
   readonly name: string;
   readonly init: readonly string[];
-  /** Settings merged into platform.json after init, as a team edits it (a JSON file of test/fixtures). */
-  readonly platformEdit?: string;
+  /** Settings merged into platform.json after init, in order, as a team edits it (JSON files of test/fixtures). */
+  readonly platformEdits?: readonly string[];
   readonly tenants: readonly TenantStep[];
 }
 
 /** The README's example service catalog (project, task and user services) with its GitOps repository. */
 const SERVICE_CATALOG = path.resolve(__dirname, '../../../test/fixtures/service-catalog.json');
+/** Two rollout waves: starter tenants first, then the rest (wave gates after the first). */
+const ROLLOUT_WAVES = path.resolve(__dirname, '../../../test/fixtures/rollout-waves.json');
 
 const TERRAFORM_CLOUD = [
   '--tfc-organization',
@@ -65,7 +67,7 @@ const TERRAFORM_CLOUD = [
  * DNS) in a region opened after August 2022 (ALB log delivery by service principal, not by a
  * regional ELB account), as staging with its own name and VPC range; Terraform Cloud with two
  * service accounts (workspaces and bootstrap stacks, tenants in each account, a removed one) and
- * the example service catalog deployed through Argo CD.
+ * the example service catalog deployed through Argo CD, its canaries in two rollout waves.
  */
 const FIXTURES: readonly FixtureSpec[] = [
   {
@@ -85,7 +87,7 @@ const FIXTURES: readonly FixtureSpec[] = [
   {
     name: 'terraform-cloud',
     init: TERRAFORM_CLOUD,
-    platformEdit: SERVICE_CATALOG,
+    platformEdits: [SERVICE_CATALOG, ROLLOUT_WAVES],
     tenants: [
       {
         id: 'acme',
@@ -111,10 +113,10 @@ export async function buildFixtures(root: string): Promise<Fixture[]> {
       const dir = path.join(root, spec.name);
       fs.mkdirSync(dir, { recursive: true });
       await tenantctl(['init', 'platform', '--yes', '--account-id', PLATFORM_ACCOUNT, ...spec.init, '--no-synth', '--quiet'], dir);
-      if (spec.platformEdit) {
+      for (const edit of spec.platformEdits ?? []) {
         const file = path.join(dir, 'platform.json');
-        const edit = JSON.parse(fs.readFileSync(spec.platformEdit, 'utf8')) as Record<string, unknown>;
-        fs.writeFileSync(file, `${JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), ...edit }, null, 2)}\n`);
+        const settings = JSON.parse(fs.readFileSync(edit, 'utf8')) as Record<string, unknown>;
+        fs.writeFileSync(file, `${JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), ...settings }, null, 2)}\n`);
       }
       for (const tenant of spec.tenants) {
         await tenantctl(['tenant', 'add', tenant.id, ...tenant.args, '--no-synth', '--quiet'], dir);

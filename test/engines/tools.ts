@@ -11,6 +11,8 @@ export interface Tools {
   readonly terraform: string;
   /** test/engines/admission, built against the API server's CEL environment. */
   readonly admission: string;
+  /** test/engines/promql, built against Prometheus' PromQL parser. */
+  readonly promql: string;
   /** The AWS provider version the local filesystem mirror holds (what terraform validates with). */
   readonly awsProviderVersion: string;
 }
@@ -23,6 +25,7 @@ const TOOL_VARIABLES: Readonly<Record<keyof Tools, string>> = {
   shellcheck: 'TENANTCTL_ENGINE_SHELLCHECK',
   terraform: 'TENANTCTL_ENGINE_TERRAFORM',
   admission: 'TENANTCTL_ENGINE_ADMISSION',
+  promql: 'TENANTCTL_ENGINE_PROMQL',
   awsProviderVersion: 'TENANTCTL_ENGINE_AWS_PROVIDER_VERSION',
 };
 
