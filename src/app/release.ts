@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import { TenantctlError } from '../model/errors';
-import { platformSchema, resolvePlatform, type PlatformSpec } from '../model/platform-schema';
-import { loadTiers, parseWith, PLATFORM_FILE, type TenantSpec } from '../model/project';
+import { platformSchema, resolvePlatform } from '../model/platform-schema';
+import { loadTiers, parseWith, PLATFORM_FILE } from '../model/project';
+import { releaseMoves } from '../model/release-moves';
 import { releaseStep } from '../model/release-waves';
 import { tenantStackName } from '../model/names';
-import { tenantServices } from '../model/tenant-services';
 import { parseJson, withProjectLock, writeTextAtomic } from '../project/files';
 import { loadProject, loadTenants, platformFile } from '../project/project';
 import type { Reporter } from './reporter';
@@ -19,12 +19,6 @@ export interface ReleaseChange {
   readonly tenants: readonly string[];
   /** True when this step reached the last wave and the release became the service's tag. */
   readonly finished: boolean;
-}
-
-/** The tenants whose tag of `service` differs between two platforms (pinned tenants never do). */
-function movedTenants(before: PlatformSpec, after: PlatformSpec, tenants: readonly TenantSpec[], service: string): string[] {
-  const tag = (platform: PlatformSpec, t: TenantSpec) => tenantServices(platform, t).find((s) => s.name === service)?.image.tag;
-  return tenants.filter((t) => t.status === 'active' && tag(before, t) !== tag(after, t)).map((t) => t.id);
 }
 
 /**
@@ -60,7 +54,10 @@ export async function stepRelease(
       service,
       tag: step.release?.tag ?? step.tag,
       wave: step.wave,
-      tenants: movedTenants(before, after, tenants, service),
+      // Pinned tenants never move.
+      tenants: releaseMoves({ platform: before, tenants }, { platform: after, tenants })
+        .filter((m) => m.service === service)
+        .flatMap((m) => m.tenants.map((t) => t.id)),
       finished: step.release === undefined,
     };
     writeTextAtomic(platformFile(dir), JSON.stringify(raw, null, 2) + '\n');

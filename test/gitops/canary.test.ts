@@ -9,6 +9,7 @@ import { platformNames } from '../../src/model/names';
 import type { PlatformConfig, PlatformSpec } from '../../src/model/platform-schema';
 import { platformSchema } from '../../src/model/platform-schema';
 import type { TenantSpec } from '../../src/model/project';
+import { describeMove, releaseMoves } from '../../src/model/release-moves';
 import { releaseStep, releasedTag, waveIndex } from '../../src/model/release-waves';
 import { tenantServices } from '../../src/model/tenant-services';
 import { validateManifest } from '../../src/manifests/schema';
@@ -414,6 +415,28 @@ describe('GIVEN rollout waves', () => {
         ' * on (namespace, name) group_left argocd_app_info{sync_status="Synced", health_status="Healthy"}) or vector(0)))' +
         ' and on () count(argocd_app_info)',
     );
+  });
+
+  test('THEN a change lists, per service and new tag, the tenants that take it with their waves, pinned ones never', () => {
+    const before = wavedPlatform();
+    const tenants = [
+      catalogTenant(platform, { id: 'pilot', tier: 'standard', wave: 'canary' }),
+      catalogTenant(platform, { id: 'small', tier: 'starter' }),
+      catalogTenant(platform, { id: 'pinned', tier: 'starter', services: { task: { tag: '1.0.0' } } }),
+      catalogTenant(platform, { id: 'big', tier: 'enterprise' }),
+    ];
+    const moves = releaseMoves({ platform: before, tenants }, { platform, tenants });
+    expect(moves).toEqual([
+      {
+        service: 'task',
+        tag: '1.1.0',
+        tenants: [
+          { id: 'pilot', wave: 'canary' },
+          { id: 'small', wave: 'early' },
+        ],
+      },
+    ]);
+    expect(describeMove(moves[0])).toBe('task 1.1.0: pilot (wave canary), small (wave early)');
   });
 
   test("THEN adding a tenant changes no other tenant's stack: gates name waves, never tenants", () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { cli } from '../cli/helpers';
@@ -37,8 +38,17 @@ describe('GIVEN a project with the example catalog, three waves and a tenant in 
   });
 
   test('THEN each step of a release changes the stacks of one wave only and names its tenants, until the tag is every tenant’s', async () => {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    git('init', '--quiet', '--initial-branch', 'main');
+    git('-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'add', 'platform.json', 'tenants');
+    git('-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '--quiet', '-m', 'base');
     const before = { small: stack('small'), big: stack('big') };
     const start = await cli(['release', 'start', 'task', '1.1.0', '--dir', dir]);
+    // What the pull request shows: the one stack that changes, and who takes which version.
+    const changed = JSON.parse((await cli(['changed', '--base', 'HEAD', '--output', 'json', '--dir', dir])).stdout);
+    expect(changed.names).toEqual(['tenant-pilot']);
+    expect(changed.releases).toEqual([{ service: 'task', tag: '1.1.0', tenants: [{ id: 'pilot', wave: 'canary' }] }]);
+    expect((await cli(['changed', '--base', 'HEAD', '--dir', dir])).stderr).toContain('release: task 1.1.0: pilot (wave canary)');
     expect(start.stdout).toContain('wave canary takes task 1.1.0: tenants pilot');
     expect(task()).toMatchObject({ tag: '1.0.0', release: { tag: '1.1.0', through: 'canary' } });
     expect([taskVersion('pilot'), stack('small'), stack('big')]).toEqual(['1.1.0', before.small, before.big]);
