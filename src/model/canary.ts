@@ -99,10 +99,23 @@ export function waveGateQuery(earlier: readonly string[]): string {
 /** The wave gate passes only when nothing in the earlier waves is missing; no result (no Argo CD metrics) fails. */
 export const WAVE_GATE_CONDITION = 'len(result) > 0 && result[0] == 0';
 
-/** The Argo Rollouts steps of a tenant's canary: the wave gate first (later waves only), then the weights with pauses. */
-export function canarySteps(waveGate: string | undefined): Record<string, unknown>[] {
+/** The analysis arguments of one service at one version, as Argo Rollouts takes them. */
+export function analysisArgs(service: string, version: string): { name: string; value: string }[] {
   return [
-    ...(waveGate ? [{ analysis: { templates: [{ templateName: waveGate }] } }] : []),
+    { name: ANALYSIS_ARGS.service, value: service },
+    { name: ANALYSIS_ARGS.version, value: version },
+  ];
+}
+
+/**
+ * The Argo Rollouts steps of a tenant's canary: the wave gate first (later waves only; a step's
+ * analysis takes its own arguments), then the weights with pauses.
+ */
+export function canarySteps(
+  waveGate: { readonly template: string; readonly service: string; readonly version: string } | undefined,
+): Record<string, unknown>[] {
+  return [
+    ...(waveGate ? [{ analysis: { templates: [{ templateName: waveGate.template }], args: analysisArgs(waveGate.service, waveGate.version) } }] : []),
     ...CANARY_WEIGHTS.flatMap((w) => [{ setWeight: w }, { pause: { duration: CANARY_STEP_PAUSE } }]),
   ];
 }

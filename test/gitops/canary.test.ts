@@ -403,7 +403,13 @@ describe('GIVEN rollout waves', () => {
     expect(gate.manifest.spec.metrics[0].provider.prometheus.query).toBe(waveGateQuery(['canary', 'early']));
     const task = ofKind(late, 'Application').find((a) => a.manifest.metadata.name === 'tenant-big--task');
     expect(task.manifest.spec.source.helm.valuesObject.canary.steps[0]).toEqual({
-      analysis: { templates: [{ templateName: 'tenantctl-wave-gate' }] },
+      analysis: {
+        templates: [{ templateName: 'tenantctl-wave-gate' }],
+        args: [
+          { name: 'service', value: 'task' },
+          { name: 'version', value: '1.0.0' },
+        ],
+      },
     });
     expect(task.manifest.metadata.labels).toMatchObject({ 'app.kubernetes.io/version': '1.0.0', 'tenantctl.io/wave': 'general' });
   });

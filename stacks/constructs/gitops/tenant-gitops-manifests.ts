@@ -3,7 +3,7 @@ import { TENANT_LABEL } from '../../../src/model/labels';
 import { IN_CLUSTER_SERVER, platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
 import type { TenantSpec } from '../../../src/model/project';
-import { ANALYSIS_ARGS, APPLICATION_LABELS, canarySteps } from '../../../src/model/canary';
+import { APPLICATION_LABELS, analysisArgs, canarySteps } from '../../../src/model/canary';
 import { ROLLOUT_SURGE, type TenantService } from '../../../src/model/tenant-services';
 
 /** The route of a service's mesh-internal VirtualService whose weights Argo Rollouts sets. */
@@ -61,13 +61,14 @@ export function serviceValues(tenant: TenantSpec, service: TenantService, roleAr
  * The canary the service's Rollout runs: the wave gate (later waves), then the weights, with the
  * tenant's canary gates as background analysis the whole way (a failed gate aborts the rollout,
  * which sends all traffic back to the stable pods). The analysis templates are the tenant
- * stack's, in the tenant's namespace; the chart passes the service and its version only.
+ * stack's, in the tenant's namespace; their arguments are the service and its version (the
+ * pods' `app` and `version` labels, which Istio reports).
  */
 function canaryValues(tenant: TenantSpec, service: TenantService): Record<string, unknown> {
-  const waveGate = service.wave?.earlier.length ? tenant.names.waveGate : undefined;
+  const waveGate = service.wave?.earlier.length ? { template: tenant.names.waveGate, service: service.name, version: service.image.tag } : undefined;
   return {
     steps: canarySteps(waveGate),
-    analysis: { templateName: tenant.names.canaryAnalysis, args: Object.values(ANALYSIS_ARGS) },
+    analysis: { templateName: tenant.names.canaryAnalysis, args: analysisArgs(service.name, service.image.tag) },
     ...(service.canaryService
       ? { trafficRouting: { canaryService: service.canaryService, virtualService: service.service.name, route: CANARY_ROUTE } }
       : {}),
