@@ -7,6 +7,7 @@ import * as cost from '../src/cli/cost';
 import * as init from '../src/cli/init';
 import * as platform from '../src/cli/platform';
 import * as synth from '../src/cli/synth';
+import * as release from '../src/cli/release';
 import * as tenant from '../src/cli/tenant';
 import * as validate from '../src/cli/validate';
 import { TenantctlError } from '../src/model/errors';
@@ -34,7 +35,7 @@ Examples:
 Exit codes: 0 ok, 1 configuration or input error (or validation findings), 2 usage error,
 130 stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM (nothing is left half-written).`,
     );
-  for (const command of [init, platform, synth, tenant, validate, changed, cost, ci]) command.register(program);
+  for (const command of [init, platform, synth, tenant, release, validate, changed, cost, ci]) command.register(program);
   return program;
 }
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The real engines over tenantctl's synthesized output: checkov, terraform (init, validate, test),
 # helm (lint, template), the API server's admission (test/engines/admission, Go, against
-# k8s.io/apiserver's CEL environment), actionlint with shellcheck, zizmor, headless Chromium (the cost
-# report). Each tool is installed pinned into a
+# k8s.io/apiserver's CEL environment), Prometheus' PromQL parser (test/engines/promql, Go),
+# actionlint with shellcheck, zizmor, headless Chromium (the cost report). Each tool is installed pinned into a
 # cache outside the repository and reused by later runs; a tool that cannot be installed fails the
 # run (an engine that did not run proves nothing).
 #
 #   bash scripts/engines.sh                              # every engine, then the self-test
-#   bash scripts/engines.sh checkov|terraform|helm|admission|workflows|report|selftest ...
+#   bash scripts/engines.sh checkov|terraform|helm|admission|promql|workflows|report|selftest ...
 #
 # TENANTCTL_ENGINES_CACHE     the cache (default: ~/.cache/tenantctl-engines)
 # TENANTCTL_TF_PLUGIN_MIRROR  filesystem mirror holding the AWS provider (default: /opt/tf-plugins)
@@ -85,7 +85,16 @@ if [[ ! -x "$admission_bin" ]]; then
   command -v go >/dev/null || fail "go is not installed: the admission evaluator is built from test/engines/admission"
   (cd "$admission_src" && go build -mod=readonly -trimpath -o "$admission_bin" .) || fail "go build of test/engines/admission failed"
 fi
-prune "$cache/go" "$(dirname "$helm_bin")" "$(dirname "$actionlint_bin")" "$(dirname "$admission_bin")"
+# The PromQL checker: built from test/engines/promql, whose go.mod and go.sum pin Prometheus' parser.
+promql_src="$repo/test/engines/promql"
+promql_hash="$(cat "$promql_src/go.mod" "$promql_src/go.sum" "$promql_src/main.go" | sha256sum | cut -c1-16)"
+promql_bin="$cache/go/promql-$promql_hash/promql"
+if [[ ! -x "$promql_bin" ]]; then
+  step "building the PromQL checker (github.com/prometheus/prometheus/promql/parser)"
+  command -v go >/dev/null || fail "go is not installed: the PromQL checker is built from test/engines/promql"
+  (cd "$promql_src" && go build -mod=readonly -trimpath -o "$promql_bin" .) || fail "go build of test/engines/promql failed"
+fi
+prune "$cache/go" "$(dirname "$helm_bin")" "$(dirname "$actionlint_bin")" "$(dirname "$admission_bin")" "$(dirname "$promql_bin")"
 
 # --- shellcheck (Debian), which actionlint runs on every `run:` script -------------------------
 shellcheck_found="$(shellcheck --version 2>/dev/null || true)"
@@ -150,7 +159,7 @@ npx tsc -p tsconfig.json || fail "the TypeScript build failed"
 export TENANTCTL_ENGINE_CHECKOV="$venv/bin/checkov" TENANTCTL_ENGINE_ZIZMOR="$venv/bin/zizmor" \
   TENANTCTL_ENGINE_HELM="$helm_bin" TENANTCTL_ENGINE_ACTIONLINT="$actionlint_bin" \
   TENANTCTL_ENGINE_SHELLCHECK="$shellcheck_bin" TENANTCTL_ENGINE_TERRAFORM="$terraform_bin" \
-  TENANTCTL_ENGINE_ADMISSION="$admission_bin" TENANTCTL_ENGINE_CHROMIUM="$chromium_bin" \
+  TENANTCTL_ENGINE_ADMISSION="$admission_bin" TENANTCTL_ENGINE_PROMQL="$promql_bin" TENANTCTL_ENGINE_CHROMIUM="$chromium_bin" \
   TENANTCTL_ENGINE_AWS_PROVIDER_VERSION="$AWS_PROVIDER_VERSION" \
   TF_CLI_CONFIG_FILE="$cache/terraform/cli.tfrc" TF_IN_AUTOMATION=1 TF_INPUT=0
 exec node dist/test/engines/main.js "$@"

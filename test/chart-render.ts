@@ -4,11 +4,11 @@ import { parse, parseAllDocuments } from 'yaml';
 import { deepMerge } from '../src/model/tiers';
 
 /** The template expressions tenantctl's own charts may use. */
-export const ALLOWED_EXPRESSION = /^(\.Values\.[\w.]+|if \.Values\.[\w.]+|else|end)$/;
+export const ALLOWED_EXPRESSION = /^((toJson )?\.Values\.[\w.]+|if \.Values\.[\w.]+|else|end)$/;
 
 /**
  * Renders a chart template the way Helm does for the subset tenantctl's charts allow:
- * `{{ .Values.a.b }}`, `{{- if .Values.x }}`, `{{- else }}`, `{{- end }}` (`{{-` trims the
+ * `{{ .Values.a.b }}`, `{{ toJson .Values.a }}`, `{{- if .Values.x }}`, `{{- else }}`, `{{- end }}` (`{{-` trims the
  * whitespace before it). Anything else fails, so a chart cannot silently outgrow this renderer.
  */
 export function renderTemplate(template: string, values: Record<string, unknown>): string {
@@ -35,6 +35,8 @@ export function renderTemplate(template: string, values: Record<string, unknown>
       block.taken = true;
     } else if (expr === 'end') {
       if (!blocks.pop()) throw new Error('end without if');
+    } else if ((match = /^toJson \.Values\.([\w.]+)$/.exec(expr))) {
+      if (active()) out += JSON.stringify(lookup(match[1]));
     } else if ((match = /^\.Values\.([\w.]+)$/.exec(expr))) {
       if (!active()) continue;
       const value = lookup(match[1]);

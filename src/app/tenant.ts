@@ -240,10 +240,14 @@ export interface TenantServiceListing {
  * One tenant, loaded and checked against the platform (fails clearly on an unknown or invalid
  * one), with the catalog services it runs.
  */
-export function showTenant(dir: string, id: string): { tenant: TenantSpec; services: TenantServiceListing[] } {
+export function showTenant(
+  dir: string,
+  id: string,
+): { tenant: TenantSpec; services: TenantServiceListing[]; wave?: { readonly name: string; readonly earlier: readonly string[] } } {
   const { platform, tiers } = loadCatalog(dir);
   const tenant = loadTenant(dir, platform, tiers, id);
-  const services = tenantServices(platform, tenant).map((s) => ({
+  const all = tenantServices(platform, tenant);
+  const services = all.map((s) => ({
     name: s.name,
     image: `${s.image.repository}:${s.image.tag}`,
     version: s.image.tag,
@@ -252,7 +256,7 @@ export function showTenant(dir: string, id: string): { tenant: TenantSpec; servi
     application: s.application,
     path: s.path,
   }));
-  return { tenant, services };
+  return { tenant, services, wave: all[0]?.wave };
 }
 
 export function listTenants(dir: string): TenantSpec[] {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { changedJson, changedStacks } from '../app/synthesis';
+import { describeMove } from '../model/release-moves';
 import { cancellable, interruptSignal } from '../runtime/interrupt';
 import { addDirOption, projectDir } from './common';
 import { parseOutputFormat, printJson } from './output';
@@ -65,5 +66,7 @@ Exit codes: 0 whether or not stacks changed, 1 bad ref, configuration or a delet
       }
       const width = Math.max(...result.stacks.map((s) => s.name.length));
       process.stdout.write(result.stacks.map((s) => `${s.name.padEnd(width)}  ${s.change}`).join('\n') + '\n');
+      // On stderr, so that stdout stays the list of stacks: which tenants take which new version.
+      for (const move of result.releases) process.stderr.write(`release: ${describeMove(move)}\n`);
     });
 }

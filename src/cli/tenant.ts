@@ -212,7 +212,7 @@ async function listCommand(opts: { dir: string; output: string }): Promise<void>
 
 async function showCommand(id: string, opts: { dir: string; output: string }): Promise<void> {
   const format = parseOutputFormat(opts.output);
-  const { tenant: t, services } = showTenant(projectDir(opts), id);
+  const { tenant: t, services, wave } = showTenant(projectDir(opts), id);
   const view = {
     id: t.id,
     tier: t.tier,
@@ -225,6 +225,7 @@ async function showCommand(id: string, opts: { dir: string; output: string }): P
     resolvedTier: t.tierSpec,
     overrides: t.overrides,
     services,
+    wave,
   };
   if (format === 'json') {
     printJson(view);
@@ -247,6 +248,7 @@ async function showCommand(id: string, opts: { dir: string; output: string }): P
       (s, i) =>
         `${i === 0 ? 'services    ' : '            '} ${s.name} ${s.version}${s.pinned ? ' (pinned)' : ''}, ${s.replicas.min}-${s.replicas.max} replicas, ${s.path}`,
     ),
+    ...(wave ? [`rollout wave ${wave.name}${wave.earlier.length ? ` (after ${wave.earlier.join(', ')})` : ' (the first)'}`] : []),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -1,7 +1,7 @@
 /**
  * Schema validation of Kubernetes and Istio objects (what `kubernetes_manifest` resources and
  * charts send to the API server), against the published OpenAPI schemas packaged as
- * kubernetes-models (Kubernetes 1.3x), @kubernetes-models/istio and @kubernetes-models/argo-cd. Model modules are required on
+ * kubernetes-models (Kubernetes 1.3x), @kubernetes-models/istio, argo-cd and argo-rollouts. Model modules are required on
  * demand, one per kind, so commands that never validate pay nothing at start-up.
  *
  * Limits: the schemas check types, enums and required fields, not unknown fields (most CRD schemas
@@ -27,12 +27,12 @@ interface SchemaError {
   readonly params?: { readonly allowedValues?: unknown[] };
 }
 
-/** Model package of each API group outside core Kubernetes (kubernetes-models holds the rest). */
-const GROUP_PACKAGES: readonly [RegExp, string][] = [
-  [/\.istio\.io$/, '@kubernetes-models/istio'],
-  [/^monitoring\.coreos\.com$/, '@kubernetes-models/prometheus-operator'],
-  [/^kyverno\.io$/, '@kubernetes-models/kyverno'],
-  [/^argoproj\.io$/, '@kubernetes-models/argo-cd'],
+/** Model packages of each API group outside core Kubernetes (kubernetes-models holds the rest); Argo CD and Argo Rollouts share theirs. */
+const GROUP_PACKAGES: readonly [RegExp, string[]][] = [
+  [/\.istio\.io$/, ['@kubernetes-models/istio']],
+  [/^monitoring\.coreos\.com$/, ['@kubernetes-models/prometheus-operator']],
+  [/^kyverno\.io$/, ['@kubernetes-models/kyverno']],
+  [/^argoproj\.io$/, ['@kubernetes-models/argo-cd', '@kubernetes-models/argo-rollouts']],
 ];
 
 /**
@@ -68,7 +68,7 @@ export function validateManifest(obj: Record<string, unknown>): SchemaProblem | 
   if (!found) {
     return problem(
       `${apiVersion} ${kind} has no schema in kubernetes-models, @kubernetes-models/istio, @kubernetes-models/prometheus-operator, ` +
-        `@kubernetes-models/kyverno or @kubernetes-models/argo-cd: check the apiVersion and kind, or validate it against its CRD another way`,
+        `@kubernetes-models/kyverno, @kubernetes-models/argo-cd or @kubernetes-models/argo-rollouts: check the apiVersion and kind, or validate it against its CRD another way`,
     );
   }
   if (!name && typeof metadata.generateName !== 'string') return problem('metadata.name is required');
@@ -95,20 +95,23 @@ function load(apiVersion: string, kind: string): { model: ModelClass; apiVersion
   const parts = apiVersion.split('/');
   const [group, version] = parts.length === 2 ? parts : ['', parts[0]];
   if (parts.length > 2 || (group && !GROUP.test(group)) || !VERSION.test(version) || !KIND.test(kind)) return undefined;
-  const pkg = GROUP_PACKAGES.find(([pattern]) => pattern.test(group))?.[1] ?? 'kubernetes-models';
-  const modulePath = [pkg, group, version, kind].filter(Boolean).join('/');
-  let exported: Record<string, unknown>;
+  for (const pkg of GROUP_PACKAGES.find(([pattern]) => pattern.test(group))?.[1] ?? ['kubernetes-models']) {
+    const model = required([pkg, group, version, kind].filter(Boolean).join('/'), kind);
+    // Schemas of nested types (v1/Affinity, ...) are modules too; only top-level kinds carry TypeMeta.
+    if (typeof model === 'function' && model.apiVersion === apiVersion && model.kind === kind) return { model, apiVersion };
+  }
+  return undefined;
+}
+
+/** The export named `kind` of a model module, or undefined when the package has no such module. */
+function required(modulePath: string, kind: string): ModelClass | undefined {
   try {
-    exported = require(modulePath);
+    return (require(modulePath) as Record<string, unknown>)[kind] as ModelClass | undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return undefined;
     throw err;
   }
-  const model = exported[kind] as ModelClass | undefined;
-  // Schemas of nested types (v1/Affinity, ...) are modules too; only top-level kinds carry TypeMeta.
-  if (typeof model !== 'function' || model.apiVersion !== apiVersion || model.kind !== kind) return undefined;
-  return { model, apiVersion };
 }
 
 /** `spec.action must be equal to one of the allowed values (ALLOW, DENY, AUDIT, CUSTOM)`, ... */

@@ -10,6 +10,10 @@ export const PLATFORM_PRIORITY_CLASS = 'tenantctl-platform';
  */
 export const TENANT_ENTRY_SERVICE = { name: 'gateway', port: 8080 } as const;
 
+/** Argo Rollouts AnalysisTemplates of every tenant namespace (the tenant stack's): the canary gates of its services, and its wave gate. */
+export const CANARY_ANALYSIS_TEMPLATE = 'tenantctl-canary';
+export const WAVE_GATE_TEMPLATE = 'tenantctl-wave-gate';
+
 /** Argo CD's name for the cluster it runs in: the only destination a tenant's AppProject names. */
 export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 
@@ -166,6 +170,7 @@ export function platformNames(
       `${p.aws.accountId}.dkr.ecr.${p.aws.region}.${partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com'}/${prefix}/${repo}`,
     /** The Argo CD release (and the prefix of its objects). */
     argoCdRelease: 'argo-cd',
+    argoRolloutsRelease: 'argo-rollouts',
     /** A tenant's workload role (tenantNames().iamRole); in a service account, its account role. */
     tenantRole: (id: string) => `${prefix}-tenant-${id}`,
     /** The role a stack's Terraform Cloud runs assume, in every account the stack touches. */
@@ -304,6 +309,8 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
      * `--`, so no tenant's names start with another's (`tenant-acme--x` is acme's, never acme-x's).
      */
     application: (service: string) => `tenant-${id}--${service}`,
+    canaryAnalysis: CANARY_ANALYSIS_TEMPLATE,
+    waveGate: WAVE_GATE_TEMPLATE,
     /** IRSA role of one catalog service (the same `--` keeps tenants' role names apart). */
     serviceRole: (service: string) => `${platform.tenantRole(id)}--${service}`,
   };

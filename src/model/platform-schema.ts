@@ -8,6 +8,7 @@ import { costSchema } from './cost/config';
 import { scaleDownProblem, scaleDownSchema } from './scale-down';
 import { spotCapacityIssues, splitTenantCapacity } from './spot-capacity';
 import { tenantNames, TENANT_ENTRY_SERVICE } from './names';
+import { wavesSchema, waveProblems } from './release-waves';
 import { catalogProblems, gitopsSchema, serviceSchema } from './service-catalog';
 import { nodeGroupProblems, nodeGroupSize, tierCatalog, TIER_NAME } from './tiers';
 import { EXACT_VERSION } from './versions';
@@ -269,6 +270,8 @@ export const platformSchema = z
     services: z.array(serviceSchema).default([]),
     /** Prices and assumptions of `tenantctl cost`. */
     cost: costSchema.default({}),
+    /** Ordered rollout waves across tenants for the services' releases (release-waves.ts); none by default. */
+    waves: wavesSchema,
     /** Accepted findings of `tenantctl validate`; each needs a reason and is reported. */
     suppressions: z.array(suppressionSchema).default([]),
   })
@@ -350,10 +353,13 @@ export const platformSchema = z
     once(cfg.aws.existingServiceLinkedRoles, ['aws', 'existingServiceLinkedRoles'], 'give each service once');
     once(cfg.eks.adminPrincipalArns, ['eks', 'adminPrincipalArns'], 'give each principal once');
     once(cfg.ecr.repositories, ['ecr', 'repositories'], 'remove the duplicate');
+    const tierNames = [...new Set([...Object.keys(tierCatalog), ...Object.keys(cfg.tiers)])];
+    for (const p of waveProblems(cfg.waves, tierNames)) issue(p.path, p.message);
     const catalog = catalogProblems(cfg.services, {
       gitops: cfg.gitops,
       repositories: cfg.ecr.repositories,
-      tiers: [...new Set([...Object.keys(tierCatalog), ...Object.keys(cfg.tiers)])],
+      tiers: tierNames,
+      waves: cfg.waves,
       // A tenant namespace already holds these: the tenant's service account and the entry Service.
       reserved: [tenantNames(cfg, 'x').serviceAccount, TENANT_ENTRY_SERVICE.name],
     });

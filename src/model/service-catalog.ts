@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { waveName, type WaveSpec } from './release-waves';
 import { quantity } from './tiers';
 
 /**
@@ -23,10 +24,16 @@ export const serviceName = z
   )
   .refine((n) => !n.includes('--'), "must use single hyphens: '--' separates tenant and service in derived names");
 
-/** An OCI tag: what ECR accepts (immutable in tenantctl's repositories). */
+/**
+ * An OCI tag (immutable in tenantctl's repositories) that is also a Kubernetes label value: pods
+ * and Applications carry it as their `version`, which Istio's metrics and the wave gate read.
+ */
 export const imageTag = z
   .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag such as 1.4.2 (letters, digits, _ . -, at most 128)');
+  .regex(
+    /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/,
+    'must be an image tag such as 1.4.2 (letters, digits, _ . -, at most 63, starting and ending with a letter or digit: it is also a label value)',
+  );
 
 const resources = z.object({ requestCpu: quantity, limitCpu: quantity, requestMemory: quantity, limitMemory: quantity }).strict();
 const replicas = z.object({ min: z.number().int().min(1).max(100), max: z.number().int().min(1).max(100) }).strict();
@@ -68,8 +75,10 @@ export const serviceSchema = z
     name: serviceName,
     /** A repository of platform.json `ecr.repositories` (the platform creates it). */
     repository: z.string().min(1),
-    /** The image tag every tenant runs unless its file pins another. */
+    /** The image tag every tenant runs unless its file pins another (or `release` has reached its wave). */
     tag: imageTag,
+    /** A new tag on its way through the rollout waves: the tenants of every wave up to `through` run it. */
+    release: z.object({ tag: imageTag, through: waveName }).strict().optional(),
     port: z
       .number()
       .int()
@@ -136,6 +145,14 @@ export const gitopsSchema = z
   .strict();
 export type GitopsSpec = z.output<typeof gitopsSchema>;
 
+/** Suffix of the Service a service's canary pods get (Argo Rollouts' canaryService). */
+export const CANARY_SUFFIX = '-canary';
+
+/** The Service of a service's canary pods; the service's own Service is its stable one. */
+export function canaryServiceName(service: string): string {
+  return `${service}${CANARY_SUFFIX}`;
+}
+
 /** The path of one tenant's deployment of one service. */
 export function servicePath(gitops: GitopsSpec, tenantId: string, service: string): string {
   return gitops.pathTemplate.split(TENANT_PLACEHOLDER).join(tenantId).split(SERVICE_PLACEHOLDER).join(service);
@@ -154,6 +171,7 @@ export function catalogProblems(
     readonly repositories: readonly string[];
     readonly tiers: readonly string[];
     readonly reserved: readonly string[];
+    readonly waves: readonly WaveSpec[];
   },
 ): CatalogProblem[] {
   const problems: CatalogProblem[] = [];
@@ -173,6 +191,23 @@ export function catalogProblems(
         path: ['services', i, 'repository'],
         message: `${s.repository} is not in ecr.repositories (${ctx.repositories.join(', ')}): add it there so the platform creates it`,
       });
+    }
+    const clash = names.indexOf(canaryServiceName(s.name));
+    if (clash >= 0)
+      problems.push({ path: ['services', clash, 'name'], message: `${names[clash]} is the name of ${s.name}'s canary Service: choose another name` });
+    if (s.release) {
+      if (!ctx.waves.some((w) => w.name === s.release!.through))
+        problems.push({
+          path: ['services', i, 'release', 'through'],
+          message: ctx.waves.length
+            ? `unknown wave: use one of ${ctx.waves.map((w) => w.name).join(', ')}`
+            : 'a release goes through the rollout waves: define platform.json waves first',
+        });
+      if (s.release.tag === s.tag)
+        problems.push({
+          path: ['services', i, 'release', 'tag'],
+          message: `is the service's tag already: set tag ${s.tag} as the release's only while it rolls out`,
+        });
     }
     for (const tier of Object.keys(s.tiers)) {
       if (!ctx.tiers.includes(tier))

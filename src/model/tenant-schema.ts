@@ -3,6 +3,7 @@ import { parseCidr } from './cidr';
 import { iamPrincipalArn } from './iam-principal';
 import { CONFIG_VERSION } from './platform-schema';
 import { imageTag, serviceName, serviceTierOverride } from './service-catalog';
+import { waveName } from './release-waves';
 
 /** Tenant ids become parts of namespaces, IAM roles, database roles and workspace names. */
 export const TENANT_ID_MAX = 24;
@@ -76,6 +77,8 @@ export const tenantSchema = z
     serviceAccount: z.string().optional(),
     /** IAM principal of the tenant's team, given namespace-scoped access through an EKS access entry. */
     adminPrincipalArn: iamPrincipalArn.optional(),
+    /** The rollout wave (platform.json `waves`) of this tenant; default: the wave of its tier, else the last. */
+    wave: waveName.optional(),
     /** Per catalog service: an image tag this tenant stays on, and changes of its tier values. */
     services: z.record(serviceName, z.object({ tag: imageTag.optional(), tier: serviceTierOverride.optional() }).strict()).default({}),
     /** Per-tenant overrides of tier values (any tier field) and of network policy. */

@@ -1,6 +1,7 @@
 import { TENANT_ENTRY_SERVICE, platformNames, tenantNames } from './names';
 import type { PlatformSpec } from './platform-schema';
-import { TENANT_PLACEHOLDER, servicePath, type ServiceIamStatement, type ServiceTierValues } from './service-catalog';
+import { earlierWaves, releasedTag, waveIndex } from './release-waves';
+import { TENANT_PLACEHOLDER, canaryServiceName, servicePath, type ServiceIamStatement, type ServiceTierValues } from './service-catalog';
 import type { TenantFile } from './tenant-schema';
 import {
   QUOTA_FIELD,
@@ -25,6 +26,14 @@ export interface TenantService {
   readonly image: { readonly repository: string; readonly tag: string };
   /** True when the tenant file pins the tag. */
   readonly pinned: boolean;
+  /** The tenant's rollout wave (platform.json `waves`), and the waves before it that its canary waits for. */
+  readonly wave?: { readonly name: string; readonly earlier: readonly string[] };
+  /**
+   * The canary's Service when the mesh splits the traffic (Argo Rollouts' host-level split through
+   * a mesh-internal VirtualService). None for the entry service: the gateway's route names the
+   * entry Service only (its rate limit counts per destination), so its canary share is its share of the pods.
+   */
+  readonly canaryService?: string;
   readonly port: number;
   readonly healthPath: string;
   readonly entry: boolean;
@@ -44,24 +53,35 @@ export interface TenantService {
 }
 
 /**
- * Pods a rolling update adds above the autoscaler's maximum (Deployment maxSurge in
- * templates/charts/tenant-service): the quota must hold them too, or an update stalls at the top.
+ * Pods a canary adds above the autoscaler's maximum (the Rollout's maxSurge in
+ * templates/charts/tenant-service): the quota must hold them too, or a rollout stalls at the top.
+ * A mesh-split canary costs no more: with dynamicStableScale the stable pods shrink as the canary
+ * grows and grow back as it shrinks (an abort too), both rounded up, so one pod above the total.
  */
 export const ROLLOUT_SURGE = 1;
 
+/** Kubernetes Services of one catalog service: its own, and its canary's when the mesh splits its traffic. */
+export function serviceObjects(service: Pick<TenantService, 'canaryService'>): number {
+  return service.canaryService ? 2 : 1;
+}
+
 /** The tenant's deployments of every catalog service (none when the catalog is empty). */
-export function tenantServices(platform: PlatformSpec, tenant: Pick<TenantFile, 'id' | 'tier' | 'services'>): TenantService[] {
+export function tenantServices(platform: PlatformSpec, tenant: Pick<TenantFile, 'id' | 'tier' | 'services' | 'wave'>): TenantService[] {
   const gitops = platform.gitops;
   if (!gitops) return [];
   const names = platformNames(platform);
   const own = tenantNames(platform, tenant.id);
+  const index = waveIndex(platform.waves, tenant);
+  const wave = platform.waves.length ? { name: platform.waves[index].name, earlier: earlierWaves(platform.waves, index) } : undefined;
   return platform.services.map((s) => {
     const pin = tenant.services[s.name];
     const values = deepMerge(deepMerge(s.defaults, s.tiers[tenant.tier] ?? {}), pin?.tier ?? {}) as ServiceTierValues;
     return {
       name: s.name,
-      image: { repository: names.ecrImage(s.repository), tag: pin?.tag ?? s.tag },
+      image: { repository: names.ecrImage(s.repository), tag: pin?.tag ?? releasedTag(s, platform.waves, index) },
       pinned: pin?.tag !== undefined,
+      wave,
+      canaryService: s.entry ? undefined : canaryServiceName(s.name),
       port: s.port,
       healthPath: s.healthPath,
       entry: s.entry,
@@ -106,7 +126,7 @@ export interface ServiceProblem {
  */
 export function tenantServiceProblems(
   platform: PlatformSpec,
-  tenant: Pick<TenantFile, 'id' | 'tier' | 'services'>,
+  tenant: Pick<TenantFile, 'id' | 'tier' | 'services' | 'wave'>,
   tier: TierCapacityInput & {
     readonly limitRange: { readonly maxCpu: string; readonly maxMemory: string };
     readonly quota: { readonly services: number };
@@ -121,6 +141,13 @@ export function tenantServiceProblems(
         message: `is not a catalog service: use one of ${catalog.join(', ') || '(none: platform.json has no services)'}`,
       });
   }
+  if (tenant.wave !== undefined && !platform.waves.some((w) => w.name === tenant.wave))
+    problems.push({
+      field: 'wave',
+      message: platform.waves.length
+        ? `is not a rollout wave: use one of ${platform.waves.map((w) => w.name).join(', ')}`
+        : 'is not a rollout wave: platform.json defines no waves',
+    });
   const services = tenantServices(platform, tenant);
   if (services.length === 0) return problems;
   for (const s of services) {
@@ -153,17 +180,14 @@ export function tenantServiceProblems(
   if (pods > tier.quota.pods) {
     problems.push({
       field,
-      message:
-        `the services need ${pods} pods at their maximum replicas plus ${ROLLOUT_SURGE} per service for rolling updates, above ` +
-        `quota.pods ${tier.quota.pods} of tier ${tenant.tier}: lower replicas.max or raise the quota`,
+      message: `the services need ${pods} pods at their maximum replicas plus ${ROLLOUT_SURGE} per service for their rollouts, above quota.pods ${tier.quota.pods} of tier ${tenant.tier}: lower replicas.max or raise the quota`,
     });
   }
-  if (services.length > tier.quota.services) {
+  const objects = services.reduce((n, s) => n + serviceObjects(s), 0);
+  if (objects > tier.quota.services) {
     problems.push({
       field,
-      message:
-        `${services.length} services need ${services.length} Kubernetes Services, above quota.services ${tier.quota.services} of ` +
-        `tier ${tenant.tier}`,
+      message: `${services.length} services need ${objects} Kubernetes Services (with their canaries'), above quota.services ${tier.quota.services} of tier ${tenant.tier}`,
     });
   }
   const quota = tierQuota(tier);

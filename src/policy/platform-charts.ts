@@ -87,6 +87,8 @@ export const PLATFORM_CHART_WORKLOADS: Readonly<Record<string, readonly ChartWor
     { name: 'redis-ha', ...at2('redis-ha') },
     { name: 'redis-ha haproxy', ...at2('redis-ha.haproxy') },
   ],
+  // The dashboard stays off (ArgoRollouts), so the controller is the chart's only workload.
+  'argo-rollouts': [{ name: 'controller', ...at2('controller') }],
   'kiali-server': [
     {
       name: 'kiali',

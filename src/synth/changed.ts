@@ -5,6 +5,7 @@ import { TenantctlError } from '../model/errors';
 import { orphanedTenantsError, orphansInLocalState } from '../project/lifecycle';
 import { listTenantIds, loadProject } from '../project/project';
 import { PLATFORM_FILE, TENANTS_DIR, type Project } from '../model/project';
+import { releaseMoves, type ReleaseMove } from '../model/release-moves';
 import { projectStacks, workspaceFor, type StackInfo, type StackKind } from '../model/workspaces';
 import { listTree, locateRepo, readBlobs, resolveCommit, type RepoLocation } from './git';
 import { filesUnder, inputDigests, readProjectFiles } from './inputs';
@@ -47,6 +48,8 @@ export interface ChangedResult {
   readonly toolChange: { readonly base: LockedTenantctl | null; readonly head: LockedTenantctl | null } | null;
   /** Changed stacks in apply order (removed ones where they stood at base). */
   readonly stacks: ChangedStack[];
+  /** Catalog services whose tag changes for some tenants, with those tenants and their waves. */
+  readonly releases: ReleaseMove[];
 }
 
 /** The project files of the base commit: parsed (when it has a platform.json) and raw, for comparison. */
@@ -135,7 +138,8 @@ export async function changedStacks(dir: string, baseRef: string, options: Chang
         const [project, info] = change === 'removed' ? [base.project!, baseByName.get(name)!] : [head, headByName.get(name)!];
         return describe(project, info, change, reason);
       });
-    return { base: baseRef, baseCommit, toolChange, stacks };
+    const releases = base.project ? releaseMoves(base.project, head) : [];
+    return { base: baseRef, baseCommit, toolChange, stacks, releases };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -301,5 +305,6 @@ export function changedJson(result: ChangedResult) {
       string[]
     >,
     removed: result.stacks.filter((s) => s.change === 'removed').map((s) => s.name),
+    releases: result.releases,
   };
 }

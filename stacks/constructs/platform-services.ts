@@ -5,6 +5,7 @@ import { POOL_LABEL } from '../../src/model/node-pools';
 import type { PlatformSpec } from '../../src/model/platform-schema';
 import type { TierSpec } from '../../src/model/tiers';
 import { ArgoCd } from './addons/argo-cd';
+import { ArgoRollouts } from './addons/argo-rollouts';
 import { AwsLoadBalancerController } from './addons/aws-load-balancer-controller';
 import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { Istio } from './addons/istio';
@@ -68,6 +69,8 @@ export class PlatformServices extends Construct {
   readonly tenantGuardrails: TenantGuardrails;
   /** On a platform with GitOps (platform.json `gitops`). */
   readonly argoCd?: ArgoCd;
+  /** With a service catalog (platform.json `services`): the tenants' canaries. */
+  readonly argoRollouts?: ArgoRollouts;
 
   constructor(scope: Construct, id: string, props: PlatformServicesProps) {
     super(scope, id);
@@ -164,7 +167,16 @@ export class PlatformServices extends Construct {
         namespace: ns.gitops,
         gitops: platform.gitops,
         ...platformPriority,
-        dependsOn: intoAtPlatformPriority('gitops'),
+        // Its ServiceMonitor needs the Prometheus Operator's CRDs.
+        dependsOn: [...intoAtPlatformPriority('gitops'), this.kubePrometheusStack.release],
+      });
+    }
+    if (platform.gitops && platform.services.length) {
+      this.argoRollouts = new ArgoRollouts(this, 'argo-rollouts', {
+        releaseName: names.argoRolloutsRelease,
+        namespace: ns.gitops,
+        ...platformPriority,
+        dependsOn: [...intoAtPlatformPriority('gitops'), this.kubePrometheusStack.release],
       });
     }
 
@@ -187,6 +199,7 @@ export class PlatformServices extends Construct {
       this.kiali.release,
       ...monitoringNetwork.policies,
       ...(this.argoCd ? [this.argoCd.release] : []),
+      ...(this.argoRollouts ? [this.argoRollouts.release] : []),
     ];
   }
 }

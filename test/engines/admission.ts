@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TENANT_LABEL, TIER_LABEL } from '../../src/model/labels';
+import { templatePath } from '../../src/paths';
 import { SQL_FILE } from '../../stacks/constructs/database/sql-job';
+import { renderChart } from '../chart-render';
 import type { TerraformJson } from './aws-only';
 import type { Stack } from './fixtures';
 import type { Report } from './report';
@@ -115,6 +117,14 @@ function apiShape(value: unknown, resolve: (s: string) => string, mapKeys = fals
   );
 }
 
+/** A value with every string resolved, keys and structure untouched. */
+function resolveStrings(value: unknown, resolve: (s: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveStrings(v, resolve));
+  if (typeof value === 'string') return resolve(value);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value as TerraformJson).map(([k, v]) => [k, resolveStrings(v, resolve)]));
+}
+
 /** Kinds as RBAC names them (AuthorizationPolicy -> authorizationpolicies). */
 export const plural = (kind: string) => `${kind.toLowerCase().replace(/y$/, 'ie')}s`;
 
@@ -136,7 +146,8 @@ export function stackObjects(stack: Stack, proxy: string): ApiObject[] {
     if (!type.startsWith('kubernetes_')) continue;
     for (const r of Object.values(all)) {
       if (type === 'kubernetes_manifest') {
-        const m = apiShape(r.manifest, resolve, true) as TerraformJson;
+        // A manifest is in the API's shape already: only its references resolve (its keys, such as an analysis' `provider`, stay).
+        const m = resolveStrings(r.manifest, resolve) as TerraformJson;
         const [group] = String(m.apiVersion).includes('/') ? String(m.apiVersion).split('/') : [''];
         out.push({ group, resource: plural(m.kind), namespace: m.metadata.namespace ?? '', name: m.metadata.name, body: m });
         continue;
@@ -176,6 +187,53 @@ const edited = (o: ApiObject, edit: (body: TerraformJson) => void): ApiObject =>
   edit(body);
   return { ...o, body };
 };
+
+/**
+ * What Argo CD writes from the tenant-service chart of each of the stack's Applications (its
+ * Rollout and mesh-internal VirtualService, rendered with the Application's values), as written,
+ * and breaches of it: a VirtualService seen by every namespace or routing into another one, a
+ * Rollout without the tenant's canary gates or analysed by a cluster-wide template.
+ */
+function canaryCases(stack: Stack, namespace: string): [string, ApiObject, boolean][] {
+  const chartDir = templatePath('charts', 'tenant-service');
+  const apps = Object.values<TerraformJson>(stack.json.resource?.kubernetes_manifest ?? {})
+    .map((r) => r.manifest)
+    .filter((m) => m.kind === 'Application' && m.spec.destination.namespace === namespace);
+  return apps.flatMap((app) => {
+    const objects = renderChart(chartDir, { values: [JSON.stringify(app.spec.source.helm.valuesObject)] }) as TerraformJson[];
+    const api = (body: TerraformJson, group: string, resource: string): ApiObject => ({
+      group,
+      resource,
+      namespace,
+      name: body.metadata.name,
+      body: { ...body, metadata: { ...body.metadata, namespace } },
+    });
+    const out: [string, ApiObject, boolean][] = [];
+    const rollout = objects.find((o) => o.kind === 'Rollout');
+    if (rollout) {
+      const r = api(rollout, 'argoproj.io', 'rollouts');
+      out.push([`Rollout ${r.name} as its chart renders it`, r, true]);
+      out.push([`Rollout ${r.name} without analysis`, edited(r, (b) => delete b.spec.strategy.canary.analysis), false]);
+      out.push([
+        `Rollout ${r.name} analysed by a cluster-wide template`,
+        edited(r, (b) => (b.spec.strategy.canary.analysis.templates = [{ templateName: 'tenantctl-canary', clusterScope: true }])),
+        false,
+      ]);
+    }
+    const vs = objects.find((o) => o.kind === 'VirtualService');
+    if (vs) {
+      const v = api(vs, 'networking.istio.io', 'virtualservices');
+      out.push([`VirtualService ${v.name} as its chart renders it`, v, true]);
+      out.push([`VirtualService ${v.name} exported to every namespace`, edited(v, (b) => delete b.spec.exportTo), false]);
+      out.push([
+        `VirtualService ${v.name} routing into another namespace`,
+        edited(v, (b) => (b.spec.http[0].route[1].destination.host = `${v.name}.tenant-globex.svc.cluster.local`)),
+        false,
+      ]);
+    }
+    return out;
+  });
+}
 
 /** The Kubernetes groups of each tenant pipeline, from the bootstrap stack's access entries, by tenant id. */
 function pipelineGroups(bootstrap: Stack): Map<string, string[]> {
@@ -391,6 +449,20 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
       body: { metadata: { name: 'gateway', namespace: ns.name }, spec: { ports: [{ port: 8080 }], externalIPs: ['10.0.1.10'] } },
     };
     asSa('a Service with external IPs', service, 'CREATE', false);
+    for (const [name, o, allowed] of canaryCases(t.stack, ns.name)) {
+      const argo = ['system:serviceaccounts', 'system:serviceaccounts:argocd', 'system:authenticated'];
+      cases.push({
+        name: `${t.stack.name}: ${name}`,
+        policy: namespaces.name,
+        request: {
+          ...request(o, 'UPDATE', argo),
+          userInfo: { username: 'system:serviceaccount:argocd:argocd-application-controller', groups: argo },
+        },
+        object: o.body,
+        namespaceObject: ns.body,
+        allowed,
+      });
+    }
   }
 
   const bootstrap = stacks.find((s) => s.name === 'bootstrap-platform');

@@ -54,6 +54,8 @@ const COST_OPTIMISED = path.resolve(__dirname, '../../../test/fixtures/cost-opti
 
 /** End users signing in: the enterprise tier to its own user pool, the others to the pooled one. */
 const IDENTITY_TIERS = path.resolve(__dirname, '../../../test/fixtures/identity-tiers.json');
+/** Two rollout waves: starter tenants first, then the rest (wave gates after the first). */
+const ROLLOUT_WAVES = path.resolve(__dirname, '../../../test/fixtures/rollout-waves.json');
 
 const TERRAFORM_CLOUD = [
   '--tfc-organization',
@@ -71,8 +73,8 @@ const TERRAFORM_CLOUD = [
  * regional ELB account), as staging with its own name and VPC range, Spot tenants nodes and their
  * scheduled night scale-down, whose tiers sign end users in (a pooled and a dedicated user pool);
  * Terraform Cloud with two service accounts (workspaces and bootstrap stacks, tenants in each
- * account, a removed one), the example service catalog deployed through Argo CD and the same
- * identity tiers.
+ * account, a removed one), the example service catalog deployed through Argo CD, its canaries in
+ * two rollout waves, and the same identity tiers.
  */
 const FIXTURES: readonly FixtureSpec[] = [
   {
@@ -96,7 +98,7 @@ const FIXTURES: readonly FixtureSpec[] = [
   {
     name: 'terraform-cloud',
     init: TERRAFORM_CLOUD,
-    platformEdits: [SERVICE_CATALOG, IDENTITY_TIERS],
+    platformEdits: [SERVICE_CATALOG, ROLLOUT_WAVES, IDENTITY_TIERS],
     tenants: [
       {
         id: 'acme',

@@ -2,7 +2,7 @@
  * The engines harness: builds fixture projects with the real CLI, then runs the real tools over
  * what tenantctl synthesizes. Started by scripts/engines.sh (which installs the tools):
  *
- *   node dist/test/engines/main.js [checkov|terraform|helm|admission|workflows|report|selftest]...
+ *   node dist/test/engines/main.js [checkov|terraform|helm|admission|promql|workflows|report|selftest]...
  *
  * Prints each check as PASS or FAIL, a summary with timings, and `engines: N passed, M failed`;
  * exits 1 on any failure.
@@ -15,13 +15,14 @@ import { checkovEngine } from './checkov';
 import { costReportEngine } from './cost-report';
 import { buildFixtures, buildWorkflowFixtures, type Fixture, type WorkflowFixture } from './fixtures';
 import { helmEngine } from './helm';
+import { promqlEngine } from './promql';
 import { Report } from './report';
 import { selfTest } from './selftest';
 import { terraformEngine } from './terraform';
 import { toolsFromEnv } from './tools';
 import { workflowsEngine } from './workflows';
 
-const ENGINES = ['checkov', 'terraform', 'helm', 'admission', 'workflows', 'report', 'selftest'] as const;
+const ENGINES = ['checkov', 'terraform', 'helm', 'admission', 'promql', 'workflows', 'report', 'selftest'] as const;
 type EngineName = (typeof ENGINES)[number];
 
 async function main(args: string[]): Promise<number> {
@@ -36,7 +37,7 @@ async function main(args: string[]): Promise<number> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantctl-engines-'));
   try {
     report.section('fixtures');
-    const needsStacks = (['checkov', 'terraform', 'helm', 'admission', 'selftest'] as const).some((e) => selected.has(e));
+    const needsStacks = (['checkov', 'terraform', 'helm', 'admission', 'promql', 'selftest'] as const).some((e) => selected.has(e));
     const needsWorkflows = selected.has('workflows') || selected.has('selftest');
     const fixtures: Fixture[] = needsStacks ? ((await report.timed('fixtures', () => buildFixtures(path.join(work, 'projects')))) ?? []) : [];
     for (const fixture of fixtures) report.record('fixtures', fixture.name, true, `synthesized ${fixture.stacks.map((s) => s.name).join(', ')}`);
@@ -71,6 +72,17 @@ async function main(args: string[]): Promise<number> {
           tools,
           fixtures.map((f) => f.stacks),
           path.join(work, 'admission'),
+          report,
+        ),
+      );
+    }
+    if (selected.has('promql') && stacks.length) {
+      report.section('promql');
+      await report.timed('promql', () =>
+        promqlEngine(
+          tools,
+          fixtures.map((f) => f.stacks),
+          path.join(work, 'promql'),
           report,
         ),
       );

@@ -1,6 +1,6 @@
 /** What the engines found, printed as it comes, and the closing summary. */
 
-export type Engine = 'fixtures' | 'checkov' | 'terraform' | 'helm' | 'admission' | 'workflows' | 'report' | 'selftest';
+export type Engine = 'fixtures' | 'checkov' | 'terraform' | 'helm' | 'admission' | 'promql' | 'workflows' | 'report' | 'selftest';
 
 interface Check {
   readonly engine: Engine;

@@ -13,6 +13,8 @@ export interface Tools {
   readonly chromium: string;
   /** test/engines/admission, built against the API server's CEL environment. */
   readonly admission: string;
+  /** test/engines/promql, built against Prometheus' PromQL parser. */
+  readonly promql: string;
   /** The AWS provider version the local filesystem mirror holds (what terraform validates with). */
   readonly awsProviderVersion: string;
 }
@@ -26,6 +28,7 @@ const TOOL_VARIABLES: Readonly<Record<keyof Tools, string>> = {
   terraform: 'TENANTCTL_ENGINE_TERRAFORM',
   chromium: 'TENANTCTL_ENGINE_CHROMIUM',
   admission: 'TENANTCTL_ENGINE_ADMISSION',
+  promql: 'TENANTCTL_ENGINE_PROMQL',
   awsProviderVersion: 'TENANTCTL_ENGINE_AWS_PROVIDER_VERSION',
 };
 

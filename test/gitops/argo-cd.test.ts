@@ -71,7 +71,7 @@ describe('GIVEN a platform with GitOps WHEN its services are synthesized', () =>
     expect(values['redis-ha']).toMatchObject({ enabled: true, hardAntiAffinity: false, haproxy: { hardAntiAffinity: false } });
     for (const component of ['server', 'repoServer', 'applicationSet'])
       expect(values[component]).toMatchObject({ replicas: 2, pdb: { enabled: true, minAvailable: 1 } });
-    expect(values.controller).toEqual({ replicas: 1 });
+    expect(values.controller).toMatchObject({ replicas: 1 });
   });
 
   test('THEN it is not exposed: a ClusterIP API server without ingress, no Dex, the local admin until SSO is configured', () => {

@@ -23,7 +23,7 @@ const groups = (t: TenantSpec) => [
 const argoObjects = (t: TenantSpec) =>
   Object.values(SynthJson.parse(Testing.synth(new TenantStack(Testing.app(), { platform, tenant: t }))).resources('kubernetes_manifest'))
     .map((r: any) => r.manifest)
-    .filter((m: any) => m.apiVersion.startsWith('argoproj.io/'));
+    .filter((m: any) => m.kind === 'AppProject' || m.kind === 'Application');
 const request = (m: any, by: TenantSpec, operation: AdmissionRequest['operation'] = 'CREATE', object: any = m): AdmissionRequest => ({
   operation,
   group: 'argoproj.io',

@@ -115,14 +115,10 @@ describe("a tenant's services", () => {
       tierCatalog.starter,
     );
     expect(problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
-      'tier: the services need 11 pods at their maximum replicas plus 1 per service for rolling updates, above quota.pods 10 of tier ' +
-        'starter: lower replicas.max or raise the quota',
-      'tier: the services need 2200m limits.cpu at their maximum replicas (plus the rollout surge, each pod with its sidecar), above ' +
-        "quota.cpuLimit 2 of tier starter: lower the services' resources or replicas.max, or raise the quota",
-      'tier: the services need 2112Mi requests.memory at their maximum replicas (plus the rollout surge, each pod with its sidecar), above ' +
-        "quota.memory 2Gi of tier starter: lower the services' resources or replicas.max, or raise the quota",
-      'tier: the services need 4224Mi limits.memory at their maximum replicas (plus the rollout surge, each pod with its sidecar), above ' +
-        "quota.memoryLimit 4Gi of tier starter: lower the services' resources or replicas.max, or raise the quota",
+      'tier: the services need 11 pods at their maximum replicas plus 1 per service for their rollouts, above quota.pods 10 of tier starter: lower replicas.max or raise the quota',
+      "tier: the services need 2200m limits.cpu at their maximum replicas (plus the rollout surge, each pod with its sidecar), above quota.cpuLimit 2 of tier starter: lower the services' resources or replicas.max, or raise the quota",
+      "tier: the services need 2112Mi requests.memory at their maximum replicas (plus the rollout surge, each pod with its sidecar), above quota.memory 2Gi of tier starter: lower the services' resources or replicas.max, or raise the quota",
+      "tier: the services need 4224Mi limits.memory at their maximum replicas (plus the rollout surge, each pod with its sidecar), above quota.memoryLimit 4Gi of tier starter: lower the services' resources or replicas.max, or raise the quota",
     ]);
   });
 

@@ -45,8 +45,21 @@ describe.each(Object.keys(tierCatalog))('GIVEN the example catalog and a %s tena
       namespaceResourceBlacklist: APP_PROJECT_DENIED_KINDS,
     });
     for (const kind of ['ResourceQuota', 'LimitRange']) expect(project.manifest.spec.namespaceResourceBlacklist).toContainEqual({ group: '', kind });
-    for (const group of ['security.istio.io', 'networking.istio.io', 'kyverno.io'])
+    for (const group of ['security.istio.io', 'kyverno.io'])
       expect(project.manifest.spec.namespaceResourceBlacklist).toContainEqual({ group, kind: '*' });
+    // The chart's Rollout and mesh-internal VirtualService stay open (admission holds them); every other kind of their groups is denied.
+    const denied = (group: string) => project.manifest.spec.namespaceResourceBlacklist.filter((k: any) => k.group === group).map((k: any) => k.kind);
+    expect(denied('networking.istio.io')).toEqual([
+      'Gateway',
+      'DestinationRule',
+      'ServiceEntry',
+      'Sidecar',
+      'EnvoyFilter',
+      'WorkloadEntry',
+      'WorkloadGroup',
+      'ProxyConfig',
+    ]);
+    expect(denied('argoproj.io')).toEqual(['Application', 'ApplicationSet', 'AppProject', 'AnalysisTemplate', 'AnalysisRun', 'Experiment']);
   });
 
   test(
@@ -93,9 +106,18 @@ describe.each(Object.keys(tierCatalog))('GIVEN the example catalog and a %s tena
         serviceAccount: { ...app.manifest.spec.source.helm.valuesObject.serviceAccount, roleArn: ROLE_ARN },
       };
       const objects = renderChart(CHART, { values: [JSON.stringify(values)] });
-      expect(objects.map((o) => o.kind)).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+      const entry = app.manifest.metadata.name === 'tenant-acme--project';
+      expect(objects.map((o) => o.kind)).toEqual([
+        ...(entry ? [] : ['Service']),
+        'HorizontalPodAutoscaler',
+        'PodDisruptionBudget',
+        'Rollout',
+        'Service',
+        'ServiceAccount',
+        ...(entry ? [] : ['VirtualService']),
+      ]);
       for (const o of objects) expect(validateManifest({ ...o, metadata: { ...o.metadata, namespace: 'tenant-acme' } })).toBeUndefined();
-      const pod = objects.find((o) => o.kind === 'Deployment').spec.template.spec;
+      const pod = objects.find((o) => o.kind === 'Rollout').spec.template.spec;
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       for (const c of pod.containers) {
         expect(c.securityContext).toEqual({
@@ -125,12 +147,13 @@ describe('GIVEN the entry service WHEN its chart is rendered', () => {
     expect(JSON.stringify(vs.manifest.spec.http)).toContain('"host":"gateway.tenant-acme.svc.cluster.local"');
   });
   test('THEN the autoscaler and the rollout stay within the bounds the quota was checked for', () => {
-    expect(objects.find((o) => o.kind === 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
-    expect(objects.find((o) => o.kind === 'Deployment').spec.strategy).toEqual({
-      type: 'RollingUpdate',
-      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+    expect(objects.find((o) => o.kind === 'HorizontalPodAutoscaler').spec).toMatchObject({
+      minReplicas: 2,
+      maxReplicas: 4,
+      scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'project' },
     });
-    expect(objects.find((o) => o.kind === 'Deployment').spec.replicas).toBeUndefined();
+    expect(objects.find((o) => o.kind === 'Rollout').spec.strategy.canary).toMatchObject({ maxUnavailable: 0, maxSurge: 1 });
+    expect(objects.find((o) => o.kind === 'Rollout').spec.replicas).toBeUndefined();
     expect(objects.find((o) => o.kind === 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
   });
   test("THEN Argo CD's writes of every rendered object pass the tenant namespaces' admission, which does not exempt it", () => {
@@ -147,7 +170,7 @@ describe('GIVEN the entry service WHEN its chart is rendered', () => {
         object,
         namespaceObject: { metadata: { name: 'tenant-acme', labels: { 'tenantctl.io/tenant': 'acme', 'tenantctl.io/tier': 'standard' } } },
       });
-    expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Rollout', 'Service', 'ServiceAccount']);
     for (const o of objects) expect(write(o)).toBe(true);
     expect(write({ ...service, spec: { ...service.spec, externalIPs: ['203.0.113.10'] } })).toBe(false);
   });

@@ -128,6 +128,8 @@ describe('TC-ADM-002: what reaches past a tenant namespace is checked whoever wr
       'no admission policy checks, for every writer in every tenant namespace, networking.istio.io/serviceentries',
       'no admission policy checks, for every writer in every tenant namespace, networking.istio.io/envoyfilters',
       'no admission policy checks, for every writer in every tenant namespace, kyverno.io/policies',
+      'no admission policy checks, for every writer in every tenant namespace, argoproj.io/rollouts',
+      'no admission policy checks, for every writer in every tenant namespace, argoproj.io/analysistemplates',
     ]);
   });
 

@@ -378,6 +378,7 @@ describe('tenantctl changed (CLI)', () => {
       names: ['tenant-alpha', 'tenant-beta'],
       groups: { workspaces: [], bootstrap: [], platform: [], cluster: [], tenants: ['tenant-alpha'] },
       removed: ['tenant-beta'],
+      releases: [],
     });
   });
 

@@ -1,4 +1,5 @@
 import type { Rule } from '../types';
+import { canaryRules } from './canary';
 import { consistencyRules } from './consistency';
 import { databaseJobRules } from './database-jobs';
 import { deployabilityRules } from './deployability';
@@ -16,6 +17,7 @@ import { schedulingRules } from './scheduling';
 import { tenantAdmissionRules } from './tenant-admission';
 import { tenantIsolationRules } from './tenant-isolation';
 
+export * from './canary';
 export * from './consistency';
 export * from './database-jobs';
 export * from './deployability';
@@ -51,4 +53,5 @@ export const allRules: readonly Rule[] = [
   ...databaseJobRules,
   ...gitopsRules,
   ...identityRules,
+  ...canaryRules,
 ];

@@ -118,6 +118,8 @@ const NAMESPACE_REACHING: readonly { readonly group: string; readonly resource: 
   { group: 'rbac.authorization.k8s.io', resource: 'rolebindings' },
   ...['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'].map((resource) => ({ group: 'networking.istio.io', resource })),
   { group: 'kyverno.io', resource: 'policies' },
+  // Argo Rollouts acts on them with its own rights: the canary's analysis, the providers it queries.
+  ...['rollouts', 'analysistemplates'].map((resource) => ({ group: 'argoproj.io', resource })),
 ];
 
 /** ValidatingAdmissionPolicies bound with Deny that match every namespace with the tenant label, for any requester but named groups. */
@@ -149,10 +151,7 @@ export const tenantNamespacesChecked: Rule = {
   title: 'What reaches past a tenant namespace is checked whoever writes it',
   severity: 'error',
   rationale:
-    'A tenant pipeline may bind roles to service accounts of its namespace, and tenant admins and controllers write there too: checks made ' +
-    "only for the pipeline's group are escaped by acting through any of them. The quota, the mesh objects, role bindings of the deployer " +
-    "role, Kyverno policies (whose API calls read with Kyverno's rights) and Services (external IPs) must be checked for every writer " +
-    'but the platform.',
+    "A tenant pipeline may bind roles to service accounts of its namespace, and tenant admins and controllers write there too: checks made only for the pipeline's group are escaped by acting through any of them. The quota, the mesh objects, role bindings of the deployer role, Kyverno policies (whose API calls read with Kyverno's rights), Services (external IPs), Rollouts and AnalysisTemplates (which Argo Rollouts runs with its own rights) must be checked for every writer but the platform.",
   remediation:
     "Keep the cluster stack's TenantNamespaceAdmission (ValidatingAdmissionPolicy tenantctl-tenant-namespaces, bound with Deny) matching " +
     'every namespace with the tenant label and each of these kinds.',

@@ -18,6 +18,8 @@ export const chartVersions = {
   clusterAutoscaler: '9.59.0',
   /** Argo CD v3.4 (chart 10.1), with its redis-ha subchart 4.38. */
   argoCd: '10.1.1',
+  /** Argo Rollouts v1.9 (chart 2.41). */
+  argoRollouts: '2.41.0',
 } as const;
 
 /** Helm repositories of the charts above (official upstream repositories only). */

@@ -3,7 +3,11 @@ import { TENANT_LABEL } from '../../../src/model/labels';
 import { IN_CLUSTER_SERVER, platformNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
 import type { TenantSpec } from '../../../src/model/project';
+import { APPLICATION_LABELS, analysisArgs, canarySteps } from '../../../src/model/canary';
 import { ROLLOUT_SURGE, type TenantService } from '../../../src/model/tenant-services';
+
+/** The route of a service's mesh-internal VirtualService whose weights Argo Rollouts sets. */
+export const CANARY_ROUTE = 'primary';
 
 /** Labels of the tenant's Argo CD objects. */
 function labels(tenant: TenantSpec): Record<string, string> {
@@ -49,6 +53,25 @@ export function serviceValues(tenant: TenantSpec, service: TenantService, roleAr
       targetCpuUtilization: service.targetCpuUtilization,
     },
     rollout: { maxSurge: ROLLOUT_SURGE },
+    canary: canaryValues(tenant, service),
+  };
+}
+
+/**
+ * The canary the service's Rollout runs: the wave gate (later waves), then the weights, with the
+ * tenant's canary gates as background analysis the whole way (a failed gate aborts the rollout,
+ * which sends all traffic back to the stable pods). The analysis templates are the tenant
+ * stack's, in the tenant's namespace; their arguments are the service and its version (the
+ * pods' `app` and `version` labels, which Istio reports).
+ */
+function canaryValues(tenant: TenantSpec, service: TenantService): Record<string, unknown> {
+  const waveGate = service.wave?.earlier.length ? { template: tenant.names.waveGate, service: service.name, version: service.image.tag } : undefined;
+  return {
+    steps: canarySteps(waveGate),
+    analysis: { templateName: tenant.names.canaryAnalysis, args: analysisArgs(service.name, service.image.tag) },
+    ...(service.canaryService
+      ? { trafficRouting: { canaryService: service.canaryService, virtualService: service.service.name, route: CANARY_ROUTE } }
+      : {}),
   };
 }
 
@@ -65,7 +88,13 @@ export function applicationManifest(platform: PlatformSpec, tenant: TenantSpec, 
     metadata: {
       name: service.application,
       namespace: platformNames(platform).namespaces.gitops,
-      labels: { ...labels(tenant), 'app.kubernetes.io/name': service.name },
+      labels: {
+        ...labels(tenant),
+        [APPLICATION_LABELS.service]: service.name,
+        [APPLICATION_LABELS.version]: service.image.tag,
+        ...(service.wave ? { [APPLICATION_LABELS.wave]: service.wave.name } : {}),
+        ...(service.pinned ? { [APPLICATION_LABELS.pinned]: 'true' } : {}),
+      },
       finalizers: [ARGO_CD_CASCADE_FINALIZER],
     },
     spec: {
@@ -77,8 +106,22 @@ export function applicationManifest(platform: PlatformSpec, tenant: TenantSpec, 
         helm: { releaseName: service.name, valuesObject: serviceValues(tenant, service, roleArn) },
       },
       destination: { server: IN_CLUSTER_SERVER, namespace: tenant.names.namespace },
+      // Argo Rollouts moves the canary's weights; self-heal and syncs must not move them back.
+      ...(service.canaryService
+        ? {
+            ignoreDifferences: [
+              {
+                group: 'networking.istio.io',
+                kind: 'VirtualService',
+                name: service.service.name,
+                jqPathExpressions: ['.spec.http[].route[].weight'],
+              },
+            ],
+          }
+        : {}),
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
+        ...(service.canaryService ? { syncOptions: ['RespectIgnoreDifferences=true'] } : {}),
         retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
       },
     },

@@ -6,6 +6,7 @@ import type { TenantSpec } from '../../../src/model/project';
 import { tenantServices } from '../../../src/model/tenant-services';
 import { IrsaRole } from '../identity/irsa-role';
 import { TENANT_DB_USER_TAG, tenantBoundaryArn } from '../tfc/tenant-run-permissions';
+import { canaryAnalysisManifest, waveGateManifest } from './tenant-analysis-manifests';
 import { appProjectManifest, applicationManifest } from './tenant-gitops-manifests';
 
 export interface TenantServicesProps {
@@ -21,12 +22,15 @@ export interface TenantServicesProps {
  * The catalog's services for one tenant. Per service, an IRSA role for its own service account
  * (the catalog's permissions on the tenant's objects, under the tenant boundary with Terraform
  * Cloud) and an Argo CD Application; one AppProject fences them all in the tenant's namespace.
- * Argo CD applies the workloads (service account, Deployment, Service, autoscaler, disruption
- * budget) from the tenant's path of the application repository: Kubernetes changes of the
+ * Argo CD applies the workloads (service account, Rollout, Services, mesh VirtualService,
+ * autoscaler, disruption budget) from the tenant's path of the application repository; the
+ * Rollouts' analyses are this stack's (AnalysisTemplates in the tenant's namespace). Kubernetes changes of the
  * service teams never wait for this stack, and this stack changes only with the catalog.
  */
 export class TenantServices extends Construct {
   readonly project: Manifest;
+  /** The canary gates of the tenant's Rollouts, and (after the first wave) their wave gate. */
+  readonly analyses: Manifest[];
   readonly applications: Record<string, Manifest> = {};
 
   constructor(scope: Construct, id: string, props: TenantServicesProps) {
@@ -34,7 +38,13 @@ export class TenantServices extends Construct {
     const { platform, tenant } = props;
     const dbUser = platformNames(platform).dbUserArn(props.proxyResourceId, tenant.names.dbRole);
     this.project = new Manifest(this, 'app-project', { manifest: appProjectManifest(platform, tenant) });
-    for (const service of tenantServices(platform, tenant)) {
+    const services = tenantServices(platform, tenant);
+    const earlier = services[0]?.wave?.earlier ?? [];
+    this.analyses = [
+      new Manifest(this, 'canary-analysis', { manifest: canaryAnalysisManifest(platform, tenant) }),
+      ...(earlier.length ? [new Manifest(this, 'wave-gate', { manifest: waveGateManifest(platform, tenant, earlier) })] : []),
+    ];
+    for (const service of services) {
       const role = new IrsaRole(this, `${service.name}-role`, {
         roleName: service.roleName,
         oidcProviderArn: props.oidcProviderArn,
@@ -50,10 +60,10 @@ export class TenantServices extends Construct {
           ...service.iam.map((s, i) => ({ Sid: `Catalog${i}`, Effect: 'Allow' as const, Action: s.actions, Resource: s.resources })),
         ],
       });
-      // The role's permissions exist before Argo CD starts the pods that use them.
+      // The role's permissions and the canary's analyses exist before Argo CD starts the pods that use them.
       this.applications[service.name] = new Manifest(this, `${service.name}-application`, {
         manifest: applicationManifest(platform, tenant, service, role.arn),
-        dependsOn: [this.project, role.role, ...role.permissions],
+        dependsOn: [this.project, ...this.analyses, role.role, ...role.permissions],
       });
     }
   }

@@ -14,6 +14,7 @@ import { LOCAL_RATE_LIMIT_PATCH } from '../tenant/tenant-mesh';
 import { TENANT_NAMESPACE_POLICY_LABELS } from '../tenant/tenant-namespace';
 import { celString, celTemplate, tenantSqlJobValidations } from './sql-job-admission';
 import { descriptorFileKey, tenantDescriptorParts } from '../../../src/model/rate-limit';
+import { analysisValidations } from './analysis-admission';
 import { validatingAdmissionPolicy } from './validating-admission-policy';
 
 /** Argo CD kinds a tenant stack writes in Argo CD's namespace: admission checks them. */
@@ -36,6 +37,8 @@ export const TENANT_NAMESPACE_KINDS: readonly { readonly apiGroup: string; reado
   { apiGroup: 'kyverno.io', resources: ['policies'] },
   // Its alert rules: Prometheus confines their expressions to the namespace (enforcedNamespaceLabel).
   { apiGroup: 'monitoring.coreos.com', resources: ['prometheusrules'] },
+  /** The canary gates of the tenant's Rollouts (with a service catalog). */
+  { apiGroup: 'argoproj.io', resources: ['analysistemplates'] },
 ];
 
 /** Kinds a tenant stack manages in a shared namespace, by namespace key; admission pins their names to the tenant. */
@@ -175,6 +178,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         // Deleting a route or rule takes nothing from anyone else.
         { apiGroups: ['networking.istio.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: [...TENANT_MESH_KINDS] },
         ...(platform.gitops ? [{ apiGroups: ['argoproj.io'], apiVersions: ['*'], operations: writes, resources: [...TENANT_GITOPS_RESOURCES] }] : []),
+        { apiGroups: ['argoproj.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['analysistemplates'] },
       ],
     },
     matchConditions: [{ name: 'tenant-pipelines-only', expression: `'${groups.group}' in request.userInfo.groups` }],
@@ -231,6 +235,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
       },
       ...tenantSqlJobValidations(platform, name),
       ...meshValidations(platform),
+      ...analysisValidations(platform),
       ...(platform.gitops ? gitopsValidations(platform) : []),
     ],
   };
@@ -307,16 +312,21 @@ function rateLimitValidation(platform: PlatformSpec): { expression: string; mess
   };
 }
 
+/** Istio's name for the sidecars of the mesh in a VirtualService's `gateways`. */
+export const MESH_GATEWAY = 'mesh';
+
 /** Istio kinds a tenant stack writes whose effect can reach past its namespace: admission checks them. */
 export const TENANT_MESH_KINDS = ['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'] as const;
 
 /**
  * What the tenant's Istio objects may say. The shared gateway accepts every tenant host and a
  * VirtualService, DestinationRule or ServiceEntry is visible to every namespace unless exported
- * to its own: so a VirtualService binds only the tenant gateway (never `mesh`), only the tenant's
+ * to its own: so a VirtualService that binds the tenant gateway binds only it, only the tenant's
  * host (without a domain every host is shared, so only routes matching the tenant's path prefix),
  * and routes, without delegation or mirroring, only to the tenant's entry Service (the gateway's
- * rate limit counts per destination cluster: more destinations would multiply the limit); a
+ * rate limit counts per destination cluster: more destinations would multiply the limit); any
+ * other VirtualService is mesh-internal (a canary's split): bound to `mesh` only, exported to its
+ * namespace only, naming and routing to the namespace's own Services (the gateway never reads it); a
  * DestinationRule applies only to the tenant's Services; a ServiceEntry is exported to its own
  * namespace only; an EnvoyFilter (which reaches only the namespace's own sidecars) may only
  * insert the local rate limit, never remove or replace a filter.
@@ -346,29 +356,34 @@ export function meshValidations(platform: PlatformSpec): { expression: string; m
     : `object.spec.hosts.size() == 1 && object.spec.hosts[0] == '*' && has(object.spec.http) && object.spec.http.all(h, has(h.match) && ` +
       `h.match.size() > 0 && h.match.all(m, ${pathMatch}))`;
   const patch = LOCAL_RATE_LIMIT_PATCH;
+  // Bound to the shared gateway (the tenant's route in): held to its host and its entry Service.
+  const ingress = `has(object.spec.gateways) && object.spec.gateways.size() == 1 && object.spec.gateways[0] == '${names.gateway}'`;
+  // Bound to the mesh only and exported to the namespace only: its own sidecars' calls of its own Services (a canary's split).
+  const meshInternal = `has(object.spec.gateways) && object.spec.gateways.size() == 1 && object.spec.gateways[0] == '${MESH_GATEWAY}' && has(object.spec.exportTo) && object.spec.exportTo.size() == 1 && object.spec.exportTo[0] == '.'`;
+  const plainHttp = (route: string) =>
+    `!has(object.spec.tcp) && !has(object.spec.tls) && (!has(object.spec.http) || object.spec.http.all(h, !has(h.delegate) && !has(h.mirror) && !has(h.mirrors) && (!has(h.route) || h.route.all(r, ${route}))))`;
   return [
     {
-      expression: kind(
-        'virtualservices',
-        `has(object.spec.gateways) && object.spec.gateways.size() == 1 && object.spec.gateways[0] == '${names.gateway}'`,
-      ),
-      message: `a tenant's VirtualServices bind the gateway ${names.gateway} only`,
+      expression: kind('virtualservices', `(${ingress}) || (${meshInternal})`),
+      message: `a tenant's VirtualServices bind the gateway ${names.gateway} only, or are mesh-internal: bound to ${MESH_GATEWAY} only and exported to their namespace only (exportTo ".")`,
     },
     {
-      expression: kind('virtualservices', `has(object.spec.hosts) && ${hosts} && !has(object.spec.tcp) && !has(object.spec.tls)`),
+      expression: kind('virtualservices', `!(${ingress}) || (has(object.spec.hosts) && ${hosts} && !has(object.spec.tcp) && !has(object.spec.tls))`),
       message: platform.domain
         ? "a tenant's VirtualServices route only the tenant's own host, over HTTP"
         : "a tenant's VirtualServices route only requests under the tenant's own path prefix, over HTTP",
     },
     {
+      expression: kind('virtualservices', `!(${ingress}) || (${plainHttp(entry('r.destination'))})`),
+      message: `a tenant's VirtualServices route, without delegation or mirroring, only to the tenant's entry Service (${TENANT_ENTRY_SERVICE.name}, port ${TENANT_ENTRY_SERVICE.port}, no subset): the gateway's rate limit counts per destination, so one destination per tenant keeps the limit the tenant's`,
+    },
+    {
       expression: kind(
         'virtualservices',
-        `!has(object.spec.http) || object.spec.http.all(h, !has(h.delegate) && !has(h.mirror) && !has(h.mirrors) && (!has(h.route) || h.route.all(r, ${entry('r.destination')})))`,
+        `!(${meshInternal}) || (has(object.spec.hosts) && object.spec.hosts.size() > 0 && object.spec.hosts.all(h, ${service('h')}) && ${plainHttp(`${service('r.destination.host')} && !has(r.destination.subset)`)})`,
       ),
       message:
-        `a tenant's VirtualServices route, without delegation or mirroring, only to the tenant's entry Service ` +
-        `(${TENANT_ENTRY_SERVICE.name}, port ${TENANT_ENTRY_SERVICE.port}, no subset): the gateway's rate limit counts per destination, so ` +
-        `one destination per tenant keeps the limit the tenant's`,
+        "a tenant's mesh-internal VirtualServices name and route to Services of the tenant's namespace only (no subset), over HTTP, without delegation or mirroring",
     },
     {
       expression: kind('destinationrules', service('object.spec.host', true)),

@@ -1,8 +1,9 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TENANT_LABEL } from '../../../src/model/labels';
-import { PLATFORM_OPERATORS_GROUP, platformNames } from '../../../src/model/names';
+import { PLATFORM_OPERATORS_GROUP, platformNames, tenantNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
+import { analysisValidations } from './analysis-admission';
 import { TENANT_MESH_KINDS, meshValidations } from './tenant-deployer-access';
 import { validatingAdmissionPolicy } from './validating-admission-policy';
 
@@ -29,7 +30,11 @@ const CONTROL_PLANE_PREFIX = 'system:serviceaccount:kube-system:';
  * - Kyverno Policies only mutate the namespace's own Pods: no context (an apiCall runs with
  *   Kyverno's cluster-wide read), no generate, validate or image verification, no mutation of other
  *   objects;
- * - Services take no external IPs (kube-proxy would steer every pod's traffic to them).
+ * - Services take no external IPs (kube-proxy would steer every pod's traffic to them);
+ * - Rollouts are canaries with the tenant stack's canary gates as background analysis (a failed
+ *   gate aborts), and every analysis they run is an AnalysisTemplate of the namespace, which only
+ *   the tenant stack writes (the AppProject denies them to Argo CD);
+ * - AnalysisTemplates are the tenant stack's: its two names, the platform Prometheus, its queries.
  */
 export function tenantNamespaceAdmissionSpec(platform: PlatformSpec): Record<string, unknown> {
   const names = platformNames(platform);
@@ -46,6 +51,7 @@ export function tenantNamespaceAdmissionSpec(platform: PlatformSpec): Record<str
         { apiGroups: ['rbac.authorization.k8s.io'], apiVersions: ['v1'], operations: writes, resources: ['rolebindings'] },
         { apiGroups: ['networking.istio.io'], apiVersions: ['*'], operations: writes, resources: [...TENANT_MESH_KINDS] },
         { apiGroups: ['kyverno.io'], apiVersions: ['*'], operations: writes, resources: ['policies'] },
+        { apiGroups: ['argoproj.io'], apiVersions: ['*'], operations: writes, resources: ['rollouts', 'analysistemplates'] },
       ],
     },
     matchConditions: [
@@ -90,8 +96,32 @@ export function tenantNamespaceAdmissionSpec(platform: PlatformSpec): Record<str
         message: "a tenant's Kyverno Policies only mutate its own Pods, without context (API calls), generate, validate or image verification rules",
       },
       ...meshValidations(platform),
+      ...rolloutValidations(platform),
+      ...analysisValidations(platform),
     ],
   };
+}
+
+/** A Rollout's canary and where its analyses come from. */
+function rolloutValidations(platform: PlatformSpec): { expression: string; message: string }[] {
+  const gates = tenantNames(platform, 'x').canaryAnalysis;
+  const kind = (expression: string) => `request.resource.resource != 'rollouts' || (${expression})`;
+  const canary = 'object.spec.strategy.canary';
+  const namespaced = (templates: string) => `${templates}.all(t, !has(t.clusterScope) || !t.clusterScope)`;
+  return [
+    {
+      expression: kind(
+        `has(object.spec.strategy) && has(${canary}) && !has(object.spec.strategy.blueGreen) && has(${canary}.analysis) && has(${canary}.analysis.templates) && ${canary}.analysis.templates.exists(t, t.templateName == '${gates}') && !has(${canary}.analysis.startingStep)`,
+      ),
+      message: `a tenant's Rollouts are canaries analysed from their first step by the tenant's canary gates (AnalysisTemplate ${gates}), which abort a failing canary`,
+    },
+    {
+      expression: kind(
+        `!(has(object.spec.strategy) && has(${canary}) && has(${canary}.analysis) && has(${canary}.analysis.templates)) || ${namespaced(`${canary}.analysis.templates`)} && (!has(${canary}.steps) || ${canary}.steps.all(s, !has(s.experiment) && (!has(s.analysis) || ${namespaced('s.analysis.templates')})))`,
+      ),
+      message: "a tenant's Rollouts run only AnalysisTemplates of their namespace (the tenant stack's), and no experiments",
+    },
+  ];
 }
 
 /** The policy of tenantNamespaceAdmissionSpec: one object whatever the number of tenants. */

@@ -1,6 +1,7 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { APPLICATION_LABELS } from '../../../../src/model/canary';
 import type { GitopsSpec } from '../../../../src/model/service-catalog';
 import { HelmAddon } from '../helm-addon';
 import { systemNodes } from '../system-nodes';
@@ -30,7 +31,9 @@ export const OIDC_CLIENT_SECRET_KEY = 'oidc.clientSecret';
  * it by cluster and there is one. Reached only inside the cluster (ClusterIP, through a
  * port-forward): nothing public. Dex is off; with `gitops.sso` Argo CD signs people in with OIDC
  * itself and its local admin is off, the client secret being `oidc.clientSecret` of argocd-secret.
- * Every pod on the system nodes at the platform's priority, like every platform component.
+ * Every pod on the system nodes at the platform's priority, like every platform component. The
+ * application controller's metrics (with the Applications' service, version and wave labels) feed
+ * the tenants' wave gates.
  */
 export class ArgoCd extends Construct {
   readonly release: Release;
@@ -64,7 +67,15 @@ export class ArgoCd extends Construct {
               }
             : { 'admin.enabled': true },
         },
-        controller: { replicas: 1 },
+        controller: {
+          replicas: 1,
+          // Scraped by Prometheus, with the Application labels the tenants' wave gates read (argocd_app_labels).
+          metrics: {
+            enabled: true,
+            serviceMonitor: { enabled: true },
+            applicationLabels: { enabled: true, labels: Object.values(APPLICATION_LABELS) },
+          },
+        },
         server: { ...stateless, service: { type: 'ClusterIP' }, ingress: { enabled: false } },
         repoServer: stateless,
         applicationSet: stateless,
