@@ -6,6 +6,7 @@ import { GITHUB_ACTIONS, GITHUB_WORKFLOW_FILE, actionRef } from '../../src/ci/gi
 import { cli, cliPath } from '../cli/helpers';
 import { copyFixture } from '../setup/fixture-projects';
 import { tempDir } from '../util';
+import { runCommentScript } from './comment-script';
 
 type Step = {
   id?: string;
@@ -102,33 +103,7 @@ describe('GIVEN the generated workflow and a pull request that adds an enterpris
         COST: report,
         COST_OUTCOME: 'success',
       };
-      const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-      Object.assign(process.env, vars);
-      const github = {
-        paginate: async () => [],
-        rest: {
-          issues: {
-            listComments: () => undefined,
-            createComment: async (args: { body: string }) => (body = args.body),
-            updateComment: async () => undefined,
-          },
-        },
-      };
-      const context = {
-        serverUrl: 'https://github.com',
-        repo: { owner: 'acme', repo: 'platform' },
-        runId: 1,
-        payload: { pull_request: { number: 7, head: { sha: 'abcdef0123' } } },
-      };
-      try {
-        const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor;
-        await new AsyncFunction('require', 'github', 'context', script)(require, github, context);
-      } finally {
-        for (const [k, v] of Object.entries(saved)) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
-      }
+      body = await runCommentScript(script, vars);
     });
 
     test('THEN the comment carries the monthly change: the tenant’s dedicated nodes and the tenant at its cost', () => {

@@ -296,6 +296,7 @@ describe('GIVEN a Terraform Cloud project at the root of a git repository', () =
         'platform',
         'cluster',
         'tenants',
+        'releases',
         'cost',
         'cost_outcome',
       ]);
@@ -668,6 +669,7 @@ describe('GIVEN the scripts of the changes job', () => {
       stacks: JSON.stringify(['workspaces', 'bootstrap-platform', 'platform', 'tenant-acme', 'tenant-zeta']),
       unplanned: '[]',
       removed: JSON.stringify(['tenant-gone']),
+      releases: '[]',
       workspaces: '["workspaces"]',
       bootstrap: '["bootstrap-platform"]',
       platform: '["platform"]',
