@@ -424,8 +424,8 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       return JSON.parse(policies[0].policy);
     };
 
-    test('THEN no run role may use a wildcard action, and only calls with no resource level (EC2 and Auto Scaling Describe, DescribeTargetGroups, ListClusters, ListAliases) use Resource "*"', () => {
-      // CreateKey is conditioned on a request tag.
+    test('THEN no run role may use a wildcard action, and only calls with no resource level (EC2 and Auto Scaling Describe, DescribeTargetGroups, ListClusters, ListAliases, ListUserPools) use Resource "*"', () => {
+      // CreateKey and CreateUserPool are conditioned on a request tag.
       const noResourceLevel = (a: string, s: any) =>
         /^(ec2|autoscaling):Describe/.test(a) ||
         [
@@ -434,8 +434,9 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
           'elasticloadbalancing:DescribeTags',
           'eks:ListClusters',
           'kms:ListAliases',
+          'cognito-idp:ListUserPools',
         ].includes(a) ||
-        (a === 'kms:CreateKey' && s.Condition);
+        (['kms:CreateKey', 'cognito-idp:CreateUserPool'].includes(a) && s.Condition);
       for (const role of roles) {
         for (const s of inlinePolicy(role.name).Statement) {
           for (const action of s.Action) expect(action).not.toMatch(/\*/);
