@@ -105,8 +105,12 @@ export const tierSchema = z
         statementTimeoutSeconds: z.number().int().positive(),
       })
       .strict(),
-    /** How the tenant's end users sign in at its host (src/model/identity.ts); off by default, as it asks every client for a token. */
-    identity: z.enum(IDENTITY_MODES).default('none'),
+    /**
+     * How the tenant's end users sign in at its host (src/model/identity.ts). A tier added in
+     * `platform.json` signs them in to the pooled user pool unless it says otherwise; `none` leaves
+     * authentication to the tenant's services.
+     */
+    identity: z.enum(IDENTITY_MODES).default('pooled'),
     nodes: z.discriminatedUnion('isolation', [
       z.object({ isolation: z.literal('shared') }).strict(),
       z.object({ isolation: z.literal('dedicated'), nodeGroup: nodeGroupSize }).strict(),
@@ -127,7 +131,9 @@ export type TierSpec = z.infer<typeof tierSchema>;
  * 4 / 8Gi / 25, enterprise 16 / 32Gi / 100); limits may burst 2 to 2.5 times above them. Each
  * quota admits exactly its pod count of default pods (LimitRange defaults plus the tier's sidecar,
  * limited by the CPU-limit budget), which leaves the 3 services x 2 replicas the database pool is
- * planned for room in every tier. `platform.json` may override any field or add tiers.
+ * planned for room in every tier. End users sign in to a user pool of the tenant's own in
+ * enterprise and to the pooled one in standard and starter. `platform.json` may override any field
+ * or add tiers.
  */
 export const tierCatalog: Readonly<Record<string, TierSpec>> = {
   starter: {
@@ -151,7 +157,7 @@ export const tierCatalog: Readonly<Record<string, TierSpec>> = {
     outlierDetection: { consecutive5xxErrors: 5, interval: '30s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
     priority: 1000,
     database: { isolation: 'schema-per-tenant', connectionLimit: 10, statementTimeoutSeconds: 15 },
-    identity: 'none',
+    identity: 'pooled',
     nodes: { isolation: 'shared' },
   },
   standard: {
@@ -182,7 +188,7 @@ export const tierCatalog: Readonly<Record<string, TierSpec>> = {
     outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
     priority: 10000,
     database: { isolation: 'schema-per-tenant', connectionLimit: 40, statementTimeoutSeconds: 30 },
-    identity: 'none',
+    identity: 'pooled',
     nodes: { isolation: 'shared' },
   },
   enterprise: {
@@ -213,7 +219,8 @@ export const tierCatalog: Readonly<Record<string, TierSpec>> = {
     outlierDetection: { consecutive5xxErrors: 3, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 30 },
     priority: 100000,
     database: { isolation: 'schema-per-tenant', connectionLimit: 200, statementTimeoutSeconds: 60 },
-    identity: 'none',
+    // Its own pool: its users, its sign-in settings and Cognito's threat protection, apart from every other tenant.
+    identity: 'dedicated',
     nodes: {
       isolation: 'dedicated',
       nodeGroup: { instanceTypes: ['m6i.2xlarge'], minSize: 2, desiredSize: 2, maxSize: 4 },

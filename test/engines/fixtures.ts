@@ -52,8 +52,8 @@ const SERVICE_CATALOG = path.resolve(__dirname, '../../../test/fixtures/service-
 /** Spot tenants nodes, their night and weekend scale-down and a cost block, as `tenantctl cost` suggests them. */
 const COST_OPTIMISED = path.resolve(__dirname, '../../../test/fixtures/cost-optimised-platform.json');
 
-/** End users signing in: the enterprise tier to its own user pool, the others to the pooled one. */
-const IDENTITY_TIERS = path.resolve(__dirname, '../../../test/fixtures/identity-tiers.json');
+/** A stock tier whose services authenticate on their own: identity turned off for the starter tier. */
+const STARTER_WITHOUT_IDENTITY = path.resolve(__dirname, '../../../test/fixtures/identity-starter-none.json');
 /** Two rollout waves: starter tenants first, then the rest (wave gates after the first). */
 const ROLLOUT_WAVES = path.resolve(__dirname, '../../../test/fixtures/rollout-waves.json');
 
@@ -68,13 +68,14 @@ const TERRAFORM_CLOUD = [
 
 /**
  * Every stack kind and option: the default platform with a tenant of every tier of the catalog
- * and a removed tenant with and without purge; a platform with a domain (HTTPS, certificate,
- * DNS) in a region opened after August 2022 (ALB log delivery by service principal, not by a
- * regional ELB account), as staging with its own name and VPC range, Spot tenants nodes and their
- * scheduled night scale-down, whose tiers sign end users in (a pooled and a dedicated user pool);
- * Terraform Cloud with two service accounts (workspaces and bootstrap stacks, tenants in each
- * account, a removed one), the example service catalog deployed through Argo CD, its canaries in
- * two rollout waves, and the same identity tiers.
+ * (end users signing in to the pooled user pool and to an enterprise tenant's own) and a removed
+ * tenant with and without purge; a platform with a domain (HTTPS, certificate, DNS) in a region
+ * opened after August 2022 (ALB log delivery by service principal, not by a regional ELB account),
+ * as staging with its own name and VPC range, Spot tenants nodes and their scheduled night
+ * scale-down, and a tenant that turns identity off for itself; Terraform Cloud with two service
+ * accounts (workspaces and bootstrap stacks, tenants in each account, a removed one), the example
+ * service catalog deployed through Argo CD, its canaries in two rollout waves, and a tier without
+ * identity.
  */
 const FIXTURES: readonly FixtureSpec[] = [
   {
@@ -89,16 +90,19 @@ const FIXTURES: readonly FixtureSpec[] = [
   {
     name: 'domain',
     init: ['--domain', 'saas.example.com', '--name', 'acme', '--environment', 'staging', '--region', 'eu-south-2', '--vpc-cidr', '10.20.0.0/16'],
-    platformEdits: [IDENTITY_TIERS, COST_OPTIMISED],
+    platformEdits: [COST_OPTIMISED],
     tenants: [
-      { id: 'acme', args: ['--tier', 'standard', '--admin-principal-arn', `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-admins`] },
+      {
+        id: 'acme',
+        args: ['--tier', 'standard', '--admin-principal-arn', `arn:aws:iam::${PLATFORM_ACCOUNT}:role/acme-admins`, '--set', 'identity=none'],
+      },
       { id: 'initech', args: ['--tier', 'enterprise'] },
     ],
   },
   {
     name: 'terraform-cloud',
     init: TERRAFORM_CLOUD,
-    platformEdits: [SERVICE_CATALOG, ROLLOUT_WAVES, IDENTITY_TIERS],
+    platformEdits: [SERVICE_CATALOG, ROLLOUT_WAVES, STARTER_WITHOUT_IDENTITY],
     tenants: [
       {
         id: 'acme',

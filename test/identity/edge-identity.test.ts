@@ -3,14 +3,16 @@ import { ConfigError } from '../../src/model/errors';
 import type { PlatformConfig } from '../../src/model/platform-schema';
 import { resolveTenant, type TenantSpec } from '../../src/model/project';
 import { tenantSchema, type TenantConfig } from '../../src/model/tenant-schema';
-import { resolveTiers } from '../../src/model/tiers';
+import { resolveTiers, tierCatalog } from '../../src/model/tiers';
 import { validateManifest } from '../../src/manifests/schema';
 import { PlatformStack } from '../../stacks/platform-stack';
 import { TenantStack } from '../../stacks/tenant-stack';
 import { platformSpec, SynthJson } from '../util';
 
-/** Every identity mode: enterprise its own pool, starter the pooled one, standard none. */
-const IDENTITY_TIERS = { enterprise: { identity: 'dedicated' }, starter: { identity: 'pooled' } };
+/** Every identity mode: enterprise its own pool and starter the pooled one (the stock tiers'), standard none. */
+const IDENTITY_TIERS = { standard: { identity: 'none' } };
+/** No tier signs users in to the pooled pool. */
+const NO_POOLED_TIER = { standard: { identity: 'none' }, starter: { identity: 'none' } };
 const ISSUER_PREFIX = 'https://cognito-idp.eu-west-1.amazonaws.com/';
 
 function synth(overrides: Partial<PlatformConfig> = {}) {
@@ -207,12 +209,21 @@ describe('GIVEN tiers with pooled and dedicated identity', () => {
   describe('WHEN a standard (no identity) tenant is synthesized', () => {
     const json = s.tenantJson(s.tenant({ id: 'gamma', tier: 'standard' }));
 
-    test('THEN nothing of identity is there and its route is unchanged', () => {
+    test("THEN nothing of identity is there, and its route still drops a client's x-tenant-id", () => {
       expect(identityObjects(json)).toEqual({ requestAuthentication: [], allow: [] });
       expect(json.resources('aws_cognito_user_pool')).toEqual({});
       expect(json.data('aws_cognito_user_pools')).toEqual({});
       expect(manifestsOf(json, 'VirtualService')[0].spec.http).toEqual([
-        { name: 'tenant', route: [{ destination: { host: 'gateway.tenant-gamma.svc.cluster.local', port: { number: 8080 } } }] },
+        {
+          name: 'tenant',
+          // A client's x-tenant-id never reaches the tenant's services, with identity or without.
+          route: [
+            {
+              destination: { host: 'gateway.tenant-gamma.svc.cluster.local', port: { number: 8080 } },
+              headers: { request: { remove: ['x-tenant-id'] } },
+            },
+          ],
+        },
       ]);
     });
   });
@@ -298,7 +309,7 @@ describe.each([
 
 describe('GIVEN a tenant that asks for the pooled pool when no tier has it', () => {
   test('THEN loading it fails naming the field and the fix', () => {
-    const platform = platformSpec({ tiers: { enterprise: { identity: 'dedicated' } } } as Partial<PlatformConfig>);
+    const platform = platformSpec({ tiers: NO_POOLED_TIER } as Partial<PlatformConfig>);
     const file = tenantSchema.parse({ version: 1, id: 'beta', tier: 'starter', overrides: { tier: { identity: 'pooled' } } });
     expect(() => resolveTenant(file, platform, resolveTiers(platform.tiers), 'beta.json')).toThrow(ConfigError);
     expect(() => resolveTenant(file, platform, resolveTiers(platform.tiers), 'beta.json')).toThrow(
@@ -307,8 +318,69 @@ describe('GIVEN a tenant that asks for the pooled pool when no tier has it', () 
   });
 
   test('THEN the platform stack holds no pooled pool', () => {
-    const platform = platformSpec({ tiers: { enterprise: { identity: 'dedicated' } } } as Partial<PlatformConfig>);
+    const platform = platformSpec({ tiers: NO_POOLED_TIER } as Partial<PlatformConfig>);
     const json = SynthJson.parse(Testing.synth(new PlatformStack(Testing.app(), { platform })));
     expect(json.resources('aws_cognito_user_pool')).toEqual({});
+  });
+});
+
+describe('GIVEN the stock tiers', () => {
+  const platform = platformSpec({ domain: 'example.com' });
+  const tiers = resolveTiers(platform.tiers);
+  const tenantJson = (config: Omit<TenantConfig, 'version'>) =>
+    SynthJson.parse(
+      Testing.synth(
+        new TenantStack(Testing.app(), {
+          platform,
+          tenant: resolveTenant(tenantSchema.parse({ version: 1, ...config }), platform, tiers, `${config.id}.json`),
+        }),
+      ),
+    );
+
+  test('THEN enterprise tenants get a user pool of their own, standard and starter ones the pooled pool of the platform stack', () => {
+    expect(Object.fromEntries(Object.entries(tiers).map(([name, t]) => [name, t.identity]))).toEqual({
+      enterprise: 'dedicated',
+      standard: 'pooled',
+      starter: 'pooled',
+    });
+    const pools = Object.values(SynthJson.parse(Testing.synth(new PlatformStack(Testing.app(), { platform }))).resources('aws_cognito_user_pool'));
+    expect(pools.map((p) => p.name)).toEqual(['acme-prod-tenant-users']);
+  });
+
+  test('THEN a tier added in platform.json signs its users in to the pooled pool unless it says otherwise', () => {
+    const gold = { ...tierCatalog.enterprise, identity: undefined, description: 'Gold' };
+    expect(resolveTiers({ gold }).gold.identity).toBe('pooled');
+    expect(resolveTiers({ gold: { ...gold, identity: 'none' } }).gold.identity).toBe('none');
+  });
+
+  describe('WHEN a tenant of a pooled tier turns identity off for itself (its application signs users in on its own)', () => {
+    const json = tenantJson({ id: 'legacy', tier: 'standard', overrides: { tier: { identity: 'none' } } });
+
+    test("THEN nothing of identity is there, and its route still drops a client's x-tenant-id", () => {
+      expect(identityObjects(json)).toEqual({ requestAuthentication: [], allow: [] });
+      expect(json.data('aws_cognito_user_pools')).toEqual({});
+      expect(manifestsOf(json, 'VirtualService')[0].spec.http).toEqual([
+        {
+          name: 'tenant',
+          // A client's x-tenant-id never reaches the tenant's services, with identity or without.
+          route: [
+            {
+              destination: { host: 'gateway.tenant-legacy.svc.cluster.local', port: { number: 8080 } },
+              headers: { request: { remove: ['x-tenant-id'] } },
+            },
+          ],
+        },
+      ]);
+    });
+  });
+
+  describe('WHEN an enterprise tenant turns identity off for itself', () => {
+    const json = tenantJson({ id: 'bigco', tier: 'enterprise', overrides: { tier: { identity: 'none' } } });
+
+    test('THEN it gets no user pool of its own and no identity objects', () => {
+      expect(identityObjects(json)).toEqual({ requestAuthentication: [], allow: [] });
+      expect(json.resources('aws_cognito_user_pool')).toEqual({});
+      expect(json.resources('aws_cognito_user_pool_client')).toEqual({});
+    });
   });
 });

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { register } from '../../src/cli/validate';
 import { ConfigError } from '../../src/model/errors';
+import type { PlatformConfig } from '../../src/model/platform-schema';
 import { loadPlatform, loadProject } from '../../src/project/project';
 import { applySuppressions, configOf, globMatch, loadStacks, readConfig, runRules, validate } from '../../src/policy/engine';
 import { formatHuman, formatJson, formatSarif, lineOf } from '../../src/policy/format';
@@ -46,6 +47,11 @@ function writeSynth(dir: string, stacks: Fixture[]): string {
   const cluster = { name: 'cluster', json: {} } as Fixture;
   return writeOut(dir, [dressed[0], cluster, ...dressed.slice(1)]);
 }
+
+/** The tiers of a project whose synth the hand-written fixtures stand for: they hold no user pool and no identity objects. */
+const WITHOUT_IDENTITY = {
+  tiers: { enterprise: { identity: 'none' }, standard: { identity: 'none' }, starter: { identity: 'none' } },
+} as Partial<PlatformConfig>;
 
 /** A project directory with platform.json and tenants/<id>.json. */
 function writeProject(dir: string, platform: object, tenants: Record<string, object>): string {
@@ -215,7 +221,7 @@ describe('tenantctl validate --from (in-process)', () => {
 
   test('GIVEN a clean synth THEN it exits 0; GIVEN a broken one THEN it exits 1 and prints the finding', async () => {
     const b = baseline();
-    const project = writeProject(path.join(dir, 'p1'), platformConfig(), { acme: { tier: 'enterprise' } });
+    const project = writeProject(path.join(dir, 'p1'), platformConfig(WITHOUT_IDENTITY), { acme: { tier: 'enterprise' } });
     writeSynth(project, [b.platform, b.acme]);
     const clean = await runValidate(['--dir', project, '--from', path.join(project, 'cdktf.out')]);
     expect(clean.code).toBe(0);

@@ -1,5 +1,4 @@
 import { Testing } from 'cdktf';
-import type { PlatformConfig } from '../../src/model/platform-schema';
 import { resolveTenant } from '../../src/model/project';
 import { tenantSchema } from '../../src/model/tenant-schema';
 import { resolveTiers } from '../../src/model/tiers';
@@ -9,7 +8,8 @@ import { TenantStack } from '../../stacks/tenant-stack';
 import { platformSpec } from '../util';
 import { findingsOf, triples } from './fixtures';
 
-const platform = platformSpec({ tiers: { enterprise: { identity: 'dedicated' }, starter: { identity: 'pooled' } } } as Partial<PlatformConfig>);
+// The stock tiers: enterprise tenants have their own pools, starter tenants the pooled one.
+const platform = platformSpec();
 const tiers = resolveTiers(platform.tiers);
 
 /** A freshly synthesized tenant stack, for a test to break. */

@@ -71,6 +71,13 @@ describe('quotaUses counts what each tenant adds per account and per cluster', (
     expect(owned(u)).toEqual({ acme: ['tenant-acme aws_eks_node_group'] });
   });
 
+  test("Cognito user pools in the platform account: the platform's pooled pool once, one per dedicated-identity (enterprise) tenant", () => {
+    const u = use('User pools per account', 'platform');
+    expect(owned(u)).toEqual({ acme: ['tenant-acme aws_cognito_user_pool'] });
+    // 1 + 500 x 1/3 at this mix (a third of the tenants enterprise): over the default of 1,000 from tenant 2,998.
+    expect([u.fixed, u.projected, u.overDefaultAt]).toEqual([1, 168, 2998]);
+  });
+
   test('access entries: the cluster run role once, each tenant run role', () => {
     const u = use('Access entries per cluster', 'acme-prod');
     expect([u.fixed, u.projected, u.overDefaultAt]).toEqual([1, 501, undefined]);

@@ -35,8 +35,9 @@ const tfc: Partial<PlatformConfig> = {
     serviceAccounts: [{ name: 'payments', accountId: PAYMENTS_ACCOUNT, purpose: 'Payments' }],
   },
   terraformCloud: { organization: 'acme-corp' },
-  // Every identity mode: the enterprise tenants' own user pools, the standard tenants' lookups of the pooled one.
-  tiers: { enterprise: { identity: 'dedicated' }, standard: { identity: 'pooled' } },
+  // Every identity mode: the enterprise tenants' own user pools and the standard tenants' lookups of the pooled one
+  // (the stock tiers'), and starter tenants without identity.
+  tiers: { starter: { identity: 'none' } },
 } as Partial<PlatformConfig>;
 
 /** Every stock tier in both accounts, one with an admin principal, one hyphenated id. */

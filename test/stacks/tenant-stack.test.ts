@@ -1,4 +1,5 @@
 import { Testing } from 'cdktf';
+import { TENANT_ID_HEADER } from '../../src/model/identity';
 import type { PlatformConfig } from '../../src/model/platform-schema';
 import { resolveTenant, type TenantSpec } from '../../src/model/project';
 import { tenantSchema, type TenantConfig } from '../../src/model/tenant-schema';
@@ -43,6 +44,13 @@ const manifestOf = (json: SynthJson, kind: string) => {
   if (found.length !== 1) throw new Error(`expected one kubernetes_manifest of kind ${kind}, found ${found.length}`);
   return found[0].manifest;
 };
+const manifestNamed = (json: SynthJson, kind: string, name: string) => {
+  const found = json.where('kubernetes_manifest', (m) => m.manifest.kind === kind && m.manifest.metadata.name === name);
+  if (found.length !== 1) throw new Error(`expected one kubernetes_manifest ${kind} ${name}, found ${found.length}`);
+  return found[0].manifest;
+};
+/** What every stock tier's route does now that its end users sign in: clients cannot send the verified tenant header. */
+const REMOVE_TENANT_HEADER = { headers: { request: { remove: [TENANT_ID_HEADER] } } };
 const peersOf = (policy: any): any[] => [
   ...(policy.spec.ingress ?? []).flatMap((r: any) => r.from ?? []),
   ...(policy.spec.egress ?? []).flatMap((r: any) => r.to ?? []),
@@ -304,7 +312,7 @@ describe.each([
     });
 
     test('THEN callers from other namespaces than its own, istio-system and shared-services are denied', () => {
-      expect(manifestOf(json, 'AuthorizationPolicy')).toMatchObject({
+      expect(manifestNamed(json, 'AuthorizationPolicy', 'deny-other-tenants')).toMatchObject({
         apiVersion: 'security.istio.io/v1',
         metadata: { name: 'deny-other-tenants', namespace: nsRef(json) },
         spec: { action: 'DENY', rules: [{ from: [{ source: { notNamespaces: [namespace, 'istio-system', 'shared-services'] } }] }] },
@@ -323,9 +331,19 @@ describe.each([
           name: 'tenant',
           match: [{ uri: { prefix: `/${id}/` } }],
           rewrite: { uri: '/' },
-          route: [{ destination: { host: `gateway.${namespace}.svc.cluster.local`, port: { number: 8080 } } }],
+          route: [{ destination: { host: `gateway.${namespace}.svc.cluster.local`, port: { number: 8080 } }, ...REMOVE_TENANT_HEADER }],
         },
       ]);
+    });
+
+    test(`THEN its end users sign in to ${dedicated ? 'a user pool of its own' : 'the pooled user pool'}, and the namespace admits the gateway's requests only with their token`, () => {
+      expect(tier.identity).toBe(dedicated ? 'dedicated' : 'pooled');
+      expect(json.where('aws_cognito_user_pool', (p) => p.name === `acme-prod-tenant-${id}`)).toHaveLength(dedicated ? 1 : 0);
+      expect(Object.values(json.data('aws_cognito_user_pools'))).toEqual(
+        dedicated ? [] : [expect.objectContaining({ name: 'acme-prod-tenant-users' })],
+      );
+      expect(manifestNamed(json, 'RequestAuthentication', 'tenant-identity').metadata.namespace).toBe(nsRef(json));
+      expect(manifestNamed(json, 'AuthorizationPolicy', 'tenant-identity').spec.action).toBe('ALLOW');
     });
 
     test("THEN the tenant's services get the tier's connection pool, outlier detection and mutual TLS", () => {
@@ -531,11 +549,13 @@ describe.each([
       const modelled = manifests.filter((m) => isKnownKind(m.apiVersion, m.kind));
       expect(modelled.map((m) => m.kind).sort()).toEqual([
         'AuthorizationPolicy',
+        'AuthorizationPolicy',
         'DestinationRule',
         'EnvoyFilter',
         'PeerAuthentication',
         'Policy',
         'PrometheusRule',
+        'RequestAuthentication',
         'ServiceEntry',
         'ServiceEntry',
         'VirtualService',
@@ -608,7 +628,10 @@ describe('TenantStack with a platform domain', () => {
   test("THEN the VirtualService routes the tenant's own host, every path, to its entry service", () => {
     expect(vs.spec.hosts).toEqual(['acme.saas.example.com']);
     expect(vs.spec.http).toEqual([
-      { name: 'tenant', route: [{ destination: { host: 'gateway.tenant-acme.svc.cluster.local', port: { number: 8080 } } }] },
+      {
+        name: 'tenant',
+        route: [{ destination: { host: 'gateway.tenant-acme.svc.cluster.local', port: { number: 8080 } }, ...REMOVE_TENANT_HEADER }],
+      },
     ]);
     expect(validateManifest(vs)).toBeUndefined();
   });

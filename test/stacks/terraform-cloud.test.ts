@@ -432,30 +432,27 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       return JSON.parse(policies[0].policy);
     };
 
-    test(
-      'THEN no run role may use a wildcard action, and only calls with no resource level (EC2 and Auto Scaling Describe, ' +
-        'DescribeTargetGroups, ListClusters, ListAliases) use Resource "*"',
-      () => {
-        // CreateKey is conditioned on a request tag.
-        const noResourceLevel = (a: string, s: any) =>
-          /^(ec2|autoscaling):Describe/.test(a) ||
-          [
-            'elasticloadbalancing:DescribeTargetGroups',
-            'elasticloadbalancing:DescribeTargetGroupAttributes',
-            'elasticloadbalancing:DescribeTags',
-            'eks:ListClusters',
-            'kms:ListAliases',
-          ].includes(a) ||
-          (a === 'kms:CreateKey' && s.Condition);
-        for (const role of roles) {
-          for (const s of inlinePolicy(role.name).Statement) {
-            for (const action of s.Action) expect(action).not.toMatch(/\*/);
-            // A denial may cover everything: it grants nothing.
-            if (s.Resource.includes('*') && s.Effect === 'Allow') expect(s.Action.every((a: string) => noResourceLevel(a, s))).toBe(true);
-          }
+    test('THEN no run role may use a wildcard action, and only calls with no resource level (EC2 and Auto Scaling Describe, DescribeTargetGroups, ListClusters, ListAliases, ListUserPools) use Resource "*"', () => {
+      // CreateKey and CreateUserPool are conditioned on a request tag.
+      const noResourceLevel = (a: string, s: any) =>
+        /^(ec2|autoscaling):Describe/.test(a) ||
+        [
+          'elasticloadbalancing:DescribeTargetGroups',
+          'elasticloadbalancing:DescribeTargetGroupAttributes',
+          'elasticloadbalancing:DescribeTags',
+          'eks:ListClusters',
+          'kms:ListAliases',
+          'cognito-idp:ListUserPools',
+        ].includes(a) ||
+        (['kms:CreateKey', 'cognito-idp:CreateUserPool'].includes(a) && s.Condition);
+      for (const role of roles) {
+        for (const s of inlinePolicy(role.name).Statement) {
+          for (const action of s.Action) expect(action).not.toMatch(/\*/);
+          // A denial may cover everything: it grants nothing.
+          if (s.Resource.includes('*') && s.Effect === 'Allow') expect(s.Action.every((a: string) => noResourceLevel(a, s))).toBe(true);
         }
-      },
-    );
+      }
+    });
 
     test('THEN the platform run role is a power user with IAM on its own prefix, and may not touch the run roles', () => {
       const attachments = json.where(

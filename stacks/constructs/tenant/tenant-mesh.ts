@@ -66,8 +66,9 @@ export class TenantMesh extends Construct {
     });
 
     const destination = { host: tenantEntryHost(namespaceName), port: { number: TENANT_ENTRY_SERVICE.port } };
-    // With identity the tenant's services trust x-tenant-id: it leaves the gateway only as TenantEdgeIdentity writes it.
-    const headers = tenant.tierSpec.identity === 'none' ? {} : { headers: { request: { remove: [TENANT_ID_HEADER] } } };
+    // The tenant's services may trust x-tenant-id: it leaves the gateway only as TenantEdgeIdentity writes it (with
+    // identity), and never as a client sent it (without: a header tenantctl's platform names is never the client's).
+    const headers = { headers: { request: { remove: [TENANT_ID_HEADER] } } };
     // With a domain the tenant has its own host (the gateway accepts *.<domain>); without one,
     // tenants share every host and are told apart by path, which is stripped before the service.
     const prefix = tenant.names.pathPrefix;
