@@ -155,6 +155,11 @@ export function platformNames(
     /** The user pool (and its one app client) of every tenant whose tier signs users in to the pooled pool. */
     pooledUserPool: `${prefix}-tenant-users`,
     pooledUserPoolClient: `${prefix}-tenant-users`,
+    /**
+     * The SSM parameter (String) holding the pooled pool's id, which pooled tenant stacks read: pool
+     * names are not unique in Cognito and a dedicated tenant may create pools, so never look it up by name.
+     */
+    pooledUserPoolIdParameter: `/${prefix}/identity/pooled-user-pool-id`,
     lbControllerRole: `${prefix}-aws-load-balancer-controller`,
     clusterAutoscalerRole: `${prefix}-cluster-autoscaler`,
     /** The Spot node group beside the On-Demand `tenants` group (eks.nodeGroups.tenants.spot). */
