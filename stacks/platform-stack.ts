@@ -1,3 +1,4 @@
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { platformNames } from '../src/model/names';
@@ -90,6 +91,14 @@ export class PlatformStack extends TenantctlStack {
         region: platform.aws.region,
         partition: names.partition,
         threatProtection: false,
+      });
+      // Tenant stacks read the pool's id here, never by the pool's name (which a tenant could also give a pool).
+      new SsmParameter(this, 'pooled-user-pool-id', {
+        name: names.pooledUserPoolIdParameter,
+        type: 'String',
+        value: pooled.pool.id,
+        description: `Id of the user pool ${names.pooledUserPool}, which pooled tenants' gateways trust`,
+        tags: { Name: names.pooledUserPoolIdParameter },
       });
       new TerraformOutput(this, 'pooled_user_pool_issuer', {
         value: pooled.issuer,

@@ -80,8 +80,8 @@ export const AWS_TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
     update: [],
     delete: ['eks:DisassociateAccessPolicy'],
   },
-  // The pooled user pool, found by name (TenantEdgeIdentity).
-  'data.aws_cognito_user_pools': readOnly('cognito-idp:ListUserPools'),
+  // The pooled user pool's id, which the platform stack publishes (TenantEdgeIdentity).
+  'data.aws_ssm_parameter': readOnly('ssm:GetParameter'),
   aws_cognito_user_pool: {
     // Tags go in CreateUserPool's request; MFA and the software token are set by a call of their own after it.
     create: ['cognito-idp:CreateUserPool', 'cognito-idp:SetUserPoolMfaConfig'],

@@ -38,6 +38,12 @@ export function tenantNamespace(id: string): string {
   return `tenant-${id}`;
 }
 
+/**
+ * Between a tenant's name and a catalog service's in the objects of that service (its Application,
+ * its IRSA role). Tenant ids never hold it, so no tenant's names start with another's.
+ */
+export const TENANT_SERVICE_SEPARATOR = '--';
+
 /** Every tenant's database user starts with this. */
 const TENANT_DB_USER_PREFIX = 'tenant_';
 
@@ -149,6 +155,11 @@ export function platformNames(
     /** The user pool (and its one app client) of every tenant whose tier signs users in to the pooled pool. */
     pooledUserPool: `${prefix}-tenant-users`,
     pooledUserPoolClient: `${prefix}-tenant-users`,
+    /**
+     * The SSM parameter (String) holding the pooled pool's id, which pooled tenant stacks read: pool
+     * names are not unique in Cognito and a dedicated tenant may create pools, so never look it up by name.
+     */
+    pooledUserPoolIdParameter: `/${prefix}/identity/pooled-user-pool-id`,
     lbControllerRole: `${prefix}-aws-load-balancer-controller`,
     clusterAutoscalerRole: `${prefix}-cluster-autoscaler`,
     /** The Spot node group beside the On-Demand `tenants` group (eks.nodeGroups.tenants.spot). */
@@ -304,15 +315,12 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
     identityPolicy: 'tenant-identity',
     /** The tenant's Argo CD AppProject, in the Argo CD namespace. */
     appProject: `tenant-${id}`,
-    /**
-     * The Application of one catalog service, in the Argo CD namespace. Tenant ids never hold
-     * `--`, so no tenant's names start with another's (`tenant-acme--x` is acme's, never acme-x's).
-     */
-    application: (service: string) => `tenant-${id}--${service}`,
+    /** The Application of one catalog service, in the Argo CD namespace (`tenant-acme--x` is acme's, never acme-x's). */
+    application: (service: string) => `tenant-${id}${TENANT_SERVICE_SEPARATOR}${service}`,
     canaryAnalysis: CANARY_ANALYSIS_TEMPLATE,
     waveGate: WAVE_GATE_TEMPLATE,
-    /** IRSA role of one catalog service (the same `--` keeps tenants' role names apart). */
-    serviceRole: (service: string) => `${platform.tenantRole(id)}--${service}`,
+    /** IRSA role of one catalog service (the same separator keeps tenants' role names apart). */
+    serviceRole: (service: string) => `${platform.tenantRole(id)}${TENANT_SERVICE_SEPARATOR}${service}`,
   };
 }
 export type TenantNames = ReturnType<typeof tenantNames>;

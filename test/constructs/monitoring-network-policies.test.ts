@@ -5,7 +5,7 @@ import { platformSpec, SynthJson } from '../util';
 
 /**
  * The monitoring namespace's ingress isolation in the synthesized cluster stack: denied by default,
- * then exactly the namespace itself, Kiali, span ingest from everywhere and the API server's webhook calls.
+ * then exactly the namespace itself, Kiali, span ingest from everywhere (to Jaeger only) and the API server's webhook calls (to the operator only).
  */
 
 const platform = platformSpec();
@@ -14,7 +14,7 @@ const policies = json.where('kubernetes_network_policy_v1', (p) => p.metadata.na
 const named = (name: string) => policies.find((p) => p.metadata.name === name);
 
 describe('GIVEN the cluster stack', () => {
-  test('THEN the monitoring namespace has exactly the five ingress policies, each selecting every pod and isolating ingress only', () => {
+  test('THEN the monitoring namespace has exactly the five ingress policies, each isolating ingress only', () => {
     expect(policies.map((p) => p.metadata.name).sort()).toEqual([
       'allow-kiali',
       'allow-operator-webhook',
@@ -22,8 +22,24 @@ describe('GIVEN the cluster stack', () => {
       'allow-span-ingest',
       'default-deny-ingress',
     ]);
-    for (const p of policies) expect(p.spec).toMatchObject({ pod_selector: {}, policy_types: ['Ingress'] });
+    for (const p of policies) expect(p.spec.policy_types).toEqual(['Ingress']);
     expect(named('default-deny-ingress').spec.ingress).toBeUndefined();
+  });
+
+  test('THEN the deny, the namespace and Kiali policies select every pod', () => {
+    for (const name of ['default-deny-ingress', 'allow-same-namespace', 'allow-kiali']) expect(named(name).spec.pod_selector).toEqual({});
+  });
+
+  test("THEN span ingest selects only Jaeger's all-in-one pods (the jaeger chart's selector labels of its release)", () => {
+    expect(named('allow-span-ingest').spec.pod_selector).toEqual({
+      match_labels: { 'app.kubernetes.io/name': 'jaeger', 'app.kubernetes.io/instance': 'jaeger', 'app.kubernetes.io/component': 'all-in-one' },
+    });
+  });
+
+  test("THEN the webhook policy selects only the prometheus-operator's pods (kube-prometheus-stack's operator Deployment selector)", () => {
+    expect(named('allow-operator-webhook').spec.pod_selector).toEqual({
+      match_labels: { app: 'kube-prometheus-stack-operator', release: 'kube-prometheus-stack' },
+    });
   });
 
   test('THEN its own pods reach each other (Grafana and rules query Prometheus, Prometheus scrapes and alerts)', () => {

@@ -34,6 +34,14 @@ const NO_CERTIFICATE =
   '(set domain in platform.json for HTTPS)';
 
 export const CHECKOV_SUPPRESSIONS: readonly CheckovSuppression[] = [
+  {
+    check: 'CKV2_AWS_34',
+    stack: 'platform',
+    resource: 'aws_ssm_parameter.pooled-user-pool-id',
+    reason:
+      "the parameter holds the pooled user pool's id, which is no secret (every token's issuer and the public JWKS URL carry it): a " +
+      "SecureString would give every pooled tenant's run role kms:Decrypt and mark the issuer sensitive in the tenant's manifests",
+  },
   { check: 'CKV_AWS_2', stack: 'platform', resource: 'aws_lb_listener.edge_http_*', when: WITHOUT_DOMAIN, reason: NO_CERTIFICATE },
   { check: 'CKV_AWS_103', stack: 'platform', resource: 'aws_lb_listener.edge_http_*', when: WITHOUT_DOMAIN, reason: NO_CERTIFICATE },
   { check: 'CKV2_AWS_20', stack: 'platform', resource: 'aws_lb.edge_alb_*', when: WITHOUT_DOMAIN, reason: NO_CERTIFICATE },

@@ -38,8 +38,8 @@ export const MOCK_DATA: Readonly<Record<string, Readonly<Record<string, unknown>
   aws_network_interface: { private_ip: '10.0.32.10' },
   aws_subnets: { ids: SUBNETS },
   aws_route53_zone: { zone_id: 'Z0123456789EXAMPLE' },
-  // The pooled user pool a tenant stack finds by name (its issuer takes the first id).
-  aws_cognito_user_pools: { ids: [`${REGION}_EXAMPLE01`] },
+  // The pooled user pool's id, which a pooled tenant stack reads from the platform's parameter (its issuer is built from it).
+  aws_ssm_parameter: { type: 'String', insecure_value: `${REGION}_EXAMPLE01`, value: `${REGION}_EXAMPLE01` },
   aws_caller_identity: { account_id: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/example/session`, user_id: 'AROAEXAMPLEID:session' },
   aws_iam_session_context: { issuer_arn: `arn:aws:iam::${ACCOUNT}:role/example`, issuer_name: 'example' },
   aws_lb_target_group: { arn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/example/0123456789abcdef` },

@@ -90,6 +90,17 @@ describe('GIVEN tiers with pooled and dedicated identity', () => {
       });
       expect(json.resources('aws_cognito_user_pool_domain')).toEqual({});
     });
+
+    test("THEN it publishes the pooled pool's id in a tagged String SSM parameter, which pooled tenant stacks read", () => {
+      const { '//': _, ...parameter } = json.one('aws_ssm_parameter');
+      expect(parameter).toEqual({
+        name: '/acme-prod/identity/pooled-user-pool-id',
+        type: 'String',
+        value: `\${aws_cognito_user_pool.${json.idOf('aws_cognito_user_pool')}.id}`,
+        description: "Id of the user pool acme-prod-tenant-users, which pooled tenants' gateways trust",
+        tags: { Name: '/acme-prod/identity/pooled-user-pool-id' },
+      });
+    });
   });
 
   describe('WHEN an enterprise (dedicated identity) tenant is synthesized', () => {
@@ -110,7 +121,7 @@ describe('GIVEN tiers with pooled and dedicated identity', () => {
       expect(json.one('aws_cognito_user_pool_client')).toEqual(
         expect.objectContaining({ name: 'tenant-globex', user_pool_id: pool, generate_secret: false, allowed_oauth_flows_user_pool_client: false }),
       );
-      expect(json.data('aws_cognito_user_pools')).toEqual({});
+      expect(json.data('aws_ssm_parameter')).toEqual({});
     });
 
     test("THEN its namespace checks its own pool's ID tokens and passes the verified tenant claim on", () => {
@@ -170,16 +181,12 @@ describe('GIVEN tiers with pooled and dedicated identity', () => {
 
   describe('WHEN a starter (pooled identity) tenant is synthesized', () => {
     const json = s.tenantJson(s.tenant({ id: 'beta', tier: 'starter' }));
-    const poolsId = Object.keys(json.data('aws_cognito_user_pools'))[0];
-    const poolId = `\${element(tolist(data.aws_cognito_user_pools.${poolsId}.ids), 0)}`;
+    const parameterId = Object.keys(json.data('aws_ssm_parameter'))[0];
+    const poolId = `\${data.aws_ssm_parameter.${parameterId}.insecure_value}`;
 
-    test('THEN it finds the pooled pool by name, and creates no Cognito resource', () => {
-      expect(json.data('aws_cognito_user_pools')[poolsId]).toEqual(
-        expect.objectContaining({
-          name: 'acme-prod-tenant-users',
-          lifecycle: { postcondition: [expect.objectContaining({ condition: '${length(self.ids) == 1}' })] },
-        }),
-      );
+    test("THEN it reads the pooled pool's id from the platform's SSM parameter (never the pool by name), and creates no Cognito resource", () => {
+      expect(json.data('aws_ssm_parameter')).toEqual({ [parameterId]: { name: '/acme-prod/identity/pooled-user-pool-id' } });
+      expect(json.data('aws_cognito_user_pools')).toEqual({});
       expect(json.resources('aws_cognito_user_pool')).toEqual({});
       expect(json.resources('aws_cognito_user_pool_client')).toEqual({});
     });
@@ -212,7 +219,7 @@ describe('GIVEN tiers with pooled and dedicated identity', () => {
     test("THEN nothing of identity is there, and its route still drops a client's x-tenant-id", () => {
       expect(identityObjects(json)).toEqual({ requestAuthentication: [], allow: [] });
       expect(json.resources('aws_cognito_user_pool')).toEqual({});
-      expect(json.data('aws_cognito_user_pools')).toEqual({});
+      expect(json.data('aws_ssm_parameter')).toEqual({});
       expect(manifestsOf(json, 'VirtualService')[0].spec.http).toEqual([
         {
           name: 'tenant',
@@ -321,6 +328,7 @@ describe('GIVEN a tenant that asks for the pooled pool when no tier has it', () 
     const platform = platformSpec({ tiers: NO_POOLED_TIER } as Partial<PlatformConfig>);
     const json = SynthJson.parse(Testing.synth(new PlatformStack(Testing.app(), { platform })));
     expect(json.resources('aws_cognito_user_pool')).toEqual({});
+    expect(json.resources('aws_ssm_parameter')).toEqual({});
   });
 });
 
@@ -358,7 +366,7 @@ describe('GIVEN the stock tiers', () => {
 
     test("THEN nothing of identity is there, and its route still drops a client's x-tenant-id", () => {
       expect(identityObjects(json)).toEqual({ requestAuthentication: [], allow: [] });
-      expect(json.data('aws_cognito_user_pools')).toEqual({});
+      expect(json.data('aws_ssm_parameter')).toEqual({});
       expect(manifestsOf(json, 'VirtualService')[0].spec.http).toEqual([
         {
           name: 'tenant',

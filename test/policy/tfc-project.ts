@@ -6,9 +6,10 @@ import { platformSpec } from '../util';
 
 export const PLATFORM_ACCOUNT = '111122223333';
 
-/** A Terraform Cloud project with the service account `payments` and these tenants, for rule tests on a real synth. */
-export function tfcProject(tenants: readonly Omit<TenantConfig, 'version'>[]): Project {
+/** A Terraform Cloud project with the service account `payments`, these tenants and platform settings, for rule tests on a real synth. */
+export function tfcProject(tenants: readonly Omit<TenantConfig, 'version'>[], overrides: Partial<PlatformConfig> = {}): Project {
   const platform = platformSpec({
+    ...overrides,
     aws: {
       region: 'eu-west-1',
       accountId: PLATFORM_ACCOUNT,

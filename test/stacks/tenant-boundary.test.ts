@@ -61,6 +61,20 @@ describe('GIVEN a Terraform Cloud project with a service account', () => {
             Action: ['sts:AssumeRole', 'sts:TagSession'],
             Resource: [`arn:aws:iam::${PAYMENTS_ACCOUNT}:role/acme-prod-tenant-$\${aws:PrincipalTag/tenantctl:tenant}`],
           },
+          {
+            Sid: 'NeverThePooledUserPoolId',
+            Effect: 'Deny',
+            Action: [
+              'ssm:PutParameter',
+              'ssm:DeleteParameter',
+              'ssm:DeleteParameters',
+              'ssm:LabelParameterVersion',
+              'ssm:UnlabelParameterVersion',
+              'ssm:AddTagsToResource',
+              'ssm:RemoveTagsFromResource',
+            ],
+            Resource: [`arn:aws:ssm:eu-west-1:${PLATFORM_ACCOUNT}:parameter/acme-prod/identity/pooled-user-pool-id`],
+          },
         ],
       });
     },

@@ -222,6 +222,26 @@ describe.each(tenants.map((t) => [t.id, t] as const))('GIVEN tenant %s under Ter
     },
   );
 
+  test.each(accounts)(
+    "THEN its run role in account %s may only read SSM, and only the pooled user pool's id parameter when its tier is pooled",
+    (account) => {
+      const ssm = runRolePolicy(tenant, account).filter((x) => x.Action.some((a: string) => a.startsWith('ssm:')));
+      const pooled = tenant.tierSpec.identity === 'pooled' && account === 'platform';
+      expect(ssm).toEqual(
+        pooled
+          ? [
+              {
+                Sid: expect.any(String),
+                Effect: 'Allow',
+                Action: ['ssm:GetParameter'],
+                Resource: [`arn:aws:ssm:eu-west-1:${PLATFORM_ACCOUNT}:parameter/acme-prod/identity/pooled-user-pool-id`],
+              },
+            ]
+          : [],
+      );
+    },
+  );
+
   test.each(accounts)('THEN its run role in account %s may pass only its own node role, and only to EKS', (account) => {
     const passes = runRolePolicy(tenant, account).filter((x) => x.Effect === 'Allow' && x.Action.includes('iam:PassRole'));
     if (tenant.tierSpec.nodes.isolation !== 'dedicated' || account !== 'platform') return expect(passes).toEqual([]);

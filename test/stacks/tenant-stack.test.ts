@@ -339,9 +339,7 @@ describe.each([
     test(`THEN its end users sign in to ${dedicated ? 'a user pool of its own' : 'the pooled user pool'}, and the namespace admits the gateway's requests only with their token`, () => {
       expect(tier.identity).toBe(dedicated ? 'dedicated' : 'pooled');
       expect(json.where('aws_cognito_user_pool', (p) => p.name === `acme-prod-tenant-${id}`)).toHaveLength(dedicated ? 1 : 0);
-      expect(Object.values(json.data('aws_cognito_user_pools'))).toEqual(
-        dedicated ? [] : [expect.objectContaining({ name: 'acme-prod-tenant-users' })],
-      );
+      expect(Object.values(json.data('aws_ssm_parameter'))).toEqual(dedicated ? [] : [{ name: '/acme-prod/identity/pooled-user-pool-id' }]);
       expect(manifestNamed(json, 'RequestAuthentication', 'tenant-identity').metadata.namespace).toBe(nsRef(json));
       expect(manifestNamed(json, 'AuthorizationPolicy', 'tenant-identity').spec.action).toBe('ALLOW');
     });

@@ -432,7 +432,7 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
       return JSON.parse(policies[0].policy);
     };
 
-    test('THEN no run role may use a wildcard action, and only calls with no resource level (EC2 and Auto Scaling Describe, DescribeTargetGroups, ListClusters, ListAliases, ListUserPools) use Resource "*"', () => {
+    test('THEN no run role may use a wildcard action, and only calls with no resource level (EC2 and Auto Scaling Describe, DescribeTargetGroups, ListClusters, ListAliases) use Resource "*"', () => {
       // CreateKey and CreateUserPool are conditioned on a request tag.
       const noResourceLevel = (a: string, s: any) =>
         /^(ec2|autoscaling):Describe/.test(a) ||
@@ -442,7 +442,6 @@ describe('GIVEN a platform with Terraform Cloud, two service accounts and tenant
           'elasticloadbalancing:DescribeTags',
           'eks:ListClusters',
           'kms:ListAliases',
-          'cognito-idp:ListUserPools',
         ].includes(a) ||
         (['kms:CreateKey', 'cognito-idp:CreateUserPool'].includes(a) && s.Condition);
       for (const role of roles) {

@@ -87,6 +87,7 @@ export const UNPRICED_TYPES: Readonly<Record<string, string>> = {
   aws_cognito_user_pool:
     'billed per monthly active user (Essentials for the pooled pool, Plus for a dedicated one), not per pool: no charge without users; end-user counts are not estimated',
   aws_cognito_user_pool_client: 'no charge',
+  aws_ssm_parameter: 'no charge (standard tier)',
   aws_iam_role_policy: 'no charge',
   aws_iam_role_policies_exclusive: 'no charge',
   aws_iam_role_policy_attachment: 'no charge',

@@ -9,12 +9,13 @@ const NAMES = platformNames({ name: 'x', environment: 'x', aws: { region: 'us-ea
 const GATEWAY_NAMESPACE = NAMES.gateway.split('/')[0];
 /** An issuer built from a user pool's id: `https://cognito-idp.<region>.amazonaws.com[.cn]/${<pool id>}`. */
 const COGNITO_ISSUER = /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/\$\{([^}]*)\}$/;
-const POOL_REF = /\b(data\.aws_cognito_user_pools|aws_cognito_user_pool)\.([A-Za-z0-9_-]+)\./g;
+/** The tenant's own pool, or the parameter holding the pooled pool's id. */
+const POOL_REF = /\b(data\.aws_ssm_parameter|aws_cognito_user_pool)\.([A-Za-z0-9_-]+)\./g;
 
 type IssuerKind = { readonly kind: 'dedicated' | 'pooled' } | { readonly problem: string };
 
-/** The user pool names a tenant stack may take its issuer from: its own pool, or the platform's pooled one. */
-function poolNames(stack: StackDocument, tenantId: string): { own: string; pooled: string } | undefined {
+/** Where a tenant stack may take its issuer from: its own pool's name, or the parameter with the platform's pooled pool's id. */
+function poolNames(stack: StackDocument, tenantId: string): { own: string; pooled: string; pooledParameter: string } | undefined {
   const tags = at(at(block(stack.json.provider?.aws), 'default_tags'), 'tags') as Json | undefined;
   const name = tags?.[STACK_TAGS.platform];
   const environment = tags?.[STACK_TAGS.environment];
@@ -25,7 +26,8 @@ function poolNames(stack: StackDocument, tenantId: string): { own: string; poole
     domain: undefined,
     aws: { region: 'us-east-1', accountId: '000000000000', serviceAccounts: [], existingServiceLinkedRoles: [] },
   };
-  return { own: tenantNames(shape, tenantId).userPool, pooled: platformNames(shape).pooledUserPool };
+  const platform = platformNames(shape);
+  return { own: tenantNames(shape, tenantId).userPool, pooled: platform.pooledUserPool, pooledParameter: platform.pooledUserPoolIdParameter };
 }
 
 /** Which of the tenant's pools an issuer is, or what is wrong with it. */
@@ -42,9 +44,11 @@ function issuerKind(stack: StackDocument, tenantId: string, issuer: string): Iss
     if (name === names.own) return { kind: 'dedicated' };
     return { problem: `trusts the user pool ${String(name)}, not the tenant's own ${names.own}` };
   }
-  const name = dataSources(stack, 'aws_cognito_user_pools').find((d) => d.id === id)?.body.name;
-  if (name === names.pooled) return { kind: 'pooled' };
-  return { problem: `trusts the user pool ${String(name)}, not the platform's pooled ${names.pooled}` };
+  const name = dataSources(stack, 'aws_ssm_parameter').find((d) => d.id === id)?.body.name;
+  if (name === names.pooledParameter) return { kind: 'pooled' };
+  return {
+    problem: `trusts the user pool whose id is in parameter ${String(name)}, not the platform's pooled ${names.pooled} (${names.pooledParameter})`,
+  };
 }
 
 /** Istio security objects of one kind in the tenant's namespace. */
@@ -110,7 +114,7 @@ function identityOn(ctx: RuleContext, stack: StackDocument, id: string, namespac
   if (tenant) return tenant.tierSpec.identity !== 'none';
   return (
     resources(stack, 'aws_cognito_user_pool').length > 0 ||
-    dataSources(stack, 'aws_cognito_user_pools').length > 0 ||
+    dataSources(stack, 'aws_ssm_parameter').length > 0 ||
     inNamespace(stack, 'RequestAuthentication', namespace).length > 0
   );
 }

@@ -1,5 +1,5 @@
 import { AWS_TYPE_ACTIONS, actionsOf } from '../../model/aws-actions';
-import { tenantIdOfStack, tenantStackName } from '../../model/names';
+import { TENANT_SERVICE_SEPARATOR, tenantIdOfStack, tenantStackName } from '../../model/names';
 import { at, block, identityPolicies, resolved, resources, type Json, type PolicyStatement, type ResourceRef } from '../json';
 import type { Rule, RuleContext, StackDocument, Violation } from '../types';
 
@@ -103,8 +103,9 @@ function overreach(ctx: RuleContext, id: string, prefix: string, s: PolicyStatem
       ? undefined
       : `may pass ${s.resources.join(', ')}: only its own node role (<prefix>-eks-node-tenant-${id})`;
   }
-  // Its own objects by name: `tenant-<id>` followed by the end or a path separator, with no wildcard before it.
-  const named = new RegExp(`^[^*]*tenant-${escape(id)}($|/)`);
+  // Its own objects by name: `tenant-<id>` followed by the end, a path separator or the separator
+  // of its catalog services' objects (their IRSA roles), with no wildcard before it.
+  const named = new RegExp(`^[^*]*tenant-${escape(id)}($|/|${escape(TENANT_SERVICE_SEPARATOR)})`);
   if (s.resources.every((r) => named.test(r))) return undefined;
   // Or by a condition: its tag on the object or on the request, or (on the Auto Scaling group EKS
   // made for its node group, which carries no tags of ours) that node group's EKS tag.

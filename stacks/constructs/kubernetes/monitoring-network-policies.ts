@@ -1,8 +1,8 @@
 import { NetworkPolicyV1, type NetworkPolicyV1Spec } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { JAEGER_OTLP_GRPC_PORT, JAEGER_QUERY_PORT } from '../addons/jaeger';
-import { GRAFANA_CONTAINER_PORT, OPERATOR_HTTPS_PORT, PROMETHEUS_PORT } from '../addons/kube-prometheus-stack';
+import { JAEGER_OTLP_GRPC_PORT, JAEGER_POD_LABELS, JAEGER_QUERY_PORT } from '../addons/jaeger';
+import { GRAFANA_CONTAINER_PORT, OPERATOR_HTTPS_PORT, OPERATOR_POD_LABELS, PROMETHEUS_PORT } from '../addons/kube-prometheus-stack';
 
 export interface MonitoringNetworkPoliciesProps {
   /** The monitoring namespace (Prometheus, Alertmanager, Grafana, kube-state-metrics, the operator, Jaeger). */
@@ -29,11 +29,12 @@ const tcp = (port: number) => ({ protocol: 'TCP', port: String(port) });
  * - the namespace's own pods (Grafana and the rule evaluation query Prometheus, Prometheus scrapes
  *   kube-state-metrics, the operator and Alertmanager and sends it alerts); no tenant runs pods here;
  * - Kiali (its namespace and pod labels) to Prometheus, Grafana and Jaeger's query port;
- * - every namespace's pods to Jaeger's OTLP collector port only (every sidecar and gateway sends
- *   spans; they can add spans, never read them);
- * - the VPC to the operator's HTTPS port: the API server calls its admission webhook from the
- *   control plane's ENIs in the VPC (pods share the VPC's addresses, so they reach that port too:
- *   the webhook only validates rule syntax, and the operator's metrics hold no tenant data).
+ * - every namespace's pods to Jaeger's pods on its OTLP collector port only (every sidecar and
+ *   gateway sends spans; they can add spans, never read them);
+ * - the VPC to the operator's pods on its HTTPS port: the API server calls its admission webhook
+ *   from the control plane's ENIs in the VPC (pods share the VPC's addresses, so they reach that
+ *   port too: the webhook only validates rule syntax, and the operator's metrics hold no tenant data).
+ *   Only those pods: another monitoring pod listening on the same port is not opened to the VPC.
  *
  * The namespace is not meshed (no sidecars), so these policies are its only ingress control; the
  * kubelet's probes come from the node, which the VPC CNI's policy agent always admits, and
@@ -45,11 +46,11 @@ export class MonitoringNetworkPolicies extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringNetworkPoliciesProps) {
     super(scope, id);
-    const policy = (name: string, spec: Omit<NetworkPolicyV1Spec, 'podSelector' | 'policyTypes'>) =>
+    const policy = (name: string, spec: Omit<NetworkPolicyV1Spec, 'podSelector' | 'policyTypes'>, podLabels?: Record<string, string>) =>
       new NetworkPolicyV1(this, name, {
         dependsOn: props.dependsOn,
         metadata: { name, namespace: props.namespace, labels: { 'app.kubernetes.io/managed-by': 'tenantctl' } },
-        spec: { podSelector: {}, policyTypes: ['Ingress'], ...spec },
+        spec: { podSelector: podLabels ? { matchLabels: podLabels } : {}, policyTypes: ['Ingress'], ...spec },
       });
     this.policies = [
       policy('default-deny-ingress', {}),
@@ -67,8 +68,16 @@ export class MonitoringNetworkPolicies extends Construct {
           },
         ],
       }),
-      policy('allow-span-ingest', { ingress: [{ from: [{ namespaceSelector: {} }], ports: [tcp(JAEGER_OTLP_GRPC_PORT)] }] }),
-      policy('allow-operator-webhook', { ingress: [{ from: [{ ipBlock: { cidr: props.vpcCidr } }], ports: [tcp(OPERATOR_HTTPS_PORT)] }] }),
+      policy(
+        'allow-span-ingest',
+        { ingress: [{ from: [{ namespaceSelector: {} }], ports: [tcp(JAEGER_OTLP_GRPC_PORT)] }] },
+        { ...JAEGER_POD_LABELS },
+      ),
+      policy(
+        'allow-operator-webhook',
+        { ingress: [{ from: [{ ipBlock: { cidr: props.vpcCidr } }], ports: [tcp(OPERATOR_HTTPS_PORT)] }] },
+        { ...OPERATOR_POD_LABELS },
+      ),
     ];
   }
 }

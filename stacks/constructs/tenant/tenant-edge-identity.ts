@@ -1,6 +1,5 @@
-import { DataAwsCognitoUserPools } from '@cdktf/provider-aws/lib/data-aws-cognito-user-pools';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
-import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { TENANT_ID_CLAIM, TENANT_ID_HEADER, claimKey, cognitoIssuer, issuerPrincipals, jwksUri } from '../../../src/model/identity';
 import { platformNames } from '../../../src/model/names';
@@ -51,20 +50,12 @@ export class TenantEdgeIdentity extends Construct {
       });
       this.issuer = own.issuer;
     } else {
-      // The platform stack's pool, by name: the tenant stack plans without the platform's state.
-      const pools = new DataAwsCognitoUserPools(this, 'pooled-user-pool', {
-        name: names.pooledUserPool,
-        // Pool names are not unique in Cognito: with none or two, the issuer would be wrong or fail obscurely.
-        lifecycle: {
-          postcondition: [
-            {
-              condition: '${length(self.ids) == 1}',
-              errorMessage: `Exactly one user pool ${names.pooledUserPool} must exist in the platform account: apply the platform stack first (a tier has identity "pooled"), and keep no other pool of that name.`,
-            },
-          ],
-        },
-      });
-      this.issuer = cognitoIssuer(platform.aws.region, names.partition, Fn.element(Fn.tolist(pools.ids), 0));
+      // The platform stack publishes the pooled pool's id (the tenant stack plans without its state).
+      // Not the pool's name: names are not unique in Cognito, and a dedicated tenant's pipeline may
+      // create a pool of any name. No tenant role may write this parameter (the tenant boundary).
+      const pooledId = new DataAwsSsmParameter(this, 'pooled-user-pool-id', { name: names.pooledUserPoolIdParameter });
+      // A String parameter: its insecure_value is the id itself, not marked sensitive in the manifests.
+      this.issuer = cognitoIssuer(platform.aws.region, names.partition, pooledId.insecureValue);
     }
 
     const metadata = { name: tenant.names.identityPolicy, namespace: props.namespace, labels: tenantLabels(tenant) };

@@ -23,6 +23,17 @@ const principalTag = (key: string) => `$\${aws:PrincipalTag/${key}}`;
  */
 const NEVER_FOR_TENANTS = ['iam:*', 'sts:*', 'organizations:*', 'account:*'];
 
+/** Every SSM call that changes a parameter, its value, versions' labels or tags. */
+export const SSM_PARAMETER_WRITES = [
+  'ssm:PutParameter',
+  'ssm:DeleteParameter',
+  'ssm:DeleteParameters',
+  'ssm:LabelParameterVersion',
+  'ssm:UnlabelParameterVersion',
+  'ssm:AddTagsToResource',
+  'ssm:RemoveTagsFromResource',
+];
+
 /**
  * The most a tenant role may ever do in one account, whatever inline policy its pipeline gives
  * it. The same document for every tenant, keyed on the role's own tags (which the tenant run
@@ -52,8 +63,15 @@ export function tenantPolicyStatements(platform: PlatformSpec, accountName: stri
         Resource: st.resources.map((r) => r.split(TENANT_PLACEHOLDER).join(tenant)),
       })),
     );
+    // The pooled user pool's id, which pooled tenants' gateways trust: whatever a catalog grants, never a tenant's to change.
+    const pooledPoolId: PolicyStatement = {
+      Sid: 'NeverThePooledUserPoolId',
+      Effect: 'Deny',
+      Action: SSM_PARAMETER_WRITES,
+      Resource: [`arn:${partition}:ssm:${platform.aws.region}:${platform.aws.accountId}:parameter${names.pooledUserPoolIdParameter}`],
+    };
     const serviceAccounts = platform.aws.serviceAccounts.map((a) => a.accountId);
-    if (!serviceAccounts.length) return [connect, ...catalog];
+    if (!serviceAccounts.length) return [connect, ...catalog, pooledPoolId];
     // The account role is named after the tenant id, which the role's tenant tag holds.
     const chain: PolicyStatement = {
       Sid: 'ChainIntoOwnAccountRole',
@@ -61,7 +79,7 @@ export function tenantPolicyStatements(platform: PlatformSpec, accountName: stri
       Action: ['sts:AssumeRole', 'sts:TagSession'],
       Resource: serviceAccounts.map((id) => `arn:${partition}:iam::${id}:role/${names.tenantRole(tenant)}`),
     };
-    return [connect, chain, ...catalog];
+    return [connect, chain, ...catalog, pooledPoolId];
   }
   // Existing objects only: a request-tag grant to create would also let the role adopt any untagged object by tagging it.
   return [

@@ -73,10 +73,10 @@ export function tenantStackTypes(tenant: TenantSpec, roleAccount: string): strin
   return types;
 }
 
-/** The types of each identity mode: the tenant's own user pool, or the lookups of the pooled one. */
+/** The types of each identity mode: the tenant's own user pool, or the pooled one's id. */
 const IDENTITY_TYPES: Readonly<Record<IdentityMode, readonly string[]>> = {
   none: [],
-  pooled: ['data.aws_cognito_user_pools'],
+  pooled: ['data.aws_ssm_parameter'],
   dedicated: ['aws_cognito_user_pool', 'aws_cognito_user_pool_client'],
 };
 
@@ -187,8 +187,8 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
       },
     ];
   },
-  // Listing pools has no resource-level permission (it returns names and ids only).
-  'data.aws_cognito_user_pools': () => [{ resources: ['*'] }],
+  // Only the parameter with the pooled pool's id (the one SSM parameter a tenant stack reads).
+  'data.aws_ssm_parameter': (c) => [{ resources: [c.arn('ssm', `parameter${c.names.pooledUserPoolIdParameter}`)] }],
   aws_cognito_user_pool: (c, action) => {
     const tag = `aws:RequestTag/${TENANT_TAG}`;
     // CreateUserPool names no pool: the tenant's tag on the request is what makes it its own.

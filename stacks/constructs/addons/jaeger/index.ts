@@ -14,6 +14,13 @@ export interface JaegerProps {
 export const JAEGER_SERVICE = 'jaeger';
 export const JAEGER_OTLP_GRPC_PORT = 4317;
 export const JAEGER_QUERY_PORT = 16686;
+const JAEGER_RELEASE = 'jaeger';
+/** The chart's selector labels of the all-in-one Deployment's pods (chart name, release, component). */
+export const JAEGER_POD_LABELS = {
+  'app.kubernetes.io/name': 'jaeger',
+  'app.kubernetes.io/instance': JAEGER_RELEASE,
+  'app.kubernetes.io/component': 'all-in-one',
+} as const;
 
 /**
  * Jaeger v2 all-in-one: receives spans from the Istio proxies over OTLP and serves the query UI.
@@ -27,7 +34,7 @@ export class Jaeger extends Construct {
   constructor(scope: Construct, id: string, props: JaegerProps) {
     super(scope, id);
     this.release = new HelmAddon(this, 'helm', {
-      releaseName: 'jaeger',
+      releaseName: JAEGER_RELEASE,
       chart: 'jaeger',
       repository: chartRepositories.jaeger,
       version: chartVersions.jaeger,

@@ -25,6 +25,8 @@ export interface KubePrometheusStackProps {
 }
 
 export const KUBE_PROMETHEUS_STACK_RELEASE = 'kube-prometheus-stack';
+/** The selector labels of the chart's prometheus-operator Deployment (`<chart name>-operator` and the release). */
+export const OPERATOR_POD_LABELS = { app: 'kube-prometheus-stack-operator', release: KUBE_PROMETHEUS_STACK_RELEASE } as const;
 /** Service names the chart derives from the release name. */
 export const PROMETHEUS_SERVICE = `${KUBE_PROMETHEUS_STACK_RELEASE}-prometheus`;
 export const PROMETHEUS_PORT = 9090;
