@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { GITHUB_ACTIONS, GITHUB_WORKFLOW_FILE, actionRef } from '../../src/ci/github';
-import { cli, cliPath } from '../cli/helpers';
+import { cli } from '../cli/helpers';
 import { copyFixture } from '../setup/fixture-projects';
 import { tempDir } from '../util';
-import { runCommentScript } from './comment-script';
+import { commentBody, runCommentScript, runStep } from './workflow-runner';
 
 type Step = {
   id?: string;
@@ -64,31 +64,14 @@ describe('GIVEN the generated workflow and a pull request that adds an enterpris
   });
 
   describe('WHEN the step runs and the comment is written', () => {
-    const runner = fs.realpathSync(tempDir());
     let output = '';
     let body = '';
     beforeAll(async () => {
-      const bin = path.join(runner, 'bin');
-      fs.mkdirSync(bin);
-      fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/bash\nshift 4\nexec "${process.execPath}" "${cliPath}" "$@"\n`, { mode: 0o755 });
-      const outputFile = path.join(runner, 'output');
-      fs.writeFileSync(outputFile, '');
-      const res = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', costStep().run!], {
-        cwd: repo,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          PATH: `${bin}:${process.env.PATH}`,
-          BASE: 'main',
-          RUNNER_TEMP: runner,
-          GITHUB_OUTPUT: outputFile,
-          CHECKPOINT_DISABLE: '1',
-          CI: 'true',
-        },
-      });
+      const res = runStep(costStep().run!, { cwd: repo, env: { BASE: 'main', GITHUB_EVENT_NAME: 'pull_request' } });
       expect(res.stderr).toMatch(/^wrote /);
       expect(res.status).toBe(0);
-      output = fs.readFileSync(outputFile, 'utf8');
+      const runner = res.runnerTemp;
+      output = fs.readFileSync(path.join(runner, 'output'), 'utf8');
       const match = /^report<<(tenantctl-cost-[0-9a-f]{32})\n([\s\S]*)\n\1\n$/.exec(output);
       expect(match).not.toBeNull();
       const report = match![2];
@@ -103,7 +86,7 @@ describe('GIVEN the generated workflow and a pull request that adds an enterpris
         COST: report,
         COST_OUTCOME: 'success',
       };
-      body = await runCommentScript(script, vars);
+      body = commentBody(await runCommentScript(script, vars));
     });
 
     test('THEN the comment carries the monthly change: the tenant’s dedicated nodes and the tenant at its cost', () => {

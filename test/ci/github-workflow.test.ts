@@ -4,8 +4,9 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { GITHUB_ACTIONS, actionRef } from '../../src/ci/github';
 import { tempDir } from '../util';
-import { cli, cliPath, snapshotTree, type CliResult } from '../cli/helpers';
+import { cli, snapshotTree, type CliResult } from '../cli/helpers';
 import { copyFixture } from '../setup/fixture-projects';
+import { runCommentScript, runStep, type ExistingComment } from './workflow-runner';
 
 const WORKFLOW = '.github/workflows/tenantctl.yml';
 const APPLY_WORKFLOW = '.github/workflows/tenantctl-apply.yml';
@@ -108,52 +109,6 @@ const step = (job: Job, idOrName: string) => {
 };
 const tfcSteps = (job: Job) => job.steps.filter((s) => s.uses?.startsWith('hashicorp/tfc-workflows-github/'));
 const actionName = (uses: string) => /actions\/([a-z-]+)@/.exec(uses)![1];
-
-/**
- * Runs one of the workflow's `run:` scripts as a GitHub runner would (bash -eo pipefail), with
- * the project's tenantctl (`npm exec --no -- tenantctl`) going to the built CLI and `gh` answering from the test. Returns what the
- * script wrote to $GITHUB_OUTPUT.
- */
-function runScript(script: string, opts: { cwd: string; env?: Record<string, string> }) {
-  const bin = scratchDir('tenantctl-shims-');
-  fs.writeFileSync(
-    path.join(bin, 'npm'),
-    `#!/bin/bash\n[ "$1 $2 $3 $4" = "exec --no -- tenantctl" ] || { echo "unexpected npm $*" >&2; exit 99; }\nshift 4\n` +
-      `if [ "$1" = changed ] && [ -n "$FAKE_CHANGED" ]; then cat "$FAKE_CHANGED"; exit 0; fi\nexec "${process.execPath}" "${cliPath}" "$@"\n`,
-    { mode: 0o755 },
-  );
-  fs.writeFileSync(path.join(bin, 'gh'), '#!/bin/bash\n[ -n "$FAKE_LAST_SUCCESS" ] || exit 1\necho "$FAKE_LAST_SUCCESS"\n', { mode: 0o755 });
-  const runnerTemp = scratchDir('tenantctl-runner-');
-  const outputFile = path.join(runnerTemp, 'output');
-  const summaryFile = path.join(runnerTemp, 'summary');
-  fs.writeFileSync(outputFile, '');
-  const scriptFile = path.join(runnerTemp, 'step.sh');
-  fs.writeFileSync(scriptFile, script);
-  const res = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], {
-    cwd: opts.cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`,
-      CI: 'true',
-      CHECKPOINT_DISABLE: '1',
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_REPOSITORY: 'acme/platform',
-      GITHUB_EVENT_NAME: 'push',
-      RUNNER_TEMP: runnerTemp,
-      FAKE_CHANGED: '',
-      FAKE_LAST_SUCCESS: '',
-      ...opts.env,
-    },
-  });
-  const outputs: Record<string, string> = {};
-  for (const line of fs.readFileSync(outputFile, 'utf8').split('\n').filter(Boolean)) {
-    const i = line.indexOf('=');
-    outputs[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return { status: res.status, stdout: res.stdout, stderr: res.stderr, outputs, runnerTemp };
-}
 
 describe('GIVEN a Terraform Cloud project at the root of a git repository', () => {
   const root = scratchDir();
@@ -576,7 +531,7 @@ describe('GIVEN a project in a subdirectory of a git repository', () => {
   ])(
     "THEN %s's synth step gives the stack's workspace and its directory relative to the repository root (what the Docker actions see)",
     (_, synth) => {
-      const res = runScript(synth().run!, { cwd: project, env: { STACK: 'tenant-acme', GITHUB_WORKSPACE: repo } });
+      const res = runStep(synth().run!, { cwd: project, env: { STACK: 'tenant-acme', GITHUB_WORKSPACE: repo } });
       expect(res.stderr).toBe('');
       expect(res.status).toBe(0);
       expect(res.outputs).toEqual({ workspace: 'saas-prod-tenant-acme', directory: 'infra/platform/cdktf.out/stacks/tenant-acme' });
@@ -605,7 +560,7 @@ describe('GIVEN the scripts of the changes job', () => {
     second = git(repo, 'rev-parse', 'HEAD');
   });
   const base = (env: Record<string, string>) =>
-    runScript(step(workflow.jobs.changes, 'base').run!, {
+    runStep(step(workflow.jobs.changes, 'base').run!, {
       cwd: repo,
       env: {
         EVENT_NAME: 'push',
@@ -663,7 +618,7 @@ describe('GIVEN the scripts of the changes job', () => {
     };
     const file = path.join(scratchDir(), 'changed.json');
     fs.writeFileSync(file, JSON.stringify(changed));
-    const res = runScript(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: 'origin/main', FAKE_CHANGED: file } });
+    const res = runStep(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: 'origin/main', FAKE_CHANGED: file } });
     expect(res.status).toBe(0);
     expect(res.outputs).toEqual({
       stacks: JSON.stringify(['workspaces', 'bootstrap-platform', 'platform', 'tenant-acme', 'tenant-zeta']),
@@ -689,14 +644,14 @@ describe('GIVEN the scripts of the changes job', () => {
         stacks: names.map((name) => ({ name, kind: 'tenant', change: 'modified', workspace: `saas-prod-${name}` })),
       }),
     );
-    const pr = runScript(step(workflow.jobs.changes, 'changed').run!, {
+    const pr = runStep(step(workflow.jobs.changes, 'changed').run!, {
       cwd: repo,
       env: { BASE: 'origin/main', FAKE_CHANGED: file, GITHUB_EVENT_NAME: 'pull_request' },
     });
     expect(pr.status).toBe(0);
     expect(JSON.parse(pr.outputs.stacks)).toEqual(names.slice(0, 256));
     expect(JSON.parse(pr.outputs.unplanned)).toEqual(names.slice(256));
-    const push = runScript(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: first, FAKE_CHANGED: file } });
+    const push = runStep(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: first, FAKE_CHANGED: file } });
     expect(push.status).not.toBe(0);
     expect(push.stdout).toContain('::error::300 tenants stacks changed: a GitHub Actions matrix holds at most 256 jobs');
     expect(push.outputs).toEqual({});
@@ -708,7 +663,7 @@ describe('GIVEN the scripts of the changes job', () => {
       file,
       JSON.stringify({ base: 'x', baseCommit: first, stacks: [], names: [], groups: { workspaces: [], bootstrap: [], platform: [], tenants: [] } }),
     );
-    const res = runScript(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: first, FAKE_CHANGED: file } });
+    const res = runStep(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: first, FAKE_CHANGED: file } });
     expect(res.status).toBe(0);
     expect(res.outputs).toMatchObject({ stacks: '[]', workspaces: '[]', bootstrap: '[]', platform: '[]', tenants: '[]' });
   });
@@ -717,7 +672,7 @@ describe('GIVEN the scripts of the changes job', () => {
     expect((await cli(['tenant', 'add', 'beta', '--tier', 'starter', '--no-synth', '--dir', repo])).status).toBe(0);
     git(repo, 'add', '-A');
     git(repo, 'commit', '-q', '-m', 'tenant beta');
-    const res = runScript(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: second } });
+    const res = runStep(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: second } });
     expect(res.stderr).not.toContain('unexpected');
     expect(res.status).toBe(0);
     expect(JSON.parse(res.outputs.tenants)).toEqual(['tenant-beta']);
@@ -727,7 +682,7 @@ describe('GIVEN the scripts of the changes job', () => {
   });
 
   test('THEN with no base every synthesized stack is planned or applied, in apply order', () => {
-    const res = runScript(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: '' } });
+    const res = runStep(step(workflow.jobs.changes, 'changed').run!, { cwd: repo, env: { BASE: '' } });
     expect(res.status).toBe(0);
     expect(JSON.parse(res.outputs.stacks)).toEqual(['workspaces', 'bootstrap-platform', 'platform', 'cluster', 'tenant-acme', 'tenant-beta']);
     expect(res.outputs.tenants).toBe('["tenant-acme","tenant-beta"]');
@@ -744,47 +699,15 @@ describe('GIVEN the plan summary and the pull request comment', () => {
   });
 
   function record(env: Record<string, string>, runnerTemp?: string) {
-    return runScript(step(workflow.jobs.plan, 'Record the plan').run!, {
+    return runStep(step(workflow.jobs.plan, 'Record the plan').run!, {
       cwd: repo,
       env: { ...(runnerTemp ? { RUNNER_TEMP: runnerTemp } : {}), ...env },
     });
   }
 
-  async function comment(planDir: string, existing: { id: number; body: string; user: { type: string } }[], env: Record<string, string>) {
-    const calls: { method: string; args: any }[] = [];
-    const github = {
-      paginate: async (_fn: unknown, args: any) => {
-        calls.push({ method: 'listComments', args });
-        return existing;
-      },
-      rest: {
-        issues: {
-          listComments: () => undefined,
-          updateComment: async (args: any) => calls.push({ method: 'updateComment', args }),
-          createComment: async (args: any) => calls.push({ method: 'createComment', args }),
-        },
-      },
-    };
-    const context = {
-      serverUrl: 'https://github.com',
-      repo: { owner: 'acme', repo: 'platform' },
-      runId: 42,
-      payload: { pull_request: { number: 7, head: { sha: 'abcdef0123456789' } } },
-    };
+  async function comment(planDir: string, existing: ExistingComment[], env: Record<string, string>) {
     const script = String(workflow.jobs.comment.steps.find((s) => s.uses === actionRef(GITHUB_ACTIONS.githubScript))!.with!.script);
-    const vars: Record<string, string> = { PLAN_DIR: planDir, CHANGES_RESULT: 'success', STACKS: '[]', REMOVED: '[]', ...env };
-    const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, vars);
-    try {
-      const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor;
-      await new AsyncFunction('require', 'github', 'context', script)(require, github, context);
-    } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
-    return calls;
+    return runCommentScript(script, { PLAN_DIR: planDir, CHANGES_RESULT: 'success', STACKS: '[]', REMOVED: '[]', ...env }, existing);
   }
 
   test('THEN each plan leg records its result for the comment', () => {

@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { GITHUB_ACTIONS, GITHUB_WORKFLOW_FILE, actionRef } from '../../src/ci/github';
-import { cli, cliPath } from '../cli/helpers';
+import { cli } from '../cli/helpers';
 import { copyFixture } from '../setup/fixture-projects';
 import { tempDir } from '../util';
-import { runCommentScript } from './comment-script';
+import { commentBody, runCommentScript, runStep } from './workflow-runner';
 
 type Step = { id?: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown> };
 type Job = { outputs?: Record<string, string>; steps: Step[] };
@@ -30,7 +30,6 @@ const WAVES = path.resolve(__dirname, '../fixtures/rollout-waves.json');
  */
 describe('GIVEN the generated workflow and a pull request that starts a release', () => {
   const repo = fs.realpathSync(tempDir());
-  const runner = fs.realpathSync(tempDir());
   let jobs: Record<string, Job>;
   let outputs: Record<string, string> = {};
   let body = '';
@@ -55,46 +54,25 @@ describe('GIVEN the generated workflow and a pull request that starts a release'
     expect(started.status).toBe(0);
     jobs = (parse(fs.readFileSync(path.join(repo, GITHUB_WORKFLOW_FILE), 'utf8')) as { jobs: Record<string, Job> }).jobs;
 
-    const bin = path.join(runner, 'bin');
-    fs.mkdirSync(bin);
-    fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/bash\nshift 4\nexec "${process.execPath}" "${cliPath}" "$@"\n`, { mode: 0o755 });
-    const outputFile = path.join(runner, 'output');
-    fs.writeFileSync(outputFile, '');
-    const step = jobs.changes.steps.find((s) => s.id === 'changed')!;
-    const res = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
+    const res = runStep(jobs.changes.steps.find((s) => s.id === 'changed')!.run!, {
       cwd: repo,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        PATH: `${bin}:${process.env.PATH}`,
-        BASE: 'main',
-        RUNNER_TEMP: runner,
-        GITHUB_OUTPUT: outputFile,
-        GITHUB_STEP_SUMMARY: path.join(runner, 'summary'),
-        GITHUB_EVENT_NAME: 'pull_request',
-        CHECKPOINT_DISABLE: '1',
-        CI: 'true',
-      },
+      env: { BASE: 'main', GITHUB_EVENT_NAME: 'pull_request' },
     });
     expect(res.status).toBe(0);
-    outputs = Object.fromEntries(
-      fs
-        .readFileSync(outputFile, 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-    );
+    outputs = res.outputs;
     const comment = jobs.comment.steps.find((s) => s.uses === actionRef(GITHUB_ACTIONS.githubScript))!;
-    body = await runCommentScript(String(comment.with!.script), {
-      PLAN_DIR: path.join(runner, 'none'),
-      CHANGES_RESULT: 'success',
-      STACKS: outputs.stacks,
-      REMOVED: '[]',
-      UNPLANNED: '[]',
-      RELEASES: outputs.releases,
-      COST: '',
-      COST_OUTCOME: 'skipped',
-    });
+    body = commentBody(
+      await runCommentScript(String(comment.with!.script), {
+        PLAN_DIR: path.join(repo, 'no-plans'),
+        CHANGES_RESULT: 'success',
+        STACKS: outputs.stacks,
+        REMOVED: '[]',
+        UNPLANNED: '[]',
+        RELEASES: outputs.releases,
+        COST: '',
+        COST_OUTCOME: 'skipped',
+      }),
+    );
   });
 
   test("THEN the change step outputs the release: only the first wave's tenant takes the new tag, and only its stack changes", () => {
