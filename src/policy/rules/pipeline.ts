@@ -1,5 +1,5 @@
 import { AWS_TYPE_ACTIONS, actionsOf } from '../../model/aws-actions';
-import { tenantIdOfStack, tenantStackName } from '../../model/names';
+import { tenantAlertsTopic, tenantIdOfStack, tenantStackName } from '../../model/names';
 import { at, block, identityPolicies, resolved, resources, type Json, type PolicyStatement, type ResourceRef } from '../json';
 import type { Rule, RuleContext, StackDocument, Violation } from '../types';
 
@@ -105,7 +105,9 @@ function overreach(ctx: RuleContext, id: string, prefix: string, s: PolicyStatem
   }
   // Its own objects by name: `tenant-<id>` followed by the end or a path separator, with no wildcard before it.
   const named = new RegExp(`^[^*]*tenant-${escape(id)}($|/)`);
-  if (s.resources.every((r) => named.test(r))) return undefined;
+  // Or its alerts topic, the one SNS name it writes (`tenant-<id>-alerts`, by the whole name).
+  const topic = new RegExp(`^arn:[^:*]+:sns:[^:*]+:\\d{12}:${escape(tenantAlertsTopic(prefix, id))}$`);
+  if (s.resources.every((r) => named.test(r) || topic.test(r))) return undefined;
   // Or by a condition: its tag on the object or on the request, or (on the Auto Scaling group EKS
   // made for its node group, which carries no tags of ours) that node group's EKS tag.
   if (new RegExp(`"aws:(Request|Resource)Tag/tenantctl:tenant":\\["${escape(id)}"\\]`).test(condition)) return undefined;
