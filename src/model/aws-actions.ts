@@ -116,13 +116,6 @@ export const AWS_TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
     update: ['sns:SetTopicAttributes'],
     delete: ['sns:SetTopicAttributes'],
   },
-  // The email subscription of the tenant's adminEmail.
-  aws_sns_topic_subscription: {
-    create: ['sns:Subscribe'],
-    read: ['sns:GetSubscriptionAttributes'],
-    update: ['sns:SetSubscriptionAttributes'],
-    delete: ['sns:Unsubscribe'],
-  },
 };
 
 /** Every action a type needs over its life cycle; throws for a type the table does not know. */

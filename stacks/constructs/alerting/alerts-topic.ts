@@ -1,6 +1,5 @@
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
-import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { alertmanagerRoleArn, AWS_MANAGED_SNS_KEY } from '../../../src/model/alert-delivery';
@@ -11,10 +10,12 @@ export interface AlertsTopicProps {
   readonly platform: PlatformSpec;
   readonly name: string;
   /**
-   * Address mailed every alert. SNS first mails a confirmation link: nothing is delivered until it is followed.
-   * @default - no subscription
+   * IAM principal (the tenant team's) the topic policy lets subscribe, e.g. its mail address:
+   * subscriptions are theirs to make and confirm, never the pipeline's (SNS authorizes changing or
+   * deleting a subscription on no resource, so a run role that could would reach every tenant's).
+   * @default - only principals of the account whose own policies allow sns:Subscribe
    */
-  readonly email?: string;
+  readonly subscriber?: string;
   /**
    * What the topic policy waits for (Alertmanager's role, when created in the same stack: SNS refuses a policy naming a missing role).
    * @default - none
@@ -26,6 +27,7 @@ export interface AlertsTopicProps {
  * An SNS topic Alertmanager publishes alerts to: encrypted with the AWS managed SNS key (a
  * customer managed key would need one key per tenant, or one key policy growing with every
  * tenant), and a topic policy that lets Alertmanager's role publish and no one else.
+ * Subscriptions need a confirmation (SNS mails a link first) and are made by their owners.
  */
 export class AlertsTopic extends Construct {
   readonly topic: SnsTopic;
@@ -46,10 +48,10 @@ export class AlertsTopic extends Construct {
           Action: 'sns:Publish',
           Resource: this.topic.arn,
         },
+        ...(props.subscriber
+          ? [{ Sid: 'TeamSubscribes', Effect: 'Allow' as const, Principal: { AWS: props.subscriber }, Action: 'sns:Subscribe', Resource: this.topic.arn }]
+          : []),
       ]),
     });
-    if (props.email) {
-      new SnsTopicSubscription(this, 'email', { topicArn: this.topic.arn, protocol: 'email', endpoint: props.email });
-    }
   }
 }

@@ -20,9 +20,9 @@ export interface TenantAlertDeliveryProps {
 }
 
 /**
- * Where the tenant's alerts go: its SNS topic (`<prefix>-tenant-<id>-alerts`) with an email
- * subscription of its adminEmail, and an AlertmanagerConfig in its namespace that sends every
- * alert there. Alertmanager adds a `namespace=<tenant namespace>` matcher to the config
+ * Where the tenant's alerts go: its SNS topic (`<prefix>-tenant-<id>-alerts`), which the tenant's
+ * adminPrincipalArn may subscribe to (e.g. its adminEmail), and an AlertmanagerConfig in its
+ * namespace that sends every alert there. Alertmanager adds a `namespace=<tenant namespace>` matcher to the config
  * (OnNamespace, KubePrometheusStack), so it only ever sees the tenant's own alerts.
  */
 export class TenantAlertDelivery extends Construct {
@@ -31,7 +31,7 @@ export class TenantAlertDelivery extends Construct {
   constructor(scope: Construct, id: string, props: TenantAlertDeliveryProps) {
     super(scope, id);
     const { platform, tenant, namespace } = props;
-    this.topic = new AlertsTopic(this, 'topic', { platform, name: tenant.names.alertsTopic, email: tenant.adminEmail });
+    this.topic = new AlertsTopic(this, 'topic', { platform, name: tenant.names.alertsTopic, subscriber: tenant.adminPrincipalArn });
 
     new Manifest(this, 'alertmanager-config', {
       // The ARN by name, known at plan (kubernetes_manifest needs the whole manifest then), after the topic.

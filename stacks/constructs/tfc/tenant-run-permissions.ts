@@ -70,7 +70,6 @@ export function tenantStackTypes(tenant: TenantSpec, roleAccount: string): strin
   if (tenant.tierSpec.nodes.isolation === 'dedicated') types.push(...DEDICATED_NODE_TYPES);
   if (tenant.adminPrincipalArn) types.push('aws_eks_access_entry', 'aws_eks_access_policy_association');
   types.push(...ALERT_TYPES);
-  if (tenant.adminEmail) types.push('aws_sns_topic_subscription');
   types.push(...IDENTITY_TYPES[tenant.tierSpec.identity]);
   return types;
 }
@@ -82,7 +81,7 @@ const IDENTITY_TYPES: Readonly<Record<IdentityMode, readonly string[]>> = {
   dedicated: ['aws_cognito_user_pool', 'aws_cognito_user_pool_client'],
 };
 
-/** The tenant's alerts topic and its policy (TenantAlertDelivery); its email subscription with an adminEmail. */
+/** The tenant's alerts topic and its policy (TenantAlertDelivery). */
 const ALERT_TYPES = ['aws_sns_topic', 'aws_sns_topic_policy'];
 
 /** The types of dedicated nodes, which a tier with them adds to the tenant's stack. */
@@ -204,8 +203,6 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
   // App client calls are authorized on their pool: the tenant's own, by its tag.
   aws_sns_topic: (c) => [{ resources: [c.arn('sns', c.tenant.names.alertsTopic)] }],
   aws_sns_topic_policy: (c) => [{ resources: [c.arn('sns', c.tenant.names.alertsTopic)] }],
-  // Subscribe acts on the topic; SNS authorizes the calls on a subscription on no resource.
-  aws_sns_topic_subscription: (c, action) => [{ resources: action === 'sns:Subscribe' ? [c.arn('sns', c.tenant.names.alertsTopic)] : ['*'] }],
   aws_cognito_user_pool_client: (c) => [{ resources: [c.arn('cognito-idp', 'userpool/*')], condition: c.ownTag }],
   aws_eks_access_entry: (c, action) => {
     const principal = c.tenant.adminPrincipalArn!;
