@@ -49,7 +49,15 @@ export class AlertsTopic extends Construct {
           Resource: this.topic.arn,
         },
         ...(props.subscriber
-          ? [{ Sid: 'TeamSubscribes', Effect: 'Allow' as const, Principal: { AWS: props.subscriber }, Action: 'sns:Subscribe', Resource: this.topic.arn }]
+          ? [
+              {
+                Sid: 'TeamSubscribes',
+                Effect: 'Allow' as const,
+                Principal: { AWS: props.subscriber },
+                Action: 'sns:Subscribe',
+                Resource: this.topic.arn,
+              },
+            ]
           : []),
       ]),
     });
