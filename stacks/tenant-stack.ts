@@ -10,6 +10,7 @@ import { StsEndpointAddresses } from './constructs/network/sts-endpoint-addresse
 import { TenantServices } from './constructs/gitops/tenant-services';
 import { DedicatedNodes } from './constructs/tenant/dedicated-nodes';
 import { TenantAccess } from './constructs/tenant/tenant-access';
+import { TenantAlertDelivery } from './constructs/tenant/tenant-alert-delivery';
 import { TenantAccountRole, tenantAccountRoleArn } from './constructs/tenant/tenant-account-role';
 import { TenantDatabase } from './constructs/tenant/tenant-database';
 import { TenantDeployerBinding } from './constructs/tenant/tenant-deployer-binding';
@@ -117,6 +118,7 @@ export class TenantStack extends TenantctlStack {
 
     // The dashboard lives in the monitoring namespace, the alerts in the tenant's (created first).
     new TenantObservability(this, 'observability', { platform, tenant, namespace: tenant.names.namespace, dependsOn: [tenantNamespace.namespace] });
+    new TenantAlertDelivery(this, 'alert-delivery', { platform, tenant, namespace: tenant.names.namespace, dependsOn: [tenantNamespace.namespace] });
   }
 }
 

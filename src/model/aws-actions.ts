@@ -101,6 +101,21 @@ export const AWS_TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
     update: ['cognito-idp:UpdateUserPoolClient'],
     delete: ['cognito-idp:DeleteUserPoolClient'],
   },
+  // The tenant's alerts topic (TenantAlertDelivery). The provider reads every attribute, its tags and its data protection policy.
+  aws_sns_topic: {
+    // Tags and attributes go in CreateTopic's request, which SNS authorizes as TagResource too.
+    create: ['sns:CreateTopic', 'sns:TagResource', 'sns:SetTopicAttributes'],
+    read: ['sns:GetTopicAttributes', 'sns:ListTagsForResource', 'sns:GetDataProtectionPolicy'],
+    update: ['sns:SetTopicAttributes', 'sns:TagResource', 'sns:UntagResource'],
+    delete: ['sns:DeleteTopic'],
+  },
+  // Deleting the resource puts the default topic policy back.
+  aws_sns_topic_policy: {
+    create: ['sns:SetTopicAttributes'],
+    read: ['sns:GetTopicAttributes'],
+    update: ['sns:SetTopicAttributes'],
+    delete: ['sns:SetTopicAttributes'],
+  },
 };
 
 /** Every action a type needs over its life cycle; throws for a type the table does not know. */

@@ -162,6 +162,12 @@ export function platformNames(
     pooledUserPoolIdParameter: `/${prefix}/identity/pooled-user-pool-id`,
     lbControllerRole: `${prefix}-aws-load-balancer-controller`,
     clusterAutoscalerRole: `${prefix}-cluster-autoscaler`,
+    /** IRSA role of Alertmanager: publishes to the platform's and every tenant's alerts topic. */
+    alertmanagerRole: `${prefix}-alertmanager`,
+    /** SNS topic of the platform's own alerts (Alertmanager's default route). */
+    platformAlertsTopic: `${prefix}-platform-alerts`,
+    /** Every tenant's alerts topic (tenantNames().alertsTopic), as an IAM resource pattern. */
+    tenantAlertsTopicPattern: `${prefix}-tenant-*-alerts`,
     /** The Spot node group beside the On-Demand `tenants` group (eks.nodeGroups.tenants.spot). */
     tenantsSpotNodeGroup: 'tenants-spot',
     ebsCsiRole: `${prefix}-ebs-csi`,
@@ -274,6 +280,11 @@ export function tenantHostsWildcard(domain: string): string {
  */
 export const PLATFORM_OPERATORS_GROUP = 'tenantctl:platform-operators';
 
+/** A tenant's alerts topic under the platform prefix (`<name>-<environment>`): what its run role may write in SNS. */
+export function tenantAlertsTopic(prefix: string, id: string): string {
+  return `${prefix}-tenant-${id}-alerts`;
+}
+
 /** Names of one tenant's objects. */
 export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws' | 'domain'>, id: string) {
   const platform = platformNames(p);
@@ -296,6 +307,10 @@ export function tenantNames(p: Pick<PlatformSpec, 'name' | 'environment' | 'aws'
     dashboardUid: `tenant-${id}`,
     /** The tenant's PrometheusRule in its namespace, and its one rule group. */
     alertRules: `tenant-${id}`,
+    /** SNS topic the tenant's alerts are published to (platformNames().tenantAlertsTopicPattern). */
+    alertsTopic: tenantAlertsTopic(platform.prefix, id),
+    /** The AlertmanagerConfig in the tenant's namespace that routes its alerts to that topic. */
+    alertDelivery: `tenant-${id}-alerts`,
     provisionJob: `db-provision-tenant-${id}`,
     purgeJob: `db-purge-tenant-${id}`,
     /** The Kubernetes group of the tenant's pipeline (its run role's access entry). */

@@ -11,9 +11,17 @@ import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { Istio } from './addons/istio';
 import { JAEGER_OTLP_GRPC_PORT, JAEGER_QUERY_PORT, JAEGER_SERVICE, Jaeger } from './addons/jaeger';
 import { Kiali } from './addons/kiali';
-import { GRAFANA_PORT, GRAFANA_SERVICE, KubePrometheusStack, PROMETHEUS_PORT, PROMETHEUS_SERVICE } from './addons/kube-prometheus-stack';
+import {
+  ALERTMANAGER_SERVICE_ACCOUNT,
+  GRAFANA_PORT,
+  GRAFANA_SERVICE,
+  KubePrometheusStack,
+  PROMETHEUS_PORT,
+  PROMETHEUS_SERVICE,
+} from './addons/kube-prometheus-stack';
 import { Kyverno } from './addons/kyverno';
 import { MetricsServer } from './addons/metrics-server';
+import { AlertmanagerPublisher } from './alerting/alertmanager-publisher';
 import { MonitoringNetworkPolicies } from './kubernetes/monitoring-network-policies';
 import { PlatformNamespaces, type PlatformNamespaceKey } from './kubernetes/platform-namespaces';
 import { PriorityClasses } from './kubernetes/priority-classes';
@@ -139,11 +147,19 @@ export class PlatformServices extends Construct {
       dependsOn: [...into('istio'), this.istio.gateway, this.loadBalancerController.release],
     });
 
+    const alertmanager = new AlertmanagerPublisher(this, 'alertmanager', {
+      platform,
+      oidcProviderArn: props.oidcProviderArn,
+      oidcIssuer: props.oidcIssuer,
+      namespace: ns.monitoring,
+      serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT,
+    });
     this.kubePrometheusStack = new KubePrometheusStack(this, 'kube-prometheus-stack', {
       namespace: ns.monitoring,
       istioNamespace: ns.istio,
       ...platformPriority,
-      dependsOn: intoAtPlatformPriority('monitoring'),
+      alerting: { roleArn: alertmanager.role.arn, platformTopicArn: alertmanager.platformTopic.arn, region: props.region },
+      dependsOn: [...intoAtPlatformPriority('monitoring'), ...alertmanager.role.permissions],
     });
     const monitoringNetwork = new MonitoringNetworkPolicies(this, 'monitoring-network-policies', {
       namespace: ns.monitoring,

@@ -88,7 +88,7 @@ describe('GIVEN the platform services WHEN synthesized', () => {
     const onSystem = { ...SYSTEM, priorityClassName: PLATFORM };
     expect(v.prometheusOperator).toEqual({ ...onSystem, tls: { internalPort: 10250 }, admissionWebhooks: { patch: onSystem } });
     expect(v.prometheus.prometheusSpec).toMatchObject(onSystem);
-    expect(v.alertmanager).toEqual({ alertmanagerSpec: onSystem });
+    expect(v.alertmanager.alertmanagerSpec).toMatchObject(onSystem);
     expect(v.grafana).toMatchObject(onSystem);
     expect(v['kube-state-metrics']).toEqual(onSystem);
     expect(v['prometheus-node-exporter']).toEqual({ priorityClassName: PLATFORM });

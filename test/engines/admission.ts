@@ -494,6 +494,7 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
       const configMap = t.objects.find((o) => o.resource === 'configmaps' && o.namespace === 'tenantctl-provisioning')!;
       const job = t.objects.find((o) => o.resource === 'jobs')!;
       const descriptor = t.objects.find((o) => o.resource === 'configmaps' && o.namespace === 'ratelimit')!;
+      const alertDelivery = t.objects.find((o) => o.resource === 'alertmanagerconfigs')!;
       const tier = ns.body.metadata.labels[TIER_LABEL];
       const otherTier = ['starter', 'standard', 'enterprise'].find((x) => x !== tier)!;
       const breaches: [string, ApiObject, string][] = [
@@ -508,6 +509,12 @@ export function fixtureCases(stacks: readonly Stack[]): AdmissionInput | undefin
         ['its namespace labelled for another tenant', edited(ns, (b) => (b.metadata.labels[TENANT_LABEL] = 'globex')), 'UPDATE'],
         ['its namespace without sidecar injection', edited(ns, (b) => delete b.metadata.labels['istio-injection']), 'UPDATE'],
         ['its namespace deleted while active', ns, 'DELETE'],
+        // Where Alertmanager's own configuration lives: a config there would route every namespace's alerts.
+        [
+          'its AlertmanagerConfig in the monitoring namespace',
+          { ...edited(alertDelivery, (b) => (b.metadata.namespace = 'monitoring')), namespace: 'monitoring' },
+          'CREATE',
+        ],
         // The SQL of another tier: the call tenantctl renders, with the other tier's name.
         [
           `its provisioning SQL of the ${otherTier} tier`,

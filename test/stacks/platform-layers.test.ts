@@ -114,6 +114,7 @@ describe('GIVEN a default project (no Terraform Cloud)', () => {
         expect(role.assume_role_policy).toContain(`"Federated":"arn:aws:iam::111122223333:oidc-provider/${issuer}"`);
       }
       expect((Object.values(json.resources('aws_iam_role')) as any[]).map((r) => r.name).sort()).toEqual([
+        'acme-prod-alertmanager',
         'acme-prod-aws-load-balancer-controller',
         'acme-prod-cluster-autoscaler',
         'acme-prod-db-provisioner',

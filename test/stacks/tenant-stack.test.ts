@@ -546,6 +546,7 @@ describe.each([
     test('THEN every kubernetes_manifest with a published schema is valid against it', () => {
       const modelled = manifests.filter((m) => isKnownKind(m.apiVersion, m.kind));
       expect(modelled.map((m) => m.kind).sort()).toEqual([
+        'AlertmanagerConfig',
         'AuthorizationPolicy',
         'AuthorizationPolicy',
         'DestinationRule',

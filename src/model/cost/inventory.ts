@@ -112,6 +112,8 @@ export const UNPRICED_TYPES: Readonly<Record<string, string>> = {
   aws_lb_listener: 'no charge (the ALB is priced)',
   aws_lb_target_group: 'no charge (the ALB is priced)',
   aws_secretsmanager_secret_version: 'no charge (the secret is priced)',
+  aws_sns_topic: 'billed per publish and delivery: alerts are a few thousand messages a month, within the free tier; not estimated',
+  aws_sns_topic_policy: 'no charge',
   aws_wafv2_web_acl_association: 'no charge (the web ACL is priced)',
   aws_wafv2_web_acl_logging_configuration: 'delivery is billed as log ingestion, in the assumed log volume',
   aws_s3_bucket: 'ALB access logs: a few GB a month at S3 Standard prices, under a dollar; not estimated',

@@ -1,4 +1,5 @@
 import type { Rule } from '../types';
+import { alertDeliveryRules } from './alert-delivery';
 import { canaryRules } from './canary';
 import { consistencyRules } from './consistency';
 import { databaseJobRules } from './database-jobs';
@@ -17,6 +18,7 @@ import { schedulingRules } from './scheduling';
 import { tenantAdmissionRules } from './tenant-admission';
 import { tenantIsolationRules } from './tenant-isolation';
 
+export * from './alert-delivery';
 export * from './canary';
 export * from './consistency';
 export * from './database-jobs';
@@ -49,6 +51,7 @@ export const allRules: readonly Rule[] = [
   ...schedulingRules,
   ...nodeIdentityRules,
   ...monitoringIsolationRules,
+  ...alertDeliveryRules,
   ...meshEgressRules,
   ...databaseJobRules,
   ...gitopsRules,

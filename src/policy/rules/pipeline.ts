@@ -1,5 +1,5 @@
 import { AWS_TYPE_ACTIONS, actionsOf } from '../../model/aws-actions';
-import { TENANT_SERVICE_SEPARATOR, tenantIdOfStack, tenantStackName } from '../../model/names';
+import { TENANT_SERVICE_SEPARATOR, tenantAlertsTopic, tenantIdOfStack, tenantStackName } from '../../model/names';
 import { at, block, identityPolicies, resolved, resources, type Json, type PolicyStatement, type ResourceRef } from '../json';
 import type { Rule, RuleContext, StackDocument, Violation } from '../types';
 
@@ -106,7 +106,9 @@ function overreach(ctx: RuleContext, id: string, prefix: string, s: PolicyStatem
   // Its own objects by name: `tenant-<id>` followed by the end, a path separator or the separator
   // of its catalog services' objects (their IRSA roles), with no wildcard before it.
   const named = new RegExp(`^[^*]*tenant-${escape(id)}($|/|${escape(TENANT_SERVICE_SEPARATOR)})`);
-  if (s.resources.every((r) => named.test(r))) return undefined;
+  // Or its alerts topic, the one SNS name it writes (`tenant-<id>-alerts`, by the whole name).
+  const topic = new RegExp(`^arn:[^:*]+:sns:[^:*]+:\\d{12}:${escape(tenantAlertsTopic(prefix, id))}$`);
+  if (s.resources.every((r) => named.test(r) || topic.test(r))) return undefined;
   // Or by a condition: its tag on the object or on the request, or (on the Auto Scaling group EKS
   // made for its node group, which carries no tags of ours) that node group's EKS tag.
   if (new RegExp(`"aws:(Request|Resource)Tag/tenantctl:tenant":\\["${escape(id)}"\\]`).test(condition)) return undefined;

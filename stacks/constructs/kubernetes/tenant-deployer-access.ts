@@ -35,8 +35,9 @@ export const TENANT_NAMESPACE_KINDS: readonly { readonly apiGroup: string; reado
   { apiGroup: 'security.istio.io', resources: ['peerauthentications', 'authorizationpolicies', 'requestauthentications'] },
   { apiGroup: 'networking.istio.io', resources: ['virtualservices', 'destinationrules', 'serviceentries', 'envoyfilters'] },
   { apiGroup: 'kyverno.io', resources: ['policies'] },
-  // Its alert rules: Prometheus confines their expressions to the namespace (enforcedNamespaceLabel).
-  { apiGroup: 'monitoring.coreos.com', resources: ['prometheusrules'] },
+  // Its alert rules: Prometheus confines their expressions to the namespace (enforcedNamespaceLabel);
+  // and their delivery: Alertmanager confines each AlertmanagerConfig to its namespace's alerts (OnNamespace).
+  { apiGroup: 'monitoring.coreos.com', resources: ['prometheusrules', 'alertmanagerconfigs'] },
   /** The canary gates of the tenant's Rollouts (with a service catalog). */
   { apiGroup: 'argoproj.io', resources: ['analysistemplates'] },
 ];
@@ -174,7 +175,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
       resourceRules: [
         { apiGroups: [''], apiVersions: ['v1'], operations: writes, resources: ['namespaces', 'configmaps', 'resourcequotas'] },
         { apiGroups: ['batch'], apiVersions: ['v1'], operations: writes, resources: ['jobs'] },
-        { apiGroups: ['monitoring.coreos.com'], apiVersions: ['*'], operations: writes, resources: ['prometheusrules'] },
+        { apiGroups: ['monitoring.coreos.com'], apiVersions: ['*'], operations: writes, resources: ['prometheusrules', 'alertmanagerconfigs'] },
         // Deleting a route or rule takes nothing from anyone else.
         { apiGroups: ['networking.istio.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: [...TENANT_MESH_KINDS] },
         ...(platform.gitops ? [{ apiGroups: ['argoproj.io'], apiVersions: ['*'], operations: writes, resources: [...TENANT_GITOPS_RESOURCES] }] : []),

@@ -69,6 +69,7 @@ export function tenantStackTypes(tenant: TenantSpec, roleAccount: string): strin
   ];
   if (tenant.tierSpec.nodes.isolation === 'dedicated') types.push(...DEDICATED_NODE_TYPES);
   if (tenant.adminPrincipalArn) types.push('aws_eks_access_entry', 'aws_eks_access_policy_association');
+  types.push(...ALERT_TYPES);
   types.push(...IDENTITY_TYPES[tenant.tierSpec.identity]);
   return types;
 }
@@ -79,6 +80,9 @@ const IDENTITY_TYPES: Readonly<Record<IdentityMode, readonly string[]>> = {
   pooled: ['data.aws_ssm_parameter'],
   dedicated: ['aws_cognito_user_pool', 'aws_cognito_user_pool_client'],
 };
+
+/** The tenant's alerts topic and its policy (TenantAlertDelivery). */
+const ALERT_TYPES = ['aws_sns_topic', 'aws_sns_topic_policy'];
 
 /** The types of dedicated nodes, which a tier with them adds to the tenant's stack. */
 const DEDICATED_NODE_TYPES = ['data.aws_iam_role', 'data.aws_kms_key', 'aws_launch_template', 'aws_eks_node_group', 'aws_autoscaling_group_tag'];
@@ -197,6 +201,8 @@ const SCOPES: Readonly<Record<string, (c: ScopeContext, action: string) => Scope
     return [{ resources: [c.arn('cognito-idp', 'userpool/*')], condition: { ...c.ownTag, StringEqualsIfExists: { [tag]: c.tenant.id } } }];
   },
   // App client calls are authorized on their pool: the tenant's own, by its tag.
+  aws_sns_topic: (c) => [{ resources: [c.arn('sns', c.tenant.names.alertsTopic)] }],
+  aws_sns_topic_policy: (c) => [{ resources: [c.arn('sns', c.tenant.names.alertsTopic)] }],
   aws_cognito_user_pool_client: (c) => [{ resources: [c.arn('cognito-idp', 'userpool/*')], condition: c.ownTag }],
   aws_eks_access_entry: (c, action) => {
     const principal = c.tenant.adminPrincipalArn!;

@@ -1,6 +1,8 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { ALERTMANAGER_CONFIG_MATCHER_STRATEGY, PLATFORM_ALERTS_RECEIVER } from '../../../../src/model/alert-delivery';
+import { TENANT_LABEL } from '../../../../src/model/labels';
 import { HelmAddon } from '../helm-addon';
 import { systemNodes } from '../system-nodes';
 import { chartRepositories, chartVersions } from '../versions';
@@ -21,7 +23,17 @@ export interface KubePrometheusStackProps {
   readonly storageGiB?: number;
   /** PriorityClass of every pod of the release (the platform's). */
   readonly priorityClassName: string;
+  /** Where Alertmanager delivers: the platform's own alerts, and the region of every SNS topic. */
+  readonly alerting: KubePrometheusAlertingProps;
   readonly dependsOn?: ITerraformDependable[];
+}
+
+export interface KubePrometheusAlertingProps {
+  /** IRSA role of Alertmanager's service account (ALERTMANAGER_SERVICE_ACCOUNT), allowed to publish to the topics. */
+  readonly roleArn: string;
+  /** SNS topic of the default route: every alert no tenant's AlertmanagerConfig takes. */
+  readonly platformTopicArn: string;
+  readonly region: string;
 }
 
 export const KUBE_PROMETHEUS_STACK_RELEASE = 'kube-prometheus-stack';
@@ -48,6 +60,11 @@ export const ENFORCED_NAMESPACE_LABEL = 'namespace';
  * the mesh's proxies) report other namespaces' series under their own `namespace` label.
  */
 export const UNENFORCED_PLATFORM_KINDS = ['prometheusrules', 'servicemonitors', 'podmonitors'] as const;
+/** Alertmanager's service account, named in the values so its IRSA role's trust names it too. */
+export const ALERTMANAGER_SERVICE_ACCOUNT = `${KUBE_PROMETHEUS_STACK_RELEASE}-alertmanager`;
+/** Alerts of the chart that carry no news: Watchdog always fires (a dead-man's switch), InfoInhibitor only inhibits. */
+const SILENT_ALERTS = ['Watchdog', 'InfoInhibitor'];
+const NULL_RECEIVER = 'null';
 /** Label (and value) of ConfigMaps Grafana loads dashboards from, in any namespace. */
 export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: '1' } as const;
 
@@ -91,7 +108,7 @@ export class KubePrometheusStack extends Construct {
           // The job that patches the operator's admission webhook certificates (a Helm hook).
           admissionWebhooks: { patch: onSystemNodes },
         },
-        alertmanager: { alertmanagerSpec: onSystemNodes },
+        alertmanager: alertmanagerValues(props.alerting, onSystemNodes),
         'kube-state-metrics': onSystemNodes,
         'prometheus-node-exporter': { priorityClassName: props.priorityClassName },
         grafana: {
@@ -149,4 +166,40 @@ export class KubePrometheusStack extends Construct {
       dependsOn: props.dependsOn,
     }).release;
   }
+}
+
+/**
+ * Alertmanager's values: its IRSA role, tenant AlertmanagerConfigs (labelled with the tenant, in
+ * namespaces labelled with a tenant) each confined to its namespace's alerts (OnNamespace: the
+ * operator adds a `namespace=<its namespace>` matcher to its route), and a default route to the
+ * platform's topic instead of the chart's "null" receiver.
+ */
+function alertmanagerValues(alerting: KubePrometheusAlertingProps, onSystemNodes: Record<string, unknown>): Record<string, unknown> {
+  const tenantLabelled = { matchExpressions: [{ key: TENANT_LABEL, operator: 'Exists' }] };
+  return {
+    serviceAccount: { create: true, name: ALERTMANAGER_SERVICE_ACCOUNT, annotations: { 'eks.amazonaws.com/role-arn': alerting.roleArn } },
+    alertmanagerSpec: {
+      ...onSystemNodes,
+      alertmanagerConfigSelector: tenantLabelled,
+      alertmanagerConfigNamespaceSelector: tenantLabelled,
+      alertmanagerConfigMatcherStrategy: { type: ALERTMANAGER_CONFIG_MATCHER_STRATEGY },
+    },
+    config: {
+      route: {
+        receiver: PLATFORM_ALERTS_RECEIVER,
+        group_by: ['namespace', 'alertname'],
+        group_wait: '30s',
+        group_interval: '5m',
+        repeat_interval: '4h',
+        routes: [{ receiver: NULL_RECEIVER, matchers: [`alertname=~"${SILENT_ALERTS.join('|')}"`] }],
+      },
+      receivers: [
+        { name: NULL_RECEIVER },
+        {
+          name: PLATFORM_ALERTS_RECEIVER,
+          sns_configs: [{ topic_arn: alerting.platformTopicArn, sigv4: { region: alerting.region }, send_resolved: true }],
+        },
+      ],
+    },
+  };
 }
