@@ -1,6 +1,5 @@
 import * as path from 'path';
 import type { Project } from '../model/project';
-import { listTenantIds } from '../project/project';
 import { interruptSignal } from '../runtime/interrupt';
 import type { SynthOptions, SynthResult } from '../synth/synthesize';
 
@@ -17,17 +16,6 @@ const changed = () => require('../synth/changed') as typeof import('../synth/cha
 const app = () => require('../synth/app') as typeof import('../synth/app');
 const policy = () => require('../policy/engine') as typeof import('../policy/engine');
 const costStacks = () => require('../synth/cost-stacks') as typeof import('../synth/cost-stacks');
-
-/** Stacks a project has besides its tenants' (platform and cluster; Terraform Cloud adds a few, which do not change the count of threads). */
-const SHARED_STACKS = 2;
-
-/**
- * Before a full synth of the project in `dir` reads the project: starts the threads it will be
- * split across, so they load cdktf while this thread reads and checks the tenant files.
- */
-export function prewarmFullSynthesis(dir: string): void {
-  synthesis().prewarmSynthesis(synthesis().synthThreads(listTenantIds(dir).length + SHARED_STACKS));
-}
 
 /** What a long synthesis reports to; the CLI draws it on a terminal (src/cli/progress.ts). */
 export interface SynthProgress {

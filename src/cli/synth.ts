@@ -1,6 +1,6 @@
 import * as path from 'path';
 import type { Command } from 'commander';
-import { prewarmFullSynthesis, stackNames, synthesizeProject, synthSummary } from '../app/synthesis';
+import { stackNames, synthesizeProject, synthSummary } from '../app/synthesis';
 import { withProjectLock } from '../project/files';
 import { loadProject } from '../project/project';
 import { selectStacks } from '../synth/select';
@@ -49,7 +49,6 @@ On a terminal, a synth that takes more than a second shows its progress on stder
       // synthesize() alone resolves against the project, which is right for $CDKTF_OUTDIR.
       const outdir = opts.outdir === undefined ? undefined : path.resolve(opts.outdir);
       const progress = createProgress();
-      if (!opts.stack) prewarmFullSynthesis(dir);
       // Under the project lock like every other writer: a synth that loaded the tenant list just
       // before a concurrent `tenant add` would otherwise drop the new tenant's output as stale,
       // and the two would overwrite each other's manifest.json.

@@ -5,7 +5,7 @@ import { Worker } from 'worker_threads';
 import { TenantctlError } from '../model/errors';
 import { isRunning, writeJsonAtomic } from '../project/files';
 import { PLATFORM_FILE, type Project } from '../model/project';
-import type { SynthWorkerData, SynthWorkerJob, SynthWorkerMessage } from './synth-worker';
+import type { SynthWorkerData, SynthWorkerMessage } from './synth-worker';
 import { stackNames, synthesizeApp } from './app';
 import { stampInputs, stampOf, upToDateStacks, type Manifest } from './stamp';
 
@@ -181,13 +181,6 @@ function removeLeftovers(outdir: string): void {
 /** Stacks per worker below which another worker thread costs more (it loads cdktf and the providers) than it saves. */
 const STACKS_PER_WORKER = 60;
 
-/** The threads a synthesis of this many stacks is split across. */
-export function synthThreads(stacks: number): number {
-  return Math.max(1, Math.min(os.availableParallelism(), Math.floor(stacks / STACKS_PER_WORKER)));
-}
-
-const WORKER_FILE = path.join(__dirname, 'synth-worker.js');
-
 /**
  * Young generation of a synthesis thread. A stack is built, written and let go (synthesizeApp), so
  * almost everything a thread allocates dies young; a small young generation collects it as often
@@ -195,53 +188,6 @@ const WORKER_FILE = path.join(__dirname, 'synth-worker.js');
  * two threads at 500 tenants take about 50 MB more).
  */
 const WORKER_YOUNG_GENERATION_MB = 16;
-
-/** A worker thread started ahead of its jobs, and whether it has stopped since. */
-interface WarmWorker {
-  readonly worker: Worker;
-  exited: boolean;
-}
-
-/** Threads started by prewarmSynthesis and not yet given jobs. */
-let warm: WarmWorker[] = [];
-
-const startWorker = (data: SynthWorkerData) =>
-  new Worker(WORKER_FILE, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB }, workerData: data });
-
-/**
- * Starts `threads` synthesis threads now, before the project is read, so that they load cdktf and
- * the providers (a third of a second each) while this thread reads and checks the project; the
- * next synthesis hands them its stacks and stops those it does not need. They do not keep the
- * process alive while they wait, so a command that fails before it synthesizes exits as usual.
- * Only from compiled JavaScript (the threads run dist/); otherwise it does nothing.
- */
-export function prewarmSynthesis(threads: number): void {
-  if (!fs.existsSync(WORKER_FILE)) return;
-  while (warm.length < threads) {
-    const entry: WarmWorker = { worker: startWorker({}), exited: false };
-    entry.worker.unref();
-    // A thread that fails to load reports it when given its jobs; one that died is not used.
-    entry.worker.on('error', () => {});
-    entry.worker.once('exit', () => (entry.exited = true));
-    warm.push(entry);
-  }
-}
-
-/** A thread for these jobs: a waiting prewarmed one if there is one, else a new one. */
-function workerFor(jobs: readonly SynthWorkerJob[], pool: WarmWorker[]): Worker {
-  const entry = pool.shift();
-  if (!entry) return startWorker({ jobs });
-  entry.worker.ref();
-  entry.worker.postMessage({ jobs } satisfies SynthWorkerData);
-  return entry.worker;
-}
-
-/** Takes the prewarmed threads that are still alive, for one synthesis. */
-function takeWarm(): WarmWorker[] {
-  const alive = warm.filter((entry) => !entry.exited);
-  warm = [];
-  return alive;
-}
 
 /** Stacks of one project to build into a staging directory. */
 interface Build {
@@ -259,26 +205,18 @@ interface Build {
  * JavaScript (ts-jest), is built in this thread instead.
  */
 async function buildInWorkers(builds: readonly Build[], run: SynthRun): Promise<string[][]> {
-  const pool = takeWarm();
-  try {
-    return await buildOnThreads(builds, run, pool);
-  } finally {
-    for (const entry of pool) void entry.worker.terminate();
-  }
-}
-
-async function buildOnThreads(builds: readonly Build[], run: SynthRun, pool: WarmWorker[]): Promise<string[][]> {
+  const workerFile = path.join(__dirname, 'synth-worker.js');
   const total = builds.reduce((n, b) => n + b.selected.length, 0);
   let done = 0;
   const onStack = () => run.onProgress?.(++done, total);
-  if (!fs.existsSync(WORKER_FILE) || builds.some((b) => !fs.existsSync(path.join(b.project.dir, PLATFORM_FILE)))) {
+  if (!fs.existsSync(workerFile) || builds.some((b) => !fs.existsSync(path.join(b.project.dir, PLATFORM_FILE)))) {
     return builds.map((b) => {
       run.signal?.throwIfAborted();
       synthesizeApp(b.project, { outdir: b.staging, only: new Set(b.selected), onStack });
       return [b.staging];
     });
   }
-  const threads = synthThreads(total);
+  const threads = Math.max(1, Math.min(os.availableParallelism(), Math.floor(total / STACKS_PER_WORKER)));
   // Thread i builds every threads-th stack of all builds together, in one staging part per build.
   let index = 0;
   const shares = builds.map((b) => b.selected.map(() => index++ % threads));
@@ -287,7 +225,10 @@ async function buildOnThreads(builds: readonly Build[], run: SynthRun, pool: War
     const jobs = builds
       .map((b, j) => ({ dir: b.project.dir, outdir: parts[j][i], stacks: b.selected.filter((_, k) => shares[j][k] === i) }))
       .filter((job) => job.stacks.length);
-    return workerFor(jobs, pool);
+    return new Worker(workerFile, {
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      workerData: { jobs } satisfies SynthWorkerData,
+    });
   });
   const stop = () => Promise.all(workers.map((w) => w.terminate()));
   const finished = workers.map(
