@@ -5,7 +5,7 @@ import { POOL_LABEL } from '../../src/model/node-pools';
 import type { PlatformSpec } from '../../src/model/platform-schema';
 import type { TierSpec } from '../../src/model/tiers';
 import { ArgoCd } from './addons/argo-cd';
-import { ArgoRollouts } from './addons/argo-rollouts';
+import { ArgoRollouts, rolloutsControllerPodLabels } from './addons/argo-rollouts';
 import { AwsLoadBalancerController } from './addons/aws-load-balancer-controller';
 import { ClusterAutoscaler } from './addons/cluster-autoscaler';
 import { Istio } from './addons/istio';
@@ -165,6 +165,10 @@ export class PlatformServices extends Construct {
       namespace: ns.monitoring,
       kialiNamespace: ns.istio,
       vpcCidr: platform.network.vpcCidr,
+      rolloutsController:
+        platform.gitops && platform.services.length
+          ? { namespace: ns.gitops, podLabels: rolloutsControllerPodLabels(names.argoRolloutsRelease) }
+          : undefined,
       dependsOn: into('monitoring'),
     });
     const url = (service: string, namespace: string, port: number) => `http://${service}.${namespace}.svc.cluster.local:${port}`;

@@ -93,13 +93,36 @@ describe('GIVEN a platform with the example catalog WHEN its services are synthe
     });
   });
 
-  test('THEN a platform with GitOps but no catalog installs no Argo Rollouts', () => {
+  test("THEN the monitoring namespace admits the controller's pods, and only them, to Prometheus's API port (every gate is its query)", () => {
+    const policy = json.where('kubernetes_network_policy_v1', (p) => p.metadata.name === 'allow-rollouts-analysis');
+    expect(policy).toHaveLength(1);
+    expect(policy[0].metadata.namespace).toBe('monitoring');
+    expect(policy[0].spec).toEqual({
+      pod_selector: { match_labels: { 'app.kubernetes.io/name': 'prometheus' } },
+      policy_types: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            {
+              namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'argocd' } },
+              pod_selector: { match_labels: { 'app.kubernetes.io/name': 'argo-rollouts', 'app.kubernetes.io/instance': release.name } },
+            },
+          ],
+          ports: [{ protocol: 'TCP', port: '9090' }],
+        },
+      ],
+    });
+  });
+
+  test('THEN a platform with GitOps but no catalog installs no Argo Rollouts, and opens Prometheus to nothing for it', () => {
     const bare = new TerraformStack(Testing.app(), 'bare');
     new AwsProvider(bare, 'aws', { region: 'eu-west-1' });
     const p = catalogPlatform({ services: [] });
     const c = new EksClusterResource(bare, 'eks', { name: 'x', roleArn: 'arn:aws:iam::111122223333:role/x', vpcConfig: { subnetIds: ['subnet-a'] } });
     new PlatformServices(bare, 'services', platformServicesProps(p, c));
-    expect(SynthJson.parse(Testing.synth(bare)).where('helm_release', (r) => r.chart === 'argo-rollouts')).toEqual([]);
+    const synthesized = SynthJson.parse(Testing.synth(bare));
+    expect(synthesized.where('helm_release', (r) => r.chart === 'argo-rollouts')).toEqual([]);
+    expect(synthesized.where('kubernetes_network_policy_v1', (r) => r.metadata.name === 'allow-rollouts-analysis')).toEqual([]);
   });
 });
 

@@ -11,8 +11,13 @@ export interface MonitoringNetworkPoliciesProps {
   readonly kialiNamespace: string;
   /** The VPC's CIDR, where the EKS control plane's ENIs call the operator's admission webhook from. */
   readonly vpcCidr: string;
+  /** With a service catalog: the Argo Rollouts controller, which runs every canary's analysis against Prometheus. */
+  readonly rolloutsController?: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
   readonly dependsOn?: ITerraformDependable[];
 }
+
+/** Labels the Prometheus Operator sets on the Prometheus server's pods. */
+export const PROMETHEUS_POD_LABELS = { 'app.kubernetes.io/name': 'prometheus' } as const;
 
 /** Labels of Kiali's server pods (kiali-server chart). */
 export const KIALI_POD_LABELS = { 'app.kubernetes.io/name': 'kiali' } as const;
@@ -29,6 +34,8 @@ const tcp = (port: number) => ({ protocol: 'TCP', port: String(port) });
  * - the namespace's own pods (Grafana and the rule evaluation query Prometheus, Prometheus scrapes
  *   kube-state-metrics, the operator and Alertmanager and sends it alerts); no tenant runs pods here;
  * - Kiali (its namespace and pod labels) to Prometheus, Grafana and Jaeger's query port;
+ * - with a service catalog, the Argo Rollouts controller to Prometheus's pods on its API port: every
+ *   canary gate and wave gate is a query it makes (a blocked query is an error, and errors abort);
  * - every namespace's pods to Jaeger's pods on its OTLP collector port only (every sidecar and
  *   gateway sends spans; they can add spans, never read them);
  * - the VPC to the operator's pods on its HTTPS port: the API server calls its admission webhook
@@ -78,6 +85,27 @@ export class MonitoringNetworkPolicies extends Construct {
         { ingress: [{ from: [{ ipBlock: { cidr: props.vpcCidr } }], ports: [tcp(OPERATOR_HTTPS_PORT)] }] },
         { ...OPERATOR_POD_LABELS },
       ),
+      ...(props.rolloutsController
+        ? [
+            policy(
+              'allow-rollouts-analysis',
+              {
+                ingress: [
+                  {
+                    from: [
+                      {
+                        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: props.rolloutsController.namespace } },
+                        podSelector: { matchLabels: { ...props.rolloutsController.podLabels } },
+                      },
+                    ],
+                    ports: [tcp(PROMETHEUS_PORT)],
+                  },
+                ],
+              },
+              { ...PROMETHEUS_POD_LABELS },
+            ),
+          ]
+        : []),
     ];
   }
 }

@@ -15,6 +15,12 @@ export interface ArgoRolloutsProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+/** Labels the chart sets on the controller's pods (its selector: chart name and release). */
+export const rolloutsControllerPodLabels = (releaseName: string): Record<string, string> => ({
+  'app.kubernetes.io/name': 'argo-rollouts',
+  'app.kubernetes.io/instance': releaseName,
+});
+
 /** Controller replicas (one leads, the other takes over within seconds), and how many stay up through voluntary disruptions. */
 const CONTROLLER = { replicas: 2, minAvailable: 1 };
 
