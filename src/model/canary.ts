@@ -22,6 +22,13 @@ export const ANALYSIS_SCHEDULE = { interval: '1m', window: '2m', failureLimit: 1
 /** Arguments the Rollout passes to its analysis: the service (its pods' `app` label) and the canary's version. */
 export const ANALYSIS_ARGS = { service: 'service', version: 'version' } as const;
 
+/**
+ * What an analysis argument's value may be (a service name or an image tag): it is pasted into the
+ * templates' PromQL as it is, so a quote, brace or `#` would let a service team's Rollout rewrite
+ * the query (always pass, or read other namespaces' series). Admission holds every Rollout to it.
+ */
+export const ANALYSIS_ARG_VALUE = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
+
 /** Labels of a tenant's Applications that the wave gate reads (Argo CD exports them as `label_<name>` of argocd_app_labels). */
 export const APPLICATION_LABELS = {
   service: 'app.kubernetes.io/name',

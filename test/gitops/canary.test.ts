@@ -350,6 +350,28 @@ describe("GIVEN a service behind the entry WHEN its chart is rendered with its A
       expect(write(edit(rollout, (c) => c.spec.strategy.canary.steps.unshift({ experiment: { templates: [] } })))).toBe(false);
       expect(write(edit(rollout, (c) => (c.spec.strategy = { blueGreen: { activeService: 'task' } })))).toBe(false);
     });
+
+    test("THEN a Rollout's analysis arguments are literal names and tags: one that would rewrite the gates' PromQL, or comes from elsewhere, is refused", () => {
+      const args = (c: any) => c.spec.strategy.canary.analysis.args;
+      expect(rollout.spec.strategy.canary.analysis.args).toEqual([
+        { name: 'service', value: 'task' },
+        { name: 'version', value: '1.0.0' },
+      ]);
+      // Always passes: closes the selector, ORs a constant and comments the rest of the query out.
+      expect(write(edit(rollout, (c) => (args(c)[1].value = '1.0.0"}[2m])) or vector(1) #')))).toBe(false);
+      expect(write(edit(rollout, (c) => (args(c)[0].value = 'task",destination_workload_namespace=~".+')))).toBe(false);
+      expect(write(edit(rollout, (c) => (args(c)[1] = { name: 'version', valueFrom: { fieldRef: { fieldPath: 'metadata.labels' } } })))).toBe(false);
+      expect(
+        write(
+          edit(rollout, (c) =>
+            c.spec.strategy.canary.steps.unshift({
+              analysis: { templates: [{ templateName: 'tenantctl-canary' }], args: [{ name: 'version', value: 'x{y}' }] },
+            }),
+          ),
+        ),
+      ).toBe(false);
+      expect(write(edit(rollout, (c) => (args(c)[1].value = '1.1.0-rc.1_build.7')))).toBe(true);
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { ANALYSIS_ARG_VALUE } from '../../../src/model/canary';
 import { TENANT_LABEL } from '../../../src/model/labels';
 import { PLATFORM_OPERATORS_GROUP, platformNames, tenantNames } from '../../../src/model/names';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
@@ -102,6 +103,10 @@ export function tenantNamespaceAdmissionSpec(platform: PlatformSpec): Record<str
   };
 }
 
+/** CEL: the analysis `a` passes only literal arguments that cannot change the query they are pasted into. */
+const literalArgs = (a: string) =>
+  `(!has(${a}.args) || ${a}.args.all(x, !has(x.valueFrom) && has(x.value) && x.value.matches('${ANALYSIS_ARG_VALUE}')))`;
+
 /** A Rollout's canary and where its analyses come from. */
 function rolloutValidations(platform: PlatformSpec): { expression: string; message: string }[] {
   const gates = tenantNames(platform, 'x').canaryAnalysis;
@@ -120,6 +125,12 @@ function rolloutValidations(platform: PlatformSpec): { expression: string; messa
         `!(has(object.spec.strategy) && has(${canary}) && has(${canary}.analysis) && has(${canary}.analysis.templates)) || ${namespaced(`${canary}.analysis.templates`)} && (!has(${canary}.steps) || ${canary}.steps.all(s, !has(s.experiment) && (!has(s.analysis) || ${namespaced('s.analysis.templates')})))`,
       ),
       message: "a tenant's Rollouts run only AnalysisTemplates of their namespace (the tenant stack's), and no experiments",
+    },
+    {
+      expression: kind(
+        `!(has(object.spec.strategy) && has(${canary})) || ((!has(${canary}.analysis) || ${literalArgs(`${canary}.analysis`)}) && (!has(${canary}.steps) || ${canary}.steps.all(s, !has(s.analysis) || ${literalArgs('s.analysis')})))`,
+      ),
+      message: `a tenant's Rollouts pass their analyses only literal arguments matching ${ANALYSIS_ARG_VALUE} (a service name or an image tag): the templates' queries embed them`,
     },
   ];
 }
