@@ -6,6 +6,8 @@ import { validateManifest } from '../../src/manifests/schema';
 import { tenantRunStatements } from '../../stacks/constructs/tfc/tenant-run-permissions';
 import { ClusterStack } from '../../stacks/cluster-stack';
 import { TenantStack } from '../../stacks/tenant-stack';
+import { admissionPolicySpec } from '../../stacks/constructs/kubernetes/tenant-deployer-access';
+import { admits } from '../cel';
 import { platformSpec, SynthJson } from '../util';
 
 /**
@@ -161,5 +163,41 @@ describe('GIVEN the cluster stack', () => {
         sns_configs: [{ topic_arn: `\${aws_sns_topic.${topicId}.arn}`, sigv4: { region: 'eu-west-1' }, send_resolved: true }],
       },
     ]);
+  });
+});
+
+describe("GIVEN a tenant's AlertmanagerConfig WHEN its pipeline writes it", () => {
+  const config = synthTenant('globex').where('kubernetes_manifest', (m) => m.manifest.kind === 'AlertmanagerConfig')[0].manifest;
+  const spec = admissionPolicySpec(platform);
+  const write = (object: any, tenant = 'globex') =>
+    admits(spec, {
+      operation: 'CREATE',
+      group: 'monitoring.coreos.com',
+      resource: 'alertmanagerconfigs',
+      namespace: `tenant-${tenant}`,
+      name: object.metadata.name,
+      username: `arn:aws:sts::111122223333:assumed-role/acme-prod-tfc-tenant-${tenant}/run`,
+      groups: ['tenantctl:tenant-deployers', `tenantctl:tenant:${tenant}`, 'system:authenticated'],
+      object,
+      namespaceObject: { metadata: { name: `tenant-${tenant}`, labels: { 'tenantctl.io/tenant': tenant, 'tenantctl.io/tier': 'standard' } } },
+    });
+  const sns = (change: (c: any) => void) => {
+    const copy = JSON.parse(JSON.stringify(config));
+    change(copy.spec.receivers[0].snsConfigs[0]);
+    return copy;
+  };
+
+  test('THEN the one tenantctl writes is admitted', () => {
+    expect(write(config)).toBe(true);
+  });
+
+  test("THEN one that publishes to another tenant's topic or the platform's, or sends the signed request or the message elsewhere, is refused", () => {
+    expect(write(sns((c) => (c.topicARN = topicArn('acme-prod-tenant-initech-alerts'))))).toBe(false);
+    expect(write(sns((c) => (c.topicARN = topicArn('acme-prod-platform-alerts'))))).toBe(false);
+    expect(write(sns((c) => (c.apiURL = 'https://collector.example.com/')))).toBe(false);
+    expect(write(sns((c) => (c.phoneNumber = '+15555550100')))).toBe(false);
+    expect(write(sns((c) => (c.targetARN = 'arn:aws:sns:eu-west-1:111122223333:endpoint/GCM/app/1')))).toBe(false);
+    // Another tenant's pipeline writing this tenant's config in its own namespace names the wrong topic for it.
+    expect(write({ ...config, metadata: { ...config.metadata, namespace: 'tenant-initech' } }, 'initech')).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { APP_PROJECT_DENIED_KINDS } from '../../../src/model/gitops';
 import { IN_CLUSTER_SERVER, SERVICE_DNS_SUFFIX, TENANT_ENTRY_SERVICE, platformNames, tenantNames, type TenantNames } from '../../../src/model/names';
+import { alertsTopicArn } from '../../../src/model/alert-delivery';
 import type { PlatformSpec } from '../../../src/model/platform-schema';
 import { SQL_JOB_HASH_LENGTH } from '../database/sql-job';
 import { TENANT_ADMIN_RULES } from '../tenant/tenant-access';
@@ -152,6 +153,25 @@ export class TenantDeployerAccess extends Construct {
  * A tenant name as a CEL expression of `variables.tenant`: `tenantNames` is the only place names
  * are built, so the policy asks it for the name of a marker tenant and splices the variable in.
  */
+/**
+ * A tenant's AlertmanagerConfig publishes only to its own topic: Alertmanager's one IRSA role may
+ * publish to every tenant's topic and the platform's, so a topic ARN of another would send forged
+ * alerts to their subscribers; and the request goes to SNS itself (no `apiURL`, which would carry
+ * the signed request elsewhere), never to a phone or mobile endpoint billed to the platform.
+ */
+function alertDeliveryValidation(platform: PlatformSpec, name: (pick: (n: TenantNames) => string) => string) {
+  const topicArn = `'${alertsTopicArn(platform, '')}' + ${name((n) => n.alertsTopic)}`;
+  const sns = (c: string) =>
+    `${c}.topicARN == ${topicArn} && !has(${c}.apiURL) && !has(${c}.targetARN) && !has(${c}.phoneNumber) && !has(${c}.httpConfig)`;
+  return {
+    expression:
+      `request.resource.resource != 'alertmanagerconfigs' || request.operation == 'DELETE' || ` +
+      `!has(object.spec.receivers) || object.spec.receivers.all(r, !has(r.snsConfigs) || r.snsConfigs.all(c, ${sns('c')}))`,
+    message:
+      "a tenant's AlertmanagerConfig publishes only to the tenant's own alerts topic, through SNS itself (no apiURL, target ARN, phone number or HTTP settings)",
+  };
+}
+
 function celName(platform: PlatformSpec, pick: (n: TenantNames) => string): string {
   const marker = 'tenantidmarker';
   return pick(tenantNames(platform, marker))
@@ -234,6 +254,7 @@ export function admissionPolicySpec(platform: PlatformSpec): Record<string, unkn
         expression: `request.namespace != '${ns.platform}' || (variables.purging && request.name.matches(${job((n) => n.purgeJob)}))`,
         message: 'only a purging tenant pipeline writes in the platform namespace, and only its own purge Job and its SQL',
       },
+      alertDeliveryValidation(platform, name),
       ...tenantSqlJobValidations(platform, name),
       ...meshValidations(platform),
       ...analysisValidations(platform),
