@@ -1,5 +1,5 @@
 import { ConfigError } from '../../src/model/errors';
-import { costSchema } from '../../src/model/cost/config';
+import { SCALAR_PRICE_KEYS, costSchema } from '../../src/model/cost/config';
 import { estimate, shareWeights, type CostTenant, type EstimateInput } from '../../src/model/cost/estimate';
 import type { InventoryItem, NodeGroupItem } from '../../src/model/cost/inventory';
 import { regionPrices, shippedPrices } from '../../src/model/cost/prices';
@@ -30,27 +30,8 @@ const ITEMS: InventoryItem[] = [
   nodes('tenants', 4),
   nodes('dedicated', 2),
 ];
-const ZERO = Object.fromEntries(
-  [
-    'ebsGp3GbMonth',
-    'natGatewayHour',
-    'natGatewayGb',
-    'publicIpv4Hour',
-    'albHour',
-    'albLcuHour',
-    'rdsGp3GbMonth',
-    'rdsProxyVcpuHour',
-    'logsIngestGb',
-    'kmsKeyMonth',
-    'secretMonth',
-    'ecrGbMonth',
-    'wafWebAclMonth',
-    'wafRuleMonth',
-    'wafMillionRequests',
-    'interfaceEndpointHour',
-    'interfaceEndpointGb',
-  ].map((k) => [k, 0]),
-);
+// Every scalar price but the EKS control plane's.
+const ZERO = Object.fromEntries(SCALAR_PRICE_KEYS.filter((k) => k !== 'eksClusterHour').map((k) => [k, 0]));
 const TENANTS: CostTenant[] = [
   { id: 'a', tier: 'starter', stack: 'tenant-a', cpu: 1, memoryGiB: 2 },
   { id: 'b', tier: 'standard', stack: 'tenant-b', cpu: 4, memoryGiB: 8 },

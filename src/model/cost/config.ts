@@ -54,7 +54,8 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = assumptionsSchema.parse({});
 export const STEADY_NODE_GROUPS = ['system', 'dedicated'] as const;
 export type SteadyNodeGroup = (typeof STEADY_NODE_GROUPS)[number];
 
-const scalarKeys = [
+/** The prices that are one number per region (the others are tables by instance or class). */
+export const SCALAR_PRICE_KEYS = [
   'eksClusterHour',
   'ebsGp3GbMonth',
   'natGatewayHour',
@@ -84,7 +85,7 @@ const tableExample = { ec2Hour: 'm6i.large', rdsHour: 'db.r6g.large', elasticach
 
 export const priceOverridesSchema = z
   .object({
-    ...Object.fromEntries(scalarKeys.map((k) => [k, usd.optional()])),
+    ...Object.fromEntries(SCALAR_PRICE_KEYS.map((k) => [k, usd.optional()])),
     ...Object.fromEntries(
       PRICE_TABLES.map((k) => [k, z.record(z.string().regex(tableKey[k], `must be a type such as ${tableExample[k]}`), usd).optional()]),
     ),
