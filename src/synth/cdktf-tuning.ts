@@ -14,6 +14,12 @@
  *   refused with an error instead of being rendered wrong.
  * - The final resolve of the merged document in `toTerraform`, whose parts were each resolved
  *   just before; it stays when a stack has stack-level overrides (only they are merged unresolved).
+ * - The resolve of plain values. cdktf's resolver builds two contexts, a path and several regular
+ *   expression tests for every key and value, although most of a stack (manifests, policies,
+ *   tags) holds no token at all. Plain strings, numbers, arrays and objects are copied as the
+ *   resolver would copy them (undefined dropped); anything that is or may hold a token (a
+ *   resolvable, a construct, a string that mentions a token or looks like an encoded number, a
+ *   token number, a reserved map value) goes to cdktf's resolver as it is.
  * - The token registry keeps every token of every stack for the life of the process: after each
  *   stack is written its tokens are released (synthesizeApp in app.ts), so memory holds one stack.
  *
@@ -21,6 +27,8 @@
  * token that fails to resolve was created); the byte-identity test compares the two modes.
  */
 import { TerraformStack } from 'cdktf/lib/terraform-stack';
+import { DefaultTokenResolver, StringConcat } from 'cdktf/lib/tokens/resolvable';
+import { Token } from 'cdktf/lib/tokens/token';
 import { ref } from 'cdktf/lib/tfExpression';
 import { TokenMap } from 'cdktf/lib/tokens/private/token-map';
 import { TenantctlError } from '../model/errors';
@@ -61,12 +69,105 @@ const NO_TRACE: readonly string[] = Object.freeze([`(creation stack traces are o
 /** The stack whose merged document toTerraform is about to return, while it builds it. */
 let documentOf: unknown;
 
+/**
+ * A string cdktf's resolver might change or refuse: one naming a token (`${TfToken[`, `#{TfToken[`,
+ * `&{TfToken[`), or matching (a superset of) its pattern for token numbers inside strings.
+ */
+const MAYBE_TOKEN_STRING = /TfToken\[|[-|\d.+]e[-|\d.eE+]/;
+/** The map-token placeholders, which the resolver refuses in a scalar position. */
+const MAP_TOKEN_STRINGS: ReadonlySet<unknown> = new Set([Token.STRING_MAP_TOKEN_VALUE, Token.ANY_MAP_TOKEN_VALUE]);
+/** Token numbers are negative doubles near -1.8e289; every number above this is a plain number. */
+const TOKEN_NUMBERS_BELOW = -1e280;
+/** Below cdktf's own depth limit (200), so that a cyclic value still fails where and as cdktf fails it. */
+const PLAIN_DEPTH = 100;
+
+const isPlainString = (s: string) => !MAYBE_TOKEN_STRING.test(s) && !MAP_TOKEN_STRINGS.has(s);
+const isPlainNumber = (n: number) => n > TOKEN_NUMBERS_BELOW && n !== Token.NUMBER_MAP_TOKEN_VALUE;
+
+/** A value the resolver treats as a container of other values (not a token, construct or Date). */
+function isPlainContainer(obj: object): boolean {
+  const o = obj as { resolve?: unknown; _children?: unknown; _metadata?: unknown };
+  return typeof o.resolve !== 'function' && !(o._children !== undefined && o._metadata !== undefined) && !(obj instanceof Date);
+}
+
+/** cdktf's resolver proper (`_tokens.resolve` starts it at the root with a stateless default token resolver). */
+const resolverModule = require('cdktf/lib/tokens/private/resolve') as {
+  resolve(obj: unknown, options: { scope: unknown; preparing: boolean; resolver: unknown; prefix: string[] }): unknown;
+};
+const TOKEN_RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+/**
+ * What cdktf's resolve returns for `obj`, copying the plain parts itself and handing every other
+ * part, with its path (cdktf's errors name it), to cdktf's resolver (see the header).
+ */
+class PlainResolver {
+  private readonly path: string[] = [];
+
+  constructor(
+    private readonly scope: unknown,
+    private readonly preparing: boolean,
+  ) {}
+
+  resolve(obj: unknown): unknown {
+    switch (typeof obj) {
+      case 'undefined':
+      case 'boolean':
+        return obj;
+      case 'string':
+        return isPlainString(obj) ? obj : this.stock(obj);
+      case 'number':
+        return isPlainNumber(obj) ? obj : this.stock(obj);
+      case 'object':
+        if (obj === null) return null;
+        if (this.path.length > PLAIN_DEPTH || !isPlainContainer(obj)) return this.stock(obj);
+        return Array.isArray(obj) ? this.list(obj) : this.map(obj as Record<string, unknown>);
+      default:
+        return this.stock(obj);
+    }
+  }
+
+  private list(obj: unknown[]): unknown {
+    // The resolver resolves a list holding a list token or a token number as a whole.
+    if (obj.some((x) => (typeof x === 'string' && !isPlainString(x)) || (typeof x === 'number' && !isPlainNumber(x)))) return this.stock(obj);
+    const list: unknown[] = [];
+    for (let i = 0; i < obj.length; i++) {
+      const value = this.at(String(i), obj[i]);
+      if (value !== undefined) list.push(value);
+    }
+    return list;
+  }
+
+  private map(obj: Record<string, unknown>): unknown {
+    const keys = Object.keys(obj);
+    if (!keys.every(isPlainString)) return this.stock(obj);
+    const result: Record<string, unknown> = {};
+    for (const key of keys) {
+      const value = this.at(key, obj[key]);
+      if (value !== undefined) result[key] = value;
+    }
+    return result;
+  }
+
+  private at(key: string, obj: unknown): unknown {
+    this.path.push(key);
+    try {
+      return this.resolve(obj);
+    } finally {
+      this.path.pop();
+    }
+  }
+
+  private stock(obj: unknown): unknown {
+    return resolverModule.resolve(obj, { scope: this.scope, preparing: this.preparing, resolver: TOKEN_RESOLVER, prefix: [...this.path] });
+  }
+}
+
 const TUNED = {
   captureStackTrace: (() => NO_TRACE) as CaptureStackTrace,
   resolve: function (scope, obj, preparing) {
     // The merged document is the only value toTerraform resolves with a top-level "//" key.
     if (scope === documentOf && typeof obj === 'object' && obj !== null && '//' in obj) return obj;
-    return STOCK.resolve(scope, obj, preparing);
+    return new PlainResolver(scope, preparing ?? false).resolve(obj);
   } as Resolve,
   prepareStack: function (this: TerraformStack) {
     this.ensureBackendExists();

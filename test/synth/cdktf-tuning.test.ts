@@ -1,7 +1,9 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Lazy, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, Lazy, TerraformOutput, TerraformStack, Token } from 'cdktf';
+import * as privateResolve from 'cdktf/lib/tokens/private/resolve';
+import * as encoding from 'cdktf/lib/tokens/private/encoding';
 import { TokenMap } from 'cdktf/lib/tokens/private/token-map';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -25,6 +27,12 @@ const PINNED: Record<string, [() => SourceOf, string]> = {
   'TerraformStack.toTerraform': [() => STOCK.toTerraform, '07d724012b247878'],
   'Reference.resolve (tfExpression)': [() => STOCK.referenceResolve, '04e95cd69ef257c1'],
   'App.synth': [() => App.prototype.synth, 'e8cbafe6ec95f0b0'],
+  // What the copy of plain values mirrors: the resolver itself and its token tests.
+  'resolve (tokens/private/resolve)': [() => privateResolve.resolve, 'c994da7dc9aece4b'],
+  'TokenString (tokens/private/encoding)': [() => encoding.TokenString as unknown as SourceOf, '41d60461b4353cd8'],
+  'unresolved (tokens/private/encoding)': [() => encoding.unresolved, '220cdfc75dd48ada'],
+  'containsMapToken (tokens/private/encoding)': [() => encoding.containsMapToken, '6dee5ac1f0bbda0e'],
+  'extractTokenDouble (tokens/private/encoding)': [() => encoding.extractTokenDouble, '776dd8e44ad94058'],
   'TokenMap.registerStringKey': [() => (TokenMap.prototype as any).registerStringKey, '739ac67e2c5f047c'],
   'TokenMap.registerNumberKey': [() => (TokenMap.prototype as any).registerNumberKey, '65e0db2105739434'],
 };
@@ -125,6 +133,61 @@ describe('GIVEN the tuning in place', () => {
     const output = (stack: TerraformStack, bucket: S3Bucket) =>
       new TerraformOutput(stack, 'name', { value: Lazy.stringValue({ produce: () => bucket.bucket }) });
     expect(bucketJson(false, output)).toBe(bucketJson(true, output));
+  });
+
+  describe('WHEN a value is resolved', () => {
+    const tokensModule = require('cdktf/lib/_tokens') as { resolve: (scope: unknown, obj: unknown, preparing?: boolean) => unknown };
+    const app = new App({ outdir: outdirFor(), skipValidation: true });
+    const { stack, bucket } = bucketStack(app, 'values');
+    const outcome = (f: () => unknown) => {
+      try {
+        return { value: f() };
+      } catch (err) {
+        return { error: (err as Error).message };
+      }
+    };
+    const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
+    const values: Record<string, () => unknown> = {
+      'a manifest of plain values': () => ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'x', labels: { 'app.kubernetes.io/name': 'x' }, annotations: undefined },
+        data: { 'a.json': '{"k": "${literal}"}', empty: '' },
+        list: [1, undefined, [true, false, null], { deep: { deeper: [0, -1, 1.5e300, -1.5e300] } }],
+      }),
+      'a sparse list': () => sparse,
+      'strings that look like encoded numbers': () => ['tenant-e-1', '1e5', '-e-', '2.5E+3', 'e', '9e'],
+      'numbers at the edges': () => [Number.NaN, Infinity, -Infinity, -1e281, -1e279, Number.MAX_VALUE, -Number.MAX_VALUE],
+      'a Date': () => ({ at: new Date(0) }),
+      'a reference': () => ({ bucket: bucket.bucket, nested: [{ arn: bucket.arn }] }),
+      'a reference inside a string': () => ({ name: `${bucket.bucket}-copy` }),
+      'a reference as a key': () => ({ [bucket.bucket]: 'v', plain: 'w' }),
+      'a list token': () => ({ list: Token.asList(Lazy.anyValue({ produce: () => ['a', 'b'] })), mixed: ['x', Token.asString(['y'])] }),
+      'a number token': () => ({
+        n: Token.asNumber(Lazy.numberValue({ produce: () => 3 })),
+        in: [1, Token.asNumber(Lazy.numberValue({ produce: () => 4 }))],
+      }),
+      'a number token inside a string': () => ({ s: `n=${Token.asNumber(Lazy.numberValue({ produce: () => 5 }))}` }),
+      'a map token': () => ({ m: Token.asStringMap(Lazy.anyValue({ produce: () => ({ a: 'b' }) })) }),
+      'a resolvable': () => ({ lazy: Lazy.anyValue({ produce: () => ({ inner: [bucket.id, undefined] }) }) }),
+      'the string map placeholder': () => ({ s: Token.STRING_MAP_TOKEN_VALUE }),
+      'the any map placeholder': () => [Token.ANY_MAP_TOKEN_VALUE],
+      'the number map placeholder': () => ({ n: Token.NUMBER_MAP_TOKEN_VALUE }),
+      'a function': () => ({ f: () => 1 }),
+      'a construct': () => ({ c: bucket }),
+    };
+    test.each(Object.keys(values))('THEN %s resolves exactly as cdktf resolves it', (name) => {
+      const stock = outcome(() => STOCK.resolve(stack, values[name]()));
+      const tuned = outcome(() => tokensModule.resolve(stack, values[name]()));
+      expect(tuned).toEqual(stock);
+      // Order of keys matters to the written JSON, and toEqual ignores it.
+      expect(JSON.stringify(tuned)).toBe(JSON.stringify(stock));
+    });
+    test('THEN a cyclic value fails as cdktf fails it', () => {
+      const cyclic: Record<string, unknown> = { name: 'loop' };
+      cyclic.self = cyclic;
+      expect(() => tokensModule.resolve(stack, cyclic)).toThrow(/circular/i);
+    });
   });
 
   test('THEN the tokens made for a stack after a mark are released down to it', () => {
