@@ -13,9 +13,14 @@ const ADDRESS = /(?<![\w.-])((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]*\.[A-Za-z_][\w-
 
 /** Candidate addresses in every string of a value (cdktf's `//` metadata left out). */
 function candidates(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(...[...value.matchAll(ADDRESS)].map((m) => m[1]));
-  else if (Array.isArray(value)) value.forEach((v) => candidates(v, out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (k !== '//') candidates(v, out);
+  if (typeof value === 'string') {
+    // An address holds an underscore and a dot; most strings lack one and skip the pattern.
+    if (value.includes('_') && value.includes('.')) for (const m of value.matchAll(ADDRESS)) out.push(m[1]);
+  } else if (Array.isArray(value)) {
+    for (const v of value) candidates(v, out);
+  } else if (value !== null && typeof value === 'object') {
+    for (const k of Object.keys(value)) if (k !== '//') candidates((value as Record<string, unknown>)[k], out);
+  }
   return out;
 }
 

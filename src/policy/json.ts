@@ -330,9 +330,10 @@ export interface ManifestRef extends ResourceRef {
 
 /** `kubernetes_manifest` resources, optionally of one kind. */
 export function manifests(stack: StackDocument, kind?: string): ManifestRef[] {
-  return resources(stack, 'kubernetes_manifest')
-    .map((r) => ({ ...r, manifest: block(r.body.manifest) ?? {} }))
-    .filter((r) => kind === undefined || r.manifest.kind === kind);
+  return resources(stack, 'kubernetes_manifest').flatMap((r) => {
+    const manifest = block(r.body.manifest) ?? {};
+    return kind === undefined || manifest.kind === kind ? [{ ...r, manifest }] : [];
+  });
 }
 
 /** An active tenant's stack with what isolation rules compare against. */
@@ -355,10 +356,12 @@ export function tenantStacks(
   project?: { tenants: readonly { id: string; status: string; names: { namespace: string; dbRole: string } }[] },
 ): TenantStackInfo[] {
   const out: TenantStackInfo[] = [];
+  const tenantsById = new Map<string, NonNullable<typeof project>['tenants'][number]>();
+  for (const t of project?.tenants ?? []) if (!tenantsById.has(t.id)) tenantsById.set(t.id, t);
   for (const stack of stacks) {
     const id = tenantIdOfStack(stack.name);
     if (!id) continue;
-    const tenant = project?.tenants.find((t) => t.id === id);
+    const tenant = tenantsById.get(id);
     const tags = at(at(block(stack.json.provider?.aws), 'default_tags'), 'tags') as Json | undefined;
     if (tenant?.status === 'removed' || tags?.['tenantctl:status'] === 'removed') continue;
     const namespaces = resources(stack, 'kubernetes_namespace_v1', 'kubernetes_namespace');
