@@ -84,10 +84,18 @@ const PLAIN_DEPTH = 100;
 const isPlainString = (s: string) => !MAYBE_TOKEN_STRING.test(s) && !MAP_TOKEN_STRINGS.has(s);
 const isPlainNumber = (n: number) => n > TOKEN_NUMBERS_BELOW && n !== Token.NUMBER_MAP_TOKEN_VALUE;
 
-/** A value the resolver treats as a container of other values (not a token, construct or Date). */
+/**
+ * A value the resolver treats as a container of other values: not a token, construct or Date, and
+ * not an Array subclass (the resolver's map keeps the subclass, a copy here would not).
+ */
 function isPlainContainer(obj: object): boolean {
   const o = obj as { resolve?: unknown; _children?: unknown; _metadata?: unknown };
-  return typeof o.resolve !== 'function' && !(o._children !== undefined && o._metadata !== undefined) && !(obj instanceof Date);
+  return (
+    typeof o.resolve !== 'function' &&
+    !(o._children !== undefined && o._metadata !== undefined) &&
+    !(obj instanceof Date) &&
+    (!Array.isArray(obj) || Object.getPrototypeOf(obj) === Array.prototype)
+  );
 }
 
 /** cdktf's resolver proper (`_tokens.resolve` starts it at the root with a stateless default token resolver). */
@@ -164,10 +172,11 @@ class PlainResolver {
 
 const TUNED = {
   captureStackTrace: (() => NO_TRACE) as CaptureStackTrace,
-  resolve: function (scope, obj, preparing) {
+  // `preparing` defaults as `_tokens.resolve` defaults it.
+  resolve: function (scope, obj, preparing = false) {
     // The merged document is the only value toTerraform resolves with a top-level "//" key.
     if (scope === documentOf && typeof obj === 'object' && obj !== null && '//' in obj) return obj;
-    return new PlainResolver(scope, preparing ?? false).resolve(obj);
+    return new PlainResolver(scope, preparing).resolve(obj);
   } as Resolve,
   prepareStack: function (this: TerraformStack) {
     this.ensureBackendExists();

@@ -156,6 +156,7 @@ describe('GIVEN the tuning in place', () => {
         list: [1, undefined, [true, false, null], { deep: { deeper: [0, -1, 1.5e300, -1.5e300] } }],
       }),
       'a sparse list': () => sparse,
+      'a list of a subclass of Array': () => ({ list: Uint8Array.from([1]), sub: class extends Array {}.from([1, 2]) }),
       'strings that look like encoded numbers': () => ['tenant-e-1', '1e5', '-e-', '2.5E+3', 'e', '9e'],
       'numbers at the edges': () => [Number.NaN, Infinity, -Infinity, -1e281, -1e279, Number.MAX_VALUE, -Number.MAX_VALUE],
       'a Date': () => ({ at: new Date(0) }),
@@ -179,9 +180,15 @@ describe('GIVEN the tuning in place', () => {
     test.each(Object.keys(values))('THEN %s resolves exactly as cdktf resolves it', (name) => {
       const stock = outcome(() => STOCK.resolve(stack, values[name]()));
       const tuned = outcome(() => tokensModule.resolve(stack, values[name]()));
-      expect(tuned).toEqual(stock);
+      expect(tuned).toStrictEqual(stock);
       // Order of keys matters to the written JSON, and toEqual ignores it.
       expect(JSON.stringify(tuned)).toBe(JSON.stringify(stock));
+    });
+    test('THEN a subclass of Array keeps its class, as the resolver keeps it', () => {
+      class Tags extends Array<string> {}
+      const resolved = tokensModule.resolve(stack, { tags: Tags.from(['a', 'b']) }) as { tags: unknown };
+      expect(resolved.tags).toBeInstanceOf(Tags);
+      expect(resolved.tags).toEqual((STOCK.resolve(stack, { tags: Tags.from(['a', 'b']) }) as { tags: unknown }).tags);
     });
     test('THEN a cyclic value fails as cdktf fails it', () => {
       const cyclic: Record<string, unknown> = { name: 'loop' };
