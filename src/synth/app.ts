@@ -22,6 +22,11 @@ export interface BuildAppOptions {
 export interface SynthAppOptions extends BuildAppOptions {
   /** Called as each stack's output is written (progress). */
   readonly onStack?: (name: string) => void;
+  /**
+   * Asked for each stack, in order, just before it would be built: build it only on true. Worker
+   * threads share a synthesis out this way, each claiming the next stack nobody has taken yet.
+   */
+  readonly claim?: (name: string) => boolean;
 }
 
 interface StackFactory {
@@ -109,17 +114,23 @@ export function buildApp(project: Project, options: BuildAppOptions): App {
  * (cdktf-tuning.ts) it is App.synth() itself, over the whole tree.
  */
 export function synthesizeApp(project: Project, options: SynthAppOptions): void {
-  const factories = stackFactories(project, options.only);
+  const { claim = () => true } = options;
   const { releaseTokensSince, stockRequested, tokenMark } = tuning();
   if (stockRequested()) {
-    const app = buildApp(project, options);
+    // One App over every stack: the claims are made up front.
+    const claimed = stackFactories(project, options.only).filter(({ name }) => claim(name));
+    if (!claimed.length) return;
+    const app = buildApp(project, { ...options, only: new Set(claimed.map((f) => f.name)) });
     app.synth();
-    for (const { name } of factories) options.onStack?.(name);
+    for (const { name } of claimed) options.onStack?.(name);
     return;
   }
   const app = newApp(options.outdir);
   const session = { outdir: app.outdir, skipValidation: true, manifest: app.manifest };
-  for (const { name, build } of factories) {
+  let built = 0;
+  for (const { name, build } of stackFactories(project, options.only)) {
+    if (!claim(name)) continue;
+    built++;
     const mark = tokenMark();
     const stack = build(app);
     stack.prepareStack();
@@ -128,5 +139,6 @@ export function synthesizeApp(project: Project, options: SynthAppOptions): void 
     releaseTokensSince(mark);
     options.onStack?.(name);
   }
-  app.manifest.writeToFile();
+  // A thread that claimed none of a project's stacks leaves no output for it.
+  if (built) app.manifest.writeToFile();
 }

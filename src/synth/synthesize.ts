@@ -199,8 +199,9 @@ interface Build {
 /**
  * Builds the selected stacks of each build into staging directories and returns them, per build.
  * Every stack is built on a worker thread, so this thread keeps serving signals and progress; a
- * large synth (hundreds of tenants) is split across one worker per CPU, round robin so each gets
- * its share of tenants (synthesis is CPU-bound and each stack is independent). The workers load
+ * large synth (hundreds of tenants) is split across one worker per CPU, each taking the next stack
+ * nobody has taken (synthesis is CPU-bound and each stack is independent, but not all are the same
+ * size: the Terraform Cloud bootstrap stack of the platform account holds every tenant's role). The workers load
  * the projects from disk, so a project that is not on disk, or code not run from compiled
  * JavaScript (ts-jest), is built in this thread instead.
  */
@@ -217,17 +218,15 @@ async function buildInWorkers(builds: readonly Build[], run: SynthRun): Promise<
     });
   }
   const threads = Math.max(1, Math.min(os.availableParallelism(), Math.floor(total / STACKS_PER_WORKER)));
-  // Thread i builds every threads-th stack of all builds together, in one staging part per build.
-  let index = 0;
-  const shares = builds.map((b) => b.selected.map(() => index++ % threads));
+  // Every thread gets every job, with a part directory of its own; the claim flags share the stacks out.
+  const claims = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * total);
+  const firstClaims = builds.map((_, j) => builds.slice(0, j).reduce((n, b) => n + b.selected.length, 0));
   const parts = builds.map((b) => Array.from({ length: threads }, (_, i) => path.join(b.staging, `part-${i}`)));
   const workers = Array.from({ length: threads }, (_, i) => {
-    const jobs = builds
-      .map((b, j) => ({ dir: b.project.dir, outdir: parts[j][i], stacks: b.selected.filter((_, k) => shares[j][k] === i) }))
-      .filter((job) => job.stacks.length);
+    const jobs = builds.map((b, j) => ({ dir: b.project.dir, outdir: parts[j][i], stacks: [...b.selected], firstClaim: firstClaims[j] }));
     return new Worker(workerFile, {
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-      workerData: { jobs } satisfies SynthWorkerData,
+      workerData: { jobs, claims } satisfies SynthWorkerData,
     });
   });
   const stop = () => Promise.all(workers.map((w) => w.terminate()));
@@ -257,8 +256,8 @@ async function buildInWorkers(builds: readonly Build[], run: SynthRun): Promise<
     // Also on failure or interrupt: nothing may write into staging after it is removed.
     await stop();
   }
-  // A part a thread had no stack of is not there.
-  return parts.map((dirs) => dirs.filter((dir) => fs.existsSync(dir)));
+  // A thread that claimed no stack of a build wrote no manifest for it (synthesizeApp).
+  return parts.map((dirs) => dirs.filter((dir) => fs.existsSync(path.join(dir, 'manifest.json'))));
 }
 
 export function readManifest(dir: string): Manifest | undefined {
