@@ -24,7 +24,9 @@ export function stableStringify(value: unknown, space: string): string | undefin
   const ancestors: object[] = [];
 
   const render = (node: unknown, level: number): string | undefined => {
-    if (node && typeof (node as { toJSON?: unknown }).toJSON === 'function') node = (node as { toJSON(): unknown }).toJSON();
+    // Read as the original reads it (three times), so that even a getter answers the same.
+    const withToJson = node as { toJSON?: unknown };
+    if (withToJson && withToJson.toJSON && typeof withToJson.toJSON === 'function') node = (node as { toJSON(): unknown }).toJSON();
     if (node === undefined) return undefined;
     if (typeof node !== 'object' || node === null) return JSON.stringify(node);
     const inner = indent(level + 1);
@@ -54,8 +56,15 @@ export function stableStringify(value: unknown, space: string): string | undefin
 function spaceOf(options: unknown): string | undefined {
   if (options === undefined) return '';
   if (typeof options !== 'object' || options === null) return undefined;
-  const { space, ...rest } = options as { space?: unknown };
-  if (Object.keys(rest).length) return undefined;
+  // Only a plain object whose one own property is a `space` value: the original reads its other
+  // options (cycles, cmp, replacer, collapseEmpty) through the prototype and accessors too.
+  const prototype = Object.getPrototypeOf(options);
+  if (prototype !== Object.prototype && prototype !== null) return undefined;
+  const names = Reflect.ownKeys(options);
+  if (names.some((name) => name !== 'space')) return undefined;
+  const descriptor = Object.getOwnPropertyDescriptor(options, 'space');
+  if (descriptor && !('value' in descriptor)) return undefined;
+  const space = descriptor?.value;
   if (!space) return '';
   if (typeof space === 'string') return space;
   // The original repeats a space while its counter is below the number: whole numbers alike.

@@ -133,7 +133,15 @@ export async function synthesizeEachInWorkers(jobs: readonly SynthJob[], run: Sy
 function install(plan: SynthPlan, parts: string[]): SynthResult {
   const { outdir, all, selected } = plan;
   const staged = parts.map((part) => ({ dir: part, manifest: readManifest(part)! }));
-  const current = readManifest(outdir) ?? { version: staged[0].manifest.version, stacks: {} };
+  const missing = selected.filter((name) => !staged.some((part) => name in part.manifest.stacks));
+  if (missing.length) {
+    // The project changed on disk while it was synthesized (a tenant file moved away): nothing is installed.
+    throw new TenantctlError(
+      `synthesis wrote no output for ${missing.join(', ')}`,
+      'The project changed while it was being synthesized; run the command again.',
+    );
+  }
+  const current = readManifest(outdir) ?? { version: staged[0]?.manifest.version, stacks: {} };
   const stacksDir = path.join(outdir, 'stacks');
   fs.mkdirSync(stacksDir, { recursive: true });
   for (const part of staged) {

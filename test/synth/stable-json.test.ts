@@ -76,6 +76,15 @@ describe('GIVEN a value', () => {
     'objects with toJSON, and Dates': { d: new Date(86400000), o: new WithToJson(), nested: [{ d: new Date(0) }] },
     'boxed primitives': { s: new String('ab'), n: new Number(3), b: new Boolean(false) },
     'a Map and a Set': { m: new Map([['a', 1]]), s: new Set([1]) },
+    'a toJSON getter that answers each read differently': (() => {
+      let reads = 0;
+      return {
+        x: 1,
+        get toJSON() {
+          return ++reads === 1 ? () => 'A' : undefined;
+        },
+      };
+    })(),
     'the same object twice, not a cycle': { a: shared, b: [shared, shared] },
     'a cycle': cyclic,
     'a BigInt': { n: BigInt(1) },
@@ -104,7 +113,18 @@ describe('GIVEN a value', () => {
       (_value, o) => (calls.push(o), 'original'),
       () => false,
     );
-    const others = [{ space: 2, cycles: true }, { cmp: () => 0 }, { space: 2.5 }, { space: true }, { space: 2, replacer: () => 1 }, () => 0];
+    const others = [
+      { space: 2, cycles: true },
+      { cmp: () => 0 },
+      { space: 2.5 },
+      { space: true },
+      { space: 2, replacer: () => 1 },
+      () => 0,
+      // Options the original reads through the prototype, a hidden property or an accessor.
+      Object.create({ cycles: true }, { space: { value: 2, enumerable: true } }),
+      Object.defineProperty({ space: 2 }, 'cycles', { value: true }),
+      Object.defineProperty({}, 'space', { get: () => 2, enumerable: true }),
+    ];
     for (const o of others) expect(recording({ a: 1 }, o)).toBe('original');
     expect(calls).toEqual(others);
     expect(
