@@ -22,7 +22,7 @@
  *   token number, a reserved map value) goes to cdktf's resolver as it is.
  * - The token registry keeps every token of every stack for the life of the process: after each
  *   stack is written its tokens are released (synthesizeApp in app.ts), so memory holds one stack.
- * - The key-sorted JSON writer (json-stable-stringify), a tenth of the CPU: an exact, faster
+ * - The key-sorted JSON writer (json-stable-stringify), a fifth of the CPU: an exact, faster
  *   equivalent takes its place (stable-json.ts, installed by the first import below).
  *
  * `TENANTCTL_STACK_TRACES=1` restores cdktf's stock behaviour for the process (to see where a

@@ -209,9 +209,9 @@ interface Build {
  * Every stack is built on a worker thread, so this thread keeps serving signals and progress; a
  * large synth (hundreds of tenants) is split across one worker per CPU, each taking the next stack
  * nobody has taken (synthesis is CPU-bound and each stack is independent, but not all are the same
- * size: the Terraform Cloud bootstrap stack of the platform account holds every tenant's role). The workers load
- * the projects from disk, so a project that is not on disk, or code not run from compiled
- * JavaScript (ts-jest), is built in this thread instead.
+ * size: the Terraform Cloud bootstrap stack of the platform account holds every tenant's role).
+ * The workers load the projects from disk, so a project that is not on disk, or code not run from
+ * compiled JavaScript (ts-jest), is built in this thread instead.
  */
 async function buildInWorkers(builds: readonly Build[], run: SynthRun): Promise<string[][]> {
   const workerFile = path.join(__dirname, 'synth-worker.js');
