@@ -90,7 +90,9 @@ const isPlainNumber = (n: number) => n > TOKEN_NUMBERS_BELOW && n !== Token.NUMB
 
 /**
  * A value the resolver treats as a container of other values: not a token, construct or Date, and
- * not an Array subclass (the resolver's map keeps the subclass, a copy here would not).
+ * not an Array subclass (the resolver's map keeps the subclass, a copy here would not). A plain
+ * array's prototype is an `Array.prototype`, itself an array, of whichever realm made it (a test
+ * runner's sandbox and the libraries it shares are two); a subclass's prototype is not an array.
  */
 function isPlainContainer(obj: object): boolean {
   const o = obj as { resolve?: unknown; _children?: unknown; _metadata?: unknown };
@@ -98,7 +100,7 @@ function isPlainContainer(obj: object): boolean {
     typeof o.resolve !== 'function' &&
     !(o._children !== undefined && o._metadata !== undefined) &&
     !(obj instanceof Date) &&
-    (!Array.isArray(obj) || Object.getPrototypeOf(obj) === Array.prototype)
+    (!Array.isArray(obj) || Array.isArray(Object.getPrototypeOf(obj)))
   );
 }
 

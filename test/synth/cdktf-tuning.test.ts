@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as vm from 'vm';
 import { App, Lazy, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import * as privateResolve from 'cdktf/lib/tokens/private/resolve';
 import * as encoding from 'cdktf/lib/tokens/private/encoding';
@@ -157,6 +158,8 @@ describe('GIVEN the tuning in place', () => {
       }),
       'a sparse list': () => sparse,
       'a list of a subclass of Array': () => ({ list: Uint8Array.from([1]), sub: class extends Array {}.from([1, 2]) }),
+      // As the libraries test/setup/shared-modules-runtime.js shares make them: plain ones are copied, a subclass is not.
+      'values made in another realm': () => vm.runInNewContext('({ list: [1, [2], { a: [3] }], sub: class extends Array {}.from([4]) })'),
       'strings that look like encoded numbers': () => ['tenant-e-1', '1e5', '-e-', '2.5E+3', 'e', '9e'],
       'numbers at the edges': () => [Number.NaN, Infinity, -Infinity, -1e281, -1e279, Number.MAX_VALUE, -Number.MAX_VALUE],
       'a Date': () => ({ at: new Date(0) }),
@@ -189,6 +192,15 @@ describe('GIVEN the tuning in place', () => {
       const resolved = tokensModule.resolve(stack, { tags: Tags.from(['a', 'b']) }) as { tags: unknown };
       expect(resolved.tags).toBeInstanceOf(Tags);
       expect(resolved.tags).toEqual((STOCK.resolve(stack, { tags: Tags.from(['a', 'b']) }) as { tags: unknown }).tags);
+    });
+    test("THEN plain values made in another realm are copied without cdktf's resolver, as this realm's are", () => {
+      const resolver = jest.spyOn(privateResolve, 'resolve');
+      try {
+        expect(tokensModule.resolve(stack, vm.runInNewContext('({ list: [1, [2, { a: [3] }]] })'))).toEqual({ list: [1, [2, { a: [3] }]] });
+        expect(resolver).not.toHaveBeenCalled();
+      } finally {
+        resolver.mockRestore();
+      }
     });
     test('THEN a cyclic value fails as cdktf fails it', () => {
       const cyclic: Record<string, unknown> = { name: 'loop' };
