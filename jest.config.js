@@ -11,6 +11,8 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   // Synthesis as the CLI tunes it, in every suite (test/setup/tune-cdktf.ts).
   setupFiles: ['<rootDir>/test/setup/tune-cdktf.ts'],
+  // Third-party packages load once per worker, not once per file (test/setup/shared-modules-runtime.js).
+  runtime: '<rootDir>/test/setup/shared-modules-runtime.js',
   testTimeout: 120000,
   maxWorkers: 2,
 };
