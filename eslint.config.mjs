@@ -25,7 +25,7 @@ export default tseslint.config(
   },
   {
     files: ['test/fixtures/**/*.js', 'test/setup/*.js', '*.config.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly', module: 'writable' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly', module: 'writable', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
