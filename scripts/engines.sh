@@ -155,7 +155,7 @@ echo "engines: tools ready in $((SECONDS - started)) s (cache $cache): checkov $
 # --- the harness ----------------------------------------------------------------------------------
 cd "$repo"
 [[ -e node_modules ]] || fail "node_modules is missing: run npm ci first"
-npx tsc -p tsconfig.json || fail "the TypeScript build failed"
+npx tsc -b tsconfig.json || fail "the TypeScript build failed"
 export TENANTCTL_ENGINE_CHECKOV="$venv/bin/checkov" TENANTCTL_ENGINE_ZIZMOR="$venv/bin/zizmor" \
   TENANTCTL_ENGINE_HELM="$helm_bin" TENANTCTL_ENGINE_ACTIONLINT="$actionlint_bin" \
   TENANTCTL_ENGINE_SHELLCHECK="$shellcheck_bin" TENANTCTL_ENGINE_TERRAFORM="$terraform_bin" \
