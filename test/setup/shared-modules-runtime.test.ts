@@ -13,6 +13,9 @@ jest.mock('leven', () => () => 42);
 /** Node's own cache of the worker process, which jest's sandbox never fills. */
 const workerCache = (Module as unknown as { _cache: Record<string, { exports: unknown } | undefined> })._cache;
 const firstFunction = (exports: object) => Object.values(exports).find((v) => typeof v === 'function');
+/** cdktf's token registry as this file found it (test/setup/tune-cdktf.ts empties it per file). */
+const tokenMap = require('cdktf/lib/tokens/private/token-map').TokenMap.instance();
+const tokensAtStart = [tokenMap.stringTokenMap.size, tokenMap.numberTokenMap.size, tokenMap.tokenCounter];
 
 describe('GIVEN the shared-modules runtime', () => {
   test.each(['zod', 'yaml', 'kubernetes-models/v1/ConfigMap', 'cdktf', '@cdktf/provider-aws/lib/s3-bucket', 'constructs'])(
@@ -44,6 +47,10 @@ describe('GIVEN the shared-modules runtime', () => {
       expect(workerCache[require.resolve(name)]).toBeUndefined();
     },
   );
+
+  test("THEN the file starts with an empty token registry, not the earlier files' tokens", () => {
+    expect(tokensAtStart).toEqual([0, 0, 0]);
+  });
 
   test('THEN a package a suite mocks is the mock', () => {
     expect(require('leven')('a', 'b')).toBe(42);
