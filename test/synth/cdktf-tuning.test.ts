@@ -162,7 +162,8 @@ describe('GIVEN the tuning in place', () => {
       'values made in another realm': () => vm.runInNewContext('({ list: [1, [2], { a: [3] }], sub: class extends Array {}.from([4]) })'),
       'strings that look like encoded numbers': () => ['tenant-e-1', '1e5', '-e-', '2.5E+3', 'e', '9e'],
       'numbers at the edges': () => [Number.NaN, Infinity, -Infinity, -1e281, -1e279, Number.MAX_VALUE, -Number.MAX_VALUE],
-      'a Date': () => ({ at: new Date(0) }),
+      // Made where cdktf and the tuning run (test/setup/shared-modules-runtime.js), so that both see a Date.
+      'a Date': () => ({ at: vm.runInThisContext('new Date(0)') }),
       'a reference': () => ({ bucket: bucket.bucket, nested: [{ arn: bucket.arn }] }),
       'a reference inside a string': () => ({ name: `${bucket.bucket}-copy` }),
       'a reference as a key': () => ({ [bucket.bucket]: 'v', plain: 'w' }),

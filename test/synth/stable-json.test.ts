@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as vm from 'vm';
 import { CDKTF_STABLE_STRINGIFY, ORIGINAL_STABLE_STRINGIFY, STABLE_JSON_INSTALLED } from '../../src/synth/stable-json-install';
 import { standIn, stableStringify } from '../../src/synth/stable-json';
 import { tuneCdktf } from '../../src/synth/cdktf-tuning';
@@ -13,7 +14,17 @@ import { repoRoot } from '../cli/helpers';
  * are compared on every kind of value a stack could hold and on a few thousand generated ones.
  */
 const original = ORIGINAL_STABLE_STRINGIFY;
-const fast = standIn(original, () => false);
+/** Options the stand-in handed to the original instead of writing itself. */
+const delegated: unknown[] = [];
+const fast = standIn(
+  (value, options) => (delegated.push(options), original(value, options)),
+  () => false,
+);
+/**
+ * Options as cdktf makes them: in its own realm, the worker's (test/setup/shared-modules-runtime.js),
+ * whose `Object.prototype` the stand-in checks for. Options made in this file would go to the original.
+ */
+const cdktfOptions = (source: string): object => vm.runInThisContext(`(${source})`);
 
 const outcome = (f: () => unknown) => {
   try {
@@ -35,7 +46,7 @@ describe('GIVEN the json-stable-stringify cdktf depends on', () => {
     expect(STABLE_JSON_INSTALLED).toBe(true);
     const loaded = require(CDKTF_STABLE_STRINGIFY) as typeof original;
     expect(loaded).not.toBe(original);
-    expect(loaded({ b: [], a: {} }, { space: 2 })).toBe(original({ b: [], a: {} }, { space: 2 }));
+    expect(loaded({ b: [], a: {} }, cdktfOptions('{ space: 2 }'))).toBe(original({ b: [], a: {} }, { space: 2 }));
   });
 
   test('THEN the CLI, from compiled JavaScript, writes with the stand-in', () => {
@@ -95,15 +106,17 @@ describe('GIVEN a value', () => {
     null: null,
   };
   const optionSets: Record<string, unknown> = {
-    '{ space: 2 } (what cdktf passes)': { space: 2 },
-    '{ space: 0 }': { space: 0 },
-    "{ space: '\\t' }": { space: '\t' },
+    '{ space: 2 } (what cdktf passes)': cdktfOptions('{ space: 2 }'),
+    '{ space: 0 }': cdktfOptions('{ space: 0 }'),
+    "{ space: '\\t' }": cdktfOptions("{ space: '\\t' }"),
     'no options': undefined,
   };
   describe.each(Object.keys(optionSets))('WHEN it is written with %s', (options) => {
     test.each(Object.keys(values))('THEN %s is written exactly as json-stable-stringify writes it', (name) => {
       const expected = outcome(() => original(values[name], optionSets[options]));
+      delegated.length = 0;
       expect(outcome(() => fast(values[name], optionSets[options]))).toEqual(expected);
+      expect(delegated).toEqual([]);
     });
   });
 
@@ -153,8 +166,11 @@ describe('GIVEN a value', () => {
       if (r < 0.7) return Array.from({ length: Math.floor(random() * 4) }, () => generate(depth + 1));
       return Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, () => [pick(KEYS), generate(depth + 1)]));
     };
-    const differing = Array.from({ length: 2000 }, () => generate(0)).filter((doc) => fast(doc, { space: 2 }) !== original(doc, { space: 2 }));
+    const options = cdktfOptions('{ space: 2 }');
+    delegated.length = 0;
+    const differing = Array.from({ length: 2000 }, () => generate(0)).filter((doc) => fast(doc, options) !== original(doc, options));
     expect(differing).toEqual([]);
+    expect(delegated).toEqual([]);
   });
 
   test('THEN stableStringify itself takes the indent as a string', () => {
