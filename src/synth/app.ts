@@ -89,7 +89,9 @@ function stackFactories(project: Project, only: ReadonlySet<string> | undefined)
 }
 
 function newApp(outdir: string): App {
-  tuning().tuneCdktf();
+  // This module's process.env, explicitly: under jest the tuning is shared by test files that each hold their own copy.
+  const { stockRequested, tuneCdktf } = tuning();
+  tuneCdktf(stockRequested(process.env));
   // cdktf's validations would run `terraform version` once per Terraform Cloud stack (the cloud
   // block's check of the local binary, which never applies the configuration: the workspace's pinned
   // terraformVersion does) and fail without a terraform binary. tenantctl needs none; the other
@@ -116,7 +118,7 @@ export function buildApp(project: Project, options: BuildAppOptions): App {
 export function synthesizeApp(project: Project, options: SynthAppOptions): void {
   const { claim = () => true } = options;
   const { releaseTokensSince, stockRequested, tokenMark } = tuning();
-  if (stockRequested()) {
+  if (stockRequested(process.env)) {
     // One App over every stack: the claims are made up front.
     const claimed = stackFactories(project, options.only).filter(({ name }) => claim(name));
     if (!claimed.length) return;
