@@ -13,8 +13,16 @@
  * - the rest of tenantctl (src, stacks, bin, test), so every suite starts from fresh state;
  * - modules a suite mocks, with jest.mock or a manual mock under test/__mocks__ (jest's registry has them).
  *
- * A shared module runs in the worker's own realm: its arrays and objects have that realm's
- * prototypes, so a test compares them by value (`toEqual`), not by constructor (`toStrictEqual`).
+ * What a test must know about a shared module:
+ * - It runs in the worker's own realm: its arrays, objects, Dates and errors have that realm's
+ *   prototypes. Compare them by value (`toEqual`), not by constructor (`toStrictEqual`,
+ *   `toBeInstanceOf(Error)`); a value that must be "cdktf's own" is made with `vm.runInThisContext`.
+ * - It reads the worker's process.env, not the test file's copy: pass an environment explicitly
+ *   (src/synth/app.ts passes its own to the tuning).
+ * - Its state lives as long as the worker: test/setup/tune-cdktf.ts re-tunes cdktf and empties its
+ *   token registry at the start of every file. jest.resetModules and jest.isolateModules do not
+ *   reach it, coverage does not instrument the shared sources, and a jest.mock of a package is not
+ *   seen by the shared packages that require it.
  * jest.config.js names this file as `runtime` (jest 29 loads it with Node's require, hence plain JS).
  */
 const fs = require('fs');
@@ -39,28 +47,43 @@ const COMPILER_OPTIONS = ts.getParsedCommandLineOfConfigFile(
 const otherTypeScript = require.extensions['.ts'] ?? require.extensions['.js'];
 require.extensions['.ts'] = (module, filename) => {
   if (!SHARED_SOURCES.has(filename)) return otherTypeScript(module, filename);
-  const compiled = ts.transpileModule(fs.readFileSync(filename, 'utf8'), { compilerOptions: COMPILER_OPTIONS, fileName: filename });
-  module._compile(compiled.outputText, filename);
+  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), { compilerOptions: COMPILER_OPTIONS, fileName: filename });
+  // A shared source importing one that is not would load raw TypeScript as JavaScript.
+  for (const [, relative] of outputText.matchAll(/require\("(\.\.?\/[^"]+)"\)/g)) {
+    const imported = require.resolve(path.resolve(path.dirname(filename), relative));
+    if (!SHARED_SOURCES.has(imported))
+      throw new Error(
+        `${path.relative(root, filename)} imports ${path.relative(root, imported)}: add it to SHARED_SOURCES in ${path.relative(root, __filename)}`,
+      );
+  }
+  module._compile(outputText, filename);
 };
 
-// graceful-fs replaces process.cwd and process.chdir with a caching pair when it loads. Loaded
-// natively from inside a test file, cdktf's copy would do so after jest gave the file its copy of
-// `process`, whose chdir would then leave the cache (and so path.resolve) at the old directory.
-// This module loads before any sandbox exists, so each sandbox copies the replaced pair.
-require(require.resolve('graceful-fs', { paths: [path.dirname(require.resolve('cdktf/package.json'))] }));
+/**
+ * Packages that replace process.cwd and process.chdir when they load (graceful-fs does, with a
+ * caching pair) would leave a test file's copy of `process` with the old chdir, which no longer
+ * clears the cache path.resolve reads: after a chdir in the test, paths would resolve against the
+ * old directory. The file's copy gets the replacements too.
+ */
+const PROCESS_DIRECTORY = ['cwd', 'chdir'];
 
 class SharedModulesRuntime extends Runtime {
   constructor(...args) {
     super(...args);
     // A private method of jest-runtime 29 (package.json pins jest): fail at once if it moved.
-    if (typeof this._resolveCjsModule !== 'function')
-      throw new Error('jest-runtime has no _resolveCjsModule: update test/setup/shared-modules-runtime.js');
+    if (typeof this._resolveCjsModule !== 'function' || !this._environment?.global)
+      throw new Error('jest-runtime has no _resolveCjsModule or _environment: update test/setup/shared-modules-runtime.js');
   }
 
   requireModule(from, moduleName, options, isRequireActual) {
     if (moduleName && !options?.isInternalModule && !this._resolver.isCoreModule(moduleName) && !this._resolver.getMockModule(from, moduleName)) {
       const file = this._resolveCjsModule(from, moduleName);
-      if (INSTALLED.test(file) || SHARED_SOURCES.has(file)) return require(file);
+      if (INSTALLED.test(file) || SHARED_SOURCES.has(file)) {
+        const exports = require(file);
+        const sandboxProcess = this._environment.global.process;
+        for (const key of PROCESS_DIRECTORY) if (sandboxProcess[key] !== process[key]) sandboxProcess[key] = process[key];
+        return exports;
+      }
     }
     return super.requireModule(from, moduleName, options, isRequireActual);
   }
