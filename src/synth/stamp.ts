@@ -22,7 +22,13 @@ export interface Manifest {
   stacks: Record<string, { readonly tenantctl?: StackStamp } & Record<string, unknown>>;
 }
 
-function outputDigest(stackDir: string): string {
+/** Where cdktf writes a stack's output in a synth directory (its manifest's workingDirectory). */
+export function stackOutputDir(outdir: string, name: string): string {
+  return path.join(outdir, 'stacks', name);
+}
+
+/** Digest of a stack directory's files, as StackStamp.output records it. */
+export function outputDigest(stackDir: string): string {
   const hash = createHash('sha256');
   for (const file of filesUnder(stackDir)) hash.update(`${file}\0`).update(fs.readFileSync(path.join(stackDir, file)));
   return hash.digest('hex');
@@ -34,9 +40,9 @@ export function stampInputs(project: Project): Map<string, string> | undefined {
   return inputDigests(project, readProjectFiles(project.dir), codeIdentity());
 }
 
-/** The stamp of a stack just written into `stackDir` from inputs with this digest. */
-export function stampOf(inputs: string, stackDir: string): StackStamp {
-  return { inputs, output: outputDigest(stackDir) };
+/** The stamp of a stack built from inputs with digest `inputs` into output with digest `output` (outputDigest). */
+export function stampOf(inputs: string, output: string): StackStamp {
+  return { inputs, output };
 }
 
 /**
@@ -48,7 +54,7 @@ export function upToDateStacks(inputs: ReadonlyMap<string, string> | undefined, 
   if (!manifest) return fresh;
   for (const [name, digest] of inputs ?? []) {
     const stamp = manifest.stacks[name]?.tenantctl;
-    const dir = path.join(outdir, 'stacks', name);
+    const dir = stackOutputDir(outdir, name);
     if (stamp?.inputs === digest && fs.existsSync(dir) && stamp.output === outputDigest(dir)) fresh.add(name);
   }
   return fresh;

@@ -12,9 +12,15 @@ export interface SynthWorkerData {
   readonly claims: SharedArrayBuffer;
 }
 
-/** What a worker tells the main thread: each stack written, then done or failed. */
+/**
+ * What a worker tells the main thread: each stack written (of which job, and the digest of its
+ * output, taken here so that the main thread, which installs every stack, need not read them all
+ * back), then done or failed.
+ */
 export type SynthWorkerMessage =
-  { readonly kind: 'stack'; readonly name: string } | { readonly kind: 'done' } | { readonly kind: 'failed'; readonly message: string };
+  | { readonly kind: 'stack'; readonly job: number; readonly name: string; readonly output: string }
+  | { readonly kind: 'done' }
+  | { readonly kind: 'failed'; readonly message: string };
 
 const data = workerData as SynthWorkerData;
 const post = (message: SynthWorkerMessage) => parentPort!.postMessage(message);
@@ -22,14 +28,15 @@ try {
   // Loaded here, not at the top, so that a failure to load is reported like any other.
   const { loadProject } = require('../project/project') as typeof import('../project/project');
   const { synthesizeApp } = require('./app') as typeof import('./app');
+  const { outputDigest, stackOutputDir } = require('./stamp') as typeof import('./stamp');
   const claims = new Int32Array(data.claims);
-  for (const job of data.jobs) {
+  for (const [j, job] of data.jobs.entries()) {
     const flag = new Map(job.stacks.map((name, i) => [name, job.firstClaim + i]));
     synthesizeApp(loadProject(job.dir), {
       outdir: job.outdir,
       only: new Set(job.stacks),
       claim: (name) => Atomics.compareExchange(claims, flag.get(name)!, 0, 1) === 0,
-      onStack: (name) => post({ kind: 'stack', name }),
+      onStack: (name) => post({ kind: 'stack', job: j, name, output: outputDigest(stackOutputDir(job.outdir, name)) }),
     });
   }
   post({ kind: 'done' });

@@ -1,8 +1,9 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadProject } from '../../src/project/project';
-import { synthesize } from '../../src/synth/synthesize';
+import { HEAP_GROWING_FLAG, synthesize } from '../../src/synth/synthesize';
 import { copyFixture } from '../setup/fixture-projects';
 import { tempDir } from '../util';
 import { snapshotTree, tenantctl } from './helpers';
@@ -27,6 +28,11 @@ describe(`GIVEN a project with ${TENANTS} tenants`, () => {
 
   test('THEN this machine has the CPUs for threads (the case below would otherwise not prove them)', () => {
     expect(os.availableParallelism()).toBeGreaterThanOrEqual(2);
+  });
+
+  test('THEN the V8 of this Node still has the heap growth flag the threads are started with (V8 ignores an unknown one silently)', () => {
+    const [name] = HEAP_GROWING_FLAG.split('=');
+    expect(execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' })).toContain(`  ${name} (`);
   });
 
   test('WHEN the CLI synthesizes on several threads THEN it writes exactly what a single-threaded synth writes', () => {
