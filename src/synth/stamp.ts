@@ -40,11 +40,6 @@ export function stampInputs(project: Project): Map<string, string> | undefined {
   return inputDigests(project, readProjectFiles(project.dir), codeIdentity());
 }
 
-/** The stamp of a stack built from inputs with digest `inputs` into output with digest `output` (outputDigest). */
-export function stampOf(inputs: string, output: string): StackStamp {
-  return { inputs, output };
-}
-
 /**
  * Stacks whose output in `outdir` is up to date: stamped in its manifest with these inputs
  * (stampInputs of the project now), and untouched since.

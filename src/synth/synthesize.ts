@@ -8,7 +8,7 @@ import { isRunning, writeJsonAtomic } from '../project/files';
 import { PLATFORM_FILE, type Project } from '../model/project';
 import type { SynthWorkerData, SynthWorkerMessage } from './synth-worker';
 import { stackNames, synthesizeApp } from './app';
-import { outputDigest, stackOutputDir, stampInputs, stampOf, upToDateStacks, type Manifest } from './stamp';
+import { outputDigest, stackOutputDir, stampInputs, upToDateStacks, type Manifest } from './stamp';
 
 export const OUTDIR = 'cdktf.out';
 
@@ -74,6 +74,18 @@ const stagingPrefix = () => `${STAGING_PREFIX}${process.pid}-`;
 const oldSuffix = () => `.old-${process.pid}`;
 
 /**
+ * The staged output of one build: its part directories, and the output digest of each stack a
+ * worker built (outputDigest; a stack built in this thread is digested when it is installed).
+ */
+interface Staged {
+  readonly parts: readonly string[];
+  readonly outputs: ReadonlyMap<string, string>;
+}
+
+const NOTHING_STAGED: Staged = { parts: [], outputs: new Map() };
+const builtHere = (staging: string): Staged => ({ parts: [staging], outputs: new Map() });
+
+/**
  * Synthesizes a project into cdktf's layout (`manifest.json`, `stacks/<name>/cdk.tf.json`), in this
  * thread. The CLI uses synthesizeInWorkers, which can be interrupted and reports progress.
  *
@@ -88,7 +100,7 @@ export function synthesize(project: Project, options: SynthOptions = {}): SynthR
   const staging = fs.mkdtempSync(path.join(plan.outdir, stagingPrefix()));
   try {
     synthesizeApp(project, { outdir: staging, only: new Set(plan.selected) });
-    return install(plan, { parts: [staging], outputs: new Map() });
+    return install(plan, builtHere(staging));
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
@@ -130,14 +142,6 @@ export async function synthesizeEachInWorkers(jobs: readonly SynthJob[], run: Sy
   }
 }
 
-const NOTHING_STAGED: Staged = { parts: [], outputs: new Map() };
-
-/** The staged output of one build: its part directories, and the output digest of each stack a worker took (outputDigest). */
-interface Staged {
-  readonly parts: readonly string[];
-  readonly outputs: ReadonlyMap<string, string>;
-}
-
 /** Swaps the staged stacks into the output and writes the merged manifest. */
 function install(plan: SynthPlan, { parts, outputs }: Staged): SynthResult {
   const { outdir, all, selected } = plan;
@@ -158,7 +162,7 @@ function install(plan: SynthPlan, { parts, outputs }: Staged): SynthResult {
       const installed = stackOutputDir(outdir, name);
       replaceDir(stackOutputDir(part.dir, name), installed);
       const inputs = plan.inputs?.get(name);
-      const stamp = inputs ? { tenantctl: stampOf(inputs, outputs.get(name) ?? outputDigest(installed)) } : {};
+      const stamp = inputs ? { tenantctl: { inputs, output: outputs.get(name) ?? outputDigest(installed) } } : {};
       current.stacks[name] = { ...part.manifest.stacks[name], ...stamp };
     }
   }
@@ -246,7 +250,7 @@ async function buildInWorkers(builds: readonly Build[], run: SynthRun): Promise<
     return builds.map((b) => {
       run.signal?.throwIfAborted();
       synthesizeApp(b.project, { outdir: b.staging, only: new Set(b.selected), onStack });
-      return { parts: [b.staging], outputs: new Map() };
+      return builtHere(b.staging);
     });
   }
   const threads = Math.max(1, Math.min(os.availableParallelism(), Math.floor(total / STACKS_PER_WORKER)));
