@@ -6,8 +6,8 @@
  * Cases: start-up; `init platform`; full synth with 1, 50, 500 and 2,000 tenants, and 500 under
  * Terraform Cloud (two service accounts); the per-tenant CPU slope; `tenant add` among 500;
  * `validate` at 500 from scratch and over an up-to-date synth; `changed` at 500 after a
- * platform.json edit and after a tenant edit. Then every per-role and per-object budget at 500
- * tenants against its limit.
+ * platform.json edit and after a tenant edit. A case with a target shows the median of three runs.
+ * Then every per-role and per-object budget at 500 tenants against its limit.
  *
  *   node dist/test/bench/bench.js                      this build
  *   node dist/test/bench/bench.js --baseline <dir>     and, case by case, the build in <dir> (a
@@ -57,6 +57,15 @@ function best(n: number, f: () => Sample): Sample {
   return Array.from({ length: n }, f).reduce((a, b) => (b.ms < a.ms ? b : a));
 }
 
+/** Each figure's median over `samples` (an odd count), so one run slowed by the machine moves no verdict. */
+function median(samples: readonly Sample[]): Sample {
+  const mid = (figure: keyof Sample) => samples.map((s) => s[figure]).sort((a, b) => a - b)[(samples.length - 1) >> 1];
+  return { ms: mid('ms'), cpuMs: mid('cpuMs'), maxRssMiB: mid('maxRssMiB') };
+}
+
+/** Runs of each case held to a target: the machine's speed drifts by a third within minutes, a median of three holds. */
+const TARGET_RUNS = 3;
+
 /** A fixture project with `tenants` generated tenants, in a git repository (for `changed`). */
 function project(fixture: FixtureProject, tenants: number): string {
   const dir = writeFixture(fs.mkdtempSync(path.join(os.tmpdir(), `tenantctl-bench-${tenants}-`)), fixture, tenants);
@@ -105,12 +114,19 @@ function verdict(s: Sample, target?: Target): string {
   return `  [${checks.join(', ')}]`;
 }
 
-/** Runs a case on every build and prints one line: this build's figures first, its target checked. */
+/**
+ * Runs a case on every build and prints one line: this build's figures first, its target checked.
+ * A case with a target runs TARGET_RUNS times, the builds in turn within each round (so a slower
+ * minute of the machine falls on both), and shows each build's medians.
+ */
 function measure(name: string, once: (build: Build) => Sample, target?: Target): void {
-  const samples = builds.map(once);
+  const runs = target ? TARGET_RUNS : 1;
+  const rounds = Array.from({ length: runs }, () => builds.map(once));
+  const samples = builds.map((_, i) => median(rounds.map((round) => round[i])));
   results.set(name, samples);
   const columns = samples.map(fmt).join('   ');
-  process.stdout.write(`${name.padEnd(50)} ${columns}${verdict(samples[0], target)}\n`);
+  const label = runs > 1 ? `${name} (median of ${runs})` : name;
+  process.stdout.write(`${label.padEnd(62)} ${columns}${verdict(samples[0], target)}\n`);
 }
 
 function header(): void {
@@ -118,7 +134,7 @@ function header(): void {
     `tenantctl benchmark (node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}; fresh process each)\n`,
   );
   const cols = builds.map((b) => `${b.label.padStart(27)}`).join('   ');
-  process.stdout.write(`${''.padEnd(50)} ${cols}\n${''.padEnd(50)} ${builds.map(() => '  wall      cpu      peak').join('     ')}\n`);
+  process.stdout.write(`${''.padEnd(62)} ${cols}\n${''.padEnd(62)} ${builds.map(() => '  wall      cpu      peak').join('     ')}\n`);
 }
 
 /** A synth of `fixture` with `tenants` tenants per build, in a project of its own. */
@@ -145,7 +161,7 @@ function slope(): void {
         `${((at('synth, 500 tenants')[i].cpuMs - at('synth, 50 tenants')[i].cpuMs) / 450).toFixed(1).padStart(5)} ms CPU per tenant (${b.label})`,
     )
     .join('   ');
-  process.stdout.write(`${'per-tenant CPU slope (50 to 500 tenants)'.padEnd(50)} ${line}\n`);
+  process.stdout.write(`${'per-tenant CPU slope (50 to 500 tenants)'.padEnd(62)} ${line}\n`);
 }
 
 function mainCases(): void {
@@ -170,9 +186,14 @@ function mainCases(): void {
   const dirs = builds.map(() => project(FIXTURES.default, 495));
   const on = (build: Build) => dirs[builds.indexOf(build)];
   try {
-    measure('validate, 500 tenants, nothing synthesized', (build) => run(build, ['validate', '--dir', on(build)], root), {
-      times: [1.5, 'synth, 500 tenants'],
-    });
+    measure(
+      'validate, 500 tenants, nothing synthesized',
+      (build) => {
+        fs.rmSync(path.join(on(build), 'cdktf.out'), { recursive: true, force: true });
+        return run(build, ['validate', '--dir', on(build)], root);
+      },
+      { times: [1.5, 'synth, 500 tenants'] },
+    );
     measure(
       'validate, 500 tenants, after synth',
       (build) => {
