@@ -24,12 +24,15 @@
  *   stack is written its tokens are released (synthesizeApp in app.ts), so memory holds one stack.
  * - The key-sorted JSON writer (json-stable-stringify), a fifth of the CPU: an exact, faster
  *   equivalent takes its place (stable-json.ts, installed by the first import below).
+ * - Loading packages cdktf requires but tenantctl never calls (archiver, semver): about 90 ms of
+ *   every thread; they load on first use instead (deferred-packages.ts, the second import below).
  *
  * `TENANTCTL_STACK_TRACES=1` restores cdktf's stock behaviour for the process (to see where a
  * token that fails to resolve was created); the byte-identity test compares the two modes.
  */
-// First: it must be in place before cdktf's synthesizer loads (stable-json-install.ts).
+// First: they must be in place before cdktf's first module loads (stable-json-install.ts, deferred-packages.ts).
 import { useOriginalStableJson } from './stable-json-install';
+import './deferred-packages';
 import { TerraformStack } from 'cdktf/lib/terraform-stack';
 import { DefaultTokenResolver, StringConcat } from 'cdktf/lib/tokens/resolvable';
 import { Token } from 'cdktf/lib/tokens/token';

@@ -35,7 +35,13 @@ const root = path.resolve(__dirname, '../..');
 const INSTALLED = /[\\/]node_modules[\\/]/;
 /** The tuning of cdktf and everything it imports from tenantctl. */
 const SHARED_SOURCES = new Set(
-  ['src/synth/cdktf-tuning.ts', 'src/synth/stable-json-install.ts', 'src/synth/stable-json.ts', 'src/model/errors.ts'].map((f) => path.join(root, f)),
+  [
+    'src/synth/cdktf-tuning.ts',
+    'src/synth/stable-json-install.ts',
+    'src/synth/stable-json.ts',
+    'src/synth/deferred-packages.ts',
+    'src/model/errors.ts',
+  ].map((f) => path.join(root, f)),
 );
 const COMPILER_OPTIONS = ts.getParsedCommandLineOfConfigFile(
   path.join(root, 'tsconfig.json'),

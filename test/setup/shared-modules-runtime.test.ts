@@ -27,12 +27,15 @@ describe('GIVEN the shared-modules runtime', () => {
     },
   );
 
-  test.each(['../../src/synth/cdktf-tuning', '../../src/synth/stable-json-install', '../../src/synth/stable-json', '../../src/model/errors'])(
-    'THEN %s (the tuning of cdktf, or what it imports) is shared with cdktf',
-    (name) => {
-      expect(workerCache[require.resolve(name)]?.exports).toBe(require(name));
-    },
-  );
+  test.each([
+    '../../src/synth/cdktf-tuning',
+    '../../src/synth/stable-json-install',
+    '../../src/synth/stable-json',
+    '../../src/synth/deferred-packages',
+    '../../src/model/errors',
+  ])('THEN %s (the tuning of cdktf, or what it imports) is shared with cdktf', (name) => {
+    expect(workerCache[require.resolve(name)]?.exports).toBe(require(name));
+  });
 
   test('THEN the tuning is in place in the shared cdktf, with the stand-in JSON writer', () => {
     const { STOCK } = require('../../src/synth/cdktf-tuning');

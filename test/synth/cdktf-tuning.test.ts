@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -10,6 +11,8 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TenantctlError } from '../../src/model/errors';
 import { STACK_TRACES_ENV, STOCK, releaseTokensSince, tokenMark, tuneCdktf } from '../../src/synth/cdktf-tuning';
+import { DEFERRED_PACKAGES, deferredPackageFile } from '../../src/synth/deferred-packages';
+import { repoRoot } from '../cli/helpers';
 import { tempDir } from '../util';
 
 /**
@@ -217,5 +220,48 @@ describe('GIVEN the tuning in place', () => {
     expect(tokenMark().strings).toBeGreaterThan(before.strings);
     releaseTokensSince(before);
     expect(tokenMark()).toEqual(before);
+  });
+});
+
+describe('GIVEN the packages cdktf loads but tenantctl never calls (src/synth/deferred-packages.ts)', () => {
+  const lib = path.join(path.dirname(require.resolve('cdktf/package.json')), 'lib');
+  /** Every module under cdktf/lib that requires `name`, relative to it. */
+  const requirers = (name: string) =>
+    (fs.readdirSync(lib, { recursive: true }) as string[])
+      .filter((file) => file.endsWith('.js') && fs.readFileSync(path.join(lib, file), 'utf8').includes(`require("${name}")`))
+      .map((file) => file.split(path.sep).join('/'));
+
+  test.each(Object.entries(DEFERRED_PACKAGES))('THEN cdktf requires %s only in %s', (name, file) => {
+    expect(requirers(name)).toEqual([file]);
+  });
+
+  test('THEN the CLI, from compiled JavaScript, synthesizes without loading them, and each stand-in acts as its package when used', () => {
+    const probe = `
+      const tuning = require('./dist/src/synth/cdktf-tuning.js');
+      tuning.tuneCdktf();
+      const deferred = require('./dist/src/synth/deferred-packages.js');
+      const { App, TerraformStack, TerraformOutput } = require('cdktf');
+      const app = new App({ outdir: require('fs').mkdtempSync(require('os').tmpdir() + '/deferred-'), skipValidation: true });
+      new TerraformOutput(new TerraformStack(app, 'one'), 'x', { value: 'y' });
+      app.synth();
+      const loadedFrom = (name) => Object.keys(require.cache).filter((f) => f.includes('/node_modules/' + name + '/'));
+      const before = { deferred: deferred.DEFERRED_HERE, archiver: loadedFrom('archiver'), semver: loadedFrom('semver'), lodash: loadedFrom('lodash') };
+      const semver = require(deferred.deferredPackageFile('semver'));
+      const archiver = require(deferred.deferredPackageFile('archiver'));
+      const zip = archiver('zip');
+      process.stdout.write(JSON.stringify({
+        before,
+        satisfies: semver.satisfies('1.9.0', '>=1.2.0 <2'),
+        zip: typeof zip.pipe === 'function' && typeof zip.finalize === 'function',
+        realInCache: require.cache[deferred.deferredPackageFile('semver')].exports.satisfies === semver.satisfies,
+      }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: repoRoot, encoding: 'utf8' }));
+    const archiverEntry = path.relative(path.join(repoRoot, 'node_modules'), deferredPackageFile('archiver'));
+    expect(out.before.deferred).toEqual(['archiver', 'semver']);
+    // Only the stand-in's cache entry: none of the package's own files, nor lodash (archiver's).
+    expect(out.before.archiver.map((f: string) => path.relative(path.join(repoRoot, 'node_modules'), f))).toEqual([archiverEntry]);
+    expect(out.before.semver).toHaveLength(1);
+    expect(out.before.lodash).toEqual([]);
+    expect(out).toMatchObject({ satisfies: true, zip: true, realInCache: true });
   });
 });
