@@ -110,19 +110,26 @@ export async function changedStacks(dir: string, baseRef: string, options: Chang
     } else if (base.project && common.length) {
       const candidates = options.synthesizeAll ? common : stacksThatMayDiffer(base, head, dir, common);
       if (candidates.length) {
-        // Head's stacks whose output in the project is up to date (a synth ran since the last
-        // edit) are compared from there; only the others are synthesized.
+        // A side's stacks whose output in the project is up to date for that side's inputs are
+        // compared from there; only the others are synthesized. Head's are when a synth ran since
+        // the last edit; the base's when the last synth ran before it (the edit is what is compared).
         const projectOut = outdirOf(head);
-        const reused = upToDateStacks(stampInputs(head), projectOut, readManifest(projectOut));
-        const headStacks = candidates.filter((name) => !reused.has(name));
+        const manifest = readManifest(projectOut);
+        const sides = [
+          { project: base.project, outdir: path.join(tmp, 'base-out') },
+          { project: head, outdir: path.join(tmp, 'head-out') },
+        ].map((side) => {
+          const reused = upToDateStacks(stampInputs(side.project), projectOut, manifest);
+          return { ...side, reused, stacks: candidates.filter((name) => !reused.has(name)) };
+        });
         // Both sides on one set of threads, counted as one progress.
-        const headOut = path.join(tmp, 'head-out');
-        const jobs: SynthJob[] = [{ project: base.project, options: { outdir: path.join(tmp, 'base-out'), stacks: candidates } }];
-        if (headStacks.length) jobs.push({ project: head, options: { outdir: headOut, stacks: headStacks } });
-        const [{ outdir: baseOut }] = await synthesizeEachInWorkers(jobs, options.run);
+        const jobs: SynthJob[] = sides
+          .filter((side) => side.stacks.length)
+          .map(({ project, outdir, stacks }) => ({ project, options: { outdir, stacks } }));
+        await synthesizeEachInWorkers(jobs, options.run);
+        const [before, after] = sides.map((side) => (name: string) => path.join(side.reused.has(name) ? projectOut : side.outdir, 'stacks', name));
         for (const name of candidates) {
-          const after = path.join(reused.has(name) ? projectOut : headOut, 'stacks', name);
-          if (!sameTree(path.join(baseOut, 'stacks', name), after)) changes.set(name, { change: 'modified', reason: null });
+          if (!sameTree(before(name), after(name))) changes.set(name, { change: 'modified', reason: null });
         }
       }
     }

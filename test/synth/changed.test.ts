@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TenantctlError } from '../../src/model/errors';
+import { loadProject } from '../../src/project/project';
 import { applyOrder, changedJson, changedStacks, type ChangedResult } from '../../src/synth/changed';
+import { synthesize } from '../../src/synth/synthesize';
 import { cli } from '../cli/helpers';
 
 /**
@@ -190,6 +192,37 @@ describe('tenantctl changed (module) against a real git repository', () => {
     const repo = repoWithProject();
     fs.writeFileSync(path.join(repo.dir, 'platform.json'), JSON.stringify({ ...platformTemplate }));
     expect((await changedStacks(repo.dir, 'main')).stacks).toEqual([]);
+  });
+
+  describe('GIVEN the project was synthesized before platform.json was edited', () => {
+    /** changed's answer, and how many stacks it synthesized (its progress counts both sides). */
+    const changedWithCount = async (dir: string) => {
+      let synthesized = 0;
+      const result = await changedStacks(dir, 'main', { run: { onProgress: (_done, total) => (synthesized = total) } });
+      return { listed: listed(result), synthesized };
+    };
+    const editedRepo = () => {
+      const repo = repoWithProject();
+      synthesize(loadProject(repo.dir));
+      repo.editJson('platform.json', (p) => (p.tiers = { starter: { quota: { cpu: '2' } } }));
+      return repo;
+    };
+    const answer = ['tenant-beta modified', 'tenant-delta modified'];
+
+    test("THEN the base's stacks are compared from cdktf.out, only the edited side is synthesized, and the answer is the same", async () => {
+      const repo = editedRepo();
+      // platform.json feeds every stack: platform, cluster and four tenants, once.
+      expect(await changedWithCount(repo.dir)).toEqual({ listed: answer, synthesized: 6 });
+      fs.rmSync(path.join(repo.dir, 'cdktf.out'), { recursive: true });
+      expect(await changedWithCount(repo.dir)).toEqual({ listed: answer, synthesized: 12 });
+    });
+
+    test("WHEN a stack's output there was edited by hand THEN the base synthesizes that stack itself", async () => {
+      const repo = editedRepo();
+      const file = path.join(repo.dir, 'cdktf.out', 'stacks', 'tenant-beta', 'cdk.tf.json');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"starter"', '"enterprise"'));
+      expect(await changedWithCount(repo.dir)).toEqual({ listed: answer, synthesized: 7 });
+    });
   });
 
   test('GIVEN a base commit without the project THEN every stack is added', async () => {
