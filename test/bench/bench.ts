@@ -5,8 +5,9 @@
  *
  * Cases: start-up; `init platform`; full synth with 1, 50, 500 and 2,000 tenants, and 500 under
  * Terraform Cloud (two service accounts); the per-tenant CPU slope; `tenant add` among 500;
- * `validate` at 500 from scratch and over an up-to-date synth; `changed` at 500 after a
- * platform.json edit and after a tenant edit. A case with a target shows the median of three runs.
+ * `validate` at 500 from scratch and over an up-to-date synth; `changed` at 500 after a tenant
+ * edit, and after a platform.json edit with the project synthesized before it and with nothing
+ * synthesized. A case with a target shows the median of three runs.
  * Then every per-role and per-object budget at 500 tenants against its limit.
  *
  *   node dist/test/bench/bench.js                      this build
@@ -213,6 +214,15 @@ function mainCases(): void {
       'changed, 500 tenants, platform.json edited',
       (build) => {
         editJson(path.join(on(build), 'platform.json'), (p) => (p.environment = 'staging'));
+        return run(build, ['changed', '--base', 'main', '--dir', on(build)], root);
+      },
+      { times: [2, 'synth, 500 tenants'] },
+    );
+    // A clone that never synthesized: both sides are synthesized.
+    measure(
+      'changed, 500 tenants, platform.json edited, nothing synthesized',
+      (build) => {
+        fs.rmSync(path.join(on(build), 'cdktf.out'), { recursive: true, force: true });
         return run(build, ['changed', '--base', 'main', '--dir', on(build)], root);
       },
       { times: [2, 'synth, 500 tenants'] },
