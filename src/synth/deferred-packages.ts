@@ -2,7 +2,7 @@
  * Packages cdktf loads with its first module although tenantctl never calls them, loaded on first
  * use instead: archiver (cdktf zips assets with it, and only in a child process of its own, which
  * loads it itself) and semver (the binary version check of cdktf's validations, which tenantctl
- * skips). With their dependencies they are 190 files and about 90 ms of every thread that loads
+ * skips). With their dependencies they are about 240 files and 90 ms of every thread that loads
  * cdktf. Imported before any cdktf module (the first import of cdktf-tuning.ts): each package's
  * module cache entry gets a stand-in that loads the package the first time it is called or read,
  * so every later `require` of it from cdktf gets the stand-in. test/synth/cdktf-tuning.test.ts
@@ -42,8 +42,8 @@ function standIn(file: string): unknown {
   });
 }
 
-/** The packages deferred here (none that had loaded already: loading them again would save nothing). */
-export const DEFERRED_HERE: readonly string[] = Object.keys(DEFERRED_PACKAGES).filter((name) => {
+/** Puts the stand-in of a package in the module cache; false when the package had loaded already (nothing to save). */
+function defer(name: string): boolean {
   const file = deferredPackageFile(name);
   if (require.cache[file]) return false;
   const entry = new Module(file);
@@ -52,4 +52,7 @@ export const DEFERRED_HERE: readonly string[] = Object.keys(DEFERRED_PACKAGES).f
   entry.exports = standIn(file);
   require.cache[file] = entry;
   return true;
-});
+}
+
+/** The packages deferred in this process. */
+export const DEFERRED_HERE: readonly string[] = Object.keys(DEFERRED_PACKAGES).filter(defer);
