@@ -96,11 +96,11 @@ const builtHere = (staging: string): Staged => ({ parts: [staging], outputs: new
  */
 export function synthesize(project: Project, options: SynthOptions = {}): SynthResult {
   const plan = planSynth(project, options);
-  if (!plan.selected.length) return install(plan, NOTHING_STAGED);
+  if (!plan.selected.length) return install(plan, NOTHING_STAGED, undefined);
   const staging = fs.mkdtempSync(path.join(plan.outdir, stagingPrefix()));
   try {
     synthesizeApp(project, { outdir: staging, only: new Set(plan.selected) });
-    return install(plan, builtHere(staging));
+    return install(plan, builtHere(staging), stampInputs(project));
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
@@ -136,14 +136,21 @@ export async function synthesizeEachInWorkers(jobs: readonly SynthJob[], run: Sy
     const built = builds.length ? await buildInWorkers(builds, run) : [];
     run.signal?.throwIfAborted();
     let next = 0;
-    return plans.map((plan, i) => install(plan, stagings[i] ? built[next++] : NOTHING_STAGED));
+    return plans.map((plan, i) =>
+      install(plan, stagings[i] ? built[next++] : NOTHING_STAGED, stagings[i] ? stampInputs(jobs[i].project) : undefined),
+    );
   } finally {
     for (const staging of stagings) if (staging) fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 
-/** Swaps the staged stacks into the output and writes the merged manifest. */
-function install(plan: SynthPlan, { parts, outputs }: Staged): SynthResult {
+/**
+ * Swaps the staged stacks into the output and writes the merged manifest. `inputsAfter` are the
+ * project's input digests read again once the stacks were built: a stack whose files changed
+ * while it was built is installed unstamped (its output may be of either version), so neither
+ * `validate` nor either side of `changed` takes it for the output of the inputs stamped on it.
+ */
+function install(plan: SynthPlan, { parts, outputs }: Staged, inputsAfter: ReadonlyMap<string, string> | undefined): SynthResult {
   const { outdir, all, selected } = plan;
   const staged = parts.map((part) => ({ dir: part, manifest: readManifest(part)! }));
   const missing = selected.filter((name) => !staged.some((part) => name in part.manifest.stacks));
@@ -162,7 +169,8 @@ function install(plan: SynthPlan, { parts, outputs }: Staged): SynthResult {
       const installed = stackOutputDir(outdir, name);
       replaceDir(stackOutputDir(part.dir, name), installed);
       const inputs = plan.inputs?.get(name);
-      const stamp = inputs ? { tenantctl: { inputs, output: outputs.get(name) ?? outputDigest(installed) } } : {};
+      const settled = inputs !== undefined && inputsAfter?.get(name) === inputs;
+      const stamp = settled ? { tenantctl: { inputs, output: outputs.get(name) ?? outputDigest(installed) } } : {};
       current.stacks[name] = { ...part.manifest.stacks[name], ...stamp };
     }
   }

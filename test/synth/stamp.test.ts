@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadProject, tenantFile } from '../../src/project/project';
+import * as app from '../../src/synth/app';
 import { stampInputs, upToDateStacks } from '../../src/synth/stamp';
 import { readManifest, synthesize } from '../../src/synth/synthesize';
 import { tempDir } from '../util';
@@ -52,6 +53,30 @@ describe('GIVEN a project synthesized with local state', () => {
     fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), environment: 'staging' }));
     expect(fresh(dir)).toEqual([]);
     expect(synthesize(loadProject(dir), { reuse: true }).written.sort()).toEqual(['cluster', 'platform', ...all].sort());
+  });
+});
+
+describe('GIVEN a tenant file edited while its stack is being built', () => {
+  test('THEN that stack is installed unstamped (never taken as up to date), and the others are stamped', () => {
+    const dir = writeFixture(fs.mkdtempSync(path.join(root, 'racing-')), FIXTURES.default);
+    const build = app.synthesizeApp;
+    let edited = false;
+    const during = jest.spyOn(app, 'synthesizeApp').mockImplementation((...args) => {
+      editTenant(dir, 'acme', { displayName: 'Acme, edited during the synth' });
+      edited = true;
+      return build(...args);
+    });
+    try {
+      synthesize(loadProject(dir));
+    } finally {
+      during.mockRestore();
+    }
+    expect(edited).toBe(true);
+    const stacks = readManifest(path.join(dir, 'cdktf.out'))!.stacks;
+    expect(stacks['tenant-acme'].tenantctl).toBeUndefined();
+    expect(stacks['tenant-globex'].tenantctl).toBeDefined();
+    expect(fresh(dir)).not.toContain('tenant-acme');
+    expect(synthesize(loadProject(dir), { reuse: true }).written).toEqual(['tenant-acme']);
   });
 });
 
