@@ -61,7 +61,10 @@ export interface BaseSide {
 }
 
 export interface ChangedOptions {
-  /** Synthesize every stack on both sides, skipping the shortcut of stacksThatMayDiffer (tests prove the shortcut with it). */
+  /**
+   * Compare every stack both sides have, skipping the shortcut of stacksThatMayDiffer (tests prove
+   * the shortcut with it); output up to date in cdktf.out is still reused.
+   */
   readonly synthesizeAll?: boolean;
   /** Stops the synthesis (signal); `onProgress` counts the stacks of both sides. */
   readonly run?: SynthRun;
