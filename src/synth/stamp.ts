@@ -27,6 +27,11 @@ export function stackOutputDir(outdir: string, name: string): string {
   return path.join(outdir, 'stacks', name);
 }
 
+/** A stack's Terraform JSON in an output directory (cdktf's `synthesizedStackPath`). */
+export function stackFile(outdir: string, name: string): string {
+  return path.join(stackOutputDir(outdir, name), 'cdk.tf.json');
+}
+
 /** Digest of a stack directory's files, as StackStamp.output records it. */
 export function outputDigest(stackDir: string): string {
   const hash = createHash('sha256');

@@ -8,7 +8,7 @@ import { isRunning, writeJsonAtomic } from '../project/files';
 import { PLATFORM_FILE, type Project } from '../model/project';
 import type { SynthWorkerData, SynthWorkerMessage } from './synth-worker';
 import { stackNames, synthesizeApp } from './app';
-import { outputDigest, stackOutputDir, stampInputs, upToDateStacks, type Manifest } from './stamp';
+import { outputDigest, stackFile, stackOutputDir, stampInputs, upToDateStacks, type Manifest } from './stamp';
 
 export const OUTDIR = 'cdktf.out';
 
@@ -37,6 +37,11 @@ export interface SynthRun {
   readonly signal?: AbortSignal;
   /** Called after each stack is written to staging, with the count so far and the total. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after each stack is written to staging, with its `cdk.tf.json` there: read it at once,
+   * since staging is removed when the synthesis ends (work done here runs while the other stacks are built).
+   */
+  readonly onStack?: (name: string, file: string) => void;
 }
 
 /** What a synthesis writes where: resolved once, before anything is staged. */
@@ -253,11 +258,14 @@ async function buildInWorkers(builds: readonly Build[], run: SynthRun): Promise<
   const workerFile = path.join(__dirname, 'synth-worker.js');
   const total = builds.reduce((n, b) => n + b.selected.length, 0);
   let done = 0;
-  const onStack = () => run.onProgress?.(++done, total);
+  const onStack = (outdir: string, name: string) => {
+    run.onStack?.(name, stackFile(outdir, name));
+    run.onProgress?.(++done, total);
+  };
   if (!fs.existsSync(workerFile) || builds.some((b) => !fs.existsSync(path.join(b.project.dir, PLATFORM_FILE)))) {
     return builds.map((b) => {
       run.signal?.throwIfAborted();
-      synthesizeApp(b.project, { outdir: b.staging, only: new Set(b.selected), onStack });
+      synthesizeApp(b.project, { outdir: b.staging, only: new Set(b.selected), onStack: (name) => onStack(b.staging, name) });
       return builtHere(b.staging);
     });
   }
@@ -277,12 +285,12 @@ async function buildInWorkers(builds: readonly Build[], run: SynthRun): Promise<
   const outputs = builds.map(() => new Map<string, string>());
   const stop = () => Promise.all(workers.map((w) => w.terminate()));
   const finished = workers.map(
-    (worker) =>
+    (worker, i) =>
       new Promise<void>((resolve, reject) => {
         worker.on('message', (message: SynthWorkerMessage) => {
           if (message.kind === 'stack') {
             outputs[message.job].set(message.name, message.output);
-            onStack();
+            onStack(parts[message.job][i], message.name);
           } else if (message.kind === 'done') resolve();
           else reject(new TenantctlError(`synthesis failed: ${message.message}`));
         });
