@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { configOf, loadStacks, readConfig, synthesizeProject, validateStacks } from '../app/synthesis';
+import { configOf, loadStacks, readConfig, startValidationWarmup, synthesizeProject, validateStacks } from '../app/synthesis';
 import { PLATFORM_FILE } from '../model/project';
 import { packageRoot } from '../paths';
 import { formatHuman, formatJson, formatSarif } from '../policy/format';
@@ -73,7 +73,9 @@ holds resources is an error. Exit codes: 0 no unsuppressed error, 1 errors found
         // stacks whose output there is up to date (same inputs, same tenantctl) are not synthesized again.
         context = await withProjectLock(dir, async () => {
           const project = loadProject(dir);
-          const { outdir } = await synthesizeProject(project, { reuse: true }, progress, 'synthesizing');
+          // The rules warm up on the first stacks written while the rest are built.
+          const warmup = startValidationWarmup(project);
+          const { outdir } = await synthesizeProject(project, { reuse: true }, progress, 'synthesizing', warmup.onStack).finally(warmup.stop);
           const relative = path.relative(dir, outdir);
           return {
             stacks: loadStacks(outdir, relative.startsWith('..') || path.isAbsolute(relative) ? outdir : relative),
