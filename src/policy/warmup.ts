@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import type { Project } from '../model/project';
 import { configOf, validate } from './engine';
 import { allRules } from './rules';
-import type { StackDocument } from './types';
+import type { RuleContext, StackDocument } from './types';
 
 /** Stacks the warm-up runs the rules over: the platform's first ones and a few tenants, every kind of object they hold. */
 const SAMPLE_STACKS = 8;
@@ -22,28 +22,33 @@ export interface ValidationWarmup {
  * One rule per turn of the event loop, so progress and Ctrl-C are still served in between.
  */
 export function startValidationWarmup(project: Project): ValidationWarmup {
-  const sample: StackDocument[] = [];
+  let sample: StackDocument[] | undefined = [];
+  let context: RuleContext | undefined;
   let pending: NodeJS.Immediate | undefined;
+  // Once it has run (or stopped), the sample is let go: the real run needs the memory.
+  const end = () => {
+    if (pending) clearImmediate(pending);
+    pending = context = sample = undefined;
+  };
   const runFrom = (i: number) => {
     pending = undefined;
-    if (i >= allRules.length) return;
+    if (!context || i >= allRules.length) return end();
     try {
-      validate({ stacks: sample, project, config: configOf(project) }, [allRules[i]]);
+      validate(context, [allRules[i]]);
     } catch {
       // A rule that cannot run on a few stacks ends the warm-up; the real run over all of them reports what it finds.
-      return;
+      return end();
     }
     pending = setImmediate(runFrom, i + 1);
   };
   return {
     onStack: (name, file) => {
-      if (sample.length >= SAMPLE_STACKS) return;
+      if (!sample || sample.length >= SAMPLE_STACKS) return;
       sample.push({ name, json: JSON.parse(fs.readFileSync(file, 'utf8')) });
-      if (sample.length === SAMPLE_STACKS) pending = setImmediate(runFrom, 0);
+      if (sample.length < SAMPLE_STACKS) return;
+      context = { stacks: sample, project, config: configOf(project) };
+      pending = setImmediate(runFrom, 0);
     },
-    stop: () => {
-      if (pending) clearImmediate(pending);
-      pending = undefined;
-    },
+    stop: end,
   };
 }
