@@ -290,7 +290,12 @@ async function buildInWorkers(builds: readonly Build[], run: SynthRun): Promise<
         worker.on('message', (message: SynthWorkerMessage) => {
           if (message.kind === 'stack') {
             outputs[message.job].set(message.name, message.output);
-            onStack(parts[message.job][i], message.name);
+            // A callback that throws fails the synthesis, as it does in this thread, never the process.
+            try {
+              onStack(parts[message.job][i], message.name);
+            } catch (err) {
+              reject(err instanceof Error ? err : new Error(String(err)));
+            }
           } else if (message.kind === 'done') resolve();
           else reject(new TenantctlError(`synthesis failed: ${message.message}`));
         });

@@ -67,22 +67,73 @@ describe(`GIVEN a project with ${TENANTS} tenants`, () => {
   const onStackOf = (reported: Reported[], outdir: string) => (name: string, file: string) =>
     reported.push({ name, staged: !file.startsWith(path.join(outdir, 'stacks')), text: fs.readFileSync(file, 'utf8') });
 
+  /** Runs `body` in a fresh Node on the compiled code (worker threads need it), with fs, path, loadProject and the synthesize module in scope; returns what it prints as JSON. */
+  const compiled = (body: string) =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `const fs = require('fs');
+           const path = require('path');
+           const { loadProject } = require('./dist/src/project/project.js');
+           const synth = require('./dist/src/synth/synthesize.js');
+           const print = (value) => process.stdout.write(JSON.stringify(value));
+           ${body}`,
+        ],
+        { cwd: repoRoot, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+      ),
+    );
+
   test('WHEN the compiled synthesis reports each stack with its file THEN every stack comes once, readable then, with the bytes that are installed', () => {
     const outdir = path.join(dir, 'reported-out');
-    const probe = `
-      const fs = require('fs');
-      const path = require('path');
-      const { loadProject } = require('./dist/src/project/project.js');
-      const { synthesizeInWorkers } = require('./dist/src/synth/synthesize.js');
-      const reported = [];
+    const out = compiled(`
       const outdir = ${JSON.stringify(outdir)};
+      const reported = [];
       const onStack = (name, file) =>
         reported.push({ name, staged: !file.startsWith(path.join(outdir, 'stacks')), text: fs.readFileSync(file, 'utf8') });
-      synthesizeInWorkers(loadProject(${JSON.stringify(dir)}), { outdir }, { onStack })
-        .then((result) => process.stdout.write(JSON.stringify({ threads: result.threads, reported })));`;
-    const out = JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
+      synth.synthesizeInWorkers(loadProject(${JSON.stringify(dir)}), { outdir }, { onStack })
+        .then((result) => print({ threads: result.threads, reported }));`);
     expect(out.threads).toBeGreaterThanOrEqual(2);
     expectReportedAsInstalled(out.reported, outdir);
+  });
+
+  test('WHEN two projects are synthesized on one set of threads (both sides of changed) THEN each stack is reported once, from its own side, with its bytes', () => {
+    // The other side: 60 tenants fewer and another environment, so no stack has the same bytes on both.
+    const other = path.join(dir, 'other-side');
+    copyFixture('configOnly', other);
+    fs.mkdirSync(path.join(other, 'tenants'), { recursive: true });
+    for (let i = 0; i < TENANTS - 60; i++) fs.copyFileSync(path.join(dir, 'tenants', `t${i}.json`), path.join(other, 'tenants', `t${i}.json`));
+    const platformFile = path.join(other, 'platform.json');
+    fs.writeFileSync(platformFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(platformFile, 'utf8')), environment: 'staging' }));
+    const outdirs = [path.join(dir, 'each-a'), path.join(dir, 'each-b')];
+    const out = compiled(`
+      const outdirs = ${JSON.stringify(outdirs)};
+      const reported = outdirs.map(() => []);
+      const onStack = (name, file) => {
+        const side = outdirs.findIndex((o) => file.startsWith(o + path.sep));
+        reported[side].push({ name, staged: !file.startsWith(path.join(outdirs[side], 'stacks')), text: fs.readFileSync(file, 'utf8') });
+      };
+      const jobs = [${JSON.stringify(dir)}, ${JSON.stringify(other)}].map((d, i) => ({ project: loadProject(d), options: { outdir: outdirs[i] } }));
+      synth.synthesizeEachInWorkers(jobs, { onStack }).then((results) => print({ threads: results.map((r) => r.threads), reported }));`);
+    expect(out.threads[0]).toBeGreaterThanOrEqual(2);
+    expect(out.reported[0].length - out.reported[1].length).toBe(60);
+    outdirs.forEach((outdir, side) => expectReportedAsInstalled(out.reported[side], outdir));
+  });
+
+  test('WHEN the callback given each stack throws on a worker thread THEN the synthesis fails with its error and installs nothing (the process goes on)', () => {
+    const outdir = path.join(dir, 'callback-throws');
+    const out = compiled(`
+      const outdir = ${JSON.stringify(outdir)};
+      let calls = 0;
+      const onStack = () => {
+        if (++calls === 3) throw new Error('the callback broke');
+      };
+      synth.synthesizeInWorkers(loadProject(${JSON.stringify(dir)}), { outdir }, { onStack }).then(
+        () => print({ settled: 'resolved' }),
+        (err) => print({ settled: 'rejected', message: err.message, left: fs.readdirSync(outdir) }),
+      );`);
+    expect(out).toEqual({ settled: 'rejected', message: 'the callback broke', left: [] });
   });
 
   test('WHEN the synthesis runs in this thread (from TypeScript) THEN it reports each stack the same way', async () => {
