@@ -44,7 +44,12 @@ export function startValidationWarmup(project: Project): ValidationWarmup {
   return {
     onStack: (name, file) => {
       if (!sample || sample.length >= SAMPLE_STACKS) return;
-      sample.push({ name, json: JSON.parse(fs.readFileSync(file, 'utf8')) });
+      try {
+        sample.push({ name, json: JSON.parse(fs.readFileSync(file, 'utf8')) });
+      } catch {
+        // Only a head start: a stack it cannot read ends it, and never fails the synthesis feeding it.
+        return end();
+      }
       if (sample.length < SAMPLE_STACKS) return;
       context = { stacks: sample, project, config: configOf(project) };
       pending = setImmediate(runFrom, 0);

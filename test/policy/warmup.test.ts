@@ -88,14 +88,32 @@ describe('GIVEN a warm-up fed the stacks of a synthesis as they are written', ()
     expect(validate).toHaveBeenCalledTimes(3);
   });
 
-  test('THEN the report over every stack afterwards is the one without a warm-up', async () => {
-    const stacks = engine.loadStacks(outdir);
-    const report = () => engine.validate({ stacks, project, config: engine.configOf(project) });
-    const cold = report();
+  test('WHEN a stack handed over cannot be read THEN the warm-up ends there, quietly: the stacks after it start no rule', async () => {
+    const validate = jest.spyOn(engine, 'validate');
     const warmup = startValidationWarmup(project);
+    expect(() => warmup.onStack(names[0], path.join(copies, 'gone.json'))).not.toThrow();
+    for (const name of names.slice(1, SAMPLE + 1)) warmup.onStack(name, stackFile(outdir, name));
+    await turns(allRules.length + 2);
+    expect(validate).not.toHaveBeenCalled();
+  });
+
+  test('THEN the report over every stack afterwards is the one a process without a warm-up gives (fresh modules: nothing cached before either)', async () => {
+    const stacks = engine.loadStacks(outdir);
+    /** The engine and the warm-up as a fresh process has them: no schema compiled, no rule run. */
+    const fresh = () => {
+      let modules!: { engine: typeof engine; warmup: typeof import('../../src/policy/warmup') };
+      jest.isolateModules(() => {
+        modules = { engine: require('../../src/policy/engine'), warmup: require('../../src/policy/warmup') };
+      });
+      return modules;
+    };
+    const report = (m: ReturnType<typeof fresh>) => m.engine.validate({ stacks, project, config: m.engine.configOf(project) });
+    const warmed = fresh();
+    const warmup = warmed.warmup.startValidationWarmup(project);
     for (const name of names.slice(0, SAMPLE)) warmup.onStack(name, stackFile(outdir, name));
     await turns(allRules.length + 2);
-    expect(report()).toEqual(cold);
+    const cold = report(fresh());
+    expect(report(warmed)).toEqual(cold);
     expect(cold.stacks).toHaveLength(names.length);
   });
 });
