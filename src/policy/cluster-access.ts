@@ -13,7 +13,7 @@ import type { StackDocument } from './types';
 export const isClusterType = (type: string) => type.startsWith('kubernetes_') || type.startsWith('helm_');
 
 /** The stack's resources applied through the Kubernetes API. */
-export function clusterResources(stack: StackDocument): ResourceRef[] {
+export function clusterResources(stack: StackDocument): readonly ResourceRef[] {
   const types = Object.keys(stack.json.resource ?? {}).filter(isClusterType);
   // resources() with no type lists every resource.
   return types.length ? resources(stack, ...types) : [];

@@ -19,13 +19,38 @@ export interface ResourceRef {
   readonly body: Json;
 }
 
+/**
+ * What the helpers below found in a stack, by type (and kind): every rule asks again for the same
+ * stack's resources, and a validation at 500 tenants would otherwise build them some 40 times. A
+ * stack's document is not changed once it is read, so what was found stays true for it.
+ */
+interface Found {
+  readonly resources: Map<string, readonly ResourceRef[]>;
+  readonly manifests: Map<string | undefined, readonly ManifestRef[]>;
+}
+const found = new WeakMap<StackDocument, Found>();
+
+function foundIn(stack: StackDocument): Found {
+  let f = found.get(stack);
+  if (!f) found.set(stack, (f = { resources: new Map(), manifests: new Map() }));
+  return f;
+}
+
+/** The resources of one type, in file order. */
+function resourcesOfType(stack: StackDocument, type: string): readonly ResourceRef[] {
+  const byType = foundIn(stack).resources;
+  let refs = byType.get(type);
+  if (!refs) {
+    refs = Object.entries(stack.json.resource?.[type] ?? {}).map(([id, body]) => ({ stack, type, id, address: `${type}.${id}`, body: body as Json }));
+    byType.set(type, refs);
+  }
+  return refs;
+}
+
 /** Resources of the given types (every type when none is given), in file order. */
-export function resources(stack: StackDocument, ...types: string[]): ResourceRef[] {
-  const all = stack.json.resource ?? {};
-  const wanted = types.length ? types : Object.keys(all);
-  return wanted.flatMap((type) =>
-    Object.entries(all[type] ?? {}).map(([id, body]) => ({ stack, type, id, address: `${type}.${id}`, body: body as Json })),
-  );
+export function resources(stack: StackDocument, ...types: string[]): readonly ResourceRef[] {
+  const wanted = types.length ? types : Object.keys(stack.json.resource ?? {});
+  return wanted.length === 1 ? resourcesOfType(stack, wanted[0]) : wanted.flatMap((type) => resourcesOfType(stack, type));
 }
 
 /** Data sources of a type. */
@@ -329,11 +354,17 @@ export interface ManifestRef extends ResourceRef {
 }
 
 /** `kubernetes_manifest` resources, optionally of one kind. */
-export function manifests(stack: StackDocument, kind?: string): ManifestRef[] {
-  return resources(stack, 'kubernetes_manifest').flatMap((r) => {
-    const manifest = block(r.body.manifest) ?? {};
-    return kind === undefined || manifest.kind === kind ? [{ ...r, manifest }] : [];
-  });
+export function manifests(stack: StackDocument, kind?: string): readonly ManifestRef[] {
+  const byKind = foundIn(stack).manifests;
+  let refs = byKind.get(kind);
+  if (!refs) {
+    refs =
+      kind === undefined
+        ? resources(stack, 'kubernetes_manifest').map((r) => ({ ...r, manifest: block(r.body.manifest) ?? {} }))
+        : manifests(stack).filter((m) => m.manifest.kind === kind);
+    byKind.set(kind, refs);
+  }
+  return refs;
 }
 
 /** An active tenant's stack with what isolation rules compare against. */
@@ -351,12 +382,21 @@ export interface TenantStackInfo {
  * Active tenant stacks: `tenant-<id>` stacks not marked removed (a removed tenant's stack keeps
  * no resources of the tenant; its provider tags say `tenantctl:status = removed`).
  */
-export function tenantStacks(
-  stacks: readonly StackDocument[],
-  project?: { tenants: readonly { id: string; status: string; names: { namespace: string; dbRole: string } }[] },
-): TenantStackInfo[] {
+export function tenantStacks(stacks: readonly StackDocument[], project?: TenantsOfProject): readonly TenantStackInfo[] {
+  // Asked by a dozen rules of the same validation: found once per list of stacks and project.
+  let byProject = tenantStacksFound.get(stacks);
+  if (!byProject) tenantStacksFound.set(stacks, (byProject = new Map()));
+  let infos = byProject.get(project);
+  if (!infos) byProject.set(project, (infos = findTenantStacks(stacks, project)));
+  return infos;
+}
+
+type TenantsOfProject = { tenants: readonly { id: string; status: string; names: { namespace: string; dbRole: string } }[] };
+const tenantStacksFound = new WeakMap<readonly StackDocument[], Map<TenantsOfProject | undefined, readonly TenantStackInfo[]>>();
+
+function findTenantStacks(stacks: readonly StackDocument[], project: TenantsOfProject | undefined): TenantStackInfo[] {
   const out: TenantStackInfo[] = [];
-  const tenantsById = new Map<string, NonNullable<typeof project>['tenants'][number]>();
+  const tenantsById = new Map<string, TenantsOfProject['tenants'][number]>();
   for (const t of project?.tenants ?? []) if (!tenantsById.has(t.id)) tenantsById.set(t.id, t);
   for (const stack of stacks) {
     const id = tenantIdOfStack(stack.name);

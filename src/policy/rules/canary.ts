@@ -37,7 +37,10 @@ export function unpinnedSelector(query: string, namespace: string): string | und
   return undefined;
 }
 
-function perTenant(ctx: RuleContext, check: (t: TenantStackInfo, templates: ManifestRef[], applications: ManifestRef[]) => Violation[]): Violation[] {
+function perTenant(
+  ctx: RuleContext,
+  check: (t: TenantStackInfo, templates: readonly ManifestRef[], applications: readonly ManifestRef[]) => Violation[],
+): Violation[] {
   return tenantStacks(ctx.stacks, ctx.project).flatMap((t) => check(t, manifests(t.stack, 'AnalysisTemplate'), manifests(t.stack, 'Application')));
 }
 

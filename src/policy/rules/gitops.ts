@@ -16,7 +16,10 @@ const v = (t: TenantStackInfo, r: ManifestRef, message: string): Violation => ({
 const nameOf = (m: ManifestRef) => String(at(m.manifest.metadata, 'name') ?? '');
 
 /** Every active tenant stack with its AppProjects and Applications. */
-function perTenant(ctx: RuleContext, check: (t: TenantStackInfo, projects: ManifestRef[], applications: ManifestRef[]) => Violation[]): Violation[] {
+function perTenant(
+  ctx: RuleContext,
+  check: (t: TenantStackInfo, projects: readonly ManifestRef[], applications: readonly ManifestRef[]) => Violation[],
+): Violation[] {
   return tenantStacks(ctx.stacks, ctx.project).flatMap((t) => check(t, manifests(t.stack, 'AppProject'), manifests(t.stack, 'Application')));
 }
 
