@@ -7,7 +7,8 @@
  * Terraform Cloud (two service accounts); the per-tenant CPU slope; `tenant add` among 500;
  * `validate` at 500 from scratch and over an up-to-date synth; `changed` at 500 after a tenant
  * edit, and after a platform.json edit with the project synthesized before it and with nothing
- * synthesized. A case with a target shows the median of three runs.
+ * synthesized. A case with a target shows the median of three runs; a case held to a multiple of
+ * another runs that one beside it in each round, and is compared with those runs.
  * Then every per-role and per-object budget at 500 tenants against its limit.
  *
  *   node dist/test/bench/bench.js                      this build
@@ -100,34 +101,45 @@ const results = new Map<string, Sample[]>();
 const fmt = (s: Sample) =>
   `${(s.ms / 1000).toFixed(1).padStart(6)} s ${(s.cpuMs / 1000).toFixed(1).padStart(6)} s ${s.maxRssMiB.toFixed(0).padStart(5)} MiB`;
 
-function verdict(s: Sample, target?: Target): string {
+/** `base`: for a multiple of another case, that case's medians over the same rounds. */
+function verdict(s: Sample, target?: Target, base?: Sample): string {
   if (!target) return '';
   const checks: string[] = [];
   if (target.ms !== undefined) checks.push(`${s.ms <= target.ms ? 'ok' : 'OVER'} <= ${target.ms / 1000} s`);
   if (target.maxRssMiB !== undefined) checks.push(`${s.maxRssMiB <= target.maxRssMiB ? 'ok' : 'OVER'} <= ${target.maxRssMiB} MiB`);
-  if (target.times) {
+  if (target.times && base) {
     // CPU time as well: on a shared machine it says more than wall time about the work done.
     const [factor, of] = target.times;
-    const base = results.get(of)![0];
     const ratio = s.ms / base.ms;
-    checks.push(`${ratio <= factor ? 'ok' : 'OVER'} ${ratio.toFixed(2)}x (CPU ${(s.cpuMs / base.cpuMs).toFixed(2)}x) <= ${factor}x ${of}`);
+    checks.push(
+      `${ratio <= factor ? 'ok' : 'OVER'} ${ratio.toFixed(2)}x (CPU ${(s.cpuMs / base.cpuMs).toFixed(2)}x) <= ${factor}x ${of} (${(base.ms / 1000).toFixed(1)} s in the same rounds)`,
+    );
   }
   return `  [${checks.join(', ')}]`;
 }
 
+/** How each case measured so far runs once on a build: a case held to a multiple of it runs it again beside it. */
+const cases = new Map<string, (build: Build) => Sample>();
+
 /**
  * Runs a case on every build and prints one line: this build's figures first, its target checked.
  * A case with a target runs TARGET_RUNS times, the builds in turn within each round (so a slower
- * minute of the machine falls on both), and shows each build's medians.
+ * minute of the machine falls on both), and shows each build's medians. A case held to a multiple
+ * of another runs that one just before it in every round: the machine's speed drifts by a third
+ * between cases, so a ratio of figures taken minutes apart says more about the machine than about
+ * the work.
  */
 function measure(name: string, once: (build: Build) => Sample, target?: Target): void {
+  cases.set(name, once);
   const runs = target ? TARGET_RUNS : 1;
-  const rounds = Array.from({ length: runs }, () => builds.map(once));
-  const samples = builds.map((_, i) => median(rounds.map((round) => round[i])));
+  const reference = target?.times ? cases.get(target.times[1]) : undefined;
+  const rounds = Array.from({ length: runs }, () => builds.map((build) => ({ base: reference?.(build), sample: once(build) })));
+  const medianOf = (i: number, figure: 'base' | 'sample') => median(rounds.map((round) => round[i][figure]!));
+  const samples = builds.map((_, i) => medianOf(i, 'sample'));
   results.set(name, samples);
   const columns = samples.map(fmt).join('   ');
   const label = runs > 1 ? `${name} (median of ${runs})` : name;
-  process.stdout.write(`${label.padEnd(62)} ${columns}${verdict(samples[0], target)}\n`);
+  process.stdout.write(`${label.padEnd(62)} ${columns}${verdict(samples[0], target, reference && medianOf(0, 'base'))}\n`);
 }
 
 function header(): void {
