@@ -14,6 +14,11 @@
  *   refused with an error instead of being rendered wrong.
  * - The final resolve of the merged document in `toTerraform`, whose parts were each resolved
  *   just before; it stays when a stack has stack-level overrides (only they are merged unresolved).
+ * - The copy of every element's fragment into that document: `deepMerge` rebuilds each object of
+ *   the fragments, testing every value for a token. The fragments are fresh copies, resolved just
+ *   before and used for nothing else, so their objects are taken over where the document has none
+ *   yet; where it has one (the `terraform` and `provider` blocks every provider adds to) they are
+ *   merged key by key exactly as cdktf merges them (mergeFragment). Again not with stack overrides.
  * - The resolve of plain values. cdktf's resolver builds two contexts, a path and several regular
  *   expression tests for every key and value, although most of a stack (manifests, policies,
  *   tags) holds no token at all. Plain strings, numbers, arrays and objects are copied as the
@@ -35,7 +40,7 @@ import { useOriginalStableJson } from './stable-json-install';
 import './deferred-packages';
 import { TerraformStack } from 'cdktf/lib/terraform-stack';
 import { DefaultTokenResolver, StringConcat } from 'cdktf/lib/tokens/resolvable';
-import { Token } from 'cdktf/lib/tokens/token';
+import { Token, Tokenization } from 'cdktf/lib/tokens/token';
 import { ref } from 'cdktf/lib/tfExpression';
 import { TokenMap } from 'cdktf/lib/tokens/private/token-map';
 import { TenantctlError } from '../model/errors';
@@ -60,6 +65,8 @@ const stackTraceModule = require('cdktf/lib/tokens/private/stack-trace') as { ca
 const tokensModule = require('cdktf/lib/_tokens') as { resolve: Resolve };
 const referencePrototype = Object.getPrototypeOf(ref('tenantctl')) as Reference;
 const stackPrototype = TerraformStack.prototype as unknown as { prepareStack(): void; toTerraform(): unknown; rawOverrides: object };
+type DeepMerge = (target: unknown, ...sources: unknown[]) => unknown;
+const utilModule = require('cdktf/lib/util') as { deepMerge: DeepMerge };
 
 /** The stock functions, kept to delegate to and to restore. */
 export const STOCK = {
@@ -68,6 +75,7 @@ export const STOCK = {
   prepareStack: stackPrototype.prepareStack,
   toTerraform: stackPrototype.toTerraform,
   referenceResolve: referencePrototype.resolve,
+  deepMerge: utilModule.deepMerge,
 } as const;
 
 /** What a token error quotes as the creation stack while traces are off: how to get them. */
@@ -179,6 +187,38 @@ class PlainResolver {
   }
 }
 
+type JsonObject = Record<string, unknown>;
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * `deepMerge(document, fragment)` as cdktf does it, but an object of the fragment goes into the
+ * document as it is where the document holds no object at its key (cdktf would copy it, key by
+ * key, into a new one): only toTerraform's fresh, resolved fragments are merged so.
+ */
+function mergeFragment(target: JsonObject, source: JsonObject): JsonObject {
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    const existing = target[key];
+    if (isObject(value)) {
+      // cdktf recurses into whatever object the document holds there; where none, it copies this one into a new one.
+      if (typeof existing === 'object' && existing !== null && !Tokenization.isResolvable(value)) mergeFragment(existing as JsonObject, value);
+      else target[key] = value;
+    } else if (Array.isArray(value)) target[key] = Array.isArray(existing) ? [...existing, ...value] : value;
+    else if (value === undefined) delete target[key];
+    else target[key] = value;
+  }
+  return target;
+}
+
+/**
+ * deepMerge while toTerraform merges the fragments into the document, the only target with a
+ * top-level "//" key (toTerraform sets it before the first fragment); every other merge is cdktf's.
+ */
+const FRAGMENT_MERGE: DeepMerge = (target, ...sources) =>
+  sources.length === 1 && isObject(target) && '//' in target && isObject(sources[0]) && sources[0] !== target
+    ? mergeFragment(target, sources[0])
+    : STOCK.deepMerge(target, ...sources);
+
 const TUNED = {
   captureStackTrace: (() => NO_TRACE) as CaptureStackTrace,
   // `preparing` defaults as `_tokens.resolve` defaults it.
@@ -191,12 +231,16 @@ const TUNED = {
     this.ensureBackendExists();
   },
   toTerraform: function (this: typeof stackPrototype) {
-    const previous = documentOf;
-    documentOf = Object.keys(this.rawOverrides).length ? undefined : this;
+    const previous = { documentOf, deepMerge: utilModule.deepMerge };
+    // Stack-level overrides are merged into the document unresolved, and may delete: cdktf's way throughout.
+    const tuned = !Object.keys(this.rawOverrides).length;
+    documentOf = tuned ? this : undefined;
+    utilModule.deepMerge = tuned ? FRAGMENT_MERGE : STOCK.deepMerge;
     try {
       return STOCK.toTerraform.call(this);
     } finally {
-      documentOf = previous;
+      ({ documentOf } = previous);
+      utilModule.deepMerge = previous.deepMerge;
     }
   },
   referenceResolve: function (this: Reference, context: ResolveContext) {

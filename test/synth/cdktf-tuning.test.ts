@@ -3,12 +3,13 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
-import { App, Lazy, TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { App, Lazy, LocalBackend, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import * as privateResolve from 'cdktf/lib/tokens/private/resolve';
 import * as encoding from 'cdktf/lib/tokens/private/encoding';
 import { TokenMap } from 'cdktf/lib/tokens/private/token-map';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { TenantctlError } from '../../src/model/errors';
 import { STACK_TRACES_ENV, STOCK, releaseTokensSince, tokenMark, tuneCdktf } from '../../src/synth/cdktf-tuning';
 import { DEFERRED_PACKAGES, deferredPackageFile } from '../../src/synth/deferred-packages';
@@ -30,6 +31,8 @@ const PINNED: Record<string, [() => SourceOf, string]> = {
   'TerraformStack.prepareStack': [() => STOCK.prepareStack, '7f39aeeb3fcd23a8'],
   'TerraformStack.toTerraform': [() => STOCK.toTerraform, '07d724012b247878'],
   'Reference.resolve (tfExpression)': [() => STOCK.referenceResolve, '04e95cd69ef257c1'],
+  // What the merge of fragments into the document mirrors (and hands every other merge to).
+  'deepMerge (util)': [() => STOCK.deepMerge, '95558c68cdbca7d6'],
   'App.synth': [() => App.prototype.synth, 'e8cbafe6ec95f0b0'],
   // What the copy of plain values mirrors: the resolver itself and its token tests.
   'resolve (tokens/private/resolve)': [() => privateResolve.resolve, 'c994da7dc9aece4b'],
@@ -137,6 +140,30 @@ describe('GIVEN the tuning in place', () => {
     const output = (stack: TerraformStack, bucket: S3Bucket) =>
       new TerraformOutput(stack, 'name', { value: Lazy.stringValue({ produce: () => bucket.bucket }) });
     expect(bucketJson(false, output)).toBe(bucketJson(true, output));
+  });
+
+  test('THEN a stack whose elements add to the same blocks (providers, aliases, backend, outputs) is written as stock cdktf writes it', () => {
+    const shared = (stack: TerraformStack, bucket: S3Bucket) => {
+      const west = new AwsProvider(stack, 'aws-west', { alias: 'west', region: 'us-west-2', defaultTags: [{ tags: { a: 'b' } }] });
+      new S3Bucket(stack, 'second', { bucket: 'second', provider: west, tags: { Name: bucket.bucket }, lifecycle: { preventDestroy: true } });
+      new DataAwsCallerIdentity(stack, 'me', { provider: west });
+      new LocalBackend(stack, { path: 'state.tfstate' });
+      new TerraformOutput(stack, 'arns', { value: [bucket.arn, 'literal'] });
+      new TerraformOutput(stack, 'empty', { value: {} });
+    };
+    const tuned = bucketJson(false, shared);
+    expect(Object.keys(JSON.parse(tuned).provider.aws)).toHaveLength(2);
+    expect(tuned).toBe(bucketJson(true, shared));
+  });
+
+  test("THEN cdktf's own deepMerge is back in place after each stack, also after one that fails", () => {
+    bucketJson(false, () => {});
+    expect(require('cdktf/lib/util').deepMerge).toBe(STOCK.deepMerge);
+    const app = new App({ outdir: outdirFor(), skipValidation: true });
+    const stack = new TerraformStack(app, 'fails');
+    new TerraformOutput(stack, 'bad', { value: Lazy.anyValue({ produce: () => () => 'a function cannot be resolved' }) });
+    expect(() => app.synth()).toThrow();
+    expect(require('cdktf/lib/util').deepMerge).toBe(STOCK.deepMerge);
   });
 
   describe('WHEN a value is resolved', () => {
