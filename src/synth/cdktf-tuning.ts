@@ -190,22 +190,43 @@ class PlainResolver {
 type JsonObject = Record<string, unknown>;
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** A plain object of any realm: its prototype is an `Object.prototype` (whose own prototype is null), or null. */
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+
 /**
- * `deepMerge(document, fragment)` as cdktf does it, but an object of the fragment goes into the
- * document as it is where the document holds no object at its key (cdktf would copy it, key by
- * key, into a new one): only toTerraform's fresh, resolved fragments are merged so.
+ * True when cdktf's copy of `value` into a new object would be equal to it, key order included:
+ * every object under it (not under its lists, which cdktf takes over as they are) is plain or a
+ * resolvable (which cdktf takes over too), and no key holds undefined (which cdktf would drop).
+ * A Date or class instance would come out of cdktf's copy as a plain object of its own keys.
+ */
+function copiesAsItIs(value: JsonObject): boolean {
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (v === undefined) return false;
+    if (isObject(v) && !Tokenization.isResolvable(v) && !(isPlainObject(v) && copiesAsItIs(v))) return false;
+  }
+  return true;
+}
+
+/**
+ * `deepMerge(document, fragment)` as cdktf does it, but an object of the fragment that cdktf would
+ * copy into a new one, where the document holds no object at its key, goes into the document as it
+ * is (copiesAsItIs): only toTerraform's fresh, resolved fragments are merged so. Every other case
+ * is cdktf's own, key by key.
  */
 function mergeFragment(target: JsonObject, source: JsonObject): JsonObject {
   for (const key of Object.keys(source)) {
     const value = source[key];
     const existing = target[key];
-    if (isObject(value)) {
-      // cdktf recurses into whatever object the document holds there; where none, it copies this one into a new one.
-      if (typeof existing === 'object' && existing !== null && !Tokenization.isResolvable(value)) mergeFragment(existing as JsonObject, value);
-      else target[key] = value;
+    if (isObject(value) && !Tokenization.isResolvable(value) && existing !== null) {
+      if (typeof existing === 'object') mergeFragment(existing as JsonObject, value);
+      else if (isPlainObject(value) && copiesAsItIs(value)) target[key] = value;
+      else STOCK.deepMerge(target, { [key]: value });
     } else if (Array.isArray(value)) target[key] = Array.isArray(existing) ? [...existing, ...value] : value;
-    else if (value === undefined) delete target[key];
-    else target[key] = value;
+    else STOCK.deepMerge(target, { [key]: value });
   }
   return target;
 }

@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
-import { App, Lazy, LocalBackend, TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { App, Lazy, LocalBackend, TerraformElement, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import * as privateResolve from 'cdktf/lib/tokens/private/resolve';
 import * as encoding from 'cdktf/lib/tokens/private/encoding';
 import { TokenMap } from 'cdktf/lib/tokens/private/token-map';
@@ -154,6 +154,19 @@ describe('GIVEN the tuning in place', () => {
     const tuned = bucketJson(false, shared);
     expect(Object.keys(JSON.parse(tuned).provider.aws)).toHaveLength(2);
     expect(tuned).toBe(bucketJson(true, shared));
+  });
+
+  test('THEN an element whose fragment holds an object that is not plain (a Date) is written as stock cdktf writes it', () => {
+    // cdktf's merge copies such an object into a plain one of its own keys; taken over as it is, it would be written otherwise.
+    class Dated extends TerraformElement {
+      toTerraform() {
+        return { locals: { dated: { at: vm.runInThisContext('new Date(0)'), list: [vm.runInThisContext('new Date(0)')] } } };
+      }
+    }
+    const dated = (stack: TerraformStack) => void new Dated(stack, 'dated');
+    const tuned = bucketJson(false, dated);
+    expect(JSON.parse(tuned).locals.dated).toEqual({ at: {}, list: ['1970-01-01T00:00:00.000Z'] });
+    expect(tuned).toBe(bucketJson(true, dated));
   });
 
   test("THEN cdktf's own deepMerge is back in place after each stack, also after one that fails", () => {
