@@ -283,17 +283,21 @@ async function buildInWorkers(builds: readonly Build[], run: SynthRun): Promise<
     });
   });
   const outputs = builds.map(() => new Map<string, string>());
+  // Once the callback given each stack has thrown, the stacks still arriving are not handed to it.
+  let callbackFailed = false;
   const stop = () => Promise.all(workers.map((w) => w.terminate()));
   const finished = workers.map(
     (worker, i) =>
       new Promise<void>((resolve, reject) => {
         worker.on('message', (message: SynthWorkerMessage) => {
           if (message.kind === 'stack') {
+            if (callbackFailed) return;
             outputs[message.job].set(message.name, message.output);
             // A callback that throws fails the synthesis, as it does in this thread, never the process.
             try {
               onStack(parts[message.job][i], message.name);
             } catch (err) {
+              callbackFailed = true;
               reject(err instanceof Error ? err : new Error(String(err)));
             }
           } else if (message.kind === 'done') resolve();
