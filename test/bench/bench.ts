@@ -133,6 +133,7 @@ function measure(name: string, once: (build: Build) => Sample, target?: Target):
   cases.set(name, once);
   const runs = target ? TARGET_RUNS : 1;
   const reference = target?.times ? cases.get(target.times[1]) : undefined;
+  if (target?.times && !reference) throw new Error(`${name}: the case it is held to, ${target.times[1]}, is not measured before it`);
   const rounds = Array.from({ length: runs }, () => builds.map((build) => ({ base: reference?.(build), sample: once(build) })));
   const medianOf = (i: number, figure: 'base' | 'sample') => median(rounds.map((round) => round[i][figure]!));
   const samples = builds.map((_, i) => medianOf(i, 'sample'));
