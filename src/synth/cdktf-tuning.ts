@@ -17,8 +17,9 @@
  * - The copy of every element's fragment into that document: `deepMerge` rebuilds each object of
  *   the fragments, testing every value for a token. The fragments are fresh copies, resolved just
  *   before and used for nothing else, so their objects are taken over where the document has none
- *   yet; where it has one (the `terraform` and `provider` blocks every provider adds to) they are
- *   merged key by key exactly as cdktf merges them (mergeFragment). Again not with stack overrides.
+ *   yet and cdktf's copy would be equal to them; where it has one (the `terraform` and `provider`
+ *   blocks every provider adds to) they are merged key by key as cdktf merges them (mergeFragment).
+ *   Again not with stack overrides.
  * - The resolve of plain values. cdktf's resolver builds two contexts, a path and several regular
  *   expression tests for every key and value, although most of a stack (manifests, policies,
  *   tags) holds no token at all. Plain strings, numbers, arrays and objects are copied as the
