@@ -26,6 +26,8 @@
  *   resolver would copy them (undefined dropped); anything that is or may hold a token (a
  *   resolvable, a construct, a string that mentions a token or looks like an encoded number, a
  *   token number, a reserved map value) goes to cdktf's resolver as it is.
+ * - The snake case of every meta-argument key of every element, made again by three regular
+ *   expressions each time: each key's is remembered (keysToSnakeCase).
  * - The token registry keeps every token of every stack for the life of the process: after each
  *   stack is written its tokens are released (synthesizeApp in app.ts), so memory holds one stack.
  * - The key-sorted JSON writer (json-stable-stringify), a fifth of the CPU: an exact, faster
@@ -67,7 +69,8 @@ const tokensModule = require('cdktf/lib/_tokens') as { resolve: Resolve };
 const referencePrototype = Object.getPrototypeOf(ref('tenantctl')) as Reference;
 const stackPrototype = TerraformStack.prototype as unknown as { prepareStack(): void; toTerraform(): unknown; rawOverrides: object };
 type DeepMerge = (target: unknown, ...sources: unknown[]) => unknown;
-const utilModule = require('cdktf/lib/util') as { deepMerge: DeepMerge };
+type KeysToSnakeCase = (object: unknown) => unknown;
+const utilModule = require('cdktf/lib/util') as { deepMerge: DeepMerge; keysToSnakeCase: KeysToSnakeCase; snakeCase: (key: string) => string };
 
 /** The stock functions, kept to delegate to and to restore. */
 export const STOCK = {
@@ -77,6 +80,7 @@ export const STOCK = {
   toTerraform: stackPrototype.toTerraform,
   referenceResolve: referencePrototype.resolve,
   deepMerge: utilModule.deepMerge,
+  keysToSnakeCase: utilModule.keysToSnakeCase,
 } as const;
 
 /** What a token error quotes as the creation stack while traces are off: how to get them. */
@@ -241,6 +245,37 @@ const FRAGMENT_MERGE: DeepMerge = (target, ...sources) =>
     ? mergeFragment(target, sources[0])
     : STOCK.deepMerge(target, ...sources);
 
+/** cdktf's snakeCase of each key seen: a pure function of a few dozen attribute names, asked for every element. */
+const snakeCases = new Map<string, string>();
+function snakeCaseOf(key: string): string {
+  let snake = snakeCases.get(key);
+  if (snake === undefined) snakeCases.set(key, (snake = utilModule.snakeCase(key)));
+  return snake;
+}
+
+/**
+ * cdktf's keysToSnakeCase step for step (the meta-arguments of every resource, data source and
+ * provider go through it), with each key's snake case remembered instead of made again by three
+ * regular expressions. What it throws on (a null inside a list), it throws on too.
+ */
+function keysToSnakeCase(object: unknown): unknown {
+  if (Tokenization.isResolvable(object)) return object;
+  if (Array.isArray(object)) return object.map((e: unknown) => (typeof e === 'object' ? keysToSnakeCase(e) : e));
+  const record = object as JsonObject;
+  const result: JsonObject = {};
+  for (const key of Object.keys(record)) {
+    if (key === 'tags' || key === 'environment') {
+      result[key] = record[key];
+      continue;
+    }
+    let value = record[key];
+    if (typeof value === 'object') value = keysToSnakeCase(value);
+    if (Array.isArray(value)) value = value.map((e: unknown) => (typeof e === 'object' ? keysToSnakeCase(e) : e));
+    result[snakeCaseOf(key)] = value;
+  }
+  return result;
+}
+
 const TUNED = {
   captureStackTrace: (() => NO_TRACE) as CaptureStackTrace,
   // `preparing` defaults as `_tokens.resolve` defaults it.
@@ -265,6 +300,7 @@ const TUNED = {
       utilModule.deepMerge = previous.deepMerge;
     }
   },
+  keysToSnakeCase: keysToSnakeCase as KeysToSnakeCase,
   referenceResolve: function (this: Reference, context: ResolveContext) {
     if (this.originStack && this.originStack !== TerraformStack.of(context.scope as TerraformStack)) {
       throw new TenantctlError(
@@ -293,6 +329,7 @@ export function tuneCdktf(stock = stockRequested()): void {
   stackPrototype.prepareStack = use.prepareStack;
   stackPrototype.toTerraform = use.toTerraform;
   referencePrototype.resolve = use.referenceResolve;
+  utilModule.keysToSnakeCase = use.keysToSnakeCase;
   useOriginalStableJson(stock);
 }
 

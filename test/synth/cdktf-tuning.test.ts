@@ -33,6 +33,9 @@ const PINNED: Record<string, [() => SourceOf, string]> = {
   'Reference.resolve (tfExpression)': [() => STOCK.referenceResolve, '04e95cd69ef257c1'],
   // What the merge of fragments into the document mirrors (and hands every other merge to).
   'deepMerge (util)': [() => STOCK.deepMerge, '95558c68cdbca7d6'],
+  // What the tuned keysToSnakeCase mirrors step for step, and the snakeCase it remembers.
+  'keysToSnakeCase (util)': [() => STOCK.keysToSnakeCase, '1af590549088b548'],
+  'snakeCase (util)': [() => require('cdktf/lib/util').snakeCase, '383d16c8c64a449e'],
   'App.synth': [() => App.prototype.synth, 'e8cbafe6ec95f0b0'],
   // What the copy of plain values mirrors: the resolver itself and its token tests.
   'resolve (tokens/private/resolve)': [() => privateResolve.resolve, 'c994da7dc9aece4b'],
@@ -167,6 +170,44 @@ describe('GIVEN the tuning in place', () => {
     const tuned = bucketJson(false, dated);
     expect(JSON.parse(tuned).locals.dated).toEqual({ at: {}, list: ['1970-01-01T00:00:00.000Z'] });
     expect(tuned).toBe(bucketJson(true, dated));
+  });
+
+  describe('WHEN keys are turned to snake case (meta-arguments)', () => {
+    const util = require('cdktf/lib/util') as { keysToSnakeCase: (object: unknown) => unknown };
+    // One instance for both runs: a resolvable is taken over as it is, not converted.
+    const lazy = Lazy.anyValue({ produce: () => ({ aB: 1 }) });
+    const inputs: Record<string, () => unknown> = {
+      'meta-arguments': () => ({
+        dependsOn: ['a.b'],
+        count: 1,
+        provider: 'aws.west',
+        lifecycle: { createBeforeDestroy: true, ignoreChanges: ['tags'] },
+      }),
+      'tags and environment, kept as they are': () => ({
+        tags: { camelCase: 'x' },
+        environment: { SOME_VAR: 'y' },
+        nestedValue: { tags: { aB: 1 } },
+      }),
+      'lists of objects and values': () => [{ aB: 1 }, 'cD', 2, [{ eF: [{ gH: true }] }], undefined],
+      'odd keys': () => ({ URLPath: 1, already_snake: 2, __x__: 3, 'a-b c': 4, '': 5, aB: 6, a_b: 7 }),
+      'a resolvable': () => ({ keyName: lazy }),
+      'a null inside a list (cdktf throws)': () => ({ list: [null] }),
+      'a string': () => 'aB',
+    };
+    const outcome = (f: () => unknown) => {
+      try {
+        return { value: f() };
+      } catch (err) {
+        return { error: (err as Error).message };
+      }
+    };
+    test.each(Object.keys(inputs))('THEN %s come out as cdktf makes them', (name) => {
+      const stock = outcome(() => STOCK.keysToSnakeCase(inputs[name]()));
+      const tuned = outcome(() => util.keysToSnakeCase(inputs[name]()));
+      expect(util.keysToSnakeCase).not.toBe(STOCK.keysToSnakeCase);
+      expect(tuned).toStrictEqual(stock);
+      expect(JSON.stringify(tuned)).toBe(JSON.stringify(stock));
+    });
   });
 
   test("THEN cdktf's own deepMerge is back in place after each stack, also after one that fails", () => {
