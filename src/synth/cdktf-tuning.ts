@@ -260,7 +260,7 @@ function snakeCaseOf(key: string): string {
  */
 function keysToSnakeCase(object: unknown): unknown {
   if (Tokenization.isResolvable(object)) return object;
-  if (Array.isArray(object)) return object.map((e: unknown) => (typeof e === 'object' ? keysToSnakeCase(e) : e));
+  if (Array.isArray(object)) return object.map(elementToSnakeCase);
   const record = object as JsonObject;
   const result: JsonObject = {};
   for (const key of Object.keys(record)) {
@@ -270,11 +270,14 @@ function keysToSnakeCase(object: unknown): unknown {
     }
     let value = record[key];
     if (typeof value === 'object') value = keysToSnakeCase(value);
-    if (Array.isArray(value)) value = value.map((e: unknown) => (typeof e === 'object' ? keysToSnakeCase(e) : e));
+    if (Array.isArray(value)) value = value.map(elementToSnakeCase);
     result[snakeCaseOf(key)] = value;
   }
   return result;
 }
+
+/** A list element as keysToSnakeCase maps it: objects (null included, as cdktf does) converted, the rest kept. */
+const elementToSnakeCase = (e: unknown): unknown => (typeof e === 'object' ? keysToSnakeCase(e) : e);
 
 const TUNED = {
   captureStackTrace: (() => NO_TRACE) as CaptureStackTrace,

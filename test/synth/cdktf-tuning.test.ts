@@ -61,6 +61,15 @@ const root = tempDir();
 /** A fresh output directory inside the suite's temporary directory. */
 const outdirFor = () => fs.mkdtempSync(path.join(root, 'app-'));
 
+/** What `f` returns, or the message it throws: stock and tuned must agree on both. */
+function outcome(f: () => unknown): { value: unknown } | { error: string } {
+  try {
+    return { value: f() };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
 function messageOf(f: () => unknown): string {
   try {
     f();
@@ -194,13 +203,6 @@ describe('GIVEN the tuning in place', () => {
       'a null inside a list (cdktf throws)': () => ({ list: [null] }),
       'a string': () => 'aB',
     };
-    const outcome = (f: () => unknown) => {
-      try {
-        return { value: f() };
-      } catch (err) {
-        return { error: (err as Error).message };
-      }
-    };
     test.each(Object.keys(inputs))('THEN %s come out as cdktf makes them', (name) => {
       const stock = outcome(() => STOCK.keysToSnakeCase(inputs[name]()));
       const tuned = outcome(() => util.keysToSnakeCase(inputs[name]()));
@@ -224,13 +226,6 @@ describe('GIVEN the tuning in place', () => {
     const tokensModule = require('cdktf/lib/_tokens') as { resolve: (scope: unknown, obj: unknown, preparing?: boolean) => unknown };
     const app = new App({ outdir: outdirFor(), skipValidation: true });
     const { stack, bucket } = bucketStack(app, 'values');
-    const outcome = (f: () => unknown) => {
-      try {
-        return { value: f() };
-      } catch (err) {
-        return { error: (err as Error).message };
-      }
-    };
     const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
     const values: Record<string, () => unknown> = {
       'a manifest of plain values': () => ({
